@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace sluice::app {
+
+// The BitTorrent session's switches. Defaults are for real use; tests and privacy-minded users turn the
+// discovery services off.
+struct session_config {
+    bool dht = true;
+    bool lsd = true;
+    bool upnp = true;
+    bool natpmp = true;
+    std::string listen_interfaces = "0.0.0.0:6881,[::]:6881";
+};
+
+struct host_config {
+    session_config session;
+    std::uint32_t max_inbound_frame_bytes = 8 * 1024 * 1024;
+    std::uint64_t log_max_file_bytes = 1024 * 1024;
+    int log_keep_files = 3;
+    std::string log_level = "info";
+    // The owner exits when no client has been attached for this long (the first client's grace period).
+    int idle_exit_seconds = 10;
+};
+
+struct config_load_result {
+    host_config config;
+    std::vector<std::string> warnings; // what was wrong with the file; defaults were used for those parts
+};
+
+// Reads config.json. A missing file yields the defaults; a malformed file or a bad value yields the
+// defaults for what could not be used and a warning — the file is never rewritten or lost.
+config_load_result load_host_config(std::filesystem::path const& file);
+
+// The defaults, as the JSON a user would edit.
+std::string default_config_text();
+
+} // namespace sluice::app

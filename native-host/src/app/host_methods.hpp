@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "../native_messaging/rpc_dispatcher.hpp"
+
+namespace sluice::app {
+
+// Facts about this running host that host.hello reports.
+struct host_identity {
+    std::string version;
+    std::string libtorrent_version;
+    int protocol_version = 0;
+    long pid = 0;
+    std::string session_id; // random per owner process: two clients seeing the same id share one session
+    std::string started_at; // ISO 8601, UTC
+    std::uint32_t max_inbound_frame_bytes = 0;
+};
+
+// Registers the host.* methods. `attached_clients` is asked at call time.
+void add_host_methods(native_messaging::rpc_dispatcher& dispatcher, host_identity identity,
+                      std::function<std::size_t()> attached_clients);
+
+} // namespace sluice::app

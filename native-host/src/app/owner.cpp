@@ -1,0 +1,230 @@
+#include "owner.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <sluice/protocol/version.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../native_messaging/client_hub.hpp"
+#include "../native_messaging/owner_lock.hpp"
+#include "../native_messaging/rpc_dispatcher.hpp"
+#include "../torrent/torrent_session.hpp"
+#include "config.hpp"
+#include "host_methods.hpp"
+#include "log.hpp"
+#include "owner_launcher.hpp"
+
+namespace sluice::app {
+
+namespace asio = boost::asio;
+using stream = asio::local::stream_protocol;
+
+namespace {
+
+constexpr int owner_exit_failed = 1;
+
+// The launcher half of the fork: waits for the owner's one status byte and exits with it.
+[[noreturn]] void wait_for_owner(int status_fd) {
+    unsigned char status = owner_exit_failed;
+    for (;;) {
+        auto const n = ::read(status_fd, &status, 1);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n != 1) {
+            status = owner_exit_failed;
+        }
+        break;
+    }
+    ::_exit(status);
+}
+
+void report(int& status_fd, int code) {
+    if (status_fd < 0) {
+        return;
+    }
+    auto const byte = static_cast<unsigned char>(code);
+    [[maybe_unused]] auto n = ::write(status_fd, &byte, 1);
+    ::close(status_fd);
+    status_fd = -1;
+}
+
+void detach_stdio() {
+    int const null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        ::dup2(null, STDIN_FILENO);
+        ::dup2(null, STDOUT_FILENO);
+        ::dup2(null, STDERR_FILENO);
+        ::close(null);
+    }
+}
+
+std::string random_hex(std::size_t bytes) {
+    std::random_device rd;
+    std::string out;
+    char const* digits = "0123456789abcdef";
+    for (std::size_t i = 0; i < bytes; ++i) {
+        auto const b = static_cast<unsigned>(rd()) & 0xFF;
+        out += digits[b >> 4];
+        out += digits[b & 0xF];
+    }
+    return out;
+}
+
+std::string utc_now() {
+    auto const t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// Everything the owner runs once it is listening.
+int serve(host_paths const& paths, host_config const& config, stream::acceptor acceptor, asio::io_context& io) {
+    torrent::torrent_session session(io, config.session, paths.session_state_file());
+    native_messaging::rpc_dispatcher dispatcher;
+    asio::steady_timer idle_timer(io);
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+
+    auto stop = [&](std::string const& why) {
+        log::info("shutting down: " + why);
+        boost::system::error_code ignored;
+        signals.cancel(ignored);
+        idle_timer.cancel();
+        io.stop();
+    };
+    native_messaging::client_hub hub(io, std::move(acceptor), config.max_inbound_frame_bytes, dispatcher,
+                                     [&] { stop("the last client detached"); });
+
+    add_host_methods(dispatcher,
+                     host_identity{SLUICE_VERSION, torrent::torrent_session::libtorrent_version(),
+                                   protocol::protocol_version, static_cast<long>(::getpid()), random_hex(16),
+                                   utc_now(), config.max_inbound_frame_bytes},
+                     [&hub] { return hub.client_count(); });
+
+    signals.async_wait([&](boost::system::error_code ec, int signo) {
+        if (!ec) {
+            stop("signal " + std::to_string(signo));
+        }
+    });
+    // A launcher whose relay died before connecting must not leave an owner behind.
+    idle_timer.expires_after(std::chrono::seconds(config.idle_exit_seconds));
+    idle_timer.async_wait([&](boost::system::error_code ec) {
+        if (!ec && hub.clients_ever() == 0) {
+            stop("no client attached within " + std::to_string(config.idle_exit_seconds) + " s");
+        }
+    });
+
+    hub.start();
+    io.run();
+    hub.stop();
+    return 0;
+}
+
+} // namespace
+
+int run_owner(host_paths const& paths) {
+    int status_pipe[2];
+    if (::pipe2(status_pipe, O_CLOEXEC) != 0) {
+        return owner_exit_failed;
+    }
+    pid_t const pid = ::fork();
+    if (pid < 0) {
+        return owner_exit_failed;
+    }
+    if (pid > 0) {
+        ::close(status_pipe[1]);
+        wait_for_owner(status_pipe[0]);
+    }
+    ::close(status_pipe[0]);
+    int status_fd = status_pipe[1];
+    ::setsid();
+    detach_stdio();
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGHUP, SIG_IGN);
+
+    std::error_code ec;
+    ensure_private_dir(paths.data_dir, ec);
+    auto loaded = load_host_config(paths.config_file());
+    auto const& config = loaded.config;
+    log::configure({.file = paths.log_dir() / "host.log",
+                    .to_stderr = false,
+                    .max_file_bytes = config.log_max_file_bytes,
+                    .keep_files = config.log_keep_files,
+                    .threshold = log::parse_level(config.log_level, log::level::info),
+                    .role = "owner"});
+    for (auto const& w : loaded.warnings) {
+        log::warning("config: " + w);
+    }
+
+    if (ec) {
+        log::warning("data directory " + paths.data_dir.string() + " is not usable: " + ec.message());
+    }
+    ensure_private_dir(paths.runtime_dir, ec);
+    if (ec) {
+        log::error("runtime directory " + paths.runtime_dir.string() + " is not usable: " + ec.message());
+        report(status_fd, owner_exit_failed);
+        return owner_exit_failed;
+    }
+    native_messaging::owner_lock lock;
+    if (!lock.try_acquire(paths.lock_file(), ec)) {
+        if (ec) {
+            log::error("cannot open the owner lock " + paths.lock_file().string() + ": " + ec.message());
+            report(status_fd, owner_exit_failed);
+            return owner_exit_failed;
+        }
+        log::info("another owner holds the session; leaving it to that one");
+        report(status_fd, owner_exit_already_running);
+        return 0;
+    }
+
+    // We hold the lock, so any socket file here belongs to an owner that no longer runs.
+    auto const socket_path = paths.socket_file();
+    if (std::filesystem::exists(std::filesystem::symlink_status(socket_path))) {
+        log::info("replacing the stale socket " + socket_path.string());
+        std::filesystem::remove(socket_path, ec);
+    }
+    asio::io_context io;
+    stream::acceptor acceptor(io);
+    boost::system::error_code bec;
+    acceptor.open(stream(), bec);
+    if (!bec) {
+        acceptor.bind(stream::endpoint(socket_path.string()), bec);
+    }
+    if (!bec) {
+        ::chmod(socket_path.c_str(), 0600);
+        acceptor.listen(asio::socket_base::max_listen_connections, bec);
+    }
+    if (bec) {
+        log::error("cannot listen on " + socket_path.string() + ": " + bec.message());
+        report(status_fd, owner_exit_failed);
+        return owner_exit_failed;
+    }
+    log::info("sluice-host " SLUICE_VERSION " owns the session; listening on " + socket_path.string());
+    report(status_fd, owner_exit_listening);
+
+    if (!std::filesystem::exists(paths.config_file())) {
+        write_file_atomically(paths.config_file(), default_config_text(), ec);
+    }
+
+    int const code = serve(paths, config, std::move(acceptor), io);
+    // Unlink while still holding the lock: a new owner can only appear after this.
+    std::filesystem::remove(socket_path, ec);
+    lock.release();
+    log::info("stopped");
+    return code;
+}
+
+} // namespace sluice::app

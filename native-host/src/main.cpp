@@ -1,0 +1,78 @@
+// sluice-host: the native-messaging host of the Sluice extension.
+//
+// Launched by a browser, it is a relay: it checks who called it, then carries native-messaging frames
+// between the browser's pipes and the user's one session owner (started on demand as `sluice-host --serve`).
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <sluice/protocol/version.hpp>
+
+#include <unistd.h>
+
+#include "app/config.hpp"
+#include "app/log.hpp"
+#include "app/owner.hpp"
+#include "app/owner_launcher.hpp"
+#include "app/paths.hpp"
+#include "native_messaging/caller_check.hpp"
+#include "native_messaging/relay.hpp"
+
+namespace {
+
+using namespace sluice;
+
+constexpr char const* usage = "usage: sluice-host [CALLER...]   (started by the browser)\n"
+                              "       sluice-host --serve       (the session owner; started by sluice-host)\n"
+                              "       sluice-host --version\n";
+
+int run_browser_side(std::vector<std::string> const& args) {
+    auto const paths = app::resolve_host_paths();
+    auto loaded = app::load_host_config(paths.config_file());
+    app::log::configure({.file = paths.log_dir() / "relay.log",
+                         .to_stderr = true,
+                         .max_file_bytes = loaded.config.log_max_file_bytes,
+                         .keep_files = loaded.config.log_keep_files,
+                         .threshold = app::log::parse_level(loaded.config.log_level, app::log::level::info),
+                         .role = "relay"});
+    for (auto const& w : loaded.warnings) {
+        app::log::warning("config: " + w);
+    }
+
+    auto const verdict = native_messaging::check_caller(args);
+    if (!verdict.allowed) {
+        app::log::error("refusing caller: " + verdict.reason);
+        return 2;
+    }
+    if (verdict.kind != native_messaging::caller_kind::direct) {
+        app::log::info("started for " + verdict.identity);
+    }
+
+    native_messaging::relay_options options;
+    options.socket_file = paths.socket_file();
+    options.max_inbound_frame_bytes = loaded.config.max_inbound_frame_bytes;
+    options.start_owner = [] { return app::launch_owner(app::own_executable()); };
+    return native_messaging::run_relay(options);
+}
+
+// --version and --help answer on stderr: stdout belongs to the browser even here.
+void print(char const* text) { [[maybe_unused]] auto n = ::write(STDERR_FILENO, text, std::strlen(text)); }
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "--serve") {
+        return app::run_owner(app::resolve_host_paths());
+    }
+    if (!args.empty() && args[0] == "--version") {
+        print("sluice-host " SLUICE_VERSION "\n");
+        return 0;
+    }
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+        print(usage);
+        return 0;
+    }
+    return run_browser_side(args);
+}

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include "client_connection.hpp"
+#include "rpc_dispatcher.hpp"
+
+namespace sluice::native_messaging {
+
+// The owner's side of "one host per user": accepts relays on the Unix socket, hands their frames to the
+// dispatcher, sends events to all of them, and says when the last one has gone. Only processes of the same
+// user are accepted (checked with SO_PEERCRED, on top of the 0700 runtime directory).
+class client_hub {
+public:
+    using acceptor_type = boost::asio::local::stream_protocol::acceptor;
+
+    client_hub(boost::asio::io_context& io, acceptor_type acceptor, std::uint32_t max_inbound_frame_bytes,
+               rpc_dispatcher const& dispatcher, std::function<void()> on_last_client_gone);
+
+    void start();
+    void stop();
+
+    void broadcast(nlohmann::json const& event);
+
+    std::size_t client_count() const { return clients_.size(); }
+    std::uint64_t clients_ever() const { return next_id_ - 1; }
+
+private:
+    void accept_next();
+    void on_client_closed(client_connection* client);
+
+    boost::asio::io_context& io_;
+    acceptor_type acceptor_;
+    std::uint32_t max_inbound_;
+    rpc_dispatcher const& dispatcher_;
+    std::function<void()> on_last_client_gone_;
+    std::map<std::uint64_t, std::shared_ptr<client_connection>> clients_;
+    std::uint64_t next_id_ = 1;
+    bool stopped_ = false;
+};
+
+} // namespace sluice::native_messaging

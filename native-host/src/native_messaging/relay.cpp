@@ -1,0 +1,239 @@
+#include "relay.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <deque>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <sluice/protocol/version.hpp>
+
+#include <unistd.h>
+
+#include "../app/log.hpp"
+#include "frame_decoder.hpp"
+#include "frame_encoder.hpp"
+#include "frame_error_reply.hpp"
+#include "outbound_frame.hpp"
+#include "stdin_reader.hpp"
+
+namespace sluice::native_messaging {
+
+namespace asio = boost::asio;
+using stream = asio::local::stream_protocol;
+
+namespace {
+
+constexpr int connect_attempts = 100;
+constexpr auto connect_retry_delay = std::chrono::milliseconds(50);
+
+bool connect_to_owner(stream::socket& socket, relay_options const& options) {
+    stream::endpoint const endpoint(options.socket_file.string());
+    bool started = false;
+    for (int attempt = 0; attempt < connect_attempts; ++attempt) {
+        boost::system::error_code ec;
+        socket.connect(endpoint, ec);
+        if (!ec) {
+            return true;
+        }
+        socket.close(ec);
+        // Start an owner on the first miss; if one was already coming up, give it time to listen.
+        if (!started && options.start_owner) {
+            auto const result = options.start_owner();
+            if (result == owner_start::failed) {
+                app::log::error("could not start the session owner");
+                return false;
+            }
+            started = result == owner_start::listening;
+            if (started) {
+                continue;
+            }
+        }
+        std::this_thread::sleep_for(connect_retry_delay);
+    }
+    app::log::error("no session owner answers on " + options.socket_file.string());
+    return false;
+}
+
+// Blocking write of a whole frame to stdout. stdout is the browser's pipe and nothing else writes to it.
+bool write_stdout(std::string const& frame) {
+    std::size_t done = 0;
+    while (done < frame.size()) {
+        auto const n = ::write(STDOUT_FILENO, frame.data() + done, frame.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// The relay's state; everything but the stdin decoder lives on the io_context thread.
+class relay_session {
+public:
+    explicit relay_session(relay_options const& options)
+        : options_(options), socket_(io_), signals_(io_, SIGINT, SIGTERM), drain_timer_(io_),
+          from_owner_(protocol::max_outbound_frame_bytes,
+                      [this](frame_event e, std::string body, std::uint64_t n) { on_owner_frame(e, body, n); }),
+          from_browser_(options.max_inbound_frame_bytes,
+                        [this](frame_event e, std::string body, std::uint64_t n) { on_browser_frame(e, body, n); }),
+          reader_(
+              STDIN_FILENO, [this](std::span<char const> bytes) { from_browser_.feed(bytes); },
+              [this] {
+                  if (!from_browser_.finish()) {
+                      app::log::warning("the browser closed the port in the middle of a frame");
+                  }
+                  asio::post(io_, [this] { on_browser_closed(); });
+              }) {}
+
+    int run() {
+        if (!connect_to_owner(socket_, options_)) {
+            return 1;
+        }
+        signals_.async_wait([this](boost::system::error_code ec, int signo) {
+            if (!ec) {
+                app::log::info("signal " + std::to_string(signo) + ": detaching from the session");
+                finish(0);
+            }
+        });
+        read_owner();
+        reader_.start();
+        io_.run();
+        reader_.stop();
+        return exit_code_;
+    }
+
+private:
+    void on_browser_frame(frame_event event, std::string const& body, std::uint64_t announced) {
+        // Runs on the stdin thread: only encode here, and hand the result to the io thread.
+        if (event == frame_event::frame) {
+            std::error_code ec;
+            auto frame = encode_frame(body, options_.max_inbound_frame_bytes, ec);
+            asio::post(io_, [this, frame = std::move(frame)]() mutable { send_owner(std::move(frame)); });
+            return;
+        }
+        if (auto reply = frame_error_reply(event, announced, options_.max_inbound_frame_bytes)) {
+            app::log::warning(reply->at("error").at("data").at("detail").get<std::string>());
+            asio::post(io_, [frame = to_outbound_frame(*reply)] { write_stdout(frame); });
+        }
+    }
+
+    void on_owner_frame(frame_event event, std::string const& body, std::uint64_t announced) {
+        if (event != frame_event::frame) {
+            app::log::error("the session owner sent a bad frame (" + std::to_string(announced) + " bytes); dropped");
+            return;
+        }
+        std::error_code ec;
+        if (!write_stdout(encode_frame(body, protocol::max_outbound_frame_bytes, ec))) {
+            app::log::info("the browser stopped reading; detaching");
+            finish(0);
+        }
+    }
+
+    void send_owner(std::string frame) {
+        if (done_) {
+            return;
+        }
+        queue_.push_back(std::move(frame));
+        write_owner();
+    }
+
+    void write_owner() {
+        if (writing_ || queue_.empty()) {
+            if (!writing_ && queue_.empty() && browser_closed_) {
+                boost::system::error_code ignored;
+                socket_.shutdown(stream::socket::shutdown_send, ignored);
+            }
+            return;
+        }
+        writing_ = true;
+        asio::async_write(socket_, asio::buffer(queue_.front()), [this](boost::system::error_code ec, std::size_t) {
+            writing_ = false;
+            if (ec) {
+                if (!done_) {
+                    app::log::error("lost the session owner: " + ec.message());
+                    finish(1);
+                }
+                return;
+            }
+            queue_.pop_front();
+            write_owner();
+        });
+    }
+
+    void read_owner() {
+        socket_.async_read_some(asio::buffer(buffer_), [this](boost::system::error_code ec, std::size_t n) {
+            if (done_) {
+                return;
+            }
+            if (ec) {
+                if (browser_closed_) {
+                    finish(0);
+                } else {
+                    app::log::error("the session owner went away: " + ec.message());
+                    finish(1);
+                }
+                return;
+            }
+            from_owner_.feed(std::span<char const>(buffer_.data(), n));
+            read_owner();
+        });
+    }
+
+    void on_browser_closed() {
+        browser_closed_ = true;
+        write_owner(); // half-closes once queued frames are out; the owner answers and then closes
+        drain_timer_.expires_after(std::chrono::milliseconds(options_.drain_timeout_ms));
+        drain_timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) {
+                finish(0);
+            }
+        });
+    }
+
+    void finish(int code) {
+        if (done_) {
+            return;
+        }
+        done_ = true;
+        exit_code_ = code;
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        signals_.cancel(ignored);
+        drain_timer_.cancel();
+        io_.stop();
+    }
+
+    relay_options const& options_;
+    asio::io_context io_;
+    stream::socket socket_;
+    asio::signal_set signals_;
+    asio::steady_timer drain_timer_;
+    frame_decoder from_owner_;
+    frame_decoder from_browser_;
+    stdin_reader reader_;
+    std::array<char, 64 * 1024> buffer_{};
+    std::deque<std::string> queue_;
+    bool writing_ = false;
+    bool browser_closed_ = false;
+    bool done_ = false;
+    int exit_code_ = 0;
+};
+
+} // namespace
+
+int run_relay(relay_options const& options) {
+    std::signal(SIGPIPE, SIG_IGN);
+    relay_session session(options);
+    return session.run();
+}
+
+} // namespace sluice::native_messaging

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+
+namespace sluice::native_messaging {
+
+enum class owner_start {
+    listening,       // we started an owner and it is accepting connections
+    already_running, // another owner holds the lock; it is (or soon will be) accepting
+    failed,
+};
+
+struct relay_options {
+    std::filesystem::path socket_file;
+    std::uint32_t max_inbound_frame_bytes = 8 * 1024 * 1024;
+    // Starts an owner process and returns once it listens (or found one already there).
+    std::function<owner_start()> start_owner;
+    // How long to wait for the owner's last replies after the browser closed stdin.
+    int drain_timeout_ms = 5000;
+};
+
+// What every browser-launched sluice-host does: connect to the session's owner (starting one when there is
+// none) and relay native-messaging frames both ways until either side ends. Framing is checked here, on the
+// browser's side of the hop: an oversized or empty frame is answered here and never forwarded. Returns the
+// process exit code: 0 when the browser closed the port or a signal asked us to stop, 1 when no owner could
+// be reached or the owner went away.
+int run_relay(relay_options const& options);
+
+} // namespace sluice::native_messaging

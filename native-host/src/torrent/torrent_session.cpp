@@ -1,0 +1,105 @@
+#include "torrent_session.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/session_params.hpp>
+#include <libtorrent/settings_pack.hpp>
+#include <libtorrent/version.hpp>
+
+#include "../app/log.hpp"
+#include "../app/paths.hpp"
+
+namespace sluice::torrent {
+
+namespace {
+
+constexpr std::uintmax_t max_state_file_bytes = 16 * 1024 * 1024;
+
+lt::session_params load_params(std::filesystem::path const& state_file) {
+    std::error_code ec;
+    auto const size = std::filesystem::file_size(state_file, ec);
+    if (ec || size == 0 || size > max_state_file_bytes) {
+        return {};
+    }
+    std::ifstream in(state_file, std::ios::binary);
+    std::vector<char> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    try {
+        return lt::read_session_params(buf, lt::session_handle::save_dht_state);
+    } catch (std::exception const& e) {
+        // A damaged state file costs the DHT cache, nothing more: start fresh and say so.
+        app::log::warning("ignoring unreadable session state " + state_file.string() + ": " + e.what());
+        return {};
+    }
+}
+
+void apply_config(lt::settings_pack& pack, app::session_config const& config) {
+    pack.set_bool(lt::settings_pack::enable_dht, config.dht);
+    pack.set_bool(lt::settings_pack::enable_lsd, config.lsd);
+    pack.set_bool(lt::settings_pack::enable_upnp, config.upnp);
+    pack.set_bool(lt::settings_pack::enable_natpmp, config.natpmp);
+    pack.set_str(lt::settings_pack::listen_interfaces, config.listen_interfaces);
+    pack.set_str(lt::settings_pack::user_agent, "Sluice/" SLUICE_VERSION " libtorrent/" LIBTORRENT_VERSION);
+    pack.set_str(lt::settings_pack::peer_fingerprint, lt::generate_fingerprint("SL", 0, 1, 0));
+    pack.set_int(lt::settings_pack::alert_mask,
+                 lt::alert_category::error | lt::alert_category::status | lt::alert_category::storage);
+}
+
+} // namespace
+
+torrent_session::torrent_session(boost::asio::io_context& io, app::session_config const& config,
+                                 std::filesystem::path state_file)
+    : io_(io), state_file_(std::move(state_file)) {
+    auto params = load_params(state_file_);
+    apply_config(params.settings, config);
+    session_ = std::make_unique<lt::session>(std::move(params));
+    session_->set_alert_notify([this, alive = std::weak_ptr<bool>(alive_)] {
+        boost::asio::post(io_, [this, alive] {
+            if (alive.lock()) {
+                drain_alerts();
+            }
+        });
+    });
+    app::log::info("libtorrent " + libtorrent_version() + " session started (dht " + (config.dht ? "on" : "off") +
+                   ", lsd " + (config.lsd ? "on" : "off") + ", upnp " + (config.upnp ? "on" : "off") +
+                   ", listening on " + config.listen_interfaces + ")");
+}
+
+torrent_session::~torrent_session() {
+    session_->set_alert_notify([] {});
+    alive_.reset();
+    std::error_code ec;
+    save_state(ec);
+    if (ec) {
+        app::log::error("could not save session state: " + ec.message());
+    }
+    // abort() lets the destructor of the proxy, not this thread, wait for trackers to be told we left.
+    auto proxy = session_->abort();
+    session_.reset();
+}
+
+std::string torrent_session::libtorrent_version() { return lt::version(); }
+
+void torrent_session::save_state(std::error_code& ec) const {
+    auto const buf = lt::write_session_params_buf(session_->session_state(lt::session_handle::save_dht_state),
+                                                  lt::session_handle::save_dht_state);
+    app::write_file_atomically(state_file_, std::string_view(buf.data(), buf.size()), ec);
+}
+
+void torrent_session::drain_alerts() {
+    std::vector<lt::alert*> alerts;
+    session_->pop_alerts(&alerts);
+    for (auto const* a : alerts) {
+        if ((a->category() & lt::alert_category::error) != lt::alert_category_t{}) {
+            app::log::warning(std::string("libtorrent: ") + a->what() + ": " + a->message());
+        } else {
+            app::log::debug(std::string("libtorrent: ") + a->message());
+        }
+    }
+}
+
+} // namespace sluice::torrent

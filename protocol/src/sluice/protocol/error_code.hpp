@@ -1,0 +1,52 @@
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+namespace sluice::protocol {
+
+// Every error code that crosses the native-messaging wire. The values are part of the protocol: they are
+// listed once in protocol/errors.json, and a test keeps this table and that file in step.
+enum class error_code : int {
+    parse_error = -32700,
+    invalid_request = -32600,
+    method_not_found = -32601,
+    invalid_params = -32602,
+    internal_error = -32603,
+
+    frame_too_large = -32000,
+    empty_frame = -32001,
+    reply_too_large = -32002,
+    host_shutting_down = -32003,
+};
+
+struct error_code_info {
+    error_code code;
+    std::string_view name;
+    std::string_view message;
+};
+
+inline constexpr std::array error_codes{
+    error_code_info{error_code::parse_error, "parse_error", "Parse error"},
+    error_code_info{error_code::invalid_request, "invalid_request", "Invalid request"},
+    error_code_info{error_code::method_not_found, "method_not_found", "Method not found"},
+    error_code_info{error_code::invalid_params, "invalid_params", "Invalid params"},
+    error_code_info{error_code::internal_error, "internal_error", "Internal error"},
+    error_code_info{error_code::frame_too_large, "frame_too_large", "Frame exceeds the inbound size limit"},
+    error_code_info{error_code::empty_frame, "empty_frame", "Frame has zero length"},
+    error_code_info{error_code::reply_too_large, "reply_too_large", "Reply would exceed the outbound frame limit"},
+    error_code_info{error_code::host_shutting_down, "host_shutting_down", "The host is shutting down"},
+};
+
+// The default human-readable message of a code (the wire message may add detail in `data`).
+constexpr std::string_view default_message(error_code code) {
+    for (auto const& info : error_codes) {
+        if (info.code == code) {
+            return info.message;
+        }
+    }
+    return "Unknown error";
+}
+
+} // namespace sluice::protocol
