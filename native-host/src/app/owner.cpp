@@ -70,6 +70,15 @@ void detach_stdio() {
     }
 }
 
+// Whatever the launcher's parent left inheritable (a browser's pipes, a relay's sockets) must not be kept
+// open by a process that may outlive it: the browser would never see those pipes close.
+void close_inherited_fds(int keep) {
+    if (keep > STDERR_FILENO + 1) {
+        ::close_range(STDERR_FILENO + 1, static_cast<unsigned>(keep) - 1, 0);
+    }
+    ::close_range(static_cast<unsigned>(keep) + 1, ~0u, 0);
+}
+
 std::string random_hex(std::size_t bytes) {
     std::random_device rd;
     std::string out;
@@ -152,6 +161,7 @@ int run_owner(host_paths const& paths) {
     int status_fd = status_pipe[1];
     ::setsid();
     detach_stdio();
+    close_inherited_fds(status_fd);
     std::signal(SIGPIPE, SIG_IGN);
     std::signal(SIGHUP, SIG_IGN);
 

@@ -1,0 +1,560 @@
+// nm_roundtrip: what a native-messaging round trip through sluice-host costs compared with a bare pipe.
+//
+// Starts frame_echo and then sluice-host over pipes, as a browser would, and times N sequential host.hello
+// round trips against each: one request frame out, the one reply frame back. The two figures side by side
+// show the price of the host's decoding, dispatch and relay through the session owner.
+
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#ifndef SLUICE_BENCH_HOST_EXE
+#define SLUICE_BENCH_HOST_EXE ""
+#endif
+#ifndef SLUICE_BENCH_ECHO_EXE
+#define SLUICE_BENCH_ECHO_EXE ""
+#endif
+
+namespace {
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+using std::chrono::steady_clock;
+
+// Browsers refuse larger frames from a host, so anything bigger is a broken stream, not a reply.
+constexpr std::uint32_t max_reply_bytes = 1024 * 1024;
+// The first sluice-host reply waits for the owner to start; every later one should take microseconds.
+constexpr auto stall_limit = std::chrono::seconds(20);
+constexpr auto exit_limit = std::chrono::seconds(5);
+
+// Keeps the owner off the network: the benchmark must measure the pipe and the socket, nothing else.
+constexpr std::string_view sandbox_config =
+    R"({"session":{"dht":false,"lsd":false,"upnp":false,"natpmp":false,"listenInterfaces":"127.0.0.1:0"}})";
+
+constexpr char const* usage =
+    "usage: nm_roundtrip [--host PATH] [--echo PATH] [--count N] [--warmup N] [--json]\n"
+    "  --host PATH   the sluice-host binary (default: " SLUICE_BENCH_HOST_EXE ")\n"
+    "  --echo PATH   the frame_echo binary (default: " SLUICE_BENCH_ECHO_EXE ")\n"
+    "  --count N     measured round trips per target (default: 20000)\n"
+    "  --warmup N    unmeasured round trips first (default: 200)\n"
+    "  --json        print the figures as one JSON object instead of a table\n";
+
+struct bench_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct options {
+    fs::path host = SLUICE_BENCH_HOST_EXE;
+    fs::path echo = SLUICE_BENCH_ECHO_EXE;
+    std::size_t count = 20000;
+    std::size_t warmup = 200;
+    bool json = false;
+    bool help = false;
+};
+
+struct figures {
+    double round_trips_per_second = 0;
+    double p50_us = 0;
+    double p99_us = 0;
+};
+
+std::size_t parse_count(std::string const& flag, std::string const& text, std::size_t minimum) {
+    std::size_t used = 0;
+    unsigned long long value = 0;
+    try {
+        value = std::stoull(text, &used);
+    } catch (std::exception const&) {
+        used = 0;
+    }
+    if (used != text.size() || text.starts_with('-') || value < minimum || value > 100'000'000) {
+        throw bench_error(flag + " wants a whole number from " + std::to_string(minimum) + ", not \"" + text +
+                          "\"");
+    }
+    return static_cast<std::size_t>(value);
+}
+
+options parse_args(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string const arg = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                throw bench_error(arg + " needs a value");
+            }
+            return argv[++i];
+        };
+        if (arg == "--host") {
+            o.host = value();
+        } else if (arg == "--echo") {
+            o.echo = value();
+        } else if (arg == "--count") {
+            o.count = parse_count(arg, value(), 1);
+        } else if (arg == "--warmup") {
+            o.warmup = parse_count(arg, value(), 0);
+        } else if (arg == "--json") {
+            o.json = true;
+        } else if (arg == "--help" || arg == "-h") {
+            o.help = true;
+        } else {
+            throw bench_error("unknown argument \"" + arg + "\"\n" + usage);
+        }
+    }
+    if (o.help) {
+        return o;
+    }
+    for (auto const* p : {&o.host, &o.echo}) {
+        if (p->empty() || !fs::is_regular_file(*p)) {
+            throw bench_error("no program at \"" + p->string() + "\"; pass --host and --echo");
+        }
+    }
+    return o;
+}
+
+std::string make_frame(std::string const& body) {
+    auto const length = static_cast<std::uint32_t>(body.size());
+    std::string frame(sizeof length, '\0');
+    std::memcpy(frame.data(), &length, sizeof length);
+    return frame + body;
+}
+
+std::string hello_body(std::size_t id) {
+    return nlohmann::json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "host.hello"}}.dump();
+}
+
+std::string tail_of_file(fs::path const& file, std::size_t bytes) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto s = text.str();
+    return s.size() > bytes ? "..." + s.substr(s.size() - bytes) : s;
+}
+
+std::vector<std::string> read_nul_separated(fs::path const& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::vector<std::string> items;
+    std::string item;
+    while (std::getline(in, item, '\0')) {
+        items.push_back(item);
+    }
+    return items;
+}
+
+// The owner double-forks away from the relay, and the init of a container or microVM may be slow to reap what
+// it inherits, leaving a zombie sluice-host after the run. As a subreaper the driver inherits and reaps the
+// owner itself, so when nm_roundtrip exits, its owners are gone for good.
+void become_subreaper() {
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+// Called once the target itself has been waited for, so the only children left are orphaned owners; a
+// dying owner may not be a zombie yet, hence the wait until there is no child at all.
+void reap_orphans() {
+    auto const deadline = steady_clock::now() + std::chrono::seconds(2);
+    for (;;) {
+        int status = 0;
+        auto const pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid < 0 && errno == EINTR) {
+            continue;
+        }
+        if (pid < 0 || steady_clock::now() > deadline) {
+            return;
+        }
+        if (pid == 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+}
+
+// Fresh XDG directories per run, so the owner that the run starts is ours alone and leaves nothing behind.
+class sandbox {
+public:
+    sandbox() {
+        auto pattern = (fs::temp_directory_path() / "sluice-bench-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw bench_error("cannot create a temporary directory: " + std::string(std::strerror(errno)));
+        }
+        root_ = pattern;
+        fs::create_directories(data_home() / "sluice");
+        fs::create_directory(runtime_dir());
+        fs::permissions(runtime_dir(), fs::perms::owner_all, fs::perm_options::replace);
+        std::ofstream config(data_home() / "sluice" / "config.json", std::ios::binary);
+        config << sandbox_config << '\n';
+        if (!config.flush()) {
+            throw bench_error("cannot write " + (data_home() / "sluice" / "config.json").string());
+        }
+    }
+    sandbox(sandbox const&) = delete;
+    sandbox& operator=(sandbox const&) = delete;
+    ~sandbox() {
+        std::error_code ec;
+        fs::remove_all(root_, ec);
+    }
+
+    fs::path runtime_dir() const { return root_ / "runtime"; }
+    fs::path data_home() const { return root_ / "data"; }
+    fs::path stderr_file() const { return root_ / "host-stderr.txt"; }
+
+    // Session owners started for this sandbox: they are the sluice-host --serve processes whose
+    // environment names our runtime directory. Owners of real sessions never match.
+    std::vector<pid_t> owners() const {
+        std::string const marker = "XDG_RUNTIME_DIR=" + runtime_dir().string();
+        std::vector<pid_t> found;
+        std::error_code ec;
+        for (auto const& entry : fs::directory_iterator("/proc", ec)) {
+            auto const name = entry.path().filename().string();
+            if (name.empty() ||
+                !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+                continue;
+            }
+            auto const args = read_nul_separated(entry.path() / "cmdline");
+            if (args.size() < 2 || args[1] != "--serve") {
+                continue;
+            }
+            auto const env = read_nul_separated(entry.path() / "environ");
+            if (std::find(env.begin(), env.end(), marker) != env.end()) {
+                found.push_back(static_cast<pid_t>(std::stol(name)));
+            }
+        }
+        return found;
+    }
+
+    // The owner leaves by itself once the relay detaches; only one that hangs gets signalled.
+    void wait_for_owners() const {
+        auto const deadline = steady_clock::now() + exit_limit;
+        while (!owners().empty() && steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        for (int const signo : {SIGTERM, SIGKILL}) {
+            auto const left = owners();
+            if (left.empty()) {
+                break;
+            }
+            for (pid_t const pid : left) {
+                std::fprintf(stderr, "nm_roundtrip: the session owner %ld did not exit; sending %s\n",
+                             static_cast<long>(pid), signo == SIGTERM ? "SIGTERM" : "SIGKILL");
+                ::kill(pid, signo);
+            }
+            auto const until = steady_clock::now() + std::chrono::seconds(2);
+            while (!owners().empty() && steady_clock::now() < until) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        }
+        reap_orphans();
+    }
+
+    // What the host had to say, for a failure report; the sandbox is deleted right after.
+    void dump_logs() const {
+        std::vector<fs::path> files{stderr_file()};
+        std::error_code ec;
+        for (auto const& entry : fs::recursive_directory_iterator(data_home(), ec)) {
+            if (entry.is_regular_file() && entry.path().extension() == ".log") {
+                files.push_back(entry.path());
+            }
+        }
+        for (auto const& f : files) {
+            auto const text = tail_of_file(f, 4096);
+            if (!text.empty()) {
+                std::fprintf(stderr, "---- %s\n%s\n", f.filename().c_str(), text.c_str());
+            }
+        }
+    }
+
+private:
+    fs::path root_;
+};
+
+// Kills the target if it stops answering, so a hung host fails the run instead of blocking it forever. The
+// whole process group goes: a helper the target started could otherwise keep our end of the pipe open.
+class watchdog {
+public:
+    explicit watchdog(pid_t pid)
+        : thread_([this, pid](std::stop_token stop) {
+              std::mutex m;
+              std::unique_lock lock(m);
+              auto seen = progress_.load(std::memory_order_relaxed);
+              auto last_change = steady_clock::now();
+              while (!stop.stop_requested()) {
+                  wake_.wait_for(lock, stop, std::chrono::milliseconds(100), [] { return false; });
+                  auto const now_seen = progress_.load(std::memory_order_relaxed);
+                  if (now_seen != seen) {
+                      seen = now_seen;
+                      last_change = steady_clock::now();
+                  } else if (steady_clock::now() - last_change > stall_limit) {
+                      fired_ = true;
+                      ::kill(-pid, SIGKILL);
+                      return;
+                  }
+              }
+          }) {}
+
+    void tick() { progress_.fetch_add(1, std::memory_order_relaxed); }
+    bool fired() const { return fired_; }
+
+private:
+    std::atomic<std::uint64_t> progress_{0};
+    std::atomic<bool> fired_{false};
+    std::condition_variable_any wake_;
+    std::jthread thread_; // last: it must stop before the members it reads go away
+};
+
+void write_all(bp::pipe& to_child, std::string const& bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        done += static_cast<std::size_t>(
+            to_child.write(bytes.data() + done, static_cast<int>(bytes.size() - done)));
+    }
+}
+
+void read_exact(bp::pipe& from_child, char* data, std::size_t size) {
+    std::size_t done = 0;
+    while (done < size) {
+        auto const n = from_child.read(data + done, static_cast<int>(size - done));
+        if (n == 0) {
+            throw bench_error("the program closed its stdout in the middle of the run");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+void read_frame(bp::pipe& from_child, std::string& body) {
+    std::uint32_t length = 0;
+    read_exact(from_child, reinterpret_cast<char*>(&length), sizeof length);
+    if (length > max_reply_bytes) {
+        throw bench_error("a reply announced " + std::to_string(length) + " bytes");
+    }
+    body.resize(length);
+    read_exact(from_child, body.data(), length);
+}
+
+double percentile_us(std::vector<std::int64_t> const& sorted_ns, double q) {
+    // Nearest rank: a latency that some round trip really had, never an interpolation between two.
+    auto const rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted_ns.size())));
+    return static_cast<double>(sorted_ns[std::max<std::size_t>(rank, 1) - 1]) / 1000.0;
+}
+
+void check_echo_replies(std::vector<std::string> const& requests, std::vector<std::string> const& replies) {
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+        if (replies[i] != requests[i]) {
+            throw bench_error("frame_echo reply " + std::to_string(i + 1) + " differs from its request");
+        }
+    }
+}
+
+void check_host_replies(std::vector<std::string> const& replies) {
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+        auto const reply = nlohmann::json::parse(replies[i], nullptr, false);
+        auto const id = i + 1;
+        auto const shown = replies[i].substr(0, 300);
+        if (!reply.is_object() || !reply.contains("id") || reply["id"] != id) {
+            throw bench_error("sluice-host reply " + std::to_string(id) + " is not the answer to request " +
+                              std::to_string(id) + ": " + shown);
+        }
+        if (!reply.contains("result") || !reply["result"].is_object()) {
+            throw bench_error("sluice-host reply " + std::to_string(id) + " has no result: " + shown);
+        }
+    }
+}
+
+struct target {
+    char const* name;
+    fs::path exe;
+    bool is_host;
+};
+
+// The target gets a process group of its own, which is what lets the watchdog take down all of it.
+bp::child spawn(target const& t, sandbox const* box, bp::pipe& to_child, bp::pipe& from_child) {
+    auto const own_group = [](auto&) { ::setpgid(0, 0); };
+    auto const in = (bp::std_in < to_child);
+    auto const out = (bp::std_out > from_child);
+    if (box == nullptr) {
+        return bp::child(bp::exe = t.exe.string(), in, out, bp::extend::on_exec_setup = own_group);
+    }
+    return bp::child(bp::exe = t.exe.string(), in, out, bp::std_err > box->stderr_file().string(),
+                     bp::env["XDG_RUNTIME_DIR"] = box->runtime_dir().string(),
+                     bp::env["XDG_DATA_HOME"] = box->data_home().string(),
+                     bp::extend::on_exec_setup = own_group);
+}
+
+figures measure(target const& t, sandbox const* box, std::vector<std::string> const& bodies,
+                std::vector<std::string> const& frames, options const& o) {
+    bp::pipe to_child;
+    bp::pipe from_child;
+    auto child = spawn(t, box, to_child, from_child);
+
+    std::vector<std::string> replies(frames.size());
+    std::vector<std::int64_t> latencies_ns(o.count);
+    steady_clock::time_point start;
+    steady_clock::time_point end;
+    {
+        watchdog guard(child.id());
+        try {
+            for (std::size_t i = 0; i < frames.size(); ++i) {
+                if (i == o.warmup) {
+                    start = steady_clock::now();
+                }
+                auto const t0 = steady_clock::now();
+                write_all(to_child, frames[i]);
+                read_frame(from_child, replies[i]);
+                auto const t1 = steady_clock::now();
+                if (i >= o.warmup) {
+                    latencies_ns[i - o.warmup] =
+                        std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+                }
+                guard.tick();
+            }
+            end = steady_clock::now();
+        } catch (std::exception const& e) {
+            if (guard.fired()) {
+                throw bench_error(std::string(t.name) + " stopped answering for " +
+                                  std::to_string(stall_limit.count()) + " s; killed it");
+            }
+            throw bench_error(std::string(t.name) + ": " + e.what());
+        }
+    }
+
+    // Closing stdin is how a browser says goodbye: the program must finish on its own, and in time.
+    to_child.close();
+    std::string rest;
+    char buffer[4096];
+    while (auto const n = from_child.read(buffer, sizeof buffer)) {
+        rest.append(buffer, static_cast<std::size_t>(n));
+    }
+    auto const deadline = steady_clock::now() + exit_limit;
+    while (child.running() && steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (child.running()) {
+        child.terminate();
+        throw bench_error(std::string(t.name) + " did not exit after its stdin closed; killed it");
+    }
+    if (child.exit_code() != 0) {
+        throw bench_error(std::string(t.name) + " exited with code " + std::to_string(child.exit_code()));
+    }
+    if (!rest.empty()) {
+        throw bench_error(std::string(t.name) + " wrote " + std::to_string(rest.size()) +
+                          " bytes nobody asked for");
+    }
+
+    if (t.is_host) {
+        check_host_replies(replies);
+    } else {
+        check_echo_replies(bodies, replies);
+    }
+
+    std::sort(latencies_ns.begin(), latencies_ns.end());
+    auto const seconds = std::chrono::duration<double>(end - start).count();
+    return {.round_trips_per_second = static_cast<double>(o.count) / seconds,
+            .p50_us = percentile_us(latencies_ns, 0.50),
+            .p99_us = percentile_us(latencies_ns, 0.99)};
+}
+
+figures run_target(target const& t, std::vector<std::string> const& bodies,
+                   std::vector<std::string> const& frames, options const& o) {
+    if (!t.is_host) {
+        return measure(t, nullptr, bodies, frames, o);
+    }
+    sandbox box;
+    try {
+        auto const result = measure(t, &box, bodies, frames, o);
+        box.wait_for_owners();
+        return result;
+    } catch (...) {
+        box.wait_for_owners();
+        box.dump_logs();
+        throw;
+    }
+}
+
+// Rounds to `decimals` places by dividing last, so 5.1 comes out as 5.1 and not as 5.1000000000000005.
+double round_to(double value, int decimals) {
+    auto const scale = std::pow(10.0, decimals);
+    return std::round(value * scale) / scale;
+}
+
+nlohmann::json to_json(figures const& f) {
+    return {{"roundTripsPerSecond", round_to(f.round_trips_per_second, 0)},
+            {"p50Us", round_to(f.p50_us, 1)},
+            {"p99Us", round_to(f.p99_us, 1)}};
+}
+
+int run(options const& o) {
+    std::vector<std::string> bodies;
+    std::vector<std::string> frames;
+    bodies.reserve(o.warmup + o.count);
+    frames.reserve(o.warmup + o.count);
+    for (std::size_t id = 1; id <= o.warmup + o.count; ++id) {
+        bodies.push_back(hello_body(id));
+        frames.push_back(make_frame(bodies.back()));
+    }
+
+    auto const echo = run_target({"frame_echo", o.echo, false}, bodies, frames, o);
+    auto const host = run_target({"sluice-host", o.host, true}, bodies, frames, o);
+    auto const latency_ratio = host.p50_us / echo.p50_us;
+    auto const throughput_ratio = echo.round_trips_per_second / host.round_trips_per_second;
+
+    if (o.json) {
+        nlohmann::json const out{{"count", o.count},
+                                 {"warmup", o.warmup},
+                                 {"echo", to_json(echo)},
+                                 {"host", to_json(host)},
+                                 {"ratios",
+                                  {{"p50HostOverEcho", round_to(latency_ratio, 2)},
+                                   {"roundTripsEchoOverHost", round_to(throughput_ratio, 2)}}}};
+        std::printf("%s\n", out.dump().c_str());
+        return 0;
+    }
+    std::printf("nm_roundtrip: %zu sequential host.hello round trips per target, after %zu warm-up\n\n",
+                o.count, o.warmup);
+    std::printf("%-12s %12s %10s %10s\n", "target", "rt/s", "p50 us", "p99 us");
+    for (auto const& [name, f] : {std::pair{"frame_echo", echo}, std::pair{"sluice-host", host}}) {
+        std::printf("%-12s %12.0f %10.1f %10.1f\n", name, f.round_trips_per_second, f.p50_us, f.p99_us);
+    }
+    std::printf("\nsluice-host p50 / echo p50:   %.2fx\n", latency_ratio);
+    std::printf("echo rt/s / sluice-host rt/s: %.2fx\n", throughput_ratio);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // A target that dies must surface as a failed write with a message, not kill the driver silently.
+    std::signal(SIGPIPE, SIG_IGN);
+    become_subreaper();
+    try {
+        auto const o = parse_args(argc, argv);
+        if (o.help) {
+            std::printf("%s", usage);
+            return 0;
+        }
+        return run(o);
+    } catch (std::exception const& e) {
+        std::fprintf(stderr, "nm_roundtrip: error: %s\n", e.what());
+        return 1;
+    }
+}
