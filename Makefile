@@ -1,0 +1,63 @@
+# Front door. README's quick start is `make demo` and `make test`; both install what they need first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+FUZZ_SECONDS ?= 60
+CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol tests bench -name '*.[ch]pp')
+
+.PHONY: demo test deps build test-unit test-asan test-js fuzz lint format bench clean
+
+## deps: system packages (apt, idempotent) and the npm packages the JS tests and lint use
+deps: node_modules/.installed
+	@bash installer/setup-deps.sh
+
+node_modules/.installed: package.json package-lock.json
+	@bash installer/setup-deps.sh
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## build: the development build (debug info, assertions)
+build: deps
+	cmake --preset dev
+	cmake --build --preset dev
+
+## demo: the main job (today: the host answering two browsers from one session)
+demo: build
+	node demo/hello.mjs
+
+## test: every test: lint, unit + integration (dev), JS, the same suite under ASan+UBSan, and the fuzzer
+test: deps lint test-unit test-js test-asan fuzz
+	@echo "all tests passed"
+
+test-unit: build
+	ctest --preset dev
+
+test-js: build
+	SLUICE_HOST_BIN=$(CURDIR)/build/dev/native-host/sluice-host npm test
+
+test-asan: deps
+	cmake --preset asan
+	cmake --build --preset asan
+	ctest --preset asan
+
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz --target frame_rpc_fuzzer
+	mkdir -p build/fuzz/corpus && cp -n tests/fuzz/corpus/* build/fuzz/corpus/
+	build/fuzz/tests/fuzz/frame_rpc_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/corpus 2>&1 | tail -n 15
+
+lint: deps
+	clang-format --dry-run -Werror $(CXX_SOURCES)
+	npm run --silent lint
+
+format:
+	clang-format -i $(CXX_SOURCES)
+
+## bench: benchmarks in an optimised build; they print ratios against a reference measured in the same run
+bench: deps
+	cmake --preset release
+	cmake --build --preset release
+	build/release/bench/nm_roundtrip
+
+clean:
+	rm -rf build

@@ -1,0 +1,31 @@
+import js from '@eslint/js';
+
+const browser = {
+    self: 'readonly', chrome: 'readonly', browser: 'readonly', console: 'readonly', document: 'readonly',
+    window: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', fetch: 'readonly',
+};
+const node = {
+    process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly',
+    clearTimeout: 'readonly', URL: 'readonly',
+};
+
+export default [
+    js.configs.recommended,
+    {
+        files: ['extension/**/*.js'],
+        languageOptions: {ecmaVersion: 2022, sourceType: 'module', globals: browser},
+    },
+    {
+        files: ['tests/js/**/*.mjs', 'demo/**/*.mjs', 'eslint.config.js'],
+        languageOptions: {ecmaVersion: 2022, sourceType: 'module', globals: node},
+    },
+    {
+        rules: {
+            indent: ['error', 4, {SwitchCase: 1}],
+            quotes: ['error', 'single', {avoidEscape: true}],
+            semi: ['error', 'always'],
+            'no-unused-vars': ['error', {argsIgnorePattern: '^_'}],
+            eqeqeq: 'error',
+        },
+    },
+];
