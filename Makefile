@@ -47,7 +47,7 @@ fuzz: deps
 	    -print_final_stats=1 build/fuzz/corpus 2>&1 | tail -n 15
 
 lint: deps
-	clang-format --dry-run -Werror $(CXX_SOURCES)
+	@clang-format --dry-run -Werror $(CXX_SOURCES) && echo "clang-format: clean"
 	npm run --silent lint
 
 format:

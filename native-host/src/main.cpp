@@ -3,14 +3,6 @@
 // Launched by a browser, it is a relay: it checks who called it, then carries native-messaging frames
 // between the browser's pipes and the user's one session owner (started on demand as `sluice-host --serve`).
 
-#include <cstring>
-#include <string>
-#include <vector>
-
-#include <sluice/protocol/version.hpp>
-
-#include <unistd.h>
-
 #include "app/config.hpp"
 #include "app/log.hpp"
 #include "app/owner.hpp"
@@ -18,6 +10,13 @@
 #include "app/paths.hpp"
 #include "native_messaging/caller_check.hpp"
 #include "native_messaging/relay.hpp"
+
+#include <sluice/protocol/version.hpp>
+
+#include <cstring>
+#include <string>
+#include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -57,7 +56,9 @@ int run_browser_side(std::vector<std::string> const& args) {
 }
 
 // --version and --help answer on stderr: stdout belongs to the browser even here.
-void print(char const* text) { [[maybe_unused]] auto n = ::write(STDERR_FILENO, text, std::strlen(text)); }
+void print(char const* text) {
+    [[maybe_unused]] auto n = ::write(STDERR_FILENO, text, std::strlen(text));
+}
 
 } // namespace
 

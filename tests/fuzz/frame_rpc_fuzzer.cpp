@@ -1,16 +1,16 @@
 // libFuzzer entry point: native-messaging frame decoding followed by JSON-RPC parsing and dispatch, the
 // whole path an untrusted browser-side byte stream takes before it reaches a handler.
 
+#include "native_messaging/frame_decoder.hpp"
+#include "native_messaging/outbound_frame.hpp"
+#include "native_messaging/rpc_dispatcher.hpp"
+
+#include <sluice/protocol/version.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-
-#include <sluice/protocol/version.hpp>
-
-#include "native_messaging/frame_decoder.hpp"
-#include "native_messaging/outbound_frame.hpp"
-#include "native_messaging/rpc_dispatcher.hpp"
 
 namespace {
 
@@ -20,7 +20,8 @@ rpc_dispatcher const& dispatcher() {
     static rpc_dispatcher const d = [] {
         rpc_dispatcher r;
         r.add("host.hello", [](rpc_call const& call) { call.reply({{"echo", call.params()}}); });
-        r.add("test.fail", [](rpc_call const& call) { call.fail(sluice::protocol::error_code::invalid_params, "no"); });
+        r.add("test.fail",
+              [](rpc_call const& call) { call.fail(sluice::protocol::error_code::invalid_params, "no"); });
         r.add("test.drop", [](rpc_call const&) {});
         return r;
     }();
@@ -60,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         }
     });
     for (std::size_t off = 0; off < size; off += chunk) {
-        decoder.feed(std::span<char const>(reinterpret_cast<char const*>(data) + off, std::min(chunk, size - off)));
+        decoder.feed(
+            std::span<char const>(reinterpret_cast<char const*>(data) + off, std::min(chunk, size - off)));
     }
     decoder.finish();
     return 0;

@@ -1,15 +1,17 @@
-#include <fstream>
+#include "host_process.hpp"
 
 #include <gtest/gtest.h>
 
-#include "host_process.hpp"
+#include <fstream>
 
 namespace sluice::testing {
 namespace {
 
 using nlohmann::json;
 
-std::string header(std::uint32_t n) { return std::string(reinterpret_cast<char const*>(&n), 4); }
+std::string header(std::uint32_t n) {
+    return std::string(reinterpret_cast<char const*>(&n), 4);
+}
 
 int error_code(std::optional<json> const& message) {
     if (!message || !message->contains("error")) {
@@ -114,7 +116,8 @@ TEST(HostBadInput, ImmediateEofExitsCleanly) {
 TEST(HostBadInput, InvalidUtf8) {
     host_world world;
     host_process host(world);
-    host.send_frame("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"host.hello\",\"params\":{\"client\":{\"name\":\"\xc3\x28\"}}}");
+    host.send_frame("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"host.hello\",\"params\":{\"client\":{"
+                    "\"name\":\"\xc3\x28\"}}}");
     auto const reply = host.read_message();
     EXPECT_EQ(error_code(reply), -32700);
     EXPECT_NE((*reply)["error"]["data"]["detail"].get<std::string>().find("UTF-8"), std::string::npos);
@@ -135,7 +138,8 @@ TEST(HostBadInput, JsonNestedAMillionDeep) {
     host_world world;
     host_process host(world);
     host.send_frame(std::string(1'000'000, '[') + std::string(1'000'000, ']'));
-    host.send_frame(R"({"jsonrpc":"2.0","id":1,"method":"host.hello","params":{"client":)" + std::string(1'000'000, '{'));
+    host.send_frame(R"({"jsonrpc":"2.0","id":1,"method":"host.hello","params":{"client":)" +
+                    std::string(1'000'000, '{'));
     EXPECT_EQ(error_code(host.read_message()), -32700);
     EXPECT_EQ(error_code(host.read_message()), -32700);
     expect_still_serving(host);
@@ -160,8 +164,10 @@ TEST(HostBadInput, HugeNumbers) {
 TEST(HostBadInput, WrongJsonrpcValues) {
     host_world world;
     host_process host(world);
-    for (auto const* bad : {R"({"jsonrpc":"1.0","id":5,"method":"host.hello"})", R"({"jsonrpc":2,"id":5,"method":"host.hello"})",
-                            R"({"id":5,"method":"host.hello"})", R"({"jsonrpc":"2.0 ","id":5,"method":"host.hello"})"}) {
+    for (auto const* bad :
+         {R"({"jsonrpc":"1.0","id":5,"method":"host.hello"})",
+          R"({"jsonrpc":2,"id":5,"method":"host.hello"})", R"({"id":5,"method":"host.hello"})",
+          R"({"jsonrpc":"2.0 ","id":5,"method":"host.hello"})"}) {
         host.send_frame(bad);
         auto const reply = host.read_message();
         EXPECT_EQ(error_code(reply), -32600) << bad;
@@ -173,7 +179,8 @@ TEST(HostBadInput, WrongJsonrpcValues) {
 TEST(HostBadInput, NonObjectMessagesAndBatches) {
     host_world world;
     host_process host(world);
-    for (auto const* bad : {"42", "\"text\"", "null", "[]", R"([{"jsonrpc":"2.0","id":1,"method":"host.hello"}])"}) {
+    for (auto const* bad :
+         {"42", "\"text\"", "null", "[]", R"([{"jsonrpc":"2.0","id":1,"method":"host.hello"}])"}) {
         host.send_frame(bad);
         EXPECT_EQ(error_code(host.read_message()), -32600) << bad;
     }

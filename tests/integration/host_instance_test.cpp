@@ -1,13 +1,12 @@
-#include <memory>
+#include "host_process.hpp"
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include "host_process.hpp"
 
 namespace sluice::testing {
 namespace {

@@ -1,14 +1,12 @@
-#include <fstream>
-
-#include <gtest/gtest.h>
+#include "host_process.hpp"
 
 #include <boost/process/child.hpp>
 #include <boost/process/env.hpp>
 #include <boost/process/io.hpp>
+#include <gtest/gtest.h>
 
+#include <fstream>
 #include <signal.h>
-
-#include "host_process.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -20,7 +18,9 @@ std::string read_file(std::filesystem::path const& p) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-long owner_of(host_process& host) { return host.call("host.hello")["result"]["instance"]["pid"].get<long>(); }
+long owner_of(host_process& host) {
+    return host.call("host.hello")["result"]["instance"]["pid"].get<long>();
+}
 
 TEST(HostLifecycle, SigtermStopsARelayCleanly) {
     host_world world;
@@ -70,7 +70,7 @@ TEST(HostLifecycle, EofEndsTheRelayAndThenTheOwner) {
 TEST(HostLifecycle, OwnerWithoutClientsGivesUp) {
     host_world world(R"({"idleExitSeconds":1})");
     namespace bp = boost::process;
-    bp::child launcher(SLUICE_HOST_PATH, "--serve", bp::std_in < bp::null, bp::std_out > bp::null,
+    bp::child launcher(SLUICE_HOST_PATH, "--serve", bp::std_in<bp::null, bp::std_out> bp::null,
                        bp::std_err > bp::null, world.environment());
     launcher.wait();
     EXPECT_EQ(launcher.exit_code(), 0);
@@ -80,7 +80,8 @@ TEST(HostLifecycle, OwnerWithoutClientsGivesUp) {
         std::this_thread::sleep_for(20ms);
     }
     EXPECT_FALSE(std::filesystem::exists(world.socket_file()));
-    EXPECT_NE(read_file(world.data_dir() / "logs" / "host.log").find("no client attached"), std::string::npos);
+    EXPECT_NE(read_file(world.data_dir() / "logs" / "host.log").find("no client attached"),
+              std::string::npos);
 }
 
 TEST(HostLifecycle, RefusesACallerThatIsNotOurExtension) {

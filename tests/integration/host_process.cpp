@@ -1,18 +1,17 @@
 #include "host_process.hpp"
 
-#include <cstring>
-#include <fstream>
-#include <thread>
-
 #include <boost/process/args.hpp>
 #include <boost/process/env.hpp>
 #include <boost/process/io.hpp>
 
+#include <cstring>
 #include <fcntl.h>
+#include <fstream>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 namespace sluice::testing {
@@ -81,8 +80,9 @@ bool host_world::wait_for_exit(long pid, std::chrono::milliseconds timeout) {
 }
 
 host_process::host_process(host_world& world, std::vector<std::string> args)
-    : world_(world), in_(cloexec_pipe()), out_(cloexec_pipe()), err_(cloexec_pipe()), child_(SLUICE_HOST_PATH, bp::args(args), bp::std_in < in_, bp::std_out > out_,
-                            bp::std_err > err_, world.environment()) {}
+    : world_(world), in_(cloexec_pipe()), out_(cloexec_pipe()), err_(cloexec_pipe()),
+      child_(SLUICE_HOST_PATH, bp::args(args), bp::std_in<in_, bp::std_out> out_, bp::std_err > err_,
+             world.environment()) {}
 
 host_process::~host_process() {
     in_.close();
@@ -113,12 +113,15 @@ void host_process::send_frame(std::string_view body) {
     send_raw(frame);
 }
 
-void host_process::close_stdin() { in_.close(); }
+void host_process::close_stdin() {
+    in_.close();
+}
 
 bool host_process::read_exact(char* out, std::size_t n, std::chrono::steady_clock::time_point deadline) {
     std::size_t got = 0;
     while (got < n) {
-        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             return false;
         }
@@ -160,7 +163,8 @@ std::optional<nlohmann::json> host_process::read_message(std::chrono::millisecon
         return std::nullopt;
     }
     auto message = nlohmann::json::parse(*body); // throws if the host wrote anything but JSON
-    if (message.contains("result") && message["result"].is_object() && message["result"].contains("instance")) {
+    if (message.contains("result") && message["result"].is_object() &&
+        message["result"].contains("instance")) {
         world_.owners.push_back(message["result"]["instance"]["pid"].get<long>());
     }
     return message;
@@ -170,7 +174,8 @@ bool host_process::stdout_ends(std::chrono::milliseconds timeout) {
     char c;
     auto const deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             return false;
         }
@@ -186,15 +191,18 @@ bool host_process::stdout_ends(std::chrono::milliseconds timeout) {
     }
 }
 
-nlohmann::json host_process::call(std::string const& method, nlohmann::json params, std::chrono::milliseconds timeout) {
+nlohmann::json host_process::call(std::string const& method, nlohmann::json params,
+                                  std::chrono::milliseconds timeout) {
     auto const id = next_id_++;
     send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
     auto const deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         auto message = read_message(std::max(left, std::chrono::milliseconds(1)));
         if (!message) {
-            throw std::runtime_error("no reply to " + method + " within the timeout; stderr: " + stderr_text());
+            throw std::runtime_error("no reply to " + method +
+                                     " within the timeout; stderr: " + stderr_text());
         }
         if (message->value("id", nlohmann::json()) == id) {
             return *message;
@@ -213,7 +221,9 @@ std::optional<int> host_process::wait_exit(std::chrono::milliseconds timeout) {
     return child_.exit_code();
 }
 
-void host_process::signal(int signo) { ::kill(child_.id(), signo); }
+void host_process::signal(int signo) {
+    ::kill(child_.id(), signo);
+}
 
 std::string host_process::stderr_text() {
     int const fd = err_.native_source();

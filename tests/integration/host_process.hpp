@@ -1,17 +1,17 @@
 #pragma once
 
-#include <chrono>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
+#include "sandbox_dir.hpp"
 
 #include <boost/process/child.hpp>
 #include <boost/process/environment.hpp>
 #include <boost/process/pipe.hpp>
 #include <nlohmann/json.hpp>
 
-#include "sandbox_dir.hpp"
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace sluice::testing {
 

@@ -1,9 +1,9 @@
-#include <fstream>
+#include "host_process.hpp"
+#include "json_schema.hpp"
 
 #include <gtest/gtest.h>
 
-#include "host_process.hpp"
-#include "json_schema.hpp"
+#include <fstream>
 
 namespace sluice::testing {
 namespace {
@@ -19,7 +19,9 @@ json_schema const& schema() {
     return s;
 }
 
-std::string first_problem(std::vector<std::string> const& errors) { return errors.empty() ? "" : errors.front(); }
+std::string first_problem(std::vector<std::string> const& errors) {
+    return errors.empty() ? "" : errors.front();
+}
 
 TEST(HostProtocol, HelloReportsVersionsAndMatchesTheSchema) {
     host_world world;
@@ -42,7 +44,8 @@ TEST(HostProtocol, GoldenRequestsGetRepliesThatMatchTheSchema) {
     host_world world;
     host_process host(world);
     int sent = 0;
-    for (auto const& entry : fs::directory_iterator(fs::path(SLUICE_SOURCE_DIR) / "protocol" / "examples" / "valid")) {
+    for (auto const& entry :
+         fs::directory_iterator(fs::path(SLUICE_SOURCE_DIR) / "protocol" / "examples" / "valid")) {
         std::ifstream in(entry.path());
         auto const example = json::parse(in);
         if (example.at("kind") != "request") {

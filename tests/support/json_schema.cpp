@@ -21,7 +21,8 @@ bool has_type(nlohmann::json const& instance, std::string const& type) {
     }
     if (type == "integer") {
         return instance.is_number_integer() ||
-               (instance.is_number_float() && instance.get<double>() == static_cast<double>(instance.get<long long>()));
+               (instance.is_number_float() &&
+                instance.get<double>() == static_cast<double>(instance.get<long long>()));
     }
     if (type == "number") {
         return instance.is_number();
@@ -55,9 +56,12 @@ bool json_equal(nlohmann::json const& a, nlohmann::json const& b) {
 
 json_schema::json_schema(nlohmann::json root) : root_(std::move(root)) {}
 
-bool json_schema::has(std::string const& pointer) const { return root_.contains(nlohmann::json::json_pointer(pointer)); }
+bool json_schema::has(std::string const& pointer) const {
+    return root_.contains(nlohmann::json::json_pointer(pointer));
+}
 
-std::vector<std::string> json_schema::validate(nlohmann::json const& instance, std::string const& pointer) const {
+std::vector<std::string> json_schema::validate(nlohmann::json const& instance,
+                                               std::string const& pointer) const {
     std::vector<std::string> errors;
     if (!has(pointer)) {
         errors.push_back("schema has nothing at " + pointer);
@@ -191,10 +195,12 @@ void json_schema::check(nlohmann::json const& schema, nlohmann::json const& inst
                 check(sub, instance, path, sub_errors);
                 passing += sub_errors.empty();
             }
-            bool const ok = key == "oneOf" ? passing == 1 : key == "anyOf" ? passing >= 1 : passing == value.size();
+            bool const ok = key == "oneOf"   ? passing == 1
+                            : key == "anyOf" ? passing >= 1
+                                             : passing == value.size();
             if (!ok) {
-                errors.push_back(where + ": " + std::to_string(passing) + " of " + std::to_string(value.size()) +
-                                 " subschemas match (" + key + ")");
+                errors.push_back(where + ": " + std::to_string(passing) + " of " +
+                                 std::to_string(value.size()) + " subschemas match (" + key + ")");
             }
         } else {
             errors.push_back(where + ": schema keyword \"" + key + "\" is not supported by this validator");

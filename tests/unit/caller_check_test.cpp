@@ -1,14 +1,16 @@
-#include <string>
-#include <vector>
+#include "native_messaging/caller_check.hpp"
 
 #include <gtest/gtest.h>
 
-#include "native_messaging/caller_check.hpp"
+#include <string>
+#include <vector>
 
 namespace sluice::native_messaging {
 namespace {
 
-caller_verdict check(std::vector<std::string> const& args) { return check_caller(args); }
+caller_verdict check(std::vector<std::string> const& args) {
+    return check_caller(args);
+}
 
 TEST(CallerCheck, AcceptsOurChromeOrigin) {
     auto const v = check({"chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk/"});
@@ -34,13 +36,15 @@ TEST(CallerCheck, RefusesOurIdAsAPrefixOrSuffix) {
 }
 
 TEST(CallerCheck, AcceptsOurFirefoxAddon) {
-    auto const v = check({"/home/u/.mozilla/native-messaging-hosts/org.sluice.host.json", "sluice@sluice-project.org"});
+    auto const v =
+        check({"/home/u/.mozilla/native-messaging-hosts/org.sluice.host.json", "sluice@sluice-project.org"});
     EXPECT_EQ(v.kind, caller_kind::firefox);
     EXPECT_TRUE(v.allowed);
 }
 
 TEST(CallerCheck, RefusesAnotherFirefoxAddon) {
-    auto const v = check({"/home/u/.mozilla/native-messaging-hosts/org.sluice.host.json", "evil@example.com"});
+    auto const v =
+        check({"/home/u/.mozilla/native-messaging-hosts/org.sluice.host.json", "evil@example.com"});
     EXPECT_EQ(v.kind, caller_kind::firefox);
     EXPECT_FALSE(v.allowed);
 }

@@ -1,14 +1,16 @@
-#include <fstream>
+#include "app/config.hpp"
+#include "sandbox_dir.hpp"
 
 #include <gtest/gtest.h>
 
-#include "app/config.hpp"
-#include "sandbox_dir.hpp"
+#include <fstream>
 
 namespace sluice::app {
 namespace {
 
-void write(std::filesystem::path const& p, std::string const& text) { std::ofstream(p, std::ios::binary) << text; }
+void write(std::filesystem::path const& p, std::string const& text) {
+    std::ofstream(p, std::ios::binary) << text;
+}
 
 TEST(HostConfig, MissingFileGivesSafeDefaults) {
     testing::sandbox_dir dir;
@@ -46,7 +48,8 @@ TEST(HostConfig, MalformedFileKeepsDefaultsAndTheFile) {
 
 TEST(HostConfig, WrongTypesAndRangesAreReportedOneByOne) {
     testing::sandbox_dir dir;
-    write(dir / "c.json", R"({"session":{"dht":"yes","lsd":false},"nativeMessaging":{"maxInboundFrameBytes":1}})");
+    write(dir / "c.json",
+          R"({"session":{"dht":"yes","lsd":false},"nativeMessaging":{"maxInboundFrameBytes":1}})");
     auto const r = load_host_config(dir / "c.json");
     EXPECT_EQ(r.warnings.size(), 2u);
     EXPECT_TRUE(r.config.session.dht);

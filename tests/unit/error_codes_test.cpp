@@ -1,9 +1,10 @@
-#include <fstream>
-#include <set>
+#include <sluice/protocol/error_code.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sluice/protocol/error_code.hpp>
+
+#include <fstream>
+#include <set>
 
 namespace sluice::protocol {
 namespace {
@@ -19,8 +20,9 @@ TEST(ErrorCodes, TableMatchesProtocolErrorsJson) {
             ++count;
             auto const code = entry.at("code").get<int>();
             EXPECT_TRUE(seen.insert(code).second) << "duplicate code " << code;
-            auto const it = std::find_if(error_codes.begin(), error_codes.end(),
-                                         [&](auto const& info) { return static_cast<int>(info.code) == code; });
+            auto const it = std::find_if(error_codes.begin(), error_codes.end(), [&](auto const& info) {
+                return static_cast<int>(info.code) == code;
+            });
             ASSERT_NE(it, error_codes.end()) << "code " << code << " is listed but not in the C++ table";
             EXPECT_EQ(it->name, entry.at("name").get<std::string>());
             EXPECT_EQ(it->message, entry.at("message").get<std::string>());

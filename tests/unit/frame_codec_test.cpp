@@ -1,11 +1,11 @@
-#include <cstring>
-#include <string>
-#include <vector>
+#include "native_messaging/frame_decoder.hpp"
+#include "native_messaging/frame_encoder.hpp"
 
 #include <gtest/gtest.h>
 
-#include "native_messaging/frame_decoder.hpp"
-#include "native_messaging/frame_encoder.hpp"
+#include <cstring>
+#include <string>
+#include <vector>
 
 namespace sluice::native_messaging {
 namespace {

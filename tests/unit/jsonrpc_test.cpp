@@ -1,12 +1,15 @@
-#include <gtest/gtest.h>
 #include <sluice/protocol/jsonrpc.hpp>
+
+#include <gtest/gtest.h>
 
 namespace sluice::protocol {
 namespace {
 
 using nlohmann::json;
 
-read_result read(char const* text) { return read_request(json::parse(text)); }
+read_result read(char const* text) {
+    return read_request(json::parse(text));
+}
 
 TEST(JsonRpc, ReadsARequest) {
     auto const r = read(R"({"jsonrpc":"2.0","id":5,"method":"host.hello","params":{"a":1}})");
@@ -43,8 +46,9 @@ TEST(JsonRpc, RefusesMissingVersion) {
 }
 
 TEST(JsonRpc, RefusesFractionalAndStructuredIdsWithNullId) {
-    for (auto text : {R"({"jsonrpc":"2.0","id":1.5,"method":"m.x"})", R"({"jsonrpc":"2.0","id":[1],"method":"m.x"})",
-                      R"({"jsonrpc":"2.0","id":{},"method":"m.x"})", R"({"jsonrpc":"2.0","id":1e300,"method":"m.x"})"}) {
+    for (auto text :
+         {R"({"jsonrpc":"2.0","id":1.5,"method":"m.x"})", R"({"jsonrpc":"2.0","id":[1],"method":"m.x"})",
+          R"({"jsonrpc":"2.0","id":{},"method":"m.x"})", R"({"jsonrpc":"2.0","id":1e300,"method":"m.x"})"}) {
         auto const r = read(text);
         ASSERT_TRUE(r.error) << text;
         EXPECT_EQ(r.error->code, error_code::invalid_request);

@@ -1,10 +1,10 @@
-#include <fstream>
-#include <string>
+#include "app/log.hpp"
+#include "sandbox_dir.hpp"
 
 #include <gtest/gtest.h>
 
-#include "app/log.hpp"
-#include "sandbox_dir.hpp"
+#include <fstream>
+#include <string>
 
 namespace sluice::app {
 namespace {

@@ -1,8 +1,8 @@
-#include <cstring>
+#include "native_messaging/outbound_frame.hpp"
 
 #include <gtest/gtest.h>
 
-#include "native_messaging/outbound_frame.hpp"
+#include <cstring>
 
 namespace sluice::native_messaging {
 namespace {
@@ -40,7 +40,8 @@ TEST(OutboundFrame, ExactlyOneMebibyteIsAllowed) {
 }
 
 TEST(OutboundFrame, OversizedEventsAreDropped) {
-    json const event = {{"jsonrpc", "2.0"}, {"method", "torrent.updated"}, {"params", {{"x", std::string(2 << 20, 'z')}}}};
+    json const event = {
+        {"jsonrpc", "2.0"}, {"method", "torrent.updated"}, {"params", {{"x", std::string(2 << 20, 'z')}}}};
     EXPECT_TRUE(to_outbound_frame(event).empty());
 }
 

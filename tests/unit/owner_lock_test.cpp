@@ -1,10 +1,10 @@
+#include "native_messaging/owner_lock.hpp"
+#include "sandbox_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "native_messaging/owner_lock.hpp"
-#include "sandbox_dir.hpp"
 
 namespace sluice::native_messaging {
 namespace {

@@ -1,10 +1,10 @@
-#include <fstream>
-#include <string>
-#include <vector>
+#include "json_schema.hpp"
 
 #include <gtest/gtest.h>
 
-#include "json_schema.hpp"
+#include <fstream>
+#include <string>
+#include <vector>
 
 namespace sluice::testing {
 namespace {
@@ -12,7 +12,9 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-fs::path protocol_dir() { return fs::path(SLUICE_SOURCE_DIR) / "protocol"; }
+fs::path protocol_dir() {
+    return fs::path(SLUICE_SOURCE_DIR) / "protocol";
+}
 
 json load(fs::path const& p) {
     std::ifstream in(p);
@@ -94,7 +96,8 @@ TEST(ProtocolExamples, SchemaErrorCodesAreTheListedOnes) {
         }
     }
     auto const root = load(protocol_dir() / "schema" / "native-messaging.json");
-    auto schema_codes = root.at("$defs").at("error_object").at("properties").at("code").at("enum").get<std::vector<int>>();
+    auto schema_codes =
+        root.at("$defs").at("error_object").at("properties").at("code").at("enum").get<std::vector<int>>();
     std::sort(codes.begin(), codes.end());
     std::sort(schema_codes.begin(), schema_codes.end());
     EXPECT_EQ(codes, schema_codes);

@@ -1,9 +1,9 @@
-#include <string>
-#include <vector>
+#include "native_messaging/rpc_dispatcher.hpp"
 
 #include <gtest/gtest.h>
 
-#include "native_messaging/rpc_dispatcher.hpp"
+#include <string>
+#include <vector>
 
 namespace sluice::native_messaging {
 namespace {
@@ -95,9 +95,11 @@ TEST_F(dispatcher_fixture, BadInputNeverReachesHandlers) {
         ++calls;
         call.reply(nullptr);
     });
-    for (std::string const bad : {std::string(100000, '['), std::string("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.count\",\"x\":\"\xfe\"}"),
-                                  std::string("{\"jsonrpc\":\"2.0\",\"id\":1e999,\"method\":\"test.count\"}"),
-                                  std::string("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.count\"}]")}) {
+    for (std::string const bad :
+         {std::string(100000, '['),
+          std::string("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.count\",\"x\":\"\xfe\"}"),
+          std::string("{\"jsonrpc\":\"2.0\",\"id\":1e999,\"method\":\"test.count\"}"),
+          std::string("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.count\"}]")}) {
         dispatcher.dispatch(bad, send);
     }
     EXPECT_EQ(calls, 0);

@@ -1,7 +1,8 @@
-#include <string>
+#include <sluice/protocol/untrusted_json.hpp>
 
 #include <gtest/gtest.h>
-#include <sluice/protocol/untrusted_json.hpp>
+
+#include <string>
 
 namespace sluice::protocol {
 namespace {
@@ -14,10 +15,10 @@ TEST(UntrustedJson, ParsesOrdinaryText) {
 
 TEST(UntrustedJson, RefusesInvalidUtf8) {
     EXPECT_EQ(parse_untrusted_json("{\"a\":\"\xff\"}").problem, json_problem::invalid_utf8);
-    EXPECT_EQ(parse_untrusted_json("\"\xc0\xaf\"").problem, json_problem::invalid_utf8);        // overlong '/'
-    EXPECT_EQ(parse_untrusted_json("\"\xed\xa0\x80\"").problem, json_problem::invalid_utf8);    // surrogate
+    EXPECT_EQ(parse_untrusted_json("\"\xc0\xaf\"").problem, json_problem::invalid_utf8);     // overlong '/'
+    EXPECT_EQ(parse_untrusted_json("\"\xed\xa0\x80\"").problem, json_problem::invalid_utf8); // surrogate
     EXPECT_EQ(parse_untrusted_json("\"\xf4\x90\x80\x80\"").problem, json_problem::invalid_utf8); // > U+10FFFF
-    EXPECT_EQ(parse_untrusted_json("\"\xe2\x82\"").problem, json_problem::invalid_utf8);        // cut short
+    EXPECT_EQ(parse_untrusted_json("\"\xe2\x82\"").problem, json_problem::invalid_utf8);         // cut short
 }
 
 TEST(UntrustedJson, AcceptsEveryUtf8Length) {
@@ -49,7 +50,8 @@ TEST(UntrustedJson, RefusesTooManyValues) {
         many += "{},";
     }
     many += "{}]";
-    EXPECT_EQ(parse_untrusted_json(many, {.max_depth = 64, .max_values = 10}).problem, json_problem::too_many_values);
+    EXPECT_EQ(parse_untrusted_json(many, {.max_depth = 64, .max_values = 10}).problem,
+              json_problem::too_many_values);
     EXPECT_TRUE(parse_untrusted_json(many, {.max_depth = 64, .max_values = 100}));
 }
 

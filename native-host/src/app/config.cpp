@@ -1,10 +1,11 @@
 #include "config.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <sluice/protocol/untrusted_json.hpp>
 
 #include <nlohmann/json.hpp>
-#include <sluice/protocol/untrusted_json.hpp>
+
+#include <fstream>
+#include <sstream>
 
 namespace sluice::app {
 
@@ -38,7 +39,8 @@ nlohmann::json to_json(host_config const& c) {
           {"natpmp", c.session.natpmp},
           {"listenInterfaces", c.session.listen_interfaces}}},
         {"nativeMessaging", {{"maxInboundFrameBytes", c.max_inbound_frame_bytes}}},
-        {"log", {{"maxFileBytes", c.log_max_file_bytes}, {"keepFiles", c.log_keep_files}, {"level", c.log_level}}},
+        {"log",
+         {{"maxFileBytes", c.log_max_file_bytes}, {"keepFiles", c.log_keep_files}, {"level", c.log_level}}},
         {"idleExitSeconds", c.idle_exit_seconds},
     };
 }
@@ -62,7 +64,8 @@ config_load_result load_host_config(std::filesystem::path const& file) {
     auto parsed = protocol::parse_untrusted_json(text.str());
     if (!parsed || !parsed.value.is_object()) {
         out.warnings.push_back(file.string() + " is not a JSON object (" +
-                               (parsed ? std::string("wrong type") : parsed.detail) + "); using the defaults");
+                               (parsed ? std::string("wrong type") : parsed.detail) +
+                               "); using the defaults");
         return out;
     }
     auto& c = out.config;
@@ -102,6 +105,8 @@ config_load_result load_host_config(std::filesystem::path const& file) {
     return out;
 }
 
-std::string default_config_text() { return to_json(host_config{}).dump(4) + "\n"; }
+std::string default_config_text() {
+    return to_json(host_config{}).dump(4) + "\n";
+}
 
 } // namespace sluice::app

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "../native_messaging/rpc_dispatcher.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <string>
-
-#include "../native_messaging/rpc_dispatcher.hpp"
 
 namespace sluice::app {
 

@@ -5,7 +5,6 @@
 #include <ctime>
 #include <mutex>
 #include <string>
-
 #include <unistd.h>
 
 namespace sluice::app::log {
@@ -70,7 +69,9 @@ void rotate(sink_state& s) {
     std::fclose(s.file);
     s.file = nullptr;
     std::error_code ec;
-    auto const numbered = [&](int i) { return std::filesystem::path(s.opts.file.string() + "." + std::to_string(i)); };
+    auto const numbered = [&](int i) {
+        return std::filesystem::path(s.opts.file.string() + "." + std::to_string(i));
+    };
     std::filesystem::remove(numbered(s.opts.keep_files), ec);
     for (int i = s.opts.keep_files - 1; i >= 1; --i) {
         std::filesystem::rename(numbered(i), numbered(i + 1), ec);

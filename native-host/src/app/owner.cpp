@@ -1,21 +1,5 @@
 #include "owner.hpp"
 
-#include <chrono>
-#include <csignal>
-#include <cstdio>
-#include <ctime>
-#include <random>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <sluice/protocol/version.hpp>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "../native_messaging/client_hub.hpp"
 #include "../native_messaging/owner_lock.hpp"
 #include "../native_messaging/rpc_dispatcher.hpp"
@@ -24,6 +8,22 @@
 #include "host_methods.hpp"
 #include "log.hpp"
 #include "owner_launcher.hpp"
+
+#include <sluice/protocol/version.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <fcntl.h>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sluice::app {
 
@@ -101,7 +101,8 @@ std::string utc_now() {
 }
 
 // Everything the owner runs once it is listening.
-int serve(host_paths const& paths, host_config const& config, stream::acceptor acceptor, asio::io_context& io) {
+int serve(host_paths const& paths, host_config const& config, stream::acceptor acceptor,
+          asio::io_context& io) {
     torrent::torrent_session session(io, config.session, paths.session_state_file());
     native_messaging::rpc_dispatcher dispatcher;
     asio::steady_timer idle_timer(io);

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <filesystem>
-
 #include "../native_messaging/relay.hpp"
+
+#include <filesystem>
 
 namespace sluice::app {
 

@@ -1,9 +1,8 @@
 #include "paths.hpp"
 
 #include <cstdlib>
-#include <string>
-
 #include <fcntl.h>
+#include <string>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,7 +19,9 @@ std::filesystem::path env_path(char const* name) {
     return v;
 }
 
-std::error_code last_error() { return {errno, std::generic_category()}; }
+std::error_code last_error() {
+    return {errno, std::generic_category()};
+}
 
 } // namespace
 
@@ -63,7 +64,8 @@ void ensure_private_dir(std::filesystem::path const& dir, std::error_code& ec) {
     }
 }
 
-void write_file_atomically(std::filesystem::path const& file, std::string_view contents, std::error_code& ec) {
+void write_file_atomically(std::filesystem::path const& file, std::string_view contents,
+                           std::error_code& ec) {
     ec.clear();
     auto const tmp = std::filesystem::path(file.string() + ".tmp-" + std::to_string(::getpid()));
     int const fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -13,9 +13,9 @@ inline constexpr std::string_view firefox_addon_id = "sluice@sluice-project.org"
 
 enum class caller_kind {
     invalid,
-    chromium,   // argv[1] = "chrome-extension://<id>/"
-    firefox,    // argv[1] = path of the host manifest, argv[2] = add-on id
-    direct,     // no arguments: started by hand or by a test, not by a browser
+    chromium, // argv[1] = "chrome-extension://<id>/"
+    firefox,  // argv[1] = path of the host manifest, argv[2] = add-on id
+    direct,   // no arguments: started by hand or by a test, not by a browser
 };
 
 struct caller_verdict {

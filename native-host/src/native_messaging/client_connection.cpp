@@ -1,25 +1,28 @@
 #include "client_connection.hpp"
 
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/write.hpp>
-
 #include "../app/log.hpp"
 #include "frame_error_reply.hpp"
 #include "outbound_frame.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
 
 namespace sluice::native_messaging {
 
 namespace asio = boost::asio;
 
-client_connection::client_connection(socket_type socket, std::uint64_t id, std::uint32_t max_inbound_frame_bytes,
-                                     frame_handler on_frame, closed_handler on_closed)
-    : socket_(std::move(socket)), id_(id), max_inbound_(max_inbound_frame_bytes), on_frame_(std::move(on_frame)),
-      on_closed_(std::move(on_closed)),
+client_connection::client_connection(socket_type socket, std::uint64_t id,
+                                     std::uint32_t max_inbound_frame_bytes, frame_handler on_frame,
+                                     closed_handler on_closed)
+    : socket_(std::move(socket)), id_(id), max_inbound_(max_inbound_frame_bytes),
+      on_frame_(std::move(on_frame)), on_closed_(std::move(on_closed)),
       decoder_(max_inbound_frame_bytes, [this](frame_event e, std::string body, std::uint64_t announced) {
           on_frame_event(e, std::move(body), announced);
       }) {}
 
-void client_connection::start() { read_more(); }
+void client_connection::start() {
+    read_more();
+}
 
 void client_connection::read_more() {
     socket_.async_read_some(asio::buffer(read_buffer_),
@@ -49,7 +52,8 @@ void client_connection::on_frame_event(frame_event event, std::string body, std:
         return;
     }
     if (auto reply = frame_error_reply(event, announced, max_inbound_)) {
-        app::log::warning("client " + std::to_string(id_) + ": " + reply->at("error").at("message").get<std::string>());
+        app::log::warning("client " + std::to_string(id_) + ": " +
+                          reply->at("error").at("message").get<std::string>());
         send(*reply);
     }
 }

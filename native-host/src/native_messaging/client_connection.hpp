@@ -1,16 +1,16 @@
 #pragma once
 
+#include "frame_decoder.hpp"
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <boost/asio/local/stream_protocol.hpp>
-#include <nlohmann/json.hpp>
-
-#include "frame_decoder.hpp"
 
 namespace sluice::native_messaging {
 

@@ -1,11 +1,11 @@
 #include "client_hub.hpp"
 
+#include "../app/log.hpp"
+
 #include <boost/asio/post.hpp>
 
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include "../app/log.hpp"
 
 namespace sluice::native_messaging {
 
@@ -22,12 +22,15 @@ bool same_user(client_connection::socket_type& socket) {
 
 } // namespace
 
-client_hub::client_hub(boost::asio::io_context& io, acceptor_type acceptor, std::uint32_t max_inbound_frame_bytes,
-                       rpc_dispatcher const& dispatcher, std::function<void()> on_last_client_gone)
+client_hub::client_hub(boost::asio::io_context& io, acceptor_type acceptor,
+                       std::uint32_t max_inbound_frame_bytes, rpc_dispatcher const& dispatcher,
+                       std::function<void()> on_last_client_gone)
     : io_(io), acceptor_(std::move(acceptor)), max_inbound_(max_inbound_frame_bytes), dispatcher_(dispatcher),
       on_last_client_gone_(std::move(on_last_client_gone)) {}
 
-void client_hub::start() { accept_next(); }
+void client_hub::start() {
+    accept_next();
+}
 
 void client_hub::stop() {
     stopped_ = true;

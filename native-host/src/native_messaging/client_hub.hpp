@@ -1,15 +1,15 @@
 #pragma once
 
-#include <cstdint>
-#include <functional>
-#include <map>
-#include <memory>
+#include "client_connection.hpp"
+#include "rpc_dispatcher.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
-#include "client_connection.hpp"
-#include "rpc_dispatcher.hpp"
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 
 namespace sluice::native_messaging {
 

@@ -10,10 +10,10 @@ namespace sluice::native_messaging {
 
 // What the decoder found in the byte stream.
 enum class frame_event {
-    frame,          // a complete body of 1..limit bytes
-    empty_frame,    // a header announcing zero bytes; nothing to answer, but worth an error reply
-    oversized,      // a header announcing more than the limit; its body is skipped without being stored
-    truncated,      // end of input inside a header or a body (reported by finish())
+    frame,       // a complete body of 1..limit bytes
+    empty_frame, // a header announcing zero bytes; nothing to answer, but worth an error reply
+    oversized,   // a header announcing more than the limit; its body is skipped without being stored
+    truncated,   // end of input inside a header or a body (reported by finish())
 };
 
 // Incremental decoder for native-messaging framing: a 32-bit length in native byte order, then that many

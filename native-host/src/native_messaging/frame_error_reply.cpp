@@ -19,8 +19,8 @@ std::optional<nlohmann::json> frame_error_reply(frame_event event, std::uint64_t
         return protocol::make_error(nullptr, e);
     }
     case frame_event::empty_frame:
-        return protocol::make_error(nullptr,
-                                    rpc_error::make(error_code::empty_frame, "a frame must carry a JSON message"));
+        return protocol::make_error(
+            nullptr, rpc_error::make(error_code::empty_frame, "a frame must carry a JSON message"));
     case frame_event::frame:
     case frame_event::truncated:
         break;

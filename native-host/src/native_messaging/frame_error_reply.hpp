@@ -1,11 +1,11 @@
 #pragma once
 
-#include <cstdint>
-#include <optional>
+#include "frame_decoder.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "frame_decoder.hpp"
+#include <cstdint>
+#include <optional>
 
 namespace sluice::native_messaging {
 

@@ -1,10 +1,10 @@
 #include "outbound_frame.hpp"
 
+#include "frame_encoder.hpp"
+
 #include <sluice/protocol/jsonrpc.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 #include <sluice/protocol/version.hpp>
-
-#include "frame_encoder.hpp"
 
 namespace sluice::native_messaging {
 
@@ -18,9 +18,9 @@ std::string to_outbound_frame(nlohmann::json const& message) {
     if (id == message.end()) {
         return {};
     }
-    auto const refusal = protocol::make_error(
-        *id, protocol::rpc_error::make(protocol::error_code::reply_too_large,
-                                       "the answer exceeds 1 MiB; ask for it in pages"));
+    auto const refusal =
+        protocol::make_error(*id, protocol::rpc_error::make(protocol::error_code::reply_too_large,
+                                                            "the answer exceeds 1 MiB; ask for it in pages"));
     return encode_frame(protocol::dump_compact(refusal), protocol::max_outbound_frame_bytes, ec);
 }
 

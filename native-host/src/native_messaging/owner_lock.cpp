@@ -1,14 +1,15 @@
 #include "owner_lock.hpp"
 
-#include <utility>
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <utility>
 
 namespace sluice::native_messaging {
 
-owner_lock::~owner_lock() { release(); }
+owner_lock::~owner_lock() {
+    release();
+}
 
 owner_lock::owner_lock(owner_lock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
 

@@ -1,9 +1,13 @@
 #include "relay.hpp"
 
-#include <chrono>
-#include <csignal>
-#include <deque>
-#include <thread>
+#include "../app/log.hpp"
+#include "frame_decoder.hpp"
+#include "frame_encoder.hpp"
+#include "frame_error_reply.hpp"
+#include "outbound_frame.hpp"
+#include "stdin_reader.hpp"
+
+#include <sluice/protocol/version.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -11,16 +15,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <sluice/protocol/version.hpp>
 
+#include <chrono>
+#include <csignal>
+#include <deque>
+#include <thread>
 #include <unistd.h>
-
-#include "../app/log.hpp"
-#include "frame_decoder.hpp"
-#include "frame_encoder.hpp"
-#include "frame_error_reply.hpp"
-#include "outbound_frame.hpp"
-#include "stdin_reader.hpp"
 
 namespace sluice::native_messaging {
 
@@ -81,10 +81,12 @@ class relay_session {
 public:
     explicit relay_session(relay_options const& options)
         : options_(options), socket_(io_), signals_(io_, SIGINT, SIGTERM), drain_timer_(io_),
-          from_owner_(protocol::max_outbound_frame_bytes,
-                      [this](frame_event e, std::string body, std::uint64_t n) { on_owner_frame(e, body, n); }),
-          from_browser_(options.max_inbound_frame_bytes,
-                        [this](frame_event e, std::string body, std::uint64_t n) { on_browser_frame(e, body, n); }),
+          from_owner_(
+              protocol::max_outbound_frame_bytes,
+              [this](frame_event e, std::string body, std::uint64_t n) { on_owner_frame(e, body, n); }),
+          from_browser_(
+              options.max_inbound_frame_bytes,
+              [this](frame_event e, std::string body, std::uint64_t n) { on_browser_frame(e, body, n); }),
           reader_(
               STDIN_FILENO, [this](std::span<char const> bytes) { from_browser_.feed(bytes); },
               [this] {
@@ -128,7 +130,8 @@ private:
 
     void on_owner_frame(frame_event event, std::string const& body, std::uint64_t announced) {
         if (event != frame_event::frame) {
-            app::log::error("the session owner sent a bad frame (" + std::to_string(announced) + " bytes); dropped");
+            app::log::error("the session owner sent a bad frame (" + std::to_string(announced) +
+                            " bytes); dropped");
             return;
         }
         std::error_code ec;
@@ -155,18 +158,19 @@ private:
             return;
         }
         writing_ = true;
-        asio::async_write(socket_, asio::buffer(queue_.front()), [this](boost::system::error_code ec, std::size_t) {
-            writing_ = false;
-            if (ec) {
-                if (!done_) {
-                    app::log::error("lost the session owner: " + ec.message());
-                    finish(1);
-                }
-                return;
-            }
-            queue_.pop_front();
-            write_owner();
-        });
+        asio::async_write(socket_, asio::buffer(queue_.front()),
+                          [this](boost::system::error_code ec, std::size_t) {
+                              writing_ = false;
+                              if (ec) {
+                                  if (!done_) {
+                                      app::log::error("lost the session owner: " + ec.message());
+                                      finish(1);
+                                  }
+                                  return;
+                              }
+                              queue_.pop_front();
+                              write_owner();
+                          });
     }
 
     void read_owner() {

@@ -23,9 +23,10 @@ struct rpc_call::state {
 
     ~state() {
         if (!answered) {
-            answer(protocol::make_error(request.id.value_or(nullptr),
-                                        protocol::rpc_error::make(protocol::error_code::internal_error,
-                                                                  "the request was dropped without an answer")));
+            answer(
+                protocol::make_error(request.id.value_or(nullptr),
+                                     protocol::rpc_error::make(protocol::error_code::internal_error,
+                                                               "the request was dropped without an answer")));
         }
     }
 };
@@ -33,9 +34,15 @@ struct rpc_call::state {
 rpc_call::rpc_call(protocol::rpc_request request, send_fn send)
     : state_(std::make_shared<state>(std::move(request), std::move(send))) {}
 
-std::string const& rpc_call::method() const { return state_->request.method; }
-nlohmann::json const& rpc_call::params() const { return state_->request.params; }
-bool rpc_call::answered() const { return state_->answered; }
+std::string const& rpc_call::method() const {
+    return state_->request.method;
+}
+nlohmann::json const& rpc_call::params() const {
+    return state_->request.params;
+}
+bool rpc_call::answered() const {
+    return state_->answered;
+}
 
 void rpc_call::reply(nlohmann::json result) const {
     state_->answer(protocol::make_result(state_->request.id.value_or(nullptr), std::move(result)));

@@ -1,11 +1,12 @@
 #pragma once
 
+#include <sluice/protocol/jsonrpc.hpp>
+
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <nlohmann/json.hpp>
-#include <sluice/protocol/jsonrpc.hpp>
 
 namespace sluice::native_messaging {
 

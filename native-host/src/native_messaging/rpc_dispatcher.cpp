@@ -8,7 +8,9 @@ using protocol::error_code;
 
 rpc_dispatcher::rpc_dispatcher(protocol::json_limits limits) : limits_(limits) {}
 
-void rpc_dispatcher::add(std::string method, handler h) { handlers_[std::move(method)] = std::move(h); }
+void rpc_dispatcher::add(std::string method, handler h) {
+    handlers_[std::move(method)] = std::move(h);
+}
 
 std::vector<std::string> rpc_dispatcher::methods() const {
     std::vector<std::string> names;
@@ -21,7 +23,8 @@ std::vector<std::string> rpc_dispatcher::methods() const {
 void rpc_dispatcher::dispatch(std::string_view body, send_fn const& send) const {
     auto parsed = protocol::parse_untrusted_json(body, limits_);
     if (!parsed) {
-        send(protocol::make_error(nullptr, protocol::rpc_error::make(error_code::parse_error, parsed.detail)));
+        send(
+            protocol::make_error(nullptr, protocol::rpc_error::make(error_code::parse_error, parsed.detail)));
         return;
     }
     auto read = protocol::read_request(parsed.value);

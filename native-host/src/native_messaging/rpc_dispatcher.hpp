@@ -1,13 +1,13 @@
 #pragma once
 
+#include "rpc_call.hpp"
+
+#include <sluice/protocol/untrusted_json.hpp>
+
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <sluice/protocol/untrusted_json.hpp>
-
-#include "rpc_call.hpp"
 
 namespace sluice::native_messaging {
 

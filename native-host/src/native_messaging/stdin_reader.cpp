@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cerrno>
-
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
@@ -25,7 +24,9 @@ stdin_reader::~stdin_reader() {
     }
 }
 
-void stdin_reader::start() { thread_ = std::thread([this] { run(); }); }
+void stdin_reader::start() {
+    thread_ = std::thread([this] { run(); });
+}
 
 void stdin_reader::stop() {
     if (wake_[1] >= 0) {

@@ -1,8 +1,7 @@
 #include "torrent_session.hpp"
 
-#include <fstream>
-#include <iterator>
-#include <vector>
+#include "../app/log.hpp"
+#include "../app/paths.hpp"
 
 #include <boost/asio/post.hpp>
 #include <libtorrent/alert_types.hpp>
@@ -11,8 +10,9 @@
 #include <libtorrent/settings_pack.hpp>
 #include <libtorrent/version.hpp>
 
-#include "../app/log.hpp"
-#include "../app/paths.hpp"
+#include <fstream>
+#include <iterator>
+#include <vector>
 
 namespace sluice::torrent {
 
@@ -64,9 +64,9 @@ torrent_session::torrent_session(boost::asio::io_context& io, app::session_confi
             }
         });
     });
-    app::log::info("libtorrent " + libtorrent_version() + " session started (dht " + (config.dht ? "on" : "off") +
-                   ", lsd " + (config.lsd ? "on" : "off") + ", upnp " + (config.upnp ? "on" : "off") +
-                   ", listening on " + config.listen_interfaces + ")");
+    app::log::info("libtorrent " + libtorrent_version() + " session started (dht " +
+                   (config.dht ? "on" : "off") + ", lsd " + (config.lsd ? "on" : "off") + ", upnp " +
+                   (config.upnp ? "on" : "off") + ", listening on " + config.listen_interfaces + ")");
 }
 
 torrent_session::~torrent_session() {
@@ -82,7 +82,9 @@ torrent_session::~torrent_session() {
     session_.reset();
 }
 
-std::string torrent_session::libtorrent_version() { return lt::version(); }
+std::string torrent_session::libtorrent_version() {
+    return lt::version();
+}
 
 void torrent_session::save_state(std::error_code& ec) const {
     auto const buf = lt::write_session_params_buf(session_->session_state(lt::session_handle::save_dht_state),

@@ -1,14 +1,14 @@
 #pragma once
 
+#include "../app/config.hpp"
+
+#include <boost/asio/io_context.hpp>
+
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
-
-#include <boost/asio/io_context.hpp>
-
-#include "../app/config.hpp"
 
 namespace libtorrent {
 class session;

@@ -35,7 +35,8 @@ inline constexpr std::array error_codes{
     error_code_info{error_code::internal_error, "internal_error", "Internal error"},
     error_code_info{error_code::frame_too_large, "frame_too_large", "Frame exceeds the inbound size limit"},
     error_code_info{error_code::empty_frame, "empty_frame", "Frame has zero length"},
-    error_code_info{error_code::reply_too_large, "reply_too_large", "Reply would exceed the outbound frame limit"},
+    error_code_info{error_code::reply_too_large, "reply_too_large",
+                    "Reply would exceed the outbound frame limit"},
     error_code_info{error_code::host_shutting_down, "host_shutting_down", "The host is shutting down"},
 };
 

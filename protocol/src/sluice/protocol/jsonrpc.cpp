@@ -14,7 +14,8 @@ bool is_usable_id(nlohmann::json const& id) {
 }
 
 read_result refuse(nlohmann::json reply_id, std::string detail) {
-    return {std::nullopt, rpc_error::make(error_code::invalid_request, std::move(detail)), std::move(reply_id)};
+    return {std::nullopt, rpc_error::make(error_code::invalid_request, std::move(detail)),
+            std::move(reply_id)};
 }
 
 } // namespace
@@ -51,7 +52,8 @@ read_result read_request(nlohmann::json const& message) {
         reply_id = *id_it;
     }
     auto const version = message.find("jsonrpc");
-    if (version == message.end() || !version->is_string() || version->get_ref<std::string const&>() != "2.0") {
+    if (version == message.end() || !version->is_string() ||
+        version->get_ref<std::string const&>() != "2.0") {
         return refuse(reply_id, "jsonrpc must be \"2.0\"");
     }
     for (auto const& [key, value] : message.items()) {
@@ -73,7 +75,8 @@ read_result read_request(nlohmann::json const& message) {
     auto const params = message.find("params");
     if (params != message.end()) {
         if (!params->is_object()) {
-            read_result bad{std::nullopt, rpc_error::make(error_code::invalid_params, "params must be an object"),
+            read_result bad{std::nullopt,
+                            rpc_error::make(error_code::invalid_params, "params must be an object"),
                             reply_id};
             bad.silent = request.is_notification();
             return bad;

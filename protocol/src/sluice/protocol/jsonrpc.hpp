@@ -1,11 +1,11 @@
 #pragma once
 
-#include <optional>
-#include <string>
+#include "error_code.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "error_code.hpp"
+#include <optional>
+#include <string>
 
 namespace sluice::protocol {
 
