@@ -9,5 +9,4 @@ export const ErrorCode = Object.freeze({
     FRAME_TOO_LARGE: -32000,
     EMPTY_FRAME: -32001,
     REPLY_TOO_LARGE: -32002,
-    HOST_SHUTTING_DOWN: -32003,
 });

@@ -18,7 +18,6 @@ enum class error_code : int {
     frame_too_large = -32000,
     empty_frame = -32001,
     reply_too_large = -32002,
-    host_shutting_down = -32003,
 };
 
 struct error_code_info {
@@ -37,7 +36,6 @@ inline constexpr std::array error_codes{
     error_code_info{error_code::empty_frame, "empty_frame", "Frame has zero length"},
     error_code_info{error_code::reply_too_large, "reply_too_large",
                     "Reply would exceed the outbound frame limit"},
-    error_code_info{error_code::host_shutting_down, "host_shutting_down", "The host is shutting down"},
 };
 
 // The default human-readable message of a code (the wire message may add detail in `data`).
