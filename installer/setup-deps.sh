@@ -9,7 +9,7 @@ packages=(
     libtorrent-rasterbar-dev libboost-dev libboost-system-dev libboost-filesystem-dev
     nlohmann-json3-dev libsodium-dev libsqlite3-dev libssl-dev
     libgtest-dev libgmock-dev
-    clang libclang-rt-14-dev clang-format
+    clang libclang-rt-dev clang-format
     nodejs npm
 )
 
