@@ -117,17 +117,25 @@ void host_process::close_stdin() {
     in_.close();
 }
 
-bool host_process::read_exact(char* out, std::size_t n, std::chrono::steady_clock::time_point deadline) {
-    std::size_t got = 0;
-    while (got < n) {
+bool host_process::wait_readable(std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
         auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             return false;
         }
         pollfd p{out_.native_source(), POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
-            continue;
+        if (::poll(&p, 1, static_cast<int>(left.count())) > 0) {
+            return true;
+        }
+    }
+}
+
+bool host_process::read_exact(char* out, std::size_t n, std::chrono::steady_clock::time_point deadline) {
+    std::size_t got = 0;
+    while (got < n) {
+        if (!wait_readable(deadline)) {
+            return false;
         }
         auto const r = ::read(out_.native_source(), out + got, n - got);
         if (r <= 0) {
@@ -171,17 +179,11 @@ std::optional<nlohmann::json> host_process::read_message(std::chrono::millisecon
 }
 
 bool host_process::stdout_ends(std::chrono::milliseconds timeout) {
-    char c;
     auto const deadline = std::chrono::steady_clock::now() + timeout;
+    char c;
     for (;;) {
-        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
+        if (!wait_readable(deadline)) {
             return false;
-        }
-        pollfd p{out_.native_source(), POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
-            continue;
         }
         auto const r = ::read(out_.native_source(), &c, 1);
         if (r < 0 && errno == EINTR) {

@@ -70,6 +70,7 @@ public:
     std::string stderr_text();
 
 private:
+    bool wait_readable(std::chrono::steady_clock::time_point deadline);
     bool read_exact(char* out, std::size_t n, std::chrono::steady_clock::time_point deadline);
 
     host_world& world_;

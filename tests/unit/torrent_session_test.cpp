@@ -1,13 +1,12 @@
-#include <fstream>
-
-#include <gtest/gtest.h>
+#include "sandbox_dir.hpp"
+#include "torrent/torrent_session.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
 #include <libtorrent/session.hpp>
 #include <libtorrent/settings_pack.hpp>
 
-#include "sandbox_dir.hpp"
-#include "torrent/torrent_session.hpp"
+#include <fstream>
 
 namespace sluice::torrent {
 namespace {
@@ -60,7 +59,9 @@ TEST(TorrentSession, AnUnreadableStateFileIsIgnoredNotFatal) {
     EXPECT_EQ(session.native().get_settings().get_str(lt::settings_pack::listen_interfaces), "127.0.0.1:0");
 }
 
-TEST(TorrentSession, ReportsTheLibtorrentVersion) { EXPECT_EQ(torrent_session::libtorrent_version().rfind("2.", 0), 0u); }
+TEST(TorrentSession, ReportsTheLibtorrentVersion) {
+    EXPECT_EQ(torrent_session::libtorrent_version().rfind("2.", 0), 0u);
+}
 
 } // namespace
 } // namespace sluice::torrent

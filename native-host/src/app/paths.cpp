@@ -1,5 +1,7 @@
 #include "paths.hpp"
 
+#include "fd_io.hpp"
+
 #include <cstdlib>
 #include <fcntl.h>
 #include <string>
@@ -73,18 +75,7 @@ void write_file_atomically(std::filesystem::path const& file, std::string_view c
         ec = last_error();
         return;
     }
-    std::size_t done = 0;
-    while (done < contents.size()) {
-        auto const n = ::write(fd, contents.data() + done, contents.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            ec = last_error();
-            break;
-        }
-        done += static_cast<std::size_t>(n);
-    }
+    write_all(fd, contents, ec);
     if (!ec && ::fsync(fd) != 0) {
         ec = last_error();
     }

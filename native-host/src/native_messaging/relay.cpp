@@ -1,5 +1,6 @@
 #include "relay.hpp"
 
+#include "../app/fd_io.hpp"
 #include "../app/log.hpp"
 #include "frame_decoder.hpp"
 #include "frame_encoder.hpp"
@@ -62,18 +63,9 @@ bool connect_to_owner(stream::socket& socket, relay_options const& options) {
 
 // Blocking write of a whole frame to stdout. stdout is the browser's pipe and nothing else writes to it.
 bool write_stdout(std::string const& frame) {
-    std::size_t done = 0;
-    while (done < frame.size()) {
-        auto const n = ::write(STDOUT_FILENO, frame.data() + done, frame.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return false;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
+    std::error_code ec;
+    app::write_all(STDOUT_FILENO, frame, ec);
+    return !ec;
 }
 
 // The relay's state; everything but the stdin decoder lives on the io_context thread.
