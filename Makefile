@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 FUZZ_SECONDS ?= 60
-CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol tests bench -name '*.[ch]pp')
+CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol tests bench -name '*.[ch]pp')
 
 .PHONY: demo test deps build test-unit test-asan test-js fuzz lint format bench clean
 

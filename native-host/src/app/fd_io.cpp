@@ -1,7 +1,6 @@
 #include "fd_io.hpp"
 
 #include <cerrno>
-
 #include <unistd.h>
 
 namespace sluice::app {
