@@ -43,26 +43,30 @@ TEST(HostProtocol, HelloReportsVersionsAndMatchesTheSchema) {
 TEST(HostProtocol, GoldenRequestsGetRepliesThatMatchTheSchema) {
     host_world world;
     host_process host(world);
-    int sent = 0;
+    int results = 0;
     for (auto const& entry :
          fs::directory_iterator(fs::path(SLUICE_SOURCE_DIR) / "protocol" / "examples" / "valid")) {
         std::ifstream in(entry.path());
         auto const example = json::parse(in);
-        if (example.at("kind") != "request") {
+        auto request = example.at("message");
+        // Examples name folders of an imaginary user; the host would create them.
+        if (example.at("kind") != "request" || request.value("params", json::object()).contains("savePath")) {
             continue;
         }
-        ++sent;
-        auto request = example.at("message");
         host.send(request);
         auto const reply = host.read_message();
         ASSERT_TRUE(reply) << entry.path().filename();
         EXPECT_EQ((*reply)["id"], request["id"]);
-        ASSERT_TRUE(reply->contains("result")) << reply->dump();
-        auto const def = "/$defs/" + example.at("method").get<std::string>() + ".result";
-        EXPECT_TRUE(schema().validate((*reply)["result"], def).empty())
-            << entry.path().filename() << ": " << first_problem(schema().validate((*reply)["result"], def));
+        EXPECT_TRUE(schema().validate(*reply).empty()) << entry.path().filename() << ": " << reply->dump();
+        if (reply->contains("result")) {
+            ++results;
+            auto const def = "/$defs/" + example.at("method").get<std::string>() + ".result";
+            EXPECT_TRUE(schema().validate((*reply)["result"], def).empty())
+                << entry.path().filename() << ": "
+                << first_problem(schema().validate((*reply)["result"], def));
+        }
     }
-    EXPECT_GE(sent, 2);
+    EXPECT_GE(results, 3);
 }
 
 TEST(HostProtocol, UnknownMethodKeepsTheId) {

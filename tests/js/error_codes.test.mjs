@@ -8,7 +8,7 @@ const listed = JSON.parse(readFileSync(new URL('../../protocol/errors.json', imp
 
 test('extension error codes mirror protocol/errors.json one to one', () => {
     const expected = {};
-    for (const entry of [...listed.standard, ...listed.project]) {
+    for (const entry of [...listed.standard, ...listed.project, ...listed.torrent]) {
         expected[entry.name.toUpperCase()] = entry.code;
     }
     assert.deepEqual({...ErrorCode}, expected);

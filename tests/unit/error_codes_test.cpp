@@ -15,7 +15,7 @@ TEST(ErrorCodes, TableMatchesProtocolErrorsJson) {
     auto const listed = nlohmann::json::parse(in);
     std::set<int> seen;
     std::size_t count = 0;
-    for (auto const* group : {"standard", "project"}) {
+    for (auto const* group : {"standard", "project", "torrent"}) {
         for (auto const& entry : listed.at(group)) {
             ++count;
             auto const code = entry.at("code").get<int>();

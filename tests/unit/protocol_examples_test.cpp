@@ -90,7 +90,7 @@ TEST(ProtocolExamples, EveryMethodHasParamsAndResultDefinitions) {
 TEST(ProtocolExamples, SchemaErrorCodesAreTheListedOnes) {
     auto const listed = load(protocol_dir() / "errors.json");
     std::vector<int> codes;
-    for (auto const* group : {"standard", "project"}) {
+    for (auto const* group : {"standard", "project", "torrent"}) {
         for (auto const& e : listed.at(group)) {
             codes.push_back(e.at("code").get<int>());
         }

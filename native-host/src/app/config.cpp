@@ -37,11 +37,19 @@ nlohmann::json to_json(host_config const& c) {
           {"lsd", c.session.lsd},
           {"upnp", c.session.upnp},
           {"natpmp", c.session.natpmp},
-          {"listenInterfaces", c.session.listen_interfaces}}},
+          {"listenInterfaces", c.session.listen_interfaces},
+          {"utp", c.session.utp},
+          {"downloadRateLimit", c.session.download_rate_limit},
+          {"uploadRateLimit", c.session.upload_rate_limit},
+          {"connectionsLimit", c.session.connections_limit}}},
         {"nativeMessaging", {{"maxInboundFrameBytes", c.max_inbound_frame_bytes}}},
         {"log",
          {{"maxFileBytes", c.log_max_file_bytes}, {"keepFiles", c.log_keep_files}, {"level", c.log_level}}},
         {"idleExitSeconds", c.idle_exit_seconds},
+        {"downloadFolder", c.download_folder},
+        {"streamPort", c.stream_port},
+        {"lingerSeconds", c.linger_seconds},
+        {"resumeSaveSeconds", c.resume_save_seconds},
     };
 }
 
@@ -77,6 +85,10 @@ config_load_result load_host_config(std::filesystem::path const& file) {
         read_member(*s, "upnp", c.session.upnp, w, "session.");
         read_member(*s, "natpmp", c.session.natpmp, w, "session.");
         read_member(*s, "listenInterfaces", c.session.listen_interfaces, w, "session.");
+        read_member(*s, "utp", c.session.utp, w, "session.");
+        read_member(*s, "downloadRateLimit", c.session.download_rate_limit, w, "session.");
+        read_member(*s, "uploadRateLimit", c.session.upload_rate_limit, w, "session.");
+        read_member(*s, "connectionsLimit", c.session.connections_limit, w, "session.");
     }
     if (auto nm = root.find("nativeMessaging"); nm != root.end() && nm->is_object()) {
         auto limit = static_cast<std::int64_t>(c.max_inbound_frame_bytes);
@@ -98,6 +110,22 @@ config_load_result load_host_config(std::filesystem::path const& file) {
         }
     }
     read_member(root, "idleExitSeconds", c.idle_exit_seconds, w, "");
+    read_member(root, "downloadFolder", c.download_folder, w, "");
+    read_member(root, "streamPort", c.stream_port, w, "");
+    read_member(root, "lingerSeconds", c.linger_seconds, w, "");
+    read_member(root, "resumeSaveSeconds", c.resume_save_seconds, w, "");
+    if (c.resume_save_seconds < 1) {
+        w.push_back("resumeSaveSeconds must be at least 1; using 30");
+        c.resume_save_seconds = 30;
+    }
+    if (c.linger_seconds < 0) {
+        w.push_back("lingerSeconds must not be negative; using 30");
+        c.linger_seconds = 30;
+    }
+    if (!c.download_folder.empty() && c.download_folder.front() != '/') {
+        w.push_back("downloadFolder must be an absolute path; using the default");
+        c.download_folder.clear();
+    }
     if (c.idle_exit_seconds < 1) {
         w.push_back("idleExitSeconds must be at least 1; using 10");
         c.idle_exit_seconds = 10;
@@ -106,7 +134,21 @@ config_load_result load_host_config(std::filesystem::path const& file) {
 }
 
 std::string default_config_text() {
-    return to_json(host_config{}).dump(4) + "\n";
+    return config_text(host_config{});
+}
+
+std::string config_text(host_config const& config) {
+    return to_json(config).dump(4) + "\n";
+}
+
+std::filesystem::path default_download_folder() {
+    if (char const* xdg = std::getenv("XDG_DOWNLOAD_DIR"); xdg && xdg[0] == '/') {
+        return std::filesystem::path(xdg) / "Sluice";
+    }
+    if (char const* home = std::getenv("HOME"); home && home[0] == '/') {
+        return std::filesystem::path(home) / "Downloads" / "Sluice";
+    }
+    return std::filesystem::temp_directory_path() / "Sluice";
 }
 
 } // namespace sluice::app

@@ -15,6 +15,10 @@ struct session_config {
     bool upnp = true;
     bool natpmp = true;
     std::string listen_interfaces = "0.0.0.0:6881,[::]:6881";
+    bool utp = true;
+    int download_rate_limit = 0; // bytes per second, 0 = unlimited
+    int upload_rate_limit = 0;
+    int connections_limit = 200;
 };
 
 struct host_config {
@@ -25,6 +29,12 @@ struct host_config {
     std::string log_level = "info";
     // The owner exits when no client has been attached for this long (the first client's grace period).
     int idle_exit_seconds = 10;
+    // Where torrents are saved unless torrent.add names a folder; empty means the user's download folder.
+    std::string download_folder;
+    std::uint16_t stream_port = 0; // 0: a free port, chosen at start
+    // How long the owner stays after the last client and the last stream have gone.
+    int linger_seconds = 30;
+    int resume_save_seconds = 30;
 };
 
 struct config_load_result {
@@ -38,5 +48,12 @@ config_load_result load_host_config(std::filesystem::path const& file);
 
 // The defaults, as the JSON a user would edit.
 std::string default_config_text();
+
+// A configuration as JSON, in the file's own layout (settings.set writes it back this way).
+std::string config_text(host_config const& config);
+
+// The folder downloads go to when the configuration names none: $XDG_DOWNLOAD_DIR/Sluice, else
+// ~/Downloads/Sluice.
+std::filesystem::path default_download_folder();
 
 } // namespace sluice::app

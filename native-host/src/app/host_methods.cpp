@@ -21,6 +21,14 @@ bool check_hello_params(nlohmann::json const& params, std::string& problem) {
                 problem = "client must be an object";
                 return false;
             }
+            if (auto const origin = value.find("origin"); origin != value.end()) {
+                if (!origin->is_string() || origin->get_ref<std::string const&>().size() > 128 ||
+                    (!origin->get_ref<std::string const&>().starts_with("moz-extension://") &&
+                     !origin->get_ref<std::string const&>().starts_with("chrome-extension://"))) {
+                    problem = "client.origin must be the extension's own origin";
+                    return false;
+                }
+            }
         } else {
             problem = "unknown parameter \"" + key.substr(0, 64) + "\"";
             return false;
@@ -32,13 +40,22 @@ bool check_hello_params(nlohmann::json const& params, std::string& problem) {
 } // namespace
 
 void add_host_methods(native_messaging::rpc_dispatcher& dispatcher, host_identity identity,
-                      std::function<std::size_t()> attached_clients) {
+                      std::function<std::size_t()> attached_clients,
+                      std::function<void(std::string const&)> announce_origin) {
     dispatcher.add("host.hello", [&dispatcher, identity = std::move(identity),
-                                  attached_clients = std::move(attached_clients)](auto const& call) {
+                                  attached_clients = std::move(attached_clients),
+                                  announce_origin = std::move(announce_origin)](auto const& call) {
         std::string problem;
         if (!check_hello_params(call.params(), problem)) {
             call.fail(error_code::invalid_params, problem);
             return;
+        }
+        auto const client = call.params().find("client");
+        if (announce_origin && client != call.params().end() && client->contains("origin")) {
+            auto const origin = client->at("origin").template get<std::string>();
+            if (origin.starts_with("moz-extension://")) {
+                announce_origin(origin);
+            }
         }
         call.reply({
             {"name", "sluice-host"},
@@ -46,6 +63,7 @@ void add_host_methods(native_messaging::rpc_dispatcher& dispatcher, host_identit
             {"protocolVersion", identity.protocol_version},
             {"libtorrentVersion", identity.libtorrent_version},
             {"capabilities", dispatcher.methods()},
+            {"streamBaseUrl", identity.stream_base_url},
             {"limits",
              {{"maxInboundFrameBytes", identity.max_inbound_frame_bytes},
               {"maxOutboundFrameBytes", protocol::max_outbound_frame_bytes}}},

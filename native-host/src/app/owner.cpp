@@ -1,13 +1,17 @@
 #include "owner.hpp"
 
+#include "../http/stream_server.hpp"
 #include "../native_messaging/client_hub.hpp"
 #include "../native_messaging/owner_lock.hpp"
 #include "../native_messaging/rpc_dispatcher.hpp"
+#include "../torrent/torrent_engine.hpp"
 #include "../torrent/torrent_session.hpp"
 #include "config.hpp"
 #include "host_methods.hpp"
 #include "log.hpp"
 #include "owner_launcher.hpp"
+#include "settings_methods.hpp"
+#include "torrent_methods.hpp"
 
 #include <sluice/protocol/version.hpp>
 
@@ -101,11 +105,11 @@ std::string utc_now() {
 }
 
 // Everything the owner runs once it is listening.
-int serve(host_paths const& paths, host_config const& config, stream::acceptor acceptor,
-          asio::io_context& io) {
+int serve(host_paths const& paths, host_config config, stream::acceptor acceptor, asio::io_context& io) {
     torrent::torrent_session session(io, config.session, paths.session_state_file());
     native_messaging::rpc_dispatcher dispatcher;
     asio::steady_timer idle_timer(io);
+    asio::steady_timer linger_timer(io);
     asio::signal_set signals(io, SIGINT, SIGTERM);
 
     auto stop = [&](std::string const& why) {
@@ -113,33 +117,86 @@ int serve(host_paths const& paths, host_config const& config, stream::acceptor a
         boost::system::error_code ignored;
         signals.cancel(ignored);
         idle_timer.cancel();
+        linger_timer.cancel();
         io.stop();
     };
+    // Set below, once the stream server exists: the owner leaves when no client is attached and no stream
+    // is being served, after the linger time if streams were playing.
+    std::function<void()> on_last_client_gone;
     native_messaging::client_hub hub(io, std::move(acceptor), config.max_inbound_frame_bytes, dispatcher,
-                                     [&] { stop("the last client detached"); });
+                                     [&] { on_last_client_gone(); });
 
-    add_host_methods(dispatcher,
-                     host_identity{SLUICE_VERSION, torrent::torrent_session::libtorrent_version(),
-                                   protocol::protocol_version, static_cast<long>(::getpid()), random_hex(16),
-                                   utc_now(), config.max_inbound_frame_bytes},
-                     [&hub] { return hub.client_count(); });
+    auto const download_folder = config.download_folder.empty()
+                                     ? default_download_folder()
+                                     : std::filesystem::path(config.download_folder);
+    torrent::torrent_engine engine(
+        io, session.native(),
+        {paths.data_dir / "resume", download_folder, std::chrono::seconds(config.resume_save_seconds)},
+        [&hub](std::string const& method, nlohmann::json params) {
+            hub.broadcast(protocol::make_notification(method, std::move(params)));
+        });
+    session.set_alert_handler([&engine](lt::alert const* a) { engine.handle_alert(a); });
 
-    signals.async_wait([&](boost::system::error_code ec, int signo) {
-        if (!ec) {
+    std::error_code ec;
+    http::stream_server streams(io, engine, random_hex(16), {config.stream_port}, ec);
+    if (ec) {
+        log::error("cannot listen for streams on 127.0.0.1:" + std::to_string(config.stream_port) + ": " +
+                   ec.message());
+        session.set_alert_handler({});
+        return 1;
+    }
+
+    on_last_client_gone = [&] {
+        if (streams.active_connections() == 0) {
+            stop("the last client detached");
+        } else {
+            log::info("the last client detached; staying while " +
+                      std::to_string(streams.active_connections()) + " stream connection(s) are open");
+        }
+    };
+    streams.on_idle([&] {
+        if (hub.client_count() > 0) {
+            return;
+        }
+        linger_timer.expires_after(std::chrono::seconds(config.linger_seconds));
+        linger_timer.async_wait([&](boost::system::error_code timer_ec) {
+            if (!timer_ec && hub.client_count() == 0 && streams.active_connections() == 0) {
+                stop("no client and no stream for " + std::to_string(config.linger_seconds) + " s");
+            }
+        });
+    });
+
+    add_host_methods(
+        dispatcher,
+        host_identity{SLUICE_VERSION, torrent::torrent_session::libtorrent_version(),
+                      protocol::protocol_version, static_cast<long>(::getpid()), random_hex(16), utc_now(),
+                      config.max_inbound_frame_bytes, streams.base_url()},
+        [&hub] { return hub.client_count(); },
+        [&streams](std::string const& origin) { streams.router().allow_origin(origin); });
+    add_torrent_methods(dispatcher, io, engine, streams);
+    add_settings_methods(dispatcher, config, paths.config_file(), session, engine);
+
+    signals.async_wait([&](boost::system::error_code signal_ec, int signo) {
+        if (!signal_ec) {
             stop("signal " + std::to_string(signo));
         }
     });
     // A launcher whose relay died before connecting must not leave an owner behind.
     idle_timer.expires_after(std::chrono::seconds(config.idle_exit_seconds));
-    idle_timer.async_wait([&](boost::system::error_code ec) {
-        if (!ec && hub.clients_ever() == 0) {
+    idle_timer.async_wait([&](boost::system::error_code timer_ec) {
+        if (!timer_ec && hub.clients_ever() == 0) {
             stop("no client attached within " + std::to_string(config.idle_exit_seconds) + " s");
         }
     });
 
+    engine.start();
+    streams.start();
     hub.start();
     io.run();
     hub.stop();
+    streams.stop();
+    engine.save_all_resume_data(std::chrono::seconds(5));
+    session.set_alert_handler({});
     return 0;
 }
 

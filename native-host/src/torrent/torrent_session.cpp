@@ -45,8 +45,16 @@ void apply_config(lt::settings_pack& pack, app::session_config const& config) {
     pack.set_str(lt::settings_pack::listen_interfaces, config.listen_interfaces);
     pack.set_str(lt::settings_pack::user_agent, "Sluice/" SLUICE_VERSION " libtorrent/" LIBTORRENT_VERSION);
     pack.set_str(lt::settings_pack::peer_fingerprint, lt::generate_fingerprint("SL", 0, 1, 0));
-    pack.set_int(lt::settings_pack::alert_mask,
-                 lt::alert_category::error | lt::alert_category::status | lt::alert_category::storage);
+    pack.set_bool(lt::settings_pack::enable_outgoing_utp, config.utp);
+    pack.set_bool(lt::settings_pack::enable_incoming_utp, config.utp);
+    pack.set_int(lt::settings_pack::download_rate_limit, config.download_rate_limit);
+    pack.set_int(lt::settings_pack::upload_rate_limit, config.upload_rate_limit);
+    pack.set_int(lt::settings_pack::connections_limit, config.connections_limit);
+    // Streaming reads want pieces as soon as they verify: a faster tick reacts to deadlines sooner.
+    pack.set_int(lt::settings_pack::tick_interval, 100);
+    pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::error | lt::alert_category::status |
+                                                    lt::alert_category::storage |
+                                                    lt::alert_category::piece_progress);
 }
 
 } // namespace
@@ -92,10 +100,23 @@ void torrent_session::save_state(std::error_code& ec) const {
     app::write_file_atomically(state_file_, std::string_view(buf.data(), buf.size()), ec);
 }
 
+void torrent_session::apply(app::session_config const& config) {
+    lt::settings_pack pack;
+    apply_config(pack, config);
+    session_->apply_settings(std::move(pack));
+}
+
 void torrent_session::drain_alerts() {
     std::vector<lt::alert*> alerts;
     session_->pop_alerts(&alerts);
     for (auto const* a : alerts) {
+        if (alert_handler_) {
+            alert_handler_(a);
+        }
+        if (a->type() == lt::piece_finished_alert::alert_type ||
+            a->type() == lt::state_update_alert::alert_type) {
+            continue;
+        }
         if ((a->category() & lt::alert_category::error) != lt::alert_category_t{}) {
             app::log::warning(std::string("libtorrent: ") + a->what() + ": " + a->message());
         } else {

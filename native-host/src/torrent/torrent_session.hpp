@@ -12,7 +12,8 @@
 
 namespace libtorrent {
 class session;
-}
+struct alert;
+} // namespace libtorrent
 
 namespace sluice::torrent {
 
@@ -35,6 +36,14 @@ public:
 
     void save_state(std::error_code& ec) const;
 
+    // Where drained alerts go (on the io_context thread); set by the torrent engine.
+    void set_alert_handler(std::function<void(lt::alert const*)> handler) {
+        alert_handler_ = std::move(handler);
+    }
+
+    // Applies the configurable switches to the running session.
+    void apply(app::session_config const& config);
+
     lt::session& native() { return *session_; }
 
 private:
@@ -44,6 +53,7 @@ private:
     std::filesystem::path state_file_;
     std::unique_ptr<lt::session> session_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    std::function<void(lt::alert const*)> alert_handler_;
 };
 
 } // namespace sluice::torrent

@@ -18,6 +18,14 @@ enum class error_code : int {
     frame_too_large = -32000,
     empty_frame = -32001,
     reply_too_large = -32002,
+
+    invalid_magnet = 1001,
+    invalid_torrent = 1002,
+    torrent_not_found = 1003,
+    file_not_found = 1004,
+    fetch_failed = 1005,
+    invalid_save_path = 1006,
+    add_failed = 1007,
 };
 
 struct error_code_info {
@@ -36,6 +44,13 @@ inline constexpr std::array error_codes{
     error_code_info{error_code::empty_frame, "empty_frame", "Frame has zero length"},
     error_code_info{error_code::reply_too_large, "reply_too_large",
                     "Reply would exceed the outbound frame limit"},
+    error_code_info{error_code::invalid_magnet, "invalid_magnet", "Not a valid magnet link"},
+    error_code_info{error_code::invalid_torrent, "invalid_torrent", "Not a valid .torrent file"},
+    error_code_info{error_code::torrent_not_found, "torrent_not_found", "No such torrent"},
+    error_code_info{error_code::file_not_found, "file_not_found", "No such file in this torrent"},
+    error_code_info{error_code::fetch_failed, "fetch_failed", "Could not fetch the .torrent file"},
+    error_code_info{error_code::invalid_save_path, "invalid_save_path", "The save folder cannot be used"},
+    error_code_info{error_code::add_failed, "add_failed", "The torrent could not be added"},
 };
 
 // The default human-readable message of a code (the wire message may add detail in `data`).

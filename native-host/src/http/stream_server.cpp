@@ -1,0 +1,150 @@
+#include "stream_server.hpp"
+
+#include "../app/log.hpp"
+#include "stream_session.hpp"
+
+#include <boost/asio/ip/v6_only.hpp>
+
+namespace sluice::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::unique_ptr<tcp::acceptor> listen_on(asio::io_context& io, tcp::endpoint const& endpoint,
+                                         std::error_code& ec) {
+    auto acceptor = std::make_unique<tcp::acceptor>(io);
+    boost::system::error_code bec;
+    acceptor->open(endpoint.protocol(), bec);
+    if (!bec && endpoint.address().is_v6()) {
+        acceptor->set_option(asio::ip::v6_only(true), bec);
+    }
+    if (!bec) {
+        acceptor->set_option(asio::socket_base::reuse_address(true), bec);
+    }
+    if (!bec) {
+        acceptor->bind(endpoint, bec);
+    }
+    if (!bec) {
+        acceptor->listen(asio::socket_base::max_listen_connections, bec);
+    }
+    ec = bec;
+    return bec ? nullptr : std::move(acceptor);
+}
+
+} // namespace
+
+stream_server::stream_server(asio::io_context& io, torrent::torrent_engine& engine, std::string token,
+                             stream_options options, std::error_code& ec)
+    : io_(io), engine_(engine), options_(options), router_(std::move(token), 0) {
+    // Loopback only: the address is fixed here, never configurable.
+    auto v4 = listen_on(io, tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), options.port), ec);
+    if (ec) {
+        return;
+    }
+    auto const port = v4->local_endpoint().port();
+    router_ = stream_router(router_.token(), port);
+    acceptors_.push_back(std::move(v4));
+    std::error_code v6_ec;
+    auto v6 = listen_on(io, tcp::endpoint(asio::ip::make_address_v6("::1"), port), v6_ec);
+    if (v6) {
+        acceptors_.push_back(std::move(v6));
+    } else {
+        app::log::info("streams on 127.0.0.1 only (::1 unavailable: " + v6_ec.message() + ")");
+    }
+    listener_.on_piece = [this](std::string const& id, lt::piece_index_t piece) {
+        auto const it = waiters_.find({id, static_cast<int>(piece)});
+        if (it == waiters_.end()) {
+            return;
+        }
+        auto ready = std::move(it->second);
+        waiters_.erase(it);
+        for (auto& r : ready) {
+            r(true);
+        }
+    };
+    listener_.on_removed = [this](std::string const& id) {
+        for (auto it = waiters_.begin(); it != waiters_.end();) {
+            if (it->first.first == id) {
+                auto ready = std::move(it->second);
+                it = waiters_.erase(it);
+                for (auto& r : ready) {
+                    r(false);
+                }
+            } else {
+                ++it;
+            }
+        }
+    };
+    engine_.add_piece_listener(&listener_);
+}
+
+stream_server::~stream_server() {
+    engine_.remove_piece_listener(&listener_);
+    stop();
+}
+
+void stream_server::start() {
+    for (auto& a : acceptors_) {
+        accept_next(*a);
+    }
+    app::log::info("streaming on " + base_url());
+}
+
+void stream_server::stop() {
+    stopped_ = true;
+    for (auto& a : acceptors_) {
+        boost::system::error_code ignored;
+        a->close(ignored);
+    }
+    waiters_.clear();
+}
+
+std::string stream_server::base_url() const {
+    return "http://127.0.0.1:" + std::to_string(port()) + "/s/" + router_.token() + "/";
+}
+
+std::string stream_server::stream_url(std::string const& info_hash, int file_index,
+                                      std::string const& path) const {
+    auto const slash = path.find_last_of('/');
+    auto name = slash == std::string::npos ? path : path.substr(slash + 1);
+    // The name is decoration for players that look at extensions; keep it to URL-safe characters.
+    for (auto& c : name) {
+        auto const u = static_cast<unsigned char>(c);
+        if (!(std::isalnum(u) || c == '.' || c == '-' || c == '_')) {
+            c = '_';
+        }
+    }
+    return base_url() + info_hash + "/" + std::to_string(file_index) + "/" + name;
+}
+
+void stream_server::wait_for_piece(std::string const& id, int piece, std::function<void(bool)> ready) {
+    waiters_[{id, piece}].push_back(std::move(ready));
+}
+
+void stream_server::connection_closed() {
+    if (connections_ > 0 && --connections_ == 0 && on_idle_) {
+        asio::post(io_, [this] {
+            if (connections_ == 0 && on_idle_) {
+                on_idle_();
+            }
+        });
+    }
+}
+
+void stream_server::accept_next(tcp::acceptor& acceptor) {
+    acceptor.async_accept([this, &acceptor](boost::system::error_code ec, tcp::socket socket) {
+        if (stopped_) {
+            return;
+        }
+        if (!ec) {
+            std::make_shared<stream_session>(std::move(socket), *this)->start();
+        } else if (ec == asio::error::operation_aborted) {
+            return;
+        }
+        accept_next(acceptor);
+    });
+}
+
+} // namespace sluice::http

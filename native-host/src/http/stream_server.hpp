@@ -1,0 +1,78 @@
+#pragma once
+
+#include "../torrent/torrent_engine.hpp"
+#include "stream_router.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice::http {
+
+class stream_session;
+
+struct stream_options {
+    std::uint16_t port = 0;                            // 0: any free port
+    std::uint64_t read_ahead_bytes = 16 * 1024 * 1024; // deadline window in front of the reader
+};
+
+// The localhost HTTP server that streams torrent files while they download (Boost.Beast, on the host's
+// io_context). Binds 127.0.0.1 and, on the same port, ::1. Each request is checked by stream_router, then
+// served by a stream_session straight from the file on disk (sendfile) as its pieces verify; a request for
+// bytes not yet there sets piece deadlines and waits for piece_finished alerts relayed by the engine.
+class stream_server {
+public:
+    stream_server(boost::asio::io_context& io, torrent::torrent_engine& engine, std::string token,
+                  stream_options options, std::error_code& ec);
+    ~stream_server();
+
+    void start();
+    void stop();
+
+    std::uint16_t port() const { return router_.port(); }
+    std::string base_url() const;
+    std::string stream_url(std::string const& info_hash, int file_index, std::string const& path) const;
+    stream_router& router() { return router_; }
+    torrent::torrent_engine& engine() { return engine_; }
+    stream_options const& options() const { return options_; }
+
+    // Open connections; the owner stays alive while there are any.
+    std::size_t active_connections() const { return connections_; }
+    void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
+
+    // Calls `ready(true)` once `piece` of torrent `id` can be read, or `ready(false)` if the torrent goes
+    // away.
+    void wait_for_piece(std::string const& id, int piece, std::function<void(bool)> ready);
+
+    // Connection bookkeeping for stream_session.
+    void connection_opened() { ++connections_; }
+    void connection_closed();
+
+    // Sessions may outlive the server in handlers the io_context still holds at shutdown; they check this
+    // before touching the server or the torrent again.
+    std::weak_ptr<void> alive_token() const { return alive_; }
+
+private:
+    void accept_next(boost::asio::ip::tcp::acceptor& acceptor);
+
+    boost::asio::io_context& io_;
+    torrent::torrent_engine& engine_;
+    stream_options options_;
+    stream_router router_;
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::map<std::pair<std::string, int>, std::vector<std::function<void(bool)>>> waiters_;
+    torrent::piece_listener listener_;
+    std::size_t connections_ = 0;
+    std::function<void()> on_idle_;
+    bool stopped_ = false;
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+} // namespace sluice::http

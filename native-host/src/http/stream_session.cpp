@@ -1,0 +1,421 @@
+#include "stream_session.hpp"
+
+#include "../app/log.hpp"
+#include "mime_types.hpp"
+#include "range_parser.hpp"
+#include "stream_server.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace sluice::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+namespace {
+
+constexpr auto idle_timeout = std::chrono::seconds(60);
+constexpr std::uint64_t max_run_bytes = 64 * 1024 * 1024;
+// Deadlines grow with the distance from the reader, so the next piece wins and the rest follow in order.
+constexpr int deadline_step_ms = 25;
+
+template <typename Response>
+void common_headers(Response& res, std::optional<std::string> const& allow_origin) {
+    res.set(bhttp::field::server, "sluice-host");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set(bhttp::field::cache_control, "no-store");
+    res.set("Referrer-Policy", "no-referrer");
+    // Even a file opened directly in a tab may not run anything on this origin.
+    res.set("Content-Security-Policy", "sandbox; default-src 'none'");
+    if (allow_origin) {
+        res.set(bhttp::field::access_control_allow_origin, *allow_origin);
+        res.set(bhttp::field::vary, "Origin");
+        res.set(bhttp::field::access_control_expose_headers, "Content-Range, Content-Length, Accept-Ranges");
+    }
+}
+
+} // namespace
+
+stream_session::stream_session(asio::ip::tcp::socket socket, stream_server& server)
+    : stream_(std::move(socket)), server_(server), server_alive_(server.alive_token()) {
+    server_.connection_opened();
+}
+
+stream_session::~stream_session() {
+    if (file_fd_ >= 0) {
+        ::close(file_fd_);
+    }
+    if (server_alive_.lock()) {
+        clear_deadlines();
+        server_.connection_closed();
+    }
+}
+
+void stream_session::start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_request(); });
+}
+
+void stream_session::read_request() {
+    parser_.emplace();
+    parser_->header_limit(8 * 1024);
+    parser_->body_limit(0);
+    stream_.expires_after(idle_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_request(ec); });
+}
+
+void stream_session::on_request(boost::system::error_code ec) {
+    if (ec) {
+        if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
+            ec != beast::error::timeout && ec != asio::error::connection_reset) {
+            // A malformed request gets a 400 before the connection closes.
+            keep_alive_ = false;
+            send_simple(400, "Bad Request\n", std::nullopt);
+            return;
+        }
+        close();
+        return;
+    }
+    auto const& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    request_facts facts;
+    auto const method = req.method_string();
+    facts.method = std::string_view(method.data(), method.size());
+    auto const target = req.target();
+    facts.target = std::string_view(target.data(), target.size());
+    if (auto h = req.find(bhttp::field::host); h != req.end()) {
+        facts.host = std::string_view(h->value().data(), h->value().size());
+    }
+    if (auto o = req.find(bhttp::field::origin); o != req.end()) {
+        facts.origin = std::string_view(o->value().data(), o->value().size());
+    }
+    auto const decision = server_.router().route(facts);
+    switch (decision.status) {
+    case 200:
+        serve_file(decision.target->info_hash, decision.target->file_index, decision.allow_origin);
+        return;
+    case 204:
+        send_simple(204, {}, decision.allow_origin, "Access-Control-Allow-Methods", "GET, HEAD");
+        return;
+    case 405:
+        send_simple(405, "Method Not Allowed\n", decision.allow_origin, "Allow", "GET, HEAD");
+        return;
+    case 421:
+        send_simple(421, "Misdirected Request\n", std::nullopt);
+        return;
+    case 403:
+        send_simple(403, "Forbidden\n", std::nullopt);
+        return;
+    default:
+        send_simple(404, "Not Found\n", decision.allow_origin);
+        return;
+    }
+}
+
+void stream_session::send_simple(unsigned status, std::string text,
+                                 std::optional<std::string> const& allow_origin,
+                                 std::string const& extra_name, std::string const& extra_value) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(status), 11);
+    common_headers(*res, allow_origin);
+    if (!extra_name.empty()) {
+        res->set(extra_name, extra_value);
+    }
+    if (status == 204) {
+        res->set(bhttp::field::access_control_allow_headers, "Range");
+        res->set(bhttp::field::access_control_max_age, "600");
+    }
+    res->set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    res->body() = std::move(text);
+    res->keep_alive(keep_alive_);
+    res->prepare_payload();
+    stream_.expires_after(idle_timeout);
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res](boost::system::error_code ec, std::size_t) {
+                           if (ec) {
+                               self->close();
+                               return;
+                           }
+                           self->after_response();
+                       });
+}
+
+void stream_session::after_response() {
+    clear_deadlines();
+    if (!keep_alive_) {
+        close();
+        return;
+    }
+    read_request();
+}
+
+void stream_session::serve_file(std::string const& id, int index,
+                                std::optional<std::string> const& allow_origin) {
+    auto const handle = server_.engine().find(id);
+    if (!handle) {
+        send_simple(404, "Not Found\n", allow_origin);
+        return;
+    }
+    auto const ti = handle->torrent_file();
+    if (!ti) {
+        send_simple(503, "The torrent's metadata has not arrived yet\n", allow_origin, "Retry-After", "1");
+        return;
+    }
+    auto const& fs = ti->files();
+    if (index < 0 || index >= fs.num_files() || fs.pad_file_at(lt::file_index_t(index))) {
+        send_simple(404, "Not Found\n", allow_origin);
+        return;
+    }
+    lt::file_index_t const f(index);
+    auto const status = handle->status(lt::torrent_handle::query_save_path);
+    handle_ = *handle;
+    id_ = id;
+    file_index_ = index;
+    file_size_ = fs.file_size(f);
+    file_offset_ = fs.file_offset(f);
+    piece_length_ = fs.piece_length();
+    auto const rel = fs.file_path(f);
+    file_path_ = status.save_path + "/" + rel;
+    complete_ = status.is_seeding;
+    if (file_fd_ >= 0) {
+        ::close(file_fd_);
+        file_fd_ = -1;
+    }
+
+    auto const& req = parser_->get();
+    auto const range_header = req.find(bhttp::field::range);
+    auto const decision =
+        range_header == req.end()
+            ? range_decision{}
+            : decide_range(std::string_view(range_header->value().data(), range_header->value().size()),
+                           static_cast<std::uint64_t>(file_size_));
+    auto const size = static_cast<std::uint64_t>(file_size_);
+    if (decision.outcome == range_outcome::unsatisfiable) {
+        send_simple(416, "Range Not Satisfiable\n", allow_origin, "Content-Range",
+                    "bytes */" + std::to_string(size));
+        return;
+    }
+    header_ = std::make_shared<header_response>(
+        decision.outcome == range_outcome::partial ? bhttp::status::partial_content : bhttp::status::ok, 11);
+    common_headers(*header_, allow_origin);
+    header_->set(bhttp::field::accept_ranges, "bytes");
+    header_->set(bhttp::field::content_type, std::string(mime_type_for(rel)));
+    auto const slash = rel.find_last_of('/');
+    auto const name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    std::string encoded;
+    for (unsigned char c : name) {
+        if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
+            encoded += static_cast<char>(c);
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            encoded += buf;
+        }
+    }
+    header_->set(bhttp::field::content_disposition,
+                 std::string(is_active_content(rel) ? "attachment" : "inline") + "; filename*=UTF-8''" +
+                     encoded);
+    if (decision.outcome == range_outcome::partial) {
+        pos_ = decision.first;
+        end_ = decision.last + 1;
+        header_->set(bhttp::field::content_range, "bytes " + std::to_string(decision.first) + "-" +
+                                                      std::to_string(decision.last) + "/" +
+                                                      std::to_string(size));
+    } else {
+        pos_ = 0;
+        end_ = size;
+    }
+    header_->content_length(end_ - pos_);
+    header_->keep_alive(keep_alive_);
+    if (req.method() == bhttp::verb::head) {
+        end_ = pos_;
+    }
+    serializer_ = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*header_);
+    stream_.expires_never();
+    bhttp::async_write_header(stream_, *serializer_,
+                              [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                                  if (ec) {
+                                      self->close();
+                                      return;
+                                  }
+                                  self->pump();
+                              });
+}
+
+bool stream_session::have_piece(int piece) const {
+    return complete_ || handle_.have_piece(lt::piece_index_t(piece));
+}
+
+bool stream_session::open_file() {
+    if (file_fd_ >= 0) {
+        return true;
+    }
+    file_fd_ = ::open(file_path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (file_fd_ < 0) {
+        app::log::warning("cannot open " + file_path_ + " to stream it: " + std::strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+void stream_session::pump() {
+    if (closed_) {
+        return;
+    }
+    if (pos_ >= end_) {
+        after_response();
+        return;
+    }
+    auto const torrent_pos = file_offset_ + static_cast<std::int64_t>(pos_);
+    int const piece = static_cast<int>(torrent_pos / piece_length_);
+    if (!complete_) {
+        extend_deadlines(piece);
+    }
+    if (!have_piece(piece)) {
+        wait_for(piece);
+        return;
+    }
+    // The run of pieces already here, from the reader on, capped so other sessions get their turn.
+    std::uint64_t run_end = pos_;
+    int p = piece;
+    while (run_end < end_ && run_end - pos_ < max_run_bytes && have_piece(p)) {
+        auto const piece_end_in_file = static_cast<std::int64_t>(p + 1) * piece_length_ - file_offset_;
+        run_end = std::min<std::uint64_t>(end_, static_cast<std::uint64_t>(piece_end_in_file));
+        ++p;
+        if (complete_) {
+            run_end = std::min<std::uint64_t>(end_, pos_ + max_run_bytes);
+            break;
+        }
+    }
+    if (!open_file()) {
+        close();
+        return;
+    }
+    send_run(run_end);
+}
+
+void stream_session::send_run(std::uint64_t run_end) {
+    auto& socket = stream_.socket();
+    boost::system::error_code ec;
+    socket.native_non_blocking(true, ec);
+    while (pos_ < run_end) {
+        off_t offset = static_cast<off_t>(pos_);
+        auto const n = ::sendfile(socket.native_handle(), file_fd_, &offset,
+                                  static_cast<std::size_t>(std::min<std::uint64_t>(run_end - pos_, 1 << 30)));
+        if (n > 0) {
+            pos_ += static_cast<std::uint64_t>(n);
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            socket.async_wait(asio::ip::tcp::socket::wait_write,
+                              [self = shared_from_this(), run_end](boost::system::error_code wait_ec) {
+                                  if (wait_ec || self->closed_) {
+                                      self->close();
+                                      return;
+                                  }
+                                  self->send_run(run_end);
+                              });
+            return;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        // EPIPE/ECONNRESET: the player went away (a seek, a closed tab); n == 0: the file is shorter than
+        // the torrent says, which only a change behind libtorrent's back can cause.
+        close();
+        return;
+    }
+    // Let other sessions run between runs.
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->pump(); });
+}
+
+void stream_session::wait_for(int piece) {
+    waiting_ = true;
+    std::weak_ptr<stream_session> weak = shared_from_this();
+    server_.wait_for_piece(id_, piece, [weak](bool ok) {
+        auto self = weak.lock();
+        if (!self || self->closed_) {
+            return;
+        }
+        self->waiting_ = false;
+        if (!ok) {
+            self->close();
+            return;
+        }
+        self->pump();
+    });
+    // Readable while we wait means the client closed (or pipelined, which players don't): either way the
+    // session ends instead of holding a descriptor for a piece nobody wants.
+    stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, [weak](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (!self || ec || !self->waiting_) {
+            return;
+        }
+        char c;
+        auto const n = ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n <= 0) {
+            self->close();
+        }
+    });
+}
+
+void stream_session::extend_deadlines(int from_piece) {
+    auto const window_pieces = static_cast<int>(std::max<std::uint64_t>(
+        2, server_.options().read_ahead_bytes / static_cast<std::uint64_t>(piece_length_)));
+    auto const last_piece = static_cast<int>((file_offset_ + file_size_ - 1) / piece_length_);
+    int const until = std::min(last_piece + 1, from_piece + window_pieces);
+    // A seek (or a new request) elsewhere starts a new window; the old one's deadlines are dropped.
+    if (from_piece < deadlines_from_ || from_piece > deadlines_until_) {
+        clear_deadlines();
+    }
+    int const start = std::max(from_piece, deadlines_until_);
+    for (int p = start; p < until; ++p) {
+        if (!handle_.have_piece(lt::piece_index_t(p))) {
+            handle_.set_piece_deadline(lt::piece_index_t(p), (p - from_piece) * deadline_step_ms);
+        }
+    }
+    if (deadlines_from_ < 0 || from_piece < deadlines_from_) {
+        deadlines_from_ = from_piece;
+    }
+    deadlines_until_ = std::max(deadlines_until_, until);
+}
+
+void stream_session::clear_deadlines() {
+    if (deadlines_from_ >= 0 && handle_.is_valid()) {
+        // The torrent may have been removed since (the handle then throws): nothing left to clear.
+        try {
+            for (int p = std::max(deadlines_from_,
+                                  static_cast<int>((file_offset_ + static_cast<std::int64_t>(pos_)) /
+                                                   std::max(1, piece_length_)));
+                 p < deadlines_until_; ++p) {
+                handle_.reset_piece_deadline(lt::piece_index_t(p));
+            }
+        } catch (std::exception const&) {
+        }
+    }
+    deadlines_from_ = -1;
+    deadlines_until_ = -1;
+}
+
+void stream_session::close() {
+    if (closed_) {
+        return;
+    }
+    closed_ = true;
+    waiting_ = false;
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+}
+
+} // namespace sluice::http

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <libtorrent/torrent_handle.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sluice::http {
+
+class stream_server;
+
+// One HTTP connection to the stream server: reads requests one after another (keep-alive), answers each
+// guard failure with a short status, and serves a file range in three steps: the header, then runs of
+// verified pieces sent from the file with sendfile, waiting (with piece deadlines set ahead of the reader)
+// where a piece is not there yet. A client that goes away ends the session at its next write or wait.
+class stream_session : public std::enable_shared_from_this<stream_session> {
+public:
+    stream_session(boost::asio::ip::tcp::socket socket, stream_server& server);
+    ~stream_session();
+
+    void start();
+
+private:
+    using request_parser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+    using header_response = boost::beast::http::response<boost::beast::http::empty_body>;
+
+    void read_request();
+    void on_request(boost::system::error_code ec);
+    void serve_file(std::string const& id, int index, std::optional<std::string> const& allow_origin);
+    void send_simple(unsigned status, std::string text, std::optional<std::string> const& allow_origin,
+                     std::string const& extra_name = {}, std::string const& extra_value = {});
+    void after_response();
+    void pump();
+    void send_run(std::uint64_t run_end);
+    void wait_for(int piece);
+    void extend_deadlines(int from_piece);
+    void clear_deadlines();
+    bool have_piece(int piece) const;
+    bool open_file();
+    void close();
+
+    boost::beast::tcp_stream stream_;
+    stream_server& server_;
+    std::weak_ptr<void> server_alive_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<request_parser> parser_;
+    std::shared_ptr<header_response> header_;
+    std::shared_ptr<boost::beast::http::response_serializer<boost::beast::http::empty_body>> serializer_;
+    bool keep_alive_ = false;
+    bool closed_ = false;
+
+    // The range being served.
+    lt::torrent_handle handle_;
+    std::string id_;
+    int file_index_ = 0;
+    std::string file_path_;
+    std::int64_t file_offset_ = 0; // where the file starts in the torrent's byte space
+    std::int64_t file_size_ = 0;
+    int piece_length_ = 0;
+    std::uint64_t pos_ = 0;
+    std::uint64_t end_ = 0; // exclusive
+    bool complete_ = false;
+    int file_fd_ = -1;
+    int deadlines_from_ = -1;
+    int deadlines_until_ = -1; // exclusive
+    bool waiting_ = false;
+};
+
+} // namespace sluice::http

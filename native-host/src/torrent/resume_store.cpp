@@ -1,0 +1,66 @@
+#include "resume_store.hpp"
+
+#include "../app/log.hpp"
+#include "../app/paths.hpp"
+
+#include <libtorrent/read_resume_data.hpp>
+#include <libtorrent/write_resume_data.hpp>
+
+#include <fstream>
+#include <iterator>
+
+namespace sluice::torrent {
+
+namespace {
+
+constexpr std::uintmax_t max_resume_file_bytes = 64 * 1024 * 1024;
+
+} // namespace
+
+resume_store::resume_store(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+void resume_store::save(std::string const& id, lt::add_torrent_params const& params,
+                        std::error_code& ec) const {
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) {
+        return;
+    }
+    auto const buf = lt::write_resume_data_buf(params);
+    app::write_file_atomically(dir_ / (id + ".resume"), std::string_view(buf.data(), buf.size()), ec);
+}
+
+void resume_store::remove(std::string const& id) const {
+    std::error_code ec;
+    std::filesystem::remove(dir_ / (id + ".resume"), ec);
+}
+
+std::vector<lt::add_torrent_params> resume_store::load_all() const {
+    std::vector<lt::add_torrent_params> out;
+    std::error_code ec;
+    for (auto const& entry : std::filesystem::directory_iterator(dir_, ec)) {
+        if (entry.path().extension() != ".resume") {
+            continue;
+        }
+        std::error_code size_ec;
+        auto const size = entry.file_size(size_ec);
+        lt::error_code lt_ec;
+        lt::add_torrent_params params;
+        if (!size_ec && size <= max_resume_file_bytes) {
+            std::ifstream in(entry.path(), std::ios::binary);
+            std::vector<char> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            params = lt::read_resume_data(buf, lt_ec);
+        } else {
+            lt_ec = lt::errors::make_error_code(lt::errors::invalid_file_tag);
+        }
+        if (lt_ec) {
+            app::log::warning("unreadable resume file " + entry.path().string() + " (" + lt_ec.message() +
+                              "); moved aside");
+            std::filesystem::rename(entry.path(), entry.path().string() + ".bad", size_ec);
+            continue;
+        }
+        out.push_back(std::move(params));
+    }
+    return out;
+}
+
+} // namespace sluice::torrent

@@ -1,0 +1,348 @@
+#include "torrent_engine.hpp"
+
+#include "../app/log.hpp"
+#include "human_errors.hpp"
+#include "torrent_json.hpp"
+
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/magnet_uri.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include <unistd.h>
+
+namespace sluice::torrent {
+
+using protocol::error_code;
+using protocol::rpc_error;
+
+namespace {
+
+std::string hex(char const* data, std::size_t n) {
+    static char const digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(n * 2);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto const b = static_cast<unsigned char>(data[i]);
+        out += digits[b >> 4];
+        out += digits[b & 0xF];
+    }
+    return out;
+}
+
+// Streaming wants torrents to start at once and stay started: no queueing by the session.
+void start_immediately(lt::add_torrent_params& p) {
+    p.flags &= ~lt::torrent_flags::auto_managed;
+    p.flags &= ~lt::torrent_flags::paused;
+}
+
+// Media players read a container's index first, at the head or the tail of the file; fetch both early.
+void prioritise_media_edges(lt::torrent_handle const& h) {
+    auto const ti = h.torrent_file();
+    if (!ti) {
+        return;
+    }
+    auto const& fs = ti->files();
+    for (auto const f : fs.file_range()) {
+        if (fs.pad_file_at(f) || fs.file_size(f) == 0 || !is_media_path(fs.file_path(f))) {
+            continue;
+        }
+        auto const size = fs.file_size(f);
+        std::int64_t const edge = std::min<std::int64_t>(size, 1024 * 1024);
+        auto const first = fs.map_file(f, 0, 1).piece;
+        auto const last_of_head = fs.map_file(f, edge - 1, 1).piece;
+        auto const first_of_tail = fs.map_file(f, size - edge, 1).piece;
+        auto const last = fs.map_file(f, size - 1, 1).piece;
+        for (auto p = first; p <= last_of_head; ++p) {
+            h.piece_priority(p, lt::top_priority);
+        }
+        for (auto p = first_of_tail; p <= last; ++p) {
+            h.piece_priority(p, lt::top_priority);
+        }
+    }
+}
+
+} // namespace
+
+torrent_engine::torrent_engine(boost::asio::io_context& io, lt::session& session, engine_options options,
+                               event_sink emit)
+    : io_(io), session_(session), options_(std::move(options)), emit_(std::move(emit)),
+      store_(options_.resume_dir), resume_timer_(io), update_timer_(io) {}
+
+std::string torrent_engine::id_of(lt::info_hash_t const& hashes) {
+    if (hashes.has_v1()) {
+        return hex(hashes.v1.data(), hashes.v1.size());
+    }
+    return hex(hashes.v2.data(), hashes.v2.size());
+}
+
+void torrent_engine::start() {
+    auto saved = store_.load_all();
+    for (auto& params : saved) {
+        start_immediately(params);
+        auto const id = id_of(params.info_hashes);
+        lt::error_code ec;
+        auto h = session_.add_torrent(std::move(params), ec);
+        if (ec) {
+            app::log::warning("could not restore torrent " + id + ": " + ec.message());
+            continue;
+        }
+        torrents_[id] = h;
+    }
+    if (!saved.empty()) {
+        app::log::info("restored " + std::to_string(torrents_.size()) + " torrent(s) from resume data");
+    }
+    schedule_resume_saves();
+    schedule_updates();
+}
+
+torrent_engine::add_result torrent_engine::add(lt::add_torrent_params params,
+                                               std::optional<std::string> const& save_path) {
+    if (params.ti) {
+        params.info_hashes = params.ti->info_hashes();
+    }
+    auto const id = id_of(params.info_hashes);
+    if (auto it = torrents_.find(id); it != torrents_.end()) {
+        auto const st = it->second.status(lt::torrent_handle::query_name);
+        return nlohmann::json{{"infoHash", id}, {"name", st.name}, {"duplicate", true}};
+    }
+    std::filesystem::path folder = save_path ? std::filesystem::path(*save_path) : options_.default_save_path;
+    if (!folder.is_absolute()) {
+        return rpc_error::make(error_code::invalid_save_path, "savePath must be an absolute path");
+    }
+    std::error_code fs_ec;
+    std::filesystem::create_directories(folder, fs_ec);
+    if (fs_ec || ::access(folder.c_str(), W_OK) != 0) {
+        return rpc_error::make(
+            error_code::invalid_save_path,
+            describe_storage_error(fs_ec ? fs_ec : std::error_code(errno, std::generic_category()),
+                                   folder.string()));
+    }
+    params.save_path = folder.string();
+    start_immediately(params);
+    std::vector<int> selection;
+    if (!params.ti) {
+        // Magnet `so=` arrives as file priorities; remember which files it named to check them later.
+        for (std::size_t i = 0; i < params.file_priorities.size(); ++i) {
+            if (params.file_priorities[i] != lt::dont_download) {
+                selection.push_back(static_cast<int>(i));
+            }
+        }
+    }
+    lt::error_code ec;
+    auto h = session_.add_torrent(std::move(params), ec);
+    if (ec) {
+        return rpc_error::make(error_code::add_failed, ec.message());
+    }
+    torrents_[id] = h;
+    if (!selection.empty()) {
+        magnet_selection_[id] = std::move(selection);
+    }
+    if (h.torrent_file()) {
+        on_metadata(h);
+    }
+    // Saved at once, so even a kill -9 a moment after the add brings the torrent back.
+    request_resume_data(h, lt::torrent_handle::save_info_dict);
+    auto const st = h.status(lt::torrent_handle::query_name);
+    app::log::info("added torrent " + id + " (" + st.name + ") into " + folder.string());
+    return nlohmann::json{{"infoHash", id}, {"name", st.name}, {"duplicate", false}};
+}
+
+nlohmann::json torrent_engine::list() const {
+    auto out = nlohmann::json::array();
+    for (auto const& [id, h] : torrents_) {
+        out.push_back(
+            status_json(id, h.status(lt::torrent_handle::query_name | lt::torrent_handle::query_save_path)));
+    }
+    return out;
+}
+
+std::optional<lt::torrent_handle> torrent_engine::find(std::string const& id) const {
+    auto const it = torrents_.find(id);
+    if (it == torrents_.end()) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+bool torrent_engine::remove(std::string const& id, bool delete_files) {
+    auto const it = torrents_.find(id);
+    if (it == torrents_.end()) {
+        return false;
+    }
+    session_.remove_torrent(it->second,
+                            delete_files ? lt::session_handle::delete_files : lt::remove_flags_t{});
+    torrents_.erase(it);
+    last_sent_.erase(id);
+    magnet_selection_.erase(id);
+    store_.remove(id);
+    for (auto const* l : std::set<piece_listener const*>(listeners_)) {
+        if (l->on_removed) {
+            l->on_removed(id);
+        }
+    }
+    app::log::info("removed torrent " + id + (delete_files ? " and its files" : ""));
+    return true;
+}
+
+bool torrent_engine::pause(std::string const& id) {
+    auto const h = find(id);
+    if (!h) {
+        return false;
+    }
+    h->unset_flags(lt::torrent_flags::auto_managed);
+    h->pause(lt::torrent_handle::graceful_pause);
+    request_resume_data(*h, {});
+    return true;
+}
+
+bool torrent_engine::resume(std::string const& id) {
+    auto const h = find(id);
+    if (!h) {
+        return false;
+    }
+    h->resume();
+    request_resume_data(*h, {});
+    return true;
+}
+
+void torrent_engine::request_resume_data(lt::torrent_handle const& h, lt::resume_data_flags_t flags) {
+    ++outstanding_resume_saves_;
+    h.save_resume_data(flags | lt::torrent_handle::save_info_dict);
+}
+
+void torrent_engine::schedule_resume_saves() {
+    resume_timer_.expires_after(options_.resume_interval);
+    resume_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) {
+            return;
+        }
+        for (auto const& [id, h] : torrents_) {
+            request_resume_data(h, lt::torrent_handle::only_if_modified);
+        }
+        schedule_resume_saves();
+    });
+}
+
+void torrent_engine::schedule_updates() {
+    update_timer_.expires_after(options_.update_interval);
+    update_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) {
+            return;
+        }
+        session_.post_torrent_updates();
+        schedule_updates();
+    });
+}
+
+void torrent_engine::on_metadata(lt::torrent_handle const& h) {
+    auto const ti = h.torrent_file();
+    if (!ti) {
+        return;
+    }
+    auto const id = id_of(ti->info_hashes());
+    if (auto it = magnet_selection_.find(id); it != magnet_selection_.end()) {
+        int const files = ti->num_files();
+        for (int index : it->second) {
+            if (index >= files) {
+                emit_error(h, "magnet",
+                           "The magnet link selects file " + std::to_string(index) +
+                               ", but the torrent has only " + std::to_string(files) +
+                               " files; the selection was ignored.");
+                std::vector<lt::download_priority_t> all(static_cast<std::size_t>(files),
+                                                         lt::default_priority);
+                h.prioritize_files(all);
+                break;
+            }
+        }
+        magnet_selection_.erase(it);
+    }
+    prioritise_media_edges(h);
+}
+
+void torrent_engine::emit_error(lt::torrent_handle const& h, std::string const& kind,
+                                std::string const& message) {
+    auto const id = id_of(h.info_hashes());
+    app::log::warning("torrent " + id + ": " + message);
+    emit_("torrent.error", {{"infoHash", id}, {"kind", kind}, {"message", message}});
+}
+
+void torrent_engine::handle_alert(lt::alert const* a) {
+    if (auto const* rd = lt::alert_cast<lt::save_resume_data_alert>(a)) {
+        --outstanding_resume_saves_;
+        auto const id = id_of(rd->params.info_hashes);
+        if (torrents_.count(id) == 0) {
+            return; // removed while the save was under way
+        }
+        std::error_code ec;
+        store_.save(id, rd->params, ec);
+        if (ec) {
+            app::log::error("could not save resume data of " + id + ": " + ec.message());
+        }
+    } else if (lt::alert_cast<lt::save_resume_data_failed_alert>(a)) {
+        --outstanding_resume_saves_; // "not modified" lands here too
+    } else if (auto const* su = lt::alert_cast<lt::state_update_alert>(a)) {
+        auto changed = nlohmann::json::array();
+        for (auto const& st : su->status) {
+            auto const id = id_of(st.info_hashes);
+            if (torrents_.count(id) == 0) {
+                continue;
+            }
+            auto now = status_json(id, st);
+            auto& before = last_sent_[id];
+            auto delta = changed_fields(before, now);
+            before = std::move(now);
+            if (!delta.empty()) {
+                delta["infoHash"] = id;
+                changed.push_back(std::move(delta));
+            }
+        }
+        if (!changed.empty()) {
+            emit_("torrent.updated", {{"torrents", std::move(changed)}});
+        }
+    } else if (auto const* pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
+        auto const id = id_of(pf->handle.info_hashes());
+        for (auto const* l : std::set<piece_listener const*>(listeners_)) {
+            if (l->on_piece) {
+                l->on_piece(id, pf->piece_index);
+            }
+        }
+    } else if (auto const* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
+        auto const id = id_of(tf->handle.info_hashes());
+        if (torrents_.count(id)) {
+            emit_("torrent.finished", {{"infoHash", id}, {"name", tf->torrent_name()}});
+            request_resume_data(tf->handle, {});
+        }
+    } else if (auto const* md = lt::alert_cast<lt::metadata_received_alert>(a)) {
+        on_metadata(md->handle);
+        request_resume_data(md->handle, lt::torrent_handle::save_info_dict);
+    } else if (auto const* fe = lt::alert_cast<lt::file_error_alert>(a)) {
+        emit_error(fe->handle, "storage", describe_storage_error(fe->error, fe->filename()));
+    } else if (auto const* te = lt::alert_cast<lt::torrent_error_alert>(a)) {
+        emit_error(te->handle, "storage", describe_storage_error(te->error, te->filename()));
+    } else if (auto const* tr = lt::alert_cast<lt::tracker_error_alert>(a)) {
+        emit_error(tr->handle, "tracker",
+                   describe_tracker_error(tr->tracker_url(), tr->error, tr->failure_reason()));
+    }
+}
+
+void torrent_engine::save_all_resume_data(std::chrono::milliseconds timeout) {
+    resume_timer_.cancel();
+    update_timer_.cancel();
+    for (auto const& [id, h] : torrents_) {
+        request_resume_data(h, lt::torrent_handle::flush_disk_cache);
+    }
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    while (outstanding_resume_saves_ > 0 && std::chrono::steady_clock::now() < deadline) {
+        if (!session_.wait_for_alert(std::chrono::milliseconds(100))) {
+            continue;
+        }
+        std::vector<lt::alert*> alerts;
+        session_.pop_alerts(&alerts);
+        for (auto const* a : alerts) {
+            handle_alert(a);
+        }
+    }
+}
+
+} // namespace sluice::torrent

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "resume_store.hpp"
+
+#include <sluice/protocol/jsonrpc.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/alert.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/torrent_handle.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace sluice::torrent {
+
+namespace lt = libtorrent;
+
+struct engine_options {
+    std::filesystem::path resume_dir;
+    std::filesystem::path default_save_path;
+    std::chrono::seconds resume_interval{30};
+    std::chrono::milliseconds update_interval{1000};
+};
+
+// Reported to whoever waits for pieces (the stream server): a piece became readable on disk, or the torrent
+// went away. Called on the io_context thread.
+struct piece_listener {
+    std::function<void(std::string const& id, lt::piece_index_t piece)> on_piece;
+    std::function<void(std::string const& id)> on_removed;
+};
+
+// The torrents of the session and everything that happens to them. Runs on the io_context thread that owns
+// the host's state: libtorrent's alerts reach it through torrent_session's drain, never from libtorrent's
+// own threads. A torrent is named by its id: the 40-hex v1 info-hash, or the 64-hex v2 one for v2-only.
+class torrent_engine {
+public:
+    using event_sink = std::function<void(std::string const& method, nlohmann::json params)>;
+    using add_result = std::variant<nlohmann::json, protocol::rpc_error>;
+
+    torrent_engine(boost::asio::io_context& io, lt::session& session, engine_options options,
+                   event_sink emit);
+
+    // Re-adds every torrent saved by the previous run, then starts the periodic resume-data saves and the
+    // throttled status updates.
+    void start();
+
+    // Adds a torrent; the result is {"infoHash", "name", "duplicate"}. A duplicate is reported, not re-added.
+    add_result add(lt::add_torrent_params params, std::optional<std::string> const& save_path);
+
+    nlohmann::json list() const;
+    std::optional<lt::torrent_handle> find(std::string const& id) const;
+    bool remove(std::string const& id, bool delete_files);
+    bool pause(std::string const& id);
+    bool resume(std::string const& id);
+
+    // Handles one alert (on the io_context thread).
+    void handle_alert(lt::alert const* a);
+
+    // Asks every torrent for its resume data and writes what arrives, waiting at most `timeout`. For the
+    // way out: it pumps alerts itself, since the io_context is no longer running.
+    void save_all_resume_data(std::chrono::milliseconds timeout);
+
+    void add_piece_listener(piece_listener const* listener) { listeners_.insert(listener); }
+    void remove_piece_listener(piece_listener const* listener) { listeners_.erase(listener); }
+
+    static std::string id_of(lt::info_hash_t const& hashes);
+
+    std::filesystem::path default_save_path() const { return options_.default_save_path; }
+    void set_default_save_path(std::filesystem::path p) { options_.default_save_path = std::move(p); }
+
+private:
+    void schedule_resume_saves();
+    void schedule_updates();
+    void request_resume_data(lt::torrent_handle const& h, lt::resume_data_flags_t flags);
+    void on_metadata(lt::torrent_handle const& h);
+    void emit_error(lt::torrent_handle const& h, std::string const& kind, std::string const& message);
+
+    boost::asio::io_context& io_;
+    lt::session& session_;
+    engine_options options_;
+    event_sink emit_;
+    resume_store store_;
+    boost::asio::steady_timer resume_timer_;
+    boost::asio::steady_timer update_timer_;
+    std::map<std::string, lt::torrent_handle> torrents_;
+    std::map<std::string, nlohmann::json> last_sent_;
+    // `so=` selections from magnets, checked once the metadata says how many files there are.
+    std::map<std::string, std::vector<int>> magnet_selection_;
+    std::set<piece_listener const*> listeners_;
+    int outstanding_resume_saves_ = 0;
+};
+
+} // namespace sluice::torrent
