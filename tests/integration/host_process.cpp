@@ -3,6 +3,7 @@
 #include <boost/process/args.hpp>
 #include <boost/process/env.hpp>
 #include <boost/process/io.hpp>
+#include <gtest/gtest.h>
 
 #include <cstring>
 #include <fcntl.h>
@@ -39,7 +40,7 @@ bp::pipe cloexec_pipe() {
 host_world::host_world(std::string const& extra_config) {
     std::filesystem::create_directories(data_dir());
     nlohmann::json config = nlohmann::json::parse(R"({"session":{"dht":false,"lsd":false,"upnp":false,
-        "natpmp":false,"listenInterfaces":"127.0.0.1:0"},"idleExitSeconds":5,"log":{"level":"debug"}})");
+        "natpmp":false,"utp":false,"listenInterfaces":"127.0.0.1:0"},"idleExitSeconds":5,"log":{"level":"debug"}})");
     if (!extra_config.empty()) {
         config.merge_patch(nlohmann::json::parse(extra_config));
     }
@@ -47,6 +48,13 @@ host_world::host_world(std::string const& extra_config) {
 }
 
 host_world::~host_world() {
+    // A failed test shows what the owner logged: the sandbox is about to disappear with it.
+    if (::testing::Test::HasFailure()) {
+        std::ifstream log(data_dir() / "logs" / "host.log");
+        std::string text((std::istreambuf_iterator<char>(log)), {});
+        std::fprintf(stderr, "---- host.log ----\n%s---- end of host.log ----\n",
+                     text.substr(text.size() > 6000 ? text.size() - 6000 : 0).c_str());
+    }
     for (long pid : owners) {
         if (!wait_for_exit(pid, 5s)) {
             ::kill(static_cast<pid_t>(pid), SIGKILL);

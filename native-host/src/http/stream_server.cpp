@@ -60,7 +60,7 @@ stream_server::stream_server(asio::io_context& io, torrent::torrent_engine& engi
         }
         auto ready = std::move(it->second);
         waiters_.erase(it);
-        for (auto& r : ready) {
+        for (auto& [ticket, r] : ready) {
             r(true);
         }
     };
@@ -69,7 +69,7 @@ stream_server::stream_server(asio::io_context& io, torrent::torrent_engine& engi
             if (it->first.first == id) {
                 auto ready = std::move(it->second);
                 it = waiters_.erase(it);
-                for (auto& r : ready) {
+                for (auto& [ticket, r] : ready) {
                     r(false);
                 }
             } else {
@@ -119,8 +119,21 @@ std::string stream_server::stream_url(std::string const& info_hash, int file_ind
     return base_url() + info_hash + "/" + std::to_string(file_index) + "/" + name;
 }
 
-void stream_server::wait_for_piece(std::string const& id, int piece, std::function<void(bool)> ready) {
-    waiters_[{id, piece}].push_back(std::move(ready));
+std::uint64_t stream_server::wait_for_piece(std::string const& id, int piece, std::function<void(bool)> ready) {
+    auto const ticket = next_ticket_++;
+    waiters_[{id, piece}].emplace_back(ticket, std::move(ready));
+    return ticket;
+}
+
+void stream_server::cancel_wait(std::string const& id, int piece, std::uint64_t ticket) {
+    auto const it = waiters_.find({id, piece});
+    if (it == waiters_.end()) {
+        return;
+    }
+    std::erase_if(it->second, [ticket](auto const& w) { return w.first == ticket; });
+    if (it->second.empty()) {
+        waiters_.erase(it);
+    }
 }
 
 void stream_server::connection_closed() {

@@ -48,8 +48,9 @@ public:
     void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
 
     // Calls `ready(true)` once `piece` of torrent `id` can be read, or `ready(false)` if the torrent goes
-    // away.
-    void wait_for_piece(std::string const& id, int piece, std::function<void(bool)> ready);
+    // away. Returns a ticket for cancel_wait (a reader that leaves before its piece arrives).
+    std::uint64_t wait_for_piece(std::string const& id, int piece, std::function<void(bool)> ready);
+    void cancel_wait(std::string const& id, int piece, std::uint64_t ticket);
 
     // Connection bookkeeping for stream_session.
     void connection_opened() { ++connections_; }
@@ -67,7 +68,8 @@ private:
     stream_options options_;
     stream_router router_;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
-    std::map<std::pair<std::string, int>, std::vector<std::function<void(bool)>>> waiters_;
+    std::map<std::pair<std::string, int>, std::vector<std::pair<std::uint64_t, std::function<void(bool)>>>> waiters_;
+    std::uint64_t next_ticket_ = 1;
     torrent::piece_listener listener_;
     std::size_t connections_ = 0;
     std::function<void()> on_idle_;

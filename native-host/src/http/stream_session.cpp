@@ -47,7 +47,8 @@ void common_headers(Response& res, std::optional<std::string> const& allow_origi
 } // namespace
 
 stream_session::stream_session(asio::ip::tcp::socket socket, stream_server& server)
-    : stream_(std::move(socket)), server_(server), server_alive_(server.alive_token()) {
+    : stream_(std::move(socket)), server_(server), server_alive_(server.alive_token()),
+      recheck_timer_(stream_.get_executor()) {
     server_.connection_opened();
 }
 
@@ -341,21 +342,38 @@ void stream_session::send_run(std::uint64_t run_end) {
 
 void stream_session::wait_for(int piece) {
     waiting_ = true;
-    std::weak_ptr<stream_session> weak = shared_from_this();
-    server_.wait_for_piece(id_, piece, [weak](bool ok) {
-        auto self = weak.lock();
-        if (!self || self->closed_) {
+    waiting_piece_ = piece;
+    // The waiter keeps the session alive; close() cancels it if the reader leaves first.
+    wait_ticket_ = server_.wait_for_piece(id_, piece, [self = shared_from_this()](bool ok) {
+        if (self->closed_ || !self->waiting_) {
             return;
         }
         self->waiting_ = false;
+        self->recheck_timer_.cancel();
         if (!ok) {
             self->close();
             return;
         }
+        self->woken_by_alert_ = true;
+        self->pump();
+    });
+    // libtorrent announces a piece when its hash passes, which can be a moment before the last block's
+    // write completes and have_piece() turns true; no alert marks that moment, so look again shortly.
+    // The same check, less often, covers any notification that never comes.
+    auto const recheck = woken_by_alert_ ? std::chrono::milliseconds(10) : std::chrono::milliseconds(250);
+    woken_by_alert_ = false;
+    recheck_timer_.expires_after(recheck);
+    recheck_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec || self->closed_ || !self->waiting_) {
+            return;
+        }
+        self->server_.cancel_wait(self->id_, self->waiting_piece_, self->wait_ticket_);
+        self->waiting_ = false;
         self->pump();
     });
     // Readable while we wait means the client closed (or pipelined, which players don't): either way the
     // session ends instead of holding a descriptor for a piece nobody wants.
+    std::weak_ptr<stream_session> weak = shared_from_this();
     stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, [weak](boost::system::error_code ec) {
         auto self = weak.lock();
         if (!self || ec || !self->waiting_) {
@@ -363,7 +381,7 @@ void stream_session::wait_for(int piece) {
         }
         char c;
         auto const n = ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n <= 0) {
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
             self->close();
         }
     });
@@ -412,7 +430,15 @@ void stream_session::close() {
         return;
     }
     closed_ = true;
+    recheck_timer_.cancel();
+    if (waiting_ && server_alive_.lock()) {
+        server_.cancel_wait(id_, waiting_piece_, wait_ticket_);
+    }
     waiting_ = false;
+    if (pos_ < end_) {
+        app::log::debug("stream of " + id_ + "/" + std::to_string(file_index_) + " closed at byte " +
+                        std::to_string(pos_) + " of " + std::to_string(end_));
+    }
     boost::system::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     stream_.socket().close(ignored);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -72,6 +73,10 @@ private:
     int deadlines_from_ = -1;
     int deadlines_until_ = -1; // exclusive
     bool waiting_ = false;
+    int waiting_piece_ = -1;
+    std::uint64_t wait_ticket_ = 0;
+    boost::asio::steady_timer recheck_timer_;
+    bool woken_by_alert_ = false;
 };
 
 } // namespace sluice::http

@@ -5,6 +5,7 @@
 #include "torrent_json.hpp"
 
 #include <libtorrent/alert_types.hpp>
+#include <libtorrent/announce_entry.hpp>
 #include <libtorrent/magnet_uri.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
@@ -103,6 +104,17 @@ torrent_engine::add_result torrent_engine::add(lt::add_torrent_params params,
     }
     auto const id = id_of(params.info_hashes);
     if (auto it = torrents_.find(id); it != torrents_.end()) {
+        // Not re-added; but the sources the second link brings (peers, trackers, web seeds) are used.
+        auto const& h = it->second;
+        for (auto const& peer : params.peers) {
+            h.connect_peer(peer);
+        }
+        for (auto const& tracker : params.trackers) {
+            h.add_tracker(lt::announce_entry(tracker));
+        }
+        for (auto const& url : params.url_seeds) {
+            h.add_url_seed(url);
+        }
         auto const st = it->second.status(lt::torrent_handle::query_name);
         return nlohmann::json{{"infoHash", id}, {"name", st.name}, {"duplicate", true}};
     }

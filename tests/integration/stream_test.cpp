@@ -1,0 +1,320 @@
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include "host_process.hpp"
+#include "http_client.hpp"
+#include "torrent_fixture.hpp"
+
+namespace sluice::testing {
+namespace {
+
+using nlohmann::json;
+
+template <typename Predicate>
+bool wait_until(Predicate done, std::chrono::milliseconds timeout = 20s) {
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    return true;
+}
+
+std::string base64(std::string const& in) {
+    static char const table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        auto const n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+        out += {table[(n >> 18) & 63], table[(n >> 12) & 63], table[(n >> 6) & 63], table[n & 63]};
+    }
+    if (i < in.size()) {
+        auto n = static_cast<unsigned char>(in[i]) << 16;
+        if (i + 1 < in.size()) {
+            n |= static_cast<unsigned char>(in[i + 1]) << 8;
+        }
+        out += {table[(n >> 18) & 63], table[(n >> 12) & 63], i + 1 < in.size() ? table[(n >> 6) & 63] : '=', '='};
+    }
+    return out;
+}
+
+// A host, a seed on loopback and a file worth streaming.
+struct stream_fixture : ::testing::Test {
+    host_world world;
+    sandbox_dir seed_dir;
+    std::string content;
+    made_torrent torrent;
+    std::unique_ptr<loopback_seed> seed;
+
+    void make_seed(std::size_t size, std::string const& name = "film.webm") {
+        content = make_file(seed_dir / "pack" / name, size);
+        torrent = make_torrent(seed_dir / "pack");
+        seed = std::make_unique<loopback_seed>(torrent, seed_dir.path());
+    }
+
+    std::string magnet() const { return "magnet:?xt=urn:btih:" + torrent.info_hash + "&x.pe=" + seed->endpoint(); }
+
+    // The file list once the metadata is there.
+    json files_of(host_process& host, std::string const& hash) {
+        json files;
+        EXPECT_TRUE(wait_until([&] {
+            files = host.call("torrent.files", {{"infoHash", hash}})["result"];
+            return !files.contains("metadataPending");
+        })) << "no metadata";
+        return files;
+    }
+
+    json status_of(host_process& host, std::string const& hash) {
+        auto const reply = host.call("torrent.list");
+        for (auto const& t : reply["result"]["torrents"]) {
+            if (t["infoHash"] == hash) {
+                return t;
+            }
+        }
+        return {};
+    }
+};
+
+TEST_F(stream_fixture, MagnetFromALoopbackSeedStreamsByteForByte) {
+    make_seed(8 * 1024 * 1024 + 123);
+    host_process host(world);
+    auto const added = host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world.data_dir() / "dl").string()}});
+    ASSERT_TRUE(added.contains("result")) << added.dump();
+    EXPECT_EQ(added["result"]["infoHash"], torrent.info_hash);
+    EXPECT_EQ(added["result"]["duplicate"], false);
+
+    auto const files = files_of(host, torrent.info_hash);
+    ASSERT_EQ(files["files"].size(), 1u);
+    auto const& file = files["files"][0];
+    EXPECT_EQ(file["mime"], "video/webm");
+    EXPECT_EQ(file["size"], content.size());
+    auto const [port, target] = split_url(file["streamUrl"]);
+
+    auto const whole = http_get(port, target);
+    EXPECT_EQ(whole.status, 200);
+    EXPECT_EQ(whole.header("content-length"), std::to_string(content.size()));
+    EXPECT_EQ(whole.header("accept-ranges"), "bytes");
+    EXPECT_EQ(whole.header("x-content-type-options"), "nosniff");
+    EXPECT_EQ(sha256_hex(whole.body), sha256_hex(content));
+
+    auto const part = http_get(port, target, {{"Range", "bytes=1000000-1999999"}});
+    EXPECT_EQ(part.status, 206);
+    EXPECT_EQ(part.header("content-range"), "bytes 1000000-1999999/" + std::to_string(content.size()));
+    EXPECT_EQ(part.body, content.substr(1000000, 1000000));
+
+    auto const tail = http_get(port, target, {{"Range", "bytes=-100"}});
+    EXPECT_EQ(tail.body, content.substr(content.size() - 100));
+
+    auto const head = http_request(port, "HEAD", target, {{"Host", "127.0.0.1:" + std::to_string(port)}});
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("content-length"), std::to_string(content.size()));
+    EXPECT_TRUE(head.body.empty());
+
+    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["progress"] == 1.0; }));
+    auto const again = host.call("torrent.add", {{"uri", magnet()}});
+    EXPECT_EQ(again["result"]["duplicate"], true);
+}
+
+TEST_F(stream_fixture, ASeekIsServedBeforeTheDownloadEnds) {
+    make_seed(48 * 1024 * 1024);
+    host_process host(world);
+    // Slow enough that the whole file cannot be there when the seek is answered.
+    ASSERT_TRUE(host.call("settings.set", {{"downloadRateLimit", 4 * 1024 * 1024}}).contains("result"));
+    host.call("torrent.add", {{"torrent", base64(torrent.bytes)}, {"savePath", (world.data_dir() / "dl").string()}});
+    auto const files = files_of(host, torrent.info_hash);
+    auto const [port, target] = split_url(files["files"][0]["streamUrl"]);
+    // Peers come from the magnet's x.pe for magnets; a .torrent has none here, so name the seed by magnet.
+    host.call("torrent.add", {{"uri", magnet()}});
+    auto const offset = 40u * 1024 * 1024;
+    auto const started = std::chrono::steady_clock::now();
+    auto const part = http_get(port, target, {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + 65535)}});
+    auto const took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(part.status, 206);
+    EXPECT_EQ(part.body, content.substr(offset, 65536));
+    auto const progress = status_of(host, torrent.info_hash)["progress"].get<double>();
+    EXPECT_LT(progress, 0.9) << "the seek was answered only after most of the file had arrived";
+    EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), 8000);
+}
+
+TEST_F(stream_fixture, TwentyParallelStreamsOfDifferentFiles) {
+    std::vector<std::string> contents;
+    for (int i = 0; i < 20; ++i) {
+        contents.push_back(make_file(seed_dir / "pack" / ("part" + std::to_string(i) + ".bin"), 300 * 1024 + i, 100 + i));
+    }
+    torrent = make_torrent(seed_dir / "pack", 64 * 1024);
+    seed = std::make_unique<loopback_seed>(torrent, seed_dir.path());
+    host_process host(world);
+    host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world.data_dir() / "dl").string()}});
+    auto const files = files_of(host, torrent.info_hash)["files"];
+    ASSERT_EQ(files.size(), 20u);
+    std::vector<std::future<std::pair<std::string, std::string>>> streams;
+    for (auto const& f : files) {
+        auto const url = f["streamUrl"].get<std::string>();
+        auto const path = f["path"].get<std::string>();
+        streams.push_back(std::async(std::launch::async, [url, path] {
+            auto const [port, target] = split_url(url);
+            return std::make_pair(path, http_get(port, target).body);
+        }));
+    }
+    for (auto& s : streams) {
+        auto const [path, body] = s.get();
+        auto const index = std::stoi(path.substr(path.find("part") + 4));
+        EXPECT_EQ(sha256_hex(body), sha256_hex(contents[static_cast<std::size_t>(index)])) << path;
+    }
+}
+
+TEST_F(stream_fixture, GuardsOnTheRealServer) {
+    make_seed(300 * 1024);
+    host_process host(world);
+    host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world.data_dir() / "dl").string()}});
+    auto const url = files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
+    auto const [port, target] = split_url(url);
+    auto const hostport = "127.0.0.1:" + std::to_string(port);
+    auto const request = [&, port = port](std::string const& t, std::vector<std::pair<std::string, std::string>> h) {
+        return http_request(port, "GET", t, h);
+    };
+    EXPECT_EQ(request(target, {{"Host", "evil.example"}}).status, 421);
+    EXPECT_EQ(request(target, {{"Host", "localhost:" + std::to_string(port) + ".evil.example"}}).status, 421);
+    EXPECT_EQ(request(target, {}).status, 421);
+    auto forged = target;
+    forged[3] = forged[3] == 'a' ? 'b' : 'a';
+    EXPECT_EQ(request(forged, {{"Host", hostport}}).status, 404);
+    EXPECT_EQ(request("/s/" + target.substr(3, 32) + "/%2e%2e/%2e%2e/etc/passwd", {{"Host", hostport}}).status, 404);
+    EXPECT_EQ(request("/", {{"Host", hostport}}).status, 404);
+    EXPECT_EQ(http_request(port, "POST", target, {{"Host", hostport}}).status, 405);
+
+    auto const foreign = request(target, {{"Host", hostport}, {"Origin", "https://evil.example"}});
+    EXPECT_EQ(foreign.header("access-control-allow-origin"), "");
+    auto const ours = request(target, {{"Host", hostport}, {"Origin", "chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk"}});
+    EXPECT_EQ(ours.header("access-control-allow-origin"), "chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk");
+
+    auto const unsatisfiable = request(target, {{"Host", hostport}, {"Range", "bytes=999999999-"}});
+    EXPECT_EQ(unsatisfiable.status, 416);
+    EXPECT_EQ(unsatisfiable.header("content-range"), "bytes */" + std::to_string(content.size()));
+    std::string many = "bytes=";
+    for (int i = 0; i < 500; ++i) {
+        many += std::to_string(i) + "-" + std::to_string(i + 1000) + ",";
+    }
+    auto const merged = request(target, {{"Host", hostport}, {"Range", many}});
+    EXPECT_EQ(merged.status, 206);
+    EXPECT_EQ(merged.body, content.substr(0, 1500));
+    auto const bad_file = target.substr(0, target.rfind('/', target.size() - 11)) + "/7/x";
+    EXPECT_EQ(request(bad_file, {{"Host", hostport}}).status, 404);
+}
+
+TEST_F(stream_fixture, ActiveContentIsServedAsAnAttachment) {
+    make_seed(1000, "page.html");
+    host_process host(world);
+    host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world.data_dir() / "dl").string()}});
+    auto const [port, target] = split_url(files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>());
+    auto const reply = http_get(port, target);
+    EXPECT_EQ(reply.header("content-type"), "text/html");
+    EXPECT_EQ(reply.header("content-disposition").rfind("attachment", 0), 0u);
+    EXPECT_NE(reply.header("content-security-policy").find("sandbox"), std::string::npos);
+}
+
+TEST_F(stream_fixture, TorrentsComeBackAfterKill9WithNewStreamUrls) {
+    make_seed(2 * 1024 * 1024);
+    host_world world2(R"({"resumeSaveSeconds":1})");
+    std::string old_url;
+    {
+        host_process host(world2);
+        host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world2.data_dir() / "dl").string()}});
+        old_url = files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
+        ASSERT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["progress"] == 1.0; }));
+        std::this_thread::sleep_for(2500ms); // at least one periodic save after completion
+        auto const owner = host.call("host.hello")["result"]["instance"]["pid"].get<long>();
+        ::kill(static_cast<pid_t>(owner), SIGKILL);
+        ASSERT_TRUE(host_world::wait_for_exit(owner, 5s));
+    }
+    seed.reset(); // nobody to download from: what comes back must come from disk
+    host_process host(world2);
+    json status;
+    ASSERT_TRUE(wait_until([&] {
+        status = status_of(host, torrent.info_hash);
+        return !status.is_null() && status["progress"] == 1.0;
+    })) << status.dump();
+    auto const new_url = files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
+    EXPECT_NE(new_url, old_url) << "a new session has a new capability token";
+    auto const [port, target] = split_url(new_url);
+    EXPECT_EQ(sha256_hex(http_get(port, target).body), sha256_hex(content));
+}
+
+TEST_F(stream_fixture, ManageTorrentsOverRpc) {
+    make_seed(512 * 1024);
+    host_process host(world);
+    auto const dl = world.data_dir() / "dl";
+    EXPECT_EQ(host.call("torrent.add", {{"uri", magnet() + "\n"}})["error"]["code"], 1001);
+    EXPECT_EQ(host.call("torrent.add", {{"uri", "magnet:?xt=urn:btih:" + std::string(40, '0')}})["error"]["code"], 1001);
+    EXPECT_EQ(host.call("torrent.add", {{"torrent", base64("d4:spam4:eggse")}})["error"]["code"], 1002);
+    EXPECT_EQ(host.call("torrent.add", {{"uri", magnet()}, {"savePath", "relative/dir"}})["error"]["code"], 1006);
+    EXPECT_EQ(host.call("torrent.files", {{"infoHash", std::string(40, 'a')}})["error"]["code"], 1003);
+    host.call("torrent.add", {{"uri", magnet()}, {"savePath", dl.string()}});
+    ASSERT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["progress"] == 1.0; }));
+    EXPECT_TRUE(std::filesystem::exists(dl / "pack" / "film.webm"));
+    host.call("torrent.pause", {{"infoHash", torrent.info_hash}});
+    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["state"] == "paused"; }));
+    host.call("torrent.resume", {{"infoHash", torrent.info_hash}});
+    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["state"] != "paused"; }));
+    auto const removed = host.call("torrent.remove", {{"infoHash", torrent.info_hash}, {"deleteFiles", true}});
+    EXPECT_EQ(removed["result"]["removed"], true);
+    EXPECT_TRUE(wait_until([&] { return !std::filesystem::exists(dl / "pack" / "film.webm"); }));
+    EXPECT_TRUE(host.call("torrent.list")["result"]["torrents"].empty());
+    EXPECT_FALSE(std::filesystem::exists(world.data_dir() / "resume" / (torrent.info_hash + ".resume")));
+}
+
+TEST_F(stream_fixture, FileNamesCannotLeaveTheDownloadFolder) {
+    // A hand-made .torrent whose file names try to climb out, go absolute or name a drive.
+    std::string const piece_hashes(20, 'x');
+    std::string const info = "d5:filesld6:lengthi10e4:pathl2:..2:..4:evileed6:lengthi10e4:pathl5:/etc/6:passwdeed"
+                             "6:lengthi10e4:pathl2:c:3:wineee4:name4:pack12:piece lengthi16384e6:pieces20:" +
+                             piece_hashes + "e";
+    std::string const torrent_file = "d4:info" + info + "e";
+    host_process host(world);
+    auto const added = host.call("torrent.add", {{"torrent", base64(torrent_file)}, {"savePath", (world.data_dir() / "dl").string()}});
+    ASSERT_TRUE(added.contains("result")) << added.dump();
+    auto const files = host.call("torrent.files", {{"infoHash", added["result"]["infoHash"]}})["result"]["files"];
+    ASSERT_EQ(files.size(), 3u);
+    for (auto const& f : files) {
+        auto const path = f["path"].get<std::string>();
+        EXPECT_EQ(path.rfind("pack/", 0), 0u) << path;
+        EXPECT_EQ(path.find(".."), std::string::npos) << path;
+        EXPECT_EQ(path.find(':'), std::string::npos) << path;
+    }
+}
+
+TEST_F(stream_fixture, TheOwnerStaysWhileAStreamPlaysThenLingers) {
+    host_world lingering(R"({"lingerSeconds":1})");
+    make_seed(40 * 1024 * 1024);
+    long owner = 0;
+    std::future<http_reply> playing;
+    {
+        host_process host(lingering);
+        owner = host.call("host.hello")["result"]["instance"]["pid"].get<long>();
+        host.call("settings.set", {{"downloadRateLimit", 2 * 1024 * 1024}});
+        host.call("torrent.add", {{"uri", magnet()}, {"savePath", (lingering.data_dir() / "dl").string()}});
+        auto const url = files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
+        playing = std::async(std::launch::async, [url] {
+            auto const [port, target] = split_url(url);
+            return http_get(port, target);
+        });
+        std::this_thread::sleep_for(500ms);
+        host.close_stdin();
+        EXPECT_EQ(host.wait_exit(), 0);
+    }
+    EXPECT_FALSE(host_world::wait_for_exit(owner, 1500ms)) << "the owner left while a stream was playing";
+    auto const reply = playing.get();
+    EXPECT_EQ(sha256_hex(reply.body), sha256_hex(content));
+    EXPECT_TRUE(host_world::wait_for_exit(owner, 5s)) << "the owner did not leave after the linger time";
+}
+
+} // namespace
+} // namespace sluice::testing

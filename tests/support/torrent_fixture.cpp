@@ -1,0 +1,100 @@
+#include "torrent_fixture.hpp"
+
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/create_torrent.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/settings_pack.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <sodium.h>
+
+namespace sluice::testing {
+
+namespace lt = libtorrent;
+
+std::string make_file(std::filesystem::path const& path, std::size_t size, std::uint32_t seed) {
+    std::filesystem::create_directories(path.parent_path());
+    std::mt19937 rng(seed);
+    std::string data(size, '\0');
+    for (std::size_t i = 0; i < size; i += 4) {
+        auto const v = rng();
+        for (std::size_t k = 0; k < 4 && i + k < size; ++k) {
+            data[i + k] = static_cast<char>(v >> (8 * k));
+        }
+    }
+    std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
+    return data;
+}
+
+made_torrent make_torrent(std::filesystem::path const& content, int piece_size, std::vector<std::string> const& web_seeds,
+                          torrent_kind kind) {
+    lt::file_storage fs;
+    lt::add_files(fs, content.string());
+    lt::create_flags_t const flags = kind == torrent_kind::v1_only ? lt::create_torrent::v1_only : lt::create_flags_t{};
+    lt::create_torrent ct(fs, piece_size, flags);
+    for (auto const& ws : web_seeds) {
+        ct.add_url_seed(ws);
+    }
+    ct.set_creator("sluice tests");
+    lt::set_piece_hashes(ct, content.parent_path().string());
+    made_torrent out;
+    auto const buf = ct.generate_buf();
+    out.bytes.assign(buf.begin(), buf.end());
+    lt::torrent_info const ti(lt::span<char const>(out.bytes.data(), static_cast<long>(out.bytes.size())), lt::from_span);
+    std::ostringstream hex;
+    hex << ti.info_hashes().v1;
+    out.info_hash = hex.str();
+    out.name = ti.name();
+    return out;
+}
+
+loopback_seed::loopback_seed(made_torrent const& torrent, std::filesystem::path const& save_path) {
+    lt::settings_pack pack;
+    pack.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:0");
+    pack.set_bool(lt::settings_pack::enable_dht, false);
+    pack.set_bool(lt::settings_pack::enable_lsd, false);
+    pack.set_bool(lt::settings_pack::enable_upnp, false);
+    pack.set_bool(lt::settings_pack::enable_natpmp, false);
+    pack.set_bool(lt::settings_pack::enable_outgoing_utp, false);
+    pack.set_bool(lt::settings_pack::enable_incoming_utp, false);
+    pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+    pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::status);
+    session_ = std::make_unique<lt::session>(pack);
+    lt::add_torrent_params p;
+    p.ti = std::make_shared<lt::torrent_info>(lt::span<char const>(torrent.bytes.data(), static_cast<long>(torrent.bytes.size())),
+                                              lt::from_span);
+    p.save_path = save_path.string();
+    p.flags |= lt::torrent_flags::seed_mode;
+    p.flags &= ~lt::torrent_flags::auto_managed;
+    p.flags &= ~lt::torrent_flags::paused;
+    auto const h = session_->add_torrent(std::move(p));
+    // Wait until it really seeds: a peer that connects earlier is turned away and never comes back.
+    for (int i = 0; i < 500 && !h.status().is_seeding; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (int i = 0; i < 500 && port() == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+loopback_seed::~loopback_seed() = default;
+
+int loopback_seed::port() const { return session_->listen_port(); }
+
+std::string sha256_hex(std::string const& data) {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<unsigned char const*>(data.data()), data.size());
+    static char const digits[] = "0123456789abcdef";
+    std::string out;
+    for (auto b : digest) {
+        out += digits[b >> 4];
+        out += digits[b & 0xF];
+    }
+    return out;
+}
+
+} // namespace sluice::testing
