@@ -12,7 +12,8 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 
 http_reply http_request(int port, std::string const& method, std::string const& target,
-                        std::vector<std::pair<std::string, std::string>> const& headers, std::chrono::seconds timeout) {
+                        std::vector<std::pair<std::string, std::string>> const& headers,
+                        std::chrono::seconds timeout) {
     // Asynchronous operations run for at most `timeout`: a server that never answers fails the test
     // instead of hanging it (Beast's stream timeouts apply to asynchronous operations only).
     asio::io_context io;
@@ -33,21 +34,22 @@ http_reply http_request(int port, std::string const& method, std::string const& 
     }
     beast::error_code result = asio::error::timed_out;
     stream.expires_after(timeout);
-    stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
-                         [&](beast::error_code ec) {
-                             if (ec) {
-                                 result = ec;
-                                 return;
-                             }
-                             bhttp::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
-                                 if (write_ec) {
-                                     result = write_ec;
-                                     return;
-                                 }
-                                 bhttp::async_read(stream, buffer, parser,
-                                                   [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
-                             });
-                         });
+    stream.async_connect(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
+        [&](beast::error_code ec) {
+            if (ec) {
+                result = ec;
+                return;
+            }
+            bhttp::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
+                if (write_ec) {
+                    result = write_ec;
+                    return;
+                }
+                bhttp::async_read(stream, buffer, parser,
+                                  [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
+            });
+        });
     io.run_for(timeout + std::chrono::seconds(1));
     if (result) {
         throw std::runtime_error("HTTP " + method + " " + target.substr(0, 80) + ": " + result.message());
@@ -57,14 +59,16 @@ http_reply http_request(int port, std::string const& method, std::string const& 
     out.status = res.result_int();
     for (auto const& field : res) {
         std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
         out.headers[name] = std::string(field.value());
     }
     out.body = res.body();
     return out;
 }
 
-http_reply http_get(int port, std::string const& target, std::vector<std::pair<std::string, std::string>> extra) {
+http_reply http_get(int port, std::string const& target,
+                    std::vector<std::pair<std::string, std::string>> extra) {
     extra.insert(extra.begin(), {"Host", "127.0.0.1:" + std::to_string(port)});
     return http_request(port, "GET", target, extra);
 }

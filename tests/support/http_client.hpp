@@ -25,7 +25,8 @@ http_reply http_request(int port, std::string const& method, std::string const& 
                         std::chrono::seconds timeout = std::chrono::seconds(20));
 
 // GET with a correct Host header plus `extra`.
-http_reply http_get(int port, std::string const& target, std::vector<std::pair<std::string, std::string>> extra = {});
+http_reply http_get(int port, std::string const& target,
+                    std::vector<std::pair<std::string, std::string>> extra = {});
 
 // Splits a stream URL http://127.0.0.1:PORT/... into port and target.
 std::pair<int, std::string> split_url(std::string const& url);

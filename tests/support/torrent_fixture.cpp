@@ -1,9 +1,5 @@
 #include "torrent_fixture.hpp"
 
-#include <fstream>
-#include <random>
-#include <thread>
-
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/create_torrent.hpp>
@@ -11,6 +7,10 @@
 #include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <sodium.h>
+
+#include <fstream>
+#include <random>
+#include <thread>
 
 namespace sluice::testing {
 
@@ -30,11 +30,12 @@ std::string make_file(std::filesystem::path const& path, std::size_t size, std::
     return data;
 }
 
-made_torrent make_torrent(std::filesystem::path const& content, int piece_size, std::vector<std::string> const& web_seeds,
-                          torrent_kind kind) {
+made_torrent make_torrent(std::filesystem::path const& content, int piece_size,
+                          std::vector<std::string> const& web_seeds, torrent_kind kind) {
     lt::file_storage fs;
     lt::add_files(fs, content.string());
-    lt::create_flags_t const flags = kind == torrent_kind::v1_only ? lt::create_torrent::v1_only : lt::create_flags_t{};
+    lt::create_flags_t const flags =
+        kind == torrent_kind::v1_only ? lt::create_torrent::v1_only : lt::create_flags_t{};
     lt::create_torrent ct(fs, piece_size, flags);
     for (auto const& ws : web_seeds) {
         ct.add_url_seed(ws);
@@ -44,7 +45,8 @@ made_torrent make_torrent(std::filesystem::path const& content, int piece_size, 
     made_torrent out;
     auto const buf = ct.generate_buf();
     out.bytes.assign(buf.begin(), buf.end());
-    lt::torrent_info const ti(lt::span<char const>(out.bytes.data(), static_cast<long>(out.bytes.size())), lt::from_span);
+    lt::torrent_info const ti(lt::span<char const>(out.bytes.data(), static_cast<long>(out.bytes.size())),
+                              lt::from_span);
     std::ostringstream hex;
     hex << ti.info_hashes().v1;
     out.info_hash = hex.str();
@@ -65,8 +67,8 @@ loopback_seed::loopback_seed(made_torrent const& torrent, std::filesystem::path 
     pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::status);
     session_ = std::make_unique<lt::session>(pack);
     lt::add_torrent_params p;
-    p.ti = std::make_shared<lt::torrent_info>(lt::span<char const>(torrent.bytes.data(), static_cast<long>(torrent.bytes.size())),
-                                              lt::from_span);
+    p.ti = std::make_shared<lt::torrent_info>(
+        lt::span<char const>(torrent.bytes.data(), static_cast<long>(torrent.bytes.size())), lt::from_span);
     p.save_path = save_path.string();
     p.flags |= lt::torrent_flags::seed_mode;
     p.flags &= ~lt::torrent_flags::auto_managed;
@@ -83,7 +85,9 @@ loopback_seed::loopback_seed(made_torrent const& torrent, std::filesystem::path 
 
 loopback_seed::~loopback_seed() = default;
 
-int loopback_seed::port() const { return session_->listen_port(); }
+int loopback_seed::port() const {
+    return session_->listen_port();
+}
 
 std::string sha256_hex(std::string const& data) {
     unsigned char digest[crypto_hash_sha256_BYTES];

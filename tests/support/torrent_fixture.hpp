@@ -25,7 +25,8 @@ enum class torrent_kind { hybrid, v1_only };
 
 // Makes a .torrent of `content` (a file or a folder) whose parent folder is the save path.
 made_torrent make_torrent(std::filesystem::path const& content, int piece_size = 256 * 1024,
-                          std::vector<std::string> const& web_seeds = {}, torrent_kind kind = torrent_kind::hybrid);
+                          std::vector<std::string> const& web_seeds = {},
+                          torrent_kind kind = torrent_kind::hybrid);
 
 // A libtorrent session in this process that seeds one torrent on 127.0.0.1 over TCP only (uTP over
 // loopback is very slow), with no DHT, LSD, UPnP or NAT-PMP: the quickest source a test can have.

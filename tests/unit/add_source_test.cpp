@@ -1,7 +1,7 @@
+#include "torrent/add_source.hpp"
+
 #include <gtest/gtest.h>
 #include <libtorrent/create_torrent.hpp>
-
-#include "torrent/add_source.hpp"
 
 namespace sluice::torrent {
 namespace {
@@ -19,7 +19,8 @@ error_code code_of(add_source const& s) {
 
 TEST(AddSource, AcceptsAMagnetWithPeersTrackersAndWebSeeds) {
     auto const s = parse_magnet("magnet:?xt=urn:btih:" + hash +
-                                "&dn=demo&tr=http%3A%2F%2F127.0.0.1%3A1%2Fannounce&x.pe=127.0.0.1:6881&ws=http%3A%2F%2F127.0.0.1%3A8080%2F");
+                                "&dn=demo&tr=http%3A%2F%2F127.0.0.1%3A1%2Fannounce&x.pe=127.0.0.1:6881&ws="
+                                "http%3A%2F%2F127.0.0.1%3A8080%2F");
     auto const* p = std::get_if<lt::add_torrent_params>(&s);
     ASSERT_TRUE(p);
     EXPECT_EQ(p->name, "demo");
@@ -30,9 +31,11 @@ TEST(AddSource, AcceptsAMagnetWithPeersTrackersAndWebSeeds) {
 
 TEST(AddSource, RefusesBadMagnets) {
     for (auto const& bad :
-         {"magnet:?xt=urn:btih:" + hash + "\n", "magnet:?xt=urn:btih:" + hash + " ", "magnet:?xt=urn:btih:" + std::string(40, '0'),
-          std::string("magnet:?dn=nothing"), "magnet:?xt=urn:btih:" + hash.substr(0, 39), "magnet:?xt=urn:btih:" + hash + "&so=0-2000000000",
-          "magnet:?xt=urn:btih:" + hash + "&so=1,x", std::string("magnet:?xt=urn:btih:") + std::string(9000, 'a')}) {
+         {"magnet:?xt=urn:btih:" + hash + "\n", "magnet:?xt=urn:btih:" + hash + " ",
+          "magnet:?xt=urn:btih:" + std::string(40, '0'), std::string("magnet:?dn=nothing"),
+          "magnet:?xt=urn:btih:" + hash.substr(0, 39), "magnet:?xt=urn:btih:" + hash + "&so=0-2000000000",
+          "magnet:?xt=urn:btih:" + hash + "&so=1,x",
+          std::string("magnet:?xt=urn:btih:") + std::string(9000, 'a')}) {
         EXPECT_EQ(code_of(parse_magnet(bad)), error_code::invalid_magnet) << bad;
     }
 }
@@ -56,12 +59,15 @@ TEST(AddSource, RefusesBadTorrentData) {
 }
 
 TEST(AddSource, ParamsChooseTheSource) {
-    EXPECT_TRUE(std::holds_alternative<fetch_request>(parse_add_params({{"uri", "https://example.org/a.torrent"}})));
-    EXPECT_EQ(code_of(parse_add_params({{"uri", "ftp://example.org/a.torrent"}})), error_code::invalid_params);
+    EXPECT_TRUE(
+        std::holds_alternative<fetch_request>(parse_add_params({{"uri", "https://example.org/a.torrent"}})));
+    EXPECT_EQ(code_of(parse_add_params({{"uri", "ftp://example.org/a.torrent"}})),
+              error_code::invalid_params);
     EXPECT_EQ(code_of(parse_add_params({{"uri", "relative/a.torrent"}})), error_code::invalid_params);
     EXPECT_EQ(code_of(parse_add_params({{"uri", "/nonexistent/a.torrent"}})), error_code::invalid_torrent);
     EXPECT_EQ(code_of(parse_add_params(nlohmann::json::object())), error_code::invalid_params);
-    EXPECT_EQ(code_of(parse_add_params({{"uri", "magnet:?xt=urn:btih:" + hash}, {"torrent", "ZGU="}})), error_code::invalid_params);
+    EXPECT_EQ(code_of(parse_add_params({{"uri", "magnet:?xt=urn:btih:" + hash}, {"torrent", "ZGU="}})),
+              error_code::invalid_params);
     EXPECT_EQ(code_of(parse_add_params({{"torrent", "not base64!"}})), error_code::invalid_params);
     EXPECT_EQ(code_of(parse_add_params({{"uri", 42}})), error_code::invalid_params);
 }

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "http/mime_types.hpp"
+
+#include <gtest/gtest.h>
 
 namespace sluice::http {
 namespace {

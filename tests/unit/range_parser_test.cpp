@@ -1,8 +1,8 @@
-#include <string>
+#include "http/range_parser.hpp"
 
 #include <gtest/gtest.h>
 
-#include "http/range_parser.hpp"
+#include <string>
 
 namespace sluice::http {
 namespace {

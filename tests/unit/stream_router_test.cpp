@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "http/stream_router.hpp"
+
+#include <gtest/gtest.h>
 
 namespace sluice::http {
 namespace {
@@ -8,7 +8,8 @@ namespace {
 std::string const token = "0123456789abcdef0123456789abcdef";
 std::string const hash = "c9e15763f722f23e98a29decdfae341b98d53056";
 
-route_decision get(stream_router const& r, std::string const& target, std::optional<std::string_view> host = "127.0.0.1:8123",
+route_decision get(stream_router const& r, std::string const& target,
+                   std::optional<std::string_view> host = "127.0.0.1:8123",
                    std::optional<std::string_view> origin = std::nullopt, std::string_view method = "GET") {
     return r.route({method, target, host, origin});
 }
@@ -50,7 +51,8 @@ TEST(StreamRouter, TraversalAndOddBytesNeverResolve) {
           "/s/" + token + "/" + hash + "/0/../../etc/passwd", "/s/" + token + "\\" + hash + "/0",
           "/s/" + token + "/" + hash + "/0\\..\\x", "/s/" + token + "/" + hash + std::string("/0\0", 3),
           "/s/" + token + "/" + hash + "/-1", "/s/" + token + "/" + hash + "/99999999",
-          "/s/" + token + "/" + std::string(40, 'G') + "/0", "/s/" + token + "/C9E15763F722F23E98A29DECDFAE341B98D53056/0"}) {
+          "/s/" + token + "/" + std::string(40, 'G') + "/0",
+          "/s/" + token + "/C9E15763F722F23E98A29DECDFAE341B98D53056/0"}) {
         EXPECT_EQ(get(r, target).status, 404) << target;
     }
 }
@@ -69,7 +71,8 @@ TEST(StreamRouter, CorsOnlyForOurExtension) {
     auto const ours = get(r, url, "127.0.0.1:8123", "chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk");
     EXPECT_EQ(ours.allow_origin, "chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk");
     EXPECT_FALSE(get(r, url, "127.0.0.1:8123", "https://evil.example").allow_origin);
-    EXPECT_FALSE(get(r, url, "127.0.0.1:8123", "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").allow_origin);
+    EXPECT_FALSE(
+        get(r, url, "127.0.0.1:8123", "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").allow_origin);
     EXPECT_FALSE(get(r, url, "127.0.0.1:8123", "null").allow_origin);
     EXPECT_EQ(get(r, url, "127.0.0.1:8123", "https://evil.example", "OPTIONS").status, 403);
     EXPECT_FALSE(get(r, url, "127.0.0.1:8123", "moz-extension://1234").allow_origin);

@@ -119,7 +119,8 @@ std::string stream_server::stream_url(std::string const& info_hash, int file_ind
     return base_url() + info_hash + "/" + std::to_string(file_index) + "/" + name;
 }
 
-std::uint64_t stream_server::wait_for_piece(std::string const& id, int piece, std::function<void(bool)> ready) {
+std::uint64_t stream_server::wait_for_piece(std::string const& id, int piece,
+                                            std::function<void(bool)> ready) {
     auto const ticket = next_ticket_++;
     waiters_[{id, piece}].emplace_back(ticket, std::move(ready));
     return ticket;

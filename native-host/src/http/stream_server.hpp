@@ -68,7 +68,8 @@ private:
     stream_options options_;
     stream_router router_;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
-    std::map<std::pair<std::string, int>, std::vector<std::pair<std::uint64_t, std::function<void(bool)>>>> waiters_;
+    std::map<std::pair<std::string, int>, std::vector<std::pair<std::uint64_t, std::function<void(bool)>>>>
+        waiters_;
     std::uint64_t next_ticket_ = 1;
     torrent::piece_listener listener_;
     std::size_t connections_ = 0;
