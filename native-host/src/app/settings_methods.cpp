@@ -12,7 +12,8 @@ using protocol::error_code;
 
 namespace {
 
-nlohmann::json settings_json(host_config const& c, torrent::torrent_engine const& engine) {
+nlohmann::json settings_json(host_config const& c, torrent::torrent_engine const& engine,
+                              torrent::torrent_session& session) {
     return {
         {"downloadFolder", engine.default_save_path().string()},
         {"downloadRateLimit", c.session.download_rate_limit},
@@ -24,6 +25,8 @@ nlohmann::json settings_json(host_config const& c, torrent::torrent_engine const
         {"natpmp", c.session.natpmp},
         {"utp", c.session.utp},
         {"listenPort", listen_port_of(c.session.listen_interfaces)},
+        // The port peers reach us on right now (listenPort 0 means "any free port").
+        {"peerPort", session.native().listen_port()},
     };
 }
 
@@ -84,7 +87,7 @@ void add_settings_methods(native_messaging::rpc_dispatcher& dispatcher, host_con
                           std::filesystem::path config_file, torrent::torrent_session& session,
                           torrent::torrent_engine& engine) {
     dispatcher.add("settings.get",
-                   [&config, &engine](rpc_call const& call) { call.reply(settings_json(config, engine)); });
+                   [&config, &engine, &session](rpc_call const& call) { call.reply(settings_json(config, engine, session)); });
 
     dispatcher.add("settings.set", [&config, config_file, &session, &engine](rpc_call const& call) {
         auto const& p = call.params();
@@ -148,7 +151,7 @@ void add_settings_methods(native_messaging::rpc_dispatcher& dispatcher, host_con
         if (ec) {
             log::warning("settings applied but not saved: " + ec.message());
         }
-        call.reply(settings_json(config, engine));
+        call.reply(settings_json(config, engine, session));
     });
 }
 
