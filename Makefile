@@ -1,7 +1,9 @@
 # Front door. README's quick start is `make demo` and `make test`; both install what they need first.
 SHELL := /bin/bash
+# A failing command in a pipeline (a fuzzer piped to tail) must fail the target.
+.SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := demo
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 45
 CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol tests bench -name '*.[ch]pp')
 
 .PHONY: demo test deps build test-unit test-asan test-js fuzz lint format bench clean
@@ -41,10 +43,14 @@ test-asan: deps
 
 fuzz: deps
 	cmake --preset fuzz
-	cmake --build --preset fuzz --target frame_rpc_fuzzer
-	mkdir -p build/fuzz/corpus && cp -n tests/fuzz/corpus/* build/fuzz/corpus/
+	cmake --build --preset fuzz --target frame_rpc_fuzzer range_router_fuzzer
+	mkdir -p build/fuzz/corpus build/fuzz/corpus-range
+	cp -n tests/fuzz/corpus/* build/fuzz/corpus/
+	cp -n tests/fuzz/corpus-range/* build/fuzz/corpus-range/
 	build/fuzz/tests/fuzz/frame_rpc_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
 	    -print_final_stats=1 build/fuzz/corpus 2>&1 | tail -n 15
+	build/fuzz/tests/fuzz/range_router_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/corpus-range 2>&1 | tail -n 15
 
 lint: deps
 	@clang-format --dry-run -Werror $(CXX_SOURCES) && echo "clang-format: clean"

@@ -6,7 +6,7 @@ const browser = {
 };
 const node = {
     process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly',
-    clearTimeout: 'readonly', URL: 'readonly',
+    clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly',
 };
 
 export default [
