@@ -4,6 +4,8 @@
 // round trips against each: one request frame out, the one reply frame back. The two figures side by side
 // show the price of the host's decoding, dispatch and relay through the session owner.
 
+#include "bench_support.hpp"
+
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <nlohmann/json.hpp>
@@ -16,20 +18,14 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <string_view>
-#include <sys/prctl.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -65,9 +61,10 @@ constexpr char const* usage =
     "  --warmup N    unmeasured round trips first (default: 200)\n"
     "  --json        print the figures as one JSON object instead of a table\n";
 
-struct bench_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using bench::bench_error;
+using bench::host_sandbox;
+using bench::make_frame;
+using bench::write_all;
 
 struct options {
     fs::path host = SLUICE_BENCH_HOST_EXE;
@@ -136,158 +133,9 @@ options parse_args(int argc, char** argv) {
     return o;
 }
 
-std::string make_frame(std::string const& body) {
-    auto const length = static_cast<std::uint32_t>(body.size());
-    std::string frame(sizeof length, '\0');
-    std::memcpy(frame.data(), &length, sizeof length);
-    return frame + body;
-}
-
 std::string hello_body(std::size_t id) {
     return nlohmann::json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "host.hello"}}.dump();
 }
-
-std::string tail_of_file(fs::path const& file, std::size_t bytes) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto s = text.str();
-    return s.size() > bytes ? "..." + s.substr(s.size() - bytes) : s;
-}
-
-std::vector<std::string> read_nul_separated(fs::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::vector<std::string> items;
-    std::string item;
-    while (std::getline(in, item, '\0')) {
-        items.push_back(item);
-    }
-    return items;
-}
-
-// The owner double-forks away from the relay, and the init of a container or microVM may be slow to reap what
-// it inherits, leaving a zombie sluice-host after the run. As a subreaper the driver inherits and reaps the
-// owner itself, so when nm_roundtrip exits, its owners are gone for good.
-void become_subreaper() {
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-}
-
-// Called once the target itself has been waited for, so the only children left are orphaned owners; a
-// dying owner may not be a zombie yet, hence the wait until there is no child at all.
-void reap_orphans() {
-    auto const deadline = steady_clock::now() + std::chrono::seconds(2);
-    for (;;) {
-        int status = 0;
-        auto const pid = ::waitpid(-1, &status, WNOHANG);
-        if (pid < 0 && errno == EINTR) {
-            continue;
-        }
-        if (pid < 0 || steady_clock::now() > deadline) {
-            return;
-        }
-        if (pid == 0) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-    }
-}
-
-// Fresh XDG directories per run, so the owner that the run starts is ours alone and leaves nothing behind.
-class sandbox {
-public:
-    sandbox() {
-        auto pattern = (fs::temp_directory_path() / "sluice-bench-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw bench_error("cannot create a temporary directory: " + std::string(std::strerror(errno)));
-        }
-        root_ = pattern;
-        fs::create_directories(data_home() / "sluice");
-        fs::create_directory(runtime_dir());
-        fs::permissions(runtime_dir(), fs::perms::owner_all, fs::perm_options::replace);
-        std::ofstream config(data_home() / "sluice" / "config.json", std::ios::binary);
-        config << sandbox_config << '\n';
-        if (!config.flush()) {
-            throw bench_error("cannot write " + (data_home() / "sluice" / "config.json").string());
-        }
-    }
-    sandbox(sandbox const&) = delete;
-    sandbox& operator=(sandbox const&) = delete;
-    ~sandbox() {
-        std::error_code ec;
-        fs::remove_all(root_, ec);
-    }
-
-    fs::path runtime_dir() const { return root_ / "runtime"; }
-    fs::path data_home() const { return root_ / "data"; }
-    fs::path stderr_file() const { return root_ / "host-stderr.txt"; }
-
-    // Session owners started for this sandbox: they are the sluice-host --serve processes whose
-    // environment names our runtime directory. Owners of real sessions never match.
-    std::vector<pid_t> owners() const {
-        std::string const marker = "XDG_RUNTIME_DIR=" + runtime_dir().string();
-        std::vector<pid_t> found;
-        std::error_code ec;
-        for (auto const& entry : fs::directory_iterator("/proc", ec)) {
-            auto const name = entry.path().filename().string();
-            if (name.empty() ||
-                !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-                continue;
-            }
-            auto const args = read_nul_separated(entry.path() / "cmdline");
-            if (args.size() < 2 || args[1] != "--serve") {
-                continue;
-            }
-            auto const env = read_nul_separated(entry.path() / "environ");
-            if (std::find(env.begin(), env.end(), marker) != env.end()) {
-                found.push_back(static_cast<pid_t>(std::stol(name)));
-            }
-        }
-        return found;
-    }
-
-    // The owner leaves by itself once the relay detaches; only one that hangs gets signalled.
-    void wait_for_owners() const {
-        auto const deadline = steady_clock::now() + exit_limit;
-        while (!owners().empty() && steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        for (int const signo : {SIGTERM, SIGKILL}) {
-            auto const left = owners();
-            if (left.empty()) {
-                break;
-            }
-            for (pid_t const pid : left) {
-                std::fprintf(stderr, "nm_roundtrip: the session owner %ld did not exit; sending %s\n",
-                             static_cast<long>(pid), signo == SIGTERM ? "SIGTERM" : "SIGKILL");
-                ::kill(pid, signo);
-            }
-            auto const until = steady_clock::now() + std::chrono::seconds(2);
-            while (!owners().empty() && steady_clock::now() < until) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            }
-        }
-        reap_orphans();
-    }
-
-    // What the host had to say, for a failure report; the sandbox is deleted right after.
-    void dump_logs() const {
-        std::vector<fs::path> files{stderr_file()};
-        std::error_code ec;
-        for (auto const& entry : fs::recursive_directory_iterator(data_home(), ec)) {
-            if (entry.is_regular_file() && entry.path().extension() == ".log") {
-                files.push_back(entry.path());
-            }
-        }
-        for (auto const& f : files) {
-            auto const text = tail_of_file(f, 4096);
-            if (!text.empty()) {
-                std::fprintf(stderr, "---- %s\n%s\n", f.filename().c_str(), text.c_str());
-            }
-        }
-    }
-
-private:
-    fs::path root_;
-};
 
 // Kills the target if it stops answering, so a hung host fails the run instead of blocking it forever. The
 // whole process group goes: a helper the target started could otherwise keep our end of the pipe open.
@@ -322,35 +170,6 @@ private:
     std::condition_variable_any wake_;
     std::jthread thread_; // last: it must stop before the members it reads go away
 };
-
-void write_all(bp::pipe& to_child, std::string const& bytes) {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        done += static_cast<std::size_t>(
-            to_child.write(bytes.data() + done, static_cast<int>(bytes.size() - done)));
-    }
-}
-
-void read_exact(bp::pipe& from_child, char* data, std::size_t size) {
-    std::size_t done = 0;
-    while (done < size) {
-        auto const n = from_child.read(data + done, static_cast<int>(size - done));
-        if (n == 0) {
-            throw bench_error("the program closed its stdout in the middle of the run");
-        }
-        done += static_cast<std::size_t>(n);
-    }
-}
-
-void read_frame(bp::pipe& from_child, std::string& body) {
-    std::uint32_t length = 0;
-    read_exact(from_child, reinterpret_cast<char*>(&length), sizeof length);
-    if (length > max_reply_bytes) {
-        throw bench_error("a reply announced " + std::to_string(length) + " bytes");
-    }
-    body.resize(length);
-    read_exact(from_child, body.data(), length);
-}
 
 double percentile_us(std::vector<std::int64_t> const& sorted_ns, double q) {
     // Nearest rank: a latency that some round trip really had, never an interpolation between two.
@@ -388,7 +207,7 @@ struct target {
 };
 
 // The target gets a process group of its own, which is what lets the watchdog take down all of it.
-bp::child spawn(target const& t, sandbox const* box, bp::pipe& to_child, bp::pipe& from_child) {
+bp::child spawn(target const& t, host_sandbox const* box, bp::pipe& to_child, bp::pipe& from_child) {
     auto const own_group = [](auto&) { ::setpgid(0, 0); };
     auto const in = (bp::std_in < to_child);
     auto const out = (bp::std_out > from_child);
@@ -401,7 +220,7 @@ bp::child spawn(target const& t, sandbox const* box, bp::pipe& to_child, bp::pip
                      bp::extend::on_exec_setup = own_group);
 }
 
-figures measure(target const& t, sandbox const* box, std::vector<std::string> const& bodies,
+figures measure(target const& t, host_sandbox const* box, std::vector<std::string> const& bodies,
                 std::vector<std::string> const& frames, options const& o) {
     bp::pipe to_child;
     bp::pipe from_child;
@@ -420,7 +239,7 @@ figures measure(target const& t, sandbox const* box, std::vector<std::string> co
                 }
                 auto const t0 = steady_clock::now();
                 write_all(to_child, frames[i]);
-                read_frame(from_child, replies[i]);
+                bench::read_frame(from_child, replies[i], max_reply_bytes);
                 auto const t1 = steady_clock::now();
                 if (i >= o.warmup) {
                     latencies_ns[i - o.warmup] =
@@ -479,7 +298,7 @@ figures run_target(target const& t, std::vector<std::string> const& bodies,
     if (!t.is_host) {
         return measure(t, nullptr, bodies, frames, o);
     }
-    sandbox box;
+    host_sandbox box(sandbox_config, "nm_roundtrip");
     try {
         auto const result = measure(t, &box, bodies, frames, o);
         box.wait_for_owners();
@@ -545,7 +364,7 @@ int run(options const& o) {
 int main(int argc, char** argv) {
     // A target that dies must surface as a failed write with a message, not kill the driver silently.
     std::signal(SIGPIPE, SIG_IGN);
-    become_subreaper();
+    bench::become_subreaper();
     try {
         auto const o = parse_args(argc, argv);
         if (o.help) {

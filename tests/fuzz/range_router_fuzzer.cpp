@@ -1,13 +1,13 @@
 // libFuzzer entry point: the stream server's request rules, fed what a hostile page or local program can
 // put in a request line and headers: the Range header, the target, Host and Origin.
 
+#include "http/range_parser.hpp"
+#include "http/stream_router.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
-
-#include "http/range_parser.hpp"
-#include "http/stream_router.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
     using namespace sluice::http;

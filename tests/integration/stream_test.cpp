@@ -2,6 +2,8 @@
 #include "http_client.hpp"
 #include "torrent_fixture.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -175,6 +177,41 @@ TEST_F(stream_fixture, TwentyParallelStreamsOfDifferentFiles) {
         auto const index = std::stoi(path.substr(path.find("part") + 4));
         EXPECT_EQ(sha256_hex(body), sha256_hex(contents[static_cast<std::size_t>(index)])) << path;
     }
+}
+
+std::size_t open_descriptors(long pid) {
+    std::size_t n = 0;
+    for ([[maybe_unused]] auto const& e :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+        ++n;
+    }
+    return n;
+}
+
+TEST_F(stream_fixture, ClientsThatLeaveMidStreamCostNothing) {
+    content = make_file(seed_dir / "pack" / "film.webm", 4 * 1024 * 1024);
+    torrent = make_torrent(seed_dir / "pack"); // no seed: every reader ends up waiting for a piece
+    host_process host(world);
+    auto const owner = host.call("host.hello")["result"]["instance"]["pid"].get<long>();
+    host.call("torrent.add",
+              {{"torrent", base64(torrent.bytes)}, {"savePath", (world.data_dir() / "dl").string()}});
+    auto const [port, target] =
+        split_url(files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>());
+    auto const before = open_descriptors(owner);
+    for (int i = 0; i < 50; ++i) {
+        // Ask for a range, take the headers, hang up: what a player does on every seek.
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::socket socket(io);
+        socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+        auto const request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                             "\r\nRange: bytes=" + std::to_string(i * 4096) + "-\r\n\r\n";
+        boost::asio::write(socket, boost::asio::buffer(request));
+        std::this_thread::sleep_for(5ms);
+        socket.close();
+    }
+    EXPECT_TRUE(wait_until([&] { return open_descriptors(owner) <= before + 2; }, 5s))
+        << "descriptors before: " << before << ", after: " << open_descriptors(owner);
+    EXPECT_TRUE(host.call("host.hello").contains("result"));
 }
 
 TEST_F(stream_fixture, GuardsOnTheRealServer) {

@@ -13,7 +13,7 @@ using protocol::error_code;
 namespace {
 
 nlohmann::json settings_json(host_config const& c, torrent::torrent_engine const& engine,
-                              torrent::torrent_session& session) {
+                             torrent::torrent_session& session) {
     return {
         {"downloadFolder", engine.default_save_path().string()},
         {"downloadRateLimit", c.session.download_rate_limit},
@@ -86,8 +86,9 @@ int listen_port_of(std::string const& interfaces) {
 void add_settings_methods(native_messaging::rpc_dispatcher& dispatcher, host_config& config,
                           std::filesystem::path config_file, torrent::torrent_session& session,
                           torrent::torrent_engine& engine) {
-    dispatcher.add("settings.get",
-                   [&config, &engine, &session](rpc_call const& call) { call.reply(settings_json(config, engine, session)); });
+    dispatcher.add("settings.get", [&config, &engine, &session](rpc_call const& call) {
+        call.reply(settings_json(config, engine, session));
+    });
 
     dispatcher.add("settings.set", [&config, config_file, &session, &engine](rpc_call const& call) {
         auto const& p = call.params();

@@ -99,10 +99,16 @@ void add_torrent_methods(native_messaging::rpc_dispatcher& dispatcher, boost::as
         if (!id) {
             return;
         }
+        for (auto const* key : {"offset", "limit"}) {
+            if (call.params().contains(key) && !call.params()[key].is_number_integer()) {
+                call.fail(error_code::invalid_params, std::string(key) + " must be an integer");
+                return;
+            }
+        }
         auto const offset = call.params().value("offset", 0);
-        auto const limit = call.params().value("limit", 1000);
-        if (offset < 0 || limit < 1 || limit > 5000) {
-            call.fail(error_code::invalid_params, "offset must be >= 0 and limit between 1 and 5000");
+        auto const limit = call.params().value("limit", 200);
+        if (offset < 0 || limit < 1 || limit > 1000) {
+            call.fail(error_code::invalid_params, "offset must be >= 0 and limit between 1 and 1000");
             return;
         }
         auto const h = *engine.find(*id);
