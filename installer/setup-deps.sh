@@ -11,6 +11,8 @@ packages=(
     libgtest-dev libgmock-dev
     clang libclang-rt-dev clang-format
     nodejs npm
+    # tests/interop runs these as peers and as a web seed
+    aria2 transmission-cli nginx-light
 )
 
 missing=()

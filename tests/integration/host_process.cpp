@@ -217,7 +217,16 @@ nlohmann::json host_process::call(std::string const& method, nlohmann::json para
         if (message->value("id", nlohmann::json()) == id) {
             return *message;
         }
+        if (!message->contains("id")) {
+            events.push_back(std::move(*message));
+        }
     }
+}
+
+bool host_process::saw_event(std::string const& method, std::string const& info_hash) const {
+    return std::any_of(events.begin(), events.end(), [&](nlohmann::json const& e) {
+        return e.value("method", "") == method && e["params"].value("infoHash", "") == info_hash;
+    });
 }
 
 std::optional<int> host_process::wait_exit(std::chrono::milliseconds timeout) {

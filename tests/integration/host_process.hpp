@@ -63,6 +63,10 @@ public:
     nlohmann::json call(std::string const& method, nlohmann::json params = nlohmann::json::object(),
                         std::chrono::milliseconds timeout = 10s);
 
+    // Events (notifications) that arrived while call() waited for its reply, oldest first.
+    std::vector<nlohmann::json> events;
+    bool saw_event(std::string const& method, std::string const& info_hash) const;
+
     // Exit code, or nullopt if still running after `timeout`.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout = 10s);
     void signal(int signo);

@@ -124,8 +124,30 @@ TEST_F(stream_fixture, MagnetFromALoopbackSeedStreamsByteForByte) {
     EXPECT_TRUE(head.body.empty());
 
     EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["progress"] == 1.0; }));
+    EXPECT_TRUE(wait_until([&] {
+        host.call("host.hello");
+        return host.saw_event("torrent.finished", torrent.info_hash);
+    }));
+    auto const saw_update = [&] {
+        return std::any_of(host.events.begin(), host.events.end(),
+                           [](json const& e) { return e["method"] == "torrent.updated"; });
+    };
+    EXPECT_TRUE(wait_until([&] {
+        host.call("host.hello");
+        return saw_update();
+    })) << "no torrent.updated event";
     auto const again = host.call("torrent.add", {{"uri", magnet()}});
     EXPECT_EQ(again["result"]["duplicate"], true);
+
+    // The same data added again elsewhere is checked, found complete and seeded: nothing was downloaded,
+    // so there is no "finished" news for the user.
+    host.call("torrent.remove", {{"infoHash", torrent.info_hash}});
+    host.events.clear();
+    host.call("torrent.add", {{"uri", magnet()}, {"savePath", seed_dir.path().string()}});
+    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["state"] == "seeding"; }));
+    std::this_thread::sleep_for(300ms);
+    host.call("host.hello");
+    EXPECT_FALSE(host.saw_event("torrent.finished", torrent.info_hash));
 }
 
 TEST_F(stream_fixture, ASeekIsServedBeforeTheDownloadEnds) {

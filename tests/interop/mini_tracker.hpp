@@ -6,10 +6,10 @@
 
 namespace sluice::testing {
 
-// A BitTorrent HTTP tracker (BEP 3, compact peer lists per BEP 23) on 127.0.0.1 for one test. Some clients
-// cannot be handed a peer on the command line (transmission-cli; aria2c for a .torrent), but all of them
-// announce to a tracker. Every announce gets the peers the test named plus every other client that has
-// announced, so clients find each other whichever of them announces first.
+// A BitTorrent HTTP tracker (BEP 3, compact peer lists per BEP 23) on 127.0.0.1 for one test: aria2c
+// cannot be handed a peer for a .torrent on its command line and ignores x.pe in magnets, but it asks a
+// tracker. Every announce gets the peers the test named plus every other client that has announced, so
+// clients find each other whichever of them announces first.
 class mini_tracker {
 public:
     mini_tracker();
@@ -27,9 +27,5 @@ private:
     struct state;
     std::unique_ptr<state> state_;
 };
-
-// The .torrent `bytes` with `announce` set to `url`. The info dictionary is not touched (libtorrent writes
-// canonical bencoding, which re-encodes to the same bytes), so the info-hash stays the same.
-std::string with_tracker(std::string const& torrent_bytes, std::string const& url);
 
 } // namespace sluice::testing

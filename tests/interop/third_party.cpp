@@ -1,6 +1,5 @@
 #include "third_party.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/process/args.hpp>
 #include <boost/process/environment.hpp>
@@ -14,6 +13,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <linux/close_range.h>
+#include <string_view>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <thread>
@@ -134,9 +134,30 @@ void third_party_process::stop() {
 
 std::string third_party_process::output(std::size_t max_bytes) const {
     std::ifstream in(log_file_, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), {});
+    std::string const raw((std::istreambuf_iterator<char>(in)), {});
+    // Progress lines redrawn with '\r' (transmission-cli prints one a second) would crowd out the
+    // messages that say what went wrong: of a run of them only the last is kept.
+    std::string text;
+    std::string last_progress;
+    std::size_t start = 0;
+    while (start < raw.size()) {
+        auto end = raw.find_first_of("\r\n", start);
+        if (end == std::string::npos) {
+            end = raw.size();
+        }
+        std::string_view const line(raw.data() + start, end - start);
+        auto const trimmed = line.substr(std::min(line.find_first_not_of(' '), line.size()));
+        if (trimmed.starts_with("Progress:") || trimmed.starts_with("Seeding,")) {
+            last_progress = std::string(trimmed) + "\n";
+        } else if (!trimmed.empty()) {
+            text += last_progress + std::string(line) + "\n";
+            last_progress.clear();
+        }
+        start = end + 1;
+    }
+    text += last_progress;
     if (text.size() > max_bytes) {
-        text = "…" + text.substr(text.size() - max_bytes);
+        text = "..." + text.substr(text.size() - max_bytes);
     }
     return "\n---- " + command_ + " ----\n" + text + "\n---- end of output ----\n";
 }

@@ -321,7 +321,9 @@ void torrent_engine::handle_alert(lt::alert const* a) {
         }
     } else if (auto const* tf = lt::alert_cast<lt::torrent_finished_alert>(a)) {
         auto const id = id_of(tf->handle.info_hashes());
-        if (torrents_.count(id)) {
+        // libtorrent also says "finished" when a check finds complete data (a restart, a folder of
+        // existing files); only a download that happened in this session is news to the user.
+        if (torrents_.count(id) && tf->handle.status({}).total_payload_download > 0) {
             emit_("torrent.finished", {{"infoHash", id}, {"name", tf->torrent_name()}});
             request_resume_data(tf->handle, {});
         }
