@@ -1,5 +1,6 @@
 #include "host_process.hpp"
 #include "http_client.hpp"
+#include "tiny_http_server.hpp"
 #include "torrent_fixture.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -344,6 +345,41 @@ TEST_F(stream_fixture, ManageTorrentsOverRpc) {
     EXPECT_TRUE(wait_until([&] { return !std::filesystem::exists(dl / "pack" / "film.webm"); }));
     EXPECT_TRUE(host.call("torrent.list")["result"]["torrents"].empty());
     EXPECT_FALSE(std::filesystem::exists(world.data_dir() / "resume" / (torrent.info_hash + ".resume")));
+}
+
+TEST_F(stream_fixture, TorrentLinksAreFetchedWithinALimit) {
+    make_seed(256 * 1024);
+    host_process host(world);
+    tiny_http_server site(torrent.bytes);
+    auto const added =
+        host.call("torrent.add", {{"uri", site.url()}, {"savePath", (world.data_dir() / "dl").string()}});
+    ASSERT_TRUE(added.contains("result")) << added.dump();
+    EXPECT_EQ(added["result"]["infoHash"], torrent.info_hash);
+    EXPECT_EQ(site.requests(), 1);
+
+    tiny_http_server huge(std::string(11 * 1000 * 1000, 'd'));
+    auto const refused = host.call("torrent.add", {{"uri", huge.url()}});
+    EXPECT_EQ(refused["error"]["code"], 1005) << refused.dump().substr(0, 300);
+    tiny_http_server junk("<html>not a torrent</html>", "text/html");
+    EXPECT_EQ(host.call("torrent.add", {{"uri", junk.url()}})["error"]["code"], 1002);
+    EXPECT_EQ(host.call("torrent.add", {{"uri", "http://127.0.0.1:1/none.torrent"}})["error"]["code"], 1005);
+}
+
+TEST_F(stream_fixture, AMagnetSelectingFilesThatDoNotExistIsReported) {
+    make_seed(256 * 1024);
+    host_process host(world);
+    auto const added = host.call(
+        "torrent.add", {{"uri", magnet() + "&so=0,7"}, {"savePath", (world.data_dir() / "dl").string()}});
+    ASSERT_TRUE(added.contains("result")) << added.dump();
+    EXPECT_TRUE(wait_until([&] {
+        host.call("host.hello");
+        return std::any_of(host.events.begin(), host.events.end(), [&](json const& e) {
+            return e["method"] == "torrent.error" && e["params"]["kind"] == "magnet" &&
+                   e["params"]["message"].get<std::string>().find("file 7") != std::string::npos;
+        });
+    }));
+    // The selection was dropped, not the torrent: the one real file still arrives.
+    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["progress"] == 1.0; }));
 }
 
 TEST_F(stream_fixture, FileNamesCannotLeaveTheDownloadFolder) {

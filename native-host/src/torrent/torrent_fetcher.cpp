@@ -70,7 +70,7 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation<Stre
 public:
     fetch_operation(Stream stream, parsed_url url, std::size_t max_bytes,
                     std::function<void(fetch_result)> done)
-        : stream_(std::move(stream)), url_(std::move(url)), done_(std::move(done)) {
+        : stream_(std::move(stream)), url_(std::move(url)), done_(std::move(done)), max_bytes_(max_bytes) {
         parser_.body_limit(max_bytes);
         parser_.header_limit(64 * 1024);
     }
@@ -113,9 +113,25 @@ private:
                 if (ec) {
                     return self->finish(failure("could not send the request: " + ec.message()));
                 }
-                bhttp::async_read(self->stream_, self->buffer_, self->parser_,
-                                  [self](beast::error_code read_ec, std::size_t) { self->on_read(read_ec); });
+                // The header first: a declared length over the cap is refused before the body is read.
+                bhttp::async_read_header(
+                    self->stream_, self->buffer_, self->parser_,
+                    [self](beast::error_code read_ec, std::size_t) { self->on_header(read_ec); });
             });
+    }
+
+    void on_header(beast::error_code ec) {
+        if (ec) {
+            return finish(failure("reading the answer failed: " + ec.message()));
+        }
+        if (auto const length = parser_.content_length(); length && *length > max_bytes_) {
+            return finish(
+                failure("the .torrent is larger than the limit (" + std::to_string(*length) + " bytes)"));
+        }
+        bhttp::async_read(stream_, buffer_, parser_,
+                          [self = this->shared_from_this()](beast::error_code read_ec, std::size_t) {
+                              self->on_read(read_ec);
+                          });
     }
 
     void on_read(beast::error_code ec) {
@@ -128,6 +144,9 @@ private:
         auto& res = parser_.get();
         if (res.result() != bhttp::status::ok) {
             return finish(failure("the server answered " + std::to_string(res.result_int())));
+        }
+        if (res.body().size() > max_bytes_) {
+            return finish(failure("the .torrent is larger than the limit"));
         }
         fetch_result r;
         r.ok = true;
@@ -146,6 +165,7 @@ private:
     Stream stream_;
     parsed_url url_;
     std::function<void(fetch_result)> done_;
+    std::size_t max_bytes_;
     beast::flat_buffer buffer_;
     bhttp::request<bhttp::empty_body> request_;
     bhttp::response_parser<bhttp::string_body> parser_;

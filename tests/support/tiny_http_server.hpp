@@ -1,0 +1,31 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace sluice::testing {
+
+// Serves one fixed body (with status 200) to every request on 127.0.0.1, on its own thread, until destroyed:
+// enough to stand for a website that offers a .torrent link.
+class tiny_http_server {
+public:
+    explicit tiny_http_server(std::string body, std::string content_type = "application/x-bittorrent");
+    ~tiny_http_server();
+
+    int port() const { return port_; }
+    std::string url(std::string const& path = "/file.torrent") const {
+        return "http://127.0.0.1:" + std::to_string(port_) + path;
+    }
+    int requests() const { return requests_; }
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+    int port_ = 0;
+    std::atomic<int> requests_{0};
+    std::thread thread_;
+};
+
+} // namespace sluice::testing
