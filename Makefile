@@ -64,6 +64,7 @@ bench: deps
 	cmake --preset release
 	cmake --build --preset release
 	build/release/bench/nm_roundtrip
+	build/release/bench/stream_bench
 
 clean:
 	rm -rf build

@@ -39,6 +39,7 @@
 
 namespace {
 
+namespace bench = sluice::bench;
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 using std::chrono::steady_clock;
