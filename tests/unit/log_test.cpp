@@ -23,7 +23,7 @@ TEST(Log, WritesLinesWithLevelAndRole) {
     EXPECT_NE(text.find("INFO [unit "), std::string::npos);
     EXPECT_NE(text.find("hello there"), std::string::npos);
     EXPECT_EQ(text.find("not shown"), std::string::npos);
-    log::configure({.to_stderr = false});
+    log::configure({.file = {}, .to_stderr = false});
 }
 
 TEST(Log, RotatesAndKeepsTheConfiguredNumberOfFiles) {
@@ -33,7 +33,7 @@ TEST(Log, RotatesAndKeepsTheConfiguredNumberOfFiles) {
     for (int i = 0; i < 100; ++i) {
         log::info("line " + std::to_string(i) + " " + std::string(50, 'x'));
     }
-    log::configure({.to_stderr = false});
+    log::configure({.file = {}, .to_stderr = false});
     EXPECT_LE(std::filesystem::file_size(file), 1000u);
     EXPECT_TRUE(std::filesystem::exists(dir / "host.log.1"));
     EXPECT_TRUE(std::filesystem::exists(dir / "host.log.2"));

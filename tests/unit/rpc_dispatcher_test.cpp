@@ -95,7 +95,7 @@ TEST_F(dispatcher_fixture, BadInputNeverReachesHandlers) {
         ++calls;
         call.reply(nullptr);
     });
-    for (std::string const bad :
+    for (std::string const& bad :
          {std::string(100000, '['),
           std::string("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.count\",\"x\":\"\xfe\"}"),
           std::string("{\"jsonrpc\":\"2.0\",\"id\":1e999,\"method\":\"test.count\"}"),
