@@ -2,6 +2,9 @@
 #include "http_client.hpp"
 #include "tiny_http_server.hpp"
 #include "torrent_fixture.hpp"
+#include "wait_until.hpp"
+
+#include <sluice/protocol/keys.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -17,36 +20,8 @@ namespace {
 
 using nlohmann::json;
 
-template <typename Predicate>
-bool wait_until(Predicate done, std::chrono::milliseconds timeout = 20s) {
-    auto const deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
-}
-
-std::string base64(std::string const& in) {
-    static char const table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        auto const n = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
-        out += {table[(n >> 18) & 63], table[(n >> 12) & 63], table[(n >> 6) & 63], table[n & 63]};
-    }
-    if (i < in.size()) {
-        auto n = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) {
-            n |= static_cast<unsigned char>(in[i + 1]) << 8;
-        }
-        out += {table[(n >> 18) & 63], table[(n >> 12) & 63], i + 1 < in.size() ? table[(n >> 6) & 63] : '=',
-                '='};
-    }
-    return out;
+std::string base64(std::string const& bytes) {
+    return protocol::to_base64(bytes);
 }
 
 // A host, a seed on loopback and a file worth streaming.
