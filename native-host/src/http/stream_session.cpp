@@ -241,6 +241,7 @@ void stream_session::serve_file(std::string const& id, int index,
     if (req.method() == bhttp::verb::head) {
         end_ = pos_;
     }
+    request_first_piece_ = static_cast<int>((file_offset_ + static_cast<std::int64_t>(pos_)) / piece_length_);
     serializer_ = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*header_);
     stream_.expires_never();
     bhttp::async_write_header(stream_, *serializer_,
@@ -388,8 +389,12 @@ void stream_session::wait_for(int piece) {
 }
 
 void stream_session::extend_deadlines(int from_piece) {
-    auto const window_pieces = static_cast<int>(std::max<std::uint64_t>(
+    auto const full_window = static_cast<int>(std::max<std::uint64_t>(
         2, server_.options().read_ahead_bytes / static_cast<std::uint64_t>(piece_length_)));
+    // The window opens as the reader proves it reads on: a fresh request (a start, a seek) asks for its own
+    // piece and the next one only, so their blocks are not spread across a dozen urgent pieces; every piece
+    // read widens it by two, up to the full read-ahead.
+    auto const window_pieces = std::min(full_window, 2 + 2 * (from_piece - request_first_piece_));
     auto const last_piece = static_cast<int>((file_offset_ + file_size_ - 1) / piece_length_);
     int const until = std::min(last_piece + 1, from_piece + window_pieces);
     // A seek (or a new request) elsewhere starts a new window; the old one's deadlines are dropped.

@@ -70,6 +70,7 @@ private:
     std::uint64_t end_ = 0; // exclusive
     bool complete_ = false;
     int file_fd_ = -1;
+    int request_first_piece_ = 0;
     int deadlines_from_ = -1;
     int deadlines_until_ = -1; // exclusive
     bool waiting_ = false;
