@@ -337,6 +337,8 @@ void torrent_engine::handle_alert(lt::alert const* a) {
     } else if (auto const* md = lt::alert_cast<lt::metadata_received_alert>(a)) {
         on_metadata(md->handle);
         request_resume_data(md->handle, lt::torrent_handle::save_info_dict);
+        // The file list is what a waiting viewer needs next: say so now, not at the next periodic update.
+        session_.post_torrent_updates();
     } else if (auto const* fe = lt::alert_cast<lt::file_error_alert>(a)) {
         emit_error(fe->handle, "storage", describe_storage_error(fe->error, fe->filename()));
     } else if (auto const* te = lt::alert_cast<lt::torrent_error_alert>(a)) {
