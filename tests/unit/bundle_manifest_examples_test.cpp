@@ -1,0 +1,44 @@
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "json_schema.hpp"
+
+namespace sluice::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path protocol_dir() { return fs::path(SLUICE_SOURCE_DIR) / "protocol"; }
+
+json load(fs::path const& p) {
+    std::ifstream in(p);
+    return json::parse(in);
+}
+
+std::vector<std::pair<std::string, json>> manifests(std::string const& folder) {
+    std::vector<std::pair<std::string, json>> out;
+    for (auto const& e : fs::directory_iterator(protocol_dir() / "examples" / "bundles" / folder)) {
+        out.emplace_back(e.path().filename().string(), load(e.path()).at("manifest"));
+    }
+    return out;
+}
+
+TEST(BundleManifestExamples, ValidOnesValidateAndInvalidOnesDoNot) {
+    json_schema const schema(load(protocol_dir() / "schema" / "bundle-manifest.json"));
+    auto const valid = manifests("valid");
+    ASSERT_GE(valid.size(), 2u);
+    for (auto const& [name, manifest] : valid) {
+        auto const errors = schema.validate(manifest);
+        EXPECT_TRUE(errors.empty()) << name << ": " << (errors.empty() ? "" : errors.front());
+    }
+    auto const invalid = manifests("invalid");
+    ASSERT_GE(invalid.size(), 5u);
+    for (auto const& [name, manifest] : invalid) {
+        EXPECT_FALSE(schema.validate(manifest).empty()) << name << " validates but should not";
+    }
+}
+
+} // namespace
+} // namespace sluice::testing
