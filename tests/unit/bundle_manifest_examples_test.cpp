@@ -1,8 +1,8 @@
-#include <fstream>
+#include "json_schema.hpp"
 
 #include <gtest/gtest.h>
 
-#include "json_schema.hpp"
+#include <fstream>
 
 namespace sluice::testing {
 namespace {
@@ -10,7 +10,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path protocol_dir() { return fs::path(SLUICE_SOURCE_DIR) / "protocol"; }
+fs::path protocol_dir() {
+    return fs::path(SLUICE_SOURCE_DIR) / "protocol";
+}
 
 json load(fs::path const& p) {
     std::ifstream in(p);
