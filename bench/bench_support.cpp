@@ -19,30 +19,14 @@ using std::chrono::steady_clock;
 
 namespace {
 
-// The driver's children named sluice-host, and whether each is already a zombie. /proc/PID/stat reads
-// "PID (COMM) STATE PPID ...", and COMM may itself hold spaces or parentheses, hence the last ')'.
+// The driver's children named sluice-host, and whether each is already a zombie.
 std::vector<std::pair<pid_t, bool>> host_children() {
     std::vector<std::pair<pid_t, bool>> found;
     auto const self = ::getpid();
-    std::error_code ec;
-    for (auto const& entry : fs::directory_iterator("/proc", ec)) {
-        std::ifstream in(entry.path() / "stat");
-        std::string stat;
-        if (!std::getline(in, stat)) {
-            continue;
+    for (auto const& p : list_processes()) {
+        if (p.ppid == self && p.comm == "sluice-host") {
+            found.emplace_back(p.pid, p.state == 'Z');
         }
-        auto const open = stat.find('(');
-        auto const close = stat.rfind(')');
-        if (open == std::string::npos || close == std::string::npos || close + 4 >= stat.size()) {
-            continue;
-        }
-        char state = 0;
-        long ppid = 0;
-        if (std::sscanf(stat.c_str() + close + 2, "%c %ld", &state, &ppid) != 2 || ppid != self ||
-            stat.compare(open + 1, close - open - 1, "sluice-host") != 0) {
-            continue;
-        }
-        found.emplace_back(static_cast<pid_t>(std::stol(stat.substr(0, open))), state == 'Z');
     }
     return found;
 }
@@ -66,6 +50,34 @@ void reap_owner_zombies() {
 }
 
 } // namespace
+
+std::vector<process_entry> list_processes() {
+    std::vector<process_entry> out;
+    std::error_code ec;
+    for (auto const& entry : fs::directory_iterator("/proc", ec)) {
+        std::ifstream in(entry.path() / "stat");
+        std::string stat;
+        if (!std::getline(in, stat)) {
+            continue;
+        }
+        // COMM may itself hold spaces or parentheses, hence the last ')'.
+        auto const open = stat.find('(');
+        auto const close = stat.rfind(')');
+        if (open == std::string::npos || close == std::string::npos || close + 4 >= stat.size()) {
+            continue;
+        }
+        process_entry p;
+        long ppid = 0;
+        if (std::sscanf(stat.c_str() + close + 2, "%c %ld", &p.state, &ppid) != 2) {
+            continue;
+        }
+        p.pid = static_cast<pid_t>(std::stol(stat.substr(0, open)));
+        p.ppid = static_cast<pid_t>(ppid);
+        p.comm = stat.substr(open + 1, close - open - 1);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
 
 void become_subreaper() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);

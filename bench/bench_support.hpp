@@ -26,6 +26,16 @@ struct bench_error : std::runtime_error {
 // host_sandbox::wait_for_owners reaps it, so when the benchmark exits, its owners are gone for good.
 void become_subreaper();
 
+// One line of /proc/PID/stat: "PID (COMM) STATE PPID ...".
+struct process_entry {
+    pid_t pid = 0;
+    std::string comm;
+    char state = 0;
+    pid_t ppid = 0;
+};
+// Every process visible in /proc right now (those that vanish while being read are skipped).
+std::vector<process_entry> list_processes();
+
 std::vector<std::string> read_nul_separated(fs::path const& file);
 std::string tail_of_file(fs::path const& file, std::size_t bytes);
 

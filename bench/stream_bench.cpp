@@ -642,21 +642,8 @@ private:
 // Peak resident memory, from the kernel's own high-water mark, summed over a process and its descendants.
 std::map<pid_t, pid_t> parents() {
     std::map<pid_t, pid_t> parent_of;
-    std::error_code ec;
-    for (auto const& entry : fs::directory_iterator("/proc", ec)) {
-        std::ifstream in(entry.path() / "stat");
-        std::string stat;
-        if (!std::getline(in, stat)) {
-            continue;
-        }
-        auto const close = stat.rfind(')');
-        char state = 0;
-        long ppid = 0;
-        if (close == std::string::npos ||
-            std::sscanf(stat.c_str() + close + 2, "%c %ld", &state, &ppid) != 2) {
-            continue;
-        }
-        parent_of[static_cast<pid_t>(std::stol(stat))] = static_cast<pid_t>(ppid);
+    for (auto const& p : bench::list_processes()) {
+        parent_of[p.pid] = p.ppid;
     }
     return parent_of;
 }
