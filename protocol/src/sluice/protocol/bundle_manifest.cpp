@@ -1,0 +1,620 @@
+#include "bundle_manifest.hpp"
+
+#include "keys.hpp"
+#include "untrusted_json.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <initializer_list>
+#include <set>
+
+namespace sluice::protocol {
+
+namespace {
+
+using nlohmann::json;
+
+// Thrown inside this file only, caught by parse_bundle_manifest: the checks below read as a list of rules
+// instead of a ladder of early returns.
+struct manifest_error {
+    std::string message;
+};
+
+[[noreturn]] void fail(std::string const& where, std::string const& what) {
+    throw manifest_error{(where.empty() ? "" : " at " + where) + ": " + what};
+}
+
+// A member-by-member reader over one JSON object that refuses members it was not told about, like the
+// schema's additionalProperties: false.
+class object_reader {
+public:
+    object_reader(json const& value, std::string where, std::initializer_list<std::string_view> allowed)
+        : value_(value), where_(std::move(where)) {
+        if (!value_.is_object()) {
+            fail(where_, "must be an object");
+        }
+        for (auto const& [key, _] : value_.items()) {
+            if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+                fail(where_, "unknown member \"" + key.substr(0, 40) + "\"");
+            }
+        }
+    }
+
+    bool has(std::string_view key) const { return value_.contains(key); }
+    std::string at_path(std::string_view key) const { return where_ + "/" + std::string(key); }
+
+    json const& member(std::string_view key) const {
+        auto const it = value_.find(key);
+        if (it == value_.end()) {
+            fail(where_, "missing \"" + std::string(key) + "\"");
+        }
+        return *it;
+    }
+
+    std::string string(std::string_view key, std::size_t min_length, std::size_t max_length) const {
+        auto const& v = member(key);
+        if (!v.is_string()) {
+            fail(at_path(key), "must be a string");
+        }
+        auto const& s = v.get_ref<std::string const&>();
+        if (s.size() < min_length || s.size() > max_length) {
+            fail(at_path(key), "must be " + std::to_string(min_length) + " to " + std::to_string(max_length) +
+                                   " bytes long");
+        }
+        return s;
+    }
+
+    std::uint64_t integer(std::string_view key, std::uint64_t min, std::uint64_t max) const {
+        auto const& v = member(key);
+        if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
+            fail(at_path(key), "must be a whole number of at least " + std::to_string(min));
+        }
+        auto const n = v.get<std::uint64_t>();
+        if (n < min || n > max) {
+            fail(at_path(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+        }
+        return n;
+    }
+
+    bool boolean(std::string_view key) const {
+        auto const& v = member(key);
+        if (!v.is_boolean()) {
+            fail(at_path(key), "must be true or false");
+        }
+        return v.get<bool>();
+    }
+
+    json const& array(std::string_view key, std::size_t min_items, std::size_t max_items) const {
+        auto const& v = member(key);
+        if (!v.is_array() || v.size() < min_items || v.size() > max_items) {
+            fail(at_path(key), "must be a list of " + std::to_string(min_items) + " to " +
+                                   std::to_string(max_items) + " entries");
+        }
+        return v;
+    }
+
+private:
+    json const& value_;
+    std::string where_;
+};
+
+bool is_lower_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// ^[a-z0-9][a-z0-9-]{0,63}$
+bool is_slug(std::string_view s) {
+    return !s.empty() && s.size() <= 64 && is_lower_alnum(s.front()) &&
+           std::all_of(s.begin(), s.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
+}
+
+std::string slug(object_reader const& r, std::string_view key) {
+    auto s = r.string(key, 1, 64);
+    if (!is_slug(s)) {
+        fail(r.at_path(key), "must be lower-case letters, digits and '-', starting with a letter or digit");
+    }
+    return s;
+}
+
+// ^[A-Z]{3}$
+std::string currency(object_reader const& r, std::string_view key) {
+    auto s = r.string(key, 3, 3);
+    if (!std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+        fail(r.at_path(key), "must be an ISO 4217 code such as EUR");
+    }
+    return s;
+}
+
+std::array<unsigned char, 32> ed25519_key(json const& v, std::string const& where) {
+    if (!v.is_string()) {
+        fail(where, "must be a string \"ed25519:<base64>\"");
+    }
+    auto const key = decode_public_key("ed25519", v.get_ref<std::string const&>());
+    if (!key) {
+        fail(where, "must be \"ed25519:\" followed by 32 bytes in base64");
+    }
+    return *key;
+}
+
+std::string item_path(object_reader const& r, std::string_view key) {
+    auto s = r.string(key, 1, 1024);
+    if (!is_safe_item_path(s)) {
+        fail(r.at_path(key),
+             "must be a relative path inside the bundle (no '..', '.', '//', '\\' or leading '/')");
+    }
+    if (s == manifest_file_name || s == signature_file_name) {
+        fail(r.at_path(key), "names the manifest or its signature, which are not items");
+    }
+    return s;
+}
+
+// ^[a-z]+/[a-z0-9.+-]+$
+bool is_media_type(std::string_view s) {
+    auto const slash = s.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == s.size()) {
+        return false;
+    }
+    auto const type = s.substr(0, slash);
+    auto const sub = s.substr(slash + 1);
+    return std::all_of(type.begin(), type.end(), [](char c) { return c >= 'a' && c <= 'z'; }) &&
+           std::all_of(sub.begin(), sub.end(),
+                       [](char c) { return is_lower_alnum(c) || c == '.' || c == '+' || c == '-'; });
+}
+
+std::optional<std::array<unsigned char, 32>> hex_sha256(std::string_view s) {
+    if (s.size() != 64) {
+        return std::nullopt;
+    }
+    std::array<unsigned char, 32> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        auto const* first = s.data() + 2 * i;
+        if (!std::all_of(first, first + 2,
+                         [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
+            return std::nullopt;
+        }
+        std::from_chars(first, first + 2, out[i], 16);
+    }
+    return out;
+}
+
+std::string to_hex(std::array<unsigned char, 32> const& bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(64);
+    for (auto b : bytes) {
+        out += digits[b >> 4];
+        out += digits[b & 0xf];
+    }
+    return out;
+}
+
+// ^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$
+bool is_language_tag(std::string_view s) {
+    auto const dash = s.find('-');
+    auto const primary = s.substr(0, dash);
+    if (primary.size() < 2 || primary.size() > 3 ||
+        !std::all_of(primary.begin(), primary.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+        return false;
+    }
+    while (s.size() > 0 && s.find('-') != std::string_view::npos) {
+        s.remove_prefix(s.find('-') + 1);
+        auto const part = s.substr(0, s.find('-'));
+        if (part.size() < 2 || part.size() > 8 || !std::all_of(part.begin(), part.end(), [](char c) {
+                return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+            })) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<gate_kind> gate_from_string(std::string_view s) {
+    if (s == "email") {
+        return gate_kind::email;
+    }
+    if (s == "pay") {
+        return gate_kind::pay;
+    }
+    if (s == "pledge") {
+        return gate_kind::pledge;
+    }
+    return std::nullopt;
+}
+
+constexpr std::uint64_t max_safe_integer = 9007199254740991; // what JavaScript reads exactly
+constexpr std::uint64_t max_item_size = 1ull << 40;
+
+subtitle_track read_subtitle(json const& v, std::string const& where) {
+    object_reader const r(v, where, {"lang", "label", "path"});
+    subtitle_track track;
+    track.lang = r.string("lang", 2, 35);
+    if (!is_language_tag(track.lang)) {
+        fail(r.at_path("lang"), "must be a language tag such as \"fr\" or \"pt-BR\"");
+    }
+    track.label = r.string("label", 1, 100);
+    track.path = item_path(r, "path");
+    return track;
+}
+
+bundle_item read_item(json const& v, std::string const& where) {
+    object_reader const r(v, where, {"path", "size", "mediaType", "sha256", "access", "gate", "subtitles"});
+    bundle_item item;
+    item.path = item_path(r, "path");
+    item.size = r.integer("size", 0, max_item_size);
+    item.media_type = r.string("mediaType", 3, 100);
+    if (!is_media_type(item.media_type)) {
+        fail(r.at_path("mediaType"), "must be a media type such as video/webm");
+    }
+    auto const hash = hex_sha256(r.string("sha256", 64, 64));
+    if (!hash) {
+        fail(r.at_path("sha256"), "must be 64 lower-case hex digits");
+    }
+    item.sha256 = *hash;
+    auto const access = r.string("access", 4, 6);
+    if (access != "free" && access != "locked") {
+        fail(r.at_path("access"), "must be \"free\" or \"locked\"");
+    }
+    item.access = access == "free" ? item_access::free : item_access::locked;
+    if (r.has("gate")) {
+        item.gate = gate_from_string(r.string("gate", 1, 10));
+        if (!item.gate) {
+            fail(r.at_path("gate"), "must be \"email\", \"pay\" or \"pledge\"");
+        }
+    }
+    if (item.locked() != item.gate.has_value()) {
+        fail(where,
+             item.locked() ? "a locked item must say which gate unlocks it" : "a free item has no gate");
+    }
+    if (r.has("subtitles")) {
+        auto const& tracks = r.array("subtitles", 0, 50);
+        for (std::size_t i = 0; i < tracks.size(); ++i) {
+            item.subtitles.push_back(
+                read_subtitle(tracks[i], r.at_path("subtitles") + "/" + std::to_string(i)));
+        }
+    }
+    return item;
+}
+
+pledge_gate read_pledge(json const& v, std::string const& where) {
+    object_reader const r(v, where,
+                          {"campaignId", "goalBackers", "goalAmount", "deadline", "price", "currency",
+                           "expectedDelivery", "ifGoalMissed"});
+    pledge_gate gate;
+    gate.campaign_id = slug(r, "campaignId");
+    if (r.has("goalBackers")) {
+        gate.goal_backers = r.integer("goalBackers", 1, max_safe_integer);
+    }
+    if (r.has("goalAmount")) {
+        gate.goal_amount = r.integer("goalAmount", 1, max_safe_integer);
+    }
+    if (!gate.goal_backers && !gate.goal_amount) {
+        fail(where, "a campaign needs a goal: goalBackers, goalAmount or both");
+    }
+    gate.deadline = r.string("deadline", 20, 20);
+    auto const deadline = parse_utc_timestamp(gate.deadline);
+    if (!deadline) {
+        fail(r.at_path("deadline"), "must be a UTC time such as 2027-03-01T00:00:00Z");
+    }
+    gate.deadline_unix = *deadline;
+    gate.price = r.integer("price", 0, max_safe_integer);
+    gate.currency = currency(r, "currency");
+    gate.expected_delivery = r.string("expectedDelivery", 10, 10);
+    if (!parse_utc_timestamp(gate.expected_delivery + "T00:00:00Z")) {
+        fail(r.at_path("expectedDelivery"), "must be a date such as 2027-09-01");
+    }
+    gate.if_goal_missed = r.string("ifGoalMissed", 1, 2000);
+    return gate;
+}
+
+bundle_gates read_gates(json const& v, std::string const& where) {
+    object_reader const r(v, where, {"email", "pay", "pledge"});
+    bundle_gates gates;
+    if (r.has("email")) {
+        object_reader const e(r.member("email"), r.at_path("email"), {"doubleOptIn"});
+        gates.email = email_gate{e.has("doubleOptIn") && e.boolean("doubleOptIn")};
+    }
+    if (r.has("pay")) {
+        object_reader const p(r.member("pay"), r.at_path("pay"), {"minimum", "suggested", "currency"});
+        pay_gate pay;
+        pay.minimum = p.integer("minimum", 0, max_safe_integer);
+        if (p.has("suggested")) {
+            pay.suggested = p.integer("suggested", pay.minimum, max_safe_integer);
+        }
+        pay.currency = currency(p, "currency");
+        gates.pay = pay;
+    }
+    if (r.has("pledge")) {
+        gates.pledge = read_pledge(r.member("pledge"), r.at_path("pledge"));
+    }
+    return gates;
+}
+
+bool gate_defined(bundle_gates const& gates, gate_kind kind) {
+    switch (kind) {
+    case gate_kind::email:
+        return gates.email.has_value();
+    case gate_kind::pay:
+        return gates.pay.has_value();
+    case gate_kind::pledge:
+        return gates.pledge.has_value();
+    }
+    return false;
+}
+
+bundle_manifest read_manifest(json const& v) {
+    object_reader const r(v, "",
+                          {"format", "id", "version", "title", "creator", "description", "cover",
+                           "publisherKey", "gateKeys", "gateUrl", "items", "gates"});
+    if (r.string("format", 1, 40) != bundle_manifest::format) {
+        fail("/format", "must be \"" + std::string(bundle_manifest::format) + "\"");
+    }
+    bundle_manifest m;
+    m.id = slug(r, "id");
+    m.version = r.integer("version", 1, max_safe_integer);
+    m.title = r.string("title", 1, 200);
+    m.creator = r.string("creator", 1, 200);
+    if (r.has("description")) {
+        m.description = r.string("description", 0, 10000);
+    }
+    if (r.has("cover")) {
+        m.cover = item_path(r, "cover");
+    }
+    m.publisher_key = ed25519_key(r.member("publisherKey"), "/publisherKey");
+    if (r.has("gateKeys")) {
+        auto const& keys = r.array("gateKeys", 0, 16);
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            auto const key = ed25519_key(keys[i], "/gateKeys/" + std::to_string(i));
+            if (std::find(m.gate_keys.begin(), m.gate_keys.end(), key) != m.gate_keys.end()) {
+                fail("/gateKeys/" + std::to_string(i), "is listed twice");
+            }
+            m.gate_keys.push_back(key);
+        }
+    }
+    if (r.has("gateUrl")) {
+        m.gate_url = r.string("gateUrl", 8, 2048);
+        if (!m.gate_url.starts_with("https://") && !m.gate_url.starts_with("http://")) {
+            fail("/gateUrl", "must be an http(s) URL");
+        }
+    }
+    auto const& items = r.array("items", 1, bundle_manifest::max_items);
+    std::set<std::string, std::less<>> paths;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        auto where = "/items/" + std::to_string(i);
+        auto item = read_item(items[i], where);
+        if (!paths.insert(item.path).second) {
+            fail(where + "/path", "names the same file as an earlier item");
+        }
+        m.items.push_back(std::move(item));
+    }
+    if (r.has("gates")) {
+        m.gates = read_gates(r.member("gates"), "/gates");
+    }
+    bool any_locked = false;
+    for (std::size_t i = 0; i < m.items.size(); ++i) {
+        auto const& item = m.items[i];
+        if (item.gate && !gate_defined(m.gates, *item.gate)) {
+            fail("/items/" + std::to_string(i) + "/gate",
+                 "names the " + std::string(to_string(*item.gate)) + " gate, which /gates does not define");
+        }
+        any_locked = any_locked || item.locked();
+    }
+    if (any_locked && m.gate_keys.empty()) {
+        fail("/gateKeys", "a bundle with locked items must trust at least one gate key");
+    }
+    return m;
+}
+
+json item_to_json(bundle_item const& item) {
+    json j = {{"path", item.path},
+              {"size", item.size},
+              {"mediaType", item.media_type},
+              {"sha256", to_hex(item.sha256)},
+              {"access", std::string(to_string(item.access))}};
+    if (item.gate) {
+        j["gate"] = std::string(to_string(*item.gate));
+    }
+    if (!item.subtitles.empty()) {
+        auto& tracks = j["subtitles"] = json::array();
+        for (auto const& t : item.subtitles) {
+            tracks.push_back({{"lang", t.lang}, {"label", t.label}, {"path", t.path}});
+        }
+    }
+    return j;
+}
+
+json gates_to_json(bundle_gates const& gates) {
+    json j = json::object();
+    if (gates.email) {
+        j["email"] = {{"doubleOptIn", gates.email->double_opt_in}};
+    }
+    if (gates.pay) {
+        j["pay"] = {{"minimum", gates.pay->minimum}, {"currency", gates.pay->currency}};
+        if (gates.pay->suggested) {
+            j["pay"]["suggested"] = *gates.pay->suggested;
+        }
+    }
+    if (gates.pledge) {
+        auto const& p = *gates.pledge;
+        json pledge = {{"campaignId", p.campaign_id},
+                       {"deadline", p.deadline},
+                       {"price", p.price},
+                       {"currency", p.currency},
+                       {"expectedDelivery", p.expected_delivery},
+                       {"ifGoalMissed", p.if_goal_missed}};
+        if (p.goal_backers) {
+            pledge["goalBackers"] = *p.goal_backers;
+        }
+        if (p.goal_amount) {
+            pledge["goalAmount"] = *p.goal_amount;
+        }
+        j["pledge"] = std::move(pledge);
+    }
+    return j;
+}
+
+} // namespace
+
+std::string_view to_string(item_access access) {
+    return access == item_access::free ? "free" : "locked";
+}
+
+std::string_view to_string(gate_kind kind) {
+    switch (kind) {
+    case gate_kind::email:
+        return "email";
+    case gate_kind::pay:
+        return "pay";
+    case gate_kind::pledge:
+        return "pledge";
+    }
+    return "unknown";
+}
+
+bundle_item const* bundle_manifest::find_item(std::string_view path) const {
+    auto const it =
+        std::find_if(items.begin(), items.end(), [&](bundle_item const& i) { return i.path == path; });
+    return it == items.end() ? nullptr : &*it;
+}
+
+bool is_safe_item_path(std::string_view path) {
+    if (path.empty() || path.size() > 1024 || path.front() == '/') {
+        return false;
+    }
+    if (!is_valid_utf8(path)) {
+        return false;
+    }
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        auto end = path.find('/', start);
+        if (end == std::string_view::npos) {
+            end = path.size();
+        }
+        auto const segment = path.substr(start, end - start);
+        if (segment.empty() || segment == "." || segment == "..") {
+            return false;
+        }
+        start = end + 1;
+    }
+    return std::none_of(path.begin(), path.end(), [](char c) {
+        return c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+}
+
+std::optional<std::int64_t> parse_utc_timestamp(std::string_view text) {
+    // YYYY-MM-DDTHH:MM:SSZ, nothing else: a manifest's dates are compared, so one spelling.
+    if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+        text[16] != ':' || text[19] != 'Z') {
+        return std::nullopt;
+    }
+    auto number = [&](std::size_t at, std::size_t length) -> std::optional<int> {
+        int n = 0;
+        auto const* first = text.data() + at;
+        auto const [end, ec] = std::from_chars(first, first + length, n);
+        if (ec != std::errc{} || end != first + length || *first == '-' || *first == '+') {
+            return std::nullopt;
+        }
+        return n;
+    };
+    auto const year = number(0, 4), month = number(5, 2), day = number(8, 2);
+    auto const hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+    if (!year || !month || !day || !hour || !minute || !second || *year < 1970 || *month < 1 || *month > 12 ||
+        *day < 1 || *hour > 23 || *minute > 59 || *second > 59) {
+        return std::nullopt;
+    }
+    static constexpr int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool const leap = (*year % 4 == 0 && *year % 100 != 0) || *year % 400 == 0;
+    if (*day > month_days[*month - 1] + (*month == 2 && leap ? 1 : 0)) {
+        return std::nullopt;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm), so no dependence on the process's time zone.
+    int const y = *year - (*month <= 2 ? 1 : 0);
+    int const era = y / 400;
+    int const yoe = y - era * 400;
+    int const doy = (153 * (*month + (*month > 2 ? -3 : 9)) + 2) / 5 + *day - 1;
+    int const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    std::int64_t const days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+    return days * 86400 + *hour * 3600 + *minute * 60 + *second;
+}
+
+std::string format_utc_timestamp(std::int64_t unix_seconds) {
+    std::time_t const t = unix_seconds;
+    std::tm parts{};
+    gmtime_r(&t, &parts);
+    char out[32];
+    std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &parts);
+    return out;
+}
+
+manifest_result parse_bundle_manifest(std::string_view bytes) {
+    if (bytes.size() > bundle_manifest::max_bytes) {
+        return {std::nullopt,
+                "bundle.json is larger than " + std::to_string(bundle_manifest::max_bytes) + " bytes"};
+    }
+    // A manifest is shallow: depth 8 covers the schema with room; the value cap bounds memory.
+    auto parsed = parse_untrusted_json(bytes, json_limits{.max_depth = 8, .max_values = 100'000});
+    if (!parsed) {
+        return {std::nullopt, "bundle.json is not valid JSON: " + parsed.detail};
+    }
+    try {
+        return {read_manifest(parsed.value), {}};
+    } catch (manifest_error const& e) {
+        return {std::nullopt, "bundle.json" + e.message};
+    } catch (json::exception const& e) {
+        return {std::nullopt, std::string("bundle.json: ") + e.what()};
+    }
+}
+
+json to_json(bundle_manifest const& m) {
+    json j = {{"format", std::string(bundle_manifest::format)},
+              {"id", m.id},
+              {"version", m.version},
+              {"title", m.title},
+              {"creator", m.creator}};
+    if (!m.description.empty()) {
+        j["description"] = m.description;
+    }
+    if (m.cover) {
+        j["cover"] = *m.cover;
+    }
+    j["publisherKey"] = encode_public_key("ed25519", m.publisher_key);
+    if (!m.gate_keys.empty()) {
+        auto& keys = j["gateKeys"] = json::array();
+        for (auto const& k : m.gate_keys) {
+            keys.push_back(encode_public_key("ed25519", k));
+        }
+    }
+    if (!m.gate_url.empty()) {
+        j["gateUrl"] = m.gate_url;
+    }
+    auto& items = j["items"] = json::array();
+    for (auto const& item : m.items) {
+        items.push_back(item_to_json(item));
+    }
+    if (m.gates.email || m.gates.pay || m.gates.pledge) {
+        j["gates"] = gates_to_json(m.gates);
+    }
+    return j;
+}
+
+verified_manifest_result verify_bundle_manifest(std::string_view manifest_bytes,
+                                                std::string_view signature_bytes) {
+    auto parsed = parse_bundle_manifest(manifest_bytes);
+    if (!parsed) {
+        return {std::nullopt, std::move(parsed.error)};
+    }
+    if (signature_bytes.size() != 64) {
+        return {std::nullopt, "bundle.sig must hold exactly 64 bytes (an Ed25519 signature); it holds " +
+                                  std::to_string(signature_bytes.size())};
+    }
+    std::array<unsigned char, 64> signature{};
+    std::copy(signature_bytes.begin(), signature_bytes.end(), signature.begin());
+    if (!verify(manifest_bytes, signature, parsed.manifest->publisher_key)) {
+        return {std::nullopt,
+                "bundle.sig does not match bundle.json and the publisher key it names: the bundle "
+                "was changed after it was signed"};
+    }
+    return {std::move(parsed.manifest), {}};
+}
+
+} // namespace sluice::protocol

@@ -1,0 +1,130 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::protocol {
+
+// The typed form of a bundle's `bundle.json` (protocol/schema/bundle-manifest.json). The host reads it from a
+// torrent nobody vouches for, so parsing enforces the schema's limits itself (size, depth, counts, string
+// lengths, paths that stay inside the bundle) and adds the rules a schema cannot say: every locked item names
+// a gate the manifest defines, paths are unique, a bundle with locked items trusts at least one gate key.
+
+enum class item_access { free, locked };
+enum class gate_kind { email, pay, pledge };
+
+std::string_view to_string(item_access access);
+std::string_view to_string(gate_kind kind);
+
+struct subtitle_track {
+    std::string lang;
+    std::string label;
+    std::string path;
+};
+
+struct bundle_item {
+    std::string path;
+    std::uint64_t size = 0; // of the plaintext
+    std::string media_type;
+    std::array<unsigned char, 32> sha256{}; // of the plaintext
+    item_access access = item_access::free;
+    std::optional<gate_kind> gate; // set exactly when locked
+    std::vector<subtitle_track> subtitles;
+
+    bool locked() const { return access == item_access::locked; }
+};
+
+struct email_gate {
+    bool double_opt_in = false;
+};
+
+// Amounts are in the currency's minor unit (cents).
+struct pay_gate {
+    std::uint64_t minimum = 0;
+    std::optional<std::uint64_t> suggested;
+    std::string currency;
+};
+
+struct pledge_gate {
+    std::string campaign_id;
+    std::optional<std::uint64_t> goal_backers;
+    std::optional<std::uint64_t> goal_amount;
+    std::string deadline;           // "YYYY-MM-DDTHH:MM:SSZ"
+    std::int64_t deadline_unix = 0; // the same instant, seconds since the epoch
+    std::uint64_t price = 0;
+    std::string currency;
+    std::string expected_delivery; // "YYYY-MM-DD"
+    std::string if_goal_missed;
+};
+
+struct bundle_gates {
+    std::optional<email_gate> email;
+    std::optional<pay_gate> pay;
+    std::optional<pledge_gate> pledge;
+};
+
+struct bundle_manifest {
+    static constexpr std::string_view format = "sluice-bundle/1";
+    static constexpr std::size_t max_bytes = 1024 * 1024;
+    static constexpr std::size_t max_items = 1000;
+
+    std::string id;
+    std::uint64_t version = 0;
+    std::string title;
+    std::string creator;
+    std::string description;
+    std::optional<std::string> cover;
+    std::array<unsigned char, 32> publisher_key{};
+    std::vector<std::array<unsigned char, 32>> gate_keys;
+    std::string gate_url;
+    std::vector<bundle_item> items;
+    bundle_gates gates;
+
+    bundle_item const* find_item(std::string_view path) const;
+};
+
+struct manifest_result {
+    std::optional<bundle_manifest> manifest;
+    // For a person: which member was wrong and why (never more than a short excerpt of the input).
+    std::string error;
+
+    explicit operator bool() const { return manifest.has_value(); }
+};
+
+// Parses and checks `bundle.json` bytes. Never throws.
+manifest_result parse_bundle_manifest(std::string_view bytes);
+
+// The JSON form (for `sluice-bundle create`, which signs the exact bytes it writes).
+nlohmann::json to_json(bundle_manifest const& manifest);
+
+// Whether `path` is a relative '/'-separated path that stays inside the bundle (no empty, "." or ".."
+// segment, no backslash, no control character, no leading '/'), at most 1024 bytes.
+bool is_safe_item_path(std::string_view path);
+
+// "YYYY-MM-DDTHH:MM:SSZ" to seconds since the epoch; nullopt if not exactly that form or not a real date.
+std::optional<std::int64_t> parse_utc_timestamp(std::string_view text);
+std::string format_utc_timestamp(std::int64_t unix_seconds);
+
+// The signature file beside bundle.json: the 64 raw bytes of an Ed25519 signature over bundle.json.
+inline constexpr std::string_view manifest_file_name = "bundle.json";
+inline constexpr std::string_view signature_file_name = "bundle.sig";
+
+struct verified_manifest_result {
+    std::optional<bundle_manifest> manifest;
+    std::string error;
+
+    explicit operator bool() const { return manifest.has_value(); }
+};
+
+// Parses `manifest_bytes` and checks `signature_bytes` against the publisher key the manifest names. A caller
+// that already knows the bundle's publisher (a landing page, an earlier version) must also compare keys.
+verified_manifest_result verify_bundle_manifest(std::string_view manifest_bytes,
+                                                std::string_view signature_bytes);
+
+} // namespace sluice::protocol

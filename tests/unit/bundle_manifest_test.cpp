@@ -1,0 +1,248 @@
+#include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/keys.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace sluice::protocol {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json example(std::string const& folder, std::string const& name) {
+    std::ifstream in(fs::path(SLUICE_SOURCE_DIR) / "protocol" / "examples" / "bundles" / folder / name);
+    return json::parse(in).at("manifest");
+}
+
+json full() {
+    return example("valid", "full.json");
+}
+
+manifest_result parse(json const& j) {
+    return parse_bundle_manifest(j.dump());
+}
+
+std::string error_of(json const& j) {
+    auto const r = parse(j);
+    EXPECT_FALSE(r) << "accepted: " << j.dump().substr(0, 200);
+    return r.error;
+}
+
+TEST(BundleManifest, ReadsEveryMemberOfTheFullExample) {
+    auto const r = parse(full());
+    ASSERT_TRUE(r) << r.error;
+    auto const& m = *r.manifest;
+    EXPECT_EQ(m.id, "les-veilleurs");
+    EXPECT_EQ(m.version, 3u);
+    EXPECT_EQ(m.title, "Les Veilleurs");
+    EXPECT_EQ(m.cover, "cover.jpg");
+    ASSERT_EQ(m.gate_keys.size(), 1u);
+    EXPECT_EQ(m.gate_url, "https://gate.example.org/");
+    ASSERT_EQ(m.items.size(), 4u);
+    EXPECT_FALSE(m.items[0].locked());
+    ASSERT_EQ(m.items[0].subtitles.size(), 2u);
+    EXPECT_EQ(m.items[0].subtitles[1].label, "English");
+    EXPECT_EQ(m.items[0].sha256[0], 0xaa);
+    EXPECT_EQ(m.items[2].gate, gate_kind::pledge);
+    EXPECT_EQ(m.find_item("booklet.pdf.locked")->gate, gate_kind::pay);
+    EXPECT_EQ(m.find_item("missing"), nullptr);
+    ASSERT_TRUE(m.gates.pledge);
+    EXPECT_EQ(m.gates.pledge->goal_backers, 250000u);
+    EXPECT_EQ(m.gates.pledge->deadline_unix, 1803859200); // 2027-03-01T00:00:00Z
+    ASSERT_TRUE(m.gates.pay);
+    EXPECT_EQ(m.gates.pay->suggested, 800u);
+}
+
+TEST(BundleManifest, AgreesWithTheSchemaOnEveryExample) {
+    for (auto const& folder : {"valid", "invalid"}) {
+        for (auto const& e :
+             fs::directory_iterator(fs::path(SLUICE_SOURCE_DIR) / "protocol/examples/bundles" / folder)) {
+            auto const r = parse(example(folder, e.path().filename().string()));
+            EXPECT_EQ(static_cast<bool>(r), std::string(folder) == "valid") << e.path() << ": " << r.error;
+        }
+    }
+}
+
+TEST(BundleManifest, JsonFormParsesBackToTheSameManifest) {
+    auto const first = parse(full());
+    ASSERT_TRUE(first);
+    auto const again = parse(to_json(*first.manifest));
+    ASSERT_TRUE(again) << again.error;
+    EXPECT_EQ(to_json(*again.manifest), to_json(*first.manifest));
+    EXPECT_EQ(to_json(*again.manifest), full());
+}
+
+TEST(BundleManifest, ErrorsSayWhereAndWhat) {
+    auto j = full();
+    j["items"][1]["path"] = "a/../../etc/passwd";
+    auto const error = error_of(j);
+    EXPECT_NE(error.find("/items/1/path"), std::string::npos) << error;
+    EXPECT_NE(error.find("inside the bundle"), std::string::npos) << error;
+}
+
+TEST(BundleManifest, RefusesPathsThatLeaveTheBundle) {
+    for (auto const* path :
+         {"../x", "a/../../x", "/etc/passwd", "a\\..\\x", "a//b", "./a", "a/.", "", "c:\\x", "a\nb"}) {
+        auto j = full();
+        j["items"][0]["path"] = path;
+        EXPECT_FALSE(parse(j)) << path;
+        EXPECT_FALSE(is_safe_item_path(path)) << path;
+    }
+    auto j = full();
+    j["items"][0]["subtitles"][0]["path"] = "../subs.vtt";
+    EXPECT_FALSE(parse(j));
+    j = full();
+    j["cover"] = "/cover.jpg";
+    EXPECT_FALSE(parse(j));
+    EXPECT_TRUE(is_safe_item_path("season/episode 2.webm"));
+    EXPECT_TRUE(is_safe_item_path("c:x")); // an ordinary name on the systems bundles are written to
+}
+
+TEST(BundleManifest, RefusesItemsNamedLikeTheManifestOrItsSignature) {
+    auto j = full();
+    j["items"][0]["path"] = "bundle.sig";
+    EXPECT_FALSE(parse(j));
+}
+
+TEST(BundleManifest, LockedItemsNeedADefinedGateAndTrustedKeys) {
+    auto j = full();
+    j["items"][1].erase("gate");
+    EXPECT_NE(error_of(j).find("which gate"), std::string::npos);
+
+    j = full();
+    j["items"][0]["gate"] = "email";
+    EXPECT_NE(error_of(j).find("free item has no gate"), std::string::npos);
+
+    j = full();
+    j["gates"].erase("pay");
+    EXPECT_NE(error_of(j).find("does not define"), std::string::npos);
+
+    j = full();
+    j.erase("gateKeys");
+    EXPECT_NE(error_of(j).find("gate key"), std::string::npos);
+
+    j = full();
+    j["gates"]["pledge"].erase("goalBackers");
+    EXPECT_NE(error_of(j).find("needs a goal"), std::string::npos);
+}
+
+TEST(BundleManifest, RefusesDuplicatesAndBadValues) {
+    auto j = full();
+    j["items"][1]["path"] = j["items"][0]["path"];
+    EXPECT_NE(error_of(j).find("same file"), std::string::npos);
+
+    j = full();
+    j["gateKeys"].push_back(j["gateKeys"][0]);
+    EXPECT_NE(error_of(j).find("twice"), std::string::npos);
+
+    auto bad = [](json j, std::string const& pointer, json value) {
+        j[json::json_pointer(pointer)] = std::move(value);
+        return parse(j).manifest.has_value();
+    };
+    EXPECT_FALSE(bad(full(), "/version", 0));
+    EXPECT_FALSE(bad(full(), "/version", -3));
+    EXPECT_FALSE(bad(full(), "/version", 2.5));
+    EXPECT_FALSE(bad(full(), "/version", "3"));
+    EXPECT_FALSE(bad(full(), "/id", "Les Veilleurs"));
+    EXPECT_FALSE(bad(full(), "/format", "sluice-bundle/2"));
+    EXPECT_FALSE(bad(full(), "/title", std::string(201, 'x')));
+    EXPECT_FALSE(bad(full(), "/items/0/size", (1ull << 40) + 1));
+    EXPECT_FALSE(bad(full(), "/items/0/mediaType", "video"));
+    EXPECT_FALSE(bad(full(), "/items/0/sha256", std::string(64, 'A')));
+    EXPECT_FALSE(bad(full(), "/items/0/access", "open"));
+    EXPECT_FALSE(bad(full(), "/items/0/subtitles/0/lang", "french"));
+    EXPECT_FALSE(bad(full(), "/gates/pay/suggested", 100)); // below the minimum
+    EXPECT_FALSE(bad(full(), "/gates/pay/currency", "eur"));
+    EXPECT_FALSE(bad(full(), "/gates/pledge/deadline", "2027-02-30T00:00:00Z"));
+    EXPECT_FALSE(bad(full(), "/gates/pledge/deadline", "2027-03-01 00:00:00Z"));
+    EXPECT_FALSE(bad(full(), "/gates/pledge/expectedDelivery", "2027-13-01"));
+    EXPECT_FALSE(bad(full(), "/gateUrl", "ftp://gate.example.org/"));
+    EXPECT_FALSE(bad(full(), "/publisherKey", "ed25519:AAAA"));
+    EXPECT_FALSE(bad(full(), "/gates/email/unknown", true));
+}
+
+TEST(BundleManifest, RefusesOversizedAndDeeplyNestedInput) {
+    auto j = full();
+    j["description"] = std::string(bundle_manifest::max_bytes, 'x');
+    EXPECT_NE(error_of(j).find("larger than"), std::string::npos);
+
+    std::string deep = R"({"format":)" + std::string(100, '[') + std::string(100, ']') + "}";
+    auto const r = parse_bundle_manifest(deep);
+    EXPECT_FALSE(r);
+    EXPECT_NE(r.error.find("not valid JSON"), std::string::npos) << r.error;
+
+    j = full();
+    auto const item = j["items"][0];
+    j["items"] = json::array();
+    for (int i = 0; i <= 1000; ++i) {
+        auto copy = item;
+        copy["path"] = "item-" + std::to_string(i);
+        copy.erase("subtitles");
+        j["items"].push_back(copy);
+    }
+    EXPECT_NE(error_of(j).find("1 to 1000"), std::string::npos);
+    EXPECT_FALSE(parse_bundle_manifest("\xff\xfe{}"));
+    EXPECT_FALSE(parse_bundle_manifest(""));
+    EXPECT_FALSE(parse_bundle_manifest("[]"));
+}
+
+TEST(BundleManifest, UtcTimestampsRoundTripAndRefuseOtherSpellings) {
+    EXPECT_EQ(parse_utc_timestamp("1970-01-01T00:00:00Z"), 0);
+    EXPECT_EQ(parse_utc_timestamp("2024-02-29T12:34:56Z"), 1709210096);
+    EXPECT_EQ(format_utc_timestamp(1709210096), "2024-02-29T12:34:56Z");
+    EXPECT_FALSE(parse_utc_timestamp("2023-02-29T00:00:00Z"));
+    EXPECT_FALSE(parse_utc_timestamp("2024-02-29T24:00:00Z"));
+    EXPECT_FALSE(parse_utc_timestamp("2024-02-29T12:34:56+01:00"));
+    EXPECT_FALSE(parse_utc_timestamp("+024-02-29T12:34:56Z"));
+}
+
+class SignedManifest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto j = full();
+        j["publisherKey"] = encode_public_key("ed25519", keys_.public_key);
+        bytes_ = j.dump(4);
+        auto const sig = sign(bytes_, keys_);
+        signature_.assign(sig.begin(), sig.end());
+    }
+
+    signing_keypair keys_ = generate_signing_keypair();
+    std::string bytes_;
+    std::string signature_;
+};
+
+TEST_F(SignedManifest, VerifiesAgainstTheKeyItNames) {
+    auto const r = verify_bundle_manifest(bytes_, signature_);
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(r.manifest->publisher_key, keys_.public_key);
+}
+
+TEST_F(SignedManifest, RefusesAnyChangedByte) {
+    // Whitespace counts too: the signature covers the exact bytes, not the JSON value.
+    for (std::size_t at : {std::size_t{0}, bytes_.size() / 2, bytes_.size() - 1}) {
+        auto changed = bytes_;
+        changed[at] = changed[at] == ' ' ? '\t' : ' ';
+        auto const r = verify_bundle_manifest(changed, signature_);
+        EXPECT_FALSE(r) << at;
+    }
+    auto changed_sig = signature_;
+    changed_sig[10] ^= 1;
+    auto const r = verify_bundle_manifest(bytes_, changed_sig);
+    EXPECT_FALSE(r);
+    EXPECT_NE(r.error.find("changed after it was signed"), std::string::npos) << r.error;
+}
+
+TEST_F(SignedManifest, RefusesASignatureOfTheWrongSizeOrByAnotherKey) {
+    EXPECT_NE(verify_bundle_manifest(bytes_, signature_ + "\n").error.find("exactly 64 bytes"),
+              std::string::npos);
+    EXPECT_FALSE(verify_bundle_manifest(bytes_, ""));
+    auto const other = generate_signing_keypair();
+    auto const sig = sign(bytes_, other);
+    EXPECT_FALSE(verify_bundle_manifest(bytes_, std::string(sig.begin(), sig.end())));
+}
+
+} // namespace
+} // namespace sluice::protocol
