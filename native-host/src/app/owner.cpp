@@ -1,11 +1,14 @@
 #include "owner.hpp"
 
+#include "../bundle/bundle_library.hpp"
+#include "../bundle/keystore.hpp"
 #include "../http/stream_server.hpp"
 #include "../native_messaging/client_hub.hpp"
 #include "../native_messaging/owner_lock.hpp"
 #include "../native_messaging/rpc_dispatcher.hpp"
 #include "../torrent/torrent_engine.hpp"
 #include "../torrent/torrent_session.hpp"
+#include "bundle_methods.hpp"
 #include "config.hpp"
 #include "host_methods.hpp"
 #include "log.hpp"
@@ -19,6 +22,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -137,6 +141,19 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
         });
     session.set_alert_handler([&engine](lt::alert const* a) { engine.handle_alert(a); });
 
+    std::error_code keystore_ec;
+    auto keys = bundle::keystore::open(paths.keystore_file(), keystore_ec);
+    if (keystore_ec) {
+        log::error("cannot write the keystore " + paths.keystore_file().string() + ": " +
+                   keystore_ec.message() + "; unlocks will not survive a restart");
+    }
+    bundle::bundle_library library(io, engine, keys,
+                                   [&hub](std::string const& method, nlohmann::json params) {
+                                       hub.broadcast(protocol::make_notification(method, std::move(params)));
+                                   });
+    // Exports read and write whole files: off the io thread, one at a time.
+    boost::asio::thread_pool workers(1);
+
     std::error_code ec;
     http::stream_server streams(io, engine, random_hex(16), {config.stream_port}, ec);
     if (ec) {
@@ -145,6 +162,9 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
         session.set_alert_handler({});
         return 1;
     }
+
+    streams.set_access_policy(
+        [&library](std::string const& id, int file_index) { return library.access(id, file_index); });
 
     on_last_client_gone = [&] {
         if (streams.active_connections() == 0) {
@@ -175,6 +195,7 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
         [&streams](std::string const& origin) { streams.router().allow_origin(origin); });
     add_torrent_methods(dispatcher, io, engine, streams);
     add_settings_methods(dispatcher, config, paths.config_file(), session, engine);
+    add_bundle_methods(dispatcher, io, workers, engine, library, streams);
 
     signals.async_wait([&](boost::system::error_code signal_ec, int signo) {
         if (!signal_ec) {
@@ -195,6 +216,7 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
     io.run();
     hub.stop();
     streams.stop();
+    workers.join();
     engine.save_all_resume_data(std::chrono::seconds(5));
     session.set_alert_handler({});
     return 0;

@@ -13,6 +13,7 @@ struct host_paths {
     std::filesystem::path config_file() const { return data_dir / "config.json"; }
     std::filesystem::path session_state_file() const { return data_dir / "session.state"; }
     std::filesystem::path log_dir() const { return data_dir / "logs"; }
+    std::filesystem::path keystore_file() const { return data_dir / "keystore.json"; }
     std::filesystem::path socket_file() const { return runtime_dir / "host.sock"; }
     std::filesystem::path lock_file() const { return runtime_dir / "host.lock"; }
 };

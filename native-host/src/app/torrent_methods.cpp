@@ -3,6 +3,7 @@
 #include "../torrent/add_source.hpp"
 #include "../torrent/torrent_fetcher.hpp"
 #include "../torrent/torrent_json.hpp"
+#include "method_params.hpp"
 
 #include <libtorrent/torrent_info.hpp>
 
@@ -12,31 +13,6 @@ using native_messaging::rpc_call;
 using protocol::error_code;
 
 namespace {
-
-// The torrent a call names by "infoHash", or nullopt after answering the call with the reason.
-std::optional<std::string> info_hash_param(rpc_call const& call, torrent::torrent_engine const& engine) {
-    auto const it = call.params().find("infoHash");
-    if (it == call.params().end() || !it->is_string()) {
-        call.fail(error_code::invalid_params, "infoHash must be a string");
-        return std::nullopt;
-    }
-    auto id = it->get<std::string>();
-    if (!engine.find(id)) {
-        call.fail(error_code::torrent_not_found, "no torrent with infoHash " + id.substr(0, 64));
-        return std::nullopt;
-    }
-    return id;
-}
-
-bool check_members(rpc_call const& call, std::initializer_list<char const*> allowed) {
-    for (auto const& [key, value] : call.params().items()) {
-        if (std::none_of(allowed.begin(), allowed.end(), [&](char const* a) { return key == a; })) {
-            call.fail(error_code::invalid_params, "unknown parameter \"" + key.substr(0, 64) + "\"");
-            return false;
-        }
-    }
-    return true;
-}
 
 void finish_add(rpc_call const& call, torrent::torrent_engine& engine, torrent::add_source source,
                 std::optional<std::string> const& save_path) {

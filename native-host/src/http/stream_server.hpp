@@ -1,5 +1,6 @@
 #pragma once
 
+#include "../bundle/bundle_library.hpp"
 #include "../torrent/torrent_engine.hpp"
 #include "stream_router.hpp"
 
@@ -43,6 +44,14 @@ public:
     torrent::torrent_engine& engine() { return engine_; }
     stream_options const& options() const { return options_; }
 
+    // Whether a file may be served, and how (a bundle's locked items: never, or decrypted). Without a
+    // policy every file is served as it is on disk.
+    using access_policy = std::function<bundle::file_access(std::string const& id, int file_index)>;
+    void set_access_policy(access_policy policy) { access_policy_ = std::move(policy); }
+    bundle::file_access access(std::string const& id, int file_index) const {
+        return access_policy_ ? access_policy_(id, file_index) : bundle::file_access{};
+    }
+
     // Open connections; the owner stays alive while there are any.
     std::size_t active_connections() const { return connections_; }
     void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
@@ -74,6 +83,7 @@ private:
     torrent::piece_listener listener_;
     std::size_t connections_ = 0;
     std::function<void()> on_idle_;
+    access_policy access_policy_;
     bool stopped_ = false;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

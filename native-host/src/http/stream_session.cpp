@@ -44,6 +44,14 @@ void common_headers(Response& res, std::optional<std::string> const& allow_origi
     }
 }
 
+// A manifest's media type for a locked item is the publisher's word: only types a browser plays or shows
+// without running anything are served inline.
+bool is_passive_media_type(std::string_view type) {
+    return type.starts_with("video/") || type.starts_with("audio/") ||
+           (type.starts_with("image/") && type != "image/svg+xml") || type == "text/vtt" ||
+           type == "text/plain" || type == "application/pdf";
+}
+
 } // namespace
 
 stream_session::stream_session(asio::ip::tcp::socket socket, stream_server& server)
@@ -193,14 +201,27 @@ void stream_session::serve_file(std::string const& id, int index,
         file_fd_ = -1;
     }
 
+    // A bundle's locked item is served only decrypted, and only once unlocked: its size, type and name are
+    // the plaintext's.
+    access_ = server_.access(id, index);
+    if (access_.what == bundle::file_access::kind::locked) {
+        send_simple(403, "This item is locked: unlock it in Sluice first\n", allow_origin);
+        return;
+    }
+    locked_ = access_.what == bundle::file_access::kind::unlocked;
+    reader_ = {};
+    auto const shown_name = locked_ && rel.ends_with(".locked")
+                                ? rel.substr(0, rel.size() - std::string_view(".locked").size())
+                                : rel;
+    auto const size = locked_ ? access_.plaintext_size : static_cast<std::uint64_t>(file_size_);
+
     auto const& req = parser_->get();
     auto const range_header = req.find(bhttp::field::range);
     auto const decision =
         range_header == req.end()
             ? range_decision{}
             : decide_range(std::string_view(range_header->value().data(), range_header->value().size()),
-                           static_cast<std::uint64_t>(file_size_));
-    auto const size = static_cast<std::uint64_t>(file_size_);
+                           size);
     if (decision.outcome == range_outcome::unsatisfiable) {
         send_simple(416, "Range Not Satisfiable\n", allow_origin, "Content-Range",
                     "bytes */" + std::to_string(size));
@@ -210,9 +231,9 @@ void stream_session::serve_file(std::string const& id, int index,
         decision.outcome == range_outcome::partial ? bhttp::status::partial_content : bhttp::status::ok, 11);
     common_headers(*header_, allow_origin);
     header_->set(bhttp::field::accept_ranges, "bytes");
-    header_->set(bhttp::field::content_type, std::string(mime_type_for(rel)));
-    auto const slash = rel.find_last_of('/');
-    auto const name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    header_->set(bhttp::field::content_type, locked_ ? access_.media_type : std::string(mime_type_for(rel)));
+    auto const slash = shown_name.find_last_of('/');
+    auto const name = slash == std::string::npos ? shown_name : shown_name.substr(slash + 1);
     std::string encoded;
     for (unsigned char c : name) {
         if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
@@ -223,9 +244,12 @@ void stream_session::serve_file(std::string const& id, int index,
             encoded += buf;
         }
     }
-    header_->set(bhttp::field::content_disposition,
-                 std::string(is_active_content(rel) ? "attachment" : "inline") + "; filename*=UTF-8''" +
-                     encoded);
+    header_->set(
+        bhttp::field::content_disposition,
+        std::string(is_active_content(shown_name) || (locked_ && !is_passive_media_type(access_.media_type))
+                        ? "attachment"
+                        : "inline") +
+            "; filename*=UTF-8''" + encoded);
     if (decision.outcome == range_outcome::partial) {
         pos_ = decision.first;
         end_ = decision.last + 1;
@@ -241,7 +265,9 @@ void stream_session::serve_file(std::string const& id, int index,
     if (req.method() == bhttp::verb::head) {
         end_ = pos_;
     }
-    request_first_piece_ = static_cast<int>((file_offset_ + static_cast<std::int64_t>(pos_)) / piece_length_);
+    // For a locked item, refined once its header says where the reader's chunk is.
+    request_first_piece_ =
+        static_cast<int>((file_offset_ + (locked_ ? 0 : static_cast<std::int64_t>(pos_))) / piece_length_);
     serializer_ = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*header_);
     stream_.expires_never();
     bhttp::async_write_header(stream_, *serializer_,
@@ -276,6 +302,10 @@ void stream_session::pump() {
     }
     if (pos_ >= end_) {
         after_response();
+        return;
+    }
+    if (locked_) {
+        pump_locked();
         return;
     }
     auto const torrent_pos = file_offset_ + static_cast<std::int64_t>(pos_);

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "../bundle/bundle_library.hpp"
+#include "../bundle/locked_reader.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -47,6 +50,10 @@ private:
     bool have_piece(int piece) const;
     bool open_file();
     void close();
+    // A bundle's unlocked item: the range is in plaintext bytes; each run of chunks whose sealed bytes are
+    // on disk is decrypted and written (stream_session_locked.cpp).
+    void pump_locked();
+    bool have_bytes(std::uint64_t first, std::uint64_t last);
 
     boost::beast::tcp_stream stream_;
     stream_server& server_;
@@ -78,6 +85,12 @@ private:
     std::uint64_t wait_ticket_ = 0;
     boost::asio::steady_timer recheck_timer_;
     bool woken_by_alert_ = false;
+
+    // Set while serving an unlocked item.
+    bool locked_ = false;
+    bundle::file_access access_;
+    bundle::locked_reader reader_;
+    std::string plain_out_;
 };
 
 } // namespace sluice::http

@@ -96,6 +96,9 @@ void torrent_engine::start() {
             continue;
         }
         torrents_[id] = h;
+        if (h.torrent_file()) {
+            on_metadata(h);
+        }
     }
     if (!saved.empty()) {
         app::log::info("restored " + std::to_string(torrents_.size()) + " torrent(s) from resume data");
@@ -277,6 +280,11 @@ void torrent_engine::on_metadata(lt::torrent_handle const& h) {
         magnet_selection_.erase(it);
     }
     prioritise_media_edges(h);
+    for (auto const* l : std::set<piece_listener const*>(listeners_)) {
+        if (l->on_metadata) {
+            l->on_metadata(id, h);
+        }
+    }
 }
 
 void torrent_engine::emit_error(lt::torrent_handle const& h, std::string const& kind,

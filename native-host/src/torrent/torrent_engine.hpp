@@ -35,7 +35,10 @@ struct engine_options {
 
 // Reported to whoever waits for pieces (the stream server): a piece became readable on disk, or the torrent
 // went away. Called on the io_context thread.
+// The bundle library hears of a torrent's metadata too (when a magnet's arrives, or at once for a torrent
+// added or restored with it).
 struct piece_listener {
+    std::function<void(std::string const& id, lt::torrent_handle const& handle)> on_metadata;
     std::function<void(std::string const& id, lt::piece_index_t piece)> on_piece;
     std::function<void(std::string const& id)> on_removed;
 };

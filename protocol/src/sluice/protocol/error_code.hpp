@@ -26,6 +26,13 @@ enum class error_code : int {
     fetch_failed = 1005,
     invalid_save_path = 1006,
     add_failed = 1007,
+
+    bundle_not_found = 1101,
+    token_refused = 1102,
+    item_not_found = 1103,
+    item_locked = 1104,
+    item_incomplete = 1105,
+    export_failed = 1106,
 };
 
 struct error_code_info {
@@ -51,6 +58,12 @@ inline constexpr std::array error_codes{
     error_code_info{error_code::fetch_failed, "fetch_failed", "Could not fetch the .torrent file"},
     error_code_info{error_code::invalid_save_path, "invalid_save_path", "The save folder cannot be used"},
     error_code_info{error_code::add_failed, "add_failed", "The torrent could not be added"},
+    error_code_info{error_code::bundle_not_found, "bundle_not_found", "No verified bundle matches"},
+    error_code_info{error_code::token_refused, "token_refused", "The unlock token was refused"},
+    error_code_info{error_code::item_not_found, "item_not_found", "No such item in this bundle"},
+    error_code_info{error_code::item_locked, "item_locked", "This item is locked"},
+    error_code_info{error_code::item_incomplete, "item_incomplete", "This item has not finished downloading"},
+    error_code_info{error_code::export_failed, "export_failed", "The item could not be exported"},
 };
 
 // The default human-readable message of a code (the wire message may add detail in `data`).

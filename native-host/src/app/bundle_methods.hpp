@@ -1,0 +1,19 @@
+#pragma once
+
+#include "../bundle/bundle_library.hpp"
+#include "../http/stream_server.hpp"
+#include "../native_messaging/rpc_dispatcher.hpp"
+#include "../torrent/torrent_engine.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+namespace sluice::app {
+
+// Registers bundle.get, bundle.redeem, bundle.export and bundle.deviceKey. Exports run on `workers` (they
+// read and write whole files) and answer on the io_context thread.
+void add_bundle_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
+                        boost::asio::thread_pool& workers, torrent::torrent_engine& engine,
+                        bundle::bundle_library& library, http::stream_server& streams);
+
+} // namespace sluice::app

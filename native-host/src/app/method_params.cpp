@@ -1,0 +1,45 @@
+#include "method_params.hpp"
+
+#include <algorithm>
+
+namespace sluice::app {
+
+using native_messaging::rpc_call;
+using protocol::error_code;
+
+bool check_members(rpc_call const& call, std::initializer_list<char const*> allowed) {
+    for (auto const& [key, value] : call.params().items()) {
+        if (std::none_of(allowed.begin(), allowed.end(), [&](char const* a) { return key == a; })) {
+            call.fail(error_code::invalid_params, "unknown parameter \"" + key.substr(0, 64) + "\"");
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<std::string> info_hash_param(rpc_call const& call, torrent::torrent_engine const& engine) {
+    auto const it = call.params().find("infoHash");
+    if (it == call.params().end() || !it->is_string()) {
+        call.fail(error_code::invalid_params, "infoHash must be a string");
+        return std::nullopt;
+    }
+    auto id = it->get<std::string>();
+    if (!engine.find(id)) {
+        call.fail(error_code::torrent_not_found, "no torrent with infoHash " + id.substr(0, 64));
+        return std::nullopt;
+    }
+    return id;
+}
+
+std::optional<std::string> string_param(rpc_call const& call, char const* name, std::size_t max_bytes) {
+    auto const it = call.params().find(name);
+    if (it == call.params().end() || !it->is_string() || it->get_ref<std::string const&>().empty() ||
+        it->get_ref<std::string const&>().size() > max_bytes) {
+        call.fail(error_code::invalid_params, std::string(name) + " must be a non-empty string of at most " +
+                                                  std::to_string(max_bytes) + " bytes");
+        return std::nullopt;
+    }
+    return it->get<std::string>();
+}
+
+} // namespace sluice::app

@@ -1,0 +1,155 @@
+#include "keystore.hpp"
+
+#include "../app/log.hpp"
+#include "../app/paths.hpp"
+
+#include <sluice/protocol/untrusted_json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+namespace sluice::bundle {
+
+namespace {
+
+using nlohmann::json;
+constexpr std::string_view keystore_format = "sluice-keystore/1";
+
+std::optional<std::string> read_whole(std::filesystem::path const& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// Fills `store`'s parts from the file's JSON; false if anything is missing or malformed.
+bool read_keystore(json const& j, protocol::box_keypair& device, std::map<std::string, known_bundle>& bundles,
+                   std::vector<stored_token>& tokens) {
+    if (!j.is_object() || j.value("format", "") != keystore_format) {
+        return false;
+    }
+    auto const& d = j.at("device");
+    auto const pub = protocol::decode_public_key("x25519", d.at("publicKey").get<std::string>());
+    auto const secret = protocol::from_base64(d.at("secretKey").get<std::string>());
+    if (!pub || !secret || secret->size() != device.secret_key.size()) {
+        return false;
+    }
+    device.public_key = *pub;
+    std::copy(secret->begin(), secret->end(), device.secret_key.begin());
+    for (auto const& [id, b] : j.at("bundles").items()) {
+        auto const key = protocol::decode_public_key("ed25519", b.at("publisherKey").get<std::string>());
+        if (!key) {
+            return false;
+        }
+        bundles[id] = known_bundle{*key, b.at("highestVersion").get<std::uint64_t>()};
+    }
+    for (auto const& t : j.at("tokens")) {
+        tokens.push_back({t.at("bundleId").get<std::string>(), t.at("tokenId").get<std::string>(),
+                          t.at("token").get<std::string>()});
+    }
+    return true;
+}
+
+} // namespace
+
+keystore keystore::open(std::filesystem::path file, std::error_code& ec) {
+    ec.clear();
+    keystore store;
+    store.file_ = std::move(file);
+    auto const text = read_whole(store.file_);
+    if (text) {
+        auto parsed = protocol::parse_untrusted_json(*text);
+        bool ok = false;
+        if (parsed) {
+            try {
+                ok = read_keystore(parsed.value, store.device_, store.bundles_, store.tokens_);
+            } catch (json::exception const&) {
+                ok = false;
+            }
+        }
+        if (ok) {
+            return store;
+        }
+        // Keep the damaged file for whoever wants to recover its tokens; start a new store beside it.
+        auto const aside = std::filesystem::path(
+            store.file_.string() + ".damaged-" +
+            std::to_string(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1)));
+        std::error_code rename_ec;
+        std::filesystem::rename(store.file_, aside, rename_ec);
+        app::log::error("the keystore " + store.file_.string() + " could not be read; it was moved to " +
+                        aside.string() + " and a new device key was made (unlocks must be redeemed again)");
+        store.bundles_.clear();
+        store.tokens_.clear();
+    }
+    store.device_ = protocol::generate_box_keypair();
+    store.save(ec);
+    return store;
+}
+
+std::optional<known_bundle> keystore::bundle(std::string const& id) const {
+    auto const it = bundles_.find(id);
+    if (it == bundles_.end()) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+void keystore::remember_bundle(std::string const& id, known_bundle const& record, std::error_code& ec) {
+    auto const before = bundles_.find(id);
+    if (before != bundles_.end() && before->second.publisher_key == record.publisher_key &&
+        before->second.highest_version == record.highest_version) {
+        ec.clear();
+        return;
+    }
+    bundles_[id] = record;
+    save(ec);
+}
+
+std::vector<stored_token> keystore::tokens_for(std::string const& bundle_id) const {
+    std::vector<stored_token> out;
+    std::copy_if(tokens_.begin(), tokens_.end(), std::back_inserter(out),
+                 [&](stored_token const& t) { return t.bundle_id == bundle_id; });
+    return out;
+}
+
+void keystore::add_token(stored_token token, std::error_code& ec) {
+    ec.clear();
+    if (std::any_of(tokens_.begin(), tokens_.end(), [&](stored_token const& t) {
+            return t.bundle_id == token.bundle_id && t.token_id == token.token_id;
+        })) {
+        return;
+    }
+    tokens_.push_back(std::move(token));
+    save(ec);
+    if (ec) {
+        tokens_.pop_back(); // not durable, so not accepted
+    }
+}
+
+void keystore::save(std::error_code& ec) const {
+    json bundles = json::object();
+    for (auto const& [id, b] : bundles_) {
+        bundles[id] = {{"publisherKey", protocol::encode_public_key("ed25519", b.publisher_key)},
+                       {"highestVersion", b.highest_version}};
+    }
+    json tokens = json::array();
+    for (auto const& t : tokens_) {
+        tokens.push_back({{"bundleId", t.bundle_id}, {"tokenId", t.token_id}, {"token", t.text}});
+    }
+    json const j = {{"format", keystore_format},
+                    {"device",
+                     {{"publicKey", protocol::encode_public_key("x25519", device_.public_key)},
+                      {"secretKey", protocol::to_base64(std::string_view(
+                                        reinterpret_cast<char const*>(device_.secret_key.data()),
+                                        device_.secret_key.size()))}}},
+                    {"bundles", std::move(bundles)},
+                    {"tokens", std::move(tokens)}};
+    app::write_file_atomically(file_, j.dump(2) + "\n", ec);
+}
+
+} // namespace sluice::bundle
