@@ -30,48 +30,8 @@ std::optional<std::string> read_capped(std::string const& path, std::size_t cap)
     return out;
 }
 
-std::string hex(std::array<unsigned char, 32> const& bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (auto b : bytes) {
-        out += digits[b >> 4];
-        out += digits[b & 0xf];
-    }
-    return out;
-}
-
 std::chrono::sys_seconds now_seconds() {
     return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-json gates_json(protocol::bundle_gates const& gates) {
-    json j = json::object();
-    if (gates.email) {
-        j["email"] = {{"doubleOptIn", gates.email->double_opt_in}};
-    }
-    if (gates.pay) {
-        j["pay"] = {{"minimum", gates.pay->minimum}, {"currency", gates.pay->currency}};
-        if (gates.pay->suggested) {
-            j["pay"]["suggested"] = *gates.pay->suggested;
-        }
-    }
-    if (gates.pledge) {
-        auto const& p = *gates.pledge;
-        json pledge = {{"campaignId", p.campaign_id},
-                       {"deadline", p.deadline},
-                       {"price", p.price},
-                       {"currency", p.currency},
-                       {"expectedDelivery", p.expected_delivery},
-                       {"ifGoalMissed", p.if_goal_missed}};
-        if (p.goal_backers) {
-            pledge["goalBackers"] = *p.goal_backers;
-        }
-        if (p.goal_amount) {
-            pledge["goalAmount"] = *p.goal_amount;
-        }
-        j["pledge"] = std::move(pledge);
-    }
-    return j;
 }
 
 std::string_view status_name(bundle_status s) {
@@ -499,9 +459,12 @@ std::optional<json> bundle_library::describe(std::string const& torrent_id) cons
     }
     auto& items = j["items"] = json::array();
     for (auto const& item : m.items) {
-        json i = {{"path", item.path},          {"fileIndex", file_of(item.path)},
-                  {"size", item.size},          {"mediaType", item.media_type},
-                  {"sha256", hex(item.sha256)}, {"access", std::string(protocol::to_string(item.access))}};
+        json i = {{"path", item.path},
+                  {"fileIndex", file_of(item.path)},
+                  {"size", item.size},
+                  {"mediaType", item.media_type},
+                  {"sha256", protocol::to_hex(item.sha256)},
+                  {"access", std::string(protocol::to_string(item.access))}};
         if (item.gate) {
             i["gate"] = std::string(protocol::to_string(*item.gate));
             auto const key = e.unlocked.find(item.path);
@@ -517,7 +480,7 @@ std::optional<json> bundle_library::describe(std::string const& torrent_id) cons
         }
         items.push_back(std::move(i));
     }
-    j["gates"] = gates_json(m.gates);
+    j["gates"] = protocol::to_json(m.gates);
     return j;
 }
 

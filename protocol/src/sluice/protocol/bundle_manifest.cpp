@@ -178,17 +178,6 @@ std::optional<std::array<unsigned char, 32>> hex_sha256(std::string_view s) {
     return out;
 }
 
-std::string to_hex(std::array<unsigned char, 32> const& bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(64);
-    for (auto b : bytes) {
-        out += digits[b >> 4];
-        out += digits[b & 0xf];
-    }
-    return out;
-}
-
 // ^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$
 bool is_language_tag(std::string_view s) {
     auto const dash = s.find('-');
@@ -423,7 +412,20 @@ json item_to_json(bundle_item const& item) {
     return j;
 }
 
-json gates_to_json(bundle_gates const& gates) {
+} // namespace
+
+std::string to_hex(std::array<unsigned char, 32> const& bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(64);
+    for (auto b : bytes) {
+        out += digits[b >> 4];
+        out += digits[b & 0xf];
+    }
+    return out;
+}
+
+json to_json(bundle_gates const& gates) {
     json j = json::object();
     if (gates.email) {
         j["email"] = {{"doubleOptIn", gates.email->double_opt_in}};
@@ -452,8 +454,6 @@ json gates_to_json(bundle_gates const& gates) {
     }
     return j;
 }
-
-} // namespace
 
 std::string_view to_string(item_access access) {
     return access == item_access::free ? "free" : "locked";
@@ -592,7 +592,7 @@ json to_json(bundle_manifest const& m) {
         items.push_back(item_to_json(item));
     }
     if (m.gates.email || m.gates.pay || m.gates.pledge) {
-        j["gates"] = gates_to_json(m.gates);
+        j["gates"] = to_json(m.gates);
     }
     return j;
 }

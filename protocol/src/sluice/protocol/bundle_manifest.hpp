@@ -102,6 +102,10 @@ manifest_result parse_bundle_manifest(std::string_view bytes);
 
 // The JSON form (for `sluice-bundle create`, which signs the exact bytes it writes).
 nlohmann::json to_json(bundle_manifest const& manifest);
+nlohmann::json to_json(bundle_gates const& gates);
+
+// Lower-case hex, as the manifest writes SHA-256 digests.
+std::string to_hex(std::array<unsigned char, 32> const& bytes);
 
 // Whether `path` is a relative '/'-separated path that stays inside the bundle (no empty, "." or ".."
 // segment, no backslash, no control character, no leading '/'), at most 1024 bytes.
