@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # A failing command in a pipeline (a fuzzer piped to tail) must fail the target.
 .SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := demo
-FUZZ_SECONDS ?= 45
+FUZZ_SECONDS ?= 30
 CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol tests bench -name '*.[ch]pp')
 
 .PHONY: demo test deps build test-unit test-asan test-js fuzz lint format bench clean
@@ -43,17 +43,25 @@ test-asan: deps
 
 fuzz: deps
 	cmake --preset fuzz
-	cmake --build --preset fuzz --target frame_rpc_fuzzer range_router_fuzzer unlock_token_fuzzer
-	mkdir -p build/fuzz/corpus build/fuzz/corpus-range build/fuzz/corpus-token
+	cmake --build --preset fuzz --target frame_rpc_fuzzer range_router_fuzzer unlock_token_fuzzer \
+	    bundle_manifest_fuzzer locked_chunk_fuzzer
+	mkdir -p build/fuzz/corpus build/fuzz/corpus-range build/fuzz/corpus-token build/fuzz/corpus-manifest \
+	    build/fuzz/corpus-chunk
 	cp -n tests/fuzz/corpus/* build/fuzz/corpus/
 	cp -n tests/fuzz/corpus-range/* build/fuzz/corpus-range/
 	cp -n tests/fuzz/corpus-token/* build/fuzz/corpus-token/
+	cp -n tests/fuzz/corpus-manifest/* build/fuzz/corpus-manifest/
+	cp -n tests/fuzz/corpus-chunk/* build/fuzz/corpus-chunk/
 	build/fuzz/tests/fuzz/frame_rpc_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
 	    -print_final_stats=1 build/fuzz/corpus 2>&1 | tail -n 15
 	build/fuzz/tests/fuzz/range_router_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=2048 \
 	    -print_final_stats=1 build/fuzz/corpus-range 2>&1 | tail -n 15
 	build/fuzz/tests/fuzz/unlock_token_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
 	    -print_final_stats=1 build/fuzz/corpus-token 2>&1 | tail -n 15
+	build/fuzz/tests/fuzz/bundle_manifest_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/corpus-manifest 2>&1 | tail -n 15
+	build/fuzz/tests/fuzz/locked_chunk_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/corpus-chunk 2>&1 | tail -n 15
 
 lint: deps
 	@clang-format --dry-run -Werror $(CXX_SOURCES) && echo "clang-format: clean"

@@ -1,5 +1,7 @@
 #include "locked_item.hpp"
 
+#include "xchacha_aead.hpp"
+
 #include <sodium.h>
 
 #include <cstring>
@@ -138,15 +140,10 @@ std::array<unsigned char, 32> item_identity(std::string_view bundle_id, std::str
 std::string seal_chunk(locked_header const& header, item_key const& key,
                        std::array<unsigned char, 32> const& identity, std::uint64_t index,
                        std::span<unsigned char const> plain) {
-    sodium_ready();
     auto const ad = associated_data(header, identity, index);
-    auto const nonce = nonce_for(index);
     std::string out(plain.size() + locked_header::tag_size, '\0');
-    unsigned long long written = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-        reinterpret_cast<unsigned char*>(out.data()), &written, plain.data(), plain.size(),
-        reinterpret_cast<unsigned char const*>(ad.data()), ad.size(), nullptr, nonce.data(), key.data());
-    out.resize(written);
+    xchacha_seal({reinterpret_cast<unsigned char*>(out.data()), out.size()}, plain,
+                 {reinterpret_cast<unsigned char const*>(ad.data()), ad.size()}, nonce_for(index), key);
     return out;
 }
 
@@ -154,24 +151,19 @@ std::string open_chunk(locked_header const& header, item_key const& key,
                        std::array<unsigned char, 32> const& identity, std::uint64_t index,
                        std::span<unsigned char const> sealed, std::error_code& ec) {
     ec.clear();
-    sodium_ready();
     if (index >= header.chunk_count() ||
         sealed.size() != header.chunk_plain_size(index) + locked_header::tag_size) {
         ec = std::make_error_code(std::errc::bad_message);
         return {};
     }
     auto const ad = associated_data(header, identity, index);
-    auto const nonce = nonce_for(index);
     std::string out(sealed.size() - locked_header::tag_size, '\0');
-    unsigned long long written = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            reinterpret_cast<unsigned char*>(out.data()), &written, nullptr, sealed.data(), sealed.size(),
-            reinterpret_cast<unsigned char const*>(ad.data()), ad.size(), nonce.data(), key.data()) != 0) {
+    if (!xchacha_open({reinterpret_cast<unsigned char*>(out.data()), out.size()}, sealed,
+                      {reinterpret_cast<unsigned char const*>(ad.data()), ad.size()}, nonce_for(index),
+                      key)) {
         ec = std::make_error_code(std::errc::bad_message);
-        sodium_memzero(out.data(), out.size());
         return {};
     }
-    out.resize(written);
     return out;
 }
 
