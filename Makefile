@@ -76,6 +76,7 @@ bench: deps
 	cmake --build --preset release
 	build/release/bench/nm_roundtrip
 	build/release/bench/stream_bench
+	build/release/bench/locked_bench
 
 clean:
 	rm -rf build
