@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := demo
 FUZZ_SECONDS ?= 30
-CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol tests bench -name '*.[ch]pp')
+CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol publisher tests bench -name '*.[ch]pp')
 
 .PHONY: demo test deps build test-unit test-asan test-js fuzz lint format bench clean
 
@@ -77,6 +77,7 @@ bench: deps
 	build/release/bench/nm_roundtrip
 	build/release/bench/stream_bench
 	build/release/bench/locked_bench
+	build/release/bench/bundle_create_bench
 
 clean:
 	rm -rf build

@@ -13,6 +13,8 @@ packages=(
     nodejs npm
     # tests/interop runs these as peers and as a web seed
     aria2 transmission-cli nginx-light
+    # bench/bundle_create_bench measures sluice-bundle create beside it
+    mktorrent
 )
 
 missing=()

@@ -1,0 +1,361 @@
+#include "create_command.hpp"
+
+#include "atomic_file.hpp"
+#include "bundle_plan.hpp"
+#include "bundle_reader.hpp"
+#include "bundle_spec.hpp"
+#include "file_io.hpp"
+#include "interrupt.hpp"
+#include "item_writer.hpp"
+#include "key_files.hpp"
+#include "staging_dir.hpp"
+#include "torrent_maker.hpp"
+
+#include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/keys.hpp>
+#include <sluice/protocol/locked_item.hpp>
+
+#include <libtorrent/magnet_uri.hpp>
+
+#include <map>
+#include <sys/stat.h>
+
+namespace sluice::publisher {
+
+namespace {
+
+using failure = result<create_outcome>;
+
+constexpr std::size_t max_spec_bytes = bundle_spec::max_bytes;
+
+std::string creator_string() {
+    return "sluice-bundle " SLUICE_BUNDLE_VERSION;
+}
+
+// What an earlier version tells about one locked item: its key, and the plaintext it sealed.
+struct old_item {
+    protocol::item_key key{};
+    std::uint64_t size = 0;
+    std::array<unsigned char, 32> sha256{};
+};
+
+// --reuse-keys: a key is kept only for an item whose plaintext has not changed. The nonces of the locked
+// format are the chunk indexes, so sealing different bytes under an old key and identity would repeat
+// (key, nonce) pairs across two published files; that is why the old manifest must be at hand to compare.
+result<std::map<std::string, old_item>> load_reusable_keys(create_options const& options,
+                                                           bundle_spec const& spec,
+                                                           protocol::signing_keypair const& publisher,
+                                                           std::FILE* log) {
+    using keys_failure = result<std::map<std::string, old_item>>;
+    auto keys = load_item_keys(*options.reuse_keys);
+    if (!keys) {
+        return keys_failure::failure(keys.error);
+    }
+    if (keys->bundle_id != spec.id) {
+        return keys_failure::failure(options.reuse_keys->string() + " holds the keys of bundle \"" +
+                                     keys->bundle_id + "\", not \"" + spec.id + "\"");
+    }
+    auto const folder = options.old_bundle.value_or(options.reuse_keys->parent_path() / spec.id);
+    auto files = read_manifest_files(folder);
+    if (!files) {
+        return keys_failure::failure("--reuse-keys needs the earlier bundle folder to tell which items are "
+                                     "unchanged (a key is only kept "
+                                     "for the same bytes): " +
+                                     files.error + "; pass --old-bundle DIR");
+    }
+    auto const old = protocol::verify_bundle_manifest(files->manifest, files->signature.value_or(""));
+    if (!old) {
+        return keys_failure::failure(folder.string() + ": " + old.error);
+    }
+    if (old.manifest->id != spec.id) {
+        return keys_failure::failure(folder.string() + " is bundle \"" + old.manifest->id + "\", not \"" +
+                                     spec.id + "\"");
+    }
+    if (old.manifest->publisher_key != publisher.public_key) {
+        std::fprintf(log,
+                     "sluice-bundle: warning: %s was signed with another publisher key; hosts that know it "
+                     "will not take this version as its successor\n",
+                     folder.string().c_str());
+    }
+    if (spec.version <= old.manifest->version) {
+        std::fprintf(
+            log,
+            "sluice-bundle: warning: version %llu does not go above the earlier bundle's %llu; hosts that "
+            "have seen that one will refuse this one\n",
+            static_cast<unsigned long long>(spec.version),
+            static_cast<unsigned long long>(old.manifest->version));
+    }
+    std::map<std::string, old_item> reusable;
+    for (auto const& entry : keys->items) {
+        auto const* item = old.manifest->find_item(entry.path);
+        if (item && item->locked()) {
+            reusable[entry.path] = {entry.key, item->size, item->sha256};
+        }
+    }
+    return reusable;
+}
+
+// Every rule of the manifest, checked on a draft before any byte is hashed: a spec that makes an invalid
+// bundle.json should fail in a second, not after an hour of encryption.
+protocol::bundle_manifest draft_manifest(bundle_spec const& spec,
+                                         protocol::signing_keypair const& publisher) {
+    protocol::bundle_manifest m;
+    m.id = spec.id;
+    m.version = spec.version;
+    m.title = spec.title;
+    m.creator = spec.creator;
+    m.description = spec.description;
+    m.cover = spec.cover;
+    m.publisher_key = publisher.public_key;
+    m.gate_keys = spec.gate_keys;
+    m.gate_url = spec.gate_url;
+    m.gates = spec.gates;
+    for (auto const& item : spec.items) {
+        protocol::bundle_item out;
+        out.path = item.bundle_path();
+        out.media_type = item.media_type;
+        out.access = item.access;
+        out.gate = item.gate;
+        for (auto const& track : item.subtitles) {
+            out.subtitles.push_back({track.lang, track.label, track.source});
+        }
+        m.items.push_back(std::move(out));
+    }
+    return m;
+}
+
+std::string manifest_text(protocol::bundle_manifest const& m) {
+    return protocol::to_json(m).dump(4) + "\n";
+}
+
+bool is_private(fs::path const& file) {
+    struct stat st {};
+    return ::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) == 0;
+}
+
+} // namespace
+
+result<create_outcome> create_bundle(create_options const& options, std::FILE* log) {
+    // 1. Everything that can be wrong with the input, before any output exists.
+    std::error_code ec;
+    auto const spec_text = read_small_file(options.spec_file, max_spec_bytes, ec);
+    if (ec) {
+        return failure::failure(describe(options.spec_file, ec));
+    }
+    auto spec = parse_bundle_spec(spec_text);
+    if (!spec) {
+        return failure::failure(options.spec_file.string() + ": " + spec.error);
+    }
+    auto const source_dir = options.source_dir.value_or(
+        options.spec_file.has_parent_path() ? options.spec_file.parent_path() : fs::path("."));
+    auto plan = plan_bundle_files(*spec, source_dir);
+    if (!plan) {
+        return failure::failure(options.spec_file.string() + ": " + plan.error);
+    }
+    auto const publisher = load_signing_key(options.key_file);
+    if (!publisher) {
+        return failure::failure(publisher.error);
+    }
+    if (!is_private(options.key_file)) {
+        std::fprintf(log, "sluice-bundle: warning: %s can be read by other users; chmod 600 it\n",
+                     options.key_file.c_str());
+    }
+    {
+        auto draft = draft_manifest(*spec, *publisher);
+        auto const checked = protocol::parse_bundle_manifest(manifest_text(draft));
+        if (!checked) {
+            return failure::failure(options.spec_file.string() + " would make an invalid " + checked.error);
+        }
+    }
+    auto const bundle_name = spec->id;
+    auto const torrent_name = spec->id + ".torrent";
+    auto const keys_name = spec->id + ".keys.json";
+    {
+        // --force replaces DIR/<id> wholesale: it must not be (or hold) the files the bundle is made from.
+        auto const target = fs::weakly_canonical(fs::absolute(options.out_dir / bundle_name), ec);
+        for (auto const& f : *plan) {
+            auto const [t, s] = std::mismatch(target.begin(), target.end(), f.source.begin(), f.source.end());
+            if (!ec && t == target.end()) {
+                return failure::failure(f.source.string() + " is inside " +
+                                        (options.out_dir / bundle_name).string() +
+                                        ", which create writes; make the bundle from another folder or into "
+                                        "another --out");
+            }
+        }
+    }
+    if (!options.force) {
+        for (auto const& name : {bundle_name, torrent_name, keys_name}) {
+            if (fs::symlink_status(options.out_dir / name, ec).type() != fs::file_type::not_found) {
+                return failure::failure((options.out_dir / name).string() +
+                                        " already exists; pass --force to replace it");
+            }
+        }
+    }
+    std::map<std::string, old_item> reusable;
+    if (options.reuse_keys) {
+        auto loaded = load_reusable_keys(options, *spec, *publisher, log);
+        if (!loaded) {
+            return failure::failure(loaded.error);
+        }
+        reusable = std::move(*loaded);
+    }
+
+    std::uint64_t source_bytes = 0;
+    std::uint64_t stored_estimate = 0;
+    bool any_locked = false;
+    for (auto const& f : *plan) {
+        source_bytes += f.size;
+        protocol::locked_header h;
+        h.plaintext_size = f.size;
+        stored_estimate += f.locked ? h.encrypted_size() : f.size;
+        any_locked = any_locked || f.locked;
+    }
+    int const piece_length =
+        options.piece_length > 0 ? options.piece_length : automatic_piece_length(stored_estimate + 4096);
+
+    // 2. The output, in a staging folder that disappears unless everything below succeeds.
+    auto staging = staging_dir::create(options.out_dir, spec->id);
+    if (!staging) {
+        return failure::failure(staging.error);
+    }
+    auto const root = staging->path() / bundle_name;
+    fs::create_directory(root, ec);
+    if (ec) {
+        return failure::failure("cannot create " + root.string() + ": " + ec.message());
+    }
+
+    std::map<std::string, written_file> written;
+    std::map<std::string, protocol::item_key> sealed_with;
+    {
+        progress_meter progress(options.progress, any_locked ? "hashing and encrypting" : "hashing",
+                                source_bytes);
+        for (auto const& f : *plan) {
+            auto const target = root / f.bundle_path;
+            fs::create_directories(target.parent_path(), ec);
+            if (ec) {
+                return failure::failure("cannot create " + target.parent_path().string() + ": " +
+                                        ec.message());
+            }
+            if (!f.locked) {
+                auto done = write_plain_file(f.source, target, f.size, piece_length, progress);
+                if (!done) {
+                    return failure::failure(done.error);
+                }
+                written.emplace(f.bundle_path, std::move(*done));
+                continue;
+            }
+            auto const identity = protocol::item_identity(spec->id, f.bundle_path);
+            auto const old = reusable.find(f.bundle_path);
+            bool const reusing = old != reusable.end();
+            auto key = reusing ? old->second.key : protocol::generate_item_key();
+            auto done = write_locked_file(f.source, target, f.size, key, identity, piece_length, progress);
+            if (done && reusing &&
+                (done->plain_size != old->second.size || done->plain_sha256 != old->second.sha256)) {
+                // Changed content under the old key would repeat its nonces: this copy is discarded unseen
+                // (the staging folder is private) and the item sealed again under a fresh key.
+                std::fprintf(
+                    log,
+                    "sluice-bundle: warning: %s changed since the earlier version; it gets a new key, so "
+                    "unlock tokens issued for the earlier version do not open it\n",
+                    f.bundle_path.c_str());
+                fs::remove(target, ec);
+                key = protocol::generate_item_key();
+                progress.add_to_total(f.size);
+                done = write_locked_file(f.source, target, f.size, key, identity, piece_length, progress);
+            }
+            if (!done) {
+                return failure::failure(done.error);
+            }
+            written.emplace(f.bundle_path, std::move(*done));
+            sealed_with[f.bundle_path] = key;
+        }
+        progress.finish();
+    }
+
+    // 3. The manifest, from the hashes just taken, signed over its exact bytes.
+    auto manifest = draft_manifest(*spec, *publisher);
+    item_keys keys{spec->id, spec->version, {}};
+    for (auto& item : manifest.items) {
+        auto const& w = written.at(item.path);
+        item.size = w.plain_size;
+        item.sha256 = w.plain_sha256;
+        if (item.locked()) {
+            keys.items.push_back({item.path, sealed_with.at(item.path), *item.gate});
+        }
+    }
+    auto const manifest_bytes = manifest_text(manifest);
+    auto const signature = protocol::sign(manifest_bytes, *publisher);
+    std::string const signature_bytes(reinterpret_cast<char const*>(signature.data()), signature.size());
+    {
+        // What a host will do with these bytes, done here first.
+        auto const check = protocol::verify_bundle_manifest(manifest_bytes, signature_bytes);
+        if (!check) {
+            return failure::failure("internal error: the bundle.json just written does not verify: " +
+                                    check.error);
+        }
+        if (protocol::to_json(*check.manifest) != protocol::to_json(manifest)) {
+            return failure::failure("internal error: bundle.json does not read back as it was written");
+        }
+    }
+    for (auto const& name : {protocol::manifest_file_name, protocol::signature_file_name}) {
+        auto done = write_small_file(name == protocol::manifest_file_name ? manifest_bytes : signature_bytes,
+                                     root / name, piece_length);
+        if (!done) {
+            return failure::failure(done.error);
+        }
+        written.emplace(std::string(name), std::move(*done));
+    }
+    // 4. The torrent. bundle.json and bundle.sig are listed first, but a hybrid torrent orders its files
+    // canonically (by path), so where they end up is libtorrent's to decide; hosts ask for them by name.
+    std::vector<torrent_file> torrent_files;
+    torrent_files.push_back({std::string(protocol::manifest_file_name),
+                             written.at(std::string(protocol::manifest_file_name)).pieces});
+    torrent_files.push_back({std::string(protocol::signature_file_name),
+                             written.at(std::string(protocol::signature_file_name)).pieces});
+    std::uint64_t total_bytes = manifest_bytes.size() + signature_bytes.size();
+    for (auto const& f : *plan) {
+        auto const& w = written.at(f.bundle_path);
+        torrent_files.push_back({f.bundle_path, w.pieces});
+        total_bytes += w.stored_size;
+    }
+    auto const torrent_bytes = make_torrent(
+        torrent_files, {spec->id, piece_length, spec->trackers, spec->web_seeds, creator_string()});
+    if (!torrent_bytes) {
+        return failure::failure(torrent_bytes.error);
+    }
+    auto const torrent = parse_torrent(*torrent_bytes);
+    if (!torrent) {
+        return failure::failure("internal error: the torrent just made does not load: " + torrent.error);
+    }
+    write_new_file(staging->path() / torrent_name, *torrent_bytes, 0644, ec);
+    if (ec) {
+        return failure::failure(describe(staging->path() / torrent_name, ec));
+    }
+    write_new_file(staging->path() / keys_name, item_keys_text(keys), 0600, ec);
+    if (ec) {
+        return failure::failure(describe(staging->path() / keys_name, ec));
+    }
+    if (interrupted()) {
+        return failure::failure("interrupted");
+    }
+
+    // 5. Into place: the keys first, so that a published bundle never lacks them, the bundle folder last.
+    auto committed = staging->commit({keys_name, torrent_name, bundle_name}, options.force);
+    if (!committed) {
+        return failure::failure(committed.error);
+    }
+
+    create_outcome outcome;
+    outcome.bundle_id = spec->id;
+    outcome.version = spec->version;
+    outcome.bundle_dir = options.out_dir / bundle_name;
+    outcome.torrent_file = options.out_dir / torrent_name;
+    outcome.keys_file = options.out_dir / keys_name;
+    outcome.magnet = lt::make_magnet_uri(**torrent);
+    outcome.info_hash_v1 = v1_hex(**torrent);
+    outcome.info_hash_v2 = v2_hex(**torrent);
+    outcome.total_bytes = total_bytes;
+    return outcome;
+}
+
+} // namespace sluice::publisher
