@@ -46,16 +46,6 @@ bool only_members(json const& j, std::initializer_list<std::string_view> allowed
     return true;
 }
 
-std::optional<protocol::gate_kind> gate_from_string(std::string_view s) {
-    for (auto const kind :
-         {protocol::gate_kind::email, protocol::gate_kind::pay, protocol::gate_kind::pledge}) {
-        if (protocol::to_string(kind) == s) {
-            return kind;
-        }
-    }
-    return std::nullopt;
-}
-
 } // namespace
 
 std::string signing_key_text(protocol::signing_keypair const& keys) {
@@ -210,7 +200,7 @@ result<item_keys> parse_item_keys(std::string_view text) {
             return failure::failure(where + "/key must be 32 bytes in base64");
         }
         std::copy(key.text.begin(), key.text.end(), entry.key.begin());
-        auto const gate = gate_from_string(string_member(e, "gate").value_or(""));
+        auto const gate = protocol::parse_gate_kind(string_member(e, "gate").value_or(""));
         if (!gate) {
             return failure::failure(where + "/gate must be \"email\", \"pay\" or \"pledge\"");
         }

@@ -1,6 +1,7 @@
 #include "bundle_manifest.hpp"
 
 #include "keys.hpp"
+#include "strict_object.hpp"
 #include "untrusted_json.hpp"
 
 #include <algorithm>
@@ -15,151 +16,48 @@ namespace {
 
 using nlohmann::json;
 
-// Thrown inside this file only, caught by parse_bundle_manifest: the checks below read as a list of rules
-// instead of a ladder of early returns.
-struct manifest_error {
-    std::string message;
-};
-
-[[noreturn]] void fail(std::string const& where, std::string const& what) {
-    throw manifest_error{(where.empty() ? "" : " at " + where) + ": " + what};
-}
-
-// A member-by-member reader over one JSON object that refuses members it was not told about, like the
-// schema's additionalProperties: false.
-class object_reader {
-public:
-    object_reader(json const& value, std::string where, std::initializer_list<std::string_view> allowed)
-        : value_(value), where_(std::move(where)) {
-        if (!value_.is_object()) {
-            fail(where_, "must be an object");
-        }
-        for (auto const& [key, _] : value_.items()) {
-            if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-                fail(where_, "unknown member \"" + key.substr(0, 40) + "\"");
-            }
-        }
-    }
-
-    bool has(std::string_view key) const { return value_.contains(key); }
-    std::string at_path(std::string_view key) const { return where_ + "/" + std::string(key); }
-
-    json const& member(std::string_view key) const {
-        auto const it = value_.find(key);
-        if (it == value_.end()) {
-            fail(where_, "missing \"" + std::string(key) + "\"");
-        }
-        return *it;
-    }
-
-    std::string string(std::string_view key, std::size_t min_length, std::size_t max_length) const {
-        auto const& v = member(key);
-        if (!v.is_string()) {
-            fail(at_path(key), "must be a string");
-        }
-        auto const& s = v.get_ref<std::string const&>();
-        if (s.size() < min_length || s.size() > max_length) {
-            fail(at_path(key), "must be " + std::to_string(min_length) + " to " + std::to_string(max_length) +
-                                   " bytes long");
-        }
-        return s;
-    }
-
-    std::uint64_t integer(std::string_view key, std::uint64_t min, std::uint64_t max) const {
-        auto const& v = member(key);
-        if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
-            fail(at_path(key), "must be a whole number of at least " + std::to_string(min));
-        }
-        auto const n = v.get<std::uint64_t>();
-        if (n < min || n > max) {
-            fail(at_path(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
-        }
-        return n;
-    }
-
-    bool boolean(std::string_view key) const {
-        auto const& v = member(key);
-        if (!v.is_boolean()) {
-            fail(at_path(key), "must be true or false");
-        }
-        return v.get<bool>();
-    }
-
-    json const& array(std::string_view key, std::size_t min_items, std::size_t max_items) const {
-        auto const& v = member(key);
-        if (!v.is_array() || v.size() < min_items || v.size() > max_items) {
-            fail(at_path(key), "must be a list of " + std::to_string(min_items) + " to " +
-                                   std::to_string(max_items) + " entries");
-        }
-        return v;
-    }
-
-private:
-    json const& value_;
-    std::string where_;
-};
-
 bool is_lower_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-// ^[a-z0-9][a-z0-9-]{0,63}$
-bool is_slug(std::string_view s) {
-    return !s.empty() && s.size() <= 64 && is_lower_alnum(s.front()) &&
-           std::all_of(s.begin(), s.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
-}
-
-std::string slug(object_reader const& r, std::string_view key) {
+std::string slug(strict_object const& r, std::string_view key) {
     auto s = r.string(key, 1, 64);
-    if (!is_slug(s)) {
-        fail(r.at_path(key), "must be lower-case letters, digits and '-', starting with a letter or digit");
+    if (!is_bundle_slug(s)) {
+        shape_fail(r.at(key), "must be lower-case letters, digits and '-', starting with a letter or digit");
     }
     return s;
 }
 
 // ^[A-Z]{3}$
-std::string currency(object_reader const& r, std::string_view key) {
+std::string currency(strict_object const& r, std::string_view key) {
     auto s = r.string(key, 3, 3);
-    if (!std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-        fail(r.at_path(key), "must be an ISO 4217 code such as EUR");
+    if (!is_currency_code(s)) {
+        shape_fail(r.at(key), "must be an ISO 4217 code such as EUR");
     }
     return s;
 }
 
 std::array<unsigned char, 32> ed25519_key(json const& v, std::string const& where) {
     if (!v.is_string()) {
-        fail(where, "must be a string \"ed25519:<base64>\"");
+        shape_fail(where, "must be a string \"ed25519:<base64>\"");
     }
     auto const key = decode_public_key("ed25519", v.get_ref<std::string const&>());
     if (!key) {
-        fail(where, "must be \"ed25519:\" followed by 32 bytes in base64");
+        shape_fail(where, "must be \"ed25519:\" followed by 32 bytes in base64");
     }
     return *key;
 }
 
-std::string item_path(object_reader const& r, std::string_view key) {
+std::string item_path(strict_object const& r, std::string_view key) {
     auto s = r.string(key, 1, 1024);
     if (!is_safe_item_path(s)) {
-        fail(r.at_path(key),
-             "must be a relative path inside the bundle (no '..', '.', '//', '\\' or leading '/')");
+        shape_fail(r.at(key),
+                   "must be a relative path inside the bundle (no '..', '.', '//', '\\' or leading '/')");
     }
     if (s == manifest_file_name || s == signature_file_name) {
-        fail(r.at_path(key), "names the manifest or its signature, which are not items");
+        shape_fail(r.at(key), "names the manifest or its signature, which are not items");
     }
     return s;
-}
-
-// ^[a-z]+/[a-z0-9.+-]+$
-bool is_media_type(std::string_view s) {
-    auto const slash = s.find('/');
-    if (slash == std::string_view::npos || slash == 0 || slash + 1 == s.size()) {
-        return false;
-    }
-    auto const type = s.substr(0, slash);
-    auto const sub = s.substr(slash + 1);
-    return std::all_of(type.begin(), type.end(), [](char c) { return c >= 'a' && c <= 'z'; }) &&
-           std::all_of(sub.begin(), sub.end(),
-                       [](char c) { return is_lower_alnum(c) || c == '.' || c == '+' || c == '-'; });
 }
 
 std::optional<std::array<unsigned char, 32>> hex_sha256(std::string_view s) {
@@ -178,48 +76,14 @@ std::optional<std::array<unsigned char, 32>> hex_sha256(std::string_view s) {
     return out;
 }
 
-// ^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$
-bool is_language_tag(std::string_view s) {
-    auto const dash = s.find('-');
-    auto const primary = s.substr(0, dash);
-    if (primary.size() < 2 || primary.size() > 3 ||
-        !std::all_of(primary.begin(), primary.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
-        return false;
-    }
-    while (s.size() > 0 && s.find('-') != std::string_view::npos) {
-        s.remove_prefix(s.find('-') + 1);
-        auto const part = s.substr(0, s.find('-'));
-        if (part.size() < 2 || part.size() > 8 || !std::all_of(part.begin(), part.end(), [](char c) {
-                return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
-            })) {
-            return false;
-        }
-    }
-    return true;
-}
-
-std::optional<gate_kind> gate_from_string(std::string_view s) {
-    if (s == "email") {
-        return gate_kind::email;
-    }
-    if (s == "pay") {
-        return gate_kind::pay;
-    }
-    if (s == "pledge") {
-        return gate_kind::pledge;
-    }
-    return std::nullopt;
-}
-
-constexpr std::uint64_t max_safe_integer = 9007199254740991; // what JavaScript reads exactly
 constexpr std::uint64_t max_item_size = 1ull << 40;
 
 subtitle_track read_subtitle(json const& v, std::string const& where) {
-    object_reader const r(v, where, {"lang", "label", "path"});
+    strict_object const r(v, where, {"lang", "label", "path"});
     subtitle_track track;
     track.lang = r.string("lang", 2, 35);
     if (!is_language_tag(track.lang)) {
-        fail(r.at_path("lang"), "must be a language tag such as \"fr\" or \"pt-BR\"");
+        shape_fail(r.at("lang"), "must be a language tag such as \"fr\" or \"pt-BR\"");
     }
     track.label = r.string("label", 1, 100);
     track.path = item_path(r, "path");
@@ -227,116 +91,49 @@ subtitle_track read_subtitle(json const& v, std::string const& where) {
 }
 
 bundle_item read_item(json const& v, std::string const& where) {
-    object_reader const r(v, where, {"path", "size", "mediaType", "sha256", "access", "gate", "subtitles"});
+    strict_object const r(v, where, {"path", "size", "mediaType", "sha256", "access", "gate", "subtitles"});
     bundle_item item;
     item.path = item_path(r, "path");
     item.size = r.integer("size", 0, max_item_size);
     item.media_type = r.string("mediaType", 3, 100);
     if (!is_media_type(item.media_type)) {
-        fail(r.at_path("mediaType"), "must be a media type such as video/webm");
+        shape_fail(r.at("mediaType"), "must be a media type such as video/webm");
     }
     auto const hash = hex_sha256(r.string("sha256", 64, 64));
     if (!hash) {
-        fail(r.at_path("sha256"), "must be 64 lower-case hex digits");
+        shape_fail(r.at("sha256"), "must be 64 lower-case hex digits");
     }
     item.sha256 = *hash;
     auto const access = r.string("access", 4, 6);
     if (access != "free" && access != "locked") {
-        fail(r.at_path("access"), "must be \"free\" or \"locked\"");
+        shape_fail(r.at("access"), "must be \"free\" or \"locked\"");
     }
     item.access = access == "free" ? item_access::free : item_access::locked;
     if (r.has("gate")) {
-        item.gate = gate_from_string(r.string("gate", 1, 10));
+        item.gate = parse_gate_kind(r.string("gate", 1, 10));
         if (!item.gate) {
-            fail(r.at_path("gate"), "must be \"email\", \"pay\" or \"pledge\"");
+            shape_fail(r.at("gate"), "must be \"email\", \"pay\" or \"pledge\"");
         }
     }
     if (item.locked() != item.gate.has_value()) {
-        fail(where,
-             item.locked() ? "a locked item must say which gate unlocks it" : "a free item has no gate");
+        shape_fail(where, item.locked() ? "a locked item must say which gate unlocks it"
+                                        : "a free item has no gate");
     }
     if (r.has("subtitles")) {
         auto const& tracks = r.array("subtitles", 0, 50);
         for (std::size_t i = 0; i < tracks.size(); ++i) {
-            item.subtitles.push_back(
-                read_subtitle(tracks[i], r.at_path("subtitles") + "/" + std::to_string(i)));
+            item.subtitles.push_back(read_subtitle(tracks[i], r.at("subtitles") + "/" + std::to_string(i)));
         }
     }
     return item;
 }
 
-pledge_gate read_pledge(json const& v, std::string const& where) {
-    object_reader const r(v, where,
-                          {"campaignId", "goalBackers", "goalAmount", "deadline", "price", "currency",
-                           "expectedDelivery", "ifGoalMissed"});
-    pledge_gate gate;
-    gate.campaign_id = slug(r, "campaignId");
-    if (r.has("goalBackers")) {
-        gate.goal_backers = r.integer("goalBackers", 1, max_safe_integer);
-    }
-    if (r.has("goalAmount")) {
-        gate.goal_amount = r.integer("goalAmount", 1, max_safe_integer);
-    }
-    if (!gate.goal_backers && !gate.goal_amount) {
-        fail(where, "a campaign needs a goal: goalBackers, goalAmount or both");
-    }
-    gate.deadline = r.string("deadline", 20, 20);
-    auto const deadline = parse_utc_timestamp(gate.deadline);
-    if (!deadline) {
-        fail(r.at_path("deadline"), "must be a UTC time such as 2027-03-01T00:00:00Z");
-    }
-    gate.deadline_unix = *deadline;
-    gate.price = r.integer("price", 0, max_safe_integer);
-    gate.currency = currency(r, "currency");
-    gate.expected_delivery = r.string("expectedDelivery", 10, 10);
-    if (!parse_utc_timestamp(gate.expected_delivery + "T00:00:00Z")) {
-        fail(r.at_path("expectedDelivery"), "must be a date such as 2027-09-01");
-    }
-    gate.if_goal_missed = r.string("ifGoalMissed", 1, 2000);
-    return gate;
-}
-
-bundle_gates read_gates(json const& v, std::string const& where) {
-    object_reader const r(v, where, {"email", "pay", "pledge"});
-    bundle_gates gates;
-    if (r.has("email")) {
-        object_reader const e(r.member("email"), r.at_path("email"), {"doubleOptIn"});
-        gates.email = email_gate{e.has("doubleOptIn") && e.boolean("doubleOptIn")};
-    }
-    if (r.has("pay")) {
-        object_reader const p(r.member("pay"), r.at_path("pay"), {"minimum", "suggested", "currency"});
-        pay_gate pay;
-        pay.minimum = p.integer("minimum", 0, max_safe_integer);
-        if (p.has("suggested")) {
-            pay.suggested = p.integer("suggested", pay.minimum, max_safe_integer);
-        }
-        pay.currency = currency(p, "currency");
-        gates.pay = pay;
-    }
-    if (r.has("pledge")) {
-        gates.pledge = read_pledge(r.member("pledge"), r.at_path("pledge"));
-    }
-    return gates;
-}
-
-bool gate_defined(bundle_gates const& gates, gate_kind kind) {
-    switch (kind) {
-    case gate_kind::email:
-        return gates.email.has_value();
-    case gate_kind::pay:
-        return gates.pay.has_value();
-    case gate_kind::pledge:
-        return gates.pledge.has_value();
-    }
-    return false;
-}
-
 bundle_manifest read_manifest(json const& v) {
-    object_reader const r(v, "",
+    strict_object const r(v, "",
                           {"format", "id", "version", "title", "creator", "description", "cover",
                            "publisherKey", "gateKeys", "gateUrl", "items", "gates"});
     if (r.string("format", 1, 40) != bundle_manifest::format) {
-        fail("/format", "must be \"" + std::string(bundle_manifest::format) + "\"");
+        shape_fail("/format", "must be \"" + std::string(bundle_manifest::format) + "\"");
     }
     bundle_manifest m;
     m.id = slug(r, "id");
@@ -355,7 +152,7 @@ bundle_manifest read_manifest(json const& v) {
         for (std::size_t i = 0; i < keys.size(); ++i) {
             auto const key = ed25519_key(keys[i], "/gateKeys/" + std::to_string(i));
             if (std::find(m.gate_keys.begin(), m.gate_keys.end(), key) != m.gate_keys.end()) {
-                fail("/gateKeys/" + std::to_string(i), "is listed twice");
+                shape_fail("/gateKeys/" + std::to_string(i), "is listed twice");
             }
             m.gate_keys.push_back(key);
         }
@@ -363,7 +160,7 @@ bundle_manifest read_manifest(json const& v) {
     if (r.has("gateUrl")) {
         m.gate_url = r.string("gateUrl", 8, 2048);
         if (!m.gate_url.starts_with("https://") && !m.gate_url.starts_with("http://")) {
-            fail("/gateUrl", "must be an http(s) URL");
+            shape_fail("/gateUrl", "must be an http(s) URL");
         }
     }
     auto const& items = r.array("items", 1, bundle_manifest::max_items);
@@ -372,24 +169,25 @@ bundle_manifest read_manifest(json const& v) {
         auto where = "/items/" + std::to_string(i);
         auto item = read_item(items[i], where);
         if (!paths.insert(item.path).second) {
-            fail(where + "/path", "names the same file as an earlier item");
+            shape_fail(where + "/path", "names the same file as an earlier item");
         }
         m.items.push_back(std::move(item));
     }
     if (r.has("gates")) {
-        m.gates = read_gates(r.member("gates"), "/gates");
+        m.gates = read_bundle_gates(r.member("gates"), "/gates");
     }
     bool any_locked = false;
     for (std::size_t i = 0; i < m.items.size(); ++i) {
         auto const& item = m.items[i];
-        if (item.gate && !gate_defined(m.gates, *item.gate)) {
-            fail("/items/" + std::to_string(i) + "/gate",
-                 "names the " + std::string(to_string(*item.gate)) + " gate, which /gates does not define");
+        if (item.gate && !defines_gate(m.gates, *item.gate)) {
+            shape_fail("/items/" + std::to_string(i) + "/gate", "names the " +
+                                                                    std::string(to_string(*item.gate)) +
+                                                                    " gate, which /gates does not define");
         }
         any_locked = any_locked || item.locked();
     }
     if (any_locked && m.gate_keys.empty()) {
-        fail("/gateKeys", "a bundle with locked items must trust at least one gate key");
+        shape_fail("/gateKeys", "a bundle with locked items must trust at least one gate key");
     }
     return m;
 }
@@ -412,7 +210,126 @@ json item_to_json(bundle_item const& item) {
     return j;
 }
 
+pledge_gate read_pledge(json const& v, std::string const& where) {
+    strict_object const r(v, where,
+                          {"campaignId", "goalBackers", "goalAmount", "deadline", "price", "currency",
+                           "expectedDelivery", "ifGoalMissed"});
+    pledge_gate gate;
+    gate.campaign_id = slug(r, "campaignId");
+    if (r.has("goalBackers")) {
+        gate.goal_backers = r.integer("goalBackers", 1, max_safe_integer);
+    }
+    if (r.has("goalAmount")) {
+        gate.goal_amount = r.integer("goalAmount", 1, max_safe_integer);
+    }
+    if (!gate.goal_backers && !gate.goal_amount) {
+        shape_fail(where, "a campaign needs a goal: goalBackers, goalAmount or both");
+    }
+    gate.deadline = r.string("deadline", 20, 20);
+    auto const deadline = parse_utc_timestamp(gate.deadline);
+    if (!deadline) {
+        shape_fail(r.at("deadline"), "must be a UTC time such as 2027-03-01T00:00:00Z");
+    }
+    gate.deadline_unix = *deadline;
+    gate.price = r.integer("price", 0, max_safe_integer);
+    gate.currency = currency(r, "currency");
+    gate.expected_delivery = r.string("expectedDelivery", 10, 10);
+    if (!parse_utc_timestamp(gate.expected_delivery + "T00:00:00Z")) {
+        shape_fail(r.at("expectedDelivery"), "must be a date such as 2027-09-01");
+    }
+    gate.if_goal_missed = r.string("ifGoalMissed", 1, 2000);
+    return gate;
+}
+
 } // namespace
+
+bool is_bundle_slug(std::string_view s) {
+    return !s.empty() && s.size() <= 64 && is_lower_alnum(s.front()) &&
+           std::all_of(s.begin(), s.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
+}
+
+bool is_currency_code(std::string_view s) {
+    return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+bool is_media_type(std::string_view s) {
+    auto const slash = s.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == s.size()) {
+        return false;
+    }
+    auto const type = s.substr(0, slash);
+    auto const sub = s.substr(slash + 1);
+    return std::all_of(type.begin(), type.end(), [](char c) { return c >= 'a' && c <= 'z'; }) &&
+           std::all_of(sub.begin(), sub.end(),
+                       [](char c) { return is_lower_alnum(c) || c == '.' || c == '+' || c == '-'; });
+}
+
+bool is_language_tag(std::string_view s) {
+    auto const dash = s.find('-');
+    auto const primary = s.substr(0, dash);
+    if (primary.size() < 2 || primary.size() > 3 ||
+        !std::all_of(primary.begin(), primary.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+        return false;
+    }
+    while (s.size() > 0 && s.find('-') != std::string_view::npos) {
+        s.remove_prefix(s.find('-') + 1);
+        auto const part = s.substr(0, s.find('-'));
+        if (part.size() < 2 || part.size() > 8 || !std::all_of(part.begin(), part.end(), [](char c) {
+                return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+            })) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<gate_kind> parse_gate_kind(std::string_view s) {
+    if (s == "email") {
+        return gate_kind::email;
+    }
+    if (s == "pay") {
+        return gate_kind::pay;
+    }
+    if (s == "pledge") {
+        return gate_kind::pledge;
+    }
+    return std::nullopt;
+}
+
+bool defines_gate(bundle_gates const& gates, gate_kind kind) {
+    switch (kind) {
+    case gate_kind::email:
+        return gates.email.has_value();
+    case gate_kind::pay:
+        return gates.pay.has_value();
+    case gate_kind::pledge:
+        return gates.pledge.has_value();
+    }
+    return false;
+}
+
+bundle_gates read_bundle_gates(json const& v, std::string const& where) {
+    strict_object const r(v, where, {"email", "pay", "pledge"});
+    bundle_gates gates;
+    if (r.has("email")) {
+        strict_object const e(r.member("email"), r.at("email"), {"doubleOptIn"});
+        gates.email = email_gate{e.has("doubleOptIn") && e.boolean("doubleOptIn")};
+    }
+    if (r.has("pay")) {
+        strict_object const p(r.member("pay"), r.at("pay"), {"minimum", "suggested", "currency"});
+        pay_gate pay;
+        pay.minimum = p.integer("minimum", 0, max_safe_integer);
+        if (p.has("suggested")) {
+            pay.suggested = p.integer("suggested", pay.minimum, max_safe_integer);
+        }
+        pay.currency = currency(p, "currency");
+        gates.pay = pay;
+    }
+    if (r.has("pledge")) {
+        gates.pledge = read_pledge(r.member("pledge"), r.at("pledge"));
+    }
+    return gates;
+}
 
 std::string to_hex(std::array<unsigned char, 32> const& bytes) {
     static constexpr char digits[] = "0123456789abcdef";
@@ -558,8 +475,8 @@ manifest_result parse_bundle_manifest(std::string_view bytes) {
     }
     try {
         return {read_manifest(parsed.value), {}};
-    } catch (manifest_error const& e) {
-        return {std::nullopt, "bundle.json" + e.message};
+    } catch (json_shape_error const& e) {
+        return {std::nullopt, "bundle.json " + e.message()};
     } catch (json::exception const& e) {
         return {std::nullopt, std::string("bundle.json: ") + e.what()};
     }

@@ -111,6 +111,18 @@ std::string to_hex(std::array<unsigned char, 32> const& bytes);
 // segment, no backslash, no control character, no leading '/'), at most 1024 bytes.
 bool is_safe_item_path(std::string_view path);
 
+// The rules of single values, shared with documents that carry the same members (sluice-bundle's spec file).
+bool is_bundle_slug(std::string_view s); // ids and campaign ids: ^[a-z0-9][a-z0-9-]{0,63}$
+bool is_currency_code(std::string_view s); // ^[A-Z]{3}$
+bool is_media_type(std::string_view s);   // ^[a-z]+/[a-z0-9.+-]+$
+bool is_language_tag(std::string_view s); // ^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$
+std::optional<gate_kind> parse_gate_kind(std::string_view s);
+bool defines_gate(bundle_gates const& gates, gate_kind kind);
+
+// Reads a "gates" object as bundle.json has it (a spec file has the same one), for parsers built on
+// strict_object: throws json_shape_error, which the caller's parse function catches.
+bundle_gates read_bundle_gates(nlohmann::json const& value, std::string const& where);
+
 // "YYYY-MM-DDTHH:MM:SSZ" to seconds since the epoch; nullopt if not exactly that form or not a real date.
 std::optional<std::int64_t> parse_utc_timestamp(std::string_view text);
 std::string format_utc_timestamp(std::int64_t unix_seconds);
