@@ -22,4 +22,8 @@ export const ErrorCode = Object.freeze({
     ITEM_LOCKED: 1104,
     ITEM_INCOMPLETE: 1105,
     EXPORT_FAILED: 1106,
+    GATE_UNREACHABLE: 1107,
+    GATE_REFUSED: 1108,
+    GATE_BAD_ANSWER: 1109,
+    GATE_NOT_OFFERED: 1110,
 });

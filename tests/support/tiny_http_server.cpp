@@ -15,6 +15,7 @@ struct tiny_http_server::impl {
     tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
     std::string body;
     std::string content_type;
+    int status = 200;
 
     void accept(std::atomic<int>& requests) {
         acceptor.async_accept([this, &requests](boost::system::error_code ec, tcp::socket socket) {
@@ -22,12 +23,12 @@ struct tiny_http_server::impl {
                 return;
             }
             boost::beast::flat_buffer buffer;
-            bhttp::request<bhttp::empty_body> req;
+            bhttp::request<bhttp::string_body> req;
             boost::system::error_code read_ec;
             bhttp::read(socket, buffer, req, read_ec);
             if (!read_ec) {
                 ++requests;
-                bhttp::response<bhttp::string_body> res{bhttp::status::ok, 11};
+                bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
                 res.set(bhttp::field::content_type, content_type);
                 res.body() = body;
                 res.prepare_payload();
@@ -39,10 +40,11 @@ struct tiny_http_server::impl {
     }
 };
 
-tiny_http_server::tiny_http_server(std::string body, std::string content_type)
+tiny_http_server::tiny_http_server(std::string body, std::string content_type, int status)
     : impl_(std::make_unique<impl>()) {
     impl_->body = std::move(body);
     impl_->content_type = std::move(content_type);
+    impl_->status = status;
     port_ = impl_->acceptor.local_endpoint().port();
     impl_->accept(requests_);
     thread_ = std::thread([this] { impl_->io.run(); });

@@ -7,11 +7,12 @@
 
 namespace sluice::testing {
 
-// Serves one fixed body (with status 200) to every request on 127.0.0.1, on its own thread, until destroyed:
-// enough to stand for a website that offers a .torrent link.
+// Serves one fixed answer (200 unless told otherwise) to every request on 127.0.0.1, on its own thread, until
+// destroyed: enough to stand for a website that offers a .torrent link, or a server that answers badly.
 class tiny_http_server {
 public:
-    explicit tiny_http_server(std::string body, std::string content_type = "application/x-bittorrent");
+    explicit tiny_http_server(std::string body, std::string content_type = "application/x-bittorrent",
+                              int status = 200);
     ~tiny_http_server();
 
     int port() const { return port_; }

@@ -10,6 +10,7 @@
 #include "../torrent/torrent_session.hpp"
 #include "bundle_methods.hpp"
 #include "config.hpp"
+#include "gate_methods.hpp"
 #include "host_methods.hpp"
 #include "log.hpp"
 #include "owner_launcher.hpp"
@@ -196,6 +197,7 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
     add_torrent_methods(dispatcher, io, engine, streams);
     add_settings_methods(dispatcher, config, paths.config_file(), session, engine);
     add_bundle_methods(dispatcher, io, workers, engine, library, streams);
+    add_gate_methods(dispatcher, io, engine, library);
 
     signals.async_wait([&](boost::system::error_code signal_ec, int signo) {
         if (!signal_ec) {

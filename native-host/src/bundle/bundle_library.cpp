@@ -426,6 +426,11 @@ protocol::bundle_item const* bundle_library::item(std::string const& torrent_id,
     return it->second.manifest->find_item(item_path);
 }
 
+protocol::bundle_manifest const* bundle_library::manifest(std::string const& torrent_id) const {
+    auto const it = entries_.find(torrent_id);
+    return it == entries_.end() || !it->second.manifest ? nullptr : &*it->second.manifest;
+}
+
 std::optional<json> bundle_library::describe(std::string const& torrent_id) const {
     auto const it = entries_.find(torrent_id);
     if (it == entries_.end()) {

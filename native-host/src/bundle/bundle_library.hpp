@@ -66,6 +66,8 @@ public:
     // The file index of an item (by manifest path) of a verified bundle.
     std::optional<int> item_file(std::string const& torrent_id, std::string const& item_path) const;
     protocol::bundle_item const* item(std::string const& torrent_id, std::string const& item_path) const;
+    // The verified manifest of a bundle torrent; nullptr while fetching or when refused.
+    protocol::bundle_manifest const* manifest(std::string const& torrent_id) const;
 
     struct redeem_outcome {
         protocol::token_problem problem = protocol::token_problem::none;

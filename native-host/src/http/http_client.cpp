@@ -164,6 +164,10 @@ private:
     }
 
     static std::string describe_read_error(beast::error_code ec) {
+        // Beast reports a declared Content-Length over the body limit while reading the header already.
+        if (ec == bhttp::error::body_limit) {
+            return "the answer is larger than the limit";
+        }
         return ec == beast::error::timeout ? "no complete answer in time"
                                            : "reading the answer failed: " + ec.message();
     }

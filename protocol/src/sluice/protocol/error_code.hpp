@@ -33,6 +33,10 @@ enum class error_code : int {
     item_locked = 1104,
     item_incomplete = 1105,
     export_failed = 1106,
+    gate_unreachable = 1107,
+    gate_refused = 1108,
+    gate_bad_answer = 1109,
+    gate_not_offered = 1110,
 };
 
 struct error_code_info {
@@ -64,6 +68,11 @@ inline constexpr std::array error_codes{
     error_code_info{error_code::item_locked, "item_locked", "This item is locked"},
     error_code_info{error_code::item_incomplete, "item_incomplete", "This item has not finished downloading"},
     error_code_info{error_code::export_failed, "export_failed", "The item could not be exported"},
+    error_code_info{error_code::gate_unreachable, "gate_unreachable", "The gate server could not be reached"},
+    error_code_info{error_code::gate_refused, "gate_refused", "The gate server refused the request"},
+    error_code_info{error_code::gate_bad_answer, "gate_bad_answer",
+                    "The gate server gave an answer that cannot be used"},
+    error_code_info{error_code::gate_not_offered, "gate_not_offered", "This bundle offers no such gate"},
 };
 
 // The default human-readable message of a code (the wire message may add detail in `data`).

@@ -1,0 +1,16 @@
+#pragma once
+
+#include "../bundle/bundle_library.hpp"
+#include "../native_messaging/rpc_dispatcher.hpp"
+#include "../torrent/torrent_engine.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+namespace sluice::app {
+
+// Registers the handshakes with a bundle's gate server: bundle.unlock (email) and bundle.confirmEmail. The
+// host speaks to the gate itself, with its own device key; the extension only passes what the viewer typed.
+void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
+                      torrent::torrent_engine& engine, bundle::bundle_library& library);
+
+} // namespace sluice::app
