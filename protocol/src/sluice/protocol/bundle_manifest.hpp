@@ -112,10 +112,10 @@ std::string to_hex(std::array<unsigned char, 32> const& bytes);
 bool is_safe_item_path(std::string_view path);
 
 // The rules of single values, shared with documents that carry the same members (sluice-bundle's spec file).
-bool is_bundle_slug(std::string_view s); // ids and campaign ids: ^[a-z0-9][a-z0-9-]{0,63}$
+bool is_bundle_slug(std::string_view s);   // ids and campaign ids: ^[a-z0-9][a-z0-9-]{0,63}$
 bool is_currency_code(std::string_view s); // ^[A-Z]{3}$
-bool is_media_type(std::string_view s);   // ^[a-z]+/[a-z0-9.+-]+$
-bool is_language_tag(std::string_view s); // ^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$
+bool is_media_type(std::string_view s);    // ^[a-z]+/[a-z0-9.+-]+$
+bool is_language_tag(std::string_view s);  // ^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$
 std::optional<gate_kind> parse_gate_kind(std::string_view s);
 bool defines_gate(bundle_gates const& gates, gate_kind kind);
 
