@@ -1,6 +1,7 @@
 // sluice-bundle driven as a creator drives it: the real binary, its exit status, its stdout and stderr, and
 // what it leaves on disk.
 
+#include "child_wait.hpp"
 #include "sandbox_dir.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
@@ -140,10 +141,10 @@ protected:
         auto const err = logs_ / ("err-" + n);
         bp::child child(SLUICE_BUNDLE_PATH, bp::args(args), bp::std_out > out.string(),
                         bp::std_err > err.string(), bp::std_in < bp::null);
-        if (!child.wait_for(timeout)) {
+        if (!wait_for_child(child, timeout)) {
             child.terminate();
-            ADD_FAILURE() << "sluice-bundle " << args.front() << " did not finish in " << timeout.count()
-                          << " s";
+            ADD_FAILURE() << "sluice-bundle " << (args.empty() ? "" : args.front()) << " did not finish in "
+                          << timeout.count() << " s";
         }
         return {child.exit_code(), read(out), read(err)};
     }
@@ -454,7 +455,7 @@ TEST_F(SluiceBundle, InterruptedCreateLeavesNothingBehind) {
     }
     EXPECT_TRUE(staged) << "no staging folder while working";
     ::kill(child.id(), SIGTERM);
-    ASSERT_TRUE(child.wait_for(30s));
+    ASSERT_TRUE(wait_for_child(child, 30s));
     EXPECT_NE(child.exit_code(), 0);
     EXPECT_TRUE(listing(out_).empty()) << "left behind: " << *listing(out_).begin();
 }
