@@ -11,7 +11,9 @@ namespace {
 
 std::vector<unsigned char> random_bytes(std::size_t n) {
     std::vector<unsigned char> out(n);
-    randombytes_buf(out.data(), out.size());
+    if (n > 0) { // an empty vector's data() may be null, which randombytes_buf does not take
+        randombytes_buf(out.data(), out.size());
+    }
     return out;
 }
 
