@@ -73,31 +73,19 @@ TEST_F(gate_client_fixture, ADoubleOptInGateAsksForTheCode) {
     EXPECT_EQ(reply["result"]["requestId"], "r-42");
 }
 
-TEST_F(gate_client_fixture, EachWayAGateFailsIsAClearError) {
+TEST_F(gate_client_fixture, AGateThatSaysNoIsReportedWithItsReason) {
     auto const refused = unlock_through(
         "gate-refuses", R"({"error":{"code":"bad_email","message":"That address cannot receive mail."}})",
         400);
     EXPECT_EQ(refused["error"]["code"], 1108) << refused.dump();
     EXPECT_EQ(refused["error"]["data"]["gateCode"], "bad_email");
     EXPECT_EQ(refused["error"]["data"]["detail"], "That address cannot receive mail.");
+}
 
+TEST_F(gate_client_fixture, AFailingOrAbsentGateIsUnreachable) {
     auto const broken = unlock_through("gate-broken", "oops", 503);
     EXPECT_EQ(broken["error"]["code"], 1107) << broken.dump();
     EXPECT_EQ(broken["error"]["data"]["status"], 503);
-
-    auto const garbage = unlock_through("gate-garbage", "<html>not json</html>", 200);
-    EXPECT_EQ(garbage["error"]["code"], 1109) << garbage.dump();
-
-    auto const huge =
-        unlock_through("gate-huge", R"({"token":")" + std::string(300 * 1024, 'x') + "\"}", 200);
-    EXPECT_EQ(huge["error"]["code"], 1109) << huge.dump();
-    EXPECT_NE(huge["error"]["data"]["detail"].get<std::string>().find("larger than"), std::string::npos);
-
-    auto const foreign = unlock_through("gate-foreign", {}, 200, [](test_bundle const& b) {
-        return json{{"token", b.token_for(protocol::generate_box_keypair().public_key)}}.dump();
-    });
-    EXPECT_EQ(foreign["error"]["code"], 1109) << foreign.dump();
-    EXPECT_EQ(foreign["error"]["data"]["problem"], "wrong_device");
 
     // A port nobody listens on: taken, then closed.
     int closed_port = 0;
@@ -112,12 +100,28 @@ TEST_F(gate_client_fixture, EachWayAGateFailsIsAClearError) {
         host.call("bundle.unlock", {{"infoHash", hash}, {"gate", "email"}, {"email", "a@b.example"}});
     EXPECT_EQ(down["error"]["code"], 1107) << down.dump();
 
-    // None of it unlocked anything, and the host still answers.
+    // Nothing was unlocked, and the host still answers.
     auto const bundle = host.call("bundle.get", {{"infoHash", hash}})["result"];
     for (auto const& item : bundle["items"]) {
         EXPECT_NE(item.value("unlocked", false), true);
     }
     EXPECT_TRUE(host.call("host.hello").contains("result"));
+}
+
+TEST_F(gate_client_fixture, AnswersThatCannotBeUsedAreBadAnswers) {
+    auto const garbage = unlock_through("gate-garbage", "<html>not json</html>", 200);
+    EXPECT_EQ(garbage["error"]["code"], 1109) << garbage.dump();
+
+    auto const huge =
+        unlock_through("gate-huge", R"({"token":")" + std::string(300 * 1024, 'x') + "\"}", 200);
+    EXPECT_EQ(huge["error"]["code"], 1109) << huge.dump();
+    EXPECT_NE(huge["error"]["data"]["detail"].get<std::string>().find("larger than"), std::string::npos);
+
+    auto const foreign = unlock_through("gate-foreign", {}, 200, [](test_bundle const& b) {
+        return json{{"token", b.token_for(protocol::generate_box_keypair().public_key)}}.dump();
+    });
+    EXPECT_EQ(foreign["error"]["code"], 1109) << foreign.dump();
+    EXPECT_EQ(foreign["error"]["data"]["problem"], "wrong_device");
 }
 
 TEST_F(gate_client_fixture, BadParamsAreRefusedBeforeAnythingIsSent) {

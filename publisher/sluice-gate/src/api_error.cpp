@@ -1,0 +1,24 @@
+#include "api_error.hpp"
+
+#include <sluice/protocol/untrusted_json.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace sluice::gate {
+
+gate_response error_response(unsigned status, std::string_view code, std::string_view message) {
+    nlohmann::json const body{{"error", {{"code", code}, {"message", message}}}};
+    gate_response res;
+    res.status = status;
+    res.body = protocol::dump_compact(body);
+    return res;
+}
+
+gate_response json_response(std::string body, unsigned status) {
+    gate_response res;
+    res.status = status;
+    res.body = std::move(body);
+    return res;
+}
+
+} // namespace sluice::gate

@@ -1,0 +1,65 @@
+#include "bundle_handlers.hpp"
+
+#include "api_error.hpp"
+#include "bundle_lookup.hpp"
+#include "landing_page.hpp"
+#include "pledge_handlers.hpp"
+
+#include <sluice/protocol/untrusted_json.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace sluice::gate {
+
+gate_response handle_bundle_status(gate_context& ctx, std::string_view id) {
+    auto found = lookup_bundle(ctx, id);
+    if (!found.bundle) {
+        return found.error;
+    }
+    auto const& m = found.bundle->manifest;
+    nlohmann::json body{
+        {"bundleId", m.id},
+        {"version", m.version},
+        {"title", m.title},
+        {"gates", protocol::to_json(m.gates)},
+    };
+    if (m.gates.pledge) {
+        std::error_code ec;
+        auto progress = campaign_progress(ctx, m.gates.pledge->campaign_id, ec);
+        if (ec) {
+            return error_response(500, error_code::internal_error, "the gate's storage failed");
+        }
+        body["campaign"] = progress ? std::move(*progress) : nlohmann::json(nullptr);
+    }
+    return json_response(protocol::dump_compact(body));
+}
+
+gate_response handle_landing_page(gate_context& ctx, std::string_view id) {
+    auto found = lookup_bundle(ctx, id);
+    if (!found.bundle) {
+        return found.error;
+    }
+    std::optional<campaign_standing> standing;
+    if (auto const& pledge = found.bundle->manifest.gates.pledge) {
+        std::error_code ec;
+        auto const progress = campaign_progress(ctx, pledge->campaign_id, ec);
+        if (ec) {
+            return error_response(500, error_code::internal_error, "the gate's storage failed");
+        }
+        if (progress) {
+            standing = campaign_standing{progress->at("state").get<std::string>(),
+                                         progress->at("backers").get<std::uint64_t>(),
+                                         progress->at("amount").get<std::uint64_t>()};
+        }
+    }
+    gate_response res;
+    res.content_type = "text/html; charset=utf-8";
+    res.body =
+        render_landing_page(found.bundle->manifest, found.bundle->stored.magnet, ctx.public_url, standing);
+    // The page runs nothing: its only script element is data, and a stricter policy costs nothing.
+    res.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'none'; img-src 'self'; style-src 'self'");
+    return res;
+}
+
+} // namespace sluice::gate

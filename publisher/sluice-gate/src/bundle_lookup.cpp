@@ -1,0 +1,35 @@
+#include "bundle_lookup.hpp"
+
+#include "api_error.hpp"
+
+namespace sluice::gate {
+
+bundle_lookup lookup_bundle(gate_context& ctx, std::string_view id) {
+    bundle_lookup out;
+    if (!protocol::is_bundle_slug(id)) {
+        out.error = error_response(404, error_code::bundle_not_found, "no bundle with that id");
+        return out;
+    }
+    std::error_code ec;
+    auto stored = ctx.store.find_bundle(id, ec);
+    if (ec) {
+        out.error = error_response(500, error_code::internal_error, "the gate's storage failed");
+        return out;
+    }
+    if (!stored) {
+        out.error = error_response(404, error_code::bundle_not_found, "no bundle with that id");
+        return out;
+    }
+    // Both were checked at import; parsing again costs little next to a network round trip and keeps the
+    // store free of a second, derived copy that could drift.
+    auto manifest = protocol::parse_bundle_manifest(stored->manifest);
+    auto keys = publisher::parse_item_keys(stored->keys);
+    if (!manifest || !keys) {
+        out.error = error_response(500, error_code::internal_error, "the stored bundle does not parse");
+        return out;
+    }
+    out.bundle = loaded_bundle{std::move(*stored), std::move(*manifest.manifest), std::move(*keys)};
+    return out;
+}
+
+} // namespace sluice::gate

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "gate_store.hpp"
+#include "mailer.hpp"
+#include "rate_limiter.hpp"
+
+#include <sluice/protocol/keys.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace sluice::gate {
+
+// What the request handlers share: the store, the gate's signing key, the mailer, the rate limits and the
+// clocks. Owned by the server's one thread; tests build one with their own store and clocks.
+struct gate_context {
+    gate_store& store;
+    protocol::signing_keypair gate_key;
+    std::string public_url; // where viewers reach this gate, "" when not configured
+    gate::mailer mailer;
+
+    // Email unlocks: per normalised address, and per client address across every email endpoint.
+    rate_limiter per_address{5, std::chrono::minutes(10)};
+    rate_limiter per_ip{30, std::chrono::minutes(10)};
+
+    std::chrono::seconds code_lifetime{15 * 60};
+    int max_code_attempts = 5;
+
+    std::function<std::chrono::system_clock::time_point()> now = [] {
+        return std::chrono::system_clock::now();
+    };
+    std::function<rate_limiter::clock::time_point()> steady_now = [] { return rate_limiter::clock::now(); };
+};
+
+} // namespace sluice::gate

@@ -1,0 +1,159 @@
+#pragma once
+
+// Every SQL statement the gate runs, in one place. The dialect is kept to what SQLite and PostgreSQL both
+// accept (TEXT, BIGINT, INTEGER, explicit primary keys, ON CONFLICT ... DO, no AUTOINCREMENT, no
+// INSERT OR REPLACE, times as BIGINT seconds since the epoch, booleans as INTEGER 0/1), so a PostgreSQL store
+// can run the same text with its placeholders rewritten ('?' to '$n'). Pragmas are SQLite's own and live in
+// sqlite_store.cpp.
+
+namespace sluice::gate::sql {
+
+// Version 1 of the schema. A pledge is unique per (campaign, idempotency key), and its request hash tells a
+// retry of the same body from a reuse of the key for another body. Deliveries are here already, so that
+// publishing new bundles to a funded campaign adds code, not a migration.
+inline constexpr char const* schema = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER NOT NULL PRIMARY KEY
+);
+INSERT INTO schema_version (version) VALUES (1) ON CONFLICT (version) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS bundles (
+    id          TEXT   NOT NULL PRIMARY KEY,
+    version     BIGINT NOT NULL,
+    manifest    TEXT   NOT NULL,
+    signature   TEXT   NOT NULL, -- base64 of bundle.sig: TEXT ports, BLOB/BYTEA differ
+    keys        TEXT   NOT NULL,
+    magnet      TEXT   NOT NULL,
+    imported_at BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS unlocks (
+    token_id       TEXT   NOT NULL PRIMARY KEY,
+    bundle_id      TEXT   NOT NULL REFERENCES bundles (id),
+    bundle_version BIGINT NOT NULL,
+    grantee_kind   TEXT   NOT NULL,
+    grantee_ref    TEXT   NOT NULL,
+    device         TEXT   NOT NULL,
+    token          TEXT   NOT NULL,
+    issued_at      BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS unlocks_by_bundle ON unlocks (bundle_id);
+CREATE INDEX IF NOT EXISTS unlocks_by_grantee ON unlocks (grantee_kind, grantee_ref);
+
+CREATE TABLE IF NOT EXISTS email_requests (
+    request_id      TEXT    NOT NULL PRIMARY KEY,
+    bundle_id       TEXT    NOT NULL REFERENCES bundles (id),
+    email           TEXT    NOT NULL,
+    device          TEXT    NOT NULL,
+    code_hash       TEXT    NOT NULL,
+    created_at      BIGINT  NOT NULL,
+    expires_at      BIGINT  NOT NULL,
+    attempts        INTEGER NOT NULL,
+    unlock_token_id TEXT    NULL REFERENCES unlocks (token_id)
+);
+CREATE INDEX IF NOT EXISTS email_requests_by_email ON email_requests (email, created_at);
+
+CREATE TABLE IF NOT EXISTS campaigns (
+    id                TEXT   NOT NULL PRIMARY KEY,
+    bundle_id         TEXT   NOT NULL REFERENCES bundles (id),
+    goal_backers      BIGINT NULL,
+    goal_amount       BIGINT NULL,
+    price             BIGINT NOT NULL,
+    currency          TEXT   NOT NULL,
+    deadline          BIGINT NOT NULL,
+    expected_delivery TEXT   NOT NULL,
+    if_goal_missed    TEXT   NOT NULL,
+    state             TEXT   NOT NULL,
+    closed_at         BIGINT NULL
+);
+
+CREATE TABLE IF NOT EXISTS pledges (
+    pledge_id       TEXT   NOT NULL PRIMARY KEY,
+    campaign_id     TEXT   NOT NULL REFERENCES campaigns (id),
+    idempotency_key TEXT   NOT NULL,
+    request_hash    TEXT   NOT NULL,
+    amount          BIGINT NOT NULL,
+    device          TEXT   NOT NULL,
+    state           TEXT   NOT NULL,
+    response        TEXT   NOT NULL,
+    created_at      BIGINT NOT NULL,
+    cancelled_at    BIGINT NULL,
+    UNIQUE (campaign_id, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS pledges_by_campaign ON pledges (campaign_id, state);
+
+CREATE TABLE IF NOT EXISTS deliveries (
+    campaign_id  TEXT   NOT NULL REFERENCES campaigns (id),
+    bundle_id    TEXT   NOT NULL REFERENCES bundles (id),
+    delivered_at BIGINT NOT NULL,
+    PRIMARY KEY (campaign_id, bundle_id)
+);
+)sql";
+
+inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";
+inline constexpr char const* insert_bundle =
+    "INSERT INTO bundles (id, version, manifest, signature, keys, magnet, imported_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+inline constexpr char const* update_bundle =
+    "UPDATE bundles SET version = ?, manifest = ?, signature = ?, keys = ?, magnet = ?, imported_at = ? "
+    "WHERE id = ?";
+inline constexpr char const* find_bundle =
+    "SELECT id, version, manifest, signature, keys, magnet, imported_at FROM bundles WHERE id = ?";
+
+inline constexpr char const* insert_unlock =
+    "INSERT INTO unlocks (token_id, bundle_id, bundle_version, grantee_kind, grantee_ref, device, token, "
+    "issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+inline constexpr char const* count_unlocks = "SELECT COUNT(*) FROM unlocks WHERE bundle_id = ?";
+
+inline constexpr char const* insert_email_request =
+    "INSERT INTO email_requests (request_id, bundle_id, email, device, code_hash, created_at, expires_at, "
+    "attempts, unlock_token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)";
+inline constexpr char const* find_email_request =
+    "SELECT request_id, bundle_id, email, device, code_hash, created_at, expires_at, attempts, "
+    "unlock_token_id FROM email_requests WHERE request_id = ?";
+inline constexpr char const* add_email_attempt =
+    "UPDATE email_requests SET attempts = attempts + 1 WHERE request_id = ?";
+inline constexpr char const* email_attempts = "SELECT attempts FROM email_requests WHERE request_id = ?";
+inline constexpr char const* confirm_email_request =
+    "UPDATE email_requests SET unlock_token_id = ? WHERE request_id = ? AND unlock_token_id IS NULL";
+
+inline constexpr char const* insert_campaign =
+    "INSERT INTO campaigns (id, bundle_id, goal_backers, goal_amount, price, currency, deadline, "
+    "expected_delivery, if_goal_missed, state, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL) "
+    "ON CONFLICT (id) DO NOTHING";
+inline constexpr char const* find_campaign =
+    "SELECT id, bundle_id, goal_backers, goal_amount, price, currency, deadline, expected_delivery, "
+    "if_goal_missed, state, closed_at FROM campaigns WHERE id = ?";
+inline constexpr char const* campaign_totals =
+    "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM pledges WHERE campaign_id = ? AND state = 'active'";
+inline constexpr char const* campaign_state = "SELECT state, deadline FROM campaigns WHERE id = ?";
+inline constexpr char const* find_pledge_by_key =
+    "SELECT pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, "
+    "created_at, cancelled_at FROM pledges WHERE campaign_id = ? AND idempotency_key = ?";
+inline constexpr char const* find_pledge =
+    "SELECT pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, "
+    "created_at, cancelled_at FROM pledges WHERE pledge_id = ?";
+inline constexpr char const* insert_pledge =
+    "INSERT INTO pledges (pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, "
+    "response, created_at, cancelled_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, NULL)";
+inline constexpr char const* cancel_pledge =
+    "UPDATE pledges SET state = 'cancelled', cancelled_at = ? WHERE pledge_id = ? AND state = 'active'";
+inline constexpr char const* close_campaign =
+    "UPDATE campaigns SET state = ?, closed_at = ? WHERE id = ? AND state = 'open'";
+inline constexpr char const* find_unlock_by_grantee =
+    "SELECT token_id, bundle_id, bundle_version, grantee_kind, grantee_ref, device, token, issued_at "
+    "FROM unlocks WHERE grantee_kind = ? AND grantee_ref = ? ORDER BY issued_at LIMIT 1";
+
+inline constexpr char const* stats_bundles =
+    "SELECT b.id, b.version, (SELECT COUNT(*) FROM unlocks u WHERE u.bundle_id = b.id) FROM bundles b "
+    "ORDER BY b.id";
+inline constexpr char const* stats_campaigns =
+    "SELECT c.id, c.state, "
+    "(SELECT COUNT(*) FROM pledges p WHERE p.campaign_id = c.id AND p.state = 'active'), "
+    "(SELECT COALESCE(SUM(p.amount), 0) FROM pledges p WHERE p.campaign_id = c.id AND p.state = 'active') "
+    "FROM campaigns c ORDER BY c.id";
+inline constexpr char const* stats_unlocks = "SELECT COUNT(*) FROM unlocks";
+inline constexpr char const* stats_email_requests =
+    "SELECT COUNT(*) - COUNT(unlock_token_id), COUNT(unlock_token_id) FROM email_requests";
+
+} // namespace sluice::gate::sql

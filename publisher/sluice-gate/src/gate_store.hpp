@@ -1,0 +1,170 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace sluice::gate {
+
+// One imported bundle version: the manifest and its signature exactly as published, the item keys file
+// (secret: it never leaves the gate except sealed to a device) and the magnet link of its torrent.
+struct stored_bundle {
+    std::string id;
+    std::uint64_t version = 0;
+    std::string manifest;  // bundle.json bytes
+    std::string signature; // bundle.sig bytes (stored as base64)
+    std::string keys;      // the sluice-keys/1 file's text
+    std::string magnet;    // empty when no .torrent was imported
+    std::int64_t imported_at = 0;
+};
+
+enum class import_outcome {
+    inserted,  // first version of this bundle
+    replaced,  // a later version took the place of an earlier one
+    unchanged, // the same version with the same manifest bytes: nothing to do
+    refused,   // a lower version, or the same version with other bytes
+};
+
+// An unlock the gate answered: written before the answer leaves, so an acknowledged unlock survives a crash.
+struct unlock_record {
+    std::string token_id;
+    std::string bundle_id;
+    std::uint64_t bundle_version = 0;
+    std::string grantee_kind; // "email", later "payment", "pledge", "code"
+    std::string grantee_ref;
+    std::string device; // "x25519:<b64>"
+    std::string token;  // the envelope text (item keys in it are sealed to `device`)
+    std::int64_t issued_at = 0;
+};
+
+// A double opt-in request waiting for its code. The code itself is never stored, only a hash of it salted
+// with the request id.
+struct email_request {
+    std::string request_id;
+    std::string bundle_id;
+    std::string email; // normalised
+    std::string device;
+    std::string code_hash; // lower-case hex
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    int attempts = 0;            // wrong codes so far
+    std::string unlock_token_id; // set once confirmed
+};
+
+// A pledge campaign, as the manifest's pledge gate defines it, and where it stands.
+struct campaign_record {
+    std::string id;
+    std::string bundle_id;
+    std::optional<std::uint64_t> goal_backers;
+    std::optional<std::uint64_t> goal_amount;
+    std::uint64_t price = 0;
+    std::string currency;
+    std::int64_t deadline = 0;
+    std::string expected_delivery;
+    std::string if_goal_missed;
+    std::string state = "open"; // "open", "funded", "failed"
+    std::optional<std::int64_t> closed_at;
+};
+
+struct campaign_totals {
+    std::uint64_t backers = 0; // active pledges
+    std::uint64_t amount = 0;  // their sum, minor units
+};
+
+// A pledge, unique per (campaign, idempotency key). `request_hash` tells a retry of the same request from
+// another request under the same key; `response` is the first answer, sent again to a retry.
+struct pledge_record {
+    std::string pledge_id;
+    std::string campaign_id;
+    std::string idempotency_key;
+    std::string request_hash;
+    std::uint64_t amount = 0;
+    std::string device;
+    std::string state = "active"; // "active", "cancelled"
+    std::string response;
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> cancelled_at;
+};
+
+enum class pledge_outcome {
+    created,
+    existing, // a pledge with this key was there: `existing` holds it
+    closed,   // the campaign is closed or past its deadline
+    no_campaign,
+};
+
+enum class cancel_outcome { cancelled, already_cancelled, closed, not_found };
+
+struct bundle_stats {
+    std::string id;
+    std::uint64_t version = 0;
+    std::uint64_t unlocks = 0;
+};
+
+struct campaign_stats {
+    std::string id;
+    std::string state;
+    campaign_totals totals;
+};
+
+struct gate_stats {
+    std::vector<bundle_stats> bundles;
+    std::vector<campaign_stats> campaigns;
+    std::uint64_t unlocks = 0;
+    std::uint64_t email_requests_pending = 0;
+    std::uint64_t email_requests_confirmed = 0;
+};
+
+// Everything the gate keeps, behind one interface so that a PostgreSQL store can take SQLite's place for a
+// publisher who outgrows one machine. Each call is one transaction and is durable when it returns without
+// an error: callers answer a client only after that. Calls report failures through `ec` and never throw.
+// An implementation is used from one thread at a time.
+class gate_store {
+public:
+    virtual ~gate_store() = default;
+
+    // Inserts or replaces the bundle's row, deciding by version within the same transaction (two imports
+    // racing cannot both win).
+    virtual import_outcome put_bundle(stored_bundle const& bundle, std::error_code& ec) = 0;
+    virtual std::optional<stored_bundle> find_bundle(std::string_view id, std::error_code& ec) = 0;
+
+    virtual void record_unlock(unlock_record const& unlock, std::error_code& ec) = 0;
+    virtual std::uint64_t count_unlocks(std::string_view bundle_id, std::error_code& ec) = 0;
+
+    virtual void create_email_request(email_request const& request, std::error_code& ec) = 0;
+    virtual std::optional<email_request> find_email_request(std::string_view request_id,
+                                                            std::error_code& ec) = 0;
+    // Counts one wrong code; returns the attempts made so far.
+    virtual int add_email_attempt(std::string_view request_id, std::error_code& ec) = 0;
+    // Marks the request confirmed and records the unlock, both or neither. False (no error) when the request
+    // was already confirmed.
+    virtual bool confirm_email_request(std::string_view request_id, unlock_record const& unlock,
+                                       std::error_code& ec) = 0;
+
+    // The first definition of a campaign wins: a later manifest version cannot move the goal or the deadline
+    // under the backers' feet.
+    virtual void ensure_campaign(campaign_record const& campaign, std::error_code& ec) = 0;
+    virtual std::optional<campaign_record> find_campaign(std::string_view id, std::error_code& ec) = 0;
+    virtual campaign_totals totals(std::string_view campaign_id, std::error_code& ec) = 0;
+    // In one transaction: an existing pledge with the key is returned as it is; else, if the campaign is
+    // open and `now` is before its deadline, the pledge is inserted.
+    virtual pledge_outcome add_pledge(pledge_record const& pledge, std::int64_t now,
+                                      std::optional<pledge_record>& existing, std::error_code& ec) = 0;
+    virtual std::optional<pledge_record> find_pledge(std::string_view pledge_id, std::error_code& ec) = 0;
+    virtual cancel_outcome cancel_pledge(std::string_view pledge_id, std::int64_t now,
+                                         std::error_code& ec) = 0;
+    // Closes an open campaign, funded when its active pledges meet every goal it has, else failed, and
+    // returns its state (an already closed campaign keeps its own).
+    virtual std::string close_campaign(std::string_view campaign_id, std::int64_t now,
+                                       std::error_code& ec) = 0;
+    // The unlock recorded for a grantee, if any (a funded pledge's token is issued once).
+    virtual std::optional<unlock_record> find_unlock(std::string_view grantee_kind,
+                                                     std::string_view grantee_ref, std::error_code& ec) = 0;
+
+    virtual gate_stats stats(std::error_code& ec) = 0;
+};
+
+} // namespace sluice::gate

@@ -1,0 +1,54 @@
+#include "http_server.hpp"
+
+#include "http_session.hpp"
+
+namespace sluice::gate {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+http_server::http_server(asio::io_context& io, gate_context& ctx, tcp::endpoint const& endpoint,
+                         std::error_code& ec)
+    : io_(io), ctx_(ctx), acceptor_(io) {
+    boost::system::error_code bec;
+    acceptor_.open(endpoint.protocol(), bec);
+    if (!bec) {
+        acceptor_.set_option(asio::socket_base::reuse_address(true), bec);
+    }
+    if (!bec) {
+        acceptor_.bind(endpoint, bec);
+    }
+    if (!bec) {
+        acceptor_.listen(asio::socket_base::max_listen_connections, bec);
+    }
+    ec = bec;
+}
+
+void http_server::start() {
+    accept_next();
+}
+
+void http_server::stop() {
+    stopped_ = true;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+}
+
+std::uint16_t http_server::port() const {
+    boost::system::error_code ec;
+    return acceptor_.local_endpoint(ec).port();
+}
+
+void http_server::accept_next() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+        if (stopped_ || ec == asio::error::operation_aborted) {
+            return;
+        }
+        if (!ec) {
+            std::make_shared<http_session>(std::move(socket), ctx_)->start();
+        }
+        accept_next();
+    });
+}
+
+} // namespace sluice::gate

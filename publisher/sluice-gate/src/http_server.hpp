@@ -1,0 +1,36 @@
+#pragma once
+
+#include "gate_context.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <string>
+#include <system_error>
+
+namespace sluice::gate {
+
+// Accepts connections on one address and gives each to an http_session. Everything runs on the
+// io_context's one thread, which owns `ctx` (the store, the rate limits): no locks. A handler that writes
+// to the store waits for its fsync on that thread, which is what makes an answer mean "recorded".
+class http_server {
+public:
+    http_server(boost::asio::io_context& io, gate_context& ctx,
+                boost::asio::ip::tcp::endpoint const& endpoint, std::error_code& ec);
+
+    void start();
+    void stop();
+    std::uint16_t port() const;
+    gate_context& context() { return ctx_; }
+
+private:
+    void accept_next();
+
+    boost::asio::io_context& io_;
+    gate_context& ctx_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    bool stopped_ = false;
+};
+
+} // namespace sluice::gate

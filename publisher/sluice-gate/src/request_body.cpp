@@ -1,0 +1,31 @@
+#include "request_body.hpp"
+
+#include "api_error.hpp"
+
+#include <sluice/protocol/strict_object.hpp>
+#include <sluice/protocol/untrusted_json.hpp>
+
+namespace sluice::gate {
+
+std::optional<gate_response> read_json_body(std::string_view body,
+                                            std::function<void(nlohmann::json const&)> const& read) {
+    if (body.size() > max_request_body_bytes) {
+        return error_response(413, error_code::body_too_large, "the request body is larger than 65536 bytes");
+    }
+    auto parsed = protocol::parse_untrusted_json(body, {.max_depth = 4, .max_values = 256});
+    if (!parsed) {
+        return error_response(400, error_code::malformed_json,
+                              "the body is not acceptable JSON: " + parsed.detail);
+    }
+    try {
+        read(parsed.value);
+    } catch (protocol::json_shape_error const& e) {
+        return error_response(400, error_code::invalid_request, e.message());
+    } catch (nlohmann::json::exception const&) {
+        // strict_object checks kinds before reading, so this is a reader's own slip; still a client's 400.
+        return error_response(400, error_code::invalid_request, "the body does not have the expected shape");
+    }
+    return std::nullopt;
+}
+
+} // namespace sluice::gate

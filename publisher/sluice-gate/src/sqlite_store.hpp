@@ -1,0 +1,54 @@
+#pragma once
+
+#include "gate_store.hpp"
+
+#include <filesystem>
+#include <memory>
+
+struct sqlite3;
+
+namespace sluice::gate {
+
+// The gate's default store: one SQLite file, `gate.db`, in the data folder, in WAL mode with
+// synchronous=FULL so that a transaction that returned has reached the disk (an acknowledged unlock survives
+// kill -9 and power loss). Several processes may open the same folder (`serve` and `import` at once): writers
+// wait for each other up to a few seconds.
+class sqlite_store final : public gate_store {
+public:
+    // Creates the folder (0700) and the database if needed and brings the schema up to date.
+    static std::unique_ptr<sqlite_store> open(std::filesystem::path const& data_dir, std::error_code& ec,
+                                              std::string* detail = nullptr);
+    ~sqlite_store() override;
+
+    import_outcome put_bundle(stored_bundle const& bundle, std::error_code& ec) override;
+    std::optional<stored_bundle> find_bundle(std::string_view id, std::error_code& ec) override;
+    void record_unlock(unlock_record const& unlock, std::error_code& ec) override;
+    std::uint64_t count_unlocks(std::string_view bundle_id, std::error_code& ec) override;
+    void create_email_request(email_request const& request, std::error_code& ec) override;
+    std::optional<email_request> find_email_request(std::string_view request_id,
+                                                    std::error_code& ec) override;
+    int add_email_attempt(std::string_view request_id, std::error_code& ec) override;
+    bool confirm_email_request(std::string_view request_id, unlock_record const& unlock,
+                               std::error_code& ec) override;
+    void ensure_campaign(campaign_record const& campaign, std::error_code& ec) override;
+    std::optional<campaign_record> find_campaign(std::string_view id, std::error_code& ec) override;
+    campaign_totals totals(std::string_view campaign_id, std::error_code& ec) override;
+    pledge_outcome add_pledge(pledge_record const& pledge, std::int64_t now,
+                              std::optional<pledge_record>& existing, std::error_code& ec) override;
+    std::optional<pledge_record> find_pledge(std::string_view pledge_id, std::error_code& ec) override;
+    cancel_outcome cancel_pledge(std::string_view pledge_id, std::int64_t now, std::error_code& ec) override;
+    std::string close_campaign(std::string_view campaign_id, std::int64_t now, std::error_code& ec) override;
+    std::optional<unlock_record> find_unlock(std::string_view grantee_kind, std::string_view grantee_ref,
+                                             std::error_code& ec) override;
+    gate_stats stats(std::error_code& ec) override;
+
+private:
+    explicit sqlite_store(sqlite3* db) : db_(db) {}
+
+    sqlite3* db_;
+};
+
+// The error category of SQLite's result codes, so failures travel as std::error_code.
+std::error_category const& sqlite_category();
+
+} // namespace sluice::gate

@@ -1,0 +1,562 @@
+// sluice-gate driven as a publisher and a host drive it: bundles made by the real sluice-bundle, imported
+// and served by the real sluice-gate on loopback, asked over HTTP; tokens checked as a host checks them.
+
+#include "child_wait.hpp"
+#include "sandbox_dir.hpp"
+#include "wait_until.hpp"
+
+#include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/keys.hpp>
+#include <sluice/protocol/locked_item.hpp>
+#include <sluice/protocol/unlock_token.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/pipe.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <random>
+#include <regex>
+
+namespace sluice::testing {
+namespace {
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+std::string read(fs::path const& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void write(fs::path const& file, std::string const& bytes) {
+    fs::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+std::string random_bytes(std::size_t n, unsigned seed) {
+    std::mt19937 gen(seed);
+    std::string s(n, '\0');
+    for (auto& c : s) {
+        c = static_cast<char>(gen());
+    }
+    return s;
+}
+
+struct run_result {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, run_result const& r) {
+    return os << "exit " << r.exit_code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
+}
+
+struct reply {
+    int status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;
+
+    json body_json() const {
+        auto j = json::parse(body, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << status << " " << body;
+        return j;
+    }
+    std::string error_code() const {
+        auto const j = body_json();
+        return j.is_object() && j.contains("error") ? j.at("error").at("code").get<std::string>() : "";
+    }
+};
+
+// One request with a body (tests/support's client sends none), on a fresh connection, bounded in time.
+reply request(int port, std::string const& method, std::string const& target, std::string const& body = {},
+              std::string const& content_type = "application/json",
+              std::vector<std::pair<std::string, std::string>> const& headers = {}) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    bhttp::request<bhttp::string_body> req;
+    req.method_string(method);
+    req.target(target);
+    req.version(11);
+    req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
+    req.set(bhttp::field::connection, "close");
+    for (auto const& [name, value] : headers) {
+        req.set(name, value);
+    }
+    if (!body.empty() || method == "POST") {
+        req.set(bhttp::field::content_type, content_type);
+        req.body() = body;
+        req.prepare_payload();
+    }
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(16 * 1024 * 1024);
+    beast::error_code result = asio::error::timed_out;
+    stream.expires_after(20s);
+    stream.async_connect(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
+        [&](beast::error_code ec) {
+            if (ec) {
+                result = ec;
+                return;
+            }
+            bhttp::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
+                // A server may answer (413) before reading the whole body: read anyway.
+                (void)write_ec;
+                bhttp::async_read(stream, buffer, parser,
+                                  [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
+            });
+        });
+    io.run_for(21s);
+    if (result) {
+        throw std::runtime_error(method + " " + target + ": " + result.message());
+    }
+    reply out;
+    out.status = parser.get().result_int();
+    out.body = parser.get().body();
+    for (auto const& field : parser.get()) {
+        std::string name(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        out.headers[name] = std::string(field.value());
+    }
+    return out;
+}
+
+// Raw bytes in, raw bytes out (until the server closes), for requests that are not HTTP.
+std::string raw_exchange(int port, std::string const& bytes) {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    asio::write(socket, asio::buffer(bytes));
+    std::string out;
+    std::array<char, 4096> buf{};
+    boost::system::error_code ec;
+    while (true) {
+        auto const n = socket.read_some(asio::buffer(buf), ec);
+        out.append(buf.data(), n);
+        if (ec) {
+            break;
+        }
+    }
+    return out;
+}
+
+// One running `sluice-gate serve`; its URL is read from the first line of its stdout.
+class gate_server {
+public:
+    gate_server(std::vector<std::string> args, fs::path const& err_file) {
+        child_ = bp::child(SLUICE_GATE_PATH, bp::args(args), bp::std_out > out_,
+                           bp::std_err > err_file.string(), bp::std_in < bp::null);
+        std::string line;
+        if (std::getline(out_, line)) {
+            std::smatch m;
+            if (std::regex_match(line, m, std::regex(R"(http://127\.0\.0\.1:([0-9]+)/)"))) {
+                port_ = std::stoi(m[1].str());
+            }
+        }
+    }
+    ~gate_server() {
+        if (child_.running()) {
+            ::kill(child_.id(), SIGKILL);
+            child_.wait();
+        }
+    }
+
+    int port() const { return port_; }
+    void kill9() {
+        ::kill(child_.id(), SIGKILL);
+        child_.wait();
+    }
+    std::optional<int> stop() {
+        ::kill(child_.id(), SIGTERM);
+        if (!wait_for_child(child_, 10s)) {
+            return std::nullopt;
+        }
+        return child_.exit_code();
+    }
+
+private:
+    bp::ipstream out_;
+    bp::child child_;
+    int port_ = 0;
+};
+
+class SluiceGate : public ::testing::Test {
+protected:
+    void SetUp() override {
+        fs::create_directories(logs_);
+        ASSERT_EQ(bundle_tool({"keygen", "--out", (dir_ / "publisher.key").string(), "--quiet"}).exit_code,
+                  0);
+        auto const gate = bundle_tool({"keygen", "--out", gate_key_file().string(), "--quiet"});
+        ASSERT_EQ(gate.exit_code, 0) << gate;
+        gate_key_ = gate.out.substr(0, gate.out.find('\n'));
+        episode_ = random_bytes(150 * 1024 + 11, 2);
+        write(src_ / "pilot.webm", random_bytes(20 * 1024, 1));
+        write(src_ / "episode-1.webm", episode_);
+        write(dir_ / "mail.sh",
+              "#!/bin/sh\nf=$(mktemp \"" + outbox_.string() + "/mail-XXXXXX\") && cat > \"$f\"\n");
+        fs::permissions(dir_ / "mail.sh", fs::perms::owner_all);
+        fs::create_directories(outbox_);
+    }
+
+    json spec(std::string const& id, std::uint64_t version, bool double_opt_in,
+              std::string const& title = "Les Veilleurs") const {
+        return json{{"format", "sluice-bundle-spec/1"},
+                    {"id", id},
+                    {"version", version},
+                    {"title", title},
+                    {"creator", "Atelier Nuit"},
+                    {"description", "Six episodes."},
+                    {"gateUrl", "https://gate.example.org/"},
+                    {"gateKeys", {gate_key_}},
+                    {"items",
+                     {{{"source", "pilot.webm"}, {"access", "free"}},
+                      {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "email"}}}},
+                    {"gates", {{"email", {{"doubleOptIn", double_opt_in}}}}}};
+    }
+
+    // Makes bundle `id` into out/ with sluice-bundle (replacing an earlier version).
+    void make_bundle(json const& s) {
+        write(src_ / "spec.json", s.dump(4));
+        auto const made =
+            bundle_tool({"create", (src_ / "spec.json").string(), "--key", (dir_ / "publisher.key").string(),
+                         "--out", out_.string(), "--quiet", "--force"});
+        ASSERT_EQ(made.exit_code, 0) << made;
+    }
+
+    run_result import(std::string const& id, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args{"import",
+                                      "--data",
+                                      data_.string(),
+                                      "--gate-key",
+                                      gate_key_file().string(),
+                                      (out_ / id).string(),
+                                      (out_ / (id + ".keys.json")).string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return gate_tool(args);
+    }
+
+    std::unique_ptr<gate_server> serve() {
+        auto const n = std::to_string(runs_++);
+        auto server = std::make_unique<gate_server>(
+            std::vector<std::string>{"serve", "--data", data_.string(), "--listen", "127.0.0.1:0",
+                                     "--gate-key", gate_key_file().string(), "--mail-command",
+                                     (dir_ / "mail.sh").string()},
+            logs_ / ("serve-err-" + n));
+        EXPECT_GT(server->port(), 0) << read(logs_ / ("serve-err-" + n));
+        return server;
+    }
+
+    json stats() {
+        auto const r = gate_tool({"stats", "--data", data_.string()});
+        EXPECT_EQ(r.exit_code, 0) << r;
+        return json::parse(r.out, nullptr, false);
+    }
+
+    run_result run(char const* program, std::vector<std::string> const& args) {
+        auto const n = std::to_string(runs_++);
+        auto const out = logs_ / ("out-" + n);
+        auto const err = logs_ / ("err-" + n);
+        bp::child child(program, bp::args(args), bp::std_out > out.string(), bp::std_err > err.string(),
+                        bp::std_in < bp::null);
+        if (!wait_for_child(child, 120s)) {
+            child.terminate();
+            ADD_FAILURE() << program << " " << args.front() << " did not finish";
+        }
+        return {child.exit_code(), read(out), read(err)};
+    }
+    run_result bundle_tool(std::vector<std::string> const& args) { return run(SLUICE_BUNDLE_PATH, args); }
+    run_result gate_tool(std::vector<std::string> const& args) { return run(SLUICE_GATE_PATH, args); }
+
+    std::string device_text() const { return protocol::encode_public_key("x25519", device_.public_key); }
+
+    // What a host does with a token: verify it against the manifest it has, then open the locked item.
+    void expect_token_opens_episode(std::string const& token, std::string const& id) {
+        auto const manifest = protocol::parse_bundle_manifest(read(out_ / id / "bundle.json"));
+        ASSERT_TRUE(manifest);
+        protocol::token_expectations const expect{
+            manifest.manifest->gate_keys, id, manifest.manifest->version, device_,
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+        auto const verified = protocol::verify_unlock_token(token, expect);
+        ASSERT_TRUE(verified) << protocol::to_string(verified.problem) << ": " << verified.detail;
+        ASSERT_EQ(verified.token.item_keys.size(), 1u);
+        auto const& key = verified.token.item_keys.at("episode-1.webm.locked");
+        std::error_code ec;
+        auto const plain = protocol::open_item(read(out_ / id / "episode-1.webm.locked"), key,
+                                               protocol::item_identity(id, "episode-1.webm.locked"), ec);
+        ASSERT_FALSE(ec) << ec.message();
+        EXPECT_TRUE(plain == episode_);
+    }
+
+    std::string last_code() const {
+        std::string code;
+        for (auto const& e : fs::directory_iterator(outbox_)) {
+            auto const text = read(e.path());
+            std::smatch m;
+            if (std::regex_search(text, m, std::regex("code is ([0-9]{6})"))) {
+                code = m[1].str();
+            }
+        }
+        return code;
+    }
+
+    fs::path gate_key_file() const { return dir_ / "gate.key"; }
+
+    sandbox_dir dir_;
+    fs::path src_ = dir_ / "src";
+    fs::path out_ = dir_ / "out";
+    fs::path data_ = dir_ / "data";
+    fs::path logs_ = dir_ / "logs";
+    fs::path outbox_ = dir_ / "outbox";
+    std::string gate_key_;
+    std::string episode_;
+    protocol::box_keypair device_ = protocol::generate_box_keypair();
+    int runs_ = 0;
+};
+
+TEST_F(SluiceGate, ImportServeAndUnlockByEmail) {
+    make_bundle(spec("les-veilleurs", 1, false));
+    auto const imported = import("les-veilleurs");
+    ASSERT_EQ(imported.exit_code, 0) << imported;
+    EXPECT_EQ(imported.out, "les-veilleurs 1: imported\n");
+    auto const server = serve();
+
+    auto const status = request(server->port(), "GET", "/v1/bundles/les-veilleurs");
+    ASSERT_EQ(status.status, 200) << status.body;
+    EXPECT_EQ(status.body_json(),
+              json::parse(R"({"bundleId":"les-veilleurs","version":1,"title":"Les Veilleurs",
+                                                  "gates":{"email":{"doubleOptIn":false}}})"));
+
+    auto const unlocked = request(server->port(), "POST", "/v1/bundles/les-veilleurs/unlock/email",
+                                  json{{"email", " Ada@Example.org"}, {"device", device_text()}}.dump());
+    ASSERT_EQ(unlocked.status, 200) << unlocked.body;
+    expect_token_opens_episode(unlocked.body_json().at("token").get<std::string>(), "les-veilleurs");
+
+    // Acknowledged means durable: kill -9 right after the answer, and the unlock is there.
+    server->kill9();
+    auto const s = stats();
+    EXPECT_EQ(s.at("unlocks"), 1);
+    EXPECT_EQ(s.at("bundles").at(0).at("unlocks"), 1);
+    auto const again = serve();
+    EXPECT_EQ(request(again->port(), "GET", "/v1/bundles/les-veilleurs").status, 200);
+    EXPECT_EQ(again->stop(), 0);
+}
+
+TEST_F(SluiceGate, DoubleOptInThroughTheMailCommand) {
+    make_bundle(spec("confirmed", 1, true));
+    ASSERT_EQ(import("confirmed").exit_code, 0);
+    auto const server = serve();
+    auto const asked = request(server->port(), "POST", "/v1/bundles/confirmed/unlock/email",
+                               json{{"email", "ada@example.org"}, {"device", device_text()}}.dump());
+    ASSERT_EQ(asked.status, 202) << asked.body;
+    auto const request_id = asked.body_json().at("requestId").get<std::string>();
+    auto const code = last_code();
+    ASSERT_EQ(code.size(), 6u);
+    auto const mail = read(fs::directory_iterator(outbox_)->path());
+    EXPECT_NE(mail.find("To: ada@example.org\n"), std::string::npos) << mail;
+    EXPECT_NE(mail.find("Subject: "), std::string::npos) << mail;
+
+    auto const confirm = [&](std::string const& c) {
+        return request(server->port(), "POST", "/v1/bundles/confirmed/unlock/email/confirm",
+                       json{{"requestId", request_id}, {"code", c}, {"device", device_text()}}.dump());
+    };
+    auto const wrong = confirm(code == "999999" ? "000000" : "999999");
+    EXPECT_EQ(wrong.status, 403);
+    EXPECT_EQ(wrong.error_code(), "wrong_code");
+    auto const right = confirm(code);
+    ASSERT_EQ(right.status, 200) << right.body;
+    expect_token_opens_episode(right.body_json().at("token").get<std::string>(), "confirmed");
+    EXPECT_EQ(confirm(code).error_code(), "already_confirmed");
+    auto const s = stats();
+    EXPECT_EQ(s.at("unlocks"), 1);
+    EXPECT_EQ(s.at("emailRequests").at("confirmed"), 1);
+}
+
+TEST_F(SluiceGate, BadRequestsGetJson4xx) {
+    make_bundle(spec("les-veilleurs", 1, false));
+    ASSERT_EQ(import("les-veilleurs").exit_code, 0);
+    auto const server = serve();
+    auto const port = server->port();
+    auto const unlock = "/v1/bundles/les-veilleurs/unlock/email";
+    struct expectation {
+        reply r;
+        int status;
+        std::string code;
+    };
+    std::vector<expectation> const cases{
+        {request(port, "POST", unlock, "{\"email\": "), 400, "malformed_json"},
+        {request(port, "POST", unlock, "\"just a string\""), 400, "invalid_request"},
+        {request(port, "POST", unlock, json{{"email", "ada@example.org"}}.dump()), 400, "invalid_request"},
+        {request(port, "POST", unlock, std::string(100 * 1024, 'x')), 413, "body_too_large"},
+        {request(port, "POST", unlock, json{{"email", "ada at example"}, {"device", device_text()}}.dump()),
+         400, "invalid_email"},
+        {request(port, "POST", unlock, json{{"email", "ada@example.org"}, {"device", "ed25519:AAAA"}}.dump()),
+         400, "invalid_device"},
+        {request(port, "POST", "/v1/bundles/nope/unlock/email",
+                 json{{"email", "ada@example.org"}, {"device", device_text()}}.dump()),
+         404, "bundle_not_found"},
+        {request(port, "GET", "/v1/bundles/nope"), 404, "bundle_not_found"},
+        {request(port, "GET", "/v2/whatever"), 404, "not_found"},
+        {request(port, "DELETE", "/v1/bundles/les-veilleurs"), 405, "method_not_allowed"},
+        {request(port, "GET", unlock), 405, "method_not_allowed"},
+    };
+    for (auto const& c : cases) {
+        EXPECT_EQ(c.r.status, c.status) << c.code << ": " << c.r.body;
+        EXPECT_EQ(c.r.error_code(), c.code) << c.r.body;
+        EXPECT_EQ(c.r.headers.at("content-type"), "application/json");
+    }
+    EXPECT_EQ(cases[9].r.headers.at("allow"), "GET");
+    // Not HTTP at all: a 400 in JSON, then the connection closes.
+    auto const garbage = raw_exchange(port, "HELLO\r\n\r\n");
+    EXPECT_TRUE(garbage.starts_with("HTTP/1.1 400")) << garbage;
+    EXPECT_NE(garbage.find("\"bad_request\""), std::string::npos) << garbage;
+    // The server is still there and has recorded nothing.
+    EXPECT_EQ(request(port, "GET", "/v1/bundles/les-veilleurs").status, 200);
+    EXPECT_EQ(stats().at("unlocks"), 0);
+}
+
+TEST_F(SluiceGate, LandingPageCarriesTheBundleMarkup) {
+    make_bundle(spec("les-veilleurs", 1, false, "Nuit <script>alert(1)</script>"));
+    ASSERT_EQ(import("les-veilleurs").exit_code, 0);
+    auto const server = serve();
+    auto const page = request(server->port(), "GET", "/b/les-veilleurs");
+    ASSERT_EQ(page.status, 200);
+    EXPECT_EQ(page.headers.at("content-type"), "text/html; charset=utf-8");
+    EXPECT_EQ(page.body.find("<script>alert"), std::string::npos);
+    EXPECT_NE(page.body.find("<h1>Nuit &lt;script&gt;alert(1)&lt;/script&gt;</h1>"), std::string::npos);
+
+    auto const torrent_magnet = bundle_tool({"inspect", (out_ / "les-veilleurs.torrent").string(), "--json"});
+    auto const magnet = json::parse(torrent_magnet.out).at("torrent").at("magnet").get<std::string>();
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(
+        page.body, m, std::regex(R"(<script type="application/sluice-bundle\+json">([^<]*)</script>)")));
+    EXPECT_EQ(
+        json::parse(m[1].str()),
+        (json{{"bundleId", "les-veilleurs"},
+              {"version", 1},
+              {"magnet", magnet},
+              {"publisherKey", json::parse(read(out_ / "les-veilleurs" / "bundle.json")).at("publisherKey")},
+              {"gateUrl", "https://gate.example.org/"}}));
+    auto escaped = std::regex_replace(magnet, std::regex("&"), "&amp;");
+    EXPECT_NE(page.body.find("<link rel=\"sluice-bundle\" href=\"" + escaped + "\">"), std::string::npos);
+}
+
+TEST_F(SluiceGate, ImportRefusesWhatTheGateCouldNotServe) {
+    make_bundle(spec("les-veilleurs", 2, false));
+    ASSERT_EQ(import("les-veilleurs").exit_code, 0);
+    ASSERT_EQ(import("les-veilleurs").out, "les-veilleurs 2: already there\n");
+    fs::copy_file(out_ / "les-veilleurs.keys.json", dir_ / "v2.keys.json");
+
+    make_bundle(spec("les-veilleurs", 1, false));
+    auto const lower = import("les-veilleurs");
+    EXPECT_EQ(lower.exit_code, 1) << lower;
+    // A keys file of another version.
+    auto const mismatched =
+        gate_tool({"import", "--data", data_.string(), "--gate-key", gate_key_file().string(),
+                   (out_ / "les-veilleurs").string(), (dir_ / "v2.keys.json").string()});
+    EXPECT_EQ(mismatched.exit_code, 1) << mismatched;
+    EXPECT_NE(mismatched.err.find("keys file"), std::string::npos) << mismatched;
+
+    make_bundle(spec("les-veilleurs", 3, false));
+    auto const other_key = bundle_tool({"keygen", "--out", (dir_ / "other.key").string(), "--quiet"});
+    ASSERT_EQ(other_key.exit_code, 0);
+    auto const untrusted =
+        gate_tool({"import", "--data", data_.string(), "--gate-key", (dir_ / "other.key").string(),
+                   (out_ / "les-veilleurs").string(), (out_ / "les-veilleurs.keys.json").string()});
+    EXPECT_EQ(untrusted.exit_code, 1) << untrusted;
+    EXPECT_NE(untrusted.err.find("gateKeys"), std::string::npos) << untrusted;
+
+    // A tampered manifest no longer verifies.
+    auto manifest = read(out_ / "les-veilleurs" / "bundle.json");
+    manifest.replace(manifest.find("Six episodes."), 13, "Six episodez.");
+    write(out_ / "les-veilleurs" / "bundle.json", manifest);
+    EXPECT_EQ(import("les-veilleurs").exit_code, 1);
+
+    EXPECT_EQ(stats().at("bundles").at(0).at("version"), 2);
+    EXPECT_EQ(gate_tool({"import", "--data", data_.string()}).exit_code, 2);
+    EXPECT_EQ(gate_tool({"frobnicate"}).exit_code, 2);
+}
+
+TEST_F(SluiceGate, ALaterVersionReplacesTheEarlierOne) {
+    make_bundle(spec("les-veilleurs", 1, false));
+    ASSERT_EQ(import("les-veilleurs").exit_code, 0);
+    make_bundle(spec("les-veilleurs", 2, false, "Les Veilleurs, revised"));
+    auto const second = import("les-veilleurs");
+    ASSERT_EQ(second.exit_code, 0) << second;
+    EXPECT_EQ(second.out, "les-veilleurs 2: replaced an earlier version\n");
+    auto const server = serve();
+    auto const status = request(server->port(), "GET", "/v1/bundles/les-veilleurs").body_json();
+    EXPECT_EQ(status.at("version"), 2);
+    EXPECT_EQ(status.at("title"), "Les Veilleurs, revised");
+}
+
+// Three hosts pledge (one retrying with its key), the gate is killed and restarted, the publisher closes the
+// campaign, and each pledger's token opens the locked item.
+TEST_F(SluiceGate, PledgesSurviveACrashAndAFundedCampaignUnlocks) {
+    auto s = spec("saison-2", 1, false);
+    s["items"][1]["gate"] = "pledge";
+    s["gates"] = json{{"pledge",
+                       {{"campaignId", "saison-2-campaign"},
+                        {"goalBackers", 3},
+                        {"deadline", "2030-01-01T00:00:00Z"},
+                        {"price", 1500},
+                        {"currency", "EUR"},
+                        {"expectedDelivery", "2030-06-01"},
+                        {"ifGoalMissed", "Nothing is charged."}}}};
+    make_bundle(s);
+    ASSERT_EQ(import("saison-2").exit_code, 0);
+    auto server = serve();
+    auto const pledge = [&](int port, std::string const& key) {
+        return request(port, "POST", "/v1/campaigns/saison-2-campaign/pledges",
+                       json{{"device", device_text()}}.dump(), "application/json",
+                       {{"Idempotency-Key", key}});
+    };
+    std::vector<std::string> ids;
+    for (auto const* key : {"host-a-1", "host-b-1", "host-c-1"}) {
+        auto const r = pledge(server->port(), key);
+        ASSERT_EQ(r.status, 201) << r.body;
+        ids.push_back(r.body_json().at("pledgeId").get<std::string>());
+    }
+    server->kill9();
+    server = serve();
+    // A retry after the crash gets the first answer, not a second pledge.
+    auto const retry = pledge(server->port(), "host-b-1");
+    EXPECT_EQ(retry.status, 201);
+    EXPECT_EQ(retry.body_json().at("pledgeId"), ids[1]);
+    auto const progress = request(server->port(), "GET", "/v1/campaigns/saison-2-campaign").body_json();
+    EXPECT_EQ(progress.at("backers"), 3);
+    EXPECT_EQ(progress.at("amount"), 4500);
+    EXPECT_EQ(progress.at("state"), "open");
+
+    auto const closed = gate_tool({"close", "--data", data_.string(), "saison-2-campaign"});
+    ASSERT_EQ(closed.exit_code, 0) << closed;
+    EXPECT_EQ(json::parse(closed.out).at("state"), "funded");
+    for (auto const& id : ids) {
+        auto const r = request(server->port(), "GET", "/v1/campaigns/saison-2-campaign/pledges/" + id);
+        ASSERT_EQ(r.status, 200) << r.body;
+        expect_token_opens_episode(r.body_json().at("token").get<std::string>(), "saison-2");
+    }
+    auto const after = stats();
+    EXPECT_EQ(after.at("unlocks"), 3);
+    EXPECT_EQ(after.at("campaigns"),
+              json::parse(R"([{"id":"saison-2-campaign","state":"funded","backers":3,"amount":4500}])"));
+    EXPECT_EQ(gate_tool({"close", "--data", data_.string(), "no-such-campaign"}).exit_code, 1);
+}
+
+} // namespace
+} // namespace sluice::testing

@@ -1,0 +1,619 @@
+#include "sandbox_dir.hpp"
+
+#include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/keys.hpp>
+#include <sluice/protocol/unlock_token.hpp>
+#include <sluice/protocol/untrusted_json.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <gate_store.hpp>
+#include <key_files.hpp>
+#include <landing_page.hpp>
+#include <random>
+#include <regex>
+#include <router.hpp>
+#include <sqlite_store.hpp>
+
+namespace sluice::gate {
+namespace {
+
+// A small signed bundle made in memory: one free item, one email-locked item, its keys file and a gate key
+// the manifest trusts.
+namespace testing {
+
+struct test_bundle {
+    protocol::signing_keypair publisher = protocol::generate_signing_keypair();
+    protocol::signing_keypair gate = protocol::generate_signing_keypair();
+    protocol::bundle_manifest manifest;
+    publisher::item_keys keys;
+
+    stored_bundle stored() const {
+        stored_bundle s;
+        s.id = manifest.id;
+        s.version = manifest.version;
+        s.manifest = protocol::to_json(manifest).dump(4) + "\n";
+        auto const sig = protocol::sign(s.manifest, publisher);
+        s.signature = std::string(sig.begin(), sig.end());
+        s.keys = publisher::item_keys_text(keys);
+        s.magnet = "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=" + manifest.id;
+        s.imported_at = 1'700'000'000;
+        return s;
+    }
+};
+
+inline test_bundle make_test_bundle(std::string id = "les-veilleurs", std::uint64_t version = 1,
+                                    bool double_opt_in = false, std::string title = "Les Veilleurs") {
+    test_bundle b;
+    auto& m = b.manifest;
+    m.id = std::move(id);
+    m.version = version;
+    m.title = std::move(title);
+    m.creator = "Atelier Nuit";
+    m.description = "Six episodes.";
+    m.publisher_key = b.publisher.public_key;
+    m.gate_keys = {b.gate.public_key};
+    m.gate_url = "https://gate.example.org/";
+    protocol::bundle_item free_item;
+    free_item.path = "pilot.webm";
+    free_item.size = 10;
+    free_item.media_type = "video/webm";
+    m.items.push_back(free_item);
+    protocol::bundle_item locked = free_item;
+    locked.path = "episode-1.webm.locked";
+    locked.access = protocol::item_access::locked;
+    locked.gate = protocol::gate_kind::email;
+    m.items.push_back(locked);
+    m.gates.email = protocol::email_gate{double_opt_in};
+    b.keys.bundle_id = m.id;
+    b.keys.version = version;
+    b.keys.items.push_back({locked.path, protocol::generate_item_key(), protocol::gate_kind::email});
+    EXPECT_TRUE(protocol::parse_bundle_manifest(b.stored().manifest)) << "the test bundle must be valid";
+    return b;
+}
+
+} // namespace testing
+
+using nlohmann::json;
+using sluice::testing::sandbox_dir;
+using namespace std::chrono_literals;
+
+class GateRouter : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::error_code ec;
+        store_ = sqlite_store::open(dir_ / "data", ec);
+        ASSERT_TRUE(store_) << ec.message();
+        std::filesystem::create_directories(outbox_);
+        bundle_ = testing::make_test_bundle();
+        put(bundle_);
+        ctx_.emplace(
+            gate_context{*store_, bundle_.gate, "",
+                         mailer("f=$(mktemp " + outbox_.string() + "/mail-XXXXXX) && cat > \"$f\"")});
+        ctx_->now = [this] { return now_; };
+        ctx_->steady_now = [this] { return steady_; };
+    }
+
+    void put(testing::test_bundle const& b) {
+        std::error_code ec;
+        store_->put_bundle(b.stored(), ec);
+        ASSERT_FALSE(ec);
+    }
+
+    gate_response call(std::string method, std::string target, std::string body = {},
+                       std::string ip = "192.0.2.1") {
+        return handle_request(*ctx_,
+                              {std::move(method), std::move(target), std::move(body), std::move(ip), {}});
+    }
+
+    static json parse(gate_response const& r) {
+        auto j = json::parse(r.body, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << r.body;
+        return j;
+    }
+
+    static std::string code_of(gate_response const& r) {
+        auto const j = parse(r);
+        EXPECT_EQ(r.content_type, "application/json");
+        return j.contains("error") ? j.at("error").at("code").get<std::string>() : std::string("-");
+    }
+
+    static std::string header(gate_response const& r, std::string const& name) {
+        for (auto const& [n, v] : r.headers) {
+            if (n == name) {
+                return v;
+            }
+        }
+        return {};
+    }
+
+    std::string email_body(std::string const& email) const {
+        return json{{"email", email}, {"device", protocol::encode_public_key("x25519", device_.public_key)}}
+            .dump();
+    }
+
+    protocol::unlock_token_result verify(std::string const& token, testing::test_bundle const& b) const {
+        protocol::token_expectations expect{b.manifest.gate_keys, b.manifest.id, b.manifest.version, device_,
+                                            std::chrono::floor<std::chrono::seconds>(now_)};
+        return protocol::verify_unlock_token(token, expect);
+    }
+
+    // The code in the newest message of the outbox, and its recipient.
+    std::pair<std::string, std::string> last_mail() const {
+        std::filesystem::path newest;
+        std::filesystem::file_time_type newest_time{};
+        for (auto const& e : std::filesystem::directory_iterator(outbox_)) {
+            if (newest.empty() || e.last_write_time() >= newest_time) {
+                newest = e.path();
+                newest_time = e.last_write_time();
+            }
+        }
+        std::ifstream in(newest);
+        std::string const text{std::istreambuf_iterator<char>(in), {}};
+        std::smatch to, code;
+        std::regex_search(text, to, std::regex("^To: (.*)$", std::regex::multiline));
+        std::regex_search(text, code, std::regex("code is ([0-9]{6})"));
+        return {to.size() > 1 ? to[1].str() : "", code.size() > 1 ? code[1].str() : ""};
+    }
+
+    sandbox_dir dir_;
+    std::filesystem::path outbox_ = dir_ / "outbox";
+    std::unique_ptr<sqlite_store> store_;
+    testing::test_bundle bundle_;
+    std::optional<gate_context> ctx_;
+    protocol::box_keypair device_ = protocol::generate_box_keypair();
+    std::chrono::system_clock::time_point now_ = std::chrono::sys_days{std::chrono::year{2026} / 5 / 20};
+    rate_limiter::clock::time_point steady_{std::chrono::hours(100)};
+};
+
+TEST_F(GateRouter, UnknownPathsAndWrongMethods) {
+    EXPECT_EQ(call("GET", "/").status, 404u);
+    EXPECT_EQ(code_of(call("GET", "/v1/bundles")), "not_found");
+    EXPECT_EQ(code_of(call("GET", "/v1/bundles/les-veilleurs/")), "not_found");
+    EXPECT_EQ(code_of(call("GET", "//v1/bundles/les-veilleurs")), "not_found");
+    EXPECT_EQ(code_of(call("GET", "v1/bundles/les-veilleurs")), "not_found");
+    auto const put = call("PUT", "/v1/bundles/les-veilleurs");
+    EXPECT_EQ(put.status, 405u);
+    EXPECT_EQ(code_of(put), "method_not_allowed");
+    EXPECT_EQ(header(put, "Allow"), "GET");
+    auto const get = call("GET", "/v1/bundles/les-veilleurs/unlock/email");
+    EXPECT_EQ(get.status, 405u);
+    EXPECT_EQ(header(get, "Allow"), "POST");
+    EXPECT_EQ(call("DELETE", "/b/les-veilleurs").status, 405u);
+}
+
+TEST_F(GateRouter, BundleStatus) {
+    auto const r = call("GET", "/v1/bundles/les-veilleurs?x=1");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(parse(r), json::parse(R"({"bundleId":"les-veilleurs","version":1,"title":"Les Veilleurs",
+                                         "gates":{"email":{"doubleOptIn":false}}})"));
+    EXPECT_EQ(code_of(call("GET", "/v1/bundles/unknown")), "bundle_not_found");
+    EXPECT_EQ(call("GET", "/v1/bundles/unknown").status, 404u);
+    EXPECT_EQ(code_of(call("GET", "/v1/bundles/NOT%20A%20SLUG")), "bundle_not_found");
+}
+
+TEST_F(GateRouter, MalformedBodiesAre400) {
+    auto const target = "/v1/bundles/les-veilleurs/unlock/email";
+    EXPECT_EQ(code_of(call("POST", target, "")), "malformed_json");
+    EXPECT_EQ(code_of(call("POST", target, "{\"email\":")), "malformed_json");
+    EXPECT_EQ(code_of(call("POST", target, "\xff\xfe")), "malformed_json");
+    EXPECT_EQ(code_of(call("POST", target, "[[[[[[[[[[]]]]]]]]]]")), "malformed_json");
+    EXPECT_EQ(code_of(call("POST", target, "[]")), "invalid_request");
+    EXPECT_EQ(code_of(call("POST", target, "{\"email\":\"a@example.org\"}")), "invalid_request");
+    EXPECT_EQ(code_of(call("POST", target, "{\"email\":1,\"device\":\"x\"}")), "invalid_request");
+    auto body = json::parse(email_body("a@example.org"));
+    body["extra"] = true;
+    EXPECT_EQ(code_of(call("POST", target, body.dump())), "invalid_request");
+    EXPECT_EQ(code_of(call("POST", target, std::string(70'000, ' '))), "body_too_large");
+    EXPECT_EQ(code_of(call("POST", target, email_body("not an address"))), "invalid_email");
+    EXPECT_EQ(
+        code_of(call("POST", target, json{{"email", "a@example.org"}, {"device", "x25519:AAAA"}}.dump())),
+        "invalid_device");
+    EXPECT_EQ(code_of(call("POST", "/v1/bundles/unknown/unlock/email", email_body("a@example.org"))),
+              "bundle_not_found");
+    EXPECT_EQ(store_->stats(*std::make_unique<std::error_code>()).unlocks, 0u);
+}
+
+TEST_F(GateRouter, EmailUnlockAnswersAVerifiedTokenRecordedFirst) {
+    auto const r = call("POST", "/v1/bundles/les-veilleurs/unlock/email", email_body("  Ada@Example.ORG "));
+    ASSERT_EQ(r.status, 200u) << r.body;
+    auto const token = parse(r).at("token").get<std::string>();
+    auto const verified = verify(token, bundle_);
+    ASSERT_TRUE(verified) << protocol::to_string(verified.problem) << ": " << verified.detail;
+    EXPECT_EQ(verified.token.grantee.kind, protocol::grantee_kind::email);
+    EXPECT_EQ(verified.token.grantee.ref, "Ada@example.org");
+    ASSERT_EQ(verified.token.item_keys.size(), 1u);
+    EXPECT_EQ(verified.token.item_keys.at("episode-1.webm.locked"), bundle_.keys.items[0].key);
+    std::error_code ec;
+    EXPECT_EQ(store_->count_unlocks("les-veilleurs", ec), 1u);
+}
+
+TEST_F(GateRouter, EmailUnlockNeedsAnEmailGateAndATrustedKey) {
+    auto b = testing::make_test_bundle("other-bundle");
+    b.manifest.items[1].gate = protocol::gate_kind::pay;
+    b.manifest.gates.email.reset();
+    b.manifest.gates.pay = protocol::pay_gate{100, std::nullopt, "EUR"};
+    b.keys.items[0].gate = protocol::gate_kind::pay;
+    b.gate = bundle_.gate;
+    b.manifest.gate_keys = {bundle_.gate.public_key};
+    put(b);
+    EXPECT_EQ(code_of(call("POST", "/v1/bundles/other-bundle/unlock/email", email_body("a@example.org"))),
+              "gate_not_offered");
+    auto untrusted = testing::make_test_bundle("untrusted");
+    put(untrusted);
+    auto const r = call("POST", "/v1/bundles/untrusted/unlock/email", email_body("a@example.org"));
+    EXPECT_EQ(r.status, 503u);
+    EXPECT_EQ(code_of(r), "gate_misconfigured");
+}
+
+TEST_F(GateRouter, RateLimitsPerAddressAndPerClient) {
+    auto const target = "/v1/bundles/les-veilleurs/unlock/email";
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(call("POST", target, email_body("ada@example.org"), "192.0.2." + std::to_string(i)).status,
+                  200u);
+    }
+    // The same mailbox in another spelling is the same address.
+    auto const sixth = call("POST", target, email_body("ada@EXAMPLE.org"), "192.0.2.99");
+    EXPECT_EQ(sixth.status, 429u);
+    EXPECT_EQ(code_of(sixth), "rate_limited");
+    EXPECT_EQ(header(sixth, "Retry-After"), "600");
+    steady_ += 601s;
+    EXPECT_EQ(call("POST", target, email_body("ada@example.org")).status, 200u);
+
+    for (int i = 0; i < 30; ++i) {
+        call("POST", target, email_body("someone" + std::to_string(i) + "@example.org"), "198.51.100.7");
+    }
+    auto const limited = call("POST", target, email_body("fresh@example.org"), "198.51.100.7");
+    EXPECT_EQ(limited.status, 429u);
+    EXPECT_FALSE(header(limited, "Retry-After").empty());
+    // Malformed requests count too: a client cannot probe without limit.
+    EXPECT_EQ(call("POST", target, "nonsense", "198.51.100.7").status, 429u);
+    EXPECT_EQ(call("POST", target, email_body("fresh@example.org"), "198.51.100.8").status, 200u);
+}
+
+TEST_F(GateRouter, DoubleOptInMailsACodeThatUnlocksOnce) {
+    auto b = testing::make_test_bundle("confirmed", 1, true);
+    b.gate = bundle_.gate;
+    b.manifest.gate_keys = {bundle_.gate.public_key};
+    put(b);
+    auto const asked = call("POST", "/v1/bundles/confirmed/unlock/email", email_body("Ada@Example.org"));
+    ASSERT_EQ(asked.status, 202u) << asked.body;
+    auto const answer = parse(asked);
+    EXPECT_EQ(answer.at("confirmation"), "sent");
+    auto const request_id = answer.at("requestId").get<std::string>();
+    auto const [to, code] = last_mail();
+    EXPECT_EQ(to, "Ada@example.org");
+    ASSERT_EQ(code.size(), 6u);
+    std::error_code ec;
+    EXPECT_EQ(store_->count_unlocks("confirmed", ec), 0u);
+
+    auto const confirm = [&](std::string const& c, std::string const& bundle = "confirmed") {
+        json const body{{"requestId", request_id},
+                        {"code", c},
+                        {"device", protocol::encode_public_key("x25519", device_.public_key)}};
+        return call("POST", "/v1/bundles/" + bundle + "/unlock/email/confirm", body.dump());
+    };
+    std::string const wrong = code == "000000" ? "000001" : "000000";
+    auto const bad = confirm(wrong);
+    EXPECT_EQ(bad.status, 403u);
+    EXPECT_EQ(code_of(bad), "wrong_code");
+    EXPECT_EQ(code_of(confirm(code, "les-veilleurs")), "request_not_found");
+    EXPECT_EQ(code_of(confirm("12345")), "invalid_request");
+
+    auto const good = confirm(code);
+    ASSERT_EQ(good.status, 200u) << good.body;
+    auto const verified = verify(parse(good).at("token").get<std::string>(), b);
+    ASSERT_TRUE(verified) << verified.detail;
+    EXPECT_EQ(verified.token.grantee.ref, "Ada@example.org");
+    EXPECT_EQ(store_->count_unlocks("confirmed", ec), 1u);
+    EXPECT_EQ(code_of(confirm(code)), "already_confirmed");
+}
+
+TEST_F(GateRouter, CodesExpireAndAllowFiveAttempts) {
+    auto b = testing::make_test_bundle("confirmed", 1, true);
+    b.gate = bundle_.gate;
+    b.manifest.gate_keys = {bundle_.gate.public_key};
+    put(b);
+    auto const ask = [&] {
+        auto const r = call("POST", "/v1/bundles/confirmed/unlock/email", email_body("ada@example.org"));
+        EXPECT_EQ(r.status, 202u) << r.body;
+        return std::pair{parse(r).at("requestId").get<std::string>(), last_mail().second};
+    };
+    auto const confirm = [&](std::string const& id, std::string const& c) {
+        json const body{{"requestId", id},
+                        {"code", c},
+                        {"device", protocol::encode_public_key("x25519", device_.public_key)}};
+        return call("POST", "/v1/bundles/confirmed/unlock/email/confirm", body.dump());
+    };
+    auto const [id1, code1] = ask();
+    std::string const wrong = code1 == "000000" ? "000001" : "000000";
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(code_of(confirm(id1, wrong)), "wrong_code");
+    }
+    EXPECT_EQ(code_of(confirm(id1, wrong)), "too_many_attempts");
+    EXPECT_EQ(code_of(confirm(id1, code1)), "too_many_attempts");
+
+    auto const [id2, code2] = ask();
+    now_ += 15min;
+    EXPECT_EQ(code_of(confirm(id2, code2)), "code_expired");
+
+    auto const [id3, code3] = ask();
+    json const other_device{
+        {"requestId", id3},
+        {"code", code3},
+        {"device", protocol::encode_public_key("x25519", protocol::generate_box_keypair().public_key)}};
+    EXPECT_EQ(code_of(call("POST", "/v1/bundles/confirmed/unlock/email/confirm", other_device.dump())),
+              "device_mismatch");
+    EXPECT_EQ(confirm(id3, code3).status, 200u);
+}
+
+TEST_F(GateRouter, DoubleOptInWithoutAMailCommandIs503) {
+    auto b = testing::make_test_bundle("confirmed", 1, true);
+    b.gate = bundle_.gate;
+    b.manifest.gate_keys = {bundle_.gate.public_key};
+    put(b);
+    ctx_->mailer = mailer("");
+    auto const r = call("POST", "/v1/bundles/confirmed/unlock/email", email_body("ada@example.org"));
+    EXPECT_EQ(r.status, 503u);
+    EXPECT_EQ(code_of(r), "mail_unavailable");
+    ctx_->mailer = mailer("exit 3");
+    EXPECT_EQ(code_of(call("POST", "/v1/bundles/confirmed/unlock/email", email_body("bob@example.org"))),
+              "mail_unavailable");
+}
+
+TEST_F(GateRouter, LandingPageCarriesTheMarkupAndEscapesEverything) {
+    auto b =
+        testing::make_test_bundle("hostile", 1, false, "</script><script>alert('x')</script> & \"more\"");
+    b.manifest.creator = "<b>Nuit</b>";
+    b.gate = bundle_.gate;
+    b.manifest.gate_keys = {bundle_.gate.public_key};
+    put(b);
+    auto const r = call("GET", "/b/hostile");
+    ASSERT_EQ(r.status, 200u);
+    EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+    auto const& html = r.body;
+    EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+    EXPECT_EQ(html.find("<b>"), std::string::npos);
+    EXPECT_NE(
+        html.find("&lt;/script&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;"),
+        std::string::npos);
+    EXPECT_NE(
+        html.find("<link rel=\"sluice-bundle\" href=\"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef"
+                  "01234567&amp;dn=hostile\">"),
+        std::string::npos);
+    auto const open = std::string("<script type=\"application/sluice-bundle+json\">");
+    auto const start = html.find(open);
+    ASSERT_NE(start, std::string::npos);
+    auto const end = html.find("</script>", start);
+    ASSERT_NE(end, std::string::npos);
+    auto const markup = json::parse(html.substr(start + open.size(), end - start - open.size()));
+    EXPECT_EQ(markup, (json{{"bundleId", "hostile"},
+                            {"version", 1},
+                            {"magnet", b.stored().magnet},
+                            {"publisherKey", protocol::encode_public_key("ed25519", b.publisher.public_key)},
+                            {"gateUrl", "https://gate.example.org/"}}));
+    EXPECT_EQ(code_of(call("GET", "/b/unknown")), "bundle_not_found");
+}
+
+TEST_F(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {
+    std::mt19937 gen(7);
+    std::vector<std::string> const targets{"/v1/bundles/les-veilleurs/unlock/email",
+                                           "/v1/bundles/les-veilleurs/unlock/email/confirm",
+                                           "/v1/campaigns/saison-2/pledges",
+                                           "/v1/bundles/%00",
+                                           "/b/\xff",
+                                           ""};
+    std::vector<std::string> const pieces{"{",
+                                          "}",
+                                          "[",
+                                          "]",
+                                          "\"email\"",
+                                          "\"device\"",
+                                          "\"requestId\"",
+                                          "\"code\"",
+                                          ":",
+                                          ",",
+                                          "\"a@b.co\"",
+                                          "\"x25519:AAAA\"",
+                                          "1e999",
+                                          "-0",
+                                          "null",
+                                          "true",
+                                          "\"\\u0000\"",
+                                          "\xc3\x28",
+                                          " "};
+    for (int i = 0; i < 2000; ++i) {
+        std::string body;
+        auto const n = gen() % 12;
+        for (unsigned j = 0; j < n; ++j) {
+            body += pieces[gen() % pieces.size()];
+        }
+        auto const r = call(gen() % 4 ? "POST" : "GET", targets[gen() % targets.size()], body,
+                            "10.0.0." + std::to_string(i % 250));
+        ASSERT_GE(r.status, 400u) << body;
+        ASSERT_LT(r.status, 500u) << body << " -> " << r.body;
+        ASSERT_FALSE(code_of(r).empty());
+    }
+}
+
+TEST(GateLandingPage, ScriptJsonCannotCloseTheElement) {
+    EXPECT_EQ(json_for_script(R"({"t":"</script><!--&"})"), R"({"t":"\u003c/script\u003e\u003c!--\u0026"})");
+    EXPECT_EQ(json_for_script("{\"t\":\"a\xE2\x80\xA8"
+                              "b\xE2\x80\xA9\"}"),
+              R"({"t":"a\u2028b\u2029"})");
+    EXPECT_EQ(json::parse(json_for_script(R"({"t":"</script>"})")).at("t"), "</script>");
+    EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+}
+
+} // namespace
+} // namespace sluice::gate
+
+namespace sluice::gate {
+namespace {
+
+class GatePledges : public GateRouter {
+protected:
+    void SetUp() override {
+        GateRouter::SetUp();
+        pledge_bundle_ = testing::make_test_bundle("saison-2-bundle");
+        auto& m = pledge_bundle_.manifest;
+        m.items[1].gate = protocol::gate_kind::pledge;
+        m.gates.email.reset();
+        protocol::pledge_gate p;
+        p.campaign_id = "saison-2";
+        p.goal_backers = 3;
+        p.deadline = "2026-06-01T00:00:00Z";
+        p.deadline_unix = *protocol::parse_utc_timestamp(p.deadline);
+        p.price = 1500;
+        p.currency = "EUR";
+        p.expected_delivery = "2026-09-01";
+        p.if_goal_missed = "Nothing is charged.";
+        m.gates.pledge = p;
+        pledge_bundle_.keys.items[0].gate = protocol::gate_kind::pledge;
+        pledge_bundle_.gate = bundle_.gate;
+        m.gate_keys = {bundle_.gate.public_key};
+        put(pledge_bundle_);
+        std::error_code ec;
+        store_->ensure_campaign({"saison-2", m.id, 3, std::nullopt, 1500, "EUR", p.deadline_unix,
+                                 "2026-09-01", "Nothing is charged.", "open", std::nullopt},
+                                ec);
+        ASSERT_FALSE(ec);
+    }
+
+    gate_response pledge(std::string const& key, json body) {
+        gate_request req{"POST", "/v1/campaigns/saison-2/pledges", body.dump(), "192.0.2.1", {}};
+        if (!key.empty()) {
+            req.headers.emplace_back("idempotency-key", key);
+        }
+        return handle_request(*ctx_, req);
+    }
+    json device_body(std::optional<std::uint64_t> amount = std::nullopt) const {
+        json body{{"device", protocol::encode_public_key("x25519", device_.public_key)}};
+        if (amount) {
+            body["amount"] = *amount;
+        }
+        return body;
+    }
+
+    testing::test_bundle pledge_bundle_;
+};
+
+// The receipt's body, once its signature holds for the gate's key.
+json open_receipt(std::string const& text, protocol::signing_keypair const& gate) {
+    auto const envelope = json::parse(text);
+    EXPECT_EQ(envelope.at("format"), "sluice-receipt/1");
+    EXPECT_EQ(envelope.at("gateKey"), protocol::encode_public_key("ed25519", gate.public_key));
+    auto const payload = protocol::from_base64(envelope.at("payload").get<std::string>());
+    auto const signature = protocol::from_base64(envelope.at("signature").get<std::string>());
+    std::array<unsigned char, 64> sig{};
+    EXPECT_TRUE(payload && signature && signature->size() == 64);
+    std::copy(signature->begin(), signature->end(), sig.begin());
+    EXPECT_TRUE(protocol::verify(*payload, sig, gate.public_key));
+    return json::parse(*payload);
+}
+
+TEST_F(GatePledges, OnePledgePerIdempotencyKey) {
+    auto const first = pledge("key-1", device_body());
+    ASSERT_EQ(first.status, 201u) << first.body;
+    auto const answer = parse(first);
+    EXPECT_EQ(answer.at("amount"), 1500);
+    EXPECT_EQ(answer.at("state"), "active");
+    auto const receipt = open_receipt(answer.at("receipt").get<std::string>(), bundle_.gate);
+    EXPECT_EQ(receipt.at("kind"), "pledge");
+    EXPECT_EQ(receipt.at("pledgeId"), answer.at("pledgeId"));
+    EXPECT_EQ(receipt.at("campaignId"), "saison-2");
+
+    auto const retry = pledge("key-1", device_body());
+    EXPECT_EQ(retry.status, 201u);
+    EXPECT_EQ(retry.body, first.body);
+    EXPECT_EQ(header(retry, "Idempotent-Replayed"), "true");
+    auto const other = pledge("key-1", device_body(2000));
+    EXPECT_EQ(other.status, 422u);
+    EXPECT_EQ(code_of(other), "idempotency_key_reused");
+    EXPECT_EQ(code_of(pledge("", device_body())), "idempotency_key_required");
+    EXPECT_EQ(code_of(pledge("key 2", device_body())), "idempotency_key_required");
+    EXPECT_EQ(code_of(pledge("key-2", device_body(1499))), "amount_too_low");
+    EXPECT_EQ(code_of(pledge("key-2", json{{"device", "x"}})), "invalid_device");
+    EXPECT_EQ(pledge("key-2", device_body(2500)).status, 201u);
+
+    auto const progress = parse(call("GET", "/v1/campaigns/saison-2"));
+    EXPECT_EQ(progress.at("backers"), 2);
+    EXPECT_EQ(progress.at("amount"), 4000);
+    EXPECT_EQ(progress.at("goalBackers"), 3);
+    EXPECT_EQ(progress.at("state"), "open");
+    EXPECT_EQ(progress.at("deadline"), "2026-06-01T00:00:00Z");
+    EXPECT_EQ(progress.at("secondsLeft"), 12 * 24 * 3600);
+    EXPECT_EQ(code_of(call("GET", "/v1/campaigns/unknown")), "campaign_not_found");
+    // The bundle's status and its landing page show the same progress.
+    auto const status = parse(call("GET", "/v1/bundles/saison-2-bundle"));
+    EXPECT_EQ(status.at("campaign"), progress);
+    EXPECT_EQ(status.at("gates").at("pledge").at("campaignId"), "saison-2");
+    auto const page = call("GET", "/b/saison-2-bundle").body;
+    EXPECT_NE(page.find("<li class=\"progress\">open: 2 backers, 40.00 EUR pledged</li>"), std::string::npos)
+        << page;
+    EXPECT_NE(page.find("If the goal is missed: Nothing is charged."), std::string::npos);
+}
+
+TEST_F(GatePledges, FundedCampaignsGiveEachPledgerItsToken) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) {
+        auto const r = pledge("key-" + std::to_string(i), device_body());
+        ASSERT_EQ(r.status, 201u);
+        ids.push_back(parse(r).at("pledgeId").get<std::string>());
+    }
+    auto const before = parse(call("GET", "/v1/campaigns/saison-2/pledges/" + ids[0]));
+    EXPECT_EQ(before.at("campaignState"), "open");
+    EXPECT_FALSE(before.contains("token"));
+    std::error_code ec;
+    EXPECT_EQ(store_->close_campaign("saison-2", 1, ec), "funded");
+    EXPECT_EQ(code_of(pledge("late", device_body())), "campaign_closed");
+    for (auto const& id : ids) {
+        auto const r = parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id));
+        EXPECT_EQ(r.at("campaignState"), "funded");
+        auto const token = r.at("token").get<std::string>();
+        auto const verified = verify(token, pledge_bundle_);
+        ASSERT_TRUE(verified) << verified.detail;
+        EXPECT_EQ(verified.token.grantee.kind, protocol::grantee_kind::pledge);
+        EXPECT_EQ(verified.token.grantee.ref, id);
+        EXPECT_EQ(verified.token.item_keys.at("episode-1.webm.locked"), pledge_bundle_.keys.items[0].key);
+        // Asked again, the same token: it is issued once.
+        EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id)).at("token"), token);
+    }
+    EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 3u);
+    EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + ids[0] + "/cancel")),
+              "campaign_closed");
+}
+
+TEST_F(GatePledges, CancelledUntilTheDeadlineThenFailedWithReleases) {
+    auto const a = parse(pledge("key-a", device_body())).at("pledgeId").get<std::string>();
+    auto const b = parse(pledge("key-b", device_body())).at("pledgeId").get<std::string>();
+    auto const cancelled = call("POST", "/v1/campaigns/saison-2/pledges/" + b + "/cancel");
+    ASSERT_EQ(cancelled.status, 200u) << cancelled.body;
+    EXPECT_EQ(parse(cancelled).at("state"), "cancelled");
+    EXPECT_EQ(open_receipt(parse(cancelled).at("receipt").get<std::string>(), bundle_.gate).at("kind"),
+              "cancellation");
+    EXPECT_EQ(call("POST", "/v1/campaigns/saison-2/pledges/" + b + "/cancel").status, 200u);
+    EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/nope/cancel")), "pledge_not_found");
+    EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2")).at("backers"), 1);
+
+    // The deadline passes: the first request to look closes the campaign, short of its goal.
+    now_ = std::chrono::sys_days{std::chrono::year{2026} / 6 / 1};
+    auto const progress = parse(call("GET", "/v1/campaigns/saison-2"));
+    EXPECT_EQ(progress.at("state"), "failed");
+    EXPECT_EQ(progress.at("secondsLeft"), 0);
+    auto const status = parse(call("GET", "/v1/campaigns/saison-2/pledges/" + a));
+    EXPECT_FALSE(status.contains("token"));
+    auto const release = open_receipt(status.at("release").get<std::string>(), bundle_.gate);
+    EXPECT_EQ(release.at("kind"), "release");
+    EXPECT_EQ(release.at("pledgeId"), a);
+    EXPECT_FALSE(parse(call("GET", "/v1/campaigns/saison-2/pledges/" + b)).contains("release"));
+    EXPECT_EQ(code_of(pledge("key-c", device_body())), "campaign_closed");
+    EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + a + "/cancel")), "campaign_closed");
+    std::error_code ec;
+    EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 0u);
+}
+
+} // namespace
+} // namespace sluice::gate
