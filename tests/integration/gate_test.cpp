@@ -2,6 +2,8 @@
 // and served by the real sluice-gate on loopback, asked over HTTP; tokens checked as a host checks them.
 
 #include "child_wait.hpp"
+#include "host_process.hpp"
+#include "http_client.hpp"
 #include "sandbox_dir.hpp"
 #include "wait_until.hpp"
 
@@ -251,12 +253,12 @@ protected:
         return gate_tool(args);
     }
 
-    std::unique_ptr<gate_server> serve() {
+    std::unique_ptr<gate_server> serve(int port = 0) {
         auto const n = std::to_string(runs_++);
         auto server = std::make_unique<gate_server>(
-            std::vector<std::string>{"serve", "--data", data_.string(), "--listen", "127.0.0.1:0",
-                                     "--gate-key", gate_key_file().string(), "--mail-command",
-                                     (dir_ / "mail.sh").string()},
+            std::vector<std::string>{"serve", "--data", data_.string(), "--listen",
+                                     "127.0.0.1:" + std::to_string(port), "--gate-key",
+                                     gate_key_file().string(), "--mail-command", (dir_ / "mail.sh").string()},
             logs_ / ("serve-err-" + n));
         EXPECT_GT(server->port(), 0) << read(logs_ / ("serve-err-" + n));
         return server;
@@ -355,6 +357,61 @@ TEST_F(SluiceGate, ImportServeAndUnlockByEmail) {
     auto const again = serve();
     EXPECT_EQ(request(again->port(), "GET", "/v1/bundles/les-veilleurs").status, 200);
     EXPECT_EQ(again->stop(), 0);
+}
+
+// The whole email path with every real part: sluice-bundle makes the bundle, sluice-gate holds its keys,
+// a host seeds it, asks the gate (double opt-in, the code read from the outbox) and streams the episode.
+TEST_F(SluiceGate, AHostUnlocksThroughTheGateAndStreams) {
+    // The gate's URL is signed into the manifest, so its port is chosen first.
+    int port = 0;
+    {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+        port = probe.local_endpoint().port();
+    }
+    auto s = spec("night-shift", 1, true);
+    s["gateUrl"] = "http://127.0.0.1:" + std::to_string(port) + "/";
+    make_bundle(s);
+    ASSERT_EQ(import("night-shift").exit_code, 0);
+    auto const server = serve(port);
+    ASSERT_EQ(server->port(), port);
+
+    host_world world;
+    host_process host(world);
+    auto const torrent = read(out_ / "night-shift.torrent");
+    auto const added =
+        host.call("torrent.add", {{"torrent", protocol::to_base64(torrent)}, {"savePath", out_.string()}});
+    ASSERT_TRUE(added.contains("result")) << added.dump();
+    auto const hash = added["result"]["infoHash"].get<std::string>();
+    ASSERT_TRUE(wait_until([&] {
+        return host.call("bundle.get", {{"infoHash", hash}})["result"].value("status", "") == "verified";
+    }));
+
+    auto const asked = host.call("bundle.unlock",
+                                 {{"infoHash", hash}, {"gate", "email"}, {"email", "Ada@Example.ORG"}}, 30s);
+    ASSERT_TRUE(asked.contains("result")) << asked.dump();
+    ASSERT_EQ(asked["result"]["status"], "confirmationSent");
+    auto const wrong =
+        host.call("bundle.confirmEmail",
+                  {{"infoHash", hash}, {"requestId", asked["result"]["requestId"]}, {"code", "000000"}});
+    EXPECT_EQ(wrong["error"]["code"], 1108) << wrong.dump();
+    auto const confirmed =
+        host.call("bundle.confirmEmail",
+                  {{"infoHash", hash}, {"requestId", asked["result"]["requestId"]}, {"code", last_code()}});
+    ASSERT_TRUE(confirmed.contains("result")) << confirmed.dump();
+    EXPECT_EQ(confirmed["result"]["items"], json::array({"episode-1.webm.locked"}));
+
+    std::string url;
+    auto const bundle = host.call("bundle.get", {{"infoHash", hash}});
+    for (auto const& item : bundle["result"]["items"]) {
+        if (item["path"] == "episode-1.webm.locked") {
+            url = item.value("streamUrl", "");
+        }
+    }
+    ASSERT_FALSE(url.empty());
+    auto const [stream_port, target] = split_url(url);
+    EXPECT_TRUE(http_get(stream_port, target).body == episode_);
+    EXPECT_EQ(stats().at("unlocks"), 1);
 }
 
 TEST_F(SluiceGate, DoubleOptInThroughTheMailCommand) {
