@@ -2,6 +2,7 @@
 // downloads it, redeems a token a gate would issue (from the keys file sluice-bundle wrote), streams the
 // locked item byte for byte, and exports it.
 
+#include "file_helpers.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
 #include "sandbox_dir.hpp"
@@ -22,11 +23,6 @@ namespace {
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string read_file(fs::path const& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 // Runs sluice-bundle; returns its exit code and stdout.
 std::pair<int, std::string> run_tool(std::vector<std::string> args) {

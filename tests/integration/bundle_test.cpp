@@ -1,4 +1,5 @@
 #include "bundle_fixture.hpp"
+#include "file_helpers.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
 #include "json_schema.hpp"
@@ -15,11 +16,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string read_file(fs::path const& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 // Every bundle reply and event these tests see must match protocol/schema/native-messaging.json.
 void expect_schema(json const& value, std::string const& def) {

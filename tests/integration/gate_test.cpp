@@ -2,6 +2,7 @@
 // and served by the real sluice-gate on loopback, asked over HTTP; tokens checked as a host checks them.
 
 #include "child_wait.hpp"
+#include "file_helpers.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
 #include "sandbox_dir.hpp"
@@ -38,25 +39,6 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-std::string read(fs::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write(fs::path const& file, std::string const& bytes) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
-}
-
-std::string random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 gen(seed);
-    std::string s(n, '\0');
-    for (auto& c : s) {
-        c = static_cast<char>(gen());
-    }
-    return s;
-}
 
 struct run_result {
     int exit_code = -1;
@@ -208,10 +190,10 @@ protected:
         ASSERT_EQ(gate.exit_code, 0) << gate;
         gate_key_ = gate.out.substr(0, gate.out.find('\n'));
         episode_ = random_bytes(150 * 1024 + 11, 2);
-        write(src_ / "pilot.webm", random_bytes(20 * 1024, 1));
-        write(src_ / "episode-1.webm", episode_);
-        write(dir_ / "mail.sh",
-              "#!/bin/sh\nf=$(mktemp \"" + outbox_.string() + "/mail-XXXXXX\") && cat > \"$f\"\n");
+        write_file(src_ / "pilot.webm", random_bytes(20 * 1024, 1));
+        write_file(src_ / "episode-1.webm", episode_);
+        write_file(dir_ / "mail.sh",
+                   "#!/bin/sh\nf=$(mktemp \"" + outbox_.string() + "/mail-XXXXXX\") && cat > \"$f\"\n");
         fs::permissions(dir_ / "mail.sh", fs::perms::owner_all);
         fs::create_directories(outbox_);
     }
@@ -234,7 +216,7 @@ protected:
 
     // Makes bundle `id` into out/ with sluice-bundle (replacing an earlier version).
     void make_bundle(json const& s) {
-        write(src_ / "spec.json", s.dump(4));
+        write_file(src_ / "spec.json", s.dump(4));
         auto const made =
             bundle_tool({"create", (src_ / "spec.json").string(), "--key", (dir_ / "publisher.key").string(),
                          "--out", out_.string(), "--quiet", "--force"});
@@ -260,7 +242,7 @@ protected:
                                      "127.0.0.1:" + std::to_string(port), "--gate-key",
                                      gate_key_file().string(), "--mail-command", (dir_ / "mail.sh").string()},
             logs_ / ("serve-err-" + n));
-        EXPECT_GT(server->port(), 0) << read(logs_ / ("serve-err-" + n));
+        EXPECT_GT(server->port(), 0) << read_file(logs_ / ("serve-err-" + n));
         return server;
     }
 
@@ -280,7 +262,7 @@ protected:
             child.terminate();
             ADD_FAILURE() << program << " " << args.front() << " did not finish";
         }
-        return {child.exit_code(), read(out), read(err)};
+        return {child.exit_code(), read_file(out), read_file(err)};
     }
     run_result bundle_tool(std::vector<std::string> const& args) { return run(SLUICE_BUNDLE_PATH, args); }
     run_result gate_tool(std::vector<std::string> const& args) { return run(SLUICE_GATE_PATH, args); }
@@ -289,7 +271,7 @@ protected:
 
     // What a host does with a token: verify it against the manifest it has, then open the locked item.
     void expect_token_opens_episode(std::string const& token, std::string const& id) {
-        auto const manifest = protocol::parse_bundle_manifest(read(out_ / id / "bundle.json"));
+        auto const manifest = protocol::parse_bundle_manifest(read_file(out_ / id / "bundle.json"));
         ASSERT_TRUE(manifest);
         protocol::token_expectations const expect{
             manifest.manifest->gate_keys, id, manifest.manifest->version, device_,
@@ -299,7 +281,7 @@ protected:
         ASSERT_EQ(verified.token.item_keys.size(), 1u);
         auto const& key = verified.token.item_keys.at("episode-1.webm.locked");
         std::error_code ec;
-        auto const plain = protocol::open_item(read(out_ / id / "episode-1.webm.locked"), key,
+        auto const plain = protocol::open_item(read_file(out_ / id / "episode-1.webm.locked"), key,
                                                protocol::item_identity(id, "episode-1.webm.locked"), ec);
         ASSERT_FALSE(ec) << ec.message();
         EXPECT_TRUE(plain == episode_);
@@ -308,7 +290,7 @@ protected:
     std::string last_code() const {
         std::string code;
         for (auto const& e : fs::directory_iterator(outbox_)) {
-            auto const text = read(e.path());
+            auto const text = read_file(e.path());
             std::smatch m;
             if (std::regex_search(text, m, std::regex("code is ([0-9]{6})"))) {
                 code = m[1].str();
@@ -378,7 +360,7 @@ TEST_F(SluiceGate, AHostUnlocksThroughTheGateAndStreams) {
 
     host_world world;
     host_process host(world);
-    auto const torrent = read(out_ / "night-shift.torrent");
+    auto const torrent = read_file(out_ / "night-shift.torrent");
     auto const added =
         host.call("torrent.add", {{"torrent", protocol::to_base64(torrent)}, {"savePath", out_.string()}});
     ASSERT_TRUE(added.contains("result")) << added.dump();
@@ -424,7 +406,7 @@ TEST_F(SluiceGate, DoubleOptInThroughTheMailCommand) {
     auto const request_id = asked.body_json().at("requestId").get<std::string>();
     auto const code = last_code();
     ASSERT_EQ(code.size(), 6u);
-    auto const mail = read(fs::directory_iterator(outbox_)->path());
+    auto const mail = read_file(fs::directory_iterator(outbox_)->path());
     EXPECT_NE(mail.find("To: ada@example.org\n"), std::string::npos) << mail;
     EXPECT_NE(mail.find("Subject: "), std::string::npos) << mail;
 
@@ -502,13 +484,13 @@ TEST_F(SluiceGate, LandingPageCarriesTheBundleMarkup) {
     std::smatch m;
     ASSERT_TRUE(std::regex_search(
         page.body, m, std::regex(R"(<script type="application/sluice-bundle\+json">([^<]*)</script>)")));
-    EXPECT_EQ(
-        json::parse(m[1].str()),
-        (json{{"bundleId", "les-veilleurs"},
-              {"version", 1},
-              {"magnet", magnet},
-              {"publisherKey", json::parse(read(out_ / "les-veilleurs" / "bundle.json")).at("publisherKey")},
-              {"gateUrl", "https://gate.example.org/"}}));
+    EXPECT_EQ(json::parse(m[1].str()),
+              (json{{"bundleId", "les-veilleurs"},
+                    {"version", 1},
+                    {"magnet", magnet},
+                    {"publisherKey",
+                     json::parse(read_file(out_ / "les-veilleurs" / "bundle.json")).at("publisherKey")},
+                    {"gateUrl", "https://gate.example.org/"}}));
     auto escaped = std::regex_replace(magnet, std::regex("&"), "&amp;");
     EXPECT_NE(page.body.find("<link rel=\"sluice-bundle\" href=\"" + escaped + "\">"), std::string::npos);
 }
@@ -539,9 +521,9 @@ TEST_F(SluiceGate, ImportRefusesWhatTheGateCouldNotServe) {
     EXPECT_NE(untrusted.err.find("gateKeys"), std::string::npos) << untrusted;
 
     // A tampered manifest no longer verifies.
-    auto manifest = read(out_ / "les-veilleurs" / "bundle.json");
+    auto manifest = read_file(out_ / "les-veilleurs" / "bundle.json");
     manifest.replace(manifest.find("Six episodes."), 13, "Six episodez.");
-    write(out_ / "les-veilleurs" / "bundle.json", manifest);
+    write_file(out_ / "les-veilleurs" / "bundle.json", manifest);
     EXPECT_EQ(import("les-veilleurs").exit_code, 1);
 
     EXPECT_EQ(stats().at("bundles").at(0).at("version"), 2);

@@ -2,6 +2,7 @@
 // what it leaves on disk.
 
 #include "child_wait.hpp"
+#include "file_helpers.hpp"
 #include "sandbox_dir.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
@@ -30,25 +31,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::string read(fs::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write(fs::path const& file, std::string const& bytes) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
-}
-
-std::string random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 gen(seed);
-    std::string s(n, '\0');
-    for (auto& c : s) {
-        c = static_cast<char>(gen());
-    }
-    return s;
-}
-
 unsigned mode_of(fs::path const& file) {
     struct stat st {};
     EXPECT_EQ(::stat(file.c_str(), &st), 0) << file;
@@ -66,10 +48,10 @@ std::set<std::string> listing(fs::path const& dir) {
 }
 
 void flip_byte(fs::path const& file, std::size_t offset) {
-    auto bytes = read(file);
+    auto bytes = read_file(file);
     ASSERT_LT(offset, bytes.size()) << file;
     bytes[offset] ^= 0x20;
-    write(file, bytes);
+    write_file(file, bytes);
 }
 
 struct run_result {
@@ -101,7 +83,7 @@ protected:
             {"cover.jpg", random_bytes(3000, 5)},
         };
         for (auto const& [path, bytes] : sources_) {
-            write(src_ / path, bytes);
+            write_file(src_ / path, bytes);
         }
         spec_ = json::parse(R"({
             "format": "sluice-bundle-spec/1",
@@ -133,7 +115,7 @@ protected:
         write_spec();
     }
 
-    void write_spec() { write(src_ / "spec.json", spec_.dump(4)); }
+    void write_spec() { write_file(src_ / "spec.json", spec_.dump(4)); }
 
     run_result run(std::vector<std::string> const& args, std::chrono::seconds timeout = 120s) {
         auto const n = std::to_string(runs_++);
@@ -146,7 +128,7 @@ protected:
             ADD_FAILURE() << "sluice-bundle " << (args.empty() ? "" : args.front()) << " did not finish in "
                           << timeout.count() << " s";
         }
-        return {child.exit_code(), read(out), read(err)};
+        return {child.exit_code(), read_file(out), read_file(err)};
     }
 
     run_result create(std::vector<std::string> extra = {}) {
@@ -167,7 +149,7 @@ protected:
         return run(args);
     }
 
-    json keys_file() const { return json::parse(read(out_ / "les-veilleurs.keys.json")); }
+    json keys_file() const { return json::parse(read_file(out_ / "les-veilleurs.keys.json")); }
 
     protocol::item_key key_of(json const& keys, std::string const& path) const {
         for (auto const& item : keys.at("items")) {
@@ -203,7 +185,7 @@ TEST_F(SluiceBundle, KeygenWritesA0600KeyAndKeepsAnExistingOne) {
     auto const first = run({"keygen", "--out", file.string()});
     ASSERT_EQ(first.exit_code, 0) << first;
     EXPECT_EQ(mode_of(file), 0600u);
-    auto const text = read(file);
+    auto const text = read_file(file);
     auto const key = json::parse(text);
     EXPECT_EQ(key.at("format"), "sluice-signing-key/1");
     // stdout is the public key, the same as in the file.
@@ -214,11 +196,11 @@ TEST_F(SluiceBundle, KeygenWritesA0600KeyAndKeepsAnExistingOne) {
     auto const again = run({"keygen", "--out", file.string()});
     EXPECT_EQ(again.exit_code, 1) << again;
     EXPECT_NE(again.err.find("already exists"), std::string::npos) << again;
-    EXPECT_EQ(read(file), text) << "the existing key was changed";
+    EXPECT_EQ(read_file(file), text) << "the existing key was changed";
 
     auto const forced = run({"keygen", "--out", file.string(), "--force"});
     ASSERT_EQ(forced.exit_code, 0) << forced;
-    EXPECT_NE(read(file), text);
+    EXPECT_NE(read_file(file), text);
     EXPECT_EQ(mode_of(file), 0600u);
 }
 
@@ -241,14 +223,15 @@ TEST_F(SluiceBundle, CreateWritesABundleThatVerifiesAndDecrypts) {
     EXPECT_EQ(mode_of(out_ / "les-veilleurs.keys.json"), 0600u);
 
     // The signed manifest describes the plaintext.
-    auto const manifest_bytes = read(bundle() / "bundle.json");
+    auto const manifest_bytes = read_file(bundle() / "bundle.json");
     EXPECT_TRUE(manifest_bytes.ends_with("}\n"));
-    auto const verified = protocol::verify_bundle_manifest(manifest_bytes, read(bundle() / "bundle.sig"));
+    auto const verified =
+        protocol::verify_bundle_manifest(manifest_bytes, read_file(bundle() / "bundle.sig"));
     ASSERT_TRUE(verified) << verified.error;
     auto const& m = *verified.manifest;
     EXPECT_EQ(m.id, "les-veilleurs");
     EXPECT_EQ(protocol::encode_public_key("ed25519", m.publisher_key),
-              json::parse(read(dir_ / "publisher.key")).at("publicKey").get<std::string>());
+              json::parse(read_file(dir_ / "publisher.key")).at("publicKey").get<std::string>());
     ASSERT_EQ(m.items.size(), 4u);
     auto const* episode = m.find_item("episode-1.webm.locked");
     ASSERT_NE(episode, nullptr);
@@ -256,8 +239,8 @@ TEST_F(SluiceBundle, CreateWritesABundleThatVerifiesAndDecrypts) {
     EXPECT_EQ(episode->media_type, "video/webm");
 
     // Free items are the source bytes; locked ones open to them with the key from the keys file.
-    EXPECT_EQ(read(bundle() / "pilot.webm"), sources_.at("pilot.webm"));
-    EXPECT_EQ(read(bundle() / "subtitles/pilot.en.vtt"), sources_.at("subtitles/pilot.en.vtt"));
+    EXPECT_EQ(read_file(bundle() / "pilot.webm"), sources_.at("pilot.webm"));
+    EXPECT_EQ(read_file(bundle() / "subtitles/pilot.en.vtt"), sources_.at("subtitles/pilot.en.vtt"));
     auto const keys = keys_file();
     EXPECT_EQ(keys.at("format"), "sluice-keys/1");
     EXPECT_EQ(keys.at("bundleId"), "les-veilleurs");
@@ -267,7 +250,7 @@ TEST_F(SluiceBundle, CreateWritesABundleThatVerifiesAndDecrypts) {
          std::map<std::string, std::string>{{"episode-1.webm.locked", "episode-1.webm"},
                                             {"season/episode-2.webm.locked", "season/episode-2.webm"},
                                             {"booklet.pdf.locked", "booklet.pdf"}}) {
-        auto const sealed = read(bundle() / path);
+        auto const sealed = read_file(bundle() / path);
         EXPECT_EQ(sealed.find(sources_.at(source).substr(0, 64)), std::string::npos)
             << "plaintext in " << path;
         std::error_code ec;
@@ -279,7 +262,7 @@ TEST_F(SluiceBundle, CreateWritesABundleThatVerifiesAndDecrypts) {
     EXPECT_EQ(keys.at("items").at(1).at("gate"), "pledge");
 
     // The torrent: hybrid, the bundle folder as its root, trackers and web seeds from the spec.
-    auto const torrent_bytes = read(out_ / "les-veilleurs.torrent");
+    auto const torrent_bytes = read_file(out_ / "les-veilleurs.torrent");
     lt::torrent_info const torrent(torrent_bytes, lt::from_span);
     EXPECT_TRUE(torrent.info_hashes().has_v1());
     EXPECT_TRUE(torrent.info_hashes().has_v2());
@@ -350,11 +333,11 @@ TEST_F(SluiceBundle, CreateWritesABundleThatVerifiesAndDecrypts) {
 
 TEST_F(SluiceBundle, VerifyFindsAChangedManifest) {
     create_ok();
-    auto manifest = read(bundle() / "bundle.json");
+    auto manifest = read_file(bundle() / "bundle.json");
     auto const at = manifest.find("Les Veilleurs");
     ASSERT_NE(at, std::string::npos);
     manifest[at + 12] = 'z';
-    write(bundle() / "bundle.json", manifest);
+    write_file(bundle() / "bundle.json", manifest);
     auto const r = verify({bundle_arg()});
     EXPECT_EQ(r.exit_code, 1) << r;
     EXPECT_NE(r.out.find("problem: bundle.sig does not match bundle.json"), std::string::npos) << r;
@@ -379,7 +362,7 @@ TEST_F(SluiceBundle, VerifyWithKeysFindsAChangedLockedItem) {
 TEST_F(SluiceBundle, VerifyFindsAMissingFileAndATruncatedSignature) {
     create_ok();
     fs::remove(bundle() / "booklet.pdf.locked");
-    write(bundle() / "bundle.sig", read(bundle() / "bundle.sig").substr(0, 40));
+    write_file(bundle() / "bundle.sig", read_file(bundle() / "bundle.sig").substr(0, 40));
     auto const r = verify({bundle_arg()});
     EXPECT_EQ(r.exit_code, 1) << r;
     EXPECT_NE(r.out.find("problem: booklet.pdf.locked is missing"), std::string::npos) << r;
@@ -398,7 +381,7 @@ TEST_F(SluiceBundle, VerifyWithDataFindsAChangedCoverThroughThePieceHashes) {
 }
 
 TEST_F(SluiceBundle, VerifyOfAnotherFolderIsBad) {
-    write(dir_ / "not-a-bundle/readme.txt", "hello");
+    write_file(dir_ / "not-a-bundle/readme.txt", "hello");
     auto const r = verify({(dir_ / "not-a-bundle").string()});
     EXPECT_EQ(r.exit_code, 1) << r;
     EXPECT_NE(r.out.find("bundle.json is missing"), std::string::npos) << r;
@@ -416,7 +399,7 @@ TEST_F(SluiceBundle, BadSpecsFailClearlyAndLeaveNothingBehind) {
         {[](json& s) { s["items"][2].erase("gate"); }, "a locked item needs \"gate\""},
         {[](json& s) { s["cover"] = "covers/none.jpg"; }, "at /cover: \"covers/none.jpg\" does not exist"},
     };
-    write(dir_ / "outside.pdf", "not in the source folder");
+    write_file(dir_ / "outside.pdf", "not in the source folder");
     auto const original = spec_;
     for (auto const& c : cases) {
         spec_ = original;
@@ -444,11 +427,11 @@ TEST_F(SluiceBundle, InterruptedCreateLeavesNothingBehind) {
                     bp::std_out > bp::null, bp::std_err > err.string(), bp::std_in < bp::null);
     // The first progress report says the long part has begun and the staging folder exists.
     auto const deadline = std::chrono::steady_clock::now() + 30s;
-    while (read(err).find("hashing and encrypting") == std::string::npos && child.running() &&
+    while (read_file(err).find("hashing and encrypting") == std::string::npos && child.running() &&
            std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(5ms);
     }
-    ASSERT_TRUE(child.running()) << "create ended before it could be interrupted: " << read(err);
+    ASSERT_TRUE(child.running()) << "create ended before it could be interrupted: " << read_file(err);
     bool staged = false;
     for (auto const& name : listing(out_)) {
         staged = staged || name.starts_with(".les-veilleurs.partial-");
@@ -462,11 +445,11 @@ TEST_F(SluiceBundle, InterruptedCreateLeavesNothingBehind) {
 
 TEST_F(SluiceBundle, ExistingOutputIsReplacedOnlyWithForce) {
     create_ok();
-    auto const first_keys = read(out_ / "les-veilleurs.keys.json");
+    auto const first_keys = read_file(out_ / "les-veilleurs.keys.json");
     auto const again = create();
     EXPECT_EQ(again.exit_code, 1) << again;
     EXPECT_NE(again.err.find("already exists; pass --force"), std::string::npos) << again;
-    EXPECT_EQ(read(out_ / "les-veilleurs.keys.json"), first_keys);
+    EXPECT_EQ(read_file(out_ / "les-veilleurs.keys.json"), first_keys);
 
     spec_["version"] = 2;
     write_spec();
@@ -485,7 +468,7 @@ TEST_F(SluiceBundle, ForceNeverReplacesTheSourceFolder) {
                         "--out", dir_.path().string(), "--force"});
     EXPECT_EQ(r.exit_code, 1) << r;
     EXPECT_NE(r.err.find("which create writes"), std::string::npos) << r;
-    EXPECT_EQ(read(src_ / "pilot.webm"), sources_.at("pilot.webm"));
+    EXPECT_EQ(read_file(src_ / "pilot.webm"), sources_.at("pilot.webm"));
     EXPECT_FALSE(fs::exists(dir_ / "src.torrent"));
 }
 
@@ -495,7 +478,7 @@ TEST_F(SluiceBundle, ReuseKeysKeepsTheKeysOfUnchangedItems) {
     // Version 2: episode 2 is re-cut, the rest is the same.
     spec_["version"] = 2;
     write_spec();
-    write(src_ / "season/episode-2.webm", random_bytes(80 * 1024, 99));
+    write_file(src_ / "season/episode-2.webm", random_bytes(80 * 1024, 99));
     auto const next = create({"--force", "--reuse-keys", keys_arg()});
     ASSERT_EQ(next.exit_code, 0) << next;
     auto const new_keys = keys_file();
@@ -513,7 +496,7 @@ TEST_F(SluiceBundle, ReuseKeysOfAnotherBundleIsRefused) {
     create_ok();
     auto keys = keys_file();
     keys["bundleId"] = "someone-else";
-    write(dir_ / "other.keys.json", keys.dump());
+    write_file(dir_ / "other.keys.json", keys.dump());
     auto const r = create({"--force", "--reuse-keys", (dir_ / "other.keys.json").string()});
     EXPECT_EQ(r.exit_code, 1) << r;
     EXPECT_NE(r.err.find("holds the keys of bundle \"someone-else\""), std::string::npos) << r;

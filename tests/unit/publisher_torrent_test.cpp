@@ -1,4 +1,5 @@
 #include "bundle_reader.hpp"
+#include "file_helpers.hpp"
 #include "item_writer.hpp"
 #include "sandbox_dir.hpp"
 #include "torrent_hashes.hpp"
@@ -15,21 +16,9 @@ namespace sluice::publisher {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::random_bytes;
 using testing::sandbox_dir;
-
-std::string random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 gen(seed);
-    std::string s(n, '\0');
-    for (auto& c : s) {
-        c = static_cast<char>(gen());
-    }
-    return s;
-}
-
-void write(fs::path const& file, std::string const& bytes) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << bytes;
-}
+using testing::write_file;
 
 // Sizes around the block (16 KiB) and piece edges, and an empty file.
 std::map<std::string, std::string> sample_files(int piece_length) {
@@ -84,7 +73,7 @@ TEST_P(PublisherTorrent, StreamedHashesGiveLibtorrentsInfoHashes) {
     sandbox_dir dir;
     auto const files = sample_files(piece_length);
     for (auto const& [path, bytes] : files) {
-        write(dir / "b" / path, bytes);
+        write_file(dir / "b" / path, bytes);
     }
     auto const expected = libtorrent_hashes(dir.path(), "b", files, piece_length);
     auto const torrent = parse_torrent(our_torrent(files, piece_length, "b"));
@@ -105,7 +94,7 @@ TEST(PublisherTorrentCheck, FindsTheChangedMissingAndResizedFiles) {
     sandbox_dir dir;
     auto const files = sample_files(piece_length);
     for (auto const& [path, bytes] : files) {
-        write(dir / "b" / path, bytes);
+        write_file(dir / "b" / path, bytes);
     }
     auto const torrent = parse_torrent(our_torrent(files, piece_length, "b"));
     ASSERT_TRUE(torrent);
@@ -115,9 +104,9 @@ TEST(PublisherTorrentCheck, FindsTheChangedMissingAndResizedFiles) {
 
     auto changed = files.at("dir/file-98309.bin");
     changed[40000] ^= 1;
-    write(dir / "b/dir/file-98309.bin", changed);
+    write_file(dir / "b/dir/file-98309.bin", changed);
     fs::remove(dir / "b/dir/file-1.bin");
-    write(dir / "b/z-last.bin", "short");
+    write_file(dir / "b/z-last.bin", "short");
     auto const bad = check_torrent_data(**torrent, dir / "b", progress_mode::off);
     ASSERT_TRUE(bad);
     ASSERT_EQ(bad->size(), 3u);
@@ -130,7 +119,7 @@ TEST(PublisherTorrentCheck, FindsTheChangedMissingAndResizedFiles) {
 TEST(PublisherItemWriter, LockedFileOpensToTheSourceAndIsHashedAsStored) {
     sandbox_dir dir;
     auto const plain = random_bytes(3 * 65536 + 100, 7);
-    write(dir / "src.webm", plain);
+    write_file(dir / "src.webm", plain);
     auto const key = protocol::generate_item_key();
     auto const identity = protocol::item_identity("night-watch", "src.webm.locked");
     progress_meter progress(progress_mode::off, "", plain.size());
@@ -156,7 +145,7 @@ TEST(PublisherItemWriter, LockedFileOpensToTheSourceAndIsHashedAsStored) {
 TEST(PublisherItemWriter, PlainCopyIsIdentical) {
     sandbox_dir dir;
     auto const bytes = random_bytes(2 * 1024 * 1024 + 3, 9);
-    write(dir / "a.webm", bytes);
+    write_file(dir / "a.webm", bytes);
     progress_meter progress(progress_mode::off, "", bytes.size());
     auto const written =
         write_plain_file(dir / "a.webm", dir / "copy.webm", bytes.size(), 64 * 1024, progress);
@@ -168,7 +157,7 @@ TEST(PublisherItemWriter, PlainCopyIsIdentical) {
 
 TEST(PublisherItemWriter, SourceThatChangedSizeIsAnError) {
     sandbox_dir dir;
-    write(dir / "a.webm", random_bytes(1000, 3));
+    write_file(dir / "a.webm", random_bytes(1000, 3));
     progress_meter progress(progress_mode::off, "", 1000);
     auto const longer = write_plain_file(dir / "a.webm", dir / "b", 999, 16 * 1024, progress);
     ASSERT_FALSE(longer);
