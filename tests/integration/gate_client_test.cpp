@@ -33,7 +33,7 @@ struct gate_client_fixture : ::testing::Test {
         seeds.push_back(std::make_unique<loopback_seed>(t, b.folder.parent_path()));
         host.call("torrent.add",
                   {{"uri", "magnet:?xt=urn:btih:" + t.info_hash + "&x.pe=" + seeds.back()->endpoint()},
-                   {"savePath", (world.data_dir() / "dl").string()}});
+                   {"savePath", (world.data_dir() / ("dl-" + std::to_string(seeds.size()))).string()}});
         json last;
         EXPECT_TRUE(wait_until([&] {
             last = host.call("bundle.get", {{"infoHash", t.info_hash}});
