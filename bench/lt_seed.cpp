@@ -207,12 +207,8 @@ int run_first_piece(std::string const& uri, std::string const& save_dir, int pie
     pack.set_int(lt::settings_pack::tick_interval, tick_ms);
     lt::session session(std::move(pack));
     auto p = params_for(uri, save_dir);
-    // The host's start: added paused and resumed, so that libtorrent dials the magnet's peers at once instead
-    // of on its next once-a-second tick, and in piece order until the deadline is set.
-    p.flags |= lt::torrent_flags::paused | lt::torrent_flags::sequential_download;
     auto const start = steady_clock::now();
     auto const h = session.add_torrent(std::move(p));
-    h.resume();
     auto const deadline = start + std::chrono::seconds(timeout_s);
     std::optional<double> metadata_ms;
     auto const on_metadata = [&] {
