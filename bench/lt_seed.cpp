@@ -139,15 +139,23 @@ int run_seed(std::string const& torrent, std::string const& save_dir) {
     p.flags |= lt::torrent_flags::seed_mode;
     auto const h = session.add_torrent(std::move(p));
 
-    // A peer that connects before the torrent is in the session is turned away and, with no DHT or tracker,
-    // never comes back: only announce the port once the torrent seeds.
+    // A peer that connects before the torrent accepts peers is turned away ("torrent is not ready to accept
+    // peers") and, counted as a failure, comes back only a minute later: only announce the port once the
+    // torrent is checked (it reports seeding a little before that) and the port is open.
     auto const deadline = steady_clock::now() + std::chrono::seconds(30);
-    while (!(h.status().is_seeding && session.listen_port() != 0)) {
+    bool checked = false;
+    while (!(checked && session.listen_port() != 0)) {
         if (steady_clock::now() > deadline || stop_requested.load()) {
             emit({{"event", "error"}, {"message", "the torrent did not start seeding within 30 s"}});
             return 1;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        session.wait_for_alert(std::chrono::milliseconds(5));
+        std::vector<lt::alert*> alerts;
+        session.pop_alerts(&alerts);
+        report_errors(alerts);
+        for (auto const* a : alerts) {
+            checked = checked || lt::alert_cast<lt::torrent_checked_alert>(a) != nullptr;
+        }
     }
     std::ostringstream hash;
     hash << h.info_hashes().v1;
@@ -207,8 +215,12 @@ int run_first_piece(std::string const& uri, std::string const& save_dir, int pie
     pack.set_int(lt::settings_pack::tick_interval, tick_ms);
     lt::session session(std::move(pack));
     auto p = params_for(uri, save_dir);
+    // The host's start: added paused and resumed, so that libtorrent dials the magnet's peers at once instead
+    // of on its next once-a-second tick, and in piece order until the deadline is set.
+    p.flags |= lt::torrent_flags::paused | lt::torrent_flags::sequential_download;
     auto const start = steady_clock::now();
     auto const h = session.add_torrent(std::move(p));
+    h.resume();
     auto const deadline = start + std::chrono::seconds(timeout_s);
     std::optional<double> metadata_ms;
     auto const on_metadata = [&] {

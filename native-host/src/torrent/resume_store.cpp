@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <memory>
 
 namespace sluice::torrent {
 
@@ -17,21 +18,72 @@ constexpr std::uintmax_t max_resume_file_bytes = 64 * 1024 * 1024;
 
 } // namespace
 
-resume_store::resume_store(std::filesystem::path dir) : dir_(std::move(dir)) {}
+resume_store::resume_store(std::filesystem::path dir) : dir_(std::move(dir)), worker_([this] { run(); }) {}
 
-void resume_store::save(std::string const& id, lt::add_torrent_params const& params,
-                        std::error_code& ec) const {
-    std::filesystem::create_directories(dir_, ec);
-    if (ec) {
-        return;
+resume_store::~resume_store() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
     }
-    auto const buf = lt::write_resume_data_buf(params);
-    app::write_file_atomically(dir_ / (id + ".resume"), std::string_view(buf.data(), buf.size()), ec);
+    work_.notify_one();
+    worker_.join();
 }
 
-void resume_store::remove(std::string const& id) const {
-    std::error_code ec;
-    std::filesystem::remove(dir_ / (id + ".resume"), ec);
+void resume_store::save(std::string const& id, lt::add_torrent_params const& params) {
+    // Encoded here: the parameters belong to an alert that is gone once the caller returns.
+    auto buf = std::make_shared<std::vector<char>>(lt::write_resume_data_buf(params));
+    enqueue([this, id, buf] {
+        std::error_code ec;
+        std::filesystem::create_directories(dir_, ec);
+        if (!ec) {
+            app::write_file_atomically(dir_ / (id + ".resume"), std::string_view(buf->data(), buf->size()),
+                                       ec);
+        }
+        if (ec) {
+            app::log::error("could not save resume data of " + id + ": " + ec.message());
+        }
+    });
+}
+
+void resume_store::remove(std::string const& id) {
+    // Queued like a save, so that a save still waiting cannot bring the file back after it.
+    enqueue([this, id] {
+        std::error_code ec;
+        std::filesystem::remove(dir_ / (id + ".resume"), ec);
+    });
+}
+
+void resume_store::flush() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return jobs_.empty() && !busy_; });
+}
+
+void resume_store::enqueue(std::function<void()> job) {
+    {
+        std::lock_guard lock(mutex_);
+        jobs_.push_back(std::move(job));
+    }
+    work_.notify_one();
+}
+
+void resume_store::run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        work_.wait(lock, [this] { return !jobs_.empty() || stopping_; });
+        if (jobs_.empty()) {
+            return; // stopping, and nothing left to write
+        }
+        auto job = std::move(jobs_.front());
+        jobs_.pop_front();
+        busy_ = true;
+        lock.unlock();
+        job();
+        lock.lock();
+        busy_ = false;
+        if (jobs_.empty()) {
+            idle_.notify_all();
+        }
+    }
 }
 
 std::vector<lt::add_torrent_params> resume_store::load_all() const {

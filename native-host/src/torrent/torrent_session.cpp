@@ -12,6 +12,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <vector>
 
 namespace sluice::torrent {
@@ -52,6 +53,11 @@ void apply_config(lt::settings_pack& pack, app::session_config const& config) {
     pack.set_int(lt::settings_pack::connections_limit, config.connections_limit);
     // Streaming reads want pieces as soon as they verify: a faster tick reacts to deadlines sooner.
     pack.set_int(lt::settings_pack::tick_interval, 100);
+    // pread/pwrite for every file instead of memory maps (files under the cutoff, in 16 KiB blocks, are not
+    // mapped). Mapped, each page the host downloads or checks counts towards its resident memory: ~1.1 GiB
+    // after streaming a 1 GiB file, against ~50-130 MiB this way, at the same download and stream speeds
+    // (measured with bench/stream_bench). The kernel's page cache still holds the data either way.
+    pack.set_int(lt::settings_pack::mmap_file_size_cutoff, std::numeric_limits<int>::max());
     pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::error | lt::alert_category::status |
                                                     lt::alert_category::storage |
                                                     lt::alert_category::piece_progress);
