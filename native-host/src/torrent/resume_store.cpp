@@ -32,25 +32,43 @@ resume_store::~resume_store() {
 void resume_store::save(std::string const& id, lt::add_torrent_params const& params) {
     // Encoded here: the parameters belong to an alert that is gone once the caller returns.
     auto buf = std::make_shared<std::vector<char>>(lt::write_resume_data_buf(params));
-    enqueue([this, id, buf] {
+    std::uint64_t generation = 0;
+    {
+        std::lock_guard lock(mutex_);
+        generation = removals_[id];
+    }
+    enqueue([this, id, buf, generation] {
+        if (removed_since(id, generation)) {
+            return;
+        }
         std::error_code ec;
         std::filesystem::create_directories(dir_, ec);
+        auto const file = dir_ / (id + ".resume");
         if (!ec) {
-            app::write_file_atomically(dir_ / (id + ".resume"), std::string_view(buf->data(), buf->size()),
-                                       ec);
+            app::write_file_atomically(file, std::string_view(buf->data(), buf->size()), ec);
         }
         if (ec) {
             app::log::error("could not save resume data of " + id + ": " + ec.message());
+        } else if (removed_since(id, generation)) {
+            std::filesystem::remove(file, ec); // removed while this save was being written
         }
     });
 }
 
 void resume_store::remove(std::string const& id) {
-    // Queued like a save, so that a save still waiting cannot bring the file back after it.
-    enqueue([this, id] {
-        std::error_code ec;
-        std::filesystem::remove(dir_ / (id + ".resume"), ec);
-    });
+    // At once, on the caller's thread (an unlink costs no fsync): the file is gone when torrent.remove
+    // answers. A save queued or under way for the torrent sees the removal and leaves no file behind.
+    {
+        std::lock_guard lock(mutex_);
+        ++removals_[id];
+    }
+    std::error_code ec;
+    std::filesystem::remove(dir_ / (id + ".resume"), ec);
+}
+
+bool resume_store::removed_since(std::string const& id, std::uint64_t generation) {
+    std::lock_guard lock(mutex_);
+    return removals_[id] != generation;
 }
 
 void resume_store::flush() {

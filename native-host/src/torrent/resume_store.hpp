@@ -3,9 +3,11 @@
 #include <libtorrent/add_torrent_params.hpp>
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -18,9 +20,9 @@ namespace lt = libtorrent;
 // Resume data on disk: one file per torrent, `<infoHash>.resume`, written atomically so that a kill -9 in
 // the middle of a save leaves the previous save, never a torn file.
 //
-// Saves and removals run in the order they were asked for, on a thread of the store's own: every save ends
-// in an fsync (milliseconds, and far more on a busy disk), and the io_context thread that asks for them
-// also serves the streams. Failures are logged there. The destructor finishes whatever is queued.
+// Saves run in the order they were asked for, on a thread of the store's own: every save ends in an fsync
+// (milliseconds, and far more on a busy disk), and the io_context thread that asks for them also serves the
+// streams. Failures are logged there. Removals are immediate. The destructor finishes whatever is queued.
 class resume_store {
 public:
     explicit resume_store(std::filesystem::path dir);
@@ -41,6 +43,7 @@ public:
 
 private:
     void enqueue(std::function<void()> job);
+    bool removed_since(std::string const& id, std::uint64_t generation);
     void run();
 
     std::filesystem::path dir_;
@@ -48,6 +51,7 @@ private:
     std::condition_variable work_;
     std::condition_variable idle_;
     std::deque<std::function<void()>> jobs_;
+    std::map<std::string, std::uint64_t> removals_; // per torrent: how many times it was removed
     bool busy_ = false;
     bool stopping_ = false;
     std::thread worker_;
