@@ -26,4 +26,6 @@ export const ErrorCode = Object.freeze({
     GATE_REFUSED: 1108,
     GATE_BAD_ANSWER: 1109,
     GATE_NOT_OFFERED: 1110,
+    PLEDGE_NOT_FOUND: 1111,
+    PLEDGE_PENDING: 1112,
 });

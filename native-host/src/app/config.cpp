@@ -50,6 +50,7 @@ nlohmann::json to_json(host_config const& c) {
         {"streamPort", c.stream_port},
         {"lingerSeconds", c.linger_seconds},
         {"resumeSaveSeconds", c.resume_save_seconds},
+        {"gatePollSeconds", c.gate_poll_seconds},
     };
 }
 
@@ -114,6 +115,11 @@ config_load_result load_host_config(std::filesystem::path const& file) {
     read_member(root, "streamPort", c.stream_port, w, "");
     read_member(root, "lingerSeconds", c.linger_seconds, w, "");
     read_member(root, "resumeSaveSeconds", c.resume_save_seconds, w, "");
+    read_member(root, "gatePollSeconds", c.gate_poll_seconds, w, "");
+    if (c.gate_poll_seconds < 1 || c.gate_poll_seconds > 86400) {
+        w.push_back("gatePollSeconds must be between 1 and 86400; using 60");
+        c.gate_poll_seconds = 60;
+    }
     if (c.resume_save_seconds < 1) {
         w.push_back("resumeSaveSeconds must be at least 1; using 30");
         c.resume_save_seconds = 30;

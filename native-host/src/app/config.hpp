@@ -35,6 +35,8 @@ struct host_config {
     // How long the owner stays after the last client and the last stream have gone.
     int linger_seconds = 30;
     int resume_save_seconds = 30;
+    // How often campaigns pledged to and payments under way are asked about (failures back off from it).
+    int gate_poll_seconds = 60;
 };
 
 struct config_load_result {

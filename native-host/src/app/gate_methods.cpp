@@ -30,21 +30,6 @@ protocol::bundle_manifest const* gated_bundle(rpc_call const& call, torrent::tor
     return manifest;
 }
 
-protocol::rpc_error gate_error(bundle::gate_reply const& reply) {
-    using outcome = bundle::gate_reply::outcome;
-    auto code = reply.what == outcome::refused       ? error_code::gate_refused
-                : reply.what == outcome::unavailable ? error_code::gate_unreachable
-                                                     : error_code::gate_bad_answer;
-    auto error = protocol::rpc_error::make(code, reply.message);
-    if (reply.status != 0) {
-        error.data["status"] = reply.status;
-    }
-    if (!reply.gate_code.empty()) {
-        error.data["gateCode"] = reply.gate_code;
-    }
-    return error;
-}
-
 // A gate's answer that carries a token: redeemed at once, so the reply says what is now unlocked.
 void finish_with_token(rpc_call const& call, bundle::bundle_library& library, json const& body) {
     auto const token = body.find("token");
@@ -63,6 +48,17 @@ void finish_with_token(rpc_call const& call, bundle::bundle_library& library, js
     call.reply({{"status", "unlocked"}, {"bundleId", outcome.bundle_id}, {"items", outcome.items}});
 }
 
+// Answers the call with what the gate agent found.
+std::function<void(bundle::gate_agent::answer)> answer_to(rpc_call const& call) {
+    return [call](bundle::gate_agent::answer a) {
+        if (auto* result = std::get_if<json>(&a)) {
+            call.reply(std::move(*result));
+        } else {
+            call.fail(std::move(std::get<protocol::rpc_error>(a)));
+        }
+    };
+}
+
 std::string device_key(bundle::bundle_library const& library) {
     return protocol::encode_public_key("x25519", library.keys().device().public_key);
 }
@@ -70,9 +66,10 @@ std::string device_key(bundle::bundle_library const& library) {
 } // namespace
 
 void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
-                      torrent::torrent_engine& engine, bundle::bundle_library& library) {
-    dispatcher.add("bundle.unlock", [&io, &engine, &library](rpc_call const& call) {
-        if (!check_members(call, {"infoHash", "gate", "email"})) {
+                      torrent::torrent_engine& engine, bundle::bundle_library& library,
+                      bundle::gate_agent& agent) {
+    dispatcher.add("bundle.unlock", [&io, &engine, &library, &agent](rpc_call const& call) {
+        if (!check_members(call, {"infoHash", "gate", "email", "amount"})) {
             return;
         }
         auto const* manifest = gated_bundle(call, engine, library);
@@ -80,9 +77,16 @@ void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio:
         if (!gate) {
             return;
         }
+        if (*gate == "pay") {
+            auto const amount = amount_param(call, "amount", true);
+            if (amount.ok) {
+                agent.pay(*manifest, *amount.value, answer_to(call));
+            }
+            return;
+        }
         if (*gate != "email") {
             call.fail(error_code::invalid_params,
-                      "gate must be \"email\" (pay and pledge have their own methods)");
+                      "gate must be \"email\" or \"pay\" (pledges have their own method, bundle.pledge)");
             return;
         }
         if (!manifest->gates.email) {
@@ -97,7 +101,7 @@ void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio:
             io, manifest->gate_url, "v1/bundles/" + manifest->id + "/unlock/email",
             {{"email", *email}, {"device", device_key(library)}}, [call, &library](bundle::gate_reply reply) {
                 if (reply.what != bundle::gate_reply::outcome::answered) {
-                    call.fail(gate_error(reply));
+                    call.fail(bundle::to_rpc_error(reply));
                     return;
                 }
                 if (reply.status == 202) {
@@ -128,11 +132,40 @@ void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio:
                           {{"requestId", *request}, {"code", *code}, {"device", device_key(library)}},
                           [call, &library](bundle::gate_reply reply) {
                               if (reply.what != bundle::gate_reply::outcome::answered) {
-                                  call.fail(gate_error(reply));
+                                  call.fail(bundle::to_rpc_error(reply));
                                   return;
                               }
                               finish_with_token(call, library, reply.body);
                           });
+    });
+
+    dispatcher.add("bundle.pledge", [&engine, &library, &agent](rpc_call const& call) {
+        if (!check_members(call, {"infoHash", "amount"})) {
+            return;
+        }
+        auto const* manifest = gated_bundle(call, engine, library);
+        auto const amount = manifest ? amount_param(call, "amount", false) : amount_param_result{};
+        if (amount.ok) {
+            agent.pledge(*manifest, amount.value, answer_to(call));
+        }
+    });
+
+    dispatcher.add("bundle.cancelPledge", [&engine, &library, &agent](rpc_call const& call) {
+        if (!check_members(call, {"infoHash"})) {
+            return;
+        }
+        if (auto const* manifest = gated_bundle(call, engine, library)) {
+            agent.cancel_pledge(*manifest, answer_to(call));
+        }
+    });
+
+    dispatcher.add("bundle.campaign", [&engine, &library, &agent](rpc_call const& call) {
+        if (!check_members(call, {"infoHash"})) {
+            return;
+        }
+        if (auto const* manifest = gated_bundle(call, engine, library)) {
+            agent.campaign(*manifest, answer_to(call));
+        }
     });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "../bundle/bundle_library.hpp"
+#include "../bundle/gate_agent.hpp"
 #include "../native_messaging/rpc_dispatcher.hpp"
 #include "../torrent/torrent_engine.hpp"
 
@@ -8,9 +9,11 @@
 
 namespace sluice::app {
 
-// Registers the handshakes with a bundle's gate server: bundle.unlock (email) and bundle.confirmEmail. The
-// host speaks to the gate itself, with its own device key; the extension only passes what the viewer typed.
+// Registers the handshakes with a bundle's gate server: bundle.unlock (email, pay), bundle.confirmEmail,
+// bundle.pledge, bundle.cancelPledge and bundle.campaign. The host speaks to the gate itself, with its own
+// device key; the extension only passes what the viewer typed or chose.
 void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
-                      torrent::torrent_engine& engine, bundle::bundle_library& library);
+                      torrent::torrent_engine& engine, bundle::bundle_library& library,
+                      bundle::gate_agent& agent);
 
 } // namespace sluice::app

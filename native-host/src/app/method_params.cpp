@@ -42,4 +42,19 @@ std::optional<std::string> string_param(rpc_call const& call, char const* name, 
     return it->get<std::string>();
 }
 
+amount_param_result amount_param(rpc_call const& call, char const* name, bool required) {
+    auto const it = call.params().find(name);
+    if (it == call.params().end() && !required) {
+        return {true, std::nullopt};
+    }
+    if (it == call.params().end() || !it->is_number_integer() || it->get<std::int64_t>() < 1 ||
+        it->get<std::int64_t>() > 9007199254740991) {
+        call.fail(error_code::invalid_params,
+                  std::string(name) +
+                      " must be an integer amount in the currency's minor unit, from 1 to 2^53 - 1");
+        return {};
+    }
+    return {true, it->get<std::uint64_t>()};
+}
+
 } // namespace sluice::app

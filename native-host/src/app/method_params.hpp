@@ -3,6 +3,7 @@
 #include "../native_messaging/rpc_call.hpp"
 #include "../torrent/torrent_engine.hpp"
 
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -22,5 +23,13 @@ std::optional<std::string> info_hash_param(native_messaging::rpc_call const& cal
 // A required string member of at most `max_bytes`.
 std::optional<std::string> string_param(native_messaging::rpc_call const& call, char const* name,
                                         std::size_t max_bytes);
+
+// An amount in a currency's minor unit: an integer from 1 to 2^53 - 1 (what JavaScript reads exactly).
+// `ok` with no value when the member is absent and not required; not `ok` once the call was answered.
+struct amount_param_result {
+    bool ok = false;
+    std::optional<std::uint64_t> value;
+};
+amount_param_result amount_param(native_messaging::rpc_call const& call, char const* name, bool required);
 
 } // namespace sluice::app

@@ -197,7 +197,13 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
     add_torrent_methods(dispatcher, io, engine, streams);
     add_settings_methods(dispatcher, config, paths.config_file(), session, engine);
     add_bundle_methods(dispatcher, io, workers, engine, library, streams);
-    add_gate_methods(dispatcher, io, engine, library);
+    bundle::gate_agent agent(
+        io, keys, library, engine,
+        [&hub](std::string const& method, nlohmann::json params) {
+            hub.broadcast(protocol::make_notification(method, std::move(params)));
+        },
+        std::chrono::seconds(config.gate_poll_seconds));
+    add_gate_methods(dispatcher, io, engine, library, agent);
 
     signals.async_wait([&](boost::system::error_code signal_ec, int signo) {
         if (!signal_ec) {
@@ -213,6 +219,7 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
     });
 
     engine.start();
+    agent.start();
     streams.start();
     hub.start();
     io.run();

@@ -6,6 +6,7 @@
 #include <libtorrent/torrent_status.hpp>
 
 #include <fstream>
+#include <limits>
 
 namespace sluice::bundle {
 
@@ -276,6 +277,42 @@ void bundle_library::refuse(entry& e, std::string why) {
 
 protocol::token_expectations bundle_library::expectations_for(bundle_manifest const& m) const {
     return {m.gate_keys, m.id, m.version, keys_.device(), now_seconds()};
+}
+
+bundle_library::hold_outcome
+bundle_library::redeem_or_hold(std::string const& token_text,
+                               std::vector<std::array<unsigned char, 32>> const& gate_keys,
+                               std::string const& bundle_id) {
+    hold_outcome outcome;
+    for (auto const& [id, e] : entries_) {
+        if (e.status == bundle_status::verified && e.manifest->id == bundle_id) {
+            outcome.redeemed = redeem(token_text);
+            return outcome;
+        }
+    }
+    // Any version: the manifest that arrives later decides whether it is recent enough.
+    auto const result = protocol::verify_unlock_token(
+        token_text,
+        {gate_keys, bundle_id, std::numeric_limits<std::uint64_t>::max(), keys_.device(), now_seconds()});
+    if (!result) {
+        outcome.redeemed.problem = result.problem;
+        outcome.redeemed.detail = result.detail;
+        return outcome;
+    }
+    std::error_code ec;
+    keys_.add_token({result.token.bundle_id, result.token.token_id, token_text}, ec);
+    if (ec) {
+        outcome.redeemed.problem = protocol::token_problem::malformed;
+        outcome.redeemed.detail =
+            "the token is valid but could not be stored in the keystore: " + ec.message();
+        return outcome;
+    }
+    outcome.held = true;
+    outcome.redeemed.bundle_id = bundle_id;
+    for (auto const& [path, key] : result.token.item_keys) {
+        outcome.redeemed.items.push_back(path);
+    }
+    return outcome;
 }
 
 void bundle_library::apply_stored_tokens(entry& e) {

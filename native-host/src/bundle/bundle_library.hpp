@@ -80,6 +80,18 @@ public:
     // torrent of that bundle and emits `bundle.unlocked`.
     redeem_outcome redeem(std::string const& token_text);
 
+    // As redeem() when a verified torrent of `bundle_id` is in the session. Otherwise (a delivery not yet
+    // downloaded, a bundle since removed) the token is checked against what the gate vouches for — its
+    // signature by one of `gate_keys`, the bundle id, this device — and kept: it unlocks the bundle once
+    // the bundle is verified, which checks it again against the manifest. `held` then says so.
+    struct hold_outcome {
+        redeem_outcome redeemed;
+        bool held = false;
+    };
+    hold_outcome redeem_or_hold(std::string const& token_text,
+                                std::vector<std::array<unsigned char, 32>> const& gate_keys,
+                                std::string const& bundle_id);
+
     keystore const& keys() const { return keys_; }
 
 private:

@@ -74,22 +74,43 @@ gate_reply interpret(http::incoming_response const& response, std::string const&
 
 } // namespace
 
-void call_gate(boost::asio::io_context& io, std::string const& gate_url, std::string const& path,
-               nlohmann::json const& body, std::function<void(gate_reply)> done) {
-    http::outgoing_request request;
-    request.url = join_url(gate_url, path);
-    request.accept = "application/json";
-    request.max_response_bytes = max_gate_answer_bytes;
-    request.timeout = std::chrono::seconds(20);
-    if (!body.is_null()) {
-        request.method = "POST";
-        request.content_type = "application/json";
-        request.body = body.dump();
+protocol::rpc_error to_rpc_error(gate_reply const& reply) {
+    using protocol::error_code;
+    auto const code = reply.what == gate_reply::outcome::refused       ? error_code::gate_refused
+                      : reply.what == gate_reply::outcome::unavailable ? error_code::gate_unreachable
+                                                                       : error_code::gate_bad_answer;
+    auto error = protocol::rpc_error::make(code, reply.message);
+    if (reply.status != 0) {
+        error.data["status"] = reply.status;
     }
-    http::send_request(io, std::move(request),
+    if (!reply.gate_code.empty()) {
+        error.data["gateCode"] = reply.gate_code;
+    }
+    return error;
+}
+
+void call_gate(boost::asio::io_context& io, std::string const& gate_url, gate_request request,
+               std::function<void(gate_reply)> done) {
+    http::outgoing_request outgoing;
+    outgoing.method = std::move(request.method);
+    outgoing.url = join_url(gate_url, request.path);
+    outgoing.accept = "application/json";
+    outgoing.headers = std::move(request.headers);
+    outgoing.max_response_bytes = max_gate_answer_bytes;
+    outgoing.timeout = std::chrono::seconds(20);
+    if (!request.body.is_null()) {
+        outgoing.content_type = "application/json";
+        outgoing.body = request.body.dump();
+    }
+    http::send_request(io, std::move(outgoing),
                        [gate_url, done = std::move(done)](http::incoming_response response) {
                            done(interpret(response, gate_url));
                        });
+}
+
+void call_gate(boost::asio::io_context& io, std::string const& gate_url, std::string const& path,
+               nlohmann::json const& body, std::function<void(gate_reply)> done) {
+    call_gate(io, gate_url, gate_request{body.is_null() ? "GET" : "POST", path, body, {}}, std::move(done));
 }
 
 } // namespace sluice::bundle

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <sluice/protocol/jsonrpc.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sluice::bundle {
 
@@ -23,8 +27,24 @@ struct gate_reply {
     std::string message; // for a person
 };
 
+// A reply that is not `answered`, as the error the extension receives: gate_refused (with data.gateCode),
+// gate_unreachable (worth retrying) or gate_bad_answer, and data.status when there was one.
+protocol::rpc_error to_rpc_error(gate_reply const& reply);
+
 // Largest answer the host reads from a gate: tokens are at most 64 KiB, everything else is smaller.
 inline constexpr std::size_t max_gate_answer_bytes = 256 * 1024;
+
+// One request to a gate: `path` is relative to the bundle's gate URL ("v1/campaigns/x"); a POST sends `body`
+// as JSON, or nothing when it is null.
+struct gate_request {
+    std::string method = "GET";
+    std::string path;
+    nlohmann::json body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+void call_gate(boost::asio::io_context& io, std::string const& gate_url, gate_request request,
+               std::function<void(gate_reply)> done);
 
 // Calls `path` (relative, e.g. "v1/bundles/x") under the bundle's `gate_url` with a JSON body (POST) or none
 // (GET when `body` is null). The gate is untrusted input like any other: its answer is size-capped and parsed

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace sluice::bundle {
@@ -29,7 +30,8 @@ std::optional<std::string> read_whole(std::filesystem::path const& file) {
 
 // Fills `store`'s parts from the file's JSON; false if anything is missing or malformed.
 bool read_keystore(json const& j, protocol::box_keypair& device, std::map<std::string, known_bundle>& bundles,
-                   std::vector<stored_token>& tokens) {
+                   std::vector<stored_token>& tokens, std::vector<pledge_record>& pledges,
+                   std::vector<payment_record>& payments) {
     if (!j.is_object() || j.value("format", "") != keystore_format) {
         return false;
     }
@@ -52,6 +54,13 @@ bool read_keystore(json const& j, protocol::box_keypair& device, std::map<std::s
         tokens.push_back({t.at("bundleId").get<std::string>(), t.at("tokenId").get<std::string>(),
                           t.at("token").get<std::string>()});
     }
+    // Absent from keystores written before pledges and payments were kept.
+    for (auto const& p : j.value("pledges", json::array())) {
+        pledges.push_back(pledge_from_json(p));
+    }
+    for (auto const& p : j.value("payments", json::array())) {
+        payments.push_back(payment_from_json(p));
+    }
     return true;
 }
 
@@ -67,7 +76,8 @@ keystore keystore::open(std::filesystem::path file, std::error_code& ec) {
         bool ok = false;
         if (parsed) {
             try {
-                ok = read_keystore(parsed.value, store.device_, store.bundles_, store.tokens_);
+                ok = read_keystore(parsed.value, store.device_, store.bundles_, store.tokens_, store.pledges_,
+                                   store.payments_);
             } catch (json::exception const&) {
                 ok = false;
             }
@@ -85,6 +95,8 @@ keystore keystore::open(std::filesystem::path file, std::error_code& ec) {
                         aside.string() + " and a new device key was made (unlocks must be redeemed again)");
         store.bundles_.clear();
         store.tokens_.clear();
+        store.pledges_.clear();
+        store.payments_.clear();
     }
     store.device_ = protocol::generate_box_keypair();
     store.save(ec);
@@ -131,6 +143,41 @@ void keystore::add_token(stored_token token, std::error_code& ec) {
     }
 }
 
+namespace {
+
+// Replaces the element `same` finds, or appends; saves; puts the old state back if the save failed.
+template <typename Record, typename Same>
+void put_record(std::vector<Record>& records, Record record, Same same,
+                std::function<void(std::error_code&)> save, std::error_code& ec) {
+    auto const before = records;
+    auto const it = std::find_if(records.begin(), records.end(), same);
+    if (it == records.end()) {
+        records.push_back(std::move(record));
+    } else {
+        *it = std::move(record);
+    }
+    save(ec);
+    if (ec) {
+        records = before;
+    }
+}
+
+} // namespace
+
+void keystore::put_pledge(pledge_record record, std::error_code& ec) {
+    auto const campaign = record.campaign_id;
+    put_record(
+        pledges_, std::move(record), [&](pledge_record const& p) { return p.campaign_id == campaign; },
+        [this](std::error_code& e) { save(e); }, ec);
+}
+
+void keystore::put_payment(payment_record record, std::error_code& ec) {
+    auto const key = record.idempotency_key;
+    put_record(
+        payments_, std::move(record), [&](payment_record const& p) { return p.idempotency_key == key; },
+        [this](std::error_code& e) { save(e); }, ec);
+}
+
 void keystore::save(std::error_code& ec) const {
     json bundles = json::object();
     for (auto const& [id, b] : bundles_) {
@@ -141,6 +188,14 @@ void keystore::save(std::error_code& ec) const {
     for (auto const& t : tokens_) {
         tokens.push_back({{"bundleId", t.bundle_id}, {"tokenId", t.token_id}, {"token", t.text}});
     }
+    json pledges = json::array();
+    for (auto const& p : pledges_) {
+        pledges.push_back(to_json(p));
+    }
+    json payments = json::array();
+    for (auto const& p : payments_) {
+        payments.push_back(to_json(p));
+    }
     json const j = {{"format", keystore_format},
                     {"device",
                      {{"publicKey", protocol::encode_public_key("x25519", device_.public_key)},
@@ -148,7 +203,9 @@ void keystore::save(std::error_code& ec) const {
                                         reinterpret_cast<char const*>(device_.secret_key.data()),
                                         device_.secret_key.size()))}}},
                     {"bundles", std::move(bundles)},
-                    {"tokens", std::move(tokens)}};
+                    {"tokens", std::move(tokens)},
+                    {"pledges", std::move(pledges)},
+                    {"payments", std::move(payments)}};
     app::write_file_atomically(file_, j.dump(2) + "\n", ec);
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gate_records.hpp"
+
 #include <sluice/protocol/keys.hpp>
 
 #include <array>
@@ -27,9 +29,10 @@ struct stored_token {
 };
 
 // The host's secrets and memory, in one file of the data directory (0600): the device key pair gates seal
-// item keys to, the bundles seen, and every unlock token accepted. Each change is written atomically (temp
-// file, fsync, rename), so a crash leaves the previous or the new state, never a mix. A file that cannot be
-// read is moved aside, never overwritten: the tokens in it may still be recovered by hand.
+// item keys to, the bundles seen, every unlock token accepted, and the pledges and payments made through
+// gates. Each change is written atomically (temp file, fsync, rename), so a crash leaves the previous or the
+// new state, never a mix. A file that cannot be read is moved aside, never overwritten: the tokens in it may
+// still be recovered by hand.
 class keystore {
 public:
     // Loads `file`, or creates it with a new device key.
@@ -44,6 +47,14 @@ public:
     // Adds a token unless one with the same id is kept already (then nothing changes).
     void add_token(stored_token token, std::error_code& ec);
 
+    std::vector<pledge_record> const& pledges() const { return pledges_; }
+    // Adds the pledge, or replaces the one kept for its campaign; on failure nothing changes.
+    void put_pledge(pledge_record record, std::error_code& ec);
+
+    std::vector<payment_record> const& payments() const { return payments_; }
+    // Adds the payment, or replaces the one with its idempotency key; on failure nothing changes.
+    void put_payment(payment_record record, std::error_code& ec);
+
     std::filesystem::path const& file() const { return file_; }
 
 private:
@@ -53,6 +64,8 @@ private:
     protocol::box_keypair device_;
     std::map<std::string, known_bundle> bundles_;
     std::vector<stored_token> tokens_;
+    std::vector<pledge_record> pledges_;
+    std::vector<payment_record> payments_;
 };
 
 } // namespace sluice::bundle

@@ -37,6 +37,8 @@ enum class error_code : int {
     gate_refused = 1108,
     gate_bad_answer = 1109,
     gate_not_offered = 1110,
+    pledge_not_found = 1111,
+    pledge_pending = 1112,
 };
 
 struct error_code_info {
@@ -73,6 +75,10 @@ inline constexpr std::array error_codes{
     error_code_info{error_code::gate_bad_answer, "gate_bad_answer",
                     "The gate server gave an answer that cannot be used"},
     error_code_info{error_code::gate_not_offered, "gate_not_offered", "This bundle offers no such gate"},
+    error_code_info{error_code::pledge_not_found, "pledge_not_found",
+                    "This host has no pledge to that campaign"},
+    error_code_info{error_code::pledge_pending, "pledge_pending",
+                    "The pledge has not been acknowledged by the gate yet"},
 };
 
 // The default human-readable message of a code (the wire message may add detail in `data`).

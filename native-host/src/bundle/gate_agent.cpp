@@ -1,0 +1,636 @@
+#include "gate_agent.hpp"
+
+#include "../app/log.hpp"
+#include "../torrent/add_source.hpp"
+#include "campaign_progress.hpp"
+
+#include <sluice/protocol/gate_receipt.hpp>
+#include <sluice/protocol/keys.hpp>
+
+#include <algorithm>
+
+namespace sluice::bundle {
+
+using nlohmann::json;
+using protocol::error_code;
+using protocol::rpc_error;
+
+namespace {
+
+constexpr auto max_backoff = std::chrono::minutes(15);
+// A viewer waits at the checkout for a payment: it is looked at more often than a campaign.
+constexpr auto payment_poll = std::chrono::seconds(3);
+
+bool id_text(json const& body, char const* key) {
+    auto const it = body.find(key);
+    return it != body.end() && it->is_string() && !it->get_ref<std::string const&>().empty() &&
+           it->get_ref<std::string const&>().size() <= 128;
+}
+
+std::string text_of(json const& body, char const* key) {
+    auto const it = body.find(key);
+    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// A receipt the gate signed for this pledge, of `kind`, checked before it is kept; the reason if not.
+std::optional<std::string> receipt_problem(std::string const& text, std::string const& kind,
+                                           pledge_record const& record, std::string const& device,
+                                           std::vector<std::array<unsigned char, 32>> const& trusted) {
+    auto const checked = protocol::verify_gate_receipt(text, trusted);
+    if (!checked) {
+        return checked.detail;
+    }
+    auto const& r = checked.receipt;
+    if (r.kind != kind || r.pledge_id != record.pledge_id || r.campaign_id != record.campaign_id ||
+        r.device != device) {
+        return "the receipt is a " + r.kind + " receipt for pledge " + r.pledge_id + " of campaign " +
+               r.campaign_id + ", not the " + kind + " receipt of this pledge";
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+gate_agent::gate_agent(boost::asio::io_context& io, keystore& keys, bundle_library& library,
+                       torrent::torrent_engine& engine, event_sink emit, std::chrono::seconds poll_interval)
+    : io_(io), keys_(keys), library_(library), engine_(engine), emit_(std::move(emit)),
+      poll_interval_(poll_interval), timer_(io) {}
+
+void gate_agent::start() {
+    schedule(std::chrono::milliseconds(0));
+}
+
+void gate_agent::schedule(std::chrono::milliseconds delay) {
+    timer_.expires_after(delay);
+    timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) {
+            return;
+        }
+        look_after_all();
+        // Short enough for the payment a viewer waits for; each record keeps its own pace through due().
+        schedule(std::min<std::chrono::milliseconds>(poll_interval_, payment_poll));
+    });
+}
+
+void gate_agent::look_after_all() {
+    for (auto const& record : std::vector<pledge_record>(keys_.pledges())) {
+        if (!due(record.campaign_id) || in_flight_.count(record.campaign_id) != 0) {
+            continue;
+        }
+        if (record.state == "sending") {
+            send_pledge(record.campaign_id, [](answer const&) {});
+        } else if (record.state == "active" || record.state == "funded") {
+            // Funded campaigns are followed for their deliveries, which come over months.
+            follow_pledge(record);
+        }
+    }
+    for (auto const& record : std::vector<payment_record>(keys_.payments())) {
+        if (!due(record.idempotency_key) || in_flight_.count(record.idempotency_key) != 0) {
+            continue;
+        }
+        if (record.state == "sending") {
+            send_payment(record.idempotency_key, [](answer const&) {});
+        } else if (record.state == "pending") {
+            follow_payment(record);
+        }
+    }
+}
+
+// --- pledges
+// -------------------------------------------------------------------------------------------------
+
+void gate_agent::pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount,
+                        done_fn done) {
+    if (!m.gates.pledge) {
+        done(rpc_error::make(error_code::gate_not_offered, "this bundle has no pledge campaign"));
+        return;
+    }
+    auto const& gate = *m.gates.pledge;
+    if (amount && *amount < gate.price) {
+        done(rpc_error::make(error_code::invalid_params, "amount must be at least the campaign's price, " +
+                                                             std::to_string(gate.price) + " " +
+                                                             gate.currency));
+        return;
+    }
+    auto const kept = pledge_for(gate.campaign_id);
+    if (kept && (kept->state == "active" || kept->state == "funded")) {
+        auto reply = summary(*kept);
+        reply["status"] = "alreadyPledged";
+        done(std::move(reply));
+        return;
+    }
+    if (!kept || kept->state != "sending") {
+        pledge_record record;
+        record.campaign_id = gate.campaign_id;
+        record.bundle_id = m.id;
+        record.gate_url = m.gate_url;
+        for (auto const& key : m.gate_keys) {
+            record.gate_keys.push_back(protocol::encode_public_key("ed25519", key));
+        }
+        record.idempotency_key = new_idempotency_key();
+        record.amount = amount.value_or(0);
+        // Kept before the first attempt: whatever happens to this request, a retry carries the same key.
+        if (!store(std::move(record))) {
+            done(rpc_error::make(error_code::internal_error,
+                                 "the pledge could not be written to the keystore, so it was not sent"));
+            return;
+        }
+    }
+    // A pledge left unacknowledged is sent again as it was first sent, whatever amount this call names.
+    if (in_flight_.count(gate.campaign_id) != 0) {
+        done(rpc_error::make(error_code::pledge_pending, "the pledge is being sent to the gate"));
+        return;
+    }
+    send_pledge(gate.campaign_id, std::move(done));
+}
+
+void gate_agent::send_pledge(std::string const& campaign_id, done_fn done) {
+    auto const record = pledge_for(campaign_id);
+    json body = {{"device", device_key()}};
+    if (record->amount != 0) {
+        body["amount"] = record->amount;
+    }
+    in_flight_.insert(campaign_id);
+    call_gate(io_, record->gate_url,
+              gate_request{"POST",
+                           "v1/campaigns/" + campaign_id + "/pledges",
+                           std::move(body),
+                           {{"Idempotency-Key", record->idempotency_key}}},
+              [this, campaign_id, done = std::move(done)](gate_reply reply) {
+                  in_flight_.erase(campaign_id);
+                  on_pledged(campaign_id, reply, done);
+              });
+}
+
+void gate_agent::on_pledged(std::string const& campaign_id, gate_reply const& reply, done_fn const& done) {
+    auto record = pledge_for(campaign_id);
+    if (!record || record->state != "sending") {
+        done(rpc_error::make(error_code::pledge_not_found, "the pledge was forgotten while it was sent"));
+        return;
+    }
+    if (reply.what == gate_reply::outcome::refused) {
+        // The gate said no for good (a closed campaign, an amount too low...): nothing left to retry.
+        record->state = "refused";
+        store(*record);
+        done(to_rpc_error(reply));
+        return;
+    }
+    if (reply.what != gate_reply::outcome::answered || !id_text(reply.body, "pledgeId") ||
+        !reply.body.contains("receipt") || !reply.body["receipt"].is_string()) {
+        // Kept as it is: the timer sends it again with the same key, and the gate answers what it recorded.
+        failed(campaign_id);
+        auto error = reply.what == gate_reply::outcome::answered
+                         ? rpc_error::make(error_code::gate_bad_answer,
+                                           "the gate's answer to the pledge has no pledge id or receipt")
+                         : to_rpc_error(reply);
+        error.data["willRetry"] = true;
+        done(std::move(error));
+        return;
+    }
+    record->pledge_id = reply.body["pledgeId"].get<std::string>();
+    auto const receipt = reply.body["receipt"].get<std::string>();
+    if (auto const problem =
+            receipt_problem(receipt, "pledge", *record, device_key(), trusted_keys(record->gate_keys))) {
+        failed(campaign_id);
+        auto error =
+            rpc_error::make(error_code::gate_bad_answer, "the pledge's receipt was refused: " + *problem);
+        error.data["willRetry"] = true;
+        done(std::move(error));
+        return;
+    }
+    record->state = "active";
+    record->receipts.push_back(receipt);
+    if (!store(*record)) {
+        done(
+            rpc_error::make(error_code::internal_error,
+                            "the gate recorded the pledge but the keystore could not be written; it is asked "
+                            "again later with the same key"));
+        return;
+    }
+    succeeded(campaign_id, poll_interval_);
+    app::log::info("pledged to campaign " + campaign_id + " (pledge " + record->pledge_id + ")");
+    auto result = summary(*record);
+    result["status"] = "pledged";
+    done(std::move(result));
+}
+
+void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done) {
+    if (!m.gates.pledge) {
+        done(rpc_error::make(error_code::gate_not_offered, "this bundle has no pledge campaign"));
+        return;
+    }
+    auto const campaign_id = m.gates.pledge->campaign_id;
+    auto const record = pledge_for(campaign_id);
+    if (!record || record->state == "refused") {
+        done(rpc_error::make(error_code::pledge_not_found, "no pledge to campaign " + campaign_id));
+        return;
+    }
+    if (record->state == "sending" || in_flight_.count(campaign_id) != 0) {
+        done(rpc_error::make(error_code::pledge_pending,
+                             "the gate has not acknowledged the pledge yet; try again once it has"));
+        return;
+    }
+    if (record->state == "cancelled") {
+        auto reply = summary(*record);
+        reply["status"] = "cancelled";
+        done(std::move(reply));
+        return;
+    }
+    in_flight_.insert(campaign_id);
+    call_gate(
+        io_, record->gate_url,
+        gate_request{
+            "POST", "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id + "/cancel", json(), {}},
+        [this, campaign_id, done = std::move(done)](gate_reply reply) {
+            in_flight_.erase(campaign_id);
+            auto record = pledge_for(campaign_id);
+            if (reply.what != gate_reply::outcome::answered) {
+                done(to_rpc_error(reply));
+                return;
+            }
+            auto const receipt = text_of(reply.body, "receipt");
+            if (auto const problem = receipt_problem(receipt, "cancellation", *record, device_key(),
+                                                     trusted_keys(record->gate_keys))) {
+                done(rpc_error::make(error_code::gate_bad_answer,
+                                     "the cancellation's receipt was refused: " + *problem));
+                return;
+            }
+            record->state = "cancelled";
+            record->receipts.push_back(receipt);
+            store(*record);
+            app::log::info("cancelled pledge " + record->pledge_id + " to campaign " + campaign_id);
+            auto result = summary(*record);
+            result["status"] = "cancelled";
+            done(std::move(result));
+        });
+}
+
+void gate_agent::campaign(protocol::bundle_manifest const& m, done_fn done) {
+    if (!m.gates.pledge) {
+        done(rpc_error::make(error_code::gate_not_offered, "this bundle has no pledge campaign"));
+        return;
+    }
+    auto const campaign_id = m.gates.pledge->campaign_id;
+    call_gate(io_, m.gate_url, "v1/campaigns/" + campaign_id, json(),
+              [this, campaign_id, done = std::move(done)](gate_reply reply) {
+                  if (reply.what != gate_reply::outcome::answered) {
+                      done(to_rpc_error(reply));
+                      return;
+                  }
+                  auto progress = campaign_progress(reply.body);
+                  if (!progress || (*progress)["campaignId"] != campaign_id) {
+                      done(rpc_error::make(error_code::gate_bad_answer,
+                                           "the gate's campaign progress is not what its API promises"));
+                      return;
+                  }
+                  auto const record = pledge_for(campaign_id);
+                  done(json{{"campaign", std::move(*progress)},
+                            {"pledge", record && record->state != "refused" ? summary(*record) : json()}});
+              });
+}
+
+void gate_agent::follow_pledge(pledge_record const& record) {
+    auto const campaign_id = record.campaign_id;
+    in_flight_.insert(campaign_id);
+    call_gate(io_, record.gate_url, "v1/campaigns/" + campaign_id + "/pledges/" + record.pledge_id, json(),
+              [this, campaign_id](gate_reply reply) {
+                  in_flight_.erase(campaign_id);
+                  on_pledge_status(campaign_id, reply);
+              });
+}
+
+void gate_agent::on_pledge_status(std::string const& campaign_id, gate_reply const& reply) {
+    auto record = pledge_for(campaign_id);
+    if (!record) {
+        return;
+    }
+    if (reply.what != gate_reply::outcome::answered) {
+        app::log::warning("campaign " + campaign_id + ": " + reply.message);
+        failed(campaign_id);
+        return;
+    }
+    auto const& status = reply.body;
+    auto const campaign_state = text_of(status, "campaignState");
+    if (text_of(status, "state") == "cancelled" && record->state == "active") {
+        record->state = "cancelled"; // cancelled elsewhere (another device holding the pledge id)
+        store(*record);
+    } else if (campaign_state == "funded") {
+        if (record->state == "active") {
+            auto const token = text_of(status, "token");
+            if (token.empty()) {
+                app::log::warning("campaign " + campaign_id + " is funded but the gate gave no token yet");
+                failed(campaign_id);
+                return;
+            }
+            take_token(*record, token);
+        }
+        if (record->state == "funded") {
+            take_deliveries(*record, status);
+        }
+    } else if (campaign_state == "failed" && record->state == "active") {
+        auto const release = text_of(status, "release");
+        if (auto const problem =
+                receipt_problem(release, "release", *record, device_key(), trusted_keys(record->gate_keys))) {
+            app::log::warning("campaign " + campaign_id +
+                              " failed, but its release was refused: " + *problem);
+            failed(campaign_id);
+            return;
+        }
+        record->state = "failed";
+        record->receipts.push_back(release);
+        if (store(*record)) {
+            emit_("campaign.failed", {{"campaignId", campaign_id},
+                                      {"bundleId", record->bundle_id},
+                                      {"pledgeId", record->pledge_id}});
+        }
+    }
+    succeeded(campaign_id, poll_interval_);
+    if (campaign_state == "open" || !last_progress_.count(campaign_id)) {
+        follow_progress(*record);
+    }
+}
+
+void gate_agent::take_token(pledge_record& record, std::string const& token) {
+    auto const outcome = library_.redeem_or_hold(token, trusted_keys(record.gate_keys), record.bundle_id);
+    if (outcome.redeemed.problem != protocol::token_problem::none) {
+        app::log::warning("campaign " + record.campaign_id +
+                          " is funded, but its token was refused: " + outcome.redeemed.detail);
+        failed(record.campaign_id);
+        return;
+    }
+    record.state = "funded";
+    if (store(record)) {
+        emit_("campaign.funded", {{"campaignId", record.campaign_id},
+                                  {"bundleId", record.bundle_id},
+                                  {"pledgeId", record.pledge_id},
+                                  {"items", outcome.redeemed.items}});
+    }
+}
+
+void gate_agent::take_deliveries(pledge_record& record, json const& status) {
+    for (auto const& delivery : campaign_deliveries(status)) {
+        if (delivery.token.empty() || std::find(record.deliveries.begin(), record.deliveries.end(),
+                                                delivery.bundle_id) != record.deliveries.end()) {
+            continue;
+        }
+        auto const outcome =
+            library_.redeem_or_hold(delivery.token, trusted_keys(record.gate_keys), delivery.bundle_id);
+        if (outcome.redeemed.problem != protocol::token_problem::none) {
+            app::log::warning("delivery " + delivery.bundle_id + " of campaign " + record.campaign_id +
+                              ": its token was refused: " + outcome.redeemed.detail);
+            continue;
+        }
+        json event = {{"campaignId", record.campaign_id},
+                      {"bundleId", delivery.bundle_id},
+                      {"version", delivery.version},
+                      {"infoHash", nullptr}};
+        if (!delivery.magnet.empty()) {
+            auto source = torrent::parse_magnet(delivery.magnet);
+            if (auto* params = std::get_if<lt::add_torrent_params>(&source)) {
+                auto added = engine_.add(std::move(*params), std::nullopt);
+                if (auto const* ok = std::get_if<json>(&added)) {
+                    event["infoHash"] = ok->value("infoHash", json());
+                } else {
+                    app::log::warning("delivery " + delivery.bundle_id +
+                                      " could not be added: " + std::get<rpc_error>(added).message);
+                }
+            } else {
+                app::log::warning("delivery " + delivery.bundle_id + " has a magnet link the host refuses");
+            }
+        }
+        record.deliveries.push_back(delivery.bundle_id);
+        if (store(record)) {
+            emit_("campaign.delivered", std::move(event));
+        }
+    }
+}
+
+void gate_agent::follow_progress(pledge_record const& record) {
+    auto const campaign_id = record.campaign_id;
+    call_gate(
+        io_, record.gate_url, "v1/campaigns/" + campaign_id, json(), [this, campaign_id](gate_reply reply) {
+            auto const progress =
+                reply.what == gate_reply::outcome::answered ? campaign_progress(reply.body) : std::nullopt;
+            auto const record = pledge_for(campaign_id);
+            if (!progress || !record) {
+                return;
+            }
+            auto& last = last_progress_[campaign_id];
+            if (last == *progress) {
+                return;
+            }
+            last = *progress;
+            emit_("campaign.updated", {{"campaign", *progress}, {"pledge", summary(*record)}});
+        });
+}
+
+// --- payments
+// ------------------------------------------------------------------------------------------------
+
+void gate_agent::pay(protocol::bundle_manifest const& m, std::uint64_t amount, done_fn done) {
+    if (!m.gates.pay) {
+        done(rpc_error::make(error_code::gate_not_offered, "this bundle has no pay-what-you-want gate"));
+        return;
+    }
+    if (amount < m.gates.pay->minimum) {
+        done(rpc_error::make(error_code::invalid_params, "amount must be at least " +
+                                                             std::to_string(m.gates.pay->minimum) + " " +
+                                                             m.gates.pay->currency));
+        return;
+    }
+    payment_record record;
+    record.bundle_id = m.id;
+    record.gate_url = m.gate_url;
+    record.idempotency_key = new_idempotency_key();
+    record.amount = amount;
+    record.currency = m.gates.pay->currency;
+    auto const key = record.idempotency_key;
+    if (!store(std::move(record))) {
+        done(rpc_error::make(error_code::internal_error,
+                             "the payment could not be written to the keystore, so it was not sent"));
+        return;
+    }
+    send_payment(key, std::move(done));
+}
+
+void gate_agent::send_payment(std::string const& key, done_fn done) {
+    auto const record = payment_for(key);
+    in_flight_.insert(key);
+    call_gate(
+        io_, record->gate_url,
+        gate_request{"POST",
+                     "v1/bundles/" + record->bundle_id + "/unlock/pay",
+                     {{"device", device_key()}, {"amount", record->amount}, {"currency", record->currency}},
+                     {{"Idempotency-Key", key}}},
+        [this, key, done = std::move(done)](gate_reply reply) {
+            in_flight_.erase(key);
+            on_payment_created(key, reply, done);
+        });
+}
+
+void gate_agent::on_payment_created(std::string const& key, gate_reply const& reply, done_fn const& done) {
+    auto record = payment_for(key);
+    if (!record) {
+        return;
+    }
+    if (reply.what == gate_reply::outcome::refused) {
+        record->state = "refused";
+        store(*record);
+        done(to_rpc_error(reply));
+        return;
+    }
+    auto const checkout = text_of(reply.body, "checkoutUrl");
+    bool const usable = reply.what == gate_reply::outcome::answered && id_text(reply.body, "paymentId") &&
+                        checkout.size() <= 2048 &&
+                        (checkout.starts_with("https://") || checkout.starts_with("http://"));
+    if (!usable) {
+        failed(key);
+        auto error =
+            reply.what == gate_reply::outcome::answered
+                ? rpc_error::make(error_code::gate_bad_answer,
+                                  "the gate's answer to the payment has no payment id or checkout URL")
+                : to_rpc_error(reply);
+        error.data["willRetry"] = true;
+        done(std::move(error));
+        return;
+    }
+    record->payment_id = reply.body["paymentId"].get<std::string>();
+    record->checkout_url = checkout;
+    record->state = "pending";
+    store(*record);
+    succeeded(key, payment_poll);
+    done(json{{"status", "checkout"},
+              {"bundleId", record->bundle_id},
+              {"paymentId", record->payment_id},
+              {"checkoutUrl", record->checkout_url},
+              {"amount", record->amount},
+              {"currency", record->currency}});
+}
+
+void gate_agent::follow_payment(payment_record const& record) {
+    auto const key = record.idempotency_key;
+    in_flight_.insert(key);
+    call_gate(io_, record.gate_url, "v1/payments/" + record.payment_id, json(),
+              [this, key](gate_reply reply) {
+                  in_flight_.erase(key);
+                  on_payment_status(key, reply);
+              });
+}
+
+void gate_agent::on_payment_status(std::string const& key, gate_reply const& reply) {
+    auto record = payment_for(key);
+    if (!record) {
+        return;
+    }
+    if (reply.what != gate_reply::outcome::answered) {
+        app::log::warning("payment " + record->payment_id + ": " + reply.message);
+        failed(key);
+        return;
+    }
+    auto const state = text_of(reply.body, "state");
+    if (state == "paid") {
+        // Payments are for the bundle's own items: its gate keys are the manifest's, known to the library
+        // while the bundle is in the session; a payment outliving its torrent keeps waiting for it.
+        auto const outcome = library_.redeem(text_of(reply.body, "token"));
+        if (outcome.no_bundle || outcome.problem != protocol::token_problem::none) {
+            app::log::warning("payment " + record->payment_id +
+                              " is paid, but its token was not taken: " + outcome.detail);
+            failed(key);
+            return;
+        }
+        record->state = "paid";
+    } else if (state == "failed") {
+        record->state = "failed";
+    } else {
+        succeeded(key, payment_poll);
+        return;
+    }
+    store(*record);
+    succeeded(key, payment_poll);
+    emit_("payment.updated",
+          {{"bundleId", record->bundle_id}, {"paymentId", record->payment_id}, {"state", record->state}});
+}
+
+// --- records and pace
+// ----------------------------------------------------------------------------------------
+
+std::optional<pledge_record> gate_agent::pledge_for(std::string const& campaign_id) const {
+    for (auto const& p : keys_.pledges()) {
+        if (p.campaign_id == campaign_id) {
+            return p;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<payment_record> gate_agent::payment_for(std::string const& key) const {
+    for (auto const& p : keys_.payments()) {
+        if (p.idempotency_key == key) {
+            return p;
+        }
+    }
+    return std::nullopt;
+}
+
+bool gate_agent::store(pledge_record record) {
+    std::error_code ec;
+    auto const campaign = record.campaign_id;
+    keys_.put_pledge(std::move(record), ec);
+    if (ec) {
+        app::log::error("could not keep the pledge to campaign " + campaign + ": " + ec.message());
+    }
+    return !ec;
+}
+
+bool gate_agent::store(payment_record record) {
+    std::error_code ec;
+    auto const bundle = record.bundle_id;
+    keys_.put_payment(std::move(record), ec);
+    if (ec) {
+        app::log::error("could not keep the payment for bundle " + bundle + ": " + ec.message());
+    }
+    return !ec;
+}
+
+std::string gate_agent::device_key() const {
+    return protocol::encode_public_key("x25519", keys_.device().public_key);
+}
+
+std::vector<std::array<unsigned char, 32>> gate_agent::trusted_keys(std::vector<std::string> const& keys) {
+    std::vector<std::array<unsigned char, 32>> out;
+    for (auto const& text : keys) {
+        if (auto const key = protocol::decode_public_key("ed25519", text)) {
+            out.push_back(*key);
+        }
+    }
+    return out;
+}
+
+json gate_agent::summary(pledge_record const& record) {
+    return {{"campaignId", record.campaign_id},
+            {"bundleId", record.bundle_id},
+            {"pledgeId", record.pledge_id.empty() ? json() : json(record.pledge_id)},
+            {"state", record.state},
+            {"amount", record.amount == 0 ? json() : json(record.amount)},
+            {"receipts", record.receipts.size()}};
+}
+
+bool gate_agent::due(std::string const& key) const {
+    auto const it = backoff_.find(key);
+    return it == backoff_.end() || std::chrono::steady_clock::now() >= it->second.next;
+}
+
+void gate_agent::succeeded(std::string const& key, std::chrono::seconds next) {
+    backoff_[key] = {std::chrono::steady_clock::now() + next, 0};
+}
+
+void gate_agent::failed(std::string const& key) {
+    auto& b = backoff_[key];
+    b.failures = std::min(b.failures + 1, 16);
+    auto const wait =
+        std::min<std::chrono::seconds>(poll_interval_ * (1LL << std::min(b.failures, 10)),
+                                       std::chrono::duration_cast<std::chrono::seconds>(max_backoff));
+    b.next = std::chrono::steady_clock::now() + wait;
+}
+
+} // namespace sluice::bundle

@@ -1,0 +1,106 @@
+#pragma once
+
+#include "../torrent/torrent_engine.hpp"
+#include "bundle_library.hpp"
+#include "gate_client.hpp"
+#include "keystore.hpp"
+
+#include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/jsonrpc.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+
+namespace sluice::bundle {
+
+// The host's side of what takes a gate more than one request: pledges to campaigns and pay-what-you-want
+// payments (protocol/gate-api.md).
+//
+// Every pledge or payment is written to the keystore, with a fresh idempotency key, before it is first
+// sent; a retry (after a network error, a 5xx, a restart, a kill -9) sends the same key and body, so the gate
+// records it once. Kept pledges and payments are then looked after on a timer, with backoff on failures:
+// unacknowledged ones are sent again; campaigns are followed (`campaign.updated`) until they close —
+// funded: the token is taken (`campaign.funded`) and each delivery's token is kept and its bundle added
+// (`campaign.delivered`); failed: the signed release is kept (`campaign.failed`); payments are followed
+// until paid (the token unlocks the items: `bundle.unlocked`) or failed (`payment.updated`).
+class gate_agent {
+public:
+    using answer = std::variant<nlohmann::json, protocol::rpc_error>;
+    using done_fn = std::function<void(answer)>;
+    using event_sink = torrent::torrent_engine::event_sink;
+
+    gate_agent(boost::asio::io_context& io, keystore& keys, bundle_library& library,
+               torrent::torrent_engine& engine, event_sink emit, std::chrono::seconds poll_interval);
+
+    gate_agent(gate_agent const&) = delete;
+    gate_agent& operator=(gate_agent const&) = delete;
+
+    // Sends what a previous run left unacknowledged at once, then looks after everything on the timer.
+    void start();
+
+    // `amount` defaults to the campaign's price. Pledging again to a campaign already pledged to answers the
+    // kept pledge instead of making another.
+    void pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount, done_fn done);
+    void cancel_pledge(protocol::bundle_manifest const& m, done_fn done);
+    // The campaign's progress from its gate, and this host's pledge to it (or null).
+    void campaign(protocol::bundle_manifest const& m, done_fn done);
+    // Answers the checkout URL; the payment is then followed until the provider confirms it.
+    void pay(protocol::bundle_manifest const& m, std::uint64_t amount, done_fn done);
+
+private:
+    void schedule(std::chrono::milliseconds delay);
+    void look_after_all();
+
+    void send_pledge(std::string const& campaign_id, done_fn done);
+    void on_pledged(std::string const& campaign_id, gate_reply const& reply, done_fn const& done);
+    void follow_pledge(pledge_record const& record);
+    void on_pledge_status(std::string const& campaign_id, gate_reply const& reply);
+    void take_token(pledge_record& record, std::string const& token);
+    void take_deliveries(pledge_record& record, nlohmann::json const& status);
+    void follow_progress(pledge_record const& record);
+
+    void send_payment(std::string const& key, done_fn done);
+    void on_payment_created(std::string const& key, gate_reply const& reply, done_fn const& done);
+    void follow_payment(payment_record const& record);
+    void on_payment_status(std::string const& key, gate_reply const& reply);
+
+    std::optional<pledge_record> pledge_for(std::string const& campaign_id) const;
+    std::optional<payment_record> payment_for(std::string const& key) const;
+    bool store(pledge_record record);
+    bool store(payment_record record);
+    std::string device_key() const;
+    static std::vector<std::array<unsigned char, 32>> trusted_keys(std::vector<std::string> const& keys);
+    static nlohmann::json summary(pledge_record const& record);
+
+    // Backoff per pledge (campaign id) or payment (idempotency key): the poll interval after a success,
+    // doubling after each failure up to `max_backoff`.
+    bool due(std::string const& key) const;
+    void succeeded(std::string const& key, std::chrono::seconds next);
+    void failed(std::string const& key);
+
+    boost::asio::io_context& io_;
+    keystore& keys_;
+    bundle_library& library_;
+    torrent::torrent_engine& engine_;
+    event_sink emit_;
+    std::chrono::seconds poll_interval_;
+    boost::asio::steady_timer timer_;
+    std::set<std::string> in_flight_; // keys with a request under way: never two at once
+    struct backoff {
+        std::chrono::steady_clock::time_point next{};
+        int failures = 0;
+    };
+    std::map<std::string, backoff> backoff_;
+    std::map<std::string, nlohmann::json> last_progress_; // by campaign: what campaign.updated said last
+};
+
+} // namespace sluice::bundle
