@@ -1,8 +1,8 @@
 #include "bundle_fixture.hpp"
+#include "expect_schema.hpp"
 #include "file_helpers.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
-#include "json_schema.hpp"
 #include "torrent_fixture.hpp"
 #include "wait_until.hpp"
 
@@ -16,17 +16,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-// Every bundle reply and event these tests see must match protocol/schema/native-messaging.json.
-void expect_schema(json const& value, std::string const& def) {
-    static json_schema const schema = [] {
-        std::ifstream in(std::string(SLUICE_SOURCE_DIR) + "/protocol/schema/native-messaging.json");
-        return json_schema(json::parse(in));
-    }();
-    auto const errors = schema.validate(value, "/$defs/" + def);
-    EXPECT_TRUE(errors.empty()) << def << ": " << (errors.empty() ? "" : errors.front()) << " in "
-                                << value.dump().substr(0, 400);
-}
 
 // A host, and bundles seeded from loopback.
 struct bundle_fixture : ::testing::Test {

@@ -2,6 +2,7 @@
 // and served by the real sluice-gate on loopback, asked over HTTP; tokens checked as a host checks them.
 
 #include "child_wait.hpp"
+#include "expect_schema.hpp"
 #include "file_helpers.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
@@ -595,6 +596,191 @@ TEST_F(SluiceGate, PledgesSurviveACrashAndAFundedCampaignUnlocks) {
     EXPECT_EQ(after.at("campaigns"),
               json::parse(R"([{"id":"saison-2-campaign","state":"funded","backers":3,"amount":4500}])"));
     EXPECT_EQ(gate_tool({"close", "--data", data_.string(), "no-such-campaign"}).exit_code, 1);
+}
+
+// What a host pledging through the gate needs: a port chosen before the manifest (which signs the gate's
+// URL) is made, a campaign bundle imported, and a host that asks its gate every second.
+class SluiceGateHost : public SluiceGate {
+protected:
+    void SetUp() override {
+        SluiceGate::SetUp();
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+        port_ = probe.local_endpoint().port();
+    }
+
+    void make_campaign_bundle(std::string const& id, int goal_backers) {
+        auto s = spec(id, 1, false);
+        s["gateUrl"] = "http://127.0.0.1:" + std::to_string(port_) + "/";
+        s["items"][1]["gate"] = "pledge";
+        s["gates"] = json{{"pledge",
+                           {{"campaignId", id + "-campaign"},
+                            {"goalBackers", goal_backers},
+                            {"deadline", "2030-01-01T00:00:00Z"},
+                            {"price", 1500},
+                            {"currency", "EUR"},
+                            {"expectedDelivery", "2030-06-01"},
+                            {"ifGoalMissed", "Nothing is charged."}}}};
+        make_bundle(s);
+        ASSERT_EQ(import(id).exit_code, 0);
+    }
+
+    // Adds the bundle as sluice-bundle wrote it (its data is there: it verifies at once).
+    std::string host_adds(host_process& host, std::string const& id) {
+        auto const added =
+            host.call("torrent.add", {{"torrent", protocol::to_base64(read_file(out_ / (id + ".torrent")))},
+                                      {"savePath", out_.string()}});
+        EXPECT_TRUE(added.contains("result")) << added.dump();
+        auto const hash = added["result"].value("infoHash", "");
+        EXPECT_TRUE(wait_until([&] {
+            return host.call("bundle.get", {{"infoHash", hash}})["result"].value("status", "") == "verified";
+        }));
+        return hash;
+    }
+
+    // Waits for an event the host emits on its own (it arrives while other calls wait for their replies).
+    json wait_event(host_process& host, std::string const& method) {
+        json found;
+        EXPECT_TRUE(wait_until(
+            [&] {
+                host.call("bundle.deviceKey");
+                for (auto const& e : host.events) {
+                    if (e.value("method", "") == method) {
+                        found = e["params"];
+                        return true;
+                    }
+                }
+                return false;
+            },
+            20s))
+            << "no " << method << " event";
+        return found;
+    }
+
+    json campaign_progress(std::string const& campaign) {
+        return request(port_, "GET", "/v1/campaigns/" + campaign).body_json();
+    }
+
+    json kept_pledges(host_world const& world) {
+        return json::parse(read_file(world.data_dir() / "keystore.json")).value("pledges", json::array());
+    }
+
+    bool item_unlocked(host_process& host, std::string const& hash) {
+        auto const bundle = host.call("bundle.get", {{"infoHash", hash}});
+        for (auto const& item : bundle["result"]["items"]) {
+            if (item["path"] == "episode-1.webm.locked") {
+                return item.value("unlocked", false);
+            }
+        }
+        return false;
+    }
+
+    int port_ = 0;
+    host_world world_{R"({"gatePollSeconds": 1})"};
+};
+
+TEST_F(SluiceGateHost, AHostPledgesOnceAndTakesItsTokenWhenTheCampaignIsFunded) {
+    make_campaign_bundle("saison-3", 1);
+    auto const server = serve(port_);
+    host_process host(world_);
+    auto const hash = host_adds(host, "saison-3");
+    EXPECT_FALSE(item_unlocked(host, hash));
+
+    auto const pledged = host.call("bundle.pledge", {{"infoHash", hash}}, 30s);
+    ASSERT_TRUE(pledged.contains("result")) << pledged.dump();
+    expect_schema(pledged["result"], "bundle.pledge.result");
+    EXPECT_EQ(pledged["result"]["status"], "pledged");
+    EXPECT_EQ(pledged["result"]["receipts"], 1);
+    auto const pledge_id = pledged["result"]["pledgeId"];
+    // Asking again answers the kept pledge: no second one.
+    auto const again = host.call("bundle.pledge", {{"infoHash", hash}}, 30s);
+    EXPECT_EQ(again["result"]["status"], "alreadyPledged") << again.dump();
+    EXPECT_EQ(again["result"]["pledgeId"], pledge_id);
+    auto const campaign = host.call("bundle.campaign", {{"infoHash", hash}}, 30s);
+    ASSERT_TRUE(campaign.contains("result")) << campaign.dump();
+    expect_schema(campaign["result"], "bundle.campaign.result");
+    EXPECT_EQ(campaign["result"]["campaign"]["backers"], 1);
+    EXPECT_EQ(campaign["result"]["campaign"]["goalBackers"], 1);
+    EXPECT_EQ(campaign["result"]["pledge"]["pledgeId"], pledge_id);
+    EXPECT_EQ(kept_pledges(world_).at(0).at("state"), "active");
+    EXPECT_FALSE(item_unlocked(host, hash));
+
+    auto const closed = gate_tool({"close", "--data", data_.string(), "saison-3-campaign"});
+    ASSERT_EQ(closed.exit_code, 0) << closed;
+    auto const funded = wait_event(host, "campaign.funded");
+    expect_schema(funded, "campaign.funded.event");
+    EXPECT_EQ(funded["pledgeId"], pledge_id);
+    EXPECT_EQ(funded["items"], json::array({"episode-1.webm.locked"}));
+    EXPECT_TRUE(item_unlocked(host, hash));
+    EXPECT_EQ(kept_pledges(world_).at(0).at("state"), "funded");
+    EXPECT_EQ(stats().at("unlocks"), 1);
+}
+
+// The pledge is kept with its idempotency key before it is first sent: a gate that is down, then a host
+// killed with -9, and still exactly one pledge once the gate is back.
+TEST_F(SluiceGateHost, APledgeMadeWhileTheGateIsDownReachesItOnceAfterARestart) {
+    make_campaign_bundle("saison-4", 10);
+    std::string key;
+    {
+        host_process host(world_);
+        auto const hash = host_adds(host, "saison-4");
+        auto const refused = host.call("bundle.pledge", {{"infoHash", hash}, {"amount", 2000}}, 30s);
+        ASSERT_TRUE(refused.contains("error")) << refused.dump();
+        EXPECT_EQ(refused["error"]["code"], 1107);
+        EXPECT_EQ(refused["error"]["data"]["willRetry"], true);
+        auto const kept = kept_pledges(world_);
+        ASSERT_EQ(kept.size(), 1u);
+        EXPECT_EQ(kept[0]["state"], "sending");
+        key = kept[0]["idempotencyKey"];
+        host.signal(SIGKILL);
+        host.wait_exit();
+    }
+    auto const server = serve(port_);
+    host_process host(world_);
+    ASSERT_TRUE(wait_until([&] { return kept_pledges(world_).at(0).at("state") == "active"; }, 20s))
+        << kept_pledges(world_).dump();
+    EXPECT_EQ(kept_pledges(world_).at(0).at("idempotencyKey"), key);
+    EXPECT_EQ(campaign_progress("saison-4-campaign").at("backers"), 1);
+    EXPECT_EQ(campaign_progress("saison-4-campaign").at("amount"), 2000);
+    auto const updated = wait_event(host, "campaign.updated");
+    expect_schema(updated, "campaign.updated.event");
+    EXPECT_EQ(updated["campaign"]["backers"], 1);
+    EXPECT_EQ(updated["pledge"]["state"], "active");
+}
+
+TEST_F(SluiceGateHost, ACancelledPledgeIsNotCountedAndAFailedCampaignUnlocksNothing) {
+    make_campaign_bundle("saison-5", 5);
+    auto const server = serve(port_);
+    host_process host(world_);
+    auto const hash = host_adds(host, "saison-5");
+    EXPECT_EQ(host.call("bundle.cancelPledge", {{"infoHash", hash}})["error"]["code"], 1111);
+    auto const first = host.call("bundle.pledge", {{"infoHash", hash}}, 30s);
+    ASSERT_TRUE(first.contains("result")) << first.dump();
+    auto const cancelled = host.call("bundle.cancelPledge", {{"infoHash", hash}}, 30s);
+    ASSERT_TRUE(cancelled.contains("result")) << cancelled.dump();
+    expect_schema(cancelled["result"], "bundle.cancelPledge.result");
+    EXPECT_EQ(cancelled["result"]["status"], "cancelled");
+    EXPECT_EQ(cancelled["result"]["receipts"], 2); // the pledge's and the cancellation's
+    EXPECT_EQ(campaign_progress("saison-5-campaign").at("backers"), 0);
+
+    // A new pledge after a cancellation is a new pledge.
+    auto const second = host.call("bundle.pledge", {{"infoHash", hash}}, 30s);
+    ASSERT_TRUE(second.contains("result")) << second.dump();
+    EXPECT_EQ(second["result"]["status"], "pledged");
+    EXPECT_NE(second["result"]["pledgeId"], first["result"]["pledgeId"]);
+    EXPECT_EQ(campaign_progress("saison-5-campaign").at("backers"), 1);
+
+    auto const closed = gate_tool({"close", "--data", data_.string(), "saison-5-campaign"});
+    ASSERT_EQ(closed.exit_code, 0) << closed;
+    EXPECT_EQ(json::parse(closed.out).at("state"), "failed");
+    auto const failed = wait_event(host, "campaign.failed");
+    expect_schema(failed, "campaign.failed.event");
+    EXPECT_EQ(failed["pledgeId"], second["result"]["pledgeId"]);
+    auto const kept = kept_pledges(world_).at(0);
+    EXPECT_EQ(kept.at("state"), "failed");
+    EXPECT_EQ(kept.at("receipts").size(), 2u); // the pledge's and the signed release
+    EXPECT_FALSE(item_unlocked(host, hash));
+    EXPECT_EQ(stats().at("unlocks"), 0);
 }
 
 } // namespace
