@@ -44,14 +44,15 @@ test-asan: deps
 fuzz: deps
 	cmake --preset fuzz
 	cmake --build --preset fuzz --target frame_rpc_fuzzer range_router_fuzzer unlock_token_fuzzer \
-	    bundle_manifest_fuzzer locked_chunk_fuzzer
+	    bundle_manifest_fuzzer locked_chunk_fuzzer media_duration_fuzzer
 	mkdir -p build/fuzz/corpus build/fuzz/corpus-range build/fuzz/corpus-token build/fuzz/corpus-manifest \
-	    build/fuzz/corpus-chunk
+	    build/fuzz/corpus-chunk build/fuzz/corpus-media
 	cp -n tests/fuzz/corpus/* build/fuzz/corpus/
 	cp -n tests/fuzz/corpus-range/* build/fuzz/corpus-range/
 	cp -n tests/fuzz/corpus-token/* build/fuzz/corpus-token/
 	cp -n tests/fuzz/corpus-manifest/* build/fuzz/corpus-manifest/
 	cp -n tests/fuzz/corpus-chunk/* build/fuzz/corpus-chunk/
+	cp -n tests/fuzz/corpus-media/* build/fuzz/corpus-media/
 	build/fuzz/tests/fuzz/frame_rpc_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
 	    -print_final_stats=1 build/fuzz/corpus 2>&1 | tail -n 15
 	build/fuzz/tests/fuzz/range_router_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=2048 \
@@ -62,6 +63,8 @@ fuzz: deps
 	    -print_final_stats=1 build/fuzz/corpus-manifest 2>&1 | tail -n 15
 	build/fuzz/tests/fuzz/locked_chunk_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
 	    -print_final_stats=1 build/fuzz/corpus-chunk 2>&1 | tail -n 15
+	build/fuzz/tests/fuzz/media_duration_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/corpus-media 2>&1 | tail -n 15
 
 lint: deps
 	@clang-format --dry-run -Werror $(CXX_SOURCES) && echo "clang-format: clean"

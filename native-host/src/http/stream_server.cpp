@@ -5,6 +5,8 @@
 
 #include <boost/asio/ip/v6_only.hpp>
 
+#include <algorithm>
+
 namespace sluice::http {
 
 namespace asio = boost::asio;
@@ -159,6 +161,31 @@ void stream_server::accept_next(tcp::acceptor& acceptor) {
         }
         accept_next(acceptor);
     });
+}
+
+std::uint64_t stream_server::read_ahead_for(std::string const& id, int file_index) const {
+    auto const it = read_ahead_.find({id, file_index});
+    return it == read_ahead_.end() ? options_.read_ahead_bytes : it->second;
+}
+
+bool stream_server::knows_read_ahead(std::string const& id, int file_index) const {
+    return read_ahead_.count({id, file_index}) != 0;
+}
+
+void stream_server::learn_duration(std::string const& id, int file_index, std::uint64_t file_size,
+                                   std::optional<double> seconds) {
+    auto window = options_.read_ahead_bytes;
+    if (seconds) {
+        auto const bytes_per_second = static_cast<double>(file_size) / *seconds;
+        window = std::clamp(
+            static_cast<std::uint64_t>(bytes_per_second * static_cast<double>(options_.read_ahead_seconds)),
+            options_.min_read_ahead_bytes, options_.max_read_ahead_bytes);
+        app::log::debug("torrent " + id + " file " + std::to_string(file_index) + ": " +
+                        std::to_string(static_cast<long long>(*seconds)) + " s long, " +
+                        std::to_string(static_cast<long long>(bytes_per_second * 8 / 1000)) +
+                        " kbit/s: read-ahead " + std::to_string(window / 1024) + " KiB");
+    }
+    read_ahead_[{id, file_index}] = window;
 }
 
 } // namespace sluice::http

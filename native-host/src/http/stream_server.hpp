@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,8 +21,13 @@ namespace sluice::http {
 class stream_session;
 
 struct stream_options {
-    std::uint16_t port = 0;                            // 0: any free port
-    std::uint64_t read_ahead_bytes = 16 * 1024 * 1024; // deadline window in front of the reader
+    std::uint16_t port = 0; // 0: any free port
+    // The deadline window in front of the reader while a file's bitrate is not known.
+    std::uint64_t read_ahead_bytes = 16 * 1024 * 1024;
+    // Once it is (from the container's duration): this many seconds of it, within the bounds.
+    std::uint64_t read_ahead_seconds = 30;
+    std::uint64_t min_read_ahead_bytes = 4 * 1024 * 1024;
+    std::uint64_t max_read_ahead_bytes = 64 * 1024 * 1024;
 };
 
 // The localhost HTTP server that streams torrent files while they download (Boost.Beast, on the host's
@@ -51,6 +57,14 @@ public:
     bundle::file_access access(std::string const& id, int file_index) const {
         return access_policy_ ? access_policy_(id, file_index) : bundle::file_access{};
     }
+
+    // The read-ahead for a file: read_ahead_seconds of its bitrate once learn_duration() gave one, else the
+    // default. Kept per file while the server runs (a player opens many requests on one file).
+    std::uint64_t read_ahead_for(std::string const& id, int file_index) const;
+    bool knows_read_ahead(std::string const& id, int file_index) const;
+    // `seconds` nullopt: the container says nothing usable; the default stays, and is not asked for again.
+    void learn_duration(std::string const& id, int file_index, std::uint64_t file_size,
+                        std::optional<double> seconds);
 
     // Open connections; the owner stays alive while there are any.
     std::size_t active_connections() const { return connections_; }
@@ -84,6 +98,7 @@ private:
     std::size_t connections_ = 0;
     std::function<void()> on_idle_;
     access_policy access_policy_;
+    std::map<std::pair<std::string, int>, std::uint64_t> read_ahead_; // learnt per file
     bool stopped_ = false;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

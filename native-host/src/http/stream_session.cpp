@@ -1,6 +1,7 @@
 #include "stream_session.hpp"
 
 #include "../app/log.hpp"
+#include "media_duration.hpp"
 #include "mime_types.hpp"
 #include "range_parser.hpp"
 #include "stream_server.hpp"
@@ -469,9 +470,50 @@ void stream_session::wait_for(int piece) {
     });
 }
 
+// A media file's duration from its container's index, once the bytes that hold it are on disk (the engine
+// fetches a media file's first and last pieces early): from then on its read-ahead is sized by its bitrate.
+// Read once per file, with two small preads from the page cache.
+void stream_session::learn_read_ahead() {
+    if (locked_ || server_.knows_read_ahead(id_, file_index_) || !is_media_path(file_path_)) {
+        return;
+    }
+    constexpr std::int64_t head_bytes = 64 * 1024;
+    constexpr std::int64_t tail_bytes = 256 * 1024;
+    auto const head_length = std::min(file_size_, head_bytes);
+    auto const tail_length = std::min(file_size_, tail_bytes);
+    if (head_length <= 0 || !range_on_disk(0, head_length) || !open_file()) {
+        return; // asked again with the next window
+    }
+    bool const tail_there = range_on_disk(file_size_ - tail_length, tail_length);
+    auto read_at = [this](std::int64_t offset, std::int64_t length) {
+        std::string bytes(static_cast<std::size_t>(length), '\0');
+        auto const n = ::pread(file_fd_, bytes.data(), bytes.size(), offset);
+        bytes.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        return bytes;
+    };
+    auto const head = read_at(0, head_length);
+    auto const tail = tail_there ? read_at(file_size_ - tail_length, tail_length) : std::string();
+    auto const seconds = media_duration_seconds(head, tail);
+    if (seconds || tail_there) {
+        server_.learn_duration(id_, file_index_, static_cast<std::uint64_t>(file_size_), seconds);
+    }
+}
+
+bool stream_session::range_on_disk(std::int64_t from, std::int64_t length) {
+    auto const first = static_cast<int>((file_offset_ + from) / piece_length_);
+    auto const last = static_cast<int>((file_offset_ + from + length - 1) / piece_length_);
+    for (int p = first; p <= last; ++p) {
+        if (!have_piece(p)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void stream_session::extend_deadlines(int from_piece) {
+    learn_read_ahead();
     auto const full_window = static_cast<int>(std::max<std::uint64_t>(
-        2, server_.options().read_ahead_bytes / static_cast<std::uint64_t>(piece_length_)));
+        2, server_.read_ahead_for(id_, file_index_) / static_cast<std::uint64_t>(piece_length_)));
     // The window opens as the reader proves it reads on: a fresh request (a start, a seek) asks for its own
     // piece and the next one only, so their blocks are not spread across a dozen urgent pieces; every piece
     // read widens it by two, up to the full read-ahead.

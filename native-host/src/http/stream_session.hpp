@@ -47,6 +47,8 @@ private:
     void send_run(std::uint64_t run_end);
     void wait_for(int piece);
     void extend_deadlines(int from_piece);
+    void learn_read_ahead();
+    bool range_on_disk(std::int64_t from, std::int64_t length);
     void clear_deadlines();
     bool refresh_pieces();
     bool have_piece(int piece);
