@@ -205,6 +205,8 @@ void stream_session::serve_file(std::string const& id, int index,
     verified_ = std::move(status.pieces);
     written_.clear();
     written_.resize(verified_.size(), false);
+    media_head_.clear();
+    read_ahead_settled_ = false;
     if (file_fd_ >= 0) {
         ::close(file_fd_);
         file_fd_ = -1;
@@ -360,6 +362,7 @@ void stream_session::pump() {
     }
     auto const torrent_pos = file_offset_ + static_cast<std::int64_t>(pos_);
     int const piece = static_cast<int>(torrent_pos / piece_length_);
+    learn_read_ahead();
     if (!complete_) {
         extend_deadlines(piece);
     }
@@ -472,30 +475,43 @@ void stream_session::wait_for(int piece) {
 
 // A media file's duration from its container's index, once the bytes that hold it are on disk (the engine
 // fetches a media file's first and last pieces early): from then on its read-ahead is sized by its bitrate.
-// Read once per file, with two small preads from the page cache.
+// Called on every pump until settled (a complete file too: the next stream of it may be a fresh download),
+// so it costs a piece check or two until the bytes are there, and reads each end of the file once.
 void stream_session::learn_read_ahead() {
-    if (locked_ || server_.knows_read_ahead(id_, file_index_) || !is_media_path(file_path_)) {
+    if (locked_ || read_ahead_settled_ || !is_media_path(file_path_)) {
+        return;
+    }
+    if (server_.knows_read_ahead(id_, file_index_)) {
+        read_ahead_settled_ = true;
         return;
     }
     constexpr std::int64_t head_bytes = 64 * 1024;
     constexpr std::int64_t tail_bytes = 256 * 1024;
-    auto const head_length = std::min(file_size_, head_bytes);
-    auto const tail_length = std::min(file_size_, tail_bytes);
-    if (head_length <= 0 || !range_on_disk(0, head_length) || !open_file()) {
-        return; // asked again with the next window
-    }
-    bool const tail_there = range_on_disk(file_size_ - tail_length, tail_length);
     auto read_at = [this](std::int64_t offset, std::int64_t length) {
         std::string bytes(static_cast<std::size_t>(length), '\0');
         auto const n = ::pread(file_fd_, bytes.data(), bytes.size(), offset);
         bytes.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
         return bytes;
     };
-    auto const head = read_at(0, head_length);
-    auto const tail = tail_there ? read_at(file_size_ - tail_length, tail_length) : std::string();
-    auto const seconds = media_duration_seconds(head, tail);
-    if (seconds || tail_there) {
+    auto settle = [this](std::optional<double> seconds) {
         server_.learn_duration(id_, file_index_, static_cast<std::uint64_t>(file_size_), seconds);
+        read_ahead_settled_ = true;
+    };
+    if (media_head_.empty()) {
+        auto const length = std::min(file_size_, head_bytes);
+        if (length <= 0 || !range_on_disk(0, length) || !open_file()) {
+            return;
+        }
+        media_head_ = read_at(0, length);
+        if (auto const seconds = media_duration_seconds(media_head_)) {
+            settle(seconds);
+            return;
+        }
+    }
+    // The head alone says nothing; the tail may (an MP4 written without "faststart").
+    auto const length = std::min(file_size_, tail_bytes);
+    if (range_on_disk(file_size_ - length, length)) {
+        settle(media_duration_seconds(media_head_, read_at(file_size_ - length, length)));
     }
 }
 
@@ -511,7 +527,6 @@ bool stream_session::range_on_disk(std::int64_t from, std::int64_t length) {
 }
 
 void stream_session::extend_deadlines(int from_piece) {
-    learn_read_ahead();
     auto const full_window = static_cast<int>(std::max<std::uint64_t>(
         2, server_.read_ahead_for(id_, file_index_) / static_cast<std::uint64_t>(piece_length_)));
     // The window opens as the reader proves it reads on: a fresh request (a start, a seek) asks for its own

@@ -99,6 +99,8 @@ private:
 
     // Set while serving an unlocked item.
     bool locked_ = false;
+    std::string media_head_;          // the file's first bytes, once read to learn its duration
+    bool read_ahead_settled_ = false; // its read-ahead is known (or known to be the default)
     bundle::file_access access_;
     bundle::locked_reader reader_;
     std::string plain_out_;
