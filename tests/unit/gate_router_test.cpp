@@ -8,10 +8,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <gate_store.hpp>
 #include <key_files.hpp>
 #include <landing_page.hpp>
+#include <openssl/hmac.h>
+#include <payment_provider.hpp>
 #include <random>
 #include <regex>
 #include <router.hpp>
@@ -106,6 +109,13 @@ protected:
                        std::string ip = "192.0.2.1") {
         return handle_request(*ctx_,
                               {std::move(method), std::move(target), std::move(body), std::move(ip), {}});
+    }
+
+    // With request headers, their names in lower case as the session passes them.
+    gate_response call_with(std::string method, std::string target, std::string body,
+                            std::vector<std::pair<std::string, std::string>> headers) {
+        return handle_request(
+            *ctx_, {std::move(method), std::move(target), std::move(body), "192.0.2.1", std::move(headers)});
     }
 
     static json parse(gate_response const& r) {
@@ -363,6 +373,34 @@ TEST_F(GateRouter, DoubleOptInWithoutAMailCommandIs503) {
               "mail_unavailable");
 }
 
+// The mail command runs off the calling thread: while it sleeps, other requests are answered, and the 202
+// follows once it has exited.
+TEST_F(GateRouter, ASlowMailCommandDoesNotHoldOtherRequests) {
+    auto b = testing::make_test_bundle("confirmed", 1, true);
+    b.gate = bundle_.gate;
+    b.manifest.gate_keys = {bundle_.gate.public_key};
+    put(b);
+    ctx_->mailer = mailer("sleep 3; cat > /dev/null");
+    boost::asio::io_context io;
+    std::optional<gate_response> slow;
+    std::optional<gate_response> quick;
+    auto const started = std::chrono::steady_clock::now();
+    handle_request(
+        *ctx_, {"POST", "/v1/bundles/confirmed/unlock/email", email_body("ada@example.org"), "192.0.2.1", {}},
+        responder(io.get_executor(), [&](gate_response r) { slow = std::move(r); }));
+    EXPECT_FALSE(slow) << "the answer waits for the mail command";
+    handle_request(*ctx_, {"GET", "/v1/bundles/les-veilleurs", "", "192.0.2.1", {}},
+                   responder(io.get_executor(), [&](gate_response r) { quick = std::move(r); }));
+    ASSERT_TRUE(quick);
+    EXPECT_EQ(quick->status, 200u);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+    EXPECT_FALSE(slow);
+    io.run();
+    ASSERT_TRUE(slow);
+    EXPECT_EQ(slow->status, 202u) << slow->body;
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 2900ms);
+}
+
 TEST_F(GateRouter, LandingPageCarriesTheMarkupAndEscapesEverything) {
     auto b =
         testing::make_test_bundle("hostile", 1, false, "</script><script>alert('x')</script> & \"more\"");
@@ -613,6 +651,417 @@ TEST_F(GatePledges, CancelledUntilTheDeadlineThenFailedWithReleases) {
     EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + a + "/cancel")), "campaign_closed");
     std::error_code ec;
     EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 0u);
+}
+
+} // namespace
+} // namespace sluice::gate
+
+namespace sluice::gate {
+namespace {
+
+// A bundle whose locked item is paid for, and a provider whose webhooks the tests sign as it would.
+class GatePayments : public GateRouter {
+protected:
+    static constexpr char const* secret = "whsec_test_0123456789abcdef";
+
+    void SetUp() override {
+        GateRouter::SetUp();
+        paid_ = testing::make_test_bundle("paid-bundle");
+        paid_.manifest.items[1].gate = protocol::gate_kind::pay;
+        paid_.manifest.gates.email.reset();
+        paid_.manifest.gates.pay = protocol::pay_gate{300, 500, "EUR"};
+        paid_.keys.items[0].gate = protocol::gate_kind::pay;
+        paid_.gate = bundle_.gate;
+        paid_.manifest.gate_keys = {bundle_.gate.public_key};
+        put(paid_);
+        ctx_->payments =
+            std::make_shared<hosted_checkout>("https://pay.example/checkout?p={payment}", secret);
+    }
+
+    json pay_body(std::uint64_t amount = 500, std::string currency = "EUR") const {
+        return json{{"device", protocol::encode_public_key("x25519", device_.public_key)},
+                    {"amount", amount},
+                    {"currency", std::move(currency)}};
+    }
+
+    gate_response pay(std::string const& key, json const& body, std::string const& bundle = "paid-bundle") {
+        std::vector<std::pair<std::string, std::string>> headers;
+        if (!key.empty()) {
+            headers.emplace_back("idempotency-key", key);
+        }
+        return call_with("POST", "/v1/bundles/" + bundle + "/unlock/pay", body.dump(), headers);
+    }
+
+    std::string new_payment(std::string const& key = "pay-1") {
+        auto const r = pay(key, pay_body());
+        EXPECT_EQ(r.status, 201u) << r.body;
+        return parse(r).at("paymentId").get<std::string>();
+    }
+
+    std::int64_t unix_now() const {
+        return std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count();
+    }
+
+    // What the provider sends: the HMAC (OpenSSL's, not the gate's code) over "<t>.<body>".
+    static std::string signature(std::string const& body, std::int64_t t, std::string const& key = secret) {
+        auto const message = std::to_string(t) + "." + body;
+        unsigned char mac[32];
+        unsigned int length = 0;
+        HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<unsigned char const*>(message.data()), message.size(), mac, &length);
+        std::string hex;
+        for (unsigned i = 0; i < length; ++i) {
+            char buf[3];
+            std::snprintf(buf, sizeof buf, "%02x", mac[i]);
+            hex += buf;
+        }
+        return "t=" + std::to_string(t) + ",v1=" + hex;
+    }
+
+    gate_response webhook(std::string const& body, std::optional<std::string> header) {
+        std::vector<std::pair<std::string, std::string>> headers;
+        if (header) {
+            headers.emplace_back("sluice-signature", *header);
+        }
+        return call_with("POST", "/v1/payments/webhook", body, headers);
+    }
+
+    gate_response event(std::string const& event_id, std::string const& type, std::string const& payment_id) {
+        auto const body = json{{"id", event_id}, {"type", type}, {"paymentId", payment_id}}.dump();
+        return webhook(body, signature(body, unix_now()));
+    }
+
+    testing::test_bundle paid_;
+};
+
+TEST_F(GatePayments, OnePendingPaymentPerIdempotencyKey) {
+    auto const first = pay("pay-1", pay_body(650));
+    ASSERT_EQ(first.status, 201u) << first.body;
+    auto const answer = parse(first);
+    auto const id = answer.at("paymentId").get<std::string>();
+    EXPECT_TRUE(std::regex_match(id, std::regex("[A-Za-z0-9_-]{22}"))) << id;
+    EXPECT_EQ(answer, (json{{"paymentId", id},
+                            {"bundleId", "paid-bundle"},
+                            {"state", "pending"},
+                            {"amount", 650},
+                            {"currency", "EUR"},
+                            {"checkoutUrl", "https://pay.example/checkout?p=" + id}}));
+    auto const retry = pay("pay-1", pay_body(650));
+    EXPECT_EQ(retry.status, 201u);
+    EXPECT_EQ(retry.body, first.body);
+    EXPECT_EQ(header(retry, "Idempotent-Replayed"), "true");
+    auto const other = pay("pay-1", pay_body(700));
+    EXPECT_EQ(other.status, 422u);
+    EXPECT_EQ(code_of(other), "idempotency_key_reused");
+
+    auto const status = call("GET", "/v1/payments/" + id);
+    ASSERT_EQ(status.status, 200u) << status.body;
+    EXPECT_EQ(parse(status), (json{{"paymentId", id},
+                                   {"bundleId", "paid-bundle"},
+                                   {"state", "pending"},
+                                   {"amount", 650},
+                                   {"currency", "EUR"}}));
+}
+
+TEST_F(GatePayments, PayRequestsThatAreRefused) {
+    EXPECT_EQ(code_of(pay("", pay_body())), "idempotency_key_required");
+    EXPECT_EQ(code_of(pay("with space", pay_body())), "idempotency_key_required");
+    auto const low = pay("k", pay_body(299));
+    EXPECT_EQ(low.status, 400u);
+    EXPECT_EQ(code_of(low), "amount_too_low");
+    EXPECT_EQ(pay("k-min", pay_body(300)).status, 201u);
+    auto const currency = pay("k", pay_body(500, "USD"));
+    EXPECT_EQ(currency.status, 400u);
+    EXPECT_EQ(code_of(currency), "currency_mismatch");
+    EXPECT_EQ(code_of(pay("k", json{{"device", "x25519:AAAA"}, {"amount", 500}, {"currency", "EUR"}})),
+              "invalid_device");
+    EXPECT_EQ(code_of(pay("k", json{{"amount", 500}, {"currency", "EUR"}})), "invalid_request");
+    EXPECT_EQ(code_of(pay("k", json{{"device", "x"}, {"amount", -1}, {"currency", "EUR"}})),
+              "invalid_request");
+    EXPECT_EQ(code_of(pay("k", json{{"device", "x"}, {"amount", "5"}, {"currency", "EUR"}})),
+              "invalid_request");
+    auto extra = pay_body();
+    extra["tip"] = 1;
+    EXPECT_EQ(code_of(pay("k", extra)), "invalid_request");
+    auto const unknown = pay("k", pay_body(), "no-such-bundle");
+    EXPECT_EQ(unknown.status, 404u);
+    EXPECT_EQ(code_of(unknown), "bundle_not_found");
+    // les-veilleurs unlocks by email only.
+    auto const not_offered = pay("k", pay_body(), "les-veilleurs");
+    EXPECT_EQ(not_offered.status, 404u);
+    EXPECT_EQ(code_of(not_offered), "gate_not_offered");
+
+    auto untrusted = testing::make_test_bundle("untrusted-pay");
+    untrusted.manifest.items[1].gate = protocol::gate_kind::pay;
+    untrusted.manifest.gates.email.reset();
+    untrusted.manifest.gates.pay = protocol::pay_gate{100, std::nullopt, "EUR"};
+    untrusted.keys.items[0].gate = protocol::gate_kind::pay;
+    put(untrusted);
+    auto const misconfigured = pay("k", pay_body(), "untrusted-pay");
+    EXPECT_EQ(misconfigured.status, 503u);
+    EXPECT_EQ(code_of(misconfigured), "gate_misconfigured");
+
+    EXPECT_EQ(code_of(call("GET", "/v1/payments/AAAAAAAAAAAAAAAAAAAAAA")), "payment_not_found");
+    EXPECT_EQ(call("GET", "/v1/payments/not-a-payment-id").status, 404u);
+    EXPECT_EQ(code_of(call("GET", "/v1/payments/not-a-payment-id")), "payment_not_found");
+    EXPECT_EQ(call("POST", "/v1/payments/AAAAAAAAAAAAAAAAAAAAAA").status, 405u);
+    EXPECT_EQ(header(call("GET", "/v1/payments/webhook"), "Allow"), "POST");
+    EXPECT_EQ(header(call("GET", "/v1/bundles/paid-bundle/unlock/pay"), "Allow"), "POST");
+}
+
+TEST_F(GatePayments, WithoutAProviderPaymentsAre503) {
+    auto const id = new_payment();
+    ctx_->payments.reset();
+    auto const r = pay("pay-2", pay_body());
+    EXPECT_EQ(r.status, 503u);
+    EXPECT_EQ(code_of(r), "payments_unavailable");
+    auto const hook = event("evt_1", "payment.succeeded", id);
+    EXPECT_EQ(hook.status, 503u);
+    EXPECT_EQ(code_of(hook), "payments_unavailable");
+    // What was recorded stays readable.
+    EXPECT_EQ(parse(call("GET", "/v1/payments/" + id)).at("state"), "pending");
+}
+
+TEST_F(GatePayments, ASignedSucceededEventPaysOnceAndTheTokenIsIssuedOnce) {
+    auto const id = new_payment();
+    auto const first = event("evt_1", "payment.succeeded", id);
+    ASSERT_EQ(first.status, 200u) << first.body;
+    EXPECT_EQ(parse(first), json::parse(R"({"received":true})"));
+    auto const again = event("evt_1", "payment.succeeded", id);
+    EXPECT_EQ(again.status, 200u);
+    EXPECT_EQ(parse(again), json::parse(R"({"received":true,"duplicate":true})"));
+
+    auto const status = parse(call("GET", "/v1/payments/" + id));
+    EXPECT_EQ(status.at("state"), "paid");
+    auto const token = status.at("token").get<std::string>();
+    auto const verified = verify(token, paid_);
+    ASSERT_TRUE(verified) << protocol::to_string(verified.problem) << ": " << verified.detail;
+    EXPECT_EQ(verified.token.grantee.kind, protocol::grantee_kind::payment);
+    EXPECT_EQ(verified.token.grantee.ref, id);
+    ASSERT_EQ(verified.token.item_keys.size(), 1u);
+    EXPECT_EQ(verified.token.item_keys.at("episode-1.webm.locked"), paid_.keys.items[0].key);
+    EXPECT_EQ(parse(call("GET", "/v1/payments/" + id)).at("token"), token);
+    std::error_code ec;
+    EXPECT_EQ(store_->count_unlocks("paid-bundle", ec), 1u);
+    // The same news under another event id changes nothing, and is not a conflict.
+    EXPECT_EQ(event("evt_2", "payment.succeeded", id).status, 200u);
+    EXPECT_EQ(store_->stats(ec).payments.paid, 1u);
+}
+
+TEST_F(GatePayments, UnsignedForgedOrStaleEventsLeaveThePaymentPending) {
+    auto const id = new_payment();
+    auto const body = json{{"id", "evt_1"}, {"type", "payment.succeeded"}, {"paymentId", id}}.dump();
+    auto const t = unix_now();
+    struct expectation {
+        std::optional<std::string> header;
+        unsigned status;
+        std::string code;
+    };
+    std::vector<expectation> const cases{
+        {std::nullopt, 400, "invalid_signature_header"},
+        {"", 400, "invalid_signature_header"},
+        {"t=" + std::to_string(t), 400, "invalid_signature_header"},
+        {"v1=" + signature(body, t).substr(signature(body, t).find("v1=") + 3), 400,
+         "invalid_signature_header"},
+        {signature(body, t - 301), 400, "signature_expired"},
+        {signature(body, t + 301), 400, "signature_expired"},
+        {signature(body, t, "whsec_someone_else_entirely"), 401, "invalid_signature"},
+        {signature(body + " ", t), 401, "invalid_signature"},
+    };
+    for (auto const& c : cases) {
+        auto const r = webhook(body, c.header);
+        EXPECT_EQ(r.status, c.status) << c.header.value_or("(none)") << " " << r.body;
+        EXPECT_EQ(code_of(r), c.code) << c.header.value_or("(none)");
+    }
+    // At the window's edge the signature still counts.
+    EXPECT_EQ(webhook(body, signature(body, t - 300)).status, 200u);
+    EXPECT_EQ(parse(call("GET", "/v1/payments/" + id)).at("state"), "paid");
+    std::error_code ec;
+    EXPECT_EQ(store_->stats(ec).payments.paid, 1u);
+}
+
+TEST_F(GatePayments, SignedEventsAreReadStrictlyOnceVerified) {
+    auto const id = new_payment();
+    auto const signed_call = [&](std::string const& body) {
+        return webhook(body, signature(body, unix_now()));
+    };
+    EXPECT_EQ(code_of(signed_call("{\"id\":")), "malformed_json");
+    EXPECT_EQ(
+        code_of(signed_call(json{{"id", "evt"}, {"type", "payment.refunded"}, {"paymentId", id}}.dump())),
+        "invalid_request");
+    EXPECT_EQ(
+        code_of(signed_call(json{{"id", "e v t"}, {"type", "payment.failed"}, {"paymentId", id}}.dump())),
+        "invalid_request");
+    EXPECT_EQ(code_of(signed_call(
+                  json{{"id", std::string(129, 'e')}, {"type", "payment.failed"}, {"paymentId", id}}.dump())),
+              "invalid_request");
+    EXPECT_EQ(code_of(signed_call(json{{"id", "evt"}, {"type", "payment.failed"}}.dump())),
+              "invalid_request");
+    auto const unknown = signed_call(
+        json{{"id", "evt_9"}, {"type", "payment.succeeded"}, {"paymentId", "AAAAAAAAAAAAAAAAAAAAAA"}}.dump());
+    EXPECT_EQ(unknown.status, 404u);
+    EXPECT_EQ(code_of(unknown), "payment_not_found");
+    EXPECT_EQ(parse(call("GET", "/v1/payments/" + id)).at("state"), "pending");
+}
+
+TEST_F(GatePayments, ASettledPaymentDoesNotChangeSides) {
+    auto const paid = new_payment("pay-a");
+    ASSERT_EQ(event("evt_a1", "payment.succeeded", paid).status, 200u);
+    auto const conflict = event("evt_a2", "payment.failed", paid);
+    EXPECT_EQ(conflict.status, 409u);
+    EXPECT_EQ(code_of(conflict), "payment_state_conflict");
+    EXPECT_EQ(parse(call("GET", "/v1/payments/" + paid)).at("state"), "paid");
+
+    auto const failed = new_payment("pay-b");
+    ASSERT_EQ(event("evt_b1", "payment.failed", failed).status, 200u);
+    auto const failed_status = parse(call("GET", "/v1/payments/" + failed));
+    EXPECT_EQ(failed_status.at("state"), "failed");
+    EXPECT_FALSE(failed_status.contains("token"));
+    EXPECT_EQ(code_of(event("evt_b2", "payment.succeeded", failed)), "payment_state_conflict");
+    EXPECT_EQ(parse(call("GET", "/v1/payments/" + failed)).at("state"), "failed");
+}
+
+// The admin endpoints and the deliveries they publish, on the pledge fixture's campaign.
+class GateAdmin : public GatePledges {
+protected:
+    static constexpr char const* token = "0123456789abcdef0123456789abcdef";
+
+    void SetUp() override {
+        GatePledges::SetUp();
+        ctx_->admin_token = token;
+    }
+
+    gate_response admin(std::string const& method, std::string const& path, std::string const& body = {},
+                        std::optional<std::string> authorization = std::string("Bearer ") + token) {
+        std::vector<std::pair<std::string, std::string>> headers;
+        if (authorization) {
+            headers.emplace_back("authorization", *authorization);
+        }
+        return call_with(method, "/v1/admin/" + path, body, headers);
+    }
+
+    // Another bundle of the saison-2 campaign (or of `campaign`), its item locked by the pledge gate.
+    testing::test_bundle episode(std::string const& id, std::string const& campaign = "saison-2") {
+        auto b = testing::make_test_bundle(id);
+        b.manifest.items[1].gate = protocol::gate_kind::pledge;
+        b.manifest.gates.email.reset();
+        auto p = *pledge_bundle_.manifest.gates.pledge;
+        p.campaign_id = campaign;
+        b.manifest.gates.pledge = p;
+        b.keys.items[0].gate = protocol::gate_kind::pledge;
+        b.gate = bundle_.gate;
+        b.manifest.gate_keys = {bundle_.gate.public_key};
+        put(b);
+        return b;
+    }
+};
+
+TEST_F(GateAdmin, WithoutATokenConfiguredThereIsNoAdmin) {
+    ctx_->admin_token.clear();
+    for (auto const* path : {"stats", "campaigns/saison-2/close", "whatever"}) {
+        auto const r = admin("GET", path);
+        EXPECT_EQ(r.status, 404u) << path;
+        EXPECT_EQ(code_of(r), "not_found");
+    }
+    EXPECT_EQ(code_of(admin("POST", "campaigns/saison-2/close", "", "Bearer ")), "not_found");
+}
+
+TEST_F(GateAdmin, EveryPathNeedsTheToken) {
+    for (auto const& authorization : std::vector<std::optional<std::string>>{
+             std::nullopt, "", "Bearer", "Bearer 0123456789abcdef0123456789abcdeX",
+             "Bearer 0123456789abcdef0123456789abcdef0",
+             "Basic MDEyMzQ1Njc4OWFiY2RlZg==", "0123456789abcdef0123456789abcdef"}) {
+        for (auto const* path : {"stats", "campaigns/saison-2/close", "nothing/here"}) {
+            auto const r = admin("POST", path, "", authorization);
+            EXPECT_EQ(r.status, 401u) << path << " " << authorization.value_or("(none)");
+            EXPECT_EQ(code_of(r), "unauthorized");
+            EXPECT_EQ(header(r, "WWW-Authenticate"), "Bearer");
+        }
+    }
+    // Nothing was closed by the refused requests.
+    EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2")).at("state"), "open");
+    auto const stats = admin("GET", "stats");
+    ASSERT_EQ(stats.status, 200u) << stats.body;
+    EXPECT_EQ(parse(stats).at("campaigns").at(0).at("state"), "open");
+    EXPECT_EQ(parse(stats).at("payments"), json::parse(R"({"pending":0,"paid":0,"failed":0})"));
+    EXPECT_EQ(admin("POST", "stats").status, 405u);
+    EXPECT_EQ(header(admin("GET", "campaigns/saison-2/close"), "Allow"), "POST");
+    EXPECT_EQ(code_of(admin("GET", "nothing/here")), "not_found");
+}
+
+TEST_F(GateAdmin, CloseAndDeliverAsTheCommandLineDoes) {
+    EXPECT_EQ(code_of(admin("POST", "campaigns/nope/close")), "campaign_not_found");
+    auto const ep2 = episode("saison-2-ep2");
+    auto const deliver = [&](std::string const& campaign, std::string const& bundle) {
+        return admin("POST", "campaigns/" + campaign + "/deliveries", json{{"bundleId", bundle}}.dump());
+    };
+    auto const open = deliver("saison-2", "saison-2-ep2");
+    EXPECT_EQ(open.status, 409u);
+    EXPECT_EQ(code_of(open), "campaign_open");
+    std::vector<std::string> pledges;
+    for (int i = 0; i < 3; ++i) {
+        pledges.push_back(
+            parse(pledge("key-" + std::to_string(i), device_body())).at("pledgeId").get<std::string>());
+    }
+    auto const closed = admin("POST", "campaigns/saison-2/close");
+    ASSERT_EQ(closed.status, 200u) << closed.body;
+    EXPECT_EQ(parse(closed),
+              json::parse(R"({"campaignId":"saison-2","state":"funded","backers":3,"amount":4500})"));
+
+    EXPECT_EQ(code_of(deliver("nope", "saison-2-ep2")), "campaign_not_found");
+    EXPECT_EQ(code_of(deliver("saison-2", "no-such-bundle")), "bundle_not_found");
+    EXPECT_EQ(code_of(deliver("saison-2", "les-veilleurs")), "campaign_mismatch");
+    episode("other-campaign-ep", "other-campaign");
+    EXPECT_EQ(deliver("saison-2", "other-campaign-ep").status, 409u);
+    EXPECT_EQ(code_of(admin("POST", "campaigns/saison-2/deliveries", "{}")), "invalid_request");
+
+    auto const delivered = deliver("saison-2", "saison-2-ep2");
+    ASSERT_EQ(delivered.status, 201u) << delivered.body;
+    auto const delivery = parse(delivered);
+    EXPECT_EQ(delivery.at("campaignId"), "saison-2");
+    EXPECT_EQ(delivery.at("bundleId"), "saison-2-ep2");
+    EXPECT_EQ(delivery.at("version"), 1);
+    EXPECT_EQ(delivery.at("magnet"), ep2.stored().magnet);
+    EXPECT_EQ(delivery.at("publishedAt"), "2026-05-20T00:00:00Z");
+    auto const again = deliver("saison-2", "saison-2-ep2");
+    EXPECT_EQ(again.status, 200u);
+    EXPECT_EQ(again.body, delivered.body);
+
+    auto const progress = parse(call("GET", "/v1/campaigns/saison-2"));
+    EXPECT_EQ(progress.at("deliveries"), json::array({json{{"bundleId", "saison-2-ep2"},
+                                                           {"version", 1},
+                                                           {"magnet", delivery.at("magnet")},
+                                                           {"publishedAt", "2026-05-20T00:00:00Z"}}}));
+
+    // Each pledger's status carries a token for the delivery, issued once, sealed to its device.
+    std::error_code ec;
+    for (auto const& id : pledges) {
+        auto const status = parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id));
+        ASSERT_EQ(status.at("deliveries").size(), 1u) << status.dump();
+        auto const& d = status.at("deliveries").at(0);
+        EXPECT_EQ(d.at("bundleId"), "saison-2-ep2");
+        EXPECT_EQ(d.at("version"), 1);
+        auto const verified = verify(d.at("token").get<std::string>(), ep2);
+        ASSERT_TRUE(verified) << verified.detail;
+        EXPECT_EQ(verified.token.item_keys.at("episode-1.webm.locked"), ep2.keys.items[0].key);
+        EXPECT_EQ(verified.token.grantee.kind, protocol::grantee_kind::pledge);
+        EXPECT_EQ(verified.token.grantee.ref, id);
+        EXPECT_NE(status.at("token"), d.at("token"));
+        auto const again_status = parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id));
+        EXPECT_EQ(again_status.at("deliveries").at(0).at("token"), d.at("token"));
+        EXPECT_EQ(again_status.at("token"), status.at("token"));
+    }
+    EXPECT_EQ(store_->count_unlocks("saison-2-ep2", ec), 3u);
+    EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 3u);
+}
+
+TEST_F(GateAdmin, AFailedCampaignGetsNoDeliveries) {
+    episode("saison-2-ep2");
+    now_ = std::chrono::sys_days{std::chrono::year{2026} / 6 / 2};
+    auto const r = admin("POST", "campaigns/saison-2/deliveries", json{{"bundleId", "saison-2-ep2"}}.dump());
+    EXPECT_EQ(r.status, 409u);
+    EXPECT_EQ(code_of(r), "campaign_failed");
+    EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2")).at("deliveries"), json::array());
 }
 
 } // namespace

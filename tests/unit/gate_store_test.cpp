@@ -132,5 +132,108 @@ TEST_F(GateStore, AnEmailRequestIsConfirmedOnceAndCountsWrongCodes) {
     EXPECT_FALSE(store->find_email_request("unknown", ec));
 }
 
+TEST_F(GateStore, APaymentPerKeyAndEachEventOnce) {
+    auto store = open();
+    std::error_code ec;
+    store->put_bundle(bundle_at(1), ec);
+    payment_record p;
+    p.payment_id = "payment-1-aaaaaaaaaaaa";
+    p.bundle_id = "les-veilleurs";
+    p.idempotency_key = "key-1";
+    p.request_hash = "hash-1";
+    p.amount = 500;
+    p.currency = "EUR";
+    p.device = "x25519:AAAA";
+    p.response = "{\"first\":true}";
+    p.created_at = 10;
+    std::optional<payment_record> existing;
+    EXPECT_EQ(store->add_payment(p, existing, ec), payment_outcome::created);
+    ASSERT_FALSE(ec);
+    auto second = p;
+    second.payment_id = "payment-2-aaaaaaaaaaaa";
+    second.response = "{\"first\":false}";
+    EXPECT_EQ(store->add_payment(second, existing, ec), payment_outcome::existing);
+    ASSERT_TRUE(existing);
+    EXPECT_EQ(existing->payment_id, p.payment_id);
+    EXPECT_EQ(existing->response, p.response);
+    EXPECT_EQ(existing->state, "pending");
+    EXPECT_FALSE(store->find_payment("payment-2-aaaaaaaaaaaa", ec));
+    EXPECT_TRUE(store->find_payment_by_key("les-veilleurs", "key-1", ec));
+
+    using enum payment_event_type;
+    EXPECT_EQ(store->apply_payment_event("evt-1", p.payment_id, succeeded, 20, ec),
+              payment_event_outcome::applied);
+    EXPECT_EQ(store->apply_payment_event("evt-1", p.payment_id, succeeded, 21, ec),
+              payment_event_outcome::duplicate);
+    EXPECT_EQ(store->apply_payment_event("evt-2", p.payment_id, failed, 22, ec),
+              payment_event_outcome::conflict);
+    EXPECT_EQ(store->apply_payment_event("evt-3", "no-such-payment-aaaaaa", failed, 22, ec),
+              payment_event_outcome::no_payment);
+    // A refused event is not recorded: sent again, it is refused again rather than called a duplicate.
+    EXPECT_EQ(store->apply_payment_event("evt-2", p.payment_id, failed, 23, ec),
+              payment_event_outcome::conflict);
+    EXPECT_FALSE(ec);
+    auto const paid = store->find_payment(p.payment_id, ec);
+    EXPECT_EQ(paid->state, "paid");
+    EXPECT_EQ(paid->settled_at, 20);
+    EXPECT_TRUE(paid->token.empty());
+
+    // The token is tied to the payment once; a second one is not recorded.
+    auto first = unlock("token-pay-1-aaaaaaaaa");
+    first.grantee_kind = "payment";
+    first.token = "first token";
+    EXPECT_EQ(store->record_payment_unlock(p.payment_id, first, ec), "first token");
+    auto other = first;
+    other.token_id = "token-pay-2-aaaaaaaaa";
+    other.token = "second token";
+    EXPECT_EQ(store->record_payment_unlock(p.payment_id, other, ec), "first token");
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(store->count_unlocks("les-veilleurs", ec), 1u);
+    EXPECT_EQ(store->find_payment(p.payment_id, ec)->token, "first token");
+    auto const s = store->stats(ec);
+    EXPECT_EQ(s.payments.paid, 1u);
+    EXPECT_EQ(s.payments.pending, 0u);
+}
+
+TEST_F(GateStore, DeliveriesAreRecordedOnceAndUnlocksFoundPerBundle) {
+    auto store = open();
+    std::error_code ec;
+    store->put_bundle(bundle_at(1), ec);
+    auto episode = bundle_at(1);
+    episode.id = "episode-2";
+    episode.magnet.clear();
+    store->put_bundle(episode, ec);
+    store->ensure_campaign({"saison-2", "les-veilleurs", 1, std::nullopt, 100, "EUR", 1000, "2030-01-01",
+                            "Nothing is charged.", "open", std::nullopt},
+                           ec);
+    ASSERT_FALSE(ec);
+    EXPECT_TRUE(store->add_delivery("saison-2", "episode-2", 50, ec));
+    EXPECT_FALSE(store->add_delivery("saison-2", "episode-2", 60, ec));
+    EXPECT_FALSE(ec);
+    auto const delivered = store->deliveries("saison-2", ec);
+    ASSERT_EQ(delivered.size(), 1u);
+    EXPECT_EQ(delivered[0].bundle_id, "episode-2");
+    EXPECT_EQ(delivered[0].version, 1u);
+    EXPECT_EQ(delivered[0].magnet, "");
+    EXPECT_EQ(delivered[0].delivered_at, 50);
+    EXPECT_TRUE(store->deliveries("other", ec).empty());
+    store->add_delivery("saison-2", "not-imported", 50, ec);
+    EXPECT_TRUE(ec);
+
+    // One pledge, two bundles: each has its own token.
+    auto own = unlock("token-own-aaaaaaaaaaaa");
+    own.grantee_kind = "pledge";
+    own.grantee_ref = "pledge-1";
+    store->record_unlock(own, ec);
+    EXPECT_FALSE(store->find_unlock("pledge", "pledge-1", "episode-2", ec));
+    auto delivery = own;
+    delivery.token_id = "token-ep2-aaaaaaaaaaaa";
+    delivery.bundle_id = "episode-2";
+    store->record_unlock(delivery, ec);
+    EXPECT_EQ(store->find_unlock("pledge", "pledge-1", "episode-2", ec)->token_id, "token-ep2-aaaaaaaaaaaa");
+    EXPECT_EQ(store->find_unlock("pledge", "pledge-1", "les-veilleurs", ec)->token_id,
+              "token-own-aaaaaaaaaaaa");
+}
+
 } // namespace
 } // namespace sluice::gate

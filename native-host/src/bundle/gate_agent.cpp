@@ -150,16 +150,14 @@ void gate_agent::send_pledge(std::string const& campaign_id, done_fn done) {
     if (record->amount != 0) {
         body["amount"] = record->amount;
     }
-    in_flight_.insert(campaign_id);
-    call_gate(io_, record->gate_url,
-              gate_request{"POST",
-                           "v1/campaigns/" + campaign_id + "/pledges",
-                           std::move(body),
-                           {{"Idempotency-Key", record->idempotency_key}}},
-              [this, campaign_id, done = std::move(done)](gate_reply reply) {
-                  in_flight_.erase(campaign_id);
-                  on_pledged(campaign_id, reply, done);
-              });
+    ask(campaign_id, record->gate_url,
+        gate_request{"POST",
+                     "v1/campaigns/" + campaign_id + "/pledges",
+                     std::move(body),
+                     {{"Idempotency-Key", record->idempotency_key}}},
+        [this, campaign_id, done = std::move(done)](gate_reply const& reply) {
+            on_pledged(campaign_id, reply, done);
+        });
 }
 
 void gate_agent::on_pledged(std::string const& campaign_id, gate_reply const& reply, done_fn const& done) {
@@ -236,13 +234,10 @@ void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done)
         done(std::move(reply));
         return;
     }
-    in_flight_.insert(campaign_id);
-    call_gate(
-        io_, record->gate_url,
+    ask(campaign_id, record->gate_url,
         gate_request{
             "POST", "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id + "/cancel", json(), {}},
-        [this, campaign_id, done = std::move(done)](gate_reply reply) {
-            in_flight_.erase(campaign_id);
+        [this, campaign_id, done = std::move(done)](gate_reply const& reply) {
             auto record = pledge_for(campaign_id);
             if (reply.what != gate_reply::outcome::answered) {
                 done(to_rpc_error(reply));
@@ -291,12 +286,9 @@ void gate_agent::campaign(protocol::bundle_manifest const& m, done_fn done) {
 
 void gate_agent::follow_pledge(pledge_record const& record) {
     auto const campaign_id = record.campaign_id;
-    in_flight_.insert(campaign_id);
-    call_gate(io_, record.gate_url, "v1/campaigns/" + campaign_id + "/pledges/" + record.pledge_id, json(),
-              [this, campaign_id](gate_reply reply) {
-                  in_flight_.erase(campaign_id);
-                  on_pledge_status(campaign_id, reply);
-              });
+    ask(campaign_id, record.gate_url,
+        gate_request{"GET", "v1/campaigns/" + campaign_id + "/pledges/" + record.pledge_id, json(), {}},
+        [this, campaign_id](gate_reply const& reply) { on_pledge_status(campaign_id, reply); });
 }
 
 void gate_agent::on_pledge_status(std::string const& campaign_id, gate_reply const& reply) {
@@ -455,15 +447,12 @@ void gate_agent::pay(protocol::bundle_manifest const& m, std::uint64_t amount, d
 
 void gate_agent::send_payment(std::string const& key, done_fn done) {
     auto const record = payment_for(key);
-    in_flight_.insert(key);
-    call_gate(
-        io_, record->gate_url,
+    ask(key, record->gate_url,
         gate_request{"POST",
                      "v1/bundles/" + record->bundle_id + "/unlock/pay",
                      {{"device", device_key()}, {"amount", record->amount}, {"currency", record->currency}},
                      {{"Idempotency-Key", key}}},
-        [this, key, done = std::move(done)](gate_reply reply) {
-            in_flight_.erase(key);
+        [this, key, done = std::move(done)](gate_reply const& reply) {
             on_payment_created(key, reply, done);
         });
 }
@@ -509,12 +498,8 @@ void gate_agent::on_payment_created(std::string const& key, gate_reply const& re
 
 void gate_agent::follow_payment(payment_record const& record) {
     auto const key = record.idempotency_key;
-    in_flight_.insert(key);
-    call_gate(io_, record.gate_url, "v1/payments/" + record.payment_id, json(),
-              [this, key](gate_reply reply) {
-                  in_flight_.erase(key);
-                  on_payment_status(key, reply);
-              });
+    ask(key, record.gate_url, gate_request{"GET", "v1/payments/" + record.payment_id, json(), {}},
+        [this, key](gate_reply const& reply) { on_payment_status(key, reply); });
 }
 
 void gate_agent::on_payment_status(std::string const& key, gate_reply const& reply) {
@@ -549,6 +534,15 @@ void gate_agent::on_payment_status(std::string const& key, gate_reply const& rep
     succeeded(key, payment_poll);
     emit_("payment.updated",
           {{"bundleId", record->bundle_id}, {"paymentId", record->payment_id}, {"state", record->state}});
+}
+
+void gate_agent::ask(std::string const& key, std::string const& gate_url, gate_request request,
+                     std::function<void(gate_reply const&)> then) {
+    in_flight_.insert(key);
+    call_gate(io_, gate_url, std::move(request), [this, key, then = std::move(then)](gate_reply reply) {
+        in_flight_.erase(key);
+        then(reply);
+    });
 }
 
 // --- records and pace

@@ -73,6 +73,10 @@ private:
     void follow_payment(payment_record const& record);
     void on_payment_status(std::string const& key, gate_reply const& reply);
 
+    // One request about the pledge or payment `key`; no other about it is sent until this one is answered.
+    void ask(std::string const& key, std::string const& gate_url, gate_request request,
+             std::function<void(gate_reply const&)> then);
+
     std::optional<pledge_record> pledge_for(std::string const& campaign_id) const;
     std::optional<payment_record> payment_for(std::string const& key) const;
     bool store(pledge_record record);

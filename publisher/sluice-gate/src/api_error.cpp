@@ -21,4 +21,8 @@ gate_response json_response(std::string body, unsigned status) {
     return res;
 }
 
+gate_response storage_failed() {
+    return error_response(500, error_code::internal_error, "the gate's storage failed");
+}
+
 } // namespace sluice::gate

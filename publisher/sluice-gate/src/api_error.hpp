@@ -34,6 +34,17 @@ inline constexpr std::string_view campaign_closed = "campaign_closed";
 inline constexpr std::string_view amount_too_low = "amount_too_low";
 inline constexpr std::string_view idempotency_key_required = "idempotency_key_required";
 inline constexpr std::string_view idempotency_key_reused = "idempotency_key_reused";
+inline constexpr std::string_view currency_mismatch = "currency_mismatch";
+inline constexpr std::string_view payments_unavailable = "payments_unavailable";
+inline constexpr std::string_view payment_not_found = "payment_not_found";
+inline constexpr std::string_view payment_state_conflict = "payment_state_conflict";
+inline constexpr std::string_view invalid_signature_header = "invalid_signature_header";
+inline constexpr std::string_view signature_expired = "signature_expired";
+inline constexpr std::string_view invalid_signature = "invalid_signature";
+inline constexpr std::string_view unauthorized = "unauthorized";
+inline constexpr std::string_view campaign_open = "campaign_open";
+inline constexpr std::string_view campaign_failed = "campaign_failed";
+inline constexpr std::string_view campaign_mismatch = "campaign_mismatch";
 } // namespace error_code
 
 // {"error":{"code":..,"message":..}} with `status`.
@@ -41,5 +52,8 @@ gate_response error_response(unsigned status, std::string_view code, std::string
 
 // 200 (or `status`) with a JSON body.
 gate_response json_response(std::string body, unsigned status = 200);
+
+// 500 internal_error: the gate's storage failed, nothing was recorded.
+gate_response storage_failed();
 
 } // namespace sluice::gate

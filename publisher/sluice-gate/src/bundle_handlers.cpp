@@ -2,8 +2,8 @@
 
 #include "api_error.hpp"
 #include "bundle_lookup.hpp"
+#include "campaigns.hpp"
 #include "landing_page.hpp"
-#include "pledge_handlers.hpp"
 
 #include <sluice/protocol/untrusted_json.hpp>
 
@@ -25,9 +25,9 @@ gate_response handle_bundle_status(gate_context& ctx, std::string_view id) {
     };
     if (m.gates.pledge) {
         std::error_code ec;
-        auto progress = campaign_progress(ctx, m.gates.pledge->campaign_id, ec);
+        auto progress = campaign_progress(ctx.store, m.gates.pledge->campaign_id, ctx.unix_now(), ec);
         if (ec) {
-            return error_response(500, error_code::internal_error, "the gate's storage failed");
+            return storage_failed();
         }
         body["campaign"] = progress ? std::move(*progress) : nlohmann::json(nullptr);
     }
@@ -42,9 +42,9 @@ gate_response handle_landing_page(gate_context& ctx, std::string_view id) {
     std::optional<campaign_standing> standing;
     if (auto const& pledge = found.bundle->manifest.gates.pledge) {
         std::error_code ec;
-        auto const progress = campaign_progress(ctx, pledge->campaign_id, ec);
+        auto const progress = campaign_progress(ctx.store, pledge->campaign_id, ctx.unix_now(), ec);
         if (ec) {
-            return error_response(500, error_code::internal_error, "the gate's storage failed");
+            return storage_failed();
         }
         if (progress) {
             standing = campaign_standing{progress->at("state").get<std::string>(),

@@ -4,14 +4,14 @@
 
 namespace sluice::gate {
 
-bundle_lookup lookup_bundle(gate_context& ctx, std::string_view id) {
+bundle_lookup lookup_bundle(gate_store& store, std::string_view id) {
     bundle_lookup out;
     if (!protocol::is_bundle_slug(id)) {
         out.error = error_response(404, error_code::bundle_not_found, "no bundle with that id");
         return out;
     }
     std::error_code ec;
-    auto stored = ctx.store.find_bundle(id, ec);
+    auto stored = store.find_bundle(id, ec);
     if (ec) {
         out.error = error_response(500, error_code::internal_error, "the gate's storage failed");
         return out;

@@ -25,6 +25,9 @@ struct bundle_lookup {
     gate_response error;
 };
 
-bundle_lookup lookup_bundle(gate_context& ctx, std::string_view id);
+bundle_lookup lookup_bundle(gate_store& store, std::string_view id);
+inline bundle_lookup lookup_bundle(gate_context& ctx, std::string_view id) {
+    return lookup_bundle(ctx.store, id);
+}
 
 } // namespace sluice::gate

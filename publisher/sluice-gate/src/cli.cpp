@@ -1,8 +1,12 @@
 #include "cli.hpp"
 
+#include "admin_commands.hpp"
 #include "http_server.hpp"
 #include "import_command.hpp"
+#include "payment_provider.hpp"
+#include "secret_file.hpp"
 #include "sqlite_store.hpp"
+#include "tls_context.hpp"
 
 #include <sluice/protocol/untrusted_json.hpp>
 
@@ -12,6 +16,7 @@
 #include <cstdio>
 #include <key_files.hpp>
 #include <map>
+#include <memory>
 #include <optional>
 
 namespace sluice::gate {
@@ -24,16 +29,29 @@ namespace asio = boost::asio;
 constexpr char const* usage_text =
     "usage:\n"
     "  sluice-gate serve --data DIR --listen ADDRESS:PORT --gate-key FILE [--public-url URL]\n"
-    "                    [--mail-command CMD]\n"
+    "                    [--mail-command CMD] [--payment-secret-file FILE --checkout-url TEMPLATE]\n"
+    "                    [--admin-token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
     "      Serves the gate's HTTP API (protocol/gate-api.md); prints its URL on stdout once listening.\n"
     "      PORT 0 picks a free port. CMD (run by /bin/sh) reads each mail on stdin, e.g. 'sendmail -t'.\n"
+    "      Payments: the provider's checkout URL with {payment} for the payment id, and the secret its\n"
+    "      webhooks are signed with. --admin-token-file turns on /v1/admin/ (a token of 32+ characters).\n"
+    "      --tls-cert and --tls-key (PEM) serve HTTPS.\n"
     "  sluice-gate import --data DIR --gate-key FILE BUNDLE-FOLDER KEYS.json [--torrent FILE]\n"
     "      Stores a bundle made by sluice-bundle create, with its item keys and magnet link.\n"
     "  sluice-gate close --data DIR CAMPAIGN\n"
     "      Closes a pledge campaign now: funded if its goals are met, else failed. Prints the outcome as "
     "JSON.\n"
+    "  sluice-gate deliver --data DIR CAMPAIGN BUNDLE-ID\n"
+    "      Publishes an imported bundle to the backers of a funded campaign. Prints the delivery as JSON.\n"
+    "  sluice-gate campaign --data DIR CAMPAIGN\n"
+    "      Prints the campaign's progress and deliveries as JSON.\n"
     "  sluice-gate stats --data DIR\n"
-    "      Prints bundles, campaigns, unlocks and pending confirmations as JSON.\n";
+    "      Prints bundles, campaigns, unlocks, pending confirmations and payments as JSON.\n";
+
+// The admin token is all an attacker needs to publish to backers: long enough that guessing is hopeless.
+constexpr std::size_t min_admin_token = 32;
+// The webhook secret is the whole proof that a payment was made.
+constexpr std::size_t min_payment_secret = 16;
 
 void say(std::string const& message) {
     std::fprintf(stderr, "sluice-gate: %s\n", message.c_str());
@@ -118,10 +136,49 @@ int serve(parsed_args const& a) {
             return usage("--public-url must be an http(s) URL");
         }
     }
+    // Half a configuration is a mistake to point out, not a feature to switch off quietly.
+    if (a.options.contains("payment-secret-file") != a.options.contains("checkout-url")) {
+        return usage("--payment-secret-file and --checkout-url go together");
+    }
+    if (a.options.contains("checkout-url") &&
+        !hosted_checkout::is_valid_template(a.options.at("checkout-url"))) {
+        return usage("--checkout-url must be an http(s) URL holding {payment}, e.g. "
+                     "https://pay.example/checkout?p={payment}");
+    }
+    if (a.options.contains("tls-cert") != a.options.contains("tls-key")) {
+        return usage("--tls-cert and --tls-key go together");
+    }
     auto gate_key = publisher::load_signing_key(a.options.at("gate-key"));
     if (!gate_key) {
         say(gate_key.error);
         return exit_failed;
+    }
+    std::string error;
+    std::shared_ptr<payment_provider const> payments;
+    if (a.options.contains("checkout-url")) {
+        auto secret = read_secret_file(a.options.at("payment-secret-file"), min_payment_secret, error);
+        if (!secret) {
+            say(error);
+            return exit_failed;
+        }
+        payments = std::make_shared<hosted_checkout>(a.options.at("checkout-url"), std::move(*secret));
+    }
+    std::string admin_token;
+    if (a.options.contains("admin-token-file")) {
+        auto token = read_secret_file(a.options.at("admin-token-file"), min_admin_token, error);
+        if (!token) {
+            say(error);
+            return exit_failed;
+        }
+        admin_token = std::move(*token);
+    }
+    std::unique_ptr<asio::ssl::context> tls;
+    if (a.options.contains("tls-cert")) {
+        tls = make_tls_context(a.options.at("tls-cert"), a.options.at("tls-key"), error);
+        if (!tls) {
+            say(error);
+            return exit_failed;
+        }
     }
     auto store = open_store(a.options.at("data"));
     if (!store) {
@@ -129,12 +186,18 @@ int serve(parsed_args const& a) {
     }
     auto const mail_command =
         a.options.contains("mail-command") ? a.options.at("mail-command") : std::string();
-    gate_context ctx{*store, *gate_key, a.options.contains("public-url") ? a.options.at("public-url") : "",
-                     mailer(mail_command)};
 
+    // Declared before the context: the mailer's workers post their answers to it until they are joined.
     asio::io_context io(1);
+    gate_context ctx{*store,
+                     *gate_key,
+                     a.options.contains("public-url") ? a.options.at("public-url") : "",
+                     mailer(mail_command),
+                     std::move(payments),
+                     std::move(admin_token)};
     std::error_code ec;
-    http_server server(io, ctx, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)), ec);
+    http_server server(io, ctx, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)), ec,
+                       tls.get());
     if (ec) {
         say("cannot listen on " + listen + ": " + ec.message());
         return exit_failed;
@@ -146,7 +209,7 @@ int serve(parsed_args const& a) {
     });
     server.start();
     auto const host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-    std::printf("http://%s:%u/\n", host.c_str(), static_cast<unsigned>(server.port()));
+    std::printf("%s://%s:%u/\n", tls ? "https" : "http", host.c_str(), static_cast<unsigned>(server.port()));
     std::fflush(stdout);
     io.run();
     return exit_ok;
@@ -192,6 +255,22 @@ int import(parsed_args const& a) {
     return exit_ok;
 }
 
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Prints an operation's JSON (indented by `indent`, or on one line), or says why it failed.
+int report(admin_outcome const& outcome, int indent = -1) {
+    if (!outcome.done()) {
+        say(outcome.message);
+        return exit_failed;
+    }
+    std::printf("%s\n", outcome.body.dump(indent).c_str());
+    return exit_ok;
+}
+
 int close(parsed_args const& a) {
     if (!a.options.contains("data")) {
         return usage("close needs --data");
@@ -203,25 +282,35 @@ int close(parsed_args const& a) {
     if (!store) {
         return exit_failed;
     }
-    auto const& id = a.positional[0];
-    std::error_code ec;
-    auto const now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    auto const state = store->close_campaign(id, now, ec);
-    if (ec) {
-        say("the gate's storage failed: " + ec.message());
+    return report(close_campaign_now(*store, a.positional[0], unix_now()));
+}
+
+int deliver(parsed_args const& a) {
+    if (!a.options.contains("data")) {
+        return usage("deliver needs --data");
+    }
+    if (a.positional.size() != 2) {
+        return usage("deliver needs the CAMPAIGN id and the BUNDLE-ID");
+    }
+    auto store = open_store(a.options.at("data"));
+    if (!store) {
         return exit_failed;
     }
-    if (state.empty()) {
-        say("no campaign " + id);
+    return report(deliver_bundle(*store, a.positional[0], a.positional[1], unix_now()));
+}
+
+int campaign(parsed_args const& a) {
+    if (!a.options.contains("data")) {
+        return usage("campaign needs --data");
+    }
+    if (a.positional.size() != 1) {
+        return usage("campaign needs the CAMPAIGN id");
+    }
+    auto store = open_store(a.options.at("data"));
+    if (!store) {
         return exit_failed;
     }
-    auto const sums = store->totals(id, ec);
-    nlohmann::json const out{
-        {"campaignId", id}, {"state", state}, {"backers", sums.backers}, {"amount", sums.amount}};
-    std::printf("%s\n", out.dump().c_str());
-    return exit_ok;
+    return report(campaign_report(*store, a.positional[0], unix_now()), 4);
 }
 
 int stats(parsed_args const& a) {
@@ -235,29 +324,7 @@ int stats(parsed_args const& a) {
     if (!store) {
         return exit_failed;
     }
-    std::error_code ec;
-    auto const s = store->stats(ec);
-    if (ec) {
-        say("the gate's storage failed: " + ec.message());
-        return exit_failed;
-    }
-    nlohmann::json bundles = nlohmann::json::array();
-    for (auto const& b : s.bundles) {
-        bundles.push_back({{"id", b.id}, {"version", b.version}, {"unlocks", b.unlocks}});
-    }
-    nlohmann::json campaigns = nlohmann::json::array();
-    for (auto const& c : s.campaigns) {
-        campaigns.push_back(
-            {{"id", c.id}, {"state", c.state}, {"backers", c.totals.backers}, {"amount", c.totals.amount}});
-    }
-    nlohmann::json const out{
-        {"bundles", bundles},
-        {"campaigns", campaigns},
-        {"unlocks", s.unlocks},
-        {"emailRequests", {{"pending", s.email_requests_pending}, {"confirmed", s.email_requests_confirmed}}},
-    };
-    std::printf("%s\n", out.dump(4).c_str());
-    return exit_ok;
+    return report(gate_statistics(*store), 4);
 }
 
 } // namespace
@@ -269,7 +336,9 @@ int run_command_line(std::vector<std::string> const& args) {
     }
     auto const& command = args[0];
     if (command == "serve") {
-        auto a = parse(args, 1, {"data", "listen", "gate-key", "public-url", "mail-command"});
+        auto a = parse(args, 1,
+                       {"data", "listen", "gate-key", "public-url", "mail-command", "payment-secret-file",
+                        "checkout-url", "admin-token-file", "tls-cert", "tls-key"});
         return a.error.empty() ? serve(a) : usage(a.error);
     }
     if (command == "import") {
@@ -279,6 +348,14 @@ int run_command_line(std::vector<std::string> const& args) {
     if (command == "close") {
         auto a = parse(args, 1, {"data"});
         return a.error.empty() ? close(a) : usage(a.error);
+    }
+    if (command == "deliver") {
+        auto a = parse(args, 1, {"data"});
+        return a.error.empty() ? deliver(a) : usage(a.error);
+    }
+    if (command == "campaign") {
+        auto a = parse(args, 1, {"data"});
+        return a.error.empty() ? campaign(a) : usage(a.error);
     }
     if (command == "stats") {
         auto a = parse(args, 1, {"data"});

@@ -59,15 +59,12 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-gate_response storage_failed() {
-    return error_response(500, error_code::internal_error, "the gate's storage failed");
-}
-
 } // namespace
 
-gate_response handle_email_unlock(gate_context& ctx, gate_request const& req, std::string_view id) {
+void handle_email_unlock(gate_context& ctx, gate_request const& req, std::string_view id,
+                         responder const& respond) {
     if (auto limited = limit_ip(ctx, req)) {
-        return *limited;
+        return respond(*limited);
     }
     std::string email_text;
     std::string device_text;
@@ -76,50 +73,52 @@ gate_response handle_email_unlock(gate_context& ctx, gate_request const& req, st
             email_text = o.string("email", 1, 1024);
             device_text = o.string("device", 1, 128);
         })) {
-        return *bad;
+        return respond(*bad);
     }
     auto const email = normalise_email(email_text);
     if (!email) {
-        return error_response(400, error_code::invalid_email, email.problem);
+        return respond(error_response(400, error_code::invalid_email, email.problem));
     }
     auto const device = protocol::decode_public_key("x25519", device_text);
     if (!device) {
-        return error_response(400, error_code::invalid_device,
-                              "device must be \"x25519:<base64 of 32 bytes>\"");
+        return respond(error_response(400, error_code::invalid_device,
+                                      "device must be \"x25519:<base64 of 32 bytes>\""));
     }
     auto found = lookup_bundle(ctx, id);
     if (!found.bundle) {
-        return found.error;
+        return respond(found.error);
     }
     auto const& bundle = *found.bundle;
     if (!offers_gate(bundle.manifest, protocol::gate_kind::email) || !bundle.manifest.gates.email) {
-        return error_response(404, error_code::gate_not_offered,
-                              "this bundle has nothing to unlock by email");
+        return respond(
+            error_response(404, error_code::gate_not_offered, "this bundle has nothing to unlock by email"));
     }
     if (!trusts_gate_key(bundle.manifest, ctx.gate_key)) {
-        return error_response(503, error_code::gate_misconfigured,
-                              "this gate's key is not one the bundle trusts");
+        return respond(error_response(503, error_code::gate_misconfigured,
+                                      "this gate's key is not one the bundle trusts"));
     }
     if (auto const wait = ctx.per_address.acquire(*email.address, ctx.steady_now()); wait.count() > 0) {
-        return too_many(wait, "for this email address");
+        return respond(too_many(wait, "for this email address"));
     }
 
     if (!bundle.manifest.gates.email->double_opt_in) {
         auto const record = grant_unlock(ctx, bundle, protocol::gate_kind::email,
                                          {protocol::grantee_kind::email, *email.address}, *device);
         if (!record) {
-            return error_response(500, error_code::internal_error, "the bundle's keys are incomplete");
+            return respond(
+                error_response(500, error_code::internal_error, "the bundle's keys are incomplete"));
         }
         std::error_code ec;
         ctx.store.record_unlock(*record, ec);
         if (ec) {
-            return storage_failed();
+            return respond(storage_failed());
         }
-        return json_response(token_answer(record->token));
+        return respond(json_response(token_answer(record->token)));
     }
 
     if (!ctx.mailer.configured()) {
-        return error_response(503, error_code::mail_unavailable, "this gate cannot send confirmation mail");
+        return respond(
+            error_response(503, error_code::mail_unavailable, "this gate cannot send confirmation mail"));
     }
     auto const now = ctx.now();
     auto const code = new_code();
@@ -134,7 +133,7 @@ gate_response handle_email_unlock(gate_context& ctx, gate_request const& req, st
     std::error_code ec;
     ctx.store.create_email_request(request, ec);
     if (ec) {
-        return storage_failed();
+        return respond(storage_failed());
     }
     auto const minutes = std::to_string(ctx.code_lifetime.count() / 60);
     // The title is the publisher's text and goes into a header line: line breaks in it would add headers.
@@ -144,14 +143,17 @@ gate_response handle_email_unlock(gate_context& ctx, gate_request const& req, st
     mail_message const message{*email.address, "Your code for " + title,
                                "Your confirmation code is " + code + ".\n\nIt is valid for " + minutes +
                                    " minutes. If you did not ask for it, ignore this message.\n"};
-    ctx.mailer.send(message, ec);
-    if (ec) {
-        return error_response(503, error_code::mail_unavailable, "the confirmation mail could not be sent");
-    }
     nlohmann::json const body{{"confirmation", "sent"},
                               {"requestId", request.request_id},
                               {"expiresAt", protocol::format_utc_timestamp(request.expires_at)}};
-    return json_response(protocol::dump_compact(body), 202);
+    // The command runs on the mailer's worker: this thread goes on serving, and the answer follows when
+    // the command has exited.
+    ctx.mailer.async_send(message, respond.owner(),
+                          [respond, answer = protocol::dump_compact(body)](std::error_code mail_ec) {
+                              respond(mail_ec ? error_response(503, error_code::mail_unavailable,
+                                                               "the confirmation mail could not be sent")
+                                              : json_response(answer, 202));
+                          });
 }
 
 gate_response handle_email_confirm(gate_context& ctx, gate_request const& req, std::string_view id) {

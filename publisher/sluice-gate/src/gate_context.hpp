@@ -2,23 +2,31 @@
 
 #include "gate_store.hpp"
 #include "mailer.hpp"
+#include "payment_provider.hpp"
 #include "rate_limiter.hpp"
 
 #include <sluice/protocol/keys.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace sluice::gate {
 
-// What the request handlers share: the store, the gate's signing key, the mailer, the rate limits and the
-// clocks. Owned by the server's one thread; tests build one with their own store and clocks.
+// What the request handlers share: the store, the gate's signing key, the mailer, the payment provider, the
+// admin token, the rate limits and the clocks. Owned by the server's one thread; tests build one with their
+// own store and clocks.
 struct gate_context {
     gate_store& store;
     protocol::signing_keypair gate_key;
     std::string public_url; // where viewers reach this gate, "" when not configured
     gate::mailer mailer;
+    // Who takes payments; null when none is configured (the pay gate then answers 503).
+    std::shared_ptr<payment_provider const> payments = nullptr;
+    // The bearer token of the /v1/admin endpoints; "" when they are off (every admin path is then 404).
+    std::string admin_token = {};
 
     // Email unlocks: per normalised address, and per client address across every email endpoint.
     rate_limiter per_address{5, std::chrono::minutes(10)};
@@ -31,6 +39,11 @@ struct gate_context {
         return std::chrono::system_clock::now();
     };
     std::function<rate_limiter::clock::time_point()> steady_now = [] { return rate_limiter::clock::now(); };
+
+    // now() in whole seconds since the epoch, as the store keeps times.
+    std::int64_t unix_now() const {
+        return std::chrono::duration_cast<std::chrono::seconds>(now().time_since_epoch()).count();
+    }
 };
 
 } // namespace sluice::gate

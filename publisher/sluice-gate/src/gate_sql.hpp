@@ -8,14 +8,16 @@
 
 namespace sluice::gate::sql {
 
-// Version 1 of the schema. A pledge is unique per (campaign, idempotency key), and its request hash tells a
-// retry of the same body from a reuse of the key for another body. Deliveries are here already, so that
-// publishing new bundles to a funded campaign adds code, not a migration.
+// The schema. A pledge is unique per (campaign, idempotency key), a payment per (bundle, idempotency key),
+// and their request hash tells a retry of the same body from a reuse of the key for another body.
+// Version 2 added the payments and the provider's applied events; both are new tables, so a version 1
+// database is brought up to date by running this text again (every statement is IF NOT EXISTS).
 inline constexpr char const* schema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER NOT NULL PRIMARY KEY
 );
 INSERT INTO schema_version (version) VALUES (1) ON CONFLICT (version) DO NOTHING;
+INSERT INTO schema_version (version) VALUES (2) ON CONFLICT (version) DO NOTHING;
 
 CREATE TABLE IF NOT EXISTS bundles (
     id          TEXT   NOT NULL PRIMARY KEY,
@@ -88,6 +90,30 @@ CREATE TABLE IF NOT EXISTS deliveries (
     delivered_at BIGINT NOT NULL,
     PRIMARY KEY (campaign_id, bundle_id)
 );
+
+CREATE TABLE IF NOT EXISTS payments (
+    payment_id      TEXT   NOT NULL PRIMARY KEY,
+    bundle_id       TEXT   NOT NULL REFERENCES bundles (id),
+    idempotency_key TEXT   NOT NULL,
+    request_hash    TEXT   NOT NULL,
+    amount          BIGINT NOT NULL,
+    currency        TEXT   NOT NULL,
+    device          TEXT   NOT NULL,
+    state           TEXT   NOT NULL,
+    response        TEXT   NOT NULL,
+    created_at      BIGINT NOT NULL,
+    settled_at      BIGINT NULL,
+    unlock_token_id TEXT   NULL REFERENCES unlocks (token_id),
+    UNIQUE (bundle_id, idempotency_key)
+);
+
+-- Each provider event is applied once: its id is kept with the state change it made.
+CREATE TABLE IF NOT EXISTS payment_events (
+    event_id   TEXT   NOT NULL PRIMARY KEY,
+    payment_id TEXT   NOT NULL REFERENCES payments (payment_id),
+    type       TEXT   NOT NULL,
+    applied_at BIGINT NOT NULL
+);
 )sql";
 
 inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";
@@ -142,7 +168,37 @@ inline constexpr char const* close_campaign =
     "UPDATE campaigns SET state = ?, closed_at = ? WHERE id = ? AND state = 'open'";
 inline constexpr char const* find_unlock_by_grantee =
     "SELECT token_id, bundle_id, bundle_version, grantee_kind, grantee_ref, device, token, issued_at "
-    "FROM unlocks WHERE grantee_kind = ? AND grantee_ref = ? ORDER BY issued_at LIMIT 1";
+    "FROM unlocks WHERE grantee_kind = ? AND grantee_ref = ? AND bundle_id = ? ORDER BY issued_at, token_id "
+    "LIMIT 1";
+
+inline constexpr char const* insert_delivery =
+    "INSERT INTO deliveries (campaign_id, bundle_id, delivered_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (campaign_id, bundle_id) DO NOTHING";
+inline constexpr char const* campaign_deliveries =
+    "SELECT d.campaign_id, d.bundle_id, b.version, b.magnet, d.delivered_at FROM deliveries d "
+    "JOIN bundles b ON b.id = d.bundle_id WHERE d.campaign_id = ? ORDER BY d.delivered_at, d.bundle_id";
+
+// The payment with its token, if one was issued.
+inline constexpr char const* find_payment =
+    "SELECT p.payment_id, p.bundle_id, p.idempotency_key, p.request_hash, p.amount, p.currency, p.device, "
+    "p.state, p.response, p.created_at, p.settled_at, u.token FROM payments p "
+    "LEFT JOIN unlocks u ON u.token_id = p.unlock_token_id WHERE p.payment_id = ?";
+inline constexpr char const* find_payment_by_key =
+    "SELECT p.payment_id, p.bundle_id, p.idempotency_key, p.request_hash, p.amount, p.currency, p.device, "
+    "p.state, p.response, p.created_at, p.settled_at, u.token FROM payments p "
+    "LEFT JOIN unlocks u ON u.token_id = p.unlock_token_id WHERE p.bundle_id = ? AND p.idempotency_key = ?";
+inline constexpr char const* insert_payment =
+    "INSERT INTO payments (payment_id, bundle_id, idempotency_key, request_hash, amount, currency, device, "
+    "state, response, created_at, settled_at, unlock_token_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, NULL, NULL)";
+inline constexpr char const* find_payment_event = "SELECT payment_id FROM payment_events WHERE event_id = ?";
+inline constexpr char const* payment_state = "SELECT state FROM payments WHERE payment_id = ?";
+inline constexpr char const* settle_payment =
+    "UPDATE payments SET state = ?, settled_at = ? WHERE payment_id = ? AND state = 'pending'";
+inline constexpr char const* insert_payment_event =
+    "INSERT INTO payment_events (event_id, payment_id, type, applied_at) VALUES (?, ?, ?, ?)";
+inline constexpr char const* tie_payment_unlock =
+    "UPDATE payments SET unlock_token_id = ? WHERE payment_id = ? AND unlock_token_id IS NULL";
 
 inline constexpr char const* stats_bundles =
     "SELECT b.id, b.version, (SELECT COUNT(*) FROM unlocks u WHERE u.bundle_id = b.id) FROM bundles b "
@@ -155,5 +211,9 @@ inline constexpr char const* stats_campaigns =
 inline constexpr char const* stats_unlocks = "SELECT COUNT(*) FROM unlocks";
 inline constexpr char const* stats_email_requests =
     "SELECT COUNT(*) - COUNT(unlock_token_id), COUNT(unlock_token_id) FROM email_requests";
+inline constexpr char const* stats_payments =
+    "SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN state = 'paid' THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) FROM payments";
 
 } // namespace sluice::gate::sql

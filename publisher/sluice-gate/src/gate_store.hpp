@@ -33,7 +33,7 @@ struct unlock_record {
     std::string token_id;
     std::string bundle_id;
     std::uint64_t bundle_version = 0;
-    std::string grantee_kind; // "email", later "payment", "pledge", "code"
+    std::string grantee_kind; // "email", "payment", "pledge" (later "code")
     std::string grantee_ref;
     std::string device; // "x25519:<b64>"
     std::string token;  // the envelope text (item keys in it are sealed to `device`)
@@ -98,6 +98,48 @@ enum class pledge_outcome {
 
 enum class cancel_outcome { cancelled, already_cancelled, closed, not_found };
 
+// A payment for a bundle's pay gate, unique per (bundle, idempotency key) like a pledge per campaign. Its
+// state moves from "pending" to "paid" or "failed" only when the payment provider says so (a signed webhook).
+struct payment_record {
+    std::string payment_id;
+    std::string bundle_id;
+    std::string idempotency_key;
+    std::string request_hash;
+    std::uint64_t amount = 0; // minor units
+    std::string currency;
+    std::string device;
+    std::string state = "pending"; // "pending", "paid", "failed"
+    std::string response;          // the first answer, sent again to a retry
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> settled_at; // when it became paid or failed
+    std::string token;                      // the unlock token once issued, else ""
+};
+
+enum class payment_outcome {
+    created,
+    existing, // a payment with this key was there: `existing` holds it
+};
+
+// What the payment provider reports about a payment.
+enum class payment_event_type { succeeded, failed };
+
+enum class payment_event_outcome {
+    applied,   // first time this event id is seen: the payment's state follows it
+    duplicate, // the event id was applied before; nothing changes
+    conflict,  // the event contradicts a settled state (succeeded for a failed payment, or the reverse)
+    no_payment,
+};
+
+// A bundle published to the backers of a funded campaign. Version and magnet are the bundle's as the gate
+// holds it now (a later import of the bundle moves them).
+struct delivery_record {
+    std::string campaign_id;
+    std::string bundle_id;
+    std::uint64_t version = 0;
+    std::string magnet; // "" when the bundle was imported without a .torrent
+    std::int64_t delivered_at = 0;
+};
+
 struct bundle_stats {
     std::string id;
     std::uint64_t version = 0;
@@ -110,12 +152,19 @@ struct campaign_stats {
     campaign_totals totals;
 };
 
+struct payment_stats {
+    std::uint64_t pending = 0;
+    std::uint64_t paid = 0;
+    std::uint64_t failed = 0;
+};
+
 struct gate_stats {
     std::vector<bundle_stats> bundles;
     std::vector<campaign_stats> campaigns;
     std::uint64_t unlocks = 0;
     std::uint64_t email_requests_pending = 0;
     std::uint64_t email_requests_confirmed = 0;
+    payment_stats payments;
 };
 
 // Everything the gate keeps, behind one interface so that a PostgreSQL store can take SQLite's place for a
@@ -160,9 +209,36 @@ public:
     // returns its state (an already closed campaign keeps its own).
     virtual std::string close_campaign(std::string_view campaign_id, std::int64_t now,
                                        std::error_code& ec) = 0;
-    // The unlock recorded for a grantee, if any (a funded pledge's token is issued once).
+    // The first unlock recorded for a grantee and a bundle, if any (a funded pledge's token for the
+    // campaign's bundle and for each delivery is issued once).
     virtual std::optional<unlock_record> find_unlock(std::string_view grantee_kind,
-                                                     std::string_view grantee_ref, std::error_code& ec) = 0;
+                                                     std::string_view grantee_ref, std::string_view bundle_id,
+                                                     std::error_code& ec) = 0;
+
+    // Publishes a bundle to a campaign's backers. False (no error) when it was delivered already: the first
+    // delivery's time stands.
+    virtual bool add_delivery(std::string_view campaign_id, std::string_view bundle_id, std::int64_t now,
+                              std::error_code& ec) = 0;
+    // The campaign's deliveries in the order they were published.
+    virtual std::vector<delivery_record> deliveries(std::string_view campaign_id, std::error_code& ec) = 0;
+
+    // In one transaction: an existing payment with the (bundle, key) pair is returned as it is; else the
+    // payment is inserted.
+    virtual payment_outcome add_payment(payment_record const& payment,
+                                        std::optional<payment_record>& existing, std::error_code& ec) = 0;
+    virtual std::optional<payment_record> find_payment(std::string_view payment_id, std::error_code& ec) = 0;
+    virtual std::optional<payment_record> find_payment_by_key(std::string_view bundle_id,
+                                                              std::string_view idempotency_key,
+                                                              std::error_code& ec) = 0;
+    // Applies a provider's event at most once: the event id is recorded in the same transaction as the state
+    // change, so a crash cannot leave one without the other.
+    virtual payment_event_outcome apply_payment_event(std::string_view event_id, std::string_view payment_id,
+                                                      payment_event_type type, std::int64_t now,
+                                                      std::error_code& ec) = 0;
+    // Records the unlock of a paid payment and ties it to the payment, both or neither. When the payment has
+    // its token already, nothing is written. Returns the token that stands ("" on error).
+    virtual std::string record_payment_unlock(std::string_view payment_id, unlock_record const& unlock,
+                                              std::error_code& ec) = 0;
 
     virtual gate_stats stats(std::error_code& ec) = 0;
 };

@@ -8,8 +8,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 http_server::http_server(asio::io_context& io, gate_context& ctx, tcp::endpoint const& endpoint,
-                         std::error_code& ec)
-    : io_(io), ctx_(ctx), acceptor_(io) {
+                         std::error_code& ec, asio::ssl::context* tls)
+    : io_(io), ctx_(ctx), acceptor_(io), tls_(tls) {
     boost::system::error_code bec;
     acceptor_.open(endpoint.protocol(), bec);
     if (!bec) {
@@ -44,8 +44,10 @@ void http_server::accept_next() {
         if (stopped_ || ec == asio::error::operation_aborted) {
             return;
         }
-        if (!ec) {
-            std::make_shared<http_session>(std::move(socket), ctx_)->start();
+        if (!ec && tls_) {
+            std::make_shared<https_session>(std::move(socket), *tls_, ctx_, io_.get_executor())->start();
+        } else if (!ec) {
+            std::make_shared<http_session>(std::move(socket), ctx_, io_.get_executor())->start();
         }
         accept_next();
     });

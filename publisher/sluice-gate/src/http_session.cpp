@@ -5,6 +5,7 @@
 #include "router.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -21,32 +22,71 @@ namespace bhttp = beast::http;
 namespace {
 
 constexpr auto idle_timeout = std::chrono::seconds(30);
+constexpr auto closing_timeout = std::chrono::seconds(2);
 constexpr std::uint32_t max_header_bytes = 8 * 1024;
+
+std::string remote_address(asio::ip::tcp::socket const& socket) {
+    boost::system::error_code ec;
+    auto const remote = socket.remote_endpoint(ec);
+    return ec ? "unknown" : remote.address().to_string();
+}
+
+// The ways a client ends a connection: not a broken request, nothing to answer.
+bool is_goodbye(boost::system::error_code const& ec) {
+    return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+           ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof ||
+           ec == asio::ssl::error::stream_truncated;
+}
 
 } // namespace
 
-http_session::http_session(asio::ip::tcp::socket socket, gate_context& ctx)
-    : stream_(std::move(socket)), ctx_(ctx) {
-    boost::system::error_code ec;
-    auto const remote = stream_.socket().remote_endpoint(ec);
-    client_ip_ = ec ? "unknown" : remote.address().to_string();
+template <typename Stream>
+basic_http_session<Stream>::basic_http_session(asio::ip::tcp::socket socket, gate_context& ctx,
+                                               owner_type owner) requires(!is_tls)
+    : stream_(std::move(socket)), ctx_(ctx), owner_(std::move(owner)) {
+    client_ip_ = remote_address(tcp().socket());
 }
 
-void http_session::start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_request(); });
+template <typename Stream>
+basic_http_session<Stream>::basic_http_session(asio::ip::tcp::socket socket, asio::ssl::context& tls,
+                                               gate_context& ctx, owner_type owner) requires(is_tls)
+    : stream_(std::move(socket), tls), ctx_(ctx), owner_(std::move(owner)) {
+    client_ip_ = remote_address(tcp().socket());
 }
 
-void http_session::read_request() {
+template <typename Stream>
+void basic_http_session<Stream>::start() {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+        if constexpr (is_tls) {
+            // A client that connects and says nothing is dropped like an idle one.
+            self->tcp().expires_after(idle_timeout);
+            self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                          [self](boost::system::error_code ec) {
+                                              if (ec) {
+                                                  self->close_socket();
+                                                  return;
+                                              }
+                                              self->read_request();
+                                          });
+        } else {
+            self->read_request();
+        }
+    });
+}
+
+template <typename Stream>
+void basic_http_session<Stream>::read_request() {
     parser_.emplace();
     parser_->header_limit(max_header_bytes);
     parser_->body_limit(max_request_body_bytes);
-    stream_.expires_after(idle_timeout);
+    tcp().expires_after(idle_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_read(ec); });
+        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
-void http_session::on_read(boost::system::error_code ec) {
+template <typename Stream>
+void basic_http_session<Stream>::on_read(boost::system::error_code ec) {
     if (ec == bhttp::error::body_limit) {
         close_after_write_ = true;
         send(error_response(413, error_code::body_too_large, "the request body is larger than 65536 bytes"),
@@ -60,8 +100,7 @@ void http_session::on_read(boost::system::error_code ec) {
         return;
     }
     if (ec) {
-        if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
-            ec != beast::error::timeout && ec != asio::error::connection_reset && ec != asio::error::eof) {
+        if (!is_goodbye(ec)) {
             close_after_write_ = true;
             send(error_response(400, error_code::bad_request, "not an HTTP/1.1 request this gate can read"),
                  false);
@@ -82,10 +121,13 @@ void http_session::on_read(boost::system::error_code ec) {
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         req.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    send(handle_request(ctx_, req), msg.keep_alive());
+    handle_request(ctx_, req,
+                   responder(owner_, [self = this->shared_from_this(), keep_alive = msg.keep_alive()](
+                                         gate_response res) { self->send(res, keep_alive); }));
 }
 
-void http_session::send(gate_response const& res, bool keep_alive) {
+template <typename Stream>
+void basic_http_session<Stream>::send(gate_response const& res, bool keep_alive) {
     auto out =
         std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(res.status), 11);
     out->set(bhttp::field::server, "sluice-gate");
@@ -98,9 +140,9 @@ void http_session::send(gate_response const& res, bool keep_alive) {
     out->body() = res.body;
     out->keep_alive(keep_alive);
     out->prepare_payload();
-    stream_.expires_after(idle_timeout);
+    tcp().expires_after(idle_timeout);
     bhttp::async_write(stream_, *out,
-                       [self = shared_from_this(), out](boost::system::error_code ec, std::size_t) {
+                       [self = this->shared_from_this(), out](boost::system::error_code ec, std::size_t) {
                            if (!ec && self->close_after_write_) {
                                self->drain_then_close();
                                return;
@@ -113,28 +155,46 @@ void http_session::send(gate_response const& res, bool keep_alive) {
                        });
 }
 
-void http_session::drain_then_close() {
+template <typename Stream>
+void basic_http_session<Stream>::drain_then_close() {
     constexpr std::size_t max_drain = 1024 * 1024;
     if (drained_ == 0) {
         boost::system::error_code ignored;
-        stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-        stream_.expires_after(std::chrono::seconds(2));
+        tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        tcp().expires_after(closing_timeout);
     }
-    stream_.async_read_some(asio::buffer(drain_buffer_),
-                            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                                self->drained_ += n + 1;
-                                if (ec || self->drained_ > max_drain) {
-                                    self->close();
-                                    return;
-                                }
-                                self->drain_then_close();
-                            });
+    tcp().async_read_some(asio::buffer(drain_buffer_),
+                          [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                              self->drained_ += n + 1;
+                              if (ec || self->drained_ > max_drain) {
+                                  self->close_socket();
+                                  return;
+                              }
+                              self->drain_then_close();
+                          });
 }
 
-void http_session::close() {
-    boost::system::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    stream_.close();
+template <typename Stream>
+void basic_http_session<Stream>::close() {
+    if constexpr (is_tls) {
+        // close_notify, so the client knows the stream was not cut; a client that never answers it is
+        // given a moment, then the socket closes anyway.
+        tcp().expires_after(closing_timeout);
+        stream_.async_shutdown(
+            [self = this->shared_from_this()](boost::system::error_code) { self->close_socket(); });
+    } else {
+        close_socket();
+    }
 }
+
+template <typename Stream>
+void basic_http_session<Stream>::close_socket() {
+    boost::system::error_code ignored;
+    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    tcp().close();
+}
+
+template class basic_http_session<beast::tcp_stream>;
+template class basic_http_session<beast::ssl_stream<beast::tcp_stream>>;
 
 } // namespace sluice::gate

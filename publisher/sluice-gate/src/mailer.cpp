@@ -1,5 +1,8 @@
 #include "mailer.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/io.hpp>
@@ -12,6 +15,7 @@
 
 namespace sluice::gate {
 
+namespace asio = boost::asio;
 namespace bp = boost::process;
 
 namespace {
@@ -54,23 +58,20 @@ bool exits_within(bp::child& child, std::chrono::seconds timeout) {
     return true;
 }
 
-} // namespace
-
-std::string mailer::render(mail_message const& message) {
-    return "To: " + message.to + "\nSubject: " + message.subject +
-           "\nContent-Type: text/plain; charset=utf-8\n\n" + message.body;
-}
-
-void mailer::send(mail_message const& message, std::error_code& ec) const {
+// The command for one message, on the calling thread. Shared by send() and the workers of async_send(),
+// which copy what they need rather than the mailer: the last mailer must never be destroyed by a worker of
+// its own pool (it would wait for itself).
+void run_command(std::string const& command, std::chrono::seconds timeout, mail_message const& message,
+                 std::error_code& ec) {
     ec.clear();
-    if (!configured()) {
+    if (command.empty()) {
         ec = std::make_error_code(std::errc::not_supported);
         return;
     }
     std::error_code spawn_ec;
     bp::opstream in;
     // The command's own output is of no use to the gate and must not mix with its stdout (tests read it).
-    bp::child child("/bin/sh", bp::args({"-c", command_}), (bp::std_in < in), (bp::std_out > bp::null),
+    bp::child child("/bin/sh", bp::args({"-c", command}), (bp::std_in < in), (bp::std_out > bp::null),
                     (bp::std_err > bp::null), spawn_ec);
     if (spawn_ec) {
         ec = spawn_ec;
@@ -78,11 +79,11 @@ void mailer::send(mail_message const& message, std::error_code& ec) const {
     }
     {
         sigpipe_blocked const guard;
-        in << render(message);
+        in << mailer::render(message);
         in.flush();
     }
     in.pipe().close();
-    if (!exits_within(child, timeout_)) {
+    if (!exits_within(child, timeout)) {
         child.terminate(spawn_ec);
         ec = std::make_error_code(std::errc::timed_out);
         return;
@@ -90,6 +91,39 @@ void mailer::send(mail_message const& message, std::error_code& ec) const {
     if (child.exit_code() != 0) {
         ec = std::make_error_code(std::errc::io_error);
     }
+}
+
+} // namespace
+
+mailer::mailer(std::string command, std::chrono::seconds timeout)
+    : command_(std::move(command)), timeout_(timeout) {
+    if (configured()) {
+        workers_ = std::make_shared<asio::thread_pool>(workers);
+    }
+}
+
+std::string mailer::render(mail_message const& message) {
+    return "To: " + message.to + "\nSubject: " + message.subject +
+           "\nContent-Type: text/plain; charset=utf-8\n\n" + message.body;
+}
+
+void mailer::send(mail_message const& message, std::error_code& ec) const {
+    run_command(command_, timeout_, message, ec);
+}
+
+void mailer::async_send(mail_message message, asio::io_context::executor_type const& owner,
+                        std::function<void(std::error_code)> done) const {
+    if (!workers_) {
+        asio::post(owner, [done = std::move(done)] { done(std::make_error_code(std::errc::not_supported)); });
+        return;
+    }
+    asio::post(*workers_, [command = command_, timeout = timeout_, message = std::move(message),
+                           work = asio::make_work_guard(owner), done = std::move(done)]() mutable {
+        std::error_code ec;
+        run_command(command, timeout, message, ec);
+        // Posted before the guard goes, so the owner never runs out of work in between.
+        asio::post(work.get_executor(), [done = std::move(done), ec] { done(ec); });
+    });
 }
 
 } // namespace sluice::gate

@@ -2,6 +2,8 @@
 
 #include "api_error.hpp"
 #include "bundle_lookup.hpp"
+#include "campaigns.hpp"
+#include "idempotency.hpp"
 #include "receipt.hpp"
 #include "request_body.hpp"
 #include "token_issuer.hpp"
@@ -9,76 +11,14 @@
 #include <sluice/protocol/strict_object.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
-#include <sodium.h>
-
-#include <algorithm>
-
 namespace sluice::gate {
 
 namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t max_idempotency_key = 128;
-
-std::int64_t unix_now(gate_context const& ctx) {
-    return std::chrono::duration_cast<std::chrono::seconds>(ctx.now().time_since_epoch()).count();
-}
-
-gate_response storage_failed() {
-    return error_response(500, error_code::internal_error, "the gate's storage failed");
-}
-
 gate_response no_campaign() {
     return error_response(404, error_code::campaign_not_found, "no campaign with that id");
-}
-
-// The campaign as it stands now: one still open past its deadline is closed first.
-std::optional<campaign_record> current_campaign(gate_context& ctx, std::string_view id, std::error_code& ec) {
-    if (!protocol::is_bundle_slug(id)) {
-        return std::nullopt;
-    }
-    auto campaign = ctx.store.find_campaign(id, ec);
-    if (ec || !campaign) {
-        return std::nullopt;
-    }
-    auto const now = unix_now(ctx);
-    if (campaign->state == "open" && now >= campaign->deadline) {
-        ctx.store.close_campaign(id, now, ec);
-        if (ec) {
-            return std::nullopt;
-        }
-        campaign = ctx.store.find_campaign(id, ec);
-    }
-    return campaign;
-}
-
-json progress(gate_context& ctx, campaign_record const& c, campaign_totals const& t) {
-    json out{{"campaignId", c.id},
-             {"bundleId", c.bundle_id},
-             {"state", c.state},
-             {"backers", t.backers},
-             {"amount", t.amount},
-             {"price", c.price},
-             {"currency", c.currency},
-             {"deadline", protocol::format_utc_timestamp(c.deadline)},
-             {"secondsLeft", std::max<std::int64_t>(0, c.deadline - unix_now(ctx))},
-             {"expectedDelivery", c.expected_delivery},
-             {"ifGoalMissed", c.if_goal_missed}};
-    if (c.goal_backers) {
-        out["goalBackers"] = *c.goal_backers;
-    }
-    if (c.goal_amount) {
-        out["goalAmount"] = *c.goal_amount;
-    }
-    return out;
-}
-
-std::string request_hash(std::uint64_t amount, std::string const& device) {
-    std::string const input = std::to_string(amount) + "\n" + device;
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256(digest.data(), reinterpret_cast<unsigned char const*>(input.data()), input.size());
-    return protocol::to_hex(digest);
 }
 
 json receipt_body(std::string kind, pledge_record const& p, campaign_record const& c, std::int64_t at) {
@@ -88,23 +28,51 @@ json receipt_body(std::string kind, pledge_record const& p, campaign_record cons
                 {"device", p.device},      {"at", protocol::format_utc_timestamp(at)}};
 }
 
-} // namespace
+// The pledge's token for one bundle (the campaign's own or a delivery): the one recorded for this pledge and
+// bundle, else a new one, recorded before it is answered. Either the token or the response to send instead.
+struct pledge_token {
+    std::string token;
+    std::optional<gate_response> error;
+};
 
-std::optional<json> campaign_progress(gate_context& ctx, std::string_view campaign_id, std::error_code& ec) {
-    auto const campaign = current_campaign(ctx, campaign_id, ec);
-    if (ec || !campaign) {
-        return std::nullopt;
-    }
-    auto const sums = ctx.store.totals(campaign->id, ec);
+pledge_token token_for(gate_context& ctx, pledge_record const& pledge, std::string_view bundle_id) {
+    std::error_code ec;
+    auto unlock = ctx.store.find_unlock("pledge", pledge.pledge_id, bundle_id, ec);
     if (ec) {
-        return std::nullopt;
+        return {{}, storage_failed()};
     }
-    return progress(ctx, *campaign, sums);
+    if (unlock) {
+        return {unlock->token, std::nullopt};
+    }
+    auto found = lookup_bundle(ctx, bundle_id);
+    if (!found.bundle) {
+        return {{}, found.error};
+    }
+    if (!trusts_gate_key(found.bundle->manifest, ctx.gate_key)) {
+        return {{},
+                error_response(503, error_code::gate_misconfigured,
+                               "this gate's key is not one the bundle trusts")};
+    }
+    auto const device = protocol::decode_public_key("x25519", pledge.device);
+    unlock = grant_unlock(ctx, *found.bundle, protocol::gate_kind::pledge,
+                          {protocol::grantee_kind::pledge, pledge.pledge_id}, *device);
+    if (!unlock) {
+        return {
+            {},
+            error_response(404, error_code::gate_not_offered, "the bundle has nothing to unlock by pledge")};
+    }
+    ctx.store.record_unlock(*unlock, ec);
+    if (ec) {
+        return {{}, storage_failed()};
+    }
+    return {unlock->token, std::nullopt};
 }
+
+} // namespace
 
 gate_response handle_campaign_status(gate_context& ctx, std::string_view campaign_id) {
     std::error_code ec;
-    auto const out = campaign_progress(ctx, campaign_id, ec);
+    auto const out = campaign_progress(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
         return storage_failed();
     }
@@ -115,11 +83,9 @@ gate_response handle_campaign_status(gate_context& ctx, std::string_view campaig
 }
 
 gate_response handle_pledge(gate_context& ctx, gate_request const& req, std::string_view campaign_id) {
-    auto const* key = req.header("idempotency-key");
-    if (!key || key->empty() || key->size() > max_idempotency_key ||
-        !std::all_of(key->begin(), key->end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
-        return error_response(400, error_code::idempotency_key_required,
-                              "an Idempotency-Key header of 1 to 128 visible ASCII characters is required");
+    auto const key = idempotency_key(req);
+    if (!key) {
+        return idempotency_key_required();
     }
     std::string device_text;
     std::optional<std::uint64_t> amount;
@@ -138,7 +104,7 @@ gate_response handle_pledge(gate_context& ctx, gate_request const& req, std::str
                               "device must be \"x25519:<base64 of 32 bytes>\"");
     }
     std::error_code ec;
-    auto const campaign = current_campaign(ctx, campaign_id, ec);
+    auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
         return storage_failed();
     }
@@ -152,14 +118,14 @@ gate_response handle_pledge(gate_context& ctx, gate_request const& req, std::str
                                   campaign->currency);
     }
 
-    auto const now = unix_now(ctx);
+    auto const now = ctx.unix_now();
     pledge_record pledge;
     pledge.pledge_id = protocol::generate_token_id();
     pledge.campaign_id = campaign->id;
     pledge.idempotency_key = *key;
     pledge.amount = pledged;
     pledge.device = protocol::encode_public_key("x25519", *device);
-    pledge.request_hash = request_hash(pledge.amount, pledge.device);
+    pledge.request_hash = request_digest(std::to_string(pledge.amount) + "\n" + pledge.device);
     pledge.created_at = now;
     json const answer{
         {"pledgeId", pledge.pledge_id},
@@ -198,7 +164,7 @@ gate_response handle_pledge(gate_context& ctx, gate_request const& req, std::str
 gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_id,
                                    std::string_view pledge_id) {
     std::error_code ec;
-    auto const campaign = current_campaign(ctx, campaign_id, ec);
+    auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
         return storage_failed();
     }
@@ -216,32 +182,27 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
              {"state", pledge->state},         {"amount", pledge->amount},
              {"currency", campaign->currency}, {"campaignState", campaign->state}};
     if (pledge->state == "active" && campaign->state == "funded") {
-        auto unlock = ctx.store.find_unlock("pledge", pledge->pledge_id, ec);
+        auto const own = token_for(ctx, *pledge, campaign->bundle_id);
+        if (own.error) {
+            return *own.error;
+        }
+        out["token"] = own.token;
+        auto const delivered = ctx.store.deliveries(campaign->id, ec);
         if (ec) {
             return storage_failed();
         }
-        if (!unlock) {
-            auto found = lookup_bundle(ctx, campaign->bundle_id);
-            if (!found.bundle) {
-                return found.error;
+        json deliveries = json::array();
+        for (auto const& d : delivered) {
+            auto const delivery = token_for(ctx, *pledge, d.bundle_id);
+            if (delivery.error) {
+                return *delivery.error;
             }
-            if (!trusts_gate_key(found.bundle->manifest, ctx.gate_key)) {
-                return error_response(503, error_code::gate_misconfigured,
-                                      "this gate's key is not one the bundle trusts");
-            }
-            auto const device = protocol::decode_public_key("x25519", pledge->device);
-            unlock = grant_unlock(ctx, *found.bundle, protocol::gate_kind::pledge,
-                                  {protocol::grantee_kind::pledge, pledge->pledge_id}, *device);
-            if (!unlock) {
-                return error_response(404, error_code::gate_not_offered,
-                                      "the bundle has nothing to unlock by pledge");
-            }
-            ctx.store.record_unlock(*unlock, ec);
-            if (ec) {
-                return storage_failed();
-            }
+            deliveries.push_back({{"bundleId", d.bundle_id},
+                                  {"version", d.version},
+                                  {"magnet", magnet_json(d.magnet)},
+                                  {"token", delivery.token}});
         }
-        out["token"] = unlock->token;
+        out["deliveries"] = std::move(deliveries);
     } else if (pledge->state == "active" && campaign->state == "failed") {
         out["release"] = sign_receipt(
             receipt_body("release", *pledge, *campaign, campaign->closed_at.value_or(0)), ctx.gate_key);
@@ -252,7 +213,7 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
 gate_response handle_pledge_cancel(gate_context& ctx, std::string_view campaign_id,
                                    std::string_view pledge_id) {
     std::error_code ec;
-    auto const campaign = current_campaign(ctx, campaign_id, ec);
+    auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
         return storage_failed();
     }
@@ -266,7 +227,7 @@ gate_response handle_pledge_cancel(gate_context& ctx, std::string_view campaign_
     if (!pledge || pledge->campaign_id != campaign->id) {
         return error_response(404, error_code::pledge_not_found, "no pledge with that id in this campaign");
     }
-    switch (ctx.store.cancel_pledge(pledge_id, unix_now(ctx), ec)) {
+    switch (ctx.store.cancel_pledge(pledge_id, ctx.unix_now(), ec)) {
     case cancel_outcome::cancelled:
     case cancel_outcome::already_cancelled:
         break;

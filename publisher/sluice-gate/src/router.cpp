@@ -1,10 +1,14 @@
 #include "router.hpp"
 
+#include "admin_handlers.hpp"
 #include "api_error.hpp"
 #include "bundle_handlers.hpp"
 #include "email_handlers.hpp"
+#include "payment_handlers.hpp"
 #include "pledge_handlers.hpp"
 
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -36,7 +40,9 @@ gate_response wrong_method(std::string_view allowed) {
     return res;
 }
 
-gate_response route(gate_context& ctx, gate_request const& req) {
+// Every route but one answers at once; the email unlock may wait for the mail command and answers through
+// `respond` itself.
+void route(gate_context& ctx, gate_request const& req, responder const& respond) {
     std::string_view target = req.target;
     // The query string carries nothing for any route.
     target = target.substr(0, target.find('?'));
@@ -55,42 +61,81 @@ gate_response route(gate_context& ctx, gate_request const& req) {
         }
         return true;
     };
-    if (is({"v1", "bundles", "*"})) {
-        return req.method == "GET" ? handle_bundle_status(ctx, s[2]) : wrong_method("GET");
-    }
     if (is({"v1", "bundles", "*", "unlock", "email"})) {
-        return req.method == "POST" ? handle_email_unlock(ctx, req, s[2]) : wrong_method("POST");
+        if (req.method != "POST") {
+            return respond(wrong_method("POST"));
+        }
+        return handle_email_unlock(ctx, req, s[2], respond);
     }
-    if (is({"v1", "bundles", "*", "unlock", "email", "confirm"})) {
-        return req.method == "POST" ? handle_email_confirm(ctx, req, s[2]) : wrong_method("POST");
-    }
-    if (is({"v1", "campaigns", "*"})) {
-        return req.method == "GET" ? handle_campaign_status(ctx, s[2]) : wrong_method("GET");
-    }
-    if (is({"v1", "campaigns", "*", "pledges"})) {
-        return req.method == "POST" ? handle_pledge(ctx, req, s[2]) : wrong_method("POST");
-    }
-    if (is({"v1", "campaigns", "*", "pledges", "*"})) {
-        return req.method == "GET" ? handle_pledge_status(ctx, s[2], s[4]) : wrong_method("GET");
-    }
-    if (is({"v1", "campaigns", "*", "pledges", "*", "cancel"})) {
-        return req.method == "POST" ? handle_pledge_cancel(ctx, s[2], s[4]) : wrong_method("POST");
-    }
-    if (is({"b", "*"})) {
-        return req.method == "GET" ? handle_landing_page(ctx, s[1]) : wrong_method("GET");
-    }
-    return error_response(404, error_code::not_found, "no such path");
+    respond([&] {
+        if (s.size() >= 2 && s[0] == "v1" && s[1] == "admin") {
+            return handle_admin(ctx, req, s);
+        }
+        if (is({"v1", "bundles", "*"})) {
+            return req.method == "GET" ? handle_bundle_status(ctx, s[2]) : wrong_method("GET");
+        }
+        if (is({"v1", "bundles", "*", "unlock", "email", "confirm"})) {
+            return req.method == "POST" ? handle_email_confirm(ctx, req, s[2]) : wrong_method("POST");
+        }
+        if (is({"v1", "bundles", "*", "unlock", "pay"})) {
+            return req.method == "POST" ? handle_pay(ctx, req, s[2]) : wrong_method("POST");
+        }
+        // Before the payment's own path: "webhook" is never a payment id (22 characters).
+        if (is({"v1", "payments", "webhook"})) {
+            return req.method == "POST" ? handle_payment_webhook(ctx, req) : wrong_method("POST");
+        }
+        if (is({"v1", "payments", "*"})) {
+            return req.method == "GET" ? handle_payment_status(ctx, s[2]) : wrong_method("GET");
+        }
+        if (is({"v1", "campaigns", "*"})) {
+            return req.method == "GET" ? handle_campaign_status(ctx, s[2]) : wrong_method("GET");
+        }
+        if (is({"v1", "campaigns", "*", "pledges"})) {
+            return req.method == "POST" ? handle_pledge(ctx, req, s[2]) : wrong_method("POST");
+        }
+        if (is({"v1", "campaigns", "*", "pledges", "*"})) {
+            return req.method == "GET" ? handle_pledge_status(ctx, s[2], s[4]) : wrong_method("GET");
+        }
+        if (is({"v1", "campaigns", "*", "pledges", "*", "cancel"})) {
+            return req.method == "POST" ? handle_pledge_cancel(ctx, s[2], s[4]) : wrong_method("POST");
+        }
+        if (is({"b", "*"})) {
+            return req.method == "GET" ? handle_landing_page(ctx, s[1]) : wrong_method("GET");
+        }
+        return error_response(404, error_code::not_found, "no such path");
+    }());
 }
 
 } // namespace
 
-gate_response handle_request(gate_context& ctx, gate_request const& req) {
+void handle_request(gate_context& ctx, gate_request const& req, responder const& respond) {
+    // Whether an answer went out, so that an exception after it does not make a second one.
+    auto answered = std::make_shared<bool>(false);
+    responder const once(respond.owner(), [answered, respond](gate_response res) {
+        *answered = true;
+        respond(std::move(res));
+    });
     try {
-        return route(ctx, req);
+        route(ctx, req, once);
     } catch (std::exception const&) {
         // Allocation failure or a library's surprise: the request was not carried out.
+        if (!*answered) {
+            respond(error_response(500, error_code::internal_error, "the request could not be handled"));
+        }
+    }
+}
+
+gate_response handle_request(gate_context& ctx, gate_request const& req) {
+    boost::asio::io_context local;
+    std::optional<gate_response> out;
+    handle_request(ctx, req,
+                   responder(local.get_executor(), [&out](gate_response res) { out = std::move(res); }));
+    // Returns at once when the answer was given; else when the deferred answer has run.
+    local.run();
+    if (!out) {
         return error_response(500, error_code::internal_error, "the request could not be handled");
     }
+    return std::move(*out);
 }
 
 } // namespace sluice::gate

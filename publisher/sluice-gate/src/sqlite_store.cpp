@@ -628,10 +628,11 @@ std::string sqlite_store::close_campaign(std::string_view campaign_id, std::int6
 }
 
 std::optional<unlock_record> sqlite_store::find_unlock(std::string_view grantee_kind,
-                                                       std::string_view grantee_ref, std::error_code& ec) {
+                                                       std::string_view grantee_ref,
+                                                       std::string_view bundle_id, std::error_code& ec) {
     ec.clear();
     statement find(db_, sql::find_unlock_by_grantee);
-    int const rc = find.bind(grantee_kind).bind(grantee_ref).step();
+    int const rc = find.bind(grantee_kind).bind(grantee_ref).bind(bundle_id).step();
     if (rc != SQLITE_ROW) {
         if (rc != SQLITE_DONE) {
             ec = make_error(rc);
@@ -698,7 +699,244 @@ gate_stats sqlite_store::stats(std::error_code& ec) {
         s.email_requests_pending = static_cast<std::uint64_t>(requests.integer(0));
         s.email_requests_confirmed = static_cast<std::uint64_t>(requests.integer(1));
     }
+    {
+        statement payments(db_, sql::stats_payments);
+        int const rc = payments.step();
+        if (rc != SQLITE_ROW) {
+            ec = make_error(rc);
+            return s;
+        }
+        s.payments = {static_cast<std::uint64_t>(payments.integer(0)),
+                      static_cast<std::uint64_t>(payments.integer(1)),
+                      static_cast<std::uint64_t>(payments.integer(2))};
+    }
     return s;
+}
+
+bool sqlite_store::add_delivery(std::string_view campaign_id, std::string_view bundle_id, std::int64_t now,
+                                std::error_code& ec) {
+    statement insert(db_, sql::insert_delivery);
+    int const rc = insert.bind(campaign_id).bind(bundle_id).bind(now).step();
+    if (rc != SQLITE_DONE) {
+        ec = make_error(rc);
+        return false;
+    }
+    ec.clear();
+    return sqlite3_changes(db_) == 1;
+}
+
+std::vector<delivery_record> sqlite_store::deliveries(std::string_view campaign_id, std::error_code& ec) {
+    ec.clear();
+    std::vector<delivery_record> out;
+    statement list(db_, sql::campaign_deliveries);
+    list.bind(campaign_id);
+    int rc;
+    while ((rc = list.step()) == SQLITE_ROW) {
+        out.push_back({list.text(0), list.text(1), static_cast<std::uint64_t>(list.integer(2)), list.text(3),
+                       list.integer(4)});
+    }
+    if (rc != SQLITE_DONE) {
+        ec = make_error(rc);
+    }
+    return out;
+}
+
+namespace {
+
+payment_record read_payment(statement const& row) {
+    payment_record p;
+    p.payment_id = row.text(0);
+    p.bundle_id = row.text(1);
+    p.idempotency_key = row.text(2);
+    p.request_hash = row.text(3);
+    p.amount = static_cast<std::uint64_t>(row.integer(4));
+    p.currency = row.text(5);
+    p.device = row.text(6);
+    p.state = row.text(7);
+    p.response = row.text(8);
+    p.created_at = row.integer(9);
+    p.settled_at = row.maybe_integer(10);
+    p.token = row.text(11);
+    return p;
+}
+
+// One row of a payment query, or nullopt; `ec` set on a failure.
+std::optional<payment_record> one_payment(statement& query, std::error_code& ec) {
+    int const rc = query.step();
+    if (rc == SQLITE_ROW) {
+        ec.clear();
+        return read_payment(query);
+    }
+    ec = rc == SQLITE_DONE ? std::error_code() : make_error(rc);
+    return std::nullopt;
+}
+
+} // namespace
+
+payment_outcome sqlite_store::add_payment(payment_record const& payment,
+                                          std::optional<payment_record>& existing, std::error_code& ec) {
+    ec.clear();
+    existing.reset();
+    transaction tx(db_);
+    if (tx.begun() != SQLITE_OK) {
+        ec = make_error(tx.begun());
+        return payment_outcome::existing;
+    }
+    {
+        statement find(db_, sql::find_payment_by_key);
+        find.bind(payment.bundle_id).bind(payment.idempotency_key);
+        existing = one_payment(find, ec);
+        if (ec || existing) {
+            return payment_outcome::existing;
+        }
+    }
+    {
+        statement insert(db_, sql::insert_payment);
+        int const rc = insert.bind(payment.payment_id)
+                           .bind(payment.bundle_id)
+                           .bind(payment.idempotency_key)
+                           .bind(payment.request_hash)
+                           .bind(static_cast<std::int64_t>(payment.amount))
+                           .bind(payment.currency)
+                           .bind(payment.device)
+                           .bind(payment.response)
+                           .bind(payment.created_at)
+                           .step();
+        if (rc != SQLITE_DONE) {
+            ec = make_error(rc);
+            return payment_outcome::existing;
+        }
+    }
+    int const rc = tx.commit();
+    if (rc != SQLITE_OK) {
+        ec = make_error(rc);
+    }
+    return payment_outcome::created;
+}
+
+std::optional<payment_record> sqlite_store::find_payment(std::string_view payment_id, std::error_code& ec) {
+    statement find(db_, sql::find_payment);
+    find.bind(payment_id);
+    return one_payment(find, ec);
+}
+
+std::optional<payment_record> sqlite_store::find_payment_by_key(std::string_view bundle_id,
+                                                                std::string_view idempotency_key,
+                                                                std::error_code& ec) {
+    statement find(db_, sql::find_payment_by_key);
+    find.bind(bundle_id).bind(idempotency_key);
+    return one_payment(find, ec);
+}
+
+payment_event_outcome sqlite_store::apply_payment_event(std::string_view event_id,
+                                                        std::string_view payment_id, payment_event_type type,
+                                                        std::int64_t now, std::error_code& ec) {
+    ec.clear();
+    transaction tx(db_);
+    if (tx.begun() != SQLITE_OK) {
+        ec = make_error(tx.begun());
+        return payment_event_outcome::no_payment;
+    }
+    {
+        statement seen(db_, sql::find_payment_event);
+        int const rc = seen.bind(event_id).step();
+        if (rc == SQLITE_ROW) {
+            return payment_event_outcome::duplicate;
+        }
+        if (rc != SQLITE_DONE) {
+            ec = make_error(rc);
+            return payment_event_outcome::no_payment;
+        }
+    }
+    std::string state;
+    {
+        statement find(db_, sql::payment_state);
+        int const rc = find.bind(payment_id).step();
+        if (rc == SQLITE_DONE) {
+            return payment_event_outcome::no_payment;
+        }
+        if (rc != SQLITE_ROW) {
+            ec = make_error(rc);
+            return payment_event_outcome::no_payment;
+        }
+        state = find.text(0);
+    }
+    bool const succeeded = type == payment_event_type::succeeded;
+    if ((succeeded && state == "failed") || (!succeeded && state == "paid")) {
+        return payment_event_outcome::conflict;
+    }
+    {
+        // Only a pending payment moves; the same news twice (under two event ids) changes nothing.
+        statement settle(db_, sql::settle_payment);
+        int const rc = settle.bind(succeeded ? "paid" : "failed").bind(now).bind(payment_id).step();
+        if (rc != SQLITE_DONE) {
+            ec = make_error(rc);
+            return payment_event_outcome::no_payment;
+        }
+    }
+    {
+        statement record(db_, sql::insert_payment_event);
+        int const rc = record.bind(event_id)
+                           .bind(payment_id)
+                           .bind(succeeded ? "payment.succeeded" : "payment.failed")
+                           .bind(now)
+                           .step();
+        if (rc != SQLITE_DONE) {
+            ec = make_error(rc);
+            return payment_event_outcome::no_payment;
+        }
+    }
+    int const rc = tx.commit();
+    if (rc != SQLITE_OK) {
+        ec = make_error(rc);
+    }
+    return payment_event_outcome::applied;
+}
+
+std::string sqlite_store::record_payment_unlock(std::string_view payment_id, unlock_record const& unlock,
+                                                std::error_code& ec) {
+    ec.clear();
+    transaction tx(db_);
+    if (tx.begun() != SQLITE_OK) {
+        ec = make_error(tx.begun());
+        return {};
+    }
+    std::optional<payment_record> payment;
+    {
+        statement find(db_, sql::find_payment);
+        find.bind(payment_id);
+        payment = one_payment(find, ec);
+        if (ec) {
+            return {};
+        }
+        if (!payment) {
+            ec = make_error(SQLITE_NOTFOUND);
+            return {};
+        }
+        if (!payment->token.empty()) {
+            return payment->token;
+        }
+    }
+    // The unlock row first: the payment refers to it.
+    int rc = insert_unlock(db_, unlock);
+    if (rc != SQLITE_DONE) {
+        ec = make_error(rc);
+        return {};
+    }
+    {
+        statement tie(db_, sql::tie_payment_unlock);
+        rc = tie.bind(unlock.token_id).bind(payment_id).step();
+        if (rc != SQLITE_DONE) {
+            ec = make_error(rc);
+            return {};
+        }
+    }
+    rc = tx.commit();
+    if (rc != SQLITE_OK) {
+        ec = make_error(rc);
+        return {};
+    }
+    return unlock.token;
 }
 
 } // namespace sluice::gate

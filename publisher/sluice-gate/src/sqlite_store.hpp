@@ -39,7 +39,21 @@ public:
     cancel_outcome cancel_pledge(std::string_view pledge_id, std::int64_t now, std::error_code& ec) override;
     std::string close_campaign(std::string_view campaign_id, std::int64_t now, std::error_code& ec) override;
     std::optional<unlock_record> find_unlock(std::string_view grantee_kind, std::string_view grantee_ref,
-                                             std::error_code& ec) override;
+                                             std::string_view bundle_id, std::error_code& ec) override;
+    bool add_delivery(std::string_view campaign_id, std::string_view bundle_id, std::int64_t now,
+                      std::error_code& ec) override;
+    std::vector<delivery_record> deliveries(std::string_view campaign_id, std::error_code& ec) override;
+    payment_outcome add_payment(payment_record const& payment, std::optional<payment_record>& existing,
+                                std::error_code& ec) override;
+    std::optional<payment_record> find_payment(std::string_view payment_id, std::error_code& ec) override;
+    std::optional<payment_record> find_payment_by_key(std::string_view bundle_id,
+                                                      std::string_view idempotency_key,
+                                                      std::error_code& ec) override;
+    payment_event_outcome apply_payment_event(std::string_view event_id, std::string_view payment_id,
+                                              payment_event_type type, std::int64_t now,
+                                              std::error_code& ec) override;
+    std::string record_payment_unlock(std::string_view payment_id, unlock_record const& unlock,
+                                      std::error_code& ec) override;
     gate_stats stats(std::error_code& ec) override;
 
 private:

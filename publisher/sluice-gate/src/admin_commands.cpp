@@ -1,0 +1,161 @@
+#include "admin_commands.hpp"
+
+#include "api_error.hpp"
+#include "campaigns.hpp"
+#include "token_issuer.hpp"
+
+#include <sluice/protocol/bundle_manifest.hpp>
+
+#include <algorithm>
+
+namespace sluice::gate {
+
+namespace {
+
+using nlohmann::json;
+
+admin_outcome failure(unsigned status, std::string_view code, std::string message) {
+    return {status, code, std::move(message), {}};
+}
+
+admin_outcome storage_failure(std::error_code const& ec) {
+    return failure(500, error_code::internal_error, "the gate's storage failed: " + ec.message());
+}
+
+admin_outcome no_campaign(std::string_view id) {
+    return failure(404, error_code::campaign_not_found, "no campaign " + std::string(id));
+}
+
+} // namespace
+
+admin_outcome close_campaign_now(gate_store& store, std::string_view campaign_id, std::int64_t now) {
+    std::error_code ec;
+    auto const state = store.close_campaign(campaign_id, now, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    if (state.empty()) {
+        return no_campaign(campaign_id);
+    }
+    auto const sums = store.totals(campaign_id, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    return {200,
+            {},
+            {},
+            json{{"campaignId", campaign_id},
+                 {"state", state},
+                 {"backers", sums.backers},
+                 {"amount", sums.amount}}};
+}
+
+admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, std::string_view bundle_id,
+                             std::int64_t now) {
+    std::error_code ec;
+    auto const campaign = current_campaign(store, campaign_id, now, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    if (!campaign) {
+        return no_campaign(campaign_id);
+    }
+    if (campaign->state == "failed") {
+        return failure(409, error_code::campaign_failed,
+                       "campaign " + campaign->id +
+                           " failed: its backers were released, nothing is delivered");
+    }
+    if (campaign->state != "funded") {
+        return failure(
+            409, error_code::campaign_open,
+            "campaign " + campaign->id +
+                " is still open: deliveries go to the backers of a funded campaign (close it first)");
+    }
+    auto const stored = protocol::is_bundle_slug(bundle_id) ? store.find_bundle(bundle_id, ec) : std::nullopt;
+    if (ec) {
+        return storage_failure(ec);
+    }
+    if (!stored) {
+        return failure(404, error_code::bundle_not_found,
+                       "no bundle " + std::string(bundle_id) + " (import it first)");
+    }
+    auto const manifest = protocol::parse_bundle_manifest(stored->manifest);
+    if (!manifest) {
+        return failure(500, error_code::internal_error,
+                       "the stored bundle does not parse: " + manifest.error);
+    }
+    auto const& pledge = manifest.manifest->gates.pledge;
+    if (!pledge || pledge->campaign_id != campaign->id) {
+        return failure(409, error_code::campaign_mismatch,
+                       "bundle " + stored->id + " does not name campaign " + campaign->id +
+                           " in its pledge gate: its backers' tokens would not be the bundle's");
+    }
+    if (!offers_gate(*manifest.manifest, protocol::gate_kind::pledge)) {
+        return failure(404, error_code::gate_not_offered,
+                       "bundle " + stored->id + " has no item locked by the pledge gate: nothing to deliver");
+    }
+    bool const added = store.add_delivery(campaign->id, stored->id, now, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    auto const delivered = store.deliveries(campaign->id, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    auto const it = std::find_if(delivered.begin(), delivered.end(),
+                                 [&](delivery_record const& d) { return d.bundle_id == stored->id; });
+    if (it == delivered.end()) {
+        return failure(500, error_code::internal_error, "the delivery was not recorded");
+    }
+    return {added ? 201u : 200u,
+            {},
+            {},
+            json{{"campaignId", it->campaign_id},
+                 {"bundleId", it->bundle_id},
+                 {"version", it->version},
+                 {"magnet", magnet_json(it->magnet)},
+                 {"publishedAt", protocol::format_utc_timestamp(it->delivered_at)}}};
+}
+
+admin_outcome campaign_report(gate_store& store, std::string_view campaign_id, std::int64_t now) {
+    std::error_code ec;
+    auto progress = campaign_progress(store, campaign_id, now, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    if (!progress) {
+        return no_campaign(campaign_id);
+    }
+    return {200, {}, {}, std::move(*progress)};
+}
+
+admin_outcome gate_statistics(gate_store& store) {
+    std::error_code ec;
+    auto const s = store.stats(ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    json bundles = json::array();
+    for (auto const& b : s.bundles) {
+        bundles.push_back({{"id", b.id}, {"version", b.version}, {"unlocks", b.unlocks}});
+    }
+    json campaigns = json::array();
+    for (auto const& c : s.campaigns) {
+        campaigns.push_back(
+            {{"id", c.id}, {"state", c.state}, {"backers", c.totals.backers}, {"amount", c.totals.amount}});
+    }
+    return {200,
+            {},
+            {},
+            json{
+                {"bundles", bundles},
+                {"campaigns", campaigns},
+                {"unlocks", s.unlocks},
+                {"emailRequests",
+                 {{"pending", s.email_requests_pending}, {"confirmed", s.email_requests_confirmed}}},
+                {"payments",
+                 {{"pending", s.payments.pending}, {"paid", s.payments.paid}, {"failed", s.payments.failed}}},
+            }};
+}
+
+} // namespace sluice::gate

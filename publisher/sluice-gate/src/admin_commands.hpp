@@ -1,0 +1,46 @@
+#pragma once
+
+#include "gate_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sluice::gate {
+
+// The publisher's operations on a running gate's data, shared by the command line (`close`, `deliver`,
+// `campaign`, `stats`) and the HTTP admin endpoints (admin_handlers.hpp), so both do exactly the same.
+
+// What an operation came to: a JSON body, or an error with the HTTP status and code the admin endpoints
+// answer (the command line prints the message and exits 1).
+struct admin_outcome {
+    unsigned status = 200;
+    std::string_view code; // an error_code, empty when done
+    std::string message;   // for a person, when not done
+    nlohmann::json body;   // when done
+
+    bool done() const { return status < 400; }
+};
+
+// Closes a campaign now (funded if its active pledges meet its goals, else failed); an already closed one
+// keeps its state. {"campaignId","state","backers","amount"}; 404 campaign_not_found.
+admin_outcome close_campaign_now(gate_store& store, std::string_view campaign_id, std::int64_t now);
+
+// Publishes the imported bundle `bundle_id` to the backers of the funded campaign `campaign_id`: each
+// active pledge's status then carries a token for the bundle's pledge-locked items. The bundle's manifest
+// must name the campaign in its pledge gate. Idempotent: 201 the first time, 200 with the same body after.
+// {"campaignId","bundleId","version","magnet","publishedAt"}. Errors: 404 campaign_not_found,
+// bundle_not_found, gate_not_offered (nothing locked by the pledge gate); 409 campaign_open (deliveries
+// follow the funding), campaign_failed, campaign_mismatch (the manifest names another campaign).
+admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, std::string_view bundle_id,
+                             std::int64_t now);
+
+// The campaign's progress as GET /v1/campaigns/{id} answers it; 404 campaign_not_found.
+admin_outcome campaign_report(gate_store& store, std::string_view campaign_id, std::int64_t now);
+
+// Bundles, campaigns, unlocks, confirmation requests and payments, counted.
+admin_outcome gate_statistics(gate_store& store);
+
+} // namespace sluice::gate

@@ -1,0 +1,86 @@
+#include "admin_handlers.hpp"
+
+#include "admin_commands.hpp"
+#include "api_error.hpp"
+#include "constant_time.hpp"
+#include "request_body.hpp"
+
+#include <sluice/protocol/strict_object.hpp>
+#include <sluice/protocol/untrusted_json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace sluice::gate {
+
+namespace {
+
+using nlohmann::json;
+
+gate_response answer(admin_outcome const& outcome) {
+    if (!outcome.done()) {
+        return error_response(outcome.status, outcome.code, outcome.message);
+    }
+    return json_response(protocol::dump_compact(outcome.body), outcome.status);
+}
+
+gate_response wrong_method(std::string_view allowed) {
+    auto res = error_response(405, error_code::method_not_allowed, "use " + std::string(allowed) + " here");
+    res.headers.emplace_back("Allow", std::string(allowed));
+    return res;
+}
+
+} // namespace
+
+bool bearer_matches(std::string const* authorization, std::string_view token) {
+    constexpr std::string_view scheme = "bearer ";
+    if (!authorization || token.empty() || authorization->size() <= scheme.size()) {
+        return false;
+    }
+    // The scheme's name is case-insensitive (RFC 9110); the token is not.
+    bool const is_bearer =
+        std::equal(scheme.begin(), scheme.end(), authorization->begin(),
+                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+    return is_bearer && equal_in_constant_time(std::string_view(*authorization).substr(scheme.size()), token);
+}
+
+gate_response handle_admin(gate_context& ctx, gate_request const& req,
+                           std::vector<std::string_view> const& path) {
+    if (ctx.admin_token.empty()) {
+        return error_response(404, error_code::not_found, "no such path");
+    }
+    // Before anything else, so that without the token nothing, not even which paths exist, can be learnt.
+    if (!bearer_matches(req.header("authorization"), ctx.admin_token)) {
+        auto res = error_response(401, error_code::unauthorized, "an admin token is required");
+        res.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return res;
+    }
+    auto const is = [&](std::initializer_list<std::string_view> pattern) {
+        return path.size() == pattern.size() + 2 &&
+               std::equal(pattern.begin(), pattern.end(), path.begin() + 2,
+                          [](std::string_view p, std::string_view s) { return p == "*" || p == s; });
+    };
+    if (is({"stats"})) {
+        return req.method == "GET" ? answer(gate_statistics(ctx.store)) : wrong_method("GET");
+    }
+    if (is({"campaigns", "*", "close"})) {
+        return req.method == "POST" ? answer(close_campaign_now(ctx.store, path[3], ctx.unix_now()))
+                                    : wrong_method("POST");
+    }
+    if (is({"campaigns", "*", "deliveries"})) {
+        if (req.method != "POST") {
+            return wrong_method("POST");
+        }
+        std::string bundle_id;
+        if (auto bad = read_json_body(req.body, [&](json const& v) {
+                protocol::strict_object const o(v, "", {"bundleId"});
+                bundle_id = o.string("bundleId", 1, 64);
+            })) {
+            return *bad;
+        }
+        return answer(deliver_bundle(ctx.store, path[3], bundle_id, ctx.unix_now()));
+    }
+    return error_response(404, error_code::not_found, "no such path");
+}
+
+} // namespace sluice::gate

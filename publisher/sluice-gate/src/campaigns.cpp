@@ -1,0 +1,77 @@
+#include "campaigns.hpp"
+
+#include <sluice/protocol/bundle_manifest.hpp>
+
+#include <algorithm>
+
+namespace sluice::gate {
+
+using nlohmann::json;
+
+std::optional<campaign_record> current_campaign(gate_store& store, std::string_view id, std::int64_t now,
+                                                std::error_code& ec) {
+    ec.clear();
+    if (!protocol::is_bundle_slug(id)) {
+        return std::nullopt;
+    }
+    auto campaign = store.find_campaign(id, ec);
+    if (ec || !campaign) {
+        return std::nullopt;
+    }
+    if (campaign->state == "open" && now >= campaign->deadline) {
+        store.close_campaign(id, now, ec);
+        if (ec) {
+            return std::nullopt;
+        }
+        campaign = store.find_campaign(id, ec);
+    }
+    return campaign;
+}
+
+json magnet_json(std::string const& magnet) {
+    return magnet.empty() ? json(nullptr) : json(magnet);
+}
+
+std::optional<json> campaign_progress(gate_store& store, std::string_view id, std::int64_t now,
+                                      std::error_code& ec) {
+    auto const c = current_campaign(store, id, now, ec);
+    if (ec || !c) {
+        return std::nullopt;
+    }
+    auto const t = store.totals(c->id, ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    auto const delivered = store.deliveries(c->id, ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    json deliveries = json::array();
+    for (auto const& d : delivered) {
+        deliveries.push_back({{"bundleId", d.bundle_id},
+                              {"version", d.version},
+                              {"magnet", magnet_json(d.magnet)},
+                              {"publishedAt", protocol::format_utc_timestamp(d.delivered_at)}});
+    }
+    json out{{"campaignId", c->id},
+             {"bundleId", c->bundle_id},
+             {"state", c->state},
+             {"backers", t.backers},
+             {"amount", t.amount},
+             {"price", c->price},
+             {"currency", c->currency},
+             {"deadline", protocol::format_utc_timestamp(c->deadline)},
+             {"secondsLeft", std::max<std::int64_t>(0, c->deadline - now)},
+             {"expectedDelivery", c->expected_delivery},
+             {"ifGoalMissed", c->if_goal_missed},
+             {"deliveries", std::move(deliveries)}};
+    if (c->goal_backers) {
+        out["goalBackers"] = *c->goal_backers;
+    }
+    if (c->goal_amount) {
+        out["goalAmount"] = *c->goal_amount;
+    }
+    return out;
+}
+
+} // namespace sluice::gate

@@ -1,0 +1,250 @@
+#include "payment_handlers.hpp"
+
+#include "api_error.hpp"
+#include "bundle_lookup.hpp"
+#include "idempotency.hpp"
+#include "request_body.hpp"
+#include "token_issuer.hpp"
+#include "webhook_signature.hpp"
+
+#include <sluice/protocol/strict_object.hpp>
+#include <sluice/protocol/untrusted_json.hpp>
+
+#include <algorithm>
+
+namespace sluice::gate {
+
+namespace {
+
+using nlohmann::json;
+using protocol::strict_object;
+
+constexpr std::size_t max_event_id = 128;
+
+gate_response no_payment() {
+    return error_response(404, error_code::payment_not_found, "no payment with that id");
+}
+
+gate_response no_provider() {
+    return error_response(503, error_code::payments_unavailable, "this gate takes no payments");
+}
+
+gate_response untrusted_gate() {
+    return error_response(503, error_code::gate_misconfigured,
+                          "this gate's key is not one the bundle trusts");
+}
+
+// Payment ids are the gate's own (generate_token_id): 22 base64url characters. Anything else is no payment,
+// and never reaches the store.
+bool is_payment_id(std::string_view id) {
+    return id.size() == 22 && std::all_of(id.begin(), id.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_';
+           });
+}
+
+bool is_visible_ascii(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+gate_response replay(payment_record const& existing, std::string const& request_hash) {
+    if (existing.request_hash != request_hash) {
+        return error_response(422, error_code::idempotency_key_reused,
+                              "this Idempotency-Key was used for another payment request");
+    }
+    auto res = json_response(existing.response, 201);
+    res.headers.emplace_back("Idempotent-Replayed", "true");
+    return res;
+}
+
+} // namespace
+
+gate_response handle_pay(gate_context& ctx, gate_request const& req, std::string_view bundle_id) {
+    auto const key = idempotency_key(req);
+    if (!key) {
+        return idempotency_key_required();
+    }
+    std::string device_text;
+    std::uint64_t amount = 0;
+    std::string currency;
+    if (auto bad = read_json_body(req.body, [&](json const& v) {
+            strict_object const o(v, "", {"device", "amount", "currency"});
+            device_text = o.string("device", 1, 128);
+            amount = o.integer("amount", 0, protocol::max_safe_integer);
+            currency = o.string("currency", 1, 16);
+        })) {
+        return *bad;
+    }
+    auto const device = protocol::decode_public_key("x25519", device_text);
+    if (!device) {
+        return error_response(400, error_code::invalid_device,
+                              "device must be \"x25519:<base64 of 32 bytes>\"");
+    }
+    auto found = lookup_bundle(ctx, bundle_id);
+    if (!found.bundle) {
+        return found.error;
+    }
+    auto const& bundle = *found.bundle;
+    auto const device_key = protocol::encode_public_key("x25519", *device);
+    auto const request_hash = request_digest(std::to_string(amount) + "\n" + currency + "\n" + device_key);
+    std::error_code ec;
+    // A retry is answered before any rule is applied again: the payment exists, whatever changed since.
+    if (auto const existing = ctx.store.find_payment_by_key(bundle.manifest.id, *key, ec)) {
+        return replay(*existing, request_hash);
+    }
+    if (ec) {
+        return storage_failed();
+    }
+    auto const& gate = bundle.manifest.gates.pay;
+    if (!gate || !offers_gate(bundle.manifest, protocol::gate_kind::pay)) {
+        return error_response(404, error_code::gate_not_offered,
+                              "this bundle has nothing to unlock by payment");
+    }
+    if (!trusts_gate_key(bundle.manifest, ctx.gate_key)) {
+        return untrusted_gate();
+    }
+    if (!ctx.payments) {
+        return no_provider();
+    }
+    if (currency != gate->currency) {
+        return error_response(400, error_code::currency_mismatch, "this bundle is paid in " + gate->currency);
+    }
+    if (amount < gate->minimum) {
+        return error_response(400, error_code::amount_too_low,
+                              "the payment is at least " + std::to_string(gate->minimum) + " " +
+                                  gate->currency);
+    }
+
+    payment_record payment;
+    payment.payment_id = protocol::generate_token_id();
+    payment.bundle_id = bundle.manifest.id;
+    payment.idempotency_key = *key;
+    payment.request_hash = request_hash;
+    payment.amount = amount;
+    payment.currency = gate->currency;
+    payment.device = device_key;
+    payment.created_at = ctx.unix_now();
+    json const answer{{"paymentId", payment.payment_id},
+                      {"bundleId", payment.bundle_id},
+                      {"state", "pending"},
+                      {"amount", payment.amount},
+                      {"currency", payment.currency},
+                      {"checkoutUrl", ctx.payments->checkout_url(payment.payment_id)}};
+    payment.response = protocol::dump_compact(answer);
+    std::optional<payment_record> existing;
+    auto const outcome = ctx.store.add_payment(payment, existing, ec);
+    if (ec) {
+        return storage_failed();
+    }
+    if (outcome == payment_outcome::existing) {
+        return replay(*existing, request_hash);
+    }
+    return json_response(payment.response, 201);
+}
+
+gate_response handle_payment_status(gate_context& ctx, std::string_view payment_id) {
+    if (!is_payment_id(payment_id)) {
+        return no_payment();
+    }
+    std::error_code ec;
+    auto const payment = ctx.store.find_payment(payment_id, ec);
+    if (ec) {
+        return storage_failed();
+    }
+    if (!payment) {
+        return no_payment();
+    }
+    json out{{"paymentId", payment->payment_id},
+             {"bundleId", payment->bundle_id},
+             {"state", payment->state},
+             {"amount", payment->amount},
+             {"currency", payment->currency}};
+    if (payment->state == "paid") {
+        auto token = payment->token;
+        if (token.empty()) {
+            auto found = lookup_bundle(ctx, payment->bundle_id);
+            if (!found.bundle) {
+                return found.error;
+            }
+            if (!trusts_gate_key(found.bundle->manifest, ctx.gate_key)) {
+                return untrusted_gate();
+            }
+            auto const device = protocol::decode_public_key("x25519", payment->device);
+            auto const unlock = grant_unlock(ctx, *found.bundle, protocol::gate_kind::pay,
+                                             {protocol::grantee_kind::payment, payment->payment_id}, *device);
+            if (!unlock) {
+                return error_response(404, error_code::gate_not_offered,
+                                      "the bundle has nothing to unlock by payment");
+            }
+            token = ctx.store.record_payment_unlock(payment->payment_id, *unlock, ec);
+            if (ec) {
+                return storage_failed();
+            }
+        }
+        out["token"] = token;
+    }
+    return json_response(protocol::dump_compact(out));
+}
+
+gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req) {
+    if (!ctx.payments) {
+        return no_provider();
+    }
+    // The signature is checked over the body exactly as it arrived, before anything reads it.
+    switch (check_webhook_signature(req.header("sluice-signature"), ctx.payments->webhook_secret(), req.body,
+                                    ctx.unix_now())) {
+    case webhook_check::valid:
+        break;
+    case webhook_check::malformed_header:
+        return error_response(
+            400, error_code::invalid_signature_header,
+            "a Sluice-Signature header \"t=<unix seconds>,v1=<hex HMAC-SHA256>\" is required");
+    case webhook_check::expired:
+        return error_response(400, error_code::signature_expired,
+                              "the signature's time is more than 300 seconds from the gate's clock");
+    case webhook_check::bad_signature:
+        return error_response(401, error_code::invalid_signature, "the signature does not match the body");
+    }
+    std::string event_id;
+    std::string type;
+    std::string payment_id;
+    if (auto bad = read_json_body(req.body, [&](json const& v) {
+            strict_object const o(v, "", {"id", "type", "paymentId"});
+            event_id = o.string("id", 1, max_event_id);
+            if (!is_visible_ascii(event_id)) {
+                protocol::shape_fail(o.at("id"), "must be visible ASCII characters");
+            }
+            type = o.string("type", 1, 64);
+            if (type != "payment.succeeded" && type != "payment.failed") {
+                protocol::shape_fail(o.at("type"), "must be \"payment.succeeded\" or \"payment.failed\"");
+            }
+            payment_id = o.string("paymentId", 1, 64);
+        })) {
+        return *bad;
+    }
+    if (!is_payment_id(payment_id)) {
+        return no_payment();
+    }
+    std::error_code ec;
+    auto const outcome = ctx.store.apply_payment_event(
+        event_id, payment_id,
+        type == "payment.succeeded" ? payment_event_type::succeeded : payment_event_type::failed,
+        ctx.unix_now(), ec);
+    if (ec) {
+        return storage_failed();
+    }
+    switch (outcome) {
+    case payment_event_outcome::applied:
+        return json_response(protocol::dump_compact(json{{"received", true}}));
+    case payment_event_outcome::duplicate:
+        return json_response(protocol::dump_compact(json{{"received", true}, {"duplicate", true}}));
+    case payment_event_outcome::conflict:
+        return error_response(409, error_code::payment_state_conflict,
+                              "the payment is settled otherwise; a paid payment stays paid");
+    case payment_event_outcome::no_payment:
+        return no_payment();
+    }
+    return storage_failed();
+}
+
+} // namespace sluice::gate

@@ -1,0 +1,560 @@
+// sluice-gate after a campaign: deliveries published by the publisher (on the command line and through the
+// admin endpoints) reaching each backer as a token, the admin token guarding /v1/admin, and a slow mail
+// command that must not stall the server. Real binaries on loopback, as a publisher and a host drive them.
+
+#include "child_wait.hpp"
+#include "expect_schema.hpp"
+#include "file_helpers.hpp"
+#include "host_process.hpp"
+#include "http_client.hpp"
+#include "sandbox_dir.hpp"
+#include "torrent_fixture.hpp"
+#include "wait_until.hpp"
+
+#include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/keys.hpp>
+#include <sluice/protocol/locked_item.hpp>
+#include <sluice/protocol/unlock_token.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/pipe.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <future>
+#include <regex>
+
+namespace sluice::testing {
+namespace {
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+using headers_t = std::vector<std::pair<std::string, std::string>>;
+
+struct run_result {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, run_result const& r) {
+    return os << "exit " << r.exit_code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
+}
+
+struct reply {
+    int status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;
+
+    json body_json() const {
+        auto j = json::parse(body, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << status << " " << body;
+        return j;
+    }
+    std::string error_code() const {
+        auto const j = body_json();
+        return j.is_object() && j.contains("error") ? j.at("error").at("code").get<std::string>() : "";
+    }
+};
+
+// One HTTP request on a fresh connection, bounded in time.
+reply request(int port, std::string const& method, std::string const& target, std::string const& body = {},
+              headers_t const& headers = {}) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(20s);
+    stream.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    bhttp::request<bhttp::string_body> req;
+    req.method_string(method);
+    req.target(target);
+    req.version(11);
+    req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
+    req.set(bhttp::field::connection, "close");
+    for (auto const& [name, value] : headers) {
+        req.set(name, value);
+    }
+    if (!body.empty() || method == "POST") {
+        req.set(bhttp::field::content_type, "application/json");
+        req.body() = body;
+        req.prepare_payload();
+    }
+    bhttp::write(stream, req);
+    beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(stream, buffer, res);
+    reply out;
+    out.status = res.result_int();
+    out.body = res.body();
+    for (auto const& field : res) {
+        std::string name(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        out.headers[name] = std::string(field.value());
+    }
+    return out;
+}
+
+// One running `sluice-gate serve`; its URL is read from the first line of its stdout.
+class gate_server {
+public:
+    gate_server(std::vector<std::string> const& args, fs::path const& err_file) {
+        child_ = bp::child(SLUICE_GATE_PATH, bp::args(args), bp::std_out > out_,
+                           bp::std_err > err_file.string(), bp::std_in < bp::null);
+        std::string line;
+        if (std::getline(out_, line)) {
+            std::smatch m;
+            if (std::regex_match(line, m, std::regex(R"(http://127\.0\.0\.1:([0-9]+)/)"))) {
+                port_ = std::stoi(m[1].str());
+            }
+        }
+    }
+    ~gate_server() {
+        if (child_.running()) {
+            ::kill(child_.id(), SIGKILL);
+            child_.wait();
+        }
+    }
+
+    int port() const { return port_; }
+
+private:
+    bp::ipstream out_;
+    bp::child child_;
+    int port_ = 0;
+};
+
+class SluiceGateDelivery : public ::testing::Test {
+protected:
+    static constexpr char const* admin_token = "admin-0123456789abcdef0123456789abcdef";
+
+    void SetUp() override {
+        fs::create_directories(logs_);
+        ASSERT_EQ(bundle_tool({"keygen", "--out", (dir_ / "publisher.key").string(), "--quiet"}).exit_code,
+                  0);
+        auto const gate = bundle_tool({"keygen", "--out", gate_key_file().string(), "--quiet"});
+        ASSERT_EQ(gate.exit_code, 0) << gate;
+        gate_key_ = gate.out.substr(0, gate.out.find('\n'));
+        write_file(src_ / "pilot.webm", random_bytes(20 * 1024, 1));
+        write_file(dir_ / "admin.token", std::string(admin_token) + "\n");
+    }
+
+    // Bundle `id` whose episode (its own bytes, seeded by `seed`) is locked by the pledge gate of `campaign`.
+    void make_pledge_bundle(std::string const& id, std::string const& campaign, unsigned seed,
+                            int goal_backers = 2, std::string const& gate_url = "https://gate.example.org/") {
+        episodes_[id] = random_bytes(100 * 1024 + seed, seed);
+        write_file(src_ / "episode-1.webm", episodes_[id]);
+        json const spec{{"format", "sluice-bundle-spec/1"},
+                        {"id", id},
+                        {"version", 1},
+                        {"title", "Saison 2"},
+                        {"creator", "Atelier Nuit"},
+                        {"description", "The second season."},
+                        {"gateUrl", gate_url},
+                        {"gateKeys", {gate_key_}},
+                        {"items",
+                         {{{"source", "pilot.webm"}, {"access", "free"}},
+                          {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "pledge"}}}},
+                        {"gates",
+                         {{"pledge",
+                           {{"campaignId", campaign},
+                            {"goalBackers", goal_backers},
+                            {"deadline", "2030-01-01T00:00:00Z"},
+                            {"price", 1500},
+                            {"currency", "EUR"},
+                            {"expectedDelivery", "2030-06-01"},
+                            {"ifGoalMissed", "Nothing is charged."}}}}}};
+        write_file(src_ / "spec.json", spec.dump(4));
+        auto const made =
+            bundle_tool({"create", (src_ / "spec.json").string(), "--key", (dir_ / "publisher.key").string(),
+                         "--out", out_.string(), "--quiet", "--force"});
+        ASSERT_EQ(made.exit_code, 0) << made;
+        auto const imported =
+            gate_tool({"import", "--data", data_.string(), "--gate-key", gate_key_file().string(),
+                       (out_ / id).string(), (out_ / (id + ".keys.json")).string()});
+        ASSERT_EQ(imported.exit_code, 0) << imported;
+    }
+
+    std::unique_ptr<gate_server> serve(std::vector<std::string> const& extra = {}, int port = 0) {
+        std::vector<std::string> args{"serve",
+                                      "--data",
+                                      data_.string(),
+                                      "--listen",
+                                      "127.0.0.1:" + std::to_string(port),
+                                      "--gate-key",
+                                      gate_key_file().string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto const n = std::to_string(runs_++);
+        auto server = std::make_unique<gate_server>(args, logs_ / ("serve-err-" + n));
+        EXPECT_GT(server->port(), 0) << read_file(logs_ / ("serve-err-" + n));
+        return server;
+    }
+
+    run_result run(char const* program, std::vector<std::string> const& args) {
+        auto const n = std::to_string(runs_++);
+        auto const out = logs_ / ("out-" + n);
+        auto const err = logs_ / ("err-" + n);
+        bp::child child(program, bp::args(args), bp::std_out > out.string(), bp::std_err > err.string(),
+                        bp::std_in < bp::null);
+        if (!wait_for_child(child, 120s)) {
+            child.terminate();
+            ADD_FAILURE() << program << " " << args.front() << " did not finish";
+        }
+        return {child.exit_code(), read_file(out), read_file(err)};
+    }
+    run_result bundle_tool(std::vector<std::string> const& args) { return run(SLUICE_BUNDLE_PATH, args); }
+    run_result gate_tool(std::vector<std::string> const& args) { return run(SLUICE_GATE_PATH, args); }
+
+    std::string device_text() const { return protocol::encode_public_key("x25519", device_.public_key); }
+
+    std::string pledge(int port, std::string const& campaign, std::string const& key) {
+        auto const r = request(port, "POST", "/v1/campaigns/" + campaign + "/pledges",
+                               json{{"device", device_text()}}.dump(), {{"Idempotency-Key", key}});
+        EXPECT_EQ(r.status, 201) << r.body;
+        return r.body_json().value("pledgeId", "");
+    }
+
+    reply admin(int port, std::string const& method, std::string const& path, std::string const& body = {},
+                std::optional<std::string> token = std::string(admin_token)) {
+        headers_t headers;
+        if (token) {
+            headers.emplace_back("Authorization", "Bearer " + *token);
+        }
+        return request(port, method, "/v1/admin/" + path, body, headers);
+    }
+
+    // What a host does with a delivery's token: verify it against the delivered bundle's manifest, then open
+    // that bundle's locked item.
+    void expect_token_opens_episode(std::string const& token, std::string const& id,
+                                    std::string const& pledge_id) {
+        auto const manifest = protocol::parse_bundle_manifest(read_file(out_ / id / "bundle.json"));
+        ASSERT_TRUE(manifest);
+        protocol::token_expectations const expect{
+            manifest.manifest->gate_keys, id, manifest.manifest->version, device_,
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+        auto const verified = protocol::verify_unlock_token(token, expect);
+        ASSERT_TRUE(verified) << protocol::to_string(verified.problem) << ": " << verified.detail;
+        EXPECT_EQ(verified.token.grantee.kind, protocol::grantee_kind::pledge);
+        EXPECT_EQ(verified.token.grantee.ref, pledge_id);
+        ASSERT_EQ(verified.token.item_keys.size(), 1u);
+        std::error_code ec;
+        auto const plain = protocol::open_item(read_file(out_ / id / "episode-1.webm.locked"),
+                                               verified.token.item_keys.at("episode-1.webm.locked"),
+                                               protocol::item_identity(id, "episode-1.webm.locked"), ec);
+        ASSERT_FALSE(ec) << ec.message();
+        EXPECT_TRUE(plain == episodes_.at(id));
+    }
+
+    // The magnet link of bundle `id`'s torrent, as sluice-bundle inspect reads it.
+    std::string magnet_of(std::string const& id) {
+        auto const inspected = bundle_tool({"inspect", (out_ / (id + ".torrent")).string(), "--json"});
+        return json::parse(inspected.out).at("torrent").at("magnet").get<std::string>();
+    }
+
+    fs::path gate_key_file() const { return dir_ / "gate.key"; }
+
+    sandbox_dir dir_;
+    fs::path src_ = dir_ / "src";
+    fs::path out_ = dir_ / "out";
+    fs::path data_ = dir_ / "data";
+    fs::path logs_ = dir_ / "logs";
+    std::string gate_key_;
+    std::map<std::string, std::string> episodes_;
+    protocol::box_keypair device_ = protocol::generate_box_keypair();
+    int runs_ = 0;
+};
+
+// Two backers fund saison-2; the publisher then delivers a new bundle, and each backer's status carries a
+// token that opens it.
+TEST_F(SluiceGateDelivery, AFundedCampaignsBackersReceiveTheDelivery) {
+    make_pledge_bundle("saison-2", "saison-2-campaign", 2);
+    auto const server = serve();
+    std::vector<std::string> const pledges{pledge(server->port(), "saison-2-campaign", "host-a-1"),
+                                           pledge(server->port(), "saison-2-campaign", "host-b-1")};
+    make_pledge_bundle("saison-2-ep2", "saison-2-campaign", 3);
+    // Before the funding there is nothing to deliver to.
+    auto const early = gate_tool({"deliver", "--data", data_.string(), "saison-2-campaign", "saison-2-ep2"});
+    EXPECT_EQ(early.exit_code, 1) << early;
+    EXPECT_NE(early.err.find("still open"), std::string::npos) << early;
+    ASSERT_EQ(gate_tool({"close", "--data", data_.string(), "saison-2-campaign"}).exit_code, 0);
+
+    auto const delivered =
+        gate_tool({"deliver", "--data", data_.string(), "saison-2-campaign", "saison-2-ep2"});
+    ASSERT_EQ(delivered.exit_code, 0) << delivered;
+    auto const delivery = json::parse(delivered.out);
+    EXPECT_EQ(delivery.at("campaignId"), "saison-2-campaign");
+    EXPECT_EQ(delivery.at("bundleId"), "saison-2-ep2");
+    EXPECT_EQ(delivery.at("version"), 1);
+    EXPECT_EQ(delivery.at("magnet"), magnet_of("saison-2-ep2"));
+    EXPECT_TRUE(std::regex_match(delivery.at("publishedAt").get<std::string>(),
+                                 std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+    // Delivering again changes nothing and says the same.
+    auto const again = gate_tool({"deliver", "--data", data_.string(), "saison-2-campaign", "saison-2-ep2"});
+    EXPECT_EQ(again.exit_code, 0) << again;
+    EXPECT_EQ(again.out, delivered.out);
+
+    auto const expected_deliveries = json::array({json{{"bundleId", "saison-2-ep2"},
+                                                       {"version", 1},
+                                                       {"magnet", delivery.at("magnet")},
+                                                       {"publishedAt", delivery.at("publishedAt")}}});
+    auto const shown = gate_tool({"campaign", "--data", data_.string(), "saison-2-campaign"});
+    ASSERT_EQ(shown.exit_code, 0) << shown;
+    auto progress = json::parse(shown.out);
+    EXPECT_EQ(progress.at("state"), "funded");
+    EXPECT_EQ(progress.at("backers"), 2);
+    EXPECT_EQ(progress.at("deliveries"), expected_deliveries);
+    auto served = request(server->port(), "GET", "/v1/campaigns/saison-2-campaign").body_json();
+    // The same shape as the HTTP answer; only the seconds left may have moved between the two.
+    progress.erase("secondsLeft");
+    served.erase("secondsLeft");
+    EXPECT_EQ(served, progress);
+
+    for (auto const& id : pledges) {
+        auto const r = request(server->port(), "GET", "/v1/campaigns/saison-2-campaign/pledges/" + id);
+        ASSERT_EQ(r.status, 200) << r.body;
+        auto const status = r.body_json();
+        expect_token_opens_episode(status.at("token").get<std::string>(), "saison-2", id);
+        ASSERT_EQ(status.at("deliveries").size(), 1u) << status.dump();
+        auto const& d = status.at("deliveries").at(0);
+        EXPECT_EQ(d.at("bundleId"), "saison-2-ep2");
+        EXPECT_EQ(d.at("version"), 1);
+        EXPECT_EQ(d.at("magnet"), delivery.at("magnet"));
+        expect_token_opens_episode(d.at("token").get<std::string>(), "saison-2-ep2", id);
+        // Issued once: asked again, the same token.
+        auto const later = request(server->port(), "GET", "/v1/campaigns/saison-2-campaign/pledges/" + id);
+        EXPECT_EQ(later.body_json().at("deliveries").at(0).at("token"), d.at("token"));
+    }
+    auto const stats = json::parse(gate_tool({"stats", "--data", data_.string()}).out);
+    EXPECT_EQ(stats.at("unlocks"), 4);
+}
+
+TEST_F(SluiceGateDelivery, RefusedDeliveries) {
+    make_pledge_bundle("saison-2", "saison-2-campaign", 2, 5);
+    make_pledge_bundle("saison-2-ep2", "saison-2-campaign", 3, 5);
+    make_pledge_bundle("autre", "other-campaign", 4, 1);
+    auto const server = serve({"--admin-token-file", (dir_ / "admin.token").string()});
+    pledge(server->port(), "other-campaign", "host-a-1");
+    ASSERT_EQ(gate_tool({"close", "--data", data_.string(), "other-campaign"}).exit_code, 0);
+    // Short of its goal of 5: failed, its backers released.
+    auto const closed = gate_tool({"close", "--data", data_.string(), "saison-2-campaign"});
+    ASSERT_EQ(json::parse(closed.out).at("state"), "failed") << closed;
+
+    auto const failed = gate_tool({"deliver", "--data", data_.string(), "saison-2-campaign", "saison-2-ep2"});
+    EXPECT_EQ(failed.exit_code, 1) << failed;
+    EXPECT_NE(failed.err.find("failed"), std::string::npos) << failed;
+    auto const over_http = admin(server->port(), "POST", "campaigns/saison-2-campaign/deliveries",
+                                 json{{"bundleId", "saison-2-ep2"}}.dump());
+    EXPECT_EQ(over_http.status, 409) << over_http.body;
+    EXPECT_EQ(over_http.error_code(), "campaign_failed");
+
+    // A bundle of another campaign, a bundle not imported, a campaign that does not exist.
+    auto const mismatch = gate_tool({"deliver", "--data", data_.string(), "other-campaign", "saison-2-ep2"});
+    EXPECT_EQ(mismatch.exit_code, 1) << mismatch;
+    EXPECT_EQ(gate_tool({"deliver", "--data", data_.string(), "other-campaign", "not-imported"}).exit_code,
+              1);
+    EXPECT_EQ(gate_tool({"deliver", "--data", data_.string(), "no-campaign", "autre"}).exit_code, 1);
+    EXPECT_EQ(gate_tool({"deliver", "--data", data_.string(), "other-campaign"}).exit_code, 2);
+    EXPECT_EQ(gate_tool({"campaign", "--data", data_.string(), "no-campaign"}).exit_code, 1);
+    EXPECT_EQ(request(server->port(), "GET", "/v1/campaigns/saison-2-campaign").body_json().at("deliveries"),
+              json::array());
+}
+
+TEST_F(SluiceGateDelivery, AdminEndpointsNeedTheToken) {
+    make_pledge_bundle("saison-2", "saison-2-campaign", 2);
+    make_pledge_bundle("saison-2-ep2", "saison-2-campaign", 3);
+    {
+        // Without a token configured there is no admin surface at all.
+        auto const closed_gate = serve();
+        auto const r = admin(closed_gate->port(), "GET", "stats");
+        EXPECT_EQ(r.status, 404);
+        EXPECT_EQ(r.error_code(), "not_found");
+    }
+    auto const server = serve({"--admin-token-file", (dir_ / "admin.token").string()});
+    auto const port = server->port();
+    auto const id = pledge(port, "saison-2-campaign", "host-a-1");
+    pledge(port, "saison-2-campaign", "host-b-1");
+
+    for (auto const& token :
+         std::vector<std::optional<std::string>>{std::nullopt, "", "admin-0123456789abcdef0123456789abcdeX",
+                                                 "admin-0123456789abcdef0123456789abcde"}) {
+        auto const r = admin(port, "POST", "campaigns/saison-2-campaign/close", "", token);
+        EXPECT_EQ(r.status, 401) << token.value_or("(none)") << " " << r.body;
+        EXPECT_EQ(r.error_code(), "unauthorized");
+        EXPECT_EQ(r.headers.at("www-authenticate"), "Bearer");
+    }
+    EXPECT_EQ(admin(port, "GET", "stats", "", "wrong").status, 401);
+    EXPECT_EQ(request(port, "GET", "/v1/campaigns/saison-2-campaign").body_json().at("state"), "open");
+
+    auto const stats = admin(port, "GET", "stats");
+    ASSERT_EQ(stats.status, 200) << stats.body;
+    EXPECT_EQ(stats.body_json(), json::parse(gate_tool({"stats", "--data", data_.string()}).out));
+    auto const closed = admin(port, "POST", "campaigns/saison-2-campaign/close");
+    ASSERT_EQ(closed.status, 200) << closed.body;
+    EXPECT_EQ(
+        closed.body_json(),
+        json::parse(R"({"campaignId":"saison-2-campaign","state":"funded","backers":2,"amount":3000})"));
+    auto const delivered = admin(port, "POST", "campaigns/saison-2-campaign/deliveries",
+                                 json{{"bundleId", "saison-2-ep2"}}.dump());
+    ASSERT_EQ(delivered.status, 201) << delivered.body;
+    EXPECT_EQ(delivered.body_json().at("bundleId"), "saison-2-ep2");
+    auto const again = admin(port, "POST", "campaigns/saison-2-campaign/deliveries",
+                             json{{"bundleId", "saison-2-ep2"}}.dump());
+    EXPECT_EQ(again.status, 200);
+    EXPECT_EQ(again.body, delivered.body);
+    auto const status = request(port, "GET", "/v1/campaigns/saison-2-campaign/pledges/" + id).body_json();
+    expect_token_opens_episode(status.at("deliveries").at(0).at("token").get<std::string>(), "saison-2-ep2",
+                               id);
+
+    // A token file too short to be a secret is refused at start.
+    write_file(dir_ / "short.token", "0123456789\n");
+    auto const refused =
+        gate_tool({"serve", "--data", data_.string(), "--listen", "127.0.0.1:0", "--gate-key",
+                   gate_key_file().string(), "--admin-token-file", (dir_ / "short.token").string()});
+    EXPECT_EQ(refused.exit_code, 1) << refused;
+    EXPECT_NE(refused.err.find("at least 32"), std::string::npos) << refused;
+}
+
+// The mail command waits on a worker: while it sleeps 3 s, other requests are answered at once.
+TEST_F(SluiceGateDelivery, ASlowMailCommandDoesNotStallOtherRequests) {
+    make_pledge_bundle("saison-2", "saison-2-campaign", 2);
+    auto const spec_for_mail =
+        json{{"format", "sluice-bundle-spec/1"},
+             {"id", "confirmed"},
+             {"version", 1},
+             {"title", "Confirmed"},
+             {"creator", "Atelier Nuit"},
+             {"description", "By email, confirmed."},
+             {"gateUrl", "https://gate.example.org/"},
+             {"gateKeys", {gate_key_}},
+             {"items",
+              {{{"source", "pilot.webm"}, {"access", "free"}},
+               {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "email"}}}},
+             {"gates", {{"email", {{"doubleOptIn", true}}}}}};
+    write_file(src_ / "spec.json", spec_for_mail.dump(4));
+    ASSERT_EQ(bundle_tool({"create", (src_ / "spec.json").string(), "--key",
+                           (dir_ / "publisher.key").string(), "--out", out_.string(), "--quiet", "--force"})
+                  .exit_code,
+              0);
+    ASSERT_EQ(gate_tool({"import", "--data", data_.string(), "--gate-key", gate_key_file().string(),
+                         (out_ / "confirmed").string(), (out_ / "confirmed.keys.json").string()})
+                  .exit_code,
+              0);
+    auto const mail = dir_ / "mail";
+    auto const server = serve({"--mail-command", "sleep 3; cat > '" + mail.string() + "'"});
+    auto const port = server->port();
+
+    auto const started = std::chrono::steady_clock::now();
+    auto slow = std::async(std::launch::async, [&] {
+        return request(port, "POST", "/v1/bundles/confirmed/unlock/email",
+                       json{{"email", "ada@example.org"}, {"device", device_text()}}.dump());
+    });
+    // Give the mail request a head start, so the gate is surely waiting for the command.
+    std::this_thread::sleep_for(300ms);
+    auto const quick = request(port, "GET", "/v1/campaigns/saison-2-campaign");
+    auto const quick_done = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(quick.status, 200) << quick.body;
+    EXPECT_EQ(request(port, "GET", "/v1/bundles/confirmed").status, 200);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms)
+        << "the other requests waited "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(quick_done).count()
+        << " ms for the mail command";
+    EXPECT_NE(slow.wait_for(0s), std::future_status::ready)
+        << "the mail request was answered before its mail went";
+
+    auto const asked = slow.get();
+    EXPECT_EQ(asked.status, 202) << asked.body;
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 2900ms);
+    EXPECT_NE(read_file(mail).find("To: ada@example.org"), std::string::npos);
+}
+
+// The host's side: it pledges, the campaign is funded, the publisher delivers a new bundle, and the host adds
+// the delivery on its own and, once the bundle is there and verified, plays its locked episode.
+TEST_F(SluiceGateDelivery, AHostTakesInTheDeliveriesOfACampaignItBacked) {
+    int port = 0;
+    {
+        asio::io_context io;
+        asio::ip::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
+        port = probe.local_endpoint().port();
+    }
+    auto const gate_url = "http://127.0.0.1:" + std::to_string(port) + "/";
+    make_pledge_bundle("saison-9", "saison-9-campaign", 2, 1, gate_url);
+    auto const server = serve({}, port);
+    ASSERT_EQ(server->port(), port);
+
+    host_world world(json{{"gatePollSeconds", 1}, {"downloadFolder", (dir_ / "downloads").string()}}.dump());
+    host_process host(world);
+    auto const added =
+        host.call("torrent.add", {{"torrent", protocol::to_base64(read_file(out_ / "saison-9.torrent"))},
+                                  {"savePath", out_.string()}});
+    ASSERT_TRUE(added.contains("result")) << added.dump();
+    auto const hash = added["result"]["infoHash"].get<std::string>();
+    ASSERT_TRUE(wait_until([&] {
+        return host.call("bundle.get", {{"infoHash", hash}})["result"].value("status", "") == "verified";
+    }));
+    ASSERT_TRUE(host.call("bundle.pledge", {{"infoHash", hash}}, 30s).contains("result"));
+    ASSERT_EQ(gate_tool({"close", "--data", data_.string(), "saison-9-campaign"}).exit_code, 0);
+
+    make_pledge_bundle("saison-9-ep2", "saison-9-campaign", 3, 1, gate_url);
+    auto const delivered =
+        gate_tool({"deliver", "--data", data_.string(), "saison-9-campaign", "saison-9-ep2"});
+    ASSERT_EQ(delivered.exit_code, 0) << delivered;
+    auto const event_of = [&](std::string const& method) {
+        json found;
+        EXPECT_TRUE(wait_until(
+            [&] {
+                host.call("bundle.deviceKey");
+                for (auto const& e : host.events) {
+                    if (e.value("method", "") == method) {
+                        found = e["params"];
+                    }
+                }
+                return found.is_object();
+            },
+            20s))
+            << "no " << method;
+        return found;
+    };
+    auto const funded = event_of("campaign.funded");
+    EXPECT_EQ(funded["bundleId"], "saison-9");
+    auto const delivery = event_of("campaign.delivered");
+    expect_schema(delivery, "campaign.delivered.event");
+    EXPECT_EQ(delivery["bundleId"], "saison-9-ep2");
+    ASSERT_TRUE(delivery["infoHash"].is_string()) << delivery.dump();
+    auto const delivery_hash = delivery["infoHash"].get<std::string>();
+
+    // The magnet names no peer (none is known to the gate): a seed is named to the host the way a user would.
+    made_torrent const ep2{read_file(out_ / "saison-9-ep2.torrent"), delivery_hash, "saison-9-ep2"};
+    loopback_seed seed(ep2, out_);
+    auto const again = host.call(
+        "torrent.add", {{"uri", "magnet:?xt=urn:btih:" + delivery_hash + "&x.pe=" + seed.endpoint()}});
+    EXPECT_EQ(again["result"]["duplicate"], true) << again.dump();
+    std::string url;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto const bundle = host.call("bundle.get", {{"infoHash", delivery_hash}});
+            auto const items = bundle.value("result", json::object()).value("items", json::array());
+            for (auto const& item : items) {
+                if (item["path"] == "episode-1.webm.locked" && item.value("unlocked", false)) {
+                    url = item.value("streamUrl", "");
+                }
+            }
+            return !url.empty();
+        },
+        20s));
+    auto const [stream_port, target] = split_url(url);
+    EXPECT_TRUE(http_get(stream_port, target).body == episodes_.at("saison-9-ep2"));
+}
+
+} // namespace
+} // namespace sluice::testing
