@@ -81,6 +81,7 @@ bench: deps
 	build/release/bench/stream_bench
 	build/release/bench/locked_bench
 	build/release/bench/bundle_create_bench
+	build/release/bench/gate_bench
 
 clean:
 	rm -rf build
