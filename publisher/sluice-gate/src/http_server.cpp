@@ -9,7 +9,7 @@ using tcp = asio::ip::tcp;
 
 http_server::http_server(asio::io_context& io, gate_context& ctx, tcp::endpoint const& endpoint,
                          std::error_code& ec, asio::ssl::context* tls)
-    : io_(io), ctx_(ctx), acceptor_(io), tls_(tls) {
+    : io_(io), ctx_(ctx), acceptor_(io), accept_pause_(io), tls_(tls) {
     boost::system::error_code bec;
     acceptor_.open(endpoint.protocol(), bec);
     if (!bec) {
@@ -32,6 +32,7 @@ void http_server::stop() {
     stopped_ = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    accept_pause_.cancel();
 }
 
 std::uint16_t http_server::port() const {
@@ -44,9 +45,20 @@ void http_server::accept_next() {
         if (stopped_ || ec == asio::error::operation_aborted) {
             return;
         }
-        if (!ec && tls_) {
+        if (ec) {
+            // Out of descriptors, most likely: the waiting connection keeps the socket readable, so accepting
+            // again at once would spin. A pause lets open connections finish (or time out) first.
+            accept_pause_.expires_after(std::chrono::milliseconds(100));
+            accept_pause_.async_wait([this](boost::system::error_code timer_ec) {
+                if (!timer_ec && !stopped_) {
+                    accept_next();
+                }
+            });
+            return;
+        }
+        if (tls_) {
             std::make_shared<https_session>(std::move(socket), *tls_, ctx_, io_.get_executor())->start();
-        } else if (!ec) {
+        } else {
             std::make_shared<http_session>(std::move(socket), ctx_, io_.get_executor())->start();
         }
         accept_next();

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
 #include <string>
@@ -34,6 +35,7 @@ private:
     boost::asio::io_context& io_;
     gate_context& ctx_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer accept_pause_; // after a failed accept (out of descriptors): try again later
     boost::asio::ssl::context* tls_;
     bool stopped_ = false;
 };
