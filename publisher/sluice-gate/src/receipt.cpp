@@ -1,5 +1,6 @@
 #include "receipt.hpp"
 
+#include <sluice/protocol/gate_receipt.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
 namespace sluice::gate {
@@ -8,7 +9,7 @@ std::string sign_receipt(nlohmann::json const& body, protocol::signing_keypair c
     auto const bytes = protocol::dump_compact(body);
     auto const signature = protocol::sign(bytes, gate_key);
     nlohmann::json const envelope{
-        {"format", receipt_format},
+        {"format", protocol::gate_receipt_format},
         {"gateKey", protocol::encode_public_key("ed25519", gate_key.public_key)},
         {"payload", protocol::to_base64(bytes)},
         {"signature", protocol::to_base64(std::string_view(reinterpret_cast<char const*>(signature.data()),
