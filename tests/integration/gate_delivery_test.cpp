@@ -2,151 +2,33 @@
 // admin endpoints) reaching each backer as a token, the admin token guarding /v1/admin, and a slow mail
 // command that must not stall the server. Real binaries on loopback, as a publisher and a host drive them.
 
-#include "child_wait.hpp"
 #include "expect_schema.hpp"
 #include "file_helpers.hpp"
+#include "gate_fixture.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
-#include "sandbox_dir.hpp"
 #include "torrent_fixture.hpp"
 #include "wait_until.hpp"
 
-#include <sluice/protocol/bundle_manifest.hpp>
-#include <sluice/protocol/keys.hpp>
-#include <sluice/protocol/locked_item.hpp>
-#include <sluice/protocol/unlock_token.hpp>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/process/args.hpp>
-#include <boost/process/child.hpp>
-#include <boost/process/io.hpp>
-#include <boost/process/pipe.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <csignal>
 #include <future>
 #include <regex>
+#include <thread>
 
 namespace sluice::testing {
 namespace {
 
-namespace bp = boost::process;
-namespace fs = std::filesystem;
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-using headers_t = std::vector<std::pair<std::string, std::string>>;
-
-struct run_result {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, run_result const& r) {
-    return os << "exit " << r.exit_code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
-}
-
-struct reply {
-    int status = 0;
-    std::string body;
-    std::map<std::string, std::string> headers;
-
-    json body_json() const {
-        auto j = json::parse(body, nullptr, false);
-        EXPECT_FALSE(j.is_discarded()) << status << " " << body;
-        return j;
-    }
-    std::string error_code() const {
-        auto const j = body_json();
-        return j.is_object() && j.contains("error") ? j.at("error").at("code").get<std::string>() : "";
-    }
-};
-
-// One HTTP request on a fresh connection, bounded in time.
-reply request(int port, std::string const& method, std::string const& target, std::string const& body = {},
-              headers_t const& headers = {}) {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(20s);
-    stream.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-    bhttp::request<bhttp::string_body> req;
-    req.method_string(method);
-    req.target(target);
-    req.version(11);
-    req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
-    req.set(bhttp::field::connection, "close");
-    for (auto const& [name, value] : headers) {
-        req.set(name, value);
-    }
-    if (!body.empty() || method == "POST") {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = body;
-        req.prepare_payload();
-    }
-    bhttp::write(stream, req);
-    beast::flat_buffer buffer;
-    bhttp::response<bhttp::string_body> res;
-    bhttp::read(stream, buffer, res);
-    reply out;
-    out.status = res.result_int();
-    out.body = res.body();
-    for (auto const& field : res) {
-        std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        out.headers[name] = std::string(field.value());
-    }
-    return out;
-}
-
-// One running `sluice-gate serve`; its URL is read from the first line of its stdout.
-class gate_server {
-public:
-    gate_server(std::vector<std::string> const& args, fs::path const& err_file) {
-        child_ = bp::child(SLUICE_GATE_PATH, bp::args(args), bp::std_out > out_,
-                           bp::std_err > err_file.string(), bp::std_in < bp::null);
-        std::string line;
-        if (std::getline(out_, line)) {
-            std::smatch m;
-            if (std::regex_match(line, m, std::regex(R"(http://127\.0\.0\.1:([0-9]+)/)"))) {
-                port_ = std::stoi(m[1].str());
-            }
-        }
-    }
-    ~gate_server() {
-        if (child_.running()) {
-            ::kill(child_.id(), SIGKILL);
-            child_.wait();
-        }
-    }
-
-    int port() const { return port_; }
-
-private:
-    bp::ipstream out_;
-    bp::child child_;
-    int port_ = 0;
-};
-
-class SluiceGateDelivery : public ::testing::Test {
+class SluiceGateDelivery : public gate_fixture {
 protected:
     static constexpr char const* admin_token = "admin-0123456789abcdef0123456789abcdef";
 
     void SetUp() override {
-        fs::create_directories(logs_);
-        ASSERT_EQ(bundle_tool({"keygen", "--out", (dir_ / "publisher.key").string(), "--quiet"}).exit_code,
-                  0);
-        auto const gate = bundle_tool({"keygen", "--out", gate_key_file().string(), "--quiet"});
-        ASSERT_EQ(gate.exit_code, 0) << gate;
-        gate_key_ = gate.out.substr(0, gate.out.find('\n'));
-        write_file(src_ / "pilot.webm", random_bytes(20 * 1024, 1));
+        ASSERT_NO_FATAL_FAILURE(gate_fixture::SetUp());
         write_file(dir_ / "admin.token", std::string(admin_token) + "\n");
     }
 
@@ -175,48 +57,10 @@ protected:
                             {"currency", "EUR"},
                             {"expectedDelivery", "2030-06-01"},
                             {"ifGoalMissed", "Nothing is charged."}}}}}};
-        write_file(src_ / "spec.json", spec.dump(4));
-        auto const made =
-            bundle_tool({"create", (src_ / "spec.json").string(), "--key", (dir_ / "publisher.key").string(),
-                         "--out", out_.string(), "--quiet", "--force"});
-        ASSERT_EQ(made.exit_code, 0) << made;
-        auto const imported =
-            gate_tool({"import", "--data", data_.string(), "--gate-key", gate_key_file().string(),
-                       (out_ / id).string(), (out_ / (id + ".keys.json")).string()});
+        ASSERT_NO_FATAL_FAILURE(make_bundle(spec));
+        auto const imported = import(id);
         ASSERT_EQ(imported.exit_code, 0) << imported;
     }
-
-    std::unique_ptr<gate_server> serve(std::vector<std::string> const& extra = {}, int port = 0) {
-        std::vector<std::string> args{"serve",
-                                      "--data",
-                                      data_.string(),
-                                      "--listen",
-                                      "127.0.0.1:" + std::to_string(port),
-                                      "--gate-key",
-                                      gate_key_file().string()};
-        args.insert(args.end(), extra.begin(), extra.end());
-        auto const n = std::to_string(runs_++);
-        auto server = std::make_unique<gate_server>(args, logs_ / ("serve-err-" + n));
-        EXPECT_GT(server->port(), 0) << read_file(logs_ / ("serve-err-" + n));
-        return server;
-    }
-
-    run_result run(char const* program, std::vector<std::string> const& args) {
-        auto const n = std::to_string(runs_++);
-        auto const out = logs_ / ("out-" + n);
-        auto const err = logs_ / ("err-" + n);
-        bp::child child(program, bp::args(args), bp::std_out > out.string(), bp::std_err > err.string(),
-                        bp::std_in < bp::null);
-        if (!wait_for_child(child, 120s)) {
-            child.terminate();
-            ADD_FAILURE() << program << " " << args.front() << " did not finish";
-        }
-        return {child.exit_code(), read_file(out), read_file(err)};
-    }
-    run_result bundle_tool(std::vector<std::string> const& args) { return run(SLUICE_BUNDLE_PATH, args); }
-    run_result gate_tool(std::vector<std::string> const& args) { return run(SLUICE_GATE_PATH, args); }
-
-    std::string device_text() const { return protocol::encode_public_key("x25519", device_.public_key); }
 
     std::string pledge(int port, std::string const& campaign, std::string const& key) {
         auto const r = request(port, "POST", "/v1/campaigns/" + campaign + "/pledges",
@@ -234,26 +78,13 @@ protected:
         return request(port, method, "/v1/admin/" + path, body, headers);
     }
 
-    // What a host does with a delivery's token: verify it against the delivered bundle's manifest, then open
-    // that bundle's locked item.
+    // Each bundle has its own episode, and a delivery's token names the pledge it was issued for.
     void expect_token_opens_episode(std::string const& token, std::string const& id,
                                     std::string const& pledge_id) {
-        auto const manifest = protocol::parse_bundle_manifest(read_file(out_ / id / "bundle.json"));
-        ASSERT_TRUE(manifest);
-        protocol::token_expectations const expect{
-            manifest.manifest->gate_keys, id, manifest.manifest->version, device_,
-            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
-        auto const verified = protocol::verify_unlock_token(token, expect);
-        ASSERT_TRUE(verified) << protocol::to_string(verified.problem) << ": " << verified.detail;
-        EXPECT_EQ(verified.token.grantee.kind, protocol::grantee_kind::pledge);
-        EXPECT_EQ(verified.token.grantee.ref, pledge_id);
-        ASSERT_EQ(verified.token.item_keys.size(), 1u);
-        std::error_code ec;
-        auto const plain = protocol::open_item(read_file(out_ / id / "episode-1.webm.locked"),
-                                               verified.token.item_keys.at("episode-1.webm.locked"),
-                                               protocol::item_identity(id, "episode-1.webm.locked"), ec);
-        ASSERT_FALSE(ec) << ec.message();
-        EXPECT_TRUE(plain == episodes_.at(id));
+        expect_token_opens(token, id, episodes_.at(id), [&](protocol::verified_token const& t) {
+            EXPECT_EQ(t.grantee.kind, protocol::grantee_kind::pledge);
+            EXPECT_EQ(t.grantee.ref, pledge_id);
+        });
     }
 
     // The magnet link of bundle `id`'s torrent, as sluice-bundle inspect reads it.
@@ -262,17 +93,7 @@ protected:
         return json::parse(inspected.out).at("torrent").at("magnet").get<std::string>();
     }
 
-    fs::path gate_key_file() const { return dir_ / "gate.key"; }
-
-    sandbox_dir dir_;
-    fs::path src_ = dir_ / "src";
-    fs::path out_ = dir_ / "out";
-    fs::path data_ = dir_ / "data";
-    fs::path logs_ = dir_ / "logs";
-    std::string gate_key_;
     std::map<std::string, std::string> episodes_;
-    protocol::box_keypair device_ = protocol::generate_box_keypair();
-    int runs_ = 0;
 };
 
 // Two backers fund saison-2; the publisher then delivers a new bundle, and each backer's status carries a
@@ -418,9 +239,7 @@ TEST_F(SluiceGateDelivery, AdminEndpointsNeedTheToken) {
 
     // A token file too short to be a secret is refused at start.
     write_file(dir_ / "short.token", "0123456789\n");
-    auto const refused =
-        gate_tool({"serve", "--data", data_.string(), "--listen", "127.0.0.1:0", "--gate-key",
-                   gate_key_file().string(), "--admin-token-file", (dir_ / "short.token").string()});
+    auto const refused = gate_tool(serve_args({"--admin-token-file", (dir_ / "short.token").string()}));
     EXPECT_EQ(refused.exit_code, 1) << refused;
     EXPECT_NE(refused.err.find("at least 32"), std::string::npos) << refused;
 }
@@ -441,15 +260,8 @@ TEST_F(SluiceGateDelivery, ASlowMailCommandDoesNotStallOtherRequests) {
               {{{"source", "pilot.webm"}, {"access", "free"}},
                {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "email"}}}},
              {"gates", {{"email", {{"doubleOptIn", true}}}}}};
-    write_file(src_ / "spec.json", spec_for_mail.dump(4));
-    ASSERT_EQ(bundle_tool({"create", (src_ / "spec.json").string(), "--key",
-                           (dir_ / "publisher.key").string(), "--out", out_.string(), "--quiet", "--force"})
-                  .exit_code,
-              0);
-    ASSERT_EQ(gate_tool({"import", "--data", data_.string(), "--gate-key", gate_key_file().string(),
-                         (out_ / "confirmed").string(), (out_ / "confirmed.keys.json").string()})
-                  .exit_code,
-              0);
+    ASSERT_NO_FATAL_FAILURE(make_bundle(spec_for_mail));
+    ASSERT_EQ(import("confirmed").exit_code, 0);
     auto const mail = dir_ / "mail";
     auto const server = serve({"--mail-command", "sleep 3; cat > '" + mail.string() + "'"});
     auto const port = server->port();
@@ -481,12 +293,7 @@ TEST_F(SluiceGateDelivery, ASlowMailCommandDoesNotStallOtherRequests) {
 // The host's side: it pledges, the campaign is funded, the publisher delivers a new bundle, and the host adds
 // the delivery on its own and, once the bundle is there and verified, plays its locked episode.
 TEST_F(SluiceGateDelivery, AHostTakesInTheDeliveriesOfACampaignItBacked) {
-    int port = 0;
-    {
-        asio::io_context io;
-        asio::ip::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
-        port = probe.local_endpoint().port();
-    }
+    int const port = free_port();
     auto const gate_url = "http://127.0.0.1:" + std::to_string(port) + "/";
     make_pledge_bundle("saison-9", "saison-9-campaign", 2, 1, gate_url);
     auto const server = serve({}, port);

@@ -3,39 +3,25 @@
 // provider, signing each webhook with the shared secret as a real one would (OpenSSL's HMAC, not the gate's
 // code), and checks tokens as a host checks them.
 
-#include "child_wait.hpp"
 #include "expect_schema.hpp"
 #include "file_helpers.hpp"
+#include "gate_fixture.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
-#include "sandbox_dir.hpp"
 #include "wait_until.hpp"
 
-#include <sluice/protocol/bundle_manifest.hpp>
-#include <sluice/protocol/keys.hpp>
-#include <sluice/protocol/locked_item.hpp>
-#include <sluice/protocol/unlock_token.hpp>
-
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/process/args.hpp>
-#include <boost/process/child.hpp>
-#include <boost/process/io.hpp>
-#include <boost/process/pipe.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <csignal>
 #include <openssl/hmac.h>
-#include <regex>
 
 namespace sluice::testing {
 namespace {
 
-namespace bp = boost::process;
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -43,86 +29,6 @@ namespace bhttp = beast::http;
 namespace ssl = asio::ssl;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-using headers_t = std::vector<std::pair<std::string, std::string>>;
-
-struct run_result {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, run_result const& r) {
-    return os << "exit " << r.exit_code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
-}
-
-struct reply {
-    int status = 0;
-    std::string body;
-    std::map<std::string, std::string> headers;
-
-    json body_json() const {
-        auto j = json::parse(body, nullptr, false);
-        EXPECT_FALSE(j.is_discarded()) << status << " " << body;
-        return j;
-    }
-    std::string error_code() const {
-        auto const j = body_json();
-        return j.is_object() && j.contains("error") ? j.at("error").at("code").get<std::string>() : "";
-    }
-};
-
-bhttp::request<bhttp::string_body> make_request(int port, std::string const& method,
-                                                std::string const& target, std::string const& body,
-                                                headers_t const& headers) {
-    bhttp::request<bhttp::string_body> req;
-    req.method_string(method);
-    req.target(target);
-    req.version(11);
-    req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
-    req.set(bhttp::field::connection, "close");
-    for (auto const& [name, value] : headers) {
-        req.set(name, value);
-    }
-    if (!body.empty() || method == "POST") {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = body;
-        req.prepare_payload();
-    }
-    return req;
-}
-
-reply to_reply(bhttp::response<bhttp::string_body> const& res) {
-    reply out;
-    out.status = res.result_int();
-    out.body = res.body();
-    for (auto const& field : res) {
-        std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        out.headers[name] = std::string(field.value());
-    }
-    return out;
-}
-
-asio::ip::tcp::endpoint loopback(int port) {
-    return {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)};
-}
-
-// One plain HTTP request on a fresh connection.
-reply request(int port, std::string const& method, std::string const& target, std::string const& body = {},
-              headers_t const& headers = {}) {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(20s);
-    stream.connect(loopback(port));
-    auto req = make_request(port, method, target, body, headers);
-    bhttp::write(stream, req);
-    beast::flat_buffer buffer;
-    bhttp::response<bhttp::string_body> res;
-    bhttp::read(stream, buffer, res);
-    return to_reply(res);
-}
 
 // One HTTPS request that trusts exactly the certificate in `ca_file` and checks it names 127.0.0.1, as a
 // browser or the host would check a gate's certificate.
@@ -147,40 +53,6 @@ reply tls_request(int port, fs::path const& ca_file, std::string const& method, 
     return to_reply(res);
 }
 
-// One running `sluice-gate serve`; its URL is read from the first line of its stdout.
-class gate_server {
-public:
-    gate_server(std::vector<std::string> const& args, fs::path const& err_file) {
-        child_ = bp::child(SLUICE_GATE_PATH, bp::args(args), bp::std_out > out_,
-                           bp::std_err > err_file.string(), bp::std_in < bp::null);
-        if (std::getline(out_, url_)) {
-            std::smatch m;
-            if (std::regex_match(url_, m, std::regex(R"(https?://127\.0\.0\.1:([0-9]+)/)"))) {
-                port_ = std::stoi(m[1].str());
-            }
-        }
-    }
-    ~gate_server() {
-        if (child_.running()) {
-            ::kill(child_.id(), SIGKILL);
-            child_.wait();
-        }
-    }
-
-    int port() const { return port_; }
-    std::string const& url() const { return url_; }
-    void kill9() {
-        ::kill(child_.id(), SIGKILL);
-        child_.wait();
-    }
-
-private:
-    bp::ipstream out_;
-    bp::child child_;
-    std::string url_;
-    int port_ = 0;
-};
-
 // The provider's side: "t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
 std::string provider_signature(std::string const& secret, std::string const& body, std::int64_t t) {
     auto const message = std::to_string(t) + "." + body;
@@ -203,29 +75,23 @@ std::int64_t unix_now() {
         .count();
 }
 
-class SluiceGatePay : public ::testing::Test {
+class SluiceGatePay : public gate_fixture {
 protected:
     static constexpr char const* secret = "whsec_integration_0123456789";
     static constexpr char const* checkout = "https://pay.example/checkout?p={payment}";
 
     void SetUp() override {
-        fs::create_directories(logs_);
-        ASSERT_EQ(bundle_tool({"keygen", "--out", (dir_ / "publisher.key").string(), "--quiet"}).exit_code,
-                  0);
-        auto const gate = bundle_tool({"keygen", "--out", gate_key_file().string(), "--quiet"});
-        ASSERT_EQ(gate.exit_code, 0) << gate;
-        gate_key_ = gate.out.substr(0, gate.out.find('\n'));
+        ASSERT_NO_FATAL_FAILURE(gate_fixture::SetUp());
         episode_ = random_bytes(150 * 1024 + 11, 2);
-        write_file(src_ / "pilot.webm", random_bytes(20 * 1024, 1));
         write_file(src_ / "episode-1.webm", episode_);
         write_file(secret_file(), std::string(secret) + "\n");
-        make_bundle("les-veilleurs");
+        make_paid_bundle("les-veilleurs");
         auto const imported = import("les-veilleurs");
         ASSERT_EQ(imported.exit_code, 0) << imported;
     }
 
     // A bundle whose episode is paid for: at least 3.00 EUR, 5.00 suggested.
-    void make_bundle(std::string const& id, std::string const& gate_url = "https://gate.example.org/") {
+    void make_paid_bundle(std::string const& id, std::string const& gate_url = "https://gate.example.org/") {
         json const spec{{"format", "sluice-bundle-spec/1"},
                         {"id", id},
                         {"version", 1},
@@ -238,28 +104,7 @@ protected:
                          {{{"source", "pilot.webm"}, {"access", "free"}},
                           {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "pay"}}}},
                         {"gates", {{"pay", {{"minimum", 300}, {"suggested", 500}, {"currency", "EUR"}}}}}};
-        write_file(src_ / "spec.json", spec.dump(4));
-        auto const made =
-            bundle_tool({"create", (src_ / "spec.json").string(), "--key", (dir_ / "publisher.key").string(),
-                         "--out", out_.string(), "--quiet", "--force"});
-        ASSERT_EQ(made.exit_code, 0) << made;
-    }
-
-    run_result import(std::string const& id) {
-        return gate_tool({"import", "--data", data_.string(), "--gate-key", gate_key_file().string(),
-                          (out_ / id).string(), (out_ / (id + ".keys.json")).string()});
-    }
-
-    std::vector<std::string> serve_args(std::vector<std::string> extra = {}, int port = 0) const {
-        std::vector<std::string> args{"serve",
-                                      "--data",
-                                      data_.string(),
-                                      "--listen",
-                                      "127.0.0.1:" + std::to_string(port),
-                                      "--gate-key",
-                                      gate_key_file().string()};
-        args.insert(args.end(), extra.begin(), extra.end());
-        return args;
+        make_bundle(spec);
     }
 
     // The provider's configuration, as a publisher gives it.
@@ -268,36 +113,6 @@ protected:
     }
 
     std::unique_ptr<gate_server> serve_with_payments() { return serve(payment_args()); }
-
-    std::unique_ptr<gate_server> serve(std::vector<std::string> const& extra, int port = 0) {
-        auto const n = std::to_string(runs_++);
-        auto server = std::make_unique<gate_server>(serve_args(extra, port), logs_ / ("serve-err-" + n));
-        EXPECT_GT(server->port(), 0) << read_file(logs_ / ("serve-err-" + n));
-        return server;
-    }
-
-    json stats() {
-        auto const r = gate_tool({"stats", "--data", data_.string()});
-        EXPECT_EQ(r.exit_code, 0) << r;
-        return json::parse(r.out, nullptr, false);
-    }
-
-    run_result run(char const* program, std::vector<std::string> const& args) {
-        auto const n = std::to_string(runs_++);
-        auto const out = logs_ / ("out-" + n);
-        auto const err = logs_ / ("err-" + n);
-        bp::child child(program, bp::args(args), bp::std_out > out.string(), bp::std_err > err.string(),
-                        bp::std_in < bp::null);
-        if (!wait_for_child(child, 120s)) {
-            child.terminate();
-            ADD_FAILURE() << program << " " << args.front() << " did not finish";
-        }
-        return {child.exit_code(), read_file(out), read_file(err)};
-    }
-    run_result bundle_tool(std::vector<std::string> const& args) { return run(SLUICE_BUNDLE_PATH, args); }
-    run_result gate_tool(std::vector<std::string> const& args) { return run(SLUICE_GATE_PATH, args); }
-
-    std::string device_text() const { return protocol::encode_public_key("x25519", device_.public_key); }
 
     reply pay(int port, std::string const& key, std::uint64_t amount = 500) {
         return request(port, "POST", "/v1/bundles/les-veilleurs/unlock/pay",
@@ -314,37 +129,15 @@ protected:
                        {{"Sluice-Signature", provider_signature(key, body, t)}});
     }
 
-    // What a host does with a token: verify it against the manifest it has, then open the locked item.
     void expect_token_opens_episode(std::string const& token, std::string const& id) {
-        auto const manifest = protocol::parse_bundle_manifest(read_file(out_ / id / "bundle.json"));
-        ASSERT_TRUE(manifest);
-        protocol::token_expectations const expect{
-            manifest.manifest->gate_keys, id, manifest.manifest->version, device_,
-            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
-        auto const verified = protocol::verify_unlock_token(token, expect);
-        ASSERT_TRUE(verified) << protocol::to_string(verified.problem) << ": " << verified.detail;
-        EXPECT_EQ(verified.token.grantee.kind, protocol::grantee_kind::payment);
-        ASSERT_EQ(verified.token.item_keys.size(), 1u);
-        auto const& key = verified.token.item_keys.at("episode-1.webm.locked");
-        std::error_code ec;
-        auto const plain = protocol::open_item(read_file(out_ / id / "episode-1.webm.locked"), key,
-                                               protocol::item_identity(id, "episode-1.webm.locked"), ec);
-        ASSERT_FALSE(ec) << ec.message();
-        EXPECT_TRUE(plain == episode_);
+        expect_token_opens(token, id, episode_, [](protocol::verified_token const& t) {
+            EXPECT_EQ(t.grantee.kind, protocol::grantee_kind::payment);
+        });
     }
 
-    fs::path gate_key_file() const { return dir_ / "gate.key"; }
     fs::path secret_file() const { return dir_ / "payment.secret"; }
 
-    sandbox_dir dir_;
-    fs::path src_ = dir_ / "src";
-    fs::path out_ = dir_ / "out";
-    fs::path data_ = dir_ / "data";
-    fs::path logs_ = dir_ / "logs";
-    std::string gate_key_;
     std::string episode_;
-    protocol::box_keypair device_ = protocol::generate_box_keypair();
-    int runs_ = 0;
 };
 
 // pay -> the provider's signed webhook -> the host's GET returns a token that opens the paid episode.
@@ -465,13 +258,8 @@ TEST_F(SluiceGatePay, ServeChecksItsPaymentOptions) {
 // The whole pay path with every real part: the host asks for a checkout, the provider confirms the payment to
 // the gate, and the host, following the payment, takes the token and streams the episode.
 TEST_F(SluiceGatePay, AHostPaysAndIsUnlockedOnceTheProviderConfirms) {
-    int port = 0;
-    {
-        asio::io_context io;
-        asio::ip::tcp::acceptor probe(io, loopback(0));
-        port = probe.local_endpoint().port();
-    }
-    make_bundle("paid-on-host", "http://127.0.0.1:" + std::to_string(port) + "/");
+    int const port = free_port();
+    make_paid_bundle("paid-on-host", "http://127.0.0.1:" + std::to_string(port) + "/");
     ASSERT_EQ(import("paid-on-host").exit_code, 0);
     auto const server = serve(payment_args(), port);
     ASSERT_EQ(server->port(), port);

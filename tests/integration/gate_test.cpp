@@ -1,132 +1,35 @@
 // sluice-gate driven as a publisher and a host drive it: bundles made by the real sluice-bundle, imported
 // and served by the real sluice-gate on loopback, asked over HTTP; tokens checked as a host checks them.
 
-#include "child_wait.hpp"
 #include "expect_schema.hpp"
 #include "file_helpers.hpp"
+#include "gate_fixture.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
-#include "sandbox_dir.hpp"
 #include "wait_until.hpp"
 
-#include <sluice/protocol/bundle_manifest.hpp>
-#include <sluice/protocol/keys.hpp>
-#include <sluice/protocol/locked_item.hpp>
-#include <sluice/protocol/unlock_token.hpp>
-
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/process/args.hpp>
-#include <boost/process/child.hpp>
-#include <boost/process/io.hpp>
-#include <boost/process/pipe.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <csignal>
-#include <fstream>
-#include <random>
 #include <regex>
 
 namespace sluice::testing {
 namespace {
 
-namespace bp = boost::process;
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-struct run_result {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, run_result const& r) {
-    return os << "exit " << r.exit_code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
-}
-
-struct reply {
-    int status = 0;
-    std::string body;
-    std::map<std::string, std::string> headers;
-
-    json body_json() const {
-        auto j = json::parse(body, nullptr, false);
-        EXPECT_FALSE(j.is_discarded()) << status << " " << body;
-        return j;
-    }
-    std::string error_code() const {
-        auto const j = body_json();
-        return j.is_object() && j.contains("error") ? j.at("error").at("code").get<std::string>() : "";
-    }
-};
-
-// One request with a body (tests/support's client sends none), on a fresh connection, bounded in time.
-reply request(int port, std::string const& method, std::string const& target, std::string const& body = {},
-              std::string const& content_type = "application/json",
-              std::vector<std::pair<std::string, std::string>> const& headers = {}) {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    bhttp::request<bhttp::string_body> req;
-    req.method_string(method);
-    req.target(target);
-    req.version(11);
-    req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
-    req.set(bhttp::field::connection, "close");
-    for (auto const& [name, value] : headers) {
-        req.set(name, value);
-    }
-    if (!body.empty() || method == "POST") {
-        req.set(bhttp::field::content_type, content_type);
-        req.body() = body;
-        req.prepare_payload();
-    }
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(16 * 1024 * 1024);
-    beast::error_code result = asio::error::timed_out;
-    stream.expires_after(20s);
-    stream.async_connect(
-        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
-        [&](beast::error_code ec) {
-            if (ec) {
-                result = ec;
-                return;
-            }
-            bhttp::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
-                // A server may answer (413) before reading the whole body: read anyway.
-                (void)write_ec;
-                bhttp::async_read(stream, buffer, parser,
-                                  [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
-            });
-        });
-    io.run_for(21s);
-    if (result) {
-        throw std::runtime_error(method + " " + target + ": " + result.message());
-    }
-    reply out;
-    out.status = parser.get().result_int();
-    out.body = parser.get().body();
-    for (auto const& field : parser.get()) {
-        std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        out.headers[name] = std::string(field.value());
-    }
-    return out;
-}
 
 // Raw bytes in, raw bytes out (until the server closes), for requests that are not HTTP.
 std::string raw_exchange(int port, std::string const& bytes) {
     asio::io_context io;
     asio::ip::tcp::socket socket(io);
-    socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    socket.connect(loopback(port));
     asio::write(socket, asio::buffer(bytes));
     std::string out;
     std::array<char, 4096> buf{};
@@ -141,57 +44,11 @@ std::string raw_exchange(int port, std::string const& bytes) {
     return out;
 }
 
-// One running `sluice-gate serve`; its URL is read from the first line of its stdout.
-class gate_server {
-public:
-    gate_server(std::vector<std::string> args, fs::path const& err_file) {
-        child_ = bp::child(SLUICE_GATE_PATH, bp::args(args), bp::std_out > out_,
-                           bp::std_err > err_file.string(), bp::std_in < bp::null);
-        std::string line;
-        if (std::getline(out_, line)) {
-            std::smatch m;
-            if (std::regex_match(line, m, std::regex(R"(http://127\.0\.0\.1:([0-9]+)/)"))) {
-                port_ = std::stoi(m[1].str());
-            }
-        }
-    }
-    ~gate_server() {
-        if (child_.running()) {
-            ::kill(child_.id(), SIGKILL);
-            child_.wait();
-        }
-    }
-
-    int port() const { return port_; }
-    void kill9() {
-        ::kill(child_.id(), SIGKILL);
-        child_.wait();
-    }
-    std::optional<int> stop() {
-        ::kill(child_.id(), SIGTERM);
-        if (!wait_for_child(child_, 10s)) {
-            return std::nullopt;
-        }
-        return child_.exit_code();
-    }
-
-private:
-    bp::ipstream out_;
-    bp::child child_;
-    int port_ = 0;
-};
-
-class SluiceGate : public ::testing::Test {
+class SluiceGate : public gate_fixture {
 protected:
     void SetUp() override {
-        fs::create_directories(logs_);
-        ASSERT_EQ(bundle_tool({"keygen", "--out", (dir_ / "publisher.key").string(), "--quiet"}).exit_code,
-                  0);
-        auto const gate = bundle_tool({"keygen", "--out", gate_key_file().string(), "--quiet"});
-        ASSERT_EQ(gate.exit_code, 0) << gate;
-        gate_key_ = gate.out.substr(0, gate.out.find('\n'));
+        ASSERT_NO_FATAL_FAILURE(gate_fixture::SetUp());
         episode_ = random_bytes(150 * 1024 + 11, 2);
-        write_file(src_ / "pilot.webm", random_bytes(20 * 1024, 1));
         write_file(src_ / "episode-1.webm", episode_);
         write_file(dir_ / "mail.sh",
                    "#!/bin/sh\nf=$(mktemp \"" + outbox_.string() + "/mail-XXXXXX\") && cat > \"$f\"\n");
@@ -215,77 +72,28 @@ protected:
                     {"gates", {{"email", {{"doubleOptIn", double_opt_in}}}}}};
     }
 
-    // Makes bundle `id` into out/ with sluice-bundle (replacing an earlier version).
-    void make_bundle(json const& s) {
-        write_file(src_ / "spec.json", s.dump(4));
-        auto const made =
-            bundle_tool({"create", (src_ / "spec.json").string(), "--key", (dir_ / "publisher.key").string(),
-                         "--out", out_.string(), "--quiet", "--force"});
-        ASSERT_EQ(made.exit_code, 0) << made;
+    // The episode of bundle `id` locked by the pledge campaign `<id>-campaign` instead.
+    json pledge_spec(std::string const& id, int goal_backers) const {
+        auto s = spec(id, 1, false);
+        s["items"][1]["gate"] = "pledge";
+        s["gates"] = json{{"pledge",
+                           {{"campaignId", id + "-campaign"},
+                            {"goalBackers", goal_backers},
+                            {"deadline", "2030-01-01T00:00:00Z"},
+                            {"price", 1500},
+                            {"currency", "EUR"},
+                            {"expectedDelivery", "2030-06-01"},
+                            {"ifGoalMissed", "Nothing is charged."}}}};
+        return s;
     }
 
-    run_result import(std::string const& id, std::vector<std::string> extra = {}) {
-        std::vector<std::string> args{"import",
-                                      "--data",
-                                      data_.string(),
-                                      "--gate-key",
-                                      gate_key_file().string(),
-                                      (out_ / id).string(),
-                                      (out_ / (id + ".keys.json")).string()};
-        args.insert(args.end(), extra.begin(), extra.end());
-        return gate_tool(args);
-    }
-
+    // Every gate here mails through mail.sh, which drops each mail into the outbox.
     std::unique_ptr<gate_server> serve(int port = 0) {
-        auto const n = std::to_string(runs_++);
-        auto server = std::make_unique<gate_server>(
-            std::vector<std::string>{"serve", "--data", data_.string(), "--listen",
-                                     "127.0.0.1:" + std::to_string(port), "--gate-key",
-                                     gate_key_file().string(), "--mail-command", (dir_ / "mail.sh").string()},
-            logs_ / ("serve-err-" + n));
-        EXPECT_GT(server->port(), 0) << read_file(logs_ / ("serve-err-" + n));
-        return server;
+        return gate_fixture::serve({"--mail-command", (dir_ / "mail.sh").string()}, port);
     }
 
-    json stats() {
-        auto const r = gate_tool({"stats", "--data", data_.string()});
-        EXPECT_EQ(r.exit_code, 0) << r;
-        return json::parse(r.out, nullptr, false);
-    }
-
-    run_result run(char const* program, std::vector<std::string> const& args) {
-        auto const n = std::to_string(runs_++);
-        auto const out = logs_ / ("out-" + n);
-        auto const err = logs_ / ("err-" + n);
-        bp::child child(program, bp::args(args), bp::std_out > out.string(), bp::std_err > err.string(),
-                        bp::std_in < bp::null);
-        if (!wait_for_child(child, 120s)) {
-            child.terminate();
-            ADD_FAILURE() << program << " " << args.front() << " did not finish";
-        }
-        return {child.exit_code(), read_file(out), read_file(err)};
-    }
-    run_result bundle_tool(std::vector<std::string> const& args) { return run(SLUICE_BUNDLE_PATH, args); }
-    run_result gate_tool(std::vector<std::string> const& args) { return run(SLUICE_GATE_PATH, args); }
-
-    std::string device_text() const { return protocol::encode_public_key("x25519", device_.public_key); }
-
-    // What a host does with a token: verify it against the manifest it has, then open the locked item.
     void expect_token_opens_episode(std::string const& token, std::string const& id) {
-        auto const manifest = protocol::parse_bundle_manifest(read_file(out_ / id / "bundle.json"));
-        ASSERT_TRUE(manifest);
-        protocol::token_expectations const expect{
-            manifest.manifest->gate_keys, id, manifest.manifest->version, device_,
-            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
-        auto const verified = protocol::verify_unlock_token(token, expect);
-        ASSERT_TRUE(verified) << protocol::to_string(verified.problem) << ": " << verified.detail;
-        ASSERT_EQ(verified.token.item_keys.size(), 1u);
-        auto const& key = verified.token.item_keys.at("episode-1.webm.locked");
-        std::error_code ec;
-        auto const plain = protocol::open_item(read_file(out_ / id / "episode-1.webm.locked"), key,
-                                               protocol::item_identity(id, "episode-1.webm.locked"), ec);
-        ASSERT_FALSE(ec) << ec.message();
-        EXPECT_TRUE(plain == episode_);
+        expect_token_opens(token, id, episode_);
     }
 
     std::string last_code() const {
@@ -300,18 +108,8 @@ protected:
         return code;
     }
 
-    fs::path gate_key_file() const { return dir_ / "gate.key"; }
-
-    sandbox_dir dir_;
-    fs::path src_ = dir_ / "src";
-    fs::path out_ = dir_ / "out";
-    fs::path data_ = dir_ / "data";
-    fs::path logs_ = dir_ / "logs";
     fs::path outbox_ = dir_ / "outbox";
-    std::string gate_key_;
     std::string episode_;
-    protocol::box_keypair device_ = protocol::generate_box_keypair();
-    int runs_ = 0;
 };
 
 TEST_F(SluiceGate, ImportServeAndUnlockByEmail) {
@@ -346,12 +144,7 @@ TEST_F(SluiceGate, ImportServeAndUnlockByEmail) {
 // a host seeds it, asks the gate (double opt-in, the code read from the outbox) and streams the episode.
 TEST_F(SluiceGate, AHostUnlocksThroughTheGateAndStreams) {
     // The gate's URL is signed into the manifest, so its port is chosen first.
-    int port = 0;
-    {
-        boost::asio::io_context io;
-        boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-        port = probe.local_endpoint().port();
-    }
+    int const port = free_port();
     auto s = spec("night-shift", 1, true);
     s["gateUrl"] = "http://127.0.0.1:" + std::to_string(port) + "/";
     make_bundle(s);
@@ -548,23 +341,12 @@ TEST_F(SluiceGate, ALaterVersionReplacesTheEarlierOne) {
 // Three hosts pledge (one retrying with its key), the gate is killed and restarted, the publisher closes the
 // campaign, and each pledger's token opens the locked item.
 TEST_F(SluiceGate, PledgesSurviveACrashAndAFundedCampaignUnlocks) {
-    auto s = spec("saison-2", 1, false);
-    s["items"][1]["gate"] = "pledge";
-    s["gates"] = json{{"pledge",
-                       {{"campaignId", "saison-2-campaign"},
-                        {"goalBackers", 3},
-                        {"deadline", "2030-01-01T00:00:00Z"},
-                        {"price", 1500},
-                        {"currency", "EUR"},
-                        {"expectedDelivery", "2030-06-01"},
-                        {"ifGoalMissed", "Nothing is charged."}}}};
-    make_bundle(s);
+    make_bundle(pledge_spec("saison-2", 3));
     ASSERT_EQ(import("saison-2").exit_code, 0);
     auto server = serve();
     auto const pledge = [&](int port, std::string const& key) {
         return request(port, "POST", "/v1/campaigns/saison-2-campaign/pledges",
-                       json{{"device", device_text()}}.dump(), "application/json",
-                       {{"Idempotency-Key", key}});
+                       json{{"device", device_text()}}.dump(), {{"Idempotency-Key", key}});
     };
     std::vector<std::string> ids;
     for (auto const* key : {"host-a-1", "host-b-1", "host-c-1"}) {
@@ -604,23 +386,12 @@ class SluiceGateHost : public SluiceGate {
 protected:
     void SetUp() override {
         SluiceGate::SetUp();
-        boost::asio::io_context io;
-        boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-        port_ = probe.local_endpoint().port();
+        port_ = free_port();
     }
 
     void make_campaign_bundle(std::string const& id, int goal_backers) {
-        auto s = spec(id, 1, false);
+        auto s = pledge_spec(id, goal_backers);
         s["gateUrl"] = "http://127.0.0.1:" + std::to_string(port_) + "/";
-        s["items"][1]["gate"] = "pledge";
-        s["gates"] = json{{"pledge",
-                           {{"campaignId", id + "-campaign"},
-                            {"goalBackers", goal_backers},
-                            {"deadline", "2030-01-01T00:00:00Z"},
-                            {"price", 1500},
-                            {"currency", "EUR"},
-                            {"expectedDelivery", "2030-06-01"},
-                            {"ifGoalMissed", "Nothing is charged."}}}};
         make_bundle(s);
         ASSERT_EQ(import(id).exit_code, 0);
     }

@@ -1,0 +1,130 @@
+#pragma once
+
+// What the tests that drive the real sluice-gate share: a sandbox where sluice-bundle and sluice-gate run as
+// a publisher runs them, a served gate on loopback, and HTTP asked of it as a host asks.
+
+#include "sandbox_dir.hpp"
+
+#include <sluice/protocol/keys.hpp>
+#include <sluice/protocol/unlock_token.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/pipe.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice::testing {
+
+struct run_result {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, run_result const& r);
+
+using headers_t = std::vector<std::pair<std::string, std::string>>;
+
+struct reply {
+    int status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers; // lower-case names
+
+    std::string header(std::string const& name) const;
+    // A body that is not JSON fails the test.
+    nlohmann::json body_json() const;
+    // The code of a JSON error answer, or "".
+    std::string error_code() const;
+};
+
+boost::asio::ip::tcp::endpoint loopback(int port);
+
+// A port that was free on 127.0.0.1 a moment ago: for a gate whose URL a manifest signs before it starts.
+int free_port();
+
+// Asks for the connection to be closed after the answer; a body (JSON) goes with every POST.
+boost::beast::http::request<boost::beast::http::string_body> make_request(int port, std::string const& method,
+                                                                          std::string const& target,
+                                                                          std::string const& body,
+                                                                          headers_t const& headers);
+
+reply to_reply(boost::beast::http::response<boost::beast::http::string_body> const& res);
+
+// One request with a body (tests/support's client sends none), on a fresh connection, bounded in time.
+// Throws when no answer comes.
+reply request(int port, std::string const& method, std::string const& target, std::string const& body = {},
+              headers_t const& headers = {});
+
+// One running `sluice-gate serve`; its URL is read from the first line of its stdout.
+class gate_server {
+public:
+    gate_server(std::vector<std::string> const& args, std::filesystem::path const& err_file);
+    ~gate_server();
+
+    int port() const { return port_; }
+    std::string const& url() const { return url_; }
+    // utime + stime so far, in seconds (/proc/PID/stat).
+    double cpu_seconds() const;
+    void kill9();
+    // The exit code after SIGTERM, or nullopt if it did not exit within 10 s.
+    std::optional<int> stop();
+
+private:
+    boost::process::ipstream out_;
+    boost::process::child child_;
+    std::string url_;
+    int port_ = 0;
+};
+
+// A sandbox with a publisher's key and a gate's key (and a free pilot to bundle), where each run of a tool
+// leaves its output in logs_ for the failure messages.
+class gate_fixture : public ::testing::Test {
+protected:
+    void SetUp() override;
+
+    run_result run(char const* program, std::vector<std::string> const& args);
+    run_result bundle_tool(std::vector<std::string> const& args);
+    run_result gate_tool(std::vector<std::string> const& args);
+
+    // Makes the bundle of `spec` into out/ with sluice-bundle (replacing an earlier version).
+    void make_bundle(nlohmann::json const& spec);
+    run_result import(std::string const& id);
+
+    std::vector<std::string> serve_args(std::vector<std::string> const& extra = {}, int port = 0) const;
+    std::unique_ptr<gate_server> serve(std::vector<std::string> const& extra = {}, int port = 0);
+    nlohmann::json stats();
+
+    std::string device_text() const;
+    std::filesystem::path gate_key_file() const { return dir_ / "gate.key"; }
+
+    // What a host does with a token: verify it against the manifest it has, then open the locked item, which
+    // must be `episode`. `check` sees the verified token first, for what a test asks of it besides.
+    void expect_token_opens(std::string const& token, std::string const& id, std::string const& episode,
+                            std::function<void(protocol::verified_token const&)> const& check = {});
+
+    sandbox_dir dir_;
+    std::filesystem::path src_ = dir_ / "src";
+    std::filesystem::path out_ = dir_ / "out";
+    std::filesystem::path data_ = dir_ / "data";
+    std::filesystem::path logs_ = dir_ / "logs";
+    std::string gate_key_;
+    protocol::box_keypair device_ = protocol::generate_box_keypair();
+    // How long one run of a tool may take before it fails the test.
+    std::chrono::seconds tool_timeout_{120};
+    int runs_ = 0;
+};
+
+} // namespace sluice::testing
