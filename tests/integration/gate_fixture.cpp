@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cmath>
 #include <csignal>
+#include <openssl/hmac.h>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -119,6 +120,27 @@ reply request(int port, std::string const& method, std::string const& target, st
         throw std::runtime_error(method + " " + target + ": " + result.message());
     }
     return to_reply(parser.get());
+}
+
+std::string provider_signature(std::string const& secret, std::string const& body, std::int64_t t) {
+    auto const message = std::to_string(t) + "." + body;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<unsigned char const*>(message.data()), message.size(), mac, &length);
+    std::string hex;
+    for (unsigned i = 0; i < length; ++i) {
+        char buf[3];
+        std::snprintf(buf, sizeof buf, "%02x", mac[i]);
+        hex += buf;
+    }
+    return "t=" + std::to_string(t) + ",v1=" + hex;
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 gate_server::gate_server(std::vector<std::string> const& args, fs::path const& err_file) {

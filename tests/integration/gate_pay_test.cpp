@@ -17,8 +17,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <openssl/hmac.h>
-
 namespace sluice::testing {
 namespace {
 
@@ -51,28 +49,6 @@ reply tls_request(int port, fs::path const& ca_file, std::string const& method, 
     boost::system::error_code ignored;
     stream.shutdown(ignored);
     return to_reply(res);
-}
-
-// The provider's side: "t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
-std::string provider_signature(std::string const& secret, std::string const& body, std::int64_t t) {
-    auto const message = std::to_string(t) + "." + body;
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-         reinterpret_cast<unsigned char const*>(message.data()), message.size(), mac, &length);
-    std::string hex;
-    for (unsigned i = 0; i < length; ++i) {
-        char buf[3];
-        std::snprintf(buf, sizeof buf, "%02x", mac[i]);
-        hex += buf;
-    }
-    return "t=" + std::to_string(t) + ",v1=" + hex;
-}
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 class SluiceGatePay : public gate_fixture {

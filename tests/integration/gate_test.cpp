@@ -6,6 +6,7 @@
 #include "gate_fixture.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
+#include "torrent_fixture.hpp"
 #include "wait_until.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -552,6 +553,111 @@ TEST_F(SluiceGateHost, ACancelledPledgeIsNotCountedAndAFailedCampaignUnlocksNoth
     EXPECT_EQ(kept.at("receipts").size(), 2u); // the pledge's and the signed release
     EXPECT_FALSE(item_unlocked(host, hash));
     EXPECT_EQ(stats().at("unlocks"), 0);
+}
+
+// Every gate of one bundle, end to end: three hosts download it from a seed; the first unlocks the episode by
+// email and pays for the booklet (the test signs the provider's webhook); all three back the season, the
+// campaign is funded, and each host plays it.
+TEST_F(SluiceGateHost, ThreeHostsUnlockByEmailPayAndPledge) {
+    auto const booklet = random_bytes(30 * 1024 + 3, 5);
+    auto const season = random_bytes(120 * 1024 + 7, 6);
+    write_file(src_ / "booklet.pdf", booklet);
+    write_file(src_ / "season.webm", season);
+    auto s = pledge_spec("tout", 3);
+    s["gateUrl"] = "http://127.0.0.1:" + std::to_string(port_) + "/";
+    s["items"] = json::array({{{"source", "pilot.webm"}, {"access", "free"}},
+                              {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "email"}},
+                              {{"source", "booklet.pdf"}, {"access", "locked"}, {"gate", "pay"}},
+                              {{"source", "season.webm"}, {"access", "locked"}, {"gate", "pledge"}}});
+    s["gates"]["email"] = {{"doubleOptIn", false}};
+    s["gates"]["pay"] = {{"minimum", 300}, {"currency", "EUR"}};
+    make_bundle(s);
+    ASSERT_EQ(import("tout").exit_code, 0);
+    std::string const secret = "whsec_end_to_end_0123456789";
+    write_file(dir_ / "payment.secret", secret + "\n");
+    auto const server = gate_fixture::serve({"--payment-secret-file", (dir_ / "payment.secret").string(),
+                                             "--checkout-url", "https://pay.example/c/{payment}"},
+                                            port_);
+    ASSERT_EQ(server->port(), port_);
+    made_torrent const torrent{read_file(out_ / "tout.torrent"), "", "tout"};
+    loopback_seed seed(torrent, out_);
+
+    // Each host downloads the bundle from the seed into its own folder.
+    std::vector<std::unique_ptr<host_world>> worlds;
+    std::vector<std::unique_ptr<host_process>> hosts;
+    std::string hash;
+    for (int i = 0; i < 3; ++i) {
+        worlds.push_back(std::make_unique<host_world>(R"({"gatePollSeconds": 1})"));
+        hosts.push_back(std::make_unique<host_process>(*worlds.back()));
+        auto& host = *hosts.back();
+        auto const added =
+            host.call("torrent.add", {{"torrent", protocol::to_base64(torrent.bytes)},
+                                      {"savePath", (worlds.back()->data_dir() / "dl").string()}});
+        ASSERT_TRUE(added.contains("result")) << added.dump();
+        hash = added["result"]["infoHash"].get<std::string>();
+        host.call("torrent.add", {{"uri", "magnet:?xt=urn:btih:" + hash + "&x.pe=" + seed.endpoint()}});
+        ASSERT_TRUE(wait_until([&] {
+            return host.call("bundle.get", {{"infoHash", hash}})["result"].value("status", "") == "verified";
+        }));
+    }
+    auto const stream_of = [&](host_process& host, std::string const& path) {
+        std::string url;
+        EXPECT_TRUE(wait_until([&] {
+            auto const bundle = host.call("bundle.get", {{"infoHash", hash}});
+            for (auto const& item : bundle.value("result", json::object()).value("items", json::array())) {
+                if (item["path"] == path && item.value("access", "") == "locked" &&
+                    item.value("unlocked", false)) {
+                    url = item.value("streamUrl", "");
+                }
+            }
+            return !url.empty();
+        })) << path
+            << " is not unlocked";
+        if (url.empty()) {
+            return std::string();
+        }
+        auto const [stream_port, target] = split_url(url);
+        return http_get(stream_port, target).body;
+    };
+
+    auto& first = *hosts[0];
+    auto const by_email = first.call(
+        "bundle.unlock", {{"infoHash", hash}, {"gate", "email"}, {"email", "ada@example.org"}}, 30s);
+    ASSERT_TRUE(by_email.contains("result")) << by_email.dump();
+    EXPECT_EQ(by_email["result"]["items"], json::array({"episode-1.webm.locked"}));
+    EXPECT_TRUE(stream_of(first, "episode-1.webm.locked") == episode_);
+
+    auto const checkout =
+        first.call("bundle.unlock", {{"infoHash", hash}, {"gate", "pay"}, {"amount", 400}}, 30s);
+    ASSERT_TRUE(checkout.contains("result")) << checkout.dump();
+    auto const payment = checkout["result"]["paymentId"].get<std::string>();
+    auto const event =
+        json{{"id", "evt_e2e_1"}, {"type", "payment.succeeded"}, {"paymentId", payment}}.dump();
+    ASSERT_EQ(request(port_, "POST", "/v1/payments/webhook", event,
+                      {{"Sluice-Signature", provider_signature(secret, event, unix_now())}})
+                  .status,
+              200);
+    EXPECT_TRUE(stream_of(first, "booklet.pdf.locked") == booklet);
+
+    for (auto& host : hosts) {
+        auto const pledged = host->call("bundle.pledge", {{"infoHash", hash}}, 30s);
+        ASSERT_TRUE(pledged.contains("result")) << pledged.dump();
+    }
+    EXPECT_EQ(campaign_progress("tout-campaign").at("backers"), 3);
+    ASSERT_EQ(gate_tool({"close", "--data", data_.string(), "tout-campaign"}).exit_code, 0);
+    for (auto& host : hosts) {
+        EXPECT_EQ(wait_event(*host, "campaign.funded")["items"], json::array({"season.webm.locked"}));
+        EXPECT_TRUE(stream_of(*host, "season.webm.locked") == season);
+    }
+    // The other two hosts unlocked neither the episode nor the booklet.
+    for (auto const* path : {"episode-1.webm.locked", "booklet.pdf.locked"}) {
+        auto const bundle = hosts[1]->call("bundle.get", {{"infoHash", hash}});
+        for (auto const& item : bundle["result"]["items"]) {
+            if (item["path"] == path) {
+                EXPECT_FALSE(item.value("unlocked", false)) << path;
+            }
+        }
+    }
 }
 
 } // namespace
