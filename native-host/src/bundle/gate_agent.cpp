@@ -101,8 +101,7 @@ void gate_agent::look_after_all() {
 
 void gate_agent::pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount,
                         done_fn done) {
-    if (!m.gates.pledge) {
-        done(rpc_error::make(error_code::gate_not_offered, "this bundle has no pledge campaign"));
+    if (!campaign_of(m, done)) {
         return;
     }
     auto const& gate = *m.gates.pledge;
@@ -114,9 +113,7 @@ void gate_agent::pledge(protocol::bundle_manifest const& m, std::optional<std::u
     }
     auto const kept = pledge_for(gate.campaign_id);
     if (kept && (kept->state == "active" || kept->state == "funded")) {
-        auto reply = summary(*kept);
-        reply["status"] = "alreadyPledged";
-        done(std::move(reply));
+        done(with_status(*kept, "alreadyPledged"));
         return;
     }
     if (!kept || kept->state != "sending") {
@@ -207,17 +204,15 @@ void gate_agent::on_pledged(std::string const& campaign_id, gate_reply const& re
     }
     succeeded(campaign_id, poll_interval_);
     app::log::info("pledged to campaign " + campaign_id + " (pledge " + record->pledge_id + ")");
-    auto result = summary(*record);
-    result["status"] = "pledged";
-    done(std::move(result));
+    done(with_status(*record, "pledged"));
 }
 
 void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done) {
-    if (!m.gates.pledge) {
-        done(rpc_error::make(error_code::gate_not_offered, "this bundle has no pledge campaign"));
+    auto const campaign = campaign_of(m, done);
+    if (!campaign) {
         return;
     }
-    auto const campaign_id = m.gates.pledge->campaign_id;
+    auto const& campaign_id = *campaign;
     auto const record = pledge_for(campaign_id);
     if (!record || record->state == "refused") {
         done(rpc_error::make(error_code::pledge_not_found, "no pledge to campaign " + campaign_id));
@@ -229,9 +224,7 @@ void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done)
         return;
     }
     if (record->state == "cancelled") {
-        auto reply = summary(*record);
-        reply["status"] = "cancelled";
-        done(std::move(reply));
+        done(with_status(*record, "cancelled"));
         return;
     }
     ask(campaign_id, record->gate_url,
@@ -239,8 +232,10 @@ void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done)
             "POST", "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id + "/cancel", json(), {}},
         [this, campaign_id, done = std::move(done)](gate_reply const& reply) {
             auto record = pledge_for(campaign_id);
-            if (reply.what != gate_reply::outcome::answered) {
-                done(to_rpc_error(reply));
+            if (!record || reply.what != gate_reply::outcome::answered) {
+                done(record ? to_rpc_error(reply)
+                            : rpc_error::make(error_code::pledge_not_found,
+                                              "the pledge was forgotten meanwhile"));
                 return;
             }
             auto const receipt = text_of(reply.body, "receipt");
@@ -254,18 +249,16 @@ void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done)
             record->receipts.push_back(receipt);
             store(*record);
             app::log::info("cancelled pledge " + record->pledge_id + " to campaign " + campaign_id);
-            auto result = summary(*record);
-            result["status"] = "cancelled";
-            done(std::move(result));
+            done(with_status(*record, "cancelled"));
         });
 }
 
 void gate_agent::campaign(protocol::bundle_manifest const& m, done_fn done) {
-    if (!m.gates.pledge) {
-        done(rpc_error::make(error_code::gate_not_offered, "this bundle has no pledge campaign"));
+    auto const campaign = campaign_of(m, done);
+    if (!campaign) {
         return;
     }
-    auto const campaign_id = m.gates.pledge->campaign_id;
+    auto const& campaign_id = *campaign;
     call_gate(io_, m.gate_url, "v1/campaigns/" + campaign_id, json(),
               [this, campaign_id, done = std::move(done)](gate_reply reply) {
                   if (reply.what != gate_reply::outcome::answered) {
@@ -543,6 +536,20 @@ void gate_agent::ask(std::string const& key, std::string const& gate_url, gate_r
         in_flight_.erase(key);
         then(reply);
     });
+}
+
+std::optional<std::string> gate_agent::campaign_of(protocol::bundle_manifest const& m, done_fn const& done) {
+    if (!m.gates.pledge) {
+        done(rpc_error::make(error_code::gate_not_offered, "this bundle has no pledge campaign"));
+        return std::nullopt;
+    }
+    return m.gates.pledge->campaign_id;
+}
+
+json gate_agent::with_status(pledge_record const& record, char const* status) {
+    auto out = summary(record);
+    out["status"] = status;
+    return out;
 }
 
 // --- records and pace

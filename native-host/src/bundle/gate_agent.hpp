@@ -84,6 +84,9 @@ private:
     std::string device_key() const;
     static std::vector<std::array<unsigned char, 32>> trusted_keys(std::vector<std::string> const& keys);
     static nlohmann::json summary(pledge_record const& record);
+    static nlohmann::json with_status(pledge_record const& record, char const* status);
+    // The manifest's campaign; nullopt once `done` has been told the bundle has no pledge gate.
+    static std::optional<std::string> campaign_of(protocol::bundle_manifest const& m, done_fn const& done);
 
     // Backoff per pledge (campaign id) or payment (idempotency key): the poll interval after a success,
     // doubling after each failure up to `max_backoff`.
