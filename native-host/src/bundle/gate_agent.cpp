@@ -96,8 +96,7 @@ void gate_agent::look_after_all() {
     }
 }
 
-// --- pledges
-// -------------------------------------------------------------------------------------------------
+// --- pledges ---
 
 void gate_agent::pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount,
                         done_fn done) {
@@ -409,8 +408,7 @@ void gate_agent::follow_progress(pledge_record const& record) {
         });
 }
 
-// --- payments
-// ------------------------------------------------------------------------------------------------
+// --- payments ---
 
 void gate_agent::pay(protocol::bundle_manifest const& m, std::uint64_t amount, done_fn done) {
     if (!m.gates.pay) {
@@ -552,8 +550,7 @@ json gate_agent::with_status(pledge_record const& record, char const* status) {
     return out;
 }
 
-// --- records and pace
-// ----------------------------------------------------------------------------------------
+// --- records and pace ---
 
 std::optional<pledge_record> gate_agent::pledge_for(std::string const& campaign_id) const {
     for (auto const& p : keys_.pledges()) {
