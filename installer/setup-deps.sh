@@ -15,6 +15,8 @@ packages=(
     aria2 transmission-cli nginx-light
     # bench/bundle_create_bench measures sluice-bundle create beside it
     mktorrent
+    # tests/e2e drives the extension in real browsers; make demo films its test pattern with ffmpeg
+    chromium firefox-esr ffmpeg
 )
 
 missing=()

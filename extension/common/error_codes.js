@@ -29,3 +29,16 @@ export const ErrorCode = Object.freeze({
     PLEDGE_NOT_FOUND: 1111,
     PLEDGE_PENDING: 1112,
 });
+
+// The extension's own codes, for what happens before a request reaches the host or after it failed to answer.
+// Kept apart from the protocol's (2000s) so the two can never collide.
+export const ExtensionError = Object.freeze({
+    HOST_NOT_INSTALLED: 2001,
+    HOST_CRASHED: 2002,
+    HOST_TIMEOUT: 2003,
+    HOST_INCOMPATIBLE: 2004,
+    NOT_ALLOWED: 2005,
+    BAD_INTENT: 2006,
+    RATE_LIMITED: 2007,
+    MARKUP_INVALID: 2008,
+});
