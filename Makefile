@@ -6,7 +6,7 @@ SHELL := /bin/bash
 FUZZ_SECONDS ?= 30
 CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol publisher tests bench -name '*.[ch]pp')
 
-.PHONY: demo test deps build test-unit test-asan test-js fuzz lint format bench clean
+.PHONY: demo test deps build test-unit test-asan test-js test-e2e fuzz lint format bench clean
 
 ## deps: system packages (apt, idempotent) and the npm packages the JS tests and lint use
 deps: node_modules/.installed
@@ -27,7 +27,7 @@ demo: build
 	node demo/hello.mjs
 
 ## test: every test: lint, unit + integration (dev), JS, the same suite under ASan+UBSan, and the fuzzer
-test: deps lint test-unit test-js test-asan fuzz
+test: deps lint test-unit test-js test-e2e test-asan fuzz
 	@echo "all tests passed"
 
 test-unit: build
@@ -35,6 +35,11 @@ test-unit: build
 
 test-js: build
 	SLUICE_HOST_BIN=$(CURDIR)/build/dev/native-host/sluice-host npm test
+
+## test-e2e: the extension in real Chromium and Firefox ESR, against the real host, gate and a seed
+test-e2e: build
+	SLUICE_HOST_BIN=$(CURDIR)/build/dev/native-host/sluice-host node --experimental-websocket --test \
+	    --test-concurrency=1 tests/e2e/
 
 test-asan: deps
 	cmake --preset asan
@@ -69,6 +74,7 @@ fuzz: deps
 lint: deps
 	@clang-format --dry-run -Werror $(CXX_SOURCES) && echo "clang-format: clean"
 	npm run --silent lint
+	npm run --silent lint-firefox
 
 format:
 	clang-format -i $(CXX_SOURCES)

@@ -7,6 +7,7 @@ const browser = {
 const node = {
     process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly',
     clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly',
+    WebSocket: 'readonly',
 };
 
 export default [
@@ -16,7 +17,7 @@ export default [
         languageOptions: {ecmaVersion: 2022, sourceType: 'module', globals: browser},
     },
     {
-        files: ['tests/js/**/*.mjs', 'demo/**/*.mjs', 'eslint.config.js'],
+        files: ['tests/js/**/*.mjs', 'tests/e2e/**/*.mjs', 'demo/**/*.mjs', 'eslint.config.js'],
         languageOptions: {ecmaVersion: 2022, sourceType: 'module', globals: node},
     },
     {
