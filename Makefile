@@ -22,9 +22,9 @@ build: deps
 	cmake --preset dev
 	cmake --build --preset dev
 
-## demo: the main job (today: the host answering two browsers from one session)
+## demo: the main job: a bundle with its landing page, gate, mock checkout and seed on 127.0.0.1 (Ctrl-C stops)
 demo: build
-	node demo/hello.mjs
+	node demo/run.mjs
 
 ## test: every test: lint, unit + integration (dev), JS, the same suite under ASan+UBSan, and the fuzzer
 test: deps lint test-unit test-js test-e2e test-asan fuzz

@@ -7,7 +7,7 @@ const browser = {
 const node = {
     process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly',
     clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly',
-    WebSocket: 'readonly',
+    WebSocket: 'readonly', fetch: 'readonly',
 };
 
 export default [

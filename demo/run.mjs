@@ -1,0 +1,89 @@
+// The demo (`make demo`): a creator's bundle "les-veilleurs" on this machine, ready for the extension.
+// It makes the films, the bundle and its keys, serves the bundle's landing page and gate (email with a
+// confirmation code, pay what you want through a mock checkout, a pledge campaign), seeds the bundle from a
+// sluice-host of its own, and registers sluice-host with the browsers found here. Everything stays on
+// 127.0.0.1 and under build/demo-world. Ctrl-C stops it all.
+import {join} from 'node:path';
+import {defaultBinaries, startWorld} from './lib/world.mjs';
+import {registerHost} from './lib/register_host.mjs';
+
+const root = new URL('../', import.meta.url).pathname;
+const bin = defaultBinaries();
+const dir = join(root, 'build/demo-world');
+const extensionDir = join(root, 'extension');
+
+const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
+const say = (line = '') => console.log(line);
+
+let starting = null;
+let stopping = false;
+// A signal during the start waits for it to finish, so nothing it started is left running.
+async function shutdown(signal) {
+    if (stopping) {
+        return;
+    }
+    stopping = true;
+    say(`\n${signal}: stopping the seed, the gate and the mock checkout…`);
+    const world = await starting?.catch(() => null);
+    await world?.stop();
+    say('stopped.');
+    process.exit(0);
+}
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+starting = startWorld({
+    dir, bin,
+    log: (line) => say(`  ${line}`),
+    // The demo's campaign is a real-sized one: 2,500.00 EUR at 15.00 EUR a pledge.
+    pledge: {goalAmount: 250000, price: 1500},
+    onMail: (mail) => {
+        say(`\n${bold('✉ mail from the gate')} to ${mail.to}: ${mail.subject}`);
+        say(`  confirmation code: ${bold(mail.code ?? '(none found)')}   (${mail.file})`);
+    },
+});
+let world;
+try {
+    world = await starting;
+} catch (error) {
+    if (!stopping) {
+        console.error(`\nthe demo could not start: ${error.message}`);
+        process.exit(1);
+    }
+}
+if (stopping) {
+    await new Promise(() => {});
+}
+
+const registered = registerHost(bin.host);
+
+say(`
+${bold('Sluice demo')} — bundle "${world.bundleId}" version ${world.version}, served on this machine only.
+
+${bold('1. The landing page')} (open it once the extension is loaded):
+   ${world.landingUrl}
+
+${bold('2. Load the extension')} from ${extensionDir}
+   Chromium / Chrome: chrome://extensions → turn on "Developer mode" → "Load unpacked" → pick that folder.
+   Firefox: about:debugging#/runtime/this-firefox → "Load Temporary Add-on…" → pick
+            ${join(extensionDir, 'manifest.json')}
+
+${bold('3. The native host')} (${bin.host}) is registered for:`);
+if (registered.length === 0) {
+    say('   no browser found for this user; nothing written.');
+}
+for (const {browser, file} of registered) {
+    say(`   ${browser.padEnd(15)} ${file}`);
+}
+say(`
+${bold('What to try')}
+   • Play the pilot at once (free, subtitles in French and English).
+   • Unlock episode 1 with any email address: the confirmation code is printed here when the gate mails it.
+   • Pay what you want for the booklet (at least 3.00 EUR): a mock checkout opens — no real payment.
+   • Pledge for season 2 (campaign "${world.campaignId}", goal 2,500.00 EUR, 15.00 EUR a pledge).
+
+   magnet:  ${world.magnet}
+   seed:    ${world.seedPeer} (a sluice-host of the demo's own), tracker and web seed on loopback
+   gate:    ${world.gateUrl}   mail: ${world.paths.mail}
+
+${bold('Ctrl-C to stop.')}`);

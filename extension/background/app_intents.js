@@ -1,0 +1,154 @@
+// What the extension's own pages may ask (popup, player, viewer, options). Each intent picks its members and
+// builds the host request itself; most map onto the host method of the same name.
+import {ErrorCode} from '../common/error_codes.js';
+import {isWebUrl, openableLink} from '../common/links.js';
+import {itemTitle} from '../common/card.js';
+import {badParam, boolean, infoHash, integer, oneOf, pickSome, string} from './params.js';
+import {HostError} from './host_port.js';
+import {itemFiles} from './priorities.js';
+import {streamInfo} from './stream_info.js';
+
+const MAX_FILE_INDEX = 1000000;
+
+// The members of bundle.unlock's params for the gate chosen.
+export function unlockParams(p) {
+    const hash = infoHash(p);
+    const gate = oneOf(p, 'gate', ['email', 'pay']);
+    return gate === 'email'
+        ? {infoHash: hash, gate, email: string(p, 'email', {max: 254})}
+        : {infoHash: hash, gate, amount: integer(p, 'amount', {min: 1})};
+}
+
+export function confirmParams(p) {
+    return {infoHash: infoHash(p), requestId: string(p, 'requestId', {max: 128}), code: string(p, 'code', {max: 32})};
+}
+
+export function pledgeParams(p) {
+    const out = {infoHash: infoHash(p)};
+    const amount = integer(p, 'amount', {min: 1, optional: true});
+    if (amount !== undefined) {
+        out.amount = amount;
+    }
+    return out;
+}
+
+// The item of a verified bundle at a manifest path, asked of the host (the state may lag behind).
+export async function bundleItem(ctx, hash, path) {
+    const bundle = await ctx.host.request('bundle.get', {infoHash: hash});
+    if (bundle.status !== 'verified') {
+        throw new HostError(ErrorCode.BUNDLE_NOT_FOUND, 'the bundle is not verified');
+    }
+    const item = bundle.items.find((i) => i.path === path);
+    if (!item) {
+        throw new HostError(ErrorCode.ITEM_NOT_FOUND, 'the bundle has no such item');
+    }
+    return {bundle, item};
+}
+
+// After an unlock, the items it opened come down like any other wanted file.
+export async function afterUnlock(ctx, hash, result) {
+    if (result?.status === 'checkout' && isWebUrl(result.checkoutUrl)) {
+        await ctx.openTab(result.checkoutUrl);
+    }
+    if (result?.status === 'unlocked') {
+        await ctx.wantItems(hash, result.items);
+    }
+    return result;
+}
+
+async function exportItem(ctx, p) {
+    const hash = infoHash(p);
+    const path = string(p, 'path', {max: 1024});
+    const [{bundle}, settings] = await Promise.all([bundleItem(ctx, hash, path), ctx.host.request('settings.get')]);
+    const folder = settings.downloadFolder.replace(/\/+$/, '');
+    const destination = `${folder}/Sluice exports/${bundle.bundleId}/${itemTitle(path)}`;
+    return ctx.host.request('bundle.export', {infoHash: hash, path, destination});
+}
+
+const SETTINGS = {
+    downloadFolder: (p, n) => string(p, n, {max: 4096}),
+    downloadRateLimit: (p, n) => integer(p, n, {max: 1000000000}),
+    uploadRateLimit: (p, n) => integer(p, n, {max: 1000000000}),
+    connectionsLimit: (p, n) => integer(p, n, {min: 2, max: 10000}),
+    dht: boolean, lsd: boolean, upnp: boolean, natpmp: boolean, utp: boolean,
+    listenPort: (p, n) => integer(p, n, {max: 65535}),
+};
+
+function forward(method, pick) {
+    return (ctx, p) => ctx.host.request(method, pick(p));
+}
+
+const byHash = (p) => ({infoHash: infoHash(p)});
+
+export const APP_INTENTS = {
+    'state.get': async (ctx) => ctx.state.snapshot(),
+    'host.retry': async (ctx) => {
+        ctx.host.retry();
+        return ctx.state.snapshot();
+    },
+    'torrent.add': async (ctx, p) => {
+        const uri = openableLink(string(p, 'uri', {max: 8192}));
+        if (!uri) {
+            throw badParam('uri must be a magnet link or an http(s) URL of a .torrent');
+        }
+        const result = await ctx.host.request('torrent.add', {uri});
+        ctx.state.queueList();
+        return result;
+    },
+    'torrent.files': forward('torrent.files', (p) => ({infoHash: infoHash(p), limit: 1000})),
+    'torrent.pause': forward('torrent.pause', byHash),
+    'torrent.resume': forward('torrent.resume', byHash),
+    'torrent.remove': async (ctx, p) => {
+        const params = {infoHash: infoHash(p), ...pickSome(p, {deleteFiles: boolean})};
+        const result = await ctx.host.request('torrent.remove', params);
+        ctx.priorities.forget(params.infoHash);
+        ctx.state.forget(params.infoHash);
+        return result;
+    },
+    'torrent.download': async (ctx, p) => {
+        const hash = infoHash(p);
+        const index = integer(p, 'fileIndex', {max: MAX_FILE_INDEX, optional: true});
+        await ctx.priorities.want(hash, index === undefined ? 'all' : [index]);
+        return {infoHash: hash};
+    },
+    'bundle.get': forward('bundle.get', byHash),
+    'bundle.campaign': forward('bundle.campaign', byHash),
+    'bundle.cancelPledge': async (ctx, p) => {
+        const hash = infoHash(p);
+        const result = await ctx.host.request('bundle.cancelPledge', {infoHash: hash});
+        ctx.state.refreshCampaign(hash);
+        return result;
+    },
+    'bundle.unlock': async (ctx, p) => {
+        const params = unlockParams(p);
+        return afterUnlock(ctx, params.infoHash, await ctx.host.request('bundle.unlock', params));
+    },
+    'bundle.confirmEmail': async (ctx, p) => {
+        const params = confirmParams(p);
+        return afterUnlock(ctx, params.infoHash, await ctx.host.request('bundle.confirmEmail', params));
+    },
+    'bundle.pledge': async (ctx, p) => {
+        const params = pledgeParams(p);
+        const result = await ctx.host.request('bundle.pledge', params);
+        ctx.state.refreshCampaign(params.infoHash);
+        return result;
+    },
+    'bundle.export': exportItem,
+    'settings.get': async (ctx) => ctx.host.request('settings.get'),
+    'settings.set': forward('settings.set', (p) => pickSome(p, SETTINGS)),
+    'player.open': async (ctx, p) => {
+        const hash = infoHash(p);
+        const index = integer(p, 'fileIndex', {max: MAX_FILE_INDEX});
+        await ctx.openTab(ctx.extensionUrl(`player/player.html?infoHash=${hash}&file=${index}`));
+        return {};
+    },
+    'stream.info': async (ctx, p) => streamInfo(ctx, infoHash(p), integer(p, 'fileIndex', {max: MAX_FILE_INDEX})),
+};
+
+// The files of these items (by manifest path) come down at normal priority.
+export async function wantItemFiles(ctx, hash, paths) {
+    const torrent = ctx.state.torrent(hash)?.torrent;
+    const items = torrent?.bundle?.items ?? (await ctx.host.request('bundle.get', {infoHash: hash})).items ?? [];
+    const files = items.filter((i) => paths.includes(i.path)).flatMap(itemFiles);
+    await ctx.priorities.want(hash, files);
+}

@@ -1,0 +1,166 @@
+// Turning the state's raw numbers into words and figures. Pure: the caller passes the locale, and the
+// functions that name a state return an i18n key, so the page picks the words and node --test checks the logic.
+
+// Decimal units, as Intl knows them: the browser then writes "1,5 Mo" in French without a table of our own.
+// Nothing is shown in plain bytes: ICU's English short form is "500 byte", and Transmission's "0.5 kB" reads better.
+const BYTE_UNITS = ['kilobyte', 'megabyte', 'gigabyte', 'terabyte', 'petabyte'];
+
+function scaled(value) {
+    let n = Math.max(0, Number(value) || 0) / 1000;
+    let i = 0;
+    while (n >= 1000 && i < BYTE_UNITS.length - 1) {
+        n /= 1000;
+        i += 1;
+    }
+    // One decimal while it still says something ("1.5 MB"), none once the number is large ("153 MB").
+    return {n, unit: BYTE_UNITS[i], digits: n >= 100 || n === 0 ? 0 : 1};
+}
+
+export function formatBytes(bytes, locale) {
+    const {n, unit, digits} = scaled(bytes);
+    return new Intl.NumberFormat(locale, {style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: digits})
+        .format(n);
+}
+
+export function formatRate(bytesPerSecond, locale) {
+    const {n, unit, digits} = scaled(bytesPerSecond);
+    return new Intl.NumberFormat(locale, {
+        style: 'unit', unit: `${unit}-per-second`, unitDisplay: 'short', maximumFractionDigits: digits,
+    }).format(n);
+}
+
+// 0..1 → "42 %" in the page's locale. Floored, so a torrent shows 100 % only once it is complete.
+export function formatPercent(fraction, locale) {
+    const f = Math.min(1, Math.max(0, Number(fraction) || 0));
+    return new Intl.NumberFormat(locale, {style: 'percent', maximumFractionDigits: 0})
+        .format(Math.floor(f * 100) / 100);
+}
+
+// Gate amounts travel in the currency's minor unit (cents); how many digits that is depends on the currency.
+export function formatMoney(minor, currency, locale) {
+    const nf = new Intl.NumberFormat(locale, {style: 'currency', currency});
+    const digits = nf.resolvedOptions().maximumFractionDigits;
+    return nf.format((Number(minor) || 0) / 10 ** digits);
+}
+
+// The two largest units that are not zero: "3 days and 4 hours", "5 minutes", "40 seconds".
+export function formatDuration(seconds, locale) {
+    let s = Math.max(0, Math.floor(Number(seconds) || 0));
+    const parts = [];
+    for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]]) {
+        const count = Math.floor(s / size);
+        s -= count * size;
+        if (count > 0 || (unit === 'second' && parts.length === 0)) {
+            parts.push(new Intl.NumberFormat(locale, {style: 'unit', unit, unitDisplay: 'long'}).format(count));
+        }
+        if (parts.length === 2) {
+            break;
+        }
+        if (parts.length === 1 && count === 0) {
+            break;
+        }
+    }
+    return new Intl.ListFormat(locale, {type: 'unit', style: 'long'}).format(parts);
+}
+
+// A campaign counts towards backers or an amount (or both: backers then win, being what the gate counts first).
+// The bar's value is capped at its max; the percent is not, so an overfunded campaign says "130 %".
+export function campaignProgress(campaign) {
+    if (!campaign) {
+        return null;
+    }
+    let kind;
+    let value;
+    let goal;
+    if (campaign.goalBackers > 0) {
+        [kind, value, goal] = ['backers', campaign.backers ?? 0, campaign.goalBackers];
+    } else if (campaign.goalAmount > 0) {
+        [kind, value, goal] = ['amount', campaign.amount ?? 0, campaign.goalAmount];
+    } else {
+        return null;
+    }
+    return {kind, value, goal, barValue: Math.min(value, goal), percent: Math.floor((value / goal) * 100)};
+}
+
+const TORRENT_STATE_KEYS = {
+    'checking': 'popupStateChecking',
+    'fetching-metadata': 'popupStateFetchingMetadata',
+    'downloading': 'popupStateDownloading',
+    'finished': 'popupStateFinished',
+    'seeding': 'popupStateSeeding',
+    'paused': 'popupStatePaused',
+    'error': 'popupStateError',
+};
+
+export function torrentStateKey(state) {
+    return TORRENT_STATE_KEYS[state] ?? 'popupStateUnknown';
+}
+
+// What a bundle item's lock looks like to the viewer: free, unlocked, or locked by the named gate.
+export function itemLockKey(item) {
+    if (item.access !== 'locked') {
+        return 'popupLockFree';
+    }
+    if (item.unlocked) {
+        return 'popupLockUnlocked';
+    }
+    return {email: 'popupLockEmail', pay: 'popupLockPay', pledge: 'popupLockPledge'}[item.gate] ?? 'popupLockLocked';
+}
+
+export function itemIsOpen(item) {
+    return item.access !== 'locked' || item.unlocked === true;
+}
+
+export function itemIsPlayable(item) {
+    return itemIsOpen(item) && /^(video|audio)\//.test(item.mediaType ?? '');
+}
+
+// A manifest path as a person reads it: the last part, without the ".locked" the format adds.
+export function itemTitle(path) {
+    const last = String(path).split('/').pop();
+    return last.endsWith('.locked') ? last.slice(0, -'.locked'.length) : last;
+}
+
+const CAMPAIGN_STATE_KEYS = {open: 'popupCampaignOpen', funded: 'popupCampaignFunded', failed: 'popupCampaignFailed'};
+
+export function campaignStateKey(state) {
+    return CAMPAIGN_STATE_KEYS[state] ?? 'popupCampaignUnknown';
+}
+
+const PLEDGE_STATE_KEYS = {
+    sending: 'popupPledgeSending', active: 'popupPledgeActive', cancelled: 'popupPledgeCancelled',
+    funded: 'popupPledgeFunded', failed: 'popupPledgeFailed', refused: 'popupPledgeRefused',
+};
+
+export function pledgeStateKey(state) {
+    return PLEDGE_STATE_KEYS[state] ?? 'popupPledgeUnknown';
+}
+
+// A pledge can still be withdrawn while the gate counts it and the campaign is open.
+export function pledgeCancellable(pledge, campaign) {
+    return Boolean(pledge) && pledge.state === 'active' && campaign?.state === 'open';
+}
+
+const HOST_STATUS_KEYS = {
+    'connecting': 'popupHostConnecting',
+    'not-installed': 'popupHostNotInstalled',
+    'crashed': 'popupHostCrashed',
+    'incompatible': 'popupHostIncompatible',
+};
+
+// null when the host is ready: no banner then.
+export function hostStatusKey(status) {
+    if (status === 'ready') {
+        return null;
+    }
+    return HOST_STATUS_KEYS[status] ?? 'popupHostConnecting';
+}
+
+// Options show rate limits in KiB/s; the host counts bytes/s. 0 means no limit on both sides.
+export function kibToBytes(kib) {
+    return Math.round(Number(kib) * 1024);
+}
+
+export function bytesToKib(bytes) {
+    return Math.round((Number(bytes) || 0) / 1024);
+}

@@ -1,0 +1,140 @@
+// The demo's world, started as the end-to-end tests start it: its landing page carries the bundle markup,
+// a second real sluice-host gets the bundle from the world's seed through the magnet, and an email unlock
+// with the code the gate mailed opens the episode. Then nothing the world started is left running.
+// SLUICE_HOST_BIN, SLUICE_BUNDLE_BIN and SLUICE_GATE_BIN name the binaries (default: the dev build's).
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {defaultBinaries, landingMarkup, startHost, startWorld, until} from '../../demo/lib/world.mjs';
+import {chromeExtensionId, firefoxAddonId, writeChromiumManifest} from '../../demo/lib/register_host.mjs';
+import {signWebhook} from '../../demo/lib/mock_checkout.mjs';
+
+const bin = defaultBinaries();
+
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+    } catch {
+        return false;
+    }
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
+}
+
+function children() {
+    return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], {encoding: 'utf8'})
+        .split('\n').map((l) => l.trim()).filter((l) => l && !/\bps$/.test(l));
+}
+
+test('the world serves, seeds and unlocks les-veilleurs, and stops cleanly', {timeout: 90000}, async () => {
+    for (const binary of Object.values(bin)) {
+        assert.ok(existsSync(binary), `${binary} is not built`);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-world-'));
+    let world;
+    let viewer;
+    try {
+        // No tracker and no web seed: the viewer can only get the data from the seed named in the magnet.
+        world = await startWorld({dir, bin, tracker: false, webSeed: false, pledge: {goalBackers: 1, price: 1500}});
+
+        const page = await fetch(world.landingUrl);
+        assert.equal(page.status, 200);
+        const html = await page.text();
+        const markup = landingMarkup(html);
+        assert.equal(markup.bundleId, 'les-veilleurs');
+        assert.equal(markup.gateUrl, world.gateUrl);
+        assert.equal(markup.magnet, world.magnet);
+        assert.match(world.magnet, new RegExp(`^magnet:\\?xt=urn:btih:${world.infoHash}`));
+        assert.ok(html.includes('<link rel="sluice-bundle"'), 'no <link rel="sluice-bundle">');
+        assert.equal(world.magnetWithPeer, `${world.magnet}&x.pe=${world.seedPeer}`);
+
+        const campaign = await (await fetch(`${world.gateUrl}v1/campaigns/${world.campaignId}`)).json();
+        assert.equal(campaign.goalBackers, 1);
+        assert.equal(campaign.state, 'open');
+
+        // Payments are followed every gatePollSeconds: one second keeps the test short.
+        viewer = await startHost({binary: bin.host, folder: join(dir, 'viewer'), config: {gatePollSeconds: 1}});
+        const added = await viewer.call('torrent.add', {uri: world.magnetWithPeer});
+        assert.equal(added.result?.infoHash, world.infoHash, JSON.stringify(added));
+        const bundle = await until(async () => {
+            const reply = await viewer.call('bundle.get', {infoHash: world.infoHash});
+            return reply.result?.status === 'verified' ? reply.result : null;
+        }, {timeoutMs: 30000, what: 'the viewer to verify the bundle'});
+        assert.equal(bundle.bundleId, 'les-veilleurs');
+        assert.deepEqual(bundle.items.map((i) => [i.path, i.access, i.gate ?? null]), [
+            ['pilot.webm', 'free', null],
+            ['episode-1.webm.locked', 'locked', 'email'],
+            ['season-2/episode-2.webm.locked', 'locked', 'pledge'],
+            ['booklet.pdf.locked', 'locked', 'pay'],
+        ]);
+        assert.deepEqual(bundle.items[0].subtitles.map((s) => s.lang), ['fr', 'en']);
+        assert.equal(bundle.gates.pay.currency, 'EUR');
+
+        const asked = await viewer.call('bundle.unlock', {infoHash: world.infoHash, gate: 'email',
+            email: 'ada@example.org'});
+        assert.equal(asked.result?.status, 'confirmationSent', JSON.stringify(asked));
+        const code = await world.nextMailCode();
+        assert.match(code, /^\d{6}$/);
+        const confirmed = await viewer.call('bundle.confirmEmail', {infoHash: world.infoHash,
+            requestId: asked.result.requestId, code});
+        assert.equal(confirmed.result?.status, 'unlocked', JSON.stringify(confirmed));
+        assert.deepEqual(confirmed.result.items, ['episode-1.webm.locked']);
+        const after = await viewer.call('bundle.get', {infoHash: world.infoHash});
+        assert.equal(after.result.items.find((i) => i.path === 'episode-1.webm.locked').unlocked, true);
+
+        // Pay what you want through the mock checkout: its page, then its Pay button, whose signed webhook
+        // the real gate must accept for the host to receive the booklet's token.
+        const pay = await viewer.call('bundle.unlock', {infoHash: world.infoHash, gate: 'pay', amount: 500});
+        assert.equal(pay.result?.status, 'checkout', JSON.stringify(pay));
+        assert.ok(pay.result.checkoutUrl.startsWith(world.checkoutBase), pay.result.checkoutUrl);
+        const checkout = await (await fetch(pay.result.checkoutUrl)).text();
+        assert.ok(checkout.includes('Demo checkout — no real payment'));
+        assert.ok(checkout.includes('5,00'), 'the checkout page does not show the amount');
+        const paid = await fetch(`${pay.result.checkoutUrl}&outcome=pay`, {method: 'POST'});
+        assert.ok((await paid.text()).includes('Paid.'));
+        await until(async () => {
+            const reply = await viewer.call('bundle.get', {infoHash: world.infoHash});
+            return reply.result.items.find((i) => i.path === 'booklet.pdf.locked').unlocked;
+        }, {timeoutMs: 15000, what: 'the booklet to be unlocked after the payment'});
+    } finally {
+        await viewer?.stop();
+        await world?.stop();
+        rmSync(dir, {recursive: true, force: true});
+    }
+    for (const [name, pid] of Object.entries(world.processes)) {
+        assert.equal(alive(pid), false, `${name} (${pid}) is still running`);
+    }
+    assert.equal(alive(viewer.ownerPid), false, 'the viewer host is still running');
+    assert.deepEqual(children(), []);
+});
+
+test('the mock checkout signs its webhook as gate-api.md says', () => {
+    const body = '{"id":"evt_1","type":"payment.succeeded","paymentId":"p"}';
+    // HMAC-SHA256(secret, "<t>.<body>") by another implementation than the one under test.
+    const expected = execFileSync('openssl', ['dgst', '-sha256', '-hmac', 'a-secret-of-24-characters', '-r'],
+        {input: `1700000000.${body}`, encoding: 'utf8'}).split(' ')[0];
+    assert.match(expected, /^[0-9a-f]{64}$/);
+    assert.equal(signWebhook('a-secret-of-24-characters', body, 1700000000), `t=1700000000,v1=${expected}`);
+});
+
+test('the Chromium manifest names the host and only our extension', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-manifest-'));
+    try {
+        const file = writeChromiumManifest(join(dir, 'NativeMessagingHosts'), '/opt/sluice/sluice-host');
+        assert.equal(file, join(dir, 'NativeMessagingHosts', 'org.sluice.host.json'));
+        assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
+            name: 'org.sluice.host', description: 'Sluice: BitTorrent streaming and bundle unlocks',
+            path: '/opt/sluice/sluice-host', type: 'stdio',
+            allowed_origins: ['chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk/'],
+        });
+        // The ids must be the ones the host's caller check accepts, or the browser's host refuses to serve.
+        const check = readFileSync(new URL('../../native-host/src/native_messaging/caller_check.hpp',
+            import.meta.url), 'utf8');
+        assert.ok(check.includes(`chrome_extension_id = "${chromeExtensionId}"`));
+        assert.ok(check.includes(`firefox_addon_id = "${firefoxAddonId}"`));
+    } finally {
+        rmSync(dir, {recursive: true, force: true});
+    }
+});

@@ -1,0 +1,239 @@
+// The intent table with fake senders and a fake host: who may ask what, what reaches the host, what comes
+// back to a page, and the per-tab limits.
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {createIntents} from '../../extension/background/intents.js';
+import {StateStore} from '../../extension/background/state.js';
+import {PriorityKeeper} from '../../extension/background/priorities.js';
+import {HostError} from '../../extension/background/host_port.js';
+import {FakeHost} from './support/fake_host.mjs';
+
+const runtimeId = 'ljkaphncpbkfgfeoncgogkmhcmcompjk';
+const extensionOrigin = `chrome-extension://${runtimeId}`;
+const infoHash = '0123456789abcdef0123456789abcdef01234567';
+const magnet = `magnet:?xt=urn:btih:${infoHash}&dn=les-veilleurs`;
+const publisherKey = 'ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=';
+const markup = JSON.stringify({bundleId: 'les-veilleurs', gateUrl: 'https://gate.example.org/', magnet,
+    publisherKey, version: 3});
+const stream = (i) => `http://127.0.0.1:4000/s/${'f'.repeat(32)}/${infoHash}/${i}/x`;
+
+const popup = {id: runtimeId, url: `${extensionOrigin}/popup/popup.html`};
+const tab = (id, url = 'https://creator.example.org/les-veilleurs') => ({id: runtimeId, url, tab: {id}, frameId: 0});
+
+const bundle = {
+    infoHash, status: 'verified', signature: 'valid', bundleId: 'les-veilleurs', version: 3, title: 'Les Veilleurs',
+    creator: 'Atelier Nuit', description: '', publisherKey,
+    items: [
+        {path: 'pilot.webm', fileIndex: 3, size: 10, mediaType: 'video/webm', sha256: 'a'.repeat(64), access: 'free',
+            streamUrl: stream(3), subtitles: [{lang: 'fr', label: 'Français', path: 'pilot.fr.vtt', fileIndex: 4}]},
+        {path: 'episode-1.webm.locked', fileIndex: 5, size: 10, mediaType: 'video/webm', sha256: 'b'.repeat(64),
+            access: 'locked', gate: 'email', unlocked: false},
+    ],
+    gates: {email: {}},
+};
+const files = ['bundle.json', 'bundle.sig', 'cover.jpg', 'pilot.webm', 'pilot.fr.vtt', 'episode-1.webm.locked']
+    .map((name, index) => ({index, path: `les-veilleurs/${name}`, size: 10, progress: 0, mime: 'video/webm',
+        priority: 4, streamUrl: stream(index)}));
+
+function setup(answers = {}) {
+    const host = new FakeHost({
+        'torrent.add': {infoHash, name: 'les-veilleurs', duplicate: false},
+        'torrent.list': {torrents: []},
+        'torrent.files': {files, total: files.length, offset: 0},
+        'torrent.setFilePriorities': {infoHash},
+        'bundle.get': bundle,
+        'settings.get': {downloadFolder: '/home/me/Downloads/'},
+        ...answers,
+    });
+    let clock = 1000;
+    const opened = [];
+    const logged = [];
+    const state = new StateStore({host});
+    const priorities = new PriorityKeeper({host});
+    const intents = createIntents({
+        host, state, priorities, runtimeId, extensionOrigin,
+        extensionUrl: (path) => `${extensionOrigin}/${path}`,
+        openTab: async (url) => opened.push(url),
+        linkPolicy: async () => 'always',
+        cardChanged: () => {},
+        log: (text) => logged.push(text),
+        now: () => clock,
+    });
+    return {host, intents, opened, logged, priorities, tick: (ms) => { clock += ms; }};
+}
+
+test('senders are told apart by what the browser says, not by the message', async () => {
+    const {intents, logged} = setup();
+    assert.equal((await intents.handle({intent: 'state.get'}, popup)).ok, true);
+    assert.equal((await intents.handle({intent: 'page.linkPolicy'}, tab(7))).result.handleLinks, 'always');
+    const refused = [
+        {id: 'someone-else', url: `${extensionOrigin}/popup/popup.html`},
+        {id: runtimeId, url: `chrome-extension://${runtimeId}.evil.example/popup.html`},
+        {id: runtimeId},
+        {...tab(7), frameId: 2},
+        {...tab(7), url: 'file:///home/me/page.html'},
+        {id: runtimeId, url: 'https://creator.example.org/', frameId: 0},
+        undefined,
+    ];
+    for (const sender of refused) {
+        const reply = await intents.handle({intent: 'page.linkPolicy', from: 'extension'}, sender);
+        assert.deepEqual(reply, {ok: false, error: {code: 2005, message: 'not allowed'}}, JSON.stringify(sender));
+    }
+    assert.ok(logged.length >= refused.length);
+});
+
+test('a content script cannot use the pages\' intents, nor a page the content script\'s', async () => {
+    const {intents, host} = setup();
+    for (const intent of ['state.get', 'torrent.add', 'torrent.files', 'settings.get', 'stream.info', 'bundle.get']) {
+        const reply = await intents.handle({intent, infoHash, uri: magnet}, tab(7));
+        assert.equal(reply.error.code, 2005, intent);
+    }
+    assert.equal((await intents.handle({intent: 'page.bundle', markup}, popup)).error.code, 2005);
+    assert.equal((await intents.handle({intent: 'torrent.fly'}, popup)).error.code, 2006);
+    assert.deepEqual(host.calls, []);
+});
+
+test('at most 20 content-script intents per tab per second', async () => {
+    const {intents, tick} = setup();
+    for (let i = 0; i < 20; i += 1) {
+        assert.equal((await intents.handle({intent: 'page.linkPolicy'}, tab(7))).ok, true, `request ${i}`);
+    }
+    assert.equal((await intents.handle({intent: 'page.linkPolicy'}, tab(7))).error.code, 2007);
+    assert.equal((await intents.handle({intent: 'page.linkPolicy'}, tab(8))).ok, true);
+    tick(1000);
+    assert.equal((await intents.handle({intent: 'page.linkPolicy'}, tab(7))).ok, true);
+    for (let i = 0; i < 30; i += 1) {
+        await intents.handle({intent: 'state.get'}, popup);
+    }
+    assert.equal((await intents.handle({intent: 'state.get'}, popup)).ok, true);
+});
+
+test('page.bundle adds only the magnet, and the page may then touch that torrent alone', async () => {
+    const {intents, host} = setup({'bundle.pledge': {status: 'pledged', campaignId: 'c', bundleId: 'les-veilleurs',
+        pledgeId: 'p', state: 'active', amount: 100, receipts: 3}});
+    const reply = await intents.handle({intent: 'page.bundle', markup, savePath: '/tmp/evil'}, tab(7));
+    assert.deepEqual(reply, {ok: true, result: {infoHash}});
+    assert.deepEqual(host.called('torrent.add'), [{uri: magnet}]);
+
+    const other = 'b'.repeat(40);
+    assert.equal((await intents.handle({intent: 'page.pledge', infoHash: other}, tab(7))).error.code, 2005);
+    assert.equal((await intents.handle({intent: 'page.pledge', infoHash}, tab(8))).error.code, 2005);
+    assert.equal((await intents.handle({intent: 'page.pledge', infoHash},
+        tab(7, 'https://elsewhere.example.net/'))).error.code, 2005);
+    assert.deepEqual(host.called('bundle.pledge'), []);
+
+    const pledged = await intents.handle({intent: 'page.pledge', infoHash, amount: 100, extra: 'x'}, tab(7));
+    assert.equal(pledged.result.status, 'pledged');
+    assert.equal(pledged.result.receipts, undefined);
+    assert.deepEqual(host.called('bundle.pledge'), [{infoHash, amount: 100}]);
+
+    intents.forgetTab(7);
+    assert.equal((await intents.handle({intent: 'page.pledge', infoHash}, tab(7))).error.code, 2005);
+});
+
+test('bad markup and bad parameters never reach the host', async () => {
+    const {intents, host} = setup();
+    assert.equal((await intents.handle({intent: 'page.bundle', markup: '{"magnet": 1}'}, tab(7))).error.code, 2008);
+    assert.equal((await intents.handle({intent: 'page.bundle', markup: 'x'.repeat(9000)}, tab(7))).error.code, 2006);
+    assert.equal((await intents.handle({intent: 'page.bundle', markup: {toString: () => markup}}, tab(7)))
+        .error.code, 2006);
+    for (const bad of ['ABC', 'g'.repeat(40), 'a'.repeat(41), 42, {length: 40}]) {
+        const reply = await intents.handle({intent: 'torrent.pause', infoHash: bad}, popup);
+        assert.equal(reply.error.code, 2006, String(bad));
+    }
+    assert.equal((await intents.handle({intent: 'player.open', infoHash, fileIndex: 1.5}, popup)).error.code, 2006);
+    assert.equal((await intents.handle({intent: 'torrent.add', uri: 'file:///etc/passwd'}, popup)).error.code, 2006);
+    assert.deepEqual(host.calls, []);
+});
+
+test('a page sees error codes and names, not the host\'s words or details', async () => {
+    const {intents} = setup({'bundle.unlock': new HostError(1108, 'cannot write /home/me/secret',
+        {detail: '/home/me/secret', gateCode: 'bad_email', token: 'T'})});
+    await intents.handle({intent: 'page.bundle', markup}, tab(7));
+    const reply = await intents.handle({intent: 'page.unlock', infoHash, gate: 'email', email: 'a@b.c'}, tab(7));
+    assert.deepEqual(reply, {ok: false, error: {code: 1108, message: 'gate_refused', data: {gateCode: 'bad_email'}}});
+});
+
+test('page.unlock with pay opens the checkout and keeps its URL from the page', async () => {
+    const checkoutUrl = 'https://pay.example.org/checkout/42?secret=1';
+    const {intents, opened, host, tick} = setup({'bundle.unlock': {status: 'checkout', bundleId: 'les-veilleurs',
+        paymentId: 'pay-1', checkoutUrl, amount: 500, currency: 'EUR'}});
+    await intents.handle({intent: 'page.bundle', markup}, tab(7));
+    const reply = await intents.handle({intent: 'page.unlock', infoHash, gate: 'pay', amount: 500}, tab(7));
+    assert.deepEqual(reply.result, {status: 'checkout', bundleId: 'les-veilleurs', amount: 500, currency: 'EUR'});
+    assert.deepEqual(opened, [checkoutUrl]);
+    assert.deepEqual(host.called('bundle.unlock'), [{infoHash, gate: 'pay', amount: 500}]);
+    assert.equal((await intents.handle({intent: 'page.unlock', infoHash, gate: 'pay', amount: 500}, tab(7)))
+        .error.code, 2007);
+    tick(1000);
+    assert.equal((await intents.handle({intent: 'page.unlock', infoHash, gate: 'wire', amount: 5}, tab(7)))
+        .error.code, 2006);
+});
+
+test('page.openLink opens the viewer on a checked link, one tab a second', async () => {
+    const {intents, opened, tick} = setup();
+    assert.deepEqual((await intents.handle({intent: 'page.openLink', url: magnet}, tab(7))).result, {});
+    assert.deepEqual(opened, [`${extensionOrigin}/viewer/viewer.html?uri=${encodeURIComponent(magnet)}`]);
+    assert.equal((await intents.handle({intent: 'page.openLink', url: magnet}, tab(7))).error.code, 2007);
+    tick(1000);
+    assert.equal((await intents.handle({intent: 'page.openLink', url: 'javascript:alert(1)'}, tab(7))).error.code,
+        2006);
+    assert.equal(opened.length, 1);
+});
+
+test('page.play answers an embedded player and wants the item with its subtitles', async () => {
+    const {intents, host} = setup();
+    await intents.handle({intent: 'page.bundle', markup}, tab(7));
+    const reply = await intents.handle({intent: 'page.play', infoHash, path: 'pilot.webm'}, tab(7));
+    assert.deepEqual(reply.result, {frame: `${extensionOrigin}/player/player.html?infoHash=${infoHash}&file=3&embed=1`});
+    assert.deepEqual(host.called('torrent.setFilePriorities').at(-1),
+        {infoHash, files: [{index: 3, priority: 4}, {index: 4, priority: 4}]});
+    assert.ok(!JSON.stringify(reply).includes('127.0.0.1'));
+    const locked = await intents.handle({intent: 'page.play', infoHash, path: 'episode-1.webm.locked'}, tab(7));
+    assert.equal(locked.error.code, 1104);
+});
+
+test('a page visit trims the bundle to its manifest, then brings back cover and subtitles', async () => {
+    const {intents, host, priorities} = setup({'bundle.get': {...bundle, cover: {path: 'cover.jpg', fileIndex: 2}}});
+    await intents.handle({intent: 'page.bundle', markup}, tab(7));
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(host.called('torrent.setFilePriorities')[0], {infoHash,
+        files: [2, 3, 4, 5].map((index) => ({index, priority: 0}))});
+    assert.ok(priorities.isTrimmed(infoHash));
+    await priorities.onBundle(infoHash, {...bundle, cover: {path: 'cover.jpg', fileIndex: 2}});
+    assert.deepEqual(host.called('torrent.setFilePriorities')[1], {infoHash,
+        files: [{index: 2, priority: 4}, {index: 4, priority: 4}]});
+});
+
+test('a torrent already there is not trimmed by a page that names it', async () => {
+    const {intents, host} = setup({'torrent.add': {infoHash, name: 'x', duplicate: true}});
+    await intents.handle({intent: 'page.bundle', markup}, tab(7));
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(host.called('torrent.setFilePriorities'), []);
+});
+
+test('bundle.export writes under the download folder, named after the item', async () => {
+    const {intents, host} = setup({'bundle.export': (p) => ({destination: p.destination, bytes: 10})});
+    const reply = await intents.handle({intent: 'bundle.export', infoHash, path: 'episode-1.webm.locked'}, popup);
+    assert.equal(reply.ok, true);
+    assert.deepEqual(host.called('bundle.export'), [{infoHash, path: 'episode-1.webm.locked',
+        destination: '/home/me/Downloads/Sluice exports/les-veilleurs/episode-1.webm'}]);
+});
+
+test('settings.set forwards only the settings it knows, each checked', async () => {
+    const {intents, host} = setup({'settings.set': (p) => p});
+    await intents.handle({intent: 'settings.set', dht: false, listenPort: 6881, peerPort: 1, savePath: '/x'}, popup);
+    assert.deepEqual(host.called('settings.set'), [{dht: false, listenPort: 6881}]);
+    assert.equal((await intents.handle({intent: 'settings.set', listenPort: 70000}, popup)).error.code, 2006);
+});
+
+test('stream.info: a bundle item with its subtitles and its resume key', async () => {
+    const {intents} = setup();
+    const reply = await intents.handle({intent: 'stream.info', infoHash, fileIndex: 3}, popup);
+    assert.deepEqual(reply.result, {name: 'pilot.webm', mime: 'video/webm', size: 10, progress: 0,
+        streamUrl: stream(3), subtitles: [{lang: 'fr', label: 'Français', url: stream(4)}],
+        itemKey: 'les-veilleurs/pilot.webm'});
+    const plain = await intents.handle({intent: 'stream.info', infoHash, fileIndex: 2}, popup);
+    assert.equal(plain.result.itemKey, `${infoHash}/2`);
+    assert.equal((await intents.handle({intent: 'stream.info', infoHash, fileIndex: 99}, popup)).error.code, 1004);
+});

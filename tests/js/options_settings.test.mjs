@@ -1,0 +1,51 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+
+import {readForm, settingsPatch, fieldOfError} from '../../extension/options/settings_form.js';
+
+const loaded = {
+    downloadFolder: '/home/viewer/Downloads/Sluice', downloadRateLimit: 0, uploadRateLimit: 51300,
+    connectionsLimit: 200, dht: true, lsd: true, upnp: true, natpmp: true, utp: true, listenPort: 6881,
+    peerPort: 6881,
+};
+
+const form = (over = {}) => ({
+    downloadFolder: '/home/viewer/Downloads/Sluice', downloadRateLimit: '0', uploadRateLimit: '50',
+    listenPort: '6881', dht: true, lsd: true, upnp: true, natpmp: true, utp: true, ...over,
+});
+
+test('the form reads into host settings in bytes/s', () => {
+    const {settings, problems} = readForm(form({downloadRateLimit: '100'}));
+    assert.deepEqual(problems, {});
+    assert.equal(settings.downloadRateLimit, 102400);
+    assert.equal(settings.listenPort, 6881);
+    assert.equal(settings.dht, true);
+});
+
+test('a relative folder, a fractional rate and a port out of range are refused', () => {
+    const {problems} = readForm(form({downloadFolder: 'Downloads', downloadRateLimit: '1.5', listenPort: '70000'}));
+    assert.deepEqual(problems, {
+        downloadFolder: 'optionsInvalidFolder', downloadRateLimit: 'optionsInvalidRate',
+        listenPort: 'optionsInvalidPort',
+    });
+    assert.equal(readForm(form({uploadRateLimit: '-1'})).problems.uploadRateLimit, 'optionsInvalidRate');
+    assert.equal(readForm(form({listenPort: ''})).problems.listenPort, 'optionsInvalidPort');
+});
+
+test('an untouched form sends nothing, even with a limit that is not a whole KiB/s', () => {
+    assert.deepEqual(settingsPatch(loaded, readForm(form()).settings), {});
+});
+
+test('only the changed fields are sent', () => {
+    const {settings} = readForm(form({dht: false, listenPort: '0', uploadRateLimit: '0'}));
+    assert.deepEqual(settingsPatch(loaded, settings), {dht: false, listenPort: 0, uploadRateLimit: 0});
+});
+
+test('errors are placed on the field the host names', () => {
+    assert.equal(fieldOfError({code: -32602, message: 'Invalid params',
+        data: {detail: 'listenPort must be an integer from 0 to 65535'}}, {listenPort: 1, dht: false}), 'listenPort');
+    assert.equal(fieldOfError({code: 1006, message: 'x'}, {downloadFolder: '/x'}), 'downloadFolder');
+    assert.equal(fieldOfError({code: -32602, message: 'bad'}, {utp: false}), 'utp');
+    assert.equal(fieldOfError({code: -32602, message: 'bad'}, {utp: false, dht: true}), null);
+    assert.equal(fieldOfError({code: 2001, message: 'not installed'}, {utp: false}), null);
+});
