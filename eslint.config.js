@@ -21,6 +21,11 @@ export default [
         languageOptions: {ecmaVersion: 2022, sourceType: 'module', globals: node},
     },
     {
+        // End-to-end tests hand functions to the browser to run in its pages.
+        files: ['tests/e2e/**/*.mjs'],
+        languageOptions: {globals: {...node, document: 'readonly', chrome: 'readonly'}},
+    },
+    {
         rules: {
             indent: ['error', 4, {SwitchCase: 1}],
             quotes: ['error', 'single', {avoidEscape: true}],

@@ -55,6 +55,6 @@ test('Firefox ESR: the extension reaches the host and its popup lists a torrent'
     } finally {
         await firefox?.stop();
         await owner.close();
-        rmSync(folder, {recursive: true, force: true});
+        rmSync(folder, {recursive: true, force: true, maxRetries: 20, retryDelay: 250});
     }
 });

@@ -33,6 +33,6 @@ test('sluice-host answers host.hello as the schema says', async () => {
         assert.equal(missing.error.code, -32601);
         assert.equal(await client.close(), 0);
     } finally {
-        rmSync(home, {recursive: true, force: true});
+        rmSync(home, {recursive: true, force: true, maxRetries: 20, retryDelay: 250});
     }
 });

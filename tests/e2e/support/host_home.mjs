@@ -9,7 +9,7 @@ import {firefoxAddonId} from './firefox.mjs';
 const root = new URL('../../../', import.meta.url).pathname;
 export const hostBinary = process.env.SLUICE_HOST_BIN ?? join(root, 'build/dev/native-host/sluice-host');
 
-export function makeHostHome(folder) {
+export function makeHostHome(folder, extra = {}) {
     const data = join(folder, 'data');
     const run = join(folder, 'run');
     mkdirSync(join(data, 'sluice'), {recursive: true});
@@ -18,6 +18,7 @@ export function makeHostHome(folder) {
         session: {dht: false, lsd: false, upnp: false, natpmp: false, utp: false,
             listenInterfaces: '127.0.0.1:0'},
         downloadFolder: join(folder, 'downloads'),
+        ...extra,
     }, null, 4));
     return {
         env: {...process.env, XDG_DATA_HOME: data, XDG_RUNTIME_DIR: run},

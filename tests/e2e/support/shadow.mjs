@@ -54,16 +54,26 @@ export async function onShadowElement(page, selector, fn, options) {
     }
 }
 
-// Clicks the element's centre with the mouse, as a person would (trusted events, focus and all).
-export async function clickShadow(page, selector, options) {
-    const {cdp, nodeId} = await shadowElement(page, selector, options);
-    try {
-        await cdp.send('DOM.scrollIntoViewIfNeeded', {nodeId});
-        const {model} = await cdp.send('DOM.getBoxModel', {nodeId});
-        const [x1, y1, , , x3, y3] = model.content;
-        await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
-    } finally {
-        await cdp.detach().catch(() => {});
+// Clicks the element's centre with the mouse, as a person would (trusted events, focus and all), once it is
+// laid out (a section may still be opening).
+export async function clickShadow(page, selector, {timeout = 15000} = {}) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+        const {cdp, nodeId} = await shadowElement(page, selector, {timeout});
+        try {
+            await cdp.send('DOM.scrollIntoViewIfNeeded', {nodeId});
+            const {model} = await cdp.send('DOM.getBoxModel', {nodeId});
+            const [x1, y1, , , x3, y3] = model.content;
+            await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+            return;
+        } catch (error) {
+            if (Date.now() > deadline) {
+                throw new Error(`${selector}: ${error.message}`);
+            }
+        } finally {
+            await cdp.detach().catch(() => {});
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
     }
 }
 
