@@ -23,7 +23,7 @@ export default [
     {
         // End-to-end tests hand functions to the browser to run in its pages.
         files: ['tests/e2e/**/*.mjs'],
-        languageOptions: {globals: {...node, document: 'readonly', chrome: 'readonly'}},
+        languageOptions: {globals: {...node, document: 'readonly', window: 'readonly', chrome: 'readonly'}},
     },
     {
         rules: {
