@@ -41,13 +41,17 @@ export function createPortHub({state, host, announcements, runtimeId, extensionO
             pending: page?.pending});
     }
 
+    // While the host is away the state holds no torrents: the card says why instead of falling back to
+    // "checking the signature", and only the status crosses (never the host's own message).
     function sendCards(entry) {
+        const status = state.snapshot().host?.status;
         for (const [infoHash, last] of entry.watched) {
-            const card = cardFor(entry, infoHash);
-            const text = JSON.stringify(card);
+            const message = status === 'ready' ? {type: 'card', card: cardFor(entry, infoHash)}
+                : {type: 'card', card: null, host: {status}};
+            const text = JSON.stringify(message);
             if (text !== last) {
                 entry.watched.set(infoHash, text);
-                post(entry.port, {type: 'card', card});
+                post(entry.port, message);
             }
         }
     }

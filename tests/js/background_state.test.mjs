@@ -66,6 +66,12 @@ test('the state: list, bundles, campaigns, deltas, and a reset when the host goe
     assert.deepEqual(state.snapshot(), {host: host.status, torrents: [], activeDownloads: 0});
 });
 
+async function until(check) {
+    for (let i = 0; i < 50 && !check(); ++i) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+
 function fakePort(name, sender) {
     const sets = {message: new Set(), disconnect: new Set()};
     return {name, sender, posted: [], closed: false,
@@ -109,6 +115,12 @@ test('ports: ui gets the state and events, card only announced torrents, without
     assert.equal(card.posted[0].card.status, 'verified');
     assert.equal(card.posted[0].card.items[0].playable, true);
     assert.ok(!JSON.stringify(card.posted).includes('127.0.0.1'));
+
+    // The host goes away: the card hears why (its status only), not a card emptied of everything.
+    host.status = {status: 'crashed', message: 'exited with signal 9 in /home/someone', retryInSeconds: 2};
+    host.statusListeners.forEach((fn) => fn(host.status));
+    await until(() => card.posted.length === 2);
+    assert.deepEqual(card.posted[1], {type: 'card', card: null, host: {status: 'crashed'}});
     card.end();
     ui.end();
 });
