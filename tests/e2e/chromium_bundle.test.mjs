@@ -4,7 +4,7 @@
 // host are the real binaries; the world is the one `make demo` runs. Screenshots go to build/test-output/e2e.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {startWorld} from '../../demo/lib/world.mjs';
@@ -98,6 +98,18 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         const episode = await playerFrame(page, await fileIndexOf(extPage, infoHash, 'episode-1.webm.locked')
             .catch(() => fileIndexOf(extPage, infoHash, 'episode-1.webm')));
         assert.ok(await playsPast(episode, 0.5));
+
+        // Unlocked content is the viewer's: exported as a plain file, byte for byte the creator's film.
+        const exported = await until(async () => {
+            const state = await extPage.evaluate(() => chrome.runtime.sendMessage({intent: 'state.get'}));
+            const item = state.result.torrents.find((t) => t.infoHash === infoHash)?.bundle?.items
+                ?.find((i) => i.path.includes('episode-1'));
+            const reply = await extPage.evaluate(([h, path]) =>
+                chrome.runtime.sendMessage({intent: 'bundle.export', infoHash: h, path}), [infoHash, item.path]);
+            return reply.ok ? reply.result : null;
+        }, 30000);
+        assert.ok(exported.destination.startsWith(join(folder, 'viewer', 'downloads')), exported.destination);
+        assert.deepEqual(readFileSync(exported.destination), readFileSync(join(world.paths.media, 'episode-1.webm')));
 
         // Pledge; the popup shows this campaign's progress.
         await clickShadow(page, 'button[aria-label*="episode-2"]:not(.primary)');

@@ -204,6 +204,23 @@ TEST_F(bundle_fixture, ARedeemedTokenUnlocksStreamsAndExportsTheItem) {
         "bundle.export", {{"infoHash", hash}, {"path", "pilot.webm"}, {"destination", free_copy.string()}});
     ASSERT_TRUE(exported_free.contains("result")) << exported_free.dump();
     EXPECT_EQ(read_file(free_copy), b.plaintext.at("pilot.webm"));
+    // Missing folders are made inside the download folder only.
+    auto const settings = host.call("settings.get", json::object());
+    std::filesystem::path const downloads = settings["result"].value("downloadFolder", "");
+    ASSERT_FALSE(downloads.empty()) << settings.dump();
+    auto const nested = downloads / "Sluice exports" / "demo" / "pilot.webm";
+    auto const exported_nested = host.call(
+        "bundle.export", {{"infoHash", hash}, {"path", "pilot.webm"}, {"destination", nested.string()}});
+    ASSERT_TRUE(exported_nested.contains("result")) << exported_nested.dump();
+    EXPECT_EQ(read_file(nested), b.plaintext.at("pilot.webm"));
+    auto const outside = world.data_dir() / "not-made" / "deeper" / "pilot.webm";
+    auto const escaping = downloads / ".." / "escaped" / "pilot.webm";
+    for (auto const& refused : {outside, escaping}) {
+        auto const answer = host.call(
+            "bundle.export", {{"infoHash", hash}, {"path", "pilot.webm"}, {"destination", refused.string()}});
+        EXPECT_EQ(answer["error"]["code"], -32602) << answer.dump();
+        EXPECT_FALSE(std::filesystem::exists(refused.parent_path().lexically_normal())) << refused;
+    }
 }
 
 TEST_F(bundle_fixture, UnlocksSurviveARestart) {

@@ -48,11 +48,30 @@ void add_stream_urls(json& bundle, std::string const& id, http::stream_server co
     }
 }
 
+// Whether `folder` is `root` or below it, compared component by component once both are normalised (a
+// destination the extension builds, like "<downloads>/Sluice exports/<bundle>/", is; "<downloads>/../x" is
+// not).
+bool inside(std::filesystem::path const& folder, std::filesystem::path const& root) {
+    auto const f = folder.lexically_normal();
+    auto const r = root.lexically_normal();
+    auto fi = f.begin();
+    for (auto ri = r.begin(); ri != r.end(); ++ri, ++fi) {
+        if (ri->empty()) {
+            continue; // the empty last element of a root written with a trailing slash
+        }
+        if (fi == f.end() || *fi != *ri) {
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 void add_bundle_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
                         boost::asio::thread_pool& workers, torrent::torrent_engine& engine,
-                        bundle::bundle_library& library, http::stream_server& streams) {
+                        bundle::bundle_library& library, http::stream_server& streams,
+                        host_config const& config) {
     dispatcher.add("bundle.get", [&engine, &library, &streams](rpc_call const& call) {
         if (!check_members(call, {"infoHash"})) {
             return;
@@ -95,7 +114,7 @@ void add_bundle_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asi
         call.reply({{"bundleId", outcome.bundle_id}, {"items", outcome.items}});
     });
 
-    dispatcher.add("bundle.export", [&io, &workers, &engine, &library](rpc_call const& call) {
+    dispatcher.add("bundle.export", [&io, &workers, &engine, &library, &config](rpc_call const& call) {
         if (!check_members(call, {"infoHash", "path", "destination"})) {
             return;
         }
@@ -105,7 +124,13 @@ void add_bundle_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asi
         if (!destination) {
             return;
         }
-        std::filesystem::path const target(*destination);
+        std::filesystem::path const target = std::filesystem::path(*destination).lexically_normal();
+        auto const downloads = config.download_folder.empty() ? default_download_folder()
+                                                              : std::filesystem::path(config.download_folder);
+        if (target.is_absolute() && target.has_filename() && inside(target.parent_path(), downloads)) {
+            std::error_code ignored;
+            std::filesystem::create_directories(target.parent_path(), ignored);
+        }
         if (!target.is_absolute() || !target.has_filename() ||
             !std::filesystem::is_directory(target.parent_path())) {
             call.fail(error_code::invalid_params,

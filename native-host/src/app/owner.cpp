@@ -196,7 +196,7 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
         [&streams](std::string const& origin) { streams.router().allow_origin(origin); });
     add_torrent_methods(dispatcher, io, engine, streams);
     add_settings_methods(dispatcher, config, paths.config_file(), session, engine);
-    add_bundle_methods(dispatcher, io, workers, engine, library, streams);
+    add_bundle_methods(dispatcher, io, workers, engine, library, streams, config);
     bundle::gate_agent agent(
         io, keys, library, engine,
         [&hub](std::string const& method, nlohmann::json params) {
