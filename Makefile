@@ -38,8 +38,8 @@ test-js: build
 
 ## test-e2e: the extension in real Chromium and Firefox ESR, against the real host, gate and a seed
 test-e2e: build
-	SLUICE_HOST_BIN=$(CURDIR)/build/dev/native-host/sluice-host node --experimental-websocket --test \
-	    --test-concurrency=1 tests/e2e/
+	SLUICE_HOST_BIN=$(CURDIR)/build/dev/native-host/sluice-host node --test --test-concurrency=1 \
+	    tests/e2e/
 
 test-asan: deps
 	cmake --preset asan

@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {randomBytes} from 'node:crypto';
 import {NativeClient} from '../../demo/lib/native_client.mjs';
+import {waitForExit} from '../../demo/lib/world.mjs';
 import {launchFirefox, firefoxExtensionUuid} from './support/firefox.mjs';
 import {hostBinary, makeHostHome} from './support/host_home.mjs';
 import {until} from './support/until.mjs';
@@ -26,7 +27,9 @@ test('Firefox ESR: the extension reaches the host and its popup lists a torrent'
     const owner = new NativeClient(hostBinary, {args: ['chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk/'],
         env: home.env});
     let firefox;
+    let ownerPid = null;
     try {
+        ownerPid = (await owner.call('host.hello', {protocolVersion: 1})).result.instance.pid;
         const added = await owner.call('torrent.add', {uri: join(folder, 'ferry.torrent'), savePath: seeds});
         assert.ok(added.result, JSON.stringify(added));
         firefox = await launchFirefox({folder, hostManifest: home.firefoxManifest, env: home.env});
@@ -55,6 +58,10 @@ test('Firefox ESR: the extension reaches the host and its popup lists a torrent'
     } finally {
         await firefox?.stop();
         await owner.close();
+        // The session owner outlives its last client by a moment (it saves resume data): let it finish.
+        if (ownerPid) {
+            await waitForExit(ownerPid);
+        }
         rmSync(folder, {recursive: true, force: true, maxRetries: 20, retryDelay: 250});
     }
 });

@@ -1,6 +1,7 @@
 // A small WebDriver BiDi client (Firefox speaks it natively with --remote-debugging-port): enough to find
-// the browser's tabs, evaluate script in one and click. Needs Node's WebSocket (--experimental-websocket on
-// Node 20, built in from 22).
+// the browser's tabs and evaluate script in one. The `ws` package, since Node's own WebSocket needs Node 22.
+import WebSocket from 'ws';
+
 export class BidiSession {
     static async connect(url) {
         const socket = new WebSocket(url);
