@@ -49,3 +49,33 @@ export async function ask(intent, params = {}) {
 export function describeError(error) {
     return t(errorTextKey(error));
 }
+
+// Pages build their DOM from nodes, never from HTML strings: data is only ever text.
+export function el(tag, props = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) {
+        if (k === 'class') {
+            node.className = v;
+        } else if (k === 'text') {
+            node.textContent = v;
+        } else if (k in node && !k.includes('-')) {
+            node[k] = v;
+        } else {
+            node.setAttribute(k, v);
+        }
+    }
+    node.append(...children);
+    return node;
+}
+
+export function setText(node, text) {
+    if (node.textContent !== text) {
+        node.textContent = text;
+    }
+}
+
+export function show(node, visible) {
+    if (node.hidden === visible) {
+        node.hidden = !visible;
+    }
+}

@@ -2,39 +2,10 @@
 // place (keyed by infoHash, bundle items by path), so focus, an open "remove?" question and typed text
 // survive the several state messages a second.
 import {webext} from '../common/webext.js';
-import {t, uiLocale, localize, ask, describeError} from '../common/ui.js';
+import {t, uiLocale, localize, ask, describeError, el, setText, show} from '../common/ui.js';
 import * as fmt from '../common/format.js';
 
 const $ = (id) => document.getElementById(id);
-
-function el(tag, props = {}, children = []) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-        if (k === 'class') {
-            node.className = v;
-        } else if (k === 'text') {
-            node.textContent = v;
-        } else if (k in node && !k.includes('-')) {
-            node[k] = v;
-        } else {
-            node.setAttribute(k, v);
-        }
-    }
-    node.append(...children);
-    return node;
-}
-
-function setText(node, text) {
-    if (node.textContent !== text) {
-        node.textContent = text;
-    }
-}
-
-function show(node, visible) {
-    if (node.hidden === visible) {
-        node.hidden = !visible;
-    }
-}
 
 // A message line under a control: an error in words, or what an action did.
 function say(node, text, isError = false) {

@@ -1,7 +1,7 @@
 // A magnet or .torrent link opened with Sluice (viewer.html?uri=…), or a torrent already in the session
 // (viewer.html?infoHash=…): its name, then, once the metadata has arrived, its files with Play and Download.
 import {webext} from '../common/webext.js';
-import {t, uiLocale, localize, ask, describeError} from '../common/ui.js';
+import {t, uiLocale, localize, ask, describeError, el, setText} from '../common/ui.js';
 import {formatBytes, formatPercent, formatRate, torrentStateKey} from '../common/format.js';
 import {openableLink} from '../common/links.js';
 import {ExtensionError} from '../common/error_codes.js';
@@ -24,27 +24,6 @@ const view = {
     filesTimer: null,
     playing: null,
 };
-
-function el(tag, props = {}, children = []) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-        if (k === 'class') {
-            node.className = v;
-        } else if (k === 'text') {
-            node.textContent = v;
-        } else {
-            node.setAttribute(k, v);
-        }
-    }
-    node.append(...children);
-    return node;
-}
-
-function setText(node, text) {
-    if (node.textContent !== text) {
-        node.textContent = text;
-    }
-}
 
 function showError(text) {
     setText($('error'), text);
