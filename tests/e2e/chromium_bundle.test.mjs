@@ -127,7 +127,9 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
             /Les Veilleurs/.test(document.body.innerText)), 15000);
         await popup.screenshot({path: join(screenshots, 'popup.png'), fullPage: true});
 
-        // The campaign closes funded: the host takes its token and the season unlocks.
+        // The campaign closes funded: the person is told, the host takes its token and the season unlocks.
+        const notifications = () => extPage.evaluate(async () => Object.keys(await chrome.notifications.getAll()));
+        const before = await notifications();
         await world.closeCampaign();
         await until(async () => {
             const state = await extPage.evaluate(() => chrome.runtime.sendMessage({intent: 'state.get'}));
@@ -136,6 +138,11 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
             return season?.unlocked === true;
         }, 60000);
         await clickShadow(page, 'button.primary[aria-label*="episode-2"]', {timeout: 30000});
+        const shown = await until(async () => {
+            const now = await notifications();
+            return now.filter((id) => !before.includes(id)).length >= 2 ? now : null;
+        }, 15000);
+        assert.ok(shown.length >= before.length + 2, `funded and unlocked: ${JSON.stringify({before, shown})}`);
         await page.screenshot({path: join(screenshots, 'season-unlocked.png'), fullPage: true});
     } finally {
         await browser?.context.close().catch(() => {});
