@@ -204,10 +204,12 @@ TEST_F(bundle_fixture, ARedeemedTokenUnlocksStreamsAndExportsTheItem) {
         "bundle.export", {{"infoHash", hash}, {"path", "pilot.webm"}, {"destination", free_copy.string()}});
     ASSERT_TRUE(exported_free.contains("result")) << exported_free.dump();
     EXPECT_EQ(read_file(free_copy), b.plaintext.at("pilot.webm"));
-    // Missing folders are made inside the download folder only.
-    auto const settings = host.call("settings.get", json::object());
-    std::filesystem::path const downloads = settings["result"].value("downloadFolder", "");
-    ASSERT_FALSE(downloads.empty()) << settings.dump();
+    // Missing folders are made inside the download folder only (one of the test's own, not the user's).
+    auto const set =
+        host.call("settings.set", {{"downloadFolder", (world.data_dir() / "downloads").string()}});
+    ASSERT_TRUE(set.contains("result")) << set.dump();
+    std::filesystem::path const downloads = set["result"].value("downloadFolder", "");
+    ASSERT_EQ(downloads, world.data_dir() / "downloads") << set.dump();
     auto const nested = downloads / "Sluice exports" / "demo" / "pilot.webm";
     auto const exported_nested = host.call(
         "bundle.export", {{"infoHash", hash}, {"path", "pilot.webm"}, {"destination", nested.string()}});
