@@ -6,7 +6,7 @@ import {join} from 'node:path';
 import {chromium} from 'playwright-core';
 
 export const extensionDir = new URL('../../../extension/', import.meta.url).pathname.replace(/\/$/, '');
-export const chromeExtensionId = 'ljkaphncpbkfgfeoncgogkmhcmcompjk';
+export {chromeExtensionId} from '../../../demo/lib/register_host.mjs';
 
 const chromiumBinary = process.env.CHROMIUM_BIN ?? '/usr/lib/chromium/chromium';
 

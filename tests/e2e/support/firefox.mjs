@@ -7,7 +7,7 @@ import {join} from 'node:path';
 import {BidiSession} from './bidi.mjs';
 import {extensionDir} from './chromium.mjs';
 
-export const firefoxAddonId = 'sluice@sluice-project.org';
+import {firefoxAddonId} from '../../../demo/lib/register_host.mjs';
 // Fixed so a test knows the add-on's moz-extension:// origin (Firefox otherwise picks one per profile).
 export const firefoxExtensionUuid = '5b0c7d2e-6f3a-4c1e-9a55-2d8e4f1b7c60';
 
