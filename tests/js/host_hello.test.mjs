@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import {NativeClient} from '../../demo/lib/native_client.mjs';
+import {waitForExit} from '../../demo/lib/world.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const hostPath = process.env.SLUICE_HOST_BIN ?? join(root, 'build/dev/native-host/sluice-host');
@@ -17,6 +18,7 @@ ajv.addSchema(schema);
 test('sluice-host answers host.hello as the schema says', async () => {
     assert.ok(existsSync(hostPath), `${hostPath} is not built`);
     const home = mkdtempSync(join(tmpdir(), 'sluice-js-'));
+    let ownerPid = null;
     try {
         mkdirSync(join(home, 'data', 'sluice'), {recursive: true});
         writeFileSync(join(home, 'data', 'sluice', 'config.json'), JSON.stringify({
@@ -25,6 +27,7 @@ test('sluice-host answers host.hello as the schema says', async () => {
         const env = {...process.env, XDG_RUNTIME_DIR: join(home, 'run'), XDG_DATA_HOME: join(home, 'data')};
         const client = new NativeClient(hostPath, {args: ['chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk/'], env});
         const reply = await client.call('host.hello', {protocolVersion: 1, client: {name: 'node-test'}});
+        ownerPid = reply.result?.instance?.pid ?? null;
         const envelope = ajv.getSchema(schema.$id);
         assert.ok(envelope(reply), JSON.stringify(envelope.errors));
         const result = ajv.getSchema(`${schema.$id}#/$defs/host.hello.result`);
@@ -33,6 +36,10 @@ test('sluice-host answers host.hello as the schema says', async () => {
         assert.equal(missing.error.code, -32601);
         assert.equal(await client.close(), 0);
     } finally {
+        // The session owner detaches and outlives its last client while it saves resume data.
+        if (ownerPid) {
+            await waitForExit(ownerPid);
+        }
         rmSync(home, {recursive: true, force: true, maxRetries: 20, retryDelay: 250});
     }
 });
