@@ -8,6 +8,7 @@
 #include "app/owner.hpp"
 #include "app/owner_launcher.hpp"
 #include "app/paths.hpp"
+#include "install/install_cli.hpp"
 #include "native_messaging/caller_check.hpp"
 #include "native_messaging/relay.hpp"
 
@@ -22,9 +23,11 @@ namespace {
 
 using namespace sluice;
 
-constexpr char const* usage = "usage: sluice-host [CALLER...]   (started by the browser)\n"
-                              "       sluice-host --serve       (the session owner; started by sluice-host)\n"
-                              "       sluice-host --version\n";
+constexpr char const* usage =
+    "usage: sluice-host [CALLER...]   (started by the browser)\n"
+    "       sluice-host --serve       (the session owner; started by sluice-host)\n"
+    "       sluice-host install|uninstall|doctor ...  (registers the host with browsers)\n"
+    "       sluice-host --version\n";
 
 int run_browser_side(std::vector<std::string> const& args) {
     auto const paths = app::resolve_host_paths();
@@ -70,6 +73,9 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "--version") {
         print("sluice-host " SLUICE_VERSION "\n");
         return 0;
+    }
+    if (install::is_install_command(args)) {
+        return install::run_install_command(args);
     }
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
         print(usage);

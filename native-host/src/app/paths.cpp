@@ -66,11 +66,15 @@ void ensure_private_dir(std::filesystem::path const& dir, std::error_code& ec) {
     }
 }
 
-void write_file_atomically(std::filesystem::path const& file, std::string_view contents,
-                           std::error_code& ec) {
+void write_file_atomically(std::filesystem::path const& file, std::string_view contents, std::error_code& ec,
+                           unsigned mode) {
     ec.clear();
     auto const tmp = std::filesystem::path(file.string() + ".tmp-" + std::to_string(::getpid()));
-    int const fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int const fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd >= 0) {
+        // Not left to the umask: a system-wide manifest must be readable by every user's browser.
+        ::fchmod(fd, mode);
+    }
     if (fd < 0) {
         ec = last_error();
         return;

@@ -27,7 +27,8 @@ host_paths resolve_host_paths();
 void ensure_private_dir(std::filesystem::path const& dir, std::error_code& ec);
 
 // Writes `contents` to `file` through a temporary file and rename, so a crash leaves either the old or
-// the new contents, never half of them.
-void write_file_atomically(std::filesystem::path const& file, std::string_view contents, std::error_code& ec);
+// the new contents, never half of them. `mode` is the new file's permissions (before the umask).
+void write_file_atomically(std::filesystem::path const& file, std::string_view contents, std::error_code& ec,
+                           unsigned mode = 0600);
 
 } // namespace sluice::app

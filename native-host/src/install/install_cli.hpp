@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sluice::install {
+
+// `sluice-host install|uninstall|doctor ...`: run by a person or a package script, never by a browser (a
+// browser's first argument is an origin or a manifest path), so these write to stdout and stderr freely.
+bool is_install_command(std::vector<std::string> const& args);
+int run_install_command(std::vector<std::string> const& args);
+
+} // namespace sluice::install
