@@ -18,7 +18,7 @@ enum class family { chromium, firefox };
 struct places {
     std::vector<std::string_view> user_dirs{};   // per-user manifest folders, most specific first
     std::vector<std::string_view> system_dirs{}; // all-users manifest folders
-    std::vector<std::string_view> found_if{};    // folders whose presence says the browser is installed
+    std::vector<std::string_view> found_if{};    // files or folders the browser makes (never the installer)
     std::vector<std::string_view> programs{};    // executables on PATH that say the same (Linux)
 };
 

@@ -74,7 +74,7 @@ bool browser_found(browser const& b, install_env const& env) {
     }
     std::error_code ec;
     for (auto const dir : p->found_if) {
-        if (fs::is_directory(expand(dir, env), ec)) {
+        if (fs::exists(expand(dir, env), ec)) {
             return true;
         }
     }

@@ -14,12 +14,12 @@ enum class scope { user, system };
 // is a pure function of it (and the Windows and macOS rows can be tested on Linux).
 struct install_env {
     desktop os = desktop::gnu_linux;
-    std::filesystem::path home;
-    std::filesystem::path config_home; // $XDG_CONFIG_HOME or ~/.config (Linux)
-    std::filesystem::path data_home;   // $XDG_DATA_HOME or ~/.local/share (Linux)
-    std::filesystem::path root = "/";  // system folders are placed under it (a package's staging root)
-    std::vector<std::filesystem::path> path_dirs;
-    std::filesystem::path host_binary; // the absolute path written into every manifest
+    std::filesystem::path home{};
+    std::filesystem::path config_home{}; // $XDG_CONFIG_HOME or ~/.config (Linux)
+    std::filesystem::path data_home{};   // $XDG_DATA_HOME or ~/.local/share (Linux)
+    std::filesystem::path root = "/";    // system folders are placed under it (a package's staging root)
+    std::vector<std::filesystem::path> path_dirs{};
+    std::filesystem::path host_binary{}; // the absolute path written into every manifest
 };
 
 // This process's environment: HOME, XDG_CONFIG_HOME, XDG_DATA_HOME, PATH and its own executable.
@@ -29,7 +29,7 @@ install_env current_env();
 // env.root; `$HOME` and `$CONFIG` never do.
 std::filesystem::path expand(std::string_view dir, install_env const& env);
 
-// Whether `b` looks installed: one of its found_if folders exists, or one of its programs is on PATH.
+// Whether `b` looks installed: one of its found_if paths exists, or one of its programs is on PATH.
 // On Windows every browser counts as found (registry keys cost nothing when the browser is absent).
 bool browser_found(browser const& b, install_env const& env);
 
