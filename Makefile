@@ -6,7 +6,7 @@ SHELL := /bin/bash
 FUZZ_SECONDS ?= 30
 CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol publisher tests bench -name '*.[ch]pp')
 
-.PHONY: demo test deps build test-unit test-asan test-js test-e2e fuzz lint format bench clean
+.PHONY: demo test deps build test-unit test-asan test-js test-e2e test-package package fuzz lint format bench clean
 
 ## deps: system packages (apt, idempotent) and the npm packages the JS tests and lint use
 deps: node_modules/.installed
@@ -27,7 +27,7 @@ demo: build
 	node demo/run.mjs
 
 ## test: every test: lint, unit + integration (dev), JS, the same suite under ASan+UBSan, and the fuzzer
-test: deps lint test-unit test-js test-e2e test-asan fuzz
+test: deps lint test-unit test-js test-e2e test-package test-asan fuzz
 	@echo "all tests passed"
 
 test-unit: build
@@ -40,6 +40,20 @@ test-js: build
 test-e2e: build
 	SLUICE_HOST_BIN=$(CURDIR)/build/dev/native-host/sluice-host node --test --test-concurrency=1 \
 	    tests/e2e/
+
+## test-package: the .deb (packed from the dev build): its files, its maintainer scripts, and an install /
+## upgrade / remove / purge round trip with dpkg in a throwaway root
+test-package: build
+	rm -f build/dev/sluice_*.deb
+	cd build/dev && cpack -G DEB
+	SLUICE_DEB=$$(ls $(CURDIR)/build/dev/sluice_*.deb) node --test tests/package/
+
+## package: the .deb for users (optimised binaries, the extension, docs, the gate's systemd unit)
+package: deps
+	cmake --preset package
+	cmake --build --preset package
+	cd build/package && cpack -G DEB
+	@ls build/package/sluice_*.deb
 
 test-asan: deps
 	cmake --preset asan

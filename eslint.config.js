@@ -17,7 +17,7 @@ export default [
         languageOptions: {ecmaVersion: 2022, sourceType: 'module', globals: browser},
     },
     {
-        files: ['tests/js/**/*.mjs', 'tests/e2e/**/*.mjs', 'demo/**/*.mjs', 'eslint.config.js'],
+        files: ['tests/js/**/*.mjs', 'tests/e2e/**/*.mjs', 'tests/package/**/*.mjs', 'demo/**/*.mjs', 'eslint.config.js'],
         languageOptions: {ecmaVersion: 2022, sourceType: 'module', globals: node},
     },
     {

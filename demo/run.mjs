@@ -5,7 +5,7 @@
 // 127.0.0.1 and under build/demo-world. Ctrl-C stops it all.
 import {join} from 'node:path';
 import {defaultBinaries, startWorld} from './lib/world.mjs';
-import {registerHost} from './lib/register_host.mjs';
+import {installHost} from './lib/host_install.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const bin = defaultBinaries();
@@ -55,7 +55,8 @@ if (stopping) {
     await new Promise(() => {});
 }
 
-const registered = registerHost(bin.host);
+// `sluice-host install --user`: the same command a person runs after building from source.
+const registered = installHost(bin.host);
 
 say(`
 ${bold('Sluice demo')} — bundle "${world.bundleId}" version ${world.version}, served on this machine only.
@@ -68,13 +69,11 @@ ${bold('2. Load the extension')} from ${extensionDir}
    Firefox: about:debugging#/runtime/this-firefox → "Load Temporary Add-on…" → pick
             ${join(extensionDir, 'manifest.json')}
 
-${bold('3. The native host')} (${bin.host}) is registered for:`);
-if (registered.length === 0) {
-    say('   no browser found for this user; nothing written.');
+${bold('3. The native host')} (${bin.host}), by sluice-host install --user:`);
+for (const line of registered.ok ? registered.lines : [registered.error]) {
+    say(`   ${line}`);
 }
-for (const {browser, file} of registered) {
-    say(`   ${browser.padEnd(15)} ${file}`);
-}
+say('   (sluice-host doctor checks it; sluice-host uninstall --user takes it back.)');
 say(`
 ${bold('What to try')}
    • Play the pilot at once (free, subtitles in French and English).

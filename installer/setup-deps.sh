@@ -6,6 +6,8 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build pkg-config
+    # make package: CPack finds the binaries with file and their Depends with dpkg-shlibdeps
+    file dpkg-dev
     libtorrent-rasterbar-dev libboost-dev libboost-system-dev libboost-filesystem-dev
     nlohmann-json3-dev libsodium-dev libsqlite3-dev libssl-dev
     libgtest-dev libgmock-dev

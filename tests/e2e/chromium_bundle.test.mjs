@@ -48,8 +48,8 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
     const home = makeHostHome(join(folder, 'viewer'), {gatePollSeconds: 2});
     let browser;
     try {
-        browser = await launchChromium({profileDir: join(folder, 'profile'), hostManifest: home.chromiumManifest,
-            env: home.env});
+        home.install('chromium');
+        browser = await launchChromium({profileDir: home.chromiumProfile, env: home.env});
         const {context} = browser;
         // The background answers extension pages: the tests ask it through one, as the popup does.
         const extPage = await context.newPage();

@@ -48,8 +48,8 @@ test('Chromium: a magnet link opens the viewer and plays; a hostile page learns 
         });
         let browser;
         try {
-            browser = await launchChromium({profileDir: join(folder, 'profile'), hostManifest: home.chromiumManifest,
-                env: home.env});
+            home.install('chromium');
+            browser = await launchChromium({profileDir: home.chromiumProfile, env: home.env});
             const {context} = browser;
 
             // A magnet link: the prompt offers Sluice; Open brings the viewer, whose Play plays the pilot.

@@ -32,7 +32,8 @@ test('Firefox ESR: the extension reaches the host and its popup lists a torrent'
         ownerPid = (await owner.call('host.hello', {protocolVersion: 1})).result.instance.pid;
         const added = await owner.call('torrent.add', {uri: join(folder, 'ferry.torrent'), savePath: seeds});
         assert.ok(added.result, JSON.stringify(added));
-        firefox = await launchFirefox({folder, hostManifest: home.firefoxManifest, env: home.env});
+        home.install('firefox');
+        firefox = await launchFirefox({folder, env: home.env});
         const {session} = firefox;
         // A web-accessible page is the one extension page a fresh tab may open; from there the extension's own
         // pages are reachable, as they are for a person clicking the toolbar button.

@@ -9,7 +9,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {defaultBinaries, landingMarkup, startHost, startWorld, until} from '../../demo/lib/world.mjs';
-import {chromeExtensionId, firefoxAddonId, writeChromiumManifest} from '../../demo/lib/register_host.mjs';
+import {chromeExtensionId, firefoxAddonId, installHost} from '../../demo/lib/host_install.mjs';
 import {signWebhook} from '../../demo/lib/mock_checkout.mjs';
 
 const bin = defaultBinaries();
@@ -119,15 +119,19 @@ test('the mock checkout signs its webhook as gate-api.md says', () => {
     assert.equal(signWebhook('a-secret-of-24-characters', body, 1700000000), `t=1700000000,v1=${expected}`);
 });
 
-test('the Chromium manifest names the host and only our extension', () => {
+test('the demo registers the host with sluice-host install, naming only our extension', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-manifest-'));
     try {
-        const file = writeChromiumManifest(join(dir, 'NativeMessagingHosts'), '/opt/sluice/sluice-host');
-        assert.equal(file, join(dir, 'NativeMessagingHosts', 'org.sluice.host.json'));
+        const env = {...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, '.config'),
+            XDG_DATA_HOME: join(dir, '.local/share')};
+        const r = installHost(bin.host, {env, browsers: ['chromium']});
+        assert.ok(r.ok, r.error);
+        const file = join(dir, '.config/chromium/NativeMessagingHosts/org.sluice.host.json');
+        assert.deepEqual(r.lines, [`registered for Chromium: ${file}`]);
         assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
             name: 'org.sluice.host', description: 'Sluice: BitTorrent streaming and bundle unlocks',
-            path: '/opt/sluice/sluice-host', type: 'stdio',
-            allowed_origins: ['chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk/'],
+            path: execFileSync('realpath', [bin.host], {encoding: 'utf8'}).trim(), type: 'stdio',
+            allowed_origins: [`chrome-extension://${chromeExtensionId}/`],
         });
         // The ids must be the ones the host's caller check accepts, or the browser's host refuses to serve.
         const check = readFileSync(new URL('../../native-host/src/native_messaging/caller_check.hpp',

@@ -1,21 +1,15 @@
-// Starts Debian's Chromium with the extension loaded unpacked and the native host registered the way the
-// browser looks for it with a custom profile: <user-data-dir>/NativeMessagingHosts/. The host inherits the
-// browser's environment, so XDG_RUNTIME_DIR and XDG_DATA_HOME keep its session inside the test's folder.
-import {mkdirSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+// Starts Debian's Chromium with the extension loaded unpacked. Chromium reads user-level host manifests from
+// <user-data-dir>/NativeMessagingHosts/: with the default profile of the test's HOME (~/.config/chromium),
+// that is where `sluice-host install --user` wrote it. The host inherits the browser's environment, so
+// XDG_RUNTIME_DIR and XDG_DATA_HOME keep its session inside the test's folder.
 import {chromium} from 'playwright-core';
 
 export const extensionDir = new URL('../../../extension/', import.meta.url).pathname.replace(/\/$/, '');
-export {chromeExtensionId} from '../../../demo/lib/register_host.mjs';
+export {chromeExtensionId} from '../../../demo/lib/host_install.mjs';
 
 const chromiumBinary = process.env.CHROMIUM_BIN ?? '/usr/lib/chromium/chromium';
 
-export async function launchChromium({profileDir, hostManifest, env}) {
-    mkdirSync(join(profileDir, 'NativeMessagingHosts'), {recursive: true});
-    if (hostManifest) {
-        writeFileSync(join(profileDir, 'NativeMessagingHosts', 'org.sluice.host.json'),
-            JSON.stringify(hostManifest, null, 4));
-    }
+export async function launchChromium({profileDir, env}) {
     const context = await chromium.launchPersistentContext(profileDir, {
         executablePath: chromiumBinary,
         headless: true,

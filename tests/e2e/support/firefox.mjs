@@ -7,7 +7,7 @@ import {join} from 'node:path';
 import {BidiSession} from './bidi.mjs';
 import {extensionDir} from './chromium.mjs';
 
-import {firefoxAddonId} from '../../../demo/lib/register_host.mjs';
+import {firefoxAddonId} from '../../../demo/lib/host_install.mjs';
 // Fixed so a test knows the add-on's moz-extension:// origin (Firefox otherwise picks one per profile).
 export const firefoxExtensionUuid = '5b0c7d2e-6f3a-4c1e-9a55-2d8e4f1b7c60';
 
@@ -25,13 +25,11 @@ const preferences = {
     'browser.startup.homepage_override.mstone': 'ignore',
 };
 
-export async function launchFirefox({folder, hostManifest, env}) {
+// `env.HOME` is the test's: `sluice-host install --user --browser firefox` registered the host in its
+// ~/.mozilla/native-messaging-hosts, where Firefox looks.
+export async function launchFirefox({folder, env}) {
     const profile = join(folder, 'profile');
-    const home = join(folder, 'home');
     mkdirSync(join(profile, 'extensions'), {recursive: true});
-    mkdirSync(join(home, '.mozilla', 'native-messaging-hosts'), {recursive: true});
-    writeFileSync(join(home, '.mozilla', 'native-messaging-hosts', 'org.sluice.host.json'),
-        JSON.stringify(hostManifest, null, 4));
     writeFileSync(join(profile, 'user.js'), Object.entries(preferences)
         .map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});\n`).join(''));
     execFileSync(webExt, ['build', '--source-dir', extensionDir, '--artifacts-dir', folder,
@@ -40,7 +38,7 @@ export async function launchFirefox({folder, hostManifest, env}) {
     execFileSync('cp', [join(folder, 'sluice.xpi'), join(profile, 'extensions', `${firefoxAddonId}.xpi`)]);
 
     const child = spawn(firefoxBinary, ['--headless', '--no-remote', '--profile', profile,
-        '--remote-debugging-port', '0'], {env: {...env, HOME: home}, stdio: ['ignore', 'ignore', 'pipe']});
+        '--remote-debugging-port', '0'], {env, stdio: ['ignore', 'ignore', 'pipe']});
     const exited = new Promise((resolve) => child.on('exit', resolve));
     const endpoint = await new Promise((resolve, reject) => {
         let text = '';
