@@ -4,6 +4,7 @@
 #include "install/installer.hpp"
 
 #include <iostream>
+#include <unistd.h>
 
 namespace sluice::install {
 
@@ -72,12 +73,15 @@ bool parse(std::vector<std::string> const& args, options& o, std::string& error)
     return true;
 }
 
-int print_result(install_result const& r) {
+int print_result(install_result const& r, scope where) {
     for (auto const& line : r.done) {
         std::cout << line << "\n";
     }
     for (auto const& line : r.errors) {
         std::cerr << "sluice-host: " << line << "\n";
+    }
+    if (!r.ok() && where == scope::system && ::geteuid() != 0) {
+        std::cerr << "sluice-host: system folders belong to root: run it with sudo\n";
     }
     return r.ok() ? 0 : 1;
 }
@@ -113,7 +117,7 @@ int run_install_command(std::vector<std::string> const& args) {
         return report.healthy() ? 0 : 1;
     }
     if (o.command == "uninstall") {
-        return print_result(uninstall(env, o.where, reg.get()));
+        return print_result(uninstall(env, o.where, reg.get()), o.where);
     }
     auto const wanted = select_browsers(env, o.where, o.browsers, error);
     if (!error.empty()) {
@@ -125,7 +129,7 @@ int run_install_command(std::vector<std::string> const& args) {
                      "(or --browser all)\n";
         return 1;
     }
-    return print_result(install(env, o.where, wanted, reg.get()));
+    return print_result(install(env, o.where, wanted, reg.get()), o.where);
 }
 
 } // namespace sluice::install
