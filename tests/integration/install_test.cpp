@@ -1,7 +1,9 @@
 // sluice-host install / uninstall / doctor, run as a person runs them, into a temporary HOME and a
 // temporary root; the manifests they write must lead a browser to a host that answers host.hello.
 #include "child_wait.hpp"
+#include "file_helpers.hpp"
 #include "host_process.hpp"
+#include "run_result.hpp"
 
 #include <boost/process/args.hpp>
 #include <boost/process/env.hpp>
@@ -9,8 +11,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <map>
-#include <sstream>
 
 namespace sluice::testing {
 namespace {
@@ -18,31 +18,6 @@ namespace {
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string read(fs::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::map<std::string, std::string> snapshot(fs::path const& dir) {
-    std::map<std::string, std::string> out;
-    for (auto const& e : fs::recursive_directory_iterator(dir)) {
-        out[e.path().lexically_relative(dir).string()] = e.is_directory() ? "<dir>" : read(e.path());
-    }
-    return out;
-}
-
-struct run_result {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, run_result const& r) {
-    return os << "exit " << r.exit_code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
-}
 
 class Install : public ::testing::Test {
 protected:
@@ -65,13 +40,13 @@ protected:
             child.terminate();
             ADD_FAILURE() << "sluice-host " << args.at(0) << " did not finish";
         }
-        return {child.exit_code(), read(out), read(err)};
+        return {child.exit_code(), read_file(out), read_file(err)};
     }
 
     // Starts the binary a manifest names the way its browser would, and asks it host.hello.
     void expect_answers_hello(fs::path const& manifest_file) {
         SCOPED_TRACE(manifest_file.string());
-        auto const m = json::parse(read(manifest_file));
+        auto const m = json::parse(read_file(manifest_file));
         fs::path const binary = m.at("path").get<std::string>();
         ASSERT_TRUE(binary.is_absolute());
         EXPECT_EQ(fs::canonical(binary), fs::canonical(SLUICE_HOST_PATH));
@@ -98,7 +73,7 @@ protected:
 };
 
 TEST_F(Install, UserInstallForEveryBrowserAnswersHelloAndUninstallsCleanly) {
-    auto const before = snapshot(home());
+    auto const before = tree_snapshot(home());
     auto const first = run({"install", "--user", "--browser", "all"});
     ASSERT_EQ(first.exit_code, 0) << first;
     std::vector<fs::path> manifests;
@@ -120,11 +95,11 @@ TEST_F(Install, UserInstallForEveryBrowserAnswersHelloAndUninstallsCleanly) {
     expect_answers_hello(home() / ".config/chromium/NativeMessagingHosts/org.sluice.host.json");
     expect_answers_hello(home() / ".mozilla/native-messaging-hosts/org.sluice.host.json");
 
-    auto const installed = snapshot(home());
+    auto const installed = tree_snapshot(home());
     auto const second = run({"install", "--user", "--browser", "all"});
     ASSERT_EQ(second.exit_code, 0) << second;
     EXPECT_NE(second.out.find("already registered for Chromium"), std::string::npos) << second;
-    EXPECT_EQ(snapshot(home()), installed);
+    EXPECT_EQ(tree_snapshot(home()), installed);
 
     auto const doctor = run({"doctor"});
     EXPECT_EQ(doctor.exit_code, 0) << doctor;
@@ -133,7 +108,7 @@ TEST_F(Install, UserInstallForEveryBrowserAnswersHelloAndUninstallsCleanly) {
 
     auto const removed = run({"uninstall", "--user"});
     ASSERT_EQ(removed.exit_code, 0) << removed;
-    EXPECT_EQ(snapshot(home()), before) << removed;
+    EXPECT_EQ(tree_snapshot(home()), before) << removed;
 }
 
 TEST_F(Install, SystemInstallUnderARootNamesTheInstalledPath) {
@@ -145,30 +120,30 @@ TEST_F(Install, SystemInstallUnderARootNamesTheInstalledPath) {
                              "etc/opt/chrome/native-messaging-hosts/org.sluice.host.json",
                              "etc/opt/edge/native-messaging-hosts/org.sluice.host.json",
                              "usr/lib/mozilla/native-messaging-hosts/org.sluice.host.json"}) {
-        EXPECT_EQ(json::parse(read(root() / file)).at("path"), "/usr/bin/sluice-host") << file;
+        EXPECT_EQ(json::parse(read_file(root() / file)).at("path"), "/usr/bin/sluice-host") << file;
         EXPECT_EQ(fs::status(root() / file).permissions() & fs::perms::others_read, fs::perms::others_read);
     }
     EXPECT_FALSE(fs::exists(home() / ".config"));
     ASSERT_EQ(run({"uninstall", "--system", "--root", root().string()}).exit_code, 0);
-    EXPECT_TRUE(fs::is_empty(root())) << snapshot(root()).begin()->first;
+    EXPECT_TRUE(fs::is_empty(root())) << tree_snapshot(root()).begin()->first;
 }
 
 TEST_F(Install, DoctorNamesEachBrokenManifestAndItsFix) {
     ASSERT_EQ(
         run({"install", "--browser", "chromium", "--browser", "firefox", "--browser", "edge"}).exit_code, 0);
     auto const chromium = home() / ".config/chromium/NativeMessagingHosts/org.sluice.host.json";
-    auto m = json::parse(read(chromium));
+    auto m = json::parse(read_file(chromium));
     m["path"] = (dir_ / "moved/sluice-host").string();
     std::ofstream(chromium) << m.dump();
     auto const firefox = home() / ".mozilla/native-messaging-hosts/org.sluice.host.json";
-    m = json::parse(read(firefox));
+    m = json::parse(read_file(firefox));
     m["allowed_extensions"] = json::array({"someone@example.org"});
     std::ofstream(firefox) << m.dump();
     auto const edge = home() / ".config/microsoft-edge/NativeMessagingHosts/org.sluice.host.json";
     auto const not_executable = dir_ / "sluice-host-copy";
     fs::copy_file(SLUICE_HOST_PATH, not_executable);
     fs::permissions(not_executable, fs::perms::owner_read | fs::perms::owner_write);
-    m = json::parse(read(edge));
+    m = json::parse(read_file(edge));
     m["path"] = not_executable.string();
     std::ofstream(edge) << m.dump();
 

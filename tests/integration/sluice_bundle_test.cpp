@@ -3,6 +3,7 @@
 
 #include "child_wait.hpp"
 #include "file_helpers.hpp"
+#include "run_result.hpp"
 #include "sandbox_dir.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
@@ -52,16 +53,6 @@ void flip_byte(fs::path const& file, std::size_t offset) {
     ASSERT_LT(offset, bytes.size()) << file;
     bytes[offset] ^= 0x20;
     write_file(file, bytes);
-}
-
-struct run_result {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, run_result const& r) {
-    return os << "exit " << r.exit_code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
 }
 
 class SluiceBundle : public ::testing::Test {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <string>
 
@@ -19,6 +20,16 @@ inline std::string read_file(std::filesystem::path const& file) {
 inline void write_file(std::filesystem::path const& file, std::string const& bytes) {
     std::filesystem::create_directories(file.parent_path());
     std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Every path under `dir` with its contents ("<dir>" for a folder): equal snapshots are the same tree, so a
+// test can say "uninstall left exactly what was there before".
+inline std::map<std::string, std::string> tree_snapshot(std::filesystem::path const& dir) {
+    std::map<std::string, std::string> out;
+    for (auto const& e : std::filesystem::recursive_directory_iterator(dir)) {
+        out[e.path().lexically_relative(dir).string()] = e.is_directory() ? "<dir>" : read_file(e.path());
+    }
+    return out;
 }
 
 // `n` pseudo-random bytes, the same for the same seed.

@@ -1,3 +1,4 @@
+#include "file_helpers.hpp"
 #include "install/doctor.hpp"
 #include "install/host_manifest.hpp"
 #include "install/installer.hpp"
@@ -15,10 +16,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::sandbox_dir;
 
-void write(fs::path const& file, std::string const& text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-}
+using testing::write_file;
 
 // The real probe runs the binary; here any executable answers, so the checks around it are what is tested.
 probe_answer answers(fs::path const&) {
@@ -28,9 +26,9 @@ probe_answer answers(fs::path const&) {
 class Doctor : public ::testing::Test {
 protected:
     void SetUp() override {
-        write(host_, "#!/bin/sh\n");
+        write_file(host_, "#!/bin/sh\n");
         fs::permissions(host_, fs::perms::owner_all);
-        write(dir_ / "home/.config/chromium/Local State", "{}");
+        write_file(dir_ / "home/.config/chromium/Local State", "{}");
     }
     install_env env() const {
         return {.os = desktop::gnu_linux,
@@ -58,7 +56,7 @@ protected:
     void edit_manifest(std::function<void(json&)> const& change) {
         auto m = json::parse(std::ifstream(manifest_));
         change(m);
-        write(manifest_, m.dump());
+        write_file(manifest_, m.dump());
     }
     std::string only_problem(doctor_report const& report) const {
         auto const c = chromium(report);
@@ -121,7 +119,7 @@ TEST_F(Doctor, ReportsAWrongExtensionId) {
 
 TEST_F(Doctor, ReportsAManifestThatIsNotJson) {
     install_chromium();
-    write(manifest_, "{\"name\": \"org.sluice.host\",");
+    write_file(manifest_, "{\"name\": \"org.sluice.host\",");
     auto const problem = only_problem(run_doctor(env(), nullptr, answers));
     EXPECT_NE(problem.find("not a JSON object"), std::string::npos) << problem;
 }
@@ -147,7 +145,7 @@ TEST_F(Doctor, ASystemManifestGetsTheSystemFix) {
     ASSERT_TRUE(
         install(env(), scope::system, select_browsers(env(), scope::system, {"chromium"}, error), nullptr)
             .ok());
-    write(dir_ / "root/etc/chromium/native-messaging-hosts/org.sluice.host.json", "[]");
+    write_file(dir_ / "root/etc/chromium/native-messaging-hosts/org.sluice.host.json", "[]");
     auto const c = chromium(run_doctor(env(), nullptr, answers));
     ASSERT_EQ(c.manifests.size(), 1u);
     EXPECT_EQ(c.manifests[0].where, scope::system);

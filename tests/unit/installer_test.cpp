@@ -1,3 +1,4 @@
+#include "file_helpers.hpp"
 #include "install/host_manifest.hpp"
 #include "install/installer.hpp"
 #include "memory_registry.hpp"
@@ -5,9 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace sluice::install {
 namespace {
@@ -16,26 +15,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::sandbox_dir;
 
-std::string read(fs::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write(fs::path const& file, std::string const& text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-}
-
-// Every path under `dir` with its contents ("<dir>" for folders): two equal snapshots mean the same tree.
-std::map<std::string, std::string> snapshot(fs::path const& dir) {
-    std::map<std::string, std::string> out;
-    for (auto const& e : fs::recursive_directory_iterator(dir)) {
-        out[e.path().lexically_relative(dir).string()] = e.is_directory() ? "<dir>" : read(e.path());
-    }
-    return out;
-}
+using testing::read_file;
+using testing::tree_snapshot;
+using testing::write_file;
 
 class Installer : public ::testing::Test {
 protected:
@@ -68,11 +50,11 @@ TEST_F(Installer, WritesOneValidManifestPerBrowserWhereItLooks) {
     auto const r = install(env(), scope::user, named({"chromium", "firefox"}), nullptr);
     ASSERT_TRUE(r.ok()) << r.errors.front();
     EXPECT_EQ(r.done.size(), 2u);
-    auto const chromium = json::parse(read(chromium_manifest()));
+    auto const chromium = json::parse(read_file(chromium_manifest()));
     EXPECT_EQ(chromium.at("path"), "/opt/sluice/bin/sluice-host");
     EXPECT_EQ(chromium.at("allowed_origins"),
               json::parse(R"(["chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk/"])"));
-    auto const firefox = json::parse(read(firefox_manifest()));
+    auto const firefox = json::parse(read_file(firefox_manifest()));
     EXPECT_EQ(firefox.at("allowed_extensions"), json::parse(R"(["sluice@sluice-project.org"])"));
     EXPECT_EQ(fs::status(chromium_manifest()).permissions() & fs::perms::all,
               fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
@@ -83,33 +65,33 @@ TEST_F(Installer, WritesOneValidManifestPerBrowserWhereItLooks) {
 TEST_F(Installer, InstallingTwiceChangesNothing) {
     fs::create_directories(dir_ / "home");
     ASSERT_TRUE(install(env(), scope::user, named({"chromium"}), nullptr).ok());
-    auto const before = snapshot(dir_.path());
+    auto const before = tree_snapshot(dir_.path());
     auto const again = install(env(), scope::user, named({"chromium"}), nullptr);
     ASSERT_TRUE(again.ok());
     ASSERT_EQ(again.done.size(), 1u);
     EXPECT_EQ(again.done[0].rfind("already registered for Chromium", 0), 0u) << again.done[0];
-    EXPECT_EQ(snapshot(dir_.path()), before);
+    EXPECT_EQ(tree_snapshot(dir_.path()), before);
 }
 
 TEST_F(Installer, UninstallRemovesExactlyWhatInstallMade) {
     // A browser folder that existed before, with another program's manifest in it.
-    write(dir_ / "home/.config/chromium/NativeMessagingHosts/com.other.host.json",
-          R"({"name":"com.other.host"})");
-    write(dir_ / "home/.local/share/sluice/config.json", "{}");
-    auto const before = snapshot(dir_.path());
+    write_file(dir_ / "home/.config/chromium/NativeMessagingHosts/com.other.host.json",
+               R"({"name":"com.other.host"})");
+    write_file(dir_ / "home/.local/share/sluice/config.json", "{}");
+    auto const before = tree_snapshot(dir_.path());
     ASSERT_TRUE(install(env(), scope::user, named({"chromium", "firefox", "brave"}), nullptr).ok());
     ASSERT_TRUE(install(env(), scope::user, named({"chromium", "firefox", "brave"}), nullptr).ok());
-    EXPECT_NE(snapshot(dir_.path()), before);
+    EXPECT_NE(tree_snapshot(dir_.path()), before);
     auto const r = uninstall(env(), scope::user, nullptr);
     ASSERT_TRUE(r.ok()) << r.errors.front();
     EXPECT_EQ(r.done.size(), 3u);
-    EXPECT_EQ(snapshot(dir_.path()), before);
+    EXPECT_EQ(tree_snapshot(dir_.path()), before);
 }
 
 TEST_F(Installer, UninstallLeavesAFileThatIsNoLongerOurs) {
     fs::create_directories(dir_ / "home");
     ASSERT_TRUE(install(env(), scope::user, named({"chromium"}), nullptr).ok());
-    write(chromium_manifest(), R"({"name":"com.someone.else"})");
+    write_file(chromium_manifest(), R"({"name":"com.someone.else"})");
     auto const r = uninstall(env(), scope::user, nullptr);
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(fs::exists(chromium_manifest()));
@@ -127,17 +109,17 @@ TEST_F(Installer, RewritesAManifestWhenTheBinaryMoved) {
     ASSERT_EQ(wanted.size(), 1u);
     EXPECT_EQ(wanted[0]->key, "chromium");
     ASSERT_TRUE(install(moved, scope::user, wanted, nullptr).ok());
-    EXPECT_EQ(json::parse(read(chromium_manifest())).at("path"), "/usr/bin/sluice-host");
+    EXPECT_EQ(json::parse(read_file(chromium_manifest())).at("path"), "/usr/bin/sluice-host");
 }
 
 TEST_F(Installer, ByDefaultChoosesTheBrowsersFoundAndRefusesUnknownNames) {
-    write(dir_ / "home/.config/vivaldi/Local State", "{}");
+    write_file(dir_ / "home/.config/vivaldi/Local State", "{}");
     fs::create_directories(dir_ /
                            "home/.config/chromium/NativeMessagingHosts"); // made by an installer: no sign
     fs::create_directories(dir_ / "bin");
-    write(dir_ / "bin/firefox-esr", "#!/bin/sh\n");
+    write_file(dir_ / "bin/firefox-esr", "#!/bin/sh\n");
     fs::permissions(dir_ / "bin/firefox-esr", fs::perms::owner_all);
-    write(dir_ / "bin/google-chrome", "not executable");
+    write_file(dir_ / "bin/google-chrome", "not executable");
     auto e = env();
     e.path_dirs = {dir_ / "bin"};
     std::string error;
@@ -154,7 +136,7 @@ TEST_F(Installer, ByDefaultChoosesTheBrowsersFoundAndRefusesUnknownNames) {
 
 TEST_F(Installer, SystemInstallUnderARootAndBack) {
     fs::create_directories(dir_ / "root/etc");
-    auto const before = snapshot(dir_.path());
+    auto const before = tree_snapshot(dir_.path());
     std::string error;
     auto const r = install(env(), scope::system, select_browsers(env(), scope::system, {}, error), nullptr);
     ASSERT_TRUE(r.ok()) << r.errors.front();
@@ -162,12 +144,13 @@ TEST_F(Installer, SystemInstallUnderARootAndBack) {
                              "etc/opt/chrome/native-messaging-hosts/org.sluice.host.json",
                              "etc/opt/edge/native-messaging-hosts/org.sluice.host.json",
                              "usr/lib/mozilla/native-messaging-hosts/org.sluice.host.json"}) {
-        EXPECT_EQ(json::parse(read(dir_ / "root" / file)).at("path"), "/opt/sluice/bin/sluice-host") << file;
+        EXPECT_EQ(json::parse(read_file(dir_ / "root" / file)).at("path"), "/opt/sluice/bin/sluice-host")
+            << file;
     }
     EXPECT_TRUE(fs::exists(dir_ / "root/var/lib/sluice/native-messaging-install.json"));
     EXPECT_FALSE(fs::exists(dir_ / "home"));
     ASSERT_TRUE(uninstall(env(), scope::system, nullptr).ok());
-    EXPECT_EQ(snapshot(dir_.path()), before);
+    EXPECT_EQ(tree_snapshot(dir_.path()), before);
 }
 
 TEST_F(Installer, RefusesARelativeBinary) {
@@ -195,8 +178,8 @@ TEST_F(Installer, WindowsWritesKeysNamingTheManifestBesideTheBinary) {
                   {"HKLM\\Software\\Google\\Chrome\\NativeMessagingHosts\\org.sluice.host", chromium_file},
                   {"HKLM\\Software\\Mozilla\\NativeMessagingHosts\\org.sluice.host", firefox_file},
               }));
-    EXPECT_EQ(json::parse(read(chromium_file)).at("path"), e.host_binary.string());
-    EXPECT_TRUE(json::parse(read(firefox_file)).contains("allowed_extensions"));
+    EXPECT_EQ(json::parse(read_file(chromium_file)).at("path"), e.host_binary.string());
+    EXPECT_TRUE(json::parse(read_file(firefox_file)).contains("allowed_extensions"));
 
     // A key another installer has taken over since is left alone.
     reg.values["HKLM\\Software\\Mozilla\\NativeMessagingHosts\\org.sluice.host"] = "C:\\elsewhere.json";

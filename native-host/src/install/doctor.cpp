@@ -1,13 +1,12 @@
 #include "doctor.hpp"
 
 #include "install/host_manifest.hpp"
+#include "install/read_text.hpp"
 
 #include <boost/process/child.hpp>
 #include <boost/process/io.hpp>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <thread>
 #include <unistd.h>
 
@@ -17,13 +16,6 @@ namespace fs = std::filesystem;
 namespace bp = boost::process;
 
 namespace {
-
-std::string read_text(fs::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::string fix_command(scope s, browser const& b) {
     return s == scope::user ? "sluice-host install --user --browser " + std::string(b.key)

@@ -2,12 +2,11 @@
 
 #include "app/paths.hpp"
 #include "install/make_dirs.hpp"
+#include "install/read_text.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 namespace sluice::install {
 
@@ -38,16 +37,12 @@ void install_record::add_registry_entry(registry_entry const& entry) {
 install_record load_record(fs::path const& file, std::error_code& ec) {
     ec.clear();
     install_record record;
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        if (fs::exists(file, ec)) {
-            ec = std::make_error_code(std::errc::permission_denied);
-        }
+    if (!fs::exists(file, ec)) {
+        ec.clear();
         return record;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto const j = json::parse(text.str(), nullptr, false);
+    // Unreadable or not ours to parse: an error, so that nothing is removed on a guess.
+    auto const j = json::parse(read_text(file), nullptr, false);
     try {
         for (auto const& f : j.at("files")) {
             record.files.emplace_back(f.get<std::string>());
@@ -61,7 +56,7 @@ install_record load_record(fs::path const& file, std::error_code& ec) {
                  .value = r.at("value").get<std::string>()});
         }
     } catch (json::exception const&) {
-        ec = std::make_error_code(std::errc::illegal_byte_sequence);
+        ec = std::make_error_code(std::errc::bad_message);
         return {};
     }
     return record;

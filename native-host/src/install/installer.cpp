@@ -5,23 +5,15 @@
 #include "install/install_record.hpp"
 #include "install/make_dirs.hpp"
 #include "install/manifest_targets.hpp"
+#include "install/read_text.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 namespace sluice::install {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_text(fs::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::string joined(std::vector<std::string> const& names) {
     std::string out;
