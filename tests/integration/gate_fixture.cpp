@@ -30,10 +30,6 @@ namespace bhttp = beast::http;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::ostream& operator<<(std::ostream& os, run_result const& r) {
-    return os << "exit " << r.exit_code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
-}
-
 std::string reply::header(std::string const& name) const {
     auto const it = headers.find(name);
     return it == headers.end() ? std::string() : it->second;

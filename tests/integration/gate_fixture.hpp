@@ -3,6 +3,7 @@
 // What the tests that drive the real sluice-gate share: a sandbox where sluice-bundle and sluice-gate run as
 // a publisher runs them, a served gate on loopback, and HTTP asked of it as a host asks.
 
+#include "run_result.hpp"
 #include "sandbox_dir.hpp"
 
 #include <sluice/protocol/keys.hpp>
@@ -28,14 +29,6 @@
 #include <vector>
 
 namespace sluice::testing {
-
-struct run_result {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, run_result const& r);
 
 using headers_t = std::vector<std::pair<std::string, std::string>>;
 
