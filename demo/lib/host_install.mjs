@@ -9,9 +9,12 @@ export const chromeExtensionId = 'ljkaphncpbkfgfeoncgogkmhcmcompjk';
 export const firefoxAddonId = 'sluice@sluice-project.org';
 
 // Runs the install for `browsers` (keys such as 'chromium'; none: the browsers found) with `env` (HOME,
-// XDG_CONFIG_HOME and XDG_DATA_HOME decide the folders). Returns what it printed, line by line.
+// XDG_CONFIG_HOME and XDG_DATA_HOME decide the folders). The host answers on stderr (its stdout is only ever
+// the native-messaging channel): what it did line by line, and its errors prefixed with "sluice-host:".
 export function installHost(hostPath, {env = process.env, browsers = []} = {}) {
     const args = ['install', '--user', ...browsers.flatMap((b) => ['--browser', b])];
     const r = spawnSync(hostPath, args, {env, encoding: 'utf8'});
-    return {ok: r.status === 0, lines: (r.stdout ?? '').split('\n').filter(Boolean), error: (r.stderr ?? '').trim()};
+    const printed = (r.stderr ?? '').split('\n').filter(Boolean);
+    const errors = printed.filter((line) => line.startsWith('sluice-host: '));
+    return {ok: r.status === 0, lines: printed.filter((line) => !errors.includes(line)), error: errors.join('\n')};
 }

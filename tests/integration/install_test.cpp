@@ -76,6 +76,8 @@ TEST_F(Install, UserInstallForEveryBrowserAnswersHelloAndUninstallsCleanly) {
     auto const before = tree_snapshot(home());
     auto const first = run({"install", "--user", "--browser", "all"});
     ASSERT_EQ(first.exit_code, 0) << first;
+    // stdout is the native-messaging channel, even when a person runs the binary.
+    EXPECT_EQ(first.out, "");
     std::vector<fs::path> manifests;
     for (auto const& e : fs::recursive_directory_iterator(home())) {
         if (e.path().filename() == "org.sluice.host.json") {
@@ -98,12 +100,13 @@ TEST_F(Install, UserInstallForEveryBrowserAnswersHelloAndUninstallsCleanly) {
     auto const installed = tree_snapshot(home());
     auto const second = run({"install", "--user", "--browser", "all"});
     ASSERT_EQ(second.exit_code, 0) << second;
-    EXPECT_NE(second.out.find("already registered for Chromium"), std::string::npos) << second;
+    EXPECT_NE(second.err.find("already registered for Chromium"), std::string::npos) << second;
     EXPECT_EQ(tree_snapshot(home()), installed);
 
     auto const doctor = run({"doctor"});
     EXPECT_EQ(doctor.exit_code, 0) << doctor;
-    EXPECT_NE(doctor.out.find("ok: runs " + fs::canonical(SLUICE_HOST_PATH).string()), std::string::npos)
+    EXPECT_EQ(doctor.out, "");
+    EXPECT_NE(doctor.err.find("ok: runs " + fs::canonical(SLUICE_HOST_PATH).string()), std::string::npos)
         << doctor;
 
     auto const removed = run({"uninstall", "--user"});
@@ -150,19 +153,19 @@ TEST_F(Install, DoctorNamesEachBrokenManifestAndItsFix) {
     auto const r = run({"doctor"});
     EXPECT_EQ(r.exit_code, 1) << r;
     EXPECT_NE(
-        r.out.find("problem: its \"path\" " + (dir_ / "moved/sluice-host").string() + " does not exist"),
+        r.err.find("problem: its \"path\" " + (dir_ / "moved/sluice-host").string() + " does not exist"),
         std::string::npos)
         << r;
-    EXPECT_NE(r.out.find("-> fix " + chromium.string() + ": sluice-host install --user --browser chromium"),
+    EXPECT_NE(r.err.find("-> fix " + chromium.string() + ": sluice-host install --user --browser chromium"),
               std::string::npos)
         << r;
-    EXPECT_NE(r.out.find("problem: its \"allowed_extensions\" is [\"someone@example.org\"]"),
+    EXPECT_NE(r.err.find("problem: its \"allowed_extensions\" is [\"someone@example.org\"]"),
               std::string::npos)
         << r;
-    EXPECT_NE(r.out.find("sluice-host install --user --browser firefox"), std::string::npos) << r;
-    EXPECT_NE(r.out.find(not_executable.string() + " is not an executable file"), std::string::npos) << r;
+    EXPECT_NE(r.err.find("sluice-host install --user --browser firefox"), std::string::npos) << r;
+    EXPECT_NE(r.err.find(not_executable.string() + " is not an executable file"), std::string::npos) << r;
 
-    auto const j = json::parse(run({"doctor", "--json"}).out);
+    auto const j = json::parse(run({"doctor", "--json"}).err);
     EXPECT_FALSE(j.at("healthy").get<bool>());
 
     // The fix the doctor gave works.

@@ -75,7 +75,7 @@ bool parse(std::vector<std::string> const& args, options& o, std::string& error)
 
 int print_result(install_result const& r, scope where) {
     for (auto const& line : r.done) {
-        std::cout << line << "\n";
+        std::cerr << line << "\n";
     }
     for (auto const& line : r.errors) {
         std::cerr << "sluice-host: " << line << "\n";
@@ -113,7 +113,7 @@ int run_install_command(std::vector<std::string> const& args) {
     auto reg = native_registry();
     if (o.command == "doctor") {
         auto const report = run_doctor(env, reg.get(), probe_host_binary);
-        std::cout << (o.json ? render_json(report).dump(2) + "\n" : render_text(report));
+        std::cerr << (o.json ? render_json(report).dump(2) + "\n" : render_text(report));
         return report.healthy() ? 0 : 1;
     }
     if (o.command == "uninstall") {
