@@ -75,13 +75,24 @@ for (const line of registered.ok ? registered.lines : [registered.error]) {
 }
 say('   (sluice-host doctor checks it; sluice-host uninstall --user takes it back.)');
 say(`
-${bold('What to try')}
-   • Play the pilot at once (free, subtitles in French and English).
-   • Unlock episode 1 with any email address: the confirmation code is printed here when the gate mails it.
-   • Pay what you want for the booklet (at least 3.00 EUR): a mock checkout opens — no real payment.
-   • Pledge for season 2 (campaign "${world.campaignId}", goal 2,500.00 EUR, 15.00 EUR a pledge).
+${bold('What to try')} (and what you should see)
+   1. Open the landing page above. Within a few seconds a Sluice card appears under the title: "Les Veilleurs"
+      by Atelier Nuit, its four items, and "Verified: signed by the key this page announced". No card? The
+      toolbar button says whether the extension reaches sluice-host; sluice-host doctor says why not.
+   2. Play the pilot: the player opens and plays at once from this machine's seed; French and English
+      subtitles are in its menu, and seeking ahead works before the download ends.
+   3. Unlock episode 1 with any email address: the gate mails a six-digit code, printed below as it arrives;
+      type it into the card and episode 1 plays.
+   4. Pay what you want for the booklet (at least 3.00 EUR): a mock checkout tab opens (no real payment);
+      Pay, and the booklet unlocks for export.
+   5. Pledge for season 2 (campaign "${world.campaignId}", goal 2,500.00 EUR, 15.00 EUR a pledge): the card and
+      the toolbar's list show the campaign's progress and deadline. Nothing is charged in this demo.
+   6. The toolbar button lists the download with its progress, rate and peers.
 
-   magnet:  ${world.magnet}
+   Any other Sluice session on this machine can also open the bundle from this magnet link (it names the
+   seed, so it works without the tracker too):
+   ${world.magnetWithPeer}
+
    seed:    ${world.seedPeer} (a sluice-host of the demo's own), tracker and web seed on loopback
    gate:    ${world.gateUrl}   mail: ${world.paths.mail}
 

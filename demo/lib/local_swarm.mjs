@@ -28,6 +28,9 @@ export function rawQuery(search) {
     return out;
 }
 
+const ANNOUNCE_INTERVAL_S = 30;
+const PEER_EXPIRY_MS = (2 * ANNOUNCE_INTERVAL_S + 15) * 1000;
+
 function bencode(value) {
     if (Buffer.isBuffer(value)) {
         return Buffer.concat([Buffer.from(`${value.length}:`), value]);
@@ -70,9 +73,16 @@ export async function startLocalSwarm({folder}) {
         } else {
             swarm.set(self, {ip, port, at: Date.now()});
         }
-        const peers = [...swarm].filter(([id, p]) => id !== self && Date.now() - p.at < 30 * 60 * 1000)
+        // A peer that stopped announcing (a session killed without saying so) is forgotten after two missed
+        // intervals, as real trackers do, so that viewers are not sent to it for long.
+        for (const [id, p] of swarm) {
+            if (Date.now() - p.at > PEER_EXPIRY_MS) {
+                swarm.delete(id);
+            }
+        }
+        const peers = [...swarm].filter(([id]) => id !== self)
             .map(([, p]) => Buffer.concat([p.ip, Buffer.from([p.port >> 8, p.port & 0xff])]));
-        res.end(bencode({interval: 30, 'min interval': 5, peers: Buffer.concat(peers)}));
+        res.end(bencode({interval: ANNOUNCE_INTERVAL_S, 'min interval': 5, peers: Buffer.concat(peers)}));
     }
 
     function webSeed(req, res, pathname) {

@@ -131,6 +131,7 @@ export const APP_INTENTS = {
         const params = pledgeParams(p);
         const result = await ctx.host.request('bundle.pledge', params);
         ctx.state.refreshCampaign(params.infoHash);
+        ctx.pledged?.(params.infoHash, result);
         return result;
     },
     'bundle.export': exportItem,

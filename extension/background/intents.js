@@ -3,7 +3,7 @@
 // answer has one shape: {ok: true, result} or {ok: false, error: {code, message, data?}}.
 import {ErrorCode, ExtensionError} from '../common/error_codes.js';
 import {APP_INTENTS, wantItemFiles} from './app_intents.js';
-import {PAGE_INTENTS} from './page_intents.js';
+import {FRAME_INTENTS, PAGE_INTENTS} from './page_intents.js';
 import {classifySender, senderOrigin} from './senders.js';
 import {RateLimiter} from './rate_limit.js';
 import {Announcements} from './announcements.js';
@@ -12,6 +12,9 @@ const ERROR_NAMES = new Map([...Object.entries(ErrorCode), ...Object.entries(Ext
     .map(([name, code]) => [code, name.toLowerCase()]));
 // What a page may learn of a host error beyond its code: the gate's reason code and the token problem name.
 const PAGE_ERROR_DATA = ['gateCode', 'problem', 'willRetry'];
+
+const TABLES = {extension: APP_INTENTS, content: PAGE_INTENTS, frame: FRAME_INTENTS};
+const SENDER_NAMES = {extension: 'a page of ours', content: 'a content script', frame: 'a frame\'s content script'};
 
 function failure(code, message, data) {
     const error = {code, message};
@@ -42,7 +45,7 @@ function appFailure(error) {
 
 // deps: host, state, priorities, runtimeId, extensionOrigin, extensionUrl(path), openTab(url),
 // linkPolicy() → 'ask' | 'always' | 'never', cardChanged(infoHash), log(text); optionally now() for the
-// rate limits.
+// rate limits and pledged(infoHash, result) after the host recorded a pledge (the notification).
 export function createIntents(deps) {
     const announcements = deps.announcements ?? new Announcements();
     const now = deps.now ?? (() => Date.now());
@@ -59,21 +62,24 @@ export function createIntents(deps) {
             log(`refused a message from ${String(sender?.url).slice(0, 200)} (id ${sender?.id})`);
             return failure(ExtensionError.NOT_ALLOWED, 'not allowed');
         }
-        if (kind === 'content' && !limiter.allow(`${sender.tab.id}`)) {
+        // A tab's frames share its budget, keyed by the tab alone: a page cannot buy more by embedding frames.
+        if (kind !== 'extension' && !limiter.allow(`${sender.tab.id}`)) {
             return failure(ExtensionError.RATE_LIMITED, 'rate_limited');
         }
-        const table = kind === 'extension' ? APP_INTENTS : PAGE_INTENTS;
+        const table = TABLES[kind];
         const intent = message !== null && typeof message === 'object' ? message.intent : undefined;
         if (typeof intent !== 'string' || !Object.hasOwn(table, intent)) {
             const known = Object.hasOwn(APP_INTENTS, intent) || Object.hasOwn(PAGE_INTENTS, intent);
             if (known) {
-                log(`refused ${intent} from a ${kind === 'extension' ? 'page of ours' : 'content script'}`);
+                log(`refused ${intent} from ${SENDER_NAMES[kind]}`);
             }
             return kind === 'extension' ? failure(known ? ExtensionError.NOT_ALLOWED : ExtensionError.BAD_INTENT,
                 known ? 'not allowed' : 'unknown intent') : pageFailure({code: known ? ExtensionError.NOT_ALLOWED
                 : ExtensionError.BAD_INTENT});
         }
-        const ctx = kind === 'content' ? {...base, page: {tabId: sender.tab.id, origin: senderOrigin(sender)}} : base;
+        // A frame speaks for its own origin, never for the page around it.
+        const ctx = kind === 'extension' ? base
+            : {...base, page: {tabId: sender.tab.id, frameId: sender.frameId, origin: senderOrigin(sender)}};
         try {
             return {ok: true, result: await table[intent](ctx, message)};
         } catch (error) {

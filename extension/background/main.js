@@ -6,13 +6,18 @@ import {StateStore} from './state.js';
 import {PriorityKeeper} from './priorities.js';
 import {createIntents} from './intents.js';
 import {createPortHub} from './ports.js';
-import {notificationFor, showNotification} from './notifications.js';
+import {notificationFor, pledgeNotification, showNotification} from './notifications.js';
+import {formatDate, formatMoney, pickLocale} from '../common/format.js';
 import {throttle} from './throttle.js';
+import {badgeFor} from './badge.js';
 
 const log = (text) => console.warn(`sluice: ${text}`);
 // runtime.getURL('') ends in a slash; an origin (as the stream server compares it) does not.
 const extensionOrigin = webext.runtime.getURL('').replace(/\/+$/, '');
 const runtimeId = webext.runtime.id;
+// Figures in notifications are in the language of their words (see pickLocale).
+const uiLocale = pickLocale(webext.i18n.getMessage('localeTag'),
+    [webext.i18n.getUILanguage(), ...(globalThis.navigator?.languages ?? [])]);
 
 const host = new HostPort({
     connectNative: (name) => webext.runtime.connectNative(name),
@@ -36,17 +41,35 @@ const intents = createIntents({
     openTab: (url) => webext.tabs.create({url}),
     linkPolicy: async () => (await webext.storage.local.get('handleLinks')).handleLinks,
     cardChanged: (infoHash) => hub?.cardChanged(infoHash),
+    pledged: (infoHash, result) => {
+        const torrent = state.torrent(infoHash)?.torrent;
+        const note = pledgeNotification(result, {
+            message: (key, substitutions) => webext.i18n.getMessage(key, substitutions),
+            bundleTitle: torrent?.bundle?.title,
+            gate: torrent?.bundle?.gates?.pledge,
+            campaign: torrent?.campaign?.campaign,
+            money: (minor, currency) => formatMoney(minor, currency, uiLocale),
+            date: (text) => formatDate(text, uiLocale),
+        });
+        if (note) {
+            showNotification(webext, note, log);
+        }
+    },
 });
 hub = createPortHub({state, host, announcements: intents.announcements, runtimeId, extensionOrigin, log});
 
 let badge = null;
 const updateBadge = throttle(() => {
-    const count = state.snapshot().activeDownloads;
-    const text = count > 0 ? String(count) : '';
-    if (text !== badge) {
-        badge = text;
-        Promise.resolve(webext.action.setBadgeText({text})).catch((e) => log(`badge: ${e.message}`));
+    const next = badgeFor(state.snapshot());
+    const key = JSON.stringify(next);
+    if (key === badge) {
+        return;
     }
+    badge = key;
+    const action = webext.action;
+    const title = webext.i18n.getMessage(next.title.key, next.title.substitutions);
+    Promise.all([action.setBadgeText({text: next.text}), action.setBadgeBackgroundColor({color: next.color}),
+        action.setTitle({title})]).catch((e) => log(`badge: ${e.message}`));
 }, 1000);
 state.onChange(() => updateBadge());
 

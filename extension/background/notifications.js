@@ -1,5 +1,6 @@
 // System notifications for what happens while no page is open: a download finished, a campaign was funded
-// or missed its goal, items were unlocked. Words come from the locale; names come from the state.
+// or missed its goal, items were unlocked, a pledge was recorded. Words come from the locale; names come
+// from the state.
 
 // The notification for a host event, or null. nameOf(infoHash) and bundleTitle(bundleId) look names up in
 // the state; skip(infoHash) is true for torrents that were never meant to finish (a page's bundle, trimmed
@@ -25,6 +26,38 @@ export function notificationFor(method, params, {message, nameOf, bundleTitle, s
         default:
             return null;
     }
+}
+
+// The notification for a pledge the gate has just recorded (bundle.pledge's answer with status 'pledged'; an
+// alreadyPledged answer records nothing new), or null. It says what the campaign's own terms say: nothing is
+// charged now, the pledge counts only if the goal is met by the deadline, and what happens if it is missed.
+// gate: the manifest's pledge gate (price, currency, goals, deadline, ifGoalMissed), completed by the
+// campaign's answer where the gate lacks a member; money(minor, currency) and date(text) write figures in the
+// UI's language.
+export function pledgeNotification(result, {message, bundleTitle, gate, campaign, money, date}) {
+    if (result?.status !== 'pledged') {
+        return null;
+    }
+    const terms = {...campaign, ...gate};
+    const bundle = bundleTitle ?? result.bundleId;
+    const minor = result.amount ?? terms.price;
+    const amount = terms.currency && Number.isFinite(minor) ? money(minor, terms.currency) : null;
+    const lines = [amount ? message('notifyPledgedMessage', [bundle, amount])
+        : message('notifyPledgedMessageNoAmount', [bundle])];
+    if (terms.deadline) {
+        const deadline = date(terms.deadline);
+        if (terms.goalBackers > 0) {
+            lines.push(message('notifyPledgedChargeBackers', [String(terms.goalBackers), deadline]));
+        } else if (terms.goalAmount > 0 && terms.currency) {
+            lines.push(message('notifyPledgedChargeAmount', [money(terms.goalAmount, terms.currency), deadline]));
+        } else {
+            lines.push(message('notifyPledgedChargeNoGoal', [deadline]));
+        }
+    }
+    if (typeof terms.ifGoalMissed === 'string' && terms.ifGoalMissed) {
+        lines.push(message('notifyPledgedIfMissed', [terms.ifGoalMissed]));
+    }
+    return {title: message('notifyPledgedTitle'), message: lines.join(' ')};
 }
 
 // Shows it through the notifications API. The icon may be missing in a development tree, and Chromium then

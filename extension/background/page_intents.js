@@ -94,6 +94,7 @@ async function pagePledge(ctx, p) {
     const {hash} = announced(ctx, p);
     const result = await ctx.host.request('bundle.pledge', pledgeParams(p));
     ctx.state.refreshCampaign(hash);
+    ctx.pledged?.(hash, result);
     return pledgeAnswer(result);
 }
 
@@ -121,6 +122,13 @@ async function pageLinkPolicy(ctx) {
     return {handleLinks: LINK_POLICIES.includes(policy) ? policy : 'ask'};
 }
 
+// A subframe's content script (an ad, a widget, a creator's own embed alike) gets the links alone. Bundle cards
+// stay in the top frame, on purpose: a card asks for an email address and opens checkouts, and in a frame it
+// would show under the address bar of a site that did not choose it; any embedded third party could also spend
+// the tab's bundle budget. Even so, a frame's intents carry its own origin (senders.js), so were a frame to
+// reach the announcements it would find only what its own origin's top page announced in that tab.
+const LINK_INTENTS = ['page.openLink', 'page.linkPolicy'];
+
 export const PAGE_INTENTS = {
     'page.bundle': pageBundle,
     'page.play': pagePlay,
@@ -131,3 +139,5 @@ export const PAGE_INTENTS = {
     'page.openLink': pageOpenLink,
     'page.linkPolicy': pageLinkPolicy,
 };
+
+export const FRAME_INTENTS = Object.fromEntries(LINK_INTENTS.map((intent) => [intent, PAGE_INTENTS[intent]]));

@@ -1,5 +1,6 @@
 // The live-update ports: 'ui' for our own pages (the whole state, and every host event) and 'card' for
-// content scripts (one card per announced torrent, nothing else). Any other port is closed at once.
+// content scripts in a tab's top frame (one card per announced torrent, nothing else; cards are never drawn in
+// subframes, see page_intents.js). Any other port is closed at once.
 import {buildCard} from '../common/card.js';
 import {classifySender, senderOrigin} from './senders.js';
 import {throttle} from './throttle.js';

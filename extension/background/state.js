@@ -3,8 +3,9 @@
 // hear of every change; the ports that carry it throttle on their side.
 import {ErrorCode} from '../common/error_codes.js';
 
+// activeSeconds and sources let a page say why a torrent waits (common/diagnosis.js).
 const SUMMARY = ['name', 'state', 'progress', 'size', 'downloaded', 'downloadRate', 'uploadRate', 'peers', 'seeds',
-    'hasMetadata', 'error'];
+    'hasMetadata', 'error', 'activeSeconds', 'sources'];
 const ACTIVE = ['downloading', 'fetching-metadata'];
 const CAMPAIGN_REFRESH_MS = 30000;
 // A bundle still fetching its manifest is asked again on progress, but not more often than this.

@@ -31,6 +31,13 @@ async function subtitleUrl(ctx, infoHash, track) {
     return (await findFile(ctx.host, infoHash, track.fileIndex))?.streamUrl ?? null;
 }
 
+// The torrent's download rate while it downloads, for the player's time left; 0 otherwise, since a finished or
+// seeding torrent can still carry the last rate it had.
+function downloadRate(ctx, infoHash) {
+    const torrent = ctx.state.torrent(infoHash)?.torrent;
+    return torrent?.state === 'downloading' && Number(torrent.downloadRate) > 0 ? Number(torrent.downloadRate) : 0;
+}
+
 export async function streamInfo(ctx, infoHash, fileIndex) {
     const [file, bundle] = await Promise.all([findFile(ctx.host, infoHash, fileIndex), bundleOf(ctx, infoHash)]);
     if (!file) {
@@ -39,7 +46,8 @@ export async function streamInfo(ctx, infoHash, fileIndex) {
     const item = bundle?.items?.find((i) => i.fileIndex === fileIndex);
     if (!item) {
         return {name: file.path.split('/').pop(), mime: file.mime, size: file.size, progress: file.progress,
-            streamUrl: file.streamUrl, subtitles: [], itemKey: `${infoHash}/${fileIndex}`};
+            streamUrl: file.streamUrl, subtitles: [], itemKey: `${infoHash}/${fileIndex}`,
+            downloadRate: downloadRate(ctx, infoHash)};
     }
     const subtitles = [];
     for (const track of item.subtitles ?? []) {
@@ -50,5 +58,6 @@ export async function streamInfo(ctx, infoHash, fileIndex) {
     }
     // A locked item's file holds ciphertext: its size, type and name are the manifest's plaintext ones.
     return {name: itemTitle(item.path), mime: item.mediaType, size: item.size, progress: file.progress,
-        streamUrl: item.streamUrl ?? file.streamUrl, subtitles, itemKey: `${bundle.bundleId}/${item.path}`};
+        streamUrl: item.streamUrl ?? file.streamUrl, subtitles, itemKey: `${bundle.bundleId}/${item.path}`,
+        downloadRate: downloadRate(ctx, infoHash)};
 }

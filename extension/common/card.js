@@ -2,6 +2,7 @@
 // stream URL, token, save path or key ever reaches the page's tab, whatever bundle.get or the state hold.
 // Strings are cut to bounded lengths and numbers must be finite: the card is drawn from a signed manifest,
 // but a shadow root is no place to find out what a megabyte-long title does.
+import {itemIsPlayable, itemTitle} from './format.js';
 
 const TEXT_LIMITS = {title: 300, creator: 300, description: 5000, path: 1024, mediaType: 128, id: 64, date: 32,
     currency: 3, state: 32, requestId: 128, ifGoalMissed: 2000};
@@ -23,17 +24,13 @@ function defined(object) {
     return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
 
-// A manifest path as a person reads it: its last part, without the ".locked" of the locked format.
-export function itemTitle(path) {
-    const last = String(path).split('/').pop();
-    return last.endsWith('.locked') ? last.slice(0, -'.locked'.length) : last;
-}
+// What an item is called and whether it plays are the popup's and the viewer's facts too: written once, there.
+export {itemTitle};
 
 function cardItem(item) {
     const access = item.access === 'locked' ? 'locked' : 'free';
     const unlocked = access === 'locked' && item.unlocked === true;
     const mediaType = text(item.mediaType, TEXT_LIMITS.mediaType) ?? '';
-    const open = access === 'free' || unlocked;
     return {
         path: text(item.path, TEXT_LIMITS.path) ?? '',
         title: itemTitle(text(item.path, TEXT_LIMITS.path) ?? ''),
@@ -42,7 +39,7 @@ function cardItem(item) {
         access,
         gate: access === 'locked' && ['email', 'pay', 'pledge'].includes(item.gate) ? item.gate : null,
         unlocked,
-        playable: open && /^(video|audio)\//.test(mediaType),
+        playable: itemIsPlayable({access, unlocked, mediaType}),
     };
 }
 
@@ -146,4 +143,21 @@ export function buildCard({infoHash, torrent, notBundle = false, claim, pending}
         card.pending = {requestId: pending.requestId.slice(0, TEXT_LIMITS.requestId)};
     }
     return card;
+}
+
+// Whether a card item offers Unlock: locked, not yet unlocked, by a gate the bundle offers.
+export function itemUnlockable(item, gates) {
+    return item?.access === 'locked' && item.unlocked !== true && Boolean(gates?.[item.gate]);
+}
+
+// The gates a card shows a form for: email and pay while an item they open is still locked (nothing is left
+// to buy once all is open), the pledge always, as its campaign's progress goes on being worth seeing.
+export function gatesShown(card) {
+    const gates = card?.gates ?? {};
+    const locked = (gate) => (card?.items ?? []).some((i) => i.gate === gate && i.unlocked !== true);
+    return {
+        email: Boolean(gates.email) && locked('email'),
+        pay: Boolean(gates.pay?.currency) && locked('pay'),
+        pledge: Boolean(gates.pledge?.currency),
+    };
 }

@@ -1,6 +1,29 @@
 // Turning the state's raw numbers into words and figures. Pure: the caller passes the locale, and the
 // functions that name a state return an i18n key, so the page picks the words and node --test checks the logic.
 
+// The locale figures are written in: the language of the catalogue the browser picked for the words (its
+// localeTag message), so "Il reste" is never followed by "29 days". A browser language of that same language
+// refines it ("fr-CA" for a Canadian French browser); the browser's reported UI language alone is not trusted:
+// headless Chromium started with --lang=fr shows the French catalogue but still says en-US.
+export function pickLocale(catalogueTag, candidates = []) {
+    const canonical = (tag) => {
+        try {
+            return Intl.getCanonicalLocales(String(tag).replace(/_/g, '-'))[0] ?? null;
+        } catch {
+            return null;
+        }
+    };
+    const catalogue = canonical(catalogueTag);
+    const primary = (tag) => tag.split('-')[0].toLowerCase();
+    for (const candidate of candidates ?? []) {
+        const tag = typeof candidate === 'string' ? canonical(candidate) : null;
+        if (tag && (!catalogue || primary(tag) === primary(catalogue))) {
+            return tag;
+        }
+    }
+    return catalogue ?? 'en';
+}
+
 // Decimal units, as Intl knows them: the browser then writes "1,5 Mo" in French without a table of our own.
 // Nothing is shown in plain bytes: ICU's English short form is "500 byte", and Transmission's "0.5 kB" reads better.
 const BYTE_UNITS = ['kilobyte', 'megabyte', 'gigabyte', 'terabyte', 'petabyte'];
@@ -61,6 +84,92 @@ export function formatDuration(seconds, locale) {
         }
     }
     return new Intl.ListFormat(locale, {type: 'unit', style: 'long'}).format(parts);
+}
+
+// Remaining time in a few characters ("3 min", "2 h 5 min", "3 days, 4 hr"): a rate that moves every second
+// is worth two units at most. The callers' own words say it is an estimate ("about … left"). Intl.DurationFormat
+// where the browser has it (Chromium), units joined by Intl.ListFormat otherwise (Firefox ESR, Node 20): both
+// follow the locale, so no unit name is ours. '' when there is nothing to say.
+export function formatEta(seconds, locale) {
+    const value = Number(seconds);
+    if (seconds === null || seconds === undefined || !Number.isFinite(value) || value < 0) {
+        return '';
+    }
+    // Rounded up at the smallest unit shown: "0 min" would read as done, and 59.5 s is "1 min", not "60 s".
+    const secs = Math.max(1, Math.ceil(value));
+    const minutes = Math.ceil(secs / 60);
+    let parts;
+    if (secs < 60) {
+        parts = {seconds: secs};
+    } else if (minutes < 60) {
+        parts = {minutes};
+    } else if (minutes < 1440) {
+        parts = {hours: Math.floor(minutes / 60), minutes: minutes % 60};
+    } else {
+        const hours = Math.ceil(secs / 3600);
+        parts = {days: Math.floor(hours / 24), hours: hours % 24};
+    }
+    for (const k of Object.keys(parts)) {
+        if (parts[k] === 0) {
+            delete parts[k];
+        }
+    }
+    return durationText(parts, locale);
+}
+
+const DURATION_UNITS = [['days', 'day'], ['hours', 'hour'], ['minutes', 'minute'], ['seconds', 'second']];
+
+function durationText(parts, locale) {
+    if (typeof Intl.DurationFormat === 'function') {
+        try {
+            return new Intl.DurationFormat(locale, {style: 'short'}).format(parts);
+        } catch {
+            // An engine with a partial DurationFormat: the fallback below says the same.
+        }
+    }
+    const texts = DURATION_UNITS.filter(([key]) => parts[key] !== undefined)
+        .map(([key, unit]) => new Intl.NumberFormat(locale, {style: 'unit', unit, unitDisplay: 'short'})
+            .format(parts[key]));
+    return new Intl.ListFormat(locale, {type: 'unit', style: 'short'}).format(texts);
+}
+
+// Seconds until a torrent.list entry is downloaded at its current rate; null when that cannot be said: no
+// metadata yet (the size is unknown), not downloading (paused, finished, seeding, checking), or no rate.
+// size and downloaded count only the wanted files, so a bundle with locked items still reaches its end.
+export function etaSeconds(torrent) {
+    if (!torrent || torrent.hasMetadata === false || torrent.state !== 'downloading') {
+        return null;
+    }
+    const size = Number(torrent.size);
+    const downloaded = Number(torrent.downloaded);
+    const rate = Number(torrent.downloadRate);
+    if (!(size > 0) || !Number.isFinite(downloaded) || !(rate > 0) || downloaded >= size) {
+        return null;
+    }
+    return Math.ceil((size - downloaded) / rate);
+}
+
+// A manifest's date ("2027-09-01", a calendar day, shown as that day wherever the reader is) or instant
+// ("2027-01-04T00:00:00Z") as a long date in the locale: "4 janvier 2027". Text that is no date is shown as is.
+export function formatDate(text, locale) {
+    if (typeof text !== 'string') {
+        return '';
+    }
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
+    const d = new Date(text);
+    if (Number.isNaN(d.getTime())) {
+        return text;
+    }
+    return new Intl.DateTimeFormat(locale, day ? {dateStyle: 'long', timeZone: 'UTC'} : {dateStyle: 'long'}).format(d);
+}
+
+// The download rate worth showing: only while the torrent downloads (or fetches its metadata). A finished or
+// seeding torrent may still carry the last rate it had until the host's next update; it shows none.
+export function shownDownloadRate(torrent) {
+    if (!torrent || !['downloading', 'fetching-metadata'].includes(torrent.state)) {
+        return null;
+    }
+    return Math.max(0, Number(torrent.downloadRate) || 0);
 }
 
 // A campaign counts towards backers or an amount (or both: backers then win, being what the gate counts first).

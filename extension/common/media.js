@@ -26,22 +26,29 @@ function languageParts(tag) {
     return typeof tag === 'string' ? tag.toLowerCase().replace(/_/g, '-').split('-') : [];
 }
 
-// The index of the subtitle track to show by default: the one in the UI's language ("fr" for "fr-CA" too),
-// an exact region match first; -1 when none matches, so nothing covers the picture unasked.
-export function defaultSubtitleIndex(subtitles, uiLanguage) {
+// The index of the subtitle track to show by default. `languages` is one tag or a list, best first (the UI's
+// language, then the browser's): the first language any track has wins, an exact region match before the
+// bare language ("fr" for "fr-CA" too); -1 when none matches, so nothing covers the picture unasked.
+export function defaultSubtitleIndex(subtitles, languages) {
     if (!Array.isArray(subtitles)) {
         return -1;
     }
-    const ui = languageParts(uiLanguage);
-    if (ui.length === 0 || ui[0] === '') {
-        return -1;
-    }
     const langs = subtitles.map((s) => languageParts(s?.lang));
-    const exact = langs.findIndex((l) => l.length > 0 && l.join('-') === ui.join('-'));
-    if (exact >= 0) {
-        return exact;
+    for (const language of Array.isArray(languages) ? languages : [languages]) {
+        const ui = languageParts(language);
+        if (ui.length === 0 || ui[0] === '') {
+            continue;
+        }
+        const exact = langs.findIndex((l) => l.length > 0 && l.join('-') === ui.join('-'));
+        if (exact >= 0) {
+            return exact;
+        }
+        const sameLanguage = langs.findIndex((l) => l[0] === ui[0]);
+        if (sameLanguage >= 0) {
+            return sameLanguage;
+        }
     }
-    return langs.findIndex((l) => l[0] === ui[0]);
+    return -1;
 }
 
 // Resume positions: within this many seconds of either end there is nothing worth resuming.

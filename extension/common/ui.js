@@ -1,13 +1,19 @@
 // What every extension page needs from the browser: its words, and the background's intents.
 import {webext} from './webext.js';
 import {errorTextKey} from './error_text.js';
+import {pickLocale} from './format.js';
 
 export function t(key, substitutions) {
     // A missing key shows itself rather than an empty label, so it is noticed.
     return webext.i18n.getMessage(key, substitutions) || key;
 }
 
-export const uiLocale = webext.i18n.getUILanguage();
+// The language the words are in, for every number, amount, date and duration beside them (see pickLocale).
+export const uiLocale = pickLocale(webext.i18n.getMessage('localeTag'),
+    [webext.i18n.getUILanguage(), ...(globalThis.navigator?.languages ?? [])]);
+
+// The languages the person reads, best first: the UI's, then the browser's (subtitles are chosen by these).
+export const readingLanguages = [uiLocale, ...(globalThis.navigator?.languages ?? [])];
 
 // Fills every [data-i18n] element's text, and [data-i18n-<attr>] attributes, from the locale.
 export function localize(root = document) {
@@ -77,5 +83,59 @@ export function setText(node, text) {
 export function show(node, visible) {
     if (node.hidden === visible) {
         node.hidden = !visible;
+    }
+}
+
+// A message line under a control: an error in words, or what an action did.
+export function say(node, text, isError = false) {
+    setText(node, text);
+    node.classList.toggle('is-error', isError);
+    show(node, Boolean(text));
+}
+
+// One action at a time per button, its failure in words on the message line. The button stays focusable while
+// the answer comes (disabling it would drop the focus); `describe` lets a page prefer its own words for an error.
+export async function runBusy(button, messageNode, action, describe = describeError) {
+    if (button.getAttribute('aria-busy') === 'true') {
+        return;
+    }
+    button.setAttribute('aria-busy', 'true');
+    say(messageNode, '');
+    try {
+        await action();
+    } catch (error) {
+        say(messageNode, describe(error), true);
+    } finally {
+        button.removeAttribute('aria-busy');
+    }
+}
+
+// Keeps `list` showing one view per entry, in the entries' order. A view is made once per key and then updated
+// in place (moved only when out of place), so the focus, an open question and typed text inside it survive
+// updates; `drop` takes away the view of a key that went.
+export function renderKeyed(list, views, entries, {key, build, update, node, drop = (view) => node(view).remove()}) {
+    const seen = new Set();
+    let previous = null;
+    for (const entry of entries) {
+        const k = key(entry);
+        seen.add(k);
+        let view = views.get(k);
+        if (!view) {
+            view = build(entry);
+            views.set(k, view);
+        }
+        update(view, entry);
+        const root = node(view);
+        const wanted = previous ? previous.nextSibling : list.firstChild;
+        if (wanted !== root) {
+            list.insertBefore(root, wanted);
+        }
+        previous = root;
+    }
+    for (const [k, view] of views) {
+        if (!seen.has(k)) {
+            drop(view);
+            views.delete(k);
+        }
     }
 }

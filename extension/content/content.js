@@ -3,18 +3,40 @@
 //  - bundle pages: the text of the page's one application/sluice-bundle+json script goes to the background
 //    (which alone parses it); the card comes back over a 'card' port and is drawn in a closed shadow root;
 //  - magnet and .torrent links: a click may be answered by Sluice, by a prompt, or left to the page.
+// It runs in every frame: links work in iframes too (the prompt shows in the frame of the link), while cards are
+// drawn for the top frame only (the background answers a frame's link intents and nothing else).
 // Nothing is put on window, window.postMessage is never listened to, and intents are capped.
 (() => {
     'use strict';
 
     const api = globalThis.browser ?? globalThis.chrome;
-    if (!api?.runtime?.id || window.top !== window) {
+    if (!api?.runtime?.id) {
         return;
     }
+    const TOP_FRAME = window.top === window;
 
     const MAX_MARKUP_CHARS = 8192;
     const MAX_LINK_CHARS = 8192;
-    const LOCALE = api.i18n.getUILanguage();
+    // Figures in the language of the words: the catalogue's localeTag, refined by a browser language of that
+    // language, as pickLocale in common/format.js does (headless Chromium reports en-US under a French UI).
+    const LOCALE = (() => {
+        const canonical = (tag) => {
+            try {
+                return Intl.getCanonicalLocales(String(tag).replace(/_/g, '-'))[0] ?? null;
+            } catch {
+                return null;
+            }
+        };
+        const catalogue = canonical(api.i18n.getMessage('localeTag'));
+        const primary = (tag) => tag.split('-')[0].toLowerCase();
+        for (const candidate of [api.i18n.getUILanguage(), ...(window.navigator.languages ?? [])]) {
+            const tag = canonical(candidate);
+            if (tag && (!catalogue || primary(tag) === primary(catalogue))) {
+                return tag;
+            }
+        }
+        return catalogue ?? 'en';
+    })();
 
     function t(key, substitutions) {
         const words = api.i18n.getMessage(key, substitutions?.map(String));
@@ -256,9 +278,11 @@ li { border-top: 1px solid var(--line); padding: 8px 0; }
 .row { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
 .item-title { font-weight: 600; overflow-wrap: anywhere; flex: 1 1 12em; }
 .meta { font-size: 13px; color: var(--muted); }
-iframe { display: block; width: 100%; aspect-ratio: 16 / 9; border: 0; margin-top: 8px; background: #000;
+/* The player's download line sits under the picture, inside the frame: room for it beyond the 16:9 picture. */
+.frame { container-type: inline-size; }
+iframe { display: block; width: 100%; height: calc(56.25cqi + 4.5em); border: 0; margin-top: 8px; background: #000;
     border-radius: 4px; }
-iframe.audio { aspect-ratio: auto; height: 110px; background: transparent; }
+iframe.audio { height: calc(54px + 5.5em); background: transparent; }
 section { border-top: 1px solid var(--line); margin-top: 10px; padding-top: 10px; }
 h3 { font-size: 15px; margin: 0 0 6px; }
 form { display: flex; align-items: flex-end; gap: 8px; flex-wrap: wrap; margin-top: 6px; }
@@ -454,7 +478,7 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
                 meta: el('span', {class: 'meta'}),
                 play: el('button', {type: 'button', class: 'primary', text: t('cardPlay')}),
                 unlock: el('button', {type: 'button', text: t('cardUnlock')}),
-                frame: el('div'),
+                frame: el('div', {class: 'frame'}),
                 message: el('p', {class: 'message', role: 'status', hidden: true}),
                 item,
             };
@@ -941,12 +965,20 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
             closePrompt(false);
             handBack(anchor);
         };
-        open.addEventListener('click', () => {
+        const accept = () => {
             closePrompt(true);
             openWithSluice(anchor);
-        });
+        };
+        open.addEventListener('click', accept);
         notNow.addEventListener('click', decline);
+        // Enter and Space are answered here, not left to the buttons' own activation: Firefox activates a
+        // focused button from the keyboard only while it is the focus manager's focused element, that is while
+        // its window holds the focus, and otherwise drops both keys although they reach the button (Chromium
+        // has no such condition). The keydown's default is prevented, so no browser activates it a second time.
+        const actions = new Map([[open, accept], [notNow, decline]]);
+        let spacePressed = null;
         box.addEventListener('keydown', (event) => {
+            const action = event.isTrusted ? actions.get(event.target) : undefined;
             if (event.key === 'Escape') {
                 event.preventDefault();
                 decline();
@@ -955,6 +987,22 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
                 event.preventDefault();
                 const next = root.activeElement === open ? notNow : open;
                 next.focus();
+            } else if (action && event.key === 'Enter') {
+                event.preventDefault();
+                if (!event.repeat) {
+                    action();
+                }
+            } else if (action && event.key === ' ') {
+                // As a button does: Space acts when it is released, on the button it was pressed on.
+                event.preventDefault();
+                spacePressed = event.target;
+            }
+        });
+        box.addEventListener('keyup', (event) => {
+            if (event.key === ' ' && event.isTrusted && event.target === spacePressed) {
+                event.preventDefault();
+                spacePressed = null;
+                actions.get(event.target)();
             }
         });
         // A click elsewhere puts the question away without answering it.
@@ -1020,5 +1068,7 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
 
     window.addEventListener('click', onClick, true);
     window.addEventListener('pointerdown', onPointerDown, true);
-    findBundle();
+    if (TOP_FRAME) {
+        findBundle();
+    }
 })();

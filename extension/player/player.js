@@ -2,8 +2,8 @@
 // <audio>. It runs in a tab (player.open) and as an iframe inside a bundle page's card (embed=1); in both it
 // is an extension page, so the stream URL never reaches the web page around it.
 import {webext} from '../common/webext.js';
-import {t, uiLocale, localize, ask, describeError} from '../common/ui.js';
-import {formatBytes, formatPercent} from '../common/format.js';
+import {t, uiLocale, readingLanguages, localize, ask, describeError} from '../common/ui.js';
+import {formatBytes, formatPercent, formatEta, etaSeconds} from '../common/format.js';
 import {mediaKind, defaultSubtitleIndex, resumeKey, resumeAction, restorePosition} from '../common/media.js';
 
 const SAVE_EVERY_MS = 5000;
@@ -38,10 +38,18 @@ function showDownload(info) {
     const progress = Math.min(1, Math.max(0, Number(info.progress) || 0));
     $('download').hidden = false;
     $('download-bar').value = progress;
-    $('download-text').textContent = progress >= 1
-        ? t('playerDownloadComplete', [formatBytes(info.size, uiLocale)])
-        : t('playerDownloading', [formatPercent(progress, uiLocale), formatBytes(info.size, uiLocale)]);
-    return progress >= 1;
+    if (progress >= 1) {
+        $('download-text').textContent = t('playerDownloadComplete', [formatBytes(info.size, uiLocale)]);
+        return true;
+    }
+    // The file's remaining bytes at the torrent's rate: other files of the torrent share that rate, so this
+    // is an estimate, and the words say so.
+    const size = Number(info.size) || 0;
+    const eta = formatEta(etaSeconds({state: 'downloading', size, downloaded: size * progress,
+        downloadRate: info.downloadRate}), uiLocale);
+    const line = t('playerDownloading', [formatPercent(progress, uiLocale), formatBytes(size, uiLocale)]);
+    $('download-text').textContent = eta ? `${line} ${t('playerTimeLeft', [eta])}` : line;
+    return false;
 }
 
 // Seeking past what has arrived waits for those pieces: the person sees how far the download is.
@@ -141,7 +149,8 @@ function buildMedia(info, embed) {
         // Text tracks from another origin load only in CORS mode; the stream server allows our origin.
         media.crossOrigin = 'anonymous';
     }
-    const chosen = defaultSubtitleIndex(subtitles, uiLocale);
+    // The UI's language first, then the browser's: a French UI shows French subtitles even on an English system.
+    const chosen = defaultSubtitleIndex(subtitles, readingLanguages);
     subtitles.forEach((s, i) => {
         const track = document.createElement('track');
         track.kind = 'subtitles';

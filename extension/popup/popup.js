@@ -2,33 +2,10 @@
 // place (keyed by infoHash, bundle items by path), so focus, an open "remove?" question and typed text
 // survive the several state messages a second.
 import {webext} from '../common/webext.js';
-import {t, uiLocale, localize, ask, describeError, el, setText, show} from '../common/ui.js';
+import {t, uiLocale, localize, ask, el, setText, show, say, runBusy as run, renderKeyed} from '../common/ui.js';
 import * as fmt from '../common/format.js';
 
 const $ = (id) => document.getElementById(id);
-
-// A message line under a control: an error in words, or what an action did.
-function say(node, text, isError = false) {
-    node.textContent = text;
-    node.classList.toggle('is-error', isError);
-    show(node, Boolean(text));
-}
-
-// Runs an action once at a time per button; the button stays focusable (disabling it would drop focus).
-async function run(button, messageNode, action) {
-    if (button.getAttribute('aria-busy') === 'true') {
-        return;
-    }
-    button.setAttribute('aria-busy', 'true');
-    say(messageNode, '');
-    try {
-        await action();
-    } catch (e) {
-        say(messageNode, describeError(e), true);
-    } finally {
-        button.removeAttribute('aria-busy');
-    }
-}
 
 function openPage(path) {
     webext.tabs.create({url: webext.runtime.getURL(path)});
@@ -100,6 +77,7 @@ class TorrentView {
         this.progress = el('progress', {max: 1, value: 0});
         this.percent = el('span', {class: 'percent', 'aria-hidden': 'true'});
         this.state = el('span', {class: 'state'});
+        this.eta = el('span', {class: 'eta', hidden: true});
         this.size = el('span', {class: 'size'});
         this.rates = el('span', {class: 'rates'});
         this.peers = el('span', {class: 'peers'});
@@ -129,7 +107,7 @@ class TorrentView {
         this.root = el('li', {class: 'torrent'}, [
             this.name,
             el('div', {class: 'progress-row'}, [this.progress, this.percent]),
-            el('p', {class: 'meta'}, [this.state, this.size]),
+            el('p', {class: 'meta'}, [el('span', {}, [this.state, this.eta]), this.size]),
             el('p', {class: 'meta'}, [this.rates, this.peers]),
             this.error, this.bundle, this.campaign.root, this.actions, this.confirm.root, this.message,
         ]);
@@ -201,8 +179,12 @@ class TorrentView {
         setText(this.size, progress < 1 && torrent.size > 0
             ? t('popupSizeOf', [fmt.formatBytes(torrent.downloaded, uiLocale), fmt.formatBytes(torrent.size, uiLocale)])
             : fmt.formatBytes(torrent.size, uiLocale));
-        setText(this.rates, t('popupRates', [fmt.formatRate(torrent.downloadRate, uiLocale),
-            fmt.formatRate(torrent.uploadRate, uiLocale)]));
+        const eta = fmt.formatEta(fmt.etaSeconds(torrent), uiLocale);
+        show(this.eta, Boolean(eta));
+        setText(this.eta, eta ? t('popupTimeLeft', [eta]) : '');
+        const down = fmt.shownDownloadRate(torrent);
+        const up = fmt.formatRate(torrent.uploadRate, uiLocale);
+        setText(this.rates, down === null ? t('popupRateUp', [up]) : t('popupRates', [fmt.formatRate(down, uiLocale), up]));
         setText(this.peers, t('popupPeers', [String(torrent.peers ?? 0), String(torrent.seeds ?? 0)]));
         show(this.error, Boolean(torrent.error) || torrent.state === 'error');
         setText(this.error, torrent.error ? t('popupTorrentError', [torrent.error]) : t('popupTorrentErrorNoDetail'));
@@ -233,28 +215,12 @@ class TorrentView {
         setText(this.bundleHead, bundle.creator ? t('popupBundleBy', [bundle.creator]) : '');
         show(this.bundleHead, Boolean(bundle.creator));
 
-        const seen = new Set();
-        let previous = null;
-        for (const item of bundle.items ?? []) {
-            seen.add(item.path);
-            let view = this.items.get(item.path);
-            if (!view) {
-                view = this.buildItem(item.path);
-                this.items.set(item.path, view);
-            }
-            view.update(item);
-            const wanted = previous ? previous.nextSibling : this.itemList.firstChild;
-            if (wanted !== view.root) {
-                this.itemList.insertBefore(view.root, wanted);
-            }
-            previous = view.root;
-        }
-        for (const [path, view] of this.items) {
-            if (!seen.has(path)) {
-                view.root.remove();
-                this.items.delete(path);
-            }
-        }
+        renderKeyed(this.itemList, this.items, bundle.items ?? [], {
+            key: (item) => item.path,
+            build: (item) => this.buildItem(item.path),
+            update: (view, item) => view.update(item),
+            node: (view) => view.root,
+        });
     }
 
     buildItem(path) {
@@ -373,33 +339,20 @@ const views = new Map();
 
 function renderTorrents(torrents) {
     const list = $('torrents');
-    const seen = new Set();
-    let previous = null;
-    for (const torrent of torrents) {
-        seen.add(torrent.infoHash);
-        let view = views.get(torrent.infoHash);
-        if (!view) {
-            view = new TorrentView(torrent);
-            views.set(torrent.infoHash, view);
-        }
-        view.update(torrent);
-        const wanted = previous ? previous.nextSibling : list.firstChild;
-        if (wanted !== view.root) {
-            list.insertBefore(view.root, wanted);
-        }
-        previous = view.root;
-    }
-    for (const [infoHash, view] of views) {
-        if (!seen.has(infoHash)) {
+    renderKeyed(list, views, torrents, {
+        key: (torrent) => torrent.infoHash,
+        build: (torrent) => new TorrentView(torrent),
+        update: (view, torrent) => view.update(torrent),
+        node: (view) => view.root,
+        drop: (view) => {
             // Focus inside a torrent that went away would fall to <body>; the magnet field is the next useful place.
             const hadFocus = view.root.contains(document.activeElement);
             view.root.remove();
-            views.delete(infoHash);
             if (hadFocus) {
                 $('add-uri').focus();
             }
-        }
-    }
+        },
+    });
     show(list, torrents.length > 0);
 }
 

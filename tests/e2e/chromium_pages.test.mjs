@@ -2,33 +2,18 @@
 // (markup announcing another publisher key, message floods, probing for the extension) gets nothing it should not.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {createServer} from 'node:http';
 import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {startWorld} from '../../demo/lib/world.mjs';
 import {launchChromium} from './support/chromium.mjs';
 import {makeHostHome} from './support/host_home.mjs';
+import {escapeHtml, servePages} from './support/pages.mjs';
 import {clickShadow, onShadowElement} from './support/shadow.mjs';
 import {until} from './support/until.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const screenshots = join(root, 'build/test-output/e2e');
-
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-}
-
-// Serves a few pages on loopback: the test's stand-ins for any web site.
-async function servePages(pages) {
-    const server = createServer((request, response) => {
-        const page = pages[new URL(request.url, 'http://x').pathname];
-        response.writeHead(page ? 200 : 404, {'Content-Type': 'text/html; charset=utf-8'});
-        response.end(page ?? 'not found');
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {base: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r))};
-}
 
 test('Chromium: a magnet link opens the viewer and plays; a hostile page learns nothing', {timeout: 240000},
     async () => {

@@ -17,6 +17,10 @@ namespace sluice::testing {
 
 using namespace std::chrono_literals;
 
+// A host_world config that puts the peer settings the host ships with back (uTP on); the world's own config
+// turns uTP off with the ways of finding peers on the Internet.
+inline constexpr char const* shipped_peer_settings = R"({"session":{"utp":true}})";
+
 // The user-level world one sluice-host lives in: its own XDG runtime and data directories (so tests never
 // meet each other's session), and a config that keeps the BitTorrent session off the network.
 class host_world {

@@ -4,6 +4,7 @@
 #include "media_headers.hpp"
 #include "tiny_http_server.hpp"
 #include "torrent_fixture.hpp"
+#include "torrent_queries.hpp"
 #include "wait_until.hpp"
 
 #include <sluice/protocol/keys.hpp>
@@ -43,26 +44,6 @@ struct stream_fixture : ::testing::Test {
     std::string magnet() const {
         return "magnet:?xt=urn:btih:" + torrent.info_hash + "&x.pe=" + seed->endpoint();
     }
-
-    // The file list once the metadata is there.
-    json files_of(host_process& host, std::string const& hash) {
-        json files;
-        EXPECT_TRUE(wait_until([&] {
-            files = host.call("torrent.files", {{"infoHash", hash}})["result"];
-            return !files.contains("metadataPending");
-        })) << "no metadata";
-        return files;
-    }
-
-    json status_of(host_process& host, std::string const& hash) {
-        auto const reply = host.call("torrent.list");
-        for (auto const& t : reply["result"]["torrents"]) {
-            if (t["infoHash"] == hash) {
-                return t;
-            }
-        }
-        return {};
-    }
 };
 
 TEST_F(stream_fixture, MagnetFromALoopbackSeedStreamsByteForByte) {
@@ -74,7 +55,7 @@ TEST_F(stream_fixture, MagnetFromALoopbackSeedStreamsByteForByte) {
     EXPECT_EQ(added["result"]["infoHash"], torrent.info_hash);
     EXPECT_EQ(added["result"]["duplicate"], false);
 
-    auto const files = files_of(host, torrent.info_hash);
+    auto const files = torrent_files(host, torrent.info_hash);
     ASSERT_EQ(files["files"].size(), 1u);
     auto const& file = files["files"][0];
     EXPECT_EQ(file["mime"], "video/webm");
@@ -101,7 +82,7 @@ TEST_F(stream_fixture, MagnetFromALoopbackSeedStreamsByteForByte) {
     EXPECT_EQ(head.header("content-length"), std::to_string(content.size()));
     EXPECT_TRUE(head.body.empty());
 
-    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["progress"] == 1.0; }));
+    EXPECT_TRUE(wait_until([&] { return torrent_status(host, torrent.info_hash)["progress"] == 1.0; }));
     EXPECT_TRUE(wait_until([&] {
         host.call("host.hello");
         return host.saw_event("torrent.finished", torrent.info_hash);
@@ -122,7 +103,7 @@ TEST_F(stream_fixture, MagnetFromALoopbackSeedStreamsByteForByte) {
     host.call("torrent.remove", {{"infoHash", torrent.info_hash}});
     host.events.clear();
     host.call("torrent.add", {{"uri", magnet()}, {"savePath", seed_dir.path().string()}});
-    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["state"] == "seeding"; }));
+    EXPECT_TRUE(wait_until([&] { return torrent_status(host, torrent.info_hash)["state"] == "seeding"; }));
     std::this_thread::sleep_for(300ms);
     host.call("host.hello");
     EXPECT_FALSE(host.saw_event("torrent.finished", torrent.info_hash));
@@ -135,7 +116,7 @@ TEST_F(stream_fixture, ASeekIsServedBeforeTheDownloadEnds) {
     ASSERT_TRUE(host.call("settings.set", {{"downloadRateLimit", 4 * 1024 * 1024}}).contains("result"));
     host.call("torrent.add",
               {{"torrent", base64(torrent.bytes)}, {"savePath", (world.data_dir() / "dl").string()}});
-    auto const files = files_of(host, torrent.info_hash);
+    auto const files = torrent_files(host, torrent.info_hash);
     auto const [port, target] = split_url(files["files"][0]["streamUrl"]);
     // Peers come from the magnet's x.pe for magnets; a .torrent has none here, so name the seed by magnet.
     host.call("torrent.add", {{"uri", magnet()}});
@@ -146,7 +127,7 @@ TEST_F(stream_fixture, ASeekIsServedBeforeTheDownloadEnds) {
     auto const took = std::chrono::steady_clock::now() - started;
     EXPECT_EQ(part.status, 206);
     EXPECT_EQ(part.body, content.substr(offset, 65536));
-    auto const progress = status_of(host, torrent.info_hash)["progress"].get<double>();
+    auto const progress = torrent_status(host, torrent.info_hash)["progress"].get<double>();
     EXPECT_LT(progress, 0.9) << "the seek was answered only after most of the file had arrived";
     EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), 8000);
 }
@@ -161,7 +142,7 @@ TEST_F(stream_fixture, AMediaFilesReadAheadIsSizedByItsBitrate) {
     seed = std::make_unique<loopback_seed>(torrent, seed_dir.path());
     host_process host(world);
     host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world.data_dir() / "dl").string()}});
-    auto const files = files_of(host, torrent.info_hash);
+    auto const files = torrent_files(host, torrent.info_hash);
     auto const [port, target] = split_url(files["files"][0]["streamUrl"]);
     EXPECT_TRUE(http_get(port, target).body == content);
     auto const log = read_file(world.data_dir() / "logs" / "host.log");
@@ -180,7 +161,7 @@ TEST_F(stream_fixture, TwentyParallelStreamsOfDifferentFiles) {
     seed = std::make_unique<loopback_seed>(torrent, seed_dir.path());
     host_process host(world);
     host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world.data_dir() / "dl").string()}});
-    auto const files = files_of(host, torrent.info_hash)["files"];
+    auto const files = torrent_files(host, torrent.info_hash)["files"];
     ASSERT_EQ(files.size(), 20u);
     std::vector<std::future<std::pair<std::string, std::string>>> streams;
     for (auto const& f : files) {
@@ -215,7 +196,7 @@ TEST_F(stream_fixture, ClientsThatLeaveMidStreamCostNothing) {
     host.call("torrent.add",
               {{"torrent", base64(torrent.bytes)}, {"savePath", (world.data_dir() / "dl").string()}});
     auto const [port, target] =
-        split_url(files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>());
+        split_url(torrent_files(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>());
     auto const before = open_descriptors(owner);
     for (int i = 0; i < 50; ++i) {
         // Ask for a range, take the headers, hang up: what a player does on every seek.
@@ -237,7 +218,7 @@ TEST_F(stream_fixture, GuardsOnTheRealServer) {
     make_seed(300 * 1024);
     host_process host(world);
     host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world.data_dir() / "dl").string()}});
-    auto const url = files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
+    auto const url = torrent_files(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
     auto const [port, target] = split_url(url);
     auto const hostport = "127.0.0.1:" + std::to_string(port);
     auto const request = [&, port = port](std::string const& t,
@@ -282,7 +263,7 @@ TEST_F(stream_fixture, ActiveContentIsServedAsAnAttachment) {
     host_process host(world);
     host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world.data_dir() / "dl").string()}});
     auto const [port, target] =
-        split_url(files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>());
+        split_url(torrent_files(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>());
     auto const reply = http_get(port, target);
     EXPECT_EQ(reply.header("content-type"), "text/html");
     EXPECT_EQ(reply.header("content-disposition").rfind("attachment", 0), 0u);
@@ -296,8 +277,8 @@ TEST_F(stream_fixture, TorrentsComeBackAfterKill9WithNewStreamUrls) {
     {
         host_process host(world2);
         host.call("torrent.add", {{"uri", magnet()}, {"savePath", (world2.data_dir() / "dl").string()}});
-        old_url = files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
-        ASSERT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["progress"] == 1.0; }));
+        old_url = torrent_files(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
+        ASSERT_TRUE(wait_until([&] { return torrent_status(host, torrent.info_hash)["progress"] == 1.0; }));
         std::this_thread::sleep_for(2500ms); // at least one periodic save after completion
         auto const owner = host.call("host.hello")["result"]["instance"]["pid"].get<long>();
         ::kill(static_cast<pid_t>(owner), SIGKILL);
@@ -307,10 +288,10 @@ TEST_F(stream_fixture, TorrentsComeBackAfterKill9WithNewStreamUrls) {
     host_process host(world2);
     json status;
     ASSERT_TRUE(wait_until([&] {
-        status = status_of(host, torrent.info_hash);
+        status = torrent_status(host, torrent.info_hash);
         return !status.is_null() && status["progress"] == 1.0;
     })) << status.dump();
-    auto const new_url = files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
+    auto const new_url = torrent_files(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
     EXPECT_NE(new_url, old_url) << "a new session has a new capability token";
     auto const [port, target] = split_url(new_url);
     EXPECT_EQ(sha256_hex(http_get(port, target).body), sha256_hex(content));
@@ -329,12 +310,12 @@ TEST_F(stream_fixture, ManageTorrentsOverRpc) {
               1006);
     EXPECT_EQ(host.call("torrent.files", {{"infoHash", std::string(40, 'a')}})["error"]["code"], 1003);
     host.call("torrent.add", {{"uri", magnet()}, {"savePath", dl.string()}});
-    ASSERT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["progress"] == 1.0; }));
+    ASSERT_TRUE(wait_until([&] { return torrent_status(host, torrent.info_hash)["progress"] == 1.0; }));
     EXPECT_TRUE(std::filesystem::exists(dl / "pack" / "film.webm"));
     host.call("torrent.pause", {{"infoHash", torrent.info_hash}});
-    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["state"] == "paused"; }));
+    EXPECT_TRUE(wait_until([&] { return torrent_status(host, torrent.info_hash)["state"] == "paused"; }));
     host.call("torrent.resume", {{"infoHash", torrent.info_hash}});
-    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["state"] != "paused"; }));
+    EXPECT_TRUE(wait_until([&] { return torrent_status(host, torrent.info_hash)["state"] != "paused"; }));
     auto const removed =
         host.call("torrent.remove", {{"infoHash", torrent.info_hash}, {"deleteFiles", true}});
     EXPECT_EQ(removed["result"]["removed"], true);
@@ -375,7 +356,7 @@ TEST_F(stream_fixture, AMagnetSelectingFilesThatDoNotExistIsReported) {
         });
     }));
     // The selection was dropped, not the torrent: the one real file still arrives.
-    EXPECT_TRUE(wait_until([&] { return status_of(host, torrent.info_hash)["progress"] == 1.0; }));
+    EXPECT_TRUE(wait_until([&] { return torrent_status(host, torrent.info_hash)["progress"] == 1.0; }));
 }
 
 TEST_F(stream_fixture, FileNamesCannotLeaveTheDownloadFolder) {
@@ -415,7 +396,7 @@ TEST_F(stream_fixture, TheOwnerStaysWhileAStreamPlaysThenLingers) {
         owner = host.call("host.hello")["result"]["instance"]["pid"].get<long>();
         host.call("torrent.add",
                   {{"torrent", base64(torrent.bytes)}, {"savePath", (lingering.data_dir() / "dl").string()}});
-        auto const url = files_of(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
+        auto const url = torrent_files(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
         playing = std::async(std::launch::async, [url] {
             auto const [port, target] = split_url(url);
             try {

@@ -1,6 +1,5 @@
 #include "third_party.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/process/args.hpp>
 #include <boost/process/environment.hpp>
 #include <boost/process/exe.hpp>
@@ -21,7 +20,6 @@
 
 namespace sluice::testing {
 
-namespace asio = boost::asio;
 namespace bp = boost::process;
 using namespace std::chrono_literals;
 
@@ -58,29 +56,6 @@ std::filesystem::path find_tool(std::string const& name) {
         path.emplace_back(extra);
     }
     return bp::search_path(name, path).string();
-}
-
-int free_port() {
-    asio::io_context io;
-    asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    return acceptor.local_endpoint().port();
-}
-
-bool wait_for_listener(int port, std::chrono::milliseconds timeout) {
-    auto const deadline = std::chrono::steady_clock::now() + timeout;
-    asio::io_context io;
-    asio::ip::tcp::endpoint const target(asio::ip::make_address("127.0.0.1"),
-                                         static_cast<unsigned short>(port));
-    while (std::chrono::steady_clock::now() < deadline) {
-        asio::ip::tcp::socket socket(io);
-        boost::system::error_code ec;
-        socket.connect(target, ec);
-        if (!ec) {
-            return true;
-        }
-        std::this_thread::sleep_for(50ms);
-    }
-    return false;
 }
 
 third_party_process::third_party_process(std::filesystem::path const& exe,

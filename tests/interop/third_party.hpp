@@ -1,5 +1,7 @@
 #pragma once
 
+#include "loopback_ports.hpp"
+
 #include <boost/process/child.hpp>
 
 #include <chrono>
@@ -13,12 +15,6 @@ namespace sluice::testing {
 // The full path of a program on PATH, or an empty path. The interop suite fails (it does not skip) when a
 // tool is missing: a machine set up by installer/setup-deps.sh has them all.
 std::filesystem::path find_tool(std::string const& name);
-
-// A TCP port on 127.0.0.1 that was free a moment ago, for tools that cannot be told to pick one themselves.
-int free_port();
-
-// True once a TCP connection to 127.0.0.1:port succeeds, false if none does within `timeout`.
-bool wait_for_listener(int port, std::chrono::milliseconds timeout);
 
 // One third-party program (aria2c, transmission-cli, nginx) run for one test. Its stdout and stderr go to a
 // log file so a chatty tool never blocks on a full pipe, and so a failing test can show what it said.

@@ -110,6 +110,48 @@ test('the world serves, seeds and unlocks les-veilleurs, and stops cleanly', {ti
     assert.deepEqual(children(), []);
 });
 
+// A viewer's session that ended without telling the tracker (a kill, a crash, a closed laptop) stays in its
+// list for a while, on the same address as the seed when both are on one machine (or behind one NAT). The
+// next session must still get the bundle from the magnet alone, with the host's own peer settings (uTP on).
+test('a fresh session gets the magnet while an earlier session is a stale peer on the same address',
+    {timeout: 120000}, async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'sluice-stale-'));
+        const session = {dht: false, lsd: false, upnp: false, natpmp: false, utp: true,
+            listenInterfaces: '127.0.0.1:0'};
+        let world;
+        let first;
+        let second;
+        const metadata = (host) => until(async () => {
+            const reply = await host.call('torrent.files', {infoHash: world.infoHash});
+            return reply.result && !reply.result.metadataPending;
+        }, {timeoutMs: 20000, what: 'the torrent\'s metadata'});
+        try {
+            world = await startWorld({dir, bin, webSeed: false, pledge: {goalBackers: 1, price: 1500}});
+            first = await startHost({binary: bin.host, folder: join(dir, 'first'), config: {session}});
+            assert.ok((await first.call('torrent.add', {uri: world.magnet})).result);
+            await metadata(first);
+            const firstPort = (await first.call('settings.get')).result.peerPort;
+            process.kill(first.ownerPid, 'SIGKILL');
+            first.client.child.kill('SIGKILL');
+            await first.stop();
+
+            second = await startHost({binary: bin.host, folder: join(dir, 'second'), config: {session}});
+            const started = Date.now();
+            assert.ok((await second.call('torrent.add', {uri: world.magnet})).result);
+            await metadata(second);
+            const list = (await second.call('torrent.list')).result.torrents;
+            const tracker = list.find((t) => t.infoHash === world.infoHash).sources.trackers[0];
+            assert.equal(tracker.url, world.tracker);
+            assert.equal(tracker.status, 'working', JSON.stringify(tracker));
+            console.log(`metadata ${Date.now() - started} ms after torrent.add, with the dead peer ` +
+                `127.0.0.1:${firstPort} listed beside the seed ${world.seedPeer}`);
+        } finally {
+            await second?.stop();
+            await world?.stop();
+            rmSync(dir, {recursive: true, force: true});
+        }
+    });
+
 test('the mock checkout signs its webhook as gate-api.md says', () => {
     const body = '{"id":"evt_1","type":"payment.succeeded","paymentId":"p"}';
     // HMAC-SHA256(secret, "<t>.<body>") by another implementation than the one under test.

@@ -4,11 +4,24 @@ import assert from 'node:assert/strict';
 import {
     formatBytes, formatRate, formatPercent, formatMoney, formatDuration, campaignProgress, torrentStateKey,
     itemLockKey, itemIsPlayable, itemTitle, campaignStateKey, pledgeStateKey, pledgeCancellable, hostStatusKey,
-    kibToBytes, bytesToKib,
+    kibToBytes, bytesToKib, formatEta, etaSeconds, pickLocale, formatDate,
+    shownDownloadRate,
 } from '../../extension/common/format.js';
 
 // Intl may put a narrow no-break space between number and unit; compare on plain spaces.
 const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+test('figures are written in the catalogue\'s language, refined by a browser language of the same language', () => {
+    // Headless Chromium with --lang=fr: French words, but the browser still reports en-US.
+    assert.equal(pickLocale('fr', ['en-US', 'en-US', 'en']), 'fr');
+    assert.equal(pickLocale('fr', ['en-US', 'fr-FR', 'fr']), 'fr-FR');
+    assert.equal(pickLocale('fr', ['fr_CA']), 'fr-CA');
+    assert.equal(pickLocale('en', ['en-GB']), 'en-GB');
+    assert.equal(pickLocale('en', ['not a tag', 'en-US']), 'en-US');
+    // No catalogue tag (an older catalogue): the browser's first language.
+    assert.equal(pickLocale('', ['de-AT']), 'de-AT');
+    assert.equal(pickLocale(undefined, []), 'en');
+});
 
 test('bytes use decimal units with one decimal while small', () => {
     assert.equal(plain(formatBytes(0, 'en')), '0 kB');
@@ -53,6 +66,100 @@ test('durations keep the two largest units', () => {
     assert.equal(formatDuration(45, 'en'), '45 seconds');
     assert.equal(formatDuration(0, 'en'), '0 seconds');
     assert.equal(plain(formatDuration(2 * 86400 + 3600, 'fr')), '2 jours et 1 heure');
+});
+
+// Node 20 has no Intl.DurationFormat and Chromium has: check the fallback's exact words everywhere, and that
+// the browser's DurationFormat (where this Node has one) says the same numbers.
+function withoutDurationFormat(fn) {
+    const saved = Object.getOwnPropertyDescriptor(Intl, 'DurationFormat');
+    delete Intl.DurationFormat;
+    try {
+        return fn();
+    } finally {
+        if (saved) {
+            Object.defineProperty(Intl, 'DurationFormat', saved);
+        }
+    }
+}
+
+test('remaining time keeps two units at most, rounded up', () => {
+    withoutDurationFormat(() => {
+        assert.equal(plain(formatEta(45, 'en')), '45 sec');
+        assert.equal(plain(formatEta(0.2, 'en')), '1 sec');
+        assert.equal(plain(formatEta(59.5, 'en')), '1 min');
+        assert.equal(plain(formatEta(125, 'en')), '3 min');
+        assert.equal(plain(formatEta(3599, 'en')), '1 hr');
+        assert.equal(plain(formatEta(2 * 3600 + 5 * 60, 'en')), '2 hr, 5 min');
+        assert.equal(plain(formatEta(86399, 'en')), '1 day');
+        assert.equal(plain(formatEta(3 * 86400 + 4 * 3600 - 30, 'en')), '3 days, 4 hr');
+        assert.equal(plain(formatEta(29 * 86400 + 23 * 3600 - 100, 'en')), '29 days, 23 hr');
+    });
+});
+
+test('remaining time follows the locale', () => {
+    withoutDurationFormat(() => {
+        assert.equal(plain(formatEta(125, 'fr')), '3 min');
+        assert.equal(plain(formatEta(45, 'fr')), '45 s');
+        assert.equal(plain(formatEta(2 * 3600 + 5 * 60, 'fr')), '2 h et 5 min');
+        assert.equal(plain(formatEta(29 * 86400 + 23 * 3600 - 100, 'fr')), '29 j et 23 h');
+    });
+});
+
+test('remaining time through Intl.DurationFormat says the same numbers', {skip: !Intl.DurationFormat}, () => {
+    for (const seconds of [45, 125, 2 * 3600 + 5 * 60, 3 * 86400 + 4 * 3600]) {
+        const digits = (s) => s.match(/\d+/g).join(' ');
+        assert.equal(digits(formatEta(seconds, 'fr')), digits(withoutDurationFormat(() => formatEta(seconds, 'fr'))));
+    }
+});
+
+test('remaining time is empty when unknown', () => {
+    for (const v of [null, undefined, NaN, Infinity, -1, 'soon']) {
+        assert.equal(formatEta(v, 'en'), '');
+    }
+});
+
+test('a torrent\'s remaining time comes from what is left and its rate', () => {
+    const t = {state: 'downloading', hasMetadata: true, size: 10_000_000, downloaded: 4_000_000, downloadRate: 100_000};
+    assert.equal(etaSeconds(t), 60);
+    assert.equal(etaSeconds({...t, downloadRate: 70_000}), 86);
+});
+
+test('a torrent\'s remaining time is unknown without metadata, rate, or anything left to fetch', () => {
+    const t = {state: 'downloading', hasMetadata: true, size: 10_000_000, downloaded: 4_000_000, downloadRate: 100_000};
+    assert.equal(etaSeconds({...t, hasMetadata: false}), null);
+    assert.equal(etaSeconds({...t, state: 'fetching-metadata'}), null);
+    assert.equal(etaSeconds({...t, downloadRate: 0}), null);
+    assert.equal(etaSeconds({...t, downloadRate: undefined}), null);
+    assert.equal(etaSeconds({...t, size: 0}), null);
+    assert.equal(etaSeconds({...t, downloaded: 10_000_000}), null);
+    // A finished or seeding torrent can still carry the last rate seen: it has no remaining time.
+    assert.equal(etaSeconds({...t, state: 'finished'}), null);
+    assert.equal(etaSeconds({...t, state: 'seeding'}), null);
+    assert.equal(etaSeconds({...t, state: 'paused'}), null);
+    assert.equal(etaSeconds(null), null);
+});
+
+test('dates are long dates in the locale; a bare day stays that day', () => {
+    assert.equal(formatDate('2027-01-04', 'en'), 'January 4, 2027');
+    assert.equal(formatDate('2027-01-04', 'fr'), '4 janvier 2027');
+    assert.match(formatDate('2027-01-04T12:00:00Z', 'fr'), /janvier 2027$/);
+    assert.equal(formatDate('soon', 'fr'), 'soon');
+    assert.equal(formatDate(undefined, 'fr'), '');
+});
+
+test('a download rate is shown only while downloading', () => {
+    assert.equal(shownDownloadRate({state: 'downloading', downloadRate: 5000}), 5000);
+    assert.equal(shownDownloadRate({state: 'fetching-metadata', downloadRate: 12}), 12);
+    assert.equal(shownDownloadRate({state: 'downloading'}), 0);
+    for (const state of ['finished', 'seeding', 'paused', 'checking', 'error']) {
+        assert.equal(shownDownloadRate({state, downloadRate: 5000}), null, state);
+    }
+    assert.equal(shownDownloadRate(null), null);
+});
+
+test('French figures: money, durations and time left in French words', () => {
+    assert.equal(plain(formatMoney(250000, 'EUR', 'fr-FR')), '2 500,00 €');
+    assert.equal(plain(formatDuration(29 * 86400 + 23 * 3600, 'fr-FR')), '29 jours et 23 heures');
 });
 
 test('campaign progress prefers backers, caps the bar but not the percent', () => {

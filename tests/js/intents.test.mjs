@@ -70,7 +70,9 @@ test('senders are told apart by what the browser says, not by the message', asyn
         {id: 'someone-else', url: `${extensionOrigin}/popup/popup.html`},
         {id: runtimeId, url: `chrome-extension://${runtimeId}.evil.example/popup.html`},
         {id: runtimeId},
-        {...tab(7), frameId: 2},
+        {...tab(7), frameId: -1},
+        {...tab(7), frameId: undefined},
+        {...tab(7), frameId: 2, url: 'about:blank'},
         {...tab(7), url: 'file:///home/me/page.html'},
         {id: runtimeId, url: 'https://creator.example.org/', frameId: 0},
         undefined,
@@ -232,7 +234,7 @@ test('stream.info: a bundle item with its subtitles and its resume key', async (
     const reply = await intents.handle({intent: 'stream.info', infoHash, fileIndex: 3}, popup);
     assert.deepEqual(reply.result, {name: 'pilot.webm', mime: 'video/webm', size: 10, progress: 0,
         streamUrl: stream(3), subtitles: [{lang: 'fr', label: 'Français', url: stream(4)}],
-        itemKey: 'les-veilleurs/pilot.webm'});
+        itemKey: 'les-veilleurs/pilot.webm', downloadRate: 0});
     const plain = await intents.handle({intent: 'stream.info', infoHash, fileIndex: 2}, popup);
     assert.equal(plain.result.itemKey, `${infoHash}/2`);
     assert.equal((await intents.handle({intent: 'stream.info', infoHash, fileIndex: 99}, popup)).error.code, 1004);

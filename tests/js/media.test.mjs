@@ -32,6 +32,16 @@ test('the default subtitle is the UI language, region first, else none', () => {
     assert.equal(defaultSubtitleIndex(subs, ''), -1);
 });
 
+test('the default subtitle follows the reading languages in order: the UI\'s, then the browser\'s', () => {
+    const subs = [{lang: 'en'}, {lang: 'fr'}, {lang: 'de'}];
+    assert.equal(defaultSubtitleIndex(subs, ['fr', 'en-US', 'en']), 1);
+    assert.equal(defaultSubtitleIndex(subs, ['it', 'de-AT', 'en']), 2);
+    assert.equal(defaultSubtitleIndex(subs, ['it', '', 'en-GB']), 0);
+    assert.equal(defaultSubtitleIndex(subs, ['it', 'es']), -1);
+    assert.equal(defaultSubtitleIndex(subs, []), -1);
+    assert.equal(defaultSubtitleIndex([{lang: 'fr'}, {lang: 'fr-CA'}], ['fr-CA', 'fr']), 1);
+});
+
 test('resume positions are kept in the middle only', () => {
     assert.equal(resumeKey('les-veilleurs/ep1.webm'), 'resume:les-veilleurs/ep1.webm');
     assert.equal(resumeAction(42, 600), 'save');

@@ -50,6 +50,11 @@ made_torrent make_torrent(std::filesystem::path const& content, int piece_size,
     std::ostringstream hex;
     hex << ti.info_hashes().v1;
     out.info_hash = hex.str();
+    if (ti.info_hashes().has_v2()) {
+        std::ostringstream hex2;
+        hex2 << ti.info_hashes().v2;
+        out.info_hash_v2 = hex2.str();
+    }
     out.name = ti.name();
     return out;
 }

@@ -1,5 +1,6 @@
 #include "torrent/human_errors.hpp"
 #include "torrent/torrent_json.hpp"
+#include "torrent/torrent_sources.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,6 +33,24 @@ TEST(HumanErrors, TrackerErrorsNameTheTracker) {
     auto const unreachable =
         describe_tracker_error("udp://t.example:80", std::make_error_code(std::errc::connection_refused), "");
     EXPECT_NE(unreachable.find("could not be reached"), std::string::npos);
+}
+
+TEST(TorrentSources, ListsTrackersUpToTheCapAndCountsTheRest) {
+    std::vector<lt::announce_entry> trackers;
+    for (int i = 0; i < 25; ++i) {
+        trackers.emplace_back("http://t" + std::to_string(i) + ".example/announce");
+    }
+    auto const j = sources_json(trackers, 2, 7, std::nullopt);
+    ASSERT_EQ(j["trackers"].size(), 20u);
+    EXPECT_EQ(j["trackersTotal"], 25);
+    EXPECT_EQ(j["webSeeds"], 2);
+    EXPECT_EQ(j["peersKnown"], 7);
+    EXPECT_TRUE(j["dhtNodes"].is_null());
+    // Never announced to: no endpoint has a state yet, and no scrape counts are made up.
+    EXPECT_EQ(j["trackers"][0],
+              (nlohmann::json{
+                  {"url", "http://t0.example/announce"}, {"status", "not-contacted"}, {"message", ""}}));
+    EXPECT_EQ(sources_json({}, 0, 0, 143)["dhtNodes"], 143);
 }
 
 } // namespace

@@ -3,10 +3,12 @@
 #include "../app/log.hpp"
 #include "human_errors.hpp"
 #include "torrent_json.hpp"
+#include "torrent_sources.hpp"
 
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/announce_entry.hpp>
 #include <libtorrent/magnet_uri.hpp>
+#include <libtorrent/session_stats.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
@@ -185,9 +187,16 @@ nlohmann::json torrent_engine::list() const {
     auto out = nlohmann::json::array();
     for (auto const& [id, h] : torrents_) {
         out.push_back(
-            status_json(id, h.status(lt::torrent_handle::query_name | lt::torrent_handle::query_save_path)));
+            entry_json(id, h.status(lt::torrent_handle::query_name | lt::torrent_handle::query_save_path)));
     }
     return out;
+}
+
+nlohmann::json torrent_engine::entry_json(std::string const& id, lt::torrent_status const& st) const {
+    auto j = status_json(id, st);
+    j["sources"] = sources_json(st.handle.trackers(), static_cast<int>(st.handle.url_seeds().size()),
+                                st.list_peers, dht_nodes_);
+    return j;
 }
 
 std::optional<lt::torrent_handle> torrent_engine::find(std::string const& id) const {
@@ -264,6 +273,7 @@ void torrent_engine::schedule_updates() {
             return;
         }
         session_.post_torrent_updates();
+        session_.post_session_stats();
         schedule_updates();
     });
 }
@@ -319,23 +329,14 @@ void torrent_engine::handle_alert(lt::alert const* a) {
     } else if (lt::alert_cast<lt::save_resume_data_failed_alert>(a)) {
         --outstanding_resume_saves_; // "not modified" lands here too
     } else if (auto const* su = lt::alert_cast<lt::state_update_alert>(a)) {
-        auto changed = nlohmann::json::array();
-        for (auto const& st : su->status) {
-            auto const id = id_of(st.info_hashes);
-            if (torrents_.count(id) == 0) {
-                continue;
-            }
-            auto now = status_json(id, st);
-            auto& before = last_sent_[id];
-            auto delta = changed_fields(before, now);
-            before = std::move(now);
-            if (!delta.empty()) {
-                delta["infoHash"] = id;
-                changed.push_back(std::move(delta));
-            }
-        }
-        if (!changed.empty()) {
-            emit_("torrent.updated", {{"torrents", std::move(changed)}});
+        on_state_update(su->status);
+    } else if (auto const* ss = lt::alert_cast<lt::session_stats_alert>(a)) {
+        static int const dht_nodes_metric = lt::find_metric_idx("dht.dht_nodes");
+        auto const counters = ss->counters();
+        if (!session_.is_dht_running()) {
+            dht_nodes_.reset();
+        } else if (dht_nodes_metric >= 0 && dht_nodes_metric < counters.size()) {
+            dht_nodes_ = static_cast<int>(counters[dht_nodes_metric]);
         }
     } else if (auto const* pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
         auto const id = id_of(pf->handle.info_hashes());
@@ -364,6 +365,40 @@ void torrent_engine::handle_alert(lt::alert const* a) {
     } else if (auto const* tr = lt::alert_cast<lt::tracker_error_alert>(a)) {
         emit_error(tr->handle, "tracker",
                    describe_tracker_error(tr->tracker_url(), tr->error, tr->failure_reason()));
+    }
+}
+
+void torrent_engine::on_state_update(std::vector<lt::torrent_status> const& statuses) {
+    auto changed = nlohmann::json::array();
+    std::set<std::string> reported;
+    auto report = [&](std::string const& id, lt::torrent_status const& st) {
+        reported.insert(id);
+        auto now = entry_json(id, st);
+        auto& before = last_sent_[id];
+        auto delta = changed_fields(before, now);
+        before = std::move(now);
+        if (!delta.empty()) {
+            delta["infoHash"] = id;
+            changed.push_back(std::move(delta));
+        }
+    };
+    for (auto const& st : statuses) {
+        auto const id = id_of(st.info_hashes);
+        if (torrents_.count(id) != 0) {
+            report(id, st);
+        }
+    }
+    // libtorrent reports a torrent only when its state changed; a transfer that stopped (a download that
+    // finished, a peer that left) may never be reported again, and its last rate would stay on screen.
+    for (auto const& [id, h] : torrents_) {
+        auto const it = last_sent_.find(id);
+        if (reported.count(id) == 0 && it != last_sent_.end() &&
+            (it->second.value("downloadRate", 0) != 0 || it->second.value("uploadRate", 0) != 0)) {
+            report(id, h.status(lt::torrent_handle::query_name | lt::torrent_handle::query_save_path));
+        }
+    }
+    if (!changed.empty()) {
+        emit_("torrent.updated", {{"torrents", std::move(changed)}});
     }
 }
 

@@ -88,6 +88,9 @@ private:
     void request_resume_data(lt::torrent_handle const& h, lt::resume_data_flags_t flags);
     void on_metadata(lt::torrent_handle const& h);
     void emit_error(lt::torrent_handle const& h, std::string const& kind, std::string const& message);
+    // status_json with the torrent's sources (trackers, web seeds, known peers, DHT).
+    nlohmann::json entry_json(std::string const& id, lt::torrent_status const& st) const;
+    void on_state_update(std::vector<lt::torrent_status> const& statuses);
 
     boost::asio::io_context& io_;
     lt::session& session_;
@@ -102,6 +105,8 @@ private:
     std::map<std::string, std::vector<int>> magnet_selection_;
     std::set<piece_listener const*> listeners_;
     int outstanding_resume_saves_ = 0;
+    // The DHT's routing-table size from the last session stats; nullopt while the DHT is off.
+    std::optional<int> dht_nodes_;
 };
 
 } // namespace sluice::torrent

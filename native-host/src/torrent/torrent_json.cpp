@@ -46,6 +46,7 @@ nlohmann::json status_json(std::string const& id, lt::torrent_status const& st) 
         {"seeds", st.num_seeds},
         {"hasMetadata", st.has_metadata},
         {"savePath", st.save_path},
+        {"activeSeconds", st.active_duration.count()},
     };
     if (st.errc) {
         j["error"] = st.errc.message();

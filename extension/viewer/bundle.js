@@ -1,0 +1,357 @@
+// A bundle in the viewer: its items (not the files that carry them: the manifest, its signature and the
+// locked format's .locked names are the host's business), each with Play, Unlock and Export as on the
+// bundle's card, and the gates' forms. What is shown is the card's model (common/card.js), so the viewer
+// and a page's card offer the same things; only the file indexes, which a page never gets, come from the
+// state's bundle entry.
+import {t, uiLocale, ask, el, setText, show, say, renderKeyed} from '../common/ui.js';
+import {buildCard, itemUnlockable, gatesShown} from '../common/card.js';
+import {formatBytes, formatDate, formatMoney, formatDuration, campaignProgress, itemLockKey} from '../common/format.js';
+import {fileFraction, fileWantable} from '../common/file_state.js';
+import {majorText, minorAmount, gateRefusal} from '../common/gates.js';
+import {$, run, progressWords} from './parts.js';
+
+const PLEDGE_STATE_KEYS = {
+    sending: 'cardPledgeSending', active: 'cardPledgeActive', funded: 'cardPledgeFunded',
+    cancelled: 'cardPledgeCancelled', failed: 'cardPledgeFailed', refused: 'cardPledgeRefused',
+};
+
+const bundle = {
+    infoHash: null,
+    // play(fileIndex, title, mediaType) and refreshFiles(), from the page.
+    play: null,
+    refreshFiles: null,
+    card: null,
+    // Manifest path → the state's item (fileIndex, subtitles).
+    raw: new Map(),
+    files: new Map(),
+    rows: new Map(),
+    requestId: null,
+    payGate: null,
+    pledgeGate: null,
+};
+
+function money(minor, currency) {
+    try {
+        return formatMoney(minor, currency, uiLocale);
+    } catch {
+        return `${minor} ${currency}`;
+    }
+}
+
+// The item's own file and its subtitles', as torrent.download wants them one by one.
+function itemFileIndexes(raw) {
+    return [raw?.fileIndex, ...(raw?.subtitles ?? []).map((s) => s.fileIndex)].filter(Number.isInteger);
+}
+
+async function wantItem(raw) {
+    const wanted = itemFileIndexes(raw).filter((index) => {
+        const file = bundle.files.get(index);
+        return !file || fileWantable(file);
+    });
+    await Promise.all(wanted.map((fileIndex) => ask('torrent.download', {infoHash: bundle.infoHash, fileIndex})));
+    return wanted.length > 0;
+}
+
+// ---- items -----------------------------------------------------------------------------------------------
+
+function buildItem() {
+    const row = {
+        title: el('span', {class: 'item-title'}),
+        lock: el('span', {class: 'badge'}),
+        meta: el('span', {class: 'meta'}),
+        bar: el('progress', {max: '1', value: 0}),
+        percent: el('span', {class: 'percent'}),
+        play: el('button', {type: 'button', class: 'primary', text: t('viewerPlay')}),
+        unlock: el('button', {type: 'button', text: t('cardUnlock')}),
+        download: el('button', {type: 'button', text: t('viewerDownload')}),
+        export: el('button', {type: 'button', text: t('popupExport')}),
+        message: el('p', {class: 'message', role: 'status', hidden: true}),
+        item: null,
+    };
+    row.progress = el('div', {class: 'item-progress'}, [row.bar, row.percent]);
+    row.li = el('li', {class: 'item'}, [
+        el('div', {class: 'item-line'}, [row.title, row.lock, row.meta]),
+        row.progress,
+        el('div', {class: 'actions'}, [row.play, row.unlock, row.download, row.export]),
+        row.message,
+    ]);
+    row.play.addEventListener('click', () => run(row.play, row.message, async () => {
+        const raw = bundle.raw.get(row.item.path);
+        // A bundle a page's card brought in has its items skipped until one is played.
+        if (await wantItem(raw)) {
+            bundle.refreshFiles();
+        }
+        bundle.play(raw.fileIndex, row.item.title, row.item.mediaType);
+    }));
+    row.unlock.addEventListener('click', () => openGate(row.item.gate));
+    row.download.addEventListener('click', () => run(row.download, row.message, async () => {
+        await wantItem(bundle.raw.get(row.item.path));
+        say(row.message, t('viewerDownloadStarted', [row.item.title]));
+        bundle.refreshFiles();
+    }));
+    row.export.addEventListener('click', () => run(row.export, row.message, async () => {
+        const result = await ask('bundle.export', {infoHash: bundle.infoHash, path: row.item.path});
+        say(row.message, t('popupExported', [result.destination]));
+    }));
+    return row;
+}
+
+function updateItem(row, item) {
+    row.item = item;
+    const raw = bundle.raw.get(item.path);
+    setText(row.title, item.title || item.path);
+    const lockKey = itemLockKey(item);
+    setText(row.lock, t(lockKey));
+    row.lock.dataset.lock = lockKey;
+    const labels = (raw?.subtitles ?? []).map((s) => String(s.label ?? s.lang ?? '')).filter(Boolean);
+    setText(row.meta, labels.length > 0
+        ? `${formatBytes(item.size, uiLocale)} · ${t('viewerItemSubtitles', [labels.join(', ')])}`
+        : formatBytes(item.size, uiLocale));
+    const file = bundle.files.get(raw?.fileIndex);
+    show(row.progress, Boolean(file));
+    if (file) {
+        row.bar.value = fileFraction(file);
+        setText(row.percent, progressWords(file));
+        row.bar.setAttribute('aria-label', t('viewerProgressOf', [row.title.textContent]));
+    }
+    const open = item.access !== 'locked' || item.unlocked;
+    show(row.play, item.playable && Number.isInteger(raw?.fileIndex));
+    show(row.unlock, itemUnlockable(item, bundle.card?.gates));
+    show(row.download, open && Boolean(file) && fileWantable(file));
+    show(row.export, open);
+    const name = row.title.textContent;
+    row.play.setAttribute('aria-label', t('viewerPlayFile', [name]));
+    row.unlock.setAttribute('aria-label', t('cardUnlockItem', [name]));
+    row.download.setAttribute('aria-label', t('viewerDownloadFile', [name]));
+    row.export.setAttribute('aria-label', t('viewerExportItem', [name]));
+}
+
+function renderItems(items) {
+    renderKeyed($('items'), bundle.rows, items,
+        {key: (item) => item.path, build: buildItem, update: updateItem, node: (row) => row.li});
+    show($('bundle-items-block'), items.length > 0);
+}
+
+function openGate(gate) {
+    const section = {email: $('gate-email'), pay: $('gate-pay'), pledge: $('gate-pledge')}[gate];
+    if (!section || section.hidden) {
+        return;
+    }
+    section.scrollIntoView({block: 'nearest'});
+    const target = {
+        email: () => ($('code-form').hidden ? $('email-address') : $('email-code')),
+        pay: () => $('pay-amount'),
+        pledge: () => ($('pledge-form').hidden ? $('pledge-cancel') : $('pledge-amount')),
+    }[gate]();
+    target.focus();
+}
+
+// ---- gates -----------------------------------------------------------------------------------------------
+
+function showCodeForm(visible) {
+    show($('code-form'), visible);
+    show($('email-code-note'), visible);
+}
+
+function setupEmail() {
+    $('email-form').addEventListener('submit', (event) => {
+        event.preventDefault();
+        run($('email-send'), $('email-message'), async () => {
+            const email = $('email-address').value.trim();
+            if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) {
+                throw gateRefusal('invalid_email');
+            }
+            const result = await ask('bundle.unlock', {infoHash: bundle.infoHash, gate: 'email', email});
+            if (result?.status === 'confirmationSent') {
+                bundle.requestId = String(result.requestId);
+                showCodeForm(true);
+                $('email-code').focus();
+            } else {
+                say($('email-message'), t('cardUnlockedDone'));
+            }
+        });
+    });
+    $('code-form').addEventListener('submit', (event) => {
+        event.preventDefault();
+        run($('code-confirm'), $('email-message'), async () => {
+            const code = $('email-code').value.trim();
+            if (!code || !bundle.requestId) {
+                throw gateRefusal('wrong_code');
+            }
+            await ask('bundle.confirmEmail', {infoHash: bundle.infoHash, requestId: bundle.requestId, code});
+            bundle.requestId = null;
+            $('email-code').value = '';
+            showCodeForm(false);
+            say($('email-message'), t('cardUnlockedDone'));
+        });
+    });
+}
+
+// The amount typed in `input`, in the currency's minor units; refused as a gate would when below `least`.
+function typedAmount(input, currency, least) {
+    const amount = minorAmount(input.value, currency);
+    if (amount === null || amount < least) {
+        throw gateRefusal('amount_too_low');
+    }
+    return amount;
+}
+
+function setupPay() {
+    $('pay-form').addEventListener('submit', (event) => {
+        event.preventDefault();
+        run($('pay-submit'), $('pay-message'), async () => {
+            const {currency, minimum = 1} = bundle.payGate ?? {};
+            const amount = typedAmount($('pay-amount'), currency, minimum);
+            await ask('bundle.unlock', {infoHash: bundle.infoHash, gate: 'pay', amount});
+            say($('pay-message'), t('cardPayCheckoutOpened'));
+        });
+    });
+}
+
+function renderPay(gate) {
+    const first = bundle.payGate === null;
+    bundle.payGate = gate;
+    const minimum = gate.minimum ?? 1;
+    setText($('pay-intro'), t('cardPayIntro', [money(minimum, gate.currency)]));
+    setText($('pay-label'), t('cardAmountLabel', [gate.currency]));
+    $('pay-amount').min = majorText(minimum, gate.currency);
+    $('pay-amount').step = majorText(1, gate.currency);
+    if (first) {
+        $('pay-amount').value = majorText(gate.suggested ?? minimum, gate.currency);
+    }
+}
+
+function setupPledge() {
+    $('pledge-form').addEventListener('submit', (event) => {
+        event.preventDefault();
+        run($('pledge-submit'), $('pledge-message'), async () => {
+            const {currency, price = 1} = bundle.pledgeGate ?? {};
+            const amount = typedAmount($('pledge-amount'), currency, price);
+            const result = await ask('bundle.pledge', {infoHash: bundle.infoHash, amount});
+            say($('pledge-message'), t(result?.status === 'alreadyPledged' ? 'cardPledgeAlready' : 'cardPledgeDone'));
+        });
+    });
+    $('pledge-cancel').addEventListener('click', () => run($('pledge-cancel'), $('pledge-message'), async () => {
+        await ask('bundle.cancelPledge', {infoHash: bundle.infoHash});
+        say($('pledge-message'), t('cardPledgeCancelDone'));
+    }));
+}
+
+function renderPledge(gate, campaign) {
+    const first = bundle.pledgeGate === null;
+    bundle.pledgeGate = gate;
+    const currency = gate.currency;
+    setText($('pledge-price'), t('cardPledgePrice', [money(gate.price ?? 0, currency)]));
+    const deadline = formatDate(gate.deadline, uiLocale);
+    let guarantee;
+    if (gate.goalBackers) {
+        guarantee = t('cardPledgeGuaranteeBackers', [String(gate.goalBackers), deadline]);
+    } else if (gate.goalAmount) {
+        guarantee = t('cardPledgeGuaranteeAmount', [money(gate.goalAmount, currency), deadline]);
+    } else {
+        guarantee = t('cardPledgeGuaranteeNoGoal', [deadline]);
+    }
+    setText($('pledge-guarantee'), guarantee);
+    show($('pledge-delivery'), Boolean(gate.expectedDelivery));
+    setText($('pledge-delivery'), gate.expectedDelivery ? t('cardPledgeDelivery', [formatDate(gate.expectedDelivery, uiLocale)]) : '');
+    show($('pledge-missed'), Boolean(gate.ifGoalMissed));
+    setText($('pledge-missed'), gate.ifGoalMissed ? t('cardPledgeIfMissed', [gate.ifGoalMissed]) : '');
+    setText($('pledge-label'), t('cardAmountLabel', [currency]));
+    $('pledge-amount').min = majorText(gate.price ?? 1, currency);
+    if (first) {
+        $('pledge-amount').value = majorText(gate.price ?? 1, currency);
+    }
+
+    const open = !campaign || campaign.state === 'open';
+    show($('pledge-form'), open && !campaign?.pledged);
+    show($('pledge-cancel'), open && campaign?.pledged === true && campaign.pledgeState === 'active');
+    const progress = campaignProgress(campaign);
+    show($('pledge-bar'), Boolean(progress));
+    show($('pledge-count'), Boolean(campaign));
+    if (campaign) {
+        const percent = new Intl.NumberFormat(uiLocale, {style: 'percent'}).format((progress?.percent ?? 0) / 100);
+        let count;
+        if (progress?.kind === 'backers') {
+            count = t('cardCampaignBackers', [String(progress.value), String(progress.goal), percent]);
+        } else if (progress) {
+            count = t('cardCampaignAmount', [money(progress.value, currency), money(progress.goal, currency), percent]);
+        } else {
+            count = t('cardCampaignBackersNoGoal', [String(campaign.backers ?? 0)]);
+        }
+        setText($('pledge-count'), count);
+        if (progress) {
+            $('pledge-bar').max = progress.goal;
+            $('pledge-bar').value = progress.barValue;
+            $('pledge-bar').setAttribute('aria-label', count);
+        }
+    }
+    let time = '';
+    if (campaign?.state === 'funded') {
+        time = t('cardCampaignFunded');
+    } else if (campaign?.state === 'failed') {
+        time = t('cardCampaignFailed');
+    } else if (Number.isFinite(campaign?.secondsLeft)) {
+        time = campaign.secondsLeft > 0
+            ? t('cardCampaignTimeLeft', [formatDuration(campaign.secondsLeft, uiLocale)]) : t('cardCampaignClosing');
+    }
+    setText($('pledge-time'), time);
+    show($('pledge-time'), Boolean(time));
+    show($('pledge-mine'), Boolean(campaign?.pledgeState));
+    if (campaign?.pledgeState) {
+        setText($('pledge-mine'), t('cardPledgeYours', [t(PLEDGE_STATE_KEYS[campaign.pledgeState] ?? 'cardPledgeUnknown')]));
+    }
+}
+
+// ---- the page's side -------------------------------------------------------------------------------------
+
+export function setupBundle({infoHash, play, refreshFiles}) {
+    bundle.infoHash = infoHash;
+    bundle.play = play;
+    bundle.refreshFiles = refreshFiles;
+    setupEmail();
+    setupPay();
+    setupPledge();
+}
+
+export function setBundleInfoHash(infoHash) {
+    bundle.infoHash = infoHash;
+}
+
+// torrent.files' latest answer, for the items' bars.
+export function setBundleFiles(files) {
+    bundle.files = new Map(files.map((f) => [f.index, f]));
+    if (bundle.card) {
+        renderItems(bundle.card.items);
+    }
+}
+
+// The bundle's status as the card names it: 'fetching', 'verified' or 'refused'. The page shows its file
+// list instead of items unless verified.
+export function renderBundle(torrent) {
+    const card = buildCard({infoHash: torrent.infoHash, torrent});
+    bundle.card = card;
+    bundle.raw = new Map((torrent.bundle?.items ?? []).map((i) => [String(i.path), i]));
+    show($('bundle'), true);
+    const verified = card.status === 'verified';
+    show($('bundle-status'), !verified);
+    if (!verified) {
+        $('bundle-status').classList.toggle('is-error', card.status === 'refused');
+        setText($('bundle-status'), t(card.status === 'refused' ? 'viewerBundleRefused' : 'viewerBundleChecking'));
+    }
+    show($('bundle-creator'), verified && Boolean(card.creator));
+    setText($('bundle-creator'), verified && card.creator ? t('cardBy', [card.creator]) : '');
+    show($('bundle-description'), verified && Boolean(card.description));
+    setText($('bundle-description'), verified ? card.description : '');
+    renderItems(verified ? card.items : []);
+    const shown = verified ? gatesShown(card) : {};
+    show($('gate-email'), Boolean(shown.email));
+    show($('gate-pay'), Boolean(shown.pay));
+    show($('gate-pledge'), Boolean(shown.pledge));
+    if (shown.pay) {
+        renderPay(card.gates.pay);
+    }
+    if (shown.pledge) {
+        renderPledge(card.gates.pledge, card.campaign ?? null);
+    }
+    return card;
+}
