@@ -341,7 +341,7 @@ TEST_F(SluiceGateDelivery, AHostTakesInTheDeliveriesOfACampaignItBacked) {
     auto const delivery_hash = delivery["infoHash"].get<std::string>();
 
     // The magnet names no peer (none is known to the gate): a seed is named to the host the way a user would.
-    made_torrent const ep2{read_file(out_ / "saison-9-ep2.torrent"), delivery_hash, "saison-9-ep2"};
+    made_torrent const ep2{read_file(out_ / "saison-9-ep2.torrent"), delivery_hash, "saison-9-ep2", {}};
     loopback_seed seed(ep2, out_);
     auto const again = host.call(
         "torrent.add", {{"uri", "magnet:?xt=urn:btih:" + delivery_hash + "&x.pe=" + seed.endpoint()}});

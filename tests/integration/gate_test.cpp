@@ -579,7 +579,7 @@ TEST_F(SluiceGateHost, ThreeHostsUnlockByEmailPayAndPledge) {
                                              "--checkout-url", "https://pay.example/c/{payment}"},
                                             port_);
     ASSERT_EQ(server->port(), port_);
-    made_torrent const torrent{read_file(out_ / "tout.torrent"), "", "tout"};
+    made_torrent const torrent{read_file(out_ / "tout.torrent"), "", "tout", {}};
     loopback_seed seed(torrent, out_);
 
     // Each host downloads the bundle from the seed into its own folder.

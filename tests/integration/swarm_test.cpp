@@ -3,16 +3,22 @@
 // cannot be reached. Every host here is a real sluice-host with the shipped peer settings (uTP on); only
 // the ways of finding peers on the Internet (DHT, LSD, UPnP, NAT-PMP) stay off.
 
+#include "file_helpers.hpp"
 #include "host_process.hpp"
 #include "loopback_ports.hpp"
 #include "torrent_fixture.hpp"
 #include "torrent_queries.hpp"
 #include "wait_until.hpp"
 
+#include <sluice/protocol/keys.hpp>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
+#include <libtorrent/bdecode.hpp>
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/entry.hpp>
 
 #include <array>
 #include <csignal>
@@ -132,11 +138,13 @@ TEST_F(swarm_fixture, TwoHostsOnOneAddressDownloadFromOneSeedAtOnce) {
     add(*a, world_a, magnet);
     add(*b, world_b, magnet);
 
-    // With one peer per address the seed turned the second host away while it served the first: the second
-    // got nothing until the first was done (~60 s, when it dialled again).
+    // With one peer per address the seed turned the second host away while it served the first, and the
+    // second dialled again only a minute later (libtorrent's min_reconnect_time): both must be done long
+    // before that.
     bool overlapped = false;
     json sa;
     json sb;
+    auto const started = std::chrono::steady_clock::now();
     bool const done = wait_until(
         [&] {
             sa = torrent_status(*a, torrent.info_hash);
@@ -146,9 +154,13 @@ TEST_F(swarm_fixture, TwoHostsOnOneAddressDownloadFromOneSeedAtOnce) {
             overlapped = overlapped || (pa > 0 && pa < 1 && pb > 0 && pb < 1);
             return pa == 1.0 && pb == 1.0;
         },
-        60s, 10ms);
+        20s, 10ms);
     EXPECT_TRUE(done) << "a: " << sa.dump() << "\nb: " << sb.dump();
-    EXPECT_TRUE(overlapped) << "the two downloads never ran at the same time";
+    std::printf("both hosts had the file %lld ms after they added it (%s)\n",
+                static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - started)
+                                           .count()),
+                overlapped ? "seen downloading side by side" : "one after the other");
 }
 
 TEST_F(swarm_fixture, BtihOnlyMagnetsOfAHybridFromASluiceSeed) {
@@ -196,6 +208,57 @@ TEST_F(swarm_fixture, BtihOnlyMagnetsOfAHybridFromASluiceSeed) {
         return torrent_status(*v2, torrent.info_hash).value("state", "") == "seeding";
     })) << torrent_status(*v2, torrent.info_hash).dump();
     btih_only_gets_metadata(peer_of(*v2), "a seed added by a btmh magnet, restarted");
+}
+
+// A hybrid torrent whose v1 piece hashes describe one film and whose v2 file tree another: libtorrent stops
+// it
+// ("v1 and v2 hashes do not describe the same data"). The host checks such a torrent's files again (what
+// clears libtorrent 2.0.8's false alarms, see torrent_engine), but not for ever: then it says what is wrong.
+TEST_F(swarm_fixture, AHybridWhoseHashesDisagreeIsReportedNotRecheckedForEver) {
+    make_file(dir / "real" / "pack" / "film.webm", 1024 * 1024 + 3, 21);
+    make_file(dir / "other" / "pack" / "film.webm", 1024 * 1024 + 3, 22);
+    auto const v1_of = make_torrent(dir / "real" / "pack");
+    auto const v2_of = make_torrent(dir / "other" / "pack");
+    namespace lt = libtorrent;
+    lt::entry spliced(
+        lt::bdecode(lt::span<char const>(v1_of.bytes.data(), static_cast<long>(v1_of.bytes.size()))));
+    lt::entry const other(
+        lt::bdecode(lt::span<char const>(v2_of.bytes.data(), static_cast<long>(v2_of.bytes.size()))));
+    spliced["info"]["file tree"] = other["info"]["file tree"];
+    spliced["piece layers"] = other["piece layers"];
+    std::string bytes;
+    lt::bencode(std::back_inserter(bytes), spliced);
+
+    host_world world(shipped_peer_settings);
+    auto host = start_host(world);
+    auto const added = host->call(
+        "torrent.add", {{"torrent", protocol::to_base64(bytes)}, {"savePath", (dir / "real").string()}});
+    ASSERT_TRUE(added.contains("result")) << added.dump();
+    auto const hash = added["result"]["infoHash"].get<std::string>();
+    json error;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            host->call("torrent.list");
+            for (auto const& e : host->events) {
+                if (e.value("method", "") == "torrent.error" && e["params"].value("infoHash", "") == hash) {
+                    error = e["params"];
+                }
+            }
+            return !error.is_null();
+        },
+        30s))
+        << torrent_status(*host, hash).dump();
+    EXPECT_EQ(error["kind"], "integrity") << error.dump();
+    EXPECT_NE(error["message"].get<std::string>().find("disagree"), std::string::npos) << error.dump();
+    auto const status = torrent_status(*host, hash);
+    EXPECT_EQ(status["state"], "error") << status.dump();
+    auto const log = read_file(world.data_dir() / "logs" / "host.log");
+    std::size_t rechecks = 0;
+    for (auto at = log.find("checking its files again"); at != std::string::npos;
+         at = log.find("checking its files again", at + 1)) {
+        ++rechecks;
+    }
+    EXPECT_EQ(rechecks, 3u) << log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
 }
 
 TEST_F(swarm_fixture, AnUnreachableTrackerIsShownWithItsError) {

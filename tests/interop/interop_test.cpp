@@ -39,7 +39,10 @@ void write_file(std::filesystem::path const& path, std::string const& bytes) {
 
 // aria2c 1.36 cannot take part in a hybrid (v1 + v2) torrent: it hashes the info dictionary after
 // re-encoding it, and its bencode reader drops entries whose key is empty, which every BEP 52 "file tree"
-// holds; so it announces and handshakes with an info-hash nobody else has. Its torrents here are v1 only.
+// holds; so it announces and handshakes with an info-hash nobody else has. That holds for a btih magnet
+// too: it fetches the metadata from the host, then announces the hash of its re-encoding (seen: 2cb52d8a…
+// for a hybrid whose v1 hash is 65c1d7db…), so it can neither download nor seed a bundle. Its torrents here
+// are v1 only.
 // It also ignores x.pe in magnet links.
 //
 // aria2c, on loopback only, with every way of finding peers but the ones a test gives it turned off, and
@@ -326,6 +329,49 @@ TEST_F(interop_fixture, TransmissionDownloadsFromTheHost) {
                                            std::chrono::steady_clock::now() - started)
                                            .count()),
                 dials);
+}
+
+// The other way: transmission-cli seeds (it checks the files it finds, then serves them) and the host comes
+// by a btih magnet naming it, as from an index that lists only the v1 hash.
+TEST_F(interop_fixture, TransmissionSeedsHostStreamsFromABtihMagnet) {
+    auto const transmission = tool("transmission-cli");
+    ASSERT_FALSE(transmission.empty());
+    auto const seed_dir = dir / "transmission-seed";
+    auto const content = make_file(seed_dir / "clip" / "clip.webm", 5 * 1024 * 1024 + 321, 13);
+    auto const torrent = make_torrent(seed_dir / "clip", 256 * 1024, {}, torrent_kind::v1_only);
+    write_file(dir / "clip.torrent", torrent.bytes);
+    auto const config_dir = dir / "transmission";
+    auto const port = free_port();
+    write_transmission_settings(config_dir, seed_dir, port);
+    third_party_process seed(transmission,
+                             {"-g", config_dir.string(), "-w", seed_dir.string(), "-p", std::to_string(port),
+                              "-et", "-M", "-D", "-U", (dir / "clip.torrent").string()},
+                             dir / "transmission.log", dir.path());
+    ASSERT_TRUE(wait_for_listener(port, 10s)) << "transmission-cli does not listen" << seed.output();
+    std::this_thread::sleep_for(1s); // it checks the files after it listens
+
+    host_world shipped(shipped_peer_settings);
+    host_process host(shipped);
+    greet(host);
+    auto const magnet =
+        "magnet:?xt=urn:btih:" + torrent.info_hash + "&x.pe=127.0.0.1:" + std::to_string(port);
+    ASSERT_TRUE(
+        host.call("torrent.add", {{"uri", magnet}, {"savePath", (shipped.data_dir() / "dl").string()}})
+            .contains("result"));
+    int dials = 1;
+    json files;
+    ASSERT_TRUE(dial_until(
+        host, torrent.info_hash, magnet,
+        [&] {
+            files = host.call("torrent.files", {{"infoHash", torrent.info_hash}})["result"];
+            return !files.contains("metadataPending");
+        },
+        30s, dials))
+        << "no metadata from transmission-cli (" << dials
+        << " dials): " << torrent_status(host, torrent.info_hash).dump() << seed.output();
+    ASSERT_EQ(files["files"].size(), 1u) << files.dump();
+    auto const [stream_port, target] = split_url(files["files"][0]["streamUrl"]);
+    EXPECT_EQ(sha256_hex(http_get(stream_port, target).body), sha256_hex(content)) << seed.output();
 }
 
 // nginx serving `root` on 127.0.0.1:port. One process, no master and no workers: it runs as whoever runs

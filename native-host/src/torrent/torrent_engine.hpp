@@ -91,6 +91,7 @@ private:
     // status_json with the torrent's sources (trackers, web seeds, known peers, DHT).
     nlohmann::json entry_json(std::string const& id, lt::torrent_status const& st) const;
     void on_state_update(std::vector<lt::torrent_status> const& statuses);
+    void on_inconsistent_hashes(lt::torrent_handle const& h);
 
     boost::asio::io_context& io_;
     lt::session& session_;
@@ -103,6 +104,9 @@ private:
     std::map<std::string, nlohmann::json> last_sent_;
     // `so=` selections from magnets, checked once the metadata says how many files there are.
     std::map<std::string, std::vector<int>> magnet_selection_;
+    // How often each torrent was rechecked this session after libtorrent found its v1 and v2 hashes at odds.
+    std::map<std::string, int> hash_rechecks_;
+    std::set<std::string> recheck_scheduled_;
     std::set<piece_listener const*> listeners_;
     int outstanding_resume_saves_ = 0;
     // The DHT's routing-table size from the last session stats; nullopt while the DHT is off.

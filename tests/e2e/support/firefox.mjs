@@ -26,16 +26,19 @@ const preferences = {
 };
 
 // `env.HOME` is the test's: `sluice-host install --user --browser firefox` registered the host in its
-// ~/.mozilla/native-messaging-hosts, where Firefox looks.
-export async function launchFirefox({folder, env}) {
+// ~/.mozilla/native-messaging-hosts, where Firefox looks. `prefs` are more of user.js's (they win over ours);
+// `addons` maps more add-ons' ids to their .xpi files, installed beside ours.
+export async function launchFirefox({folder, env, prefs = {}, addons = {}}) {
     const profile = join(folder, 'profile');
     mkdirSync(join(profile, 'extensions'), {recursive: true});
-    writeFileSync(join(profile, 'user.js'), Object.entries(preferences)
+    writeFileSync(join(profile, 'user.js'), Object.entries({...preferences, ...prefs})
         .map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});\n`).join(''));
     execFileSync(webExt, ['build', '--source-dir', extensionDir, '--artifacts-dir', folder,
         '--filename', 'sluice.xpi', '--overwrite-dest', '--ignore-files', 'README.md', 'icons/render.sh'],
     {stdio: 'ignore'});
-    execFileSync('cp', [join(folder, 'sluice.xpi'), join(profile, 'extensions', `${firefoxAddonId}.xpi`)]);
+    for (const [id, xpi] of Object.entries({...addons, [firefoxAddonId]: join(folder, 'sluice.xpi')})) {
+        execFileSync('cp', [xpi, join(profile, 'extensions', `${id}.xpi`)]);
+    }
 
     const child = spawn(firefoxBinary, ['--headless', '--no-remote', '--profile', profile,
         '--remote-debugging-port', '0'], {env, stdio: ['ignore', 'ignore', 'pipe']});
