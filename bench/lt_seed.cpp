@@ -9,10 +9,12 @@
 //                                            the host's torrent.list
 //   lt_seed first-piece URI SAVE_DIR PIECE   downloads until PIECE verifies, with a deadline on it from the
 //                                            moment the metadata arrives: the floor under the host's first
-//                                            byte
+//                                            byte; with --utp, uTP on as libtorrent ships it
+//                                            (dialled first, TCP after its connect timeout)
 //
-// All modes use TCP on 127.0.0.1 only, without DHT, LSD, UPnP or NAT-PMP. Every report is one JSON line on
-// stdout: {"event":"ready",...}, {"event":"done",...}, {"event":"piece",...} or {"event":"error",...}.
+// All modes use TCP on 127.0.0.1 only (but first-piece --utp), without DHT, LSD, UPnP or NAT-PMP. Every
+// report is one JSON line on stdout: {"event":"ready",...}, {"event":"done",...}, {"event":"piece",...} or
+// {"event":"error",...}.
 
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
@@ -45,9 +47,10 @@ namespace {
 namespace lt = libtorrent;
 using std::chrono::steady_clock;
 
-constexpr char const* usage = "usage: lt_seed seed TORRENT SAVE_DIR\n"
-                              "       lt_seed fetch URI SAVE_DIR [--poll-ms N] [--timeout S]\n"
-                              "       lt_seed first-piece URI SAVE_DIR PIECE [--tick-ms N] [--timeout S]\n";
+constexpr char const* usage =
+    "usage: lt_seed seed TORRENT SAVE_DIR\n"
+    "       lt_seed fetch URI SAVE_DIR [--poll-ms N] [--timeout S]\n"
+    "       lt_seed first-piece URI SAVE_DIR PIECE [--tick-ms N] [--timeout S] [--utp]\n";
 
 std::atomic<bool> stop_requested{false};
 
@@ -209,8 +212,10 @@ int run_fetch(std::string const& uri, std::string const& save_dir, int poll_ms, 
 }
 
 int run_first_piece(std::string const& uri, std::string const& save_dir, int piece, int tick_ms,
-                    int timeout_s) {
+                    int timeout_s, bool utp) {
     auto pack = loopback_settings();
+    pack.set_bool(lt::settings_pack::enable_outgoing_utp, utp);
+    pack.set_bool(lt::settings_pack::enable_incoming_utp, utp);
     // The host runs its session with this tick; the reference must not be slower for a setting alone.
     pack.set_int(lt::settings_pack::tick_interval, tick_ms);
     lt::session session(std::move(pack));
@@ -279,6 +284,7 @@ int run(std::vector<std::string> const& args) {
     int poll_ms = 50;
     int tick_ms = 100;
     int timeout_s = 300;
+    bool utp = false;
     for (std::size_t i = 1; i < args.size(); ++i) {
         auto const value = [&] {
             if (i + 1 >= args.size()) {
@@ -290,6 +296,8 @@ int run(std::vector<std::string> const& args) {
             poll_ms = parse_int(value(), 1, 10000);
         } else if (args[i] == "--tick-ms") {
             tick_ms = parse_int(value(), 1, 10000);
+        } else if (args[i] == "--utp") {
+            utp = true;
         } else if (args[i] == "--timeout") {
             timeout_s = parse_int(value(), 1, 86400);
         } else {
@@ -304,7 +312,7 @@ int run(std::vector<std::string> const& args) {
     }
     if (mode == "first-piece" && positional.size() == 3) {
         return run_first_piece(positional[0], positional[1], parse_int(positional[2], 0, 1 << 30), tick_ms,
-                               timeout_s);
+                               timeout_s, utp);
     }
     throw usage_error("unknown mode or wrong number of arguments");
 }

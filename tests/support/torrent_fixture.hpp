@@ -16,7 +16,7 @@ namespace sluice::testing {
 std::string make_file(std::filesystem::path const& path, std::size_t size, std::uint32_t seed = 1);
 
 struct made_torrent {
-    std::string bytes;        // the .torrent file
+    std::string bytes;     // the .torrent file
     std::string info_hash; // 40-hex v1 info-hash
     std::string name;
     std::string info_hash_v2; // 64-hex v2 info-hash of a hybrid torrent, empty for a v1-only one
