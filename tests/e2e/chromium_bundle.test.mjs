@@ -106,8 +106,12 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
                 ?.find((i) => i.path.includes('episode-1'));
             const reply = await extPage.evaluate(([h, path]) =>
                 chrome.runtime.sendMessage({intent: 'bundle.export', infoHash: h, path}), [infoHash, item.path]);
-            return reply.ok ? reply.result : null;
-        }, 30000);
+            if (!reply.ok) {
+                throw new Error(`bundle.export: ${JSON.stringify(reply.error)}; the torrent: ${JSON.stringify(
+                    state.result.torrents.find((t) => t.infoHash === infoHash), ['state', 'progress', 'error'])}`);
+            }
+            return reply.result;
+        }, 60000);
         assert.ok(exported.destination.startsWith(join(folder, 'viewer', 'downloads')), exported.destination);
         assert.deepEqual(readFileSync(exported.destination), readFileSync(join(world.paths.media, 'episode-1.webm')));
 
