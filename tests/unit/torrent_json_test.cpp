@@ -40,8 +40,8 @@ TEST(TorrentSources, ListsTrackersUpToTheCapAndCountsTheRest) {
     for (int i = 0; i < 25; ++i) {
         trackers.emplace_back("http://t" + std::to_string(i) + ".example/announce");
     }
-    auto const j = sources_json(trackers, 2, 7, std::nullopt);
-    ASSERT_EQ(j["trackers"].size(), 20u);
+    auto const j = sources_json(trackers, 100, 2, 7, std::nullopt);
+    ASSERT_EQ(j["trackers"].size(), 8u);
     EXPECT_EQ(j["trackersTotal"], 25);
     EXPECT_EQ(j["webSeeds"], 2);
     EXPECT_EQ(j["peersKnown"], 7);
@@ -50,7 +50,11 @@ TEST(TorrentSources, ListsTrackersUpToTheCapAndCountsTheRest) {
     EXPECT_EQ(j["trackers"][0],
               (nlohmann::json{
                   {"url", "http://t0.example/announce"}, {"status", "not-contacted"}, {"message", ""}}));
-    EXPECT_EQ(sources_json({}, 0, 0, 143)["dhtNodes"], 143);
+    EXPECT_EQ(sources_json({}, 8, 0, 0, 143)["dhtNodes"], 143);
+    // A finished torrent counts its trackers but lists none.
+    auto const finished = sources_json(trackers, 0, 0, 0, std::nullopt);
+    EXPECT_TRUE(finished["trackers"].empty());
+    EXPECT_EQ(finished["trackersTotal"], 25);
 }
 
 } // namespace

@@ -195,8 +195,10 @@ nlohmann::json torrent_engine::list() const {
 
 nlohmann::json torrent_engine::entry_json(std::string const& id, lt::torrent_status const& st) const {
     auto j = status_json(id, st);
-    j["sources"] = sources_json(st.handle.trackers(), static_cast<int>(st.handle.url_seeds().size()),
-                                st.list_peers, dht_nodes_);
+    // Trackers are listed while the torrent still fetches something, when a viewer may wait on them: a
+    // session of hundreds of seeding torrents keeps torrent.list within one frame.
+    j["sources"] = sources_json(st.handle.trackers(), st.is_finished ? 0 : max_listed_trackers,
+                                static_cast<int>(st.handle.url_seeds().size()), st.list_peers, dht_nodes_);
     return j;
 }
 

@@ -31,7 +31,8 @@ nlohmann::json tracker_json(lt::announce_entry const& tracker) {
     // A tracker that answers on any of its addresses is a source; a retry after a failure shows as
     // announcing, with the failure's message kept beside it.
     char const* status = working ? "working" : announcing ? "announcing" : failed ? "error" : "not-contacted";
-    nlohmann::json j = {{"url", tracker.url}, {"status", status}, {"message", message}};
+    nlohmann::json j = {
+        {"url", tracker.url}, {"status", status}, {"message", message.substr(0, max_tracker_message_bytes)}};
     if (seeds >= 0) {
         j["seeds"] = seeds;
     }
@@ -41,14 +42,14 @@ nlohmann::json tracker_json(lt::announce_entry const& tracker) {
     return j;
 }
 
-nlohmann::json sources_json(std::vector<lt::announce_entry> const& trackers, int web_seeds, int peers_known,
-                            std::optional<int> dht_nodes) {
-    auto listed = nlohmann::json::array();
-    for (std::size_t i = 0; i < trackers.size() && i < max_listed_trackers; ++i) {
-        listed.push_back(tracker_json(trackers[i]));
+nlohmann::json sources_json(std::vector<lt::announce_entry> const& trackers, std::size_t listed,
+                            int web_seeds, int peers_known, std::optional<int> dht_nodes) {
+    auto shown = nlohmann::json::array();
+    for (std::size_t i = 0; i < trackers.size() && i < std::min(listed, max_listed_trackers); ++i) {
+        shown.push_back(tracker_json(trackers[i]));
     }
     return {
-        {"trackers", std::move(listed)},
+        {"trackers", std::move(shown)},
         {"trackersTotal", trackers.size()},
         {"webSeeds", web_seeds},
         {"peersKnown", peers_known},
