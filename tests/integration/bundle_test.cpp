@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <signal.h>
 
 namespace sluice::testing {
 namespace {
@@ -233,9 +232,7 @@ TEST_F(bundle_fixture, UnlocksSurviveARestart) {
         hash = add(host, b);
         settled(host, hash);
         ASSERT_TRUE(host.call("bundle.redeem", {{"token", b.token_for(device(host))}}).contains("result"));
-        auto const pid = host.call("host.hello")["result"]["instance"]["pid"].get<long>();
-        ::kill(static_cast<pid_t>(pid), SIGKILL);
-        host_world::wait_for_exit(pid, 5s);
+        EXPECT_TRUE(host.kill_owner());
     }
     host_process host(world);
     auto const bundle = settled(host, hash);

@@ -244,6 +244,12 @@ void host_process::signal(int signo) {
     ::kill(child_.id(), signo);
 }
 
+bool host_process::kill_owner() {
+    auto const owner = call("host.hello")["result"]["instance"]["pid"].get<long>();
+    ::kill(static_cast<pid_t>(owner), SIGKILL);
+    return host_world::wait_for_exit(owner, 5s);
+}
+
 std::string host_process::stderr_text() {
     int const fd = err_.native_source();
     int const flags = ::fcntl(fd, F_GETFL);

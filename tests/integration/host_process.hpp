@@ -74,6 +74,9 @@ public:
     // Exit code, or nullopt if still running after `timeout`.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout = 10s);
     void signal(int signo);
+    // Kills this host's session owner as a crash would (SIGKILL, no resume data written on the way out) and
+    // waits for it to exit; false if it is still there after 5 s.
+    bool kill_owner();
     long pid() const { return static_cast<long>(child_.id()); }
     std::string stderr_text();
 

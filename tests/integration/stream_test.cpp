@@ -15,7 +15,6 @@
 
 #include <fstream>
 #include <future>
-#include <signal.h>
 #include <thread>
 
 namespace sluice::testing {
@@ -280,9 +279,7 @@ TEST_F(stream_fixture, TorrentsComeBackAfterKill9WithNewStreamUrls) {
         old_url = torrent_files(host, torrent.info_hash)["files"][0]["streamUrl"].get<std::string>();
         ASSERT_TRUE(wait_until([&] { return torrent_status(host, torrent.info_hash)["progress"] == 1.0; }));
         std::this_thread::sleep_for(2500ms); // at least one periodic save after completion
-        auto const owner = host.call("host.hello")["result"]["instance"]["pid"].get<long>();
-        ::kill(static_cast<pid_t>(owner), SIGKILL);
-        ASSERT_TRUE(host_world::wait_for_exit(owner, 5s));
+        ASSERT_TRUE(host.kill_owner());
     }
     seed.reset(); // nobody to download from: what comes back must come from disk
     host_process host(world2);

@@ -21,7 +21,6 @@
 #include <libtorrent/entry.hpp>
 
 #include <array>
-#include <csignal>
 #include <memory>
 
 namespace sluice::testing {
@@ -57,14 +56,6 @@ json add(host_process& host, host_world& world, std::string const& uri) {
 
 bool has_metadata(host_process& host, made_torrent const& torrent, std::chrono::milliseconds timeout) {
     return !torrent_files(host, torrent.info_hash, timeout).contains("metadataPending");
-}
-
-// Kills the host's session owner as a crash would; its torrents come back from resume data at the next
-// start.
-void kill_owner(host_process& host) {
-    auto const owner = host.call("host.hello")["result"]["instance"]["pid"].get<long>();
-    ::kill(static_cast<pid_t>(owner), SIGKILL);
-    EXPECT_TRUE(host_world::wait_for_exit(owner, 5s));
 }
 
 // The info-hash a peer answers a plain BitTorrent handshake with, when the handshake carries `info_hash`
@@ -188,7 +179,7 @@ TEST_F(swarm_fixture, BtihOnlyMagnetsOfAHybridFromASluiceSeed) {
     };
     btih_only_gets_metadata(peer_of(*seed), "a seed added from the .torrent");
 
-    kill_owner(*seed);
+    EXPECT_TRUE(seed->kill_owner());
     seed = start_host(seed_world);
     ASSERT_TRUE(
         wait_until([&] { return torrent_status(*seed, torrent.info_hash).value("state", "") == "seeding"; }));
@@ -202,7 +193,7 @@ TEST_F(swarm_fixture, BtihOnlyMagnetsOfAHybridFromASluiceSeed) {
     EXPECT_EQ(handshake_answer(peer_of(*v2), torrent.info_hash), torrent.info_hash);
     btih_only_gets_metadata(peer_of(*v2), "a seed added by a btmh magnet");
     std::this_thread::sleep_for(1500ms); // a periodic resume save after completion
-    kill_owner(*v2);
+    EXPECT_TRUE(v2->kill_owner());
     v2 = start_host(v2_world);
     ASSERT_TRUE(wait_until([&] {
         return torrent_status(*v2, torrent.info_hash).value("state", "") == "seeding";
