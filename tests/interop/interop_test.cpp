@@ -373,6 +373,17 @@ TEST_F(interop_fixture, TransmissionSeedsHostStreamsFromABtihMagnet) {
         << "no metadata from transmission-cli (" << dials
         << " dials): " << torrent_status(host, torrent.info_hash).dump() << seed.output();
     ASSERT_EQ(files["files"].size(), 1u) << files.dump();
+    // transmission-cli chokes a new peer for 4-20 s and then sends ~14 MB/s: the stream is read once the host
+    // has it all, so that its read timeout measures the host, not transmission's unchoke round.
+    json status;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            status = torrent_status(host, torrent.info_hash);
+            return status.value("progress", 0.0) == 1.0;
+        },
+        90s))
+        << "the host did not get the file from transmission-cli within 90 s: " << status.dump()
+        << seed.output();
     auto const [stream_port, target] = split_url(files["files"][0]["streamUrl"]);
     EXPECT_EQ(sha256_hex(http_get(stream_port, target).body), sha256_hex(content)) << seed.output();
 }
