@@ -4,6 +4,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := demo
 FUZZ_SECONDS ?= 30
+GATE_FUZZERS = gate_answer_fuzzer gate_unlock_answer_fuzzer gate_pledge_answer_fuzzer gate_pledge_status_fuzzer \
+    gate_payment_answer_fuzzer gate_payment_status_fuzzer gate_campaign_fuzzer
 CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol publisher tests bench -name '*.[ch]pp')
 
 .PHONY: demo test deps build test-unit test-asan test-js test-e2e test-package package fuzz lint format bench clean
@@ -63,7 +65,7 @@ test-asan: deps
 fuzz: deps
 	cmake --preset fuzz
 	cmake --build --preset fuzz --target frame_rpc_fuzzer range_router_fuzzer unlock_token_fuzzer \
-	    bundle_manifest_fuzzer locked_chunk_fuzzer media_duration_fuzzer
+	    bundle_manifest_fuzzer locked_chunk_fuzzer media_duration_fuzzer $(GATE_FUZZERS)
 	mkdir -p build/fuzz/corpus build/fuzz/corpus-range build/fuzz/corpus-token build/fuzz/corpus-manifest \
 	    build/fuzz/corpus-chunk build/fuzz/corpus-media
 	cp -n tests/fuzz/corpus/* build/fuzz/corpus/
@@ -84,6 +86,12 @@ fuzz: deps
 	    -print_final_stats=1 build/fuzz/corpus-chunk 2>&1 | tail -n 15
 	build/fuzz/tests/fuzz/media_duration_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
 	    -print_final_stats=1 build/fuzz/corpus-media 2>&1 | tail -n 15
+	# Each parser of gate answers grows its own corpus from the same seeds (real answers, protocol/gate-api.md).
+	for f in $(GATE_FUZZERS); do \
+	    mkdir -p build/fuzz/corpus-$$f && cp -n tests/fuzz/corpus-gate/* build/fuzz/corpus-$$f/ && \
+	    build/fuzz/tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
+	        -print_final_stats=1 build/fuzz/corpus-$$f 2>&1 | tail -n 15 || exit 1; \
+	done
 
 lint: deps
 	@clang-format --dry-run -Werror $(CXX_SOURCES) && echo "clang-format: clean"

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
 
 namespace sluice::testing {
 namespace {
@@ -304,6 +306,55 @@ TEST_F(bundle_fixture, AManifestThatDoesNotMatchTheTorrentIsRefused) {
     EXPECT_NE(bundle["error"].get<std::string>().find("pilot.webm"), std::string::npos) << bundle.dump();
 }
 
+// A copy of a signed bundle with bundle.json and bundle.sig intact and one file changed (another torrent,
+// another info-hash) is refused as soon as its file tree is known: nothing of it is the publisher's.
+TEST_F(bundle_fixture, AnAlteredCopyOfASignedBundleIsRefusedByItsFileRoots) {
+    struct alteration {
+        std::string name;
+        std::function<void(test_bundle&)> apply;
+        std::string names; // what the refusal must name
+    };
+    std::vector<alteration> const alterations{
+        {"a changed free item",
+         [](test_bundle& b) {
+             auto bytes = read_file(b.folder / "pilot.webm");
+             bytes[4096] ^= 0x01;
+             write_file(b.folder / "pilot.webm", bytes);
+         },
+         "pilot.webm is not the file bundle.json signs"},
+        {"changed subtitles",
+         [](test_bundle& b) {
+             write_file(b.folder / "pilot.en.vtt", "WEBVTT\n\n00:00.000 --> 00:02.000\nHellO\n");
+         },
+         "pilot.en.vtt is not the file bundle.json signs"},
+        {"a file added", [](test_bundle& b) { write_file(b.folder / "bonus.webm", "more"); },
+         "bonus.webm, which bundle.json does not sign"},
+        {"a file removed", [](test_bundle& b) { std::filesystem::remove(b.folder / "pilot.en.vtt"); },
+         "pilot.en.vtt, which the torrent does not hold"},
+    };
+    host_process host(world);
+    for (std::size_t i = 0; i < alterations.size(); ++i) {
+        SCOPED_TRACE(alterations[i].name);
+        auto b = test_bundle::make(seed_dir.path() / std::to_string(i));
+        alterations[i].apply(b);
+        host.events.clear();
+        auto const hash = add(host, b);
+        auto const bundle = settled(host, hash);
+        EXPECT_EQ(bundle["status"], "refused") << bundle.dump();
+        EXPECT_NE(bundle.value("error", "").find(alterations[i].names), std::string::npos) << bundle.dump();
+        EXPECT_TRUE(wait_until([&] {
+            host.call("torrent.list");
+            return std::any_of(host.events.begin(), host.events.end(), [&](json const& e) {
+                return e["method"] == "torrent.error" && e["params"]["kind"] == "bundle" &&
+                       e["params"]["infoHash"] == hash &&
+                       e["params"]["message"].get<std::string>().find(alterations[i].names) !=
+                           std::string::npos;
+            });
+        }));
+        EXPECT_FALSE(host.saw_event("bundle.verified", hash));
+    }
+}
+
 TEST_F(bundle_fixture, AnOlderVersionOfAKnownBundleIsRefused) {
     sandbox_dir other_dir;
     auto newer = test_bundle::make(seed_dir.path(), "night-watch", 2);
@@ -336,6 +387,7 @@ TEST_F(bundle_fixture, AChangedCiphertextByteFailsOnlyItsOwnRange) {
     bytes[damaged_at] ^= 0x40;
     std::ofstream(path, std::ios::binary | std::ios::trunc)
         .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    b.sign_stored_file("episode-1.webm.locked");
     host_process host(world);
     auto const hash = add(host, b);
     settled(host, hash);

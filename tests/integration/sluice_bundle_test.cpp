@@ -348,6 +348,8 @@ TEST_F(SluiceBundle, VerifyWithKeysFindsAChangedLockedItem) {
     auto const r = verify({bundle_arg(), "--keys", keys_arg()});
     EXPECT_EQ(r.exit_code, 1) << r;
     EXPECT_NE(r.out.find("problem: episode-1.webm.locked: chunk 1 does not open"), std::string::npos) << r;
+    EXPECT_NE(r.out.find("problem: episode-1.webm.locked does not match its pieces root"), std::string::npos)
+        << r;
 }
 
 TEST_F(SluiceBundle, VerifyFindsAMissingFileAndATruncatedSignature) {
@@ -361,11 +363,14 @@ TEST_F(SluiceBundle, VerifyFindsAMissingFileAndATruncatedSignature) {
     EXPECT_NE(r.out.find("2 problems"), std::string::npos) << r;
 }
 
-TEST_F(SluiceBundle, VerifyWithDataFindsAChangedCoverThroughThePieceHashes) {
+TEST_F(SluiceBundle, VerifyFindsAChangedCoverByItsSignedHashesAndThePieceHashes) {
     create_ok();
     flip_byte(bundle() / "cover.jpg", 10);
-    // bundle.json has no hash for the cover: only the torrent can tell.
-    EXPECT_EQ(verify({bundle_arg()}).exit_code, 0);
+    auto const folder = verify({bundle_arg()});
+    EXPECT_EQ(folder.exit_code, 1) << folder;
+    EXPECT_NE(folder.out.find("problem: cover.jpg (the cover) does not match its SHA-256 or pieces root"),
+              std::string::npos)
+        << folder;
     auto const r = verify({torrent_arg(), "--data", bundle_arg()});
     EXPECT_EQ(r.exit_code, 1) << r;
     EXPECT_NE(r.out.find("problem: cover.jpg: 1 piece does not match the torrent"), std::string::npos) << r;

@@ -25,6 +25,34 @@ std::array<unsigned char, 32> sha256(std::string const& bytes) {
     return out;
 }
 
+// BEP 52's pieces root, computed here the plain way (16 KiB leaves, zero leaves up to a power of two) so that
+// the tests hold the host and the tools to the standard, not to their own code.
+protocol::sha256_digest pieces_root(std::string const& bytes) {
+    constexpr std::size_t block = 16 * 1024;
+    if (bytes.empty()) {
+        return {};
+    }
+    std::vector<protocol::sha256_digest> layer;
+    for (std::size_t at = 0; at < bytes.size(); at += block) {
+        layer.push_back(sha256(bytes.substr(at, block)));
+    }
+    std::size_t width = 1;
+    while (width < layer.size()) {
+        width *= 2;
+    }
+    layer.resize(width, protocol::sha256_digest{});
+    while (layer.size() > 1) {
+        std::vector<protocol::sha256_digest> up;
+        for (std::size_t i = 0; i < layer.size(); i += 2) {
+            std::string pair(reinterpret_cast<char const*>(layer[i].data()), 32);
+            pair.append(reinterpret_cast<char const*>(layer[i + 1].data()), 32);
+            up.push_back(sha256(pair));
+        }
+        layer = std::move(up);
+    }
+    return layer.front();
+}
+
 std::string seeded_bytes(std::size_t size, std::uint32_t seed) {
     std::string out(size, '\0');
     std::uint32_t x = seed * 2654435761u + 1;
@@ -66,10 +94,15 @@ test_bundle test_bundle::make(fs::path const& parent, std::string const& id, std
         item.gate = gate;
         if (gate) {
             auto const key = protocol::generate_item_key();
-            write_bytes(b.folder / path, protocol::seal_item(plain, key, protocol::item_identity(id, path)));
+            auto const sealed = protocol::seal_item(plain, key, protocol::item_identity(id, path));
+            write_bytes(b.folder / path, sealed);
+            item.stored_size = sealed.size();
+            item.root = pieces_root(sealed);
             b.keys[path] = key;
         } else {
             write_bytes(b.folder / path, plain);
+            item.stored_size = plain.size();
+            item.root = pieces_root(plain);
         }
         b.plaintext[path] = std::move(plain);
         m.items.push_back(std::move(item));
@@ -77,8 +110,10 @@ test_bundle test_bundle::make(fs::path const& parent, std::string const& id, std
     add("pilot.webm", seeded_bytes(700 * 1024 + 5, 1), "video/webm", std::nullopt);
     add("episode-1.webm.locked", seeded_bytes(episode_size, 2), "video/webm", protocol::gate_kind::email);
     add("booklet.pdf.locked", seeded_bytes(200 * 1024, 3), "application/pdf", protocol::gate_kind::pay);
-    write_bytes(b.folder / "pilot.en.vtt", "WEBVTT\n\n00:00.000 --> 00:02.000\nHello\n");
-    m.items[0].subtitles.push_back({"en", "English", "pilot.en.vtt"});
+    std::string const subtitles = "WEBVTT\n\n00:00.000 --> 00:02.000\nHello\n";
+    write_bytes(b.folder / "pilot.en.vtt", subtitles);
+    m.items[0].subtitles.push_back(
+        {"en", "English", "pilot.en.vtt", subtitles.size(), sha256(subtitles), pieces_root(subtitles)});
     b.write_manifest();
     return b;
 }
@@ -88,6 +123,18 @@ void test_bundle::write_manifest() {
     write_bytes(folder / "bundle.json", manifest_bytes);
     auto const sig = protocol::sign(manifest_bytes, publisher);
     write_signature(std::string(sig.begin(), sig.end()));
+}
+
+void test_bundle::sign_stored_file(std::string const& path) {
+    std::ifstream in(folder / path, std::ios::binary);
+    std::string const bytes((std::istreambuf_iterator<char>(in)), {});
+    for (auto& item : manifest.items) {
+        if (item.path == path) {
+            item.stored_size = bytes.size();
+            item.root = pieces_root(bytes);
+        }
+    }
+    write_manifest();
 }
 
 void test_bundle::write_signature(std::string const& bytes) {

@@ -31,6 +31,9 @@ struct test_bundle {
 
     // Re-writes bundle.json from `manifest` and signs it (after a test changed the manifest).
     void write_manifest();
+    // Signs the file of item `path` as it is on disk now (its stored size and pieces root), as a publisher
+    // who made the bundle from that file would, and re-writes bundle.json.
+    void sign_stored_file(std::string const& path);
     // Overwrites bundle.sig with `bytes`.
     void write_signature(std::string const& bytes);
 

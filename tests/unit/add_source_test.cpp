@@ -1,7 +1,13 @@
+#include "file_helpers.hpp"
+#include "sandbox_dir.hpp"
 #include "torrent/add_source.hpp"
+#include "torrent_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <libtorrent/create_torrent.hpp>
+#include <libtorrent/torrent_info.hpp>
+
+#include <sys/stat.h>
 
 namespace sluice::torrent {
 namespace {
@@ -70,6 +76,40 @@ TEST(AddSource, ParamsChooseTheSource) {
               error_code::invalid_params);
     EXPECT_EQ(code_of(parse_add_params({{"torrent", "not base64!"}})), error_code::invalid_params);
     EXPECT_EQ(code_of(parse_add_params({{"uri", 42}})), error_code::invalid_params);
+}
+
+std::string detail_of(add_source const& s) {
+    auto const* e = std::get_if<protocol::rpc_error>(&s);
+    return e ? e->data.dump() : std::string("no error");
+}
+
+TEST(AddSource, ReadsALocalTorrentFile) {
+    testing::sandbox_dir dir;
+    testing::make_file(dir / "content.bin", 1000);
+    auto const made = testing::make_torrent(dir / "content.bin");
+    testing::write_file(dir / "a.torrent", made.bytes);
+    auto const s = parse_add_params({{"uri", (dir / "a.torrent").string()}});
+    auto const* p = std::get_if<lt::add_torrent_params>(&s);
+    ASSERT_TRUE(p) << detail_of(s);
+    EXPECT_EQ(p->ti->name(), "content.bin");
+}
+
+// A special file is not a .torrent: it is refused before anything reads it, and never blocks or throws.
+TEST(AddSource, RefusesSpecialFilesAsInvalidTorrents) {
+    testing::sandbox_dir dir;
+    ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+    for (auto const& path : std::vector<std::string>{"/proc/self/mem", "/proc/self/status", "/dev/zero",
+                                                     "/dev/null", (dir / "fifo").string()}) {
+        auto const s = parse_add_params({{"uri", path}});
+        EXPECT_EQ(code_of(s), error_code::invalid_torrent) << path;
+        EXPECT_NE(detail_of(s).find("not a regular file"), std::string::npos) << path << ": " << detail_of(s);
+    }
+    auto const folder = parse_add_params({{"uri", dir.path().string()}});
+    EXPECT_EQ(code_of(folder), error_code::invalid_torrent);
+    EXPECT_NE(detail_of(folder).find("folder"), std::string::npos) << detail_of(folder);
+    testing::write_file(dir / "empty.torrent", "");
+    EXPECT_EQ(code_of(parse_add_params({{"uri", (dir / "empty.torrent").string()}})),
+              error_code::invalid_torrent);
 }
 
 TEST(AddSource, Base64) {

@@ -38,7 +38,14 @@ TEST(BundleManifest, ReadsEveryMemberOfTheFullExample) {
     EXPECT_EQ(m.id, "les-veilleurs");
     EXPECT_EQ(m.version, 3u);
     EXPECT_EQ(m.title, "Les Veilleurs");
-    EXPECT_EQ(m.cover, "cover.jpg");
+    ASSERT_TRUE(m.cover);
+    EXPECT_EQ(m.cover->path, "cover.jpg");
+    EXPECT_EQ(m.cover->size, 48213u);
+    EXPECT_EQ(m.items[1].stored_size, 7341888u);
+    EXPECT_EQ(m.items[0].stored_size, m.items[0].size);
+    EXPECT_EQ(m.items[0].root[0], 0x11);
+    EXPECT_EQ(m.items[0].subtitles[1].root[0], 0x55);
+    EXPECT_EQ(m.stored_files().size(), 7u);
     ASSERT_EQ(m.gate_keys.size(), 1u);
     EXPECT_EQ(m.gate_url, "https://gate.example.org/");
     ASSERT_EQ(m.items.size(), 4u);
@@ -54,6 +61,59 @@ TEST(BundleManifest, ReadsEveryMemberOfTheFullExample) {
     EXPECT_EQ(m.gates.pledge->deadline_unix, 1803859200); // 2027-03-01T00:00:00Z
     ASSERT_TRUE(m.gates.pay);
     EXPECT_EQ(m.gates.pay->suggested, 800u);
+}
+
+TEST(BundleManifest, TheFirstFormatIsRefusedWithAReason) {
+    auto const error = error_of(example("invalid", "format-1.json"));
+    EXPECT_NE(error.find("does not sign every file"), std::string::npos) << error;
+}
+
+TEST(BundleManifest, ListsEveryStoredFileOnceAndAFileMentionedTwiceAlike) {
+    auto j = full();
+    // The pilot's French subtitles are also a free item: one file, described alike by both.
+    j["items"].push_back({{"path", "pilot.fr.vtt"},
+                          {"size", 2048},
+                          {"mediaType", "text/vtt"},
+                          {"sha256", std::string(64, 'f')},
+                          {"root", std::string(64, '2')},
+                          {"access", "free"}});
+    auto const r = parse(j);
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(r.manifest->stored_files().size(), 7u);
+    j["items"].back()["root"] = std::string(64, '3');
+    EXPECT_NE(error_of(j).find("otherwise than"), std::string::npos);
+}
+
+TEST(BundleManifest, ComparesATorrentsFilesWithTheSignedOnes) {
+    auto const m = *parse(full()).manifest;
+    auto files = m.stored_files();
+    files.push_back({"bundle.json", 900, {}});
+    files.push_back({"bundle.sig", 64, {}});
+    EXPECT_TRUE(compare_with_torrent(m, files, true).empty());
+    EXPECT_EQ(compare_with_torrent(m, files, false).size(), 1u);
+
+    auto altered = files;
+    altered[0].root[5] ^= 1;
+    auto problems = compare_with_torrent(m, altered, true);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find(files[0].path), std::string::npos);
+    EXPECT_NE(problems[0].find("pieces root differs"), std::string::npos);
+
+    auto extra = files;
+    extra.push_back({"bonus.webm", 10, {}});
+    problems = compare_with_torrent(m, extra, true);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("bonus.webm, which bundle.json does not sign"), std::string::npos);
+
+    auto missing = files;
+    missing.erase(missing.begin());
+    problems = compare_with_torrent(m, missing, true);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("which the torrent does not hold"), std::string::npos);
+
+    auto resized = files;
+    resized[1].size += 1;
+    EXPECT_EQ(compare_with_torrent(m, resized, true).size(), 1u);
 }
 
 TEST(BundleManifest, AgreesWithTheSchemaOnEveryExample) {
@@ -147,7 +207,10 @@ TEST(BundleManifest, RefusesDuplicatesAndBadValues) {
     EXPECT_FALSE(bad(full(), "/version", 2.5));
     EXPECT_FALSE(bad(full(), "/version", "3"));
     EXPECT_FALSE(bad(full(), "/id", "Les Veilleurs"));
-    EXPECT_FALSE(bad(full(), "/format", "sluice-bundle/2"));
+    EXPECT_FALSE(bad(full(), "/format", "sluice-bundle/3"));
+    EXPECT_FALSE(bad(full(), "/items/1/storedSize", 7340032));
+    EXPECT_FALSE(bad(full(), "/items/0/root", "11"));
+    EXPECT_FALSE(bad(full(), "/cover/root", std::string(64, 'A')));
     EXPECT_FALSE(bad(full(), "/title", std::string(201, 'x')));
     EXPECT_FALSE(bad(full(), "/items/0/size", (1ull << 40) + 1));
     EXPECT_FALSE(bad(full(), "/items/0/mediaType", "video"));

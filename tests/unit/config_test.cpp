@@ -57,6 +57,22 @@ TEST(HostConfig, WrongTypesAndRangesAreReportedOneByOne) {
     EXPECT_EQ(r.config.max_inbound_frame_bytes, 8u * 1024 * 1024);
 }
 
+TEST(HostConfig, ADownloadFolderWithAControlCharacterIsNotUsed) {
+    testing::sandbox_dir dir;
+    for (auto const* folder :
+         {R"(/home/a\u0000/b)", R"(/home/a\nb)", R"(/home/a\u001fb)", R"(/home/a\u007fb)"}) {
+        write(dir / "c.json", std::string(R"({"downloadFolder":")") + folder + "\"}");
+        auto const r = load_host_config(dir / "c.json");
+        ASSERT_EQ(r.warnings.size(), 1u) << folder;
+        EXPECT_NE(r.warnings[0].find("downloadFolder must be an absolute path"), std::string::npos);
+        EXPECT_EQ(r.config.download_folder, "") << folder;
+    }
+    write(dir / "c.json", R"({"downloadFolder":"/home/a/Vidéos\u00a0b"})");
+    auto const r = load_host_config(dir / "c.json");
+    EXPECT_TRUE(r.warnings.empty());
+    EXPECT_EQ(r.config.download_folder, "/home/a/Vidéos\u00a0b");
+}
+
 TEST(HostConfig, DefaultTextRoundTrips) {
     testing::sandbox_dir dir;
     write(dir / "c.json", default_config_text());

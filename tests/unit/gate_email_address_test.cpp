@@ -50,6 +50,37 @@ TEST(GateEmailAddress, RefusesWhatIsNotOneSimpleAddress) {
     refused("ada@exa_mple.org");
 }
 
+// protocol/gate-api.md: "any other space or control character is refused", the C1 controls and Unicode's
+// line separators included; they would reach the confirmation mail's To: line.
+TEST(GateEmailAddress, RefusesC1ControlsAndUnicodeSpaces) {
+    for (auto const* bad : {"ada\u0085@example.org", "ada@example.org\u0085", "\u0085ada@example.org",
+                            "ada\u0080@example.org", "ada\u009f@example.org", "ada\u2028@example.org",
+                            "ada\u2029@example.org", "ada\u00a0lovelace@example.org", "ada\u2003@example.org",
+                            "ada\u3000@example.org", "ada\u202f@example.org"}) {
+        auto const r = normalise_email(bad);
+        EXPECT_FALSE(r) << bad;
+        EXPECT_NE(r.problem.find("control character"), std::string::npos) << bad << ": " << r.problem;
+    }
+    refused("ada\xc2@example.org");         // cut short
+    refused("ada\xc2\x85@example.org");     // U+0085 spelt as bytes
+    refused("ada\xc0\x8a@example.org");     // an overlong line feed
+    refused("ada\xed\xa0\x80@example.org"); // a surrogate
+    // Letters beyond ASCII, the neighbours of the refused ranges included, are still fine.
+    EXPECT_EQ(normal("\u00e9lise\u00a1@example.org"), "\u00e9lise\u00a1@example.org");
+    EXPECT_EQ(normal("\u2027\u2030@example.org"), "\u2027\u2030@example.org");
+}
+
+TEST(GateEmailAddress, RefusesIpLiteralDomains) {
+    for (auto const* bad : {"a@127.0.0.1", "a@[127.0.0.1]", "a@127.1", "a@0x7f.1", "a@10.0.0.1", "a@1.2.3.4",
+                            "a@example.123", "a@[::1]", "a@[IPv6:::1]"}) {
+        refused(bad);
+    }
+    EXPECT_EQ(normalise_email("a@127.0.0.1").problem, "the domain must be a name, not an IP address");
+    EXPECT_EQ(normal("a@1password.com"), "a@1password.com");
+    EXPECT_EQ(normal("a@123.example.org"), "a@123.example.org");
+    EXPECT_EQ(normal("a@example.c0m"), "a@example.c0m");
+}
+
 TEST(GateEmailAddress, BoundsTheLengths) {
     std::string const local64(64, 'a');
     EXPECT_TRUE(normalise_email(local64 + "@example.org"));

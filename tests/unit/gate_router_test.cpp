@@ -1,6 +1,7 @@
 #include "sandbox_dir.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/locked_item.hpp>
 #include <sluice/protocol/keys.hpp>
 #include <sluice/protocol/unlock_token.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
@@ -63,9 +64,11 @@ inline test_bundle make_test_bundle(std::string id = "les-veilleurs", std::uint6
     free_item.path = "pilot.webm";
     free_item.size = 10;
     free_item.media_type = "video/webm";
+    free_item.stored_size = free_item.size;
     m.items.push_back(free_item);
     protocol::bundle_item locked = free_item;
     locked.path = "episode-1.webm.locked";
+    locked.stored_size = protocol::locked_header{protocol::locked_header::default_chunk_size, locked.size}.encrypted_size();
     locked.access = protocol::item_access::locked;
     locked.gate = protocol::gate_kind::email;
     m.items.push_back(locked);
@@ -224,6 +227,39 @@ TEST_F(GateRouter, MalformedBodiesAre400) {
     EXPECT_EQ(code_of(call("POST", "/v1/bundles/unknown/unlock/email", email_body("a@example.org"))),
               "bundle_not_found");
     EXPECT_EQ(store_->stats(*std::make_unique<std::error_code>()).unlocks, 0u);
+}
+
+// A body that names a member twice means different things to different readers: refused as malformed, not
+// read as its last "email".
+TEST_F(GateRouter, AMemberNamedTwiceIsMalformed) {
+    auto const device = protocol::encode_public_key("x25519", device_.public_key);
+    auto const twice =
+        call("POST", "/v1/bundles/les-veilleurs/unlock/email",
+             R"({"email":"ada@example.org","device":")" + device + R"(","email":"eve@example.org"})");
+    EXPECT_EQ(twice.status, 400u);
+    EXPECT_EQ(code_of(twice), "malformed_json");
+    EXPECT_NE(parse(twice).at("error").at("message").get<std::string>().find("twice"), std::string::npos)
+        << twice.body;
+    EXPECT_EQ(code_of(call("POST", "/v1/bundles/les-veilleurs/unlock/email",
+                           R"({"email":"ada@example.org","device":")" + device + R"(","device":")" + device +
+                               R"("})")),
+              "malformed_json");
+    std::error_code ec;
+    EXPECT_EQ(store_->count_unlocks("les-veilleurs", ec), 0u);
+}
+
+// What the email rules refuse never reaches the mail command, whose To: line a U+0085 would break.
+TEST_F(GateRouter, AnAddressWithALineSeparatorIsRefused) {
+    auto b = testing::make_test_bundle("confirmed", 1, true);
+    b.gate = bundle_.gate;
+    b.manifest.gate_keys = {bundle_.gate.public_key};
+    put(b);
+    for (auto const* bad : {"ada\u0085@example.org", "ada\u2028x@example.org", "ada@127.0.0.1"}) {
+        auto const r = call("POST", "/v1/bundles/confirmed/unlock/email", email_body(bad));
+        EXPECT_EQ(r.status, 400u) << bad;
+        EXPECT_EQ(code_of(r), "invalid_email") << bad;
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(outbox_));
 }
 
 TEST_F(GateRouter, EmailUnlockAnswersAVerifiedTokenRecordedFirst) {

@@ -35,6 +35,19 @@ TEST(StreamRouter, HostGuardAgainstDnsRebinding) {
     EXPECT_EQ(get(r, url, std::nullopt).status, 421);
 }
 
+// RFC 9112 section 3.2: a request with more than one Host field is answered 400, whichever comes first.
+TEST(StreamRouter, TwoHostFieldsAreABadRequest) {
+    stream_router const r(token, 8123);
+    auto const url = "/s/" + token + "/" + hash + "/0";
+    request_facts facts{"GET", url, "127.0.0.1:8123", std::nullopt};
+    EXPECT_EQ(r.route(facts).status, 200);
+    facts.host_repeated = true;
+    EXPECT_EQ(r.route(facts).status, 400);
+    EXPECT_FALSE(r.route(facts).target);
+    facts.host = "evil.example";
+    EXPECT_EQ(r.route(facts).status, 400);
+}
+
 TEST(StreamRouter, ForgedOrMissingTokenIsAPlain404) {
     stream_router const r(token, 8123);
     EXPECT_EQ(get(r, "/s/" + std::string(32, '0') + "/" + hash + "/0").status, 404);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
 
 namespace sluice::protocol {
@@ -66,6 +68,62 @@ TEST(UntrustedJson, SyntaxErrorsSayWhere) {
     auto const p = parse_untrusted_json("{\"a\":}");
     EXPECT_EQ(p.problem, json_problem::syntax);
     EXPECT_NE(p.detail.find("byte"), std::string::npos);
+}
+
+TEST(UntrustedJson, RefusesAMemberNamedTwiceAtAnyDepth) {
+    for (auto const* text :
+         {R"({"jsonrpc":"2.0","id":1,"method":"host.hello","method":"torrent.list"})", R"({"a":1,"a":1})",
+          R"({"params":{"x":{"y":[{"k":1,"k":2}]}}})", R"([0,{"a":{},"b":[],"a":null}])",
+          R"({"a":{"b":1},"c":{"b":2,"b":3}})", R"({"é":1,"é":2})"}) {
+        auto const p = parse_untrusted_json(text);
+        EXPECT_EQ(p.problem, json_problem::duplicate_member) << text;
+        EXPECT_TRUE(p.value.is_null()) << text;
+        EXPECT_NE(p.detail.find("twice"), std::string::npos) << text;
+    }
+    // The same name in different objects, or differing only in case, is not a duplicate.
+    auto const fine = parse_untrusted_json(R"({"a":{"a":1},"b":[{"a":1},{"a":2}],"A":3})");
+    ASSERT_TRUE(fine) << fine.detail;
+    EXPECT_EQ(fine.value, nlohmann::json::parse(R"({"a":{"a":1},"b":[{"a":1},{"a":2}],"A":3})"));
+}
+
+TEST(UntrustedJson, BuildsTheSameValueAsNlohmann) {
+    std::string const text =
+        R"({"s":"x\u0000y","n":null,"t":true,"f":false,"i":-12,"u":18446744073709551615,)"
+        R"("d":1.5e3,"a":[[],{},[1,[2,{"z":[3]}]]],"o":{"p":{"q":{}}},"e":""})";
+    auto const p = parse_untrusted_json(text);
+    ASSERT_TRUE(p) << p.detail;
+    EXPECT_EQ(p.value, nlohmann::json::parse(text));
+    EXPECT_TRUE(p.value["u"].is_number_unsigned());
+    EXPECT_TRUE(p.value["i"].is_number_integer());
+    EXPECT_TRUE(parse_untrusted_json("42").value == 42);
+    EXPECT_EQ(parse_untrusted_json("{} x").problem, json_problem::syntax);
+}
+
+// Every frame the host reads, up to 8 MiB, goes through parse_untrusted_json: refusing duplicates must not
+// make it slower than nlohmann's own parse().
+TEST(UntrustedJson, DuplicateCheckCostsNoMeasurableTime) {
+    std::string text = "[";
+    for (int i = 0; i < 1'000; ++i) {
+        text += R"({"infoHash":"0123456789abcdef0123456789abcdef01234567","index":)" + std::to_string(i) +
+                R"(,"name":"a file name of some length.mkv","tags":["x","y"],"size":1234567.5},)";
+    }
+    text += "{}]";
+    auto const best_of = [](auto&& f) {
+        auto best = std::chrono::steady_clock::duration::max();
+        for (int round = 0; round < 5; ++round) {
+            auto const start = std::chrono::steady_clock::now();
+            f();
+            best = std::min(best, std::chrono::steady_clock::now() - start);
+        }
+        return best;
+    };
+    auto const ours = best_of([&] { ASSERT_TRUE(parse_untrusted_json(text)); });
+    auto const theirs = best_of([&] { ASSERT_EQ(nlohmann::json::parse(text).size(), 1'001u); });
+    // Generous, so that a loaded machine does not fail it: nlohmann's parser callback, the obvious way to see
+    // duplicates, takes ten times as long.
+    EXPECT_LT(ours, theirs * 3 / 2) << "ours " << std::chrono::duration<double, std::milli>(ours).count()
+                                    << " ms, nlohmann "
+                                    << std::chrono::duration<double, std::milli>(theirs).count() << " ms";
 }
 
 TEST(UntrustedJson, DumpReplacesInvalidUtf8) {

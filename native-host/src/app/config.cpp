@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "paths.hpp"
+
 #include <sluice/protocol/untrusted_json.hpp>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +53,7 @@ nlohmann::json to_json(host_config const& c) {
         {"lingerSeconds", c.linger_seconds},
         {"resumeSaveSeconds", c.resume_save_seconds},
         {"gatePollSeconds", c.gate_poll_seconds},
+        {"gateTimeoutSeconds", c.gate_timeout_seconds},
     };
 }
 
@@ -120,6 +123,11 @@ config_load_result load_host_config(std::filesystem::path const& file) {
         w.push_back("gatePollSeconds must be between 1 and 86400; using 60");
         c.gate_poll_seconds = 60;
     }
+    read_member(root, "gateTimeoutSeconds", c.gate_timeout_seconds, w, "");
+    if (c.gate_timeout_seconds < 1 || c.gate_timeout_seconds > 300) {
+        w.push_back("gateTimeoutSeconds must be between 1 and 300; using 20");
+        c.gate_timeout_seconds = 20;
+    }
     if (c.resume_save_seconds < 1) {
         w.push_back("resumeSaveSeconds must be at least 1; using 30");
         c.resume_save_seconds = 30;
@@ -128,8 +136,9 @@ config_load_result load_host_config(std::filesystem::path const& file) {
         w.push_back("lingerSeconds must not be negative; using 30");
         c.linger_seconds = 30;
     }
-    if (!c.download_folder.empty() && c.download_folder.front() != '/') {
-        w.push_back("downloadFolder must be an absolute path; using the default");
+    if (!c.download_folder.empty() &&
+        (c.download_folder.front() != '/' || has_control_character(c.download_folder))) {
+        w.push_back("downloadFolder must be an absolute path without control characters; using the default");
         c.download_folder.clear();
     }
     if (c.idle_exit_seconds < 1) {

@@ -37,6 +37,8 @@ struct host_config {
     int resume_save_seconds = 30;
     // How often campaigns pledged to and payments under way are asked about (failures back off from it).
     int gate_poll_seconds = 60;
+    // The most one request to a gate may take, from resolving its name to the last byte of its answer.
+    int gate_timeout_seconds = 20;
 };
 
 struct config_load_result {

@@ -30,14 +30,21 @@ protocol::bundle_manifest const* gated_bundle(rpc_call const& call, torrent::tor
     return manifest;
 }
 
-// A gate's answer that carries a token: redeemed at once, so the reply says what is now unlocked.
-void finish_with_token(rpc_call const& call, bundle::bundle_library& library, json const& body) {
-    auto const token = body.find("token");
-    if (token == body.end() || !token->is_string()) {
-        call.fail(error_code::gate_bad_answer, "the gate server's answer carries no token");
+// A token from the gate of `manifest`: checked to be for that bundle and this device, then redeemed at once,
+// so the reply says what is now unlocked. A refused token leaves every earlier unlock as it was.
+void finish_with_token(rpc_call const& call, bundle::bundle_library& library,
+                       protocol::bundle_manifest const& manifest, std::string const& token) {
+    auto const checked =
+        bundle::check_gate_token(token, manifest.id, manifest.gate_keys, library.keys().device(),
+                                 std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    if (!checked) {
+        auto error = protocol::rpc_error::make(error_code::gate_bad_answer,
+                                               "the gate server's token was refused: " + checked.detail);
+        error.data["problem"] = std::string(protocol::to_string(checked.problem));
+        call.fail(std::move(error));
         return;
     }
-    auto const outcome = library.redeem(token->get<std::string>());
+    auto const outcome = library.redeem(token);
     if (outcome.no_bundle || outcome.problem != protocol::token_problem::none) {
         auto error = protocol::rpc_error::make(error_code::gate_bad_answer,
                                                "the gate server's token was refused: " + outcome.detail);
@@ -46,6 +53,26 @@ void finish_with_token(rpc_call const& call, bundle::bundle_library& library, js
         return;
     }
     call.reply({{"status", "unlocked"}, {"bundleId", outcome.bundle_id}, {"items", outcome.items}});
+}
+
+// Answers bundle.unlock (email) or bundle.confirmEmail with what the gate said.
+void finish_email_unlock(rpc_call const& call, bundle::bundle_library& library,
+                         protocol::bundle_manifest const& manifest, bundle::gate_reply const& reply,
+                         bool confirming) {
+    if (reply.what != bundle::gate_reply::outcome::answered) {
+        call.fail(bundle::to_rpc_error(reply));
+        return;
+    }
+    auto const answer = bundle::read_email_unlock(reply, confirming);
+    if (!answer) {
+        call.fail(error_code::gate_bad_answer, answer.problem);
+        return;
+    }
+    if (!answer.value.request_id.empty()) {
+        call.reply({{"status", "confirmationSent"}, {"requestId", answer.value.request_id}});
+        return;
+    }
+    finish_with_token(call, library, manifest, answer.value.token);
 }
 
 // Answers the call with what the gate agent found.
@@ -97,28 +124,18 @@ void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio:
         if (!email) {
             return;
         }
-        bundle::call_gate(
-            io, manifest->gate_url, "v1/bundles/" + manifest->id + "/unlock/email",
-            {{"email", *email}, {"device", device_key(library)}}, [call, &library](bundle::gate_reply reply) {
-                if (reply.what != bundle::gate_reply::outcome::answered) {
-                    call.fail(bundle::to_rpc_error(reply));
-                    return;
-                }
-                if (reply.status == 202) {
-                    auto const request = reply.body.value("requestId", json());
-                    if (!request.is_string() || request.get_ref<std::string const&>().size() > 128) {
-                        call.fail(error_code::gate_bad_answer,
-                                  "the gate server asked for a confirmation without a request id");
-                        return;
-                    }
-                    call.reply({{"status", "confirmationSent"}, {"requestId", request}});
-                    return;
-                }
-                finish_with_token(call, library, reply.body);
-            });
+        bundle::call_gate(io, manifest->gate_url,
+                          bundle::gate_request{"POST",
+                                               "v1/bundles/" + manifest->id + "/unlock/email",
+                                               {{"email", *email}, {"device", device_key(library)}},
+                                               {},
+                                               agent.gate_timeout()},
+                          [call, &library, manifest = *manifest](bundle::gate_reply reply) {
+                              finish_email_unlock(call, library, manifest, reply, false);
+                          });
     });
 
-    dispatcher.add("bundle.confirmEmail", [&io, &engine, &library](rpc_call const& call) {
+    dispatcher.add("bundle.confirmEmail", [&io, &engine, &library, &agent](rpc_call const& call) {
         if (!check_members(call, {"infoHash", "requestId", "code"})) {
             return;
         }
@@ -128,15 +145,16 @@ void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio:
         if (!code) {
             return;
         }
-        bundle::call_gate(io, manifest->gate_url, "v1/bundles/" + manifest->id + "/unlock/email/confirm",
-                          {{"requestId", *request}, {"code", *code}, {"device", device_key(library)}},
-                          [call, &library](bundle::gate_reply reply) {
-                              if (reply.what != bundle::gate_reply::outcome::answered) {
-                                  call.fail(bundle::to_rpc_error(reply));
-                                  return;
-                              }
-                              finish_with_token(call, library, reply.body);
-                          });
+        bundle::call_gate(
+            io, manifest->gate_url,
+            bundle::gate_request{"POST",
+                                 "v1/bundles/" + manifest->id + "/unlock/email/confirm",
+                                 {{"requestId", *request}, {"code", *code}, {"device", device_key(library)}},
+                                 {},
+                                 agent.gate_timeout()},
+            [call, &library, manifest = *manifest](bundle::gate_reply reply) {
+                finish_email_unlock(call, library, manifest, reply, true);
+            });
     });
 
     dispatcher.add("bundle.pledge", [&engine, &library, &agent](rpc_call const& call) {

@@ -25,12 +25,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <random>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +45,8 @@ using stream = asio::local::stream_protocol;
 namespace {
 
 constexpr int owner_exit_failed = 1;
+// Longer than a leaving owner takes to save its state (resume data alone may take 5 s).
+constexpr auto owner_lock_patience = std::chrono::seconds(20);
 
 // The launcher half of the fork: waits for the owner's one status byte and exits with it.
 [[noreturn]] void wait_for_owner(int status_fd) {
@@ -88,6 +93,29 @@ void close_inherited_fds(int keep) {
     ::close_range(static_cast<unsigned>(keep) + 1, ~0u, 0);
 }
 
+// Every stream connection and every file libtorrent keeps open is a descriptor, and a soft limit of 1,024
+// (the default of most systems, kept for select()'s sake; nothing here uses select) runs out long before
+// the hard limit the system grants. Out of descriptors, the owner can neither accept nor open files.
+void raise_fd_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) {
+        return;
+    }
+    auto const before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        // An unlimited hard limit is still capped by fs.nr_open, whose default this is.
+        limit.rlim_cur = std::max<rlim_t>(before, 1 << 20);
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+            log::warning("could not raise the open files limit above " + std::to_string(before) + ": " +
+                         std::strerror(errno));
+            return;
+        }
+    }
+    log::info("open files limit raised from " + std::to_string(before) + " to " +
+              std::to_string(limit.rlim_cur));
+}
+
 std::string random_hex(std::size_t bytes) {
     std::random_device rd;
     std::string out;
@@ -117,19 +145,21 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
     asio::steady_timer linger_timer(io);
     asio::signal_set signals(io, SIGINT, SIGTERM);
 
+    // Set below, once the stream server exists: the owner leaves when no client is attached and no stream
+    // is being served, after the linger time if streams were playing.
+    std::function<void()> on_last_client_gone;
+    native_messaging::client_hub hub(io, std::move(acceptor), config.max_inbound_frame_bytes, dispatcher,
+                                     [&] { on_last_client_gone(); });
     auto stop = [&](std::string const& why) {
         log::info("shutting down: " + why);
+        // First of all, while the lock is held: a relay arriving from now on must go to the next owner.
+        hub.stop_accepting();
         boost::system::error_code ignored;
         signals.cancel(ignored);
         idle_timer.cancel();
         linger_timer.cancel();
         io.stop();
     };
-    // Set below, once the stream server exists: the owner leaves when no client is attached and no stream
-    // is being served, after the linger time if streams were playing.
-    std::function<void()> on_last_client_gone;
-    native_messaging::client_hub hub(io, std::move(acceptor), config.max_inbound_frame_bytes, dispatcher,
-                                     [&] { on_last_client_gone(); });
 
     auto const download_folder = config.download_folder.empty()
                                      ? default_download_folder()
@@ -202,7 +232,7 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
         [&hub](std::string const& method, nlohmann::json params) {
             hub.broadcast(protocol::make_notification(method, std::move(params)));
         },
-        std::chrono::seconds(config.gate_poll_seconds));
+        std::chrono::seconds(config.gate_poll_seconds), std::chrono::seconds(config.gate_timeout_seconds));
     add_gate_methods(dispatcher, io, engine, library, agent);
 
     signals.async_wait([&](boost::system::error_code signal_ec, int signo) {
@@ -267,6 +297,7 @@ int run_owner(host_paths const& paths) {
     for (auto const& w : loaded.warnings) {
         log::warning("config: " + w);
     }
+    raise_fd_limit();
 
     if (ec) {
         log::warning("data directory " + paths.data_dir.string() + " is not usable: " + ec.message());
@@ -278,7 +309,8 @@ int run_owner(host_paths const& paths) {
         return owner_exit_failed;
     }
     native_messaging::owner_lock lock;
-    if (!lock.try_acquire(paths.lock_file(), ec)) {
+    // An owner that is leaving keeps the lock until its state is saved; this one waits for it.
+    if (!lock.acquire_when_free(paths.lock_file(), paths.socket_file(), owner_lock_patience, ec)) {
         if (ec) {
             log::error("cannot open the owner lock " + paths.lock_file().string() + ": " + ec.message());
             report(status_fd, owner_exit_failed);

@@ -2,6 +2,7 @@
 
 #include "fd_io.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fcntl.h>
 #include <string>
@@ -40,6 +41,13 @@ host_paths resolve_host_paths() {
     p.runtime_dir = runtime.empty() ? std::filesystem::path("/tmp") / ("sluice-" + std::to_string(::getuid()))
                                     : runtime / "sluice";
     return p;
+}
+
+bool has_control_character(std::string_view path) {
+    return std::any_of(path.begin(), path.end(), [](char c) {
+        auto const u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7F;
+    });
 }
 
 void ensure_private_dir(std::filesystem::path const& dir, std::error_code& ec) {

@@ -1,6 +1,7 @@
 #include "settings_methods.hpp"
 
 #include "log.hpp"
+#include "method_params.hpp"
 #include "paths.hpp"
 
 #include <sstream>
@@ -87,7 +88,9 @@ void add_settings_methods(native_messaging::rpc_dispatcher& dispatcher, host_con
                           std::filesystem::path config_file, torrent::torrent_session& session,
                           torrent::torrent_engine& engine) {
     dispatcher.add("settings.get", [&config, &engine, &session](rpc_call const& call) {
-        call.reply(settings_json(config, engine, session));
+        if (check_members(call, {})) {
+            call.reply(settings_json(config, engine, session));
+        }
     });
 
     dispatcher.add("settings.set", [&config, config_file, &session, &engine](rpc_call const& call) {
@@ -126,6 +129,10 @@ void add_settings_methods(native_messaging::rpc_dispatcher& dispatcher, host_con
             return;
         }
         if (auto const folder = p.find("downloadFolder"); folder != p.end()) {
+            if (folder->is_string() && has_control_character(folder->get_ref<std::string const&>())) {
+                call.fail(error_code::invalid_params, "downloadFolder must not contain control characters");
+                return;
+            }
             if (!folder->is_string() || folder->get_ref<std::string const&>().empty() ||
                 folder->get_ref<std::string const&>().front() != '/') {
                 call.fail(error_code::invalid_save_path, "downloadFolder must be an absolute path");

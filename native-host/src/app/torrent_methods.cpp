@@ -4,6 +4,7 @@
 #include "../torrent/torrent_fetcher.hpp"
 #include "../torrent/torrent_json.hpp"
 #include "method_params.hpp"
+#include "paths.hpp"
 
 #include <libtorrent/torrent_info.hpp>
 
@@ -40,6 +41,10 @@ void add_torrent_methods(native_messaging::rpc_dispatcher& dispatcher, boost::as
         if (auto const sp = call.params().find("savePath"); sp != call.params().end()) {
             if (!sp->is_string() || sp->get_ref<std::string const&>().empty()) {
                 call.fail(error_code::invalid_params, "savePath must be a non-empty string");
+                return;
+            }
+            if (has_control_character(sp->get_ref<std::string const&>())) {
+                call.fail(error_code::invalid_params, "savePath must not contain control characters");
                 return;
             }
             save_path = sp->get<std::string>();

@@ -5,8 +5,10 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
+#include <set>
 
 namespace sluice::bundle {
 
@@ -228,44 +230,24 @@ void bundle_library::verify(entry& e) {
     apply_stored_tokens(e);
 }
 
+// Before anything of the torrent is shown as the publisher's: its file tree must be exactly the files
+// bundle.json signs, each with the signed size and BEP 52 pieces root. libtorrent then checks every block it
+// downloads against those roots, so no byte the publisher did not sign can be streamed under their name.
 std::optional<std::string> bundle_library::check_layout(entry const& e, bundle_manifest const& m) const {
-    auto const& fs = e.handle.torrent_file()->files();
-    auto const size_of = [&](std::string const& path) -> std::optional<std::uint64_t> {
-        auto const it = e.file_of_path.find(path);
-        if (it == e.file_of_path.end()) {
-            return std::nullopt;
-        }
-        return static_cast<std::uint64_t>(fs.file_size(lt::file_index_t(it->second)));
-    };
-    for (auto const& item : m.items) {
-        auto const size = size_of(item.path);
-        if (!size) {
-            return "bundle.json lists " + item.path + ", which the torrent does not hold";
-        }
-        if (!item.locked() && *size != item.size) {
-            return "the torrent's " + item.path + " is " + std::to_string(*size) +
-                   " bytes, but bundle.json says " + std::to_string(item.size);
-        }
-        // A locked item's exact size depends on the chunk size in its header, checked when it is read; here
-        // only what no chunk size allows (4 KiB chunks carry the most tags).
-        using header = protocol::locked_header;
-        auto const least = item.size + header::size + header::tag_size;
-        auto const most = least + (item.size / 4096) * header::tag_size;
-        if (item.locked() && (*size < least || *size > most)) {
-            return "the torrent's " + item.path + " is " + std::to_string(*size) +
-                   " bytes, which cannot hold the encrypted " + std::to_string(item.size) +
-                   " bytes bundle.json lists";
-        }
-        for (auto const& track : item.subtitles) {
-            if (!size_of(track.path)) {
-                return "bundle.json lists the subtitles " + track.path + ", which the torrent does not hold";
-            }
-        }
+    auto const ti = e.handle.torrent_file();
+    auto const& fs = ti->files();
+    std::vector<protocol::stored_file> files;
+    for (auto const& [path, index] : e.file_of_path) {
+        protocol::stored_file f{path, static_cast<std::uint64_t>(fs.file_size(lt::file_index_t(index))), {}};
+        auto const root = fs.root(lt::file_index_t(index));
+        std::copy(root.begin(), root.end(), f.root.begin());
+        files.push_back(std::move(f));
     }
-    if (m.cover && !size_of(*m.cover)) {
-        return "bundle.json names the cover " + *m.cover + ", which the torrent does not hold";
+    auto const problems = protocol::compare_with_torrent(m, files, ti->v2());
+    if (problems.empty()) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return problems.front();
 }
 
 void bundle_library::refuse(entry& e, std::string why) {
@@ -494,7 +476,7 @@ std::optional<json> bundle_library::describe(std::string const& torrent_id) cons
     j["description"] = m.description;
     j["publisherKey"] = protocol::encode_public_key("ed25519", m.publisher_key);
     if (m.cover) {
-        j["cover"] = {{"path", *m.cover}, {"fileIndex", file_of(*m.cover)}};
+        j["cover"] = {{"path", m.cover->path}, {"fileIndex", file_of(m.cover->path)}};
     }
     if (!m.gate_url.empty()) {
         j["gateUrl"] = m.gate_url;

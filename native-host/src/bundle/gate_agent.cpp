@@ -21,40 +21,17 @@ constexpr auto max_backoff = std::chrono::minutes(15);
 // A viewer waits at the checkout for a payment: it is looked at more often than a campaign.
 constexpr auto payment_poll = std::chrono::seconds(3);
 
-bool id_text(json const& body, char const* key) {
-    auto const it = body.find(key);
-    return it != body.end() && it->is_string() && !it->get_ref<std::string const&>().empty() &&
-           it->get_ref<std::string const&>().size() <= 128;
-}
-
-std::string text_of(json const& body, char const* key) {
-    auto const it = body.find(key);
-    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// A receipt the gate signed for this pledge, of `kind`, checked before it is kept; the reason if not.
-std::optional<std::string> receipt_problem(std::string const& text, std::string const& kind,
-                                           pledge_record const& record, std::string const& device,
-                                           std::vector<std::array<unsigned char, 32>> const& trusted) {
-    auto const checked = protocol::verify_gate_receipt(text, trusted);
-    if (!checked) {
-        return checked.detail;
-    }
-    auto const& r = checked.receipt;
-    if (r.kind != kind || r.pledge_id != record.pledge_id || r.campaign_id != record.campaign_id ||
-        r.device != device) {
-        return "the receipt is a " + r.kind + " receipt for pledge " + r.pledge_id + " of campaign " +
-               r.campaign_id + ", not the " + kind + " receipt of this pledge";
-    }
-    return std::nullopt;
+std::chrono::sys_seconds now_seconds() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
 } // namespace
 
 gate_agent::gate_agent(boost::asio::io_context& io, keystore& keys, bundle_library& library,
-                       torrent::torrent_engine& engine, event_sink emit, std::chrono::seconds poll_interval)
+                       torrent::torrent_engine& engine, event_sink emit, std::chrono::seconds poll_interval,
+                       std::chrono::seconds gate_timeout)
     : io_(io), keys_(keys), library_(library), engine_(engine), emit_(std::move(emit)),
-      poll_interval_(poll_interval), timer_(io) {}
+      poll_interval_(poll_interval), gate_timeout_(gate_timeout), timer_(io) {}
 
 void gate_agent::start() {
     schedule(std::chrono::milliseconds(0));
@@ -150,7 +127,8 @@ void gate_agent::send_pledge(std::string const& campaign_id, done_fn done) {
         gate_request{"POST",
                      "v1/campaigns/" + campaign_id + "/pledges",
                      std::move(body),
-                     {{"Idempotency-Key", record->idempotency_key}}},
+                     {{"Idempotency-Key", record->idempotency_key}},
+                     gate_timeout_},
         [this, campaign_id, done = std::move(done)](gate_reply const& reply) {
             on_pledged(campaign_id, reply, done);
         });
@@ -169,22 +147,23 @@ void gate_agent::on_pledged(std::string const& campaign_id, gate_reply const& re
         done(to_rpc_error(reply));
         return;
     }
-    if (reply.what != gate_reply::outcome::answered || !id_text(reply.body, "pledgeId") ||
-        !reply.body.contains("receipt") || !reply.body["receipt"].is_string()) {
+    auto const answer = reply.what == gate_reply::outcome::answered ? read_pledge_receipt_answer(reply.body)
+                                                                    : gate_answer<pledge_receipt_answer>{};
+    if (reply.what != gate_reply::outcome::answered || !answer) {
         // Kept as it is: the timer sends it again with the same key, and the gate answers what it recorded.
         failed(campaign_id);
         auto error = reply.what == gate_reply::outcome::answered
                          ? rpc_error::make(error_code::gate_bad_answer,
-                                           "the gate's answer to the pledge has no pledge id or receipt")
+                                           "the gate's answer to the pledge is unusable: " + answer.problem)
                          : to_rpc_error(reply);
         error.data["willRetry"] = true;
         done(std::move(error));
         return;
     }
-    record->pledge_id = reply.body["pledgeId"].get<std::string>();
-    auto const receipt = reply.body["receipt"].get<std::string>();
+    record->pledge_id = answer.value.pledge_id;
+    auto const& receipt = answer.value.receipt;
     if (auto const problem =
-            receipt_problem(receipt, "pledge", *record, device_key(), trusted_keys(record->gate_keys))) {
+            receipt_problem(receipt, receipt_of(*record, "pledge"), trusted_keys(record->gate_keys))) {
         failed(campaign_id);
         auto error =
             rpc_error::make(error_code::gate_bad_answer, "the pledge's receipt was refused: " + *problem);
@@ -227,8 +206,11 @@ void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done)
         return;
     }
     ask(campaign_id, record->gate_url,
-        gate_request{
-            "POST", "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id + "/cancel", json(), {}},
+        gate_request{"POST",
+                     "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id + "/cancel",
+                     json(),
+                     {},
+                     gate_timeout_},
         [this, campaign_id, done = std::move(done)](gate_reply const& reply) {
             auto record = pledge_for(campaign_id);
             if (!record || reply.what != gate_reply::outcome::answered) {
@@ -237,9 +219,17 @@ void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done)
                                               "the pledge was forgotten meanwhile"));
                 return;
             }
-            auto const receipt = text_of(reply.body, "receipt");
-            if (auto const problem = receipt_problem(receipt, "cancellation", *record, device_key(),
-                                                     trusted_keys(record->gate_keys))) {
+            auto const answer = read_pledge_receipt_answer(reply.body);
+            if (!answer) {
+                done(rpc_error::make(error_code::gate_bad_answer,
+                                     "the gate's answer to the cancellation is unusable: " + answer.problem));
+                return;
+            }
+            auto const& receipt = answer.value.receipt;
+            if (auto const problem = answer.value.pledge_id != record->pledge_id
+                                         ? std::optional<std::string>("the answer is about another pledge")
+                                         : receipt_problem(receipt, receipt_of(*record, "cancellation"),
+                                                           trusted_keys(record->gate_keys))) {
                 done(rpc_error::make(error_code::gate_bad_answer,
                                      "the cancellation's receipt was refused: " + *problem));
                 return;
@@ -258,16 +248,22 @@ void gate_agent::campaign(protocol::bundle_manifest const& m, done_fn done) {
         return;
     }
     auto const& campaign_id = *campaign;
-    call_gate(io_, m.gate_url, "v1/campaigns/" + campaign_id, json(),
+    call_gate(io_, m.gate_url, gate_request{"GET", "v1/campaigns/" + campaign_id, json(), {}, gate_timeout_},
               [this, campaign_id, done = std::move(done)](gate_reply reply) {
                   if (reply.what != gate_reply::outcome::answered) {
                       done(to_rpc_error(reply));
                       return;
                   }
                   auto progress = campaign_progress(reply.body);
-                  if (!progress || (*progress)["campaignId"] != campaign_id) {
+                  if (!progress) {
                       done(rpc_error::make(error_code::gate_bad_answer,
                                            "the gate's campaign progress is not what its API promises"));
+                      return;
+                  }
+                  if ((*progress)["campaignId"] != campaign_id) {
+                      done(rpc_error::make(error_code::gate_bad_answer,
+                                           "the gate answered the progress of another campaign, not " +
+                                               campaign_id));
                       return;
                   }
                   auto const record = pledge_for(campaign_id);
@@ -279,7 +275,8 @@ void gate_agent::campaign(protocol::bundle_manifest const& m, done_fn done) {
 void gate_agent::follow_pledge(pledge_record const& record) {
     auto const campaign_id = record.campaign_id;
     ask(campaign_id, record.gate_url,
-        gate_request{"GET", "v1/campaigns/" + campaign_id + "/pledges/" + record.pledge_id, json(), {}},
+        gate_request{
+            "GET", "v1/campaigns/" + campaign_id + "/pledges/" + record.pledge_id, json(), {}, gate_timeout_},
         [this, campaign_id](gate_reply const& reply) { on_pledge_status(campaign_id, reply); });
 }
 
@@ -293,14 +290,20 @@ void gate_agent::on_pledge_status(std::string const& campaign_id, gate_reply con
         failed(campaign_id);
         return;
     }
-    auto const& status = reply.body;
-    auto const campaign_state = text_of(status, "campaignState");
-    if (text_of(status, "state") == "cancelled" && record->state == "active") {
+    auto const answer = read_pledge_status(reply.body, record->pledge_id, campaign_id);
+    if (!answer) {
+        app::log::warning("campaign " + campaign_id + ": " + answer.problem);
+        failed(campaign_id);
+        return;
+    }
+    auto const& status = answer.value;
+    auto const& campaign_state = status.campaign_state;
+    if (status.state == "cancelled" && record->state == "active") {
         record->state = "cancelled"; // cancelled elsewhere (another device holding the pledge id)
         store(*record);
     } else if (campaign_state == "funded") {
         if (record->state == "active") {
-            auto const token = text_of(status, "token");
+            auto const& token = status.token;
             if (token.empty()) {
                 app::log::warning("campaign " + campaign_id + " is funded but the gate gave no token yet");
                 failed(campaign_id);
@@ -309,12 +312,12 @@ void gate_agent::on_pledge_status(std::string const& campaign_id, gate_reply con
             take_token(*record, token);
         }
         if (record->state == "funded") {
-            take_deliveries(*record, status);
+            take_deliveries(*record, reply.body);
         }
     } else if (campaign_state == "failed" && record->state == "active") {
-        auto const release = text_of(status, "release");
+        auto const& release = status.release;
         if (auto const problem =
-                receipt_problem(release, "release", *record, device_key(), trusted_keys(record->gate_keys))) {
+                receipt_problem(release, receipt_of(*record, "release"), trusted_keys(record->gate_keys))) {
             app::log::warning("campaign " + campaign_id +
                               " failed, but its release was refused: " + *problem);
             failed(campaign_id);
@@ -335,6 +338,12 @@ void gate_agent::on_pledge_status(std::string const& campaign_id, gate_reply con
 }
 
 void gate_agent::take_token(pledge_record& record, std::string const& token) {
+    if (auto const problem = token_problem(record, token, record.bundle_id)) {
+        app::log::warning("campaign " + record.campaign_id +
+                          " is funded, but its token was refused: " + *problem);
+        failed(record.campaign_id);
+        return;
+    }
     auto const outcome = library_.redeem_or_hold(token, trusted_keys(record.gate_keys), record.bundle_id);
     if (outcome.redeemed.problem != protocol::token_problem::none) {
         app::log::warning("campaign " + record.campaign_id +
@@ -355,6 +364,11 @@ void gate_agent::take_deliveries(pledge_record& record, json const& status) {
     for (auto const& delivery : campaign_deliveries(status)) {
         if (delivery.token.empty() || std::find(record.deliveries.begin(), record.deliveries.end(),
                                                 delivery.bundle_id) != record.deliveries.end()) {
+            continue;
+        }
+        if (auto const problem = token_problem(record, delivery.token, delivery.bundle_id)) {
+            app::log::warning("delivery " + delivery.bundle_id + " of campaign " + record.campaign_id +
+                              ": its token was refused: " + *problem);
             continue;
         }
         auto const outcome =
@@ -391,21 +405,23 @@ void gate_agent::take_deliveries(pledge_record& record, json const& status) {
 
 void gate_agent::follow_progress(pledge_record const& record) {
     auto const campaign_id = record.campaign_id;
-    call_gate(
-        io_, record.gate_url, "v1/campaigns/" + campaign_id, json(), [this, campaign_id](gate_reply reply) {
-            auto const progress =
-                reply.what == gate_reply::outcome::answered ? campaign_progress(reply.body) : std::nullopt;
-            auto const record = pledge_for(campaign_id);
-            if (!progress || !record) {
-                return;
-            }
-            auto& last = last_progress_[campaign_id];
-            if (last == *progress) {
-                return;
-            }
-            last = *progress;
-            emit_("campaign.updated", {{"campaign", *progress}, {"pledge", summary(*record)}});
-        });
+    call_gate(io_, record.gate_url,
+              gate_request{"GET", "v1/campaigns/" + campaign_id, json(), {}, gate_timeout_},
+              [this, campaign_id](gate_reply reply) {
+                  auto const progress = reply.what == gate_reply::outcome::answered
+                                            ? campaign_progress(reply.body)
+                                            : std::nullopt;
+                  auto const record = pledge_for(campaign_id);
+                  if (!progress || !record) {
+                      return;
+                  }
+                  auto& last = last_progress_[campaign_id];
+                  if (last == *progress) {
+                      return;
+                  }
+                  last = *progress;
+                  emit_("campaign.updated", {{"campaign", *progress}, {"pledge", summary(*record)}});
+              });
 }
 
 // --- payments ---
@@ -442,7 +458,8 @@ void gate_agent::send_payment(std::string const& key, done_fn done) {
         gate_request{"POST",
                      "v1/bundles/" + record->bundle_id + "/unlock/pay",
                      {{"device", device_key()}, {"amount", record->amount}, {"currency", record->currency}},
-                     {{"Idempotency-Key", key}}},
+                     {{"Idempotency-Key", key}},
+                     gate_timeout_},
         [this, key, done = std::move(done)](gate_reply const& reply) {
             on_payment_created(key, reply, done);
         });
@@ -451,6 +468,8 @@ void gate_agent::send_payment(std::string const& key, done_fn done) {
 void gate_agent::on_payment_created(std::string const& key, gate_reply const& reply, done_fn const& done) {
     auto record = payment_for(key);
     if (!record) {
+        // The caller is owed an answer all the same.
+        done(rpc_error::make(error_code::internal_error, "the payment was forgotten while it was sent"));
         return;
     }
     if (reply.what == gate_reply::outcome::refused) {
@@ -459,23 +478,20 @@ void gate_agent::on_payment_created(std::string const& key, gate_reply const& re
         done(to_rpc_error(reply));
         return;
     }
-    auto const checkout = text_of(reply.body, "checkoutUrl");
-    bool const usable = reply.what == gate_reply::outcome::answered && id_text(reply.body, "paymentId") &&
-                        checkout.size() <= 2048 &&
-                        (checkout.starts_with("https://") || checkout.starts_with("http://"));
-    if (!usable) {
+    auto const answer = reply.what == gate_reply::outcome::answered
+                            ? read_payment_created(reply.body, record->bundle_id)
+                            : gate_answer<payment_created>{};
+    if (reply.what != gate_reply::outcome::answered || !answer) {
         failed(key);
-        auto error =
-            reply.what == gate_reply::outcome::answered
-                ? rpc_error::make(error_code::gate_bad_answer,
-                                  "the gate's answer to the payment has no payment id or checkout URL")
-                : to_rpc_error(reply);
+        auto error = reply.what == gate_reply::outcome::answered
+                         ? rpc_error::make(error_code::gate_bad_answer, answer.problem)
+                         : to_rpc_error(reply);
         error.data["willRetry"] = true;
         done(std::move(error));
         return;
     }
-    record->payment_id = reply.body["paymentId"].get<std::string>();
-    record->checkout_url = checkout;
+    record->payment_id = answer.value.payment_id;
+    record->checkout_url = answer.value.checkout_url;
     record->state = "pending";
     store(*record);
     succeeded(key, payment_poll);
@@ -489,7 +505,8 @@ void gate_agent::on_payment_created(std::string const& key, gate_reply const& re
 
 void gate_agent::follow_payment(payment_record const& record) {
     auto const key = record.idempotency_key;
-    ask(key, record.gate_url, gate_request{"GET", "v1/payments/" + record.payment_id, json(), {}},
+    ask(key, record.gate_url,
+        gate_request{"GET", "v1/payments/" + record.payment_id, json(), {}, gate_timeout_},
         [this, key](gate_reply const& reply) { on_payment_status(key, reply); });
 }
 
@@ -503,11 +520,26 @@ void gate_agent::on_payment_status(std::string const& key, gate_reply const& rep
         failed(key);
         return;
     }
-    auto const state = text_of(reply.body, "state");
+    auto const answer = read_payment_status(reply.body, record->payment_id);
+    if (!answer) {
+        app::log::warning("payment " + record->payment_id + ": " + answer.problem);
+        failed(key);
+        return;
+    }
+    auto const& state = answer.value.state;
     if (state == "paid") {
         // Payments are for the bundle's own items: its gate keys are the manifest's, known to the library
-        // while the bundle is in the session; a payment outliving its torrent keeps waiting for it.
-        auto const outcome = library_.redeem(text_of(reply.body, "token"));
+        // while the bundle is in the session; a payment outliving its torrent keeps waiting for it. What the
+        // token is for is checked first, as the library would take a token for any bundle it has.
+        auto const checked =
+            check_gate_token(answer.value.token, record->bundle_id, {}, keys_.device(), now_seconds());
+        if (!checked) {
+            app::log::warning("payment " + record->payment_id + " is paid, but its token was not taken (" +
+                              std::string(protocol::to_string(checked.problem)) + "): " + checked.detail);
+            failed(key);
+            return;
+        }
+        auto const outcome = library_.redeem(answer.value.token);
         if (outcome.no_bundle || outcome.problem != protocol::token_problem::none) {
             app::log::warning("payment " + record->payment_id +
                               " is paid, but its token was not taken: " + outcome.detail);
@@ -592,6 +624,20 @@ bool gate_agent::store(payment_record record) {
 
 std::string gate_agent::device_key() const {
     return protocol::encode_public_key("x25519", keys_.device().public_key);
+}
+
+expected_receipt gate_agent::receipt_of(pledge_record const& record, char const* kind) const {
+    return {kind, record.pledge_id, record.campaign_id, device_key(), record.amount};
+}
+
+std::optional<std::string> gate_agent::token_problem(pledge_record const& record, std::string const& token,
+                                                     std::string const& bundle_id) const {
+    auto const checked =
+        check_gate_token(token, bundle_id, trusted_keys(record.gate_keys), keys_.device(), now_seconds());
+    if (checked) {
+        return std::nullopt;
+    }
+    return std::string(protocol::to_string(checked.problem)) + ": " + checked.detail;
 }
 
 std::vector<std::array<unsigned char, 32>> gate_agent::trusted_keys(std::vector<std::string> const& keys) {

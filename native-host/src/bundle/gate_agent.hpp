@@ -38,8 +38,10 @@ public:
     using done_fn = std::function<void(answer)>;
     using event_sink = torrent::torrent_engine::event_sink;
 
+    // `gate_timeout` bounds each request to a gate as a whole (gate_request::timeout).
     gate_agent(boost::asio::io_context& io, keystore& keys, bundle_library& library,
-               torrent::torrent_engine& engine, event_sink emit, std::chrono::seconds poll_interval);
+               torrent::torrent_engine& engine, event_sink emit, std::chrono::seconds poll_interval,
+               std::chrono::seconds gate_timeout = default_gate_timeout);
 
     gate_agent(gate_agent const&) = delete;
     gate_agent& operator=(gate_agent const&) = delete;
@@ -55,6 +57,8 @@ public:
     void campaign(protocol::bundle_manifest const& m, done_fn done);
     // Answers the checkout URL; the payment is then followed until the provider confirms it.
     void pay(protocol::bundle_manifest const& m, std::uint64_t amount, done_fn done);
+
+    std::chrono::seconds gate_timeout() const { return gate_timeout_; }
 
 private:
     void schedule(std::chrono::milliseconds delay);
@@ -83,6 +87,10 @@ private:
     bool store(payment_record record);
     std::string device_key() const;
     static std::vector<std::array<unsigned char, 32>> trusted_keys(std::vector<std::string> const& keys);
+    expected_receipt receipt_of(pledge_record const& record, char const* kind) const;
+    // Why `token` cannot be taken for `bundle_id` from the gate of `record`; nullopt when it can.
+    std::optional<std::string> token_problem(pledge_record const& record, std::string const& token,
+                                             std::string const& bundle_id) const;
     static nlohmann::json summary(pledge_record const& record);
     static nlohmann::json with_status(pledge_record const& record, char const* status);
     // The manifest's campaign; nullopt once `done` has been told the bundle has no pledge gate.
@@ -100,6 +108,7 @@ private:
     torrent::torrent_engine& engine_;
     event_sink emit_;
     std::chrono::seconds poll_interval_;
+    std::chrono::seconds gate_timeout_;
     boost::asio::steady_timer timer_;
     std::set<std::string> in_flight_; // keys with a request under way: never two at once
     struct backoff {

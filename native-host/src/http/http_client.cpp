@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -58,10 +59,17 @@ bool parse_url(std::string const& url, parsed_url& out) {
     return !out.host.empty() && !out.port.empty();
 }
 
-incoming_response failure(std::string detail) {
+using failure_kind = incoming_response::failure;
+
+incoming_response failure(failure_kind what, std::string detail) {
     incoming_response r;
+    r.what = what;
     r.error = std::move(detail);
     return r;
+}
+
+std::string seconds_text(std::chrono::seconds s) {
+    return std::to_string(s.count()) + (s.count() == 1 ? " second" : " seconds");
 }
 
 // One exchange over any stream (plain TCP or TLS); owns itself through shared_from_this.
@@ -69,20 +77,26 @@ template <typename Stream>
 class exchange : public std::enable_shared_from_this<exchange<Stream>> {
 public:
     exchange(Stream stream, parsed_url url, outgoing_request request,
-             std::function<void(incoming_response)> done)
-        : stream_(std::move(stream)), url_(std::move(url)), request_(std::move(request)),
+             std::chrono::steady_clock::time_point deadline, std::function<void(incoming_response)> done)
+        : stream_(std::move(stream)), url_(std::move(url)), request_(std::move(request)), deadline_(deadline),
           done_(std::move(done)) {
         parser_.body_limit(request_.max_response_bytes);
         parser_.header_limit(64 * 1024);
     }
 
     void run(tcp::resolver::results_type const& endpoints) {
-        beast::get_lowest_layer(stream_).expires_after(request_.timeout);
+        // An absolute time, set once: the stream's timer is never pushed back by progress, so a server that
+        // sends a byte a second cannot stretch the exchange past it (a per-read timeout would never fire).
+        beast::get_lowest_layer(stream_).expires_at(deadline_);
         beast::get_lowest_layer(stream_).async_connect(
             endpoints, [self = this->shared_from_this()](beast::error_code ec, tcp::endpoint const&) {
+                if (ec == beast::error::timeout) {
+                    return self->finish(self->timed_out());
+                }
                 if (ec) {
                     return self->finish(
-                        failure("could not connect to " + self->url_.host + ": " + ec.message()));
+                        failure(failure_kind::connect,
+                                "could not connect to " + self->url_.host + ": " + ec.message()));
                 }
                 self->handshake();
             });
@@ -93,14 +107,17 @@ private:
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
             send();
         } else {
-            stream_.async_handshake(
-                asio::ssl::stream_base::client, [self = this->shared_from_this()](beast::error_code ec) {
-                    if (ec) {
-                        return self->finish(
-                            failure("TLS handshake with " + self->url_.host + " failed: " + ec.message()));
-                    }
-                    self->send();
-                });
+            stream_.async_handshake(asio::ssl::stream_base::client, [self = this->shared_from_this()](
+                                                                        beast::error_code ec) {
+                if (ec == beast::error::timeout) {
+                    return self->finish(self->timed_out());
+                }
+                if (ec) {
+                    return self->finish(failure(failure_kind::tls, "TLS handshake with " + self->url_.host +
+                                                                       " failed: " + ec.message()));
+                }
+                self->send();
+            });
         }
     }
 
@@ -121,8 +138,12 @@ private:
         message_.prepare_payload();
         bhttp::async_write(
             stream_, message_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec == beast::error::timeout) {
+                    return self->finish(self->timed_out());
+                }
                 if (ec) {
-                    return self->finish(failure("could not send the request: " + ec.message()));
+                    return self->finish(
+                        failure(failure_kind::send, "could not send the request: " + ec.message()));
                 }
                 // The header first: a declared length over the cap is refused before the body is read.
                 bhttp::async_read_header(
@@ -133,11 +154,11 @@ private:
 
     void on_header(beast::error_code ec) {
         if (ec) {
-            return finish(failure(describe_read_error(ec)));
+            return finish(read_failure(ec));
         }
         if (auto const length = parser_.content_length(); length && *length > request_.max_response_bytes) {
-            return finish(
-                failure("the answer is larger than the limit (" + std::to_string(*length) + " bytes)"));
+            return finish(failure(failure_kind::too_large, "the answer is larger than the limit (" +
+                                                               std::to_string(*length) + " bytes)"));
         }
         bhttp::async_read(stream_, buffer_, parser_,
                           [self = this->shared_from_this()](beast::error_code read_ec, std::size_t) {
@@ -146,30 +167,41 @@ private:
     }
 
     void on_read(beast::error_code ec) {
-        if (ec == bhttp::error::body_limit) {
-            return finish(failure("the answer is larger than the limit"));
-        }
         if (ec) {
-            return finish(failure(describe_read_error(ec)));
+            return finish(read_failure(ec));
         }
         auto& res = parser_.get();
         if (res.body().size() > request_.max_response_bytes) {
-            return finish(failure("the answer is larger than the limit"));
+            return finish(failure(failure_kind::too_large, "the answer is larger than the limit"));
         }
         incoming_response r;
         r.ok = true;
         r.status = static_cast<int>(res.result_int());
         r.body = std::move(res.body());
+        if (auto const location = res.find(bhttp::field::location); location != res.end()) {
+            r.location = std::string(location->value().substr(0, 300));
+        }
         finish(std::move(r));
     }
 
-    static std::string describe_read_error(beast::error_code ec) {
+    incoming_response read_failure(beast::error_code ec) const {
         // Beast reports a declared Content-Length over the body limit while reading the header already.
         if (ec == bhttp::error::body_limit) {
-            return "the answer is larger than the limit";
+            return failure(failure_kind::too_large, "the answer is larger than the limit");
         }
-        return ec == beast::error::timeout ? "no complete answer in time"
-                                           : "reading the answer failed: " + ec.message();
+        if (ec == beast::error::timeout) {
+            return timed_out();
+        }
+        if (ec == bhttp::error::partial_message || ec == bhttp::error::end_of_stream ||
+            ec == asio::error::eof || ec == asio::error::connection_reset) {
+            return failure(failure_kind::closed_early,
+                           "the server closed the connection before its answer was complete");
+        }
+        return failure(failure_kind::read, "reading the answer failed: " + ec.message());
+    }
+
+    incoming_response timed_out() const {
+        return failure(failure_kind::timeout, "no complete answer within " + seconds_text(request_.timeout));
     }
 
     void finish(incoming_response r) {
@@ -183,6 +215,7 @@ private:
     Stream stream_;
     parsed_url url_;
     outgoing_request request_;
+    std::chrono::steady_clock::time_point deadline_;
     std::function<void(incoming_response)> done_;
     beast::flat_buffer buffer_;
     bhttp::request<bhttp::string_body> message_;
@@ -205,30 +238,46 @@ void send_request(asio::io_context& io, outgoing_request request,
                   std::function<void(incoming_response)> done) {
     parsed_url parsed;
     if (!parse_url(request.url, parsed)) {
-        done(failure("not an http:// or https:// URL"));
+        done(failure(failure_kind::bad_url, "not an http:// or https:// URL"));
         return;
     }
+    // The deadline starts before the name is resolved: a resolver that hangs counts against it too.
+    auto const deadline = std::chrono::steady_clock::now() + request.timeout;
     auto resolver = std::make_shared<tcp::resolver>(io);
-    resolver->async_resolve(parsed.host, parsed.port,
-                            [&io, resolver, parsed, request = std::move(request), done = std::move(done)](
-                                beast::error_code ec, tcp::resolver::results_type results) mutable {
-                                if (ec) {
-                                    done(failure("could not resolve " + parsed.host + ": " + ec.message()));
-                                    return;
-                                }
-                                if (!parsed.tls) {
-                                    std::make_shared<exchange<beast::tcp_stream>>(
-                                        beast::tcp_stream(io), parsed, std::move(request), std::move(done))
-                                        ->run(results);
-                                    return;
-                                }
-                                beast::ssl_stream<beast::tcp_stream> stream(io, tls_context());
-                                SSL_set_tlsext_host_name(stream.native_handle(), parsed.host.c_str());
-                                stream.set_verify_callback(asio::ssl::host_name_verification(parsed.host));
-                                std::make_shared<exchange<beast::ssl_stream<beast::tcp_stream>>>(
-                                    std::move(stream), parsed, std::move(request), std::move(done))
-                                    ->run(results);
-                            });
+    auto resolve_timer = std::make_shared<asio::steady_timer>(io, deadline);
+    resolve_timer->async_wait([resolver](boost::system::error_code ec) {
+        if (!ec) {
+            resolver->cancel();
+        }
+    });
+    resolver->async_resolve(
+        parsed.host, parsed.port,
+        [&io, resolver, resolve_timer, deadline, parsed, request = std::move(request),
+         done = std::move(done)](beast::error_code ec, tcp::resolver::results_type results) mutable {
+            resolve_timer->cancel();
+            if (ec == asio::error::operation_aborted) {
+                done(failure(failure_kind::timeout, "could not resolve " + parsed.host + " within " +
+                                                        seconds_text(request.timeout)));
+                return;
+            }
+            if (ec) {
+                done(
+                    failure(failure_kind::resolve, "could not resolve " + parsed.host + ": " + ec.message()));
+                return;
+            }
+            if (!parsed.tls) {
+                std::make_shared<exchange<beast::tcp_stream>>(beast::tcp_stream(io), parsed,
+                                                              std::move(request), deadline, std::move(done))
+                    ->run(results);
+                return;
+            }
+            beast::ssl_stream<beast::tcp_stream> stream(io, tls_context());
+            SSL_set_tlsext_host_name(stream.native_handle(), parsed.host.c_str());
+            stream.set_verify_callback(asio::ssl::host_name_verification(parsed.host));
+            std::make_shared<exchange<beast::ssl_stream<beast::tcp_stream>>>(
+                std::move(stream), parsed, std::move(request), deadline, std::move(done))
+                ->run(results);
+        });
 }
 
 } // namespace sluice::http

@@ -53,6 +53,10 @@ bool stream_router::host_allowed(std::string_view host) const {
 
 route_decision stream_router::route(request_facts const& request) const {
     route_decision d;
+    if (request.host_repeated) {
+        d.status = 400;
+        return d;
+    }
     if (!request.host || !host_allowed(*request.host)) {
         d.status = 421;
         return d;

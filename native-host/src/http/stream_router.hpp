@@ -21,18 +21,21 @@ struct request_facts {
     std::string_view target;
     std::optional<std::string_view> host;
     std::optional<std::string_view> origin;
+    // More than one Host field: which one names the server is anyone's guess, so none does (400).
+    bool host_repeated = false;
 };
 
 struct route_decision {
-    int status = 404; // 200 means "serve target"; 204 is an allowed CORS preflight
+    int status = 404; // 200 means "serve target"; 204 is an allowed CORS preflight; 400 a repeated Host
     std::optional<stream_target> target;
     std::optional<std::string> allow_origin; // echo as Access-Control-Allow-Origin when set
 };
 
-// Pure request -> decision, in the order the guards must run: the Host header (421 unless it names this
-// server by loopback address or localhost and our port: DNS rebinding), the method (GET and HEAD; OPTIONS
-// only as a preflight from an allowed origin), then the path `/s/<token>/<info-hash>/<index>[/<name>]`
-// with the token compared in constant time. Anything else is a plain 404 that says nothing.
+// Pure request -> decision, in the order the guards must run: the Host header (400 if there are two, as
+// RFC 9112 section 3.2 says; 421 unless it names this server by loopback address or localhost and our port:
+// DNS rebinding), the method (GET and HEAD; OPTIONS only as a preflight from an allowed origin), then the
+// path `/s/<token>/<info-hash>/<index>[/<name>]` with the token compared in constant time. Anything else is
+// a plain 404 that says nothing.
 class stream_router {
 public:
     stream_router(std::string token, std::uint16_t port);

@@ -88,8 +88,9 @@ stream_server::~stream_server() {
 }
 
 void stream_server::start() {
-    for (auto& a : acceptors_) {
-        accept_next(*a);
+    for (std::size_t i = 0; i < acceptors_.size(); ++i) {
+        accept_pauses_.push_back(std::make_unique<asio::steady_timer>(io_));
+        accept_next(i);
     }
     app::log::info("streaming on " + base_url());
 }
@@ -99,6 +100,9 @@ void stream_server::stop() {
     for (auto& a : acceptors_) {
         boost::system::error_code ignored;
         a->close(ignored);
+    }
+    for (auto& pause : accept_pauses_) {
+        pause->cancel();
     }
     waiters_.clear();
 }
@@ -149,17 +153,36 @@ void stream_server::connection_closed() {
     }
 }
 
-void stream_server::accept_next(tcp::acceptor& acceptor) {
-    acceptor.async_accept([this, &acceptor](boost::system::error_code ec, tcp::socket socket) {
-        if (stopped_) {
+void stream_server::accept_next(std::size_t index) {
+    acceptors_[index]->async_accept([this, index](boost::system::error_code ec, tcp::socket socket) {
+        if (stopped_ || ec == asio::error::operation_aborted) {
             return;
         }
-        if (!ec) {
-            std::make_shared<stream_session>(std::move(socket), *this)->start();
-        } else if (ec == asio::error::operation_aborted) {
+        if (ec) {
+            // Out of descriptors (EMFILE, ENFILE), most likely: the waiting connection keeps the socket
+            // readable, so accepting again at once would spin a core until one closes. A pause lets open
+            // connections finish (or time out) first.
+            if (!accept_failing_) {
+                app::log::warning("cannot accept stream connections: " + ec.message() +
+                                  "; trying again every 100 ms");
+                accept_failing_ = true;
+            }
+            auto& pause = *accept_pauses_[index];
+            pause.expires_after(std::chrono::milliseconds(100));
+            pause.async_wait(
+                [this, index, alive = std::weak_ptr<void>(alive_)](boost::system::error_code timer_ec) {
+                    if (!timer_ec && alive.lock() && !stopped_) {
+                        accept_next(index);
+                    }
+                });
             return;
         }
-        accept_next(acceptor);
+        if (accept_failing_) {
+            app::log::info("stream connections are accepted again");
+            accept_failing_ = false;
+        }
+        std::make_shared<stream_session>(std::move(socket), *this)->start();
+        accept_next(index);
     });
 }
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -84,13 +85,14 @@ public:
     std::weak_ptr<void> alive_token() const { return alive_; }
 
 private:
-    void accept_next(boost::asio::ip::tcp::acceptor& acceptor);
+    void accept_next(std::size_t index);
 
     boost::asio::io_context& io_;
     torrent::torrent_engine& engine_;
     stream_options options_;
     stream_router router_;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::vector<std::unique_ptr<boost::asio::steady_timer>> accept_pauses_; // one per acceptor
     std::map<std::pair<std::string, int>, std::vector<std::pair<std::uint64_t, std::function<void(bool)>>>>
         waiters_;
     std::uint64_t next_ticket_ = 1;
@@ -100,6 +102,7 @@ private:
     access_policy access_policy_;
     std::map<std::pair<std::string, int>, std::uint64_t> read_ahead_; // learnt per file
     bool stopped_ = false;
+    bool accept_failing_ = false; // logged once when accepting starts failing, once when it works again
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -7,7 +7,6 @@
 #include "stream_server.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
@@ -28,6 +27,8 @@ namespace bhttp = beast::http;
 namespace {
 
 constexpr auto idle_timeout = std::chrono::seconds(60);
+// The whole request, from its first line to the blank line after its fields; a player sends well under 1 KB.
+constexpr std::uint32_t max_header_bytes = 8 * 1024;
 constexpr std::uint64_t max_run_bytes = 64 * 1024 * 1024;
 // Deadlines grow with the distance from the reader, so the next piece wins and the rest follow in order.
 constexpr int deadline_step_ms = 25;
@@ -79,15 +80,64 @@ void stream_session::start() {
 
 void stream_session::read_request() {
     parser_.emplace();
-    parser_->header_limit(8 * 1024);
+    parser_->header_limit(max_header_bytes);
     parser_->body_limit(0);
+    request_bytes_ = 0;
     stream_.expires_after(idle_timeout);
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_request(ec); });
+    parse_buffered();
+}
+
+// Beast applies header_limit to each put() alone, and its parser takes whole fields as they arrive, so the
+// fields an earlier read brought are not counted against it: requests over the limit were served. So the
+// request is fed to the parser here, and the limit holds for all the parser took plus what still waits in
+// the buffer.
+void stream_session::parse_buffered() {
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+        boost::system::error_code ec;
+        auto const used = parser_->put(buffer_.data(), ec);
+        buffer_.consume(used);
+        request_bytes_ += used;
+        if (ec && ec != bhttp::error::need_more) {
+            on_request(ec);
+            return;
+        }
+        if (ec || used == 0) {
+            break;
+        }
+    }
+    // Once the request is complete, what is left in the buffer is the next one's.
+    if (request_bytes_ + (parser_->is_done() ? 0 : buffer_.size()) > max_header_bytes) {
+        on_request(bhttp::error::header_limit);
+        return;
+    }
+    if (parser_->is_done()) {
+        on_request({});
+        return;
+    }
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                self->buffer_.commit(n);
+                                if (ec == asio::error::eof) {
+                                    // As beast::http::read has it: input that ends inside a request is a
+                                    // malformed request; before one, the client is simply done.
+                                    self->on_request(self->parser_->got_some() ? bhttp::error::partial_message
+                                                                               : bhttp::error::end_of_stream);
+                                    return;
+                                }
+                                if (ec) {
+                                    self->on_request(ec);
+                                    return;
+                                }
+                                self->parse_buffered();
+                            });
 }
 
 void stream_session::on_request(boost::system::error_code ec) {
+    if (ec == bhttp::error::header_limit) {
+        keep_alive_ = false;
+        send_simple(431, "Request Header Fields Too Large\n", std::nullopt);
+        return;
+    }
     if (ec) {
         if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
             ec != beast::error::timeout && ec != asio::error::connection_reset) {
@@ -108,6 +158,7 @@ void stream_session::on_request(boost::system::error_code ec) {
     facts.target = std::string_view(target.data(), target.size());
     if (auto h = req.find(bhttp::field::host); h != req.end()) {
         facts.host = std::string_view(h->value().data(), h->value().size());
+        facts.host_repeated = req.count(bhttp::field::host) > 1;
     }
     if (auto o = req.find(bhttp::field::origin); o != req.end()) {
         facts.origin = std::string_view(o->value().data(), o->value().size());
@@ -128,6 +179,10 @@ void stream_session::on_request(boost::system::error_code ec) {
         return;
     case 403:
         send_simple(403, "Forbidden\n", std::nullopt);
+        return;
+    case 400:
+        keep_alive_ = false;
+        send_simple(400, "Bad Request\n", std::nullopt);
         return;
     default:
         send_simple(404, "Not Found\n", decision.allow_origin);
@@ -221,6 +276,11 @@ void stream_session::serve_file(std::string const& id, int index,
     }
     locked_ = access_.what == bundle::file_access::kind::unlocked;
     reader_ = {};
+    if (!file_unchanged(torrent::look_at(file_path_))) {
+        send_simple(503, "This file was changed on disk after it was verified; it is being checked again\n",
+                    allow_origin, "Retry-After", "2");
+        return;
+    }
     auto const shown_name = locked_ && rel.ends_with(".locked")
                                 ? rel.substr(0, rel.size() - std::string_view(".locked").size())
                                 : rel;
@@ -332,6 +392,16 @@ bool stream_session::have_piece(int piece) {
     return true;
 }
 
+bool stream_session::file_unchanged(std::optional<torrent::file_look> const& now) {
+    // A verified file another program wrote to is not streamed: the bytes are no longer the ones checked.
+    if (!now || server_.engine().file_intact(id_, file_index_, *now)) {
+        return true;
+    }
+    app::log::warning("torrent " + id_ + ": " + file_path_ + " changed on disk after it was verified");
+    server_.engine().file_changed(id_, file_index_);
+    return false;
+}
+
 bool stream_session::open_file() {
     if (file_fd_ >= 0) {
         return true;
@@ -382,7 +452,7 @@ void stream_session::pump() {
             break;
         }
     }
-    if (!open_file()) {
+    if (!open_file() || !file_unchanged(torrent::look_at(file_fd_))) {
         close();
         return;
     }

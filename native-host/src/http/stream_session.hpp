@@ -2,6 +2,7 @@
 
 #include "../bundle/bundle_library.hpp"
 #include "../bundle/locked_reader.hpp"
+#include "../torrent/file_seals.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -38,6 +39,7 @@ private:
     using header_response = boost::beast::http::response<boost::beast::http::empty_body>;
 
     void read_request();
+    void parse_buffered();
     void on_request(boost::system::error_code ec);
     void serve_file(std::string const& id, int index, std::optional<std::string> const& allow_origin);
     void send_simple(unsigned status, std::string text, std::optional<std::string> const& allow_origin,
@@ -54,6 +56,8 @@ private:
     bool have_piece(int piece);
     void cork(bool on);
     bool open_file();
+    // False (and the torrent checked again) when the file changed after its pieces were verified.
+    bool file_unchanged(std::optional<torrent::file_look> const& now);
     void close();
     // A bundle's unlocked item: the range is in plaintext bytes; each run of chunks whose sealed bytes are
     // on disk is decrypted and written (stream_session_locked.cpp).
@@ -65,6 +69,7 @@ private:
     std::weak_ptr<void> server_alive_;
     boost::beast::flat_buffer buffer_;
     std::optional<request_parser> parser_;
+    std::size_t request_bytes_ = 0; // what parser_ has taken of the request so far
     std::shared_ptr<header_response> header_;
     std::shared_ptr<boost::beast::http::response_serializer<boost::beast::http::empty_body>> serializer_;
     bool keep_alive_ = false;

@@ -1,9 +1,12 @@
 #include "client_hub.hpp"
 
 #include "../app/log.hpp"
+#include "attach_greeting.hpp"
 
 #include <boost/asio/post.hpp>
 
+#include <cerrno>
+#include <optional>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,13 +14,27 @@ namespace sluice::native_messaging {
 
 namespace {
 
-bool same_user(client_connection::socket_type& socket) {
+// The connecting process's credentials, as the kernel recorded them at connect(); nullopt if unknown.
+std::optional<ucred> peer_of(client_connection::socket_type& socket) {
     ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-        return false;
+        return std::nullopt;
     }
-    return cred.uid == ::geteuid();
+    return cred;
+}
+
+// Written in one non-blocking send before the first read: a new connection's send buffer is empty, so
+// the greeting either goes whole or the relay has already gone.
+bool greet(client_connection::socket_type& socket) {
+    for (;;) {
+        auto const n = ::send(socket.native_handle(), attach_greeting.data(), attach_greeting.size(),
+                              MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        return n == static_cast<ssize_t>(attach_greeting.size());
+    }
 }
 
 } // namespace
@@ -32,10 +49,25 @@ void client_hub::start() {
     accept_next();
 }
 
+void client_hub::stop_accepting() {
+    if (!accepting_) {
+        return;
+    }
+    accepting_ = false;
+    boost::system::error_code ec;
+    auto const endpoint = acceptor_.local_endpoint(ec);
+    if (!ec && !endpoint.path().empty()) {
+        // Unlink before closing: in between, a relay would find the file but be refused, and the next
+        // owner's launcher, seeing the file, would take this owner for one that still serves instead of
+        // waiting for its lock.
+        ::unlink(endpoint.path().c_str());
+    }
+    acceptor_.close(ec);
+}
+
 void client_hub::stop() {
+    stop_accepting();
     stopped_ = true;
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
     auto clients = std::move(clients_);
     clients_.clear();
     for (auto& [id, client] : clients) {
@@ -53,16 +85,23 @@ void client_hub::broadcast(nlohmann::json const& event) {
 
 void client_hub::accept_next() {
     acceptor_.async_accept([this](boost::system::error_code ec, client_connection::socket_type socket) {
-        if (stopped_) {
-            return;
+        if (stopped_ || !accepting_) {
+            return; // the socket closes unread and ungreeted: its relay goes to the next owner
         }
+        auto const peer = ec ? std::nullopt : peer_of(socket);
         if (ec) {
             app::log::error("accept failed: " + ec.message());
             if (ec == boost::asio::error::operation_aborted) {
                 return;
             }
-        } else if (!same_user(socket)) {
-            app::log::warning("refused a connection from another user");
+        } else if (!peer) {
+            app::log::warning("refused a connection whose user is unknown");
+        } else if (peer->uid != ::geteuid()) {
+            // Closed unread: nothing another user sends is parsed, and nothing is sent back.
+            app::log::warning("refused a connection from another user (uid " + std::to_string(peer->uid) +
+                              ", pid " + std::to_string(peer->pid) + ")");
+        } else if (!greet(socket)) {
+            app::log::info("a relay left before it was greeted");
         } else {
             auto const id = next_id_++;
             auto client = std::make_shared<client_connection>(

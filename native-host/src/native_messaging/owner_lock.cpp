@@ -1,7 +1,10 @@
 #include "owner_lock.hpp"
 
+#include "../app/log.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
+#include <thread>
 #include <unistd.h>
 #include <utility>
 
@@ -39,6 +42,36 @@ bool owner_lock::try_acquire(std::filesystem::path const& lock_file, std::error_
     }
     fd_ = fd;
     return true;
+}
+
+bool owner_lock::acquire_when_free(std::filesystem::path const& lock_file,
+                                   std::filesystem::path const& socket_file,
+                                   std::chrono::milliseconds patience, std::error_code& ec) {
+    auto const start = std::chrono::steady_clock::now();
+    bool waited = false;
+    for (;;) {
+        if (try_acquire(lock_file, ec) || ec) {
+            if (waited && !ec) {
+                auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - start);
+                app::log::info("took the session after waiting " + std::to_string(ms.count()) +
+                               " ms for the owner before");
+            }
+            return !ec;
+        }
+        std::error_code exists_ec;
+        if (std::filesystem::exists(std::filesystem::symlink_status(socket_file, exists_ec)) ||
+            std::chrono::steady_clock::now() >= start + patience) {
+            return false;
+        }
+        if (!waited) {
+            app::log::info(
+                "another owner holds the session and does not listen (leaving, or starting); waiting");
+            waited = true;
+        }
+        // Polled: flock has no timeout, and a leaving owner takes tens to hundreds of milliseconds.
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 void owner_lock::release() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <system_error>
 
@@ -17,6 +18,15 @@ public:
 
     // Takes the lock without waiting. Returns false with no error when another process holds it.
     bool try_acquire(std::filesystem::path const& lock_file, std::error_code& ec);
+
+    // Takes the lock, waiting up to `patience` while its holder has no socket file at `socket_file`: an
+    // owner that is leaving unlinks its socket first and keeps the lock until its state is saved, and the
+    // next owner must wait for that rather than give up on a session nobody will serve. An owner that is
+    // starting has no socket for a moment too, and binds one within milliseconds; once the file is there,
+    // this returns false with no error (another owner serves). Also false, without error, at the end of
+    // the patience.
+    bool acquire_when_free(std::filesystem::path const& lock_file, std::filesystem::path const& socket_file,
+                           std::chrono::milliseconds patience, std::error_code& ec);
 
     bool held() const { return fd_ >= 0; }
     void release();

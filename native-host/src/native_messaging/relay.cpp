@@ -2,6 +2,7 @@
 
 #include "../app/fd_io.hpp"
 #include "../app/log.hpp"
+#include "attach_greeting.hpp"
 #include "frame_decoder.hpp"
 #include "frame_encoder.hpp"
 #include "frame_error_reply.hpp"
@@ -20,6 +21,7 @@
 #include <chrono>
 #include <csignal>
 #include <deque>
+#include <iterator>
 #include <thread>
 #include <unistd.h>
 
@@ -30,32 +32,34 @@ using stream = asio::local::stream_protocol;
 
 namespace {
 
-constexpr int connect_attempts = 100;
 constexpr auto connect_retry_delay = std::chrono::milliseconds(50);
 
-bool connect_to_owner(stream::socket& socket, relay_options const& options) {
+using clock = std::chrono::steady_clock;
+
+// Connects to the owner's socket, starting an owner whenever none listens, until `deadline`. Starting is
+// asked again after every miss: the owner we found (or started) may be leaving, and the next one is then
+// for us to start. The launcher waits for a leaving owner's lock itself, so these misses are few.
+bool connect_to_owner(stream::socket& socket, relay_options const& options, clock::time_point deadline) {
     stream::endpoint const endpoint(options.socket_file.string());
-    bool started = false;
-    for (int attempt = 0; attempt < connect_attempts; ++attempt) {
+    for (;;) {
         boost::system::error_code ec;
         socket.connect(endpoint, ec);
         if (!ec) {
             return true;
         }
         socket.close(ec);
-        // Start an owner on the first miss; if one was already coming up, give it time to listen.
-        if (!started && options.start_owner) {
-            auto const result = options.start_owner();
-            if (result == owner_start::failed) {
-                app::log::error("could not start the session owner");
-                return false;
-            }
-            started = result == owner_start::listening;
-            if (started) {
-                continue;
-            }
+        if (clock::now() >= deadline) {
+            break;
         }
-        std::this_thread::sleep_for(connect_retry_delay);
+        auto const result = options.start_owner ? options.start_owner() : owner_start::already_running;
+        if (result == owner_start::failed) {
+            app::log::error("could not start the session owner");
+            return false;
+        }
+        // Another owner holds the session: it listens, or is about to.
+        if (result == owner_start::already_running) {
+            std::this_thread::sleep_for(connect_retry_delay);
+        }
     }
     app::log::error("no session owner answers on " + options.socket_file.string());
     return false;
@@ -73,9 +77,7 @@ class relay_session {
 public:
     explicit relay_session(relay_options const& options)
         : options_(options), socket_(io_), signals_(io_, SIGINT, SIGTERM), drain_timer_(io_),
-          from_owner_(
-              protocol::max_outbound_frame_bytes,
-              [this](frame_event e, std::string body, std::uint64_t n) { on_owner_frame(e, body, n); }),
+          from_owner_(owner_decoder()),
           from_browser_(
               options.max_inbound_frame_bytes,
               [this](frame_event e, std::string body, std::uint64_t n) { on_browser_frame(e, body, n); }),
@@ -89,7 +91,8 @@ public:
               }) {}
 
     int run() {
-        if (!connect_to_owner(socket_, options_)) {
+        find_owner_deadline_ = clock::now() + std::chrono::milliseconds(options_.find_owner_timeout_ms);
+        if (!connect_to_owner(socket_, options_, find_owner_deadline_)) {
             return 1;
         }
         signals_.async_wait([this](boost::system::error_code ec, int signo) {
@@ -106,6 +109,12 @@ public:
     }
 
 private:
+    frame_decoder owner_decoder() {
+        return frame_decoder(
+            protocol::max_outbound_frame_bytes,
+            [this](frame_event e, std::string body, std::uint64_t n) { on_owner_frame(e, body, n); });
+    }
+
     void on_browser_frame(frame_event event, std::string const& body, std::uint64_t announced) {
         // Runs on the stdin thread: only encode here, and hand the result to the io thread.
         if (event == frame_event::frame) {
@@ -121,6 +130,14 @@ private:
     }
 
     void on_owner_frame(frame_event event, std::string const& body, std::uint64_t announced) {
+        if (!greeted_) {
+            // An owner from before the greeting answers without one; its first answer shows it took us.
+            greeted_ = true;
+            sent_before_greeting_.clear();
+            if (event == frame_event::empty_frame) {
+                return;
+            }
+        }
         if (event != frame_event::frame) {
             app::log::error("the session owner sent a bad frame (" + std::to_string(announced) +
                             " bytes); dropped");
@@ -151,14 +168,22 @@ private:
         }
         writing_ = true;
         asio::async_write(socket_, asio::buffer(queue_.front()),
-                          [this](boost::system::error_code ec, std::size_t) {
+                          [this, connection = connection_](boost::system::error_code ec, std::size_t) {
+                              if (connection != connection_) {
+                                  return; // written to an owner that was leaving; on_owner_left re-queued it
+                              }
                               writing_ = false;
                               if (ec) {
-                                  if (!done_) {
+                                  // Ungreeted, the owner is leaving: the read side sees it close and
+                                  // moves on to the next owner with this frame still queued.
+                                  if (!done_ && greeted_) {
                                       app::log::error("lost the session owner: " + ec.message());
                                       finish(1);
                                   }
                                   return;
+                              }
+                              if (!greeted_) {
+                                  sent_before_greeting_.push_back(std::move(queue_.front()));
                               }
                               queue_.pop_front();
                               write_owner();
@@ -166,12 +191,15 @@ private:
     }
 
     void read_owner() {
-        socket_.async_read_some(asio::buffer(buffer_), [this](boost::system::error_code ec, std::size_t n) {
-            if (done_) {
+        socket_.async_read_some(asio::buffer(buffer_), [this, connection = connection_](
+                                                           boost::system::error_code ec, std::size_t n) {
+            if (done_ || connection != connection_) {
                 return;
             }
             if (ec) {
-                if (browser_closed_) {
+                if (!greeted_) {
+                    on_owner_left();
+                } else if (browser_closed_) {
                     finish(0);
                 } else {
                     app::log::error("the session owner went away: " + ec.message());
@@ -184,9 +212,41 @@ private:
         });
     }
 
+    // The owner closed our connection before greeting it, so it read none of it: it was leaving. Whatever
+    // went to it goes, in the same order and ahead of what is still queued, to the next owner.
+    void on_owner_left() {
+        if (browser_closed_ && queue_.empty() && sent_before_greeting_.empty()) {
+            finish(0); // nothing asked, nothing to wait for
+            return;
+        }
+        app::log::info("the session owner was leaving when we connected; finding the next one");
+        ++connection_;
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        writing_ = false;
+        queue_.insert(queue_.begin(), std::make_move_iterator(sent_before_greeting_.begin()),
+                      std::make_move_iterator(sent_before_greeting_.end()));
+        sent_before_greeting_.clear();
+        from_owner_ = owner_decoder();
+        // Blocks this thread, as the first connect does; the stdin thread keeps queuing meanwhile.
+        if (!connect_to_owner(socket_, options_, find_owner_deadline_)) {
+            finish(1);
+            return;
+        }
+        read_owner();
+        write_owner();
+        if (browser_closed_) {
+            arm_drain_timer(); // the new owner has all of the drain time to answer
+        }
+    }
+
     void on_browser_closed() {
         browser_closed_ = true;
         write_owner(); // half-closes once queued frames are out; the owner answers and then closes
+        arm_drain_timer();
+    }
+
+    void arm_drain_timer() {
         drain_timer_.expires_after(std::chrono::milliseconds(options_.drain_timeout_ms));
         drain_timer_.async_wait([this](boost::system::error_code ec) {
             if (!ec) {
@@ -218,6 +278,12 @@ private:
     stdin_reader reader_;
     std::array<char, 64 * 1024> buffer_{};
     std::deque<std::string> queue_;
+    // Frames written to the owner before its greeting; sent again if it turns out to be leaving.
+    std::deque<std::string> sent_before_greeting_;
+    clock::time_point find_owner_deadline_;
+    // Tells handlers of a connection given up on from those of the current one.
+    std::uint64_t connection_ = 0;
+    bool greeted_ = false;
     bool writing_ = false;
     bool browser_closed_ = false;
     bool done_ = false;

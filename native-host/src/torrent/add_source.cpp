@@ -3,8 +3,11 @@
 #include <libtorrent/magnet_uri.hpp>
 #include <libtorrent/torrent_info.hpp>
 
-#include <fstream>
-#include <iterator>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sluice::torrent {
 
@@ -54,6 +57,53 @@ bool selected_indices_in_range(std::string_view uri, int max_index, std::string&
 
 rpc_error invalid(error_code code, std::string detail) {
     return rpc_error::make(code, std::move(detail));
+}
+
+// A local .torrent. Only a regular file of known size is read: a fifo or a socket would block the owner's
+// one thread, a device never ends, and /proc files say size 0 and may fail mid-read (/proc/self/mem does
+// at once). Opened non-blocking and checked with fstat on the same descriptor, so nothing can be swapped in
+// between the check and the read.
+add_source read_torrent_file(std::string const& path, add_limits const& limits) {
+    int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        return invalid(error_code::invalid_torrent, "cannot read " + path + ": " + std::strerror(errno));
+    }
+    struct closer {
+        int fd;
+        ~closer() { ::close(fd); }
+    } const guard{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        return invalid(error_code::invalid_torrent, "cannot read " + path + ": " + std::strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return invalid(error_code::invalid_torrent, path + " is a folder, not a .torrent file");
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size <= 0) {
+        return invalid(error_code::invalid_torrent,
+                       path + " is not a regular file (a device, pipe, socket or file of unknown size)");
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > limits.max_torrent_bytes) {
+        return invalid(error_code::invalid_torrent, ".torrent larger than the load limit");
+    }
+    // One byte more than the file says: a file that grew since fstat is read to its limit, not past it.
+    std::string bytes(static_cast<std::size_t>(st.st_size) + 1, '\0');
+    std::size_t got = 0;
+    while (got < bytes.size()) {
+        auto const n = ::read(fd, bytes.data() + got, bytes.size() - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return invalid(error_code::invalid_torrent, "cannot read " + path + ": " + std::strerror(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        got += static_cast<std::size_t>(n);
+    }
+    bytes.resize(got);
+    return parse_torrent_data(bytes, limits);
 }
 
 } // namespace
@@ -183,17 +233,7 @@ add_source parse_add_params(nlohmann::json const& params, add_limits const& limi
         return fetch_request{std::string(u)};
     }
     if (u.starts_with("/")) {
-        std::error_code ec;
-        auto const size = std::filesystem::file_size(u, ec);
-        if (ec || !std::filesystem::is_regular_file(u, ec)) {
-            return invalid(error_code::invalid_torrent, "cannot read " + std::string(u) + ": no such file");
-        }
-        if (size > limits.max_torrent_bytes) {
-            return invalid(error_code::invalid_torrent, ".torrent larger than the load limit");
-        }
-        std::ifstream in{std::string(u), std::ios::binary};
-        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        return parse_torrent_data(bytes, limits);
+        return read_torrent_file(std::string(u), limits);
     }
     return invalid(error_code::invalid_params,
                    "uri must be a magnet link, an http(s) URL or an absolute path");

@@ -13,7 +13,9 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include <algorithm>
 #include <unistd.h>
+#include <utility>
 
 namespace sluice::torrent {
 
@@ -73,6 +75,24 @@ bool prioritise_media_edges(lt::torrent_handle const& h, lt::torrent_info const&
     return media;
 }
 
+// The folders a magnet was fetched into, once its files have moved out: only empty ones go (remove() leaves
+// a folder that is not empty), deepest first, then the incoming folder itself if no other magnet uses it.
+void remove_empty_folders(std::filesystem::path const& top) {
+    std::error_code ec;
+    std::vector<std::filesystem::path> folders;
+    for (std::filesystem::recursive_directory_iterator it(top, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->is_directory(ec) && !it->is_symlink(ec)) {
+            folders.push_back(it->path());
+        }
+    }
+    std::sort(folders.begin(), folders.end(), std::greater<>());
+    for (auto const& folder : folders) {
+        std::filesystem::remove(folder, ec);
+    }
+    std::filesystem::remove(top, ec);
+    std::filesystem::remove(top.parent_path(), ec);
+}
+
 } // namespace
 
 torrent_engine::torrent_engine(boost::asio::io_context& io, lt::session& session, engine_options options,
@@ -99,7 +119,9 @@ void torrent_engine::start() {
             continue;
         }
         torrents_[id] = h;
-        if (h.torrent_file()) {
+        auto const ti = h.torrent_file();
+        placements_[id] = {h.status(lt::torrent_handle::query_save_path).save_path, ti ? ti->name() : ""};
+        if (ti) {
             on_metadata(h);
         }
     }
@@ -143,7 +165,25 @@ torrent_engine::add_result torrent_engine::add(lt::add_torrent_params params,
             describe_storage_error(fs_ec ? fs_ec : std::error_code(errno, std::generic_category()),
                                    folder.string()));
     }
-    params.save_path = folder.string();
+    placement place{folder, "", save_path.has_value()};
+    if (params.ti) {
+        place.name = params.ti->name();
+        auto const held = held_except(id);
+        if (place.chosen_by_caller && is_held(folder, place.name, held)) {
+            return rpc_error::make(error_code::invalid_save_path,
+                                   (folder / place.name).string() +
+                                       " already holds the files of another torrent with the same name; "
+                                       "choose another folder");
+        }
+        place.save_path = free_save_path(folder, place.name, held, [](std::filesystem::path const& p) {
+            std::error_code ignored;
+            return std::filesystem::exists(p, ignored);
+        });
+        params.save_path = place.save_path.string();
+    } else {
+        place.save_path = incoming_path(folder, id);
+        params.save_path = place.save_path.string();
+    }
     start_immediately(params);
     // libtorrent dials new peers only on its once-a-second tick, except for a "connect boost" when a torrent
     // starts: added paused and resumed at once, a magnet's x.pe= peers are dialled now, not up to a second
@@ -171,6 +211,7 @@ torrent_engine::add_result torrent_engine::add(lt::add_torrent_params params,
     }
     h.resume();
     torrents_[id] = h;
+    placements_[id] = place;
     if (!selection.empty()) {
         magnet_selection_[id] = std::move(selection);
     }
@@ -180,7 +221,9 @@ torrent_engine::add_result torrent_engine::add(lt::add_torrent_params params,
     // Saved at once, so even a kill -9 a moment after the add brings the torrent back.
     request_resume_data(h, lt::torrent_handle::save_info_dict);
     auto const st = h.status(lt::torrent_handle::query_name);
-    app::log::info("added torrent " + id + " (" + st.name + ") into " + folder.string());
+    app::log::info(
+        "added torrent " + id + " (" + st.name + ") into " +
+        (place.name.empty() ? folder.string() + " (once its name is known)" : place.save_path.string()));
     return nlohmann::json{{"infoHash", id}, {"name", st.name}, {"duplicate", false}};
 }
 
@@ -220,6 +263,8 @@ bool torrent_engine::remove(std::string const& id, bool delete_files) {
     torrents_.erase(it);
     last_sent_.erase(id);
     magnet_selection_.erase(id);
+    placements_.erase(id);
+    seals_.forget(id);
     hash_rechecks_.erase(id);
     recheck_scheduled_.erase(id);
     store_.remove(id);
@@ -289,6 +334,9 @@ void torrent_engine::on_metadata(lt::torrent_handle const& h) {
         return;
     }
     auto const id = id_of(ti->info_hashes());
+    if (auto const it = placements_.find(id); it != placements_.end() && it->second.name.empty()) {
+        place_incoming(h, id, *ti);
+    }
     if (auto it = magnet_selection_.find(id); it != magnet_selection_.end()) {
         int const files = ti->num_files();
         for (int index : it->second) {
@@ -314,6 +362,116 @@ void torrent_engine::on_metadata(lt::torrent_handle const& h) {
             l->on_metadata(id, h);
         }
     }
+}
+
+std::vector<held_name> torrent_engine::held_except(std::string const& id) const {
+    std::vector<held_name> held;
+    for (auto const& [other, place] : placements_) {
+        if (other != id && !place.name.empty()) {
+            held.push_back({place.save_path, place.name});
+        }
+    }
+    return held;
+}
+
+void torrent_engine::place_incoming(lt::torrent_handle const& h, std::string const& id,
+                                    lt::torrent_info const& ti) {
+    auto& place = placements_[id];
+    auto const destination = incoming_destination(place.save_path);
+    if (!destination) {
+        place.name = ti.name(); // added before incoming folders existed: it stays where it is
+        return;
+    }
+    auto const held = held_except(id);
+    if (place.chosen_by_caller && is_held(*destination, ti.name(), held)) {
+        h.pause();
+        emit_error(h, "storage",
+                   (*destination / ti.name()).string() +
+                       " already holds the files of another torrent with the same name, so this one was "
+                       "stopped before writing anything there. Remove it and add it again with another "
+                       "folder.");
+        return;
+    }
+    auto const exists = [](std::filesystem::path const& p) {
+        std::error_code ignored;
+        return std::filesystem::exists(p, ignored);
+    };
+    auto const folder = free_save_path(*destination, ti.name(), held, exists);
+    place.name = ti.name();
+    place.save_path = folder;
+    // Files already there (this torrent's, kept from an earlier add, or a stranger's) are kept and
+    // checked: what matches is not fetched again, what does not is.
+    place.recheck_after_move = exists(folder / ti.name());
+    h.move_storage(folder.string(), lt::move_flags_t::dont_replace);
+}
+
+void torrent_engine::on_storage_moved(lt::torrent_handle const& h, std::string const& old_path) {
+    auto const id = id_of(h.info_hashes());
+    auto const it = placements_.find(id);
+    if (it == placements_.end()) {
+        return;
+    }
+    if (incoming_destination(old_path)) {
+        remove_empty_folders(old_path);
+    }
+    // Renamed files have a new ctime: sealed again where they are now.
+    seals_.forget(id);
+    if (std::exchange(it->second.recheck_after_move, false)) {
+        h.force_recheck();
+    } else {
+        seal_complete_files(h);
+    }
+    request_resume_data(h, lt::torrent_handle::save_info_dict);
+}
+
+void torrent_engine::seal_file(lt::torrent_handle const& h, lt::file_index_t index) {
+    auto const ti = h.torrent_file();
+    if (!ti) {
+        return;
+    }
+    auto const path =
+        h.status(lt::torrent_handle::query_save_path).save_path + "/" + ti->files().file_path(index);
+    if (auto const look = look_at(path)) {
+        seals_.seal(id_of(h.info_hashes()), static_cast<int>(index), *look);
+    }
+}
+
+void torrent_engine::seal_complete_files(lt::torrent_handle const& h) {
+    auto const ti = h.torrent_file();
+    if (!ti) {
+        return;
+    }
+    auto const& fs = ti->files();
+    std::vector<std::int64_t> progress;
+    h.file_progress(progress, lt::torrent_handle::piece_granularity);
+    auto const save_path = h.status(lt::torrent_handle::query_save_path).save_path;
+    auto const id = id_of(h.info_hashes());
+    for (auto const f : fs.file_range()) {
+        auto const i = static_cast<std::size_t>(static_cast<int>(f));
+        if (fs.pad_file_at(f) || i >= progress.size() || progress[i] != fs.file_size(f)) {
+            continue;
+        }
+        if (auto const look = look_at(save_path + "/" + fs.file_path(f))) {
+            seals_.seal(id, static_cast<int>(f), *look);
+        }
+    }
+}
+
+void torrent_engine::file_changed(std::string const& id, int index) {
+    auto const h = find(id);
+    if (!h) {
+        return;
+    }
+    auto const ti = h->torrent_file();
+    auto const name = ti && index >= 0 && index < ti->num_files()
+                          ? ti->files().file_path(lt::file_index_t(index))
+                          : std::to_string(index);
+    seals_.forget(id);
+    emit_error(*h, "storage",
+               name + " was changed on disk by another program after its pieces were verified, so it is not "
+                      "streamed; the torrent is being checked again and what changed is fetched again.");
+    h->force_recheck();
+    h->resume();
 }
 
 void torrent_engine::emit_error(lt::torrent_handle const& h, std::string const& kind,
@@ -363,10 +521,21 @@ void torrent_engine::handle_alert(lt::alert const* a) {
         request_resume_data(md->handle, lt::torrent_handle::save_info_dict);
         // The file list is what a waiting viewer needs next: say so now, not at the next periodic update.
         session_.post_torrent_updates();
+    } else if (auto const* sm = lt::alert_cast<lt::storage_moved_alert>(a)) {
+        on_storage_moved(sm->handle, sm->old_path());
+    } else if (auto const* smf = lt::alert_cast<lt::storage_moved_failed_alert>(a)) {
+        emit_error(smf->handle, "storage", describe_storage_error(smf->error, smf->file_path()));
     } else if (auto const* tc = lt::alert_cast<lt::torrent_checked_alert>(a)) {
         // A check that got through found both hashes in agreement on everything on disk: a later alarm is a
         // new one, not the same disagreement again.
         hash_rechecks_.erase(id_of(tc->handle.info_hashes()));
+        if (torrents_.count(id_of(tc->handle.info_hashes())) != 0) {
+            seal_complete_files(tc->handle);
+        }
+    } else if (auto const* fc = lt::alert_cast<lt::file_completed_alert>(a)) {
+        if (torrents_.count(id_of(fc->handle.info_hashes())) != 0) {
+            seal_file(fc->handle, fc->index);
+        }
     } else if (auto const* fe = lt::alert_cast<lt::file_error_alert>(a)) {
         // A disk job cancelled by a recheck or a removal is no fault of the disk.
         if (fe->error != boost::system::errc::operation_canceled) {
@@ -421,6 +590,7 @@ void torrent_engine::on_inconsistent_hashes(lt::torrent_handle const& h) {
         if (ec || !handle) {
             return;
         }
+        seals_.forget(id);
         handle->clear_error();
         handle->force_recheck();
         handle->resume();

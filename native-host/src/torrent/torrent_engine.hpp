@@ -1,6 +1,8 @@
 #pragma once
 
+#include "file_seals.hpp"
 #include "resume_store.hpp"
+#include "storage_placement.hpp"
 
 #include <sluice/protocol/jsonrpc.hpp>
 
@@ -79,6 +81,13 @@ public:
 
     static std::string id_of(lt::info_hash_t const& hashes);
 
+    // Whether file `index` of torrent `id` still looks as it did when all its pieces were verified (see
+    // file_seals). When it does not, file_changed() checks the torrent again.
+    bool file_intact(std::string const& id, int index, file_look const& now) const {
+        return seals_.intact(id, index, now);
+    }
+    void file_changed(std::string const& id, int index);
+
     std::filesystem::path default_save_path() const { return options_.default_save_path; }
     void set_default_save_path(std::filesystem::path p) { options_.default_save_path = std::move(p); }
 
@@ -92,6 +101,14 @@ private:
     nlohmann::json entry_json(std::string const& id, lt::torrent_status const& st) const;
     void on_state_update(std::vector<lt::torrent_status> const& statuses);
     void on_inconsistent_hashes(lt::torrent_handle const& h);
+    // The folders held by every torrent but `id`.
+    std::vector<held_name> held_except(std::string const& id) const;
+    // Moves a magnet fetched into its incoming folder to the folder it wants, now that its name is known.
+    void place_incoming(lt::torrent_handle const& h, std::string const& id, lt::torrent_info const& ti);
+    void on_storage_moved(lt::torrent_handle const& h, std::string const& old_path);
+    // Seals every file of the torrent whose pieces are all verified (after a check, or a move).
+    void seal_complete_files(lt::torrent_handle const& h);
+    void seal_file(lt::torrent_handle const& h, lt::file_index_t index);
 
     boost::asio::io_context& io_;
     lt::session& session_;
@@ -108,6 +125,15 @@ private:
     std::map<std::string, int> hash_rechecks_;
     std::set<std::string> recheck_scheduled_;
     std::set<piece_listener const*> listeners_;
+    // Where each torrent's files are (or, for a magnet in its incoming folder, nothing yet: an empty name).
+    struct placement {
+        std::filesystem::path save_path;
+        std::string name;
+        bool chosen_by_caller = false;   // savePath given: a clash is refused, not moved aside
+        bool recheck_after_move = false; // the destination already had files of that name
+    };
+    std::map<std::string, placement> placements_;
+    file_seals seals_;
     int outstanding_resume_saves_ = 0;
     // The DHT's routing-table size from the last session stats; nullopt while the DHT is off.
     std::optional<int> dht_nodes_;

@@ -69,7 +69,9 @@ void apply_config(lt::settings_pack& pack, app::session_config const& config) {
     pack.set_int(lt::settings_pack::mmap_file_size_cutoff, std::numeric_limits<int>::max());
     pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::error | lt::alert_category::status |
                                                     lt::alert_category::storage |
-                                                    lt::alert_category::piece_progress);
+                                                    lt::alert_category::piece_progress |
+                                                    // file_completed_alert: a file's seal (file_seals)
+                                                    lt::alert_category::file_progress);
 }
 
 } // namespace

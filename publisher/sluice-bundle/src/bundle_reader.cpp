@@ -99,6 +99,22 @@ std::string path_in_root(lt::file_storage const& files, lt::file_index_t index) 
     return path;
 }
 
+std::vector<protocol::stored_file> torrent_stored_files(lt::torrent_info const& torrent) {
+    auto const& files = torrent.files();
+    std::vector<protocol::stored_file> out;
+    for (auto const f : files.file_range()) {
+        if (files.pad_file_at(f)) {
+            continue;
+        }
+        protocol::stored_file file{
+            path_in_root(files, f), static_cast<std::uint64_t>(files.file_size(f)), {}};
+        auto const root = files.root(f);
+        std::copy(root.begin(), root.end(), file.root.begin());
+        out.push_back(std::move(file));
+    }
+    return out;
+}
+
 std::string v1_hex(lt::torrent_info const& torrent) {
     auto const& hashes = torrent.info_hashes();
     return hashes.has_v1()

@@ -2,6 +2,8 @@
 
 #include "result.hpp"
 
+#include <sluice/protocol/bundle_manifest.hpp>
+
 #include <libtorrent/torrent_info.hpp>
 
 #include <filesystem>
@@ -38,6 +40,10 @@ std::optional<fs::path> find_bundle_folder(fs::path const& torrent_file, std::st
 
 // A file's path inside the torrent's root folder ("season/ep.webm" for "<name>/season/ep.webm").
 std::string path_in_root(lt::file_storage const& files, lt::file_index_t index);
+
+// The torrent's files below its root folder with their sizes and pieces roots (all zeros without v2), pad
+// files left out: what protocol::compare_with_torrent() holds against a manifest.
+std::vector<protocol::stored_file> torrent_stored_files(lt::torrent_info const& torrent);
 
 std::string v1_hex(lt::torrent_info const& torrent); // empty when the torrent has no v1 info-hash
 std::string v2_hex(lt::torrent_info const& torrent); // empty when it has no v2 info-hash

@@ -105,7 +105,9 @@ protocol::bundle_manifest draft_manifest(bundle_spec const& spec,
     m.title = spec.title;
     m.creator = spec.creator;
     m.description = spec.description;
-    m.cover = spec.cover;
+    if (spec.cover) {
+        m.cover = protocol::bundle_cover{*spec.cover};
+    }
     m.publisher_key = publisher.public_key;
     m.gate_keys = spec.gate_keys;
     m.gate_url = spec.gate_url;
@@ -116,6 +118,9 @@ protocol::bundle_manifest draft_manifest(bundle_spec const& spec,
         out.media_type = item.media_type;
         out.access = item.access;
         out.gate = item.gate;
+        if (out.locked()) {
+            out.stored_size = protocol::locked_header{}.encrypted_size(); // of nothing, until it is written
+        }
         for (auto const& track : item.subtitles) {
             out.subtitles.push_back({track.lang, track.label, track.source});
         }
@@ -275,10 +280,30 @@ result<create_outcome> create_bundle(create_options const& options, std::FILE* l
     // 3. The manifest, from the hashes just taken, signed over its exact bytes.
     auto manifest = draft_manifest(*spec, *publisher);
     item_keys keys{spec->id, spec->version, {}};
+    // Every stored file signed by its pieces root, the hash a host checks the torrent's file tree with.
+    auto const root_of = [&](written_file const& w) {
+        protocol::sha256_digest root{};
+        std::copy(w.pieces.root.begin(), w.pieces.root.end(), root.begin());
+        return root;
+    };
+    if (manifest.cover) {
+        auto const& w = written.at(manifest.cover->path);
+        manifest.cover->size = w.stored_size;
+        manifest.cover->sha256 = w.plain_sha256;
+        manifest.cover->root = root_of(w);
+    }
     for (auto& item : manifest.items) {
         auto const& w = written.at(item.path);
         item.size = w.plain_size;
         item.sha256 = w.plain_sha256;
+        item.stored_size = w.stored_size;
+        item.root = root_of(w);
+        for (auto& track : item.subtitles) {
+            auto const& t = written.at(track.path);
+            track.size = t.stored_size;
+            track.sha256 = t.plain_sha256;
+            track.root = root_of(t);
+        }
         if (item.locked()) {
             keys.items.push_back({item.path, sealed_with.at(item.path), *item.gate});
         }

@@ -188,7 +188,7 @@ std::string render_inspection(json const& j) {
             line("gate key", key.get<std::string>());
         }
         if (b.contains("cover")) {
-            line("cover", b.at("cover").get<std::string>());
+            line("cover", b.at("cover").at("path").get<std::string>());
         }
         auto const& gates = b.at("gates");
         if (!gates.empty()) {

@@ -81,6 +81,31 @@ std::string stream_file(fs::path const& path, std::uint64_t size, progress_meter
     return {};
 }
 
+// A stored file read once: the SHA-256 of its bytes and its BEP 52 pieces root (which does not depend on the
+// torrent's piece length, so any power of two will do).
+struct stored_hashes {
+    std::string problem;
+    lt::sha256_hash sha256;
+    lt::sha256_hash root;
+};
+
+stored_hashes hash_stored_file(fs::path const& path, std::uint64_t size, progress_meter& meter) {
+    lt::hasher256 whole;
+    file_piece_hasher pieces(4 * 1024 * 1024);
+    stored_hashes out;
+    out.problem = stream_file(path, size, meter, [&](std::span<char const> data) {
+        whole.update(data.data(), static_cast<int>(data.size()));
+        pieces.update(data);
+    });
+    out.sha256 = whole.final();
+    out.root = pieces.finish().root;
+    return out;
+}
+
+bool same_digest(lt::sha256_hash const& a, protocol::sha256_digest const& b) {
+    return std::equal(b.begin(), b.end(), reinterpret_cast<unsigned char const*>(a.data()));
+}
+
 // Decrypts a locked item chunk by chunk with its key; the plaintext's SHA-256, or the problem in words.
 std::string check_locked_content(fs::path const& path, bundle_manifest const& m,
                                  protocol::bundle_item const& item, locked_header const& header,
@@ -154,18 +179,13 @@ result<std::optional<bundle_manifest>> verify_folder(fs::path const& given_folde
                                    std::string(protocol::signature_file_name)};
     std::uint64_t total = 0;
     bool any_locked = false;
-    bool any_unhashed = m->cover.has_value();
-    for (auto const& item : m->items) {
-        expected.insert(item.path);
-        for (auto const& track : item.subtitles) {
-            expected.insert(track.path);
-            any_unhashed = true;
-        }
-        any_locked = any_locked || item.locked();
-        total += item.locked() && !keys ? 0 : item.size;
+    for (auto const& file : m->stored_files()) {
+        expected.insert(file.path);
+        total += file.size;
     }
-    if (m->cover) {
-        expected.insert(*m->cover);
+    for (auto const& item : m->items) {
+        any_locked = any_locked || item.locked();
+        total += item.locked() && keys ? item.size : 0;
     }
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(folder, ec);
@@ -200,20 +220,16 @@ result<std::optional<bundle_manifest>> verify_folder(fs::path const& given_folde
                                           std::to_string(item.size));
                 continue;
             }
-            lt::hasher256 h;
-            auto const problem = stream_file(path, size, meter, [&](std::span<char const> data) {
-                h.update(data.data(), static_cast<int>(data.size()));
-            });
-            if (problem == "interrupted") {
-                return failure::failure(problem);
+            auto const hashes = hash_stored_file(path, size, meter);
+            if (hashes.problem == "interrupted") {
+                return failure::failure(hashes.problem);
             }
-            auto const digest = h.final();
-            if (!problem.empty()) {
-                report.problems.push_back(problem);
-            } else if (!std::equal(digest.begin(), digest.end(), item.sha256.begin())) {
+            if (!hashes.problem.empty()) {
+                report.problems.push_back(hashes.problem);
+            } else if (!same_digest(hashes.sha256, item.sha256) || !same_digest(hashes.root, item.root)) {
                 report.problems.push_back(item.path +
-                                          " does not match its SHA-256 in bundle.json: it was changed "
-                                          "or damaged after the bundle was made");
+                                          " does not match its SHA-256 or pieces root in bundle.json: it was "
+                                          "changed or damaged after the bundle was made");
             }
             continue;
         }
@@ -232,11 +248,26 @@ result<std::optional<bundle_manifest>> verify_folder(fs::path const& given_folde
                                       std::to_string(item.size));
             continue;
         }
-        if (size != header->encrypted_size()) {
+        if (size != header->encrypted_size() || size != item.stored_size) {
             report.problems.push_back(item.path + " is " + bytes_text(size) + " long; a locked item of " +
                                       bytes_text(item.size) + " takes " +
-                                      std::to_string(header->encrypted_size()));
+                                      std::to_string(header->encrypted_size()) + " and bundle.json signs " +
+                                      std::to_string(item.stored_size));
             continue;
+        }
+        auto const stored = hash_stored_file(path, size, meter);
+        if (stored.problem == "interrupted") {
+            return failure::failure(stored.problem);
+        }
+        if (!stored.problem.empty()) {
+            report.problems.push_back(stored.problem);
+            continue;
+        }
+        // Decrypted below all the same (with --keys): which chunks changed tells the creator more.
+        if (!same_digest(stored.root, item.root)) {
+            report.problems.push_back(
+                item.path + " does not match its pieces root in bundle.json: the encrypted file was "
+                            "changed or damaged after the bundle was made");
         }
         if (!keys) {
             continue;
@@ -261,32 +292,71 @@ result<std::optional<bundle_manifest>> verify_folder(fs::path const& given_folde
             report.problems.push_back(problem);
         }
     }
-    meter.finish();
-    auto const must_exist = [&](std::string const& path, std::string const& what) {
-        auto const type = fs::symlink_status(folder / path, ec).type();
+    // Subtitles and the cover, unless a free item is the same file (checked above).
+    auto const check_plain = [&](std::string const& path, std::uint64_t signed_size,
+                                 protocol::sha256_digest const& sha256, protocol::sha256_digest const& root,
+                                 std::string const& what) -> std::string {
+        if (auto const* item = m->find_item(path); item && !item->locked()) {
+            return {};
+        }
+        auto const file = folder / path;
+        auto const type = fs::symlink_status(file, ec).type();
         if (type == fs::file_type::not_found) {
             report.problems.push_back(path + " (" + what + ") is missing");
-        } else if (type == fs::file_type::regular) {
-            ++report.files_checked;
+            return {};
         }
+        if (type != fs::file_type::regular) {
+            return {};
+        }
+        ++report.files_checked;
+        auto const size = fs::file_size(file, ec);
+        if (size != signed_size) {
+            report.problems.push_back(path + " (" + what + ") is " + bytes_text(size) +
+                                      " long; bundle.json says " + std::to_string(signed_size));
+            return {};
+        }
+        auto const hashes = hash_stored_file(file, size, meter);
+        if (!hashes.problem.empty()) {
+            return hashes.problem;
+        }
+        if (!same_digest(hashes.sha256, sha256) || !same_digest(hashes.root, root)) {
+            report.problems.push_back(path + " (" + what +
+                                      ") does not match its SHA-256 or pieces root in bundle.json: it was "
+                                      "changed or damaged after the bundle was made");
+        }
+        return {};
     };
+    std::set<std::string> plain_checked;
     for (auto const& item : m->items) {
         for (auto const& track : item.subtitles) {
-            must_exist(track.path, track.lang + " subtitles of " + item.path);
+            if (!plain_checked.insert(track.path).second) {
+                continue;
+            }
+            auto const problem = check_plain(track.path, track.size, track.sha256, track.root,
+                                             track.lang + " subtitles of " + item.path);
+            if (problem == "interrupted") {
+                return failure::failure(problem);
+            }
+            if (!problem.empty()) {
+                report.problems.push_back(problem);
+            }
         }
     }
-    if (m->cover) {
-        must_exist(*m->cover, "the cover");
+    if (m->cover && plain_checked.insert(m->cover->path).second) {
+        auto const problem =
+            check_plain(m->cover->path, m->cover->size, m->cover->sha256, m->cover->root, "the cover");
+        if (problem == "interrupted") {
+            return failure::failure(problem);
+        }
+        if (!problem.empty()) {
+            report.problems.push_back(problem);
+        }
     }
+    meter.finish();
     if (any_locked && !keys) {
         report.notes.push_back(
             "locked items were checked by size and header only; pass --keys <id>.keys.json to "
             "decrypt them and check their contents");
-    }
-    if (any_unhashed) {
-        report.notes.push_back(
-            "bundle.json has no hash for subtitles and the cover; only the torrent's piece "
-            "hashes check their bytes (verify <id>.torrent --data <folder>)");
     }
     return m;
 }
@@ -416,51 +486,11 @@ result<verify_report> verify_torrent(verify_options const& options, item_keys co
             report.problems.push_back("the torrent's root folder is " + in_quotes(name) +
                                       " but bundle.json's id is " + in_quotes(m->id));
         }
-        std::set<std::string> named{std::string(protocol::manifest_file_name),
-                                    std::string(protocol::signature_file_name)};
-        auto const expect = [&](std::string const& path, std::optional<std::uint64_t> size,
-                                std::string const& what) {
-            named.insert(path);
-            auto const it = in_torrent.find(path);
-            if (it == in_torrent.end()) {
-                report.problems.push_back("the torrent lacks " + path + " (" + what + ")");
-            } else if (size && static_cast<std::uint64_t>(files.file_size(it->second)) != *size) {
-                report.problems.push_back(path + " is " + bytes_text(files.file_size(it->second)) +
-                                          " in the torrent; it should be " + std::to_string(*size));
-            } else if (!options.data) {
-                ++report.files_checked; // with --data, the folder check counts the files
-            }
-        };
-        for (auto const& item : m->items) {
-            std::uint64_t stored = item.size;
-            if (item.locked()) {
-                locked_header header;
-                header.plaintext_size = item.size;
-                // The chunk size is the file's own; 64 KiB unless its header (with --data) says otherwise.
-                std::error_code ec;
-                std::array<unsigned char, locked_header::size> head{};
-                auto fd = open_for_reading(*folder / item.path, ec);
-                if (!ec && read_full(fd.get(), {reinterpret_cast<char*>(head.data()), head.size()}, ec) ==
-                               head.size()) {
-                    if (auto const h = locked_header::decode(head)) {
-                        header.chunk_size = h->chunk_size;
-                    }
-                }
-                stored = header.encrypted_size();
-            }
-            expect(item.path, stored, item.locked() ? "a locked item" : "a free item");
-            for (auto const& track : item.subtitles) {
-                expect(track.path, std::nullopt, track.lang + " subtitles of " + item.path);
-            }
-        }
-        if (m->cover) {
-            expect(*m->cover, std::nullopt, "the cover");
-        }
-        for (auto const& [path, index] : in_torrent) {
-            if (!named.contains(path)) {
-                report.problems.push_back("the torrent carries " + path +
-                                          ", which bundle.json does not name");
-            }
+        auto const problems =
+            protocol::compare_with_torrent(*m, torrent_stored_files(torrent), torrent.info_hashes().has_v2());
+        report.problems.insert(report.problems.end(), problems.begin(), problems.end());
+        if (problems.empty() && !options.data) {
+            report.files_checked += m->stored_files().size(); // with --data, the folder check counts
         }
     }
     if (options.data) {

@@ -103,6 +103,13 @@ result<import_report> import_bundle(gate_store& store, import_options const& opt
             return failure::failure(torrent_file->string() + " is the torrent of \"" + (*torrent)->name() +
                                     "\", not of bundle \"" + manifest.id + "\"");
         }
+        // A landing page must not offer a magnet whose files are not the ones this bundle signs.
+        auto const problems = protocol::compare_with_torrent(
+            manifest, publisher::torrent_stored_files(**torrent), (*torrent)->info_hashes().has_v2());
+        if (!problems.empty()) {
+            return failure::failure(torrent_file->string() + " does not carry the files bundle " +
+                                    manifest.id + " signs: " + problems.front());
+        }
         report.magnet = lt::make_magnet_uri(**torrent);
     }
 

@@ -1,6 +1,7 @@
 #include "bundle_manifest.hpp"
 
 #include "keys.hpp"
+#include "locked_item.hpp"
 #include "strict_object.hpp"
 #include "untrusted_json.hpp"
 
@@ -8,6 +9,7 @@
 #include <charconv>
 #include <ctime>
 #include <initializer_list>
+#include <map>
 #include <set>
 
 namespace sluice::protocol {
@@ -78,8 +80,16 @@ std::optional<std::array<unsigned char, 32>> hex_sha256(std::string_view s) {
 
 constexpr std::uint64_t max_item_size = 1ull << 40;
 
+sha256_digest digest(strict_object const& r, std::string_view key) {
+    auto const hash = hex_sha256(r.string(key, 64, 64));
+    if (!hash) {
+        shape_fail(r.at(key), "must be 64 lower-case hex digits");
+    }
+    return *hash;
+}
+
 subtitle_track read_subtitle(json const& v, std::string const& where) {
-    strict_object const r(v, where, {"lang", "label", "path"});
+    strict_object const r(v, where, {"lang", "label", "path", "size", "sha256", "root"});
     subtitle_track track;
     track.lang = r.string("lang", 2, 35);
     if (!is_language_tag(track.lang)) {
@@ -87,11 +97,26 @@ subtitle_track read_subtitle(json const& v, std::string const& where) {
     }
     track.label = r.string("label", 1, 100);
     track.path = item_path(r, "path");
+    track.size = r.integer("size", 0, max_item_size);
+    track.sha256 = digest(r, "sha256");
+    track.root = digest(r, "root");
     return track;
 }
 
+bundle_cover read_cover(json const& v, std::string const& where) {
+    strict_object const r(v, where, {"path", "size", "sha256", "root"});
+    bundle_cover cover;
+    cover.path = item_path(r, "path");
+    cover.size = r.integer("size", 0, max_item_size);
+    cover.sha256 = digest(r, "sha256");
+    cover.root = digest(r, "root");
+    return cover;
+}
+
 bundle_item read_item(json const& v, std::string const& where) {
-    strict_object const r(v, where, {"path", "size", "mediaType", "sha256", "access", "gate", "subtitles"});
+    strict_object const r(
+        v, where,
+        {"path", "size", "mediaType", "sha256", "root", "storedSize", "access", "gate", "subtitles"});
     bundle_item item;
     item.path = item_path(r, "path");
     item.size = r.integer("size", 0, max_item_size);
@@ -99,11 +124,8 @@ bundle_item read_item(json const& v, std::string const& where) {
     if (!is_media_type(item.media_type)) {
         shape_fail(r.at("mediaType"), "must be a media type such as video/webm");
     }
-    auto const hash = hex_sha256(r.string("sha256", 64, 64));
-    if (!hash) {
-        shape_fail(r.at("sha256"), "must be 64 lower-case hex digits");
-    }
-    item.sha256 = *hash;
+    item.sha256 = digest(r, "sha256");
+    item.root = digest(r, "root");
     auto const access = r.string("access", 4, 6);
     if (access != "free" && access != "locked") {
         shape_fail(r.at("access"), "must be \"free\" or \"locked\"");
@@ -119,6 +141,23 @@ bundle_item read_item(json const& v, std::string const& where) {
         shape_fail(where, item.locked() ? "a locked item must say which gate unlocks it"
                                         : "a free item has no gate");
     }
+    // A free item is stored as it is; a locked one's stored size depends on its chunk size.
+    if (item.locked() != r.has("storedSize")) {
+        shape_fail(where, item.locked() ? "a locked item must give its storedSize (the encrypted file's size)"
+                                        : "a free item is stored as it is: storedSize is its size");
+    }
+    item.stored_size = item.locked() ? r.integer("storedSize", 0, 2 * max_item_size) : item.size;
+    if (item.locked()) {
+        // The exact size depends on the chunk size in the item's header, checked when it is read; here only
+        // what no chunk size allows (4 KiB chunks carry the most tags).
+        using header = locked_header;
+        auto const least = item.size + header::size + header::tag_size;
+        auto const most = least + (item.size / 4096) * header::tag_size;
+        if (item.stored_size < least || item.stored_size > most) {
+            shape_fail(r.at("storedSize"),
+                       "cannot hold the encrypted " + std::to_string(item.size) + " bytes");
+        }
+    }
     if (r.has("subtitles")) {
         auto const& tracks = r.array("subtitles", 0, 50);
         for (std::size_t i = 0; i < tracks.size(); ++i) {
@@ -128,11 +167,66 @@ bundle_item read_item(json const& v, std::string const& where) {
     return item;
 }
 
+// Each stored file with what every mention of it says (a free item may also be a subtitle track or the
+// cover: one file, which all its mentions must describe alike).
+struct file_mention {
+    stored_file file;
+    sha256_digest sha256{};
+    bool plain = true; // stored as it is, so its sha256 is of the stored bytes
+    std::string where;
+};
+
+std::vector<file_mention> mentions(bundle_manifest const& m) {
+    std::vector<file_mention> out;
+    for (std::size_t i = 0; i < m.items.size(); ++i) {
+        auto const& item = m.items[i];
+        auto const at = "/items/" + std::to_string(i);
+        out.push_back({{item.path, item.stored_size, item.root}, item.sha256, !item.locked(), at});
+        for (std::size_t t = 0; t < item.subtitles.size(); ++t) {
+            auto const& track = item.subtitles[t];
+            out.push_back({{track.path, track.size, track.root},
+                           track.sha256,
+                           true,
+                           at + "/subtitles/" + std::to_string(t)});
+        }
+    }
+    if (m.cover) {
+        out.push_back({{m.cover->path, m.cover->size, m.cover->root}, m.cover->sha256, true, "/cover"});
+    }
+    return out;
+}
+
+void check_stored_files(bundle_manifest const& m) {
+    std::map<std::string, file_mention const*, std::less<>> first;
+    auto const all = mentions(m);
+    for (auto const& mention : all) {
+        auto const [it, fresh] = first.emplace(mention.file.path, &mention);
+        if (fresh) {
+            continue;
+        }
+        auto const& earlier = *it->second;
+        if (!earlier.plain || !mention.plain) {
+            shape_fail(mention.where + "/path", "names the locked item " + earlier.where +
+                                                    ", which is no "
+                                                    "subtitle track or cover");
+        }
+        if (earlier.file.size != mention.file.size || earlier.file.root != mention.file.root ||
+            earlier.sha256 != mention.sha256) {
+            shape_fail(mention.where, "describes " + mention.file.path + " otherwise than " + earlier.where);
+        }
+    }
+}
+
 bundle_manifest read_manifest(json const& v) {
     strict_object const r(v, "",
                           {"format", "id", "version", "title", "creator", "description", "cover",
                            "publisherKey", "gateKeys", "gateUrl", "items", "gates"});
-    if (r.string("format", 1, 40) != bundle_manifest::format) {
+    auto const format = r.string("format", 1, 40);
+    if (format == "sluice-bundle/1") {
+        shape_fail("/format", "is sluice-bundle/1, an older format that does not sign every file of the "
+                              "bundle; its publisher must make it again with a current sluice-bundle");
+    }
+    if (format != bundle_manifest::format) {
         shape_fail("/format", "must be \"" + std::string(bundle_manifest::format) + "\"");
     }
     bundle_manifest m;
@@ -144,7 +238,7 @@ bundle_manifest read_manifest(json const& v) {
         m.description = r.string("description", 0, 10000);
     }
     if (r.has("cover")) {
-        m.cover = item_path(r, "cover");
+        m.cover = read_cover(r.member("cover"), "/cover");
     }
     m.publisher_key = ed25519_key(r.member("publisherKey"), "/publisherKey");
     if (r.has("gateKeys")) {
@@ -189,6 +283,7 @@ bundle_manifest read_manifest(json const& v) {
     if (any_locked && m.gate_keys.empty()) {
         shape_fail("/gateKeys", "a bundle with locked items must trust at least one gate key");
     }
+    check_stored_files(m);
     return m;
 }
 
@@ -197,14 +292,23 @@ json item_to_json(bundle_item const& item) {
               {"size", item.size},
               {"mediaType", item.media_type},
               {"sha256", to_hex(item.sha256)},
+              {"root", to_hex(item.root)},
               {"access", std::string(to_string(item.access))}};
+    if (item.locked()) {
+        j["storedSize"] = item.stored_size;
+    }
     if (item.gate) {
         j["gate"] = std::string(to_string(*item.gate));
     }
     if (!item.subtitles.empty()) {
         auto& tracks = j["subtitles"] = json::array();
         for (auto const& t : item.subtitles) {
-            tracks.push_back({{"lang", t.lang}, {"label", t.label}, {"path", t.path}});
+            tracks.push_back({{"lang", t.lang},
+                              {"label", t.label},
+                              {"path", t.path},
+                              {"size", t.size},
+                              {"sha256", to_hex(t.sha256)},
+                              {"root", to_hex(t.root)}});
         }
     }
     return j;
@@ -482,6 +586,56 @@ manifest_result parse_bundle_manifest(std::string_view bytes) {
     }
 }
 
+std::vector<stored_file> bundle_manifest::stored_files() const {
+    std::map<std::string, stored_file, std::less<>> by_path;
+    for (auto const& mention : mentions(*this)) {
+        by_path.emplace(mention.file.path, mention.file);
+    }
+    std::vector<stored_file> out;
+    out.reserve(by_path.size());
+    for (auto& [path, file] : by_path) {
+        out.push_back(std::move(file));
+    }
+    return out;
+}
+
+std::vector<std::string> compare_with_torrent(bundle_manifest const& manifest,
+                                              std::vector<stored_file> const& torrent_files,
+                                              bool torrent_has_roots) {
+    std::vector<std::string> problems;
+    if (!torrent_has_roots) {
+        problems.push_back(
+            "the torrent has no v2 (BEP 52) file hashes, so its files cannot be matched with the "
+            "pieces roots bundle.json signs");
+    }
+    std::map<std::string, stored_file const*, std::less<>> in_torrent;
+    for (auto const& f : torrent_files) {
+        in_torrent.emplace(f.path, &f);
+    }
+    auto const signed_files = manifest.stored_files();
+    std::set<std::string, std::less<>> signed_paths;
+    for (auto const& file : signed_files) {
+        signed_paths.insert(file.path);
+        auto const it = in_torrent.find(file.path);
+        if (it == in_torrent.end()) {
+            problems.push_back("bundle.json signs " + file.path + ", which the torrent does not hold");
+        } else if (it->second->size != file.size) {
+            problems.push_back("the torrent's " + file.path + " is " + std::to_string(it->second->size) +
+                               " bytes, but bundle.json signs " + std::to_string(file.size));
+        } else if (torrent_has_roots && it->second->root != file.root) {
+            problems.push_back("the torrent's " + file.path +
+                               " is not the file bundle.json signs (its pieces root differs)");
+        }
+    }
+    for (auto const& f : torrent_files) {
+        if (f.path != manifest_file_name && f.path != signature_file_name &&
+            signed_paths.count(f.path) == 0) {
+            problems.push_back("the torrent holds " + f.path + ", which bundle.json does not sign");
+        }
+    }
+    return problems;
+}
+
 json to_json(bundle_manifest const& m) {
     json j = {{"format", std::string(bundle_manifest::format)},
               {"id", m.id},
@@ -492,7 +646,10 @@ json to_json(bundle_manifest const& m) {
         j["description"] = m.description;
     }
     if (m.cover) {
-        j["cover"] = *m.cover;
+        j["cover"] = {{"path", m.cover->path},
+                      {"size", m.cover->size},
+                      {"sha256", to_hex(m.cover->sha256)},
+                      {"root", to_hex(m.cover->root)}};
     }
     j["publisherKey"] = encode_public_key("ed25519", m.publisher_key);
     if (!m.gate_keys.empty()) {

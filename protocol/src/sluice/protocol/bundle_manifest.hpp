@@ -17,22 +17,40 @@ namespace sluice::protocol {
 // a gate the manifest defines, paths are unique, a bundle with locked items trusts at least one gate key.
 
 enum class item_access { free, locked };
+
+using sha256_digest = std::array<unsigned char, 32>;
 enum class gate_kind { email, pay, pledge };
 
 std::string_view to_string(item_access access);
 std::string_view to_string(gate_kind kind);
 
+// Every file a bundle stores is signed by its BEP 52 "pieces root" (the SHA-256 merkle root of its 16 KiB
+// blocks, which a v2 or hybrid torrent carries for each file): a host compares the torrent's file tree with
+// these roots as soon as the metadata arrives, before it shows anything as the publisher's, and libtorrent
+// then checks every block it downloads against them. The root of an empty file is all zeros.
 struct subtitle_track {
     std::string lang;
     std::string label;
     std::string path;
+    std::uint64_t size = 0;
+    sha256_digest sha256{};
+    sha256_digest root{};
+};
+
+struct bundle_cover {
+    std::string path;
+    std::uint64_t size = 0;
+    sha256_digest sha256{};
+    sha256_digest root{};
 };
 
 struct bundle_item {
     std::string path;
     std::uint64_t size = 0; // of the plaintext
     std::string media_type;
-    std::array<unsigned char, 32> sha256{}; // of the plaintext
+    sha256_digest sha256{};        // of the plaintext
+    sha256_digest root{};          // of the stored bytes (a locked item's ciphertext)
+    std::uint64_t stored_size = 0; // a free item's is its size; "storedSize" in bundle.json for a locked one
     item_access access = item_access::free;
     std::optional<gate_kind> gate; // set exactly when locked
     std::vector<subtitle_track> subtitles;
@@ -69,8 +87,15 @@ struct bundle_gates {
     std::optional<pledge_gate> pledge;
 };
 
+// One file of the bundle's folder as the torrent must hold it.
+struct stored_file {
+    std::string path;
+    std::uint64_t size = 0;
+    sha256_digest root{};
+};
+
 struct bundle_manifest {
-    static constexpr std::string_view format = "sluice-bundle/1";
+    static constexpr std::string_view format = "sluice-bundle/2";
     static constexpr std::size_t max_bytes = 1024 * 1024;
     static constexpr std::size_t max_items = 1000;
 
@@ -79,7 +104,7 @@ struct bundle_manifest {
     std::string title;
     std::string creator;
     std::string description;
-    std::optional<std::string> cover;
+    std::optional<bundle_cover> cover;
     std::array<unsigned char, 32> publisher_key{};
     std::vector<std::array<unsigned char, 32>> gate_keys;
     std::string gate_url;
@@ -87,7 +112,19 @@ struct bundle_manifest {
     bundle_gates gates;
 
     bundle_item const* find_item(std::string_view path) const;
+    // Every file the bundle stores besides bundle.json and bundle.sig (items, subtitles, the cover), each
+    // once, in path order.
+    std::vector<stored_file> stored_files() const;
 };
+
+// Every way a bundle's torrent differs from what its manifest signs, one sentence each, empty when they
+// match: `torrent_files` are the torrent's files below its root folder (pad files left out), with their
+// BEP 52 pieces roots when `torrent_has_roots` (a v2 or hybrid torrent). bundle.json and bundle.sig are the
+// only files the manifest need not name. The host, `sluice-bundle verify` and the gate's import all judge a
+// torrent by this one rule.
+std::vector<std::string> compare_with_torrent(bundle_manifest const& manifest,
+                                              std::vector<stored_file> const& torrent_files,
+                                              bool torrent_has_roots);
 
 struct manifest_result {
     std::optional<bundle_manifest> manifest;

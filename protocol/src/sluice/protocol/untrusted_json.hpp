@@ -23,6 +23,7 @@ enum class json_problem {
     too_many_values,
     syntax,
     number_out_of_range,
+    duplicate_member, // an object names the same member twice, at any depth
 };
 
 struct parsed_json {
@@ -38,6 +39,7 @@ struct parsed_json {
 bool is_valid_utf8(std::string_view text);
 
 // Parses text that nobody vouches for. Never throws; on failure `value` is null and `problem` says why.
+// Stricter than nlohmann::json::parse: an object that names a member twice is refused, not read as its last.
 parsed_json parse_untrusted_json(std::string_view text, json_limits const& limits = {});
 
 // Serialises for the wire. Invalid UTF-8 cannot come from parsed input, but strings built from other

@@ -1,0 +1,36 @@
+// libFuzzer entry point: a campaign's progress as a gate answers it (GET /v1/campaigns/{c}), reduced to what
+// may reach the extension.
+
+#include "bundle/campaign_progress.hpp"
+#include "gate_fuzz_support.hpp"
+
+#include <set>
+#include <string>
+
+extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
+    using namespace sluice;
+    using namespace sluice::fuzzing;
+    auto const reply = fuzz_reply(std::string_view(reinterpret_cast<char const*>(data), size), 200);
+    if (reply.what != bundle::gate_reply::outcome::answered) {
+        return 0;
+    }
+    auto const progress = bundle::campaign_progress(reply.body);
+    if (!progress) {
+        return 0;
+    }
+    // Only the members the API defines, of the kinds it promises.
+    static std::set<std::string> const known = {
+        "campaignId",  "bundleId",         "state",        "backers",   "amount",
+        "goalBackers", "goalAmount",       "price",        "currency",  "deadline",
+        "secondsLeft", "expectedDelivery", "ifGoalMissed", "deliveries"};
+    for (auto const& [key, value] : progress->items()) {
+        if (!known.count(key)) {
+            std::abort();
+        }
+    }
+    if (!(*progress)["campaignId"].is_string() || !(*progress)["deliveries"].is_array()) {
+        std::abort();
+    }
+    progress->dump();
+    return 0;
+}
