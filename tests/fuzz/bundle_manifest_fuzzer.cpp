@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -49,13 +50,20 @@ void require(bool condition) {
 
 bool same_item(bundle_item const& a, bundle_item const& b) {
     if (a.path != b.path || a.size != b.size || a.media_type != b.media_type || a.sha256 != b.sha256 ||
-        a.access != b.access || a.gate != b.gate || a.subtitles.size() != b.subtitles.size()) {
+        a.root != b.root || a.stored_size != b.stored_size || a.access != b.access || a.gate != b.gate ||
+        a.subtitles.size() != b.subtitles.size()) {
         return false;
     }
     return std::equal(a.subtitles.begin(), a.subtitles.end(), b.subtitles.begin(),
                       [](subtitle_track const& x, subtitle_track const& y) {
-                          return x.lang == y.lang && x.label == y.label && x.path == y.path;
+                          return x.lang == y.lang && x.label == y.label && x.path == y.path &&
+                                 x.size == y.size && x.sha256 == y.sha256 && x.root == y.root;
                       });
+}
+
+bool same_cover(std::optional<bundle_cover> const& a, std::optional<bundle_cover> const& b) {
+    return a.has_value() == b.has_value() &&
+           (!a || (a->path == b->path && a->size == b->size && a->sha256 == b->sha256 && a->root == b->root));
 }
 
 bool same_gates(bundle_gates const& a, bundle_gates const& b) {
@@ -84,8 +92,9 @@ bool same_gates(bundle_gates const& a, bundle_gates const& b) {
 // Field by field rather than through to_json, so that a member to_json forgets shows up as a difference.
 bool same_manifest(bundle_manifest const& a, bundle_manifest const& b) {
     return a.id == b.id && a.version == b.version && a.title == b.title && a.creator == b.creator &&
-           a.description == b.description && a.cover == b.cover && a.publisher_key == b.publisher_key &&
-           a.gate_keys == b.gate_keys && a.gate_url == b.gate_url && a.items.size() == b.items.size() &&
+           a.description == b.description && same_cover(a.cover, b.cover) &&
+           a.publisher_key == b.publisher_key && a.gate_keys == b.gate_keys && a.gate_url == b.gate_url &&
+           a.items.size() == b.items.size() &&
            std::equal(a.items.begin(), a.items.end(), b.items.begin(), same_item) &&
            same_gates(a.gates, b.gates);
 }
@@ -114,7 +123,7 @@ void check_accepted(bundle_manifest const& m, std::string_view bytes) {
     require(!m.items.empty() && m.items.size() <= bundle_manifest::max_items);
     require(m.gate_keys.size() <= 16);
     require(std::set(m.gate_keys.begin(), m.gate_keys.end()).size() == m.gate_keys.size());
-    require(!m.cover || names_a_file_of_its_own(*m.cover));
+    require(!m.cover || names_a_file_of_its_own(m.cover->path));
     std::set<std::string_view> paths;
     bool any_locked = false;
     for (auto const& item : m.items) {
@@ -130,6 +139,15 @@ void check_accepted(bundle_manifest const& m, std::string_view bytes) {
         any_locked = any_locked || item.locked();
     }
     require(!any_locked || !m.gate_keys.empty());
+    // Every stored file once, and a torrent holding exactly them (and the manifest's two files) matches.
+    auto files = m.stored_files();
+    std::set<std::string_view> stored;
+    for (auto const& f : files) {
+        require(names_a_file_of_its_own(f.path) && stored.insert(f.path).second);
+    }
+    files.push_back({std::string(manifest_file_name), bytes.size(), {}});
+    files.push_back({std::string(signature_file_name), 64, {}});
+    require(compare_with_torrent(m, files, true).empty());
     if (m.gates.pledge) {
         require(parse_utc_timestamp(m.gates.pledge->deadline) == m.gates.pledge->deadline_unix);
     }

@@ -106,6 +106,17 @@ TEST_F(bundle_fixture, ABundleIsVerifiedAndDescribed) {
     auto const [sport, starget] = split_url(pilot["subtitles"][0]["streamUrl"]);
     EXPECT_NE(http_get(sport, starget).body.find("WEBVTT"), std::string::npos);
 
+    // torrent.files lists the locked item as it streams, with its stored size beside.
+    auto const files = host.call("torrent.files", {{"infoHash", hash}})["result"];
+    expect_schema(files, "torrent.files.result");
+    auto const listed = std::find_if(files["files"].begin(), files["files"].end(), [](json const& f) {
+        return f["path"].get<std::string>().ends_with("episode-1.webm.locked");
+    });
+    ASSERT_NE(listed, files["files"].end()) << files.dump();
+    EXPECT_EQ((*listed)["size"], b.plaintext.at("episode-1.webm.locked").size());
+    EXPECT_EQ((*listed)["storedSize"], std::filesystem::file_size(b.folder / "episode-1.webm.locked"));
+    EXPECT_EQ((*listed)["mime"], "video/webm");
+
     // A torrent that is no bundle is said to be none.
     auto const reply = host.call("bundle.get", {{"infoHash", std::string(40, 'a')}});
     EXPECT_EQ(reply["error"]["code"], 1003) << reply.dump();

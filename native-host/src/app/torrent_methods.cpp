@@ -93,9 +93,20 @@ void add_torrent_methods(native_messaging::rpc_dispatcher& dispatcher, boost::as
             return;
         }
         auto const h = *engine.find(*id);
-        call.reply(torrent::files_json(
+        auto reply = torrent::files_json(
             h, static_cast<std::size_t>(offset), static_cast<std::size_t>(limit),
-            [&](int index, std::string const& path) { return streams.stream_url(*id, index, path); }));
+            [&](int index, std::string const& path) { return streams.stream_url(*id, index, path); });
+        // A bundle's locked item is listed as it streams: its plaintext's size and type, the stored size
+        // beside.
+        for (auto& file : reply["files"]) {
+            auto const access = streams.access(*id, file["index"].get<int>());
+            if (access.what != bundle::file_access::kind::plain) {
+                file["storedSize"] = file["size"];
+                file["size"] = access.plaintext_size;
+                file["mime"] = access.media_type;
+            }
+        }
+        call.reply(reply);
     });
 
     for (auto const* name : {"torrent.pause", "torrent.resume"}) {

@@ -268,7 +268,8 @@ bundle_library::redeem_or_hold(std::string const& token_text,
     hold_outcome outcome;
     for (auto const& [id, e] : entries_) {
         if (e.status == bundle_status::verified && e.manifest->id == bundle_id) {
-            outcome.redeemed = redeem(token_text);
+            // The gate was asked about this bundle: a token for another one is not its answer.
+            outcome.redeemed = redeem(token_text, bundle_id);
             return outcome;
         }
     }
@@ -318,7 +319,8 @@ void bundle_library::apply(entry& e, protocol::verified_token const& token) {
     }
 }
 
-bundle_library::redeem_outcome bundle_library::redeem(std::string const& token_text) {
+bundle_library::redeem_outcome bundle_library::redeem(std::string const& token_text,
+                                                      std::string_view only_bundle) {
     redeem_outcome outcome;
     // The token names its bundle inside the signed body; checking it against each verified bundle lets the
     // verifier read nothing unsigned. The most telling refusal wins if none accepts it.
@@ -329,7 +331,7 @@ bundle_library::redeem_outcome bundle_library::redeem(std::string const& token_t
         return p == tp::none ? 3 : (p == tp::untrusted_gate_key || p == tp::wrong_bundle) ? 1 : 2;
     };
     for (auto const& [id, e] : entries_) {
-        if (e.status != bundle_status::verified) {
+        if (e.status != bundle_status::verified || (!only_bundle.empty() && e.manifest->id != only_bundle)) {
             continue;
         }
         auto result = protocol::verify_unlock_token(token_text, expectations_for(*e.manifest));

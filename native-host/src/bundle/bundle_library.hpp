@@ -77,8 +77,9 @@ public:
         std::vector<std::string> items;
     };
     // Verifies an unlock token against the verified bundle it names, keeps it, unlocks its items in every
-    // torrent of that bundle and emits `bundle.unlocked`.
-    redeem_outcome redeem(std::string const& token_text);
+    // torrent of that bundle and emits `bundle.unlocked`. With `only_bundle`, a token for any other bundle is
+    // refused (wrong_bundle).
+    redeem_outcome redeem(std::string const& token_text, std::string_view only_bundle = {});
 
     // As redeem() when a verified torrent of `bundle_id` is in the session. Otherwise (a delivery not yet
     // downloaded, a bundle since removed) the token is checked against what the gate vouches for — its
