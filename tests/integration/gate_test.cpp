@@ -326,6 +326,21 @@ TEST_F(SluiceGate, ImportRefusesWhatTheGateCouldNotServe) {
     EXPECT_EQ(gate_tool({"frobnicate"}).exit_code, 2);
 }
 
+// A landing page must not offer the magnet of a torrent whose files are not the ones the bundle signs.
+TEST_F(SluiceGate, ImportRefusesATorrentWhoseFilesAreNotTheSignedOnes) {
+    make_bundle(spec("les-veilleurs", 1, false));
+    auto const first_torrent = read_file(out_ / "les-veilleurs.torrent");
+    // The same spec made again: new item keys, so other encrypted files under the same names.
+    make_bundle(spec("les-veilleurs", 1, false));
+    write_file(out_ / "les-veilleurs.torrent", first_torrent);
+    auto const refused = import("les-veilleurs");
+    EXPECT_EQ(refused.exit_code, 1) << refused;
+    EXPECT_NE(refused.err.find("does not carry the files bundle les-veilleurs signs"), std::string::npos)
+        << refused;
+    EXPECT_NE(refused.err.find("pieces root differs"), std::string::npos) << refused;
+    EXPECT_TRUE(stats().at("bundles").empty());
+}
+
 TEST_F(SluiceGate, ALaterVersionReplacesTheEarlierOne) {
     make_bundle(spec("les-veilleurs", 1, false));
     ASSERT_EQ(import("les-veilleurs").exit_code, 0);

@@ -132,6 +132,9 @@ TEST(HostLifecycle, ThousandBackToBackStartsAllAnswer) {
     auto const began = std::chrono::steady_clock::now();
     for (int i = 0; i < starts; ++i) {
         auto host = std::make_unique<host_process>(world);
+        // The last relay lets go 0 to 30 ms after this one starts, about the time a relay takes to reach the
+        // socket: so this one connects before the owner decides to leave, after it has gone, and, now and
+        // then, in the very moment it leaves.
         if (previous) {
             std::this_thread::sleep_for(std::chrono::milliseconds(i % 16 * 2));
             previous->close_stdin();
