@@ -1,8 +1,8 @@
 #include "sandbox_dir.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
-#include <sluice/protocol/locked_item.hpp>
 #include <sluice/protocol/keys.hpp>
+#include <sluice/protocol/locked_item.hpp>
 #include <sluice/protocol/unlock_token.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
@@ -68,7 +68,8 @@ inline test_bundle make_test_bundle(std::string id = "les-veilleurs", std::uint6
     m.items.push_back(free_item);
     protocol::bundle_item locked = free_item;
     locked.path = "episode-1.webm.locked";
-    locked.stored_size = protocol::locked_header{protocol::locked_header::default_chunk_size, locked.size}.encrypted_size();
+    locked.stored_size =
+        protocol::locked_header{protocol::locked_header::default_chunk_size, locked.size}.encrypted_size();
     locked.access = protocol::item_access::locked;
     locked.gate = protocol::gate_kind::email;
     m.items.push_back(locked);
