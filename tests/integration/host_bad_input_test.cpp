@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <thread>
 #include <unistd.h>
 
@@ -94,6 +95,22 @@ int connect_to(int port) {
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<std::uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        return -1;
+    }
+    return fd;
+}
+
+// A non-blocking connection to the owner's Unix socket (a relay's, as far as the owner can tell); -1 if
+// the connection could not even be queued.
+int connect_to_owner(std::filesystem::path const& socket_file) {
+    int const fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_file.c_str());
     if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         if (fd >= 0) {
             ::close(fd);
@@ -485,6 +502,45 @@ TEST(HostBadInput, StreamServerOutOfDescriptorsDoesNotSpin) {
         },
         10s, 100ms));
     expect_still_serving(*host);
+}
+
+// The same for the owner's socket: relays that cannot be accepted wait, and the owner must not spin (nor log
+// each failed try) while they do.
+TEST(HostBadInput, OwnerSocketOutOfDescriptorsDoesNotSpin) {
+    host_world world;
+    host_process host(world);
+    auto const owner = host.call("host.hello")["result"]["instance"]["pid"].get<long>();
+    auto const in_use = open_descriptors(owner);
+    rlimit const tight{in_use + 20, in_use + 20};
+    ASSERT_EQ(::prlimit(static_cast<pid_t>(owner), RLIMIT_NOFILE, &tight, nullptr), 0);
+    std::vector<int> connections;
+    for (int i = 0; i < 100; ++i) {
+        if (int const fd = connect_to_owner(world.socket_file()); fd >= 0) {
+            connections.push_back(fd);
+        }
+    }
+    ASSERT_GT(connections.size(), 30u);
+    ASSERT_TRUE(wait_until([&] { return open_descriptors(owner) >= in_use + 20; }, 5s))
+        << "the owner did not run out of descriptors: " << open_descriptors(owner) << " open";
+    auto const before = cpu_time(owner);
+    std::this_thread::sleep_for(3s);
+    auto const used = cpu_time(owner) - before;
+    EXPECT_LT(used, 600ms) << "the owner used " << used.count() << " ms of CPU in 3 s";
+
+    for (int fd : connections) {
+        ::close(fd);
+    }
+    // Its own relay, attached before, is served throughout and after.
+    EXPECT_TRUE(host.call("host.hello").contains("result"));
+    std::ifstream log_file(world.data_dir() / "logs" / "host.log");
+    std::string const log((std::istreambuf_iterator<char>(log_file)), {});
+    std::size_t failures = 0;
+    for (auto at = log.find("cannot accept relays"); at != std::string::npos;
+         at = log.find("cannot accept relays", at + 1)) {
+        ++failures;
+    }
+    EXPECT_LE(failures, 1u) << "each failed accept was logged";
+    expect_still_serving(host);
 }
 
 } // namespace

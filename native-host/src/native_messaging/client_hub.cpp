@@ -9,6 +9,7 @@
 #include <optional>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <utility>
 
 namespace sluice::native_messaging {
 
@@ -43,7 +44,7 @@ client_hub::client_hub(boost::asio::io_context& io, acceptor_type acceptor,
                        std::uint32_t max_inbound_frame_bytes, rpc_dispatcher const& dispatcher,
                        std::function<void()> on_last_client_gone)
     : io_(io), acceptor_(std::move(acceptor)), max_inbound_(max_inbound_frame_bytes), dispatcher_(dispatcher),
-      on_last_client_gone_(std::move(on_last_client_gone)) {}
+      on_last_client_gone_(std::move(on_last_client_gone)), accept_pause_(io) {}
 
 void client_hub::start() {
     accept_next();
@@ -54,6 +55,7 @@ void client_hub::stop_accepting() {
         return;
     }
     accepting_ = false;
+    accept_pause_.cancel();
     boost::system::error_code ec;
     auto const endpoint = acceptor_.local_endpoint(ec);
     if (!ec && !endpoint.path().empty()) {
@@ -88,13 +90,29 @@ void client_hub::accept_next() {
         if (stopped_ || !accepting_) {
             return; // the socket closes unread and ungreeted: its relay goes to the next owner
         }
-        auto const peer = ec ? std::nullopt : peer_of(socket);
+        if (ec == boost::asio::error::operation_aborted) {
+            return;
+        }
         if (ec) {
-            app::log::error("accept failed: " + ec.message());
-            if (ec == boost::asio::error::operation_aborted) {
-                return;
+            // Out of descriptors (EMFILE, ENFILE), most likely: the waiting relay keeps the socket readable,
+            // so accepting again at once would spin a core (and fill the log) until a descriptor frees up.
+            if (!accept_failing_) {
+                app::log::error("cannot accept relays: " + ec.message() + "; trying again every 100 ms");
+                accept_failing_ = true;
             }
-        } else if (!peer) {
+            accept_pause_.expires_after(std::chrono::milliseconds(100));
+            accept_pause_.async_wait([this](boost::system::error_code timer_ec) {
+                if (!timer_ec && !stopped_ && accepting_) {
+                    accept_next();
+                }
+            });
+            return;
+        }
+        if (std::exchange(accept_failing_, false)) {
+            app::log::info("relays are accepted again");
+        }
+        auto const peer = peer_of(socket);
+        if (!peer) {
             app::log::warning("refused a connection whose user is unknown");
         } else if (peer->uid != ::geteuid()) {
             // Closed unread: nothing another user sends is parsed, and nothing is sent back.

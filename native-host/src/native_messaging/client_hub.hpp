@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -52,6 +53,8 @@ private:
     std::map<std::uint64_t, std::shared_ptr<client_connection>> clients_;
     std::uint64_t next_id_ = 1;
     bool accepting_ = true;
+    bool accept_failing_ = false;
+    boost::asio::steady_timer accept_pause_;
     bool stopped_ = false;
 };
 
