@@ -4,6 +4,7 @@
 #include "host_process.hpp"
 #include "http_client.hpp"
 #include "torrent_fixture.hpp"
+#include "torrent_queries.hpp"
 #include "wait_until.hpp"
 
 #include <gtest/gtest.h>
@@ -24,18 +25,8 @@ struct bundle_fixture : ::testing::Test {
     sandbox_dir seed_dir;
     std::vector<std::unique_ptr<loopback_seed>> seeds;
 
-    // Makes a torrent of `b`'s folder, seeds it and adds it to `host` by magnet, each into a folder of its
-    // own (two versions of a bundle carry the same names). Returns the info-hash.
     std::string add(host_process& host, test_bundle const& b) {
-        auto const t = make_torrent(b.folder);
-        seeds.push_back(std::make_unique<loopback_seed>(t, b.folder.parent_path()));
-        auto const magnet = "magnet:?xt=urn:btih:" + t.info_hash + "&x.pe=" + seeds.back()->endpoint();
-        auto const reply =
-            host.call("torrent.add",
-                      {{"uri", magnet},
-                       {"savePath", (world.data_dir() / ("dl-" + std::to_string(seeds.size()))).string()}});
-        EXPECT_TRUE(reply.contains("result")) << reply.dump();
-        return t.info_hash;
+        return add_seeded_folder(host, world, b.folder, seeds);
     }
 
     // Waits for the bundle's verdict and returns bundle.get's result.

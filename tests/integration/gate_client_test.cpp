@@ -6,6 +6,7 @@
 #include "host_process.hpp"
 #include "tiny_http_server.hpp"
 #include "torrent_fixture.hpp"
+#include "torrent_queries.hpp"
 #include "wait_until.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -29,17 +30,9 @@ struct gate_client_fixture : ::testing::Test {
     std::string add_bundle(test_bundle& b, std::string const& gate_url) {
         b.manifest.gate_url = gate_url;
         b.write_manifest();
-        auto const t = make_torrent(b.folder);
-        seeds.push_back(std::make_unique<loopback_seed>(t, b.folder.parent_path()));
-        host.call("torrent.add",
-                  {{"uri", "magnet:?xt=urn:btih:" + t.info_hash + "&x.pe=" + seeds.back()->endpoint()},
-                   {"savePath", (world.data_dir() / ("dl-" + std::to_string(seeds.size()))).string()}});
-        json last;
-        EXPECT_TRUE(wait_until([&] {
-            last = host.call("bundle.get", {{"infoHash", t.info_hash}});
-            return last.value("result", json::object()).value("status", "") == "verified";
-        })) << last.dump();
-        return t.info_hash;
+        auto const hash = add_seeded_folder(host, world, b.folder, seeds);
+        wait_verified(host, hash);
+        return hash;
     }
 
     // A bundle `id` whose gate answers every request with `body` and `status`; the reply to bundle.unlock.

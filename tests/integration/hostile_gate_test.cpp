@@ -10,6 +10,7 @@
 #include "host_process.hpp"
 #include "scripted_http_server.hpp"
 #include "torrent_fixture.hpp"
+#include "torrent_queries.hpp"
 #include "wait_until.hpp"
 
 #include <sluice/protocol/keys.hpp>
@@ -348,17 +349,9 @@ private:
     }
 
     std::string add(test_bundle const& b) {
-        auto const t = make_torrent(b.folder);
-        seeds_.push_back(std::make_unique<loopback_seed>(t, b.folder.parent_path()));
-        host.call("torrent.add",
-                  {{"uri", "magnet:?xt=urn:btih:" + t.info_hash + "&x.pe=" + seeds_.back()->endpoint()},
-                   {"savePath", (world_.data_dir() / ("dl-" + std::to_string(seeds_.size()))).string()}});
-        json last;
-        EXPECT_TRUE(wait_until([&] {
-            last = host.call("bundle.get", {{"infoHash", t.info_hash}});
-            return last.value("result", json::object()).value("status", "") == "verified";
-        })) << last.dump();
-        return t.info_hash;
+        auto const hash = add_seeded_folder(host, world_, b.folder, seeds_);
+        wait_verified(host, hash);
+        return hash;
     }
 
     std::string device_text_;

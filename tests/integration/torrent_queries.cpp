@@ -48,4 +48,23 @@ int seed_torrent(host_process& host, made_torrent const& torrent, std::filesyste
     return status.value("state", "") == "seeding" ? port : 0;
 }
 
+std::string add_seeded_folder(host_process& host, host_world& world, std::filesystem::path const& folder,
+                              std::vector<std::unique_ptr<loopback_seed>>& seeds) {
+    auto const t = make_torrent(folder);
+    seeds.push_back(std::make_unique<loopback_seed>(t, folder.parent_path()));
+    auto const reply = host.call(
+        "torrent.add", {{"uri", "magnet:?xt=urn:btih:" + t.info_hash + "&x.pe=" + seeds.back()->endpoint()},
+                        {"savePath", (world.data_dir() / ("dl-" + std::to_string(seeds.size()))).string()}});
+    EXPECT_TRUE(reply.contains("result")) << reply.dump();
+    return t.info_hash;
+}
+
+void wait_verified(host_process& host, std::string const& hash) {
+    json last;
+    EXPECT_TRUE(wait_until([&] {
+        last = host.call("bundle.get", {{"infoHash", hash}});
+        return last.value("result", json::object()).value("status", "") == "verified";
+    })) << last.dump();
+}
+
 } // namespace sluice::testing
