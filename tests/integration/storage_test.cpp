@@ -115,6 +115,28 @@ TEST_F(same_name_fixture, MagnetsOfTheSameNameAreFetchedApartAndPlacedOnceTheirN
     EXPECT_TRUE(wait_until([&] { return !std::filesystem::exists(downloads / ".sluice-incoming"); }, 5s));
 }
 
+// Removed with its files kept and added again, a torrent finds its data where it was: from its .torrent with
+// no peer at all, by the check alone; by magnet, moved out of its incoming folder onto its files, checked.
+TEST_F(same_name_fixture, ATorrentAddedAgainFindsItsDataWhereItWas) {
+    host_process host(world);
+    ASSERT_TRUE(host.call("torrent.add", {{"uri", magnet_with_peer(a, *seed_a)}}).contains("result"));
+    ASSERT_TRUE(complete(host, a.info_hash));
+    ASSERT_TRUE(host.call("torrent.remove", {{"infoHash", a.info_hash}}).contains("result"));
+
+    ASSERT_TRUE(host.call("torrent.add", {{"torrent", protocol::to_base64(a.bytes)}}).contains("result"));
+    EXPECT_TRUE(complete(host, a.info_hash)) << "the data already there was not found";
+    EXPECT_EQ(torrent_status(host, a.info_hash)["savePath"], downloads.string());
+    ASSERT_TRUE(host.call("torrent.remove", {{"infoHash", a.info_hash}}).contains("result"));
+
+    ASSERT_TRUE(host.call("torrent.add", {{"uri", magnet_with_peer(a, *seed_a)}}).contains("result"));
+    ASSERT_TRUE(complete(host, a.info_hash));
+    EXPECT_TRUE(
+        wait_until([&] { return torrent_status(host, a.info_hash)["savePath"] == downloads.string(); }, 5s));
+    EXPECT_EQ(sha256_hex(stream_of(host, a.info_hash)), sha256_hex(content_a));
+    EXPECT_EQ(sha256_hex(read_file(downloads / "clip" / "video.webm")), sha256_hex(content_a));
+    EXPECT_TRUE(wait_until([&] { return !std::filesystem::exists(downloads / ".sluice-incoming"); }, 5s));
+}
+
 TEST_F(same_name_fixture, ASavePathHoldingAnotherTorrentOfTheSameNameIsRefused) {
     host_process host(world);
     auto const folder = (dir / "chosen").string();

@@ -75,22 +75,17 @@ bool prioritise_media_edges(lt::torrent_handle const& h, lt::torrent_info const&
     return media;
 }
 
-// The folders a magnet was fetched into, once its files have moved out: only empty ones go (remove() leaves
-// a folder that is not empty), deepest first, then the incoming folder itself if no other magnet uses it.
-void remove_empty_folders(std::filesystem::path const& top) {
+// A magnet's incoming folder, once its files have moved to their place. It is the torrent's alone (named by
+// its info-hash), so what is left in it goes too: pieces fetched there before the move, when the files at the
+// destination were kept instead (they are checked). Then the incoming folder itself, if no other magnet uses
+// it.
+void remove_incoming_folder(std::filesystem::path const& folder) {
     std::error_code ec;
-    std::vector<std::filesystem::path> folders;
-    for (std::filesystem::recursive_directory_iterator it(top, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->is_directory(ec) && !it->is_symlink(ec)) {
-            folders.push_back(it->path());
-        }
+    std::filesystem::remove_all(folder, ec);
+    if (ec) {
+        app::log::warning("could not remove " + folder.string() + ": " + ec.message());
     }
-    std::sort(folders.begin(), folders.end(), std::greater<>());
-    for (auto const& folder : folders) {
-        std::filesystem::remove(folder, ec);
-    }
-    std::filesystem::remove(top, ec);
-    std::filesystem::remove(top.parent_path(), ec);
+    std::filesystem::remove(folder.parent_path(), ec); // only when empty
 }
 
 } // namespace
@@ -411,8 +406,8 @@ void torrent_engine::on_storage_moved(lt::torrent_handle const& h, std::string c
     if (it == placements_.end()) {
         return;
     }
-    if (incoming_destination(old_path)) {
-        remove_empty_folders(old_path);
+    if (incoming_destination(old_path) && std::filesystem::path(old_path).filename() == id) {
+        remove_incoming_folder(old_path);
     }
     // Renamed files have a new ctime: sealed again where they are now.
     seals_.forget(id);
