@@ -9,6 +9,7 @@
 #include <libtorrent/announce_entry.hpp>
 #include <libtorrent/error_code.hpp>
 #include <libtorrent/magnet_uri.hpp>
+#include <libtorrent/peer_info.hpp>
 #include <libtorrent/session_stats.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
@@ -138,6 +139,7 @@ torrent_engine::add_result torrent_engine::add(lt::add_torrent_params params,
         auto const& h = it->second;
         for (auto const& peer : params.peers) {
             h.connect_peer(peer);
+            link_peers_[id].insert(peer);
         }
         for (auto const& tracker : params.trackers) {
             h.add_tracker(lt::announce_entry(tracker));
@@ -199,6 +201,7 @@ torrent_engine::add_result torrent_engine::add(lt::add_torrent_params params,
             }
         }
     }
+    auto const peers = params.peers;
     lt::error_code ec;
     auto h = session_.add_torrent(std::move(params), ec);
     if (ec) {
@@ -207,6 +210,7 @@ torrent_engine::add_result torrent_engine::add(lt::add_torrent_params params,
     h.resume();
     torrents_[id] = h;
     placements_[id] = place;
+    link_peers_[id].insert(peers.begin(), peers.end());
     if (!selection.empty()) {
         magnet_selection_[id] = std::move(selection);
     }
@@ -260,6 +264,8 @@ bool torrent_engine::remove(std::string const& id, bool delete_files) {
     magnet_selection_.erase(id);
     placements_.erase(id);
     seals_.forget(id);
+    link_peers_.erase(id);
+    redial_after_check_.erase(id);
     hash_rechecks_.erase(id);
     recheck_scheduled_.erase(id);
     store_.remove(id);
@@ -452,6 +458,19 @@ void torrent_engine::seal_complete_files(lt::torrent_handle const& h) {
     }
 }
 
+void torrent_engine::redial(lt::torrent_handle h, std::string const& id) {
+    // Fresh entries: the old ones remember when they were last dialled. Trackers and the DHT are asked again
+    // for the peers they know.
+    h.clear_peers();
+    for (auto const& peer : link_peers_[id]) {
+        h.connect_peer(peer);
+    }
+    h.force_reannounce();
+    if (session_.is_dht_running()) {
+        h.force_dht_announce();
+    }
+}
+
 void torrent_engine::file_changed(std::string const& id, int index) {
     auto const h = find(id);
     if (!h) {
@@ -462,6 +481,18 @@ void torrent_engine::file_changed(std::string const& id, int index) {
                           ? ti->files().file_path(lt::file_index_t(index))
                           : std::to_string(index);
     seals_.forget(id);
+    // The check disconnects every peer, and libtorrent dials one again only after min_reconnect_time (and
+    // never a seed while the torrent was finished): once it ends, the peers are dialled afresh.
+    std::vector<lt::peer_info> connected;
+    h->get_peer_info(connected);
+    for (auto const& peer : connected) {
+        // Only the ones we dialled: a peer that dialled us came from a port it does not listen on.
+        if (peer.connection_type == lt::peer_info::standard_bittorrent &&
+            (peer.flags & lt::peer_info::local_connection)) {
+            link_peers_[id].insert(peer.ip);
+        }
+    }
+    redial_after_check_.insert(id);
     emit_error(*h, "storage",
                name + " was changed on disk by another program after its pieces were verified, so it is not "
                       "streamed; the torrent is being checked again and what changed is fetched again.");
@@ -524,8 +555,12 @@ void torrent_engine::handle_alert(lt::alert const* a) {
         // A check that got through found both hashes in agreement on everything on disk: a later alarm is a
         // new one, not the same disagreement again.
         hash_rechecks_.erase(id_of(tc->handle.info_hashes()));
-        if (torrents_.count(id_of(tc->handle.info_hashes())) != 0) {
+        auto const id = id_of(tc->handle.info_hashes());
+        if (torrents_.count(id) != 0) {
             seal_complete_files(tc->handle);
+        }
+        if (redial_after_check_.erase(id) != 0) {
+            redial(tc->handle, id);
         }
     } else if (auto const* fc = lt::alert_cast<lt::file_completed_alert>(a)) {
         if (torrents_.count(id_of(fc->handle.info_hashes())) != 0) {

@@ -109,6 +109,8 @@ private:
     // Seals every file of the torrent whose pieces are all verified (after a check, or a move).
     void seal_complete_files(lt::torrent_handle const& h);
     void seal_file(lt::torrent_handle const& h, lt::file_index_t index);
+    // Dials the torrent's peers afresh and asks trackers and the DHT again (after a recheck).
+    void redial(lt::torrent_handle h, std::string const& id);
 
     boost::asio::io_context& io_;
     lt::session& session_;
@@ -134,6 +136,10 @@ private:
     };
     std::map<std::string, placement> placements_;
     file_seals seals_;
+    // Peers the links of a torrent named (x.pe), and the torrents whose check, caused by a changed file, must
+    // dial its peers again when it ends (see file_changed).
+    std::map<std::string, std::set<lt::tcp::endpoint>> link_peers_;
+    std::set<std::string> redial_after_check_;
     int outstanding_resume_saves_ = 0;
     // The DHT's routing-table size from the last session stats; nullopt while the DHT is off.
     std::optional<int> dht_nodes_;

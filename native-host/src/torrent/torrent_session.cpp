@@ -60,10 +60,6 @@ void apply_config(lt::settings_pack& pack, app::session_config const& config) {
     // stale entry, a magnet's second x.pe) hides a live one, and of two viewers behind one address the seed
     // serves one (measured: no metadata in 7 of 7 tries with a live then a dead x.pe on 127.0.0.1).
     pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
-    // A peer is dialled again (min_reconnect_time x (failures + 1)) after 10 s, not libtorrent's 60: a viewer
-    // waits on the swarm, and a recheck (a file changed under the host, v1/v2 hashes at odds) disconnects
-    // every peer, the seeds a finished torrent needs again among them.
-    pack.set_int(lt::settings_pack::min_reconnect_time, 10);
     // Streaming reads want pieces as soon as they verify: a faster tick reacts to deadlines sooner.
     pack.set_int(lt::settings_pack::tick_interval, 100);
     // pread/pwrite for every file instead of memory maps (files under the cutoff, in 16 KiB blocks, are not
