@@ -264,6 +264,7 @@ bool torrent_engine::remove(std::string const& id, bool delete_files) {
     magnet_selection_.erase(id);
     placements_.erase(id);
     seals_.forget(id);
+    seal_after_flush_.erase(id);
     link_peers_.erase(id);
     redial_after_check_.erase(id);
     hash_rechecks_.erase(id);
@@ -563,8 +564,19 @@ void torrent_engine::handle_alert(lt::alert const* a) {
             redial(tc->handle, id);
         }
     } else if (auto const* fc = lt::alert_cast<lt::file_completed_alert>(a)) {
-        if (torrents_.count(id_of(fc->handle.info_hashes())) != 0) {
-            seal_file(fc->handle, fc->index);
+        // A piece passes its check a moment before its last block is written: the file is sealed once
+        // every write of the torrent has landed.
+        auto const id = id_of(fc->handle.info_hashes());
+        if (torrents_.count(id) != 0) {
+            seal_after_flush_[id].push_back(static_cast<int>(fc->index));
+            fc->handle.flush_cache();
+        }
+    } else if (auto const* cf = lt::alert_cast<lt::cache_flushed_alert>(a)) {
+        // Flushes end in the order they were asked for: this one covers the oldest file waiting.
+        auto const it = seal_after_flush_.find(id_of(cf->handle.info_hashes()));
+        if (it != seal_after_flush_.end() && !it->second.empty()) {
+            seal_file(cf->handle, lt::file_index_t(it->second.front()));
+            it->second.pop_front();
         }
     } else if (auto const* fe = lt::alert_cast<lt::file_error_alert>(a)) {
         // A disk job cancelled by a recheck or a removal is no fault of the disk.
