@@ -97,6 +97,8 @@ fuzz: deps
 
 lint: deps
 	@clang-format --dry-run -Werror $(CXX_SOURCES) && echo "clang-format: clean"
+	@# Includes are rooted (at native-host/src, or <sluice/...>): a relative one could reach a folder above.
+	@! grep -n '#include "\.\./' $(CXX_SOURCES) || { echo "relative includes found (above)"; exit 1; }
 	npm run --silent lint
 	npm run --silent lint-firefox
 

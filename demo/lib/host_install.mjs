@@ -4,7 +4,7 @@ import {spawnSync} from 'node:child_process';
 
 export const hostName = 'org.sluice.host';
 // Fixed by extension/manifest.json (`key`, browser_specific_settings.gecko.id), and accepted by the host's
-// caller check (native-host/src/native_messaging/caller_check.hpp).
+// caller check (protocol/src/sluice/protocol/extension_ids.hpp).
 export const chromeExtensionId = 'ljkaphncpbkfgfeoncgogkmhcmcompjk';
 export const firefoxAddonId = 'sluice@sluice-project.org';
 

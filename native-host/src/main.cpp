@@ -4,10 +4,11 @@
 // between the browser's pipes and the user's one session owner (started on demand as `sluice-host --serve`).
 
 #include "app/config.hpp"
-#include "app/log.hpp"
 #include "app/owner.hpp"
 #include "app/owner_launcher.hpp"
 #include "app/paths.hpp"
+#include "base/log.hpp"
+#include "base/paths.hpp"
 #include "install/install_cli.hpp"
 #include "native_messaging/caller_check.hpp"
 #include "native_messaging/relay.hpp"
@@ -32,29 +33,30 @@ constexpr char const* usage =
 int run_browser_side(std::vector<std::string> const& args) {
     auto const paths = app::resolve_host_paths();
     auto loaded = app::load_host_config(paths.config_file());
-    app::log::configure({.file = paths.log_dir() / "relay.log",
-                         .to_stderr = true,
-                         .max_file_bytes = loaded.config.log_max_file_bytes,
-                         .keep_files = loaded.config.log_keep_files,
-                         .threshold = app::log::parse_level(loaded.config.log_level, app::log::level::info),
-                         .role = "relay"});
+    base::log::configure(
+        {.file = paths.log_dir() / "relay.log",
+         .to_stderr = true,
+         .max_file_bytes = loaded.config.log_max_file_bytes,
+         .keep_files = loaded.config.log_keep_files,
+         .threshold = base::log::parse_level(loaded.config.log_level, base::log::level::info),
+         .role = "relay"});
     for (auto const& w : loaded.warnings) {
-        app::log::warning("config: " + w);
+        base::log::warning("config: " + w);
     }
 
     auto const verdict = native_messaging::check_caller(args);
     if (!verdict.allowed) {
-        app::log::error("refusing caller: " + verdict.reason);
+        base::log::error("refusing caller: " + verdict.reason);
         return 2;
     }
     if (verdict.kind != native_messaging::caller_kind::direct) {
-        app::log::info("started for " + verdict.identity);
+        base::log::info("started for " + verdict.identity);
     }
 
     native_messaging::relay_options options;
     options.socket_file = paths.socket_file();
     options.max_inbound_frame_bytes = loaded.config.max_inbound_frame_bytes;
-    options.start_owner = [] { return app::launch_owner(app::own_executable()); };
+    options.start_owner = [] { return app::launch_owner(base::own_executable()); };
     return native_messaging::run_relay(options);
 }
 

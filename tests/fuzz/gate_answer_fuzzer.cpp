@@ -1,7 +1,8 @@
-// libFuzzer entry point: interpret_gate_answer, the host's sorting of whatever came back from a gate. The
-// first two bytes choose the HTTP status (or a failed exchange, with its kind), the rest is the body.
+// libFuzzer entry point: gate_api::interpret_gate_answer, the host's sorting of whatever came back from a
+// gate. The first two bytes choose the HTTP status (or a failed exchange, with its kind), the rest is the
+// body.
 
-#include "bundle/gate_answers.hpp"
+#include "gate_api/gate_answers.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -12,17 +13,17 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     if (size < 2) {
         return 0;
     }
-    http::incoming_response response;
+    net::incoming_response response;
     response.ok = (data[0] & 0x80) == 0;
     response.status = 100 + ((data[0] & 0x7f) << 8 | data[1]) % 500;
-    response.what = response.ok ? http::incoming_response::failure::none
-                                : static_cast<http::incoming_response::failure>(1 + data[1] % 9);
+    response.what = response.ok ? net::incoming_response::failure::none
+                                : static_cast<net::incoming_response::failure>(1 + data[1] % 9);
     response.body.assign(reinterpret_cast<char const*>(data) + 2, size - 2);
     response.error = response.body.substr(0, 500);
     response.location = response.body.substr(0, 300);
     auto const reply =
-        bundle::interpret_gate_answer(response, "http://gate.example/", std::chrono::seconds(20));
-    if (reply.what == bundle::gate_reply::outcome::answered) {
+        gate_api::interpret_gate_answer(response, "http://gate.example/", std::chrono::seconds(20));
+    if (reply.what == gate_api::gate_reply::outcome::answered) {
         if (!reply.body.is_object() || response.status < 200 || response.status >= 300) {
             std::abort();
         }
@@ -37,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             std::abort();
         }
     }
-    auto const error = bundle::to_rpc_error(reply);
+    auto const error = gate_api::to_rpc_error(reply);
     (void)error;
     return 0;
 }

@@ -1,7 +1,7 @@
 // libFuzzer entry point: a campaign's progress as a gate answers it (GET /v1/campaigns/{c}), reduced to what
 // may reach the extension.
 
-#include "bundle/campaign_progress.hpp"
+#include "gate_api/campaign_progress.hpp"
 #include "gate_fuzz_support.hpp"
 
 #include <set>
@@ -11,10 +11,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     using namespace sluice;
     using namespace sluice::fuzzing;
     auto const reply = fuzz_reply(std::string_view(reinterpret_cast<char const*>(data), size), 200);
-    if (reply.what != bundle::gate_reply::outcome::answered) {
+    if (reply.what != gate_api::gate_reply::outcome::answered) {
         return 0;
     }
-    auto const progress = bundle::campaign_progress(reply.body);
+    auto const progress = gate_api::campaign_progress(reply.body);
     if (!progress) {
         return 0;
     }

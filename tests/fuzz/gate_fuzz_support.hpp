@@ -3,7 +3,7 @@
 // What the gate-answer fuzzers share: bytes made into the reply the host would build from an HTTP answer,
 // and fixed keys, so that seeds signed with them get past the signature checks to the parsers behind.
 
-#include "bundle/gate_answers.hpp"
+#include "gate_api/gate_answers.hpp"
 
 #include <sodium.h>
 
@@ -41,13 +41,13 @@ inline gate_fuzz_keys const& fuzz_keys() {
 }
 
 // `body` as a complete HTTP answer with `status`, through the host's own sorting of answers.
-inline bundle::gate_reply fuzz_reply(std::string_view body, int status) {
-    http::incoming_response response;
+inline gate_api::gate_reply fuzz_reply(std::string_view body, int status) {
+    net::incoming_response response;
     response.ok = true;
     response.status = status;
     response.body = std::string(body);
-    auto reply = bundle::interpret_gate_answer(response, "http://gate.example/", std::chrono::seconds(20));
-    if (reply.what == bundle::gate_reply::outcome::answered && !reply.body.is_object()) {
+    auto reply = gate_api::interpret_gate_answer(response, "http://gate.example/", std::chrono::seconds(20));
+    if (reply.what == gate_api::gate_reply::outcome::answered && !reply.body.is_object()) {
         std::abort(); // an answered reply is always an object
     }
     return reply;

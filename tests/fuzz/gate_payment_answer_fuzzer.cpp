@@ -6,10 +6,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     using namespace sluice;
     using namespace sluice::fuzzing;
     auto const reply = fuzz_reply(std::string_view(reinterpret_cast<char const*>(data), size), 201);
-    if (reply.what != bundle::gate_reply::outcome::answered) {
+    if (reply.what != gate_api::gate_reply::outcome::answered) {
         return 0;
     }
-    auto const answer = bundle::read_payment_created(reply.body, "les-veilleurs");
+    auto const answer = gate_api::read_payment_created(reply.body, "les-veilleurs");
     if (!answer) {
         return answer.problem.empty() ? (std::abort(), 0) : 0;
     }

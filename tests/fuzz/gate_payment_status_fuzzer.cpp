@@ -8,10 +8,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     using namespace sluice::fuzzing;
     auto const& k = fuzz_keys();
     auto const reply = fuzz_reply(std::string_view(reinterpret_cast<char const*>(data), size), 200);
-    if (reply.what != bundle::gate_reply::outcome::answered) {
+    if (reply.what != gate_api::gate_reply::outcome::answered) {
         return 0;
     }
-    auto const status = bundle::read_payment_status(reply.body, "pay-1");
+    auto const status = gate_api::read_payment_status(reply.body, "pay-1");
     if (!status) {
         return status.problem.empty() ? (std::abort(), 0) : 0;
     }
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         if (s.token.empty()) {
             std::abort();
         }
-        auto const checked = bundle::check_gate_token(s.token, "les-veilleurs", {}, k.device, k.now);
+        auto const checked = gate_api::check_gate_token(s.token, "les-veilleurs", {}, k.device, k.now);
         if (checked && checked.token.bundle_id != "les-veilleurs") {
             std::abort();
         }

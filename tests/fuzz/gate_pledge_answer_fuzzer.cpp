@@ -33,19 +33,19 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         body = nlohmann::json{{"pledgeId", "p-1"}, {"receipt", sign_receipt(rest, k.gate)}}.dump();
     }
     auto const reply = fuzz_reply(body, 201);
-    if (reply.what != bundle::gate_reply::outcome::answered) {
+    if (reply.what != gate_api::gate_reply::outcome::answered) {
         return 0;
     }
-    auto const answer = bundle::read_pledge_receipt_answer(reply.body);
+    auto const answer = gate_api::read_pledge_receipt_answer(reply.body);
     if (!answer) {
         return answer.problem.empty() ? (std::abort(), 0) : 0;
     }
     if (answer.value.pledge_id.empty() || answer.value.receipt.empty()) {
         std::abort();
     }
-    bundle::expected_receipt const expected{data[0] & 1 ? "cancellation" : "pledge", "p-1", "saison-2",
-                                            k.device_text, data[0] & 2 ? 1500u : 0u};
-    auto const problem = bundle::receipt_problem(answer.value.receipt, expected, {k.gate.public_key});
+    gate_api::expected_receipt const expected{data[0] & 1 ? "cancellation" : "pledge", "p-1", "saison-2",
+                                              k.device_text, data[0] & 2 ? 1500u : 0u};
+    auto const problem = gate_api::receipt_problem(answer.value.receipt, expected, {k.gate.public_key});
     if (problem && problem->empty()) {
         std::abort(); // every refusal says why
     }

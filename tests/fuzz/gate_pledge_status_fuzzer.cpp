@@ -1,7 +1,7 @@
 // libFuzzer entry point: a pledge's status as a gate answers it (GET /v1/campaigns/{c}/pledges/{p}), with
 // the deliveries it lists and the check of the tokens it carries.
 
-#include "bundle/campaign_progress.hpp"
+#include "gate_api/campaign_progress.hpp"
 #include "gate_fuzz_support.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
@@ -11,10 +11,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     using namespace sluice::fuzzing;
     auto const& k = fuzz_keys();
     auto const reply = fuzz_reply(std::string_view(reinterpret_cast<char const*>(data), size), 200);
-    if (reply.what != bundle::gate_reply::outcome::answered) {
+    if (reply.what != gate_api::gate_reply::outcome::answered) {
         return 0;
     }
-    auto const status = bundle::read_pledge_status(reply.body, "p-1", "saison-2");
+    auto const status = gate_api::read_pledge_status(reply.body, "p-1", "saison-2");
     if (!status) {
         return status.problem.empty() ? (std::abort(), 0) : 0;
     }
@@ -24,15 +24,15 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         std::abort();
     }
     if (!s.token.empty()) {
-        bundle::check_gate_token(s.token, "saison-2-bundle", {k.gate.public_key}, k.device, k.now);
+        gate_api::check_gate_token(s.token, "saison-2-bundle", {k.gate.public_key}, k.device, k.now);
     }
-    for (auto const& delivery : bundle::campaign_deliveries(reply.body)) {
+    for (auto const& delivery : gate_api::campaign_deliveries(reply.body)) {
         if (!protocol::is_bundle_slug(delivery.bundle_id)) {
             std::abort();
         }
         if (!delivery.token.empty()) {
-            bundle::check_gate_token(delivery.token, delivery.bundle_id, {k.gate.public_key}, k.device,
-                                     k.now);
+            gate_api::check_gate_token(delivery.token, delivery.bundle_id, {k.gate.public_key}, k.device,
+                                       k.now);
         }
     }
     return 0;

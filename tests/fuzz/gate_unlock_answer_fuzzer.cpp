@@ -20,10 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         body = nlohmann::json{{"token", protocol::sign_unlock_token(rest, k.gate)}}.dump();
     }
     auto const reply = fuzz_reply(body, data[0] & 1 ? 202 : 200);
-    if (reply.what != bundle::gate_reply::outcome::answered) {
+    if (reply.what != gate_api::gate_reply::outcome::answered) {
         return 0;
     }
-    auto const answer = bundle::read_email_unlock(reply, data[0] & 2);
+    auto const answer = gate_api::read_email_unlock(reply, data[0] & 2);
     if (!answer) {
         if (answer.problem.empty()) {
             std::abort();
@@ -34,12 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         std::abort(); // exactly one of the two
     }
     if (!answer.value.token.empty()) {
-        auto const checked = bundle::check_gate_token(answer.value.token, "les-veilleurs",
-                                                      {k.gate.public_key}, k.device, k.now);
+        auto const checked = gate_api::check_gate_token(answer.value.token, "les-veilleurs",
+                                                        {k.gate.public_key}, k.device, k.now);
         if (checked && checked.token.bundle_id != "les-veilleurs") {
             std::abort();
         }
-        bundle::check_gate_token(answer.value.token, "les-veilleurs", {}, k.device, k.now);
+        gate_api::check_gate_token(answer.value.token, "les-veilleurs", {}, k.device, k.now);
     }
     return 0;
 }

@@ -1,8 +1,8 @@
 // libFuzzer entry point: the stream server's request rules, fed what a hostile page or local program can
 // put in a request line and headers: the Range header, the target, Host and Origin.
 
-#include "http/range_parser.hpp"
-#include "http/stream_router.hpp"
+#include "stream/range_parser.hpp"
+#include "stream/stream_router.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
-    using namespace sluice::http;
+    using namespace sluice::stream;
     std::string_view const input(reinterpret_cast<char const*>(data), size);
 
     // The whole input as a Range header, against a few representation sizes.

@@ -179,7 +179,7 @@ test('the demo registers the host with sluice-host install, naming only our exte
             allowed_origins: [`chrome-extension://${chromeExtensionId}/`],
         });
         // The ids must be the ones the host's caller check accepts, or the browser's host refuses to serve.
-        const check = readFileSync(new URL('../../native-host/src/native_messaging/caller_check.hpp',
+        const check = readFileSync(new URL('../../protocol/src/sluice/protocol/extension_ids.hpp',
             import.meta.url), 'utf8');
         assert.ok(check.includes(`chrome_extension_id = "${chromeExtensionId}"`));
         assert.ok(check.includes(`firefox_addon_id = "${firefoxAddonId}"`));

@@ -7,7 +7,7 @@ import {readFileSync} from 'node:fs';
 
 const manifest = JSON.parse(readFileSync(new URL('../../extension/manifest.json', import.meta.url), 'utf8'));
 const hostSource = readFileSync(
-    new URL('../../native-host/src/native_messaging/caller_check.hpp', import.meta.url), 'utf8');
+    new URL('../../protocol/src/sluice/protocol/extension_ids.hpp', import.meta.url), 'utf8');
 
 // Chromium: the first 128 bits of SHA-256 over the DER public key, each hex digit mapped 0-f to a-p.
 function chromeExtensionId(base64Key) {
@@ -18,10 +18,10 @@ function chromeExtensionId(base64Key) {
 test('the host knows the Chromium id derived from the manifest key', () => {
     const id = chromeExtensionId(manifest.key);
     assert.match(id, /^[a-p]{32}$/);
-    assert.ok(hostSource.includes(`chrome_extension_id = "${id}"`), `caller_check.hpp does not name ${id}`);
+    assert.ok(hostSource.includes(`chrome_extension_id = "${id}"`), `extension_ids.hpp does not name ${id}`);
 });
 
 test('the host knows the Firefox add-on id from the manifest', () => {
     const id = manifest.browser_specific_settings.gecko.id;
-    assert.ok(hostSource.includes(`firefox_addon_id = "${id}"`), `caller_check.hpp does not name ${id}`);
+    assert.ok(hostSource.includes(`firefox_addon_id = "${id}"`), `extension_ids.hpp does not name ${id}`);
 });

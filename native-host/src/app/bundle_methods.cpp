@@ -1,7 +1,7 @@
-#include "bundle_methods.hpp"
+#include "app/bundle_methods.hpp"
 
-#include "../bundle/item_export.hpp"
-#include "method_params.hpp"
+#include "app/method_params.hpp"
+#include "bundle/item_export.hpp"
 
 #include <boost/asio/post.hpp>
 #include <libtorrent/torrent_info.hpp>
@@ -26,7 +26,7 @@ std::optional<std::string> bundle_param(rpc_call const& call, torrent::torrent_e
 }
 
 // Stream URLs for what may be played now: free items, unlocked ones, subtitles and the cover.
-void add_stream_urls(json& bundle, std::string const& id, http::stream_server const& streams) {
+void add_stream_urls(json& bundle, std::string const& id, stream::stream_server const& streams) {
     auto url = [&](json const& entry) {
         return streams.stream_url(id, entry.at("fileIndex").get<int>(), entry.at("path").get<std::string>());
     };
@@ -70,7 +70,7 @@ bool inside(std::filesystem::path const& folder, std::filesystem::path const& ro
 
 void add_bundle_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
                         boost::asio::thread_pool& workers, torrent::torrent_engine& engine,
-                        bundle::bundle_library& library, http::stream_server& streams,
+                        bundle::bundle_library& library, stream::stream_server& streams,
                         host_config const& config) {
     dispatcher.add("bundle.get", [&engine, &library, &streams](rpc_call const& call) {
         if (!check_members(call, {"infoHash"})) {

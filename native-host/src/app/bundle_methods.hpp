@@ -1,10 +1,10 @@
 #pragma once
 
-#include "../bundle/bundle_library.hpp"
-#include "../http/stream_server.hpp"
-#include "../native_messaging/rpc_dispatcher.hpp"
-#include "../torrent/torrent_engine.hpp"
-#include "config.hpp"
+#include "app/config.hpp"
+#include "bundle/bundle_library.hpp"
+#include "native_messaging/rpc_dispatcher.hpp"
+#include "stream/stream_server.hpp"
+#include "torrent/torrent_engine.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -16,7 +16,7 @@ namespace sluice::app {
 // inside the download folder `config` names (read at each call: settings.set may move it).
 void add_bundle_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
                         boost::asio::thread_pool& workers, torrent::torrent_engine& engine,
-                        bundle::bundle_library& library, http::stream_server& streams,
+                        bundle::bundle_library& library, stream::stream_server& streams,
                         host_config const& config);
 
 } // namespace sluice::app

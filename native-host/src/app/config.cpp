@@ -1,6 +1,6 @@
-#include "config.hpp"
+#include "app/config.hpp"
 
-#include "paths.hpp"
+#include "base/paths.hpp"
 
 #include <sluice/protocol/untrusted_json.hpp>
 
@@ -137,7 +137,7 @@ config_load_result load_host_config(std::filesystem::path const& file) {
         c.linger_seconds = 30;
     }
     if (!c.download_folder.empty() &&
-        (c.download_folder.front() != '/' || has_control_character(c.download_folder))) {
+        (c.download_folder.front() != '/' || base::has_control_character(c.download_folder))) {
         w.push_back("downloadFolder must be an absolute path without control characters; using the default");
         c.download_folder.clear();
     }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "torrent/session_config.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -7,22 +9,8 @@
 
 namespace sluice::app {
 
-// The BitTorrent session's switches. Defaults are for real use; tests and privacy-minded users turn the
-// discovery services off.
-struct session_config {
-    bool dht = true;
-    bool lsd = true;
-    bool upnp = true;
-    bool natpmp = true;
-    std::string listen_interfaces = "0.0.0.0:6881,[::]:6881";
-    bool utp = true;
-    int download_rate_limit = 0; // bytes per second, 0 = unlimited
-    int upload_rate_limit = 0;
-    int connections_limit = 200;
-};
-
 struct host_config {
-    session_config session;
+    torrent::session_config session;
     std::uint32_t max_inbound_frame_bytes = 8 * 1024 * 1024;
     std::uint64_t log_max_file_bytes = 1024 * 1024;
     int log_keep_files = 3;

@@ -1,7 +1,7 @@
-#include "gate_methods.hpp"
+#include "app/gate_methods.hpp"
 
-#include "../bundle/gate_client.hpp"
-#include "method_params.hpp"
+#include "app/method_params.hpp"
+#include "gate_api/gate_client.hpp"
 
 namespace sluice::app {
 
@@ -34,9 +34,9 @@ protocol::bundle_manifest const* gated_bundle(rpc_call const& call, torrent::tor
 // so the reply says what is now unlocked. A refused token leaves every earlier unlock as it was.
 void finish_with_token(rpc_call const& call, bundle::bundle_library& library,
                        protocol::bundle_manifest const& manifest, std::string const& token) {
-    auto const checked =
-        bundle::check_gate_token(token, manifest.id, manifest.gate_keys, library.keys().device(),
-                                 std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    auto const checked = gate_api::check_gate_token(
+        token, manifest.id, manifest.gate_keys, library.keys().device(),
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     if (!checked) {
         auto error = protocol::rpc_error::make(error_code::gate_bad_answer,
                                                "the gate server's token was refused: " + checked.detail);
@@ -57,13 +57,13 @@ void finish_with_token(rpc_call const& call, bundle::bundle_library& library,
 
 // Answers bundle.unlock (email) or bundle.confirmEmail with what the gate said.
 void finish_email_unlock(rpc_call const& call, bundle::bundle_library& library,
-                         protocol::bundle_manifest const& manifest, bundle::gate_reply const& reply,
+                         protocol::bundle_manifest const& manifest, gate_api::gate_reply const& reply,
                          bool confirming) {
-    if (reply.what != bundle::gate_reply::outcome::answered) {
-        call.fail(bundle::to_rpc_error(reply));
+    if (reply.what != gate_api::gate_reply::outcome::answered) {
+        call.fail(gate_api::to_rpc_error(reply));
         return;
     }
-    auto const answer = bundle::read_email_unlock(reply, confirming);
+    auto const answer = gate_api::read_email_unlock(reply, confirming);
     if (!answer) {
         call.fail(error_code::gate_bad_answer, answer.problem);
         return;
@@ -124,15 +124,15 @@ void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio:
         if (!email) {
             return;
         }
-        bundle::call_gate(io, manifest->gate_url,
-                          bundle::gate_request{"POST",
-                                               "v1/bundles/" + manifest->id + "/unlock/email",
-                                               {{"email", *email}, {"device", device_key(library)}},
-                                               {},
-                                               agent.gate_timeout()},
-                          [call, &library, manifest = *manifest](bundle::gate_reply reply) {
-                              finish_email_unlock(call, library, manifest, reply, false);
-                          });
+        gate_api::call_gate(io, manifest->gate_url,
+                            gate_api::gate_request{"POST",
+                                                   "v1/bundles/" + manifest->id + "/unlock/email",
+                                                   {{"email", *email}, {"device", device_key(library)}},
+                                                   {},
+                                                   agent.gate_timeout()},
+                            [call, &library, manifest = *manifest](gate_api::gate_reply reply) {
+                                finish_email_unlock(call, library, manifest, reply, false);
+                            });
     });
 
     dispatcher.add("bundle.confirmEmail", [&io, &engine, &library, &agent](rpc_call const& call) {
@@ -145,16 +145,16 @@ void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio:
         if (!code) {
             return;
         }
-        bundle::call_gate(
-            io, manifest->gate_url,
-            bundle::gate_request{"POST",
-                                 "v1/bundles/" + manifest->id + "/unlock/email/confirm",
-                                 {{"requestId", *request}, {"code", *code}, {"device", device_key(library)}},
-                                 {},
-                                 agent.gate_timeout()},
-            [call, &library, manifest = *manifest](bundle::gate_reply reply) {
-                finish_email_unlock(call, library, manifest, reply, true);
-            });
+        gate_api::call_gate(io, manifest->gate_url,
+                            gate_api::gate_request{
+                                "POST",
+                                "v1/bundles/" + manifest->id + "/unlock/email/confirm",
+                                {{"requestId", *request}, {"code", *code}, {"device", device_key(library)}},
+                                {},
+                                agent.gate_timeout()},
+                            [call, &library, manifest = *manifest](gate_api::gate_reply reply) {
+                                finish_email_unlock(call, library, manifest, reply, true);
+                            });
     });
 
     dispatcher.add("bundle.pledge", [&engine, &library, &agent](rpc_call const& call) {

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "../bundle/bundle_library.hpp"
-#include "../bundle/gate_agent.hpp"
-#include "../native_messaging/rpc_dispatcher.hpp"
-#include "../torrent/torrent_engine.hpp"
+#include "bundle/bundle_library.hpp"
+#include "bundle/gate_agent.hpp"
+#include "native_messaging/rpc_dispatcher.hpp"
+#include "torrent/torrent_engine.hpp"
 
 #include <boost/asio/io_context.hpp>
 

@@ -1,4 +1,4 @@
-#include "host_methods.hpp"
+#include "app/host_methods.hpp"
 
 #include <sluice/protocol/version.hpp>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "../native_messaging/rpc_dispatcher.hpp"
+#include "native_messaging/rpc_dispatcher.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -1,4 +1,4 @@
-#include "method_params.hpp"
+#include "app/method_params.hpp"
 
 #include <algorithm>
 

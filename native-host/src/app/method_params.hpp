@@ -1,7 +1,7 @@
 #pragma once
 
-#include "../native_messaging/rpc_call.hpp"
-#include "../torrent/torrent_engine.hpp"
+#include "native_messaging/rpc_call.hpp"
+#include "torrent/torrent_engine.hpp"
 
 #include <cstdint>
 #include <initializer_list>

@@ -1,22 +1,25 @@
-#include "owner.hpp"
+#include "app/owner.hpp"
 
-#include "../bundle/bundle_library.hpp"
-#include "../bundle/keystore.hpp"
-#include "../http/stream_server.hpp"
-#include "../native_messaging/client_hub.hpp"
-#include "../native_messaging/owner_lock.hpp"
-#include "../native_messaging/rpc_dispatcher.hpp"
-#include "../torrent/torrent_engine.hpp"
-#include "../torrent/torrent_session.hpp"
-#include "bundle_methods.hpp"
-#include "config.hpp"
-#include "gate_methods.hpp"
-#include "host_methods.hpp"
-#include "log.hpp"
-#include "owner_launcher.hpp"
-#include "settings_methods.hpp"
-#include "torrent_methods.hpp"
+#include "app/bundle_methods.hpp"
+#include "app/config.hpp"
+#include "app/gate_methods.hpp"
+#include "app/host_methods.hpp"
+#include "app/owner_launcher.hpp"
+#include "app/paths.hpp"
+#include "app/settings_methods.hpp"
+#include "app/torrent_methods.hpp"
+#include "base/log.hpp"
+#include "base/paths.hpp"
+#include "bundle/bundle_library.hpp"
+#include "bundle/keystore.hpp"
+#include "native_messaging/client_hub.hpp"
+#include "native_messaging/owner_lock.hpp"
+#include "native_messaging/rpc_dispatcher.hpp"
+#include "stream/stream_server.hpp"
+#include "torrent/torrent_engine.hpp"
+#include "torrent/torrent_session.hpp"
 
+#include <sluice/fileio/atomic_file.hpp>
 #include <sluice/protocol/version.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -40,7 +43,7 @@
 namespace sluice::app {
 
 namespace asio = boost::asio;
-using stream = asio::local::stream_protocol;
+using local_stream = asio::local::stream_protocol;
 
 namespace {
 
@@ -107,13 +110,13 @@ void raise_fd_limit() {
         // An unlimited hard limit is still capped by fs.nr_open, whose default this is.
         limit.rlim_cur = std::max<rlim_t>(before, 1 << 20);
         if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-            log::warning("could not raise the open files limit above " + std::to_string(before) + ": " +
-                         std::strerror(errno));
+            base::log::warning("could not raise the open files limit above " + std::to_string(before) + ": " +
+                               std::strerror(errno));
             return;
         }
     }
-    log::info("open files limit raised from " + std::to_string(before) + " to " +
-              std::to_string(limit.rlim_cur));
+    base::log::info("open files limit raised from " + std::to_string(before) + " to " +
+                    std::to_string(limit.rlim_cur));
 }
 
 std::string random_hex(std::size_t bytes) {
@@ -138,7 +141,8 @@ std::string utc_now() {
 }
 
 // Everything the owner runs once it is listening.
-int serve(host_paths const& paths, host_config config, stream::acceptor acceptor, asio::io_context& io) {
+int serve(host_paths const& paths, host_config config, local_stream::acceptor acceptor,
+          asio::io_context& io) {
     torrent::torrent_session session(io, config.session, paths.session_state_file());
     native_messaging::rpc_dispatcher dispatcher;
     asio::steady_timer idle_timer(io);
@@ -151,7 +155,7 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
     native_messaging::client_hub hub(io, std::move(acceptor), config.max_inbound_frame_bytes, dispatcher,
                                      [&] { on_last_client_gone(); });
     auto stop = [&](std::string const& why) {
-        log::info("shutting down: " + why);
+        base::log::info("shutting down: " + why);
         // First of all, while the lock is held: a relay arriving from now on must go to the next owner.
         hub.stop_accepting();
         boost::system::error_code ignored;
@@ -175,8 +179,8 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
     std::error_code keystore_ec;
     auto keys = bundle::keystore::open(paths.keystore_file(), keystore_ec);
     if (keystore_ec) {
-        log::error("cannot write the keystore " + paths.keystore_file().string() + ": " +
-                   keystore_ec.message() + "; unlocks will not survive a restart");
+        base::log::error("cannot write the keystore " + paths.keystore_file().string() + ": " +
+                         keystore_ec.message() + "; unlocks will not survive a restart");
     }
     bundle::bundle_library library(io, engine, keys,
                                    [&hub](std::string const& method, nlohmann::json params) {
@@ -186,10 +190,10 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
     boost::asio::thread_pool workers(1);
 
     std::error_code ec;
-    http::stream_server streams(io, engine, random_hex(16), {config.stream_port}, ec);
+    stream::stream_server streams(io, engine, random_hex(16), {config.stream_port}, ec);
     if (ec) {
-        log::error("cannot listen for streams on 127.0.0.1:" + std::to_string(config.stream_port) + ": " +
-                   ec.message());
+        base::log::error("cannot listen for streams on 127.0.0.1:" + std::to_string(config.stream_port) +
+                         ": " + ec.message());
         session.set_alert_handler({});
         return 1;
     }
@@ -201,8 +205,8 @@ int serve(host_paths const& paths, host_config config, stream::acceptor acceptor
         if (streams.active_connections() == 0) {
             stop("the last client detached");
         } else {
-            log::info("the last client detached; staying while " +
-                      std::to_string(streams.active_connections()) + " stream connection(s) are open");
+            base::log::info("the last client detached; staying while " +
+                            std::to_string(streams.active_connections()) + " stream connection(s) are open");
         }
     };
     streams.on_idle([&] {
@@ -285,26 +289,27 @@ int run_owner(host_paths const& paths) {
     std::signal(SIGHUP, SIG_IGN);
 
     std::error_code ec;
-    ensure_private_dir(paths.data_dir, ec);
+    base::ensure_private_dir(paths.data_dir, ec);
     auto loaded = load_host_config(paths.config_file());
     auto const& config = loaded.config;
-    log::configure({.file = paths.log_dir() / "host.log",
-                    .to_stderr = false,
-                    .max_file_bytes = config.log_max_file_bytes,
-                    .keep_files = config.log_keep_files,
-                    .threshold = log::parse_level(config.log_level, log::level::info),
-                    .role = "owner"});
+    base::log::configure({.file = paths.log_dir() / "host.log",
+                          .to_stderr = false,
+                          .max_file_bytes = config.log_max_file_bytes,
+                          .keep_files = config.log_keep_files,
+                          .threshold = base::log::parse_level(config.log_level, base::log::level::info),
+                          .role = "owner"});
     for (auto const& w : loaded.warnings) {
-        log::warning("config: " + w);
+        base::log::warning("config: " + w);
     }
     raise_fd_limit();
 
     if (ec) {
-        log::warning("data directory " + paths.data_dir.string() + " is not usable: " + ec.message());
+        base::log::warning("data directory " + paths.data_dir.string() + " is not usable: " + ec.message());
     }
-    ensure_private_dir(paths.runtime_dir, ec);
+    base::ensure_private_dir(paths.runtime_dir, ec);
     if (ec) {
-        log::error("runtime directory " + paths.runtime_dir.string() + " is not usable: " + ec.message());
+        base::log::error("runtime directory " + paths.runtime_dir.string() +
+                         " is not usable: " + ec.message());
         report(status_fd, owner_exit_failed);
         return owner_exit_failed;
     }
@@ -312,11 +317,12 @@ int run_owner(host_paths const& paths) {
     // An owner that is leaving keeps the lock until its state is saved; this one waits for it.
     if (!lock.acquire_when_free(paths.lock_file(), paths.socket_file(), owner_lock_patience, ec)) {
         if (ec) {
-            log::error("cannot open the owner lock " + paths.lock_file().string() + ": " + ec.message());
+            base::log::error("cannot open the owner lock " + paths.lock_file().string() + ": " +
+                             ec.message());
             report(status_fd, owner_exit_failed);
             return owner_exit_failed;
         }
-        log::info("another owner holds the session; leaving it to that one");
+        base::log::info("another owner holds the session; leaving it to that one");
         report(status_fd, owner_exit_already_running);
         return 0;
     }
@@ -324,37 +330,37 @@ int run_owner(host_paths const& paths) {
     // We hold the lock, so any socket file here belongs to an owner that no longer runs.
     auto const socket_path = paths.socket_file();
     if (std::filesystem::exists(std::filesystem::symlink_status(socket_path))) {
-        log::info("replacing the stale socket " + socket_path.string());
+        base::log::info("replacing the stale socket " + socket_path.string());
         std::filesystem::remove(socket_path, ec);
     }
     asio::io_context io;
-    stream::acceptor acceptor(io);
+    local_stream::acceptor acceptor(io);
     boost::system::error_code bec;
-    acceptor.open(stream(), bec);
+    acceptor.open(local_stream(), bec);
     if (!bec) {
-        acceptor.bind(stream::endpoint(socket_path.string()), bec);
+        acceptor.bind(local_stream::endpoint(socket_path.string()), bec);
     }
     if (!bec) {
         ::chmod(socket_path.c_str(), 0600);
         acceptor.listen(asio::socket_base::max_listen_connections, bec);
     }
     if (bec) {
-        log::error("cannot listen on " + socket_path.string() + ": " + bec.message());
+        base::log::error("cannot listen on " + socket_path.string() + ": " + bec.message());
         report(status_fd, owner_exit_failed);
         return owner_exit_failed;
     }
-    log::info("sluice-host " SLUICE_VERSION " owns the session; listening on " + socket_path.string());
+    base::log::info("sluice-host " SLUICE_VERSION " owns the session; listening on " + socket_path.string());
     report(status_fd, owner_exit_listening);
 
     if (!std::filesystem::exists(paths.config_file())) {
-        write_file_atomically(paths.config_file(), default_config_text(), ec);
+        fileio::write_file_atomically(paths.config_file(), default_config_text(), 0600, true, ec);
     }
 
     int const code = serve(paths, config, std::move(acceptor), io);
     // Unlink while still holding the lock: a new owner can only appear after this.
     std::filesystem::remove(socket_path, ec);
     lock.release();
-    log::info("stopped");
+    base::log::info("stopped");
     return code;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "paths.hpp"
+#include "app/paths.hpp"
 
 namespace sluice::app {
 

@@ -1,6 +1,6 @@
-#include "owner_launcher.hpp"
+#include "app/owner_launcher.hpp"
 
-#include "log.hpp"
+#include "base/log.hpp"
 
 #include <boost/process/child.hpp>
 #include <boost/process/io.hpp>
@@ -21,20 +21,14 @@ native_messaging::owner_start launch_owner(std::filesystem::path const& host_exe
         case owner_exit_already_running:
             return native_messaging::owner_start::already_running;
         default:
-            log::error("the session owner failed to start (exit code " +
-                       std::to_string(launcher.exit_code()) + "); see the host log");
+            base::log::error("the session owner failed to start (exit code " +
+                             std::to_string(launcher.exit_code()) + "); see the host log");
             return native_messaging::owner_start::failed;
         }
     } catch (std::exception const& e) {
-        log::error(std::string("could not run ") + host_exe.string() + ": " + e.what());
+        base::log::error(std::string("could not run ") + host_exe.string() + ": " + e.what());
         return native_messaging::owner_start::failed;
     }
-}
-
-std::filesystem::path own_executable() {
-    std::error_code ec;
-    auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
-    return ec ? std::filesystem::path("sluice-host") : path;
 }
 
 } // namespace sluice::app

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "../native_messaging/relay.hpp"
+#include "native_messaging/relay.hpp"
 
 #include <filesystem>
 
@@ -13,8 +13,5 @@ inline constexpr int owner_exit_already_running = 3;
 
 // Starts `host_exe --serve` with Boost.Process and waits for its launcher to report.
 native_messaging::owner_start launch_owner(std::filesystem::path const& host_exe);
-
-// This executable's own path, for launching the owner.
-std::filesystem::path own_executable();
 
 } // namespace sluice::app

@@ -1,8 +1,11 @@
-#include "settings_methods.hpp"
+#include "app/settings_methods.hpp"
 
-#include "log.hpp"
-#include "method_params.hpp"
-#include "paths.hpp"
+#include "app/method_params.hpp"
+#include "app/paths.hpp"
+#include "base/log.hpp"
+#include "base/paths.hpp"
+
+#include <sluice/fileio/atomic_file.hpp>
 
 #include <sstream>
 
@@ -129,7 +132,7 @@ void add_settings_methods(native_messaging::rpc_dispatcher& dispatcher, host_con
             return;
         }
         if (auto const folder = p.find("downloadFolder"); folder != p.end()) {
-            if (folder->is_string() && has_control_character(folder->get_ref<std::string const&>())) {
+            if (folder->is_string() && base::has_control_character(folder->get_ref<std::string const&>())) {
                 call.fail(error_code::invalid_params, "downloadFolder must not contain control characters");
                 return;
             }
@@ -155,9 +158,9 @@ void add_settings_methods(native_messaging::rpc_dispatcher& dispatcher, host_con
             engine.set_default_save_path(config.download_folder);
         }
         std::error_code ec;
-        write_file_atomically(config_file, config_text(config), ec);
+        fileio::write_file_atomically(config_file, config_text(config), 0600, true, ec);
         if (ec) {
-            log::warning("settings applied but not saved: " + ec.message());
+            base::log::warning("settings applied but not saved: " + ec.message());
         }
         call.reply(settings_json(config, engine, session));
     });

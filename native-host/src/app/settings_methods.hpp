@@ -1,9 +1,9 @@
 #pragma once
 
-#include "../native_messaging/rpc_dispatcher.hpp"
-#include "../torrent/torrent_engine.hpp"
-#include "../torrent/torrent_session.hpp"
-#include "config.hpp"
+#include "app/config.hpp"
+#include "native_messaging/rpc_dispatcher.hpp"
+#include "torrent/torrent_engine.hpp"
+#include "torrent/torrent_session.hpp"
 
 #include <filesystem>
 

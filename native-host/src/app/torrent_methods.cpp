@@ -1,10 +1,10 @@
-#include "torrent_methods.hpp"
+#include "app/torrent_methods.hpp"
 
-#include "../torrent/add_source.hpp"
-#include "../torrent/torrent_fetcher.hpp"
-#include "../torrent/torrent_json.hpp"
-#include "method_params.hpp"
-#include "paths.hpp"
+#include "app/method_params.hpp"
+#include "base/paths.hpp"
+#include "torrent/add_source.hpp"
+#include "torrent/torrent_fetcher.hpp"
+#include "torrent/torrent_json.hpp"
 
 #include <libtorrent/torrent_info.hpp>
 
@@ -32,7 +32,7 @@ void finish_add(rpc_call const& call, torrent::torrent_engine& engine, torrent::
 } // namespace
 
 void add_torrent_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
-                         torrent::torrent_engine& engine, http::stream_server& streams) {
+                         torrent::torrent_engine& engine, stream::stream_server& streams) {
     dispatcher.add("torrent.add", [&io, &engine](rpc_call const& call) {
         if (!check_members(call, {"uri", "torrent", "savePath"})) {
             return;
@@ -43,7 +43,7 @@ void add_torrent_methods(native_messaging::rpc_dispatcher& dispatcher, boost::as
                 call.fail(error_code::invalid_params, "savePath must be a non-empty string");
                 return;
             }
-            if (has_control_character(sp->get_ref<std::string const&>())) {
+            if (base::has_control_character(sp->get_ref<std::string const&>())) {
                 call.fail(error_code::invalid_params, "savePath must not contain control characters");
                 return;
             }

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "../http/stream_server.hpp"
-#include "../native_messaging/rpc_dispatcher.hpp"
-#include "../torrent/torrent_engine.hpp"
+#include "native_messaging/rpc_dispatcher.hpp"
+#include "stream/stream_server.hpp"
+#include "torrent/torrent_engine.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -11,6 +11,6 @@ namespace sluice::app {
 // Registers torrent.add, torrent.list, torrent.files, torrent.pause, torrent.resume, torrent.remove and
 // torrent.setFilePriorities. Params are checked here; the engine does the work.
 void add_torrent_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
-                         torrent::torrent_engine& engine, http::stream_server& streams);
+                         torrent::torrent_engine& engine, stream::stream_server& streams);
 
 } // namespace sluice::app

@@ -1,6 +1,6 @@
-#include "bundle_library.hpp"
+#include "bundle/bundle_library.hpp"
 
-#include "../app/log.hpp"
+#include "base/log.hpp"
 
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
@@ -114,7 +114,7 @@ void bundle_library::on_metadata(std::string const& id, lt::torrent_handle const
             handle.set_piece_deadline(p, 0);
         }
     }
-    app::log::info("torrent " + id + " is a bundle; fetching its manifest first");
+    base::log::info("torrent " + id + " is a bundle; fetching its manifest first");
     entries_.emplace(id, std::move(e));
     schedule_check();
 }
@@ -217,12 +217,12 @@ void bundle_library::verify(entry& e) {
     std::error_code ec;
     keys_.remember_bundle(m.id, {m.publisher_key, m.version}, ec);
     if (ec) {
-        app::log::error("could not record bundle " + m.id + " in the keystore: " + ec.message());
+        base::log::error("could not record bundle " + m.id + " in the keystore: " + ec.message());
     }
     e.manifest = std::move(m);
     e.status = bundle_status::verified;
-    app::log::info("bundle " + e.manifest->id + " version " + std::to_string(e.manifest->version) +
-                   " verified (torrent " + e.torrent_id + ")");
+    base::log::info("bundle " + e.manifest->id + " version " + std::to_string(e.manifest->version) +
+                    " verified (torrent " + e.torrent_id + ")");
     emit_("bundle.verified", {{"infoHash", e.torrent_id},
                               {"bundleId", e.manifest->id},
                               {"version", e.manifest->version},
@@ -253,7 +253,7 @@ std::optional<std::string> bundle_library::check_layout(entry const& e, bundle_m
 void bundle_library::refuse(entry& e, std::string why) {
     e.status = bundle_status::refused;
     e.error = "This bundle cannot be trusted: " + std::move(why) + ". Its locked items stay locked.";
-    app::log::warning("torrent " + e.torrent_id + ": " + e.error);
+    base::log::warning("torrent " + e.torrent_id + ": " + e.error);
     emit_("torrent.error", {{"infoHash", e.torrent_id}, {"kind", "bundle"}, {"message", e.error}});
 }
 
@@ -302,8 +302,8 @@ void bundle_library::apply_stored_tokens(entry& e) {
     for (auto const& stored : keys_.tokens_for(e.manifest->id)) {
         auto const result = protocol::verify_unlock_token(stored.text, expectations_for(*e.manifest));
         if (!result) {
-            app::log::info("stored token " + stored.token_id + " for " + e.manifest->id +
-                           " no longer applies: " + result.detail);
+            base::log::info("stored token " + stored.token_id + " for " + e.manifest->id +
+                            " no longer applies: " + result.detail);
             continue;
         }
         apply(e, result.token);
@@ -381,7 +381,7 @@ bundle_library::redeem_outcome bundle_library::redeem(std::string const& token_t
                   {{"infoHash", id}, {"bundleId", token.bundle_id}, {"items", outcome.items}});
         }
     }
-    app::log::info("unlock token " + token.token_id + " accepted for bundle " + token.bundle_id);
+    base::log::info("unlock token " + token.token_id + " accepted for bundle " + token.bundle_id);
     return outcome;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "../torrent/torrent_engine.hpp"
-#include "keystore.hpp"
+#include "bundle/keystore.hpp"
+#include "torrent/torrent_engine.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/locked_item.hpp>

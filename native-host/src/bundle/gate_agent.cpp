@@ -1,8 +1,8 @@
-#include "gate_agent.hpp"
+#include "bundle/gate_agent.hpp"
 
-#include "../app/log.hpp"
-#include "../torrent/add_source.hpp"
-#include "campaign_progress.hpp"
+#include "base/log.hpp"
+#include "gate_api/campaign_progress.hpp"
+#include "torrent/add_source.hpp"
 
 #include <sluice/protocol/gate_receipt.hpp>
 #include <sluice/protocol/keys.hpp>
@@ -50,7 +50,7 @@ void gate_agent::schedule(std::chrono::milliseconds delay) {
 }
 
 void gate_agent::look_after_all() {
-    for (auto const& record : std::vector<pledge_record>(keys_.pledges())) {
+    for (auto const& record : std::vector<gate_api::pledge_record>(keys_.pledges())) {
         if (!due(record.campaign_id) || in_flight_.count(record.campaign_id) != 0) {
             continue;
         }
@@ -61,7 +61,7 @@ void gate_agent::look_after_all() {
             follow_pledge(record);
         }
     }
-    for (auto const& record : std::vector<payment_record>(keys_.payments())) {
+    for (auto const& record : std::vector<gate_api::payment_record>(keys_.payments())) {
         if (!due(record.idempotency_key) || in_flight_.count(record.idempotency_key) != 0) {
             continue;
         }
@@ -93,14 +93,14 @@ void gate_agent::pledge(protocol::bundle_manifest const& m, std::optional<std::u
         return;
     }
     if (!kept || kept->state != "sending") {
-        pledge_record record;
+        gate_api::pledge_record record;
         record.campaign_id = gate.campaign_id;
         record.bundle_id = m.id;
         record.gate_url = m.gate_url;
         for (auto const& key : m.gate_keys) {
             record.gate_keys.push_back(protocol::encode_public_key("ed25519", key));
         }
-        record.idempotency_key = new_idempotency_key();
+        record.idempotency_key = gate_api::new_idempotency_key();
         record.amount = amount.value_or(0);
         // Kept before the first attempt: whatever happens to this request, a retry carries the same key.
         if (!store(std::move(record))) {
@@ -124,46 +124,48 @@ void gate_agent::send_pledge(std::string const& campaign_id, done_fn done) {
         body["amount"] = record->amount;
     }
     ask(campaign_id, record->gate_url,
-        gate_request{"POST",
-                     "v1/campaigns/" + campaign_id + "/pledges",
-                     std::move(body),
-                     {{"Idempotency-Key", record->idempotency_key}},
-                     gate_timeout_},
-        [this, campaign_id, done = std::move(done)](gate_reply const& reply) {
+        gate_api::gate_request{"POST",
+                               "v1/campaigns/" + campaign_id + "/pledges",
+                               std::move(body),
+                               {{"Idempotency-Key", record->idempotency_key}},
+                               gate_timeout_},
+        [this, campaign_id, done = std::move(done)](gate_api::gate_reply const& reply) {
             on_pledged(campaign_id, reply, done);
         });
 }
 
-void gate_agent::on_pledged(std::string const& campaign_id, gate_reply const& reply, done_fn const& done) {
+void gate_agent::on_pledged(std::string const& campaign_id, gate_api::gate_reply const& reply,
+                            done_fn const& done) {
     auto record = pledge_for(campaign_id);
     if (!record || record->state != "sending") {
         done(rpc_error::make(error_code::pledge_not_found, "the pledge was forgotten while it was sent"));
         return;
     }
-    if (reply.what == gate_reply::outcome::refused) {
+    if (reply.what == gate_api::gate_reply::outcome::refused) {
         // The gate said no for good (a closed campaign, an amount too low...): nothing left to retry.
         record->state = "refused";
         store(*record);
-        done(to_rpc_error(reply));
+        done(gate_api::to_rpc_error(reply));
         return;
     }
-    auto const answer = reply.what == gate_reply::outcome::answered ? read_pledge_receipt_answer(reply.body)
-                                                                    : gate_answer<pledge_receipt_answer>{};
-    if (reply.what != gate_reply::outcome::answered || !answer) {
+    auto const answer = reply.what == gate_api::gate_reply::outcome::answered
+                            ? gate_api::read_pledge_receipt_answer(reply.body)
+                            : gate_api::gate_answer<gate_api::pledge_receipt_answer>{};
+    if (reply.what != gate_api::gate_reply::outcome::answered || !answer) {
         // Kept as it is: the timer sends it again with the same key, and the gate answers what it recorded.
         failed(campaign_id);
-        auto error = reply.what == gate_reply::outcome::answered
+        auto error = reply.what == gate_api::gate_reply::outcome::answered
                          ? rpc_error::make(error_code::gate_bad_answer,
                                            "the gate's answer to the pledge is unusable: " + answer.problem)
-                         : to_rpc_error(reply);
+                         : gate_api::to_rpc_error(reply);
         error.data["willRetry"] = true;
         done(std::move(error));
         return;
     }
     record->pledge_id = answer.value.pledge_id;
     auto const& receipt = answer.value.receipt;
-    if (auto const problem =
-            receipt_problem(receipt, receipt_of(*record, "pledge"), trusted_keys(record->gate_keys))) {
+    if (auto const problem = gate_api::receipt_problem(receipt, receipt_of(*record, "pledge"),
+                                                       trusted_keys(record->gate_keys))) {
         failed(campaign_id);
         auto error =
             rpc_error::make(error_code::gate_bad_answer, "the pledge's receipt was refused: " + *problem);
@@ -181,7 +183,7 @@ void gate_agent::on_pledged(std::string const& campaign_id, gate_reply const& re
         return;
     }
     succeeded(campaign_id, poll_interval_);
-    app::log::info("pledged to campaign " + campaign_id + " (pledge " + record->pledge_id + ")");
+    base::log::info("pledged to campaign " + campaign_id + " (pledge " + record->pledge_id + ")");
     done(with_status(*record, "pledged"));
 }
 
@@ -206,30 +208,31 @@ void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done)
         return;
     }
     ask(campaign_id, record->gate_url,
-        gate_request{"POST",
-                     "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id + "/cancel",
-                     json(),
-                     {},
-                     gate_timeout_},
-        [this, campaign_id, done = std::move(done)](gate_reply const& reply) {
+        gate_api::gate_request{"POST",
+                               "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id + "/cancel",
+                               json(),
+                               {},
+                               gate_timeout_},
+        [this, campaign_id, done = std::move(done)](gate_api::gate_reply const& reply) {
             auto record = pledge_for(campaign_id);
-            if (!record || reply.what != gate_reply::outcome::answered) {
-                done(record ? to_rpc_error(reply)
+            if (!record || reply.what != gate_api::gate_reply::outcome::answered) {
+                done(record ? gate_api::to_rpc_error(reply)
                             : rpc_error::make(error_code::pledge_not_found,
                                               "the pledge was forgotten meanwhile"));
                 return;
             }
-            auto const answer = read_pledge_receipt_answer(reply.body);
+            auto const answer = gate_api::read_pledge_receipt_answer(reply.body);
             if (!answer) {
                 done(rpc_error::make(error_code::gate_bad_answer,
                                      "the gate's answer to the cancellation is unusable: " + answer.problem));
                 return;
             }
             auto const& receipt = answer.value.receipt;
-            if (auto const problem = answer.value.pledge_id != record->pledge_id
-                                         ? std::optional<std::string>("the answer is about another pledge")
-                                         : receipt_problem(receipt, receipt_of(*record, "cancellation"),
-                                                           trusted_keys(record->gate_keys))) {
+            if (auto const problem =
+                    answer.value.pledge_id != record->pledge_id
+                        ? std::optional<std::string>("the answer is about another pledge")
+                        : gate_api::receipt_problem(receipt, receipt_of(*record, "cancellation"),
+                                                    trusted_keys(record->gate_keys))) {
                 done(rpc_error::make(error_code::gate_bad_answer,
                                      "the cancellation's receipt was refused: " + *problem));
                 return;
@@ -237,7 +240,7 @@ void gate_agent::cancel_pledge(protocol::bundle_manifest const& m, done_fn done)
             record->state = "cancelled";
             record->receipts.push_back(receipt);
             store(*record);
-            app::log::info("cancelled pledge " + record->pledge_id + " to campaign " + campaign_id);
+            base::log::info("cancelled pledge " + record->pledge_id + " to campaign " + campaign_id);
             done(with_status(*record, "cancelled"));
         });
 }
@@ -248,51 +251,53 @@ void gate_agent::campaign(protocol::bundle_manifest const& m, done_fn done) {
         return;
     }
     auto const& campaign_id = *campaign;
-    call_gate(io_, m.gate_url, gate_request{"GET", "v1/campaigns/" + campaign_id, json(), {}, gate_timeout_},
-              [this, campaign_id, done = std::move(done)](gate_reply reply) {
-                  if (reply.what != gate_reply::outcome::answered) {
-                      done(to_rpc_error(reply));
-                      return;
-                  }
-                  auto progress = campaign_progress(reply.body);
-                  if (!progress) {
-                      done(rpc_error::make(error_code::gate_bad_answer,
-                                           "the gate's campaign progress is not what its API promises"));
-                      return;
-                  }
-                  if ((*progress)["campaignId"] != campaign_id) {
-                      done(rpc_error::make(error_code::gate_bad_answer,
-                                           "the gate answered the progress of another campaign, not " +
-                                               campaign_id));
-                      return;
-                  }
-                  auto const record = pledge_for(campaign_id);
-                  done(json{{"campaign", std::move(*progress)},
-                            {"pledge", record && record->state != "refused" ? summary(*record) : json()}});
-              });
+    gate_api::call_gate(
+        io_, m.gate_url,
+        gate_api::gate_request{"GET", "v1/campaigns/" + campaign_id, json(), {}, gate_timeout_},
+        [this, campaign_id, done = std::move(done)](gate_api::gate_reply reply) {
+            if (reply.what != gate_api::gate_reply::outcome::answered) {
+                done(gate_api::to_rpc_error(reply));
+                return;
+            }
+            auto progress = gate_api::campaign_progress(reply.body);
+            if (!progress) {
+                done(rpc_error::make(error_code::gate_bad_answer,
+                                     "the gate's campaign progress is not what its API promises"));
+                return;
+            }
+            if ((*progress)["campaignId"] != campaign_id) {
+                done(rpc_error::make(error_code::gate_bad_answer,
+                                     "the gate answered the progress of another campaign, not " +
+                                         campaign_id));
+                return;
+            }
+            auto const record = pledge_for(campaign_id);
+            done(json{{"campaign", std::move(*progress)},
+                      {"pledge", record && record->state != "refused" ? summary(*record) : json()}});
+        });
 }
 
-void gate_agent::follow_pledge(pledge_record const& record) {
+void gate_agent::follow_pledge(gate_api::pledge_record const& record) {
     auto const campaign_id = record.campaign_id;
     ask(campaign_id, record.gate_url,
-        gate_request{
+        gate_api::gate_request{
             "GET", "v1/campaigns/" + campaign_id + "/pledges/" + record.pledge_id, json(), {}, gate_timeout_},
-        [this, campaign_id](gate_reply const& reply) { on_pledge_status(campaign_id, reply); });
+        [this, campaign_id](gate_api::gate_reply const& reply) { on_pledge_status(campaign_id, reply); });
 }
 
-void gate_agent::on_pledge_status(std::string const& campaign_id, gate_reply const& reply) {
+void gate_agent::on_pledge_status(std::string const& campaign_id, gate_api::gate_reply const& reply) {
     auto record = pledge_for(campaign_id);
     if (!record) {
         return;
     }
-    if (reply.what != gate_reply::outcome::answered) {
-        app::log::warning("campaign " + campaign_id + ": " + reply.message);
+    if (reply.what != gate_api::gate_reply::outcome::answered) {
+        base::log::warning("campaign " + campaign_id + ": " + reply.message);
         failed(campaign_id);
         return;
     }
-    auto const answer = read_pledge_status(reply.body, record->pledge_id, campaign_id);
+    auto const answer = gate_api::read_pledge_status(reply.body, record->pledge_id, campaign_id);
     if (!answer) {
-        app::log::warning("campaign " + campaign_id + ": " + answer.problem);
+        base::log::warning("campaign " + campaign_id + ": " + answer.problem);
         failed(campaign_id);
         return;
     }
@@ -305,7 +310,7 @@ void gate_agent::on_pledge_status(std::string const& campaign_id, gate_reply con
         if (record->state == "active") {
             auto const& token = status.token;
             if (token.empty()) {
-                app::log::warning("campaign " + campaign_id + " is funded but the gate gave no token yet");
+                base::log::warning("campaign " + campaign_id + " is funded but the gate gave no token yet");
                 failed(campaign_id);
                 return;
             }
@@ -316,10 +321,10 @@ void gate_agent::on_pledge_status(std::string const& campaign_id, gate_reply con
         }
     } else if (campaign_state == "failed" && record->state == "active") {
         auto const& release = status.release;
-        if (auto const problem =
-                receipt_problem(release, receipt_of(*record, "release"), trusted_keys(record->gate_keys))) {
-            app::log::warning("campaign " + campaign_id +
-                              " failed, but its release was refused: " + *problem);
+        if (auto const problem = gate_api::receipt_problem(release, receipt_of(*record, "release"),
+                                                           trusted_keys(record->gate_keys))) {
+            base::log::warning("campaign " + campaign_id +
+                               " failed, but its release was refused: " + *problem);
             failed(campaign_id);
             return;
         }
@@ -337,17 +342,17 @@ void gate_agent::on_pledge_status(std::string const& campaign_id, gate_reply con
     }
 }
 
-void gate_agent::take_token(pledge_record& record, std::string const& token) {
+void gate_agent::take_token(gate_api::pledge_record& record, std::string const& token) {
     if (auto const problem = token_problem(record, token, record.bundle_id)) {
-        app::log::warning("campaign " + record.campaign_id +
-                          " is funded, but its token was refused: " + *problem);
+        base::log::warning("campaign " + record.campaign_id +
+                           " is funded, but its token was refused: " + *problem);
         failed(record.campaign_id);
         return;
     }
     auto const outcome = library_.redeem_or_hold(token, trusted_keys(record.gate_keys), record.bundle_id);
     if (outcome.redeemed.problem != protocol::token_problem::none) {
-        app::log::warning("campaign " + record.campaign_id +
-                          " is funded, but its token was refused: " + outcome.redeemed.detail);
+        base::log::warning("campaign " + record.campaign_id +
+                           " is funded, but its token was refused: " + outcome.redeemed.detail);
         failed(record.campaign_id);
         return;
     }
@@ -360,22 +365,22 @@ void gate_agent::take_token(pledge_record& record, std::string const& token) {
     }
 }
 
-void gate_agent::take_deliveries(pledge_record& record, json const& status) {
-    for (auto const& delivery : campaign_deliveries(status)) {
+void gate_agent::take_deliveries(gate_api::pledge_record& record, json const& status) {
+    for (auto const& delivery : gate_api::campaign_deliveries(status)) {
         if (delivery.token.empty() || std::find(record.deliveries.begin(), record.deliveries.end(),
                                                 delivery.bundle_id) != record.deliveries.end()) {
             continue;
         }
         if (auto const problem = token_problem(record, delivery.token, delivery.bundle_id)) {
-            app::log::warning("delivery " + delivery.bundle_id + " of campaign " + record.campaign_id +
-                              ": its token was refused: " + *problem);
+            base::log::warning("delivery " + delivery.bundle_id + " of campaign " + record.campaign_id +
+                               ": its token was refused: " + *problem);
             continue;
         }
         auto const outcome =
             library_.redeem_or_hold(delivery.token, trusted_keys(record.gate_keys), delivery.bundle_id);
         if (outcome.redeemed.problem != protocol::token_problem::none) {
-            app::log::warning("delivery " + delivery.bundle_id + " of campaign " + record.campaign_id +
-                              ": its token was refused: " + outcome.redeemed.detail);
+            base::log::warning("delivery " + delivery.bundle_id + " of campaign " + record.campaign_id +
+                               ": its token was refused: " + outcome.redeemed.detail);
             continue;
         }
         json event = {{"campaignId", record.campaign_id},
@@ -389,11 +394,11 @@ void gate_agent::take_deliveries(pledge_record& record, json const& status) {
                 if (auto const* ok = std::get_if<json>(&added)) {
                     event["infoHash"] = ok->value("infoHash", json());
                 } else {
-                    app::log::warning("delivery " + delivery.bundle_id +
-                                      " could not be added: " + std::get<rpc_error>(added).message);
+                    base::log::warning("delivery " + delivery.bundle_id +
+                                       " could not be added: " + std::get<rpc_error>(added).message);
                 }
             } else {
-                app::log::warning("delivery " + delivery.bundle_id + " has a magnet link the host refuses");
+                base::log::warning("delivery " + delivery.bundle_id + " has a magnet link the host refuses");
             }
         }
         record.deliveries.push_back(delivery.bundle_id);
@@ -403,25 +408,26 @@ void gate_agent::take_deliveries(pledge_record& record, json const& status) {
     }
 }
 
-void gate_agent::follow_progress(pledge_record const& record) {
+void gate_agent::follow_progress(gate_api::pledge_record const& record) {
     auto const campaign_id = record.campaign_id;
-    call_gate(io_, record.gate_url,
-              gate_request{"GET", "v1/campaigns/" + campaign_id, json(), {}, gate_timeout_},
-              [this, campaign_id](gate_reply reply) {
-                  auto const progress = reply.what == gate_reply::outcome::answered
-                                            ? campaign_progress(reply.body)
-                                            : std::nullopt;
-                  auto const record = pledge_for(campaign_id);
-                  if (!progress || !record) {
-                      return;
-                  }
-                  auto& last = last_progress_[campaign_id];
-                  if (last == *progress) {
-                      return;
-                  }
-                  last = *progress;
-                  emit_("campaign.updated", {{"campaign", *progress}, {"pledge", summary(*record)}});
-              });
+    gate_api::call_gate(
+        io_, record.gate_url,
+        gate_api::gate_request{"GET", "v1/campaigns/" + campaign_id, json(), {}, gate_timeout_},
+        [this, campaign_id](gate_api::gate_reply reply) {
+            auto const progress = reply.what == gate_api::gate_reply::outcome::answered
+                                      ? gate_api::campaign_progress(reply.body)
+                                      : std::nullopt;
+            auto const record = pledge_for(campaign_id);
+            if (!progress || !record) {
+                return;
+            }
+            auto& last = last_progress_[campaign_id];
+            if (last == *progress) {
+                return;
+            }
+            last = *progress;
+            emit_("campaign.updated", {{"campaign", *progress}, {"pledge", summary(*record)}});
+        });
 }
 
 // --- payments ---
@@ -437,10 +443,10 @@ void gate_agent::pay(protocol::bundle_manifest const& m, std::uint64_t amount, d
                                                              m.gates.pay->currency));
         return;
     }
-    payment_record record;
+    gate_api::payment_record record;
     record.bundle_id = m.id;
     record.gate_url = m.gate_url;
-    record.idempotency_key = new_idempotency_key();
+    record.idempotency_key = gate_api::new_idempotency_key();
     record.amount = amount;
     record.currency = m.gates.pay->currency;
     auto const key = record.idempotency_key;
@@ -455,37 +461,39 @@ void gate_agent::pay(protocol::bundle_manifest const& m, std::uint64_t amount, d
 void gate_agent::send_payment(std::string const& key, done_fn done) {
     auto const record = payment_for(key);
     ask(key, record->gate_url,
-        gate_request{"POST",
-                     "v1/bundles/" + record->bundle_id + "/unlock/pay",
-                     {{"device", device_key()}, {"amount", record->amount}, {"currency", record->currency}},
-                     {{"Idempotency-Key", key}},
-                     gate_timeout_},
-        [this, key, done = std::move(done)](gate_reply const& reply) {
+        gate_api::gate_request{
+            "POST",
+            "v1/bundles/" + record->bundle_id + "/unlock/pay",
+            {{"device", device_key()}, {"amount", record->amount}, {"currency", record->currency}},
+            {{"Idempotency-Key", key}},
+            gate_timeout_},
+        [this, key, done = std::move(done)](gate_api::gate_reply const& reply) {
             on_payment_created(key, reply, done);
         });
 }
 
-void gate_agent::on_payment_created(std::string const& key, gate_reply const& reply, done_fn const& done) {
+void gate_agent::on_payment_created(std::string const& key, gate_api::gate_reply const& reply,
+                                    done_fn const& done) {
     auto record = payment_for(key);
     if (!record) {
         // The caller is owed an answer all the same.
         done(rpc_error::make(error_code::internal_error, "the payment was forgotten while it was sent"));
         return;
     }
-    if (reply.what == gate_reply::outcome::refused) {
+    if (reply.what == gate_api::gate_reply::outcome::refused) {
         record->state = "refused";
         store(*record);
-        done(to_rpc_error(reply));
+        done(gate_api::to_rpc_error(reply));
         return;
     }
-    auto const answer = reply.what == gate_reply::outcome::answered
-                            ? read_payment_created(reply.body, record->bundle_id)
-                            : gate_answer<payment_created>{};
-    if (reply.what != gate_reply::outcome::answered || !answer) {
+    auto const answer = reply.what == gate_api::gate_reply::outcome::answered
+                            ? gate_api::read_payment_created(reply.body, record->bundle_id)
+                            : gate_api::gate_answer<gate_api::payment_created>{};
+    if (reply.what != gate_api::gate_reply::outcome::answered || !answer) {
         failed(key);
-        auto error = reply.what == gate_reply::outcome::answered
+        auto error = reply.what == gate_api::gate_reply::outcome::answered
                          ? rpc_error::make(error_code::gate_bad_answer, answer.problem)
-                         : to_rpc_error(reply);
+                         : gate_api::to_rpc_error(reply);
         error.data["willRetry"] = true;
         done(std::move(error));
         return;
@@ -503,26 +511,26 @@ void gate_agent::on_payment_created(std::string const& key, gate_reply const& re
               {"currency", record->currency}});
 }
 
-void gate_agent::follow_payment(payment_record const& record) {
+void gate_agent::follow_payment(gate_api::payment_record const& record) {
     auto const key = record.idempotency_key;
     ask(key, record.gate_url,
-        gate_request{"GET", "v1/payments/" + record.payment_id, json(), {}, gate_timeout_},
-        [this, key](gate_reply const& reply) { on_payment_status(key, reply); });
+        gate_api::gate_request{"GET", "v1/payments/" + record.payment_id, json(), {}, gate_timeout_},
+        [this, key](gate_api::gate_reply const& reply) { on_payment_status(key, reply); });
 }
 
-void gate_agent::on_payment_status(std::string const& key, gate_reply const& reply) {
+void gate_agent::on_payment_status(std::string const& key, gate_api::gate_reply const& reply) {
     auto record = payment_for(key);
     if (!record) {
         return;
     }
-    if (reply.what != gate_reply::outcome::answered) {
-        app::log::warning("payment " + record->payment_id + ": " + reply.message);
+    if (reply.what != gate_api::gate_reply::outcome::answered) {
+        base::log::warning("payment " + record->payment_id + ": " + reply.message);
         failed(key);
         return;
     }
-    auto const answer = read_payment_status(reply.body, record->payment_id);
+    auto const answer = gate_api::read_payment_status(reply.body, record->payment_id);
     if (!answer) {
-        app::log::warning("payment " + record->payment_id + ": " + answer.problem);
+        base::log::warning("payment " + record->payment_id + ": " + answer.problem);
         failed(key);
         return;
     }
@@ -531,18 +539,18 @@ void gate_agent::on_payment_status(std::string const& key, gate_reply const& rep
         // Payments are for the bundle's own items: its gate keys are the manifest's, known to the library
         // while the bundle is in the session; a payment outliving its torrent keeps waiting for it. What the
         // token is for is checked first, as the library would take a token for any bundle it has.
-        auto const checked =
-            check_gate_token(answer.value.token, record->bundle_id, {}, keys_.device(), now_seconds());
+        auto const checked = gate_api::check_gate_token(answer.value.token, record->bundle_id, {},
+                                                        keys_.device(), now_seconds());
         if (!checked) {
-            app::log::warning("payment " + record->payment_id + " is paid, but its token was not taken (" +
-                              std::string(protocol::to_string(checked.problem)) + "): " + checked.detail);
+            base::log::warning("payment " + record->payment_id + " is paid, but its token was not taken (" +
+                               std::string(protocol::to_string(checked.problem)) + "): " + checked.detail);
             failed(key);
             return;
         }
         auto const outcome = library_.redeem(answer.value.token);
         if (outcome.no_bundle || outcome.problem != protocol::token_problem::none) {
-            app::log::warning("payment " + record->payment_id +
-                              " is paid, but its token was not taken: " + outcome.detail);
+            base::log::warning("payment " + record->payment_id +
+                               " is paid, but its token was not taken: " + outcome.detail);
             failed(key);
             return;
         }
@@ -559,13 +567,14 @@ void gate_agent::on_payment_status(std::string const& key, gate_reply const& rep
           {{"bundleId", record->bundle_id}, {"paymentId", record->payment_id}, {"state", record->state}});
 }
 
-void gate_agent::ask(std::string const& key, std::string const& gate_url, gate_request request,
-                     std::function<void(gate_reply const&)> then) {
+void gate_agent::ask(std::string const& key, std::string const& gate_url, gate_api::gate_request request,
+                     std::function<void(gate_api::gate_reply const&)> then) {
     in_flight_.insert(key);
-    call_gate(io_, gate_url, std::move(request), [this, key, then = std::move(then)](gate_reply reply) {
-        in_flight_.erase(key);
-        then(reply);
-    });
+    gate_api::call_gate(io_, gate_url, std::move(request),
+                        [this, key, then = std::move(then)](gate_api::gate_reply reply) {
+                            in_flight_.erase(key);
+                            then(reply);
+                        });
 }
 
 std::optional<std::string> gate_agent::campaign_of(protocol::bundle_manifest const& m, done_fn const& done) {
@@ -576,7 +585,7 @@ std::optional<std::string> gate_agent::campaign_of(protocol::bundle_manifest con
     return m.gates.pledge->campaign_id;
 }
 
-json gate_agent::with_status(pledge_record const& record, char const* status) {
+json gate_agent::with_status(gate_api::pledge_record const& record, char const* status) {
     auto out = summary(record);
     out["status"] = status;
     return out;
@@ -584,7 +593,7 @@ json gate_agent::with_status(pledge_record const& record, char const* status) {
 
 // --- records and pace ---
 
-std::optional<pledge_record> gate_agent::pledge_for(std::string const& campaign_id) const {
+std::optional<gate_api::pledge_record> gate_agent::pledge_for(std::string const& campaign_id) const {
     for (auto const& p : keys_.pledges()) {
         if (p.campaign_id == campaign_id) {
             return p;
@@ -593,7 +602,7 @@ std::optional<pledge_record> gate_agent::pledge_for(std::string const& campaign_
     return std::nullopt;
 }
 
-std::optional<payment_record> gate_agent::payment_for(std::string const& key) const {
+std::optional<gate_api::payment_record> gate_agent::payment_for(std::string const& key) const {
     for (auto const& p : keys_.payments()) {
         if (p.idempotency_key == key) {
             return p;
@@ -602,22 +611,22 @@ std::optional<payment_record> gate_agent::payment_for(std::string const& key) co
     return std::nullopt;
 }
 
-bool gate_agent::store(pledge_record record) {
+bool gate_agent::store(gate_api::pledge_record record) {
     std::error_code ec;
     auto const campaign = record.campaign_id;
     keys_.put_pledge(std::move(record), ec);
     if (ec) {
-        app::log::error("could not keep the pledge to campaign " + campaign + ": " + ec.message());
+        base::log::error("could not keep the pledge to campaign " + campaign + ": " + ec.message());
     }
     return !ec;
 }
 
-bool gate_agent::store(payment_record record) {
+bool gate_agent::store(gate_api::payment_record record) {
     std::error_code ec;
     auto const bundle = record.bundle_id;
     keys_.put_payment(std::move(record), ec);
     if (ec) {
-        app::log::error("could not keep the payment for bundle " + bundle + ": " + ec.message());
+        base::log::error("could not keep the payment for bundle " + bundle + ": " + ec.message());
     }
     return !ec;
 }
@@ -626,14 +635,16 @@ std::string gate_agent::device_key() const {
     return protocol::encode_public_key("x25519", keys_.device().public_key);
 }
 
-expected_receipt gate_agent::receipt_of(pledge_record const& record, char const* kind) const {
+gate_api::expected_receipt gate_agent::receipt_of(gate_api::pledge_record const& record,
+                                                  char const* kind) const {
     return {kind, record.pledge_id, record.campaign_id, device_key(), record.amount};
 }
 
-std::optional<std::string> gate_agent::token_problem(pledge_record const& record, std::string const& token,
+std::optional<std::string> gate_agent::token_problem(gate_api::pledge_record const& record,
+                                                     std::string const& token,
                                                      std::string const& bundle_id) const {
-    auto const checked =
-        check_gate_token(token, bundle_id, trusted_keys(record.gate_keys), keys_.device(), now_seconds());
+    auto const checked = gate_api::check_gate_token(token, bundle_id, trusted_keys(record.gate_keys),
+                                                    keys_.device(), now_seconds());
     if (checked) {
         return std::nullopt;
     }
@@ -650,7 +661,7 @@ std::vector<std::array<unsigned char, 32>> gate_agent::trusted_keys(std::vector<
     return out;
 }
 
-json gate_agent::summary(pledge_record const& record) {
+json gate_agent::summary(gate_api::pledge_record const& record) {
     return {{"campaignId", record.campaign_id},
             {"bundleId", record.bundle_id},
             {"pledgeId", record.pledge_id.empty() ? json() : json(record.pledge_id)},

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "../torrent/torrent_engine.hpp"
-#include "bundle_library.hpp"
-#include "gate_client.hpp"
-#include "keystore.hpp"
+#include "bundle/bundle_library.hpp"
+#include "bundle/keystore.hpp"
+#include "gate_api/gate_client.hpp"
+#include "torrent/torrent_engine.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/jsonrpc.hpp>
@@ -38,10 +38,10 @@ public:
     using done_fn = std::function<void(answer)>;
     using event_sink = torrent::torrent_engine::event_sink;
 
-    // `gate_timeout` bounds each request to a gate as a whole (gate_request::timeout).
+    // `gate_timeout` bounds each request to a gate as a whole (gate_api::gate_request::timeout).
     gate_agent(boost::asio::io_context& io, keystore& keys, bundle_library& library,
                torrent::torrent_engine& engine, event_sink emit, std::chrono::seconds poll_interval,
-               std::chrono::seconds gate_timeout = default_gate_timeout);
+               std::chrono::seconds gate_timeout = gate_api::default_gate_timeout);
 
     gate_agent(gate_agent const&) = delete;
     gate_agent& operator=(gate_agent const&) = delete;
@@ -65,34 +65,34 @@ private:
     void look_after_all();
 
     void send_pledge(std::string const& campaign_id, done_fn done);
-    void on_pledged(std::string const& campaign_id, gate_reply const& reply, done_fn const& done);
-    void follow_pledge(pledge_record const& record);
-    void on_pledge_status(std::string const& campaign_id, gate_reply const& reply);
-    void take_token(pledge_record& record, std::string const& token);
-    void take_deliveries(pledge_record& record, nlohmann::json const& status);
-    void follow_progress(pledge_record const& record);
+    void on_pledged(std::string const& campaign_id, gate_api::gate_reply const& reply, done_fn const& done);
+    void follow_pledge(gate_api::pledge_record const& record);
+    void on_pledge_status(std::string const& campaign_id, gate_api::gate_reply const& reply);
+    void take_token(gate_api::pledge_record& record, std::string const& token);
+    void take_deliveries(gate_api::pledge_record& record, nlohmann::json const& status);
+    void follow_progress(gate_api::pledge_record const& record);
 
     void send_payment(std::string const& key, done_fn done);
-    void on_payment_created(std::string const& key, gate_reply const& reply, done_fn const& done);
-    void follow_payment(payment_record const& record);
-    void on_payment_status(std::string const& key, gate_reply const& reply);
+    void on_payment_created(std::string const& key, gate_api::gate_reply const& reply, done_fn const& done);
+    void follow_payment(gate_api::payment_record const& record);
+    void on_payment_status(std::string const& key, gate_api::gate_reply const& reply);
 
     // One request about the pledge or payment `key`; no other about it is sent until this one is answered.
-    void ask(std::string const& key, std::string const& gate_url, gate_request request,
-             std::function<void(gate_reply const&)> then);
+    void ask(std::string const& key, std::string const& gate_url, gate_api::gate_request request,
+             std::function<void(gate_api::gate_reply const&)> then);
 
-    std::optional<pledge_record> pledge_for(std::string const& campaign_id) const;
-    std::optional<payment_record> payment_for(std::string const& key) const;
-    bool store(pledge_record record);
-    bool store(payment_record record);
+    std::optional<gate_api::pledge_record> pledge_for(std::string const& campaign_id) const;
+    std::optional<gate_api::payment_record> payment_for(std::string const& key) const;
+    bool store(gate_api::pledge_record record);
+    bool store(gate_api::payment_record record);
     std::string device_key() const;
     static std::vector<std::array<unsigned char, 32>> trusted_keys(std::vector<std::string> const& keys);
-    expected_receipt receipt_of(pledge_record const& record, char const* kind) const;
+    gate_api::expected_receipt receipt_of(gate_api::pledge_record const& record, char const* kind) const;
     // Why `token` cannot be taken for `bundle_id` from the gate of `record`; nullopt when it can.
-    std::optional<std::string> token_problem(pledge_record const& record, std::string const& token,
+    std::optional<std::string> token_problem(gate_api::pledge_record const& record, std::string const& token,
                                              std::string const& bundle_id) const;
-    static nlohmann::json summary(pledge_record const& record);
-    static nlohmann::json with_status(pledge_record const& record, char const* status);
+    static nlohmann::json summary(gate_api::pledge_record const& record);
+    static nlohmann::json with_status(gate_api::pledge_record const& record, char const* status);
     // The manifest's campaign; nullopt once `done` has been told the bundle has no pledge gate.
     static std::optional<std::string> campaign_of(protocol::bundle_manifest const& m, done_fn const& done);
 

@@ -1,6 +1,6 @@
-#include "item_export.hpp"
+#include "bundle/item_export.hpp"
 
-#include "locked_reader.hpp"
+#include "bundle/locked_reader.hpp"
 
 #include <sodium.h>
 

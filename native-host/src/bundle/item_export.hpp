@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bundle_library.hpp"
+#include "bundle/bundle_library.hpp"
 
 #include <filesystem>
 #include <string>

@@ -1,8 +1,8 @@
-#include "keystore.hpp"
+#include "bundle/keystore.hpp"
 
-#include "../app/log.hpp"
-#include "../app/paths.hpp"
+#include "base/log.hpp"
 
+#include <sluice/fileio/atomic_file.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
 #include <algorithm>
@@ -30,8 +30,8 @@ std::optional<std::string> read_whole(std::filesystem::path const& file) {
 
 // Fills `store`'s parts from the file's JSON; false if anything is missing or malformed.
 bool read_keystore(json const& j, protocol::box_keypair& device, std::map<std::string, known_bundle>& bundles,
-                   std::vector<stored_token>& tokens, std::vector<pledge_record>& pledges,
-                   std::vector<payment_record>& payments) {
+                   std::vector<stored_token>& tokens, std::vector<gate_api::pledge_record>& pledges,
+                   std::vector<gate_api::payment_record>& payments) {
     if (!j.is_object() || j.value("format", "") != keystore_format) {
         return false;
     }
@@ -56,10 +56,10 @@ bool read_keystore(json const& j, protocol::box_keypair& device, std::map<std::s
     }
     // Absent from keystores written before pledges and payments were kept.
     for (auto const& p : j.value("pledges", json::array())) {
-        pledges.push_back(pledge_from_json(p));
+        pledges.push_back(gate_api::pledge_from_json(p));
     }
     for (auto const& p : j.value("payments", json::array())) {
-        payments.push_back(payment_from_json(p));
+        payments.push_back(gate_api::payment_from_json(p));
     }
     return true;
 }
@@ -91,8 +91,8 @@ keystore keystore::open(std::filesystem::path file, std::error_code& ec) {
             std::to_string(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1)));
         std::error_code rename_ec;
         std::filesystem::rename(store.file_, aside, rename_ec);
-        app::log::error("the keystore " + store.file_.string() + " could not be read; it was moved to " +
-                        aside.string() + " and a new device key was made (unlocks must be redeemed again)");
+        base::log::error("the keystore " + store.file_.string() + " could not be read; it was moved to " +
+                         aside.string() + " and a new device key was made (unlocks must be redeemed again)");
         store.bundles_.clear();
         store.tokens_.clear();
         store.pledges_.clear();
@@ -164,17 +164,19 @@ void put_record(std::vector<Record>& records, Record record, Same same,
 
 } // namespace
 
-void keystore::put_pledge(pledge_record record, std::error_code& ec) {
+void keystore::put_pledge(gate_api::pledge_record record, std::error_code& ec) {
     auto const campaign = record.campaign_id;
     put_record(
-        pledges_, std::move(record), [&](pledge_record const& p) { return p.campaign_id == campaign; },
+        pledges_, std::move(record),
+        [&](gate_api::pledge_record const& p) { return p.campaign_id == campaign; },
         [this](std::error_code& e) { save(e); }, ec);
 }
 
-void keystore::put_payment(payment_record record, std::error_code& ec) {
+void keystore::put_payment(gate_api::payment_record record, std::error_code& ec) {
     auto const key = record.idempotency_key;
     put_record(
-        payments_, std::move(record), [&](payment_record const& p) { return p.idempotency_key == key; },
+        payments_, std::move(record),
+        [&](gate_api::payment_record const& p) { return p.idempotency_key == key; },
         [this](std::error_code& e) { save(e); }, ec);
 }
 
@@ -206,7 +208,7 @@ void keystore::save(std::error_code& ec) const {
                     {"tokens", std::move(tokens)},
                     {"pledges", std::move(pledges)},
                     {"payments", std::move(payments)}};
-    app::write_file_atomically(file_, j.dump(2) + "\n", ec);
+    fileio::write_file_atomically(file_, j.dump(2) + "\n", 0600, true, ec);
 }
 
 } // namespace sluice::bundle

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gate_records.hpp"
+#include "gate_api/gate_records.hpp"
 
 #include <sluice/protocol/keys.hpp>
 
@@ -47,13 +47,13 @@ public:
     // Adds a token unless one with the same id is kept already (then nothing changes).
     void add_token(stored_token token, std::error_code& ec);
 
-    std::vector<pledge_record> const& pledges() const { return pledges_; }
+    std::vector<gate_api::pledge_record> const& pledges() const { return pledges_; }
     // Adds the pledge, or replaces the one kept for its campaign; on failure nothing changes.
-    void put_pledge(pledge_record record, std::error_code& ec);
+    void put_pledge(gate_api::pledge_record record, std::error_code& ec);
 
-    std::vector<payment_record> const& payments() const { return payments_; }
+    std::vector<gate_api::payment_record> const& payments() const { return payments_; }
     // Adds the payment, or replaces the one with its idempotency key; on failure nothing changes.
-    void put_payment(payment_record record, std::error_code& ec);
+    void put_payment(gate_api::payment_record record, std::error_code& ec);
 
     std::filesystem::path const& file() const { return file_; }
 
@@ -64,8 +64,8 @@ private:
     protocol::box_keypair device_;
     std::map<std::string, known_bundle> bundles_;
     std::vector<stored_token> tokens_;
-    std::vector<pledge_record> pledges_;
-    std::vector<payment_record> payments_;
+    std::vector<gate_api::pledge_record> pledges_;
+    std::vector<gate_api::payment_record> payments_;
 };
 
 } // namespace sluice::bundle

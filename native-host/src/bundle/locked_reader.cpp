@@ -1,4 +1,4 @@
-#include "locked_reader.hpp"
+#include "bundle/locked_reader.hpp"
 
 #include <sodium.h>
 

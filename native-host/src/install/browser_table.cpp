@@ -1,4 +1,4 @@
-#include "browser_table.hpp"
+#include "install/browser_table.hpp"
 
 namespace sluice::install {
 

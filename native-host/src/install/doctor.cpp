@@ -1,4 +1,4 @@
-#include "doctor.hpp"
+#include "install/doctor.hpp"
 
 #include "install/host_manifest.hpp"
 #include "install/read_text.hpp"

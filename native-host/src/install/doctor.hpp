@@ -1,8 +1,8 @@
 #pragma once
 
-#include "install_env.hpp"
-#include "manifest_targets.hpp"
-#include "registry.hpp"
+#include "install/install_env.hpp"
+#include "install/manifest_targets.hpp"
+#include "install/registry.hpp"
 
 #include <nlohmann/json.hpp>
 

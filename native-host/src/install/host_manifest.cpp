@@ -1,6 +1,6 @@
-#include "host_manifest.hpp"
+#include "install/host_manifest.hpp"
 
-#include "native_messaging/caller_check.hpp"
+#include <sluice/protocol/extension_ids.hpp>
 
 namespace sluice::install {
 
@@ -9,7 +9,7 @@ using nlohmann::json;
 namespace {
 
 std::string chrome_origin() {
-    return "chrome-extension://" + std::string(native_messaging::chrome_extension_id) + "/";
+    return "chrome-extension://" + std::string(protocol::chrome_extension_id) + "/";
 }
 
 } // namespace
@@ -22,7 +22,7 @@ json make_manifest(family kind, std::filesystem::path const& binary) {
     if (kind == family::chromium) {
         m["allowed_origins"] = json::array({chrome_origin()});
     } else {
-        m["allowed_extensions"] = json::array({std::string(native_messaging::firefox_addon_id)});
+        m["allowed_extensions"] = json::array({std::string(protocol::firefox_addon_id)});
     }
     return m;
 }
@@ -51,8 +51,7 @@ std::vector<std::string> manifest_problems(std::string const& text, family kind)
         problems.emplace_back("its \"path\" " + path + " is not absolute");
     }
     auto const ids_key = kind == family::chromium ? "allowed_origins" : "allowed_extensions";
-    auto const wanted =
-        kind == family::chromium ? chrome_origin() : std::string(native_messaging::firefox_addon_id);
+    auto const wanted = kind == family::chromium ? chrome_origin() : std::string(protocol::firefox_addon_id);
     auto const ids = m.find(ids_key);
     if (ids == m.end() || !ids->is_array()) {
         problems.emplace_back(std::string("it has no \"") + ids_key +

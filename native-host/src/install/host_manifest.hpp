@@ -1,6 +1,6 @@
 #pragma once
 
-#include "browser_table.hpp"
+#include "install/browser_table.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "install_cli.hpp"
+#include "install/install_cli.hpp"
 
 #include "install/doctor.hpp"
 #include "install/installer.hpp"

@@ -1,6 +1,6 @@
-#include "install_env.hpp"
+#include "install/install_env.hpp"
 
-#include "app/owner_launcher.hpp"
+#include "base/paths.hpp"
 
 #include <cstdlib>
 #include <unistd.h>
@@ -50,7 +50,7 @@ install_env current_env() {
             rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
         }
     }
-    env.host_binary = app::own_executable();
+    env.host_binary = base::own_executable();
     return env;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "browser_table.hpp"
+#include "install/browser_table.hpp"
 
 #include <filesystem>
 #include <string_view>

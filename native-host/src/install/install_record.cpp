@@ -1,8 +1,9 @@
-#include "install_record.hpp"
+#include "install/install_record.hpp"
 
-#include "app/paths.hpp"
 #include "install/make_dirs.hpp"
 #include "install/read_text.hpp"
+
+#include <sluice/fileio/atomic_file.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -79,7 +80,7 @@ void save_record(fs::path const& file, install_record& record, std::error_code& 
     for (auto const& r : record.registry_entries) {
         j["registry"].push_back({{"machine", r.key.machine}, {"key", r.key.path}, {"value", r.value}});
     }
-    app::write_file_atomically(file, j.dump(4) + "\n", ec, 0644);
+    fileio::write_file_atomically(file, j.dump(4) + "\n", 0644, true, ec);
 }
 
 } // namespace sluice::install

@@ -1,11 +1,12 @@
-#include "installer.hpp"
+#include "install/installer.hpp"
 
-#include "app/paths.hpp"
 #include "install/host_manifest.hpp"
 #include "install/install_record.hpp"
 #include "install/make_dirs.hpp"
 #include "install/manifest_targets.hpp"
 #include "install/read_text.hpp"
+
+#include <sluice/fileio/atomic_file.hpp>
 
 #include <algorithm>
 
@@ -90,7 +91,7 @@ install_result install(install_env const& env, scope s, std::vector<browser cons
         auto const text = make_manifest(t.kind, env.host_binary).dump(4) + "\n";
         bool const unchanged = fs::exists(t.manifest_file, ec) && read_text(t.manifest_file) == text;
         if (!unchanged) {
-            app::write_file_atomically(t.manifest_file, text, ec, 0644);
+            fileio::write_file_atomically(t.manifest_file, text, 0644, true, ec);
             if (ec) {
                 result.errors.push_back("cannot write " + t.manifest_file.string() + ": " + ec.message());
                 continue;

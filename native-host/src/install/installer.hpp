@@ -1,7 +1,7 @@
 #pragma once
 
-#include "install_env.hpp"
-#include "registry.hpp"
+#include "install/install_env.hpp"
+#include "install/registry.hpp"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "make_dirs.hpp"
+#include "install/make_dirs.hpp"
 
 #include <algorithm>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
-#include "manifest_targets.hpp"
+#include "install/manifest_targets.hpp"
 
-#include "host_manifest.hpp"
+#include "install/host_manifest.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "browser_table.hpp"
-#include "install_env.hpp"
+#include "install/browser_table.hpp"
+#include "install/install_env.hpp"
 
 #include <filesystem>
 #include <optional>

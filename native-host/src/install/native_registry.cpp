@@ -1,4 +1,4 @@
-#include "registry.hpp"
+#include "install/registry.hpp"
 
 #if defined(_WIN32)
 #include <windows.h>

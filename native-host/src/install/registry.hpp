@@ -1,6 +1,6 @@
 #pragma once
 
-#include "manifest_targets.hpp"
+#include "install/manifest_targets.hpp"
 
 #include <memory>
 #include <optional>

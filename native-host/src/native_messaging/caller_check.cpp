@@ -1,4 +1,6 @@
-#include "caller_check.hpp"
+#include "native_messaging/caller_check.hpp"
+
+#include <sluice/protocol/extension_ids.hpp>
 
 namespace sluice::native_messaging {
 
@@ -23,7 +25,7 @@ caller_verdict check_caller(std::span<std::string const> args) {
         if (id.ends_with('/')) {
             id.remove_suffix(1);
         }
-        v.allowed = id == chrome_extension_id;
+        v.allowed = id == protocol::chrome_extension_id;
         if (!v.allowed) {
             v.reason = "origin " + std::string(first) + " is not the Sluice extension";
         }
@@ -33,7 +35,7 @@ caller_verdict check_caller(std::span<std::string const> args) {
     if (args.size() >= 2 && first.ends_with(".json")) {
         v.kind = caller_kind::firefox;
         v.identity = args[1];
-        v.allowed = args[1] == firefox_addon_id;
+        v.allowed = args[1] == protocol::firefox_addon_id;
         if (!v.allowed) {
             v.reason = "add-on id " + args[1] + " is not the Sluice extension";
         }

@@ -6,11 +6,6 @@
 
 namespace sluice::native_messaging {
 
-// Our extension's identities, fixed by the `key` in extension/manifest.json (Chromium family) and
-// browser_specific_settings.gecko.id (Firefox family).
-inline constexpr std::string_view chrome_extension_id = "ljkaphncpbkfgfeoncgogkmhcmcompjk";
-inline constexpr std::string_view firefox_addon_id = "sluice@sluice-project.org";
-
 enum class caller_kind {
     invalid,
     chromium, // argv[1] = "chrome-extension://<id>/"

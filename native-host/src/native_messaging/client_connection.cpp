@@ -1,8 +1,8 @@
-#include "client_connection.hpp"
+#include "native_messaging/client_connection.hpp"
 
-#include "../app/log.hpp"
-#include "frame_error_reply.hpp"
-#include "outbound_frame.hpp"
+#include "base/log.hpp"
+#include "native_messaging/frame_error_reply.hpp"
+#include "native_messaging/outbound_frame.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
@@ -32,8 +32,8 @@ void client_connection::read_more() {
                                 }
                                 if (ec) {
                                     if (!self->decoder_.finish()) {
-                                        app::log::warning("client " + std::to_string(self->id_) +
-                                                          " went away in the middle of a frame");
+                                        base::log::warning("client " + std::to_string(self->id_) +
+                                                           " went away in the middle of a frame");
                                     }
                                     self->input_done_ = true;
                                     self->close_when_flushed();
@@ -52,8 +52,8 @@ void client_connection::on_frame_event(frame_event event, std::string body, std:
         return;
     }
     if (auto reply = frame_error_reply(event, announced, max_inbound_)) {
-        app::log::warning("client " + std::to_string(id_) + ": " +
-                          reply->at("error").at("message").get<std::string>());
+        base::log::warning("client " + std::to_string(id_) + ": " +
+                           reply->at("error").at("message").get<std::string>());
         send(*reply);
     }
 }
@@ -64,12 +64,13 @@ void client_connection::send(nlohmann::json const& message) {
     }
     auto frame = to_outbound_frame(message);
     if (frame.empty()) {
-        app::log::error("dropped an event larger than the outbound frame limit: " +
-                        message.value("method", std::string("?")));
+        base::log::error("dropped an event larger than the outbound frame limit: " +
+                         message.value("method", std::string("?")));
         return;
     }
     if (queued_bytes_ + frame.size() > max_queued_bytes) {
-        app::log::warning("client " + std::to_string(id_) + " is not reading its messages; disconnecting it");
+        base::log::warning("client " + std::to_string(id_) +
+                           " is not reading its messages; disconnecting it");
         close();
         return;
     }

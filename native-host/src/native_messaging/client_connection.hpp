@@ -1,6 +1,6 @@
 #pragma once
 
-#include "frame_decoder.hpp"
+#include "native_messaging/frame_decoder.hpp"
 
 #include <boost/asio/local/stream_protocol.hpp>
 #include <nlohmann/json.hpp>

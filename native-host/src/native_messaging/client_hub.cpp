@@ -1,7 +1,7 @@
-#include "client_hub.hpp"
+#include "native_messaging/client_hub.hpp"
 
-#include "../app/log.hpp"
-#include "attach_greeting.hpp"
+#include "base/log.hpp"
+#include "native_messaging/attach_greeting.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -97,7 +97,7 @@ void client_hub::accept_next() {
             // Out of descriptors (EMFILE, ENFILE), most likely: the waiting relay keeps the socket readable,
             // so accepting again at once would spin a core (and fill the log) until a descriptor frees up.
             if (!accept_failing_) {
-                app::log::error("cannot accept relays: " + ec.message() + "; trying again every 100 ms");
+                base::log::error("cannot accept relays: " + ec.message() + "; trying again every 100 ms");
                 accept_failing_ = true;
             }
             accept_pause_.expires_after(std::chrono::milliseconds(100));
@@ -109,17 +109,17 @@ void client_hub::accept_next() {
             return;
         }
         if (std::exchange(accept_failing_, false)) {
-            app::log::info("relays are accepted again");
+            base::log::info("relays are accepted again");
         }
         auto const peer = peer_of(socket);
         if (!peer) {
-            app::log::warning("refused a connection whose user is unknown");
+            base::log::warning("refused a connection whose user is unknown");
         } else if (peer->uid != ::geteuid()) {
             // Closed unread: nothing another user sends is parsed, and nothing is sent back.
-            app::log::warning("refused a connection from another user (uid " + std::to_string(peer->uid) +
-                              ", pid " + std::to_string(peer->pid) + ")");
+            base::log::warning("refused a connection from another user (uid " + std::to_string(peer->uid) +
+                               ", pid " + std::to_string(peer->pid) + ")");
         } else if (!greet(socket)) {
-            app::log::info("a relay left before it was greeted");
+            base::log::info("a relay left before it was greeted");
         } else {
             auto const id = next_id_++;
             auto client = std::make_shared<client_connection>(
@@ -134,8 +134,8 @@ void client_hub::accept_next() {
                 },
                 [this](client_connection* closed) { on_client_closed(closed); });
             clients_.emplace(id, client);
-            app::log::info("client " + std::to_string(id) + " attached (" + std::to_string(clients_.size()) +
-                           " attached)");
+            base::log::info("client " + std::to_string(id) + " attached (" + std::to_string(clients_.size()) +
+                            " attached)");
             client->start();
         }
         accept_next();
@@ -154,8 +154,8 @@ void client_hub::on_client_closed(client_connection* client) {
     }
     auto holder = keep->second;
     clients_.erase(keep);
-    app::log::info("client " + std::to_string(id) + " detached (" + std::to_string(clients_.size()) +
-                   " attached)");
+    base::log::info("client " + std::to_string(id) + " detached (" + std::to_string(clients_.size()) +
+                    " attached)");
     if (clients_.empty() && on_last_client_gone_) {
         boost::asio::post(io_, [this, holder] {
             if (!stopped_ && clients_.empty()) {

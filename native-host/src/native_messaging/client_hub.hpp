@@ -1,7 +1,7 @@
 #pragma once
 
-#include "client_connection.hpp"
-#include "rpc_dispatcher.hpp"
+#include "native_messaging/client_connection.hpp"
+#include "native_messaging/rpc_dispatcher.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>

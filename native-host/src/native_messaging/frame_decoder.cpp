@@ -1,4 +1,4 @@
-#include "frame_decoder.hpp"
+#include "native_messaging/frame_decoder.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "frame_encoder.hpp"
+#include "native_messaging/frame_encoder.hpp"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "frame_error_reply.hpp"
+#include "native_messaging/frame_error_reply.hpp"
 
 #include <sluice/protocol/jsonrpc.hpp>
 

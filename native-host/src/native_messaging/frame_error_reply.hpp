@@ -1,6 +1,6 @@
 #pragma once
 
-#include "frame_decoder.hpp"
+#include "native_messaging/frame_decoder.hpp"
 
 #include <nlohmann/json.hpp>
 

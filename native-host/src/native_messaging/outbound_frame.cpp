@@ -1,6 +1,6 @@
-#include "outbound_frame.hpp"
+#include "native_messaging/outbound_frame.hpp"
 
-#include "frame_encoder.hpp"
+#include "native_messaging/frame_encoder.hpp"
 
 #include <sluice/protocol/jsonrpc.hpp>
 #include <sluice/protocol/untrusted_json.hpp>

@@ -1,6 +1,6 @@
-#include "owner_lock.hpp"
+#include "native_messaging/owner_lock.hpp"
 
-#include "../app/log.hpp"
+#include "base/log.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -54,8 +54,8 @@ bool owner_lock::acquire_when_free(std::filesystem::path const& lock_file,
             if (waited && !ec) {
                 auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - start);
-                app::log::info("took the session after waiting " + std::to_string(ms.count()) +
-                               " ms for the owner before");
+                base::log::info("took the session after waiting " + std::to_string(ms.count()) +
+                                " ms for the owner before");
             }
             return !ec;
         }
@@ -65,7 +65,7 @@ bool owner_lock::acquire_when_free(std::filesystem::path const& lock_file,
             return false;
         }
         if (!waited) {
-            app::log::info(
+            base::log::info(
                 "another owner holds the session and does not listen (leaving, or starting); waiting");
             waited = true;
         }

@@ -1,14 +1,14 @@
-#include "relay.hpp"
+#include "native_messaging/relay.hpp"
 
-#include "../app/fd_io.hpp"
-#include "../app/log.hpp"
-#include "attach_greeting.hpp"
-#include "frame_decoder.hpp"
-#include "frame_encoder.hpp"
-#include "frame_error_reply.hpp"
-#include "outbound_frame.hpp"
-#include "stdin_reader.hpp"
+#include "base/log.hpp"
+#include "native_messaging/attach_greeting.hpp"
+#include "native_messaging/frame_decoder.hpp"
+#include "native_messaging/frame_encoder.hpp"
+#include "native_messaging/frame_error_reply.hpp"
+#include "native_messaging/outbound_frame.hpp"
+#include "native_messaging/stdin_reader.hpp"
 
+#include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/version.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -53,7 +53,7 @@ bool connect_to_owner(stream::socket& socket, relay_options const& options, cloc
         }
         auto const result = options.start_owner ? options.start_owner() : owner_start::already_running;
         if (result == owner_start::failed) {
-            app::log::error("could not start the session owner");
+            base::log::error("could not start the session owner");
             return false;
         }
         // Another owner holds the session: it listens, or is about to.
@@ -61,14 +61,14 @@ bool connect_to_owner(stream::socket& socket, relay_options const& options, cloc
             std::this_thread::sleep_for(connect_retry_delay);
         }
     }
-    app::log::error("no session owner answers on " + options.socket_file.string());
+    base::log::error("no session owner answers on " + options.socket_file.string());
     return false;
 }
 
 // Blocking write of a whole frame to stdout. stdout is the browser's pipe and nothing else writes to it.
 bool write_stdout(std::string const& frame) {
     std::error_code ec;
-    app::write_all(STDOUT_FILENO, frame, ec);
+    fileio::write_all(STDOUT_FILENO, frame, ec);
     return !ec;
 }
 
@@ -85,7 +85,7 @@ public:
               STDIN_FILENO, [this](std::span<char const> bytes) { from_browser_.feed(bytes); },
               [this] {
                   if (!from_browser_.finish()) {
-                      app::log::warning("the browser closed the port in the middle of a frame");
+                      base::log::warning("the browser closed the port in the middle of a frame");
                   }
                   asio::post(io_, [this] { on_browser_closed(); });
               }) {}
@@ -97,7 +97,7 @@ public:
         }
         signals_.async_wait([this](boost::system::error_code ec, int signo) {
             if (!ec) {
-                app::log::info("signal " + std::to_string(signo) + ": detaching from the session");
+                base::log::info("signal " + std::to_string(signo) + ": detaching from the session");
                 finish(0);
             }
         });
@@ -124,7 +124,7 @@ private:
             return;
         }
         if (auto reply = frame_error_reply(event, announced, options_.max_inbound_frame_bytes)) {
-            app::log::warning(reply->at("error").at("data").at("detail").get<std::string>());
+            base::log::warning(reply->at("error").at("data").at("detail").get<std::string>());
             asio::post(io_, [frame = to_outbound_frame(*reply)] { write_stdout(frame); });
         }
     }
@@ -139,13 +139,13 @@ private:
             }
         }
         if (event != frame_event::frame) {
-            app::log::error("the session owner sent a bad frame (" + std::to_string(announced) +
-                            " bytes); dropped");
+            base::log::error("the session owner sent a bad frame (" + std::to_string(announced) +
+                             " bytes); dropped");
             return;
         }
         std::error_code ec;
         if (!write_stdout(encode_frame(body, protocol::max_outbound_frame_bytes, ec))) {
-            app::log::info("the browser stopped reading; detaching");
+            base::log::info("the browser stopped reading; detaching");
             finish(0);
         }
     }
@@ -177,7 +177,7 @@ private:
                                   // Ungreeted, the owner is leaving: the read side sees it close and
                                   // moves on to the next owner with this frame still queued.
                                   if (!done_ && greeted_) {
-                                      app::log::error("lost the session owner: " + ec.message());
+                                      base::log::error("lost the session owner: " + ec.message());
                                       finish(1);
                                   }
                                   return;
@@ -202,7 +202,7 @@ private:
                 } else if (browser_closed_) {
                     finish(0);
                 } else {
-                    app::log::error("the session owner went away: " + ec.message());
+                    base::log::error("the session owner went away: " + ec.message());
                     finish(1);
                 }
                 return;
@@ -219,7 +219,7 @@ private:
             finish(0); // nothing asked, nothing to wait for
             return;
         }
-        app::log::info("the session owner was leaving when we connected; finding the next one");
+        base::log::info("the session owner was leaving when we connected; finding the next one");
         ++connection_;
         boost::system::error_code ignored;
         socket_.close(ignored);

@@ -1,4 +1,4 @@
-#include "rpc_call.hpp"
+#include "native_messaging/rpc_call.hpp"
 
 namespace sluice::native_messaging {
 

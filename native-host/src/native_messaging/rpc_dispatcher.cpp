@@ -1,4 +1,4 @@
-#include "rpc_dispatcher.hpp"
+#include "native_messaging/rpc_dispatcher.hpp"
 
 #include <exception>
 

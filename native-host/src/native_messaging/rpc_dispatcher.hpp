@@ -1,6 +1,6 @@
 #pragma once
 
-#include "rpc_call.hpp"
+#include "native_messaging/rpc_call.hpp"
 
 #include <sluice/protocol/untrusted_json.hpp>
 

@@ -1,4 +1,4 @@
-#include "stdin_reader.hpp"
+#include "native_messaging/stdin_reader.hpp"
 
 #include <array>
 #include <cerrno>

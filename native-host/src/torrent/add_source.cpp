@@ -1,4 +1,4 @@
-#include "add_source.hpp"
+#include "torrent/add_source.hpp"
 
 #include <libtorrent/magnet_uri.hpp>
 #include <libtorrent/torrent_info.hpp>

@@ -1,4 +1,4 @@
-#include "file_seals.hpp"
+#include "torrent/file_seals.hpp"
 
 #include <sys/stat.h>
 

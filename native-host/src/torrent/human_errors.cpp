@@ -1,4 +1,4 @@
-#include "human_errors.hpp"
+#include "torrent/human_errors.hpp"
 
 #include <cerrno>
 

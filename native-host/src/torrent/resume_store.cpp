@@ -1,7 +1,8 @@
-#include "resume_store.hpp"
+#include "torrent/resume_store.hpp"
 
-#include "../app/log.hpp"
-#include "../app/paths.hpp"
+#include "base/log.hpp"
+
+#include <sluice/fileio/atomic_file.hpp>
 
 #include <libtorrent/read_resume_data.hpp>
 #include <libtorrent/write_resume_data.hpp>
@@ -45,10 +46,10 @@ void resume_store::save(std::string const& id, lt::add_torrent_params const& par
         std::filesystem::create_directories(dir_, ec);
         auto const file = dir_ / (id + ".resume");
         if (!ec) {
-            app::write_file_atomically(file, std::string_view(buf->data(), buf->size()), ec);
+            fileio::write_file_atomically(file, std::string_view(buf->data(), buf->size()), 0600, true, ec);
         }
         if (ec) {
-            app::log::error("could not save resume data of " + id + ": " + ec.message());
+            base::log::error("could not save resume data of " + id + ": " + ec.message());
         } else if (removed_since(id, generation)) {
             std::filesystem::remove(file, ec); // removed while this save was being written
         }
@@ -123,8 +124,8 @@ std::vector<lt::add_torrent_params> resume_store::load_all() const {
             lt_ec = lt::errors::make_error_code(lt::errors::invalid_file_tag);
         }
         if (lt_ec) {
-            app::log::warning("unreadable resume file " + entry.path().string() + " (" + lt_ec.message() +
-                              "); moved aside");
+            base::log::warning("unreadable resume file " + entry.path().string() + " (" + lt_ec.message() +
+                               "); moved aside");
             std::filesystem::rename(entry.path(), entry.path().string() + ".bad", size_ec);
             continue;
         }

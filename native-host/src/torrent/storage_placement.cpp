@@ -1,4 +1,4 @@
-#include "storage_placement.hpp"
+#include "torrent/storage_placement.hpp"
 
 #include <algorithm>
 

@@ -1,9 +1,9 @@
-#include "torrent_engine.hpp"
+#include "torrent/torrent_engine.hpp"
 
-#include "../app/log.hpp"
-#include "human_errors.hpp"
-#include "torrent_json.hpp"
-#include "torrent_sources.hpp"
+#include "base/log.hpp"
+#include "torrent/human_errors.hpp"
+#include "torrent/torrent_json.hpp"
+#include "torrent/torrent_sources.hpp"
 
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/announce_entry.hpp>
@@ -84,7 +84,7 @@ void remove_incoming_folder(std::filesystem::path const& folder) {
     std::error_code ec;
     std::filesystem::remove_all(folder, ec);
     if (ec) {
-        app::log::warning("could not remove " + folder.string() + ": " + ec.message());
+        base::log::warning("could not remove " + folder.string() + ": " + ec.message());
     }
     std::filesystem::remove(folder.parent_path(), ec); // only when empty
 }
@@ -111,7 +111,7 @@ void torrent_engine::start() {
         lt::error_code ec;
         auto h = session_.add_torrent(std::move(params), ec);
         if (ec) {
-            app::log::warning("could not restore torrent " + id + ": " + ec.message());
+            base::log::warning("could not restore torrent " + id + ": " + ec.message());
             continue;
         }
         torrents_[id] = h;
@@ -122,7 +122,7 @@ void torrent_engine::start() {
         }
     }
     if (!saved.empty()) {
-        app::log::info("restored " + std::to_string(torrents_.size()) + " torrent(s) from resume data");
+        base::log::info("restored " + std::to_string(torrents_.size()) + " torrent(s) from resume data");
     }
     schedule_resume_saves();
     schedule_updates();
@@ -220,7 +220,7 @@ torrent_engine::add_result torrent_engine::add(lt::add_torrent_params params,
     // Saved at once, so even a kill -9 a moment after the add brings the torrent back.
     request_resume_data(h, lt::torrent_handle::save_info_dict);
     auto const st = h.status(lt::torrent_handle::query_name);
-    app::log::info(
+    base::log::info(
         "added torrent " + id + " (" + st.name + ") into " +
         (place.name.empty() ? folder.string() + " (once its name is known)" : place.save_path.string()));
     return nlohmann::json{{"infoHash", id}, {"name", st.name}, {"duplicate", false}};
@@ -275,7 +275,7 @@ bool torrent_engine::remove(std::string const& id, bool delete_files) {
             l->on_removed(id);
         }
     }
-    app::log::info("removed torrent " + id + (delete_files ? " and its files" : ""));
+    base::log::info("removed torrent " + id + (delete_files ? " and its files" : ""));
     return true;
 }
 
@@ -504,7 +504,7 @@ void torrent_engine::file_changed(std::string const& id, int index) {
 void torrent_engine::emit_error(lt::torrent_handle const& h, std::string const& kind,
                                 std::string const& message) {
     auto const id = id_of(h.info_hashes());
-    app::log::warning("torrent " + id + ": " + message);
+    base::log::warning("torrent " + id + ": " + message);
     emit_("torrent.error", {{"infoHash", id}, {"kind", kind}, {"message", message}});
 }
 
@@ -621,9 +621,9 @@ void torrent_engine::on_inconsistent_hashes(lt::torrent_handle const& h) {
             "for another link.");
         return;
     }
-    app::log::warning("torrent " + id +
-                      ": libtorrent found its v1 and v2 hashes at odds; checking its files again (" +
-                      std::to_string(hash_rechecks_[id]) + " of " + std::to_string(max_rechecks) + ")");
+    base::log::warning("torrent " + id +
+                       ": libtorrent found its v1 and v2 hashes at odds; checking its files again (" +
+                       std::to_string(hash_rechecks_[id]) + " of " + std::to_string(max_rechecks) + ")");
     // A moment later, once the hash jobs of the check that failed have ended: a recheck cancels them.
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(250));
     timer->async_wait([this, id, timer](boost::system::error_code ec) {

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "file_seals.hpp"
-#include "resume_store.hpp"
-#include "storage_placement.hpp"
+#include "torrent/file_seals.hpp"
+#include "torrent/resume_store.hpp"
+#include "torrent/storage_placement.hpp"
 
 #include <sluice/protocol/jsonrpc.hpp>
 

@@ -1,16 +1,16 @@
-#include "torrent_fetcher.hpp"
+#include "torrent/torrent_fetcher.hpp"
 
-#include "../http/http_client.hpp"
+#include "net/http_client.hpp"
 
 namespace sluice::torrent {
 
 void fetch_torrent(boost::asio::io_context& io, std::string const& url, std::size_t max_bytes,
                    std::function<void(fetch_result)> done) {
-    http::outgoing_request request;
+    net::outgoing_request request;
     request.url = url;
     request.accept = "application/x-bittorrent";
     request.max_response_bytes = max_bytes;
-    http::send_request(io, std::move(request), [done = std::move(done)](http::incoming_response response) {
+    net::send_request(io, std::move(request), [done = std::move(done)](net::incoming_response response) {
         fetch_result r;
         if (!response.ok) {
             auto detail = response.error;

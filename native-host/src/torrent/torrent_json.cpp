@@ -1,4 +1,4 @@
-#include "torrent_json.hpp"
+#include "torrent/torrent_json.hpp"
 
 #include <libtorrent/torrent_info.hpp>
 
@@ -94,7 +94,7 @@ nlohmann::json files_json(lt::torrent_handle const& h, std::size_t offset, std::
             {"path", path},
             {"size", size},
             {"progress", size == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(size)},
-            {"mime", std::string(http::mime_type_for(path))},
+            {"mime", std::string(media::mime_type_for(path))},
             {"priority",
              static_cast<std::size_t>(index) < priorities.size()
                  ? static_cast<int>(static_cast<std::uint8_t>(priorities[static_cast<std::size_t>(index)]))

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "../http/mime_types.hpp"
+#include "media/mime_types.hpp"
 
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_status.hpp>
@@ -12,7 +12,7 @@
 namespace sluice::torrent {
 
 namespace lt = libtorrent;
-using http::is_media_path;
+using media::is_media_path;
 
 // One torrent as torrent.list and torrent.updated show it.
 nlohmann::json status_json(std::string const& id, lt::torrent_status const& st);

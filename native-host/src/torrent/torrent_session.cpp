@@ -1,7 +1,8 @@
-#include "torrent_session.hpp"
+#include "torrent/torrent_session.hpp"
 
-#include "../app/log.hpp"
-#include "../app/paths.hpp"
+#include "base/log.hpp"
+
+#include <sluice/fileio/atomic_file.hpp>
 
 #include <boost/asio/post.hpp>
 #include <libtorrent/alert_types.hpp>
@@ -33,12 +34,12 @@ lt::session_params load_params(std::filesystem::path const& state_file) {
         return lt::read_session_params(buf, lt::session_handle::save_dht_state);
     } catch (std::exception const& e) {
         // A damaged state file costs the DHT cache, nothing more: start fresh and say so.
-        app::log::warning("ignoring unreadable session state " + state_file.string() + ": " + e.what());
+        base::log::warning("ignoring unreadable session state " + state_file.string() + ": " + e.what());
         return {};
     }
 }
 
-void apply_config(lt::settings_pack& pack, app::session_config const& config) {
+void apply_config(lt::settings_pack& pack, session_config const& config) {
     pack.set_bool(lt::settings_pack::enable_dht, config.dht);
     pack.set_bool(lt::settings_pack::enable_lsd, config.lsd);
     pack.set_bool(lt::settings_pack::enable_upnp, config.upnp);
@@ -76,7 +77,7 @@ void apply_config(lt::settings_pack& pack, app::session_config const& config) {
 
 } // namespace
 
-torrent_session::torrent_session(boost::asio::io_context& io, app::session_config const& config,
+torrent_session::torrent_session(boost::asio::io_context& io, session_config const& config,
                                  std::filesystem::path state_file)
     : io_(io), state_file_(std::move(state_file)) {
     auto params = load_params(state_file_);
@@ -89,9 +90,9 @@ torrent_session::torrent_session(boost::asio::io_context& io, app::session_confi
             }
         });
     });
-    app::log::info("libtorrent " + libtorrent_version() + " session started (dht " +
-                   (config.dht ? "on" : "off") + ", lsd " + (config.lsd ? "on" : "off") + ", upnp " +
-                   (config.upnp ? "on" : "off") + ", listening on " + config.listen_interfaces + ")");
+    base::log::info("libtorrent " + libtorrent_version() + " session started (dht " +
+                    (config.dht ? "on" : "off") + ", lsd " + (config.lsd ? "on" : "off") + ", upnp " +
+                    (config.upnp ? "on" : "off") + ", listening on " + config.listen_interfaces + ")");
 }
 
 torrent_session::~torrent_session() {
@@ -100,7 +101,7 @@ torrent_session::~torrent_session() {
     std::error_code ec;
     save_state(ec);
     if (ec) {
-        app::log::error("could not save session state: " + ec.message());
+        base::log::error("could not save session state: " + ec.message());
     }
     // abort() lets the destructor of the proxy, not this thread, wait for trackers to be told we left.
     auto proxy = session_->abort();
@@ -114,10 +115,10 @@ std::string torrent_session::libtorrent_version() {
 void torrent_session::save_state(std::error_code& ec) const {
     auto const buf = lt::write_session_params_buf(session_->session_state(lt::session_handle::save_dht_state),
                                                   lt::session_handle::save_dht_state);
-    app::write_file_atomically(state_file_, std::string_view(buf.data(), buf.size()), ec);
+    fileio::write_file_atomically(state_file_, std::string_view(buf.data(), buf.size()), 0600, true, ec);
 }
 
-void torrent_session::apply(app::session_config const& config) {
+void torrent_session::apply(session_config const& config) {
     lt::settings_pack pack;
     apply_config(pack, config);
     session_->apply_settings(std::move(pack));
@@ -137,9 +138,9 @@ void torrent_session::drain_alerts() {
             continue;
         }
         if ((a->category() & lt::alert_category::error) != lt::alert_category_t{}) {
-            app::log::warning(std::string("libtorrent: ") + a->what() + ": " + a->message());
+            base::log::warning(std::string("libtorrent: ") + a->what() + ": " + a->message());
         } else {
-            app::log::debug(std::string("libtorrent: ") + a->message());
+            base::log::debug(std::string("libtorrent: ") + a->message());
         }
     }
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "../app/config.hpp"
+#include "torrent/session_config.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -25,7 +25,7 @@ namespace lt = libtorrent;
 // not block); alerts are then drained on the io_context thread, which owns the host's state.
 class torrent_session {
 public:
-    torrent_session(boost::asio::io_context& io, app::session_config const& config,
+    torrent_session(boost::asio::io_context& io, session_config const& config,
                     std::filesystem::path state_file);
     ~torrent_session();
 
@@ -42,7 +42,7 @@ public:
     }
 
     // Applies the configurable switches to the running session.
-    void apply(app::session_config const& config);
+    void apply(session_config const& config);
 
     lt::session& native() { return *session_; }
 

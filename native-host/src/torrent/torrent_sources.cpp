@@ -1,4 +1,4 @@
-#include "torrent_sources.hpp"
+#include "torrent/torrent_sources.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,6 @@
 #include "bundle_reader.hpp"
 
-#include "file_io.hpp"
-
+#include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/bundle_manifest.hpp>
 
 namespace sluice::publisher {
@@ -17,7 +16,7 @@ result<manifest_files> read_manifest_files(fs::path const& folder) {
     files.folder = folder;
     auto const manifest_path = folder / protocol::manifest_file_name;
     std::error_code ec;
-    files.manifest = read_small_file(manifest_path, protocol::bundle_manifest::max_bytes, ec);
+    files.manifest = fileio::read_small_file(manifest_path, protocol::bundle_manifest::max_bytes, ec);
     if (ec == std::errc::no_such_file_or_directory) {
         return result<manifest_files>::failure("bundle.json is missing from " + folder.string());
     }
@@ -26,10 +25,10 @@ result<manifest_files> read_manifest_files(fs::path const& folder) {
             "bundle.json is larger than " + std::to_string(protocol::bundle_manifest::max_bytes) + " bytes");
     }
     if (ec) {
-        return result<manifest_files>::failure(describe(manifest_path, ec));
+        return result<manifest_files>::failure(fileio::describe(manifest_path, ec));
     }
     // bundle.sig is 64 bytes; anything over a few KiB is certainly not a signature, and is not loaded whole.
-    auto signature = read_small_file(folder / protocol::signature_file_name, 4096, ec);
+    auto signature = fileio::read_small_file(folder / protocol::signature_file_name, 4096, ec);
     if (!ec) {
         files.signature = std::move(signature);
     } else if (ec == std::errc::file_too_large) {
@@ -57,9 +56,9 @@ result<std::shared_ptr<lt::torrent_info const>> parse_torrent(std::string_view b
 
 result<std::shared_ptr<lt::torrent_info const>> load_torrent(fs::path const& file) {
     std::error_code ec;
-    auto const bytes = read_small_file(file, max_torrent_bytes, ec);
+    auto const bytes = fileio::read_small_file(file, max_torrent_bytes, ec);
     if (ec) {
-        return result<std::shared_ptr<lt::torrent_info const>>::failure(describe(file, ec));
+        return result<std::shared_ptr<lt::torrent_info const>>::failure(fileio::describe(file, ec));
     }
     auto torrent = parse_torrent(bytes);
     if (!torrent) {
@@ -117,16 +116,16 @@ std::vector<protocol::stored_file> torrent_stored_files(lt::torrent_info const& 
 
 std::string v1_hex(lt::torrent_info const& torrent) {
     auto const& hashes = torrent.info_hashes();
-    return hashes.has_v1()
-               ? to_hex({reinterpret_cast<unsigned char const*>(hashes.v1.data()), hashes.v1.size()})
-               : std::string();
+    return hashes.has_v1() ? protocol::to_hex(
+                                 {reinterpret_cast<unsigned char const*>(hashes.v1.data()), hashes.v1.size()})
+                           : std::string();
 }
 
 std::string v2_hex(lt::torrent_info const& torrent) {
     auto const& hashes = torrent.info_hashes();
-    return hashes.has_v2()
-               ? to_hex({reinterpret_cast<unsigned char const*>(hashes.v2.data()), hashes.v2.size()})
-               : std::string();
+    return hashes.has_v2() ? protocol::to_hex(
+                                 {reinterpret_cast<unsigned char const*>(hashes.v2.data()), hashes.v2.size()})
+                           : std::string();
 }
 
 } // namespace sluice::publisher

@@ -263,7 +263,7 @@ int run_command_line(std::vector<std::string> const& args) {
         return args.empty() ? exit_usage : exit_ok;
     }
     if (args.front() == "--version") {
-        std::printf("sluice-bundle %s\n", SLUICE_BUNDLE_VERSION);
+        std::printf("sluice-bundle %s\n", SLUICE_VERSION);
         return exit_ok;
     }
     for (auto const& arg : args) {

@@ -1,16 +1,16 @@
 #include "create_command.hpp"
 
-#include "atomic_file.hpp"
 #include "bundle_plan.hpp"
 #include "bundle_reader.hpp"
 #include "bundle_spec.hpp"
-#include "file_io.hpp"
 #include "interrupt.hpp"
 #include "item_writer.hpp"
 #include "key_files.hpp"
 #include "staging_dir.hpp"
 #include "torrent_maker.hpp"
 
+#include <sluice/fileio/atomic_file.hpp>
+#include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/keys.hpp>
 #include <sluice/protocol/locked_item.hpp>
@@ -29,7 +29,7 @@ using failure = result<create_outcome>;
 constexpr std::size_t max_spec_bytes = bundle_spec::max_bytes;
 
 std::string creator_string() {
-    return "sluice-bundle " SLUICE_BUNDLE_VERSION;
+    return "sluice-bundle " SLUICE_VERSION;
 }
 
 // What an earlier version tells about one locked item: its key, and the plaintext it sealed.
@@ -143,9 +143,9 @@ bool is_private(fs::path const& file) {
 result<create_outcome> create_bundle(create_options const& options, std::FILE* log) {
     // 1. Everything that can be wrong with the input, before any output exists.
     std::error_code ec;
-    auto const spec_text = read_small_file(options.spec_file, max_spec_bytes, ec);
+    auto const spec_text = fileio::read_small_file(options.spec_file, max_spec_bytes, ec);
     if (ec) {
-        return failure::failure(describe(options.spec_file, ec));
+        return failure::failure(fileio::describe(options.spec_file, ec));
     }
     auto spec = parse_bundle_spec(spec_text);
     if (!spec) {
@@ -352,13 +352,13 @@ result<create_outcome> create_bundle(create_options const& options, std::FILE* l
     if (!torrent) {
         return failure::failure("internal error: the torrent just made does not load: " + torrent.error);
     }
-    write_new_file(staging->path() / torrent_name, *torrent_bytes, 0644, ec);
+    fileio::write_new_file(staging->path() / torrent_name, *torrent_bytes, 0644, ec);
     if (ec) {
-        return failure::failure(describe(staging->path() / torrent_name, ec));
+        return failure::failure(fileio::describe(staging->path() / torrent_name, ec));
     }
-    write_new_file(staging->path() / keys_name, item_keys_text(keys), 0600, ec);
+    fileio::write_new_file(staging->path() / keys_name, item_keys_text(keys), 0600, ec);
     if (ec) {
-        return failure::failure(describe(staging->path() / keys_name, ec));
+        return failure::failure(fileio::describe(staging->path() / keys_name, ec));
     }
     if (interrupted()) {
         return failure::failure("interrupted");

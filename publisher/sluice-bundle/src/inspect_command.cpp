@@ -1,9 +1,9 @@
 #include "inspect_command.hpp"
 
 #include "bundle_reader.hpp"
-#include "file_io.hpp"
 #include "progress.hpp"
 
+#include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/keys.hpp>
 

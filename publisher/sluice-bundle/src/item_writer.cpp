@@ -1,8 +1,9 @@
 #include "item_writer.hpp"
 
-#include "atomic_file.hpp"
-#include "file_io.hpp"
 #include "interrupt.hpp"
+
+#include <sluice/fileio/atomic_file.hpp>
+#include <sluice/fileio/file_io.hpp>
 
 #include <libtorrent/hasher.hpp>
 
@@ -119,7 +120,7 @@ private:
         while (next(to_write_, hashed_all_, buffer)) {
             std::error_code ec;
             if (!write_failed_) {
-                write_all(fd_, {buffer.data(), buffer.size()}, ec);
+                fileio::write_all(fd_, {buffer.data(), buffer.size()}, ec);
                 written_ += buffer.size();
                 if (written_ - flushed_ >= flush_bytes) {
                     // Start the write-back of what is written so far without waiting for it: the disk then
@@ -157,21 +158,21 @@ private:
 };
 
 struct open_files {
-    unique_fd in;
-    unique_fd out;
+    fileio::unique_fd in;
+    fileio::unique_fd out;
 };
 
 result<open_files> open_both(fs::path const& source, fs::path const& target) {
     open_files files;
     std::error_code ec;
-    files.in = open_for_reading(source, ec);
+    files.in = fileio::open_for_reading(source, ec);
     if (ec) {
-        return result<open_files>::failure(describe(source, ec));
+        return result<open_files>::failure(fileio::describe(source, ec));
     }
     ::posix_fadvise(files.in.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-    files.out = create_new_file(target, 0644, ec);
+    files.out = fileio::create_new_file(target, 0644, ec);
     if (ec) {
-        return result<open_files>::failure(describe(target, ec));
+        return result<open_files>::failure(fileio::describe(target, ec));
     }
     return files;
 }
@@ -184,14 +185,14 @@ std::string changed_while_reading(fs::path const& source) {
 bool at_end(int fd) {
     char probe;
     std::error_code ec;
-    return read_full(fd, {&probe, 1}, ec) == 0 && !ec;
+    return fileio::read_full(fd, {&probe, 1}, ec) == 0 && !ec;
 }
 
 result<written_file> finish_output(output_stage& stage, written_file done, fs::path const& target,
                                    std::uint64_t expected_stored) {
     auto const ec = stage.finish(done.pieces, done.stored_size);
     if (ec) {
-        return result<written_file>::failure(describe(target, ec));
+        return result<written_file>::failure(fileio::describe(target, ec));
     }
     if (done.stored_size != expected_stored) {
         return result<written_file>::failure("internal error: " + target.string() + " has " +
@@ -223,9 +224,9 @@ result<written_file> write_plain_file(fs::path const& source, fs::path const& ta
         auto buffer = stage.take();
         buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer_bytes)));
         std::error_code ec;
-        auto const n = read_full(files->in.get(), buffer, ec);
+        auto const n = fileio::read_full(files->in.get(), buffer, ec);
         if (ec) {
-            return result<written_file>::failure(describe(source, ec));
+            return result<written_file>::failure(fileio::describe(source, ec));
         }
         if (n != buffer.size()) {
             return result<written_file>::failure(changed_while_reading(source));
@@ -270,9 +271,9 @@ result<written_file> write_locked_file(fs::path const& source, fs::path const& t
         }
         auto const size = static_cast<std::size_t>(header.chunk_plain_size(i));
         std::error_code ec;
-        auto const n = read_full(files->in.get(), {reinterpret_cast<char*>(chunk.data()), size}, ec);
+        auto const n = fileio::read_full(files->in.get(), {reinterpret_cast<char*>(chunk.data()), size}, ec);
         if (ec) {
-            return result<written_file>::failure(describe(source, ec));
+            return result<written_file>::failure(fileio::describe(source, ec));
         }
         if (n != size) {
             return result<written_file>::failure(changed_while_reading(source));
@@ -298,9 +299,9 @@ result<written_file> write_locked_file(fs::path const& source, fs::path const& t
 
 result<written_file> write_small_file(std::string_view bytes, fs::path const& target, int piece_length) {
     std::error_code ec;
-    write_new_file(target, bytes, 0644, ec);
+    fileio::write_new_file(target, bytes, 0644, ec);
     if (ec) {
-        return result<written_file>::failure(describe(target, ec));
+        return result<written_file>::failure(fileio::describe(target, ec));
     }
     written_file done;
     done.plain_size = done.stored_size = bytes.size();

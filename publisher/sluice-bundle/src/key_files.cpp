@@ -1,8 +1,7 @@
 #include "key_files.hpp"
 
-#include "atomic_file.hpp"
-#include "file_io.hpp"
-
+#include <sluice/fileio/atomic_file.hpp>
+#include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
 #include <sodium.h>
@@ -106,9 +105,9 @@ result<protocol::signing_keypair> parse_signing_key(std::string_view text) {
 
 result<protocol::signing_keypair> load_signing_key(fs::path const& file) {
     std::error_code ec;
-    wiped_string text{read_small_file(file, max_key_file_bytes, ec)};
+    wiped_string text{fileio::read_small_file(file, max_key_file_bytes, ec)};
     if (ec) {
-        return result<protocol::signing_keypair>::failure(describe(file, ec));
+        return result<protocol::signing_keypair>::failure(fileio::describe(file, ec));
     }
     auto keys = parse_signing_key(text.text);
     if (!keys) {
@@ -120,13 +119,13 @@ result<protocol::signing_keypair> load_signing_key(fs::path const& file) {
 status save_signing_key(fs::path const& file, protocol::signing_keypair const& keys, bool overwrite) {
     wiped_string text{signing_key_text(keys)};
     std::error_code ec;
-    write_file_atomically(file, text.text, 0600, overwrite, ec);
+    fileio::write_file_atomically(file, text.text, 0600, overwrite, ec);
     if (ec == std::errc::file_exists) {
         return status::failure(file.string() + " already exists; pass --force to replace it (the key in it "
                                                "is then lost for good)");
     }
     if (ec) {
-        return status::failure(describe(file, ec));
+        return status::failure(fileio::describe(file, ec));
     }
     return ok();
 }
@@ -215,9 +214,9 @@ result<item_keys> parse_item_keys(std::string_view text) {
 
 result<item_keys> load_item_keys(fs::path const& file) {
     std::error_code ec;
-    wiped_string text{read_small_file(file, max_keys_file_bytes, ec)};
+    wiped_string text{fileio::read_small_file(file, max_keys_file_bytes, ec)};
     if (ec) {
-        return result<item_keys>::failure(describe(file, ec));
+        return result<item_keys>::failure(fileio::describe(file, ec));
     }
     auto keys = parse_item_keys(text.text);
     if (!keys) {

@@ -1,6 +1,6 @@
 #include "staging_dir.hpp"
 
-#include "file_io.hpp"
+#include <sluice/fileio/file_io.hpp>
 
 #include <cstdlib>
 #include <random>
@@ -28,13 +28,13 @@ void sync_tree(fs::path const& root, std::error_code& ec) {
         if (it->is_symlink()) {
             continue;
         }
-        sync_path(it->path(), ec);
+        fileio::sync_path(it->path(), ec);
         if (ec) {
             return;
         }
     }
     if (!ec) {
-        sync_path(root, ec);
+        fileio::sync_path(root, ec);
     }
 }
 
@@ -102,7 +102,7 @@ status staging_dir::commit(std::vector<std::string> const& entries, bool replace
         moved_entry entry{name, {}};
         auto const existing = fs::symlink_status(to, ec).type();
         if (!replace || existing == fs::file_type::not_found) {
-            rename_no_replace(from, to, ec);
+            fileio::rename_no_replace(from, to, ec);
         } else if (existing == fs::file_type::directory) {
             // rename(2) cannot replace a non-empty folder: the old one is moved aside (one rename in the same
             // folder), the new one moved in, and the old one deleted only once everything is in place.
@@ -135,7 +135,7 @@ status staging_dir::commit(std::vector<std::string> const& entries, bool replace
         }
         moved.push_back(std::move(entry));
     }
-    sync_path(out_dir_, ec);
+    fileio::sync_path(out_dir_, ec);
     for (auto const& entry : moved) {
         if (!entry.aside.empty()) {
             std::error_code ignored;

@@ -1,8 +1,9 @@
 #include "torrent_hashes.hpp"
 
 #include "bundle_reader.hpp"
-#include "file_io.hpp"
 #include "interrupt.hpp"
+
+#include <sluice/fileio/file_io.hpp>
 
 #include <algorithm>
 #include <array>
@@ -202,9 +203,9 @@ result<std::vector<std::string>> check_torrent_data(lt::torrent_info const& torr
             meter.advance(static_cast<std::uint64_t>(size));
             continue;
         }
-        auto fd = open_for_reading(path, ec);
+        auto fd = fileio::open_for_reading(path, ec);
         if (ec) {
-            state[index].problem = describe(path, ec);
+            state[index].problem = fileio::describe(path, ec);
             feed_zeros(size, -1);
             continue;
         }
@@ -215,9 +216,9 @@ result<std::vector<std::string>> check_torrent_data(lt::torrent_info const& torr
                 return result<std::vector<std::string>>::failure("interrupted");
             }
             auto const want = std::min<std::int64_t>(left, static_cast<std::int64_t>(buffer.size()));
-            auto const n = read_full(fd.get(), {buffer.data(), static_cast<std::size_t>(want)}, ec);
+            auto const n = fileio::read_full(fd.get(), {buffer.data(), static_cast<std::size_t>(want)}, ec);
             if (ec || static_cast<std::int64_t>(n) != want) {
-                state[index].problem = ec ? describe(path, ec) : name + " shrank while being read";
+                state[index].problem = ec ? fileio::describe(path, ec) : name + " shrank while being read";
                 feed_zeros(left, -1);
                 break;
             }

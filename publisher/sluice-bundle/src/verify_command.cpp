@@ -1,11 +1,11 @@
 #include "verify_command.hpp"
 
 #include "bundle_reader.hpp"
-#include "file_io.hpp"
 #include "interrupt.hpp"
 #include "key_files.hpp"
 #include "torrent_hashes.hpp"
 
+#include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/locked_item.hpp>
 
@@ -57,9 +57,9 @@ std::optional<bundle_manifest> check_manifest(manifest_files const& files, verif
 template <typename Consume>
 std::string stream_file(fs::path const& path, std::uint64_t size, progress_meter& meter, Consume&& consume) {
     std::error_code ec;
-    auto fd = open_for_reading(path, ec);
+    auto fd = fileio::open_for_reading(path, ec);
     if (ec) {
-        return describe(path, ec);
+        return fileio::describe(path, ec);
     }
     std::vector<char> buffer(1 << 20);
     for (std::uint64_t left = size; left > 0;) {
@@ -67,9 +67,9 @@ std::string stream_file(fs::path const& path, std::uint64_t size, progress_meter
             return "interrupted";
         }
         auto const want = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
-        auto const n = read_full(fd.get(), {buffer.data(), want}, ec);
+        auto const n = fileio::read_full(fd.get(), {buffer.data(), want}, ec);
         if (ec) {
-            return describe(path, ec);
+            return fileio::describe(path, ec);
         }
         if (n != want) {
             return path.string() + " shrank while it was being read";
@@ -112,23 +112,23 @@ std::string check_locked_content(fs::path const& path, bundle_manifest const& m,
                                  protocol::item_key const& key, fs::path const& keys_file,
                                  progress_meter& meter) {
     std::error_code ec;
-    auto fd = open_for_reading(path, ec);
+    auto fd = fileio::open_for_reading(path, ec);
     if (ec) {
-        return describe(path, ec);
+        return fileio::describe(path, ec);
     }
     auto const identity = protocol::item_identity(m.id, item.path);
     lt::hasher256 plain;
     std::vector<unsigned char> sealed(header.chunk_size + locked_header::tag_size);
     std::array<char, locked_header::size> skipped{};
-    read_full(fd.get(), skipped, ec);
+    fileio::read_full(fd.get(), skipped, ec);
     for (std::uint64_t i = 0; i < header.chunk_count(); ++i) {
         if (interrupted()) {
             return "interrupted";
         }
         auto const length = static_cast<std::size_t>(header.chunk_plain_size(i) + locked_header::tag_size);
-        auto const n = read_full(fd.get(), {reinterpret_cast<char*>(sealed.data()), length}, ec);
+        auto const n = fileio::read_full(fd.get(), {reinterpret_cast<char*>(sealed.data()), length}, ec);
         if (ec || n != length) {
-            return ec ? describe(path, ec) : item.path + " ends before its last chunk";
+            return ec ? fileio::describe(path, ec) : item.path + " ends before its last chunk";
         }
         auto const opened = protocol::open_chunk(header, key, identity, i, {sealed.data(), length}, ec);
         if (ec) {
@@ -234,8 +234,9 @@ result<std::optional<bundle_manifest>> verify_folder(fs::path const& given_folde
             continue;
         }
         std::array<unsigned char, locked_header::size> head{};
-        auto fd = open_for_reading(path, ec);
-        auto const n = ec ? 0 : read_full(fd.get(), {reinterpret_cast<char*>(head.data()), head.size()}, ec);
+        auto fd = fileio::open_for_reading(path, ec);
+        auto const n =
+            ec ? 0 : fileio::read_full(fd.get(), {reinterpret_cast<char*>(head.data()), head.size()}, ec);
         auto const header = n == head.size() ? locked_header::decode(head) : std::nullopt;
         if (!header) {
             report.problems.push_back(item.path +

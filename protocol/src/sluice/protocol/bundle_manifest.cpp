@@ -435,10 +435,10 @@ bundle_gates read_bundle_gates(json const& v, std::string const& where) {
     return gates;
 }
 
-std::string to_hex(std::array<unsigned char, 32> const& bytes) {
+std::string to_hex(std::span<unsigned char const> bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    out.reserve(64);
+    out.reserve(bytes.size() * 2);
     for (auto b : bytes) {
         out += digits[b >> 4];
         out += digits[b & 0xf];

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -141,8 +142,8 @@ manifest_result parse_bundle_manifest(std::string_view bytes);
 nlohmann::json to_json(bundle_manifest const& manifest);
 nlohmann::json to_json(bundle_gates const& gates);
 
-// Lower-case hex, as the manifest writes SHA-256 digests.
-std::string to_hex(std::array<unsigned char, 32> const& bytes);
+// Lower-case hex, as the manifest writes SHA-256 digests and torrents' info-hashes are shown.
+std::string to_hex(std::span<unsigned char const> bytes);
 
 // Whether `path` is a relative '/'-separated path that stays inside the bundle (no empty, "." or ".."
 // segment, no backslash, no control character, no leading '/'), at most 1024 bytes.

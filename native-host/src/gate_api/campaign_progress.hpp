@@ -1,0 +1,23 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+
+namespace sluice::gate_api {
+
+// A campaign's progress as a gate answers it (GET /v1/campaigns/{c}, protocol/gate-api.md), reduced to the
+// members the API defines, each of the kind it promises: what reaches the extension is never the gate's JSON
+// as it came. nullopt when a required member is missing or of the wrong kind.
+std::optional<nlohmann::json> campaign_progress(nlohmann::json const& answer);
+
+// A campaign delivery as a pledge's answer lists it: {"bundleId","version","magnet"?,"token"?}.
+struct campaign_delivery {
+    std::string bundle_id;
+    std::uint64_t version = 0;
+    std::string magnet; // empty when the gate has none
+    std::string token;  // empty when the gate gave none
+};
+std::vector<campaign_delivery> campaign_deliveries(nlohmann::json const& answer);
+
+} // namespace sluice::gate_api

@@ -1,0 +1,114 @@
+#pragma once
+
+#include "bundle/bundle_library.hpp"
+#include "bundle/locked_reader.hpp"
+#include "torrent/file_seals.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <libtorrent/bitfield.hpp>
+#include <libtorrent/torrent_handle.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sluice::stream {
+
+class stream_server;
+
+// One HTTP connection to the stream server: reads requests one after another (keep-alive), answers each
+// guard failure with a short status, and serves a file range in three steps: the header, then runs of
+// verified pieces sent from the file with sendfile, waiting (with piece deadlines set ahead of the reader)
+// where a piece is not there yet. A client that goes away ends the session at its next write or wait.
+class stream_session : public std::enable_shared_from_this<stream_session> {
+public:
+    stream_session(boost::asio::ip::tcp::socket socket, stream_server& server);
+    ~stream_session();
+
+    void start();
+
+private:
+    using request_parser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+    using header_response = boost::beast::http::response<boost::beast::http::empty_body>;
+
+    void read_request();
+    void parse_buffered();
+    void on_request(boost::system::error_code ec);
+    void serve_file(std::string const& id, int index, std::optional<std::string> const& allow_origin);
+    void send_simple(unsigned status, std::string text, std::optional<std::string> const& allow_origin,
+                     std::string const& extra_name = {}, std::string const& extra_value = {});
+    void after_response();
+    void pump();
+    void send_run(std::uint64_t run_end);
+    void wait_for(int piece);
+    void extend_deadlines(int from_piece);
+    void learn_read_ahead();
+    bool range_on_disk(std::int64_t from, std::int64_t length);
+    void clear_deadlines();
+    bool refresh_pieces();
+    bool have_piece(int piece);
+    void cork(bool on);
+    bool open_file();
+    // False (and the torrent checked again) when the file changed after its pieces were verified.
+    bool file_unchanged(std::optional<torrent::file_look> const& now);
+    void close();
+    // A bundle's unlocked item: the range is in plaintext bytes; each run of chunks whose sealed bytes are
+    // on disk is decrypted and written (stream_session_locked.cpp).
+    void pump_locked();
+    bool have_bytes(std::uint64_t first, std::uint64_t last);
+
+    boost::beast::tcp_stream stream_;
+    stream_server& server_;
+    std::weak_ptr<void> server_alive_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<request_parser> parser_;
+    std::size_t request_bytes_ = 0; // what parser_ has taken of the request so far
+    std::shared_ptr<header_response> header_;
+    std::shared_ptr<boost::beast::http::response_serializer<boost::beast::http::empty_body>> serializer_;
+    bool keep_alive_ = false;
+    bool closed_ = false;
+    bool corked_ = false;
+
+    // The range being served.
+    lt::torrent_handle handle_;
+    std::string id_;
+    int file_index_ = 0;
+    std::string file_path_;
+    std::int64_t file_offset_ = 0; // where the file starts in the torrent's byte space
+    std::int64_t file_size_ = 0;
+    int piece_length_ = 0;
+    std::uint64_t pos_ = 0;
+    std::uint64_t end_ = 0; // exclusive
+    bool complete_ = false;
+    // What libtorrent has of a torrent still downloading, fetched once per pump: the pieces whose hash
+    // passed, and of those the ones have_piece() confirmed are on disk (a piece passes its check a
+    // moment before its last block is written, and only then may sendfile read it).
+    lt::typed_bitfield<lt::piece_index_t> verified_;
+    lt::typed_bitfield<lt::piece_index_t> written_;
+    int file_fd_ = -1;
+    int request_first_piece_ = 0;
+    int deadlines_from_ = -1;
+    int deadlines_until_ = -1; // exclusive
+    bool waiting_ = false;
+    int waiting_piece_ = -1;
+    std::uint64_t wait_ticket_ = 0;
+    boost::asio::steady_timer recheck_timer_;
+    bool woken_by_alert_ = false;
+
+    // Set while serving an unlocked item.
+    bool locked_ = false;
+    std::string media_head_;          // the file's first bytes, once read to learn its duration
+    bool read_ahead_settled_ = false; // its read-ahead is known (or known to be the default)
+    bundle::file_access access_;
+    bundle::locked_reader reader_;
+    std::string plain_out_;
+};
+
+} // namespace sluice::stream
