@@ -2,7 +2,7 @@
 // builds the host request itself; most map onto the host method of the same name.
 import {ErrorCode} from '../common/error_codes.js';
 import {isWebUrl, openableLink} from '../common/links.js';
-import {itemTitle} from '../common/card.js';
+import {itemTitle} from '../common/format.js';
 import {badParam, boolean, infoHash, integer, oneOf, pickSome, string} from './params.js';
 import {HostError} from './host_port.js';
 import {itemFiles} from './priorities.js';

@@ -7,7 +7,8 @@ import {PriorityKeeper} from './priorities.js';
 import {createIntents} from './intents.js';
 import {createPortHub} from './ports.js';
 import {notificationFor, pledgeNotification, showNotification} from './notifications.js';
-import {formatDate, formatMoney, pickLocale} from '../common/format.js';
+import {formatDate, formatMoney} from '../common/format.js';
+import {uiLocale} from '../common/ui.js';
 import {throttle} from './throttle.js';
 import {badgeFor} from './badge.js';
 
@@ -15,9 +16,6 @@ const log = (text) => console.warn(`sluice: ${text}`);
 // runtime.getURL('') ends in a slash; an origin (as the stream server compares it) does not.
 const extensionOrigin = webext.runtime.getURL('').replace(/\/+$/, '');
 const runtimeId = webext.runtime.id;
-// Figures in notifications are in the language of their words (see pickLocale).
-const uiLocale = pickLocale(webext.i18n.getMessage('localeTag'),
-    [webext.i18n.getUILanguage(), ...(globalThis.navigator?.languages ?? [])]);
 
 const host = new HostPort({
     connectNative: (name) => webext.runtime.connectNative(name),
@@ -48,6 +46,7 @@ const intents = createIntents({
             bundleTitle: torrent?.bundle?.title,
             gate: torrent?.bundle?.gates?.pledge,
             campaign: torrent?.campaign?.campaign,
+            // Figures in the language of the words, as the pages write them.
             money: (minor, currency) => formatMoney(minor, currency, uiLocale),
             date: (text) => formatDate(text, uiLocale),
         });

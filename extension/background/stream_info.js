@@ -1,7 +1,7 @@
 // What the player needs to play one file: its stream URL and type, its subtitles' URLs, and the key its
 // resume position is kept under. Only extension pages ever see this: the URLs carry the session's token.
 import {ErrorCode} from '../common/error_codes.js';
-import {itemTitle} from '../common/card.js';
+import {itemTitle} from '../common/format.js';
 import {HostError} from './host_port.js';
 import {findFile} from './files.js';
 

@@ -1,50 +1,6 @@
-// What the pages that unlock (the viewer here, the card in content/content.js, which as a classic script
-// cannot import it) need about gate amounts and a gate's refusals. Pure.
-import {ErrorCode} from './error_codes.js';
+// Gate amounts and a gate's refusals: defined in classic/gates.js, a classic script the content scripts load too
+// (extension/README.md, "Code shared with the content scripts").
+import './error_codes.js';
+import './classic/gates.js';
 
-// Digits of the currency's minor unit (2 for EUR, 0 for JPY); 2 for a code Intl does not know.
-export function currencyDigits(currency) {
-    try {
-        return new Intl.NumberFormat('en', {style: 'currency', currency}).resolvedOptions().maximumFractionDigits;
-    } catch {
-        return 2;
-    }
-}
-
-// A number typed in the currency's major unit ("8", "8,50", "8.5") as minor units; null when it is no amount.
-export function minorAmount(text, currency) {
-    const value = Number(String(text).trim().replace(',', '.'));
-    if (!Number.isFinite(value) || value <= 0) {
-        return null;
-    }
-    return Math.round(value * 10 ** currencyDigits(currency));
-}
-
-// Minor units as an <input type="number"> wants its value: "8.00".
-export function majorText(minor, currency) {
-    const digits = currencyDigits(currency);
-    return ((Number(minor) || 0) / 10 ** digits).toFixed(digits);
-}
-
-const GATE_CODE_KEYS = {
-    invalid_email: 'cardGateInvalidEmail',
-    wrong_code: 'cardGateWrongCode',
-    code_expired: 'cardGateCodeExpired',
-    too_many_attempts: 'cardGateTooManyAttempts',
-    amount_too_low: 'cardGateAmountTooLow',
-    campaign_closed: 'cardGateCampaignClosed',
-};
-
-// What the gate said no to, when it says (gate_refused's data.gateCode): more useful than "it said no".
-// null for any other error, whose words go by its code.
-export function gateRefusalKey(error) {
-    if (error?.code !== ErrorCode.GATE_REFUSED || typeof error.data?.gateCode !== 'string') {
-        return null;
-    }
-    return GATE_CODE_KEYS[error.data.gateCode] ?? null;
-}
-
-// A refusal made on this side before asking the gate, worded as the gate's own would be.
-export function gateRefusal(gateCode) {
-    return {code: ErrorCode.GATE_REFUSED, data: {gateCode}};
-}
+export const {currencyDigits, minorAmount, majorText, gateRefusalKey, gateRefusal} = globalThis.sluiceGates;

@@ -1,2 +1,5 @@
-// The only browser-specific line: Firefox exposes the promise-based `browser`, Chromium `chrome`.
-export const webext = globalThis.browser ?? globalThis.chrome;
+// The browser's extension API, `browser` or `chrome`: defined in classic/webext.js, a classic script the content
+// scripts load too (extension/README.md, "Code shared with the content scripts").
+import './classic/webext.js';
+
+export const {webext} = globalThis.sluiceWebext;

@@ -1,9 +1,8 @@
 // The options page: the host's settings (settings.get / settings.set) and the extension's own link handling
 // (storage.local `handleLinks`).
 import {webext} from '../common/webext.js';
-import {t, localize, ask, describeError} from '../common/ui.js';
-import {bytesToKib} from '../common/format.js';
-import {HOST_FIELDS, TOGGLES, readForm, settingsPatch, fieldOfError} from './settings_form.js';
+import {t, localize, ask, describeError, say} from '../common/ui.js';
+import {HOST_FIELDS, NUMBERS, TOGGLES, readForm, settingsPatch, fieldOfError, shownNumber} from './settings_form.js';
 
 const $ = (id) => document.getElementById(id);
 const LINK_POLICIES = ['ask', 'always', 'never'];
@@ -30,17 +29,11 @@ function clearErrors() {
     }
 }
 
-function say(text, isError = false) {
-    const node = $('save-message');
-    node.textContent = text;
-    node.classList.toggle('is-error', isError);
-}
-
 function fill(settings) {
     $('downloadFolder').value = settings.downloadFolder ?? '';
-    $('downloadRateLimit').value = String(bytesToKib(settings.downloadRateLimit));
-    $('uploadRateLimit').value = String(bytesToKib(settings.uploadRateLimit));
-    $('listenPort').value = String(settings.listenPort ?? 0);
+    for (const field of Object.keys(NUMBERS)) {
+        $(field).value = String(shownNumber(field, settings[field]));
+    }
     for (const field of TOGGLES) {
         $(field).checked = Boolean(settings[field]);
     }
@@ -51,7 +44,7 @@ function fill(settings) {
 
 function formValues() {
     const values = {};
-    for (const field of ['downloadFolder', 'downloadRateLimit', 'uploadRateLimit', 'listenPort']) {
+    for (const field of ['downloadFolder', ...Object.keys(NUMBERS)]) {
         values[field] = $(field).value;
     }
     for (const field of TOGGLES) {
@@ -91,7 +84,7 @@ async function save(event) {
     }
     saving = true;
     $('save').setAttribute('aria-busy', 'true');
-    say('');
+    say($('save-message'), '');
     clearErrors();
     try {
         const policy = document.querySelector('input[name="handleLinks"]:checked')?.value ?? 'ask';
@@ -107,7 +100,7 @@ async function save(event) {
                     fieldError(field, t(problems[field]));
                 }
                 $(wrong[0]).focus();
-                say(t('optionsFixErrors'), true);
+                say($('save-message'), t('optionsFixErrors'), true);
                 return;
             }
             const patch = settingsPatch(loaded, settings);
@@ -121,15 +114,15 @@ async function save(event) {
                     if (field) {
                         fieldError(field, describeError(e) + detail);
                         $(field).focus();
-                        say(t('optionsFixErrors'), true);
+                        say($('save-message'), t('optionsFixErrors'), true);
                     } else {
-                        say(describeError(e) + detail, true);
+                        say($('save-message'), describeError(e) + detail, true);
                     }
                     return;
                 }
             }
         }
-        say(t('optionsSaved'));
+        say($('save-message'), t('optionsSaved'));
     } finally {
         saving = false;
         $('save').removeAttribute('aria-busy');

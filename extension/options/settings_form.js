@@ -1,21 +1,42 @@
 // The options form's logic, apart from the page: what to send, and where an error belongs.
-import {kibToBytes} from '../common/format.js';
 import {ErrorCode} from '../common/error_codes.js';
 
-export const HOST_FIELDS = ['downloadFolder', 'downloadRateLimit', 'uploadRateLimit', 'listenPort',
-    'dht', 'lsd', 'upnp', 'natpmp', 'utp'];
+// The numbers the form shows: the range settings.set takes (protocol/schema/native-messaging.json, which the
+// host's table of settings is tested against; options_settings.test.mjs holds these to it), the unit the page
+// shows them in (rates in KiB/s) and what to say when one is wrong. connectionsLimit is not shown.
+export const NUMBERS = {
+    downloadRateLimit: {min: 0, max: 1_000_000_000, unit: 1024, problem: 'optionsInvalidRate'},
+    uploadRateLimit: {min: 0, max: 1_000_000_000, unit: 1024, problem: 'optionsInvalidRate'},
+    listenPort: {min: 0, max: 65535, unit: 1, problem: 'optionsInvalidPort'},
+};
 
 export const TOGGLES = ['dht', 'lsd', 'upnp', 'natpmp', 'utp'];
 
-const MAX_RATE_KIB = Math.floor(1_000_000_000 / 1024);
+export const HOST_FIELDS = ['downloadFolder', ...Object.keys(NUMBERS), ...TOGGLES];
 
-function wholeNumber(text, max) {
+// A host value in the unit the page shows, rounded as the page shows it.
+export function shownNumber(field, value) {
+    return Math.round((Number(value) || 0) / NUMBERS[field].unit);
+}
+
+// The range a number field takes in the page's unit: every value the host can hold can be shown and saved.
+export function shownRange(field) {
+    const {min, max} = NUMBERS[field];
+    return {min: shownNumber(field, min), max: shownNumber(field, max)};
+}
+
+// What settings.set takes: an absolute path without control characters (U+0000 to U+001F, U+007F).
+export function isFolder(text) {
+    return text.startsWith('/') && ![...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
+
+function wholeNumber(text, {min, max}) {
     const s = String(text).trim();
     if (!/^[0-9]+$/.test(s)) {
         return null;
     }
     const n = Number(s);
-    return n <= max ? n : null;
+    return n >= min && n <= max ? n : null;
 }
 
 // Reads the form's raw values ({downloadFolder: string, downloadRateLimit: 'KiB/s text', ..., dht: bool})
@@ -24,24 +45,19 @@ export function readForm(values) {
     const settings = {};
     const problems = {};
     const folder = String(values.downloadFolder ?? '').trim();
-    if (folder.startsWith('/')) {
+    if (isFolder(folder)) {
         settings.downloadFolder = folder;
     } else {
         problems.downloadFolder = 'optionsInvalidFolder';
     }
-    for (const field of ['downloadRateLimit', 'uploadRateLimit']) {
-        const kib = wholeNumber(values[field], MAX_RATE_KIB);
-        if (kib === null) {
-            problems[field] = 'optionsInvalidRate';
+    for (const [field, {min, max, unit, problem}] of Object.entries(NUMBERS)) {
+        const shown = wholeNumber(values[field], shownRange(field));
+        if (shown === null) {
+            problems[field] = problem;
         } else {
-            settings[field] = kibToBytes(kib);
+            // The top of the range is shown rounded (1000000000 B/s as 976563 KiB/s): it still means the top.
+            settings[field] = Math.min(max, Math.max(min, shown * unit));
         }
-    }
-    const port = wholeNumber(values.listenPort, 65535);
-    if (port === null) {
-        problems.listenPort = 'optionsInvalidPort';
-    } else {
-        settings.listenPort = port;
     }
     for (const field of TOGGLES) {
         settings[field] = Boolean(values[field]);
@@ -58,8 +74,8 @@ export function settingsPatch(loaded, settings) {
             continue;
         }
         const before = loaded?.[field];
-        const same = (field === 'downloadRateLimit' || field === 'uploadRateLimit')
-            ? Math.round((before ?? 0) / 1024) === Math.round(settings[field] / 1024)
+        const same = (field in NUMBERS)
+            ? shownNumber(field, before) === shownNumber(field, settings[field])
             : before === settings[field];
         if (!same) {
             patch[field] = settings[field];

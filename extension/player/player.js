@@ -2,7 +2,7 @@
 // <audio>. It runs in a tab (player.open) and as an iframe inside a bundle page's card (embed=1); in both it
 // is an extension page, so the stream URL never reaches the web page around it.
 import {webext} from '../common/webext.js';
-import {t, uiLocale, readingLanguages, localize, ask, describeError} from '../common/ui.js';
+import {t, uiLocale, readingLanguages, localize, ask, describeError, say} from '../common/ui.js';
 import {formatBytes, formatPercent, formatEta, etaSeconds} from '../common/format.js';
 import {mediaKind, defaultSubtitleIndex, resumeKey, resumeAction, restorePosition} from '../common/media.js';
 
@@ -12,14 +12,8 @@ const INFO_HASH = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 const $ = (id) => document.getElementById(id);
 
-function say(text) {
-    const node = $('message');
-    node.textContent = text;
-    node.hidden = !text;
-}
-
 function cannotPlay(mime) {
-    say(mime ? t('playerCannotPlay', [mime]) : t('playerCannotPlayUnknown'));
+    say($('message'), mime ? t('playerCannotPlay', [mime]) : t('playerCannotPlayUnknown'));
 }
 
 function readParams() {
@@ -124,9 +118,9 @@ function mediaError(media, mime) {
         // MEDIA_ERR_DECODE, MEDIA_ERR_SRC_NOT_SUPPORTED: the container or a codec is beyond this browser.
         cannotPlay(mime);
     } else if (code === 2) {
-        say(t('playerNetworkError'));
+        say($('message'), t('playerNetworkError'));
     } else {
-        say(t('playerFailed'));
+        say($('message'), t('playerFailed'));
     }
 }
 
@@ -174,7 +168,7 @@ async function main() {
     localize();
     const params = readParams();
     if (!params) {
-        say(t('playerBadLink'));
+        say($('message'), t('playerBadLink'));
         return;
     }
     document.documentElement.classList.toggle('embed', params.embed);
@@ -182,7 +176,7 @@ async function main() {
     try {
         info = await ask('stream.info', {infoHash: params.infoHash, fileIndex: params.fileIndex});
     } catch (error) {
-        say(describeError(error));
+        say($('message'), describeError(error));
         return;
     }
     const name = String(info.name ?? '');

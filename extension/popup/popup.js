@@ -275,7 +275,7 @@ class TorrentView {
         if (p) {
             c.progress.max = p.goal;
             c.progress.value = p.barValue;
-            const percent = new Intl.NumberFormat(uiLocale, {style: 'percent'}).format(p.percent / 100);
+            const percent = fmt.formatGoalPercent(p.percent, uiLocale);
             setText(c.count, p.kind === 'backers'
                 ? t('popupCampaignBackers', [String(p.value), String(p.goal), percent])
                 : t('popupCampaignAmount', [money(p.value), money(p.goal), percent]));

@@ -3,12 +3,14 @@
 // bundle's card, and the gates' forms. What is shown is the card's model (common/card.js), so the viewer
 // and a page's card offer the same things; only the file indexes, which a page never gets, come from the
 // state's bundle entry.
-import {t, uiLocale, ask, el, setText, show, say, renderKeyed} from '../common/ui.js';
+import {t, uiLocale, ask, describeGateError, el, setText, show, say, runBusy, renderKeyed} from '../common/ui.js';
 import {buildCard, itemUnlockable, gatesShown} from '../common/card.js';
-import {formatBytes, formatDate, formatMoney, formatDuration, campaignProgress, itemLockKey} from '../common/format.js';
+import {
+    formatBytes, formatDate, formatMoney, formatDuration, formatGoalPercent, campaignProgress, itemLockKey,
+} from '../common/format.js';
 import {fileFraction, fileWantable} from '../common/file_state.js';
 import {majorText, minorAmount, gateRefusal} from '../common/gates.js';
-import {$, run, progressWords} from './parts.js';
+import {$, progressWords} from './parts.js';
 
 const PLEDGE_STATE_KEYS = {
     sending: 'cardPledgeSending', active: 'cardPledgeActive', funded: 'cardPledgeFunded',
@@ -75,24 +77,24 @@ function buildItem() {
         el('div', {class: 'actions'}, [row.play, row.unlock, row.download, row.export]),
         row.message,
     ]);
-    row.play.addEventListener('click', () => run(row.play, row.message, async () => {
+    row.play.addEventListener('click', () => runBusy(row.play, row.message, async () => {
         const raw = bundle.raw.get(row.item.path);
         // A bundle a page's card brought in has its items skipped until one is played.
         if (await wantItem(raw)) {
             bundle.refreshFiles();
         }
         bundle.play(raw.fileIndex, row.item.title, row.item.mediaType);
-    }));
+    }, describeGateError));
     row.unlock.addEventListener('click', () => openGate(row.item.gate));
-    row.download.addEventListener('click', () => run(row.download, row.message, async () => {
+    row.download.addEventListener('click', () => runBusy(row.download, row.message, async () => {
         await wantItem(bundle.raw.get(row.item.path));
         say(row.message, t('viewerDownloadStarted', [row.item.title]));
         bundle.refreshFiles();
-    }));
-    row.export.addEventListener('click', () => run(row.export, row.message, async () => {
+    }, describeGateError));
+    row.export.addEventListener('click', () => runBusy(row.export, row.message, async () => {
         const result = await ask('bundle.export', {infoHash: bundle.infoHash, path: row.item.path});
         say(row.message, t('popupExported', [result.destination]));
-    }));
+    }, describeGateError));
     return row;
 }
 
@@ -156,7 +158,7 @@ function showCodeForm(visible) {
 function setupEmail() {
     $('email-form').addEventListener('submit', (event) => {
         event.preventDefault();
-        run($('email-send'), $('email-message'), async () => {
+        runBusy($('email-send'), $('email-message'), async () => {
             const email = $('email-address').value.trim();
             if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) {
                 throw gateRefusal('invalid_email');
@@ -169,11 +171,11 @@ function setupEmail() {
             } else {
                 say($('email-message'), t('cardUnlockedDone'));
             }
-        });
+        }, describeGateError);
     });
     $('code-form').addEventListener('submit', (event) => {
         event.preventDefault();
-        run($('code-confirm'), $('email-message'), async () => {
+        runBusy($('code-confirm'), $('email-message'), async () => {
             const code = $('email-code').value.trim();
             if (!code || !bundle.requestId) {
                 throw gateRefusal('wrong_code');
@@ -183,7 +185,7 @@ function setupEmail() {
             $('email-code').value = '';
             showCodeForm(false);
             say($('email-message'), t('cardUnlockedDone'));
-        });
+        }, describeGateError);
     });
 }
 
@@ -199,12 +201,12 @@ function typedAmount(input, currency, least) {
 function setupPay() {
     $('pay-form').addEventListener('submit', (event) => {
         event.preventDefault();
-        run($('pay-submit'), $('pay-message'), async () => {
+        runBusy($('pay-submit'), $('pay-message'), async () => {
             const {currency, minimum = 1} = bundle.payGate ?? {};
             const amount = typedAmount($('pay-amount'), currency, minimum);
             await ask('bundle.unlock', {infoHash: bundle.infoHash, gate: 'pay', amount});
             say($('pay-message'), t('cardPayCheckoutOpened'));
-        });
+        }, describeGateError);
     });
 }
 
@@ -224,17 +226,17 @@ function renderPay(gate) {
 function setupPledge() {
     $('pledge-form').addEventListener('submit', (event) => {
         event.preventDefault();
-        run($('pledge-submit'), $('pledge-message'), async () => {
+        runBusy($('pledge-submit'), $('pledge-message'), async () => {
             const {currency, price = 1} = bundle.pledgeGate ?? {};
             const amount = typedAmount($('pledge-amount'), currency, price);
             const result = await ask('bundle.pledge', {infoHash: bundle.infoHash, amount});
             say($('pledge-message'), t(result?.status === 'alreadyPledged' ? 'cardPledgeAlready' : 'cardPledgeDone'));
-        });
+        }, describeGateError);
     });
-    $('pledge-cancel').addEventListener('click', () => run($('pledge-cancel'), $('pledge-message'), async () => {
+    $('pledge-cancel').addEventListener('click', () => runBusy($('pledge-cancel'), $('pledge-message'), async () => {
         await ask('bundle.cancelPledge', {infoHash: bundle.infoHash});
         say($('pledge-message'), t('cardPledgeCancelDone'));
-    }));
+    }, describeGateError));
 }
 
 function renderPledge(gate, campaign) {
@@ -269,7 +271,7 @@ function renderPledge(gate, campaign) {
     show($('pledge-bar'), Boolean(progress));
     show($('pledge-count'), Boolean(campaign));
     if (campaign) {
-        const percent = new Intl.NumberFormat(uiLocale, {style: 'percent'}).format((progress?.percent ?? 0) / 100);
+        const percent = formatGoalPercent(progress?.percent ?? 0, uiLocale);
         let count;
         if (progress?.kind === 'backers') {
             count = t('cardCampaignBackers', [String(progress.value), String(progress.goal), percent]);

@@ -2,7 +2,8 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-    formatBytes, formatRate, formatPercent, formatMoney, formatDuration, campaignProgress, torrentStateKey,
+    formatBytes, formatRate, formatPercent, formatGoalPercent, formatMoney, formatDuration, campaignProgress,
+    torrentStateKey,
     itemLockKey, itemIsPlayable, itemTitle, campaignStateKey, pledgeStateKey, pledgeCancellable, hostStatusKey,
     kibToBytes, bytesToKib, formatEta, etaSeconds, pickLocale, formatDate,
     shownDownloadRate,
@@ -169,6 +170,15 @@ test('campaign progress prefers backers, caps the bar but not the percent', () =
         {kind: 'amount', value: 13000, goal: 10000, barValue: 10000, percent: 130});
     assert.equal(campaignProgress({backers: 3, amount: 5}), null);
     assert.equal(campaignProgress(undefined), null);
+});
+
+test("a campaign's percent of its goal is whole and goes past 100 %, unlike a torrent's", () => {
+    const overfunded = campaignProgress({backers: 3, amount: 13000, goalAmount: 10000});
+    assert.equal(formatGoalPercent(overfunded.percent, 'en'), '130%');
+    assert.equal(plain(formatGoalPercent(overfunded.percent, 'fr')), '130 %');
+    assert.equal(formatPercent(1.3, 'en'), '100%');
+    assert.equal(formatGoalPercent(campaignProgress({backers: 2, goalBackers: 3}).percent, 'en'), '66%');
+    assert.equal(formatGoalPercent(undefined, 'en'), '0%');
 });
 
 test('each torrent state has its own words, unknown ones a fallback', () => {

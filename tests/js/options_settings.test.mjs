@@ -1,7 +1,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 
-import {readForm, settingsPatch, fieldOfError} from '../../extension/options/settings_form.js';
+import {readForm, settingsPatch, fieldOfError, shownNumber} from '../../extension/options/settings_form.js';
 
 const loaded = {
     downloadFolder: '/home/viewer/Downloads/Sluice', downloadRateLimit: 0, uploadRateLimit: 51300,
@@ -30,6 +30,24 @@ test('a relative folder, a fractional rate and a port out of range are refused',
     });
     assert.equal(readForm(form({uploadRateLimit: '-1'})).problems.uploadRateLimit, 'optionsInvalidRate');
     assert.equal(readForm(form({listenPort: ''})).problems.listenPort, 'optionsInvalidPort');
+});
+
+test('a folder with a control character is refused before it reaches the host', () => {
+    assert.equal(readForm(form({downloadFolder: '/home/viewer/a\u0000b'})).problems.downloadFolder, 'optionsInvalidFolder');
+    assert.equal(readForm(form({downloadFolder: '/home/viewer/a\u007fb'})).problems.downloadFolder, 'optionsInvalidFolder');
+    assert.deepEqual(readForm(form({downloadFolder: '/home/viewer/Vidéos'})).problems, {});
+});
+
+// 1000000000 B/s is shown as 976563 KiB/s, a little more than the host takes: saved untouched it is not sent,
+// and typed in it means the top again.
+test('the top rate, shown rounded, is taken and stays the top', () => {
+    const top = {...loaded, downloadRateLimit: 1000000000};
+    const shown = String(shownNumber('downloadRateLimit', top.downloadRateLimit));
+    assert.equal(shown, '976563');
+    const {settings, problems} = readForm(form({downloadRateLimit: shown}));
+    assert.deepEqual(problems, {});
+    assert.equal(settings.downloadRateLimit, 1000000000);
+    assert.deepEqual(settingsPatch(top, settings), {});
 });
 
 test('an untouched form sends nothing, even with a limit that is not a whole KiB/s', () => {

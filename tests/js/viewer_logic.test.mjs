@@ -2,8 +2,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {fileFraction, fileState, fileWantable, filesSettled} from '../../extension/common/file_state.js';
-import {buildCard, gatesShown, itemUnlockable, itemTitle} from '../../extension/common/card.js';
-import {itemTitle as formatItemTitle} from '../../extension/common/format.js';
+import {buildCard, gatesShown, itemUnlockable} from '../../extension/common/card.js';
 import {currencyDigits, gateRefusal, gateRefusalKey, majorText, minorAmount} from '../../extension/common/gates.js';
 import {ErrorCode} from '../../extension/common/error_codes.js';
 
@@ -34,7 +33,6 @@ const gates = {email: {}, pay: {currency: 'EUR', minimum: 300}, pledge: {campaig
     currency: 'EUR', goalBackers: 1, deadline: '2030-01-01T00:00:00Z'}};
 
 test('items: titles without .locked, Play only when open media, Unlock only by an offered gate', () => {
-    assert.equal(itemTitle, formatItemTitle);
     const card = buildCard({infoHash: 'a'.repeat(40), torrent: {progress: 0.5,
         bundle: {status: 'verified', title: 'Les Veilleurs', items, gates}}});
     assert.deepEqual(card.items.map((i) => [i.title, i.playable, itemUnlockable(i, card.gates)]), [

@@ -1,0 +1,169 @@
+// The card a page's content script shows for a bundle: built only from members picked one by one, so no
+// stream URL, token, save path or key ever reaches the page's tab, whatever bundle.get or the state hold.
+// Strings are cut to bounded lengths and numbers must be finite: the card is drawn from a signed manifest,
+// but a shadow root is no place to find out what a megabyte-long title does.
+// A classic script shared with the content scripts, which read globalThis.sluiceCard; pages and the background
+// import common/card.js (extension/README.md, "Code shared with the content scripts").
+(() => {
+    'use strict';
+
+    // What an item is called and whether it plays are the popup's and the viewer's facts too: format.js says them.
+    const {itemIsPlayable, itemTitle} = globalThis.sluiceFormat;
+
+    const TEXT_LIMITS = {title: 300, creator: 300, description: 5000, path: 1024, mediaType: 128, id: 64, date: 32,
+        currency: 3, state: 32, requestId: 128, ifGoalMissed: 2000};
+
+    function text(value, limit) {
+        return typeof value === 'string' ? value.slice(0, limit) : undefined;
+    }
+
+    function count(value) {
+        return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+    }
+
+    function fraction(value) {
+        return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+    }
+
+    // Members whose value is undefined are left out, so optional ones stay optional.
+    function defined(object) {
+        return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+    }
+
+    function cardItem(item) {
+        const access = item.access === 'locked' ? 'locked' : 'free';
+        const unlocked = access === 'locked' && item.unlocked === true;
+        const mediaType = text(item.mediaType, TEXT_LIMITS.mediaType) ?? '';
+        return {
+            path: text(item.path, TEXT_LIMITS.path) ?? '',
+            title: itemTitle(text(item.path, TEXT_LIMITS.path) ?? ''),
+            size: count(item.size) ?? 0,
+            mediaType,
+            access,
+            gate: access === 'locked' && ['email', 'pay', 'pledge'].includes(item.gate) ? item.gate : null,
+            unlocked,
+            playable: itemIsPlayable({access, unlocked, mediaType}),
+        };
+    }
+
+    function cardGates(gates) {
+        const out = {};
+        if (!gates || typeof gates !== 'object') {
+            return out;
+        }
+        if (gates.email && typeof gates.email === 'object') {
+            out.email = {};
+        }
+        if (gates.pay && typeof gates.pay === 'object') {
+            out.pay = defined({
+                currency: text(gates.pay.currency, TEXT_LIMITS.currency),
+                minimum: count(gates.pay.minimum),
+                suggested: count(gates.pay.suggested),
+            });
+        }
+        if (gates.pledge && typeof gates.pledge === 'object') {
+            const p = gates.pledge;
+            out.pledge = defined({
+                campaignId: text(p.campaignId, TEXT_LIMITS.id),
+                price: count(p.price),
+                currency: text(p.currency, TEXT_LIMITS.currency),
+                goalBackers: count(p.goalBackers),
+                goalAmount: count(p.goalAmount),
+                deadline: text(p.deadline, TEXT_LIMITS.date),
+                expectedDelivery: text(p.expectedDelivery, TEXT_LIMITS.date),
+                ifGoalMissed: text(p.ifGoalMissed, TEXT_LIMITS.ifGoalMissed),
+            });
+        }
+        return out;
+    }
+
+    const PLEDGED_STATES = ['sending', 'active', 'funded'];
+
+    function cardCampaign({campaign, pledge}) {
+        return defined({
+            state: text(campaign.state, TEXT_LIMITS.state),
+            backers: count(campaign.backers) ?? 0,
+            amount: count(campaign.amount) ?? 0,
+            goalBackers: count(campaign.goalBackers),
+            goalAmount: count(campaign.goalAmount),
+            secondsLeft: count(campaign.secondsLeft),
+            pledged: Boolean(pledge) && PLEDGED_STATES.includes(pledge.state),
+            pledgeState: pledge ? text(pledge.state, TEXT_LIMITS.state) : undefined,
+        });
+    }
+
+    // The card's status: what the signed bundle says, set against what the page claimed.
+    function cardStatus({bundle, notBundle, claim}) {
+        if (!bundle) {
+            // The host has the metadata and says it is no bundle: the page's magnet is not what it claimed.
+            return notBundle ? 'refused' : 'fetching';
+        }
+        if (bundle.status === 'refused') {
+            return 'refused';
+        }
+        if (bundle.status !== 'verified') {
+            return 'fetching';
+        }
+        if (claim && (bundle.publisherKey !== claim.publisherKey || bundle.bundleId !== claim.bundleId)) {
+            return 'mismatch';
+        }
+        return 'verified';
+    }
+
+    // infoHash: the torrent the card is about; torrent: its entry in the state (with bundle? and campaign?);
+    // notBundle: the host answered that it is no bundle; claim: {bundleId, publisherKey} from the page's markup;
+    // pending: {requestId} while an email code is awaited.
+    function buildCard({infoHash, torrent, notBundle = false, claim, pending}) {
+        const bundle = torrent?.bundle;
+        const status = cardStatus({bundle, notBundle, claim});
+        const card = {
+            infoHash: String(infoHash),
+            status,
+            title: '',
+            creator: '',
+            description: '',
+            progress: fraction(torrent?.progress),
+            items: [],
+            gates: {},
+        };
+        if (status !== 'verified' && status !== 'mismatch') {
+            return card;
+        }
+        card.title = text(bundle.title, TEXT_LIMITS.title) ?? '';
+        card.creator = text(bundle.creator, TEXT_LIMITS.creator) ?? '';
+        // A bundle that is not the one the page announced is named, so the person sees what it really is,
+        // but offers nothing to play, unlock or pledge on that page's word.
+        if (status === 'mismatch') {
+            return card;
+        }
+        card.description = text(bundle.description, TEXT_LIMITS.description) ?? '';
+        card.items = Array.isArray(bundle.items) ? bundle.items.slice(0, 1000).map(cardItem) : [];
+        card.gates = cardGates(bundle.gates);
+        if (torrent.campaign?.campaign) {
+            card.campaign = cardCampaign(torrent.campaign);
+        }
+        if (pending && typeof pending.requestId === 'string') {
+            card.pending = {requestId: pending.requestId.slice(0, TEXT_LIMITS.requestId)};
+        }
+        return card;
+    }
+
+    // Whether a card item offers Unlock: locked, not yet unlocked, by a gate the bundle offers.
+    function itemUnlockable(item, gates) {
+        return item?.access === 'locked' && item.unlocked !== true && Boolean(gates?.[item.gate]);
+    }
+
+    // The gates a card shows a form for: email and pay while an item they open is still locked (nothing is left
+    // to buy once all is open), the pledge always, as its campaign's progress goes on being worth seeing.
+    function gatesShown(card) {
+        const gates = card?.gates ?? {};
+        const locked = (gate) => (card?.items ?? []).some((i) => i.gate === gate && i.unlocked !== true);
+        return {
+            email: Boolean(gates.email) && locked('email'),
+            pay: Boolean(gates.pay?.currency) && locked('pay'),
+            pledge: Boolean(gates.pledge?.currency),
+        };
+    }
+
+    globalThis.sluiceCard = Object.freeze({cardStatus, buildCard, itemUnlockable, gatesShown});
+})();
