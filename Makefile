@@ -4,10 +4,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := demo
 FUZZ_SECONDS ?= 30
-# Each parser of a gate's answer is small and shallow: a third of the time finds what the whole would.
+# The small parsers (a gate's answer, a receipt, the webhook's signature header; SMALL in tests/fuzz/CMakeLists.txt)
+# are shallow: a third of the time finds what the whole would.
 GATE_FUZZ_SECONDS ?= 10
-GATE_FUZZERS = gate_answer_fuzzer gate_unlock_answer_fuzzer gate_pledge_answer_fuzzer gate_pledge_status_fuzzer \
-    gate_payment_answer_fuzzer gate_payment_status_fuzzer gate_campaign_fuzzer
 CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find native-host protocol publisher tests bench -name '*.[ch]pp')
 
 .PHONY: demo test deps build test-unit test-asan test-js test-e2e test-package package fuzz lint format bench clean
@@ -64,36 +63,12 @@ test-asan: deps
 	cmake --build --preset asan
 	ctest --preset asan --label-exclude 'interop|slow'
 
+## fuzz: every fuzzer tests/fuzz/CMakeLists.txt registers, each for FUZZ_SECONDS (GATE_FUZZ_SECONDS if small)
 fuzz: deps
 	cmake --preset fuzz
-	cmake --build --preset fuzz --target frame_rpc_fuzzer range_router_fuzzer unlock_token_fuzzer \
-	    bundle_manifest_fuzzer locked_chunk_fuzzer media_duration_fuzzer $(GATE_FUZZERS)
-	mkdir -p build/fuzz/corpus build/fuzz/corpus-range build/fuzz/corpus-token build/fuzz/corpus-manifest \
-	    build/fuzz/corpus-chunk build/fuzz/corpus-media
-	cp -n tests/fuzz/corpus/* build/fuzz/corpus/
-	cp -n tests/fuzz/corpus-range/* build/fuzz/corpus-range/
-	cp -n tests/fuzz/corpus-token/* build/fuzz/corpus-token/
-	cp -n tests/fuzz/corpus-manifest/* build/fuzz/corpus-manifest/
-	cp -n tests/fuzz/corpus-chunk/* build/fuzz/corpus-chunk/
-	cp -n tests/fuzz/corpus-media/* build/fuzz/corpus-media/
-	build/fuzz/tests/fuzz/frame_rpc_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
-	    -print_final_stats=1 build/fuzz/corpus 2>&1 | tail -n 15
-	build/fuzz/tests/fuzz/range_router_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=2048 \
-	    -print_final_stats=1 build/fuzz/corpus-range 2>&1 | tail -n 15
-	build/fuzz/tests/fuzz/unlock_token_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
-	    -print_final_stats=1 build/fuzz/corpus-token 2>&1 | tail -n 15
-	build/fuzz/tests/fuzz/bundle_manifest_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
-	    -print_final_stats=1 build/fuzz/corpus-manifest 2>&1 | tail -n 15
-	build/fuzz/tests/fuzz/locked_chunk_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
-	    -print_final_stats=1 build/fuzz/corpus-chunk 2>&1 | tail -n 15
-	build/fuzz/tests/fuzz/media_duration_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
-	    -print_final_stats=1 build/fuzz/corpus-media 2>&1 | tail -n 15
-	# Each parser of gate answers grows its own corpus from the same seeds (real answers, protocol/gate-api.md).
-	for f in $(GATE_FUZZERS); do \
-	    mkdir -p build/fuzz/corpus-$$f && cp -n tests/fuzz/corpus-gate/* build/fuzz/corpus-$$f/ && \
-	    build/fuzz/tests/fuzz/$$f -max_total_time=$(GATE_FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
-	        -print_final_stats=1 build/fuzz/corpus-$$f 2>&1 | tail -n 15 || exit 1; \
-	done
+	cmake --build --preset fuzz --target fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) GATE_FUZZ_SECONDS=$(GATE_FUZZ_SECONDS) \
+	    tests/fuzz/run_all.sh build/fuzz/tests/fuzz/fuzzers.list build/fuzz
 
 lint: deps
 	@clang-format --dry-run -Werror $(CXX_SOURCES) && echo "clang-format: clean"

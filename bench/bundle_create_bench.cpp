@@ -13,16 +13,22 @@
 // The folder (one "video" of 70 % of the size, to be locked, and a free file of the rest, pseudo-random) is
 // made once and kept in the cache folder; keys, specs and outputs live and die with the run.
 
-#include "bench_support.hpp"
+#include "support/args.hpp"
+#include "support/bench_main.hpp"
+#include "support/files.hpp"
+#include "support/progress.hpp"
+#include "support/random_bytes.hpp"
+#include "support/run_program.hpp"
+#include "support/stats.hpp"
+#include "support/timing.hpp"
 
-#include <boost/process.hpp>
+#include <boost/process/search_path.hpp>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/settings_pack.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <fcntl.h>
@@ -48,9 +54,11 @@ namespace bp = boost::process;
 namespace fs = std::filesystem;
 namespace lt = libtorrent;
 using bench::bench_error;
+using bench::median;
+using bench::mega;
+using bench::say;
+using bench::seconds_since;
 using clock_type = std::chrono::steady_clock;
-
-constexpr double mega = 1e6;
 
 constexpr char const* usage =
     "usage: bundle_create_bench [--size-mib N] [--runs N] [--json] [--bundle PATH] [--mktorrent PATH]\n"
@@ -67,42 +75,9 @@ struct options {
     int runs = 3;
     bool json = false;
     fs::path bundle = SLUICE_BENCH_BUNDLE_EXE;
-    std::string mktorrent = "mktorrent";
+    std::string mktorrent = "mktorrent"; // a name on the PATH or a path
     fs::path cache = SLUICE_BENCH_CACHE_DIR;
 };
-
-std::FILE* out = stdout;
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    auto const n = v.size();
-    return n == 0 ? std::nan("") : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-double seconds_since(clock_type::time_point start) {
-    return std::chrono::duration<double>(clock_type::now() - start).count();
-}
-
-// splitmix64: fast enough that making the folder costs little next to writing it, and not compressible.
-void write_random_file(fs::path const& file, std::uint64_t size, std::uint64_t seed) {
-    std::ofstream f(file, std::ios::binary | std::ios::trunc);
-    std::vector<std::uint64_t> block(1 << 17);
-    std::uint64_t state = seed;
-    for (std::uint64_t left = size; left > 0;) {
-        for (auto& word : block) {
-            std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-            word = z ^ (z >> 31);
-        }
-        auto const n = std::min<std::uint64_t>(left, block.size() * sizeof(std::uint64_t));
-        f.write(reinterpret_cast<char const*>(block.data()), static_cast<std::streamsize>(n));
-        left -= n;
-    }
-    if (!f.flush()) {
-        throw bench_error("cannot write " + file.string());
-    }
-}
 
 struct source_folder {
     fs::path folder;
@@ -124,8 +99,8 @@ source_folder make_source(options const& opt) {
         std::fprintf(stderr, "making the %llu MiB source folder in %s ...\n",
                      static_cast<unsigned long long>(opt.size_mib), src.folder.c_str());
         fs::create_directories(src.folder);
-        write_random_file(video, src.locked_bytes, 1);
-        write_random_file(extras, src.free_bytes, 2);
+        bench::write_random_file(video, src.locked_bytes, 1);
+        bench::write_random_file(extras, src.free_bytes, 2);
     }
     return src;
 }
@@ -138,39 +113,6 @@ void warm(source_folder const& src) {
         while (f.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || f.gcount() > 0) {
         }
     }
-}
-
-// Runs a program to its end, its stderr into `log`; its stdout when asked for, else thrown away.
-std::string run_quietly(std::string const& program, std::vector<std::string> const& args, bool capture_stdout,
-                        fs::path const& log) {
-    auto exe = bp::search_path(program);
-    if (exe.empty()) {
-        exe = program;
-    }
-    std::string text;
-    int exit_code = 0;
-    if (capture_stdout) {
-        bp::ipstream stdout_stream;
-        bp::child child(exe, bp::args(args), bp::std_out > stdout_stream, bp::std_err > log.string(),
-                        bp::std_in < bp::null);
-        for (std::string line; std::getline(stdout_stream, line);) {
-            text += line + "\n";
-        }
-        child.wait();
-        exit_code = child.exit_code();
-    } else {
-        bp::child child(exe, bp::args(args), bp::std_out > bp::null, bp::std_err > log.string(),
-                        bp::std_in < bp::null);
-        child.wait();
-        exit_code = child.exit_code();
-    }
-    if (exit_code != 0) {
-        std::ifstream in(log);
-        std::string err((std::istreambuf_iterator<char>(in)), {});
-        throw bench_error(program + " " + (args.empty() ? "" : args.front()) + " failed (exit " +
-                          std::to_string(exit_code) + "): " + err.substr(0, 2000));
-    }
-    return text;
 }
 
 // The hashing of a hybrid torrent alone, as libtorrent does it, with as many hashing threads as cores.
@@ -238,186 +180,175 @@ struct row {
     double mb_per_s(std::uint64_t bytes) const { return static_cast<double>(bytes) / mega / median_s(); }
 };
 
-} // namespace
-
-int main(int argc, char** argv) {
+options parse_args(int argc, char** argv) {
     options opt;
-    for (int i = 1; i < argc; ++i) {
-        std::string const arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "%s needs a value\n%s", arg.c_str(), usage);
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (arg == "--size-mib") {
-            opt.size_mib = std::stoull(value());
-        } else if (arg == "--runs") {
-            opt.runs = std::max(1, std::stoi(value()));
-        } else if (arg == "--json") {
+    bench::arg_reader args(argc, argv);
+    while (args.next()) {
+        if (args.is("--size-mib")) {
+            opt.size_mib = args.number(1, 64 * 1024);
+        } else if (args.is("--runs")) {
+            opt.runs = static_cast<int>(args.number(1, 1000));
+        } else if (args.is("--json")) {
             opt.json = true;
-        } else if (arg == "--bundle") {
-            opt.bundle = value();
-        } else if (arg == "--mktorrent") {
-            opt.mktorrent = value();
-        } else if (arg == "--cache") {
-            opt.cache = value();
-        } else if (arg == "--help" || arg == "-h") {
-            std::fputs(usage, stdout);
-            return 0;
+        } else if (args.is("--bundle")) {
+            opt.bundle = args.value();
+        } else if (args.is("--mktorrent")) {
+            opt.mktorrent = args.value();
+        } else if (args.is("--cache")) {
+            opt.cache = args.value();
         } else {
-            std::fprintf(stderr, "unknown option %s\n%s", arg.c_str(), usage);
-            return 2;
+            args.unknown();
         }
     }
+    return opt;
+}
+
+int run(options const& opt) {
     if (opt.json) {
-        out = stderr;
+        bench::progress_to_stderr();
     }
-    try {
-        if (bp::search_path(opt.mktorrent).empty() && !fs::exists(opt.mktorrent)) {
-            throw bench_error(
-                "mktorrent is not installed (apt-get install mktorrent, or installer/setup-deps.sh)");
+    auto const found = bp::search_path(opt.mktorrent);
+    fs::path const mktorrent_exe = found.empty() ? fs::path(opt.mktorrent) : fs::path(found.string());
+    if (found.empty() && !fs::exists(mktorrent_exe)) {
+        throw bench_error(
+            "mktorrent is not installed (apt-get install mktorrent, or installer/setup-deps.sh)");
+    }
+    auto const src = make_source(opt);
+    bench::temp_dir work("sluice-bundle-bench");
+
+    // A publisher key, a gate key and a spec: the video locked behind the email gate, the rest free.
+    auto const gate_key =
+        bench::run_tool(opt.bundle, {"keygen", "--out", (work / "gate.key").string()}, work / "keygen");
+    bench::run_tool(opt.bundle, {"keygen", "--out", (work / "publisher.key").string()}, work / "keygen");
+    nlohmann::json spec = {
+        {"format", "sluice-bundle-spec/1"},
+        {"id", "bench-bundle"},
+        {"version", 1},
+        {"title", "Benchmark bundle"},
+        {"creator", "bundle_create_bench"},
+        {"gateUrl", "https://gate.example.org/"},
+        {"gateKeys", {gate_key.substr(0, gate_key.find('\n'))}},
+        {"items",
+         {{{"source", "episode.webm"}, {"access", "locked"}, {"gate", "email"}},
+          {{"source", "making-of.mkv"}, {"access", "free"}}}},
+        {"gates", {{"email", {{"doubleOptIn", false}}}}},
+        {"trackers", {"udp://tracker.example.org:6969/announce"}},
+    };
+    bench::write_text(work / "spec.json", spec.dump(4));
+
+    // The same piece size for every tool: what sluice-bundle picks for this size (libtorrent's rule).
+    int piece_length = 16 * 1024;
+    for (std::uint64_t const bound : {2684355ull, 10737418ull, 42949673ull, 171798692ull, 687194767ull,
+                                      2748779069ull, 10995116278ull, 43980465111ull, 175921860444ull}) {
+        if (bound >= src.total()) {
+            break;
         }
-        auto const src = make_source(opt);
-        bench::temp_dir work("sluice-bundle-bench");
+        piece_length *= 2;
+    }
+    unsigned const cores = std::max(1u, std::thread::hardware_concurrency());
 
-        // A publisher key, a gate key and a spec: the video locked behind the email gate, the rest free.
-        auto const gate_key =
-            run_quietly(opt.bundle.string(), {"keygen", "--out", (work / "gate.key").string()}, true,
-                        work / "keygen.log");
-        run_quietly(opt.bundle.string(), {"keygen", "--out", (work / "publisher.key").string()}, false,
-                    work / "keygen.log");
-        nlohmann::json spec = {
-            {"format", "sluice-bundle-spec/1"},
-            {"id", "bench-bundle"},
-            {"version", 1},
-            {"title", "Benchmark bundle"},
-            {"creator", "bundle_create_bench"},
-            {"gateUrl", "https://gate.example.org/"},
-            {"gateKeys", {gate_key.substr(0, gate_key.find('\n'))}},
-            {"items",
-             {{{"source", "episode.webm"}, {"access", "locked"}, {"gate", "email"}},
-              {{"source", "making-of.mkv"}, {"access", "free"}}}},
-            {"gates", {{"email", {{"doubleOptIn", false}}}}},
-            {"trackers", {"udp://tracker.example.org:6969/announce"}},
-        };
-        std::ofstream(work / "spec.json") << spec.dump(4);
+    say("source: %s, %.0f MB (%.0f MB locked, %.0f MB free), %d KiB pieces, %u cores\n", src.folder.c_str(),
+        static_cast<double>(src.total()) / mega, static_cast<double>(src.locked_bytes) / mega,
+        static_cast<double>(src.free_bytes) / mega, piece_length / 1024, cores);
+    warm(src);
 
-        // The same piece size for every tool: what sluice-bundle picks for this size (libtorrent's rule).
-        int piece_length = 16 * 1024;
-        for (std::uint64_t const bound : {2684355ull, 10737418ull, 42949673ull, 171798692ull, 687194767ull,
-                                          2748779069ull, 10995116278ull, 43980465111ull, 175921860444ull}) {
-            if (bound >= src.total()) {
-                break;
-            }
-            piece_length *= 2;
-        }
-        unsigned const cores = std::max(1u, std::thread::hardware_concurrency());
+    row create{"sluice-bundle create", "encrypt 70 %, hash, write, hybrid torrent, fsync", {}};
+    row verify{"sluice-bundle verify --keys", "read, decrypt and hash the bundle again", {}};
+    row mktorrent{"mktorrent", "v1 torrent, SHA-1 only, " + std::to_string(cores) + " threads", {}};
+    row hybrid{
+        "libtorrent hybrid", "create_torrent + set_piece_hashes, " + std::to_string(cores) + " threads", {}};
+    row copy{"copy + fsync", "the same bytes written durably, nothing computed", {}};
 
-        std::fprintf(out, "source: %s, %.0f MB (%.0f MB locked, %.0f MB free), %d KiB pieces, %u cores\n",
-                     src.folder.c_str(), static_cast<double>(src.total()) / mega,
-                     static_cast<double>(src.locked_bytes) / mega, static_cast<double>(src.free_bytes) / mega,
-                     piece_length / 1024, cores);
-        warm(src);
-
-        row create{"sluice-bundle create", "encrypt 70 %, hash, write, hybrid torrent, fsync", {}};
-        row verify{"sluice-bundle verify --keys", "read, decrypt and hash the bundle again", {}};
-        row mktorrent{"mktorrent", "v1 torrent, SHA-1 only, " + std::to_string(cores) + " threads", {}};
-        row hybrid{"libtorrent hybrid",
-                   "create_torrent + set_piece_hashes, " + std::to_string(cores) + " threads",
-                   {}};
-        row copy{"copy + fsync", "the same bytes written durably, nothing computed", {}};
-
-        std::vector<std::function<void(int)>> tools{
-            [&](int run) {
-                auto const out_dir = work / ("out-" + std::to_string(run));
-                ::sync(); // the previous run's write-back is not this run's cost
-                auto const start = clock_type::now();
-                run_quietly(opt.bundle.string(),
+    std::vector<std::function<void(int)>> tools{
+        [&](int run) {
+            auto const out_dir = work / ("out-" + std::to_string(run));
+            ::sync(); // the previous run's write-back is not this run's cost
+            auto const start = clock_type::now();
+            bench::run_tool(opt.bundle,
                             {"create", (work / "spec.json").string(), "--source", src.folder.string(),
                              "--key", (work / "publisher.key").string(), "--out", out_dir.string(), "--quiet",
                              "--piece-size", std::to_string(piece_length / 1024)},
-                            false, work / "create.log");
-                create.seconds.push_back(seconds_since(start));
-                auto const verify_start = clock_type::now();
-                run_quietly(opt.bundle.string(),
+                            work / "create");
+            create.seconds.push_back(seconds_since(start));
+            auto const verify_start = clock_type::now();
+            bench::run_tool(opt.bundle,
                             {"verify", (out_dir / "bench-bundle").string(), "--keys",
                              (out_dir / "bench-bundle.keys.json").string(), "--quiet"},
-                            false, work / "verify.log");
-                verify.seconds.push_back(seconds_since(verify_start));
-                fs::remove_all(out_dir);
-            },
-            [&](int run) {
-                auto const torrent = work / ("mk-" + std::to_string(run) + ".torrent");
-                ::sync();
-                auto const start = clock_type::now();
-                run_quietly(opt.mktorrent,
+                            work / "verify");
+            verify.seconds.push_back(seconds_since(verify_start));
+            fs::remove_all(out_dir);
+        },
+        [&](int run) {
+            auto const torrent = work / ("mk-" + std::to_string(run) + ".torrent");
+            ::sync();
+            auto const start = clock_type::now();
+            bench::run_tool(mktorrent_exe,
                             {"-l", std::to_string(log2_of(piece_length)), "-t", std::to_string(cores), "-a",
                              "udp://tracker.example.org:6969/announce", "-o", torrent.string(),
                              src.folder.string()},
-                            false, work / "mktorrent.log");
-                mktorrent.seconds.push_back(seconds_since(start));
-            },
-            [&](int run) {
-                auto const target = work / ("copy-" + std::to_string(run));
-                ::sync();
-                auto const start = clock_type::now();
-                copy_durably(src.folder, target);
-                copy.seconds.push_back(seconds_since(start));
-                fs::remove_all(target);
-            },
-            [&](int run) {
-                ::sync();
-                auto const start = clock_type::now();
-                libtorrent_hybrid(src.folder, piece_length,
-                                  work / ("lt-" + std::to_string(run) + ".torrent"));
-                hybrid.seconds.push_back(seconds_since(start));
-            },
-        };
-        for (int run = 0; run < opt.runs; ++run) {
-            // Rotating order: no tool always runs right after another one's writes.
-            for (std::size_t k = 0; k < tools.size(); ++k) {
-                tools[(k + static_cast<std::size_t>(run)) % tools.size()](run);
-            }
-            std::fprintf(out,
-                         "run %d: create %.2f s, verify %.2f s, mktorrent %.2f s, libtorrent hybrid %.2f s, "
-                         "copy + fsync %.2f s\n",
-                         run + 1, create.seconds.back(), verify.seconds.back(), mktorrent.seconds.back(),
-                         hybrid.seconds.back(), copy.seconds.back());
+                            work / "mktorrent");
+            mktorrent.seconds.push_back(seconds_since(start));
+        },
+        [&](int run) {
+            auto const target = work / ("copy-" + std::to_string(run));
+            ::sync();
+            auto const start = clock_type::now();
+            copy_durably(src.folder, target);
+            copy.seconds.push_back(seconds_since(start));
+            fs::remove_all(target);
+        },
+        [&](int run) {
+            ::sync();
+            auto const start = clock_type::now();
+            libtorrent_hybrid(src.folder, piece_length, work / ("lt-" + std::to_string(run) + ".torrent"));
+            hybrid.seconds.push_back(seconds_since(start));
+        },
+    };
+    for (int run = 0; run < opt.runs; ++run) {
+        // Rotating order: no tool always runs right after another one's writes.
+        for (std::size_t k = 0; k < tools.size(); ++k) {
+            tools[(k + static_cast<std::size_t>(run)) % tools.size()](run);
         }
-
-        auto const bytes = src.total();
-        if (opt.json) {
-            nlohmann::json j = {
-                {"sizeBytes", bytes}, {"pieceLength", piece_length}, {"cores", cores}, {"runs", opt.runs}};
-            for (auto const* r : {&create, &verify, &mktorrent, &hybrid, &copy}) {
-                j["tools"].push_back({{"name", r->name},
-                                      {"what", r->what},
-                                      {"seconds", r->seconds},
-                                      {"medianSeconds", r->median_s()},
-                                      {"mbPerSecond", r->mb_per_s(bytes)}});
-            }
-            j["createOverMktorrent"] = create.median_s() / mktorrent.median_s();
-            j["createOverLibtorrentHybrid"] = create.median_s() / hybrid.median_s();
-            j["createOverCopy"] = create.median_s() / copy.median_s();
-            std::printf("%s\n", j.dump(2).c_str());
-            return 0;
-        }
-        std::printf("\n%-28s %10s %10s   %s\n", "tool", "median s", "MB/s", "");
-        for (auto const* r : {&create, &verify, &mktorrent, &hybrid, &copy}) {
-            std::printf("%-28s %10.2f %10.0f   %s\n", r->name.c_str(), r->median_s(), r->mb_per_s(bytes),
-                        r->what.c_str());
-        }
-        std::printf("\ncreate / mktorrent:          %.2fx the time (%.2f of its throughput)\n",
-                    create.median_s() / mktorrent.median_s(), mktorrent.median_s() / create.median_s());
-        std::printf("create / libtorrent hybrid:  %.2fx the time (%.2f of its throughput)\n",
-                    create.median_s() / hybrid.median_s(), hybrid.median_s() / create.median_s());
-        std::printf("create / copy + fsync:       %.2fx the time (%.2f of its throughput)\n",
-                    create.median_s() / copy.median_s(), copy.median_s() / create.median_s());
-        return 0;
-    } catch (std::exception const& e) {
-        std::fprintf(stderr, "bundle_create_bench: %s\n", e.what());
-        return 1;
+        say("run %d: create %.2f s, verify %.2f s, mktorrent %.2f s, libtorrent hybrid %.2f s, "
+            "copy + fsync %.2f s\n",
+            run + 1, create.seconds.back(), verify.seconds.back(), mktorrent.seconds.back(),
+            hybrid.seconds.back(), copy.seconds.back());
     }
+
+    auto const bytes = src.total();
+    if (opt.json) {
+        nlohmann::json j = {
+            {"sizeBytes", bytes}, {"pieceLength", piece_length}, {"cores", cores}, {"runs", opt.runs}};
+        for (auto const* r : {&create, &verify, &mktorrent, &hybrid, &copy}) {
+            j["tools"].push_back({{"name", r->name},
+                                  {"what", r->what},
+                                  {"seconds", r->seconds},
+                                  {"medianSeconds", r->median_s()},
+                                  {"mbPerSecond", r->mb_per_s(bytes)}});
+        }
+        j["createOverMktorrent"] = create.median_s() / mktorrent.median_s();
+        j["createOverLibtorrentHybrid"] = create.median_s() / hybrid.median_s();
+        j["createOverCopy"] = create.median_s() / copy.median_s();
+        std::printf("%s\n", j.dump(2).c_str());
+        return 0;
+    }
+    std::printf("\n%-28s %10s %10s   %s\n", "tool", "median s", "MB/s", "");
+    for (auto const* r : {&create, &verify, &mktorrent, &hybrid, &copy}) {
+        std::printf("%-28s %10.2f %10.0f   %s\n", r->name.c_str(), r->median_s(), r->mb_per_s(bytes),
+                    r->what.c_str());
+    }
+    std::printf("\ncreate / mktorrent:          %.2fx the time (%.2f of its throughput)\n",
+                create.median_s() / mktorrent.median_s(), mktorrent.median_s() / create.median_s());
+    std::printf("create / libtorrent hybrid:  %.2fx the time (%.2f of its throughput)\n",
+                create.median_s() / hybrid.median_s(), hybrid.median_s() / create.median_s());
+    std::printf("create / copy + fsync:       %.2fx the time (%.2f of its throughput)\n",
+                create.median_s() / copy.median_s(), copy.median_s() / create.median_s());
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    return bench::run_main("bundle_create_bench", usage, argc, argv,
+                           [&] { return run(parse_args(argc, argv)); });
 }

@@ -8,7 +8,16 @@
 // The bundle (a 1 GiB free file, the same bytes sealed as a locked item, bundle.json, bundle.sig) and its
 // .torrent are made once and kept in the cache folder; sandboxes and the host live and die with the run.
 
-#include "bench_support.hpp"
+#include "support/args.hpp"
+#include "support/bench_main.hpp"
+#include "support/files.hpp"
+#include "support/host_client.hpp"
+#include "support/loopback_http.hpp"
+#include "support/processes.hpp"
+#include "support/progress.hpp"
+#include "support/random_bytes.hpp"
+#include "support/stats.hpp"
+#include "support/timing.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/keys.hpp>
@@ -24,31 +33,19 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <arpa/inet.h>
-#include <atomic>
-#include <cerrno>
+#include <array>
 #include <chrono>
-#include <cmath>
-#include <condition_variable>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <mutex>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <optional>
-#include <sstream>
+#include <span>
 #include <string>
 #include <string_view>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #ifndef SLUICE_BENCH_HOST_EXE
@@ -67,21 +64,21 @@ namespace lt = libtorrent;
 namespace protocol = sluice::protocol;
 using namespace std::chrono_literals;
 using bench::bench_error;
-using std::chrono::milliseconds;
+using bench::host_client;
+using bench::load_average;
+using bench::median;
+using bench::mega;
+using bench::say;
+using bench::seconds_between;
 using std::chrono::steady_clock;
 
 constexpr char const* program = "locked_bench";
 
-// Off the network, as in stream_bench; lingerSeconds 0 so that the owner leaves as soon as the run detaches.
-constexpr std::string_view host_config =
-    R"({"session":{"dht":false,"lsd":false,"upnp":false,"natpmp":false,"utp":false,)"
-    R"("listenInterfaces":"127.0.0.1:0"},"lingerSeconds":0})";
-
-constexpr double mega = 1e6; // MB/s of 10^6 bytes, as `openssl speed` (1000s of bytes) and curl give it
 constexpr std::uint32_t chunk_size = protocol::locked_header::default_chunk_size;
 constexpr std::size_t tag_size = protocol::locked_header::tag_size;
-constexpr std::size_t sample_bytes = 4096;
 constexpr int piece_size = 1024 * 1024;
+// The seed of the items' plaintext: the cached bundle is reused by its sizes alone.
+constexpr std::uint64_t plaintext_seed = 0x5107'CE00'0000'0002ULL;
 
 constexpr double decoder_goal = 0.5; // open_chunk / openssl speed chacha20-poly1305
 constexpr double http_goal = 0.6;    // unlocked item / free item, through the host
@@ -109,72 +106,6 @@ struct options {
     int openssl_seconds = 3;
     fs::path host = SLUICE_BENCH_HOST_EXE;
     fs::path cache = SLUICE_BENCH_CACHE_DIR;
-    bool help = false;
-};
-
-template <typename... Args>
-void say(char const* format, Args... args) {
-    if constexpr (sizeof...(Args) == 0) {
-        std::fputs(format, stdout);
-    } else {
-        std::printf(format, args...);
-    }
-    std::fflush(stdout);
-}
-
-double seconds_between(steady_clock::time_point from, steady_clock::time_point to) {
-    return std::chrono::duration<double>(to - from).count();
-}
-
-double median(std::vector<double> values) {
-    if (values.empty()) {
-        return std::nan("");
-    }
-    std::sort(values.begin(), values.end());
-    auto const n = values.size();
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-// The machine is shared: every figure is printed with the load it was measured under.
-std::string load_average() {
-    std::ifstream in("/proc/loadavg");
-    std::string one, five, fifteen;
-    in >> one >> five >> fifteen;
-    return one + " " + five + " " + fifteen;
-}
-
-// `openssl speed` divides by the user CPU time it used, not by the wall clock, so its figure does not drop
-// when other programs share the core; the decoder is timed the same way for a like-for-like ratio.
-double thread_cpu_seconds() {
-    timespec t{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-
-// Incompressible, reproducible bytes: splitmix64, fast enough that 1 GiB costs about a second.
-class byte_stream {
-public:
-    void fill(unsigned char* out, std::size_t size) {
-        while (size >= 8) {
-            auto const word = next();
-            std::memcpy(out, &word, 8);
-            out += 8;
-            size -= 8;
-        }
-        if (size > 0) {
-            auto const word = next();
-            std::memcpy(out, &word, size);
-        }
-    }
-
-private:
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31);
-    }
-    std::uint64_t state_ = 0x5107'CE00'0000'0002ULL;
 };
 
 // The associated data of protocol/locked-items.md, rebuilt here so that the breakdown can call the AEAD
@@ -302,7 +233,7 @@ decoder_data make_decoder_data(std::uint64_t mib) {
     d.key = protocol::generate_item_key();
     d.identity = protocol::item_identity("locked-bench", "decoder.locked");
     d.plain.resize(d.header.plaintext_size);
-    byte_stream().fill(d.plain.data(), d.plain.size());
+    bench::splitmix64(plaintext_seed).fill(d.plain.data(), d.plain.size());
     d.sealed.resize(d.header.encrypted_size() - protocol::locked_header::size);
     for (std::uint64_t i = 0; i < d.header.chunk_count(); ++i) {
         auto const sealed = protocol::seal_chunk(d.header, d.key, d.identity, i,
@@ -323,13 +254,13 @@ template <typename Fn>
 sweep_result sweep(decoder_data const& d, std::uint64_t passes, Fn&& per_chunk) {
     auto const n = d.header.chunk_count();
     auto const wall0 = steady_clock::now();
-    auto const cpu0 = thread_cpu_seconds();
+    auto const cpu0 = bench::thread_cpu_seconds();
     for (std::uint64_t pass = 0; pass < passes; ++pass) {
         for (std::uint64_t i = 0; i < n; ++i) {
             per_chunk(i);
         }
     }
-    auto const cpu = thread_cpu_seconds() - cpu0;
+    auto const cpu = bench::thread_cpu_seconds() - cpu0;
     auto const wall = seconds_between(wall0, steady_clock::now());
     auto const bytes = static_cast<double>(d.header.plaintext_size * passes);
     return {bytes / mega / cpu, bytes / mega / wall};
@@ -529,7 +460,7 @@ void write_items(bundle_set const& b, std::array<unsigned char, 32>& sha256) {
         auto const encoded = header.encode();
         write_all_to(locked_out, encoded.data(), encoded.size(), locked_partial);
         lt::hasher256 hash;
-        byte_stream bytes;
+        bench::splitmix64 bytes(plaintext_seed);
         std::vector<unsigned char> chunk(chunk_size);
         for (std::uint64_t i = 0; i < header.chunk_count(); ++i) {
             auto const length = static_cast<std::size_t>(header.chunk_plain_size(i));
@@ -582,13 +513,6 @@ void write_manifest(bundle_set const& b, std::array<unsigned char, 32> const& sh
     }
 }
 
-std::string read_text(fs::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 bundle_set prepare_bundle(options const& o) {
     if (sodium_init() < 0) {
         throw bench_error("sodium_init failed");
@@ -610,7 +534,7 @@ bundle_set prepare_bundle(options const& o) {
     bool const have_items = fs::file_size(b.plain_file(), ec) == b.size && !ec &&
                             fs::file_size(b.locked_file(), ec) == header.encrypted_size() && !ec &&
                             fs::exists(b.folder / protocol::signature_file_name);
-    b.torrent_bytes = have_items ? read_text(b.torrent_file) : std::string();
+    b.torrent_bytes = have_items ? bench::read_text(b.torrent_file) : std::string();
     if (b.torrent_bytes.empty()) {
         say("data: writing the bundle %s (two items of %llu MiB) ...\n", b.folder.c_str(),
             static_cast<unsigned long long>(o.size_mib));
@@ -646,244 +570,7 @@ bundle_set prepare_bundle(options const& o) {
     return b;
 }
 
-// ---- sluice-host over its pipes ----
-
-// One relay, started as a browser starts it, in a fresh sandbox; a reader thread files replies by id and
-// drops the notifications the owner broadcasts. Destruction detaches as a browser does, by closing stdin.
-class host_client {
-public:
-    explicit host_client(options const& o) : box_(host_config, program) {
-        // Only the relay may hold its stdin open: a copy left in any other child would keep it from
-        // ever seeing the end of its input.
-        for (auto* p : {&to_, &from_}) {
-            ::fcntl(p->native_source(), F_SETFD, FD_CLOEXEC);
-            ::fcntl(p->native_sink(), F_SETFD, FD_CLOEXEC);
-        }
-        child_ = bp::child(bp::exe = o.host.string(), bp::std_in<to_, bp::std_out> from_,
-                           bp::std_err > box_.stderr_file().string(),
-                           bp::env["XDG_RUNTIME_DIR"] = box_.runtime_dir().string(),
-                           bp::env["XDG_DATA_HOME"] = box_.data_home().string(),
-                           bp::env["XDG_DOWNLOAD_DIR"] = (box_.root() / "downloads").string());
-        reader_ = std::thread([this] { read_replies(); });
-    }
-    host_client(host_client const&) = delete;
-    host_client& operator=(host_client const&) = delete;
-    ~host_client() {
-        auto const failing = std::uncaught_exceptions() > 0;
-        try {
-            to_.close();
-            auto const deadline = steady_clock::now() + 10s;
-            while (child_.running() && steady_clock::now() < deadline) {
-                std::this_thread::sleep_for(5ms);
-            }
-            if (child_.running()) {
-                child_.terminate();
-            }
-        } catch (std::exception const&) {
-        }
-        if (reader_.joinable()) {
-            reader_.join();
-        }
-        box_.wait_for_owners(10s);
-        if (failing) {
-            box_.dump_logs();
-        }
-    }
-
-    nlohmann::json call(std::string const& method, nlohmann::json params = nlohmann::json::object(),
-                        milliseconds limit = 30s) {
-        auto const id = next_id_++;
-        auto const body =
-            nlohmann::json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}}
-                .dump();
-        bench::write_all(to_, bench::make_frame(body));
-        std::unique_lock lock(mutex_);
-        if (!replied_.wait_for(lock, limit, [&] { return replies_.count(id) > 0 || closed_; })) {
-            throw bench_error(method + ": no reply from sluice-host within " + std::to_string(limit.count()) +
-                              " ms");
-        }
-        auto const it = replies_.find(id);
-        if (it == replies_.end()) {
-            throw bench_error(method + ": sluice-host closed its stdout");
-        }
-        auto reply = std::move(it->second);
-        replies_.erase(it);
-        if (!reply.contains("result")) {
-            throw bench_error(method + " failed: " + reply.dump().substr(0, 400));
-        }
-        return reply["result"];
-    }
-
-    // The session owner: the process that serves the streams, whose CPU time is the host's.
-    pid_t owner_pid() const {
-        auto const owners = box_.owners();
-        if (owners.size() != 1) {
-            throw bench_error("expected one session owner, found " + std::to_string(owners.size()));
-        }
-        return owners.front();
-    }
-
-private:
-    void read_replies() {
-        std::string body;
-        try {
-            for (;;) {
-                bench::read_frame(from_, body, 64 * 1024 * 1024);
-                auto reply = nlohmann::json::parse(body, nullptr, false);
-                if (!reply.is_object() || !reply.contains("id") || !reply["id"].is_number_unsigned()) {
-                    continue;
-                }
-                // Apart from the assignment: json's operator= takes its operand by value, and C++17 builds
-                // that operand before it evaluates the key.
-                auto const id = reply["id"].get<std::uint64_t>();
-                std::lock_guard lock(mutex_);
-                replies_[id] = std::move(reply);
-                replied_.notify_all();
-            }
-        } catch (std::exception const&) {
-            // The relay's stdout ended, at shutdown or because it died: no more replies either way.
-        }
-        std::lock_guard lock(mutex_);
-        closed_ = true;
-        replied_.notify_all();
-    }
-
-    bench::host_sandbox box_;
-    bp::pipe to_;
-    bp::pipe from_;
-    bp::child child_;
-    std::thread reader_;
-    std::atomic<std::uint64_t> next_id_{1};
-    std::mutex mutex_;
-    std::condition_variable replied_;
-    std::map<std::uint64_t, nlohmann::json> replies_;
-    bool closed_ = false;
-};
-
-// utime + stime of a process, in seconds (at the kernel's clock-tick resolution).
-double process_cpu_seconds(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat;
-    std::getline(in, stat);
-    auto const close = stat.rfind(')');
-    if (close == std::string::npos) {
-        return 0;
-    }
-    std::istringstream fields(stat.substr(close + 2));
-    std::string skip;
-    for (int i = 3; i <= 13; ++i) { // state .. cmajflt
-        fields >> skip;
-    }
-    unsigned long long utime = 0, stime = 0;
-    fields >> utime >> stime;
-    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-// ---- HTTP: one GET per connection, read as a player would ----
-
-struct http_response {
-    int status = 0;
-    std::optional<std::uint64_t> content_length;
-    std::uint64_t body_bytes = 0;
-    double seconds = 0; // request sent to last byte
-    std::string head;   // the body's first and last sample_bytes
-    std::string tail;
-
-    double mb_per_s() const { return static_cast<double>(body_bytes) / mega / seconds; }
-};
-
-std::pair<std::uint16_t, std::string> split_url(std::string const& url) {
-    std::string_view rest = url;
-    constexpr std::string_view prefix = "http://127.0.0.1:";
-    if (!rest.starts_with(prefix)) {
-        throw bench_error("not a loopback URL: " + url);
-    }
-    rest.remove_prefix(prefix.size());
-    auto const slash = rest.find('/');
-    return {static_cast<std::uint16_t>(std::stoi(std::string(rest.substr(0, slash)))),
-            std::string(slash == std::string_view::npos ? "/" : rest.substr(slash))};
-}
-
-// A plain blocking socket read into a 1 MiB buffer, as in stream_bench: the same client for both streams.
-http_response http_get(std::string const& url) {
-    auto const [port, target] = split_url(url);
-    int const fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        throw bench_error("socket: " + std::string(std::strerror(errno)));
-    }
-    struct closer {
-        int fd;
-        ~closer() { ::close(fd); }
-    } const guard{fd};
-    timeval tv{};
-    tv.tv_sec = 60;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        throw bench_error("connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(errno));
-    }
-    auto const request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                         "\r\nUser-Agent: locked_bench\r\nAccept: */*\r\nConnection: close\r\n\r\n";
-    http_response r;
-    auto const sent = steady_clock::now();
-    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
-        throw bench_error("sending the request: " + std::string(std::strerror(errno)));
-    }
-    thread_local std::vector<char> buffer(1 << 20);
-    std::string head;
-    bool in_body = false;
-    auto const take = [&](char const* data, std::size_t len) {
-        if (r.head.size() < sample_bytes) {
-            r.head.append(data, std::min(sample_bytes - r.head.size(), len));
-        }
-        r.tail.append(data + (len > sample_bytes ? len - sample_bytes : 0), std::min(len, sample_bytes));
-        if (r.tail.size() > sample_bytes) {
-            r.tail.erase(0, r.tail.size() - sample_bytes);
-        }
-        r.body_bytes += len;
-    };
-    for (;;) {
-        auto const n = ::recv(fd, buffer.data(), buffer.size(), 0);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            throw bench_error("reading the response: " + std::string(std::strerror(errno)));
-        }
-        if (n == 0) {
-            break;
-        }
-        if (in_body) {
-            take(buffer.data(), static_cast<std::size_t>(n));
-        } else {
-            head.append(buffer.data(), static_cast<std::size_t>(n));
-            auto const end = head.find("\r\n\r\n");
-            if (end == std::string::npos) {
-                continue;
-            }
-            r.status = std::stoi(head.substr(9, 3));
-            auto const lower = [](std::string s) {
-                std::transform(s.begin(), s.end(), s.begin(),
-                               [](unsigned char c) { return std::tolower(c); });
-                return s;
-            };
-            auto const fields = lower(head.substr(0, end));
-            if (auto const at = fields.find("\r\ncontent-length:"); at != std::string::npos) {
-                r.content_length = std::stoull(fields.substr(at + 17));
-            }
-            in_body = true;
-            take(head.data() + end + 4, head.size() - end - 4);
-        }
-        if (r.content_length && r.body_bytes >= *r.content_length) {
-            break;
-        }
-    }
-    r.seconds = seconds_between(sent, steady_clock::now());
-    return r;
-}
+// ---- 2: the stream through the host ----
 
 std::string read_at(fs::path const& file, std::uint64_t offset, std::size_t length) {
     std::ifstream in(file, std::ios::binary);
@@ -898,7 +585,7 @@ std::string read_at(fs::path const& file, std::uint64_t offset, std::size_t leng
 
 // Both streams must carry the free file's bytes (the locked item seals the same ones): the length, and
 // samples at both ends.
-void check_body(http_response const& r, bundle_set const& b, std::string const& who) {
+void check_body(bench::http_response const& r, bundle_set const& b, std::string const& who) {
     if (r.status != 200 || r.body_bytes != b.size) {
         throw bench_error(who + " answered " + std::to_string(r.status) + " with " +
                           std::to_string(r.body_bytes) + " bytes, not 200 with " + std::to_string(b.size));
@@ -943,9 +630,10 @@ struct stream_figure {
 };
 
 stream_figure timed_get(std::string const& url, pid_t owner, bundle_set const& b, std::string const& who) {
-    auto const cpu0 = process_cpu_seconds(owner);
-    auto const r = http_get(url);
-    auto const cpu = process_cpu_seconds(owner) - cpu0;
+    auto const [port, target] = bench::split_url(url);
+    auto const cpu0 = bench::process_cpu_seconds(owner);
+    auto const r = bench::http_get({.port = port, .target = target});
+    auto const cpu = bench::process_cpu_seconds(owner) - cpu0;
     check_body(r, b, who);
     return {r.mb_per_s(), cpu * 1e9 / static_cast<double>(r.body_bytes)};
 }
@@ -957,7 +645,7 @@ void section_http(options const& o) {
         static_cast<unsigned long long>(o.size_mib), runs);
     auto const b = prepare_bundle(o);
 
-    host_client host(o);
+    host_client host(o.host);
     host.call("host.hello");
     auto const t0 = steady_clock::now();
     auto const hash =
@@ -1035,95 +723,62 @@ void section_http(options const& o) {
 
 // ---- driver ----
 
-std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t minimum,
-                           std::uint64_t maximum) {
-    std::size_t used = 0;
-    unsigned long long value = 0;
-    try {
-        value = std::stoull(text, &used);
-    } catch (std::exception const&) {
-        used = 0;
-    }
-    if (used != text.size() || text.starts_with('-') || value < minimum || value > maximum) {
-        throw bench_error(flag + " wants a whole number from " + std::to_string(minimum) + " to " +
-                          std::to_string(maximum) + ", not \"" + text + "\"");
-    }
-    return value;
-}
-
 options parse_args(int argc, char** argv) {
     options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string const arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                throw bench_error(arg + " needs a value");
-            }
-            return argv[++i];
-        };
-        if (arg == "--only") {
-            o.only = value();
-            if (o.only != "decoder" && o.only != "http") {
-                throw bench_error("--only takes decoder or http, not \"" + o.only + "\"");
-            }
-        } else if (arg == "--runs") {
-            o.runs = static_cast<int>(parse_number(arg, value(), 1, 1000));
-        } else if (arg == "--decoder-mib") {
-            o.decoder_mib = parse_number(arg, value(), 1, 64 * 1024);
-        } else if (arg == "--size-mib") {
-            o.size_mib = parse_number(arg, value(), 8, 64 * 1024);
-        } else if (arg == "--openssl-seconds") {
-            o.openssl_seconds = static_cast<int>(parse_number(arg, value(), 1, 60));
-        } else if (arg == "--host") {
-            o.host = value();
-        } else if (arg == "--cache") {
-            o.cache = value();
-        } else if (arg == "--help" || arg == "-h") {
-            o.help = true;
+    bench::arg_reader args(argc, argv);
+    while (args.next()) {
+        if (args.is("--only")) {
+            o.only = args.choice({"decoder", "http"});
+        } else if (args.is("--runs")) {
+            o.runs = static_cast<int>(args.number(1, 1000));
+        } else if (args.is("--decoder-mib")) {
+            o.decoder_mib = args.number(1, 64 * 1024);
+        } else if (args.is("--size-mib")) {
+            o.size_mib = args.number(8, 64 * 1024);
+        } else if (args.is("--openssl-seconds")) {
+            o.openssl_seconds = static_cast<int>(args.number(1, 60));
+        } else if (args.is("--host")) {
+            o.host = args.value();
+        } else if (args.is("--cache")) {
+            o.cache = args.value();
         } else {
-            throw bench_error("unknown argument \"" + arg + "\"\n" + usage);
+            args.unknown();
         }
     }
-    if (!o.help && (o.only.empty() || o.only == "http") && (o.host.empty() || !fs::is_regular_file(o.host))) {
+    if ((o.only.empty() || o.only == "http") && (o.host.empty() || !fs::is_regular_file(o.host))) {
         throw bench_error("no program at \"" + o.host.string() + "\"; pass --host");
     }
     o.cache = fs::absolute(o.cache);
     return o;
 }
 
+int run(options const& o) {
+    say("locked_bench: %d cores, load %s\n", static_cast<int>(std::thread::hardware_concurrency()),
+        load_average().c_str());
+    // A goal missed is a figure to read, not a failure; a part that could not be measured is.
+    int status = 0;
+    for (auto const& [name, section] :
+         {std::pair<char const*, void (*)(options const&)>{"decoder", section_decoder},
+          {"http", section_http}}) {
+        if (!o.only.empty() && o.only != name) {
+            continue;
+        }
+        try {
+            section(o);
+        } catch (std::exception const& e) {
+            std::fprintf(stderr, "%s: %s failed: %s\n", program, name, e.what());
+            status = 1;
+        }
+    }
+    say("\nlocked_bench: load at the end %s\n", load_average().c_str());
+    return status;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-    // A host that dies must surface as a failed write with a message, not kill the driver silently.
-    std::signal(SIGPIPE, SIG_IGN);
-    bench::become_subreaper();
-    try {
-        auto const o = parse_args(argc, argv);
-        if (o.help) {
-            std::printf("%s", usage);
-            return 0;
-        }
-        say("locked_bench: %d cores, load %s\n", static_cast<int>(std::thread::hardware_concurrency()),
-            load_average().c_str());
-        // A goal missed is a figure to read, not a failure; a part that could not be measured is.
-        int status = 0;
-        for (auto const& [name, section] :
-             {std::pair<char const*, void (*)(options const&)>{"decoder", section_decoder},
-              {"http", section_http}}) {
-            if (!o.only.empty() && o.only != name) {
-                continue;
-            }
-            try {
-                section(o);
-            } catch (std::exception const& e) {
-                std::fprintf(stderr, "%s: %s failed: %s\n", program, name, e.what());
-                status = 1;
-            }
-        }
-        say("\nlocked_bench: load at the end %s\n", load_average().c_str());
-        return status;
-    } catch (std::exception const& e) {
-        std::fprintf(stderr, "%s: error: %s\n", program, e.what());
-        return 1;
-    }
+    return bench::run_main(program, usage, argc, argv, [&] {
+        bench::become_subreaper();
+        return run(parse_args(argc, argv));
+    });
 }

@@ -2,8 +2,7 @@
 // never mistaken for the driver's. Three modes:
 //
 //   lt_seed seed TORRENT SAVE_DIR            seeds TORRENT (seed_mode: the data is taken as complete) until
-//   its
-//                                            stdin closes or a signal comes
+//                                            its stdin closes or a signal comes
 //   lt_seed fetch URI SAVE_DIR               downloads URI (a magnet link or a .torrent path) and reports how
 //                                            long it took, polling the status as often as stream_bench polls
 //                                            the host's torrent.list
@@ -12,15 +11,19 @@
 //                                            byte; with --utp, uTP on as libtorrent ships it
 //                                            (dialled first, TCP after its connect timeout)
 //
-// All modes use TCP on 127.0.0.1 only (but first-piece --utp), without DHT, LSD, UPnP or NAT-PMP. Every
-// report is one JSON line on stdout: {"event":"ready",...}, {"event":"done",...}, {"event":"piece",...} or
+// All modes use TCP on 127.0.0.1 only (but first-piece --utp), without DHT, LSD, UPnP or NAT-PMP: the
+// loopback settings of the tests' own seed (tests/support/loopback_settings.hpp). Every report is one JSON
+// line on stdout: {"event":"ready",...}, {"event":"done",...}, {"event":"piece",...} or
 // {"event":"error",...}.
+
+#include "loopback_settings.hpp"
+#include "support/args.hpp"
+#include "support/bench_main.hpp"
 
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/magnet_uri.hpp>
 #include <libtorrent/session.hpp>
-#include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
@@ -45,6 +48,7 @@
 namespace {
 
 namespace lt = libtorrent;
+using sluice::bench::usage_error;
 using std::chrono::steady_clock;
 
 constexpr char const* usage =
@@ -58,10 +62,6 @@ extern "C" void on_signal(int) {
     stop_requested.store(true);
 }
 
-struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
 void emit(nlohmann::json const& line) {
     std::printf("%s\n", line.dump().c_str());
     std::fflush(stdout);
@@ -72,18 +72,8 @@ double ms_since(steady_clock::time_point start) {
 }
 
 lt::settings_pack loopback_settings() {
-    lt::settings_pack pack;
-    pack.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:0");
-    pack.set_bool(lt::settings_pack::enable_dht, false);
-    pack.set_bool(lt::settings_pack::enable_lsd, false);
-    pack.set_bool(lt::settings_pack::enable_upnp, false);
-    pack.set_bool(lt::settings_pack::enable_natpmp, false);
-    // uTP over loopback crawls at a few MB/s; every peer in the benchmark speaks TCP.
-    pack.set_bool(lt::settings_pack::enable_outgoing_utp, false);
-    pack.set_bool(lt::settings_pack::enable_incoming_utp, false);
-    pack.set_int(lt::settings_pack::alert_mask,
-                 lt::alert_category::error | lt::alert_category::status | lt::alert_category::piece_progress);
-    return pack;
+    return sluice::testing::loopback_settings(lt::alert_category::error | lt::alert_category::status |
+                                              lt::alert_category::piece_progress);
 }
 
 // The same start as the host's torrent.add: neither queued nor paused.
@@ -260,19 +250,9 @@ int run_first_piece(std::string const& uri, std::string const& save_dir, int pie
     return 1;
 }
 
-int parse_int(std::string const& text, int minimum, int maximum) {
-    std::size_t used = 0;
-    int value = 0;
-    try {
-        value = std::stoi(text, &used);
-    } catch (std::exception const&) {
-        used = 0;
-    }
-    if (used != text.size() || value < minimum || value > maximum) {
-        throw usage_error("\"" + text + "\" is not a number from " + std::to_string(minimum) + " to " +
-                          std::to_string(maximum));
-    }
-    return value;
+int parse_int(std::string const& what, std::string const& text, int minimum, int maximum) {
+    return static_cast<int>(sluice::bench::parse_number(what, text, static_cast<std::uint64_t>(minimum),
+                                                        static_cast<std::uint64_t>(maximum)));
 }
 
 int run(std::vector<std::string> const& args) {
@@ -292,14 +272,18 @@ int run(std::vector<std::string> const& args) {
             }
             return args[++i];
         };
+        auto const number = [&](int minimum, int maximum) {
+            auto const flag = args[i];
+            return parse_int(flag, value(), minimum, maximum);
+        };
         if (args[i] == "--poll-ms") {
-            poll_ms = parse_int(value(), 1, 10000);
+            poll_ms = number(1, 10000);
         } else if (args[i] == "--tick-ms") {
-            tick_ms = parse_int(value(), 1, 10000);
+            tick_ms = number(1, 10000);
         } else if (args[i] == "--utp") {
             utp = true;
         } else if (args[i] == "--timeout") {
-            timeout_s = parse_int(value(), 1, 86400);
+            timeout_s = number(1, 86400);
         } else {
             positional.push_back(args[i]);
         }
@@ -311,8 +295,8 @@ int run(std::vector<std::string> const& args) {
         return run_fetch(positional[0], positional[1], poll_ms, timeout_s);
     }
     if (mode == "first-piece" && positional.size() == 3) {
-        return run_first_piece(positional[0], positional[1], parse_int(positional[2], 0, 1 << 30), tick_ms,
-                               timeout_s, utp);
+        return run_first_piece(positional[0], positional[1], parse_int("PIECE", positional[2], 0, 1 << 30),
+                               tick_ms, timeout_s, utp);
     }
     throw usage_error("unknown mode or wrong number of arguments");
 }

@@ -4,7 +4,12 @@
 // round trips against each: one request frame out, the one reply frame back. The two figures side by side
 // show the price of the host's decoding, dispatch and relay through the session owner.
 
-#include "bench_support.hpp"
+#include "support/args.hpp"
+#include "support/bench_main.hpp"
+#include "support/host_sandbox.hpp"
+#include "support/native_messaging.hpp"
+#include "support/processes.hpp"
+#include "support/stats.hpp"
 
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
@@ -13,7 +18,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
 #include <csignal>
 #include <cstdint>
@@ -21,7 +25,6 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
-#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -65,6 +68,7 @@ constexpr char const* usage =
 using bench::bench_error;
 using bench::host_sandbox;
 using bench::make_frame;
+using bench::round_to;
 using bench::write_all;
 
 struct options {
@@ -73,7 +77,6 @@ struct options {
     std::size_t count = 20000;
     std::size_t warmup = 200;
     bool json = false;
-    bool help = false;
 };
 
 struct figures {
@@ -82,49 +85,23 @@ struct figures {
     double p99_us = 0;
 };
 
-std::size_t parse_count(std::string const& flag, std::string const& text, std::size_t minimum) {
-    std::size_t used = 0;
-    unsigned long long value = 0;
-    try {
-        value = std::stoull(text, &used);
-    } catch (std::exception const&) {
-        used = 0;
-    }
-    if (used != text.size() || text.starts_with('-') || value < minimum || value > 100'000'000) {
-        throw bench_error(flag + " wants a whole number from " + std::to_string(minimum) + ", not \"" + text +
-                          "\"");
-    }
-    return static_cast<std::size_t>(value);
-}
-
 options parse_args(int argc, char** argv) {
     options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string const arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                throw bench_error(arg + " needs a value");
-            }
-            return argv[++i];
-        };
-        if (arg == "--host") {
-            o.host = value();
-        } else if (arg == "--echo") {
-            o.echo = value();
-        } else if (arg == "--count") {
-            o.count = parse_count(arg, value(), 1);
-        } else if (arg == "--warmup") {
-            o.warmup = parse_count(arg, value(), 0);
-        } else if (arg == "--json") {
+    bench::arg_reader args(argc, argv);
+    while (args.next()) {
+        if (args.is("--host")) {
+            o.host = args.value();
+        } else if (args.is("--echo")) {
+            o.echo = args.value();
+        } else if (args.is("--count")) {
+            o.count = args.number(1, 100'000'000);
+        } else if (args.is("--warmup")) {
+            o.warmup = args.number(0, 100'000'000);
+        } else if (args.is("--json")) {
             o.json = true;
-        } else if (arg == "--help" || arg == "-h") {
-            o.help = true;
         } else {
-            throw bench_error("unknown argument \"" + arg + "\"\n" + usage);
+            args.unknown();
         }
-    }
-    if (o.help) {
-        return o;
     }
     for (auto const* p : {&o.host, &o.echo}) {
         if (p->empty() || !fs::is_regular_file(*p)) {
@@ -172,10 +149,9 @@ private:
     std::jthread thread_; // last: it must stop before the members it reads go away
 };
 
+// Nearest rank: a latency that some round trip really had, never an interpolation between two.
 double percentile_us(std::vector<std::int64_t> const& sorted_ns, double q) {
-    // Nearest rank: a latency that some round trip really had, never an interpolation between two.
-    auto const rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted_ns.size())));
-    return static_cast<double>(sorted_ns[std::max<std::size_t>(rank, 1) - 1]) / 1000.0;
+    return static_cast<double>(bench::nearest_rank(sorted_ns, q)) / 1000.0;
 }
 
 void check_echo_replies(std::vector<std::string> const& requests, std::vector<std::string> const& replies) {
@@ -299,7 +275,7 @@ figures run_target(target const& t, std::vector<std::string> const& bodies,
     if (!t.is_host) {
         return measure(t, nullptr, bodies, frames, o);
     }
-    host_sandbox box(sandbox_config, "nm_roundtrip");
+    host_sandbox box(sandbox_config);
     try {
         auto const result = measure(t, &box, bodies, frames, o);
         box.wait_for_owners();
@@ -309,12 +285,6 @@ figures run_target(target const& t, std::vector<std::string> const& bodies,
         box.dump_logs();
         throw;
     }
-}
-
-// Rounds to `decimals` places by dividing last, so 5.1 comes out as 5.1 and not as 5.1000000000000005.
-double round_to(double value, int decimals) {
-    auto const scale = std::pow(10.0, decimals);
-    return std::round(value * scale) / scale;
 }
 
 nlohmann::json to_json(figures const& f) {
@@ -363,18 +333,8 @@ int run(options const& o) {
 } // namespace
 
 int main(int argc, char** argv) {
-    // A target that dies must surface as a failed write with a message, not kill the driver silently.
-    std::signal(SIGPIPE, SIG_IGN);
-    bench::become_subreaper();
-    try {
-        auto const o = parse_args(argc, argv);
-        if (o.help) {
-            std::printf("%s", usage);
-            return 0;
-        }
-        return run(o);
-    } catch (std::exception const& e) {
-        std::fprintf(stderr, "nm_roundtrip: error: %s\n", e.what());
-        return 1;
-    }
+    return bench::run_main("nm_roundtrip", usage, argc, argv, [&] {
+        bench::become_subreaper();
+        return run(parse_args(argc, argv));
+    });
 }

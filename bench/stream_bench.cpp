@@ -8,46 +8,46 @@
 //   streamers   first byte, seek, stream throughput and peak memory against peerflix and webtorrent-cli
 //
 // The 1 GiB file and its .torrent are made once and kept in the cache folder, as is the npm install of the
-// two streamers; everything else (sandboxes, downloads, servers) lives and dies with the run.
+// two streamers (with the files of bench/js/streamers/); everything else (sandboxes, downloads, servers)
+// lives and dies with the run.
 
-#include "bench_support.hpp"
+#include "support/args.hpp"
+#include "support/bench_main.hpp"
+#include "support/child_process.hpp"
+#include "support/files.hpp"
+#include "support/host_client.hpp"
+#include "support/interrupt.hpp"
+#include "support/loopback_http.hpp"
+#include "support/processes.hpp"
+#include "support/progress.hpp"
+#include "support/random_bytes.hpp"
+#include "support/stats.hpp"
+#include "support/timing.hpp"
 
-#include <boost/process.hpp>
-#include <boost/process/extend.hpp>
+#include <sluice/protocol/keys.hpp>
+
+#include <boost/process/search_path.hpp>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/file_storage.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <arpa/inet.h>
-#include <array>
-#include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <exception>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
-#include <mutex>
-#include <netinet/in.h>
+#include <memory>
 #include <optional>
-#include <poll.h>
 #include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <sys/socket.h>
-#include <sys/types.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -61,6 +61,9 @@
 #ifndef SLUICE_BENCH_CACHE_DIR
 #define SLUICE_BENCH_CACHE_DIR "build/bench-cache"
 #endif
+#ifndef SLUICE_BENCH_JS_DIR
+#define SLUICE_BENCH_JS_DIR "bench/js"
+#endif
 
 namespace {
 
@@ -68,26 +71,31 @@ namespace bench = sluice::bench;
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 namespace lt = libtorrent;
+namespace protocol = sluice::protocol;
 using namespace std::chrono_literals;
 using bench::bench_error;
+using bench::child_process;
+using bench::host_client;
+using bench::http_request;
+using bench::http_response;
+using bench::median;
+using bench::mega;
+using bench::ms_between;
+using bench::percent_encode;
+using bench::rounded;
+using bench::say;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-constexpr char const* program = "stream_bench";
-
-// Off the network and TCP only, like every other peer in the run. lingerSeconds 0: the benchmark closes its
-// streams before it detaches, but the owner may hear of the detach first, and must not then wait 30 s.
-constexpr std::string_view host_config =
-    R"({"session":{"dht":false,"lsd":false,"upnp":false,"natpmp":false,"utp":false,)"
-    R"("listenInterfaces":"127.0.0.1:0"},"lingerSeconds":0})";
-// The same with uTP on, as the host ships: what users meet.
+// The host as it ships, with uTP on: what users meet. Otherwise as bench::offline_host_config.
 constexpr std::string_view host_config_shipped_utp =
     R"({"session":{"dht":false,"lsd":false,"upnp":false,"natpmp":false,"utp":true,)"
     R"("listenInterfaces":"127.0.0.1:0"},"lingerSeconds":0})";
 
 constexpr int piece_size = 1024 * 1024;
-constexpr double mega = 1e6; // throughput is in MB/s of 10^6 bytes, as curl and the notes give it
 constexpr std::size_t sample_bytes = 4096;
+// The seed of the test file's bytes: the cached file is reused by its size alone.
+constexpr std::uint64_t data_seed = 0x5107'CE00'0000'0001ULL;
 
 // Pinned to the versions whose behaviour the notes describe.
 constexpr char const* peerflix_package = "peerflix@0.39.0";
@@ -112,758 +120,11 @@ struct options {
     std::optional<int> runs;
     std::string only;
     bool json = false;
-    bool help = false;
     fs::path host = SLUICE_BENCH_HOST_EXE;
     fs::path lt_seed = SLUICE_BENCH_LT_SEED_EXE;
     fs::path cache = SLUICE_BENCH_CACHE_DIR;
 
     int runs_or(int fallback) const { return runs.value_or(fallback); }
-};
-
-// Progress and per-run figures: on stdout with the tables, on stderr when stdout carries the JSON.
-std::FILE* out = stdout;
-
-template <typename... Args>
-void say(char const* format, Args... args) {
-    if constexpr (sizeof...(Args) == 0) {
-        std::fputs(format, out);
-    } else {
-        std::fprintf(out, format, args...);
-    }
-    std::fflush(out);
-}
-
-double ms_between(steady_clock::time_point from, steady_clock::time_point to) {
-    return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-double median(std::vector<double> values) {
-    if (values.empty()) {
-        return std::nan("");
-    }
-    std::sort(values.begin(), values.end());
-    auto const n = values.size();
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-double round_to(double value, int decimals) {
-    auto const scale = std::pow(10.0, decimals);
-    return std::round(value * scale) / scale;
-}
-
-nlohmann::json rounded(std::vector<double> const& values, int decimals) {
-    auto list = nlohmann::json::array();
-    for (double const v : values) {
-        list.push_back(round_to(v, decimals));
-    }
-    return list;
-}
-
-std::string base64(std::string_view in) {
-    static char const table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string encoded;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        auto const n = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
-        encoded += {table[(n >> 18) & 63], table[(n >> 12) & 63], table[(n >> 6) & 63], table[n & 63]};
-    }
-    if (i < in.size()) {
-        auto n = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) {
-            n |= static_cast<unsigned char>(in[i + 1]) << 8;
-        }
-        encoded += {table[(n >> 18) & 63], table[(n >> 12) & 63],
-                    i + 1 < in.size() ? table[(n >> 6) & 63] : '=', '='};
-    }
-    return encoded;
-}
-
-std::string percent_encode(std::string_view in) {
-    std::string encoded;
-    for (unsigned char const c : in) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            encoded += static_cast<char>(c);
-        } else {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "%%%02X", c);
-            encoded += buf;
-        }
-    }
-    return encoded;
-}
-
-void write_text(fs::path const& file, std::string_view text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream f(file, std::ios::binary | std::ios::trunc);
-    f << text;
-    if (!f.flush()) {
-        throw bench_error("cannot write " + file.string());
-    }
-}
-
-std::string read_text(fs::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-class unique_fd {
-public:
-    explicit unique_fd(int fd = -1) : fd_(fd) {}
-    unique_fd(unique_fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    unique_fd& operator=(unique_fd&& other) noexcept {
-        reset(std::exchange(other.fd_, -1));
-        return *this;
-    }
-    unique_fd(unique_fd const&) = delete;
-    unique_fd& operator=(unique_fd const&) = delete;
-    ~unique_fd() { reset(); }
-
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = fd;
-    }
-
-private:
-    int fd_;
-};
-
-// A port nobody listens on right now, for programs that must be told one (nginx, aria2c, the streamers).
-std::uint16_t free_port() {
-    unique_fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        throw bench_error("cannot find a free port: " + std::string(std::strerror(errno)));
-    }
-    return ntohs(addr.sin_port);
-}
-
-// ---- HTTP: one GET per connection, timed at the socket ----
-
-struct http_request {
-    std::uint16_t port = 0;
-    std::string target = "/";
-    std::optional<std::uint64_t> range_from{};
-    // Read no more of the body than this, then hang up: a first-byte probe needs only a sample.
-    std::uint64_t max_body = std::numeric_limits<std::uint64_t>::max();
-    std::size_t keep = sample_bytes; // leading and trailing body bytes kept for checking
-    std::chrono::seconds timeout = 60s;
-};
-
-struct http_response {
-    bool refused = false; // nobody listens yet
-    int status = 0;
-    std::optional<std::uint64_t> content_length;
-    bool chunked = false;
-    std::string content_range;
-    std::uint64_t body_bytes = 0;
-    steady_clock::time_point sent;
-    steady_clock::time_point first_byte;
-    steady_clock::time_point done;
-    std::string head;
-    std::string tail;
-
-    double mb_per_s() const {
-        return static_cast<double>(body_bytes) / mega / (ms_between(sent, done) / 1000);
-    }
-};
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-void parse_head(std::string const& head, http_response& r) {
-    std::istringstream lines(head);
-    std::string line;
-    std::getline(lines, line);
-    if (!line.starts_with("HTTP/1.") || line.size() < 12) {
-        throw bench_error("not an HTTP response: " + line.substr(0, 80));
-    }
-    r.status = std::stoi(line.substr(9, 3));
-    while (std::getline(lines, line)) {
-        if (!line.empty() && line.back() == '\r') {
-            line.pop_back();
-        }
-        auto const colon = line.find(':');
-        if (colon == std::string::npos) {
-            continue;
-        }
-        auto const name = lower(line.substr(0, colon));
-        auto value = line.substr(colon + 1);
-        value.erase(0, value.find_first_not_of(' '));
-        if (name == "content-length") {
-            r.content_length = std::stoull(value);
-        } else if (name == "content-range") {
-            r.content_range = value;
-        } else if (name == "transfer-encoding" && lower(value) != "identity") {
-            r.chunked = true;
-        }
-    }
-}
-
-// The client side of every stream: a plain blocking socket and recv into a 1 MiB buffer, as a player or
-// curl would read, the same for every server measured.
-http_response http_get(http_request const& req) {
-    http_response r;
-    unique_fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) {
-        throw bench_error("socket: " + std::string(std::strerror(errno)));
-    }
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(req.timeout.count());
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(req.port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        if (errno == ECONNREFUSED) {
-            r.refused = true;
-            return r;
-        }
-        throw bench_error("connect to 127.0.0.1:" + std::to_string(req.port) + ": " + std::strerror(errno));
-    }
-    auto request = "GET " + req.target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(req.port) +
-                   "\r\nUser-Agent: stream_bench\r\nAccept: */*\r\n";
-    if (req.range_from) {
-        request += "Range: bytes=" + std::to_string(*req.range_from) + "-\r\n";
-    }
-    request += "Connection: close\r\n\r\n";
-    r.sent = steady_clock::now();
-    for (std::size_t done = 0; done < request.size();) {
-        auto const n = ::send(fd.get(), request.data() + done, request.size() - done, MSG_NOSIGNAL);
-        if (n < 0 && errno != EINTR) {
-            throw bench_error("sending the request: " + std::string(std::strerror(errno)));
-        }
-        done += n > 0 ? static_cast<std::size_t>(n) : 0;
-    }
-
-    thread_local std::vector<char> buffer(1 << 20);
-    std::string head;
-    bool in_body = false;
-    auto const take = [&](char const* data, std::size_t len, steady_clock::time_point now) {
-        if (len == 0) {
-            return;
-        }
-        if (r.body_bytes == 0) {
-            r.first_byte = now;
-        }
-        if (r.head.size() < req.keep) {
-            r.head.append(data, std::min(req.keep - r.head.size(), len));
-        }
-        if (len >= req.keep) {
-            r.tail.assign(data + len - req.keep, req.keep);
-        } else {
-            r.tail.append(data, len);
-            if (r.tail.size() > req.keep) {
-                r.tail.erase(0, r.tail.size() - req.keep);
-            }
-        }
-        r.body_bytes += len;
-    };
-    for (;;) {
-        auto const want =
-            std::min<std::uint64_t>(buffer.size(), req.max_body - std::min(req.max_body, r.body_bytes));
-        auto const n =
-            ::recv(fd.get(), buffer.data(), in_body ? static_cast<std::size_t>(want) : buffer.size(), 0);
-        auto const now = steady_clock::now();
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                throw bench_error("no data from 127.0.0.1:" + std::to_string(req.port) + " for " +
-                                  std::to_string(req.timeout.count()) + " s");
-            }
-            if (errno == ECONNRESET && in_body) {
-                break;
-            }
-            throw bench_error("reading the response: " + std::string(std::strerror(errno)));
-        }
-        if (n == 0) {
-            if (!in_body) {
-                throw bench_error("the server closed the connection before the response head");
-            }
-            break;
-        }
-        if (!in_body) {
-            head.append(buffer.data(), static_cast<std::size_t>(n));
-            auto const end = head.find("\r\n\r\n");
-            if (end == std::string::npos) {
-                if (head.size() > 64 * 1024) {
-                    throw bench_error("a response head larger than 64 KiB");
-                }
-                continue;
-            }
-            parse_head(head.substr(0, end), r);
-            if (r.status < 200 || r.status > 299) {
-                break; // a "not yet" or an error: its page is of no interest
-            }
-            if (r.chunked) {
-                // No server here should chunk a file; if one did, the byte counts would be wrong.
-                throw bench_error("a file sent with Transfer-Encoding: chunked");
-            }
-            in_body = true;
-            auto const rest = head.substr(end + 4);
-            take(rest.data(), std::min<std::uint64_t>(rest.size(), req.max_body), now);
-        } else {
-            take(buffer.data(), static_cast<std::size_t>(n), now);
-        }
-        if ((r.content_length && r.body_bytes >= *r.content_length) || r.body_bytes >= req.max_body) {
-            break;
-        }
-    }
-    r.done = steady_clock::now();
-    return r;
-}
-
-// Splits http://127.0.0.1:PORT/PATH into the port and the path.
-std::pair<std::uint16_t, std::string> split_url(std::string const& url) {
-    std::string_view rest = url;
-    if (!rest.starts_with("http://127.0.0.1:")) {
-        throw bench_error("not a loopback URL: " + url);
-    }
-    rest.remove_prefix(std::strlen("http://127.0.0.1:"));
-    auto const slash = rest.find('/');
-    auto const port = std::stoi(std::string(rest.substr(0, slash)));
-    return {static_cast<std::uint16_t>(port),
-            std::string(slash == std::string_view::npos ? "/" : rest.substr(slash))};
-}
-
-bool wait_for_port(std::uint16_t port, milliseconds limit) {
-    auto const deadline = steady_clock::now() + limit;
-    while (steady_clock::now() < deadline) {
-        unique_fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-            return true;
-        }
-        std::this_thread::sleep_for(10ms);
-    }
-    return false;
-}
-
-// ---- processes ----
-
-// The process groups of the helpers running now. On Ctrl-C they get SIGTERM at once: the driver's waits then
-// end in errors, and the unwinding stops what is left and removes the temporary folders. A second signal
-// kills them and ends the driver on the spot.
-std::array<std::atomic<pid_t>, 64> live_groups{};
-std::atomic<bool> interrupted{false};
-
-// Called in every loop that waits or starts something, so that an interrupted run unwinds promptly.
-void check_interrupted() {
-    if (interrupted.load()) {
-        throw bench_error("interrupted");
-    }
-}
-
-void remember_group(pid_t pgid) {
-    for (auto& slot : live_groups) {
-        pid_t expected = 0;
-        if (slot.compare_exchange_strong(expected, pgid)) {
-            return;
-        }
-    }
-}
-
-void forget_group(pid_t pgid) {
-    for (auto& slot : live_groups) {
-        pid_t expected = pgid;
-        slot.compare_exchange_strong(expected, 0);
-    }
-}
-
-extern "C" void on_interrupt(int signo) {
-    bool const again = interrupted.exchange(true);
-    for (auto& slot : live_groups) {
-        if (pid_t const pgid = slot.load(); pgid > 0) {
-            ::kill(-pgid, again ? SIGKILL : SIGTERM);
-        }
-    }
-    if (again) {
-        ::_exit(128 + signo);
-    }
-}
-
-// Pipes from Boost.Process 1.74 are inheritable; a second child started while the first runs would hold the
-// first's stdin open, and the first would never see it close. Both ends close on exec: the child's copies
-// are dup2'ed onto 0 and 1 before exec and survive.
-void close_on_exec(bp::pipe& p) {
-    ::fcntl(p.native_source(), F_SETFD, FD_CLOEXEC);
-    ::fcntl(p.native_sink(), F_SETFD, FD_CLOEXEC);
-}
-
-// A helper program in a process group of its own, stopped with the whole group when it goes out of scope:
-// SIGTERM, a grace period, then SIGKILL. Its stdin is a pipe it may watch to notice that the driver left.
-class child_process {
-public:
-    struct spec {
-        std::string name;
-        fs::path exe;
-        std::vector<std::string> args;
-        fs::path log; // stderr, and stdout unless read_stdout
-        bool read_stdout = false;
-        fs::path cwd{};
-        std::vector<std::pair<std::string, std::string>> env{};
-    };
-
-    explicit child_process(spec s) : spec_(std::move(s)) {
-        check_interrupted();
-        close_on_exec(in_);
-        close_on_exec(out_);
-        auto env = boost::this_process::environment();
-        for (auto const& [key, value] : spec_.env) {
-            env[key] = value;
-        }
-        auto const cwd = spec_.cwd.empty() ? fs::current_path() : spec_.cwd;
-        auto const own_group = [](auto&) { ::setpgid(0, 0); };
-        started_ = steady_clock::now();
-        try {
-            if (spec_.read_stdout) {
-                child_ = bp::child(bp::exe = spec_.exe.string(), bp::args = spec_.args,
-                                   bp::std_in<in_, bp::std_out> out_, bp::std_err > spec_.log.string(), env,
-                                   bp::start_dir = cwd.string(), bp::extend::on_exec_setup = own_group);
-            } else {
-                child_ = bp::child(bp::exe = spec_.exe.string(), bp::args = spec_.args,
-                                   bp::std_in<in_, (bp::std_out & bp::std_err)> spec_.log.string(), env,
-                                   bp::start_dir = cwd.string(), bp::extend::on_exec_setup = own_group);
-            }
-        } catch (std::exception const& e) {
-            throw bench_error("cannot start " + spec_.name + " (" + spec_.exe.string() + "): " + e.what());
-        }
-        pid_ = child_.id();
-        remember_group(pid_);
-    }
-    child_process(child_process const&) = delete;
-    child_process& operator=(child_process const&) = delete;
-    ~child_process() { stop(); }
-
-    pid_t pid() const { return pid_; }
-    std::string const& name() const { return spec_.name; }
-    steady_clock::time_point started() const { return started_; }
-    fs::path const& log() const { return spec_.log; }
-
-    bool running() {
-        try {
-            return child_.running();
-        } catch (std::exception const&) {
-            return false;
-        }
-    }
-
-    // The next line the child wrote on stdout; nullopt once it closed stdout.
-    std::optional<std::string> read_line(milliseconds limit) {
-        auto const deadline = steady_clock::now() + limit;
-        for (;;) {
-            if (auto const nl = pending_.find('\n'); nl != std::string::npos) {
-                auto line = pending_.substr(0, nl);
-                pending_.erase(0, nl + 1);
-                return line;
-            }
-            auto const left =
-                std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now()).count();
-            if (left <= 0) {
-                throw bench_error(spec_.name + " said nothing for " + std::to_string(limit.count() / 1000) +
-                                  " s");
-            }
-            pollfd pfd{out_.native_source(), POLLIN, 0};
-            if (::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 1000))) <= 0) {
-                continue;
-            }
-            char buffer[4096];
-            auto const n = ::read(out_.native_source(), buffer, sizeof buffer);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                return std::nullopt;
-            }
-            pending_.append(buffer, static_cast<std::size_t>(n));
-        }
-    }
-
-    std::optional<int> wait_for_exit(milliseconds limit) {
-        auto const deadline = steady_clock::now() + limit;
-        while (running()) {
-            if (steady_clock::now() > deadline) {
-                return std::nullopt;
-            }
-            std::this_thread::sleep_for(5ms);
-        }
-        try {
-            return child_.exit_code();
-        } catch (std::exception const&) {
-            return -1;
-        }
-    }
-
-    void stop(milliseconds grace = 3s) {
-        if (stopped_) {
-            return;
-        }
-        stopped_ = true;
-        try {
-            in_.close();
-            if (running()) {
-                ::kill(-pid_, SIGTERM);
-                if (!wait_for_exit(grace)) {
-                    ::kill(-pid_, SIGKILL);
-                    child_.wait();
-                }
-            }
-        } catch (std::exception const&) {
-        }
-        forget_group(pid_);
-    }
-
-private:
-    spec spec_;
-    bp::pipe in_;
-    bp::pipe out_;
-    bp::child child_;
-    pid_t pid_ = -1;
-    steady_clock::time_point started_;
-    std::string pending_;
-    bool stopped_ = false;
-};
-
-// Peak resident memory, from the kernel's own high-water mark, summed over a process and its descendants.
-std::map<pid_t, pid_t> parents() {
-    std::map<pid_t, pid_t> parent_of;
-    for (auto const& p : bench::list_processes()) {
-        parent_of[p.pid] = p.ppid;
-    }
-    return parent_of;
-}
-
-// A "Field:   N kB" line of /proc/PID/status, in MiB.
-double status_mib(pid_t pid, std::string_view field) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.starts_with(field)) {
-            return std::stod(line.substr(field.size())) / 1024.0;
-        }
-    }
-    return 0;
-}
-
-// VmHWM is the figure asked for, but it counts every resident page the process maps, file pages included;
-// RssAnon, the memory the process itself allocated, tells a large heap from a large mapped file.
-struct memory_figures {
-    double peak_rss_mib = 0;
-    double anon_mib = 0;
-};
-
-memory_figures memory_of(pid_t pid) {
-    return {.peak_rss_mib = status_mib(pid, "VmHWM:"), .anon_mib = status_mib(pid, "RssAnon:")};
-}
-
-memory_figures tree_memory(pid_t root) {
-    auto const parent_of = parents();
-    std::vector<pid_t> tree{root};
-    for (std::size_t i = 0; i < tree.size(); ++i) {
-        for (auto const& [pid, ppid] : parent_of) {
-            if (ppid == tree[i]) {
-                tree.push_back(pid);
-            }
-        }
-    }
-    memory_figures total;
-    for (pid_t const pid : tree) {
-        auto const m = memory_of(pid);
-        total.peak_rss_mib += m.peak_rss_mib;
-        total.anon_mib += m.anon_mib;
-    }
-    return total;
-}
-
-// ---- sluice-host over its pipes ----
-
-// One relay, started as a browser starts it, with a fresh sandbox; requests go out as frames and a reader
-// thread files the replies by id (notifications, which the owner broadcasts, are dropped). Destruction
-// detaches the way a browser does, by closing stdin, and waits for the relay and its owner to leave.
-class host_client {
-public:
-    explicit host_client(options const& o, std::string_view config = host_config) : box_(config, program) {
-        check_interrupted();
-        fs::create_directories(downloads());
-        close_on_exec(to_);
-        close_on_exec(from_);
-        auto const own_group = [](auto&) { ::setpgid(0, 0); };
-        started_ = steady_clock::now();
-        child_ = bp::child(bp::exe = o.host.string(), bp::std_in<to_, bp::std_out> from_,
-                           bp::std_err > box_.stderr_file().string(),
-                           bp::env["XDG_RUNTIME_DIR"] = box_.runtime_dir().string(),
-                           bp::env["XDG_DATA_HOME"] = box_.data_home().string(),
-                           // Where the owner saves when a call names no folder: never the user's own.
-                           bp::env["XDG_DOWNLOAD_DIR"] = downloads().string(),
-                           bp::extend::on_exec_setup = own_group);
-        remember_group(child_.id());
-        reader_ = std::thread([this] { read_replies(); });
-    }
-    host_client(host_client const&) = delete;
-    host_client& operator=(host_client const&) = delete;
-    ~host_client() {
-        auto const failing = std::uncaught_exceptions() > uncaught_at_start_;
-        shut_down();
-        if (failing) {
-            box_.dump_logs();
-        }
-    }
-
-    steady_clock::time_point started() const { return started_; }
-    fs::path downloads() const { return box_.root() / "downloads"; }
-
-    std::uint64_t send(std::string const& method, nlohmann::json params = nlohmann::json::object()) {
-        auto const id = next_id_++;
-        auto const body =
-            nlohmann::json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}}
-                .dump();
-        bench::write_all(to_, bench::make_frame(body));
-        return id;
-    }
-
-    nlohmann::json wait_result(std::uint64_t id, std::string const& method, milliseconds limit = 30s) {
-        std::unique_lock lock(mutex_);
-        if (!replied_.wait_for(lock, limit, [&] { return replies_.count(id) > 0 || closed_; })) {
-            throw bench_error(method + ": no reply from sluice-host within " + std::to_string(limit.count()) +
-                              " ms");
-        }
-        auto const it = replies_.find(id);
-        if (it == replies_.end()) {
-            throw bench_error(method + ": sluice-host closed its stdout");
-        }
-        auto reply = std::move(it->second);
-        replies_.erase(it);
-        if (!reply.contains("result")) {
-            throw bench_error(method + " failed: " + reply.dump().substr(0, 400));
-        }
-        return reply["result"];
-    }
-
-    nlohmann::json call(std::string const& method, nlohmann::json params = nlohmann::json::object(),
-                        milliseconds limit = 30s) {
-        return wait_result(send(method, std::move(params)), method, limit);
-    }
-
-    // The stream URL of file 0 once the metadata is there, asking every `every` (the host has no event for
-    // the metadata's arrival that comes sooner than its one-second torrent.updated).
-    std::string stream_url(std::string const& info_hash, milliseconds every, milliseconds limit = 60s) {
-        auto const deadline = steady_clock::now() + limit;
-        for (;;) {
-            check_interrupted();
-            auto const files = call("torrent.files", {{"infoHash", info_hash}});
-            if (!files["files"].empty()) {
-                return files["files"][0]["streamUrl"].get<std::string>();
-            }
-            if (steady_clock::now() > deadline) {
-                throw bench_error("no metadata for " + info_hash + " after " + std::to_string(limit.count()) +
-                                  " ms");
-            }
-            std::this_thread::sleep_for(every);
-        }
-    }
-
-    nlohmann::json status_of(std::string const& info_hash) {
-        auto const all = call("torrent.list");
-        for (auto const& t : all["torrents"]) {
-            if (t["infoHash"] == info_hash) {
-                return t;
-            }
-        }
-        throw bench_error("torrent.list does not list " + info_hash + ": " + all.dump().substr(0, 400));
-    }
-
-    // The session owner: the process that does the work, and whose memory is the host's.
-    pid_t owner_pid() const {
-        auto const owners = box_.owners();
-        if (owners.size() != 1) {
-            throw bench_error("expected one session owner, found " + std::to_string(owners.size()));
-        }
-        return owners.front();
-    }
-
-    void shut_down() {
-        if (shut_down_) {
-            return;
-        }
-        shut_down_ = true;
-        try {
-            to_.close();
-            auto const deadline = steady_clock::now() + 10s;
-            while (child_.running() && steady_clock::now() < deadline) {
-                std::this_thread::sleep_for(5ms);
-            }
-            if (child_.running()) {
-                std::fprintf(stderr, "%s: sluice-host did not exit after its stdin closed; killing it\n",
-                             program);
-                ::kill(-child_.id(), SIGKILL);
-                child_.wait();
-            }
-        } catch (std::exception const& e) {
-            std::fprintf(stderr, "%s: stopping sluice-host: %s\n", program, e.what());
-        }
-        forget_group(child_.id());
-        if (reader_.joinable()) {
-            reader_.join();
-        }
-        // The owner flushes its resume data and tears the session down; a busy one may need a while.
-        box_.wait_for_owners(10s);
-    }
-
-private:
-    void read_replies() {
-        std::string body;
-        try {
-            for (;;) {
-                bench::read_frame(from_, body, 64 * 1024 * 1024);
-                auto reply = nlohmann::json::parse(body, nullptr, false);
-                if (!reply.is_object() || !reply.contains("id") || !reply["id"].is_number_unsigned()) {
-                    continue;
-                }
-                auto const id = reply["id"].get<std::uint64_t>();
-                std::lock_guard lock(mutex_);
-                replies_[id] = std::move(reply);
-                replied_.notify_all();
-            }
-        } catch (std::exception const&) {
-            // The end of the relay's stdout, at shutdown or because it died: either way no more replies.
-        }
-        std::lock_guard lock(mutex_);
-        closed_ = true;
-        replied_.notify_all();
-    }
-
-    int const uncaught_at_start_ = std::uncaught_exceptions();
-    bench::host_sandbox box_;
-    bp::pipe to_;
-    bp::pipe from_;
-    bp::child child_;
-    std::thread reader_;
-    steady_clock::time_point started_;
-    std::atomic<std::uint64_t> next_id_{1};
-    std::mutex mutex_;
-    std::condition_variable replied_;
-    std::map<std::uint64_t, nlohmann::json> replies_;
-    bool closed_ = false;
-    bool shut_down_ = false;
 };
 
 // ---- the test data ----
@@ -876,7 +137,7 @@ struct data_set {
     std::string torrent_bytes;
     std::string info_hash; // v1, hex
     std::uint64_t size = 0;
-    unique_fd fd;
+    bench::unique_fd fd;
 
     std::string read_at(std::uint64_t offset, std::size_t length) const {
         std::string bytes(length, '\0');
@@ -896,31 +157,6 @@ struct data_set {
         return "magnet:?xt=urn:btih:" + info_hash + "&dn=" + percent_encode(name) + "&x.pe=" + peer;
     }
 };
-
-// Incompressible, reproducible bytes, fast enough that 1 GiB costs about a second: splitmix64.
-void generate_file(fs::path const& file, std::uint64_t size) {
-    auto const partial = fs::path(file.string() + ".partial");
-    {
-        std::ofstream f(partial, std::ios::binary | std::ios::trunc);
-        std::vector<std::uint64_t> chunk(512 * 1024);
-        std::uint64_t state = 0x5107'CE00'0000'0001ULL;
-        for (std::uint64_t written = 0; written < size;) {
-            for (auto& word : chunk) {
-                std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-                z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-                word = z ^ (z >> 31);
-            }
-            auto const n = std::min<std::uint64_t>(size - written, chunk.size() * sizeof(std::uint64_t));
-            f.write(reinterpret_cast<char const*>(chunk.data()), static_cast<std::streamsize>(n));
-            written += n;
-        }
-        if (!f.flush()) {
-            throw bench_error("cannot write " + partial.string());
-        }
-    }
-    fs::rename(partial, file);
-}
 
 std::string make_torrent(data_set const& d) {
     lt::file_storage storage;
@@ -950,17 +186,17 @@ data_set prepare_data(options const& o) {
         say("data: writing %s (%llu MiB) ...\n", d.file.c_str(), static_cast<unsigned long long>(o.size_mib));
         auto const t0 = steady_clock::now();
         fs::remove(d.torrent_file, ec);
-        generate_file(d.file, d.size);
+        bench::write_random_file(d.file, d.size, data_seed);
         say("data: written in %.1f s\n", ms_between(t0, steady_clock::now()) / 1000);
     }
-    d.torrent_bytes = read_text(d.torrent_file);
+    d.torrent_bytes = bench::read_text(d.torrent_file);
     if (have_file && !d.torrent_bytes.empty()) {
         say("data: reusing %s and its .torrent\n", d.file.c_str());
     } else {
         say("data: hashing %s into %s ...\n", d.name.c_str(), d.torrent_file.c_str());
         auto const t0 = steady_clock::now();
         d.torrent_bytes = make_torrent(d);
-        write_text(d.torrent_file, d.torrent_bytes);
+        bench::write_text(d.torrent_file, d.torrent_bytes);
         say("data: hashed in %.1f s\n", ms_between(t0, steady_clock::now()) / 1000);
     }
     lt::torrent_info const ti(
@@ -1119,28 +355,29 @@ void section_nginx(options const& o, data_set const& d, report& rep) {
     }
     bench::temp_dir prefix("stream-bench-nginx");
     fs::create_directories(prefix / "tmp");
-    auto const nginx_port = free_port();
-    write_text(prefix / "nginx.conf", nginx_conf(prefix.path(), d.dir, nginx_port));
+    auto const nginx_port = bench::free_port();
+    bench::write_text(prefix / "nginx.conf", nginx_conf(prefix.path(), d.dir, nginx_port));
     child_process nginx({.name = "nginx",
                          .exe = nginx_exe.string(),
                          .args = {"-p", prefix.path().string(), "-c", (prefix / "nginx.conf").string(), "-e",
                                   (prefix / "error.log").string(), "-g", "daemon off;"},
                          .log = log_dir / "nginx.log"});
-    if (!wait_for_port(nginx_port, 10s)) {
+    if (!bench::wait_for_port(nginx_port, 10s)) {
         throw bench_error("nginx did not listen: " + bench::tail_of_file(prefix / "error.log", 2000));
     }
     http_request const nginx_req{.port = nginx_port, .target = "/" + percent_encode(d.name)};
 
-    host_client host(o);
+    host_client host(o.host);
     host.call("host.hello");
     auto const t0 = steady_clock::now();
     auto const hash =
-        host.call("torrent.add", {{"torrent", base64(d.torrent_bytes)}, {"savePath", d.dir.string()}},
+        host.call("torrent.add",
+                  {{"torrent", protocol::to_base64(d.torrent_bytes)}, {"savePath", d.dir.string()}},
                   60s)["infoHash"]
             .get<std::string>();
     // No resume data: the host checks every piece of the file on disk before it seeds.
     for (;;) {
-        check_interrupted();
+        bench::check_interrupted();
         auto const st = host.status_of(hash);
         if (st["progress"].get<double>() >= 1.0 && st["state"] == "seeding") {
             break;
@@ -1151,20 +388,20 @@ void section_nginx(options const& o, data_set const& d, report& rep) {
         std::this_thread::sleep_for(50ms);
     }
     say("host checked the file and seeds it after %.1f s\n", ms_between(t0, steady_clock::now()) / 1000);
-    auto const [host_port, host_target] = split_url(host.stream_url(hash, 10ms));
+    auto const [host_port, host_target] = bench::split_url(host.stream_url(hash, 10ms));
     http_request const host_req{.port = host_port, .target = host_target};
 
     // One unmeasured read each: the file's pages are in the cache for both, and both servers are warm.
-    check_body(http_get(nginx_req), d, 0, true, "nginx");
-    check_body(http_get(host_req), d, 0, true, "sluice-host");
+    check_body(bench::http_get(nginx_req), d, 0, true, "nginx");
+    check_body(bench::http_get(host_req), d, 0, true, "sluice-host");
 
     std::vector<double> host_mbps;
     std::vector<double> nginx_mbps;
     for (int run = 1; run <= runs; ++run) {
-        check_interrupted();
-        auto const n = http_get(nginx_req);
+        bench::check_interrupted();
+        auto const n = bench::http_get(nginx_req);
         check_body(n, d, 0, true, "nginx");
-        auto const h = http_get(host_req);
+        auto const h = bench::http_get(host_req);
         check_body(h, d, 0, true, "sluice-host");
         nginx_mbps.push_back(n.mb_per_s());
         host_mbps.push_back(h.mb_per_s());
@@ -1191,8 +428,8 @@ struct first_byte_run {
 
 // From the torrent.add of a magnet on a running host to the first body byte of the stream from `from`.
 first_byte_run host_first_byte(options const& o, data_set const& d, lt_seed_process const& seed,
-                               std::uint64_t from, std::string_view config = host_config) {
-    host_client host(o, config);
+                               std::uint64_t from, std::string_view config = bench::offline_host_config) {
+    host_client host(o.host, config);
     host.call("host.hello"); // the owner is up: only the add is timed
     first_byte_run r;
     auto const t0 = steady_clock::now();
@@ -1202,11 +439,11 @@ first_byte_run host_first_byte(options const& o, data_set const& d, lt_seed_proc
     r.add_ms = ms_between(t0, steady_clock::now());
     auto const url = host.stream_url(hash, 5ms);
     r.metadata_ms = ms_between(t0, steady_clock::now());
-    auto const [port, target] = split_url(url);
-    auto const resp = http_get({.port = port,
-                                .target = target,
-                                .range_from = from ? std::optional(from) : std::nullopt,
-                                .max_body = sample_bytes});
+    auto const [port, target] = bench::split_url(url);
+    auto const resp = bench::http_get({.port = port,
+                                       .target = target,
+                                       .range_from = from ? std::optional(from) : std::nullopt,
+                                       .max_body = sample_bytes});
     check_body(resp, d, from, false, "sluice-host");
     r.first_byte_ms = ms_between(t0, resp.first_byte);
     return r;
@@ -1227,7 +464,7 @@ void section_first_byte(options const& o, data_set const& d, lt_seed_process con
     std::vector<double> bare_seek;
     auto const magnet = d.magnet(seed.endpoint());
     for (int run = 1; run <= runs; ++run) {
-        check_interrupted();
+        bench::check_interrupted();
         auto const h0 = host_first_byte(o, d, seed, 0);
         auto const b0 = run_lt_client(o, "first-piece", magnet, {"0"}, 60s);
         auto const hm = host_first_byte(o, d, seed, middle);
@@ -1272,7 +509,7 @@ void section_first_byte_utp(options const& o, data_set const& d, lt_seed_process
     std::vector<double> host_first;
     std::vector<double> bare_first;
     for (int run = 1; run <= runs; ++run) {
-        check_interrupted();
+        bench::check_interrupted();
         auto const h = host_first_byte(o, d, seed, 0, host_config_shipped_utp);
         auto const b = run_lt_client(o, "first-piece", d.magnet(seed.endpoint()), {"0", "--utp"}, 60s);
         host_first.push_back(h.first_byte_ms);
@@ -1297,7 +534,7 @@ void section_first_byte_utp(options const& o, data_set const& d, lt_seed_process
 class aria2_seed {
 public:
     aria2_seed(data_set const& d)
-        : dir_("stream-bench-aria2"), port_(free_port()), rpc_port_(free_port()),
+        : dir_("stream-bench-aria2"), port_(bench::free_port()), rpc_port_(bench::free_port()),
           secret_(std::to_string(std::random_device{}())),
           proc_({.name = "aria2c",
                  .exe = find("aria2c"),
@@ -1314,11 +551,13 @@ public:
                           "--stop-with-process=" + std::to_string(::getpid()), d.torrent_file.string()},
                  .log = log_dir / "aria2c.log",
                  .cwd = dir_.path()}) {
-        auto const params = base64(R"(["token:)" + secret_ + R"(",["gid","status","seeder","numSeeders"]])");
+        auto const params =
+            protocol::to_base64(R"(["token:)" + secret_ + R"(",["gid","status","seeder","numSeeders"]])");
         auto const target = "/jsonrpc?method=aria2.tellActive&id=bench&params=" + percent_encode(params);
         auto const deadline = steady_clock::now() + 30s;
         for (;;) {
-            auto const r = http_get({.port = rpc_port_, .target = target, .keep = 64 * 1024, .timeout = 5s});
+            auto const r =
+                bench::http_get({.port = rpc_port_, .target = target, .keep = 64 * 1024, .timeout = 5s});
             if (!r.refused && r.status == 200) {
                 auto const j = nlohmann::json::parse(r.head, nullptr, false);
                 if (j.is_object() && j.contains("result") && !j["result"].empty() &&
@@ -1358,7 +597,7 @@ struct download_times {
 
 // From the torrent.add of a magnet to a torrent.list that says the download is complete, polled every 50 ms.
 download_times host_download(options const& o, data_set const& d, std::string const& peer) {
-    host_client host(o);
+    host_client host(o.host);
     host.call("host.hello");
     auto const t0 = steady_clock::now();
     auto const hash = host.call("torrent.add", {{"uri", d.magnet(peer)},
@@ -1366,7 +605,7 @@ download_times host_download(options const& o, data_set const& d, std::string co
                           .get<std::string>();
     std::optional<double> metadata_ms;
     for (;;) {
-        check_interrupted();
+        bench::check_interrupted();
         std::this_thread::sleep_for(50ms);
         auto const st = host.status_of(hash);
         if (!metadata_ms && st.value("hasMetadata", false)) {
@@ -1402,7 +641,7 @@ void section_aria2(options const& o, data_set const& d, report& rep) {
     std::vector<double> host_transfer_mbps;
     std::vector<double> bare_transfer_mbps;
     for (int run = 1; run <= runs; ++run) {
-        check_interrupted();
+        bench::check_interrupted();
         // Alternating who goes first keeps a drift of the machine from favouring either.
         download_times host;
         download_times bare;
@@ -1449,71 +688,31 @@ void section_aria2(options const& o, data_set const& d, report& rep) {
 
 // ---- 4: against peerflix and webtorrent-cli ----
 
-constexpr std::string_view streamers_package_json = R"({
-  "name": "sluice-bench-streamers",
-  "private": true,
-  "description": "peerflix and webtorrent-cli, for stream_bench only",
-  "overrides": {"node-datachannel": "file:./stub/node-datachannel"}
-}
-)";
-
-// WebRTC is of no use on loopback, and node-datachannel's install would download a binary.
-constexpr std::string_view datachannel_stub_package = R"({"name": "node-datachannel", "version": "0.0.0-stub",
- "type": "module", "exports": {".": "./index.js", "./polyfill": "./index.js"}}
-)";
-constexpr std::string_view datachannel_stub_index = R"(// WebRTC is not available in stream_bench.
-class Unavailable {
-  constructor () { throw new Error('WebRTC is not available here') }
-}
-export const PeerConnection = Unavailable
-export const RtcpReceivingSession = Unavailable
-export const Video = Unavailable
-export const Audio = Unavailable
-export function cleanup () {}
-export default { PeerConnection, RtcpReceivingSession, Video, Audio, cleanup }
-)";
-
-// webtorrent-cli has no switches for DHT, trackers, LSD, NAT traversal or uTP: a resolve hook hands it a
-// WebTorrent subclass that turns them off, so it meets the TCP-only seed as the others do.
-constexpr std::string_view webtorrent_hook = R"(import { register } from 'node:module'
-register('./webtorrent-loader.mjs', import.meta.url)
-)";
-constexpr std::string_view webtorrent_loader =
-    R"(const client = new URL('./webtorrent-client.mjs', import.meta.url).href
-export async function resolve (specifier, context, next) {
-  if (specifier === 'webtorrent' && context.parentURL && context.parentURL.includes('/webtorrent-cli/')) {
-    return { url: client, shortCircuit: true }
-  }
-  return next(specifier, context)
-}
-)";
-constexpr std::string_view webtorrent_client = R"(import WebTorrent from 'webtorrent'
-export default class LoopbackWebTorrent extends WebTorrent {
-  constructor (opts = {}) {
-    super({
-      ...opts, dht: false, tracker: false, lsd: false, utPex: false, utp: false, natUpnp: false, natPmp: false
-    })
-  }
-}
-)";
-
-// Installs the two streamers once into the cache; the stamp says which versions are there.
+// Installs the two streamers once into the cache; the stamp says which versions are there. The files beside
+// them come from bench/js/streamers/: the hook that makes webtorrent-cli stay on loopback is written again
+// on every run, the package manifest and the node-datachannel stub only for an install.
 std::optional<std::string> install_streamers(fs::path const& dir) {
     auto const npm = bp::search_path("npm");
     auto const node = bp::search_path("node");
     if (npm.empty() || node.empty()) {
         return "node and npm are not installed";
     }
-    write_text(dir / "webtorrent-hook.mjs", webtorrent_hook);
-    write_text(dir / "webtorrent-loader.mjs", webtorrent_loader);
-    write_text(dir / "webtorrent-client.mjs", webtorrent_client);
-    if (read_text(dir / ".installed") == streamers_stamp) {
+    auto const js = fs::path(SLUICE_BENCH_JS_DIR) / "streamers";
+    auto const copy = [&](fs::path const& rel) {
+        fs::create_directories((dir / rel).parent_path());
+        fs::copy_file(js / rel, dir / rel, fs::copy_options::overwrite_existing);
+    };
+    for (auto const* file : {"webtorrent-hook.mjs", "webtorrent-loader.mjs", "webtorrent-client.mjs"}) {
+        copy(file);
+    }
+    if (bench::read_text(dir / ".installed") == streamers_stamp) {
         return std::nullopt;
     }
     say("streamers: npm install %s %s into %s ...\n", peerflix_package, webtorrent_package, dir.c_str());
-    write_text(dir / "package.json", streamers_package_json);
-    write_text(dir / "stub" / "node-datachannel" / "package.json", datachannel_stub_package);
-    write_text(dir / "stub" / "node-datachannel" / "index.js", datachannel_stub_index);
+    for (auto const* file :
+         {"package.json", "stub/node-datachannel/package.json", "stub/node-datachannel/index.js"}) {
+        copy(file);
+    }
     auto const npm_log = dir / "npm.log";
     auto const run_npm = [&](std::vector<std::string> args) -> bool {
         child_process proc(
@@ -1528,7 +727,7 @@ std::optional<std::string> install_streamers(fs::path const& dir) {
         !run_npm({"rebuild", "--loglevel=error", "bufferutil", "utf-8-validate", "utp-native"})) {
         return "npm install failed; see " + npm_log.string() + ": " + bench::tail_of_file(npm_log, 600);
     }
-    write_text(dir / ".installed", streamers_stamp);
+    bench::write_text(dir / ".installed", streamers_stamp);
     return std::nullopt;
 }
 
@@ -1550,7 +749,7 @@ public:
     struct result {
         double first_byte_ms = 0;
         double stream_mbps = 0;
-        memory_figures memory;
+        bench::memory_figures memory;
     };
     // Start, GET from `from` (the whole rest when `whole`), and the figures.
     virtual result measure(std::uint64_t from, bool whole) = 0;
@@ -1560,14 +759,14 @@ public:
 http_response poll_get(http_request req, child_process& proc, milliseconds limit) {
     auto const deadline = steady_clock::now() + limit;
     for (;;) {
-        auto r = http_get(req);
+        auto r = bench::http_get(req);
         if (!r.refused && r.status != 404 && r.status != 503) {
             return r;
         }
         if (!proc.running()) {
             throw bench_error(proc.name() + " exited: " + bench::tail_of_file(proc.log(), 1500));
         }
-        check_interrupted();
+        bench::check_interrupted();
         if (steady_clock::now() > deadline) {
             throw bench_error(proc.name() + " served nothing within " + std::to_string(limit.count() / 1000) +
                               " s");
@@ -1583,21 +782,21 @@ public:
     std::string name() const override { return "sluice-host"; }
 
     result measure(std::uint64_t from, bool whole) override {
-        host_client host(o_); // the clock starts here, with the relay's process
+        host_client host(o_.host); // the clock starts here, with the relay's process
         auto const hash = host.call("torrent.add", {{"uri", d_.magnet(seed_.endpoint())},
                                                     {"savePath", host.downloads().string()}})["infoHash"]
                               .get<std::string>();
-        auto const [port, target] = split_url(host.stream_url(hash, 5ms));
+        auto const [port, target] = bench::split_url(host.stream_url(hash, 5ms));
         auto const r =
-            http_get({.port = port,
-                      .target = target,
-                      .range_from = from ? std::optional(from) : std::nullopt,
-                      .max_body = whole ? std::numeric_limits<std::uint64_t>::max() : sample_bytes});
+            bench::http_get({.port = port,
+                             .target = target,
+                             .range_from = from ? std::optional(from) : std::nullopt,
+                             .max_body = whole ? std::numeric_limits<std::uint64_t>::max() : sample_bytes});
         check_body(r, d_, from, whole, name());
         return {.first_byte_ms = ms_between(host.started(), r.first_byte),
                 .stream_mbps =
                     static_cast<double>(r.body_bytes) / mega / (ms_between(r.first_byte, r.done) / 1000),
-                .memory = memory_of(host.owner_pid())};
+                .memory = bench::memory_of(host.owner_pid())};
     }
 
 private:
@@ -1615,7 +814,7 @@ public:
 
     result measure(std::uint64_t from, bool whole) override {
         bench::temp_dir dir("stream-bench-" + name());
-        auto const port = free_port();
+        auto const port = bench::free_port();
         std::vector<std::string> args;
         std::string target;
         if (kind_ == kind::peerflix) {
@@ -1662,7 +861,7 @@ public:
         return {.first_byte_ms = ms_between(proc.started(), r.first_byte),
                 .stream_mbps =
                     static_cast<double>(r.body_bytes) / mega / (ms_between(r.first_byte, r.done) / 1000),
-                .memory = tree_memory(proc.pid())};
+                .memory = bench::tree_memory(proc.pid())};
     }
 
 private:
@@ -1681,7 +880,7 @@ void section_streamers(options const& o, data_set const& d, lt_seed_process cons
     auto const warm = run_lt_client(o, "fetch", d.magnet(seed.endpoint()), {"--poll-ms", "50"}, 330s);
     auto const bare_mbps = static_cast<double>(d.size) / mega / (warm["ms"].get<double>() / 1000);
     say("warm-up: a bare libtorrent client fetched the whole file from lt_seed at %.0f MB/s\n", bare_mbps);
-    rep.details["bareFromLtSeedMBps"] = round_to(bare_mbps, 0);
+    rep.details["bareFromLtSeedMBps"] = bench::round_to(bare_mbps, 0);
 
     auto const install = o.cache / "streamers";
     auto const problem = install_streamers(install);
@@ -1720,7 +919,7 @@ void section_streamers(options const& o, data_set const& d, lt_seed_process cons
                     run, p.name().c_str(), full.first_byte_ms, seek.first_byte_ms, full.stream_mbps,
                     full.memory.peak_rss_mib, full.memory.anon_mib);
             } catch (std::exception const& e) {
-                check_interrupted();
+                bench::check_interrupted();
                 f.error = e.what();
                 say("run %d: %-11s failed: %s\n", run, p.name().c_str(), e.what());
             }
@@ -1831,9 +1030,10 @@ nlohmann::json to_json(report const& rep, options const& o) {
     for (auto const& r : rep.rows) {
         nlohmann::json j{
             {"what", r.what}, {"unit", r.unit}, {"reference", r.reference_name}, {"goal", r.goal}};
-        j["sluiceHost"] = r.host ? nlohmann::json(round_to(*r.host, 1)) : nlohmann::json();
-        j["referenceValue"] = r.reference ? nlohmann::json(round_to(*r.reference, 1)) : nlohmann::json();
-        j["ratio"] = r.ratio() ? nlohmann::json(round_to(*r.ratio(), 3)) : nlohmann::json();
+        j["sluiceHost"] = r.host ? nlohmann::json(bench::round_to(*r.host, 1)) : nlohmann::json();
+        j["referenceValue"] =
+            r.reference ? nlohmann::json(bench::round_to(*r.reference, 1)) : nlohmann::json();
+        j["ratio"] = r.ratio() ? nlohmann::json(bench::round_to(*r.ratio(), 3)) : nlohmann::json();
         j["met"] = r.met() ? nlohmann::json(*r.met()) : nlohmann::json();
         if (!r.note.empty()) {
             j["note"] = r.note;
@@ -1845,58 +1045,27 @@ nlohmann::json to_json(report const& rep, options const& o) {
 
 // ---- driver ----
 
-std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t minimum,
-                           std::uint64_t maximum) {
-    std::size_t used = 0;
-    unsigned long long value = 0;
-    try {
-        value = std::stoull(text, &used);
-    } catch (std::exception const&) {
-        used = 0;
-    }
-    if (used != text.size() || text.starts_with('-') || value < minimum || value > maximum) {
-        throw bench_error(flag + " wants a whole number from " + std::to_string(minimum) + " to " +
-                          std::to_string(maximum) + ", not \"" + text + "\"");
-    }
-    return value;
-}
-
 options parse_args(int argc, char** argv) {
     options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string const arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                throw bench_error(arg + " needs a value");
-            }
-            return argv[++i];
-        };
-        if (arg == "--size-mib") {
-            o.size_mib = parse_number(arg, value(), 8, 64 * 1024);
-        } else if (arg == "--runs") {
-            o.runs = static_cast<int>(parse_number(arg, value(), 1, 1000));
-        } else if (arg == "--only") {
-            o.only = value();
-            if (o.only != "nginx" && o.only != "first-byte" && o.only != "aria2" && o.only != "streamers") {
-                throw bench_error("--only takes nginx, first-byte, aria2 or streamers, not \"" + o.only +
-                                  "\"");
-            }
-        } else if (arg == "--json") {
+    bench::arg_reader args(argc, argv);
+    while (args.next()) {
+        if (args.is("--size-mib")) {
+            o.size_mib = args.number(8, 64 * 1024);
+        } else if (args.is("--runs")) {
+            o.runs = static_cast<int>(args.number(1, 1000));
+        } else if (args.is("--only")) {
+            o.only = args.choice({"nginx", "first-byte", "aria2", "streamers"});
+        } else if (args.is("--json")) {
             o.json = true;
-        } else if (arg == "--host") {
-            o.host = value();
-        } else if (arg == "--lt-seed") {
-            o.lt_seed = value();
-        } else if (arg == "--cache") {
-            o.cache = value();
-        } else if (arg == "--help" || arg == "-h") {
-            o.help = true;
+        } else if (args.is("--host")) {
+            o.host = args.value();
+        } else if (args.is("--lt-seed")) {
+            o.lt_seed = args.value();
+        } else if (args.is("--cache")) {
+            o.cache = args.value();
         } else {
-            throw bench_error("unknown argument \"" + arg + "\"\n" + usage);
+            args.unknown();
         }
-    }
-    if (o.help) {
-        return o;
     }
     for (auto const* p : {&o.host, &o.lt_seed}) {
         if (p->empty() || !fs::is_regular_file(*p)) {
@@ -1909,7 +1078,7 @@ options parse_args(int argc, char** argv) {
 
 int run(options const& o) {
     if (o.json) {
-        out = stderr;
+        bench::progress_to_stderr();
     }
     auto const t0 = steady_clock::now();
     say("stream_bench: sluice-host %s, a %llu MiB file, loopback only\n", o.host.c_str(),
@@ -1922,7 +1091,7 @@ int run(options const& o) {
     report rep;
     auto const wanted = [&](char const* name) { return o.only.empty() || o.only == name; };
     auto const attempt = [&](char const* name, auto&& body) {
-        if (!wanted(name) || interrupted.load()) {
+        if (!wanted(name) || bench::interrupted()) {
             return;
         }
         try {
@@ -1957,7 +1126,7 @@ int run(options const& o) {
     } else {
         print_table(rep);
     }
-    if (interrupted.load()) {
+    if (bench::interrupted()) {
         return 130;
     }
     return rep.failures.empty() ? 0 : 1;
@@ -1966,20 +1135,9 @@ int run(options const& o) {
 } // namespace
 
 int main(int argc, char** argv) {
-    // A server that dies must surface as a failed write with a message, not kill the driver silently.
-    std::signal(SIGPIPE, SIG_IGN);
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
-    bench::become_subreaper();
-    try {
-        auto const o = parse_args(argc, argv);
-        if (o.help) {
-            std::printf("%s", usage);
-            return 0;
-        }
-        return run(o);
-    } catch (std::exception const& e) {
-        std::fprintf(stderr, "%s: error: %s\n", program, e.what());
-        return 1;
-    }
+    return bench::run_main("stream_bench", usage, argc, argv, [&] {
+        bench::install_interrupt_handlers();
+        bench::become_subreaper();
+        return run(parse_args(argc, argv));
+    });
 }

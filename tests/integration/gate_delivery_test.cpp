@@ -4,6 +4,7 @@
 
 #include "expect_schema.hpp"
 #include "file_helpers.hpp"
+#include "gate_bundle_spec.hpp"
 #include "gate_fixture.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
@@ -37,26 +38,10 @@ protected:
                             int goal_backers = 2, std::string const& gate_url = "https://gate.example.org/") {
         episodes_[id] = random_bytes(100 * 1024 + seed, seed);
         write_file(src_ / "episode-1.webm", episodes_[id]);
-        json const spec{{"format", "sluice-bundle-spec/1"},
-                        {"id", id},
-                        {"version", 1},
-                        {"title", "Saison 2"},
-                        {"creator", "Atelier Nuit"},
-                        {"description", "The second season."},
-                        {"gateUrl", gate_url},
-                        {"gateKeys", {gate_key_}},
-                        {"items",
-                         {{{"source", "pilot.webm"}, {"access", "free"}},
-                          {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "pledge"}}}},
-                        {"gates",
-                         {{"pledge",
-                           {{"campaignId", campaign},
-                            {"goalBackers", goal_backers},
-                            {"deadline", "2030-01-01T00:00:00Z"},
-                            {"price", 1500},
-                            {"currency", "EUR"},
-                            {"expectedDelivery", "2030-06-01"},
-                            {"ifGoalMissed", "Nothing is charged."}}}}}};
+        auto spec = gated_bundle_spec(id, "pledge", gate_key_);
+        spec["gateUrl"] = gate_url;
+        spec["gates"]["pledge"]["campaignId"] = campaign;
+        spec["gates"]["pledge"]["goalBackers"] = goal_backers;
         ASSERT_NO_FATAL_FAILURE(make_bundle(spec));
         auto const imported = import(id);
         ASSERT_EQ(imported.exit_code, 0) << imported;
@@ -247,19 +232,8 @@ TEST_F(SluiceGateDelivery, AdminEndpointsNeedTheToken) {
 // The mail command waits on a worker: while it sleeps 3 s, other requests are answered at once.
 TEST_F(SluiceGateDelivery, ASlowMailCommandDoesNotStallOtherRequests) {
     make_pledge_bundle("saison-2", "saison-2-campaign", 2);
-    auto const spec_for_mail =
-        json{{"format", "sluice-bundle-spec/1"},
-             {"id", "confirmed"},
-             {"version", 1},
-             {"title", "Confirmed"},
-             {"creator", "Atelier Nuit"},
-             {"description", "By email, confirmed."},
-             {"gateUrl", "https://gate.example.org/"},
-             {"gateKeys", {gate_key_}},
-             {"items",
-              {{{"source", "pilot.webm"}, {"access", "free"}},
-               {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "email"}}}},
-             {"gates", {{"email", {{"doubleOptIn", true}}}}}};
+    auto spec_for_mail = gated_bundle_spec("confirmed", "email", gate_key_);
+    spec_for_mail["gates"]["email"]["doubleOptIn"] = true;
     ASSERT_NO_FATAL_FAILURE(make_bundle(spec_for_mail));
     ASSERT_EQ(import("confirmed").exit_code, 0);
     auto const mail = dir_ / "mail";

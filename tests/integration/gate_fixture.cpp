@@ -14,7 +14,6 @@
 #include <cctype>
 #include <cmath>
 #include <csignal>
-#include <openssl/hmac.h>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -116,21 +115,6 @@ reply request(int port, std::string const& method, std::string const& target, st
         throw std::runtime_error(method + " " + target + ": " + result.message());
     }
     return to_reply(parser.get());
-}
-
-std::string provider_signature(std::string const& secret, std::string const& body, std::int64_t t) {
-    auto const message = std::to_string(t) + "." + body;
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-         reinterpret_cast<unsigned char const*>(message.data()), message.size(), mac, &length);
-    std::string hex;
-    for (unsigned i = 0; i < length; ++i) {
-        char buf[3];
-        std::snprintf(buf, sizeof buf, "%02x", mac[i]);
-        hex += buf;
-    }
-    return "t=" + std::to_string(t) + ",v1=" + hex;
 }
 
 std::int64_t unix_now() {

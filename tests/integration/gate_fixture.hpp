@@ -62,9 +62,6 @@ reply to_reply(boost::beast::http::response<boost::beast::http::string_body> con
 reply request(int port, std::string const& method, std::string const& target, std::string const& body = {},
               headers_t const& headers = {});
 
-// What a payment provider sends with a webhook: "t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>", computed
-// with OpenSSL's HMAC (not the gate's code), as a real provider would sign it.
-std::string provider_signature(std::string const& secret, std::string const& body, std::int64_t t);
 std::int64_t unix_now();
 
 // One running `sluice-gate serve`; its URL is read from the first line of its stdout.

@@ -4,6 +4,7 @@
 // the stored answer replayed byte for byte, and an answered pledge durable through kill -9.
 
 #include "file_helpers.hpp"
+#include "gate_bundle_spec.hpp"
 #include "gate_fixture.hpp"
 #include "wait_until.hpp"
 
@@ -162,26 +163,12 @@ protected:
 
     // A bundle whose locked episode is unlocked by the pledge campaign "load-campaign", imported into data_.
     void make_campaign(std::uint64_t goal_backers) {
-        json const spec{{"format", "sluice-bundle-spec/1"},
-                        {"id", "load-bundle"},
-                        {"version", 1},
-                        {"title", "Load"},
-                        {"creator", "Atelier Nuit"},
-                        {"description", "A campaign many hosts pledge to at once."},
-                        {"gateUrl", "https://gate.example.org/"},
-                        {"gateKeys", {gate_key_}},
-                        {"items",
-                         {{{"source", "pilot.webm"}, {"access", "free"}},
-                          {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "pledge"}}}},
-                        {"gates",
-                         {{"pledge",
-                           {{"campaignId", "load-campaign"},
-                            {"goalBackers", goal_backers},
-                            {"deadline", "2099-01-01T00:00:00Z"},
-                            {"price", 1500},
-                            {"currency", "EUR"},
-                            {"expectedDelivery", "2099-06-01"},
-                            {"ifGoalMissed", "Nothing is charged."}}}}}};
+        auto spec = gated_bundle_spec("load-bundle", "pledge", gate_key_);
+        auto& pledge = spec["gates"]["pledge"];
+        pledge["campaignId"] = "load-campaign";
+        pledge["goalBackers"] = goal_backers;
+        pledge["deadline"] = "2099-01-01T00:00:00Z";
+        pledge["expectedDelivery"] = "2099-06-01";
         ASSERT_NO_FATAL_FAILURE(make_bundle(spec));
         auto const imported = import("load-bundle");
         ASSERT_EQ(imported.exit_code, 0) << imported;

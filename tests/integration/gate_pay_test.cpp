@@ -5,10 +5,12 @@
 
 #include "expect_schema.hpp"
 #include "file_helpers.hpp"
+#include "gate_bundle_spec.hpp"
 #include "gate_fixture.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
 #include "wait_until.hpp"
+#include "webhook_signer.hpp"
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -68,18 +70,8 @@ protected:
 
     // A bundle whose episode is paid for: at least 3.00 EUR, 5.00 suggested.
     void make_paid_bundle(std::string const& id, std::string const& gate_url = "https://gate.example.org/") {
-        json const spec{{"format", "sluice-bundle-spec/1"},
-                        {"id", id},
-                        {"version", 1},
-                        {"title", "Les Veilleurs"},
-                        {"creator", "Atelier Nuit"},
-                        {"description", "Six episodes."},
-                        {"gateUrl", gate_url},
-                        {"gateKeys", {gate_key_}},
-                        {"items",
-                         {{{"source", "pilot.webm"}, {"access", "free"}},
-                          {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "pay"}}}},
-                        {"gates", {{"pay", {{"minimum", 300}, {"suggested", 500}, {"currency", "EUR"}}}}}};
+        auto spec = gated_bundle_spec(id, "pay", gate_key_);
+        spec["gateUrl"] = gate_url;
         make_bundle(spec);
     }
 

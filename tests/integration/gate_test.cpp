@@ -3,11 +3,13 @@
 
 #include "expect_schema.hpp"
 #include "file_helpers.hpp"
+#include "gate_bundle_spec.hpp"
 #include "gate_fixture.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
 #include "torrent_fixture.hpp"
 #include "wait_until.hpp"
+#include "webhook_signer.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -59,32 +61,17 @@ protected:
 
     json spec(std::string const& id, std::uint64_t version, bool double_opt_in,
               std::string const& title = "Les Veilleurs") const {
-        return json{{"format", "sluice-bundle-spec/1"},
-                    {"id", id},
-                    {"version", version},
-                    {"title", title},
-                    {"creator", "Atelier Nuit"},
-                    {"description", "Six episodes."},
-                    {"gateUrl", "https://gate.example.org/"},
-                    {"gateKeys", {gate_key_}},
-                    {"items",
-                     {{{"source", "pilot.webm"}, {"access", "free"}},
-                      {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", "email"}}}},
-                    {"gates", {{"email", {{"doubleOptIn", double_opt_in}}}}}};
+        auto s = gated_bundle_spec(id, "email", gate_key_);
+        s["version"] = version;
+        s["title"] = title;
+        s["gates"]["email"]["doubleOptIn"] = double_opt_in;
+        return s;
     }
 
     // The episode of bundle `id` locked by the pledge campaign `<id>-campaign` instead.
     json pledge_spec(std::string const& id, int goal_backers) const {
-        auto s = spec(id, 1, false);
-        s["items"][1]["gate"] = "pledge";
-        s["gates"] = json{{"pledge",
-                           {{"campaignId", id + "-campaign"},
-                            {"goalBackers", goal_backers},
-                            {"deadline", "2030-01-01T00:00:00Z"},
-                            {"price", 1500},
-                            {"currency", "EUR"},
-                            {"expectedDelivery", "2030-06-01"},
-                            {"ifGoalMissed", "Nothing is charged."}}}};
+        auto s = gated_bundle_spec(id, "pledge", gate_key_);
+        s["gates"]["pledge"]["goalBackers"] = goal_backers;
         return s;
     }
 

@@ -1,10 +1,11 @@
 #include "torrent_fixture.hpp"
 
+#include "loopback_settings.hpp"
+
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/session.hpp>
-#include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <sodium.h>
 
@@ -60,16 +61,8 @@ made_torrent make_torrent(std::filesystem::path const& content, int piece_size,
 }
 
 loopback_seed::loopback_seed(made_torrent const& torrent, std::filesystem::path const& save_path) {
-    lt::settings_pack pack;
-    pack.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:0");
-    pack.set_bool(lt::settings_pack::enable_dht, false);
-    pack.set_bool(lt::settings_pack::enable_lsd, false);
-    pack.set_bool(lt::settings_pack::enable_upnp, false);
-    pack.set_bool(lt::settings_pack::enable_natpmp, false);
-    pack.set_bool(lt::settings_pack::enable_outgoing_utp, false);
-    pack.set_bool(lt::settings_pack::enable_incoming_utp, false);
+    auto pack = loopback_settings(lt::alert_category::status);
     pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
-    pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::status);
     session_ = std::make_unique<lt::session>(pack);
     lt::add_torrent_params p;
     p.ti = std::make_shared<lt::torrent_info>(

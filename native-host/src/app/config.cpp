@@ -1,60 +1,39 @@
 #include "app/config.hpp"
 
-#include "base/paths.hpp"
+#include "app/settings_table.hpp"
 
+#include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
 
 namespace sluice::app {
 
 namespace {
 
-constexpr std::uintmax_t max_config_file_bytes = 1024 * 1024;
-constexpr std::uint32_t min_frame_limit = 4 * 1024;
-constexpr std::uint32_t max_frame_limit = 256 * 1024 * 1024;
+using nlohmann::json;
 
-// Reads one optional member; a value of the wrong type or out of range is reported and ignored.
-template <typename T>
-void read_member(nlohmann::json const& obj, char const* key, T& out, std::vector<std::string>& warnings,
-                 std::string const& where) {
-    auto const it = obj.find(key);
-    if (it == obj.end()) {
-        return;
+constexpr std::uintmax_t max_config_file_bytes = 1024 * 1024;
+
+// A file key's object and member: "session.dht" is member "dht" of object "session"; "streamPort" is a member
+// of the file's root (an empty section).
+struct file_place {
+    std::string section;
+    std::string member;
+};
+
+file_place place_of(setting const& s) {
+    auto const dot = s.file_key.find('.');
+    if (dot == std::string_view::npos) {
+        return {"", std::string(s.file_key)};
     }
-    try {
-        out = it->get<T>();
-    } catch (nlohmann::json::exception const&) {
-        warnings.push_back(where + key + " has the wrong type; using the default");
-    }
+    return {std::string(s.file_key.substr(0, dot)), std::string(s.file_key.substr(dot + 1))};
 }
 
-nlohmann::json to_json(host_config const& c) {
-    return {
-        {"session",
-         {{"dht", c.session.dht},
-          {"lsd", c.session.lsd},
-          {"upnp", c.session.upnp},
-          {"natpmp", c.session.natpmp},
-          {"listenInterfaces", c.session.listen_interfaces},
-          {"utp", c.session.utp},
-          {"downloadRateLimit", c.session.download_rate_limit},
-          {"uploadRateLimit", c.session.upload_rate_limit},
-          {"connectionsLimit", c.session.connections_limit}}},
-        {"nativeMessaging", {{"maxInboundFrameBytes", c.max_inbound_frame_bytes}}},
-        {"log",
-         {{"maxFileBytes", c.log_max_file_bytes}, {"keepFiles", c.log_keep_files}, {"level", c.log_level}}},
-        {"idleExitSeconds", c.idle_exit_seconds},
-        {"downloadFolder", c.download_folder},
-        {"streamPort", c.stream_port},
-        {"lingerSeconds", c.linger_seconds},
-        {"resumeSaveSeconds", c.resume_save_seconds},
-        {"gatePollSeconds", c.gate_poll_seconds},
-        {"gateTimeoutSeconds", c.gate_timeout_seconds},
-    };
+std::string default_text_of(setting const& s) {
+    return s.type == setting_type::text ? "the default" : s.get(host_config{}).dump();
 }
 
 } // namespace
@@ -62,88 +41,49 @@ nlohmann::json to_json(host_config const& c) {
 config_load_result load_host_config(std::filesystem::path const& file) {
     config_load_result out;
     std::error_code ec;
-    auto const size = std::filesystem::file_size(file, ec);
-    if (ec) {
+    auto const text = fileio::read_small_file(file, max_config_file_bytes, ec);
+    if (ec == std::errc::no_such_file_or_directory) {
         return out; // no file: defaults
     }
-    if (size > max_config_file_bytes) {
-        out.warnings.push_back(file.string() + " is larger than 1 MiB; using the defaults");
+    if (ec) {
+        out.warnings.push_back(file.string() +
+                               (ec == std::errc::file_too_large ? " is larger than 1 MiB"
+                                                                : " cannot be read (" + ec.message() + ")") +
+                               "; using the defaults");
         return out;
     }
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = protocol::parse_untrusted_json(text.str());
+    auto parsed = protocol::parse_untrusted_json(text);
     if (!parsed || !parsed.value.is_object()) {
         out.warnings.push_back(file.string() + " is not a JSON object (" +
                                (parsed ? std::string("wrong type") : parsed.detail) +
                                "); using the defaults");
         return out;
     }
-    auto& c = out.config;
     auto const& root = parsed.value;
-    auto& w = out.warnings;
-    if (auto s = root.find("session"); s != root.end() && s->is_object()) {
-        read_member(*s, "dht", c.session.dht, w, "session.");
-        read_member(*s, "lsd", c.session.lsd, w, "session.");
-        read_member(*s, "upnp", c.session.upnp, w, "session.");
-        read_member(*s, "natpmp", c.session.natpmp, w, "session.");
-        read_member(*s, "listenInterfaces", c.session.listen_interfaces, w, "session.");
-        read_member(*s, "utp", c.session.utp, w, "session.");
-        read_member(*s, "downloadRateLimit", c.session.download_rate_limit, w, "session.");
-        read_member(*s, "uploadRateLimit", c.session.upload_rate_limit, w, "session.");
-        read_member(*s, "connectionsLimit", c.session.connections_limit, w, "session.");
-    }
-    if (auto nm = root.find("nativeMessaging"); nm != root.end() && nm->is_object()) {
-        auto limit = static_cast<std::int64_t>(c.max_inbound_frame_bytes);
-        read_member(*nm, "maxInboundFrameBytes", limit, w, "nativeMessaging.");
-        if (limit < min_frame_limit || limit > max_frame_limit) {
-            w.push_back("nativeMessaging.maxInboundFrameBytes must be between 4096 and 268435456; using " +
-                        std::to_string(c.max_inbound_frame_bytes));
-        } else {
-            c.max_inbound_frame_bytes = static_cast<std::uint32_t>(limit);
+    for (auto const& s : settings_table()) {
+        if (s.file_key.empty()) {
+            continue;
         }
-    }
-    if (auto l = root.find("log"); l != root.end() && l->is_object()) {
-        read_member(*l, "maxFileBytes", c.log_max_file_bytes, w, "log.");
-        read_member(*l, "keepFiles", c.log_keep_files, w, "log.");
-        read_member(*l, "level", c.log_level, w, "log.");
-        if (c.log_keep_files < 0 || c.log_keep_files > 50) {
-            w.push_back("log.keepFiles must be between 0 and 50; using 3");
-            c.log_keep_files = 3;
+        auto const [section, member] = place_of(s);
+        json const* object = &root;
+        if (!section.empty()) {
+            auto const it = root.find(section);
+            if (it == root.end() || !it->is_object()) {
+                continue;
+            }
+            object = &*it;
         }
-    }
-    read_member(root, "idleExitSeconds", c.idle_exit_seconds, w, "");
-    read_member(root, "downloadFolder", c.download_folder, w, "");
-    read_member(root, "streamPort", c.stream_port, w, "");
-    read_member(root, "lingerSeconds", c.linger_seconds, w, "");
-    read_member(root, "resumeSaveSeconds", c.resume_save_seconds, w, "");
-    read_member(root, "gatePollSeconds", c.gate_poll_seconds, w, "");
-    if (c.gate_poll_seconds < 1 || c.gate_poll_seconds > 86400) {
-        w.push_back("gatePollSeconds must be between 1 and 86400; using 60");
-        c.gate_poll_seconds = 60;
-    }
-    read_member(root, "gateTimeoutSeconds", c.gate_timeout_seconds, w, "");
-    if (c.gate_timeout_seconds < 1 || c.gate_timeout_seconds > 300) {
-        w.push_back("gateTimeoutSeconds must be between 1 and 300; using 20");
-        c.gate_timeout_seconds = 20;
-    }
-    if (c.resume_save_seconds < 1) {
-        w.push_back("resumeSaveSeconds must be at least 1; using 30");
-        c.resume_save_seconds = 30;
-    }
-    if (c.linger_seconds < 0) {
-        w.push_back("lingerSeconds must not be negative; using 30");
-        c.linger_seconds = 30;
-    }
-    if (!c.download_folder.empty() &&
-        (c.download_folder.front() != '/' || base::has_control_character(c.download_folder))) {
-        w.push_back("downloadFolder must be an absolute path without control characters; using the default");
-        c.download_folder.clear();
-    }
-    if (c.idle_exit_seconds < 1) {
-        w.push_back("idleExitSeconds must be at least 1; using 10");
-        c.idle_exit_seconds = 10;
+        auto const it = object->find(member);
+        if (it == object->end()) {
+            continue;
+        }
+        // The same check as settings.set's, so the file cannot hold what settings.set would refuse.
+        if (auto const problem = check_setting(s, *it, setting_source::file)) {
+            out.warnings.push_back(std::string(s.file_key) + " " + problem->text + "; using " +
+                                   default_text_of(s));
+            continue;
+        }
+        s.put(out.config, *it);
     }
     return out;
 }
@@ -153,7 +93,15 @@ std::string default_config_text() {
 }
 
 std::string config_text(host_config const& config) {
-    return to_json(config).dump(4) + "\n";
+    auto out = json::object();
+    for (auto const& s : settings_table()) {
+        if (s.file_key.empty()) {
+            continue;
+        }
+        auto const [section, member] = place_of(s);
+        (section.empty() ? out : out[section])[member] = s.get(config);
+    }
+    return out.dump(4) + "\n";
 }
 
 std::filesystem::path default_download_folder() {

@@ -34,14 +34,18 @@ struct config_load_result {
     std::vector<std::string> warnings; // what was wrong with the file; defaults were used for those parts
 };
 
-// Reads config.json. A missing file yields the defaults; a malformed file or a bad value yields the
-// defaults for what could not be used and a warning — the file is never rewritten or lost.
+// Reads config.json, whose members and their rules are settings_table()'s. A missing file yields the
+// defaults; a malformed file or a value settings.set would refuse yields the defaults for what could not be
+// used and a warning. Members it does not know are ignored. Reading never writes the file.
 config_load_result load_host_config(std::filesystem::path const& file);
 
 // The defaults, as the JSON a user would edit.
 std::string default_config_text();
 
-// A configuration as JSON, in the file's own layout (settings.set writes it back this way).
+// A configuration as JSON, in the file's own layout: every member of settings_table() with a file key,
+// objects' members in alphabetical order, four spaces of indent. settings.set replaces config.json with this
+// text of the configuration in use, so what the file held beyond it (unknown members, a value refused at
+// start, its own layout) is not kept.
 std::string config_text(host_config const& config);
 
 // The folder downloads go to when the configuration names none: $XDG_DOWNLOAD_DIR/Sluice, else

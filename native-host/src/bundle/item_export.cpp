@@ -2,6 +2,8 @@
 
 #include "bundle/locked_reader.hpp"
 
+#include <sluice/fileio/file_io.hpp>
+
 #include <sodium.h>
 
 #include <fcntl.h>
@@ -17,20 +19,6 @@ constexpr std::size_t copy_block = 1024 * 1024;
 
 std::string errno_text() {
     return std::generic_category().message(errno);
-}
-
-bool write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        auto const n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
 }
 
 // The temporary file's descriptor, removed unless commit() renamed it into place.
@@ -98,7 +86,9 @@ export_result export_item(std::string const& source_file, file_access const& acc
     auto take = [&](std::string_view bytes) {
         crypto_hash_sha256_update(&hash, reinterpret_cast<unsigned char const*>(bytes.data()), bytes.size());
         result.bytes += bytes.size();
-        return write_all(out.fd(), bytes);
+        std::error_code write_ec;
+        fileio::write_all(out.fd(), bytes, write_ec);
+        return !write_ec;
     };
 
     if (access.what == file_access::kind::unlocked) {

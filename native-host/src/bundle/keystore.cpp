@@ -3,13 +3,12 @@
 #include "base/log.hpp"
 
 #include <sluice/fileio/atomic_file.hpp>
+#include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <functional>
-#include <sstream>
 
 namespace sluice::bundle {
 
@@ -17,16 +16,8 @@ namespace {
 
 using nlohmann::json;
 constexpr std::string_view keystore_format = "sluice-keystore/1";
-
-std::optional<std::string> read_whole(std::filesystem::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return std::nullopt;
-    }
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
+// Far above what a person's unlocks, pledges and payments fill; a larger file is not read into memory.
+constexpr std::size_t max_keystore_bytes = 64 * 1024 * 1024;
 
 // Fills `store`'s parts from the file's JSON; false if anything is missing or malformed.
 bool read_keystore(json const& j, protocol::box_keypair& device, std::map<std::string, known_bundle>& bundles,
@@ -70,11 +61,14 @@ keystore keystore::open(std::filesystem::path file, std::error_code& ec) {
     ec.clear();
     keystore store;
     store.file_ = std::move(file);
-    auto const text = read_whole(store.file_);
-    if (text) {
-        auto parsed = protocol::parse_untrusted_json(*text);
+    std::error_code read_ec;
+    auto const text = fileio::read_small_file(store.file_, max_keystore_bytes, read_ec);
+    // Only a keystore that is not there is started afresh: one that exists but cannot be read now is moved
+    // aside like a damaged one, never written over.
+    if (read_ec != std::errc::no_such_file_or_directory) {
+        auto parsed = protocol::parse_untrusted_json(read_ec ? std::string_view() : std::string_view(text));
         bool ok = false;
-        if (parsed) {
+        if (!read_ec && parsed) {
             try {
                 ok = read_keystore(parsed.value, store.device_, store.bundles_, store.tokens_, store.pledges_,
                                    store.payments_);
@@ -101,6 +95,10 @@ keystore keystore::open(std::filesystem::path file, std::error_code& ec) {
     store.device_ = protocol::generate_box_keypair();
     store.save(ec);
     return store;
+}
+
+std::string keystore::device_public_key() const {
+    return protocol::encode_public_key("x25519", device_.public_key);
 }
 
 std::optional<known_bundle> keystore::bundle(std::string const& id) const {
@@ -163,6 +161,26 @@ void put_record(std::vector<Record>& records, Record record, Same same,
 }
 
 } // namespace
+
+std::optional<gate_api::pledge_record> keystore::pledge_for(std::string const& campaign_id) const {
+    auto const it = std::find_if(pledges_.begin(), pledges_.end(), [&](gate_api::pledge_record const& p) {
+        return p.campaign_id == campaign_id;
+    });
+    if (it == pledges_.end()) {
+        return std::nullopt;
+    }
+    return *it;
+}
+
+std::optional<gate_api::payment_record> keystore::payment_for(std::string const& idempotency_key) const {
+    auto const it = std::find_if(payments_.begin(), payments_.end(), [&](gate_api::payment_record const& p) {
+        return p.idempotency_key == idempotency_key;
+    });
+    if (it == payments_.end()) {
+        return std::nullopt;
+    }
+    return *it;
+}
 
 void keystore::put_pledge(gate_api::pledge_record record, std::error_code& ec) {
     auto const campaign = record.campaign_id;

@@ -39,6 +39,8 @@ public:
     static keystore open(std::filesystem::path file, std::error_code& ec);
 
     protocol::box_keypair const& device() const { return device_; }
+    // The device's public key as gates are told it: "x25519:<base64>".
+    std::string device_public_key() const;
 
     std::optional<known_bundle> bundle(std::string const& id) const;
     void remember_bundle(std::string const& id, known_bundle const& record, std::error_code& ec);
@@ -48,10 +50,14 @@ public:
     void add_token(stored_token token, std::error_code& ec);
 
     std::vector<gate_api::pledge_record> const& pledges() const { return pledges_; }
+    // The pledge kept for `campaign_id`, a copy: nullopt when there is none.
+    std::optional<gate_api::pledge_record> pledge_for(std::string const& campaign_id) const;
     // Adds the pledge, or replaces the one kept for its campaign; on failure nothing changes.
     void put_pledge(gate_api::pledge_record record, std::error_code& ec);
 
     std::vector<gate_api::payment_record> const& payments() const { return payments_; }
+    // The payment kept with `idempotency_key`, a copy: nullopt when there is none.
+    std::optional<gate_api::payment_record> payment_for(std::string const& idempotency_key) const;
     // Adds the payment, or replaces the one with its idempotency key; on failure nothing changes.
     void put_payment(gate_api::payment_record record, std::error_code& ec);
 

@@ -2,17 +2,17 @@
 
 #include "bundle/bundle_library.hpp"
 #include "bundle/locked_reader.hpp"
+#include "stream/piece_waiter.hpp"
+#include "stream/response_head.hpp"
+#include "stream/socket_writer.hpp"
+#include "stream/torrent_piece_source.hpp"
 #include "torrent/file_seals.hpp"
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <libtorrent/bitfield.hpp>
-#include <libtorrent/torrent_handle.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -24,9 +24,10 @@ namespace sluice::stream {
 class stream_server;
 
 // One HTTP connection to the stream server: reads requests one after another (keep-alive), answers each
-// guard failure with a short status, and serves a file range in three steps: the header, then runs of
-// verified pieces sent from the file with sendfile, waiting (with piece deadlines set ahead of the reader)
-// where a piece is not there yet. A client that goes away ends the session at its next write or wait.
+// guard failure with a short status, and serves a file range in three steps: the header (chosen by
+// make_response_head), then runs of verified pieces sent from the file by socket_writer, waiting (with
+// piece deadlines set ahead of the reader, by piece_waiter) where a piece is not there yet. A client that
+// goes away ends the session at its next write or wait.
 class stream_session : public std::enable_shared_from_this<stream_session> {
 public:
     stream_session(boost::asio::ip::tcp::socket socket, stream_server& server);
@@ -36,7 +37,6 @@ public:
 
 private:
     using request_parser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
-    using header_response = boost::beast::http::response<boost::beast::http::empty_body>;
 
     void read_request();
     void parse_buffered();
@@ -44,6 +44,9 @@ private:
     void serve_file(std::string const& id, int index, std::optional<std::string> const& allow_origin);
     void send_simple(unsigned status, std::string text, std::optional<std::string> const& allow_origin,
                      std::string const& extra_name = {}, std::string const& extra_value = {});
+    void send_text(text_response response);
+    // The head of a 200 or 206, then the body from pump().
+    void send_head(response_head answer);
     void after_response();
     void pump();
     void send_run(std::uint64_t run_end);
@@ -51,10 +54,6 @@ private:
     void extend_deadlines(int from_piece);
     void learn_read_ahead();
     bool range_on_disk(std::int64_t from, std::int64_t length);
-    void clear_deadlines();
-    bool refresh_pieces();
-    bool have_piece(int piece);
-    void cork(bool on);
     bool open_file();
     // False (and the torrent checked again) when the file changed after its pieces were verified.
     bool file_unchanged(std::optional<torrent::file_look> const& now);
@@ -74,33 +73,18 @@ private:
     std::shared_ptr<boost::beast::http::response_serializer<boost::beast::http::empty_body>> serializer_;
     bool keep_alive_ = false;
     bool closed_ = false;
-    bool corked_ = false;
+    socket_writer writer_;
+    torrent_piece_source pieces_;
+    piece_waiter waiter_; // reads pieces_, so declared after it
 
     // The range being served.
-    lt::torrent_handle handle_;
     std::string id_;
     int file_index_ = 0;
     std::string file_path_;
-    std::int64_t file_offset_ = 0; // where the file starts in the torrent's byte space
     std::int64_t file_size_ = 0;
-    int piece_length_ = 0;
     std::uint64_t pos_ = 0;
     std::uint64_t end_ = 0; // exclusive
-    bool complete_ = false;
-    // What libtorrent has of a torrent still downloading, fetched once per pump: the pieces whose hash
-    // passed, and of those the ones have_piece() confirmed are on disk (a piece passes its check a
-    // moment before its last block is written, and only then may sendfile read it).
-    lt::typed_bitfield<lt::piece_index_t> verified_;
-    lt::typed_bitfield<lt::piece_index_t> written_;
     int file_fd_ = -1;
-    int request_first_piece_ = 0;
-    int deadlines_from_ = -1;
-    int deadlines_until_ = -1; // exclusive
-    bool waiting_ = false;
-    int waiting_piece_ = -1;
-    std::uint64_t wait_ticket_ = 0;
-    boost::asio::steady_timer recheck_timer_;
-    bool woken_by_alert_ = false;
 
     // Set while serving an unlocked item.
     bool locked_ = false;

@@ -20,16 +20,10 @@ constexpr std::size_t max_plain_run = 1024 * 1024;
 } // namespace
 
 bool stream_session::have_bytes(std::uint64_t first, std::uint64_t last) {
-    int const from = static_cast<int>((file_offset_ + static_cast<std::int64_t>(first)) / piece_length_);
-    int const to = static_cast<int>((file_offset_ + static_cast<std::int64_t>(last)) / piece_length_);
-    for (int p = from; p <= to; ++p) {
-        if (!have_piece(p)) {
-            if (!complete_) {
-                extend_deadlines(p);
-            }
-            wait_for(p);
-            return false;
-        }
+    if (auto const missing = waiter_.first_missing(first, last)) {
+        extend_deadlines(*missing);
+        wait_for(*missing);
+        return false;
     }
     return true;
 }
@@ -48,8 +42,7 @@ void stream_session::pump_locked() {
             return;
         }
         auto const [sealed_first, sealed_last] = reader_.sealed_span(pos_, pos_);
-        request_first_piece_ =
-            static_cast<int>((file_offset_ + static_cast<std::int64_t>(sealed_first)) / piece_length_);
+        waiter_.set_request_start(sealed_first);
     }
     auto const& header = reader_.header();
     plain_out_.clear();
@@ -59,15 +52,11 @@ void stream_session::pump_locked() {
         auto const [sealed_first, sealed_last] = reader_.sealed_span(at, at);
         if (plain_out_.empty()) {
             // Deadlines ahead of the reader, in the file's (sealed) bytes.
-            if (!complete_) {
-                extend_deadlines(static_cast<int>((file_offset_ + static_cast<std::int64_t>(sealed_first)) /
-                                                  piece_length_));
-            }
+            extend_deadlines(waiter_.piece_at(sealed_first));
             if (!have_bytes(sealed_first, sealed_last)) {
                 return;
             }
-        } else if (!have_piece(static_cast<int>((file_offset_ + static_cast<std::int64_t>(sealed_last)) /
-                                                piece_length_))) {
+        } else if (!waiter_.have_piece(waiter_.piece_at(sealed_last))) {
             break; // send what is decrypted; the next round waits for the rest
         }
         std::error_code ec;

@@ -3,12 +3,11 @@
 #include "base/log.hpp"
 
 #include <sluice/fileio/atomic_file.hpp>
+#include <sluice/fileio/file_io.hpp>
 
 #include <libtorrent/read_resume_data.hpp>
 #include <libtorrent/write_resume_data.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 namespace sluice::torrent {
@@ -113,13 +112,11 @@ std::vector<lt::add_torrent_params> resume_store::load_all() const {
             continue;
         }
         std::error_code size_ec;
-        auto const size = entry.file_size(size_ec);
+        auto const bytes = fileio::read_small_file(entry.path(), max_resume_file_bytes, size_ec);
         lt::error_code lt_ec;
         lt::add_torrent_params params;
-        if (!size_ec && size <= max_resume_file_bytes) {
-            std::ifstream in(entry.path(), std::ios::binary);
-            std::vector<char> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            params = lt::read_resume_data(buf, lt_ec);
+        if (!size_ec) {
+            params = lt::read_resume_data({bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())}, lt_ec);
         } else {
             lt_ec = lt::errors::make_error_code(lt::errors::invalid_file_tag);
         }

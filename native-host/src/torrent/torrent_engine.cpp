@@ -1,6 +1,7 @@
 #include "torrent/torrent_engine.hpp"
 
 #include "base/log.hpp"
+#include "media/mime_types.hpp"
 #include "torrent/human_errors.hpp"
 #include "torrent/torrent_json.hpp"
 #include "torrent/torrent_sources.hpp"
@@ -49,7 +50,7 @@ bool prioritise_media_edges(lt::torrent_handle const& h, lt::torrent_info const&
     auto const& fs = ti.files();
     bool media = false;
     for (auto const f : fs.file_range()) {
-        if (fs.pad_file_at(f) || fs.file_size(f) == 0 || !is_media_path(fs.file_path(f))) {
+        if (fs.pad_file_at(f) || fs.file_size(f) == 0 || !media::is_media_path(fs.file_path(f))) {
             continue;
         }
         media = true;

@@ -1,5 +1,7 @@
 #include "torrent/torrent_json.hpp"
 
+#include "media/mime_types.hpp"
+
 #include <libtorrent/torrent_info.hpp>
 
 namespace sluice::torrent {

@@ -1,7 +1,5 @@
 #pragma once
 
-#include "media/mime_types.hpp"
-
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_status.hpp>
 #include <nlohmann/json.hpp>
@@ -12,7 +10,6 @@
 namespace sluice::torrent {
 
 namespace lt = libtorrent;
-using media::is_media_path;
 
 // One torrent as torrent.list and torrent.updated show it.
 nlohmann::json status_json(std::string const& id, lt::torrent_status const& st);

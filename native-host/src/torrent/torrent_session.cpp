@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 
 #include <sluice/fileio/atomic_file.hpp>
+#include <sluice/fileio/file_io.hpp>
 
 #include <boost/asio/post.hpp>
 #include <libtorrent/alert_types.hpp>
@@ -11,8 +12,6 @@
 #include <libtorrent/settings_pack.hpp>
 #include <libtorrent/version.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <vector>
 
@@ -24,14 +23,13 @@ constexpr std::uintmax_t max_state_file_bytes = 16 * 1024 * 1024;
 
 lt::session_params load_params(std::filesystem::path const& state_file) {
     std::error_code ec;
-    auto const size = std::filesystem::file_size(state_file, ec);
-    if (ec || size == 0 || size > max_state_file_bytes) {
+    auto const bytes = fileio::read_small_file(state_file, max_state_file_bytes, ec);
+    if (ec || bytes.empty()) {
         return {};
     }
-    std::ifstream in(state_file, std::ios::binary);
-    std::vector<char> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     try {
-        return lt::read_session_params(buf, lt::session_handle::save_dht_state);
+        return lt::read_session_params({bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())},
+                                       lt::session_handle::save_dht_state);
     } catch (std::exception const& e) {
         // A damaged state file costs the DHT cache, nothing more: start fresh and say so.
         base::log::warning("ignoring unreadable session state " + state_file.string() + ": " + e.what());

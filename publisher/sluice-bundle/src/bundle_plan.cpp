@@ -1,4 +1,4 @@
-#include "bundle_plan.hpp"
+#include "sluice-bundle/bundle_plan.hpp"
 
 #include <algorithm>
 #include <map>

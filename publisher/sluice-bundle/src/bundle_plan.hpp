@@ -1,7 +1,7 @@
 #pragma once
 
-#include "bundle_spec.hpp"
-#include "result.hpp"
+#include "common/result.hpp"
+#include "sluice-bundle/bundle_spec.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -1,6 +1,6 @@
-#include "bundle_spec.hpp"
+#include "sluice-bundle/bundle_spec.hpp"
 
-#include "media_type.hpp"
+#include "sluice-bundle/media_type.hpp"
 
 #include <sluice/protocol/keys.hpp>
 #include <sluice/protocol/strict_object.hpp>

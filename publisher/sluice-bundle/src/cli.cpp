@@ -1,11 +1,11 @@
-#include "cli.hpp"
+#include "sluice-bundle/cli.hpp"
 
-#include "create_command.hpp"
-#include "inspect_command.hpp"
-#include "interrupt.hpp"
-#include "key_files.hpp"
-#include "progress.hpp"
-#include "verify_command.hpp"
+#include "common/key_files.hpp"
+#include "sluice-bundle/create_command.hpp"
+#include "sluice-bundle/inspect_command.hpp"
+#include "sluice-bundle/interrupt.hpp"
+#include "sluice-bundle/progress.hpp"
+#include "sluice-bundle/verify_command.hpp"
 
 #include <sluice/protocol/keys.hpp>
 

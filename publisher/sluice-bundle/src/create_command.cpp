@@ -1,13 +1,13 @@
-#include "create_command.hpp"
+#include "sluice-bundle/create_command.hpp"
 
-#include "bundle_plan.hpp"
-#include "bundle_reader.hpp"
-#include "bundle_spec.hpp"
-#include "interrupt.hpp"
-#include "item_writer.hpp"
-#include "key_files.hpp"
-#include "staging_dir.hpp"
-#include "torrent_maker.hpp"
+#include "common/bundle_reader.hpp"
+#include "common/key_files.hpp"
+#include "sluice-bundle/bundle_plan.hpp"
+#include "sluice-bundle/bundle_spec.hpp"
+#include "sluice-bundle/interrupt.hpp"
+#include "sluice-bundle/item_writer.hpp"
+#include "sluice-bundle/staging_dir.hpp"
+#include "sluice-bundle/torrent_maker.hpp"
 
 #include <sluice/fileio/atomic_file.hpp>
 #include <sluice/fileio/file_io.hpp>

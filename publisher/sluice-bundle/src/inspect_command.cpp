@@ -1,7 +1,7 @@
-#include "inspect_command.hpp"
+#include "sluice-bundle/inspect_command.hpp"
 
-#include "bundle_reader.hpp"
-#include "progress.hpp"
+#include "common/bundle_reader.hpp"
+#include "sluice-bundle/progress.hpp"
 
 #include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/bundle_manifest.hpp>

@@ -1,4 +1,4 @@
-#include "interrupt.hpp"
+#include "sluice-bundle/interrupt.hpp"
 
 #include <csignal>
 

@@ -1,6 +1,6 @@
-#include "item_writer.hpp"
+#include "sluice-bundle/item_writer.hpp"
 
-#include "interrupt.hpp"
+#include "sluice-bundle/interrupt.hpp"
 
 #include <sluice/fileio/atomic_file.hpp>
 #include <sluice/fileio/file_io.hpp>

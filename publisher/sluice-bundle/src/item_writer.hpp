@@ -1,8 +1,8 @@
 #pragma once
 
-#include "progress.hpp"
-#include "result.hpp"
-#include "torrent_hashes.hpp"
+#include "common/result.hpp"
+#include "sluice-bundle/progress.hpp"
+#include "sluice-bundle/torrent_hashes.hpp"
 
 #include <sluice/protocol/locked_item.hpp>
 

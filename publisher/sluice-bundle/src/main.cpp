@@ -1,7 +1,7 @@
 // sluice-bundle: the creator's command line (publisher/README.md). Everything but this file is the
 // sluice_publisher library, which the tests link.
-#include "cli.hpp"
-#include "interrupt.hpp"
+#include "sluice-bundle/cli.hpp"
+#include "sluice-bundle/interrupt.hpp"
 
 #include <sodium.h>
 

@@ -1,4 +1,4 @@
-#include "media_type.hpp"
+#include "sluice-bundle/media_type.hpp"
 
 #include <sluice/protocol/media_types.hpp>
 

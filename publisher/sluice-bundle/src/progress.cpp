@@ -1,4 +1,4 @@
-#include "progress.hpp"
+#include "sluice-bundle/progress.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "staging_dir.hpp"
+#include "sluice-bundle/staging_dir.hpp"
 
 #include <sluice/fileio/file_io.hpp>
 

@@ -1,7 +1,7 @@
-#include "torrent_hashes.hpp"
+#include "sluice-bundle/torrent_hashes.hpp"
 
-#include "bundle_reader.hpp"
-#include "interrupt.hpp"
+#include "common/bundle_reader.hpp"
+#include "sluice-bundle/interrupt.hpp"
 
 #include <sluice/fileio/file_io.hpp>
 

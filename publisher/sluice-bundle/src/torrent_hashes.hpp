@@ -1,7 +1,7 @@
 #pragma once
 
-#include "progress.hpp"
-#include "result.hpp"
+#include "common/result.hpp"
+#include "sluice-bundle/progress.hpp"
 
 #include <libtorrent/hasher.hpp>
 #include <libtorrent/sha1_hash.hpp>

@@ -1,4 +1,4 @@
-#include "torrent_maker.hpp"
+#include "sluice-bundle/torrent_maker.hpp"
 
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/file_storage.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "result.hpp"
-#include "torrent_hashes.hpp"
+#include "common/result.hpp"
+#include "sluice-bundle/torrent_hashes.hpp"
 
 #include <cstdint>
 #include <string>

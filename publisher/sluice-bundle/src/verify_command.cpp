@@ -1,9 +1,9 @@
-#include "verify_command.hpp"
+#include "sluice-bundle/verify_command.hpp"
 
-#include "bundle_reader.hpp"
-#include "interrupt.hpp"
-#include "key_files.hpp"
-#include "torrent_hashes.hpp"
+#include "common/bundle_reader.hpp"
+#include "common/key_files.hpp"
+#include "sluice-bundle/interrupt.hpp"
+#include "sluice-bundle/torrent_hashes.hpp"
 
 #include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/bundle_manifest.hpp>

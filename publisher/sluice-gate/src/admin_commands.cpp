@@ -1,8 +1,8 @@
-#include "admin_commands.hpp"
+#include "sluice-gate/admin_commands.hpp"
 
-#include "api_error.hpp"
-#include "campaigns.hpp"
-#include "token_issuer.hpp"
+#include "sluice-gate/api_error.hpp"
+#include "sluice-gate/campaigns.hpp"
+#include "sluice-gate/token_issuer.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 

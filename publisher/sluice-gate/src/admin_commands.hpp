@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gate_store.hpp"
+#include "sluice-gate/gate_store.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,9 +1,9 @@
-#include "admin_handlers.hpp"
+#include "sluice-gate/admin_handlers.hpp"
 
-#include "admin_commands.hpp"
-#include "api_error.hpp"
-#include "constant_time.hpp"
-#include "request_body.hpp"
+#include "sluice-gate/admin_commands.hpp"
+#include "sluice-gate/api_error.hpp"
+#include "sluice-gate/constant_time.hpp"
+#include "sluice-gate/request_body.hpp"
 
 #include <sluice/protocol/strict_object.hpp>
 #include <sluice/protocol/untrusted_json.hpp>

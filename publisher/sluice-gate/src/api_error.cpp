@@ -1,4 +1,4 @@
-#include "api_error.hpp"
+#include "sluice-gate/api_error.hpp"
 
 #include <sluice/protocol/untrusted_json.hpp>
 

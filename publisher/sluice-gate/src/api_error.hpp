@@ -1,6 +1,6 @@
 #pragma once
 
-#include "http_types.hpp"
+#include "sluice-gate/http_types.hpp"
 
 #include <string_view>
 

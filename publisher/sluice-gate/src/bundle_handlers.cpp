@@ -1,9 +1,9 @@
-#include "bundle_handlers.hpp"
+#include "sluice-gate/bundle_handlers.hpp"
 
-#include "api_error.hpp"
-#include "bundle_lookup.hpp"
-#include "campaigns.hpp"
-#include "landing_page.hpp"
+#include "sluice-gate/api_error.hpp"
+#include "sluice-gate/bundle_lookup.hpp"
+#include "sluice-gate/campaigns.hpp"
+#include "sluice-gate/landing_page.hpp"
 
 #include <sluice/protocol/untrusted_json.hpp>
 

@@ -1,6 +1,6 @@
-#include "bundle_lookup.hpp"
+#include "sluice-gate/bundle_lookup.hpp"
 
-#include "api_error.hpp"
+#include "sluice-gate/api_error.hpp"
 
 namespace sluice::gate {
 

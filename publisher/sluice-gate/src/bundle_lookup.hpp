@@ -1,11 +1,11 @@
 #pragma once
 
-#include "gate_context.hpp"
-#include "http_types.hpp"
+#include "common/key_files.hpp"
+#include "sluice-gate/gate_context.hpp"
+#include "sluice-gate/http_types.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 
-#include <key_files.hpp>
 #include <optional>
 #include <string_view>
 

@@ -1,4 +1,4 @@
-#include "campaigns.hpp"
+#include "sluice-gate/campaigns.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 

@@ -1,12 +1,13 @@
-#include "cli.hpp"
+#include "sluice-gate/cli.hpp"
 
-#include "admin_commands.hpp"
-#include "http_server.hpp"
-#include "import_command.hpp"
-#include "payment_provider.hpp"
-#include "secret_file.hpp"
-#include "sqlite_store.hpp"
-#include "tls_context.hpp"
+#include "common/key_files.hpp"
+#include "sluice-gate/admin_commands.hpp"
+#include "sluice-gate/http_server.hpp"
+#include "sluice-gate/import_command.hpp"
+#include "sluice-gate/payment_provider.hpp"
+#include "sluice-gate/secret_file.hpp"
+#include "sluice-gate/sqlite_store.hpp"
+#include "sluice-gate/tls_context.hpp"
 
 #include <sluice/protocol/untrusted_json.hpp>
 
@@ -14,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <key_files.hpp>
 #include <map>
 #include <memory>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "constant_time.hpp"
+#include "sluice-gate/constant_time.hpp"
 
 #include <sodium.h>
 

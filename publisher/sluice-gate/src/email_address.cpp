@@ -1,4 +1,4 @@
-#include "email_address.hpp"
+#include "sluice-gate/email_address.hpp"
 
 #include <algorithm>
 

@@ -1,10 +1,10 @@
-#include "email_handlers.hpp"
+#include "sluice-gate/email_handlers.hpp"
 
-#include "api_error.hpp"
-#include "bundle_lookup.hpp"
-#include "email_address.hpp"
-#include "request_body.hpp"
-#include "token_issuer.hpp"
+#include "sluice-gate/api_error.hpp"
+#include "sluice-gate/bundle_lookup.hpp"
+#include "sluice-gate/email_address.hpp"
+#include "sluice-gate/request_body.hpp"
+#include "sluice-gate/token_issuer.hpp"
 
 #include <sluice/protocol/strict_object.hpp>
 #include <sluice/protocol/untrusted_json.hpp>

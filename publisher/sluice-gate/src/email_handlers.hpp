@@ -1,8 +1,8 @@
 #pragma once
 
-#include "gate_context.hpp"
-#include "http_types.hpp"
-#include "responder.hpp"
+#include "sluice-gate/gate_context.hpp"
+#include "sluice-gate/http_types.hpp"
+#include "sluice-gate/responder.hpp"
 
 #include <string_view>
 

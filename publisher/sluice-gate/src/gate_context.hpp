@@ -1,9 +1,9 @@
 #pragma once
 
-#include "gate_store.hpp"
-#include "mailer.hpp"
-#include "payment_provider.hpp"
-#include "rate_limiter.hpp"
+#include "sluice-gate/gate_store.hpp"
+#include "sluice-gate/mailer.hpp"
+#include "sluice-gate/payment_provider.hpp"
+#include "sluice-gate/rate_limiter.hpp"
 
 #include <sluice/protocol/keys.hpp>
 

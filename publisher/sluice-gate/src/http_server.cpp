@@ -1,6 +1,6 @@
-#include "http_server.hpp"
+#include "sluice-gate/http_server.hpp"
 
-#include "http_session.hpp"
+#include "sluice-gate/http_session.hpp"
 
 namespace sluice::gate {
 

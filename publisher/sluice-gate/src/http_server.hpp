@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gate_context.hpp"
+#include "sluice-gate/gate_context.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

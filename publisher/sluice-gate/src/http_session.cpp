@@ -1,8 +1,8 @@
-#include "http_session.hpp"
+#include "sluice-gate/http_session.hpp"
 
-#include "api_error.hpp"
-#include "request_body.hpp"
-#include "router.hpp"
+#include "sluice-gate/api_error.hpp"
+#include "sluice-gate/request_body.hpp"
+#include "sluice-gate/router.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -41,15 +41,17 @@ bool is_goodbye(boost::system::error_code const& ec) {
 } // namespace
 
 template <typename Stream>
-basic_http_session<Stream>::basic_http_session(asio::ip::tcp::socket socket, gate_context& ctx,
-                                               owner_type owner) requires(!is_tls)
+basic_http_session<Stream>::basic_http_session(
+    asio::ip::tcp::socket socket, gate_context& ctx,
+    owner_type owner) requires(std::is_same_v<Stream, boost::beast::tcp_stream>)
     : stream_(std::move(socket)), ctx_(ctx), owner_(std::move(owner)) {
     client_ip_ = remote_address(tcp().socket());
 }
 
 template <typename Stream>
-basic_http_session<Stream>::basic_http_session(asio::ip::tcp::socket socket, asio::ssl::context& tls,
-                                               gate_context& ctx, owner_type owner) requires(is_tls)
+basic_http_session<Stream>::basic_http_session(
+    asio::ip::tcp::socket socket, asio::ssl::context& tls, gate_context& ctx,
+    owner_type owner) requires(!std::is_same_v<Stream, boost::beast::tcp_stream>)
     : stream_(std::move(socket), tls), ctx_(ctx), owner_(std::move(owner)) {
     client_ip_ = remote_address(tcp().socket());
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gate_context.hpp"
+#include "sluice-gate/gate_context.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -32,12 +32,13 @@ public:
     static constexpr bool is_tls = !std::is_same_v<Stream, boost::beast::tcp_stream>;
     using owner_type = boost::asio::io_context::executor_type;
 
-    // Plain HTTP.
+    // Plain HTTP. (The constraints spell the type test out: clang 14 does not match `is_tls` in them between
+    // the declaration and the definition.)
     basic_http_session(boost::asio::ip::tcp::socket socket, gate_context& ctx,
-                       owner_type owner) requires(!is_tls);
+                       owner_type owner) requires(std::is_same_v<Stream, boost::beast::tcp_stream>);
     // HTTPS: the TLS handshake comes first, with `tls` (certificate, key, protocol versions).
     basic_http_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls, gate_context& ctx,
-                       owner_type owner) requires(is_tls);
+                       owner_type owner) requires(!std::is_same_v<Stream, boost::beast::tcp_stream>);
 
     void start();
 

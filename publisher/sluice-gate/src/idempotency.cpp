@@ -1,6 +1,6 @@
-#include "idempotency.hpp"
+#include "sluice-gate/idempotency.hpp"
 
-#include "api_error.hpp"
+#include "sluice-gate/api_error.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 

@@ -1,14 +1,14 @@
-#include "import_command.hpp"
+#include "sluice-gate/import_command.hpp"
 
-#include "token_issuer.hpp"
+#include "common/bundle_reader.hpp"
+#include "common/key_files.hpp"
+#include "sluice-gate/token_issuer.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 
 #include <libtorrent/magnet_uri.hpp>
 
-#include <bundle_reader.hpp>
 #include <chrono>
-#include <key_files.hpp>
 
 namespace sluice::gate {
 

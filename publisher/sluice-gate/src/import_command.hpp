@@ -1,10 +1,10 @@
 #pragma once
 
-#include "gate_store.hpp"
+#include "common/result.hpp"
+#include "sluice-gate/gate_store.hpp"
 
 #include <filesystem>
 #include <optional>
-#include <result.hpp>
 
 namespace sluice::gate {
 

@@ -1,4 +1,4 @@
-#include "landing_page.hpp"
+#include "sluice-gate/landing_page.hpp"
 
 #include <sluice/protocol/keys.hpp>
 #include <sluice/protocol/untrusted_json.hpp>

@@ -1,4 +1,4 @@
-#include "mailer.hpp"
+#include "sluice-gate/mailer.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>

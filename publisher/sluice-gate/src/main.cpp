@@ -1,6 +1,6 @@
 // sluice-gate: the reference gate server (publisher/README.md). Everything but this file is the
 // sluice_gate_core library, which the tests link.
-#include "cli.hpp"
+#include "sluice-gate/cli.hpp"
 
 #include <sodium.h>
 

@@ -1,11 +1,11 @@
-#include "payment_handlers.hpp"
+#include "sluice-gate/payment_handlers.hpp"
 
-#include "api_error.hpp"
-#include "bundle_lookup.hpp"
-#include "idempotency.hpp"
-#include "request_body.hpp"
-#include "token_issuer.hpp"
-#include "webhook_signature.hpp"
+#include "sluice-gate/api_error.hpp"
+#include "sluice-gate/bundle_lookup.hpp"
+#include "sluice-gate/idempotency.hpp"
+#include "sluice-gate/request_body.hpp"
+#include "sluice-gate/token_issuer.hpp"
+#include "sluice-gate/webhook_signature.hpp"
 
 #include <sluice/protocol/strict_object.hpp>
 #include <sluice/protocol/untrusted_json.hpp>

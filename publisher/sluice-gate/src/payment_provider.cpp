@@ -1,4 +1,4 @@
-#include "payment_provider.hpp"
+#include "sluice-gate/payment_provider.hpp"
 
 #include <algorithm>
 

@@ -1,12 +1,12 @@
-#include "pledge_handlers.hpp"
+#include "sluice-gate/pledge_handlers.hpp"
 
-#include "api_error.hpp"
-#include "bundle_lookup.hpp"
-#include "campaigns.hpp"
-#include "idempotency.hpp"
-#include "receipt.hpp"
-#include "request_body.hpp"
-#include "token_issuer.hpp"
+#include "sluice-gate/api_error.hpp"
+#include "sluice-gate/bundle_lookup.hpp"
+#include "sluice-gate/campaigns.hpp"
+#include "sluice-gate/idempotency.hpp"
+#include "sluice-gate/receipt.hpp"
+#include "sluice-gate/request_body.hpp"
+#include "sluice-gate/token_issuer.hpp"
 
 #include <sluice/protocol/strict_object.hpp>
 #include <sluice/protocol/untrusted_json.hpp>

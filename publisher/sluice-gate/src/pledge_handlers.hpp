@@ -1,7 +1,7 @@
 #pragma once
 
-#include "gate_context.hpp"
-#include "http_types.hpp"
+#include "sluice-gate/gate_context.hpp"
+#include "sluice-gate/http_types.hpp"
 
 #include <string_view>
 

@@ -1,4 +1,4 @@
-#include "rate_limiter.hpp"
+#include "sluice-gate/rate_limiter.hpp"
 
 namespace sluice::gate {
 

@@ -1,4 +1,4 @@
-#include "receipt.hpp"
+#include "sluice-gate/receipt.hpp"
 
 #include <sluice/protocol/gate_receipt.hpp>
 #include <sluice/protocol/untrusted_json.hpp>

@@ -1,6 +1,6 @@
-#include "request_body.hpp"
+#include "sluice-gate/request_body.hpp"
 
-#include "api_error.hpp"
+#include "sluice-gate/api_error.hpp"
 
 #include <sluice/protocol/strict_object.hpp>
 #include <sluice/protocol/untrusted_json.hpp>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "http_types.hpp"
+#include "sluice-gate/http_types.hpp"
 
 #include <boost/asio/io_context.hpp>
 

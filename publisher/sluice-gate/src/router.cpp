@@ -1,11 +1,11 @@
-#include "router.hpp"
+#include "sluice-gate/router.hpp"
 
-#include "admin_handlers.hpp"
-#include "api_error.hpp"
-#include "bundle_handlers.hpp"
-#include "email_handlers.hpp"
-#include "payment_handlers.hpp"
-#include "pledge_handlers.hpp"
+#include "sluice-gate/admin_handlers.hpp"
+#include "sluice-gate/api_error.hpp"
+#include "sluice-gate/bundle_handlers.hpp"
+#include "sluice-gate/email_handlers.hpp"
+#include "sluice-gate/payment_handlers.hpp"
+#include "sluice-gate/pledge_handlers.hpp"
 
 #include <memory>
 #include <optional>

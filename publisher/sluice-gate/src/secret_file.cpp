@@ -1,4 +1,4 @@
-#include "secret_file.hpp"
+#include "sluice-gate/secret_file.hpp"
 
 #include <algorithm>
 #include <fstream>

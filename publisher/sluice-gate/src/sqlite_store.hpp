@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gate_store.hpp"
+#include "sluice-gate/gate_store.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -61,8 +61,5 @@ private:
 
     sqlite3* db_;
 };
-
-// The error category of SQLite's result codes, so failures travel as std::error_code.
-std::error_category const& sqlite_category();
 
 } // namespace sluice::gate

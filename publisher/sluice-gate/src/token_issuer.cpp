@@ -1,4 +1,4 @@
-#include "token_issuer.hpp"
+#include "sluice-gate/token_issuer.hpp"
 
 #include <algorithm>
 

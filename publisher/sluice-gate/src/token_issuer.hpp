@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bundle_lookup.hpp"
+#include "sluice-gate/bundle_lookup.hpp"
 
 #include <sluice/protocol/unlock_token.hpp>
 

@@ -1,4 +1,4 @@
-#include "webhook_signature.hpp"
+#include "sluice-gate/webhook_signature.hpp"
 
 #include <sodium.h>
 

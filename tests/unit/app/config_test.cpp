@@ -1,4 +1,5 @@
 #include "app/config.hpp"
+#include "app/settings_table.hpp"
 #include "sandbox_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -79,6 +80,120 @@ TEST(HostConfig, DefaultTextRoundTrips) {
     auto const r = load_host_config(dir / "c.json");
     EXPECT_TRUE(r.warnings.empty());
     EXPECT_EQ(r.config.session.listen_interfaces, host_config{}.session.listen_interfaces);
+}
+
+// The file's layout, as settings.set writes it and a user reads it. Written out, not computed: a change to
+// the layout is a change for every user's config.json.
+TEST(HostConfig, DefaultTextIsTheFileLayout) {
+    EXPECT_EQ(default_config_text(), R"({
+    "downloadFolder": "",
+    "gatePollSeconds": 60,
+    "gateTimeoutSeconds": 20,
+    "idleExitSeconds": 10,
+    "lingerSeconds": 30,
+    "log": {
+        "keepFiles": 3,
+        "level": "info",
+        "maxFileBytes": 1048576
+    },
+    "nativeMessaging": {
+        "maxInboundFrameBytes": 8388608
+    },
+    "resumeSaveSeconds": 30,
+    "session": {
+        "connectionsLimit": 200,
+        "dht": true,
+        "downloadRateLimit": 0,
+        "listenInterfaces": "0.0.0.0:6881,[::]:6881",
+        "lsd": true,
+        "natpmp": true,
+        "uploadRateLimit": 0,
+        "upnp": true,
+        "utp": true
+    },
+    "streamPort": 0
+}
+)");
+}
+
+// A rate below 0 or one connection was once taken from the file although settings.set refused it.
+TEST(HostConfig, ValuesSettingsSetRefusesAreNotUsed) {
+    testing::sandbox_dir dir;
+    write(dir / "c.json",
+          R"({"session":{"downloadRateLimit":-1,"uploadRateLimit":1000000001,"connectionsLimit":1},
+        "streamPort":70000,"log":{"maxFileBytes":-1},"idleExitSeconds":2.5})");
+    auto const r = load_host_config(dir / "c.json");
+    ASSERT_EQ(r.warnings.size(), 6u);
+    EXPECT_EQ(r.warnings[0], "session.downloadRateLimit must be an integer from 0 to 1000000000; using 0");
+    EXPECT_EQ(r.warnings[2], "session.connectionsLimit must be an integer from 2 to 10000; using 200");
+    EXPECT_EQ(r.config.session.download_rate_limit, 0);
+    EXPECT_EQ(r.config.session.upload_rate_limit, 0);
+    EXPECT_EQ(r.config.session.connections_limit, 200);
+    EXPECT_EQ(r.config.stream_port, 0);
+    EXPECT_EQ(r.config.log_max_file_bytes, 1024u * 1024);
+    EXPECT_EQ(r.config.idle_exit_seconds, 10);
+}
+
+// For every setting both have, config.json takes a value exactly when settings.set does (but an empty
+// download folder, which the file may hold for the default).
+TEST(HostConfig, TakesWhatSettingsSetTakes) {
+    testing::sandbox_dir dir;
+    for (auto const& s : settings_table()) {
+        if (s.file_key.empty() || s.rpc_name.empty()) {
+            continue;
+        }
+        std::vector<nlohmann::json> values{true, false, 1.5, "x", "/srv/films", "/a\nb", nullptr};
+        if (s.type == setting_type::integer) {
+            values.insert(values.end(), {s.min - 1, s.min, s.max, s.max + 1});
+        }
+        for (auto const& value : values) {
+            auto const dot = s.file_key.find('.');
+            auto const file = dot == std::string_view::npos
+                                  ? nlohmann::json{{std::string(s.file_key), value}}
+                                  : nlohmann::json{{std::string(s.file_key.substr(0, dot)),
+                                                    {{std::string(s.file_key.substr(dot + 1)), value}}}};
+            write(dir / "c.json", file.dump());
+            auto const r = load_host_config(dir / "c.json");
+            bool const taken = !check_setting(s, value, setting_source::request);
+            EXPECT_EQ(r.warnings.empty(), taken) << file.dump();
+            EXPECT_EQ(s.get(r.config), taken ? value : s.get(host_config{})) << file.dump();
+        }
+    }
+}
+
+// Every member written by config_text reads back as it was.
+TEST(HostConfig, EveryMemberRoundTrips) {
+    testing::sandbox_dir dir;
+    host_config c;
+    c.session = {.dht = false,
+                 .lsd = false,
+                 .upnp = false,
+                 .natpmp = false,
+                 .listen_interfaces = "127.0.0.1:7000",
+                 .utp = false,
+                 .download_rate_limit = 1000,
+                 .upload_rate_limit = 2000,
+                 .connections_limit = 2};
+    c.max_inbound_frame_bytes = 4096;
+    c.log_max_file_bytes = 5;
+    c.log_keep_files = 0;
+    c.log_level = "debug";
+    c.idle_exit_seconds = 1;
+    c.download_folder = "/srv/films";
+    c.stream_port = 65535;
+    c.linger_seconds = 0;
+    c.resume_save_seconds = 1;
+    c.gate_poll_seconds = 86400;
+    c.gate_timeout_seconds = 300;
+    write(dir / "c.json", config_text(c));
+    auto const r = load_host_config(dir / "c.json");
+    EXPECT_TRUE(r.warnings.empty());
+    for (auto const& s : settings_table()) {
+        EXPECT_EQ(s.get(r.config), s.get(c)) << s.file_key << s.rpc_name;
+        if (!s.file_key.empty()) {
+            EXPECT_NE(s.get(c), s.get(host_config{})) << s.file_key << " is not tried";
+        }
+    }
 }
 
 } // namespace

@@ -1,6 +1,6 @@
-#include "bundle_plan.hpp"
-#include "bundle_spec.hpp"
 #include "sandbox_dir.hpp"
+#include "sluice-bundle/bundle_plan.hpp"
+#include "sluice-bundle/bundle_spec.hpp"
 
 #include <gtest/gtest.h>
 

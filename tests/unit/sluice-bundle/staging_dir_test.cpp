@@ -1,5 +1,5 @@
 #include "sandbox_dir.hpp"
-#include "staging_dir.hpp"
+#include "sluice-bundle/staging_dir.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
-#include "bundle_reader.hpp"
+#include "common/bundle_reader.hpp"
 #include "file_helpers.hpp"
-#include "item_writer.hpp"
 #include "sandbox_dir.hpp"
-#include "torrent_hashes.hpp"
-#include "torrent_maker.hpp"
+#include "sluice-bundle/item_writer.hpp"
+#include "sluice-bundle/torrent_hashes.hpp"
+#include "sluice-bundle/torrent_maker.hpp"
 
 #include <gtest/gtest.h>
 #include <libtorrent/create_torrent.hpp>

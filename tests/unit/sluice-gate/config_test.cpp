@@ -1,15 +1,15 @@
 #include "file_helpers.hpp"
 #include "sandbox_dir.hpp"
+#include "sluice-gate/admin_handlers.hpp"
+#include "sluice-gate/payment_provider.hpp"
+#include "sluice-gate/secret_file.hpp"
+#include "sluice-gate/tls_context.hpp"
 
 #include <gtest/gtest.h>
 
-#include <admin_handlers.hpp>
 #include <cstdio>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <payment_provider.hpp>
-#include <secret_file.hpp>
-#include <tls_context.hpp>
 
 namespace sluice::gate {
 namespace {

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
+#include "sluice-gate/email_address.hpp"
 
-#include <email_address.hpp>
+#include <gtest/gtest.h>
 
 namespace sluice::gate {
 namespace {

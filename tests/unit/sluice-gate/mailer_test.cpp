@@ -1,10 +1,10 @@
 #include "sandbox_dir.hpp"
+#include "sluice-gate/mailer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <fstream>
-#include <mailer.hpp>
 #include <thread>
 #include <vector>
 

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
+#include "sluice-gate/rate_limiter.hpp"
 
-#include <rate_limiter.hpp>
+#include <gtest/gtest.h>
 
 namespace sluice::gate {
 namespace {

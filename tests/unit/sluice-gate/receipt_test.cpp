@@ -1,12 +1,12 @@
 // Receipts as the host checks them, signed as sluice-gate signs them.
 
+#include "sluice-gate/receipt.hpp"
+
 #include <sluice/protocol/gate_receipt.hpp>
 #include <sluice/protocol/keys.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include <receipt.hpp>
 
 namespace sluice::testing {
 namespace {

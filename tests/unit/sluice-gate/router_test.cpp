@@ -1,4 +1,11 @@
+#include "common/key_files.hpp"
 #include "sandbox_dir.hpp"
+#include "sluice-gate/gate_store.hpp"
+#include "sluice-gate/landing_page.hpp"
+#include "sluice-gate/payment_provider.hpp"
+#include "sluice-gate/router.hpp"
+#include "sluice-gate/sqlite_store.hpp"
+#include "webhook_signer.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/keys.hpp>
@@ -11,15 +18,8 @@
 
 #include <chrono>
 #include <fstream>
-#include <gate_store.hpp>
-#include <key_files.hpp>
-#include <landing_page.hpp>
-#include <openssl/hmac.h>
-#include <payment_provider.hpp>
 #include <random>
 #include <regex>
-#include <router.hpp>
-#include <sqlite_store.hpp>
 
 namespace sluice::gate {
 namespace {
@@ -739,20 +739,9 @@ protected:
         return std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count();
     }
 
-    // What the provider sends: the HMAC (OpenSSL's, not the gate's code) over "<t>.<body>".
+    // What the provider sends, signed with `key` at `t`.
     static std::string signature(std::string const& body, std::int64_t t, std::string const& key = secret) {
-        auto const message = std::to_string(t) + "." + body;
-        unsigned char mac[32];
-        unsigned int length = 0;
-        HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-             reinterpret_cast<unsigned char const*>(message.data()), message.size(), mac, &length);
-        std::string hex;
-        for (unsigned i = 0; i < length; ++i) {
-            char buf[3];
-            std::snprintf(buf, sizeof buf, "%02x", mac[i]);
-            hex += buf;
-        }
-        return "t=" + std::to_string(t) + ",v1=" + hex;
+        return sluice::testing::provider_signature(key, body, t);
     }
 
     gate_response webhook(std::string const& body, std::optional<std::string> header) {

@@ -1,8 +1,8 @@
 #include "sandbox_dir.hpp"
+#include "sluice-gate/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
 
-#include <sqlite_store.hpp>
 #include <sys/stat.h>
 
 namespace sluice::gate {

@@ -1,10 +1,10 @@
 #include "file_helpers.hpp"
+#include "sluice-gate/constant_time.hpp"
+#include "sluice-gate/webhook_signature.hpp"
 
 #include <gtest/gtest.h>
 
-#include <constant_time.hpp>
 #include <regex>
-#include <webhook_signature.hpp>
 
 namespace sluice::gate {
 namespace {

@@ -1,5 +1,6 @@
 #include "file_io.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <stdio.h>
@@ -95,15 +96,23 @@ std::string read_small_file(fs::path const& path, std::size_t max_bytes, std::er
         ec = std::make_error_code(std::errc::file_too_large);
         return {};
     }
-    // One byte more than allowed: a file that grew since fstat is still caught.
-    std::string text(max_bytes + 1, '\0');
-    auto const n = read_full(fd.get(), text, ec);
-    if (ec) {
-        return {};
-    }
-    if (n > max_bytes) {
-        ec = std::make_error_code(std::errc::file_too_large);
-        return {};
+    // Sized by fstat, plus one byte: reaching it means the file grew since, and the buffer grows up to the
+    // limit (a limit generous enough for resume data must not cost its whole size for every small file).
+    std::string text(static_cast<std::size_t>(std::min<std::uint64_t>(st.st_size, max_bytes)) + 1, '\0');
+    std::size_t n = 0;
+    for (;;) {
+        n += read_full(fd.get(), std::span<char>(text).subspan(n), ec);
+        if (ec) {
+            return {};
+        }
+        if (n < text.size()) {
+            break;
+        }
+        if (n > max_bytes) {
+            ec = std::make_error_code(std::errc::file_too_large);
+            return {};
+        }
+        text.resize(std::min(text.size() * 2, max_bytes + 1));
     }
     text.resize(n);
     return text;

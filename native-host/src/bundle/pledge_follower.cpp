@@ -1,0 +1,491 @@
+#include "bundle/pledge_follower.hpp"
+
+#include "base/log.hpp"
+#include "bundle/gate_states.hpp"
+#include "gate_api/campaign_progress.hpp"
+#include "torrent/add_source.hpp"
+
+#include <sluice/protocol/keys.hpp>
+
+#include <algorithm>
+
+namespace sluice::bundle {
+
+using nlohmann::json;
+using protocol::error_code;
+using protocol::rpc_error;
+
+namespace {
+
+using reply_outcome = gate_api::gate_reply::outcome;
+
+std::chrono::sys_seconds now_seconds() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::vector<std::array<unsigned char, 32>> trusted_keys(std::vector<std::string> const& keys) {
+    std::vector<std::array<unsigned char, 32>> out;
+    for (auto const& text : keys) {
+        if (auto const key = protocol::decode_public_key("ed25519", text)) {
+            out.push_back(*key);
+        }
+    }
+    return out;
+}
+
+// The manifest's campaign; nullopt once `done` has been told the bundle has no pledge gate.
+std::optional<std::string> campaign_of(protocol::bundle_manifest const& m, answer_fn const& done) {
+    if (!m.gates.pledge) {
+        done(rpc_error::make(error_code::gate_not_offered, "this bundle has no pledge campaign"));
+        return std::nullopt;
+    }
+    return m.gates.pledge->campaign_id;
+}
+
+json summary(gate_api::pledge_record const& record) {
+    return {{"campaignId", record.campaign_id},
+            {"bundleId", record.bundle_id},
+            {"pledgeId", record.pledge_id.empty() ? json() : json(record.pledge_id)},
+            // As kept: the keystore and the events spell a state alike.
+            {"state", record.state},
+            {"amount", record.amount == 0 ? json() : json(record.amount)},
+            {"receipts", record.receipts.size()}};
+}
+
+json with_status(gate_api::pledge_record const& record, char const* status) {
+    auto out = summary(record);
+    out["status"] = status;
+    return out;
+}
+
+// A reply that brought no usable pledge receipt, as the caller's error: the pledge is kept and sent again.
+rpc_error will_retry(rpc_error error) {
+    error.data["willRetry"] = true;
+    return error;
+}
+
+} // namespace
+
+pledge_follower::pledge_follower(boost::asio::io_context& io, keystore& keys, bundle_library& library,
+                                 torrent::torrent_engine& engine, event_sink emit,
+                                 std::chrono::seconds poll_interval, std::chrono::seconds gate_timeout,
+                                 gate_call call)
+    : keys_(keys), library_(library), engine_(engine), emit_(std::move(emit)),
+      requests_(io, std::move(call), gate_timeout), schedule_(poll_interval) {}
+
+void pledge_follower::look_after() {
+    auto const now = retry_schedule::clock::now();
+    for (auto const& record : std::vector<gate_api::pledge_record>(keys_.pledges())) {
+        if (!schedule_.due(record.campaign_id, now) || requests_.busy(record.campaign_id)) {
+            continue;
+        }
+        auto const state = state_of(record);
+        if (state == pledge_state::sending) {
+            send(record.campaign_id, [](rpc_answer const&) {});
+        } else if (state == pledge_state::active || state == pledge_state::funded) {
+            // Funded campaigns are followed for their deliveries, which come over months.
+            follow(record);
+        }
+    }
+}
+
+// --- the pledge ---
+
+void pledge_follower::pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount,
+                             answer_fn done) {
+    if (!campaign_of(m, done)) {
+        return;
+    }
+    auto const& gate = *m.gates.pledge;
+    if (amount && *amount < gate.price) {
+        done(rpc_error::make(error_code::invalid_params, "amount must be at least the campaign's price, " +
+                                                             std::to_string(gate.price) + " " +
+                                                             gate.currency));
+        return;
+    }
+    auto const kept = keys_.pledge_for(gate.campaign_id);
+    auto const kept_state = kept ? state_of(*kept) : pledge_state::invalid;
+    if (kept && (kept_state == pledge_state::active || kept_state == pledge_state::funded)) {
+        done(with_status(*kept, "alreadyPledged"));
+        return;
+    }
+    if (!kept || kept_state != pledge_state::sending) {
+        gate_api::pledge_record record;
+        record.campaign_id = gate.campaign_id;
+        record.bundle_id = m.id;
+        record.gate_url = m.gate_url;
+        for (auto const& key : m.gate_keys) {
+            record.gate_keys.push_back(protocol::encode_public_key("ed25519", key));
+        }
+        record.idempotency_key = gate_api::new_idempotency_key();
+        record.amount = amount.value_or(0);
+        set_state(record, pledge_state::sending);
+        // Kept before the first attempt: whatever happens to this request, a retry carries the same key.
+        if (!store(std::move(record))) {
+            done(rpc_error::make(error_code::internal_error,
+                                 "the pledge could not be written to the keystore, so it was not sent"));
+            return;
+        }
+    }
+    // A pledge left unacknowledged is sent again as it was first sent, whatever amount this call names.
+    if (requests_.busy(gate.campaign_id)) {
+        done(rpc_error::make(error_code::pledge_pending, "the pledge is being sent to the gate"));
+        return;
+    }
+    send(gate.campaign_id, std::move(done));
+}
+
+void pledge_follower::send(std::string const& campaign_id, answer_fn done) {
+    auto const record = keys_.pledge_for(campaign_id);
+    json body = {{"device", keys_.device_public_key()}};
+    if (record->amount != 0) {
+        body["amount"] = record->amount;
+    }
+    requests_.ask(campaign_id, record->gate_url,
+                  requests_.request("POST", "v1/campaigns/" + campaign_id + "/pledges", std::move(body),
+                                    {{"Idempotency-Key", record->idempotency_key}}),
+                  [this, campaign_id, done = std::move(done)](gate_api::gate_reply const& reply) {
+                      on_pledged(campaign_id, reply, done);
+                  });
+}
+
+void pledge_follower::on_pledged(std::string const& campaign_id, gate_api::gate_reply const& reply,
+                                 answer_fn const& done) {
+    auto record = keys_.pledge_for(campaign_id);
+    if (!record || state_of(*record) != pledge_state::sending) {
+        done(rpc_error::make(error_code::pledge_not_found, "the pledge was forgotten while it was sent"));
+        return;
+    }
+    if (reply.what == reply_outcome::refused) {
+        // The gate said no for good (a closed campaign, an amount too low...): nothing left to retry.
+        set_state(*record, pledge_state::refused);
+        store(*record);
+        done(gate_api::to_rpc_error(reply));
+        return;
+    }
+    if (reply.what != reply_outcome::answered) {
+        // Kept as it is: look_after() sends it again with the same key, and the gate answers what it
+        // recorded.
+        failed(campaign_id);
+        done(will_retry(gate_api::to_rpc_error(reply)));
+        return;
+    }
+    auto const answer = gate_api::read_pledge_receipt_answer(reply.body);
+    if (!answer) {
+        failed(campaign_id);
+        done(will_retry(rpc_error::make(error_code::gate_bad_answer,
+                                        "the gate's answer to the pledge is unusable: " + answer.problem)));
+        return;
+    }
+    record->pledge_id = answer.value.pledge_id;
+    auto const& receipt = answer.value.receipt;
+    if (auto const problem = gate_api::receipt_problem(receipt, receipt_of(*record, "pledge"),
+                                                       trusted_keys(record->gate_keys))) {
+        failed(campaign_id);
+        done(will_retry(
+            rpc_error::make(error_code::gate_bad_answer, "the pledge's receipt was refused: " + *problem)));
+        return;
+    }
+    set_state(*record, pledge_state::active);
+    record->receipts.push_back(receipt);
+    if (!store(*record)) {
+        done(
+            rpc_error::make(error_code::internal_error,
+                            "the gate recorded the pledge but the keystore could not be written; it is asked "
+                            "again later with the same key"));
+        return;
+    }
+    succeeded(campaign_id);
+    base::log::info("pledged to campaign " + campaign_id + " (pledge " + record->pledge_id + ")");
+    done(with_status(*record, "pledged"));
+}
+
+// --- its cancellation ---
+
+void pledge_follower::cancel(protocol::bundle_manifest const& m, answer_fn done) {
+    auto const campaign = campaign_of(m, done);
+    if (!campaign) {
+        return;
+    }
+    auto const& campaign_id = *campaign;
+    auto const record = keys_.pledge_for(campaign_id);
+    auto const state = record ? state_of(*record) : pledge_state::invalid;
+    if (!record || state == pledge_state::refused) {
+        done(rpc_error::make(error_code::pledge_not_found, "no pledge to campaign " + campaign_id));
+        return;
+    }
+    if (state == pledge_state::sending || requests_.busy(campaign_id)) {
+        done(rpc_error::make(error_code::pledge_pending,
+                             "the gate has not acknowledged the pledge yet; try again once it has"));
+        return;
+    }
+    if (state == pledge_state::cancelled) {
+        done(with_status(*record, "cancelled"));
+        return;
+    }
+    requests_.ask(campaign_id, record->gate_url,
+                  requests_.request("POST", "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id +
+                                                "/cancel"),
+                  [this, campaign_id, done = std::move(done)](gate_api::gate_reply const& reply) {
+                      on_cancelled(campaign_id, reply, done);
+                  });
+}
+
+void pledge_follower::on_cancelled(std::string const& campaign_id, gate_api::gate_reply const& reply,
+                                   answer_fn const& done) {
+    auto record = keys_.pledge_for(campaign_id);
+    if (!record) {
+        done(rpc_error::make(error_code::pledge_not_found, "the pledge was forgotten meanwhile"));
+        return;
+    }
+    if (reply.what != reply_outcome::answered) {
+        done(gate_api::to_rpc_error(reply));
+        return;
+    }
+    auto const answer = gate_api::read_pledge_receipt_answer(reply.body);
+    if (!answer) {
+        done(rpc_error::make(error_code::gate_bad_answer,
+                             "the gate's answer to the cancellation is unusable: " + answer.problem));
+        return;
+    }
+    auto const& receipt = answer.value.receipt;
+    if (auto const problem = answer.value.pledge_id != record->pledge_id
+                                 ? std::optional<std::string>("the answer is about another pledge")
+                                 : gate_api::receipt_problem(receipt, receipt_of(*record, "cancellation"),
+                                                             trusted_keys(record->gate_keys))) {
+        done(rpc_error::make(error_code::gate_bad_answer,
+                             "the cancellation's receipt was refused: " + *problem));
+        return;
+    }
+    set_state(*record, pledge_state::cancelled);
+    record->receipts.push_back(receipt);
+    store(*record);
+    base::log::info("cancelled pledge " + record->pledge_id + " to campaign " + campaign_id);
+    done(with_status(*record, "cancelled"));
+}
+
+// --- its campaign ---
+
+void pledge_follower::campaign(protocol::bundle_manifest const& m, answer_fn done) {
+    auto const campaign = campaign_of(m, done);
+    if (!campaign) {
+        return;
+    }
+    auto const& campaign_id = *campaign;
+    requests_.read(
+        m.gate_url, requests_.request("GET", "v1/campaigns/" + campaign_id),
+        [this, campaign_id, done = std::move(done)](gate_api::gate_reply reply) {
+            if (reply.what != reply_outcome::answered) {
+                done(gate_api::to_rpc_error(reply));
+                return;
+            }
+            auto progress = gate_api::campaign_progress(reply.body);
+            if (!progress) {
+                done(rpc_error::make(error_code::gate_bad_answer,
+                                     "the gate's campaign progress is not what its API promises"));
+                return;
+            }
+            if ((*progress)["campaignId"] != campaign_id) {
+                done(rpc_error::make(error_code::gate_bad_answer,
+                                     "the gate answered the progress of another campaign, not " +
+                                         campaign_id));
+                return;
+            }
+            auto const record = keys_.pledge_for(campaign_id);
+            done(json{{"campaign", std::move(*progress)},
+                      {"pledge",
+                       record && state_of(*record) != pledge_state::refused ? summary(*record) : json()}});
+        });
+}
+
+void pledge_follower::follow(gate_api::pledge_record const& record) {
+    auto const campaign_id = record.campaign_id;
+    requests_.ask(campaign_id, record.gate_url,
+                  requests_.request("GET", "v1/campaigns/" + campaign_id + "/pledges/" + record.pledge_id),
+                  [this, campaign_id](gate_api::gate_reply const& reply) { on_status(campaign_id, reply); });
+}
+
+void pledge_follower::on_status(std::string const& campaign_id, gate_api::gate_reply const& reply) {
+    auto record = keys_.pledge_for(campaign_id);
+    if (!record) {
+        return;
+    }
+    if (reply.what != reply_outcome::answered) {
+        base::log::warning("campaign " + campaign_id + ": " + reply.message);
+        failed(campaign_id);
+        return;
+    }
+    auto const answer = gate_api::read_pledge_status(reply.body, record->pledge_id, campaign_id);
+    if (!answer) {
+        base::log::warning("campaign " + campaign_id + ": " + answer.problem);
+        failed(campaign_id);
+        return;
+    }
+    auto const& status = answer.value;
+    auto const campaign = parse_campaign_state(status.campaign_state);
+    if (parse_pledge_state(status.state) == pledge_state::cancelled &&
+        state_of(*record) == pledge_state::active) {
+        // Cancelled elsewhere: another device holding the pledge id.
+        set_state(*record, pledge_state::cancelled);
+        store(*record);
+    } else if (campaign == campaign_state::funded) {
+        if (state_of(*record) == pledge_state::active) {
+            if (status.token.empty()) {
+                base::log::warning("campaign " + campaign_id + " is funded but the gate gave no token yet");
+                failed(campaign_id);
+                return;
+            }
+            take_token(*record, status.token);
+        }
+        if (state_of(*record) == pledge_state::funded) {
+            take_deliveries(*record, reply.body);
+        }
+    } else if (campaign == campaign_state::failed && state_of(*record) == pledge_state::active) {
+        if (auto const problem = gate_api::receipt_problem(status.release, receipt_of(*record, "release"),
+                                                           trusted_keys(record->gate_keys))) {
+            base::log::warning("campaign " + campaign_id +
+                               " failed, but its release was refused: " + *problem);
+            failed(campaign_id);
+            return;
+        }
+        take_release(*record, status.release);
+    }
+    succeeded(campaign_id);
+    if (campaign == campaign_state::open || !last_progress_.count(campaign_id)) {
+        follow_progress(*record);
+    }
+}
+
+void pledge_follower::take_token(gate_api::pledge_record& record, std::string const& token) {
+    if (auto const problem = token_problem(record, token, record.bundle_id)) {
+        base::log::warning("campaign " + record.campaign_id +
+                           " is funded, but its token was refused: " + *problem);
+        failed(record.campaign_id);
+        return;
+    }
+    auto const outcome = library_.redeem_or_hold(token, trusted_keys(record.gate_keys), record.bundle_id);
+    if (outcome.redeemed.problem != protocol::token_problem::none) {
+        base::log::warning("campaign " + record.campaign_id +
+                           " is funded, but its token was refused: " + outcome.redeemed.detail);
+        failed(record.campaign_id);
+        return;
+    }
+    set_state(record, pledge_state::funded);
+    if (store(record)) {
+        emit_("campaign.funded", {{"campaignId", record.campaign_id},
+                                  {"bundleId", record.bundle_id},
+                                  {"pledgeId", record.pledge_id},
+                                  {"items", outcome.redeemed.items}});
+    }
+}
+
+void pledge_follower::take_deliveries(gate_api::pledge_record& record, json const& status) {
+    for (auto const& delivery : gate_api::campaign_deliveries(status)) {
+        if (delivery.token.empty() || std::find(record.deliveries.begin(), record.deliveries.end(),
+                                                delivery.bundle_id) != record.deliveries.end()) {
+            continue;
+        }
+        if (auto const problem = token_problem(record, delivery.token, delivery.bundle_id)) {
+            base::log::warning("delivery " + delivery.bundle_id + " of campaign " + record.campaign_id +
+                               ": its token was refused: " + *problem);
+            continue;
+        }
+        auto const outcome =
+            library_.redeem_or_hold(delivery.token, trusted_keys(record.gate_keys), delivery.bundle_id);
+        if (outcome.redeemed.problem != protocol::token_problem::none) {
+            base::log::warning("delivery " + delivery.bundle_id + " of campaign " + record.campaign_id +
+                               ": its token was refused: " + outcome.redeemed.detail);
+            continue;
+        }
+        json event = {{"campaignId", record.campaign_id},
+                      {"bundleId", delivery.bundle_id},
+                      {"version", delivery.version},
+                      {"infoHash", nullptr}};
+        if (!delivery.magnet.empty()) {
+            auto source = torrent::parse_magnet(delivery.magnet);
+            if (auto* params = std::get_if<lt::add_torrent_params>(&source)) {
+                auto added = engine_.add(std::move(*params), std::nullopt);
+                if (auto const* ok = std::get_if<json>(&added)) {
+                    event["infoHash"] = ok->value("infoHash", json());
+                } else {
+                    base::log::warning("delivery " + delivery.bundle_id +
+                                       " could not be added: " + std::get<rpc_error>(added).message);
+                }
+            } else {
+                base::log::warning("delivery " + delivery.bundle_id + " has a magnet link the host refuses");
+            }
+        }
+        record.deliveries.push_back(delivery.bundle_id);
+        if (store(record)) {
+            emit_("campaign.delivered", std::move(event));
+        }
+    }
+}
+
+void pledge_follower::take_release(gate_api::pledge_record& record, std::string const& release) {
+    set_state(record, pledge_state::failed);
+    record.receipts.push_back(release);
+    if (store(record)) {
+        emit_("campaign.failed", {{"campaignId", record.campaign_id},
+                                  {"bundleId", record.bundle_id},
+                                  {"pledgeId", record.pledge_id}});
+    }
+}
+
+void pledge_follower::follow_progress(gate_api::pledge_record const& record) {
+    auto const campaign_id = record.campaign_id;
+    requests_.read(record.gate_url, requests_.request("GET", "v1/campaigns/" + campaign_id),
+                   [this, campaign_id](gate_api::gate_reply reply) {
+                       auto const progress = reply.what == reply_outcome::answered
+                                                 ? gate_api::campaign_progress(reply.body)
+                                                 : std::nullopt;
+                       auto const record = keys_.pledge_for(campaign_id);
+                       if (!progress || !record) {
+                           return;
+                       }
+                       auto& last = last_progress_[campaign_id];
+                       if (last == *progress) {
+                           return;
+                       }
+                       last = *progress;
+                       emit_("campaign.updated", {{"campaign", *progress}, {"pledge", summary(*record)}});
+                   });
+}
+
+// --- records and pace ---
+
+bool pledge_follower::store(gate_api::pledge_record record) {
+    std::error_code ec;
+    auto const campaign = record.campaign_id;
+    keys_.put_pledge(std::move(record), ec);
+    if (ec) {
+        base::log::error("could not keep the pledge to campaign " + campaign + ": " + ec.message());
+    }
+    return !ec;
+}
+
+void pledge_follower::succeeded(std::string const& campaign_id) {
+    schedule_.succeeded(campaign_id, schedule_.poll_interval(), retry_schedule::clock::now());
+}
+
+void pledge_follower::failed(std::string const& campaign_id) {
+    schedule_.failed(campaign_id, retry_schedule::clock::now());
+}
+
+gate_api::expected_receipt pledge_follower::receipt_of(gate_api::pledge_record const& record,
+                                                       char const* kind) const {
+    return {kind, record.pledge_id, record.campaign_id, keys_.device_public_key(), record.amount};
+}
+
+std::optional<std::string> pledge_follower::token_problem(gate_api::pledge_record const& record,
+                                                          std::string const& token,
+                                                          std::string const& bundle_id) const {
+    auto const checked = gate_api::check_gate_token(token, bundle_id, trusted_keys(record.gate_keys),
+                                                    keys_.device(), now_seconds());
+    if (checked) {
+        return std::nullopt;
+    }
+    return std::string(protocol::to_string(checked.problem)) + ": " + checked.detail;
+}
+
+} // namespace sluice::bundle

@@ -1,0 +1,111 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace sluice::gate {
+
+// The error category of SQLite's result codes, so failures travel as std::error_code.
+std::error_category const& sqlite_category();
+std::error_code sqlite_error(int rc);
+
+// One prepared statement, finalised on scope exit, and the ways the store runs one, so that each query is
+// written once as a chain:
+//     auto bundle = statement(db, sql::find_bundle).bind(id).query_one(read_bundle, ec);
+// Binding is positional, in the order of the SQL text's parameters. A failure to prepare or to bind is kept
+// and reported by the first step, so a chain needs one check, at its end. Every call that takes `ec` sets
+// it: cleared on success, SQLite's result code (sqlite_category) otherwise. The row readers get the
+// statement positioned on a row and read its columns, numbered from 0.
+class statement {
+public:
+    statement(sqlite3* db, char const* sql);
+    ~statement();
+    statement(statement const&) = delete;
+    statement& operator=(statement const&) = delete;
+
+    statement& bind(std::string_view text);
+    statement& bind(std::int64_t value);
+    statement& bind(std::optional<std::int64_t> value); // NULL when empty
+
+    // Steps once: true on a row; false when the rows are done (`ec` cleared) or on a failure (`ec` set).
+    bool next_row(std::error_code& ec);
+
+    // For a statement that yields no rows (INSERT, UPDATE): done, or the error. A row is an error too
+    // (SQLITE_ROW): it means the SQL is not the one the caller meant.
+    void execute(std::error_code& ec);
+
+    // The first row as `read` makes it, or nullopt when there is none (not an error) or on a failure.
+    template <typename Read>
+    auto query_one(Read&& read, std::error_code& ec)
+        -> std::optional<std::remove_cvref_t<std::invoke_result_t<Read&, statement const&>>> {
+        if (!next_row(ec)) {
+            return std::nullopt;
+        }
+        return read(std::as_const(*this));
+    }
+
+    // The row a query always yields (an aggregate's, or one the caller's transaction relies on): its absence
+    // is the error `missing`, an SQLite result code. A value-initialised result on a failure.
+    template <typename Read>
+    auto query_row(Read&& read, int missing, std::error_code& ec)
+        -> std::remove_cvref_t<std::invoke_result_t<Read&, statement const&>> {
+        if (!next_row(ec)) {
+            if (!ec) {
+                ec = sqlite_error(missing);
+            }
+            return {};
+        }
+        return read(std::as_const(*this));
+    }
+
+    // Every row, in the order the query gives them. On a failure, the rows read before it, and `ec` set.
+    template <typename Read>
+    auto query_all(Read&& read, std::error_code& ec)
+        -> std::vector<std::remove_cvref_t<std::invoke_result_t<Read&, statement const&>>> {
+        std::vector<std::remove_cvref_t<std::invoke_result_t<Read&, statement const&>>> rows;
+        while (next_row(ec)) {
+            rows.push_back(read(std::as_const(*this)));
+        }
+        return rows;
+    }
+
+    std::string text(int column) const; // "" for NULL; embedded NULs kept
+    std::int64_t integer(int column) const;
+    std::optional<std::int64_t> maybe_integer(int column) const;
+    bool is_null(int column) const;
+
+private:
+    sqlite3_stmt* stmt_ = nullptr;
+    int rc_ = 0; // SQLITE_OK, or the first error in preparing or binding
+    int index_ = 0;
+};
+
+// BEGIN IMMEDIATE takes the write lock at once: a read-then-write transaction (the version check of an
+// import) cannot then fail half way with SQLITE_BUSY on the upgrade. Rolled back unless committed. Both
+// calls set `ec`.
+class transaction {
+public:
+    transaction(sqlite3* db, std::error_code& ec);
+    ~transaction();
+    transaction(transaction const&) = delete;
+    transaction& operator=(transaction const&) = delete;
+
+    // Ends the transaction's ownership whatever COMMIT answers: after a failed commit the destructor does
+    // not issue a ROLLBACK.
+    void commit(std::error_code& ec);
+
+private:
+    sqlite3* db_;
+    bool open_ = false;
+};
+
+} // namespace sluice::gate

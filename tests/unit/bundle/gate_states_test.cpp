@@ -1,0 +1,70 @@
+#include "bundle/gate_states.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sluice::bundle {
+namespace {
+
+// The spellings are the keystore's and the wire's: written as literals, not taken from the code under test.
+
+TEST(GateStates, PledgeStatesReadAndWriteTheirWireNames) {
+    std::pair<pledge_state, char const*> const names[] = {
+        {pledge_state::sending, "sending"},     {pledge_state::active, "active"},
+        {pledge_state::cancelled, "cancelled"}, {pledge_state::funded, "funded"},
+        {pledge_state::failed, "failed"},       {pledge_state::refused, "refused"}};
+    for (auto const& [state, name] : names) {
+        EXPECT_EQ(to_string(state), name);
+        EXPECT_EQ(parse_pledge_state(name), state) << name;
+    }
+}
+
+TEST(GateStates, PaymentStatesReadAndWriteTheirWireNames) {
+    std::pair<payment_state, char const*> const names[] = {{payment_state::sending, "sending"},
+                                                           {payment_state::pending, "pending"},
+                                                           {payment_state::paid, "paid"},
+                                                           {payment_state::failed, "failed"},
+                                                           {payment_state::refused, "refused"}};
+    for (auto const& [state, name] : names) {
+        EXPECT_EQ(to_string(state), name);
+        EXPECT_EQ(parse_payment_state(name), state) << name;
+    }
+}
+
+TEST(GateStates, CampaignStatesReadTheirWireNames) {
+    EXPECT_EQ(parse_campaign_state("open"), campaign_state::open);
+    EXPECT_EQ(parse_campaign_state("funded"), campaign_state::funded);
+    EXPECT_EQ(parse_campaign_state("failed"), campaign_state::failed);
+    EXPECT_EQ(to_string(campaign_state::funded), "funded");
+}
+
+TEST(GateStates, UnknownTextIsInvalid) {
+    for (auto const* text : {"", "Active", "active ", "paid", "open", "invalid"}) {
+        EXPECT_EQ(parse_pledge_state(text), pledge_state::invalid) << text;
+    }
+    EXPECT_EQ(parse_payment_state("active"), payment_state::invalid);
+    EXPECT_EQ(parse_payment_state("PAID"), payment_state::invalid);
+    EXPECT_EQ(parse_campaign_state("closed"), campaign_state::invalid);
+}
+
+TEST(GateStates, ARecordsStateIsReadFromAndWrittenToItsText) {
+    gate_api::pledge_record pledge;
+    EXPECT_EQ(state_of(pledge), pledge_state::sending); // a new record is unacknowledged
+    set_state(pledge, pledge_state::funded);
+    EXPECT_EQ(pledge.state, "funded");
+    EXPECT_EQ(gate_api::to_json(pledge).at("state"), "funded");
+
+    gate_api::payment_record payment;
+    EXPECT_EQ(state_of(payment), payment_state::sending);
+    set_state(payment, payment_state::pending);
+    EXPECT_EQ(payment.state, "pending");
+}
+
+TEST(GateStates, AnUnknownStateKeepsItsText) {
+    gate_api::pledge_record pledge;
+    pledge.state = "paused";
+    EXPECT_EQ(state_of(pledge), pledge_state::invalid);
+    EXPECT_EQ(pledge.state, "paused");
+}
+
+} // namespace
+} // namespace sluice::bundle
