@@ -294,10 +294,37 @@ bool stream_session::open_file() {
         return true;
     }
     file_fd_ = ::open(file_path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int error = errno;
+    if (file_fd_ < 0 && error == ENOENT && follow_move()) {
+        file_fd_ = ::open(file_path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        error = errno;
+    }
     if (file_fd_ < 0) {
-        base::log::warning("cannot open " + file_path_ + " to stream it: " + std::strerror(errno));
+        base::log::warning("cannot open " + file_path_ + " to stream it: " + std::strerror(error));
         return false;
     }
+    return true;
+}
+
+bool stream_session::follow_move() {
+    // A magnet's files leave its incoming folder for their place once its name is known, maybe while this
+    // response waited for its first piece: the path taken at the request is then gone, the torrent's new one
+    // holds the same files.
+    auto const handle = server_.engine().find(id_);
+    if (!handle) {
+        return false;
+    }
+    auto const status =
+        handle->status(lt::torrent_handle::query_torrent_file | lt::torrent_handle::query_save_path);
+    auto const ti = status.torrent_file.lock();
+    if (!ti || file_index_ < 0 || file_index_ >= ti->files().num_files()) {
+        return false;
+    }
+    auto const moved = status.save_path + "/" + ti->files().file_path(lt::file_index_t(file_index_));
+    if (moved == file_path_) {
+        return false;
+    }
+    file_path_ = moved;
     return true;
 }
 

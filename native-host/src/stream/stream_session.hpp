@@ -54,6 +54,8 @@ private:
     void extend_deadlines(int from_piece);
     void learn_read_ahead();
     bool range_on_disk(std::int64_t from, std::int64_t length);
+    // Takes the file's path again from the torrent: true if it moved since the request.
+    bool follow_move();
     bool open_file();
     // False (and the torrent checked again) when the file changed after its pieces were verified.
     bool file_unchanged(std::optional<torrent::file_look> const& now);

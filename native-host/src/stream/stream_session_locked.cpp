@@ -36,6 +36,9 @@ void stream_session::pump_locked() {
         }
         std::error_code ec;
         reader_.open(file_path_, access_.plaintext_size, access_.key, access_.identity, ec);
+        if (ec == std::errc::no_such_file_or_directory && follow_move()) {
+            reader_.open(file_path_, access_.plaintext_size, access_.key, access_.identity, ec);
+        }
         if (ec) {
             base::log::warning("cannot stream the unlocked item " + file_path_ + ": " + ec.message());
             close();
