@@ -174,6 +174,36 @@ TEST(Keystore, AnUnreadableFileIsMovedAsideAndANewStoreMade) {
     }
 }
 
+TEST(Keystore, AFileThatCannotBeReadNowIsMovedAsideNeverWrittenOver) {
+    // Not a regular file (the same path as EACCES or EIO takes): only a missing keystore starts afresh; any
+    // other is kept beside the new one, whatever it holds.
+    testing::sandbox_dir dir;
+    auto const file = dir / "keystore.json";
+    fs::create_directory(file);
+    testing::write_file(file / "tokens-of-another-day", "kept");
+    auto const store = open_ok(file);
+    auto const aside = damaged_beside(file);
+    ASSERT_EQ(aside.size(), 1u);
+    EXPECT_EQ(testing::read_file(aside[0] / "tokens-of-another-day"), "kept");
+    EXPECT_EQ(json::parse(testing::read_file(file)).at("device").at("publicKey"), store.device_public_key());
+}
+
+TEST(Keystore, AFileItsOwnerMayNotReadIsMovedAsideNeverWrittenOver) {
+    if (::geteuid() == 0) {
+        GTEST_SKIP() << "root reads a file of mode 0000";
+    }
+    testing::sandbox_dir dir;
+    auto const file = dir / "keystore.json";
+    testing::write_file(file, "the tokens of another day");
+    ASSERT_EQ(::chmod(file.c_str(), 0), 0);
+    auto const store = open_ok(file);
+    auto const aside = damaged_beside(file);
+    ASSERT_EQ(aside.size(), 1u);
+    ASSERT_EQ(::chmod(aside[0].c_str(), 0600), 0);
+    EXPECT_EQ(testing::read_file(aside[0]), "the tokens of another day");
+    EXPECT_EQ(json::parse(testing::read_file(file)).at("device").at("publicKey"), store.device_public_key());
+}
+
 TEST(Keystore, ATokenIsKeptOnce) {
     testing::sandbox_dir dir;
     auto store = open_ok(dir / "keystore.json");
