@@ -57,7 +57,7 @@ void http_server::accept_next() {
             return;
         }
         if (tls_) {
-            std::make_shared<https_session>(std::move(socket), *tls_, ctx_, io_.get_executor())->start();
+            std::make_shared<https_session>(std::move(socket), ctx_, io_.get_executor(), *tls_)->start();
         } else {
             std::make_shared<http_session>(std::move(socket), ctx_, io_.get_executor())->start();
         }

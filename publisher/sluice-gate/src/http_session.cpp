@@ -41,18 +41,10 @@ bool is_goodbye(boost::system::error_code const& ec) {
 } // namespace
 
 template <typename Stream>
-basic_http_session<Stream>::basic_http_session(
-    asio::ip::tcp::socket socket, gate_context& ctx,
-    owner_type owner) requires(std::is_same_v<Stream, boost::beast::tcp_stream>)
-    : stream_(std::move(socket)), ctx_(ctx), owner_(std::move(owner)) {
-    client_ip_ = remote_address(tcp().socket());
-}
-
-template <typename Stream>
-basic_http_session<Stream>::basic_http_session(
-    asio::ip::tcp::socket socket, asio::ssl::context& tls, gate_context& ctx,
-    owner_type owner) requires(!std::is_same_v<Stream, boost::beast::tcp_stream>)
-    : stream_(std::move(socket), tls), ctx_(ctx), owner_(std::move(owner)) {
+template <typename... StreamArgs>
+basic_http_session<Stream>::basic_http_session(asio::ip::tcp::socket socket, gate_context& ctx,
+                                               owner_type owner, StreamArgs&... stream_args)
+    : stream_(std::move(socket), stream_args...), ctx_(ctx), owner_(std::move(owner)) {
     client_ip_ = remote_address(tcp().socket());
 }
 
@@ -198,5 +190,9 @@ void basic_http_session<Stream>::close_socket() {
 
 template class basic_http_session<beast::tcp_stream>;
 template class basic_http_session<beast::ssl_stream<beast::tcp_stream>>;
+template basic_http_session<beast::tcp_stream>::basic_http_session(asio::ip::tcp::socket, gate_context&,
+                                                                   asio::io_context::executor_type);
+template basic_http_session<beast::ssl_stream<beast::tcp_stream>>::basic_http_session(
+    asio::ip::tcp::socket, gate_context&, asio::io_context::executor_type, asio::ssl::context&);
 
 } // namespace sluice::gate

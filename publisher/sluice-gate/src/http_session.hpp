@@ -32,13 +32,13 @@ public:
     static constexpr bool is_tls = !std::is_same_v<Stream, boost::beast::tcp_stream>;
     using owner_type = boost::asio::io_context::executor_type;
 
-    // Plain HTTP. (The constraints spell the type test out: clang 14 does not match `is_tls` in them between
-    // the declaration and the definition.)
-    basic_http_session(boost::asio::ip::tcp::socket socket, gate_context& ctx,
-                       owner_type owner) requires(std::is_same_v<Stream, boost::beast::tcp_stream>);
-    // HTTPS: the TLS handshake comes first, with `tls` (certificate, key, protocol versions).
-    basic_http_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls, gate_context& ctx,
-                       owner_type owner) requires(!std::is_same_v<Stream, boost::beast::tcp_stream>);
+    // `stream_args` follow the socket into the stream's constructor: none for plain HTTP; for HTTPS the TLS
+    // context (certificate, key, protocol versions), whose handshake comes first. One template rather than a
+    // constructor for each kind constrained by `is_tls`: clang 14 instantiates a constructor whose constraint
+    // fails when the class is explicitly instantiated.
+    template <typename... StreamArgs>
+    basic_http_session(boost::asio::ip::tcp::socket socket, gate_context& ctx, owner_type owner,
+                       StreamArgs&... stream_args);
 
     void start();
 
