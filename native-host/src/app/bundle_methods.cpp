@@ -2,6 +2,7 @@
 
 #include "app/method_params.hpp"
 #include "bundle/item_export.hpp"
+#include "torrent/storage_placement.hpp"
 
 #include <boost/asio/post.hpp>
 #include <libtorrent/torrent_info.hpp>
@@ -156,8 +157,7 @@ void add_bundle_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asi
             call.fail(error_code::item_incomplete, path->substr(0, 200) + " has not finished downloading");
             return;
         }
-        auto const source =
-            h.status(lt::torrent_handle::query_save_path).save_path + "/" + ti->files().file_path(f);
+        auto const source = torrent::file_path_on_disk(h, f);
         boost::asio::post(workers, [&io, call, source, access, target] {
             auto result = bundle::export_item(source, access, target);
             boost::asio::post(io, [call, result = std::move(result), target] {

@@ -4,6 +4,7 @@
 #include "media/media_duration.hpp"
 #include "media/mime_types.hpp"
 #include "stream/stream_server.hpp"
+#include "torrent/storage_placement.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/write.hpp>
@@ -314,17 +315,11 @@ bool stream_session::follow_move() {
     if (!handle) {
         return false;
     }
-    auto const status =
-        handle->status(lt::torrent_handle::query_torrent_file | lt::torrent_handle::query_save_path);
-    auto const ti = status.torrent_file.lock();
-    if (!ti || file_index_ < 0 || file_index_ >= ti->files().num_files()) {
+    auto moved = torrent::file_path_on_disk(*handle, lt::file_index_t(file_index_));
+    if (moved.empty() || moved == file_path_) {
         return false;
     }
-    auto const moved = status.save_path + "/" + ti->files().file_path(lt::file_index_t(file_index_));
-    if (moved == file_path_) {
-        return false;
-    }
-    file_path_ = moved;
+    file_path_ = std::move(moved);
     return true;
 }
 

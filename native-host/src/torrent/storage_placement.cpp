@@ -1,5 +1,8 @@
 #include "torrent/storage_placement.hpp"
 
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
 #include <algorithm>
 
 namespace sluice::torrent {
@@ -60,6 +63,15 @@ std::optional<std::filesystem::path> incoming_destination(std::filesystem::path 
         return std::nullopt;
     }
     return p.parent_path().parent_path();
+}
+
+std::string file_path_on_disk(libtorrent::torrent_handle const& h, libtorrent::file_index_t index) {
+    auto const ti = h.torrent_file();
+    if (!ti || index < libtorrent::file_index_t(0) || index >= ti->files().end_file()) {
+        return {};
+    }
+    return h.status(libtorrent::torrent_handle::query_save_path).save_path + "/" +
+           ti->files().file_path(index);
 }
 
 } // namespace sluice::torrent

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <libtorrent/torrent_handle.hpp>
+
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -42,5 +44,10 @@ std::filesystem::path incoming_path(std::filesystem::path const& folder, std::st
 
 // The folder a magnet waiting in incoming_path() wants; nullopt for any other save path.
 std::optional<std::filesystem::path> incoming_destination(std::filesystem::path const& save_path);
+
+// Where file `index` of the torrent is on disk now: a magnet's files leave their incoming folder once its
+// name is known, so a path taken earlier may be gone. Empty before the metadata, or for an index out of
+// range.
+std::string file_path_on_disk(libtorrent::torrent_handle const& h, libtorrent::file_index_t index);
 
 } // namespace sluice::torrent

@@ -428,12 +428,10 @@ void torrent_engine::on_storage_moved(lt::torrent_handle const& h, std::string c
 }
 
 void torrent_engine::seal_file(lt::torrent_handle const& h, lt::file_index_t index) {
-    auto const ti = h.torrent_file();
-    if (!ti) {
+    auto const path = file_path_on_disk(h, index);
+    if (path.empty()) {
         return;
     }
-    auto const path =
-        h.status(lt::torrent_handle::query_save_path).save_path + "/" + ti->files().file_path(index);
     if (auto const look = look_at(path)) {
         seals_.seal(id_of(h.info_hashes()), static_cast<int>(index), *look);
     }
