@@ -1,6 +1,6 @@
 #pragma once
 
-#include "net/http_client.hpp"
+#include <sluice/net/http_client.hpp>
 
 #include <sluice/protocol/jsonrpc.hpp>
 #include <sluice/protocol/keys.hpp>

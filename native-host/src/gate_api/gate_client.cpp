@@ -1,6 +1,6 @@
 #include "gate_api/gate_client.hpp"
 
-#include "net/http_client.hpp"
+#include <sluice/net/http_client.hpp>
 
 namespace sluice::gate_api {
 

@@ -1,6 +1,6 @@
 #include "torrent/torrent_fetcher.hpp"
 
-#include "net/http_client.hpp"
+#include <sluice/net/http_client.hpp>
 
 namespace sluice::torrent {
 

@@ -1,4 +1,4 @@
-#include "net/http_client.hpp"
+#include <sluice/net/http_client.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
