@@ -4,9 +4,12 @@
 #include "sluice-gate/admin_commands.hpp"
 #include "sluice-gate/http_server.hpp"
 #include "sluice-gate/import_command.hpp"
-#include "sluice-gate/payment_provider.hpp"
+#include "sluice-gate/charge_runner.hpp"
+#include "sluice-gate/ledger.hpp"
+#include "sluice-gate/reconcile.hpp"
 #include "sluice-gate/secret_file.hpp"
 #include "sluice-gate/sqlite_store.hpp"
+#include "sluice-gate/stripe_provider.hpp"
 #include "sluice-gate/tls_context.hpp"
 
 #include <sluice/protocol/untrusted_json.hpp>
@@ -29,12 +32,16 @@ namespace asio = boost::asio;
 constexpr char const* usage_text =
     "usage:\n"
     "  sluice-gate serve --data DIR --listen ADDRESS:PORT --gate-key FILE [--public-url URL]\n"
-    "                    [--mail-command CMD] [--payment-secret-file FILE --checkout-url TEMPLATE]\n"
+    "                    [--mail-command CMD] [STRIPE] [--grace-period DURATION]\n"
+    "                    [--charge-retry-interval DURATION] [--charge-concurrency N]\n"
     "                    [--admin-token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
     "      Serves the gate's HTTP API (protocol/gate-api.md); prints its URL on stdout once listening.\n"
     "      PORT 0 picks a free port. CMD (run by /bin/sh) reads each mail on stdin, e.g. 'sendmail -t'.\n"
-    "      Payments: the provider's checkout URL with {payment} for the payment id, and the secret its\n"
-    "      webhooks are signed with. --admin-token-file turns on /v1/admin/ (a token of 32+ characters).\n"
+    "      STRIPE is --stripe-key-file FILE --stripe-webhook-secret-file FILE [--stripe-api URL]: the\n"
+    "      account that takes payments and pledges (docs/payments.md); it needs --public-url. Funded\n"
+    "      campaigns are charged by this process, N charges at once (16); a declined charge is retried\n"
+    "      every interval (1d) until the grace period (7d) ends. DURATION: 30s, 15m, 12h, 7d.\n"
+    "      --admin-token-file turns on /v1/admin/ (a token of 32+ characters).\n"
     "      --tls-cert and --tls-key (PEM) serve HTTPS.\n"
     "  sluice-gate import --data DIR --gate-key FILE BUNDLE-FOLDER KEYS.json [--torrent FILE]\n"
     "      Stores a bundle made by sluice-bundle create, with its item keys and magnet link.\n"
@@ -43,14 +50,20 @@ constexpr char const* usage_text =
     "JSON.\n"
     "  sluice-gate deliver --data DIR CAMPAIGN BUNDLE-ID\n"
     "      Publishes an imported bundle to the backers of a funded campaign. Prints the delivery as JSON.\n"
-    "  sluice-gate campaign --data DIR CAMPAIGN\n"
-    "      Prints the campaign's progress and deliveries as JSON.\n"
+    "  sluice-gate campaign --data DIR CAMPAIGN [--ledger yes] [--csv FILE]\n"
+    "      Prints the campaign's progress and deliveries as JSON; with --ledger, its money (pledged,\n"
+    "      confirmed, charged, failed, refunded); --csv writes every pledge and charge to FILE (- for stdout).\n"
+    "  sluice-gate refund --data DIR STRIPE PLEDGE [--amount MINOR-UNITS]\n"
+    "      Refunds a charged pledge (all that is left, or AMOUNT). What was delivered stays delivered.\n"
+    "  sluice-gate reconcile --data DIR STRIPE\n"
+    "      Compares every charge and refund the gate recorded with the provider's; names each difference\n"
+    "      and exits 1 when there is one.\n"
     "  sluice-gate stats --data DIR\n"
     "      Prints bundles, campaigns, unlocks, pending confirmations and payments as JSON.\n";
 
 // The admin token is all an attacker needs to publish to backers: long enough that guessing is hopeless.
 constexpr std::size_t min_admin_token = 32;
-// The webhook secret is the whole proof that a payment was made.
+// The webhook secret is the whole proof that a payment was made; Stripe's are longer than this.
 constexpr std::size_t min_payment_secret = 16;
 
 void say(std::string const& message) {
@@ -107,6 +120,70 @@ std::unique_ptr<sqlite_store> open_store(fs::path const& data) {
     return store;
 }
 
+// "30s", "15m", "12h", "7d" or plain seconds; nullopt when it is not one of those (or not positive).
+std::optional<std::int64_t> parse_duration(std::string const& text) {
+    if (text.empty() || text.size() > 12) {
+        return std::nullopt;
+    }
+    std::int64_t unit = 1;
+    auto digits = text;
+    switch (text.back()) {
+    case 's':
+        digits.pop_back();
+        break;
+    case 'm':
+        unit = 60;
+        digits.pop_back();
+        break;
+    case 'h':
+        unit = 3600;
+        digits.pop_back();
+        break;
+    case 'd':
+        unit = 86400;
+        digits.pop_back();
+        break;
+    default:
+        break;
+    }
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    auto const value = std::stoll(digits) * unit;
+    return value > 0 ? std::optional<std::int64_t>(value) : std::nullopt;
+}
+
+// The Stripe account from --stripe-*; nullopt when none is configured; `error` set when it is half given
+// or a file cannot be read.
+std::optional<stripe_config> stripe_from(parsed_args const& a, std::string& error) {
+    bool const key = a.options.contains("stripe-key-file");
+    bool const secret = a.options.contains("stripe-webhook-secret-file");
+    if (!key && !secret && !a.options.contains("stripe-api")) {
+        return std::nullopt;
+    }
+    if (!key || !secret) {
+        error = "--stripe-key-file and --stripe-webhook-secret-file go together";
+        return std::nullopt;
+    }
+    stripe_config config;
+    if (a.options.contains("stripe-api")) {
+        config.api_base = a.options.at("stripe-api");
+        if (!config.api_base.starts_with("https://") && !config.api_base.starts_with("http://")) {
+            error = "--stripe-api must be an http(s) URL";
+            return std::nullopt;
+        }
+    }
+    auto secret_key = read_secret_file(a.options.at("stripe-key-file"), min_payment_secret, error);
+    auto webhook = secret_key ? read_secret_file(a.options.at("stripe-webhook-secret-file"), min_payment_secret, error)
+                              : std::nullopt;
+    if (!secret_key || !webhook) {
+        return std::nullopt;
+    }
+    config.secret_key = std::move(*secret_key);
+    config.webhook_secret = std::move(*webhook);
+    return config;
+}
+
 int serve(parsed_args const& a) {
     for (auto const* required : {"data", "listen", "gate-key"}) {
         if (!a.options.contains(required)) {
@@ -136,14 +213,24 @@ int serve(parsed_args const& a) {
             return usage("--public-url must be an http(s) URL");
         }
     }
-    // Half a configuration is a mistake to point out, not a feature to switch off quietly.
-    if (a.options.contains("payment-secret-file") != a.options.contains("checkout-url")) {
-        return usage("--payment-secret-file and --checkout-url go together");
+    charge_run_settings charging;
+    for (auto const& [name, target] : {std::pair{"grace-period", &charging.policy.grace},
+                                       std::pair{"charge-retry-interval", &charging.policy.retry_interval}}) {
+        if (a.options.contains(name)) {
+            auto const d = parse_duration(a.options.at(name));
+            if (!d) {
+                return usage(std::string("--") + name + " must be a duration: 30s, 15m, 12h or 7d");
+            }
+            *target = *d;
+        }
     }
-    if (a.options.contains("checkout-url") &&
-        !hosted_checkout::is_valid_template(a.options.at("checkout-url"))) {
-        return usage("--checkout-url must be an http(s) URL holding {payment}, e.g. "
-                     "https://pay.example/checkout?p={payment}");
+    if (a.options.contains("charge-concurrency")) {
+        auto const& n = a.options.at("charge-concurrency");
+        if (n.empty() || n.size() > 4 || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+            std::stoi(n) < 1 || std::stoi(n) > 1000) {
+            return usage("--charge-concurrency must be a number from 1 to 1000");
+        }
+        charging.concurrency = static_cast<std::size_t>(std::stoi(n));
     }
     if (a.options.contains("tls-cert") != a.options.contains("tls-key")) {
         return usage("--tls-cert and --tls-key go together");
@@ -154,14 +241,13 @@ int serve(parsed_args const& a) {
         return exit_failed;
     }
     std::string error;
-    std::shared_ptr<payment_provider const> payments;
-    if (a.options.contains("checkout-url")) {
-        auto secret = read_secret_file(a.options.at("payment-secret-file"), min_payment_secret, error);
-        if (!secret) {
-            say(error);
-            return exit_failed;
-        }
-        payments = std::make_shared<hosted_checkout>(a.options.at("checkout-url"), std::move(*secret));
+    auto const stripe = stripe_from(a, error);
+    if (!error.empty()) {
+        say(error);
+        return exit_failed;
+    }
+    if (stripe && !a.options.contains("public-url")) {
+        return usage("payments need --public-url: the provider's page sends the viewer back there");
     }
     std::string admin_token;
     if (a.options.contains("admin-token-file")) {
@@ -189,12 +275,22 @@ int serve(parsed_args const& a) {
 
     // Declared before the context: the mailer's workers post their answers to it until they are joined.
     asio::io_context io(1);
+    std::shared_ptr<payment_provider const> payments;
+    if (stripe) {
+        payments = std::make_shared<stripe_provider>(io, *stripe);
+    }
     gate_context ctx{*store,
                      *gate_key,
                      a.options.contains("public-url") ? a.options.at("public-url") : "",
                      mailer(mail_command),
-                     std::move(payments),
-                     std::move(admin_token)};
+                     payments,
+                     charging.policy};
+    ctx.admin_token = std::move(admin_token);
+    std::optional<charge_runner> charges;
+    if (payments) {
+        charges.emplace(io, *store, *payments, charging, [&ctx] { return ctx.unix_now(); });
+        ctx.wake_charges = [&charges] { charges->wake(); };
+    }
     std::error_code ec;
     http_server server(io, ctx, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)), ec,
                        tls.get());
@@ -205,9 +301,15 @@ int serve(parsed_args const& a) {
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code, int) {
         server.stop();
+        if (charges) {
+            charges->stop();
+        }
         io.stop();
     });
     server.start();
+    if (charges) {
+        charges->start();
+    }
     auto const host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
     std::printf("%s://%s:%u/\n", tls ? "https" : "http", host.c_str(), static_cast<unsigned>(server.port()));
     std::fflush(stdout);
@@ -310,7 +412,135 @@ int campaign(parsed_args const& a) {
     if (!store) {
         return exit_failed;
     }
+    if (a.options.contains("csv")) {
+        std::error_code ec;
+        auto const csv = campaign_ledger_csv(*store, a.positional[0], ec);
+        if (!csv) {
+            say(ec ? ec.message() : "no campaign " + a.positional[0]);
+            return exit_failed;
+        }
+        auto const& file = a.options.at("csv");
+        if (file == "-") {
+            std::fwrite(csv->data(), 1, csv->size(), stdout);
+        } else if (auto* f = std::fopen(file.c_str(), "wb"); !f || std::fwrite(csv->data(), 1, csv->size(), f) != csv->size() ||
+                                                            std::fclose(f) != 0) {
+            say("cannot write " + file);
+            return exit_failed;
+        }
+    }
+    if (a.options.contains("ledger")) {
+        std::error_code ec;
+        auto const ledger = campaign_ledger(*store, a.positional[0], ec);
+        if (!ledger) {
+            say(ec ? ec.message() : "no campaign " + a.positional[0]);
+            return exit_failed;
+        }
+        std::printf("%s\n", ledger->dump(4).c_str());
+        return exit_ok;
+    }
+    if (a.options.contains("csv")) {
+        return exit_ok;
+    }
     return report(campaign_report(*store, a.positional[0], unix_now()), 4);
+}
+
+// Runs one provider conversation to its end on a loop of its own (the commands that are not the server).
+template <typename Start>
+void with_provider(stripe_config const& config, Start start) {
+    asio::io_context io;
+    stripe_provider provider(io, config);
+    start(provider);
+    io.run();
+}
+
+int refund(parsed_args const& a) {
+    if (!a.options.contains("data") || a.positional.size() != 1) {
+        return usage("refund needs --data, the Stripe options and the PLEDGE id");
+    }
+    std::string error;
+    auto const stripe = stripe_from(a, error);
+    if (!stripe) {
+        return usage(error.empty() ? "refund needs --stripe-key-file and --stripe-webhook-secret-file" : error);
+    }
+    std::uint64_t amount = 0;
+    if (a.options.contains("amount")) {
+        auto const& n = a.options.at("amount");
+        if (n.empty() || n.size() > 15 || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return usage("--amount is a whole number of minor units");
+        }
+        amount = std::stoull(n);
+    }
+    auto store = open_store(a.options.at("data"));
+    if (!store) {
+        return exit_failed;
+    }
+    std::error_code ec;
+    std::string why;
+    auto const r = store->start_refund(a.positional[0], amount, unix_now(), why, ec);
+    if (!r) {
+        say(ec ? ec.message() : "cannot refund pledge " + a.positional[0] + ": " + why);
+        return exit_failed;
+    }
+    int status = exit_failed;
+    with_provider(*stripe, [&](stripe_provider const& provider) {
+        provider.refund({r->provider_payment_id, r->amount, {{reference::pledge, r->pledge_id}}, r->refund_key},
+                        [&](provider_answer<refund_outcome> answer) {
+                            std::error_code e;
+                            if (answer.value) {
+                                store->settle_refund(r->refund_key, true, answer.value->provider_id, e);
+                                std::printf("%s\n", nlohmann::json{{"pledgeId", r->pledge_id},
+                                                                   {"refundId", answer.value->provider_id},
+                                                                   {"amount", answer.value->amount},
+                                                                   {"currency", r->currency}}
+                                                        .dump(4)
+                                                        .c_str());
+                                status = e ? exit_failed : exit_ok;
+                            } else if (answer.failure == provider_failure::rejected) {
+                                store->settle_refund(r->refund_key, false, "", e);
+                                say("the provider refused the refund: " + answer.error);
+                            } else {
+                                // Unknown: running the command again sends the same key.
+                                say("the refund's outcome is unknown (" + answer.error + "); run the command again");
+                            }
+                        });
+    });
+    return status;
+}
+
+int reconcile_command(parsed_args const& a) {
+    if (!a.options.contains("data") || !a.positional.empty()) {
+        return usage("reconcile needs --data and the Stripe options");
+    }
+    std::string error;
+    auto const stripe = stripe_from(a, error);
+    if (!stripe) {
+        return usage(error.empty() ? "reconcile needs --stripe-key-file and --stripe-webhook-secret-file" : error);
+    }
+    auto store = open_store(a.options.at("data"));
+    if (!store) {
+        return exit_failed;
+    }
+    int status = exit_failed;
+    with_provider(*stripe, [&](stripe_provider const& provider) {
+        reconcile(*store, provider, [&](reconciliation r) {
+            if (!r.error.empty()) {
+                say(r.error);
+                return;
+            }
+            std::printf("%s\n", nlohmann::json{{"providerCharges", r.provider_charges},
+                                               {"providerAmount", r.provider_amount},
+                                               {"gateCharges", r.gate_charges},
+                                               {"gateAmount", r.gate_amount},
+                                               {"providerRefunds", r.provider_refunds},
+                                               {"gateRefunds", r.gate_refunds},
+                                               {"payments", r.payments},
+                                               {"differences", r.differences}}
+                                     .dump(4)
+                                     .c_str());
+            status = r.differences.empty() ? exit_ok : exit_failed;
+        });
+    });
+    return status;
 }
 
 int stats(parsed_args const& a) {
@@ -337,8 +567,9 @@ int run_command_line(std::vector<std::string> const& args) {
     auto const& command = args[0];
     if (command == "serve") {
         auto a = parse(args, 1,
-                       {"data", "listen", "gate-key", "public-url", "mail-command", "payment-secret-file",
-                        "checkout-url", "admin-token-file", "tls-cert", "tls-key"});
+                       {"data", "listen", "gate-key", "public-url", "mail-command", "stripe-api", "stripe-key-file",
+                        "stripe-webhook-secret-file", "grace-period", "charge-retry-interval", "charge-concurrency",
+                        "admin-token-file", "tls-cert", "tls-key"});
         return a.error.empty() ? serve(a) : usage(a.error);
     }
     if (command == "import") {
@@ -354,8 +585,16 @@ int run_command_line(std::vector<std::string> const& args) {
         return a.error.empty() ? deliver(a) : usage(a.error);
     }
     if (command == "campaign") {
-        auto a = parse(args, 1, {"data"});
+        auto a = parse(args, 1, {"data", "ledger", "csv"});
         return a.error.empty() ? campaign(a) : usage(a.error);
+    }
+    if (command == "refund") {
+        auto a = parse(args, 1, {"data", "amount", "stripe-api", "stripe-key-file", "stripe-webhook-secret-file"});
+        return a.error.empty() ? refund(a) : usage(a.error);
+    }
+    if (command == "reconcile") {
+        auto a = parse(args, 1, {"data", "stripe-api", "stripe-key-file", "stripe-webhook-secret-file"});
+        return a.error.empty() ? reconcile_command(a) : usage(a.error);
     }
     if (command == "stats") {
         auto a = parse(args, 1, {"data"});

@@ -25,6 +25,10 @@ struct gate_context {
     gate::mailer mailer;
     // Who takes payments; null when none is configured (the pay gate then answers 503).
     std::shared_ptr<payment_provider const> payments = nullptr;
+    // How failed charges of funded campaigns are retried, and what to wake when a pledge's money may move
+    // (the charge run, when this process runs one).
+    charge_policy charges = {};
+    std::function<void()> wake_charges = [] {};
     // The bearer token of the /v1/admin endpoints; "" when they are off (every admin path is then 404).
     std::string admin_token = {};
 

@@ -8,6 +8,10 @@
 
 namespace sluice::gate::sql {
 
+// The states of a pledge whose payment method the provider saved: what counts toward a campaign's goal
+// (gate_store.hpp, pledge_record).
+#define SLUICE_BACKER_STATES "('confirmed', 'charging', 'charged', 'charge_failed', 'failed')"
+
 // The schema. A pledge is unique per (campaign, idempotency key), a payment per (bundle, idempotency key),
 // and their request hash tells a retry of the same body from a reuse of the key for another body.
 // Version 2 added the payments and the provider's applied events; both are new tables, so a version 1
@@ -119,6 +123,65 @@ CREATE TABLE IF NOT EXISTS payment_events (
 );
 )sql";
 
+// The schema's version, kept in the database (SQLite: PRAGMA user_version); the gate refuses to open a
+// database of a later version than it knows. `schema` above is version 1 and is created as it is; each
+// migration brings the version before it to its own, in one transaction.
+inline constexpr int schema_version = 2;
+
+// 2: pledges are pre-orders charged at funding (payment_provider.hpp): the pledge keeps its saved method and
+// its charges' pacing, each charge and refund is a row written before it is sent, and every provider event
+// id applied is kept (the payment events of version 1 among them). Pledges of version 1 had no payment
+// method: they become `confirmed`, and their charge fails until the backer saves one.
+inline constexpr char const* migration_2 = R"sql(
+ALTER TABLE pledges ADD COLUMN customer TEXT NOT NULL DEFAULT '';
+ALTER TABLE pledges ADD COLUMN payment_method TEXT NOT NULL DEFAULT '';
+ALTER TABLE pledges ADD COLUMN checkout_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE pledges ADD COLUMN confirmed_at BIGINT NULL;
+ALTER TABLE pledges ADD COLUMN charged_at BIGINT NULL;
+ALTER TABLE pledges ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pledges ADD COLUMN next_charge_at BIGINT NULL;
+ALTER TABLE pledges ADD COLUMN grace_until BIGINT NULL;
+ALTER TABLE pledges ADD COLUMN last_decline TEXT NOT NULL DEFAULT '';
+ALTER TABLE pledges ADD COLUMN method_released INTEGER NOT NULL DEFAULT 0;
+UPDATE pledges SET state = 'confirmed' WHERE state = 'active';
+CREATE INDEX pledges_by_state ON pledges (state, next_charge_at);
+
+CREATE TABLE charges (
+    charge_key   TEXT    NOT NULL PRIMARY KEY,
+    pledge_id    TEXT    NOT NULL REFERENCES pledges (pledge_id),
+    attempt      INTEGER NOT NULL,
+    amount       BIGINT  NOT NULL,
+    currency     TEXT    NOT NULL,
+    state        TEXT    NOT NULL,
+    provider_id  TEXT    NOT NULL DEFAULT '',
+    decline_code TEXT    NOT NULL DEFAULT '',
+    started_at   BIGINT  NOT NULL,
+    settled_at   BIGINT  NULL,
+    UNIQUE (pledge_id, attempt)
+);
+CREATE INDEX charges_by_state ON charges (state);
+
+CREATE TABLE refunds (
+    refund_key  TEXT   NOT NULL PRIMARY KEY,
+    pledge_id   TEXT   NOT NULL REFERENCES pledges (pledge_id),
+    charge_key  TEXT   NOT NULL REFERENCES charges (charge_key),
+    amount      BIGINT NOT NULL,
+    state       TEXT   NOT NULL,
+    provider_id TEXT   NOT NULL DEFAULT '',
+    created_at  BIGINT NOT NULL
+);
+CREATE INDEX refunds_by_pledge ON refunds (pledge_id);
+
+ALTER TABLE payments ADD COLUMN provider_id TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE provider_events (
+    event_id   TEXT   NOT NULL PRIMARY KEY,
+    type       TEXT   NOT NULL,
+    applied_at BIGINT NOT NULL
+);
+INSERT INTO provider_events (event_id, type, applied_at) SELECT event_id, type, applied_at FROM payment_events;
+)sql";
+
 inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";
 inline constexpr char const* insert_bundle =
     "INSERT INTO bundles (id, version, manifest, signature, keys, magnet, imported_at) "
@@ -154,19 +217,27 @@ inline constexpr char const* find_campaign =
     "SELECT id, bundle_id, goal_backers, goal_amount, price, currency, deadline, expected_delivery, "
     "if_goal_missed, state, closed_at FROM campaigns WHERE id = ?";
 inline constexpr char const* campaign_totals =
-    "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM pledges WHERE campaign_id = ? AND state = 'active'";
+    "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM pledges WHERE campaign_id = ? AND state IN " SLUICE_BACKER_STATES;
 inline constexpr char const* campaign_state = "SELECT state, deadline FROM campaigns WHERE id = ?";
+#define SLUICE_PLEDGE_COLUMNS \
+    "pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, created_at, " \
+    "cancelled_at, customer, payment_method, checkout_url, confirmed_at, charged_at, attempts, next_charge_at, " \
+    "grace_until, last_decline "
 inline constexpr char const* find_pledge_by_key =
-    "SELECT pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, "
-    "created_at, cancelled_at FROM pledges WHERE campaign_id = ? AND idempotency_key = ?";
-inline constexpr char const* find_pledge =
-    "SELECT pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, "
-    "created_at, cancelled_at FROM pledges WHERE pledge_id = ?";
+    "SELECT " SLUICE_PLEDGE_COLUMNS "FROM pledges WHERE campaign_id = ? AND idempotency_key = ?";
+inline constexpr char const* find_pledge = "SELECT " SLUICE_PLEDGE_COLUMNS "FROM pledges WHERE pledge_id = ?";
 inline constexpr char const* insert_pledge =
     "INSERT INTO pledges (pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, "
-    "response, created_at, cancelled_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, NULL)";
+    "response, created_at, cancelled_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, NULL)";
 inline constexpr char const* cancel_pledge =
-    "UPDATE pledges SET state = 'cancelled', cancelled_at = ? WHERE pledge_id = ? AND state = 'active'";
+    "UPDATE pledges SET state = 'cancelled', cancelled_at = ? WHERE pledge_id = ? AND state IN ('pending', "
+    "'confirmed')";
+// At a campaign's close: a pledge whose method was never saved is released, and so is every confirmed one
+// when the campaign failed.
+inline constexpr char const* release_unconfirmed =
+    "UPDATE pledges SET state = 'released' WHERE campaign_id = ? AND state = 'pending'";
+inline constexpr char const* release_confirmed =
+    "UPDATE pledges SET state = 'released' WHERE campaign_id = ? AND state = 'confirmed'";
 inline constexpr char const* close_campaign =
     "UPDATE campaigns SET state = ?, closed_at = ? WHERE id = ? AND state = 'open'";
 inline constexpr char const* find_unlock_by_grantee =
@@ -194,12 +265,12 @@ inline constexpr char const* insert_payment =
     "INSERT INTO payments (payment_id, bundle_id, idempotency_key, request_hash, amount, currency, device, "
     "state, response, created_at, settled_at, unlock_token_id) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, NULL, NULL)";
-inline constexpr char const* find_payment_event = "SELECT payment_id FROM payment_events WHERE event_id = ?";
+inline constexpr char const* find_event = "SELECT type FROM provider_events WHERE event_id = ?";
 inline constexpr char const* payment_state = "SELECT state FROM payments WHERE payment_id = ?";
 inline constexpr char const* settle_payment =
     "UPDATE payments SET state = ?, settled_at = ? WHERE payment_id = ? AND state = 'pending'";
-inline constexpr char const* insert_payment_event =
-    "INSERT INTO payment_events (event_id, payment_id, type, applied_at) VALUES (?, ?, ?, ?)";
+inline constexpr char const* insert_event =
+    "INSERT INTO provider_events (event_id, type, applied_at) VALUES (?, ?, ?)";
 inline constexpr char const* tie_payment_unlock =
     "UPDATE payments SET unlock_token_id = ? WHERE payment_id = ? AND unlock_token_id IS NULL";
 
@@ -208,8 +279,9 @@ inline constexpr char const* stats_bundles =
     "ORDER BY b.id";
 inline constexpr char const* stats_campaigns =
     "SELECT c.id, c.state, "
-    "(SELECT COUNT(*) FROM pledges p WHERE p.campaign_id = c.id AND p.state = 'active'), "
-    "(SELECT COALESCE(SUM(p.amount), 0) FROM pledges p WHERE p.campaign_id = c.id AND p.state = 'active') "
+    "(SELECT COUNT(*) FROM pledges p WHERE p.campaign_id = c.id AND p.state IN " SLUICE_BACKER_STATES "), "
+    "(SELECT COALESCE(SUM(p.amount), 0) FROM pledges p WHERE p.campaign_id = c.id AND p.state IN "
+    SLUICE_BACKER_STATES ") "
     "FROM campaigns c ORDER BY c.id";
 inline constexpr char const* stats_unlocks = "SELECT COUNT(*) FROM unlocks";
 inline constexpr char const* stats_email_requests =

@@ -70,12 +70,21 @@ struct campaign_record {
 };
 
 struct campaign_totals {
-    std::uint64_t backers = 0; // active pledges
+    std::uint64_t backers = 0; // pledges whose payment method the provider saved
     std::uint64_t amount = 0;  // their sum, minor units
 };
 
-// A pledge, unique per (campaign, idempotency key). `request_hash` tells a retry of the same request from
-// another request under the same key; `response` is the first answer, sent again to a retry.
+// A pledge, unique per (campaign, idempotency key): a pre-order. `request_hash` tells a retry of the same
+// request from another request under the same key; `response` is the first answer, sent again to a retry
+// ("" until the provider's checkout was opened for it).
+//
+// Its states: `pending` (recorded, the provider's page to save a payment method opened), `confirmed` (the
+// provider saved the method: it counts toward the goal), then once the campaign is funded `charging` (a
+// charge is at the provider), `charged` (the backer paid: tokens and deliveries are theirs),
+// `charge_failed` (declined or the bank wants the backer: retried within the grace period) and `failed`
+// (the grace period ended unpaid). `cancelled` by the backer before the deadline; `released` when the
+// campaign failed, or when it closed before the method was saved. Nothing is charged but a confirmed
+// pledge of a funded campaign.
 struct pledge_record {
     std::string pledge_id;
     std::string campaign_id;
@@ -83,10 +92,19 @@ struct pledge_record {
     std::string request_hash;
     std::uint64_t amount = 0;
     std::string device;
-    std::string state = "active"; // "active", "cancelled"
+    std::string state = "pending";
     std::string response;
     std::int64_t created_at = 0;
     std::optional<std::int64_t> cancelled_at;
+    std::string customer;       // the provider's, once the method is saved
+    std::string payment_method; // the provider's id of the saved method
+    std::string checkout_url;   // the provider's page that saves it (or saves a new one)
+    std::optional<std::int64_t> confirmed_at;
+    std::optional<std::int64_t> charged_at;
+    int attempts = 0;                          // charges sent
+    std::optional<std::int64_t> next_charge_at; // a failed charge's retry
+    std::optional<std::int64_t> grace_until;    // after it, a failed charge is final
+    std::string last_decline;                   // the bank's reason for the last failed charge
 };
 
 enum class pledge_outcome {
@@ -97,6 +115,74 @@ enum class pledge_outcome {
 };
 
 enum class cancel_outcome { cancelled, already_cancelled, closed, not_found };
+
+// What a provider's event did. Each event id is recorded with the change it made, in one transaction.
+enum class event_outcome {
+    applied,
+    duplicate, // the event id was applied before
+    ignored,   // nothing to change (a pledge already past that point, an unknown reference)
+};
+
+// One off-session charge of a pledge, written (`started`) before it is sent: its key is the idempotency key
+// the provider gets, so a charge whose answer was lost is sent again with the same key, never a new one.
+struct charge_record {
+    std::string charge_key;
+    std::string pledge_id;
+    std::string campaign_id;
+    int attempt = 0;
+    std::uint64_t amount = 0;
+    std::string currency;
+    std::string customer;
+    std::string payment_method;
+    std::string state = "started"; // started, succeeded, declined, requires_action, error
+    std::string provider_id;
+    std::string decline_code;
+    std::int64_t started_at = 0;
+    std::optional<std::int64_t> settled_at;
+};
+
+// How one charge ended, as the charge run records it.
+struct charge_settlement {
+    std::string charge_key;
+    std::string state; // succeeded, declined, requires_action, error
+    std::string provider_id;
+    std::string decline_code;
+};
+
+// The pacing of failed charges: retried every `retry_interval` until `grace` after the first failure.
+struct charge_policy {
+    std::int64_t grace = 7 * 24 * 3600;
+    std::int64_t retry_interval = 24 * 3600;
+};
+
+// A saved method the provider should forget (cancelled pledge, failed campaign).
+struct method_release {
+    std::string pledge_id;
+    std::string payment_method;
+};
+
+// A refund of a charged pledge, written (`started`) before it is sent, like a charge.
+struct refund_record {
+    std::string refund_key;
+    std::string pledge_id;
+    std::string charge_key;
+    std::string provider_payment_id;
+    std::uint64_t amount = 0;
+    std::string currency;
+    std::string state = "started"; // started, succeeded, failed
+    std::string provider_id;
+    std::int64_t created_at = 0;
+};
+
+// One pledge with what was charged and refunded, for the ledger and reconciliation.
+struct ledger_row {
+    pledge_record pledge;
+    std::string currency;
+    std::string provider_payment_id; // the succeeded charge's, "" if none
+    std::uint64_t charged = 0;
+    std::uint64_t refunded = 0;
+    int charges_failed = 0;
+};
 
 // A payment for a bundle's pay gate, unique per (bundle, idempotency key) like a pledge per campaign. Its
 // state moves from "pending" to "paid" or "failed" only when the payment provider says so (a signed webhook).
@@ -109,7 +195,7 @@ struct payment_record {
     std::string currency;
     std::string device;
     std::string state = "pending"; // "pending", "paid", "failed"
-    std::string response;          // the first answer, sent again to a retry
+    std::string response;          // the first answer, sent again to a retry ("" until the checkout is open)
     std::int64_t created_at = 0;
     std::optional<std::int64_t> settled_at; // when it became paid or failed
     std::string token;                      // the unlock token once issued, else ""
@@ -241,6 +327,59 @@ public:
                                               std::error_code& ec) = 0;
 
     virtual gate_stats stats(std::error_code& ec) = 0;
+
+    // The money of pledges (sqlite_store_money.cpp).
+
+    // Sets the provider's checkout of a pledge (its page and session) and, the first time, the answer a
+    // retry of the pledge request is given.
+    virtual void set_pledge_checkout(std::string_view pledge_id, std::string_view checkout_url,
+                                     std::string_view response, std::error_code& ec) = 0;
+    virtual void set_payment_response(std::string_view payment_id, std::string_view response,
+                                      std::error_code& ec) = 0;
+    // The provider saved a payment method for the pledge: pending becomes confirmed (only while the campaign
+    // takes pledges); a pledge whose charge failed takes the new method and is retried at once.
+    virtual event_outcome save_pledge_method(std::string_view event_id, std::string_view pledge_id,
+                                             std::string_view customer, std::string_view payment_method,
+                                             std::int64_t now, std::error_code& ec) = 0;
+    // A charge's outcome told by the provider's webhook rather than by the answer to the call (lost).
+    virtual event_outcome settle_charge_by_event(std::string_view event_id, charge_settlement const& s,
+                                                 std::int64_t now, charge_policy const& policy,
+                                                 std::error_code& ec) = 0;
+    // Records an event the gate acknowledges without acting on it (so a replay is told apart).
+    virtual event_outcome note_event(std::string_view event_id, std::string_view type, std::int64_t now,
+                                     std::error_code& ec) = 0;
+
+    // The charges sent before a restart and never settled: each is sent again with its key.
+    virtual std::vector<charge_record> unsettled_charges(std::error_code& ec) = 0;
+    // In one transaction, up to `limit` new charges: for each confirmed pledge of a funded campaign, and
+    // each failed one whose retry is due within its grace period, a `started` charge (the pledge becomes
+    // `charging`). Pledges whose grace period ended become `failed` first.
+    virtual std::vector<charge_record> claim_charges(std::int64_t now, std::size_t limit, std::error_code& ec) = 0;
+    // Records outcomes, all in one transaction.
+    virtual void settle_charges(std::vector<charge_settlement> const& outcomes, std::int64_t now,
+                                charge_policy const& policy, std::error_code& ec) = 0;
+    // When the next failed charge is due, if any is waiting.
+    virtual std::optional<std::int64_t> next_charge_due(std::error_code& ec) = 0;
+
+    // The ids of open campaigns whose deadline has passed (to be closed).
+    virtual std::vector<std::string> due_campaigns(std::int64_t now, std::error_code& ec) = 0;
+
+    virtual std::vector<method_release> claim_releases(std::size_t limit, std::error_code& ec) = 0;
+    virtual void mark_released(std::string_view pledge_id, std::error_code& ec) = 0;
+
+    // A refund of `amount` (0: what remains) of the pledge's charge, recorded `started`; nullopt with `why`
+    // when the pledge has nothing to refund.
+    virtual std::optional<refund_record> start_refund(std::string_view pledge_id, std::uint64_t amount,
+                                                      std::int64_t now, std::string& why,
+                                                      std::error_code& ec) = 0;
+    virtual void settle_refund(std::string_view refund_key, bool succeeded, std::string_view provider_id,
+                               std::error_code& ec) = 0;
+
+    // Every pledge of the campaign with its money, in the order they were made.
+    virtual std::vector<ledger_row> ledger(std::string_view campaign_id, std::error_code& ec) = 0;
+    // Every succeeded charge and refund the gate recorded, for reconciliation.
+    virtual std::vector<charge_record> succeeded_charges(std::error_code& ec) = 0;
+    virtual std::vector<refund_record> succeeded_refunds(std::error_code& ec) = 0;
 };
 
 } // namespace sluice::gate

@@ -2,6 +2,7 @@
 
 #include "sluice-gate/api_error.hpp"
 #include "sluice-gate/bundle_lookup.hpp"
+#include "sluice-gate/checkout_pages.hpp"
 #include "sluice-gate/idempotency.hpp"
 #include "sluice-gate/request_body.hpp"
 #include "sluice-gate/token_issuer.hpp"
@@ -47,11 +48,7 @@ bool is_visible_ascii(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
-gate_response replay(payment_record const& existing, std::string const& request_hash) {
-    if (existing.request_hash != request_hash) {
-        return error_response(422, error_code::idempotency_key_reused,
-                              "this Idempotency-Key was used for another payment request");
-    }
+gate_response replay(payment_record const& existing) {
     auto res = json_response(existing.response, 201);
     res.headers.emplace_back("Idempotent-Replayed", "true");
     return res;
@@ -59,10 +56,48 @@ gate_response replay(payment_record const& existing, std::string const& request_
 
 } // namespace
 
-gate_response handle_pay(gate_context& ctx, gate_request const& req, std::string_view bundle_id) {
+namespace {
+
+// Opens the provider's checkout for a recorded payment and answers with it; the first answer is stored for
+// retries of the same request. The key makes every retry open the same checkout.
+void open_payment_checkout(gate_context& ctx, payment_record payment, std::string description,
+                           responder const& respond) {
+    checkout_request request;
+    request.mode = checkout_request::kind::payment;
+    request.amount = payment.amount;
+    request.currency = payment.currency;
+    request.description = std::move(description);
+    request.success_url = checkout_return_url(ctx.public_url, true);
+    request.cancel_url = checkout_return_url(ctx.public_url, false);
+    request.references = {{reference::payment, payment.payment_id}};
+    request.idempotency_key = "sluice-pay-" + payment.payment_id;
+    ctx.payments->create_checkout(std::move(request), [&ctx, payment,
+                                                       respond](provider_answer<checkout_session> answer) {
+        if (!answer.value) {
+            return respond(error_response(502, error_code::payment_provider_failed,
+                                          "the payment provider could not open its page (" + answer.error +
+                                              "); retry with the same Idempotency-Key"));
+        }
+        json const body{{"paymentId", payment.payment_id}, {"bundleId", payment.bundle_id},
+                        {"state", "pending"},              {"amount", payment.amount},
+                        {"currency", payment.currency},    {"checkoutUrl", answer.value->url}};
+        std::error_code ec;
+        ctx.store.set_payment_response(payment.payment_id, protocol::dump_compact(body), ec);
+        auto const stored = ec ? std::nullopt : ctx.store.find_payment(payment.payment_id, ec);
+        if (ec || !stored) {
+            return respond(storage_failed());
+        }
+        respond(json_response(stored->response, 201));
+    });
+}
+
+} // namespace
+
+void handle_pay(gate_context& ctx, gate_request const& req, std::string_view bundle_id,
+                responder const& respond) {
     auto const key = idempotency_key(req);
     if (!key) {
-        return idempotency_key_required();
+        return respond(idempotency_key_required());
     }
     std::string device_text;
     std::uint64_t amount = 0;
@@ -73,46 +108,57 @@ gate_response handle_pay(gate_context& ctx, gate_request const& req, std::string
             amount = o.integer("amount", 0, protocol::max_safe_integer);
             currency = o.string("currency", 1, 16);
         })) {
-        return *bad;
+        return respond(*bad);
     }
     auto const device = protocol::decode_public_key("x25519", device_text);
     if (!device) {
-        return error_response(400, error_code::invalid_device,
-                              "device must be \"x25519:<base64 of 32 bytes>\"");
+        return respond(error_response(400, error_code::invalid_device,
+                                      "device must be \"x25519:<base64 of 32 bytes>\""));
     }
     auto found = lookup_bundle(ctx, bundle_id);
     if (!found.bundle) {
-        return found.error;
+        return respond(found.error);
     }
     auto const& bundle = *found.bundle;
     auto const device_key = protocol::encode_public_key("x25519", *device);
     auto const request_hash = request_digest(std::to_string(amount) + "\n" + currency + "\n" + device_key);
+    auto const description = "Pay what you want: " + bundle.manifest.title;
     std::error_code ec;
     // A retry is answered before any rule is applied again: the payment exists, whatever changed since.
+    auto resume = [&](payment_record const& existing) {
+        if (existing.request_hash != request_hash) {
+            return respond(error_response(422, error_code::idempotency_key_reused,
+                                          "this Idempotency-Key was used for another payment request"));
+        }
+        if (existing.response.empty()) {
+            return ctx.payments ? open_payment_checkout(ctx, existing, description, respond) : respond(no_provider());
+        }
+        respond(replay(existing));
+    };
     if (auto const existing = ctx.store.find_payment_by_key(bundle.manifest.id, *key, ec)) {
-        return replay(*existing, request_hash);
+        return resume(*existing);
     }
     if (ec) {
-        return storage_failed();
+        return respond(storage_failed());
     }
     auto const& gate = bundle.manifest.gates.pay;
     if (!gate || !offers_gate(bundle.manifest, protocol::gate_kind::pay)) {
-        return error_response(404, error_code::gate_not_offered,
-                              "this bundle has nothing to unlock by payment");
+        return respond(error_response(404, error_code::gate_not_offered,
+                                      "this bundle has nothing to unlock by payment"));
     }
     if (!trusts_gate_key(bundle.manifest, ctx.gate_key)) {
-        return untrusted_gate();
+        return respond(untrusted_gate());
     }
     if (!ctx.payments) {
-        return no_provider();
+        return respond(no_provider());
     }
     if (currency != gate->currency) {
-        return error_response(400, error_code::currency_mismatch, "this bundle is paid in " + gate->currency);
+        return respond(error_response(400, error_code::currency_mismatch, "this bundle is paid in " + gate->currency));
     }
     if (amount < gate->minimum) {
-        return error_response(400, error_code::amount_too_low,
-                              "the payment is at least " + std::to_string(gate->minimum) + " " +
-                                  gate->currency);
+        return respond(error_response(400, error_code::amount_too_low,
+                                      "the payment is at least " + std::to_string(gate->minimum) + " " +
+                                          gate->currency));
     }
 
     payment_record payment;
@@ -124,22 +170,15 @@ gate_response handle_pay(gate_context& ctx, gate_request const& req, std::string
     payment.currency = gate->currency;
     payment.device = device_key;
     payment.created_at = ctx.unix_now();
-    json const answer{{"paymentId", payment.payment_id},
-                      {"bundleId", payment.bundle_id},
-                      {"state", "pending"},
-                      {"amount", payment.amount},
-                      {"currency", payment.currency},
-                      {"checkoutUrl", ctx.payments->checkout_url(payment.payment_id)}};
-    payment.response = protocol::dump_compact(answer);
     std::optional<payment_record> existing;
     auto const outcome = ctx.store.add_payment(payment, existing, ec);
     if (ec) {
-        return storage_failed();
+        return respond(storage_failed());
     }
     if (outcome == payment_outcome::existing) {
-        return replay(*existing, request_hash);
+        return resume(*existing);
     }
-    return json_response(payment.response, 201);
+    open_payment_checkout(ctx, std::move(payment), description, respond);
 }
 
 gate_response handle_payment_status(gate_context& ctx, std::string_view payment_id) {
@@ -186,58 +225,37 @@ gate_response handle_payment_status(gate_context& ctx, std::string_view payment_
     return json_response(protocol::dump_compact(out));
 }
 
-gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req) {
-    if (!ctx.payments) {
-        return no_provider();
+namespace {
+
+gate_response received(event_outcome outcome) {
+    json out{{"received", true}};
+    if (outcome == event_outcome::duplicate) {
+        out["duplicate"] = true;
+    } else if (outcome == event_outcome::ignored) {
+        out["ignored"] = true;
     }
-    // The signature is checked over the body exactly as it arrived, before anything reads it.
-    switch (check_webhook_signature(req.header("sluice-signature"), ctx.payments->webhook_secret(), req.body,
-                                    ctx.unix_now())) {
-    case webhook_check::valid:
-        break;
-    case webhook_check::malformed_header:
-        return error_response(
-            400, error_code::invalid_signature_header,
-            "a Sluice-Signature header \"t=<unix seconds>,v1=<hex HMAC-SHA256>\" is required");
-    case webhook_check::expired:
-        return error_response(400, error_code::signature_expired,
-                              "the signature's time is more than 300 seconds from the gate's clock");
-    case webhook_check::bad_signature:
-        return error_response(401, error_code::invalid_signature, "the signature does not match the body");
-    }
-    std::string event_id;
-    std::string type;
-    std::string payment_id;
-    if (auto bad = read_json_body(req.body, [&](json const& v) {
-            strict_object const o(v, "", {"id", "type", "paymentId"});
-            event_id = o.string("id", 1, max_event_id);
-            if (!is_visible_ascii(event_id)) {
-                protocol::shape_fail(o.at("id"), "must be visible ASCII characters");
-            }
-            type = o.string("type", 1, 64);
-            if (type != "payment.succeeded" && type != "payment.failed") {
-                protocol::shape_fail(o.at("type"), "must be \"payment.succeeded\" or \"payment.failed\"");
-            }
-            payment_id = o.string("paymentId", 1, 64);
-        })) {
-        return *bad;
-    }
+    return json_response(protocol::dump_compact(out));
+}
+
+// A payment's checkout paid or expired.
+gate_response apply_payment(gate_context& ctx, provider_event const& e) {
+    auto const payment_id = e.reference(reference::payment);
     if (!is_payment_id(payment_id)) {
         return no_payment();
     }
     std::error_code ec;
     auto const outcome = ctx.store.apply_payment_event(
-        event_id, payment_id,
-        type == "payment.succeeded" ? payment_event_type::succeeded : payment_event_type::failed,
+        e.id, payment_id,
+        e.what == provider_event::kind::payment_succeeded ? payment_event_type::succeeded : payment_event_type::failed,
         ctx.unix_now(), ec);
     if (ec) {
         return storage_failed();
     }
     switch (outcome) {
     case payment_event_outcome::applied:
-        return json_response(protocol::dump_compact(json{{"received", true}}));
+        return received(event_outcome::applied);
     case payment_event_outcome::duplicate:
-        return json_response(protocol::dump_compact(json{{"received", true}, {"duplicate", true}}));
+        return received(event_outcome::duplicate);
     case payment_event_outcome::conflict:
         return error_response(409, error_code::payment_state_conflict,
                               "the payment is settled otherwise; a paid payment stays paid");
@@ -245,6 +263,64 @@ gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req)
         return no_payment();
     }
     return storage_failed();
+}
+
+} // namespace
+
+gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req) {
+    if (!ctx.payments) {
+        return no_provider();
+    }
+    // The signature is checked over the body exactly as it arrived, before anything reads it.
+    switch (ctx.payments->check_webhook(req, ctx.unix_now())) {
+    case webhook_check::valid:
+        break;
+    case webhook_check::malformed_header:
+        return error_response(400, error_code::invalid_signature_header,
+                              "a signature header \"t=<unix seconds>,v1=<hex HMAC-SHA256>\" is required");
+    case webhook_check::expired:
+        return error_response(400, error_code::signature_expired,
+                              "the signature's time is more than 300 seconds from the gate's clock");
+    case webhook_check::bad_signature:
+        return error_response(401, error_code::invalid_signature, "the signature does not match the body");
+    }
+    auto const event = ctx.payments->read_event(req.body);
+    if (!event || event->id.empty() || event->id.size() > max_event_id || !is_visible_ascii(event->id)) {
+        return error_response(400, error_code::invalid_request, "the body is not one of the provider's events");
+    }
+    auto const now = ctx.unix_now();
+    std::error_code ec;
+    using kind = provider_event::kind;
+    auto outcome = event_outcome::ignored;
+    switch (event->what) {
+    case kind::payment_succeeded:
+    case kind::payment_expired:
+        return apply_payment(ctx, *event);
+    case kind::method_saved:
+        outcome = ctx.store.save_pledge_method(event->id, event->reference(reference::pledge), event->customer,
+                                               event->payment_method, now, ec);
+        break;
+    case kind::charge_succeeded:
+    case kind::charge_failed:
+        outcome = ctx.store.settle_charge_by_event(
+            event->id,
+            {event->reference(reference::charge), event->what == kind::charge_succeeded ? "succeeded" : "declined",
+             event->provider_payment_id, {}},
+            now, ctx.charges, ec);
+        break;
+    case kind::refunded:
+    case kind::ignored:
+        // Acknowledged, or the provider would send it again for days; kept so a replay is told apart.
+        outcome = ctx.store.note_event(event->id, event->type, now, ec);
+        break;
+    }
+    if (ec) {
+        return storage_failed();
+    }
+    if (outcome == event_outcome::applied) {
+        ctx.wake_charges();
+    }
+    return received(outcome);
 }
 
 } // namespace sluice::gate

@@ -3,6 +3,7 @@
 #include "sluice-gate/api_error.hpp"
 #include "sluice-gate/bundle_lookup.hpp"
 #include "sluice-gate/campaigns.hpp"
+#include "sluice-gate/checkout_pages.hpp"
 #include "sluice-gate/idempotency.hpp"
 #include "sluice-gate/receipt.hpp"
 #include "sluice-gate/request_body.hpp"
@@ -82,10 +83,73 @@ gate_response handle_campaign_status(gate_context& ctx, std::string_view campaig
     return json_response(protocol::dump_compact(*out));
 }
 
-gate_response handle_pledge(gate_context& ctx, gate_request const& req, std::string_view campaign_id) {
+namespace {
+
+gate_response provider_failed(std::string const& error) {
+    return error_response(502, error_code::payment_provider_failed,
+                          "the payment provider could not open its page (" + error +
+                              "); retry with the same Idempotency-Key");
+}
+
+gate_response replay_pledge(std::string const& response) {
+    auto res = json_response(response, 201);
+    res.headers.emplace_back("Idempotent-Replayed", "true");
+    return res;
+}
+
+// The provider's page that saves the backer's payment method for the pledge. The key makes a retry (the
+// host's, or a restarted gate's) open the same page rather than a second one.
+checkout_request setup_checkout(gate_context const& ctx, pledge_record const& pledge, campaign_record const& c,
+                                std::string idempotency_key) {
+    checkout_request request;
+    request.mode = checkout_request::kind::setup;
+    request.currency = c.currency;
+    request.description = "Pledge of " + std::to_string(pledge.amount) + " " + c.currency + " (minor units) to " +
+                          c.id + ": charged on " + protocol::format_utc_timestamp(c.deadline) +
+                          " only if the campaign is funded";
+    request.success_url = checkout_return_url(ctx.public_url, true);
+    request.cancel_url = checkout_return_url(ctx.public_url, false);
+    request.references = {{reference::pledge, pledge.pledge_id}, {reference::campaign, c.id}};
+    request.idempotency_key = std::move(idempotency_key);
+    return request;
+}
+
+// Opens the provider's page for a recorded pledge and answers with it; the first answer is stored for
+// retries of the same request.
+void open_pledge_checkout(gate_context& ctx, pledge_record pledge, campaign_record campaign,
+                          responder const& respond) {
+    auto request = setup_checkout(ctx, pledge, campaign, "sluice-pledge-" + pledge.pledge_id);
+    ctx.payments->create_checkout(std::move(request), [&ctx, pledge, campaign,
+                                                       respond](provider_answer<checkout_session> answer) {
+        if (!answer.value) {
+            return respond(provider_failed(answer.error));
+        }
+        json const body{
+            {"pledgeId", pledge.pledge_id},
+            {"campaignId", campaign.id},
+            {"state", "pending"},
+            {"amount", pledge.amount},
+            {"currency", campaign.currency},
+            {"checkoutUrl", answer.value->url},
+            {"chargedOn", protocol::format_utc_timestamp(campaign.deadline)},
+            {"receipt", sign_receipt(receipt_body("pledge", pledge, campaign, pledge.created_at), ctx.gate_key)}};
+        std::error_code ec;
+        ctx.store.set_pledge_checkout(pledge.pledge_id, answer.value->url, protocol::dump_compact(body), ec);
+        auto const stored = ec ? std::nullopt : ctx.store.find_pledge(pledge.pledge_id, ec);
+        if (ec || !stored) {
+            return respond(storage_failed());
+        }
+        respond(json_response(stored->response, 201));
+    });
+}
+
+} // namespace
+
+void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view campaign_id,
+                   responder const& respond) {
     auto const key = idempotency_key(req);
     if (!key) {
-        return idempotency_key_required();
+        return respond(idempotency_key_required());
     }
     std::string device_text;
     std::optional<std::uint64_t> amount;
@@ -96,26 +160,28 @@ gate_response handle_pledge(gate_context& ctx, gate_request const& req, std::str
                 amount = o.integer("amount", 1, protocol::max_safe_integer);
             }
         })) {
-        return *bad;
+        return respond(*bad);
     }
     auto const device = protocol::decode_public_key("x25519", device_text);
     if (!device) {
-        return error_response(400, error_code::invalid_device,
-                              "device must be \"x25519:<base64 of 32 bytes>\"");
+        return respond(error_response(400, error_code::invalid_device, "device must be \"x25519:<base64 of 32 bytes>\""));
     }
     std::error_code ec;
     auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
-        return storage_failed();
+        return respond(storage_failed());
     }
     if (!campaign) {
-        return no_campaign();
+        return respond(no_campaign());
+    }
+    if (!ctx.payments) {
+        return respond(error_response(503, error_code::payments_unavailable, "this gate takes no payments"));
     }
     auto const pledged = amount.value_or(campaign->price);
     if (pledged < campaign->price) {
-        return error_response(400, error_code::amount_too_low,
-                              "the pledge is at least " + std::to_string(campaign->price) + " " +
-                                  campaign->currency);
+        return respond(error_response(400, error_code::amount_too_low,
+                                      "the pledge is at least " + std::to_string(campaign->price) + " " +
+                                          campaign->currency));
     }
 
     auto const now = ctx.unix_now();
@@ -127,38 +193,75 @@ gate_response handle_pledge(gate_context& ctx, gate_request const& req, std::str
     pledge.device = protocol::encode_public_key("x25519", *device);
     pledge.request_hash = request_digest(std::to_string(pledge.amount) + "\n" + pledge.device);
     pledge.created_at = now;
-    json const answer{
-        {"pledgeId", pledge.pledge_id},
-        {"campaignId", campaign->id},
-        {"state", "active"},
-        {"amount", pledge.amount},
-        {"currency", campaign->currency},
-        {"receipt", sign_receipt(receipt_body("pledge", pledge, *campaign, now), ctx.gate_key)}};
-    pledge.response = protocol::dump_compact(answer);
 
     std::optional<pledge_record> existing;
     auto const outcome = ctx.store.add_pledge(pledge, now, existing, ec);
     if (ec) {
-        return storage_failed();
+        return respond(storage_failed());
     }
     switch (outcome) {
     case pledge_outcome::created:
-        return json_response(pledge.response, 201);
-    case pledge_outcome::existing: {
+        return open_pledge_checkout(ctx, std::move(pledge), *campaign, respond);
+    case pledge_outcome::existing:
         if (existing->request_hash != pledge.request_hash) {
-            return error_response(422, error_code::idempotency_key_reused,
-                                  "this Idempotency-Key was used for another pledge request");
+            return respond(error_response(422, error_code::idempotency_key_reused,
+                                          "this Idempotency-Key was used for another pledge request"));
         }
-        auto res = json_response(existing->response, 201);
-        res.headers.emplace_back("Idempotent-Replayed", "true");
-        return res;
-    }
+        if (!existing->response.empty()) {
+            return respond(replay_pledge(existing->response));
+        }
+        // Recorded, but its page was never opened (the provider failed, or the gate stopped): open it now.
+        return open_pledge_checkout(ctx, std::move(*existing), *campaign, respond);
     case pledge_outcome::closed:
-        return error_response(409, error_code::campaign_closed, "the campaign takes no more pledges");
+        return respond(error_response(409, error_code::campaign_closed, "the campaign takes no more pledges"));
     case pledge_outcome::no_campaign:
-        return no_campaign();
+        return respond(no_campaign());
     }
-    return storage_failed();
+    respond(storage_failed());
+}
+
+void handle_pledge_payment_method(gate_context& ctx, std::string_view campaign_id, std::string_view pledge_id,
+                                  responder const& respond) {
+    std::error_code ec;
+    auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
+    if (ec) {
+        return respond(storage_failed());
+    }
+    if (!campaign) {
+        return respond(no_campaign());
+    }
+    auto const pledge = ctx.store.find_pledge(pledge_id, ec);
+    if (ec) {
+        return respond(storage_failed());
+    }
+    if (!pledge || pledge->campaign_id != campaign->id) {
+        return respond(
+            error_response(404, error_code::pledge_not_found, "no pledge with that id in this campaign"));
+    }
+    if (!ctx.payments) {
+        return respond(error_response(503, error_code::payments_unavailable, "this gate takes no payments"));
+    }
+    bool const open = campaign->state == "open";
+    if (!(pledge->state == "charge_failed" || (open && (pledge->state == "pending" || pledge->state == "confirmed")))) {
+        return respond(error_response(409, error_code::pledge_not_updatable,
+                                      "this pledge's payment method can no longer be changed (it is " + pledge->state +
+                                          ")"));
+    }
+    // One page per charge attempt: asking again before the next attempt answers the same page.
+    auto request = setup_checkout(ctx, *pledge, *campaign,
+                                  "sluice-pledge-" + pledge->pledge_id + "-method-" + std::to_string(pledge->attempts));
+    ctx.payments->create_checkout(std::move(request), [&ctx, pledge_id = pledge->pledge_id,
+                                                       respond](provider_answer<checkout_session> answer) {
+        if (!answer.value) {
+            return respond(provider_failed(answer.error));
+        }
+        std::error_code ec;
+        ctx.store.set_pledge_checkout(pledge_id, answer.value->url, "", ec);
+        if (ec) {
+            return respond(storage_failed());
+        }
+        respond(json_response(protocol::dump_compact(json{{"pledgeId", pledge_id}, {"checkoutUrl", answer.value->url}})));
+    });
 }
 
 gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_id,
@@ -180,8 +283,22 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
     }
     json out{{"pledgeId", pledge->pledge_id},  {"campaignId", campaign->id},
              {"state", pledge->state},         {"amount", pledge->amount},
-             {"currency", campaign->currency}, {"campaignState", campaign->state}};
-    if (pledge->state == "active" && campaign->state == "funded") {
+             {"currency", campaign->currency}, {"campaignState", campaign->state},
+             {"chargedOn", protocol::format_utc_timestamp(campaign->deadline)}};
+    if (pledge->state == "pending" && campaign->state == "open" && !pledge->checkout_url.empty()) {
+        out["checkoutUrl"] = pledge->checkout_url;
+    }
+    if (pledge->state == "charge_failed") {
+        // The backer can fix it: a new card (POST .../payment-method) before the grace period ends.
+        out["declineCode"] = pledge->last_decline;
+        if (pledge->grace_until) {
+            out["retryUntil"] = protocol::format_utc_timestamp(*pledge->grace_until);
+        }
+        if (pledge->next_charge_at) {
+            out["nextAttempt"] = protocol::format_utc_timestamp(*pledge->next_charge_at);
+        }
+    }
+    if (pledge->state == "charged") {
         auto const own = token_for(ctx, *pledge, campaign->bundle_id);
         if (own.error) {
             return *own.error;
@@ -203,7 +320,7 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
                                   {"token", delivery.token}});
         }
         out["deliveries"] = std::move(deliveries);
-    } else if (pledge->state == "active" && campaign->state == "failed") {
+    } else if (pledge->state == "released") {
         out["release"] = sign_receipt(
             receipt_body("release", *pledge, *campaign, campaign->closed_at.value_or(0)), ctx.gate_key);
     }
@@ -246,6 +363,8 @@ gate_response handle_pledge_cancel(gate_context& ctx, std::string_view campaign_
     if (ec || !pledge) {
         return storage_failed();
     }
+    // Its saved method, if any, is for the provider to forget.
+    ctx.wake_charges();
     json const out{{"pledgeId", pledge->pledge_id},
                    {"campaignId", campaign->id},
                    {"state", pledge->state},

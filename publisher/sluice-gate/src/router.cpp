@@ -3,6 +3,7 @@
 #include "sluice-gate/admin_handlers.hpp"
 #include "sluice-gate/api_error.hpp"
 #include "sluice-gate/bundle_handlers.hpp"
+#include "sluice-gate/checkout_pages.hpp"
 #include "sluice-gate/email_handlers.hpp"
 #include "sluice-gate/payment_handlers.hpp"
 #include "sluice-gate/pledge_handlers.hpp"
@@ -40,8 +41,8 @@ gate_response wrong_method(std::string_view allowed) {
     return res;
 }
 
-// Every route but one answers at once; the email unlock may wait for the mail command and answers through
-// `respond` itself.
+// Most routes answer at once; the email unlock (the mail command), the payment and the pledge (the payment
+// provider's checkout) answer through `respond` themselves, later.
 void route(gate_context& ctx, gate_request const& req, responder const& respond) {
     std::string_view target = req.target;
     // The query string carries nothing for any route.
@@ -67,6 +68,16 @@ void route(gate_context& ctx, gate_request const& req, responder const& respond)
         }
         return handle_email_unlock(ctx, req, s[2], respond);
     }
+    if (is({"v1", "bundles", "*", "unlock", "pay"})) {
+        return req.method == "POST" ? handle_pay(ctx, req, s[2], respond) : respond(wrong_method("POST"));
+    }
+    if (is({"v1", "campaigns", "*", "pledges"})) {
+        return req.method == "POST" ? handle_pledge(ctx, req, s[2], respond) : respond(wrong_method("POST"));
+    }
+    if (is({"v1", "campaigns", "*", "pledges", "*", "payment-method"})) {
+        return req.method == "POST" ? handle_pledge_payment_method(ctx, s[2], s[4], respond)
+                                    : respond(wrong_method("POST"));
+    }
     respond([&] {
         if (s.size() >= 2 && s[0] == "v1" && s[1] == "admin") {
             return handle_admin(ctx, req, s);
@@ -76,9 +87,6 @@ void route(gate_context& ctx, gate_request const& req, responder const& respond)
         }
         if (is({"v1", "bundles", "*", "unlock", "email", "confirm"})) {
             return req.method == "POST" ? handle_email_confirm(ctx, req, s[2]) : wrong_method("POST");
-        }
-        if (is({"v1", "bundles", "*", "unlock", "pay"})) {
-            return req.method == "POST" ? handle_pay(ctx, req, s[2]) : wrong_method("POST");
         }
         // Before the payment's own path: "webhook" is never a payment id (22 characters).
         if (is({"v1", "payments", "webhook"})) {
@@ -90,8 +98,8 @@ void route(gate_context& ctx, gate_request const& req, responder const& respond)
         if (is({"v1", "campaigns", "*"})) {
             return req.method == "GET" ? handle_campaign_status(ctx, s[2]) : wrong_method("GET");
         }
-        if (is({"v1", "campaigns", "*", "pledges"})) {
-            return req.method == "POST" ? handle_pledge(ctx, req, s[2]) : wrong_method("POST");
+        if (is({"checkout", "done"}) || is({"checkout", "cancelled"})) {
+            return req.method == "GET" ? checkout_return_page(s[1] == "done") : wrong_method("GET");
         }
         if (is({"v1", "campaigns", "*", "pledges", "*"})) {
             return req.method == "GET" ? handle_pledge_status(ctx, s[2], s[4]) : wrong_method("GET");

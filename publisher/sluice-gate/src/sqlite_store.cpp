@@ -1,6 +1,7 @@
 #include "sluice-gate/sqlite_store.hpp"
 
 #include "sluice-gate/gate_sql.hpp"
+#include "sluice-gate/sqlite_rows.hpp"
 #include "sluice-gate/sqlite_statement.hpp"
 
 #include <sluice/protocol/keys.hpp>
@@ -100,6 +101,8 @@ campaign_status read_campaign_status(statement const& row) {
     return {row.text(0), row.integer(1)};
 }
 
+} // namespace
+
 pledge_record read_pledge(statement const& row) {
     pledge_record p;
     p.pledge_id = row.text(0);
@@ -112,8 +115,19 @@ pledge_record read_pledge(statement const& row) {
     p.response = row.text(7);
     p.created_at = row.integer(8);
     p.cancelled_at = row.maybe_integer(9);
+    p.customer = row.text(10);
+    p.payment_method = row.text(11);
+    p.checkout_url = row.text(12);
+    p.confirmed_at = row.maybe_integer(13);
+    p.charged_at = row.maybe_integer(14);
+    p.attempts = static_cast<int>(row.integer(15));
+    p.next_charge_at = row.maybe_integer(16);
+    p.grace_until = row.maybe_integer(17);
+    p.last_decline = row.text(18);
     return p;
 }
+
+namespace {
 
 delivery_record read_delivery(statement const& row) {
     return {row.text(0), row.text(1), static_cast<std::uint64_t>(row.integer(2)), row.text(3),
@@ -150,6 +164,36 @@ void insert_unlock(sqlite3* db, unlock_record const& u, std::error_code& ec) {
         .execute(ec);
 }
 
+int user_version(sqlite3* db) {
+    std::error_code ec;
+    return static_cast<int>(
+        statement(db, "PRAGMA user_version").query_row([](statement const& row) { return row.integer(0); },
+                                                        SQLITE_CORRUPT, ec));
+}
+
+// Brings the schema from the database's version to sql::schema_version, each step in one transaction with
+// the version it reaches; refuses a database of a version this gate does not know.
+int migrate(sqlite3* db, std::string* detail) {
+    int const version = user_version(db);
+    if (version > sql::schema_version) {
+        if (detail) {
+            *detail = "the database's schema is version " + std::to_string(version) + ", newer than this gate's (" +
+                      std::to_string(sql::schema_version) + "): run a later sluice-gate";
+        }
+        return SQLITE_MISMATCH;
+    }
+    static constexpr char const* steps[] = {nullptr, nullptr, sql::migration_2};
+    for (int to = std::max(version, 1) + 1; to <= sql::schema_version; ++to) {
+        auto const text = std::string("BEGIN IMMEDIATE;\n") + steps[to] + "PRAGMA user_version = " +
+                          std::to_string(to) + ";\nCOMMIT;";
+        if (int const rc = run(db, text.c_str()); rc != SQLITE_OK) {
+            run(db, "ROLLBACK");
+            return rc;
+        }
+    }
+    return SQLITE_OK;
+}
+
 } // namespace
 
 std::unique_ptr<sqlite_store> sqlite_store::open(std::filesystem::path const& data_dir, std::error_code& ec,
@@ -184,6 +228,9 @@ std::unique_ptr<sqlite_store> sqlite_store::open(std::filesystem::path const& da
     }
     if (rc == SQLITE_OK) {
         rc = run(db, sql::schema);
+    }
+    if (rc == SQLITE_OK) {
+        rc = migrate(db, detail);
     }
     if (rc != SQLITE_OK) {
         if (detail) {
@@ -418,6 +465,9 @@ cancel_outcome sqlite_store::cancel_pledge(std::string_view pledge_id, std::int6
     if (pledge->state == "cancelled") {
         return cancel_outcome::already_cancelled;
     }
+    if (pledge->state != "pending" && pledge->state != "confirmed") {
+        return cancel_outcome::closed;
+    }
     // A pledge refers to its campaign: a campaign missing under it is a damaged database.
     auto const campaign = statement(db_, sql::campaign_state)
                               .bind(pledge->campaign_id)
@@ -457,6 +507,13 @@ std::string sqlite_store::close_campaign(std::string_view campaign_id, std::int6
                         (!campaign->goal_amount || sums.amount >= *campaign->goal_amount);
     std::string const state = funded ? "funded" : "failed";
     statement(db_, sql::close_campaign).bind(state).bind(now).bind(campaign_id).execute(ec);
+    if (ec) {
+        return {};
+    }
+    statement(db_, sql::release_unconfirmed).bind(campaign_id).execute(ec);
+    if (!ec && !funded) {
+        statement(db_, sql::release_confirmed).bind(campaign_id).execute(ec);
+    }
     if (ec) {
         return {};
     }
@@ -590,7 +647,7 @@ payment_event_outcome sqlite_store::apply_payment_event(std::string_view event_i
     if (ec) {
         return payment_event_outcome::no_payment;
     }
-    bool const seen = statement(db_, sql::find_payment_event).bind(event_id).next_row(ec);
+    bool const seen = statement(db_, sql::find_event).bind(event_id).next_row(ec);
     if (seen) {
         return payment_event_outcome::duplicate;
     }
@@ -616,9 +673,8 @@ payment_event_outcome sqlite_store::apply_payment_event(std::string_view event_i
     if (ec) {
         return payment_event_outcome::no_payment;
     }
-    statement(db_, sql::insert_payment_event)
+    statement(db_, sql::insert_event)
         .bind(event_id)
-        .bind(payment_id)
         .bind(succeeded ? "payment.succeeded" : "payment.failed")
         .bind(now)
         .execute(ec);

@@ -1,0 +1,198 @@
+#include "sluice-gate/charge_runner.hpp"
+
+#include "sluice-gate/campaigns.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <iostream>
+
+namespace sluice::gate {
+
+namespace {
+
+char const* state_of(charge_outcome::status s) {
+    switch (s) {
+    case charge_outcome::status::succeeded:
+        return "succeeded";
+    case charge_outcome::status::declined:
+        return "declined";
+    case charge_outcome::status::requires_action:
+        return "requires_action";
+    }
+    return "declined";
+}
+
+void warn(std::string const& line) {
+    // stderr is the gate's log (journald under systemd).
+    std::cerr << "sluice-gate: " << line << "\n";
+}
+
+} // namespace
+
+charge_runner::charge_runner(boost::asio::io_context& io, gate_store& store, payment_provider const& provider,
+                             charge_run_settings settings, std::function<std::int64_t()> now)
+    : io_(io), store_(store), provider_(provider), settings_(settings), now_(std::move(now)), timer_(io) {}
+
+void charge_runner::start() {
+    std::error_code ec;
+    for (auto& c : store_.unsettled_charges(ec)) {
+        resend_.push_back(std::move(c));
+    }
+    if (ec) {
+        warn("could not read the unsettled charges: " + ec.message());
+    }
+    if (!resend_.empty()) {
+        warn("resuming " + std::to_string(resend_.size()) + " charges sent before a restart (same keys)");
+    }
+    fill();
+}
+
+void charge_runner::wake() {
+    if (!stopped_) {
+        boost::asio::post(io_, [this] { fill(); });
+    }
+}
+
+void charge_runner::stop() {
+    stopped_ = true;
+    timer_.cancel();
+}
+
+void charge_runner::close_due_campaigns() {
+    std::error_code ec;
+    for (auto const& id : store_.due_campaigns(now_(), ec)) {
+        current_campaign(store_, id, now_(), ec);
+    }
+}
+
+void charge_runner::fill() {
+    if (stopped_) {
+        return;
+    }
+    while (in_flight_ < settings_.concurrency && !resend_.empty()) {
+        auto c = std::move(resend_.front());
+        resend_.pop_front();
+        send(std::move(c));
+    }
+    // New charges in batches: one transaction writes each key before its call.
+    if (in_flight_ * 2 <= settings_.concurrency) {
+        close_due_campaigns();
+        std::error_code ec;
+        auto claimed = store_.claim_charges(now_(), settings_.concurrency - in_flight_, ec);
+        if (ec) {
+            warn("could not claim charges: " + ec.message());
+        }
+        for (auto& c : claimed) {
+            send(std::move(c));
+        }
+    }
+    release_methods();
+    if (in_flight_ == 0) {
+        std::error_code ec;
+        auto const due = store_.next_charge_due(ec);
+        auto delay = settings_.poll;
+        if (due) {
+            auto const until = std::chrono::seconds(std::max<std::int64_t>(0, *due - now_()));
+            delay = std::min<std::chrono::milliseconds>(delay, until);
+        }
+        sleep(std::max(delay, std::chrono::milliseconds(50)));
+    }
+}
+
+void charge_runner::sleep(std::chrono::milliseconds delay) {
+    timer_.expires_after(delay);
+    timer_.async_wait([this](boost::system::error_code const& e) {
+        if (!e) {
+            fill();
+        }
+    });
+}
+
+void charge_runner::send(charge_record charge) {
+    if (!charging_.insert(charge.charge_key).second) {
+        return; // already at the provider
+    }
+    ++in_flight_;
+    charge_request request;
+    request.amount = charge.amount;
+    request.currency = charge.currency;
+    request.customer = charge.customer;
+    request.payment_method = charge.payment_method;
+    request.description = "Pledge " + charge.pledge_id + " to " + charge.campaign_id;
+    request.references = {{reference::pledge, charge.pledge_id},
+                          {reference::campaign, charge.campaign_id},
+                          {reference::charge, charge.charge_key}};
+    request.idempotency_key = charge.charge_key;
+    provider_.charge(std::move(request), [this, charge](provider_answer<charge_outcome> answer) {
+        --in_flight_;
+        charging_.erase(charge.charge_key);
+        if (answer.value) {
+            settle({charge.charge_key, state_of(answer.value->result), answer.value->provider_id,
+                    answer.value->decline_code});
+        } else if (answer.failure == provider_failure::rejected) {
+            // The provider refused the request itself: nothing was charged, and the pledge waits for a
+            // retry (or a new card) like a declined one.
+            warn("charge " + charge.charge_key + " refused by the provider: " + answer.error);
+            settle({charge.charge_key, "error", {}, "refused"});
+        } else {
+            warn("charge " + charge.charge_key + " outcome unknown (" + answer.error + "); asking again later");
+            auto timer = std::make_shared<boost::asio::steady_timer>(io_, settings_.unknown_retry);
+            timer->async_wait([this, charge, timer](boost::system::error_code const&) {
+                resend_.push_back(charge);
+                fill();
+            });
+        }
+        if (!stopped_) {
+            boost::asio::post(io_, [this] { fill(); });
+        }
+    });
+}
+
+void charge_runner::settle(charge_settlement outcome) {
+    settled_.push_back(std::move(outcome));
+    if (!flush_posted_) {
+        flush_posted_ = true;
+        boost::asio::post(io_, [this] { flush(); });
+    }
+}
+
+void charge_runner::flush() {
+    flush_posted_ = false;
+    if (settled_.empty()) {
+        return;
+    }
+    std::error_code ec;
+    store_.settle_charges(settled_, now_(), settings_.policy, ec);
+    if (ec) {
+        // Not recorded: each stays `started` in the store and is asked again (same key, same outcome).
+        warn("could not record " + std::to_string(settled_.size()) + " charge outcomes: " + ec.message());
+    }
+    settled_.clear();
+}
+
+void charge_runner::release_methods() {
+    if (releasing_ > 0) {
+        return;
+    }
+    std::error_code ec;
+    auto const releases = store_.claim_releases(settings_.concurrency, ec);
+    for (auto const& r : releases) {
+        ++releasing_;
+        provider_.release(r.payment_method, "sluice-release-" + r.pledge_id,
+                          [this, r](provider_answer<bool> answer) {
+                              --releasing_;
+                              if (answer.failure == provider_failure::transient) {
+                                  return; // asked again at the next look
+                              }
+                              // Released, or the provider has no such method any more: either way it
+                              // cannot be charged.
+                              std::error_code e;
+                              store_.mark_released(r.pledge_id, e);
+                              if (releasing_ == 0 && !stopped_) {
+                                  boost::asio::post(io_, [this] { fill(); });
+                              }
+                          });
+    }
+}
+
+} // namespace sluice::gate

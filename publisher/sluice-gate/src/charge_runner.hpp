@@ -1,0 +1,72 @@
+#pragma once
+
+#include "sluice-gate/gate_store.hpp"
+#include "sluice-gate/payment_provider.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace sluice::gate {
+
+struct charge_run_settings {
+    charge_policy policy;
+    std::size_t concurrency = 16;               // charges at the provider at once
+    std::chrono::milliseconds poll{10'000};    // how often the store is looked at when nothing is under way
+    std::chrono::milliseconds unknown_retry{5'000}; // a charge whose outcome is unknown is asked again after
+};
+
+// Charges the confirmed pledges of funded campaigns, retries failed charges within their grace period, and
+// has the provider forget the methods of cancelled and released pledges, on the gate's io_context.
+//
+// Each charge is written to the store (`started`, with the idempotency key the provider gets) before it is
+// sent, in batches of up to `concurrency` per transaction; outcomes are recorded in batches too. A charge
+// whose answer is lost (the gate killed, the network) stays `started` and is sent again with the same key,
+// which the provider answers with the first outcome: a backer is charged at most once whatever happens in
+// between. A charge whose outcome stays unknown is never replaced by a new one.
+class charge_runner {
+public:
+    charge_runner(boost::asio::io_context& io, gate_store& store, payment_provider const& provider,
+                  charge_run_settings settings, std::function<std::int64_t()> now);
+
+    // Resumes the charges left unsettled by a previous run, then looks for work.
+    void start();
+    // Something may be chargeable now (a campaign closed, a method saved).
+    void wake();
+    void stop();
+
+    std::size_t in_flight() const { return in_flight_; }
+
+private:
+    void fill();
+    void send(charge_record charge);
+    void settle(charge_settlement outcome);
+    void flush();
+    void release_methods();
+    void sleep(std::chrono::milliseconds delay);
+    void close_due_campaigns();
+
+    boost::asio::io_context& io_;
+    gate_store& store_;
+    payment_provider const& provider_;
+    charge_run_settings settings_;
+    std::function<std::int64_t()> now_;
+
+    std::deque<charge_record> resend_;  // sent before, outcome unknown: sent again with the same key
+    std::set<std::string> charging_;    // keys at the provider now
+    std::vector<charge_settlement> settled_; // outcomes waiting for the next flush
+    std::size_t in_flight_ = 0;
+    std::size_t releasing_ = 0;
+    bool flush_posted_ = false;
+    bool stopped_ = false;
+    boost::asio::steady_timer timer_;
+};
+
+} // namespace sluice::gate

@@ -1,0 +1,351 @@
+// The money of pledges in the SQLite store (gate_store.hpp, "The money of pledges").
+#include "sluice-gate/money_sql.hpp"
+#include "sluice-gate/sqlite_rows.hpp"
+#include "sluice-gate/sqlite_statement.hpp"
+#include "sluice-gate/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+namespace sluice::gate {
+
+namespace {
+
+charge_record read_charge(statement const& row) {
+    charge_record c;
+    c.charge_key = row.text(0);
+    c.pledge_id = row.text(1);
+    c.campaign_id = row.text(2);
+    c.attempt = static_cast<int>(row.integer(3));
+    c.amount = static_cast<std::uint64_t>(row.integer(4));
+    c.currency = row.text(5);
+    c.customer = row.text(6);
+    c.payment_method = row.text(7);
+    c.state = row.text(8);
+    c.provider_id = row.text(9);
+    c.decline_code = row.text(10);
+    c.started_at = row.integer(11);
+    c.settled_at = row.maybe_integer(12);
+    return c;
+}
+
+// Whether the event id was applied before; records it when not. Inside the caller's transaction.
+bool seen_before(sqlite3* db, std::string_view event_id, std::string_view type, std::int64_t now,
+                 std::error_code& ec) {
+    if (statement(db, sql::find_event).bind(event_id).next_row(ec) || ec) {
+        return true;
+    }
+    statement(db, sql::insert_event).bind(event_id).bind(type).bind(now).execute(ec);
+    return false;
+}
+
+// Records one charge's outcome and moves its pledge. Inside the caller's transaction.
+void settle_one(sqlite3* db, charge_settlement const& s, std::int64_t now, charge_policy const& policy,
+                std::error_code& ec) {
+    statement(db, sql::settle_charge)
+        .bind(s.state)
+        .bind(s.provider_id)
+        .bind(s.decline_code)
+        .bind(now)
+        .bind(s.charge_key)
+        .execute(ec);
+    if (ec || sqlite3_changes(db) != 1) {
+        return; // settled before (by the answer, or by the webhook): the first outcome stands
+    }
+    auto const pledge = statement(db, sql::charge_pledge)
+                            .bind(s.charge_key)
+                            .query_row([](statement const& row) { return row.text(0); }, SQLITE_CORRUPT, ec);
+    if (ec) {
+        return;
+    }
+    if (s.state == "succeeded") {
+        statement(db, sql::pledge_charged).bind(now).bind(pledge).execute(ec);
+        return;
+    }
+    auto const grace_until = now + policy.grace;
+    statement(db, sql::pledge_charge_failed)
+        .bind(s.decline_code.empty() ? s.state : s.decline_code)
+        .bind(grace_until)
+        .bind(now + policy.retry_interval)
+        .bind(pledge)
+        .execute(ec);
+}
+
+} // namespace
+
+void sqlite_store::set_pledge_checkout(std::string_view pledge_id, std::string_view checkout_url,
+                                       std::string_view response, std::error_code& ec) {
+    statement(db_, sql::set_pledge_checkout).bind(checkout_url).bind(response).bind(pledge_id).execute(ec);
+}
+
+void sqlite_store::set_payment_response(std::string_view payment_id, std::string_view response,
+                                        std::error_code& ec) {
+    statement(db_, sql::set_payment_response).bind(response).bind(payment_id).execute(ec);
+}
+
+event_outcome sqlite_store::save_pledge_method(std::string_view event_id, std::string_view pledge_id,
+                                               std::string_view customer, std::string_view payment_method,
+                                               std::int64_t now, std::error_code& ec) {
+    transaction tx(db_, ec);
+    if (ec || seen_before(db_, event_id, "method_saved", now, ec)) {
+        return event_outcome::duplicate;
+    }
+    struct status {
+        std::string pledge;
+        std::string campaign;
+        std::int64_t deadline = 0;
+    };
+    auto const found = statement(db_, sql::pledge_with_campaign)
+                           .bind(pledge_id)
+                           .query_one([](statement const& row) { return status{row.text(0), row.text(1), row.integer(2)}; },
+                                      ec);
+    if (ec) {
+        return event_outcome::ignored;
+    }
+    auto outcome = event_outcome::ignored;
+    if (found && found->pledge == "pending" && found->campaign == "open" && now < found->deadline) {
+        statement(db_, sql::confirm_pledge).bind(customer).bind(payment_method).bind(now).bind(pledge_id).execute(ec);
+        outcome = event_outcome::applied;
+    } else if (found && (found->pledge == "charge_failed" || found->pledge == "confirmed")) {
+        // A new card for a pledge already counted: a failed charge is tried again at once.
+        statement(db_, sql::replace_pledge_method)
+            .bind(customer)
+            .bind(payment_method)
+            .bind(now)
+            .bind(pledge_id)
+            .execute(ec);
+        outcome = event_outcome::applied;
+    }
+    if (ec) {
+        return event_outcome::ignored;
+    }
+    tx.commit(ec);
+    return outcome;
+}
+
+event_outcome sqlite_store::settle_charge_by_event(std::string_view event_id, charge_settlement const& s,
+                                                   std::int64_t now, charge_policy const& policy,
+                                                   std::error_code& ec) {
+    transaction tx(db_, ec);
+    if (ec || seen_before(db_, event_id, "charge_" + s.state, now, ec)) {
+        return event_outcome::duplicate;
+    }
+    settle_one(db_, s, now, policy, ec);
+    if (ec) {
+        return event_outcome::ignored;
+    }
+    bool const moved = sqlite3_changes(db_) > 0;
+    tx.commit(ec);
+    return moved ? event_outcome::applied : event_outcome::ignored;
+}
+
+event_outcome sqlite_store::note_event(std::string_view event_id, std::string_view type, std::int64_t now,
+                                       std::error_code& ec) {
+    transaction tx(db_, ec);
+    if (ec || seen_before(db_, event_id, type, now, ec)) {
+        return event_outcome::duplicate;
+    }
+    tx.commit(ec);
+    return event_outcome::ignored;
+}
+
+std::vector<charge_record> sqlite_store::unsettled_charges(std::error_code& ec) {
+    return statement(db_, sql::unsettled_charges).query_all(read_charge, ec);
+}
+
+std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::size_t limit, std::error_code& ec) {
+    std::vector<charge_record> out;
+    transaction tx(db_, ec);
+    if (ec) {
+        return out;
+    }
+    statement(db_, sql::expire_grace).bind(now).execute(ec);
+    if (ec) {
+        return out;
+    }
+    out = statement(db_, sql::chargeable_pledges)
+              .bind(now)
+              .bind(static_cast<std::int64_t>(limit))
+              .query_all(
+                  [now](statement const& row) {
+                      charge_record c;
+                      c.pledge_id = row.text(0);
+                      c.campaign_id = row.text(1);
+                      c.attempt = static_cast<int>(row.integer(2)) + 1;
+                      c.amount = static_cast<std::uint64_t>(row.integer(3));
+                      c.currency = row.text(4);
+                      c.customer = row.text(5);
+                      c.payment_method = row.text(6);
+                      c.charge_key = "sluice-charge-" + c.pledge_id + "-" + std::to_string(c.attempt);
+                      c.started_at = now;
+                      return c;
+                  },
+                  ec);
+    for (auto const& c : out) {
+        if (ec) {
+            break;
+        }
+        statement(db_, sql::insert_charge)
+            .bind(c.charge_key)
+            .bind(c.pledge_id)
+            .bind(static_cast<std::int64_t>(c.attempt))
+            .bind(static_cast<std::int64_t>(c.amount))
+            .bind(c.currency)
+            .bind(now)
+            .execute(ec);
+        if (!ec) {
+            statement(db_, sql::pledge_charging).bind(static_cast<std::int64_t>(c.attempt)).bind(c.pledge_id).execute(ec);
+        }
+    }
+    if (!ec) {
+        tx.commit(ec);
+    }
+    if (ec) {
+        out.clear();
+    }
+    return out;
+}
+
+void sqlite_store::settle_charges(std::vector<charge_settlement> const& outcomes, std::int64_t now,
+                                  charge_policy const& policy, std::error_code& ec) {
+    transaction tx(db_, ec);
+    if (ec) {
+        return;
+    }
+    for (auto const& s : outcomes) {
+        settle_one(db_, s, now, policy, ec);
+        if (ec) {
+            return;
+        }
+    }
+    tx.commit(ec);
+}
+
+std::optional<std::int64_t> sqlite_store::next_charge_due(std::error_code& ec) {
+    return statement(db_, sql::next_charge_due)
+        .query_row([](statement const& row) { return row.maybe_integer(0); }, SQLITE_CORRUPT, ec);
+}
+
+std::vector<std::string> sqlite_store::due_campaigns(std::int64_t now, std::error_code& ec) {
+    return statement(db_, sql::due_campaigns).bind(now).query_all([](statement const& row) { return row.text(0); }, ec);
+}
+
+std::vector<method_release> sqlite_store::claim_releases(std::size_t limit, std::error_code& ec) {
+    return statement(db_, sql::releasable_methods)
+        .bind(static_cast<std::int64_t>(limit))
+        .query_all([](statement const& row) { return method_release{row.text(0), row.text(1)}; }, ec);
+}
+
+void sqlite_store::mark_released(std::string_view pledge_id, std::error_code& ec) {
+    statement(db_, sql::mark_released).bind(pledge_id).execute(ec);
+}
+
+std::optional<refund_record> sqlite_store::start_refund(std::string_view pledge_id, std::uint64_t amount,
+                                                        std::int64_t now, std::string& why,
+                                                        std::error_code& ec) {
+    transaction tx(db_, ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    struct charged {
+        std::string key;
+        std::string provider_id;
+        std::uint64_t amount = 0;
+        std::string currency;
+        std::uint64_t refunded = 0;
+        std::int64_t refunds = 0;
+    };
+    auto const charge = statement(db_, sql::refundable_charge)
+                            .bind(pledge_id)
+                            .query_one(
+                                [](statement const& row) {
+                                    return charged{row.text(0), row.text(1),
+                                                   static_cast<std::uint64_t>(row.integer(2)), row.text(3),
+                                                   static_cast<std::uint64_t>(row.integer(4)), row.integer(5)};
+                                },
+                                ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    if (!charge) {
+        why = "the pledge was not charged";
+        return std::nullopt;
+    }
+    auto const left = charge->amount - std::min(charge->amount, charge->refunded);
+    if (left == 0) {
+        why = "the pledge's charge is refunded already";
+        return std::nullopt;
+    }
+    if (amount > left) {
+        why = "at most " + std::to_string(left) + " " + charge->currency + " is left to refund";
+        return std::nullopt;
+    }
+    refund_record r;
+    r.pledge_id = std::string(pledge_id);
+    r.charge_key = charge->key;
+    r.provider_payment_id = charge->provider_id;
+    r.amount = amount == 0 ? left : amount;
+    r.currency = charge->currency;
+    r.refund_key = "sluice-refund-" + r.pledge_id + "-" + std::to_string(charge->refunds + 1);
+    r.created_at = now;
+    statement(db_, sql::insert_refund)
+        .bind(r.refund_key)
+        .bind(r.pledge_id)
+        .bind(r.charge_key)
+        .bind(static_cast<std::int64_t>(r.amount))
+        .bind(now)
+        .execute(ec);
+    if (!ec) {
+        tx.commit(ec);
+    }
+    return ec ? std::nullopt : std::optional<refund_record>(std::move(r));
+}
+
+void sqlite_store::settle_refund(std::string_view refund_key, bool succeeded, std::string_view provider_id,
+                                 std::error_code& ec) {
+    statement(db_, sql::settle_refund)
+        .bind(succeeded ? "succeeded" : "failed")
+        .bind(provider_id)
+        .bind(refund_key)
+        .execute(ec);
+}
+
+std::vector<ledger_row> sqlite_store::ledger(std::string_view campaign_id, std::error_code& ec) {
+    return statement(db_, sql::ledger)
+        .bind(campaign_id)
+        .query_all(
+            [](statement const& row) {
+                ledger_row l;
+                l.pledge = read_pledge(row);
+                l.provider_payment_id = row.text(19);
+                l.charged = static_cast<std::uint64_t>(row.integer(20));
+                l.refunded = static_cast<std::uint64_t>(row.integer(21));
+                l.charges_failed = static_cast<int>(row.integer(22));
+                return l;
+            },
+            ec);
+}
+
+std::vector<charge_record> sqlite_store::succeeded_charges(std::error_code& ec) {
+    return statement(db_, sql::succeeded_charges).query_all(read_charge, ec);
+}
+
+std::vector<refund_record> sqlite_store::succeeded_refunds(std::error_code& ec) {
+    return statement(db_, sql::succeeded_refunds)
+        .query_all(
+            [](statement const& row) {
+                refund_record r;
+                r.refund_key = row.text(0);
+                r.pledge_id = row.text(1);
+                r.charge_key = row.text(2);
+                r.provider_payment_id = row.text(3);
+                r.amount = static_cast<std::uint64_t>(row.integer(4));
+                r.currency = row.text(5);
+                r.state = row.text(6);
+                r.provider_id = row.text(7);
+                r.created_at = row.integer(8);
+                return r;
+            },
+            ec);
+}
+
+} // namespace sluice::gate
