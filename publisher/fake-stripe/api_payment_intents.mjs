@@ -39,7 +39,9 @@ function parseAmount(value) {
 
 function parseCreate(params) {
     rejectUnknown(params, CREATE_PARAMS);
-    if (optionalEnum(params.capture_method, 'capture_method', ['automatic', 'automatic_async', 'manual']) === 'manual') {
+    const captureMethod = optionalEnum(params.capture_method, 'capture_method',
+        ['automatic', 'automatic_async', 'manual']);
+    if (captureMethod === 'manual') {
         throw unsupported('Every charge is captured at once: capture_method=manual is not', 'capture_method');
     }
     if (params.payment_method_data !== undefined) {

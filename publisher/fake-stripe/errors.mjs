@@ -58,8 +58,8 @@ export function resourceMissing(kind, id, {param, status = 400} = {}) {
 }
 
 export function unrecognizedUrl(method, path) {
-    return invalidRequest(`Unrecognized request URL (${method}: ${path}). This FAKE Stripe serves only the small part ` +
-        'of the API listed in publisher/fake-stripe/README.md.', {status: 404});
+    return invalidRequest(`Unrecognized request URL (${method}: ${path}). This FAKE Stripe serves only the small ` +
+        'part of the API listed in publisher/fake-stripe/README.md.', {status: 404});
 }
 
 export function apiError(message = 'The fake payment provider failed on purpose (an injected fault).') {

@@ -36,7 +36,8 @@ export class Faults {
 
     // The fault for this request, if one is waiting for it; each use counts down.
     take(method, path) {
-        const index = this.pending.findIndex((fault) => fault.path === path && (!fault.method || fault.method === method));
+        const index = this.pending.findIndex((fault) => fault.path === path &&
+            (!fault.method || fault.method === method));
         if (index < 0) {
             return null;
         }
@@ -49,6 +50,7 @@ export class Faults {
     }
 
     list() {
-        return this.pending.map(({path, mode, remaining, delayMs, method}) => ({path, mode, remaining, delayMs, method}));
+        return this.pending.map(({path, mode, remaining, delayMs, method}) =>
+            ({path, mode, remaining, delayMs, method}));
     }
 }

@@ -45,26 +45,30 @@ export function paymentIntentObject({amount, currency, customer = null, paymentM
     };
 }
 
+// Shared by every successful charge (and never changed): a benchmark makes hundreds of thousands.
+const APPROVED = {network_status: 'approved_by_network', reason: null, risk_level: 'normal',
+    seller_message: 'Payment complete.', type: 'authorized'};
+
 function chargeOutcomeObject(decline) {
     if (!decline) {
-        return {network_status: 'approved_by_network', reason: null, risk_level: 'normal',
-            seller_message: 'Payment complete.', type: 'authorized'};
+        return APPROVED;
     }
     return {network_status: 'declined_by_network', reason: decline.declineCode, risk_level: 'normal',
         seller_message: 'The issuing bank declined this charge.', type: 'issuer_declined'};
 }
 
-// `decline` is null for a charge that succeeded.
+// `decline` is null for a charge that succeeded. The card details and metadata are shared with the payment
+// method and the intent, which never change them.
 export function chargeObject({paymentIntent, paymentMethod, decline}) {
     const paid = !decline;
     return {
-        id: newId('ch_'), object: 'charge', amount: paymentIntent.amount, amount_captured: paid ? paymentIntent.amount : 0,
-        amount_refunded: 0, captured: paid, created: nowSeconds(), currency: paymentIntent.currency,
-        customer: paymentIntent.customer, description: paymentIntent.description,
+        id: newId('ch_'), object: 'charge', amount: paymentIntent.amount,
+        amount_captured: paid ? paymentIntent.amount : 0, amount_refunded: 0, captured: paid, created: nowSeconds(),
+        currency: paymentIntent.currency, customer: paymentIntent.customer, description: paymentIntent.description,
         failure_code: decline?.code ?? null, failure_message: decline?.message ?? null, livemode: false,
-        metadata: {...paymentIntent.metadata}, outcome: chargeOutcomeObject(decline), paid,
+        metadata: paymentIntent.metadata, outcome: chargeOutcomeObject(decline), paid,
         payment_intent: paymentIntent.id, payment_method: paymentMethod.id,
-        payment_method_details: {card: {...paymentMethod.card}, type: 'card'}, refunded: false,
+        payment_method_details: {card: paymentMethod.card, type: 'card'}, refunded: false,
         status: paid ? 'succeeded' : 'failed',
     };
 }

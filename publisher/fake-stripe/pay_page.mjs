@@ -33,9 +33,12 @@ ${inner}
 }
 
 function lineItemList(lineItems) {
-    const rows = lineItems.map((item) => `<li>${escapeHtml(item.name)}${item.quantity > 1 ? ` × ${item.quantity}` : ''}` +
-        ` — ${escapeHtml(formatAmount(item.unitAmount * item.quantity, item.currency))}` +
-        `${item.description ? `<br><span class="note">${escapeHtml(item.description)}</span>` : ''}</li>`);
+    const rows = lineItems.map((item) => {
+        const quantity = item.quantity > 1 ? ` × ${item.quantity}` : '';
+        const amount = formatAmount(item.unitAmount * item.quantity, item.currency);
+        const description = item.description ? `<br><span class="note">${escapeHtml(item.description)}</span>` : '';
+        return `<li>${escapeHtml(item.name)}${quantity} — ${escapeHtml(amount)}${description}</li>`;
+    });
     return `<ul>${rows.join('')}</ul>`;
 }
 
@@ -65,7 +68,8 @@ export function checkoutPage(session, extra, problem = null) {
     const verb = session.mode === 'payment' ? `Pay ${formatAmount(session.amount_total, session.currency)}`
         : 'Save card';
     const email = session.customer_details?.email ?? session.customer_email ?? '';
-    const cancel = session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">Cancel and go back</a></p>` : '';
+    const cancel = session.cancel_url
+        ? `<p><a href="${escapeHtml(session.cancel_url)}">Cancel and go back</a></p>` : '';
     return page(session.mode === 'payment' ? 'Pay' : 'Save a card', `${purpose(session, extra)}
 ${problem ? `<p class="error" role="alert">${escapeHtml(problem)}</p>` : ''}
 <form method="post" action="/pay/${escapeHtml(session.id)}">

@@ -46,7 +46,8 @@ export function createPayHandler({store, payments, webhooks}) {
                 {href: successRedirect(session), label: 'Continue'}), pageHeaders(session));
         } else {
             const back = session.cancel_url ? {href: session.cancel_url, label: 'Go back'} : null;
-            send(response, 410, messagePage('This checkout has expired', goneText(session), back), pageHeaders(session));
+            send(response, 410, messagePage('This checkout has expired', goneText(session), back),
+                pageHeaders(session));
         }
     }
 
@@ -78,7 +79,8 @@ export function createPayHandler({store, payments, webhooks}) {
         } else if (request.method === 'POST') {
             await submit(request, response, session);
         } else {
-            send(response, 405, messagePage('Not allowed', 'Use GET or POST.'), {...pageHeaders(null), Allow: 'GET, POST'});
+            send(response, 405, messagePage('Not allowed', 'Use GET or POST.'),
+                {...pageHeaders(null), Allow: 'GET, POST'});
         }
     };
 }

@@ -16,7 +16,7 @@ function recordAttempt(store, {paymentIntent, paymentMethod, outcome, offSession
     store.chargeAttempts.push({
         paymentIntent: paymentIntent.id, paymentMethod: paymentMethod.id, last4: paymentMethod.card.last4,
         amount: paymentIntent.amount, currency: paymentIntent.currency, outcome, offSession,
-        idempotencyKey: idempotencyKey ?? null, at: new Date().toISOString(),
+        idempotencyKey: idempotencyKey ?? null, at: Date.now(),
     });
 }
 
@@ -66,7 +66,8 @@ export function createPayments(store) {
             offSession: Boolean(how.offSession), idempotencyKey: how.idempotencyKey});
         if (result.outcome === 'requires_action') {
             requireAction(paymentIntent, paymentMethod);
-            return {outcome: result.outcome, charge: null, paymentIntentJson: JSON.stringify(paymentIntent), events: []};
+            const paymentIntentJson = JSON.stringify(paymentIntent);
+            return {outcome: result.outcome, charge: null, paymentIntentJson, events: []};
         }
         const charge = store.charges.add(chargeObject({paymentIntent, paymentMethod, decline: result.decline}));
         if (result.outcome === 'succeeded') {

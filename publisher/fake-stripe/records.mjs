@@ -10,6 +10,6 @@ export function records(store, idempotency) {
             customer: session.customer, setup_intent: session.setup_intent, payment_intent: session.payment_intent,
         })),
         idempotentRequests: idempotency.kept,
-        chargeAttempts: store.chargeAttempts,
+        chargeAttempts: store.chargeAttempts.map((attempt) => ({...attempt, at: new Date(attempt.at).toISOString()})),
     };
 }

@@ -3,8 +3,10 @@
 #include "sluice-gate/admin_commands.hpp"
 #include "sluice-gate/api_error.hpp"
 #include "sluice-gate/constant_time.hpp"
+#include "sluice-gate/ledger.hpp"
 #include "sluice-gate/request_body.hpp"
 
+#include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/strict_object.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
@@ -64,8 +66,24 @@ gate_response handle_admin(gate_context& ctx, gate_request const& req,
         return req.method == "GET" ? answer(gate_statistics(ctx.store)) : wrong_method("GET");
     }
     if (is({"campaigns", "*", "close"})) {
-        return req.method == "POST" ? answer(close_campaign_now(ctx.store, path[3], ctx.unix_now()))
-                                    : wrong_method("POST");
+        if (req.method != "POST") {
+            return wrong_method("POST");
+        }
+        auto const closed = close_campaign_now(ctx.store, path[3], ctx.unix_now());
+        ctx.wake_charges(); // a funded campaign is charged, a failed one's methods released
+        return answer(closed);
+    }
+    if (is({"campaigns", "*", "ledger"})) {
+        if (req.method != "GET") {
+            return wrong_method("GET");
+        }
+        std::error_code ec;
+        auto const ledger = protocol::is_bundle_slug(path[3]) ? campaign_ledger(ctx.store, path[3], ec) : std::nullopt;
+        if (ec) {
+            return storage_failed();
+        }
+        return ledger ? json_response(ledger->dump())
+                      : error_response(404, error_code::campaign_not_found, "no campaign with that id");
     }
     if (is({"campaigns", "*", "deliveries"})) {
         if (req.method != "POST") {

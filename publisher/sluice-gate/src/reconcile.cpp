@@ -16,6 +16,12 @@ struct run {
     std::vector<provider_refund> refunds;
 };
 
+reconciliation failure(std::string error) {
+    reconciliation out;
+    out.error = std::move(error);
+    return out;
+}
+
 std::string money(std::uint64_t amount, std::string const& currency) {
     return std::to_string(amount) + " " + currency;
 }
@@ -114,7 +120,7 @@ void compare(run& r) {
 void read_refunds(std::shared_ptr<run> r, std::string cursor) {
     r->provider.list_refunds(cursor, [r](provider_answer<provider_page<provider_refund>> page) {
         if (!page.value) {
-            return r->done(reconciliation{.error = "the provider's refunds could not be read: " + page.error});
+            return r->done(failure("the provider's refunds could not be read: " + page.error));
         }
         for (auto& f : page.value->items) {
             r->refunds.push_back(std::move(f));
@@ -129,7 +135,7 @@ void read_refunds(std::shared_ptr<run> r, std::string cursor) {
 void read_payments(std::shared_ptr<run> r, std::string cursor) {
     r->provider.list_payments(cursor, [r](provider_answer<provider_page<provider_payment>> page) {
         if (!page.value) {
-            return r->done(reconciliation{.error = "the provider's payments could not be read: " + page.error});
+            return r->done(failure("the provider's payments could not be read: " + page.error));
         }
         for (auto& p : page.value->items) {
             r->payments.push_back(std::move(p));
