@@ -43,7 +43,6 @@ function completeSetup(store, session, number, email) {
     if (!customerId) {
         customerId = store.customers.add(customerObject({email})).id;
         session.customer = customerId;
-        store.sessions.index('customer', customerId, session.id);
     }
     const paymentMethod = addPaymentMethod(store, number, customerId, email);
     const setupIntent = store.setupIntents.get(session.setup_intent);

@@ -60,21 +60,8 @@ export class Collection {
         return seq === undefined ? undefined : this.extras[seq];
     }
 
-    has(id) {
-        return this.seqById.has(id);
-    }
-
     seqOf(id) {
         return this.seqById.get(id);
-    }
-
-    // A filter's value may be set after the object was added (a session's customer on completion).
-    index(name, value, id) {
-        const byValue = this.filters.get(name);
-        const seq = this.seqById.get(id);
-        const seqs = byValue.get(value) ?? [];
-        byValue.set(value, seqs);
-        seqs.splice(partition(0, seqs.length, (i) => seqs[i] < seq), 0, seq);
     }
 
     // `query`: {limit, startingAfterSeq, endingBeforeSeq, filter: [name, value] | null, created: {gt, gte, lt,

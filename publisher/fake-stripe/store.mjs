@@ -6,12 +6,12 @@ import {Collection} from './collection.mjs';
 export function createStore() {
     return {
         customers: new Collection(),
-        // extra: {lineItems, paymentIntentData} from the creating request.
-        sessions: new Collection(['customer']),
+        // extra: {lineItems, paymentIntentData, setupIntentData} from the creating request.
+        sessions: new Collection(),
         // The ids of the sessions still open, which the expiry sweep looks through.
         openSessions: new Set(),
         setupIntents: new Collection(),
-        // extra: {number, offSessionCharges, spent}: the card behind it, which the API never shows.
+        // extra: {number, offSessionCharges, spent, detached}: the card behind it, which the API never shows.
         paymentMethods: new Collection(),
         paymentIntents: new Collection(['customer']),
         charges: new Collection(),

@@ -1,7 +1,6 @@
 #include "file_helpers.hpp"
 #include "sandbox_dir.hpp"
 #include "sluice-gate/admin_handlers.hpp"
-#include "sluice-gate/payment_provider.hpp"
 #include "sluice-gate/secret_file.hpp"
 #include "sluice-gate/tls_context.hpp"
 
@@ -16,18 +15,6 @@ namespace {
 
 using sluice::testing::sandbox_dir;
 using sluice::testing::write_file;
-
-TEST(GateHostedCheckout, PutsThePaymentIdInTheTemplate) {
-    hosted_checkout const provider("https://pay.example/checkout?p={payment}&back=/done/{payment}", "secret");
-    EXPECT_EQ(provider.checkout_url("AbCdEfGhIjKlMnOpQrStUv"),
-              "https://pay.example/checkout?p=AbCdEfGhIjKlMnOpQrStUv&back=/done/AbCdEfGhIjKlMnOpQrStUv");
-    EXPECT_EQ(provider.webhook_secret(), "secret");
-    EXPECT_TRUE(hosted_checkout::is_valid_template("http://127.0.0.1:9/pay/{payment}"));
-    EXPECT_FALSE(hosted_checkout::is_valid_template("https://pay.example/checkout"));
-    EXPECT_FALSE(hosted_checkout::is_valid_template("ftp://pay.example/{payment}"));
-    EXPECT_FALSE(hosted_checkout::is_valid_template("javascript:alert(1)//{payment}"));
-    EXPECT_FALSE(hosted_checkout::is_valid_template("https://pay.example/ {payment}"));
-}
 
 TEST(GateSecretFile, TrimsAndRefusesWeakOrOddSecrets) {
     sandbox_dir dir;

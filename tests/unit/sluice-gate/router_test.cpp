@@ -2,9 +2,11 @@
 #include "sandbox_dir.hpp"
 #include "sluice-gate/gate_store.hpp"
 #include "sluice-gate/landing_page.hpp"
+#include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/payment_provider.hpp"
 #include "sluice-gate/router.hpp"
 #include "sluice-gate/sqlite_store.hpp"
+#include "scripted_provider.hpp"
 #include "webhook_signer.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
@@ -528,8 +530,11 @@ TEST(GateLandingPage, ScriptJsonCannotCloseTheElement) {
 namespace sluice::gate {
 namespace {
 
+// A pledge campaign's bundle, and a provider whose webhooks the tests sign as Stripe would.
 class GatePledges : public GateRouter {
 protected:
+    static constexpr char const* secret = "whsec_test_0123456789abcdef";
+
     void SetUp() override {
         GateRouter::SetUp();
         pledge_bundle_ = testing::make_test_bundle("saison-2-bundle");
@@ -555,6 +560,8 @@ protected:
                                  "2026-09-01", "Nothing is charged.", "open", std::nullopt},
                                 ec);
         ASSERT_FALSE(ec);
+        ctx_->public_url = "https://gate.example/";
+        ctx_->payments = provider_;
     }
 
     gate_response pledge(std::string const& key, json body) {
@@ -572,6 +579,53 @@ protected:
         return body;
     }
 
+    std::int64_t unix_now() const {
+        return std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count();
+    }
+
+    // A Stripe event, signed at `t` (now by default) with the endpoint's secret.
+    gate_response webhook(std::string const& body, std::optional<std::int64_t> t = std::nullopt,
+                          std::string const& key = secret) {
+        return call_with("POST", "/v1/payments/webhook", body,
+                         {{"stripe-signature", sluice::testing::provider_signature(key, body, t.value_or(unix_now()))}});
+    }
+
+    // The provider saved a method for the pledge (`setup_intent.succeeded`).
+    gate_response method_saved(std::string const& pledge_id, std::string const& method,
+                               std::string const& event_id = {}) {
+        return webhook(sluice::testing::stripe_event(event_id.empty() ? "evt_saved_" + method : event_id,
+                                             "setup_intent.succeeded",
+                                             {{"id", "seti_" + method},
+                                              {"object", "setup_intent"},
+                                              {"status", "succeeded"},
+                                              {"customer", "cus_" + pledge_id},
+                                              {"payment_method", method},
+                                              {"metadata", {{"sluice_pledge", pledge_id}, {"sluice_campaign", "saison-2"}}}}));
+    }
+
+    // A pledge whose method the provider saved.
+    std::string confirmed_pledge(std::string const& key, std::string const& method) {
+        auto const r = pledge(key, device_body());
+        EXPECT_EQ(r.status, 201u) << r.body;
+        auto const id = parse(r).at("pledgeId").get<std::string>();
+        EXPECT_EQ(method_saved(id, method).status, 200u);
+        return id;
+    }
+
+    // Runs the charge run until it has nothing left to do now.
+    void charge_all(charge_run_settings settings = {}) {
+        boost::asio::io_context io;
+        charge_runner runner(io, *store_, *provider_, settings, [this] { return unix_now(); });
+        runner.start();
+        // The run sleeps when idle: one round of its own is all a test needs.
+        io.run_for(std::chrono::milliseconds(300));
+        runner.stop();
+        io.run();
+    }
+
+    json status_of(std::string const& id) { return parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id)); }
+
+    std::shared_ptr<sluice::testing::scripted_provider> provider_ = std::make_shared<sluice::testing::scripted_provider>(secret);
     testing::test_bundle pledge_bundle_;
 };
 
@@ -589,21 +643,36 @@ json open_receipt(std::string const& text, protocol::signing_keypair const& gate
     return json::parse(*payload);
 }
 
-TEST_F(GatePledges, OnePledgePerIdempotencyKey) {
+TEST_F(GatePledges, APledgeOpensTheProvidersPageOncePerIdempotencyKey) {
     auto const first = pledge("key-1", device_body());
     ASSERT_EQ(first.status, 201u) << first.body;
     auto const answer = parse(first);
+    auto const id = answer.at("pledgeId").get<std::string>();
     EXPECT_EQ(answer.at("amount"), 1500);
-    EXPECT_EQ(answer.at("state"), "active");
+    EXPECT_EQ(answer.at("state"), "pending");
+    EXPECT_EQ(answer.at("chargedOn"), "2026-06-01T00:00:00Z");
+    EXPECT_EQ(answer.at("checkoutUrl"), "https://checkout.example/c/sluice-pledge-" + id);
     auto const receipt = open_receipt(answer.at("receipt").get<std::string>(), bundle_.gate);
     EXPECT_EQ(receipt.at("kind"), "pledge");
-    EXPECT_EQ(receipt.at("pledgeId"), answer.at("pledgeId"));
+    EXPECT_EQ(receipt.at("pledgeId"), id);
     EXPECT_EQ(receipt.at("campaignId"), "saison-2");
+    // The provider was asked to save a method for a later charge, in the campaign's currency, with the
+    // pledge named so its webhooks can be tied back.
+    ASSERT_EQ(provider_->checkouts.size(), 1u);
+    auto const& asked = provider_->checkouts[0];
+    EXPECT_EQ(asked.mode, checkout_request::kind::setup);
+    EXPECT_EQ(asked.currency, "EUR");
+    EXPECT_EQ(asked.success_url, "https://gate.example/checkout/done");
+    EXPECT_EQ(asked.idempotency_key, "sluice-pledge-" + id);
+    EXPECT_NE(asked.description.find("only if the campaign is funded"), std::string::npos);
+    EXPECT_EQ(asked.references, (std::vector<std::pair<std::string, std::string>>{
+                                    {"sluice_pledge", id}, {"sluice_campaign", "saison-2"}}));
 
     auto const retry = pledge("key-1", device_body());
     EXPECT_EQ(retry.status, 201u);
     EXPECT_EQ(retry.body, first.body);
     EXPECT_EQ(header(retry, "Idempotent-Replayed"), "true");
+    EXPECT_EQ(provider_->checkouts.size(), 1u);
     auto const other = pledge("key-1", device_body(2000));
     EXPECT_EQ(other.status, 422u);
     EXPECT_EQ(code_of(other), "idempotency_key_reused");
@@ -611,59 +680,195 @@ TEST_F(GatePledges, OnePledgePerIdempotencyKey) {
     EXPECT_EQ(code_of(pledge("key 2", device_body())), "idempotency_key_required");
     EXPECT_EQ(code_of(pledge("key-2", device_body(1499))), "amount_too_low");
     EXPECT_EQ(code_of(pledge("key-2", json{{"device", "x"}})), "invalid_device");
-    EXPECT_EQ(pledge("key-2", device_body(2500)).status, 201u);
-
-    auto const progress = parse(call("GET", "/v1/campaigns/saison-2"));
-    EXPECT_EQ(progress.at("backers"), 2);
-    EXPECT_EQ(progress.at("amount"), 4000);
-    EXPECT_EQ(progress.at("goalBackers"), 3);
-    EXPECT_EQ(progress.at("state"), "open");
-    EXPECT_EQ(progress.at("deadline"), "2026-06-01T00:00:00Z");
-    EXPECT_EQ(progress.at("secondsLeft"), 12 * 24 * 3600);
-    EXPECT_EQ(code_of(call("GET", "/v1/campaigns/unknown")), "campaign_not_found");
-    // The bundle's status and its landing page show the same progress.
-    auto const status = parse(call("GET", "/v1/bundles/saison-2-bundle"));
-    EXPECT_EQ(status.at("campaign"), progress);
-    EXPECT_EQ(status.at("gates").at("pledge").at("campaignId"), "saison-2");
-    auto const page = call("GET", "/b/saison-2-bundle").body;
-    EXPECT_NE(page.find("<li class=\"progress\">open: 2 backers, 40.00 EUR pledged</li>"), std::string::npos)
-        << page;
-    EXPECT_NE(page.find("If the goal is missed: Nothing is charged."), std::string::npos);
+    EXPECT_EQ(status_of(id).at("checkoutUrl"), answer.at("checkoutUrl"));
 }
 
-TEST_F(GatePledges, FundedCampaignsGiveEachPledgerItsToken) {
+TEST_F(GatePledges, OnlyASavedMethodCountsTowardTheGoal) {
+    auto const a = parse(pledge("key-a", device_body())).at("pledgeId").get<std::string>();
+    ASSERT_EQ(pledge("key-b", device_body(2500)).status, 201u);
+    auto progress = parse(call("GET", "/v1/campaigns/saison-2"));
+    EXPECT_EQ(progress.at("backers"), 0);
+    EXPECT_EQ(progress.at("amount"), 0);
+
+    auto const saved = method_saved(a, "pm_a");
+    ASSERT_EQ(saved.status, 200u) << saved.body;
+    EXPECT_EQ(parse(saved), json::parse(R"({"received":true})"));
+    EXPECT_EQ(status_of(a).at("state"), "confirmed");
+    EXPECT_FALSE(status_of(a).contains("checkoutUrl"));
+    // The same event again (the provider retries until it hears 2xx) changes nothing.
+    EXPECT_EQ(parse(method_saved(a, "pm_a")), json::parse(R"({"received":true,"duplicate":true})"));
+    progress = parse(call("GET", "/v1/campaigns/saison-2"));
+    EXPECT_EQ(progress.at("backers"), 1);
+    EXPECT_EQ(progress.at("amount"), 1500);
+    EXPECT_EQ(progress.at("goalBackers"), 3);
+    EXPECT_EQ(progress.at("state"), "open");
+    EXPECT_EQ(progress.at("secondsLeft"), 12 * 24 * 3600);
+    EXPECT_EQ(code_of(call("GET", "/v1/campaigns/unknown")), "campaign_not_found");
+    auto const status = parse(call("GET", "/v1/bundles/saison-2-bundle"));
+    EXPECT_EQ(status.at("campaign"), progress);
+    auto const page = call("GET", "/b/saison-2-bundle").body;
+    EXPECT_NE(page.find("<li class=\"progress\">open: 1 backers, 15.00 EUR pledged</li>"), std::string::npos)
+        << page;
+
+    // 10,000 pledges nobody confirms move the goal by nothing.
+    for (int i = 0; i < 200; ++i) {
+        ASSERT_EQ(pledge("script-" + std::to_string(i), device_body()).status, 201u);
+    }
+    EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2")).at("backers"), 1);
+}
+
+TEST_F(GatePledges, AProviderFailureLeavesThePledgeForARetryWithTheSameKey) {
+    provider_->fail_next_checkout = provider_failure::transient;
+    auto const failed = pledge("key-1", device_body());
+    EXPECT_EQ(failed.status, 502u);
+    EXPECT_EQ(code_of(failed), "payment_provider_failed");
+    auto const retry = pledge("key-1", device_body());
+    ASSERT_EQ(retry.status, 201u) << retry.body;
+    // One pledge, and both calls asked the provider under the same key.
+    ASSERT_EQ(provider_->checkouts.size(), 2u);
+    EXPECT_EQ(provider_->checkouts[0].idempotency_key, provider_->checkouts[1].idempotency_key);
+    std::error_code ec;
+    EXPECT_EQ(store_->ledger("saison-2", ec).size(), 1u);
+    // Without a provider there are no pledges at all.
+    ctx_->payments.reset();
+    EXPECT_EQ(code_of(pledge("key-2", device_body())), "payments_unavailable");
+}
+
+TEST_F(GatePledges, FundedCampaignsChargeConfirmedPledgesOnceAndOnlyChargedOnesGetTokens) {
     std::vector<std::string> ids;
     for (int i = 0; i < 3; ++i) {
-        auto const r = pledge("key-" + std::to_string(i), device_body());
-        ASSERT_EQ(r.status, 201u);
-        ids.push_back(parse(r).at("pledgeId").get<std::string>());
+        ids.push_back(confirmed_pledge("key-" + std::to_string(i), "pm_" + std::to_string(i)));
     }
-    auto const before = parse(call("GET", "/v1/campaigns/saison-2/pledges/" + ids[0]));
-    EXPECT_EQ(before.at("campaignState"), "open");
-    EXPECT_FALSE(before.contains("token"));
+    auto const never = parse(pledge("key-never", device_body())).at("pledgeId").get<std::string>();
+    EXPECT_FALSE(status_of(ids[0]).contains("token"));
     std::error_code ec;
-    EXPECT_EQ(store_->close_campaign("saison-2", 1, ec), "funded");
+    EXPECT_EQ(store_->close_campaign("saison-2", unix_now(), ec), "funded");
     EXPECT_EQ(code_of(pledge("late", device_body())), "campaign_closed");
+    // A pledge never confirmed is released at the close, and never charged.
+    EXPECT_EQ(status_of(never).at("state"), "released");
+    EXPECT_EQ(status_of(ids[0]).at("state"), "confirmed");
+    EXPECT_FALSE(status_of(ids[0]).contains("token"));
+
+    charge_all();
+    ASSERT_EQ(provider_->charges.size(), 3u);
+    for (auto const& c : provider_->charges) {
+        EXPECT_EQ(c.amount, 1500u);
+        EXPECT_EQ(c.currency, "EUR");
+        EXPECT_EQ(c.idempotency_key.rfind("sluice-charge-", 0), 0u) << c.idempotency_key;
+    }
     for (auto const& id : ids) {
-        auto const r = parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id));
-        EXPECT_EQ(r.at("campaignState"), "funded");
+        auto const r = status_of(id);
+        EXPECT_EQ(r.at("state"), "charged");
         auto const token = r.at("token").get<std::string>();
         auto const verified = verify(token, pledge_bundle_);
         ASSERT_TRUE(verified) << verified.detail;
         EXPECT_EQ(verified.token.grantee.kind, protocol::grantee_kind::pledge);
         EXPECT_EQ(verified.token.grantee.ref, id);
         EXPECT_EQ(verified.token.item_keys.at("episode-1.webm.locked"), pledge_bundle_.keys.items[0].key);
-        // Asked again, the same token: it is issued once.
-        EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id)).at("token"), token);
+        EXPECT_EQ(status_of(id).at("token"), token);
     }
+    // Another run charges nobody again.
+    charge_all();
+    EXPECT_EQ(provider_->charges.size(), 3u);
     EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 3u);
-    EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + ids[0] + "/cancel")),
-              "campaign_closed");
+    EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + ids[0] + "/cancel")), "campaign_closed");
+    auto const ledger = store_->ledger("saison-2", ec);
+    ASSERT_EQ(ledger.size(), 4u);
+    EXPECT_EQ(ledger[0].charged, 1500u);
+    EXPECT_EQ(ledger[0].provider_payment_id, "pi_sluice-charge-" + ledger[0].pledge.pledge_id + "-1");
 }
 
-TEST_F(GatePledges, CancelledUntilTheDeadlineThenFailedWithReleases) {
-    auto const a = parse(pledge("key-a", device_body())).at("pledgeId").get<std::string>();
-    auto const b = parse(pledge("key-b", device_body())).at("pledgeId").get<std::string>();
+TEST_F(GatePledges, ADeclinedChargeIsRetriedWithinTheGracePeriodAndANewCardIsChargedAtOnce) {
+    auto const fixed = confirmed_pledge("key-a", "pm_declines");
+    auto const never = confirmed_pledge("key-b", "pm_needs_action");
+    auto const fine = confirmed_pledge("key-c", "pm_fine");
+    provider_->outcome_by_method["pm_declines"] = charge_outcome::status::declined;
+    provider_->outcome_by_method["pm_needs_action"] = charge_outcome::status::requires_action;
+    std::error_code ec;
+    ASSERT_EQ(store_->close_campaign("saison-2", unix_now(), ec), "funded");
+    charge_run_settings settings;
+    settings.policy.grace = 7 * 86400;
+    settings.policy.retry_interval = 86400;
+    charge_all(settings);
+    EXPECT_EQ(status_of(fine).at("state"), "charged");
+    auto failed = status_of(fixed);
+    EXPECT_EQ(failed.at("state"), "charge_failed");
+    EXPECT_EQ(failed.at("declineCode"), "insufficient_funds");
+    EXPECT_EQ(failed.at("retryUntil"), "2026-05-27T00:00:00Z");
+    EXPECT_EQ(failed.at("nextAttempt"), "2026-05-21T00:00:00Z");
+    EXPECT_FALSE(failed.contains("token"));
+    EXPECT_EQ(status_of(never).at("declineCode"), "authentication_required");
+
+    // Before the retry is due nothing is sent; a new card is charged at once, under a new key.
+    charge_all(settings);
+    EXPECT_EQ(provider_->charges.size(), 3u);
+    auto const page = call("POST", "/v1/campaigns/saison-2/pledges/" + fixed + "/payment-method");
+    ASSERT_EQ(page.status, 200u) << page.body;
+    EXPECT_EQ(parse(page).at("checkoutUrl"), "https://checkout.example/c/sluice-pledge-" + fixed + "-method-1");
+    EXPECT_EQ(provider_->checkouts.back().mode, checkout_request::kind::setup);
+    ASSERT_EQ(method_saved(fixed, "pm_new_card").status, 200u);
+    charge_all(settings);
+    ASSERT_EQ(provider_->charges.size(), 4u);
+    EXPECT_EQ(provider_->charges.back().payment_method, "pm_new_card");
+    EXPECT_EQ(provider_->charges.back().idempotency_key, "sluice-charge-" + fixed + "-2");
+    EXPECT_EQ(status_of(fixed).at("state"), "charged");
+    EXPECT_TRUE(status_of(fixed).contains("token"));
+
+    // The other is tried every day until the grace period ends, then it has failed for good.
+    for (int day = 1; day <= 8; ++day) {
+        now_ += std::chrono::hours(24);
+        charge_all(settings);
+    }
+    EXPECT_EQ(status_of(never).at("state"), "failed");
+    EXPECT_FALSE(status_of(never).contains("token"));
+    auto const tries = std::count_if(provider_->charges.begin(), provider_->charges.end(),
+                                     [](auto const& c) { return c.payment_method == "pm_needs_action"; });
+    EXPECT_EQ(tries, 7); // the first, then one a day while the seven days last
+    EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + never + "/payment-method")),
+              "pledge_not_updatable");
+    EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + fine + "/payment-method")),
+              "pledge_not_updatable");
+}
+
+TEST_F(GatePledges, AChargeWhoseAnswerIsLostIsAskedAgainWithTheSameKey) {
+    auto const id = confirmed_pledge("key-a", "pm_a");
+    for (int i = 1; i < 3; ++i) {
+        confirmed_pledge("key-" + std::to_string(i), "pm_" + std::to_string(i));
+    }
+    std::error_code ec;
+    ASSERT_EQ(store_->close_campaign("saison-2", unix_now(), ec), "funded");
+    provider_->fail_charges = provider_failure::transient;
+    charge_run_settings settings;
+    settings.unknown_retry = std::chrono::milliseconds(50);
+    charge_all(settings);
+    ASSERT_GE(provider_->charges.size(), 6u); // each asked at least twice
+    EXPECT_EQ(status_of(id).at("state"), "charging");
+    // The gate restarts: the charge still unsettled is sent again under its first key, and settles.
+    provider_->fail_charges = provider_failure::none;
+    auto const before = provider_->charges.size();
+    charge_all(settings);
+    EXPECT_EQ(status_of(id).at("state"), "charged");
+    std::set<std::string> keys;
+    for (std::size_t i = 0; i < provider_->charges.size(); ++i) {
+        keys.insert(provider_->charges[i].idempotency_key);
+    }
+    EXPECT_EQ(keys.size(), 3u) << "a charge of unknown outcome must never get a second key";
+    EXPECT_GT(provider_->charges.size(), before);
+    // A webhook settling a charge already settled by its answer changes nothing.
+    auto const key = "sluice-charge-" + id + "-1";
+    auto const late = webhook(sluice::testing::stripe_event("evt_late", "payment_intent.payment_failed",
+                                                    {{"id", "pi_" + key},
+                                                     {"object", "payment_intent"},
+                                                     {"status", "requires_payment_method"},
+                                                     {"metadata", {{"sluice_charge", key}, {"sluice_pledge", id}}}}));
+    ASSERT_EQ(late.status, 200u) << late.body;
+    EXPECT_EQ(parse(late).at("ignored"), true);
+    EXPECT_EQ(status_of(id).at("state"), "charged");
+}
+
+TEST_F(GatePledges, CancelledUntilTheDeadlineThenAFailedCampaignReleasesEverySavedMethod) {
+    auto const a = confirmed_pledge("key-a", "pm_a");
+    auto const b = confirmed_pledge("key-b", "pm_b");
     auto const cancelled = call("POST", "/v1/campaigns/saison-2/pledges/" + b + "/cancel");
     ASSERT_EQ(cancelled.status, 200u) << cancelled.body;
     EXPECT_EQ(parse(cancelled).at("state"), "cancelled");
@@ -672,22 +877,66 @@ TEST_F(GatePledges, CancelledUntilTheDeadlineThenFailedWithReleases) {
     EXPECT_EQ(call("POST", "/v1/campaigns/saison-2/pledges/" + b + "/cancel").status, 200u);
     EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/nope/cancel")), "pledge_not_found");
     EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2")).at("backers"), 1);
+    // A method saved for a cancelled pledge does not bring it back.
+    EXPECT_EQ(parse(method_saved(b, "pm_b2")).at("ignored"), true);
+    EXPECT_EQ(status_of(b).at("state"), "cancelled");
 
     // The deadline passes: the first request to look closes the campaign, short of its goal.
     now_ = std::chrono::sys_days{std::chrono::year{2026} / 6 / 1};
     auto const progress = parse(call("GET", "/v1/campaigns/saison-2"));
     EXPECT_EQ(progress.at("state"), "failed");
     EXPECT_EQ(progress.at("secondsLeft"), 0);
-    auto const status = parse(call("GET", "/v1/campaigns/saison-2/pledges/" + a));
+    auto const status = status_of(a);
+    EXPECT_EQ(status.at("state"), "released");
     EXPECT_FALSE(status.contains("token"));
     auto const release = open_receipt(status.at("release").get<std::string>(), bundle_.gate);
     EXPECT_EQ(release.at("kind"), "release");
     EXPECT_EQ(release.at("pledgeId"), a);
-    EXPECT_FALSE(parse(call("GET", "/v1/campaigns/saison-2/pledges/" + b)).contains("release"));
+    EXPECT_FALSE(status_of(b).contains("release"));
     EXPECT_EQ(code_of(pledge("key-c", device_body())), "campaign_closed");
     EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + a + "/cancel")), "campaign_closed");
+    // Nothing is charged; both saved methods are forgotten at the provider, once.
+    charge_all();
+    charge_all();
+    EXPECT_TRUE(provider_->charges.empty());
+    std::sort(provider_->releases.begin(), provider_->releases.end());
+    EXPECT_EQ(provider_->releases, (std::vector<std::string>{"pm_a", "pm_b"}));
     std::error_code ec;
     EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 0u);
+}
+
+TEST_F(GatePledges, ForgedStaleAndUnknownWebhooksChangeNothing) {
+    auto const id = parse(pledge("key-a", device_body())).at("pledgeId").get<std::string>();
+    auto const body = sluice::testing::stripe_event("evt_1", "setup_intent.succeeded",
+                                            {{"id", "seti_1"},
+                                             {"object", "setup_intent"},
+                                             {"customer", "cus_1"},
+                                             {"payment_method", "pm_1"},
+                                             {"metadata", {{"sluice_pledge", id}}}});
+    auto const t = unix_now();
+    EXPECT_EQ(code_of(call_with("POST", "/v1/payments/webhook", body, {})), "invalid_signature_header");
+    EXPECT_EQ(code_of(call_with("POST", "/v1/payments/webhook", body,
+                                {{"sluice-signature", sluice::testing::provider_signature(secret, body, t)}})),
+              "invalid_signature_header");
+    EXPECT_EQ(code_of(webhook(body, t - 301)), "signature_expired");
+    EXPECT_EQ(code_of(webhook(body, t + 301)), "signature_expired");
+    EXPECT_EQ(code_of(webhook(body, t, "whsec_someone_else_entirely")), "invalid_signature");
+    EXPECT_EQ(code_of(call_with("POST", "/v1/payments/webhook", body + " ",
+                                {{"stripe-signature", sluice::testing::provider_signature(secret, body, t)}})),
+              "invalid_signature");
+    EXPECT_EQ(status_of(id).at("state"), "pending");
+    // Signed, but not an event of the provider's.
+    EXPECT_EQ(code_of(webhook("{\"id\":\"evt\"}")), "invalid_request");
+    EXPECT_EQ(code_of(webhook("[1,2")), "invalid_request");
+    // An event the gate does not act on is acknowledged, so the provider stops sending it.
+    auto const other = webhook(sluice::testing::stripe_event("evt_2", "customer.created", {{"id", "cus_1"}}));
+    EXPECT_EQ(other.status, 200u);
+    EXPECT_EQ(parse(other).at("ignored"), true);
+    // A method saved for no pledge of this gate.
+    EXPECT_EQ(parse(method_saved("AAAAAAAAAAAAAAAAAAAAAA", "pm_x")).at("ignored"), true);
+    // At the window's edge the signature still counts.
+    EXPECT_EQ(webhook(body, t - 300).status, 200u);
+    EXPECT_EQ(status_of(id).at("state"), "confirmed");
 }
 
 } // namespace
@@ -696,13 +945,11 @@ TEST_F(GatePledges, CancelledUntilTheDeadlineThenFailedWithReleases) {
 namespace sluice::gate {
 namespace {
 
-// A bundle whose locked item is paid for, and a provider whose webhooks the tests sign as it would.
-class GatePayments : public GateRouter {
+// A bundle whose locked item is paid for, through the provider's one-off checkout.
+class GatePayments : public GatePledges {
 protected:
-    static constexpr char const* secret = "whsec_test_0123456789abcdef";
-
     void SetUp() override {
-        GateRouter::SetUp();
+        GatePledges::SetUp();
         paid_ = testing::make_test_bundle("paid-bundle");
         paid_.manifest.items[1].gate = protocol::gate_kind::pay;
         paid_.manifest.gates.email.reset();
@@ -711,8 +958,6 @@ protected:
         paid_.gate = bundle_.gate;
         paid_.manifest.gate_keys = {bundle_.gate.public_key};
         put(paid_);
-        ctx_->payments =
-            std::make_shared<hosted_checkout>("https://pay.example/checkout?p={payment}", secret);
     }
 
     json pay_body(std::uint64_t amount = 500, std::string currency = "EUR") const {
@@ -735,32 +980,22 @@ protected:
         return parse(r).at("paymentId").get<std::string>();
     }
 
-    std::int64_t unix_now() const {
-        return std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count();
-    }
-
-    // What the provider sends, signed with `key` at `t`.
-    static std::string signature(std::string const& body, std::int64_t t, std::string const& key = secret) {
-        return sluice::testing::provider_signature(key, body, t);
-    }
-
-    gate_response webhook(std::string const& body, std::optional<std::string> header) {
-        std::vector<std::pair<std::string, std::string>> headers;
-        if (header) {
-            headers.emplace_back("sluice-signature", *header);
-        }
-        return call_with("POST", "/v1/payments/webhook", body, headers);
-    }
-
-    gate_response event(std::string const& event_id, std::string const& type, std::string const& payment_id) {
-        auto const body = json{{"id", event_id}, {"type", type}, {"paymentId", payment_id}}.dump();
-        return webhook(body, signature(body, unix_now()));
+    // The provider's news about a payment's checkout: paid (`checkout.session.completed`) or expired.
+    gate_response event(std::string const& event_id, bool paid, std::string const& payment_id) {
+        return webhook(sluice::testing::stripe_event(
+            event_id, paid ? "checkout.session.completed" : "checkout.session.expired",
+            {{"id", "cs_" + payment_id},
+             {"object", "checkout.session"},
+             {"mode", "payment"},
+             {"payment_status", paid ? "paid" : "unpaid"},
+             {"payment_intent", paid ? json("pi_" + payment_id) : json(nullptr)},
+             {"metadata", {{"sluice_payment", payment_id}}}}));
     }
 
     testing::test_bundle paid_;
 };
 
-TEST_F(GatePayments, OnePendingPaymentPerIdempotencyKey) {
+TEST_F(GatePayments, OnePendingPaymentPerIdempotencyKeyWithTheProvidersCheckout) {
     auto const first = pay("pay-1", pay_body(650));
     ASSERT_EQ(first.status, 201u) << first.body;
     auto const answer = parse(first);
@@ -771,11 +1006,20 @@ TEST_F(GatePayments, OnePendingPaymentPerIdempotencyKey) {
                             {"state", "pending"},
                             {"amount", 650},
                             {"currency", "EUR"},
-                            {"checkoutUrl", "https://pay.example/checkout?p=" + id}}));
+                            {"checkoutUrl", "https://checkout.example/c/sluice-pay-" + id}}));
+    // The provider learnt the amount, the currency and what is bought.
+    ASSERT_EQ(provider_->checkouts.size(), 1u);
+    auto const& asked = provider_->checkouts[0];
+    EXPECT_EQ(asked.mode, checkout_request::kind::payment);
+    EXPECT_EQ(asked.amount, 650u);
+    EXPECT_EQ(asked.currency, "EUR");
+    EXPECT_NE(asked.description.find(paid_.manifest.title), std::string::npos);
+    EXPECT_EQ(asked.references, (std::vector<std::pair<std::string, std::string>>{{"sluice_payment", id}}));
     auto const retry = pay("pay-1", pay_body(650));
     EXPECT_EQ(retry.status, 201u);
     EXPECT_EQ(retry.body, first.body);
     EXPECT_EQ(header(retry, "Idempotent-Replayed"), "true");
+    EXPECT_EQ(provider_->checkouts.size(), 1u);
     auto const other = pay("pay-1", pay_body(700));
     EXPECT_EQ(other.status, 422u);
     EXPECT_EQ(code_of(other), "idempotency_key_reused");
@@ -787,6 +1031,10 @@ TEST_F(GatePayments, OnePendingPaymentPerIdempotencyKey) {
                                    {"state", "pending"},
                                    {"amount", 650},
                                    {"currency", "EUR"}}));
+    // A provider that fails leaves the payment to a retry under the same key.
+    provider_->fail_next_checkout = provider_failure::rejected;
+    EXPECT_EQ(code_of(pay("pay-2", pay_body())), "payment_provider_failed");
+    EXPECT_EQ(pay("pay-2", pay_body()).status, 201u);
 }
 
 TEST_F(GatePayments, PayRequestsThatAreRefused) {
@@ -841,19 +1089,19 @@ TEST_F(GatePayments, WithoutAProviderPaymentsAre503) {
     auto const r = pay("pay-2", pay_body());
     EXPECT_EQ(r.status, 503u);
     EXPECT_EQ(code_of(r), "payments_unavailable");
-    auto const hook = event("evt_1", "payment.succeeded", id);
+    auto const hook = event("evt_1", true, id);
     EXPECT_EQ(hook.status, 503u);
     EXPECT_EQ(code_of(hook), "payments_unavailable");
     // What was recorded stays readable.
     EXPECT_EQ(parse(call("GET", "/v1/payments/" + id)).at("state"), "pending");
 }
 
-TEST_F(GatePayments, ASignedSucceededEventPaysOnceAndTheTokenIsIssuedOnce) {
+TEST_F(GatePayments, APaidCheckoutPaysOnceAndTheTokenIsIssuedOnce) {
     auto const id = new_payment();
-    auto const first = event("evt_1", "payment.succeeded", id);
+    auto const first = event("evt_1", true, id);
     ASSERT_EQ(first.status, 200u) << first.body;
     EXPECT_EQ(parse(first), json::parse(R"({"received":true})"));
-    auto const again = event("evt_1", "payment.succeeded", id);
+    auto const again = event("evt_1", true, id);
     EXPECT_EQ(again.status, 200u);
     EXPECT_EQ(parse(again), json::parse(R"({"received":true,"duplicate":true})"));
 
@@ -870,81 +1118,37 @@ TEST_F(GatePayments, ASignedSucceededEventPaysOnceAndTheTokenIsIssuedOnce) {
     std::error_code ec;
     EXPECT_EQ(store_->count_unlocks("paid-bundle", ec), 1u);
     // The same news under another event id changes nothing, and is not a conflict.
-    EXPECT_EQ(event("evt_2", "payment.succeeded", id).status, 200u);
+    EXPECT_EQ(event("evt_2", true, id).status, 200u);
     EXPECT_EQ(store_->stats(ec).payments.paid, 1u);
-}
-
-TEST_F(GatePayments, UnsignedForgedOrStaleEventsLeaveThePaymentPending) {
-    auto const id = new_payment();
-    auto const body = json{{"id", "evt_1"}, {"type", "payment.succeeded"}, {"paymentId", id}}.dump();
-    auto const t = unix_now();
-    struct expectation {
-        std::optional<std::string> header;
-        unsigned status;
-        std::string code;
-    };
-    std::vector<expectation> const cases{
-        {std::nullopt, 400, "invalid_signature_header"},
-        {"", 400, "invalid_signature_header"},
-        {"t=" + std::to_string(t), 400, "invalid_signature_header"},
-        {"v1=" + signature(body, t).substr(signature(body, t).find("v1=") + 3), 400,
-         "invalid_signature_header"},
-        {signature(body, t - 301), 400, "signature_expired"},
-        {signature(body, t + 301), 400, "signature_expired"},
-        {signature(body, t, "whsec_someone_else_entirely"), 401, "invalid_signature"},
-        {signature(body + " ", t), 401, "invalid_signature"},
-    };
-    for (auto const& c : cases) {
-        auto const r = webhook(body, c.header);
-        EXPECT_EQ(r.status, c.status) << c.header.value_or("(none)") << " " << r.body;
-        EXPECT_EQ(code_of(r), c.code) << c.header.value_or("(none)");
-    }
-    // At the window's edge the signature still counts.
-    EXPECT_EQ(webhook(body, signature(body, t - 300)).status, 200u);
-    EXPECT_EQ(parse(call("GET", "/v1/payments/" + id)).at("state"), "paid");
-    std::error_code ec;
-    EXPECT_EQ(store_->stats(ec).payments.paid, 1u);
-}
-
-TEST_F(GatePayments, SignedEventsAreReadStrictlyOnceVerified) {
-    auto const id = new_payment();
-    auto const signed_call = [&](std::string const& body) {
-        return webhook(body, signature(body, unix_now()));
-    };
-    EXPECT_EQ(code_of(signed_call("{\"id\":")), "malformed_json");
-    EXPECT_EQ(
-        code_of(signed_call(json{{"id", "evt"}, {"type", "payment.refunded"}, {"paymentId", id}}.dump())),
-        "invalid_request");
-    EXPECT_EQ(
-        code_of(signed_call(json{{"id", "e v t"}, {"type", "payment.failed"}, {"paymentId", id}}.dump())),
-        "invalid_request");
-    EXPECT_EQ(code_of(signed_call(
-                  json{{"id", std::string(129, 'e')}, {"type", "payment.failed"}, {"paymentId", id}}.dump())),
-              "invalid_request");
-    EXPECT_EQ(code_of(signed_call(json{{"id", "evt"}, {"type", "payment.failed"}}.dump())),
-              "invalid_request");
-    auto const unknown = signed_call(
-        json{{"id", "evt_9"}, {"type", "payment.succeeded"}, {"paymentId", "AAAAAAAAAAAAAAAAAAAAAA"}}.dump());
-    EXPECT_EQ(unknown.status, 404u);
-    EXPECT_EQ(code_of(unknown), "payment_not_found");
-    EXPECT_EQ(parse(call("GET", "/v1/payments/" + id)).at("state"), "pending");
+    // An unpaid completion (an asynchronous method still running) is not a payment.
+    auto const other = new_payment("pay-2");
+    auto const unpaid = webhook(sluice::testing::stripe_event("evt_3", "checkout.session.completed",
+                                                      {{"object", "checkout.session"},
+                                                       {"mode", "payment"},
+                                                       {"payment_status", "unpaid"},
+                                                       {"metadata", {{"sluice_payment", other}}}}));
+    EXPECT_EQ(parse(unpaid).at("ignored"), true);
+    EXPECT_EQ(parse(call("GET", "/v1/payments/" + other)).at("state"), "pending");
 }
 
 TEST_F(GatePayments, ASettledPaymentDoesNotChangeSides) {
     auto const paid = new_payment("pay-a");
-    ASSERT_EQ(event("evt_a1", "payment.succeeded", paid).status, 200u);
-    auto const conflict = event("evt_a2", "payment.failed", paid);
+    ASSERT_EQ(event("evt_a1", true, paid).status, 200u);
+    auto const conflict = event("evt_a2", false, paid);
     EXPECT_EQ(conflict.status, 409u);
     EXPECT_EQ(code_of(conflict), "payment_state_conflict");
     EXPECT_EQ(parse(call("GET", "/v1/payments/" + paid)).at("state"), "paid");
 
     auto const failed = new_payment("pay-b");
-    ASSERT_EQ(event("evt_b1", "payment.failed", failed).status, 200u);
+    ASSERT_EQ(event("evt_b1", false, failed).status, 200u);
     auto const failed_status = parse(call("GET", "/v1/payments/" + failed));
     EXPECT_EQ(failed_status.at("state"), "failed");
     EXPECT_FALSE(failed_status.contains("token"));
-    EXPECT_EQ(code_of(event("evt_b2", "payment.succeeded", failed)), "payment_state_conflict");
+    EXPECT_EQ(code_of(event("evt_b2", true, failed)), "payment_state_conflict");
     EXPECT_EQ(parse(call("GET", "/v1/payments/" + failed)).at("state"), "failed");
+    auto const unknown = event("evt_9", true, "AAAAAAAAAAAAAAAAAAAAAA");
+    EXPECT_EQ(unknown.status, 404u);
+    EXPECT_EQ(code_of(unknown), "payment_not_found");
 }
 
 // The admin endpoints and the deliveries they publish, on the pledge fixture's campaign.
@@ -1026,8 +1230,7 @@ TEST_F(GateAdmin, CloseAndDeliverAsTheCommandLineDoes) {
     EXPECT_EQ(code_of(open), "campaign_open");
     std::vector<std::string> pledges;
     for (int i = 0; i < 3; ++i) {
-        pledges.push_back(
-            parse(pledge("key-" + std::to_string(i), device_body())).at("pledgeId").get<std::string>());
+        pledges.push_back(confirmed_pledge("key-" + std::to_string(i), "pm_" + std::to_string(i)));
     }
     auto const closed = admin("POST", "campaigns/saison-2/close");
     ASSERT_EQ(closed.status, 200u) << closed.body;
@@ -1059,7 +1262,13 @@ TEST_F(GateAdmin, CloseAndDeliverAsTheCommandLineDoes) {
                                                            {"magnet", delivery.at("magnet")},
                                                            {"publishedAt", "2026-05-20T00:00:00Z"}}}));
 
-    // Each pledger's status carries a token for the delivery, issued once, sealed to its device.
+    // Each charged pledger's status carries a token for the delivery, issued once, sealed to its device.
+    charge_all();
+    auto const ledger = admin("GET", "campaigns/saison-2/ledger");
+    ASSERT_EQ(ledger.status, 200u) << ledger.body;
+    EXPECT_EQ(parse(ledger).at("charged"), json::parse(R"({"count":3,"amount":4500})"));
+    EXPECT_EQ(parse(ledger).at("net"), 4500);
+    EXPECT_EQ(code_of(admin("GET", "campaigns/nope/ledger")), "campaign_not_found");
     std::error_code ec;
     for (auto const& id : pledges) {
         auto const status = parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id));
