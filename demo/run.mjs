@@ -1,6 +1,6 @@
 // The demo (`make demo`): a creator's bundle "les-veilleurs" on this machine, ready for the extension.
 // It makes the films, the bundle and its keys, serves the bundle's landing page and gate (email with a
-// confirmation code, pay what you want through a mock checkout, a pledge campaign), seeds the bundle from a
+// confirmation code, pay what you want and a pledge campaign through a fake Stripe), seeds the bundle from a
 // sluice-host of its own, and registers sluice-host with the browsers found here. Everything stays on
 // 127.0.0.1 and under build/demo-world. Ctrl-C stops it all.
 import {join} from 'node:path';
@@ -23,7 +23,7 @@ async function shutdown(signal) {
         return;
     }
     stopping = true;
-    say(`\n${signal}: stopping the seed, the gate and the mock checkout…`);
+    say(`\n${signal}: stopping the seed, the gate and the fake payment provider…`);
     const world = await starting?.catch(() => null);
     await world?.stop();
     say('stopped.');
@@ -83,10 +83,12 @@ ${bold('What to try')} (and what you should see)
       subtitles are in its menu, and seeking ahead works before the download ends.
    3. Unlock episode 1 with any email address: the gate mails a six-digit code, printed below as it arrives;
       type it into the card and episode 1 plays.
-   4. Pay what you want for the booklet (at least 3.00 EUR): a mock checkout tab opens (no real payment);
-      Pay, and the booklet unlocks for export.
-   5. Pledge for season 2 (campaign "${world.campaignId}", goal 2,500.00 EUR, 15.00 EUR a pledge): the card and
-      the toolbar's list show the campaign's progress and deadline. Nothing is charged in this demo.
+   4. Pay what you want for the booklet (at least 3.00 EUR): the payment provider's page opens in a tab. It is
+      a FAKE Stripe on this machine (no real money) reached through the gate's real Stripe adapter: pick the
+      test card 4242 4242 4242 4242 and the booklet unlocks for export; 4000 0000 0000 0002 is declined.
+   5. Pledge for season 2 (campaign "${world.campaignId}", goal 2,500.00 EUR, 15.00 EUR a pledge): the
+      provider's page saves a card (nothing is charged now); the card and the toolbar's list show the
+      campaign's progress and deadline. The card is charged only if the campaign is funded by its deadline.
    6. The toolbar button lists the download with its progress, rate and peers.
 
    Any other Sluice session on this machine can also open the bundle from this magnet link (it names the

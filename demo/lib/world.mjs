@@ -1,7 +1,8 @@
 // The demo's world, also the stage of the end-to-end tests: a creator's bundle "les-veilleurs" made with
 // the real sluice-bundle, served by the real sluice-gate (email with a confirmation code, pay what you want
-// through a mock payment provider, a pledge campaign), and seeded by a real sluice-host. Everything listens
-// on 127.0.0.1 and lives under one folder:
+// and a pledge campaign charged when funded, both through a fake Stripe on loopback that the gate's real
+// Stripe adapter calls), and seeded by a real sluice-host. Everything listens on 127.0.0.1 and lives under
+// one folder:
 //   media/   the films, cover, booklet and subtitles (made once, kept between runs)
 //   keys/    the publisher's and the gate's keys (kept: a host pins the publisher key of a bundle id)
 //   out/     what sluice-bundle create wrote: les-veilleurs/, les-veilleurs.torrent, les-veilleurs.keys.json
@@ -21,7 +22,7 @@ import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {promisify} from 'node:util';
 import {makeMedia} from './media.mjs';
-import {startMockCheckout} from './mock_checkout.mjs';
+import {startFakeStripe} from '../../publisher/fake-stripe/fake_stripe.mjs';
 import {startLocalSwarm} from './local_swarm.mjs';
 import {NativeClient} from './native_client.mjs';
 
@@ -260,7 +261,8 @@ async function stopChild(child, exited, {signal = 'SIGTERM', graceMs = 10000} = 
 // that a host that knows only the landing page's magnet finds the data; `gatePort` (default: a free one);
 // `mediaDir` (default dir/media); `onMail(mail)` hears each mail the gate sends; `log(line)` the progress.
 export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, pledge = {goalBackers: 1, price: 1500},
-    tracker = true, webSeed = true, gatePort = 0, mediaDir = join(dir, 'media'), onMail = () => {}}) {
+    tracker = true, webSeed = true, gatePort = 0, mediaDir = join(dir, 'media'), onMail = () => {},
+    chargeOptions = ['--charge-retry-interval', '1m', '--grace-period', '1h']}) {
     const paths = {
         dir, media: mediaDir, keys: join(dir, 'keys'), out: join(dir, 'out'), gate: join(dir, 'gate'),
         mail: join(dir, 'mail'), seed: join(dir, 'seed'), logs: join(dir, 'logs'),
@@ -298,15 +300,18 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
         }
         const gateKey = JSON.parse(readFileSync(keyFile('gate'), 'utf8')).publicKey;
 
-        const paymentSecret = randomBytes(24).toString('hex');
         const adminToken = randomBytes(24).toString('hex');
-        writeFileSync(join(paths.gate, 'webhook.secret'), paymentSecret, {mode: 0o600});
         writeFileSync(join(paths.gate, 'admin.token'), adminToken, {mode: 0o600});
 
         const port = gatePort || await freePort();
         const gateUrl = `http://127.0.0.1:${port}/`;
-        const checkout = await startMockCheckout({secret: paymentSecret, gateUrl: () => gateUrl, log});
-        stops.push(() => checkout.close());
+        // The payment provider: a FAKE Stripe on loopback, reached by the gate's real Stripe adapter with a
+        // test key and signing its webhooks with the endpoint's secret, as Stripe would.
+        const payments = await startFakeStripe({webhookUrl: `${gateUrl}v1/payments/webhook`,
+            log: (line) => log(`fake provider: ${line}`)});
+        stops.push(() => payments.close());
+        writeFileSync(join(paths.gate, 'stripe.key'), payments.secretKey, {mode: 0o600});
+        writeFileSync(join(paths.gate, 'stripe-webhook.secret'), payments.webhookSecret, {mode: 0o600});
         const swarm = await startLocalSwarm({folder: paths.out});
         stops.push(() => swarm.close());
 
@@ -329,8 +334,9 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
             `mv "$f" ${mailDir}/"$(date +%s%N)-$$.eml"`;
         const gate = startGate(bin.gate, ['serve', '--data', gateData, '--listen', `127.0.0.1:${port}`,
             '--gate-key', keyFile('gate'), '--public-url', gateUrl, '--mail-command', mailCommand,
-            '--payment-secret-file', join(paths.gate, 'webhook.secret'), '--checkout-url', checkout.checkoutTemplate,
-            '--admin-token-file', join(paths.gate, 'admin.token')], join(paths.logs, 'gate.log'));
+            '--stripe-api', payments.base, '--stripe-key-file', join(paths.gate, 'stripe.key'),
+            '--stripe-webhook-secret-file', join(paths.gate, 'stripe-webhook.secret'),
+            '--admin-token-file', join(paths.gate, 'admin.token'), ...chargeOptions], join(paths.logs, 'gate.log'));
         stops.push(() => stopChild(gate.child, gate.exited));
         const served = await gate.url;
         if (served !== gateUrl) {
@@ -380,7 +386,7 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
 
         return {
             landingUrl, gateUrl, magnet, magnetWithPeer, infoHash, bundleId, campaignId, seedPeer, version,
-            checkoutBase: checkout.base, tracker: tracker ? swarm.tracker : null, webSeed: webSeed ? swarm.webSeed : null,
+            checkoutBase: payments.base, payments, tracker: tracker ? swarm.tracker : null, webSeed: webSeed ? swarm.webSeed : null,
             paths: {...paths, bundleFolder, torrentFile, spec: specFile},
             seedHost,
             // For checking that nothing is left once stopped; the seed's owner is no child of ours.
@@ -405,8 +411,10 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
                 }
                 return reply.json();
             },
-            // What the mock checkout's Pay (or Decline) button does.
-            completePayment: (paymentId, outcome = 'paid') => checkout.complete(paymentId, outcome),
+            // What the backer does on the provider's page (its form, without a browser): pays or saves a card.
+            // `checkoutUrl` is the page the gate answered; `card` one of the fake's test cards.
+            completeCheckout: (checkoutUrl, card = '4242424242424242') =>
+                payments.complete(new URL(checkoutUrl).pathname.split('/').pop(), card),
             stop,
         };
     } catch (error) {
