@@ -48,8 +48,8 @@ function keyInUse(key) {
         'once it has been answered.', 'idempotency_key_in_use');
 }
 
-export function createApiHandler({secretKey, store, payments, base, idempotency, faults, webhooks, latencyMs, log}) {
-    const pause = () => (latencyMs > 0 ? sleep(latencyMs) : null);
+export function createApiHandler({secretKey, store, payments, base, idempotency, faults, webhooks, latency, log}) {
+    const pause = () => (latency.ms > 0 ? sleep(latency.ms) : null);
 
     // Runs the route; answers {status, body, keep, drop}. A fault injected before execution keeps nothing.
     async function execute(found, params, ctx, method, path) {

@@ -82,3 +82,17 @@ export function completeSession({store, payments}, sessionId, cardInput, email =
     return session.mode === 'payment' ? completePayment(store, payments, session, card.number, payer)
         : completeSetup(store, session, card.number, payer);
 }
+
+// POST /_fake/seed: `count` customers, each with a saved card `number`, as if each had been through a setup
+// checkout; answers their ids for a benchmark to charge.
+export function seedCustomers(store, count, number) {
+    if (!findTestCard(number)) {
+        throw new Error(`${number} is not one of the fake's test cards`);
+    }
+    const out = [];
+    for (let i = 0; i < count; i += 1) {
+        const customer = store.customers.add(customerObject({})).id;
+        out.push({customer, paymentMethod: addPaymentMethod(store, number, customer, null).id});
+    }
+    return out;
+}

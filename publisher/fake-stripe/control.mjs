@@ -29,7 +29,7 @@ function parseWebhookSettings(body) {
     return {url, hold, duplicate, delayMs, staleSeconds};
 }
 
-export function createControlHandler({webhooks, faults, complete, records}) {
+export function createControlHandler({webhooks, faults, complete, records, seed, latency}) {
     function configureWebhooks(body) {
         const {url, ...settings} = parseWebhookSettings(body);
         if (url !== undefined) {
@@ -85,6 +85,18 @@ export function createControlHandler({webhooks, faults, complete, records}) {
         'GET /_fake/faults': () => ({faults: faults.list()}),
         'POST /_fake/faults': addFault,
         'GET /_fake/records': () => records(),
+        'POST /_fake/latency': (body) => {
+            check(Number.isFinite(body.ms) && body.ms >= 0, 'ms must be a number >= 0');
+            latency.ms = body.ms;
+            return {ms: latency.ms};
+        },
+        // Customers, each with a saved card, made at once: what a benchmark needs by the hundred thousand.
+        'POST /_fake/seed': (body) => {
+            check(Number.isInteger(body.customers) && body.customers > 0 && body.customers <= 1000000,
+                'customers must be a whole number from 1 to 1000000');
+            check(body.card === undefined || typeof body.card === 'string', 'card must be a test card number');
+            return {customers: seed(body.customers, body.card ?? '4242424242424242')};
+        },
     };
 
     async function answer(request, path) {

@@ -6,7 +6,7 @@ import {createServer} from 'node:http';
 import {clearInterval, setInterval} from 'node:timers';
 import {URL} from 'node:url';
 import {createApiHandler} from './api_pipeline.mjs';
-import {completeSession} from './checkout_complete.mjs';
+import {completeSession, seedCustomers} from './checkout_complete.mjs';
 import {createControlHandler} from './control.mjs';
 import {createEvent} from './events.mjs';
 import {Faults} from './faults.mjs';
@@ -85,13 +85,16 @@ export async function startFakeStripe({host = '127.0.0.1', port = 0, secretKey =
     }
     const getRecords = () => records(store, idempotency);
 
+    // Changeable while running (POST /_fake/latency): a benchmark seeds its customers fast, then measures.
+    const latency = {ms: latencyMs};
     const server = createServer();
     await listen(server, host, port);
     const base = baseUrl(server, host);
     const handlers = {
-        api: createApiHandler({secretKey, store, payments, base, idempotency, faults, webhooks, latencyMs, log}),
+        api: createApiHandler({secretKey, store, payments, base, idempotency, faults, webhooks, latency, log}),
         pay: createPayHandler({store, payments, webhooks}),
-        control: createControlHandler({webhooks, faults, complete, records: getRecords}),
+        control: createControlHandler({webhooks, faults, complete, records: getRecords,
+            seed: (count, card) => seedCustomers(store, count, card), latency}),
     };
     server.on('request', (request, response) => dispatch(handlers, request, response, log));
     const sweep = setInterval(() => sweepExpired(store).forEach(emit), EXPIRY_SWEEP_MS);
