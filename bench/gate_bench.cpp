@@ -1,16 +1,18 @@
 // gate_bench: what sluice-gate's pledges cost, next to a reference measured in the same run.
 //
 //   rate   pledges per second that `sluice-gate serve` records for 32 clients on keep-alive connections,
-//          each pledge with its own Idempotency-Key and device; against a bare SQLite loop in this process
+//          each pledge with its own Idempotency-Key and device, each opening its setup checkout at the fake
+//          Stripe on loopback (two provider calls: the customer, the checkout session; no added latency);
+//          against a bare SQLite loop in this process
 //          with the same durability (WAL, synchronous=FULL, one BEGIN IMMEDIATE / INSERT / COMMIT per row of
 //          the gate's pledges table, a database on the same filesystem). Every pledge the gate answers is
 //          committed and fsynced first, so neither side can beat the disk's fsync rate; the ratio says what
 //          HTTP, JSON, the idempotency check and the receipt's signature add to the bare commit.
-//   close  a campaign of N pledges (default 250,000), filled by the gate's own pledge handler and store in
-//          this process (or through the HTTP API by the same 32 clients); then, on a fresh copy of that data
-//          folder per run, `sluice-gate close` (wall time, and the peak RSS of the child from wait4), the
-//          first GET of a pledge after the close (its unlock token is sealed, signed and recorded then) and a
-//          second one (the stored token), and GET of the campaign (its totals are summed over every pledge).
+//   close  a campaign of N pledges (default 250,000), each recorded and confirmed (its card saved) by the
+//          gate's own store in this process; then, on a fresh copy of that data folder per run,
+//          `sluice-gate close` (wall time, and the peak RSS of the child from wait4), two GETs of a pledge
+//          after the close, and GET of the campaign (its totals are summed over every pledge). Charging the
+//          funded campaign is charge_bench's.
 //          The reference is the same close done bare in this process: open, BEGIN IMMEDIATE, the totals
 //          query, the UPDATE, COMMIT.
 //
@@ -30,14 +32,13 @@
 // The gate's own code: its schema and statements for the references, and its pledge handler and store to
 // fill a big campaign exactly as the server does.
 #include "common/key_files.hpp"
-#include "sluice-gate/gate_context.hpp"
 #include "sluice-gate/gate_sql.hpp"
-#include "sluice-gate/http_types.hpp"
-#include "sluice-gate/mailer.hpp"
-#include "sluice-gate/pledge_handlers.hpp"
+#include "sluice-gate/idempotency.hpp"
 #include "sluice-gate/sqlite_store.hpp"
+#include "support/fake_provider.hpp"
 
 #include <sluice/protocol/keys.hpp>
+#include <sluice/protocol/unlock_token.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -78,6 +79,9 @@
 #ifndef SLUICE_BENCH_BUNDLE_EXE
 #define SLUICE_BENCH_BUNDLE_EXE ""
 #endif
+#ifndef SLUICE_BENCH_FAKE_PROVIDER
+#define SLUICE_BENCH_FAKE_PROVIDER ""
+#endif
 
 namespace {
 
@@ -102,16 +106,12 @@ constexpr char const* campaign_id = "bench-campaign";
 constexpr std::uint64_t price = 1500;
 
 constexpr char const* usage =
-    "usage: gate_bench [--only rate|close] [--runs N] [--pledges N] [--populate sql|http] [--rate-pledges "
-    "N]\n"
+    "usage: gate_bench [--only rate|close] [--runs N] [--pledges N] [--rate-pledges N]\n"
     "                  [--clients N] [--json] [--gate PATH] [--bundle PATH]\n"
     "  --only NAME         run one part only\n"
     "  --runs N            measured runs of each figure (default: 3)\n"
     "  --pledges N         pledges in the campaign that is closed (default: 250000)\n"
-    "  --populate HOW      how that campaign is filled: sql (default; the gate's own pledge handler and "
-    "store\n"
-    "                      in this process, SQLite's fsyncs left out) or http (POST .../pledges by the\n"
-    "                      clients, one fsync each)\n"
+
     "  --rate-pledges N    pledges per run of the rate part (default: 20000)\n"
     "  --clients N         concurrent clients (default: 32)\n"
     "  --json              print the figures as one JSON object (progress goes to stderr)\n"
@@ -122,7 +122,6 @@ struct options {
     std::string only;
     int runs = 3;
     std::size_t pledges = 250000;
-    std::string populate = "sql";
     std::size_t rate_pledges = 20000;
     int clients = 32;
     bool json = false;
@@ -156,10 +155,12 @@ std::string pledge_body(std::uint64_t n) {
 // One `sluice-gate serve` on a free loopback port, stopped with SIGTERM when done.
 class gate_server {
 public:
-    gate_server(fs::path const& exe, fs::path const& data, fs::path const& gate_key, fs::path const& err_file)
+    gate_server(fs::path const& exe, fs::path const& data, fs::path const& gate_key, fs::path const& err_file,
+                std::vector<std::string> const& extra = {})
         : err_file_(err_file) {
-        std::vector<std::string> const args{"serve",       "--data",     data.string(),    "--listen",
-                                            "127.0.0.1:0", "--gate-key", gate_key.string()};
+        std::vector<std::string> args{"serve",       "--data",     data.string(),    "--listen",
+                                      "127.0.0.1:0", "--gate-key", gate_key.string()};
+        args.insert(args.end(), extra.begin(), extra.end());
         // The server goes when the benchmark goes, even when it is interrupted.
         child_ = bp::child(exe.string(), bp::args(args), bp::std_out > out_, bp::std_err > err_file.string(),
                            bp::std_in < bp::null,
@@ -553,16 +554,11 @@ void sync_to_disk(fs::path const& path) {
 }
 
 // Fills the campaign of a data folder that `sluice-gate import` made with pledges 0..count-1 ("close-<n>"),
-// each through the gate's own handle_pledge on its own sqlite_store, as the server records a POST: the same
-// checks, pledge id, request digest, signed receipt, answer and row, each in a transaction of its own. Only
+// each recorded by the gate's own store as the server records a POST (its request digest, an answer, the row)
+// and confirmed as the provider's webhook confirms it (a card saved), each in a transaction of its own. Only
 // the fsyncs are left out (unsynced_sqlite); the database is synced once at the end, so that its write-back
 // does not fall into the measurements. Returns the ids of every `sample_every`th pledge.
-std::vector<std::string> populate_in_process(fs::path const& data, fs::path const& gate_key_file,
-                                             std::size_t count, std::size_t sample_every) {
-    auto const key = sluice::publisher::load_signing_key(gate_key_file);
-    if (!key) {
-        throw bench_error(key.error);
-    }
+std::vector<std::string> populate_in_process(fs::path const& data, std::size_t count, std::size_t sample_every) {
     std::vector<std::string> ids;
     {
         unsynced_sqlite const unsynced;
@@ -572,22 +568,26 @@ std::vector<std::string> populate_in_process(fs::path const& data, fs::path cons
         if (!store) {
             throw bench_error("cannot open the gate's store in " + data.string() + ": " + detail);
         }
-        gate::gate_context ctx{*store, *key, "", gate::mailer("")};
-        gate::gate_request req;
-        req.method = "POST";
-        req.target = std::string("/v1/campaigns/") + campaign_id + "/pledges";
-        req.client_ip = "127.0.0.1";
         for (std::size_t n = 0; n < count; ++n) {
-            req.body = pledge_body(n);
-            req.headers = {{"content-type", "application/json"},
-                           {"idempotency-key", "close-" + std::to_string(n)}};
-            auto const res = gate::handle_pledge(ctx, req, campaign_id);
-            if (res.status != 201) {
-                throw bench_error("pledge " + std::to_string(n) + ": " + std::to_string(res.status) + " " +
-                                  res.body);
+            gate::pledge_record p;
+            p.pledge_id = protocol::generate_token_id();
+            p.campaign_id = campaign_id;
+            p.idempotency_key = "close-" + std::to_string(n);
+            p.amount = amount_of(n);
+            p.device = device_of(n);
+            p.request_hash = gate::request_digest(std::to_string(p.amount) + "\n" + p.device);
+            p.response = json{{"pledgeId", p.pledge_id}, {"state", "pending"}, {"amount", p.amount}}.dump();
+            std::optional<gate::pledge_record> existing;
+            if (store->add_pledge(p, 1, existing, ec) != gate::pledge_outcome::created || ec) {
+                throw bench_error("pledge " + std::to_string(n) + " was not recorded: " + ec.message());
+            }
+            store->save_pledge_method("evt_bench_" + std::to_string(n), p.pledge_id, "cus_" + std::to_string(n),
+                                      "pm_" + std::to_string(n), 1, ec);
+            if (ec) {
+                throw bench_error("pledge " + std::to_string(n) + " was not confirmed: " + ec.message());
             }
             if (n % sample_every == 0) {
-                ids.push_back(json::parse(res.body).at("pledgeId").get<std::string>());
+                ids.push_back(p.pledge_id);
             }
         }
     }
@@ -676,7 +676,10 @@ rate_figures measure_rate(options const& opt, bench_bundle const& b, fs::path co
         auto const dir = work / ("rate-" + std::to_string(run));
         import_into(opt, b, dir / "gate", work);
         fs::create_directories(dir / "sqlite");
-        gate_server server(opt.gate, dir / "gate", b.gate_key, work / "serve-rate.err");
+        bench::fake_provider provider(SLUICE_BENCH_FAKE_PROVIDER, dir / "provider");
+        auto payments = provider.gate_args();
+        payments.insert(payments.end(), {"--public-url", "http://127.0.0.1:1/"});
+        gate_server server(opt.gate, dir / "gate", b.gate_key, work / "serve-rate.err", payments);
         reference_table reference(dir / "sqlite" / "reference.db");
         auto const warm = pledge_load(server.port(), "warmup", 1'000'000'000, warmup, opt.clients, 0);
         auto const response_bytes = warm.answer_bytes;
@@ -748,24 +751,16 @@ close_figures measure_close(options const& opt, bench_bundle const& b, fs::path 
     import_into(opt, b, prepared, work);
     std::vector<std::string> ids;
     auto const populate_start = clock_type::now();
-    if (opt.populate == "sql") {
-        say("populating the campaign with %zu pledges: the gate's pledge handler and store in this process, "
-            "without fsync ...\n",
-            opt.pledges);
-        ids = populate_in_process(prepared, b.gate_key, opt.pledges, 1000);
-        f.populate_seconds = seconds_since(populate_start);
-    }
+    say("populating the campaign with %zu confirmed pledges: the gate's store in this process, without fsync "
+        "...\n",
+        opt.pledges);
+    ids = populate_in_process(prepared, opt.pledges, 1000);
+    f.populate_seconds = seconds_since(populate_start);
     {
+        // No provider: the close is measured, not the charge run that a provider would start.
         gate_server server(opt.gate, prepared, b.gate_key, work / "serve-populate.err");
-        if (opt.populate == "http") {
-            say("populating the campaign with %zu pledges through the HTTP API (%d clients) ...\n",
-                opt.pledges, opt.clients);
-            auto const r = pledge_load(server.port(), "close", 0, opt.pledges, opt.clients, 1000);
-            f.populate_seconds = r.seconds;
-            ids = r.sample_ids;
-        }
-        say("populated: %zu pledges in %.1f s (%.0f/s, %s)\n", opt.pledges, f.populate_seconds,
-            static_cast<double>(opt.pledges) / f.populate_seconds, opt.populate.c_str());
+        say("populated: %zu pledges in %.1f s (%.0f/s)\n", opt.pledges, f.populate_seconds,
+            static_cast<double>(opt.pledges) / f.populate_seconds);
         // The server takes those rows as its own: the same key and body again is answered from the store.
         for (std::size_t n : {std::size_t{0}, opt.pledges / 2, opt.pledges - 1}) {
             connection conn(server.port());
@@ -822,8 +817,11 @@ close_figures measure_close(options const& opt, bench_bundle const& b, fs::path 
                             ids[static_cast<std::size_t>(run) % ids.size()];
         auto const first = get_timed(server.port(), target);
         auto const second = get_timed(server.port(), target);
-        auto const expected = f.state == "funded" ? "token" : "release";
-        if (!json::parse(first.body).contains(expected) || first.body != second.body) {
+        // Funded: confirmed, waiting for the charge run (none here); failed: released with its receipt.
+        auto const answer = json::parse(first.body);
+        bool const as_expected = f.state == "funded" ? answer.value("state", "") == "confirmed"
+                                                     : answer.contains("release");
+        if (!as_expected || first.body != second.body) {
             throw bench_error("GET " + target + " after the close: " + first.body.substr(0, 500));
         }
         f.first_get_ms.push_back(first.ms);
@@ -853,8 +851,6 @@ options parse_args(int argc, char** argv) {
             opt.runs = static_cast<int>(args.number(1, 1000));
         } else if (args.is("--pledges")) {
             opt.pledges = args.number(1, 100'000'000);
-        } else if (args.is("--populate")) {
-            opt.populate = args.choice({"sql", "http"});
         } else if (args.is("--rate-pledges")) {
             opt.rate_pledges = args.number(1, 100'000'000);
         } else if (args.is("--clients")) {
@@ -907,7 +903,6 @@ int run(options const& opt) {
         }
         if (close) {
             j["close"] = {{"pledges", close->pledges},
-                          {"populatedBy", opt.populate},
                           {"populateSeconds", close->populate_seconds},
                           {"populateServeVmHWMMiB", close->populate_rss_mib},
                           {"databaseMiB", close->db_mib},
@@ -943,7 +938,7 @@ int run(options const& opt) {
         std::printf(
             "\nclosing a campaign of %zu pledges (populated by %s: %.1f s, %.0f/s; gate.db %.0f MiB), "
             "median of %d runs\n",
-            close->pledges, opt.populate == "sql" ? "the gate's handler and store, no fsync" : "the HTTP API",
+            close->pledges, "the gate's store, no fsync",
             close->populate_seconds, static_cast<double>(close->pledges) / close->populate_seconds,
             close->db_mib, opt.runs);
         std::printf("%-50s %12s\n", "", "median");
@@ -954,7 +949,7 @@ int run(options const& opt) {
         std::printf("%-50s %10.3f s\n", "bare SQLite close (open, totals, update, commit)",
                     median(close->reference_s));
         std::printf("%-50s %9.2f ms\n",
-                    close->state == "funded" ? "first GET of a pledge after close (token issued)"
+                    close->state == "funded" ? "first GET of a pledge after close (confirmed)"
                                              : "first GET of a pledge after close (release)",
                     median(close->first_get_ms));
         std::printf("%-50s %9.2f ms\n", "second GET of the same pledge", median(close->second_get_ms));
