@@ -12,17 +12,16 @@
 //
 // Everything lives in one temporary folder that is removed at the end.
 
+#include "sluice-gate/charge_runner.hpp"
+#include "sluice-gate/sqlite_store.hpp"
+#include "sluice-gate/stripe_form.hpp"
+#include "sluice-gate/stripe_provider.hpp"
 #include "support/args.hpp"
 #include "support/bench_main.hpp"
 #include "support/fake_provider.hpp"
 #include "support/files.hpp"
 #include "support/progress.hpp"
 #include "support/timing.hpp"
-
-#include "sluice-gate/charge_runner.hpp"
-#include "sluice-gate/sqlite_store.hpp"
-#include "sluice-gate/stripe_form.hpp"
-#include "sluice-gate/stripe_provider.hpp"
 
 #include <sluice/net/http_client.hpp>
 
@@ -55,11 +54,12 @@ using nlohmann::json;
 constexpr char const* campaign_id = "bench-campaign";
 constexpr std::uint64_t amount = 1500;
 
-constexpr char const* usage = "usage: charge_bench [--pledges N] [--concurrency N] [--latency-ms N] [--json]\n"
-                              "  --pledges N       confirmed pledges charged (default: 250000)\n"
-                              "  --concurrency N   charges at the provider at once, both sides (default: 64)\n"
-                              "  --latency-ms N    latency the fake provider adds to each call (default: 50)\n"
-                              "  --json            one JSON object on stdout (progress goes to stderr)\n";
+constexpr char const* usage =
+    "usage: charge_bench [--pledges N] [--concurrency N] [--latency-ms N] [--json]\n"
+    "  --pledges N       confirmed pledges charged (default: 250000)\n"
+    "  --concurrency N   charges at the provider at once, both sides (default: 64)\n"
+    "  --latency-ms N    latency the fake provider adds to each call (default: 50)\n"
+    "  --json            one JSON object on stdout (progress goes to stderr)\n";
 
 struct options {
     std::size_t pledges = 250000;
@@ -98,7 +98,8 @@ double bare_charges_per_second(bench::fake_provider const& fake, std::vector<sav
         r.url = fake.base() + "v1/payment_intents";
         r.body = form.body();
         r.content_type = "application/x-www-form-urlencoded";
-        r.headers = {{"Authorization", "Bearer " + fake.secret_key()}, {"Idempotency-Key", "bare-" + std::to_string(n)}};
+        r.headers = {{"Authorization", "Bearer " + fake.secret_key()},
+                     {"Idempotency-Key", "bare-" + std::to_string(n)}};
         net::send_request(io, std::move(r), [&](net::incoming_response res) {
             ++(res.ok && res.status == 200 ? succeeded : failed);
             send_one();
@@ -136,8 +137,8 @@ void fund_campaign(fs::path const& data, std::vector<saved_card> const& cards) {
         throw bench_error("cannot open the gate's store: " + detail);
     }
     store->put_bundle({"bench-bundle", 1, "{}", "", "", "", 0}, ec);
-    store->ensure_campaign({campaign_id, "bench-bundle", 1, std::nullopt, amount, "EUR", 4102444800, "2100-01-01",
-                            "Nothing is charged.", "open", std::nullopt},
+    store->ensure_campaign({campaign_id, "bench-bundle", 1, std::nullopt, amount, "EUR", 4102444800,
+                            "2100-01-01", "Nothing is charged.", "open", std::nullopt},
                            ec);
     if (ec) {
         throw bench_error("cannot make the campaign: " + ec.message());
@@ -147,11 +148,12 @@ void fund_campaign(fs::path const& data, std::vector<saved_card> const& cards) {
     sqlite3_open((data / "gate.db").c_str(), &db);
     exec(db, "BEGIN");
     sqlite3_stmt* insert = nullptr;
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO pledges (pledge_id, campaign_id, idempotency_key, request_hash, amount, device, "
-                       "state, response, created_at, customer, payment_method, confirmed_at) VALUES (?, ?, ?, '', "
-                       "?, '', 'confirmed', '', 0, ?, ?, 0)",
-                       -1, &insert, nullptr);
+    sqlite3_prepare_v2(
+        db,
+        "INSERT INTO pledges (pledge_id, campaign_id, idempotency_key, request_hash, amount, device, "
+        "state, response, created_at, customer, payment_method, confirmed_at) VALUES (?, ?, ?, '', "
+        "?, '', 'confirmed', '', 0, ?, ?, 0)",
+        -1, &insert, nullptr);
     for (std::size_t n = 0; n < cards.size(); ++n) {
         auto const id = "pledge-" + std::to_string(n);
         sqlite3_bind_text(insert, 1, id.c_str(), -1, SQLITE_TRANSIENT);
@@ -207,7 +209,8 @@ double gate_charges_per_second(bench::fake_provider const& fake, fs::path const&
     settings.concurrency = concurrency;
     settings.poll = std::chrono::milliseconds(200);
     auto const now = [] {
-        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
             .count();
     };
     gate::charge_runner runner(io, *store, provider, settings, now);
@@ -215,8 +218,8 @@ double gate_charges_per_second(bench::fake_provider const& fake, fs::path const&
     std::function<void()> watch = [&] {
         check.expires_after(std::chrono::milliseconds(250));
         check.async_wait([&](boost::system::error_code const&) {
-            auto const left =
-                count_rows(data / "gate.db", "SELECT COUNT(*) FROM pledges WHERE state IN ('confirmed', 'charging')");
+            auto const left = count_rows(
+                data / "gate.db", "SELECT COUNT(*) FROM pledges WHERE state IN ('confirmed', 'charging')");
             if (left == 0 && runner.in_flight() == 0) {
                 runner.stop();
                 return;
@@ -232,8 +235,9 @@ double gate_charges_per_second(bench::fake_provider const& fake, fs::path const&
     auto const charged = count_rows(data / "gate.db", "SELECT COUNT(*) FROM pledges WHERE state = 'charged'");
     auto const keys = count_rows(data / "gate.db", "SELECT COUNT(DISTINCT pledge_id) FROM charges");
     if (charged != static_cast<std::int64_t>(pledges) || keys != charged) {
-        throw bench_error("the charge run charged " + std::to_string(charged) + " of " + std::to_string(pledges) +
-                          " pledges (" + std::to_string(keys) + " with a charge row)");
+        throw bench_error("the charge run charged " + std::to_string(charged) + " of " +
+                          std::to_string(pledges) + " pledges (" + std::to_string(keys) +
+                          " with a charge row)");
     }
     return static_cast<double>(pledges) / seconds;
 }
@@ -255,7 +259,8 @@ int run(options const& opt) {
         opt.latency_ms);
     auto const bare = bare_charges_per_second(fake, cards, opt.concurrency);
     say("reference: %.0f charges/s\n", bare);
-    say("gate: the charge run over %zu confirmed pledges, %zu in flight ...\n", cards.size(), opt.concurrency);
+    say("gate: the charge run over %zu confirmed pledges, %zu in flight ...\n", cards.size(),
+        opt.concurrency);
     auto const gate_rate = gate_charges_per_second(fake, work / "gate", cards.size(), opt.concurrency);
     say("gate: %.0f charges/s (load %s)\n", gate_rate, bench::load_average().c_str());
 
@@ -271,9 +276,10 @@ int run(options const& opt) {
                                 .dump()
                                 .c_str());
     } else {
-        std::printf("charging %zu pledges, %zu at once, %d ms per provider call (bound: %.0f/s)\n", opt.pledges,
-                    opt.concurrency, opt.latency_ms, ideal);
-        std::printf("%-52s %10.0f charges/s\n", "gate charge run (keys written first, outcomes kept)", gate_rate);
+        std::printf("charging %zu pledges, %zu at once, %d ms per provider call (bound: %.0f/s)\n",
+                    opt.pledges, opt.concurrency, opt.latency_ms, ideal);
+        std::printf("%-52s %10.0f charges/s\n", "gate charge run (keys written first, outcomes kept)",
+                    gate_rate);
         std::printf("%-52s %10.0f charges/s\n", "bare HTTP client loop (reference)", bare);
         std::printf("%-52s %10.2f\n", "ratio gate / reference", gate_rate / bare);
     }

@@ -558,7 +558,8 @@ void sync_to_disk(fs::path const& path) {
 // and confirmed as the provider's webhook confirms it (a card saved), each in a transaction of its own. Only
 // the fsyncs are left out (unsynced_sqlite); the database is synced once at the end, so that its write-back
 // does not fall into the measurements. Returns the ids of every `sample_every`th pledge.
-std::vector<std::string> populate_in_process(fs::path const& data, std::size_t count, std::size_t sample_every) {
+std::vector<std::string> populate_in_process(fs::path const& data, std::size_t count,
+                                             std::size_t sample_every) {
     std::vector<std::string> ids;
     {
         unsynced_sqlite const unsynced;
@@ -581,8 +582,8 @@ std::vector<std::string> populate_in_process(fs::path const& data, std::size_t c
             if (store->add_pledge(p, 1, existing, ec) != gate::pledge_outcome::created || ec) {
                 throw bench_error("pledge " + std::to_string(n) + " was not recorded: " + ec.message());
             }
-            store->save_pledge_method("evt_bench_" + std::to_string(n), p.pledge_id, "cus_" + std::to_string(n),
-                                      "pm_" + std::to_string(n), 1, ec);
+            store->save_pledge_method("evt_bench_" + std::to_string(n), p.pledge_id,
+                                      "cus_" + std::to_string(n), "pm_" + std::to_string(n), 1, ec);
             if (ec) {
                 throw bench_error("pledge " + std::to_string(n) + " was not confirmed: " + ec.message());
             }
@@ -819,8 +820,8 @@ close_figures measure_close(options const& opt, bench_bundle const& b, fs::path 
         auto const second = get_timed(server.port(), target);
         // Funded: confirmed, waiting for the charge run (none here); failed: released with its receipt.
         auto const answer = json::parse(first.body);
-        bool const as_expected = f.state == "funded" ? answer.value("state", "") == "confirmed"
-                                                     : answer.contains("release");
+        bool const as_expected =
+            f.state == "funded" ? answer.value("state", "") == "confirmed" : answer.contains("release");
         if (!as_expected || first.body != second.body) {
             throw bench_error("GET " + target + " after the close: " + first.body.substr(0, 500));
         }
@@ -938,9 +939,8 @@ int run(options const& opt) {
         std::printf(
             "\nclosing a campaign of %zu pledges (populated by %s: %.1f s, %.0f/s; gate.db %.0f MiB), "
             "median of %d runs\n",
-            close->pledges, "the gate's store, no fsync",
-            close->populate_seconds, static_cast<double>(close->pledges) / close->populate_seconds,
-            close->db_mib, opt.runs);
+            close->pledges, "the gate's store, no fsync", close->populate_seconds,
+            static_cast<double>(close->pledges) / close->populate_seconds, close->db_mib, opt.runs);
         std::printf("%-50s %12s\n", "", "median");
         std::printf("%-50s %10.3f s\n", ("sluice-gate close (" + close->state + ")").c_str(),
                     median(close->close_s));

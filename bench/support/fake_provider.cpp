@@ -17,13 +17,16 @@ fake_provider::fake_provider(std::filesystem::path const& script, std::filesyste
     : key_file_(folder / "stripe.key"), secret_file_(folder / "stripe-webhook.secret") {
     std::filesystem::create_directories(folder);
     child_ = std::make_unique<child_process>(child_process::spec{
-        "fake provider", "/usr/bin/env",
+        "fake provider",
+        "/usr/bin/env",
         {"node", script.string(), "--port", "0", "--latency-ms", std::to_string(latency_ms)},
-        folder / "fake-provider.log", true});
+        folder / "fake-provider.log",
+        true});
     auto const line = child_->read_line(std::chrono::seconds(20));
     auto const ready = nlohmann::json::parse(line.value_or(""), nullptr, false);
     if (!ready.is_object() || !ready.contains("listening")) {
-        throw bench_error("the fake provider did not start: " + read_text(folder / "fake-provider.log").substr(0, 2000));
+        throw bench_error("the fake provider did not start: " +
+                          read_text(folder / "fake-provider.log").substr(0, 2000));
     }
     base_ = ready.at("listening").get<std::string>();
     secret_key_ = ready.at("secretKey").get<std::string>();
@@ -37,8 +40,9 @@ fake_provider::fake_provider(std::filesystem::path const& script, std::filesyste
 }
 
 std::vector<std::string> fake_provider::gate_args() const {
-    return {"--stripe-api", base_, "--stripe-key-file", key_file_.string(), "--stripe-webhook-secret-file",
-            secret_file_.string()};
+    return {
+        "--stripe-api",       base_, "--stripe-key-file", key_file_.string(), "--stripe-webhook-secret-file",
+        secret_file_.string()};
 }
 
 std::string fake_provider::control(std::string const& path, std::string const& json_body) const {
@@ -54,8 +58,8 @@ std::string fake_provider::control(std::string const& path, std::string const& j
     net::send_request(io, request, [&](net::incoming_response r) { answer = std::move(r); });
     io.run();
     if (!answer.ok || answer.status != 200) {
-        throw bench_error("the fake provider's /_fake/" + path + " answered " + std::to_string(answer.status) + " " +
-                          answer.error + answer.body.substr(0, 500));
+        throw bench_error("the fake provider's /_fake/" + path + " answered " +
+                          std::to_string(answer.status) + " " + answer.error + answer.body.substr(0, 500));
     }
     return answer.body;
 }

@@ -14,7 +14,8 @@ namespace sluice::bench {
 class fake_provider {
 public:
     // `script` is publisher/fake-stripe/server.mjs; the key files go into `folder`.
-    fake_provider(std::filesystem::path const& script, std::filesystem::path const& folder, int latency_ms = 0);
+    fake_provider(std::filesystem::path const& script, std::filesystem::path const& folder,
+                  int latency_ms = 0);
 
     std::string const& base() const { return base_; } // "http://127.0.0.1:PORT/"
     int port() const { return port_; }

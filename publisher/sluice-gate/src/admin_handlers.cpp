@@ -78,7 +78,8 @@ gate_response handle_admin(gate_context& ctx, gate_request const& req,
             return wrong_method("GET");
         }
         std::error_code ec;
-        auto const ledger = protocol::is_bundle_slug(path[3]) ? campaign_ledger(ctx.store, path[3], ec) : std::nullopt;
+        auto const ledger =
+            protocol::is_bundle_slug(path[3]) ? campaign_ledger(ctx.store, path[3], ec) : std::nullopt;
         if (ec) {
             return storage_failed();
         }

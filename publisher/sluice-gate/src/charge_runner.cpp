@@ -135,7 +135,8 @@ void charge_runner::send(charge_record charge) {
             warn("charge " + charge.charge_key + " refused by the provider: " + answer.error);
             settle({charge.charge_key, "error", {}, "refused"});
         } else {
-            warn("charge " + charge.charge_key + " outcome unknown (" + answer.error + "); asking again later");
+            warn("charge " + charge.charge_key + " outcome unknown (" + answer.error +
+                 "); asking again later");
             auto timer = std::make_shared<boost::asio::steady_timer>(io_, settings_.unknown_retry);
             timer->async_wait([this, charge, timer](boost::system::error_code const&) {
                 resend_.push_back(charge);

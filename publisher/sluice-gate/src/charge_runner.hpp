@@ -18,8 +18,8 @@ namespace sluice::gate {
 
 struct charge_run_settings {
     charge_policy policy;
-    std::size_t concurrency = 16;               // charges at the provider at once
-    std::chrono::milliseconds poll{10'000};    // how often the store is looked at when nothing is under way
+    std::size_t concurrency = 16;           // charges at the provider at once
+    std::chrono::milliseconds poll{10'000}; // how often the store is looked at when nothing is under way
     std::chrono::milliseconds unknown_retry{5'000}; // a charge whose outcome is unknown is asked again after
 };
 
@@ -59,8 +59,8 @@ private:
     charge_run_settings settings_;
     std::function<std::int64_t()> now_;
 
-    std::deque<charge_record> resend_;  // sent before, outcome unknown: sent again with the same key
-    std::set<std::string> charging_;    // keys at the provider now
+    std::deque<charge_record> resend_;       // sent before, outcome unknown: sent again with the same key
+    std::set<std::string> charging_;         // keys at the provider now
     std::vector<charge_settlement> settled_; // outcomes waiting for the next flush
     std::size_t in_flight_ = 0;
     std::size_t releasing_ = 0;

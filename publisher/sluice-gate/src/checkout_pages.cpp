@@ -14,10 +14,12 @@ gate_response checkout_return_page(bool done) {
     gate_response res;
     res.content_type = "text/html; charset=utf-8";
     auto const [title, text] =
-        done ? std::pair{"Thank you", "The payment provider has it. You can close this tab: Sluice follows your "
-                                      "payment or pledge by itself and tells you when it is settled."}
-             : std::pair{"Nothing was paid", "You left the payment page: nothing was charged. You can close this "
-                                             "tab and try again from the bundle's card."};
+        done ? std::pair{"Thank you",
+                         "The payment provider has it. You can close this tab: Sluice follows your "
+                         "payment or pledge by itself and tells you when it is settled."}
+             : std::pair{"Nothing was paid",
+                         "You left the payment page: nothing was charged. You can close this "
+                         "tab and try again from the bundle's card."};
     res.body = std::string("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                            "<meta name=\"viewport\" content=\"width=device-width\"><title>") +
                title + "</title></head>\n<body><main><h1>" + title + "</h1><p>" + text +

@@ -2,9 +2,9 @@
 
 #include "common/key_files.hpp"
 #include "sluice-gate/admin_commands.hpp"
+#include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/http_server.hpp"
 #include "sluice-gate/import_command.hpp"
-#include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/ledger.hpp"
 #include "sluice-gate/reconcile.hpp"
 #include "sluice-gate/secret_file.hpp"
@@ -52,7 +52,8 @@ constexpr char const* usage_text =
     "      Publishes an imported bundle to the backers of a funded campaign. Prints the delivery as JSON.\n"
     "  sluice-gate campaign --data DIR CAMPAIGN [--ledger yes] [--csv FILE]\n"
     "      Prints the campaign's progress and deliveries as JSON; with --ledger, its money (pledged,\n"
-    "      confirmed, charged, failed, refunded); --csv writes every pledge and charge to FILE (- for stdout).\n"
+    "      confirmed, charged, failed, refunded); --csv writes every pledge and charge to FILE (- for "
+    "stdout).\n"
     "  sluice-gate refund --data DIR STRIPE PLEDGE [--amount MINOR-UNITS]\n"
     "      Refunds a charged pledge (all that is left, or AMOUNT). What was delivered stays delivered.\n"
     "  sluice-gate reconcile --data DIR STRIPE\n"
@@ -146,7 +147,8 @@ std::optional<std::int64_t> parse_duration(std::string const& text) {
     default:
         break;
     }
-    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (digits.empty() ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return std::nullopt;
     }
     auto const value = std::stoll(digits) * unit;
@@ -174,8 +176,9 @@ std::optional<stripe_config> stripe_from(parsed_args const& a, std::string& erro
         }
     }
     auto secret_key = read_secret_file(a.options.at("stripe-key-file"), min_payment_secret, error);
-    auto webhook = secret_key ? read_secret_file(a.options.at("stripe-webhook-secret-file"), min_payment_secret, error)
-                              : std::nullopt;
+    auto webhook =
+        secret_key ? read_secret_file(a.options.at("stripe-webhook-secret-file"), min_payment_secret, error)
+                   : std::nullopt;
     if (!secret_key || !webhook) {
         return std::nullopt;
     }
@@ -226,7 +229,8 @@ int serve(parsed_args const& a) {
     }
     if (a.options.contains("charge-concurrency")) {
         auto const& n = a.options.at("charge-concurrency");
-        if (n.empty() || n.size() > 4 || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        if (n.empty() || n.size() > 4 ||
+            !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
             std::stoi(n) < 1 || std::stoi(n) > 1000) {
             return usage("--charge-concurrency must be a number from 1 to 1000");
         }
@@ -422,8 +426,8 @@ int campaign(parsed_args const& a) {
         auto const& file = a.options.at("csv");
         if (file == "-") {
             std::fwrite(csv->data(), 1, csv->size(), stdout);
-        } else if (auto* f = std::fopen(file.c_str(), "wb"); !f || std::fwrite(csv->data(), 1, csv->size(), f) != csv->size() ||
-                                                            std::fclose(f) != 0) {
+        } else if (auto* f = std::fopen(file.c_str(), "wb");
+                   !f || std::fwrite(csv->data(), 1, csv->size(), f) != csv->size() || std::fclose(f) != 0) {
             say("cannot write " + file);
             return exit_failed;
         }
@@ -460,12 +464,14 @@ int refund(parsed_args const& a) {
     std::string error;
     auto const stripe = stripe_from(a, error);
     if (!stripe) {
-        return usage(error.empty() ? "refund needs --stripe-key-file and --stripe-webhook-secret-file" : error);
+        return usage(error.empty() ? "refund needs --stripe-key-file and --stripe-webhook-secret-file"
+                                   : error);
     }
     std::uint64_t amount = 0;
     if (a.options.contains("amount")) {
         auto const& n = a.options.at("amount");
-        if (n.empty() || n.size() > 15 || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (n.empty() || n.size() > 15 ||
+            !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             return usage("--amount is a whole number of minor units");
         }
         amount = std::stoull(n);
@@ -483,26 +489,27 @@ int refund(parsed_args const& a) {
     }
     int status = exit_failed;
     with_provider(*stripe, [&](stripe_provider const& provider) {
-        provider.refund({r->provider_payment_id, r->amount, {{reference::pledge, r->pledge_id}}, r->refund_key},
-                        [&](provider_answer<refund_outcome> answer) {
-                            std::error_code e;
-                            if (answer.value) {
-                                store->settle_refund(r->refund_key, true, answer.value->provider_id, e);
-                                std::printf("%s\n", nlohmann::json{{"pledgeId", r->pledge_id},
-                                                                   {"refundId", answer.value->provider_id},
-                                                                   {"amount", answer.value->amount},
-                                                                   {"currency", r->currency}}
-                                                        .dump(4)
-                                                        .c_str());
-                                status = e ? exit_failed : exit_ok;
-                            } else if (answer.failure == provider_failure::rejected) {
-                                store->settle_refund(r->refund_key, false, "", e);
-                                say("the provider refused the refund: " + answer.error);
-                            } else {
-                                // Unknown: running the command again sends the same key.
-                                say("the refund's outcome is unknown (" + answer.error + "); run the command again");
-                            }
-                        });
+        provider.refund(
+            {r->provider_payment_id, r->amount, {{reference::pledge, r->pledge_id}}, r->refund_key},
+            [&](provider_answer<refund_outcome> answer) {
+                std::error_code e;
+                if (answer.value) {
+                    store->settle_refund(r->refund_key, true, answer.value->provider_id, e);
+                    std::printf("%s\n", nlohmann::json{{"pledgeId", r->pledge_id},
+                                                       {"refundId", answer.value->provider_id},
+                                                       {"amount", answer.value->amount},
+                                                       {"currency", r->currency}}
+                                            .dump(4)
+                                            .c_str());
+                    status = e ? exit_failed : exit_ok;
+                } else if (answer.failure == provider_failure::rejected) {
+                    store->settle_refund(r->refund_key, false, "", e);
+                    say("the provider refused the refund: " + answer.error);
+                } else {
+                    // Unknown: running the command again sends the same key.
+                    say("the refund's outcome is unknown (" + answer.error + "); run the command again");
+                }
+            });
     });
     return status;
 }
@@ -514,7 +521,8 @@ int reconcile_command(parsed_args const& a) {
     std::string error;
     auto const stripe = stripe_from(a, error);
     if (!stripe) {
-        return usage(error.empty() ? "reconcile needs --stripe-key-file and --stripe-webhook-secret-file" : error);
+        return usage(error.empty() ? "reconcile needs --stripe-key-file and --stripe-webhook-secret-file"
+                                   : error);
     }
     auto store = open_store(a.options.at("data"));
     if (!store) {
@@ -535,8 +543,8 @@ int reconcile_command(parsed_args const& a) {
                                                {"gateRefunds", r.gate_refunds},
                                                {"payments", r.payments},
                                                {"differences", r.differences}}
-                                     .dump(4)
-                                     .c_str());
+                                    .dump(4)
+                                    .c_str());
             status = r.differences.empty() ? exit_ok : exit_failed;
         });
     });
@@ -566,10 +574,11 @@ int run_command_line(std::vector<std::string> const& args) {
     }
     auto const& command = args[0];
     if (command == "serve") {
-        auto a = parse(args, 1,
-                       {"data", "listen", "gate-key", "public-url", "mail-command", "stripe-api", "stripe-key-file",
-                        "stripe-webhook-secret-file", "grace-period", "charge-retry-interval", "charge-concurrency",
-                        "admin-token-file", "tls-cert", "tls-key"});
+        auto a =
+            parse(args, 1,
+                  {"data", "listen", "gate-key", "public-url", "mail-command", "stripe-api",
+                   "stripe-key-file", "stripe-webhook-secret-file", "grace-period", "charge-retry-interval",
+                   "charge-concurrency", "admin-token-file", "tls-cert", "tls-key"});
         return a.error.empty() ? serve(a) : usage(a.error);
     }
     if (command == "import") {
@@ -589,7 +598,8 @@ int run_command_line(std::vector<std::string> const& args) {
         return a.error.empty() ? campaign(a) : usage(a.error);
     }
     if (command == "refund") {
-        auto a = parse(args, 1, {"data", "amount", "stripe-api", "stripe-key-file", "stripe-webhook-secret-file"});
+        auto a =
+            parse(args, 1, {"data", "amount", "stripe-api", "stripe-key-file", "stripe-webhook-secret-file"});
         return a.error.empty() ? refund(a) : usage(a.error);
     }
     if (command == "reconcile") {

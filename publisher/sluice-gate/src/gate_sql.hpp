@@ -216,12 +216,13 @@ inline constexpr char const* insert_campaign =
 inline constexpr char const* find_campaign =
     "SELECT id, bundle_id, goal_backers, goal_amount, price, currency, deadline, expected_delivery, "
     "if_goal_missed, state, closed_at FROM campaigns WHERE id = ?";
-inline constexpr char const* campaign_totals =
-    "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM pledges WHERE campaign_id = ? AND state IN " SLUICE_BACKER_STATES;
+inline constexpr char const* campaign_totals = "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM pledges WHERE "
+                                               "campaign_id = ? AND state IN " SLUICE_BACKER_STATES;
 inline constexpr char const* campaign_state = "SELECT state, deadline FROM campaigns WHERE id = ?";
-#define SLUICE_PLEDGE_COLUMNS \
-    "pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, created_at, " \
-    "cancelled_at, customer, payment_method, checkout_url, confirmed_at, charged_at, attempts, next_charge_at, " \
+#define SLUICE_PLEDGE_COLUMNS                                                                                \
+    "pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, created_at, "   \
+    "cancelled_at, customer, payment_method, checkout_url, confirmed_at, charged_at, attempts, "             \
+    "next_charge_at, "                                                                                       \
     "grace_until, last_decline "
 inline constexpr char const* find_pledge_by_key =
     "SELECT " SLUICE_PLEDGE_COLUMNS "FROM pledges WHERE campaign_id = ? AND idempotency_key = ?";
@@ -280,8 +281,8 @@ inline constexpr char const* stats_bundles =
 inline constexpr char const* stats_campaigns =
     "SELECT c.id, c.state, "
     "(SELECT COUNT(*) FROM pledges p WHERE p.campaign_id = c.id AND p.state IN " SLUICE_BACKER_STATES "), "
-    "(SELECT COALESCE(SUM(p.amount), 0) FROM pledges p WHERE p.campaign_id = c.id AND p.state IN "
-    SLUICE_BACKER_STATES ") "
+    "(SELECT COALESCE(SUM(p.amount), 0) FROM pledges p WHERE p.campaign_id = c.id AND p.state "
+    "IN " SLUICE_BACKER_STATES ") "
     "FROM campaigns c ORDER BY c.id";
 inline constexpr char const* stats_unlocks = "SELECT COUNT(*) FROM unlocks";
 inline constexpr char const* stats_email_requests =

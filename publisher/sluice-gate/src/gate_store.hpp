@@ -101,7 +101,7 @@ struct pledge_record {
     std::string checkout_url;   // the provider's page that saves it (or saves a new one)
     std::optional<std::int64_t> confirmed_at;
     std::optional<std::int64_t> charged_at;
-    int attempts = 0;                          // charges sent
+    int attempts = 0;                           // charges sent
     std::optional<std::int64_t> next_charge_at; // a failed charge's retry
     std::optional<std::int64_t> grace_until;    // after it, a failed charge is final
     std::string last_decline;                   // the bank's reason for the last failed charge
@@ -354,7 +354,8 @@ public:
     // In one transaction, up to `limit` new charges: for each confirmed pledge of a funded campaign, and
     // each failed one whose retry is due within its grace period, a `started` charge (the pledge becomes
     // `charging`). Pledges whose grace period ended become `failed` first.
-    virtual std::vector<charge_record> claim_charges(std::int64_t now, std::size_t limit, std::error_code& ec) = 0;
+    virtual std::vector<charge_record> claim_charges(std::int64_t now, std::size_t limit,
+                                                     std::error_code& ec) = 0;
     // Records outcomes, all in one transaction.
     virtual void settle_charges(std::vector<charge_settlement> const& outcomes, std::int64_t now,
                                 charge_policy const& policy, std::error_code& ec) = 0;

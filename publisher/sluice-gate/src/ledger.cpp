@@ -83,7 +83,8 @@ std::optional<json> campaign_ledger(gate_store& store, std::string_view campaign
                 {"net", charged.amount - refunded.amount}};
 }
 
-std::optional<std::string> campaign_ledger_csv(gate_store& store, std::string_view campaign_id, std::error_code& ec) {
+std::optional<std::string> campaign_ledger_csv(gate_store& store, std::string_view campaign_id,
+                                               std::error_code& ec) {
     auto const campaign = store.find_campaign(campaign_id, ec);
     if (ec || !campaign) {
         return std::nullopt;
@@ -92,8 +93,9 @@ std::optional<std::string> campaign_ledger_csv(gate_store& store, std::string_vi
     if (ec) {
         return std::nullopt;
     }
-    std::string out = "pledge_id,created_at,state,amount,currency,confirmed_at,customer,payment_method,attempts,"
-                      "declined_charges,last_decline,charged_at,provider_payment_id,charged,refunded\r\n";
+    std::string out =
+        "pledge_id,created_at,state,amount,currency,confirmed_at,customer,payment_method,attempts,"
+        "declined_charges,last_decline,charged_at,provider_payment_id,charged,refunded\r\n";
     for (auto const& r : rows) {
         auto const& p = r.pledge;
         for (auto const& field :

@@ -23,8 +23,8 @@ inline constexpr char const* replace_pledge_method =
     "UPDATE pledges SET customer = ?, payment_method = ?, next_charge_at = ? WHERE pledge_id = ? "
     "AND state IN ('confirmed', 'charge_failed')";
 
-#define SLUICE_CHARGE_COLUMNS \
-    "ch.charge_key, ch.pledge_id, p.campaign_id, ch.attempt, ch.amount, ch.currency, p.customer, " \
+#define SLUICE_CHARGE_COLUMNS                                                                                \
+    "ch.charge_key, ch.pledge_id, p.campaign_id, ch.attempt, ch.amount, ch.currency, p.customer, "           \
     "p.payment_method, ch.state, ch.provider_id, ch.decline_code, ch.started_at, ch.settled_at "
 inline constexpr char const* unsettled_charges =
     "SELECT " SLUICE_CHARGE_COLUMNS "FROM charges ch JOIN pledges p ON p.pledge_id = ch.pledge_id "
@@ -63,7 +63,8 @@ inline constexpr char const* pledge_charge_failed =
 inline constexpr char const* next_charge_due =
     "SELECT MIN(next_charge_at) FROM pledges WHERE state = 'charge_failed'";
 
-inline constexpr char const* due_campaigns = "SELECT id FROM campaigns WHERE state = 'open' AND deadline <= ?";
+inline constexpr char const* due_campaigns =
+    "SELECT id FROM campaigns WHERE state = 'open' AND deadline <= ?";
 inline constexpr char const* releasable_methods =
     "SELECT pledge_id, payment_method FROM pledges WHERE state IN ('released', 'cancelled') AND "
     "payment_method <> '' AND method_released = 0 LIMIT ?";

@@ -71,24 +71,27 @@ void open_payment_checkout(gate_context& ctx, payment_record payment, std::strin
     request.cancel_url = checkout_return_url(ctx.public_url, false);
     request.references = {{reference::payment, payment.payment_id}};
     request.idempotency_key = "sluice-pay-" + payment.payment_id;
-    ctx.payments->create_checkout(std::move(request), [&ctx, payment,
-                                                       respond](provider_answer<checkout_session> answer) {
-        if (!answer.value) {
-            return respond(error_response(502, error_code::payment_provider_failed,
-                                          "the payment provider could not open its page (" + answer.error +
-                                              "); retry with the same Idempotency-Key"));
-        }
-        json const body{{"paymentId", payment.payment_id}, {"bundleId", payment.bundle_id},
-                        {"state", "pending"},              {"amount", payment.amount},
-                        {"currency", payment.currency},    {"checkoutUrl", answer.value->url}};
-        std::error_code ec;
-        ctx.store.set_payment_response(payment.payment_id, protocol::dump_compact(body), ec);
-        auto const stored = ec ? std::nullopt : ctx.store.find_payment(payment.payment_id, ec);
-        if (ec || !stored) {
-            return respond(storage_failed());
-        }
-        respond(json_response(stored->response, 201));
-    });
+    ctx.payments->create_checkout(
+        std::move(request), [&ctx, payment, respond](provider_answer<checkout_session> answer) {
+            if (!answer.value) {
+                return respond(error_response(502, error_code::payment_provider_failed,
+                                              "the payment provider could not open its page (" +
+                                                  answer.error + "); retry with the same Idempotency-Key"));
+            }
+            json const body{{"paymentId", payment.payment_id},
+                            {"bundleId", payment.bundle_id},
+                            {"state", "pending"},
+                            {"amount", payment.amount},
+                            {"currency", payment.currency},
+                            {"checkoutUrl", answer.value->url}};
+            std::error_code ec;
+            ctx.store.set_payment_response(payment.payment_id, protocol::dump_compact(body), ec);
+            auto const stored = ec ? std::nullopt : ctx.store.find_payment(payment.payment_id, ec);
+            if (ec || !stored) {
+                return respond(storage_failed());
+            }
+            respond(json_response(stored->response, 201));
+        });
 }
 
 } // namespace
@@ -131,7 +134,8 @@ void handle_pay(gate_context& ctx, gate_request const& req, std::string_view bun
                                           "this Idempotency-Key was used for another payment request"));
         }
         if (existing.response.empty()) {
-            return ctx.payments ? open_payment_checkout(ctx, existing, description, respond) : respond(no_provider());
+            return ctx.payments ? open_payment_checkout(ctx, existing, description, respond)
+                                : respond(no_provider());
         }
         respond(replay(existing));
     };
@@ -153,7 +157,8 @@ void handle_pay(gate_context& ctx, gate_request const& req, std::string_view bun
         return respond(no_provider());
     }
     if (currency != gate->currency) {
-        return respond(error_response(400, error_code::currency_mismatch, "this bundle is paid in " + gate->currency));
+        return respond(
+            error_response(400, error_code::currency_mismatch, "this bundle is paid in " + gate->currency));
     }
     if (amount < gate->minimum) {
         return respond(error_response(400, error_code::amount_too_low,
@@ -244,10 +249,11 @@ gate_response apply_payment(gate_context& ctx, provider_event const& e) {
         return no_payment();
     }
     std::error_code ec;
-    auto const outcome = ctx.store.apply_payment_event(
-        e.id, payment_id,
-        e.what == provider_event::kind::payment_succeeded ? payment_event_type::succeeded : payment_event_type::failed,
-        ctx.unix_now(), ec);
+    auto const outcome = ctx.store.apply_payment_event(e.id, payment_id,
+                                                       e.what == provider_event::kind::payment_succeeded
+                                                           ? payment_event_type::succeeded
+                                                           : payment_event_type::failed,
+                                                       ctx.unix_now(), ec);
     if (ec) {
         return storage_failed();
     }
@@ -286,7 +292,8 @@ gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req)
     }
     auto const event = ctx.payments->read_event(req.body);
     if (!event || event->id.empty() || event->id.size() > max_event_id || !is_visible_ascii(event->id)) {
-        return error_response(400, error_code::invalid_request, "the body is not one of the provider's events");
+        return error_response(400, error_code::invalid_request,
+                              "the body is not one of the provider's events");
     }
     auto const now = ctx.unix_now();
     std::error_code ec;
@@ -297,15 +304,17 @@ gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req)
     case kind::payment_expired:
         return apply_payment(ctx, *event);
     case kind::method_saved:
-        outcome = ctx.store.save_pledge_method(event->id, event->reference(reference::pledge), event->customer,
-                                               event->payment_method, now, ec);
+        outcome = ctx.store.save_pledge_method(event->id, event->reference(reference::pledge),
+                                               event->customer, event->payment_method, now, ec);
         break;
     case kind::charge_succeeded:
     case kind::charge_failed:
         outcome = ctx.store.settle_charge_by_event(
             event->id,
-            {event->reference(reference::charge), event->what == kind::charge_succeeded ? "succeeded" : "declined",
-             event->provider_payment_id, {}},
+            {event->reference(reference::charge),
+             event->what == kind::charge_succeeded ? "succeeded" : "declined",
+             event->provider_payment_id,
+             {}},
             now, ctx.charges, ec);
         break;
     case kind::refunded:

@@ -14,7 +14,8 @@ namespace sluice::gate {
 
 // POST /v1/bundles/{id}/unlock/pay with an Idempotency-Key header: a pending payment and its checkout URL.
 // Answered once the provider opened its checkout.
-void handle_pay(gate_context& ctx, gate_request const& req, std::string_view bundle_id, responder const& respond);
+void handle_pay(gate_context& ctx, gate_request const& req, std::string_view bundle_id,
+                responder const& respond);
 
 // GET /v1/payments/{payment}: its state, and once paid its token (issued the first time, recorded first).
 gate_response handle_payment_status(gate_context& ctx, std::string_view payment_id);

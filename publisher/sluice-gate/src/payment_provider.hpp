@@ -131,13 +131,13 @@ struct provider_page {
 // What a webhook tells the gate, once its signature is checked, in the gate's terms.
 struct provider_event {
     enum class kind {
-        payment_succeeded,    // a one-off checkout was paid
-        payment_expired,      // a one-off checkout ended unpaid
-        method_saved,         // a setup checkout saved a payment method
-        charge_succeeded,     // an off-session charge succeeded
-        charge_failed,        // an off-session charge failed
-        refunded,             // a refund went through
-        ignored,              // an event the gate does not act on (still acknowledged)
+        payment_succeeded, // a one-off checkout was paid
+        payment_expired,   // a one-off checkout ended unpaid
+        method_saved,      // a setup checkout saved a payment method
+        charge_succeeded,  // an off-session charge succeeded
+        charge_failed,     // an off-session charge failed
+        refunded,          // a refund went through
+        ignored,           // an event the gate does not act on (still acknowledged)
     };
     std::string id; // the provider's event id: each is applied once
     kind what = kind::ignored;

@@ -99,14 +99,14 @@ gate_response replay_pledge(std::string const& response) {
 
 // The provider's page that saves the backer's payment method for the pledge. The key makes a retry (the
 // host's, or a restarted gate's) open the same page rather than a second one.
-checkout_request setup_checkout(gate_context const& ctx, pledge_record const& pledge, campaign_record const& c,
-                                std::string idempotency_key) {
+checkout_request setup_checkout(gate_context const& ctx, pledge_record const& pledge,
+                                campaign_record const& c, std::string idempotency_key) {
     checkout_request request;
     request.mode = checkout_request::kind::setup;
     request.currency = c.currency;
-    request.description = "Pledge of " + std::to_string(pledge.amount) + " " + c.currency + " (minor units) to " +
-                          c.id + ": charged on " + protocol::format_utc_timestamp(c.deadline) +
-                          " only if the campaign is funded";
+    request.description = "Pledge of " + std::to_string(pledge.amount) + " " + c.currency +
+                          " (minor units) to " + c.id + ": charged on " +
+                          protocol::format_utc_timestamp(c.deadline) + " only if the campaign is funded";
     request.success_url = checkout_return_url(ctx.public_url, true);
     request.cancel_url = checkout_return_url(ctx.public_url, false);
     request.references = {{reference::pledge, pledge.pledge_id}, {reference::campaign, c.id}};
@@ -124,15 +124,15 @@ void open_pledge_checkout(gate_context& ctx, pledge_record pledge, campaign_reco
         if (!answer.value) {
             return respond(provider_failed(answer.error));
         }
-        json const body{
-            {"pledgeId", pledge.pledge_id},
-            {"campaignId", campaign.id},
-            {"state", "pending"},
-            {"amount", pledge.amount},
-            {"currency", campaign.currency},
-            {"checkoutUrl", answer.value->url},
-            {"chargedOn", protocol::format_utc_timestamp(campaign.deadline)},
-            {"receipt", sign_receipt(receipt_body("pledge", pledge, campaign, pledge.created_at), ctx.gate_key)}};
+        json const body{{"pledgeId", pledge.pledge_id},
+                        {"campaignId", campaign.id},
+                        {"state", "pending"},
+                        {"amount", pledge.amount},
+                        {"currency", campaign.currency},
+                        {"checkoutUrl", answer.value->url},
+                        {"chargedOn", protocol::format_utc_timestamp(campaign.deadline)},
+                        {"receipt", sign_receipt(receipt_body("pledge", pledge, campaign, pledge.created_at),
+                                                 ctx.gate_key)}};
         std::error_code ec;
         ctx.store.set_pledge_checkout(pledge.pledge_id, answer.value->url, protocol::dump_compact(body), ec);
         auto const stored = ec ? std::nullopt : ctx.store.find_pledge(pledge.pledge_id, ec);
@@ -164,7 +164,8 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
     }
     auto const device = protocol::decode_public_key("x25519", device_text);
     if (!device) {
-        return respond(error_response(400, error_code::invalid_device, "device must be \"x25519:<base64 of 32 bytes>\""));
+        return respond(error_response(400, error_code::invalid_device,
+                                      "device must be \"x25519:<base64 of 32 bytes>\""));
     }
     std::error_code ec;
     auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
@@ -213,7 +214,8 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
         // Recorded, but its page was never opened (the provider failed, or the gate stopped): open it now.
         return open_pledge_checkout(ctx, std::move(*existing), *campaign, respond);
     case pledge_outcome::closed:
-        return respond(error_response(409, error_code::campaign_closed, "the campaign takes no more pledges"));
+        return respond(
+            error_response(409, error_code::campaign_closed, "the campaign takes no more pledges"));
     case pledge_outcome::no_campaign:
         return respond(no_campaign());
     }
@@ -242,14 +244,16 @@ void handle_pledge_payment_method(gate_context& ctx, std::string_view campaign_i
         return respond(error_response(503, error_code::payments_unavailable, "this gate takes no payments"));
     }
     bool const open = campaign->state == "open";
-    if (!(pledge->state == "charge_failed" || (open && (pledge->state == "pending" || pledge->state == "confirmed")))) {
+    if (!(pledge->state == "charge_failed" ||
+          (open && (pledge->state == "pending" || pledge->state == "confirmed")))) {
         return respond(error_response(409, error_code::pledge_not_updatable,
-                                      "this pledge's payment method can no longer be changed (it is " + pledge->state +
-                                          ")"));
+                                      "this pledge's payment method can no longer be changed (it is " +
+                                          pledge->state + ")"));
     }
     // One page per charge attempt: asking again before the next attempt answers the same page.
-    auto request = setup_checkout(ctx, *pledge, *campaign,
-                                  "sluice-pledge-" + pledge->pledge_id + "-method-" + std::to_string(pledge->attempts));
+    auto request =
+        setup_checkout(ctx, *pledge, *campaign,
+                       "sluice-pledge-" + pledge->pledge_id + "-method-" + std::to_string(pledge->attempts));
     ctx.payments->create_checkout(std::move(request), [&ctx, pledge_id = pledge->pledge_id,
                                                        respond](provider_answer<checkout_session> answer) {
         if (!answer.value) {
@@ -260,7 +264,8 @@ void handle_pledge_payment_method(gate_context& ctx, std::string_view campaign_i
         if (ec) {
             return respond(storage_failed());
         }
-        respond(json_response(protocol::dump_compact(json{{"pledgeId", pledge_id}, {"checkoutUrl", answer.value->url}})));
+        respond(json_response(
+            protocol::dump_compact(json{{"pledgeId", pledge_id}, {"checkoutUrl", answer.value->url}})));
     });
 }
 
@@ -281,9 +286,12 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
     if (!pledge || pledge->campaign_id != campaign->id) {
         return error_response(404, error_code::pledge_not_found, "no pledge with that id in this campaign");
     }
-    json out{{"pledgeId", pledge->pledge_id},  {"campaignId", campaign->id},
-             {"state", pledge->state},         {"amount", pledge->amount},
-             {"currency", campaign->currency}, {"campaignState", campaign->state},
+    json out{{"pledgeId", pledge->pledge_id},
+             {"campaignId", campaign->id},
+             {"state", pledge->state},
+             {"amount", pledge->amount},
+             {"currency", campaign->currency},
+             {"campaignState", campaign->state},
              {"chargedOn", protocol::format_utc_timestamp(campaign->deadline)}};
     if (pledge->state == "pending" && campaign->state == "open" && !pledge->checkout_url.empty()) {
         out["checkoutUrl"] = pledge->checkout_url;

@@ -51,8 +51,9 @@ void compare(run& r) {
             ++out.payments;
             auto const payment = r.store.find_payment(*payment_id, ec);
             if (!payment || payment->state != "paid" || payment->amount != p.amount) {
-                out.differences.push_back("the provider's payment " + p.id + " (" + money(p.amount, p.currency) +
-                                          ") for payment " + *payment_id + " is not a paid payment of that amount at the gate");
+                out.differences.push_back("the provider's payment " + p.id + " (" +
+                                          money(p.amount, p.currency) + ") for payment " + *payment_id +
+                                          " is not a paid payment of that amount at the gate");
             }
             continue;
         }
@@ -63,27 +64,29 @@ void compare(run& r) {
         ++out.provider_charges;
         out.provider_amount += p.amount;
         if (auto const [it, first] = paid_pledges.emplace(*pledge, p.id); !first) {
-            out.differences.push_back("pledge " + *pledge + " was charged twice at the provider: " + it->second +
-                                      " and " + p.id);
+            out.differences.push_back("pledge " + *pledge +
+                                      " was charged twice at the provider: " + it->second + " and " + p.id);
         }
         auto const found = gate_by_id.find(p.id);
         if (found == gate_by_id.end()) {
             out.differences.push_back("the provider charged " + money(p.amount, p.currency) + " (" + p.id +
-                                      ") for pledge " + *pledge + ", which the gate has not recorded as charged");
+                                      ") for pledge " + *pledge +
+                                      ", which the gate has not recorded as charged");
             continue;
         }
         seen.insert(p.id);
         auto const& mine = *found->second;
         if (mine.amount != p.amount || mine.currency != p.currency || mine.pledge_id != *pledge) {
             out.differences.push_back("charge " + p.id + ": the provider has " + money(p.amount, p.currency) +
-                                      " for pledge " + *pledge + ", the gate " + money(mine.amount, mine.currency) +
-                                      " for pledge " + mine.pledge_id);
+                                      " for pledge " + *pledge + ", the gate " +
+                                      money(mine.amount, mine.currency) + " for pledge " + mine.pledge_id);
         }
     }
     for (auto const& c : charges) {
         if (!seen.contains(c.provider_id)) {
-            out.differences.push_back("the gate recorded charge " + c.charge_key + " (" + money(c.amount, c.currency) +
-                                      ", provider id '" + c.provider_id + "') that the provider does not have");
+            out.differences.push_back("the gate recorded charge " + c.charge_key + " (" +
+                                      money(c.amount, c.currency) + ", provider id '" + c.provider_id +
+                                      "') that the provider does not have");
         }
     }
     std::map<std::string, provider_refund const*> provider_refunds;
@@ -96,13 +99,14 @@ void compare(run& r) {
     for (auto const& f : refunds) {
         auto const it = provider_refunds.find(f.provider_id);
         if (it == provider_refunds.end()) {
-            out.differences.push_back("the gate recorded refund " + f.refund_key + " (" + money(f.amount, f.currency) +
-                                      ") that the provider does not have");
+            out.differences.push_back("the gate recorded refund " + f.refund_key + " (" +
+                                      money(f.amount, f.currency) + ") that the provider does not have");
             continue;
         }
         ++out.provider_refunds;
         if (it->second->amount != f.amount || it->second->provider_payment_id != f.provider_payment_id) {
-            out.differences.push_back("refund " + f.provider_id + ": the provider and the gate differ in amount or "
+            out.differences.push_back("refund " + f.provider_id +
+                                      ": the provider and the gate differ in amount or "
                                       "payment");
         }
         provider_refunds.erase(it);
@@ -111,7 +115,8 @@ void compare(run& r) {
         if (gate_by_id.contains(f->provider_payment_id)) {
             ++out.provider_refunds;
             out.differences.push_back("the provider refunded " + std::to_string(f->amount) + " of " +
-                                      f->provider_payment_id + " (" + id + "), which the gate has not recorded");
+                                      f->provider_payment_id + " (" + id +
+                                      "), which the gate has not recorded");
         }
     }
     r.done(std::move(out));
@@ -149,7 +154,8 @@ void read_payments(std::shared_ptr<run> r, std::string cursor) {
 
 } // namespace
 
-void reconcile(gate_store& store, payment_provider const& provider, std::function<void(reconciliation)> done) {
+void reconcile(gate_store& store, payment_provider const& provider,
+               std::function<void(reconciliation)> done) {
     read_payments(std::make_shared<run>(run{store, provider, std::move(done), {}, {}}), {});
 }
 

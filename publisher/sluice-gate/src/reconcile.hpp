@@ -18,7 +18,8 @@ struct reconciliation {
     std::uint64_t gate_amount = 0;
     std::uint64_t provider_refunds = 0;
     std::uint64_t gate_refunds = 0;
-    std::uint64_t payments = 0; // pay-what-you-want payments the provider has, each checked against the gate's
+    std::uint64_t payments =
+        0; // pay-what-you-want payments the provider has, each checked against the gate's
     std::vector<std::string> differences; // each for a person, naming the ids on both sides
     std::string error;                    // the provider could not be read: nothing was compared
 };

@@ -167,8 +167,8 @@ void insert_unlock(sqlite3* db, unlock_record const& u, std::error_code& ec) {
 int user_version(sqlite3* db) {
     std::error_code ec;
     return static_cast<int>(
-        statement(db, "PRAGMA user_version").query_row([](statement const& row) { return row.integer(0); },
-                                                        SQLITE_CORRUPT, ec));
+        statement(db, "PRAGMA user_version")
+            .query_row([](statement const& row) { return row.integer(0); }, SQLITE_CORRUPT, ec));
 }
 
 // Brings the schema from the database's version to sql::schema_version, each step in one transaction with
@@ -177,15 +177,16 @@ int migrate(sqlite3* db, std::string* detail) {
     int const version = user_version(db);
     if (version > sql::schema_version) {
         if (detail) {
-            *detail = "the database's schema is version " + std::to_string(version) + ", newer than this gate's (" +
-                      std::to_string(sql::schema_version) + "): run a later sluice-gate";
+            *detail = "the database's schema is version " + std::to_string(version) +
+                      ", newer than this gate's (" + std::to_string(sql::schema_version) +
+                      "): run a later sluice-gate";
         }
         return SQLITE_MISMATCH;
     }
     static constexpr char const* steps[] = {nullptr, nullptr, sql::migration_2};
     for (int to = std::max(version, 1) + 1; to <= sql::schema_version; ++to) {
-        auto const text = std::string("BEGIN IMMEDIATE;\n") + steps[to] + "PRAGMA user_version = " +
-                          std::to_string(to) + ";\nCOMMIT;";
+        auto const text = std::string("BEGIN IMMEDIATE;\n") + steps[to] +
+                          "PRAGMA user_version = " + std::to_string(to) + ";\nCOMMIT;";
         if (int const rc = run(db, text.c_str()); rc != SQLITE_OK) {
             run(db, "ROLLBACK");
             return rc;

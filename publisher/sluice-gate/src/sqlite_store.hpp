@@ -56,26 +56,30 @@ public:
                                       std::error_code& ec) override;
     gate_stats stats(std::error_code& ec) override;
 
-    void set_pledge_checkout(std::string_view pledge_id, std::string_view checkout_url, std::string_view response,
-                             std::error_code& ec) override;
-    void set_payment_response(std::string_view payment_id, std::string_view response, std::error_code& ec) override;
+    void set_pledge_checkout(std::string_view pledge_id, std::string_view checkout_url,
+                             std::string_view response, std::error_code& ec) override;
+    void set_payment_response(std::string_view payment_id, std::string_view response,
+                              std::error_code& ec) override;
     event_outcome save_pledge_method(std::string_view event_id, std::string_view pledge_id,
-                                     std::string_view customer, std::string_view payment_method, std::int64_t now,
-                                     std::error_code& ec) override;
-    event_outcome settle_charge_by_event(std::string_view event_id, charge_settlement const& s, std::int64_t now,
-                                         charge_policy const& policy, std::error_code& ec) override;
+                                     std::string_view customer, std::string_view payment_method,
+                                     std::int64_t now, std::error_code& ec) override;
+    event_outcome settle_charge_by_event(std::string_view event_id, charge_settlement const& s,
+                                         std::int64_t now, charge_policy const& policy,
+                                         std::error_code& ec) override;
     event_outcome note_event(std::string_view event_id, std::string_view type, std::int64_t now,
                              std::error_code& ec) override;
     std::vector<charge_record> unsettled_charges(std::error_code& ec) override;
-    std::vector<charge_record> claim_charges(std::int64_t now, std::size_t limit, std::error_code& ec) override;
+    std::vector<charge_record> claim_charges(std::int64_t now, std::size_t limit,
+                                             std::error_code& ec) override;
     void settle_charges(std::vector<charge_settlement> const& outcomes, std::int64_t now,
                         charge_policy const& policy, std::error_code& ec) override;
     std::optional<std::int64_t> next_charge_due(std::error_code& ec) override;
     std::vector<std::string> due_campaigns(std::int64_t now, std::error_code& ec) override;
     std::vector<method_release> claim_releases(std::size_t limit, std::error_code& ec) override;
     void mark_released(std::string_view pledge_id, std::error_code& ec) override;
-    std::optional<refund_record> start_refund(std::string_view pledge_id, std::uint64_t amount, std::int64_t now,
-                                              std::string& why, std::error_code& ec) override;
+    std::optional<refund_record> start_refund(std::string_view pledge_id, std::uint64_t amount,
+                                              std::int64_t now, std::string& why,
+                                              std::error_code& ec) override;
     void settle_refund(std::string_view refund_key, bool succeeded, std::string_view provider_id,
                        std::error_code& ec) override;
     std::vector<ledger_row> ledger(std::string_view campaign_id, std::error_code& ec) override;

@@ -96,14 +96,22 @@ event_outcome sqlite_store::save_pledge_method(std::string_view event_id, std::s
     };
     auto const found = statement(db_, sql::pledge_with_campaign)
                            .bind(pledge_id)
-                           .query_one([](statement const& row) { return status{row.text(0), row.text(1), row.integer(2)}; },
-                                      ec);
+                           .query_one(
+                               [](statement const& row) {
+                                   return status{row.text(0), row.text(1), row.integer(2)};
+                               },
+                               ec);
     if (ec) {
         return event_outcome::ignored;
     }
     auto outcome = event_outcome::ignored;
     if (found && found->pledge == "pending" && found->campaign == "open" && now < found->deadline) {
-        statement(db_, sql::confirm_pledge).bind(customer).bind(payment_method).bind(now).bind(pledge_id).execute(ec);
+        statement(db_, sql::confirm_pledge)
+            .bind(customer)
+            .bind(payment_method)
+            .bind(now)
+            .bind(pledge_id)
+            .execute(ec);
         outcome = event_outcome::applied;
     } else if (found && (found->pledge == "charge_failed" || found->pledge == "confirmed")) {
         // A new card for a pledge already counted: a failed charge is tried again at once.
@@ -152,7 +160,8 @@ std::vector<charge_record> sqlite_store::unsettled_charges(std::error_code& ec) 
     return statement(db_, sql::unsettled_charges).query_all(read_charge, ec);
 }
 
-std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::size_t limit, std::error_code& ec) {
+std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::size_t limit,
+                                                       std::error_code& ec) {
     std::vector<charge_record> out;
     transaction tx(db_, ec);
     if (ec) {
@@ -193,7 +202,10 @@ std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::si
             .bind(now)
             .execute(ec);
         if (!ec) {
-            statement(db_, sql::pledge_charging).bind(static_cast<std::int64_t>(c.attempt)).bind(c.pledge_id).execute(ec);
+            statement(db_, sql::pledge_charging)
+                .bind(static_cast<std::int64_t>(c.attempt))
+                .bind(c.pledge_id)
+                .execute(ec);
         }
     }
     if (!ec) {
@@ -226,13 +238,19 @@ std::optional<std::int64_t> sqlite_store::next_charge_due(std::error_code& ec) {
 }
 
 std::vector<std::string> sqlite_store::due_campaigns(std::int64_t now, std::error_code& ec) {
-    return statement(db_, sql::due_campaigns).bind(now).query_all([](statement const& row) { return row.text(0); }, ec);
+    return statement(db_, sql::due_campaigns)
+        .bind(now)
+        .query_all([](statement const& row) { return row.text(0); }, ec);
 }
 
 std::vector<method_release> sqlite_store::claim_releases(std::size_t limit, std::error_code& ec) {
     return statement(db_, sql::releasable_methods)
         .bind(static_cast<std::int64_t>(limit))
-        .query_all([](statement const& row) { return method_release{row.text(0), row.text(1)}; }, ec);
+        .query_all(
+            [](statement const& row) {
+                return method_release{row.text(0), row.text(1)};
+            },
+            ec);
 }
 
 void sqlite_store::mark_released(std::string_view pledge_id, std::error_code& ec) {
@@ -258,9 +276,12 @@ std::optional<refund_record> sqlite_store::start_refund(std::string_view pledge_
                             .bind(pledge_id)
                             .query_one(
                                 [](statement const& row) {
-                                    return charged{row.text(0), row.text(1),
-                                                   static_cast<std::uint64_t>(row.integer(2)), row.text(3),
-                                                   static_cast<std::uint64_t>(row.integer(4)), row.integer(5)};
+                                    return charged{row.text(0),
+                                                   row.text(1),
+                                                   static_cast<std::uint64_t>(row.integer(2)),
+                                                   row.text(3),
+                                                   static_cast<std::uint64_t>(row.integer(4)),
+                                                   row.integer(5)};
                                 },
                                 ec);
     if (ec) {

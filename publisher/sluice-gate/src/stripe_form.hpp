@@ -15,7 +15,8 @@ public:
     stripe_form& add(std::string_view name, std::string_view value);
     stripe_form& add(std::string_view name, std::uint64_t value);
     // `prefix[key]=value` for each pair (metadata, payment_intent_data[metadata]...).
-    stripe_form& add_map(std::string_view prefix, std::vector<std::pair<std::string, std::string>> const& pairs);
+    stripe_form& add_map(std::string_view prefix,
+                         std::vector<std::pair<std::string, std::string>> const& pairs);
 
     std::string const& body() const { return body_; }
 

@@ -118,11 +118,11 @@ charge_outcome outcome_of(json const& intent) {
     charge_outcome out;
     out.provider_id = text(intent, "id");
     auto const status = text(intent, "status");
-    out.result = status == "succeeded" ? charge_outcome::status::succeeded
+    out.result = status == "succeeded"         ? charge_outcome::status::succeeded
                  : status == "requires_action" ? charge_outcome::status::requires_action
                                                : charge_outcome::status::declined;
-    auto const& last = intent.is_object() && intent.contains("last_payment_error") ? intent["last_payment_error"]
-                                                                                      : json();
+    auto const& last =
+        intent.is_object() && intent.contains("last_payment_error") ? intent["last_payment_error"] : json();
     out.decline_code = text(last, "decline_code");
     out.message = text(last, "message");
     return out;
@@ -134,7 +134,8 @@ provider_answer<provider_page<T>> read_list(int status, std::string_view text_bo
     if (status != 200) {
         return error_answer<provider_page<T>>(status, body);
     }
-    if (!body.is_object() || text(body, "object") != "list" || !body.contains("data") || !body["data"].is_array()) {
+    if (!body.is_object() || text(body, "object") != "list" || !body.contains("data") ||
+        !body["data"].is_array()) {
         return failed<provider_page<T>>(provider_failure::transient, "the provider's answer is not a list");
     }
     provider_page<T> page;
@@ -155,7 +156,7 @@ provider_failure failure_of_status(int status) {
     // 409: the idempotency key is in use by a request still running; 429: rate limited; 5xx: Stripe's
     // trouble. In each the outcome is unknown or not yet reached, and the same key may be sent again.
     return status == 409 || status == 429 || status >= 500 || status == 0 ? provider_failure::transient
-                                                                           : provider_failure::rejected;
+                                                                          : provider_failure::rejected;
 }
 
 provider_answer<checkout_session> read_checkout_session(int status, std::string_view text_body) {

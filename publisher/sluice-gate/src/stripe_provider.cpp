@@ -47,8 +47,8 @@ stripe_provider::stripe_provider(boost::asio::io_context& io, stripe_config conf
     }
 }
 
-void stripe_provider::call(std::string method, std::string path, std::string body, std::string idempotency_key,
-                           std::function<void(stripe_reply)> done) const {
+void stripe_provider::call(std::string method, std::string path, std::string body,
+                           std::string idempotency_key, std::function<void(stripe_reply)> done) const {
     auto pending = std::make_shared<stripe_call>();
     auto& r = pending->request;
     r.method = std::move(method);
@@ -160,12 +160,14 @@ void stripe_provider::refund(refund_request request, callback<refund_outcome> do
          reading<refund_outcome>(stripe::read_refund, std::move(done)));
 }
 
-void stripe_provider::release(std::string payment_method, std::string idempotency_key, callback<bool> done) const {
+void stripe_provider::release(std::string payment_method, std::string idempotency_key,
+                              callback<bool> done) const {
     call("POST", "v1/payment_methods/" + form_escape(payment_method) + "/detach", {},
          std::move(idempotency_key), reading<bool>(stripe::read_detached, std::move(done)));
 }
 
-void stripe_provider::list_payments(std::string cursor, callback<provider_page<provider_payment>> done) const {
+void stripe_provider::list_payments(std::string cursor,
+                                    callback<provider_page<provider_payment>> done) const {
     auto path = std::string("v1/payment_intents?limit=100");
     if (!cursor.empty()) {
         path += "&starting_after=" + form_escape(cursor);
@@ -179,11 +181,13 @@ void stripe_provider::list_refunds(std::string cursor, callback<provider_page<pr
     if (!cursor.empty()) {
         path += "&starting_after=" + form_escape(cursor);
     }
-    call("GET", path, {}, {}, reading<provider_page<provider_refund>>(stripe::read_refund_list, std::move(done)));
+    call("GET", path, {}, {},
+         reading<provider_page<provider_refund>>(stripe::read_refund_list, std::move(done)));
 }
 
 webhook_check stripe_provider::check_webhook(gate_request const& request, std::int64_t now) const {
-    return check_webhook_signature(request.header("stripe-signature"), config_.webhook_secret, request.body, now);
+    return check_webhook_signature(request.header("stripe-signature"), config_.webhook_secret, request.body,
+                                   now);
 }
 
 std::optional<provider_event> stripe_provider::read_event(std::string_view body) const {

@@ -1,12 +1,12 @@
 #include "common/key_files.hpp"
 #include "sandbox_dir.hpp"
+#include "scripted_provider.hpp"
+#include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/gate_store.hpp"
 #include "sluice-gate/landing_page.hpp"
-#include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/payment_provider.hpp"
 #include "sluice-gate/router.hpp"
 #include "sluice-gate/sqlite_store.hpp"
-#include "scripted_provider.hpp"
 #include "webhook_signer.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
@@ -586,21 +586,22 @@ protected:
     // A Stripe event, signed at `t` (now by default) with the endpoint's secret.
     gate_response webhook(std::string const& body, std::optional<std::int64_t> t = std::nullopt,
                           std::string const& key = secret) {
-        return call_with("POST", "/v1/payments/webhook", body,
-                         {{"stripe-signature", sluice::testing::provider_signature(key, body, t.value_or(unix_now()))}});
+        return call_with(
+            "POST", "/v1/payments/webhook", body,
+            {{"stripe-signature", sluice::testing::provider_signature(key, body, t.value_or(unix_now()))}});
     }
 
     // The provider saved a method for the pledge (`setup_intent.succeeded`).
     gate_response method_saved(std::string const& pledge_id, std::string const& method,
                                std::string const& event_id = {}) {
-        return webhook(sluice::testing::stripe_event(event_id.empty() ? "evt_saved_" + method : event_id,
-                                             "setup_intent.succeeded",
-                                             {{"id", "seti_" + method},
-                                              {"object", "setup_intent"},
-                                              {"status", "succeeded"},
-                                              {"customer", "cus_" + pledge_id},
-                                              {"payment_method", method},
-                                              {"metadata", {{"sluice_pledge", pledge_id}, {"sluice_campaign", "saison-2"}}}}));
+        return webhook(sluice::testing::stripe_event(
+            event_id.empty() ? "evt_saved_" + method : event_id, "setup_intent.succeeded",
+            {{"id", "seti_" + method},
+             {"object", "setup_intent"},
+             {"status", "succeeded"},
+             {"customer", "cus_" + pledge_id},
+             {"payment_method", method},
+             {"metadata", {{"sluice_pledge", pledge_id}, {"sluice_campaign", "saison-2"}}}}));
     }
 
     // A pledge whose method the provider saved.
@@ -623,9 +624,12 @@ protected:
         io.run();
     }
 
-    json status_of(std::string const& id) { return parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id)); }
+    json status_of(std::string const& id) {
+        return parse(call("GET", "/v1/campaigns/saison-2/pledges/" + id));
+    }
 
-    std::shared_ptr<sluice::testing::scripted_provider> provider_ = std::make_shared<sluice::testing::scripted_provider>(secret);
+    std::shared_ptr<sluice::testing::scripted_provider> provider_ =
+        std::make_shared<sluice::testing::scripted_provider>(secret);
     testing::test_bundle pledge_bundle_;
 };
 
@@ -771,7 +775,8 @@ TEST_F(GatePledges, FundedCampaignsChargeConfirmedPledgesOnceAndOnlyChargedOnesG
     charge_all();
     EXPECT_EQ(provider_->charges.size(), 3u);
     EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 3u);
-    EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + ids[0] + "/cancel")), "campaign_closed");
+    EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + ids[0] + "/cancel")),
+              "campaign_closed");
     auto const ledger = store_->ledger("saison-2", ec);
     ASSERT_EQ(ledger.size(), 4u);
     EXPECT_EQ(ledger[0].charged, 1500u);
@@ -804,7 +809,8 @@ TEST_F(GatePledges, ADeclinedChargeIsRetriedWithinTheGracePeriodAndANewCardIsCha
     EXPECT_EQ(provider_->charges.size(), 3u);
     auto const page = call("POST", "/v1/campaigns/saison-2/pledges/" + fixed + "/payment-method");
     ASSERT_EQ(page.status, 200u) << page.body;
-    EXPECT_EQ(parse(page).at("checkoutUrl"), "https://checkout.example/c/sluice-pledge-" + fixed + "-method-1");
+    EXPECT_EQ(parse(page).at("checkoutUrl"),
+              "https://checkout.example/c/sluice-pledge-" + fixed + "-method-1");
     EXPECT_EQ(provider_->checkouts.back().mode, checkout_request::kind::setup);
     ASSERT_EQ(method_saved(fixed, "pm_new_card").status, 200u);
     charge_all(settings);
@@ -856,11 +862,12 @@ TEST_F(GatePledges, AChargeWhoseAnswerIsLostIsAskedAgainWithTheSameKey) {
     EXPECT_GT(provider_->charges.size(), before);
     // A webhook settling a charge already settled by its answer changes nothing.
     auto const key = "sluice-charge-" + id + "-1";
-    auto const late = webhook(sluice::testing::stripe_event("evt_late", "payment_intent.payment_failed",
-                                                    {{"id", "pi_" + key},
-                                                     {"object", "payment_intent"},
-                                                     {"status", "requires_payment_method"},
-                                                     {"metadata", {{"sluice_charge", key}, {"sluice_pledge", id}}}}));
+    auto const late = webhook(
+        sluice::testing::stripe_event("evt_late", "payment_intent.payment_failed",
+                                      {{"id", "pi_" + key},
+                                       {"object", "payment_intent"},
+                                       {"status", "requires_payment_method"},
+                                       {"metadata", {{"sluice_charge", key}, {"sluice_pledge", id}}}}));
     ASSERT_EQ(late.status, 200u) << late.body;
     EXPECT_EQ(parse(late).at("ignored"), true);
     EXPECT_EQ(status_of(id).at("state"), "charged");
@@ -908,22 +915,24 @@ TEST_F(GatePledges, CancelledUntilTheDeadlineThenAFailedCampaignReleasesEverySav
 TEST_F(GatePledges, ForgedStaleAndUnknownWebhooksChangeNothing) {
     auto const id = parse(pledge("key-a", device_body())).at("pledgeId").get<std::string>();
     auto const body = sluice::testing::stripe_event("evt_1", "setup_intent.succeeded",
-                                            {{"id", "seti_1"},
-                                             {"object", "setup_intent"},
-                                             {"customer", "cus_1"},
-                                             {"payment_method", "pm_1"},
-                                             {"metadata", {{"sluice_pledge", id}}}});
+                                                    {{"id", "seti_1"},
+                                                     {"object", "setup_intent"},
+                                                     {"customer", "cus_1"},
+                                                     {"payment_method", "pm_1"},
+                                                     {"metadata", {{"sluice_pledge", id}}}});
     auto const t = unix_now();
     EXPECT_EQ(code_of(call_with("POST", "/v1/payments/webhook", body, {})), "invalid_signature_header");
-    EXPECT_EQ(code_of(call_with("POST", "/v1/payments/webhook", body,
-                                {{"sluice-signature", sluice::testing::provider_signature(secret, body, t)}})),
-              "invalid_signature_header");
+    EXPECT_EQ(
+        code_of(call_with("POST", "/v1/payments/webhook", body,
+                          {{"sluice-signature", sluice::testing::provider_signature(secret, body, t)}})),
+        "invalid_signature_header");
     EXPECT_EQ(code_of(webhook(body, t - 301)), "signature_expired");
     EXPECT_EQ(code_of(webhook(body, t + 301)), "signature_expired");
     EXPECT_EQ(code_of(webhook(body, t, "whsec_someone_else_entirely")), "invalid_signature");
-    EXPECT_EQ(code_of(call_with("POST", "/v1/payments/webhook", body + " ",
-                                {{"stripe-signature", sluice::testing::provider_signature(secret, body, t)}})),
-              "invalid_signature");
+    EXPECT_EQ(
+        code_of(call_with("POST", "/v1/payments/webhook", body + " ",
+                          {{"stripe-signature", sluice::testing::provider_signature(secret, body, t)}})),
+        "invalid_signature");
     EXPECT_EQ(status_of(id).at("state"), "pending");
     // Signed, but not an event of the provider's.
     EXPECT_EQ(code_of(webhook("{\"id\":\"evt\"}")), "invalid_request");
@@ -1123,10 +1132,10 @@ TEST_F(GatePayments, APaidCheckoutPaysOnceAndTheTokenIsIssuedOnce) {
     // An unpaid completion (an asynchronous method still running) is not a payment.
     auto const other = new_payment("pay-2");
     auto const unpaid = webhook(sluice::testing::stripe_event("evt_3", "checkout.session.completed",
-                                                      {{"object", "checkout.session"},
-                                                       {"mode", "payment"},
-                                                       {"payment_status", "unpaid"},
-                                                       {"metadata", {{"sluice_payment", other}}}}));
+                                                              {{"object", "checkout.session"},
+                                                               {"mode", "payment"},
+                                                               {"payment_status", "unpaid"},
+                                                               {"metadata", {{"sluice_payment", other}}}}));
     EXPECT_EQ(parse(unpaid).at("ignored"), true);
     EXPECT_EQ(parse(call("GET", "/v1/payments/" + other)).at("state"), "pending");
 }

@@ -1,9 +1,8 @@
 #pragma once
 
-#include "webhook_signer.hpp"
-
 #include "sluice-gate/payment_provider.hpp"
 #include "sluice-gate/stripe_objects.hpp"
+#include "webhook_signer.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -55,8 +54,8 @@ public:
         out.result = found == outcome_by_method.end() ? charge_outcome::status::succeeded : found->second;
         out.provider_id = "pi_" + request.idempotency_key;
         if (out.result != charge_outcome::status::succeeded) {
-            out.decline_code =
-                out.result == charge_outcome::status::declined ? "insufficient_funds" : "authentication_required";
+            out.decline_code = out.result == charge_outcome::status::declined ? "insufficient_funds"
+                                                                              : "authentication_required";
         }
         done({out, provider_failure::none, {}});
     }

@@ -15,14 +15,16 @@ TEST(StripeForm, EncodesNestedParametersInOrder) {
         .add("line_items[0][quantity]", std::uint64_t{1})
         .add("success_url", "https://gate.example/checkout/done?a=1&b=2")
         .add_map("metadata", {{"sluice_pledge", "Ab-_9"}, {"note", "été + 100%"}});
-    EXPECT_EQ(form.body(), "mode=setup&line_items%5B0%5D%5Bquantity%5D=1&success_url=https%3A%2F%2Fgate.example%2F"
-                           "checkout%2Fdone%3Fa%3D1%26b%3D2&metadata%5Bsluice_pledge%5D=Ab-_9&metadata%5Bnote%5D="
-                           "%C3%A9t%C3%A9+%2B+100%25");
+    EXPECT_EQ(form.body(),
+              "mode=setup&line_items%5B0%5D%5Bquantity%5D=1&success_url=https%3A%2F%2Fgate.example%2F"
+              "checkout%2Fdone%3Fa%3D1%26b%3D2&metadata%5Bsluice_pledge%5D=Ab-_9&metadata%5Bnote%5D="
+              "%C3%A9t%C3%A9+%2B+100%25");
 }
 
 TEST(StripeAnswers, AChargeIsSucceededDeclinedOrNeedsTheBacker) {
     auto const ok = stripe::read_charge(
-        200, R"({"id":"pi_1","object":"payment_intent","status":"succeeded","amount":1500,"currency":"eur"})");
+        200,
+        R"({"id":"pi_1","object":"payment_intent","status":"succeeded","amount":1500,"currency":"eur"})");
     ASSERT_TRUE(ok.value);
     EXPECT_EQ(ok.value->result, charge_outcome::status::succeeded);
     EXPECT_EQ(ok.value->provider_id, "pi_1");
@@ -35,7 +37,8 @@ TEST(StripeAnswers, AChargeIsSucceededDeclinedOrNeedsTheBacker) {
     EXPECT_EQ(declined.value->provider_id, "pi_2");
     EXPECT_EQ(declined.value->decline_code, "insufficient_funds");
 
-    auto const sca = stripe::read_charge(402, R"({"error":{"type":"card_error","code":"authentication_required",
+    auto const sca =
+        stripe::read_charge(402, R"({"error":{"type":"card_error","code":"authentication_required",
         "payment_intent":{"id":"pi_3","status":"requires_payment_method"}}})");
     ASSERT_TRUE(sca.value);
     EXPECT_EQ(sca.value->result, charge_outcome::status::requires_action);
@@ -55,16 +58,19 @@ TEST(StripeAnswers, AChargeIsSucceededDeclinedOrNeedsTheBacker) {
     }
     // The provider refused the request: sending it again is useless.
     auto const refused = stripe::read_charge(
-        400, R"({"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such PaymentMethod"}})");
+        400,
+        R"({"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such PaymentMethod"}})");
     EXPECT_EQ(refused.failure, provider_failure::rejected);
-    EXPECT_NE(refused.error.find("No such PaymentMethod (resource_missing)"), std::string::npos) << refused.error;
+    EXPECT_NE(refused.error.find("No such PaymentMethod (resource_missing)"), std::string::npos)
+        << refused.error;
     EXPECT_EQ(stripe::read_charge(401, R"({"error":{"type":"invalid_request_error"}})").failure,
               provider_failure::rejected);
 }
 
 TEST(StripeAnswers, ACheckoutSessionNeedsAnHttpUrl) {
     auto const ok = stripe::read_checkout_session(
-        200, R"({"id":"cs_test_1","object":"checkout.session","url":"https://checkout.stripe.com/c/pay/cs_test_1"})");
+        200,
+        R"({"id":"cs_test_1","object":"checkout.session","url":"https://checkout.stripe.com/c/pay/cs_test_1"})");
     ASSERT_TRUE(ok.value);
     EXPECT_EQ(ok.value->id, "cs_test_1");
     EXPECT_EQ(ok.value->url, "https://checkout.stripe.com/c/pay/cs_test_1");
@@ -72,7 +78,8 @@ TEST(StripeAnswers, ACheckoutSessionNeedsAnHttpUrl) {
                      200, R"x({"id":"cs_1","object":"checkout.session","url":"javascript:alert(1)"})x")
                      .value);
     EXPECT_FALSE(stripe::read_checkout_session(200, R"({"id":"cs_1","object":"checkout.session"})").value);
-    EXPECT_FALSE(stripe::read_checkout_session(200, R"({"id":"cus_1","object":"customer","url":"https://x"})").value);
+    EXPECT_FALSE(
+        stripe::read_checkout_session(200, R"({"id":"cus_1","object":"customer","url":"https://x"})").value);
 }
 
 TEST(StripeAnswers, ListsPageByTheirLastId) {
@@ -89,22 +96,26 @@ TEST(StripeAnswers, ListsPageByTheirLastId) {
     EXPECT_EQ(*page.value->items[0].reference("sluice_pledge"), "P1");
     EXPECT_FALSE(page.value->items[1].succeeded);
     auto const last = stripe::read_refund_list(
-        200, R"({"object":"list","has_more":false,"data":[{"id":"re_1","amount":500,"payment_intent":"pi_b","status":"succeeded"}]})");
+        200,
+        R"({"object":"list","has_more":false,"data":[{"id":"re_1","amount":500,"payment_intent":"pi_b","status":"succeeded"}]})");
     ASSERT_TRUE(last.value);
     EXPECT_EQ(last.value->next_cursor, "");
     EXPECT_EQ(last.value->items[0].provider_payment_id, "pi_b");
 }
 
 json event(std::string const& type, json object) {
-    return json{{"id", "evt_1"}, {"object", "event"}, {"type", type}, {"created", 7}, {"data", {{"object", object}}}};
+    return json{
+        {"id", "evt_1"}, {"object", "event"}, {"type", type}, {"created", 7}, {"data", {{"object", object}}}};
 }
 
 TEST(StripeEvents, EachEventTheGateActsOnIsRead) {
     using kind = provider_event::kind;
-    auto const saved = stripe::read_event(
-        event("setup_intent.succeeded", {{"id", "seti_1"}, {"customer", "cus_1"}, {"payment_method", "pm_1"},
-                                         {"metadata", {{"sluice_pledge", "P1"}}}})
-            .dump());
+    auto const saved =
+        stripe::read_event(event("setup_intent.succeeded", {{"id", "seti_1"},
+                                                            {"customer", "cus_1"},
+                                                            {"payment_method", "pm_1"},
+                                                            {"metadata", {{"sluice_pledge", "P1"}}}})
+                               .dump());
     ASSERT_TRUE(saved);
     EXPECT_EQ(saved->what, kind::method_saved);
     EXPECT_EQ(saved->id, "evt_1");
@@ -112,29 +123,35 @@ TEST(StripeEvents, EachEventTheGateActsOnIsRead) {
     EXPECT_EQ(saved->payment_method, "pm_1");
     EXPECT_EQ(saved->reference("sluice_pledge"), "P1");
 
-    auto const paid = stripe::read_event(
-        event("checkout.session.completed", {{"mode", "payment"}, {"payment_status", "paid"},
-                                             {"payment_intent", "pi_9"}, {"metadata", {{"sluice_payment", "X"}}}})
-            .dump());
+    auto const paid =
+        stripe::read_event(event("checkout.session.completed", {{"mode", "payment"},
+                                                                {"payment_status", "paid"},
+                                                                {"payment_intent", "pi_9"},
+                                                                {"metadata", {{"sluice_payment", "X"}}}})
+                               .dump());
     ASSERT_TRUE(paid);
     EXPECT_EQ(paid->what, kind::payment_succeeded);
     EXPECT_EQ(paid->provider_payment_id, "pi_9");
-    EXPECT_EQ(stripe::read_event(event("checkout.session.completed", {{"mode", "setup"}}).dump())->what, kind::ignored);
+    EXPECT_EQ(stripe::read_event(event("checkout.session.completed", {{"mode", "setup"}}).dump())->what,
+              kind::ignored);
     EXPECT_EQ(stripe::read_event(event("checkout.session.expired", {{"mode", "payment"}}).dump())->what,
               kind::payment_expired);
     auto const charged = stripe::read_event(
         event("payment_intent.succeeded", {{"id", "pi_1"}, {"metadata", {{"sluice_charge", "K"}}}}).dump());
     EXPECT_EQ(charged->what, kind::charge_succeeded);
     EXPECT_EQ(charged->provider_payment_id, "pi_1");
-    EXPECT_EQ(stripe::read_event(
-                  event("payment_intent.payment_failed", {{"id", "pi_1"}, {"metadata", {{"sluice_charge", "K"}}}}).dump())
+    EXPECT_EQ(stripe::read_event(event("payment_intent.payment_failed",
+                                       {{"id", "pi_1"}, {"metadata", {{"sluice_charge", "K"}}}})
+                                     .dump())
                   ->what,
               kind::charge_failed);
     // A one-off payment's intent is not a charge of a pledge.
-    EXPECT_EQ(stripe::read_event(event("payment_intent.succeeded", {{"id", "pi_1"}, {"metadata", json::object()}}).dump())
+    EXPECT_EQ(stripe::read_event(
+                  event("payment_intent.succeeded", {{"id", "pi_1"}, {"metadata", json::object()}}).dump())
                   ->what,
               kind::ignored);
-    EXPECT_EQ(stripe::read_event(event("charge.refunded", {{"payment_intent", "pi_1"}}).dump())->what, kind::refunded);
+    EXPECT_EQ(stripe::read_event(event("charge.refunded", {{"payment_intent", "pi_1"}}).dump())->what,
+              kind::refunded);
     EXPECT_EQ(stripe::read_event(event("customer.created", {{"id", "cus_1"}}).dump())->what, kind::ignored);
 
     for (auto const* bad : {"", "{}", "[]", R"({"id":"evt","object":"event","type":"x"})",
