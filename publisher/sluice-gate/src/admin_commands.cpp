@@ -5,6 +5,8 @@
 #include "sluice-gate/token_issuer.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/unlock_token.hpp>
+#include <sluice/protocol/untrusted_json.hpp>
 
 #include <algorithm>
 
@@ -115,6 +117,56 @@ admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, st
                  {"version", it->version},
                  {"magnet", magnet_json(it->magnet)},
                  {"publishedAt", protocol::format_utc_timestamp(it->delivered_at)}}};
+}
+
+namespace {
+
+// Text a person wrote for other people: UTF-8, within `max` bytes, no control character but new lines (and
+// tabs) in the body.
+bool readable(std::string_view text, std::size_t max, bool lines) {
+    return !text.empty() && text.size() <= max && protocol::is_valid_utf8(text) &&
+           std::none_of(text.begin(), text.end(), [lines](char c) {
+               auto const u = static_cast<unsigned char>(c);
+               return (u < 0x20 && !(lines && (c == '\n' || c == '\t'))) || u == 0x7f;
+           });
+}
+
+} // namespace
+
+admin_outcome post_update(gate_store& store, std::string_view campaign_id, std::string_view title,
+                          std::string_view text, std::int64_t now) {
+    if (!readable(title, max_update_title, false)) {
+        return failure(400, error_code::invalid_request,
+                       "the title is 1 to " + std::to_string(max_update_title) +
+                           " bytes of UTF-8 on one line");
+    }
+    if (!readable(text, max_update_text, true)) {
+        return failure(400, error_code::invalid_request,
+                       "the text is 1 to " + std::to_string(max_update_text) +
+                           " bytes of UTF-8, with no control characters but new lines");
+    }
+    std::error_code ec;
+    auto const campaign = current_campaign(store, campaign_id, now, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    if (!campaign) {
+        return no_campaign(campaign_id);
+    }
+    campaign_update const update{protocol::generate_token_id(), campaign->id, std::string(title),
+                                 std::string(text), now};
+    store.add_update(update, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    return {201,
+            {},
+            {},
+            json{{"campaignId", campaign->id},
+                 {"id", update.update_id},
+                 {"title", update.title},
+                 {"text", update.text},
+                 {"postedAt", protocol::format_utc_timestamp(now)}}};
 }
 
 admin_outcome campaign_report(gate_store& store, std::string_view campaign_id, std::int64_t now) {

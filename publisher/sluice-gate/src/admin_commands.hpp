@@ -37,6 +37,15 @@ admin_outcome close_campaign_now(gate_store& store, std::string_view campaign_id
 admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, std::string_view bundle_id,
                              std::int64_t now);
 
+// Posts an update to the campaign's backers (their hosts show it with the campaign's progress): 201
+// {"campaignId","id","title","text","postedAt"}. The title is one line of at most max_update_title bytes,
+// the text at most max_update_text, both UTF-8 without control characters (new lines allowed in the text).
+// Errors: 400 invalid_request, 404 campaign_not_found.
+inline constexpr std::size_t max_update_title = 200;
+inline constexpr std::size_t max_update_text = 10000;
+admin_outcome post_update(gate_store& store, std::string_view campaign_id, std::string_view title,
+                          std::string_view text, std::int64_t now);
+
 // The campaign's progress as GET /v1/campaigns/{id} answers it; 404 campaign_not_found.
 admin_outcome campaign_report(gate_store& store, std::string_view campaign_id, std::int64_t now);
 

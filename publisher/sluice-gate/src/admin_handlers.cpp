@@ -73,6 +73,21 @@ gate_response handle_admin(gate_context& ctx, gate_request const& req,
         ctx.wake_charges(); // a funded campaign is charged, a failed one's methods released
         return answer(closed);
     }
+    if (is({"campaigns", "*", "updates"})) {
+        if (req.method != "POST") {
+            return wrong_method("POST");
+        }
+        std::string title;
+        std::string text;
+        if (auto bad = read_json_body(req.body, [&](json const& v) {
+                protocol::strict_object const o(v, "", {"title", "text"});
+                title = o.string("title", 1, max_update_title);
+                text = o.string("text", 1, max_update_text);
+            })) {
+            return *bad;
+        }
+        return answer(post_update(ctx.store, path[3], title, text, ctx.unix_now()));
+    }
     if (is({"campaigns", "*", "ledger"})) {
         if (req.method != "GET") {
             return wrong_method("GET");

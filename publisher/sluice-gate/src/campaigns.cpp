@@ -43,8 +43,16 @@ std::optional<json> campaign_progress(gate_store& store, std::string_view id, st
         return std::nullopt;
     }
     auto const delivered = store.deliveries(c->id, ec);
+    auto const posted = ec ? std::vector<campaign_update>() : store.updates(c->id, ec);
     if (ec) {
         return std::nullopt;
+    }
+    json updates = json::array();
+    for (auto const& u : posted) {
+        updates.push_back({{"id", u.update_id},
+                           {"title", u.title},
+                           {"text", u.text},
+                           {"postedAt", protocol::format_utc_timestamp(u.posted_at)}});
     }
     json deliveries = json::array();
     for (auto const& d : delivered) {
@@ -64,7 +72,8 @@ std::optional<json> campaign_progress(gate_store& store, std::string_view id, st
              {"secondsLeft", std::max<std::int64_t>(0, c->deadline - now)},
              {"expectedDelivery", c->expected_delivery},
              {"ifGoalMissed", c->if_goal_missed},
-             {"deliveries", std::move(deliveries)}};
+             {"deliveries", std::move(deliveries)},
+             {"updates", std::move(updates)}};
     if (c->goal_backers) {
         out["goalBackers"] = *c->goal_backers;
     }

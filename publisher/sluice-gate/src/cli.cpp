@@ -12,6 +12,7 @@
 #include "sluice-gate/stripe_provider.hpp"
 #include "sluice-gate/tls_context.hpp"
 
+#include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
 #include <boost/asio/signal_set.hpp>
@@ -54,6 +55,8 @@ constexpr char const* usage_text =
     "      Prints the campaign's progress and deliveries as JSON; with --ledger, its money (pledged,\n"
     "      confirmed, charged, failed, refunded); --csv writes every pledge and charge to FILE (- for "
     "stdout).\n"
+    "  sluice-gate update --data DIR CAMPAIGN --title TITLE (--text TEXT | --text-file FILE)\n"
+    "      Posts an update to the campaign's backers; their extensions show it with the campaign.\n"
     "  sluice-gate refund --data DIR STRIPE PLEDGE [--amount MINOR-UNITS]\n"
     "      Refunds a charged pledge (all that is left, or AMOUNT). What was delivered stays delivered.\n"
     "  sluice-gate reconcile --data DIR STRIPE\n"
@@ -448,6 +451,32 @@ int campaign(parsed_args const& a) {
     return report(campaign_report(*store, a.positional[0], unix_now()), 4);
 }
 
+int update(parsed_args const& a) {
+    if (!a.options.contains("data") || a.positional.size() != 1 || !a.options.contains("title") ||
+        a.options.contains("text") == a.options.contains("text-file")) {
+        return usage("update needs --data, the CAMPAIGN id, --title and --text or --text-file");
+    }
+    std::string text;
+    if (a.options.contains("text")) {
+        text = a.options.at("text");
+    } else {
+        std::error_code ec;
+        text = fileio::read_small_file(a.options.at("text-file"), max_update_text + 2, ec);
+        if (ec) {
+            say("cannot read " + a.options.at("text-file") + ": " + ec.message());
+            return exit_failed;
+        }
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+            text.pop_back();
+        }
+    }
+    auto store = open_store(a.options.at("data"));
+    if (!store) {
+        return exit_failed;
+    }
+    return report(post_update(*store, a.positional[0], a.options.at("title"), text, unix_now()), 4);
+}
+
 // Runs one provider conversation to its end on a loop of its own (the commands that are not the server).
 template <typename Start>
 void with_provider(stripe_config const& config, Start start) {
@@ -596,6 +625,10 @@ int run_command_line(std::vector<std::string> const& args) {
     if (command == "campaign") {
         auto a = parse(args, 1, {"data", "ledger", "csv"});
         return a.error.empty() ? campaign(a) : usage(a.error);
+    }
+    if (command == "update") {
+        auto a = parse(args, 1, {"data", "title", "text", "text-file"});
+        return a.error.empty() ? update(a) : usage(a.error);
     }
     if (command == "refund") {
         auto a =

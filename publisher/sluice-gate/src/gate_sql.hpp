@@ -180,6 +180,15 @@ CREATE TABLE provider_events (
     applied_at BIGINT NOT NULL
 );
 INSERT INTO provider_events (event_id, type, applied_at) SELECT event_id, type, applied_at FROM payment_events;
+
+CREATE TABLE campaign_updates (
+    update_id   TEXT   NOT NULL PRIMARY KEY,
+    campaign_id TEXT   NOT NULL REFERENCES campaigns (id),
+    title       TEXT   NOT NULL,
+    body        TEXT   NOT NULL,
+    posted_at   BIGINT NOT NULL
+);
+CREATE INDEX campaign_updates_by_campaign ON campaign_updates (campaign_id, posted_at);
 )sql";
 
 inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";

@@ -174,6 +174,15 @@ struct refund_record {
     std::int64_t created_at = 0;
 };
 
+// What the creator tells a campaign's backers after they pledged (a delay, a change, the shooting's news).
+struct campaign_update {
+    std::string update_id;
+    std::string campaign_id;
+    std::string title;
+    std::string text;
+    std::int64_t posted_at = 0;
+};
+
 // One pledge with what was charged and refunded, for the ledger and reconciliation.
 struct ledger_row {
     pledge_record pledge;
@@ -375,6 +384,10 @@ public:
                                                       std::error_code& ec) = 0;
     virtual void settle_refund(std::string_view refund_key, bool succeeded, std::string_view provider_id,
                                std::error_code& ec) = 0;
+
+    virtual void add_update(campaign_update const& update, std::error_code& ec) = 0;
+    // The campaign's updates in the order they were posted.
+    virtual std::vector<campaign_update> updates(std::string_view campaign_id, std::error_code& ec) = 0;
 
     // Every pledge of the campaign with its money, in the order they were made.
     virtual std::vector<ledger_row> ledger(std::string_view campaign_id, std::error_code& ec) = 0;

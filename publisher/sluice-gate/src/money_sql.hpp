@@ -98,4 +98,10 @@ inline constexpr char const* ledger =
     "'requires_action', 'error')) "
     "FROM pledges WHERE campaign_id = ? ORDER BY created_at, pledge_id";
 
+inline constexpr char const* insert_update =
+    "INSERT INTO campaign_updates (update_id, campaign_id, title, body, posted_at) VALUES (?, ?, ?, ?, ?)";
+inline constexpr char const* campaign_updates =
+    "SELECT update_id, campaign_id, title, body, posted_at FROM campaign_updates WHERE campaign_id = ? "
+    "ORDER BY posted_at, update_id";
+
 } // namespace sluice::gate::sql

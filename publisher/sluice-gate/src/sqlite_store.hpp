@@ -82,6 +82,8 @@ public:
                                               std::error_code& ec) override;
     void settle_refund(std::string_view refund_key, bool succeeded, std::string_view provider_id,
                        std::error_code& ec) override;
+    void add_update(campaign_update const& update, std::error_code& ec) override;
+    std::vector<campaign_update> updates(std::string_view campaign_id, std::error_code& ec) override;
     std::vector<ledger_row> ledger(std::string_view campaign_id, std::error_code& ec) override;
     std::vector<charge_record> succeeded_charges(std::error_code& ec) override;
     std::vector<refund_record> succeeded_refunds(std::error_code& ec) override;

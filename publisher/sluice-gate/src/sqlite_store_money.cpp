@@ -330,6 +330,26 @@ void sqlite_store::settle_refund(std::string_view refund_key, bool succeeded, st
         .execute(ec);
 }
 
+void sqlite_store::add_update(campaign_update const& u, std::error_code& ec) {
+    statement(db_, sql::insert_update)
+        .bind(u.update_id)
+        .bind(u.campaign_id)
+        .bind(u.title)
+        .bind(u.text)
+        .bind(u.posted_at)
+        .execute(ec);
+}
+
+std::vector<campaign_update> sqlite_store::updates(std::string_view campaign_id, std::error_code& ec) {
+    return statement(db_, sql::campaign_updates)
+        .bind(campaign_id)
+        .query_all(
+            [](statement const& row) {
+                return campaign_update{row.text(0), row.text(1), row.text(2), row.text(3), row.integer(4)};
+            },
+            ec);
+}
+
 std::vector<ledger_row> sqlite_store::ledger(std::string_view campaign_id, std::error_code& ec) {
     return statement(db_, sql::ledger)
         .bind(campaign_id)

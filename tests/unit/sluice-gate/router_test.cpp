@@ -1299,6 +1299,36 @@ TEST_F(GateAdmin, CloseAndDeliverAsTheCommandLineDoes) {
     EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 3u);
 }
 
+TEST_F(GateAdmin, UpdatesReachTheBackersWithTheCampaign) {
+    auto const posted =
+        admin("POST", "campaigns/saison-2/updates",
+              json{{"title", "Tournage décalé"}, {"text", "Two weeks late.\nEverything else holds."}}.dump());
+    ASSERT_EQ(posted.status, 201u) << posted.body;
+    auto const update = parse(posted);
+    EXPECT_EQ(update.at("postedAt"), "2026-05-20T00:00:00Z");
+    now_ += std::chrono::hours(1);
+    ASSERT_EQ(admin("POST", "campaigns/saison-2/updates", json{{"title", "Second"}, {"text", "More."}}.dump())
+                  .status,
+              201u);
+    auto const updates = parse(call("GET", "/v1/campaigns/saison-2")).at("updates");
+    ASSERT_EQ(updates.size(), 2u);
+    EXPECT_EQ(updates[0], (json{{"id", update.at("id")},
+                                {"title", "Tournage décalé"},
+                                {"text", "Two weeks late.\nEverything else holds."},
+                                {"postedAt", "2026-05-20T00:00:00Z"}}));
+    EXPECT_EQ(updates[1].at("title"), "Second");
+    for (auto const& bad : {json{{"title", "two\nlines"}, {"text", "x"}}, json{{"title", "t"}, {"text", ""}},
+                            json{{"title", std::string(201, 'a')}, {"text", "x"}},
+                            json{{"title", "t"}, {"text", "a\u0007"}}, json{{"title", "t"}}}) {
+        EXPECT_EQ(code_of(admin("POST", "campaigns/saison-2/updates", bad.dump())), "invalid_request")
+            << bad.dump();
+    }
+    EXPECT_EQ(code_of(admin("POST", "campaigns/nope/updates", json{{"title", "t"}, {"text", "x"}}.dump())),
+              "campaign_not_found");
+    EXPECT_EQ(header(admin("GET", "campaigns/saison-2/updates"), "Allow"), "POST");
+    EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2")).at("updates").size(), 2u);
+}
+
 TEST_F(GateAdmin, AFailedCampaignGetsNoDeliveries) {
     episode("saison-2-ep2");
     now_ = std::chrono::sys_days{std::chrono::year{2026} / 6 / 2};
