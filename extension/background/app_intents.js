@@ -45,11 +45,19 @@ export async function bundleItem(ctx, hash, path) {
     return {bundle, item};
 }
 
-// After an unlock, the items it opened come down like any other wanted file.
-export async function afterUnlock(ctx, hash, result) {
-    if (result?.status === 'checkout' && isWebUrl(result.checkoutUrl)) {
+// The provider's page an answer hands out, opened in a new tab: a payment's checkout, a new page to save a
+// pledge's payment method, or a pledge's while no method is saved (pledging again, after the tab was closed,
+// opens it again). Only http(s) is ever opened, whatever the host said.
+export async function openCheckout(ctx, result) {
+    const handedOut = result?.status === 'checkout' || result?.state === 'pending';
+    if (handedOut && isWebUrl(result.checkoutUrl)) {
         await ctx.openTab(result.checkoutUrl);
     }
+}
+
+// After an unlock, the items it opened come down like any other wanted file.
+export async function afterUnlock(ctx, hash, result) {
+    await openCheckout(ctx, result);
     if (result?.status === 'unlocked') {
         await ctx.wantItems(hash, result.items);
     }
@@ -132,6 +140,14 @@ export const APP_INTENTS = {
         const result = await ctx.host.request('bundle.pledge', params);
         ctx.state.refreshCampaign(params.infoHash);
         ctx.pledged?.(params.infoHash, result);
+        await openCheckout(ctx, result);
+        return result;
+    },
+    'bundle.updatePledgePayment': async (ctx, p) => {
+        const hash = infoHash(p);
+        const result = await ctx.host.request('bundle.updatePledgePayment', {infoHash: hash});
+        ctx.state.refreshCampaign(hash);
+        await openCheckout(ctx, result);
         return result;
     },
     'bundle.export': exportItem,

@@ -10,7 +10,8 @@ export const PROTOCOL_VERSION = 1;
 // Calls that wait on a creator's gate server or copy whole files get longer than the rest.
 const SLOW_METHODS = {
     'bundle.unlock': 120000, 'bundle.confirmEmail': 120000, 'bundle.pledge': 120000,
-    'bundle.cancelPledge': 120000, 'bundle.campaign': 120000, 'bundle.redeem': 60000,
+    'bundle.cancelPledge': 120000, 'bundle.updatePledgePayment': 120000, 'bundle.campaign': 120000,
+    'bundle.redeem': 60000,
     'torrent.add': 60000, 'bundle.export': 600000,
 };
 

@@ -85,6 +85,7 @@ host.onEvent((method, params) => {
         nameOf: (infoHash) => state.torrent(infoHash)?.torrent.name,
         bundleTitle,
         skip: (infoHash) => priorities.isTrimmed(infoHash),
+        date: (text) => formatDate(text, uiLocale),
     });
     if (note) {
         showNotification(webext, note, log);

@@ -1,11 +1,11 @@
-// System notifications for what happens while no page is open: a download finished, a campaign was funded
-// or missed its goal, items were unlocked, a pledge was recorded. Words come from the locale; names come
+// System notifications for what happens while no page is open: a download finished, a pledge was charged,
+// declined or released, items were unlocked, a pledge was recorded. Words come from the locale; names come
 // from the state.
 
 // The notification for a host event, or null. nameOf(infoHash) and bundleTitle(bundleId) look names up in
 // the state; skip(infoHash) is true for torrents that were never meant to finish (a page's bundle, trimmed
-// to its manifest).
-export function notificationFor(method, params, {message, nameOf, bundleTitle, skip}) {
+// to its manifest); date(text) writes a date in the words' language.
+export function notificationFor(method, params, {message, nameOf, bundleTitle, skip, date = (text) => text}) {
     switch (method) {
         case 'torrent.finished':
             if (skip(params.infoHash)) {
@@ -16,9 +16,18 @@ export function notificationFor(method, params, {message, nameOf, bundleTitle, s
         case 'campaign.funded':
             return {title: message('notifyFundedTitle'),
                 message: message('notifyFundedMessage', [bundleTitle(params.bundleId) ?? params.bundleId])};
-        case 'campaign.failed':
-            return {title: message('notifyFailedTitle'),
-                message: message('notifyFailedMessage', [bundleTitle(params.bundleId) ?? params.bundleId])};
+        case 'campaign.chargeFailed': {
+            const bundle = bundleTitle(params.bundleId) ?? params.bundleId;
+            return {title: message('notifyChargeFailedTitle'),
+                message: typeof params.retryUntil === 'string'
+                    ? message('notifyChargeFailedMessage', [bundle, date(params.retryUntil)])
+                    : message('notifyChargeFailedMessageNoDate', [bundle])};
+        }
+        case 'campaign.released':
+            // A missed goal, or a campaign funded before a card was saved: nothing was charged either way.
+            return {title: message('notifyReleasedTitle'),
+                message: message(params.campaignState === 'funded' ? 'notifyReleasedUnsavedMessage'
+                    : 'notifyReleasedMessage', [bundleTitle(params.bundleId) ?? params.bundleId])};
         case 'bundle.unlocked':
             return {title: message('notifyUnlockedTitle'),
                 message: message('notifyUnlockedMessage',
@@ -30,7 +39,8 @@ export function notificationFor(method, params, {message, nameOf, bundleTitle, s
 
 // The notification for a pledge the gate has just recorded (bundle.pledge's answer with status 'pledged'; an
 // alreadyPledged answer records nothing new), or null. It says what the campaign's own terms say: nothing is
-// charged now, the pledge counts only if the goal is met by the deadline, and what happens if it is missed.
+// charged now, the card is saved on the provider's page that opened, it is charged on the deadline only if the
+// goal is met, and what happens if it is missed.
 // gate: the manifest's pledge gate (price, currency, goals, deadline, ifGoalMissed), completed by the
 // campaign's answer where the gate lacks a member; money(minor, currency) and date(text) write figures in the
 // UI's language.
@@ -44,6 +54,9 @@ export function pledgeNotification(result, {message, bundleTitle, gate, campaign
     const amount = terms.currency && Number.isFinite(minor) ? money(minor, terms.currency) : null;
     const lines = [amount ? message('notifyPledgedMessage', [bundle, amount])
         : message('notifyPledgedMessageNoAmount', [bundle])];
+    if (result.state === 'pending') {
+        lines.push(message('notifyPledgedSaveCard'));
+    }
     if (terms.deadline) {
         const deadline = date(terms.deadline);
         if (terms.goalBackers > 0) {

@@ -6,7 +6,7 @@ import {parseBundleMarkup, MAX_MARKUP_BYTES} from '../common/bundle_markup.js';
 import {openableLink, MAX_LINK_LENGTH} from '../common/links.js';
 import {IntentError, badParam, infoHash, string} from './params.js';
 import {HostError} from './host_port.js';
-import {afterUnlock, bundleItem, confirmParams, pledgeParams, unlockParams} from './app_intents.js';
+import {afterUnlock, bundleItem, confirmParams, openCheckout, pledgeParams, unlockParams} from './app_intents.js';
 import {itemFiles} from './priorities.js';
 
 export const LINK_POLICIES = ['ask', 'always', 'never'];
@@ -21,10 +21,19 @@ function announced(ctx, p) {
     return {hash, entry};
 }
 
+// A pledge as a page may see it: no receipts, and no provider's page, which the background opens itself.
 function pledgeAnswer(result) {
     const rest = {...result};
     delete rest.receipts;
+    delete rest.checkoutUrl;
     return rest;
+}
+
+// Tabs a page makes us open (a payment's or a pledge's checkout) are as bounded as any other.
+function allowTab(ctx) {
+    if (!ctx.tabLimiter.allow(`${ctx.page.tabId}`)) {
+        throw new IntentError(ExtensionError.RATE_LIMITED, 'too many tabs opened from this page');
+    }
 }
 
 async function pageBundle(ctx, p) {
@@ -66,9 +75,9 @@ async function pagePlay(ctx, p) {
 async function pageUnlock(ctx, p) {
     const {hash} = announced(ctx, p);
     const params = unlockParams(p);
-    // Paying opens the checkout page in a tab: as bounded as any other tab a page makes us open.
-    if (params.gate === 'pay' && !ctx.tabLimiter.allow(`${ctx.page.tabId}`)) {
-        throw new IntentError(ExtensionError.RATE_LIMITED, 'too many tabs opened from this page');
+    // Paying opens the checkout page in a tab.
+    if (params.gate === 'pay') {
+        allowTab(ctx);
     }
     const result = await afterUnlock(ctx, hash, await ctx.host.request('bundle.unlock', params));
     if (result.status === 'confirmationSent') {
@@ -92,9 +101,22 @@ async function pageConfirm(ctx, p) {
 
 async function pagePledge(ctx, p) {
     const {hash} = announced(ctx, p);
-    const result = await ctx.host.request('bundle.pledge', pledgeParams(p));
+    const params = pledgeParams(p);
+    // A pledge opens the provider's page, where the backer saves a payment method.
+    allowTab(ctx);
+    const result = await ctx.host.request('bundle.pledge', params);
     ctx.state.refreshCampaign(hash);
     ctx.pledged?.(hash, result);
+    await openCheckout(ctx, result);
+    return pledgeAnswer(result);
+}
+
+async function pageUpdatePledgePayment(ctx, p) {
+    const {hash} = announced(ctx, p);
+    allowTab(ctx);
+    const result = await ctx.host.request('bundle.updatePledgePayment', {infoHash: hash});
+    ctx.state.refreshCampaign(hash);
+    await openCheckout(ctx, result);
     return pledgeAnswer(result);
 }
 
@@ -110,9 +132,7 @@ async function pageOpenLink(ctx, p) {
     if (!url) {
         throw badParam('url must be a magnet link or an http(s) URL ending in .torrent');
     }
-    if (!ctx.tabLimiter.allow(`${ctx.page.tabId}`)) {
-        throw new IntentError(ExtensionError.RATE_LIMITED, 'too many tabs opened from this page');
-    }
+    allowTab(ctx);
     await ctx.openTab(ctx.extensionUrl(`viewer/viewer.html?uri=${encodeURIComponent(url)}`));
     return {};
 }
@@ -136,6 +156,7 @@ export const PAGE_INTENTS = {
     'page.confirmEmail': pageConfirm,
     'page.pledge': pagePledge,
     'page.cancelPledge': pageCancelPledge,
+    'page.updatePledgePayment': pageUpdatePledgePayment,
     'page.openLink': pageOpenLink,
     'page.linkPolicy': pageLinkPolicy,
 };

@@ -219,7 +219,8 @@ export class StateStore {
                 }
                 break;
             case 'campaign.funded':
-            case 'campaign.failed':
+            case 'campaign.chargeFailed':
+            case 'campaign.released':
                 for (const infoHash of this.matching(params)) {
                     this.refreshCampaign(infoHash);
                 }

@@ -4,4 +4,4 @@
 import './format.js';
 import './classic/card.js';
 
-export const {cardStatus, buildCard, itemUnlockable, gatesShown} = globalThis.sluiceCard;
+export const {cardStatus, buildCard, itemUnlockable, gatesShown, pledgeView} = globalThis.sluiceCard;

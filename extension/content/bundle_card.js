@@ -10,7 +10,7 @@
     const {formatBytes, formatMoney, formatDate, formatDuration, formatGoalPercent, campaignProgress} =
         globalThis.sluiceFormat;
     const {currencyDigits, minorAmount, majorText, gateRefusal} = globalThis.sluiceGates;
-    const {itemUnlockable, gatesShown} = globalThis.sluiceCard;
+    const {itemUnlockable, gatesShown, pledgeView} = globalThis.sluiceCard;
     const {BASE_CSS, shadowHost, nextId} = globalThis.sluiceShadow;
     const {ask} = globalThis.sluiceMessaging;
 
@@ -66,18 +66,15 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
         'crashed': 'cardHostCrashed',
         'incompatible': 'cardHostIncompatible',
     };
-    const PLEDGE_STATE_KEYS = {
-        sending: 'cardPledgeSending',
-        active: 'cardPledgeActive',
-        funded: 'cardPledgeFunded',
-        cancelled: 'cardPledgeCancelled',
-        failed: 'cardPledgeFailed',
-        refused: 'cardPledgeRefused',
-    };
     const LOCK_KEYS = {email: 'cardLockEmail', pay: 'cardLockPay', pledge: 'cardLockPledge'};
 
     function money(minor, currency) {
         return formatMoney(minor, currency, uiLocale);
+    }
+
+    // A line of pledgeView: its words, or '' when it has none.
+    function words(line) {
+        return line ? t(line[0], line[1]) : '';
     }
 
     function amountInput(id) {
@@ -355,6 +352,7 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
             const s = {};
             const amountId = nextId('sluice-pledge');
             s.price = el('p');
+            s.goal = el('p');
             s.guarantee = el('p', {class: 'guarantee'});
             s.delivery = el('p', {class: 'note', hidden: true});
             s.missed = el('p', {class: 'note', hidden: true});
@@ -362,17 +360,25 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
             s.count = el('p', {class: 'campaign-line', hidden: true});
             s.time = el('p', {class: 'campaign-line', hidden: true});
             s.mine = el('p', {class: 'campaign-line', hidden: true});
+            s.decline = el('p', {class: 'note', hidden: true});
             s.amount = amountInput(amountId);
             s.label = el('span');
             s.submit = el('button', {type: 'submit', class: 'primary', text: t('cardPledgeSubmit')});
             s.form = el('form', {novalidate: '', hidden: true}, [
                 el('label', {for: amountId}, [s.label, s.amount]), s.submit]);
+            s.formNote = el('p', {class: 'note', text: t('cardPledgeCheckoutNote'), hidden: true});
+            s.payment = el('button', {type: 'button', class: 'primary', hidden: true});
             s.cancel = el('button', {type: 'button', text: t('cardPledgeCancel'), hidden: true});
             s.message = el('p', {class: 'message', role: 'status', hidden: true});
-            s.root = el('section', {hidden: true}, [el('h3', {text: t('cardPledgeTitle')}), s.price, s.guarantee,
-                s.delivery, s.missed, s.bar, s.count, s.time, s.mine, s.form,
-                el('div', {class: 'actions'}, [s.cancel]), s.message]);
-            s.focus = () => (s.form.hidden ? s.cancel : s.amount);
+            s.root = el('section', {hidden: true}, [el('h3', {text: t('cardPledgeTitle')}), s.price, s.goal,
+                s.guarantee, s.delivery, s.missed, s.bar, s.count, s.time, s.mine, s.decline, s.form, s.formNote,
+                el('div', {class: 'actions'}, [s.payment, s.cancel]), s.message]);
+            s.focus = () => {
+                if (!s.form.hidden) {
+                    return s.amount;
+                }
+                return s.payment.hidden ? s.cancel : s.payment;
+            };
             s.gate = null;
             s.form.addEventListener('submit', (event) => {
                 event.preventDefault();
@@ -382,10 +388,21 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
                     if (amount === null || amount < price) {
                         throw gateRefusal('amount_too_low');
                     }
+                    // The background opens the provider's page, where the card is saved, in a new tab.
                     const result = await ask('page.pledge', {infoHash: this.infoHash, amount});
-                    say(s.message, t(result?.status === 'alreadyPledged' ? 'cardPledgeAlready' : 'cardPledgeDone'));
+                    let done = 'cardPledgeAlready';
+                    if (result?.status === 'pledged') {
+                        done = 'cardPledgeDone';
+                    } else if (result?.state === 'pending') {
+                        done = 'cardPledgeSaveCardOpened';
+                    }
+                    say(s.message, t(done));
                 }, describeGateError);
             });
+            s.payment.addEventListener('click', () => runBusy(s.payment, s.message, async () => {
+                await ask('page.updatePledgePayment', {infoHash: this.infoHash});
+                say(s.message, t('cardPledgeSaveCardOpened'));
+            }, describeGateError));
             s.cancel.addEventListener('click', () => runBusy(s.cancel, s.message, async () => {
                 await ask('page.cancelPledge', {infoHash: this.infoHash});
                 say(s.message, t('cardPledgeCancelDone'));
@@ -402,58 +419,56 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
             const first = s.gate === null;
             s.gate = gate;
             const currency = gate.currency;
-            setText(s.price, t('cardPledgePrice', [money(gate.price ?? 0, currency)]));
-            const deadline = formatDate(gate.deadline, uiLocale);
-            let guarantee;
-            if (gate.goalBackers) {
-                guarantee = t('cardPledgeGuaranteeBackers', [String(gate.goalBackers), deadline]);
-            } else if (gate.goalAmount) {
-                guarantee = t('cardPledgeGuaranteeAmount', [money(gate.goalAmount, currency), deadline]);
-            } else {
-                guarantee = t('cardPledgeGuaranteeNoGoal', [deadline]);
-            }
-            setText(s.guarantee, guarantee);
-            show(s.delivery, Boolean(gate.expectedDelivery));
-            setText(s.delivery, gate.expectedDelivery
-                ? t('cardPledgeDelivery', [formatDate(gate.expectedDelivery, uiLocale)]) : '');
-            show(s.missed, Boolean(gate.ifGoalMissed));
-            setText(s.missed, gate.ifGoalMissed ? t('cardPledgeIfMissed', [gate.ifGoalMissed]) : '');
+            const view = pledgeView(gate, campaign,
+                {money, date: (text) => formatDate(text, uiLocale)});
+            setText(s.price, words(view.price));
+            setText(s.goal, words(view.goal));
+            setText(s.guarantee, words(view.charge));
+            show(s.delivery, Boolean(view.delivery));
+            setText(s.delivery, words(view.delivery));
+            show(s.missed, Boolean(view.missed));
+            setText(s.missed, words(view.missed));
             setText(s.label, t('cardAmountLabel', [currency]));
             s.amount.min = majorText(gate.price ?? 1, currency);
             if (first) {
                 s.amount.value = majorText(gate.price ?? 1, currency);
             }
+            show(s.form, view.form);
+            show(s.formNote, view.form);
+            show(s.cancel, view.cancel);
+            show(s.payment, Boolean(view.payment));
+            setText(s.payment, view.payment ? t(view.payment) : '');
+            show(s.mine, Boolean(view.state));
+            setText(s.mine, words(view.state));
+            show(s.decline, Boolean(view.decline));
+            setText(s.decline, (view.decline ?? []).map(words).join(' '));
             this.renderCampaign(campaign, currency);
         }
 
         renderCampaign(campaign, currency) {
             const s = this.pledge;
-            const open = !campaign || campaign.state === 'open';
-            show(s.form, open && !campaign?.pledged);
-            show(s.cancel, open && campaign?.pledged === true && campaign.pledgeState === 'active');
             const progress = campaignProgress(campaign);
             show(s.bar, Boolean(progress));
             show(s.count, Boolean(campaign));
             show(s.time, Boolean(campaign));
-            show(s.mine, Boolean(campaign?.pledgeState));
             if (!campaign) {
                 return;
             }
             const percent = progress ? formatGoalPercent(progress.percent, uiLocale) : '';
-            let words;
+            let line;
             if (progress?.kind === 'backers') {
-                words = t('cardCampaignBackers', [String(progress.value), String(progress.goal), percent]);
+                line = t('cardCampaignBackers', [String(progress.value), String(progress.goal), percent]);
             } else if (progress) {
-                words = t('cardCampaignAmount',
+                line = t('cardCampaignAmount',
                     [money(progress.value, currency), money(progress.goal, currency), percent]);
             } else {
-                words = t('cardCampaignBackersNoGoal', [String(campaign.backers ?? 0)]);
+                line = t('cardCampaignBackersNoGoal', [String(campaign.backers ?? 0)]);
             }
-            setText(s.count, words);
+            setText(s.count, line);
             if (progress) {
                 s.bar.max = progress.goal;
                 s.bar.value = progress.barValue;
-                s.bar.setAttribute('aria-label', words);
+                s.bar.setAttribute('aria-label', line);
             }
             let time;
             if (campaign.state === 'funded') {
@@ -469,10 +484,6 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
             }
             setText(s.time, time);
             show(s.time, Boolean(time));
-            if (campaign.pledgeState) {
-                const state = t(PLEDGE_STATE_KEYS[campaign.pledgeState] ?? 'cardPledgeUnknown');
-                setText(s.mine, t('cardPledgeYours', [state]));
-            }
         }
     }
 

@@ -4,18 +4,13 @@
 // and a page's card offer the same things; only the file indexes, which a page never gets, come from the
 // state's bundle entry.
 import {t, uiLocale, ask, describeGateError, el, setText, show, say, runBusy, renderKeyed} from '../common/ui.js';
-import {buildCard, itemUnlockable, gatesShown} from '../common/card.js';
+import {buildCard, itemUnlockable, gatesShown, pledgeView} from '../common/card.js';
 import {
     formatBytes, formatDate, formatMoney, formatDuration, formatGoalPercent, campaignProgress, itemLockKey,
 } from '../common/format.js';
 import {fileFraction, fileWantable} from '../common/file_state.js';
 import {majorText, minorAmount, gateRefusal} from '../common/gates.js';
 import {$, progressWords} from './parts.js';
-
-const PLEDGE_STATE_KEYS = {
-    sending: 'cardPledgeSending', active: 'cardPledgeActive', funded: 'cardPledgeFunded',
-    cancelled: 'cardPledgeCancelled', failed: 'cardPledgeFailed', refused: 'cardPledgeRefused',
-};
 
 const bundle = {
     infoHash: null,
@@ -31,6 +26,11 @@ const bundle = {
     payGate: null,
     pledgeGate: null,
 };
+
+// A line of pledgeView: its words, or '' when it has none.
+function words(line) {
+    return line ? t(line[0], line[1]) : '';
+}
 
 function money(minor, currency) {
     try {
@@ -143,7 +143,12 @@ function openGate(gate) {
     const target = {
         email: () => ($('code-form').hidden ? $('email-address') : $('email-code')),
         pay: () => $('pay-amount'),
-        pledge: () => ($('pledge-form').hidden ? $('pledge-cancel') : $('pledge-amount')),
+        pledge: () => {
+            if (!$('pledge-form').hidden) {
+                return $('pledge-amount');
+            }
+            return $('pledge-payment').hidden ? $('pledge-cancel') : $('pledge-payment');
+        },
     }[gate]();
     target.focus();
 }
@@ -229,10 +234,21 @@ function setupPledge() {
         runBusy($('pledge-submit'), $('pledge-message'), async () => {
             const {currency, price = 1} = bundle.pledgeGate ?? {};
             const amount = typedAmount($('pledge-amount'), currency, price);
+            // The background opens the provider's page, where the card is saved, in a new tab.
             const result = await ask('bundle.pledge', {infoHash: bundle.infoHash, amount});
-            say($('pledge-message'), t(result?.status === 'alreadyPledged' ? 'cardPledgeAlready' : 'cardPledgeDone'));
+            let done = 'cardPledgeAlready';
+            if (result?.status === 'pledged') {
+                done = 'cardPledgeDone';
+            } else if (result?.state === 'pending') {
+                done = 'cardPledgeSaveCardOpened';
+            }
+            say($('pledge-message'), t(done));
         }, describeGateError);
     });
+    $('pledge-payment').addEventListener('click', () => runBusy($('pledge-payment'), $('pledge-message'), async () => {
+        await ask('bundle.updatePledgePayment', {infoHash: bundle.infoHash});
+        say($('pledge-message'), t('cardPledgeSaveCardOpened'));
+    }, describeGateError));
     $('pledge-cancel').addEventListener('click', () => runBusy($('pledge-cancel'), $('pledge-message'), async () => {
         await ask('bundle.cancelPledge', {infoHash: bundle.infoHash});
         say($('pledge-message'), t('cardPledgeCancelDone'));
@@ -243,30 +259,27 @@ function renderPledge(gate, campaign) {
     const first = bundle.pledgeGate === null;
     bundle.pledgeGate = gate;
     const currency = gate.currency;
-    setText($('pledge-price'), t('cardPledgePrice', [money(gate.price ?? 0, currency)]));
-    const deadline = formatDate(gate.deadline, uiLocale);
-    let guarantee;
-    if (gate.goalBackers) {
-        guarantee = t('cardPledgeGuaranteeBackers', [String(gate.goalBackers), deadline]);
-    } else if (gate.goalAmount) {
-        guarantee = t('cardPledgeGuaranteeAmount', [money(gate.goalAmount, currency), deadline]);
-    } else {
-        guarantee = t('cardPledgeGuaranteeNoGoal', [deadline]);
-    }
-    setText($('pledge-guarantee'), guarantee);
-    show($('pledge-delivery'), Boolean(gate.expectedDelivery));
-    setText($('pledge-delivery'), gate.expectedDelivery ? t('cardPledgeDelivery', [formatDate(gate.expectedDelivery, uiLocale)]) : '');
-    show($('pledge-missed'), Boolean(gate.ifGoalMissed));
-    setText($('pledge-missed'), gate.ifGoalMissed ? t('cardPledgeIfMissed', [gate.ifGoalMissed]) : '');
+    const view = pledgeView(gate, campaign, {money, date: (text) => formatDate(text, uiLocale)});
+    setText($('pledge-price'), words(view.price));
+    setText($('pledge-goal'), words(view.goal));
+    setText($('pledge-guarantee'), words(view.charge));
+    show($('pledge-delivery'), Boolean(view.delivery));
+    setText($('pledge-delivery'), words(view.delivery));
+    show($('pledge-missed'), Boolean(view.missed));
+    setText($('pledge-missed'), words(view.missed));
     setText($('pledge-label'), t('cardAmountLabel', [currency]));
     $('pledge-amount').min = majorText(gate.price ?? 1, currency);
     if (first) {
         $('pledge-amount').value = majorText(gate.price ?? 1, currency);
     }
 
-    const open = !campaign || campaign.state === 'open';
-    show($('pledge-form'), open && !campaign?.pledged);
-    show($('pledge-cancel'), open && campaign?.pledged === true && campaign.pledgeState === 'active');
+    show($('pledge-form'), view.form);
+    show($('pledge-form-note'), view.form);
+    show($('pledge-cancel'), view.cancel);
+    show($('pledge-payment'), Boolean(view.payment));
+    setText($('pledge-payment'), view.payment ? t(view.payment) : '');
+    show($('pledge-decline'), Boolean(view.decline));
+    setText($('pledge-decline'), (view.decline ?? []).map(words).join(' '));
     const progress = campaignProgress(campaign);
     show($('pledge-bar'), Boolean(progress));
     show($('pledge-count'), Boolean(campaign));
@@ -298,10 +311,8 @@ function renderPledge(gate, campaign) {
     }
     setText($('pledge-time'), time);
     show($('pledge-time'), Boolean(time));
-    show($('pledge-mine'), Boolean(campaign?.pledgeState));
-    if (campaign?.pledgeState) {
-        setText($('pledge-mine'), t('cardPledgeYours', [t(PLEDGE_STATE_KEYS[campaign.pledgeState] ?? 'cardPledgeUnknown')]));
-    }
+    show($('pledge-mine'), Boolean(view.state));
+    setText($('pledge-mine'), words(view.state));
 }
 
 // ---- the page's side -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-// libFuzzer entry point: the answer to a pledge or its cancellation, then the check of its receipt. When the
-// first byte's high bit is set, the rest is a receipt body that the fuzzer signs with the gate's key and
-// puts in an answer, so the checks behind the signature are reached as well.
+// libFuzzer entry point: the answer to a pledge (with the provider's page) or its cancellation, then the
+// check of its receipt. When the first byte's high bit is set, the rest is a receipt body that the fuzzer
+// signs with the gate's key and puts in an answer, so the checks behind the signature are reached as well.
 
 #include "gate_fuzz_support.hpp"
 
@@ -30,11 +30,23 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     std::string_view rest(reinterpret_cast<char const*>(data) + 1, size - 1);
     std::string body(rest);
     if (data[0] & 0x80) {
-        body = nlohmann::json{{"pledgeId", "p-1"}, {"receipt", sign_receipt(rest, k.gate)}}.dump();
+        body = nlohmann::json{{"pledgeId", "p-1"},
+                              {"checkoutUrl", "https://checkout.example/c/pay/cs_1"},
+                              {"receipt", sign_receipt(rest, k.gate)}}
+                   .dump();
     }
     auto const reply = fuzz_reply(body, 201);
     if (reply.what != gate_api::gate_reply::outcome::answered) {
         return 0;
+    }
+    if (auto const created = gate_api::read_pledge_created(reply.body, "saison-2")) {
+        auto const& url = created.value.checkout_url;
+        if (created.value.pledge_id.empty() || created.value.receipt.empty() || url.size() > 2048 ||
+            !(url.starts_with("https://") || url.starts_with("http://"))) {
+            std::abort();
+        }
+    } else if (created.problem.empty()) {
+        std::abort(); // every refusal says why
     }
     auto const answer = gate_api::read_pledge_receipt_answer(reply.body);
     if (!answer) {

@@ -66,6 +66,28 @@ test('the state: list, bundles, campaigns, deltas, and a reset when the host goe
     assert.deepEqual(state.snapshot(), {host: host.status, torrents: [], activeDownloads: 0});
 });
 
+test('a charged, declined or released pledge has its campaign asked again at once', async () => {
+    const host = makeHost();
+    const state = new StateStore({host});
+    host.statusListeners.forEach((fn) => fn(host.status));
+    await settle();
+    await settle();
+    for (const [method, params] of [
+        ['campaign.chargeFailed', {campaignId: 'saison-2', bundleId: 'les-veilleurs', pledgeId: 'p', declineCode: null,
+            retryUntil: null, nextAttempt: null}],
+        ['campaign.released', {campaignId: 'saison-2', bundleId: 'les-veilleurs', pledgeId: 'p',
+            campaignState: 'failed'}],
+        ['campaign.funded', {campaignId: 'saison-2', bundleId: 'les-veilleurs', pledgeId: 'p', items: []}],
+    ]) {
+        const asked = host.called('bundle.campaign').length;
+        host.emit(method, params);
+        await settle();
+        assert.equal(host.called('bundle.campaign').length, asked + 1, method);
+        assert.deepEqual(host.called('bundle.campaign').at(-1), {infoHash: a}, method);
+    }
+    assert.equal(state.snapshot().torrents[0].campaign.campaign.backers, 4);
+});
+
 async function until(check) {
     for (let i = 0; i < 50 && !check(); ++i) {
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -139,7 +161,15 @@ test('notifications: texts from the locale, none for a trimmed page bundle', () 
     assert.match(notificationFor('bundle.unlocked', {infoHash: a, bundleId: 'x', items: ['p', 'q']}, deps).message,
         /Les Veilleurs,2/);
     assert.ok(notificationFor('campaign.funded', {bundleId: 'x', campaignId: 'c', pledgeId: 'p', items: []}, deps));
-    assert.ok(notificationFor('campaign.failed', {bundleId: 'x', campaignId: 'c', pledgeId: 'p'}, deps));
+    assert.ok(notificationFor('campaign.released', {bundleId: 'x', campaignId: 'c', pledgeId: 'p',
+        campaignState: 'failed'}, deps));
+    assert.ok(notificationFor('campaign.released', {bundleId: 'x', campaignId: 'c', pledgeId: 'p',
+        campaignState: 'funded'}, deps));
+    assert.ok(notificationFor('campaign.chargeFailed', {bundleId: 'x', campaignId: 'c', pledgeId: 'p',
+        declineCode: 'insufficient_funds', retryUntil: '2027-03-08T00:00:00Z', nextAttempt: null}, deps));
+    assert.ok(notificationFor('campaign.chargeFailed', {bundleId: 'x', campaignId: 'c', pledgeId: 'p',
+        declineCode: null, retryUntil: null, nextAttempt: null}, deps));
+    assert.equal(notificationFor('campaign.updated', {campaign: {}, pledge: {}}, deps), null);
     assert.equal(notificationFor('torrent.updated', {torrents: []}, deps), null);
     for (const key of used) {
         assert.ok(en[key]?.message && fr[key]?.message, key);

@@ -2,7 +2,8 @@
 // paths, keys), none of it reaches the card; and the card says when the bundle is not the page's.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {buildCard, cardStatus} from '../../extension/common/card.js';
+import {readFileSync} from 'node:fs';
+import {buildCard, cardStatus, pledgeView} from '../../extension/common/card.js';
 
 const infoHash = 'a'.repeat(40);
 const publisherKey = 'ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=';
@@ -33,7 +34,7 @@ function verifiedTorrent() {
         campaign: {
             campaign: {campaignId: 'saison-2', bundleId: 'les-veilleurs', state: 'open', backers: 12, amount: 18000,
                 goalBackers: 250, secondsLeft: 3600, deliveries: []},
-            pledge: {campaignId: 'saison-2', bundleId: 'les-veilleurs', pledgeId: 'p-1', state: 'active',
+            pledge: {campaignId: 'saison-2', bundleId: 'les-veilleurs', pledgeId: 'p-1', state: 'confirmed',
                 amount: 1500, receipts: 2},
         },
     };
@@ -53,16 +54,141 @@ test('a verified bundle becomes a card with items, gates and campaign', () => {
     assert.deepEqual(card.gates.email, {});
     assert.equal(card.gates.pledge.goalBackers, 250);
     assert.deepEqual(card.campaign, {state: 'open', backers: 12, amount: 18000, goalBackers: 250,
-        secondsLeft: 3600, pledged: true, pledgeState: 'active'});
+        secondsLeft: 3600, pledged: true, pledgeState: 'confirmed'});
     assert.deepEqual(card.pending, {requestId: 'r-1'});
 });
 
-test('no stream URL, token, save path or key ever reaches the card', () => {
-    const text = JSON.stringify(buildCard({infoHash, torrent: verifiedTorrent(), claim}));
+test('no stream URL, token, save path, key or checkout page ever reaches the card', () => {
+    const torrent = verifiedTorrent();
+    torrent.campaign.pledge = {...torrent.campaign.pledge, state: 'pending',
+        checkoutUrl: 'https://checkout.example/c/pay/cs_secret'};
+    const text = JSON.stringify(buildCard({infoHash, torrent, claim}));
     for (const secret of ['127.0.0.1', 'streamUrl', 'secret', '/home/me', 'savePath', 'x25519', 'sha256',
-        'fileIndex', 'receipts', 'pledgeId', 'gateUrl']) {
+        'fileIndex', 'receipts', 'pledgeId', 'gateUrl', 'checkout']) {
         assert.ok(!text.includes(secret), secret);
     }
+});
+
+test('a declined charge reaches the card with its reason and date, bounded; other states carry neither', () => {
+    const torrent = verifiedTorrent();
+    torrent.campaign.campaign.state = 'funded';
+    torrent.campaign.pledge = {...torrent.campaign.pledge, state: 'charge_failed', declineCode: 'insufficient_funds',
+        retryUntil: '2027-03-08T00:00:00Z', nextAttempt: '2027-03-02T00:00:00Z'};
+    let card = buildCard({infoHash, torrent, claim});
+    assert.equal(card.campaign.pledgeState, 'charge_failed');
+    assert.equal(card.campaign.pledged, true);
+    assert.equal(card.campaign.declineCode, 'insufficient_funds');
+    assert.equal(card.campaign.retryUntil, '2027-03-08T00:00:00Z');
+    torrent.campaign.pledge.declineCode = 'x'.repeat(500);
+    assert.equal(buildCard({infoHash, torrent, claim}).campaign.declineCode.length, 64);
+    torrent.campaign.pledge = {...torrent.campaign.pledge, state: 'charged'};
+    card = buildCard({infoHash, torrent, claim});
+    assert.equal(card.campaign.declineCode, undefined);
+    assert.equal(card.campaign.retryUntil, undefined);
+});
+
+test('a pledge stands for its campaign until it is over: no second Pledge beside it', () => {
+    const torrent = verifiedTorrent();
+    const pledged = (state) => {
+        torrent.campaign.pledge.state = state;
+        return buildCard({infoHash, torrent, claim}).campaign.pledged;
+    };
+    for (const state of ['sending', 'pending', 'confirmed', 'charging', 'charged', 'charge_failed']) {
+        assert.equal(pledged(state), true, state);
+    }
+    for (const state of ['failed', 'cancelled', 'released', 'refused', 'active']) {
+        assert.equal(pledged(state), false, state);
+    }
+});
+
+// pledgeView's lines, written as a test reads them: key(substitutions).
+const said = (line) => (line ? `${line[0]}(${line[1].join('|')})` : null);
+const figures = {money: (minor, currency) => `${minor} ${currency}`, date: (text) => `[${text}]`};
+const gate = {campaignId: 'saison-2', price: 1500, currency: 'EUR', goalBackers: 250, goalAmount: 300000,
+    deadline: '2027-03-01T00:00:00Z', expectedDelivery: '2027-09-01', ifGoalMissed: 'Nothing is charged.'};
+
+test('the pledge section says the price, both goals, the deadline and when it is charged', () => {
+    const view = pledgeView(gate, null, figures);
+    assert.equal(said(view.price), 'cardPledgePrice(1500 EUR)');
+    assert.equal(said(view.goal), 'cardPledgeGoalBackersAmount(250|300000 EUR|[2027-03-01T00:00:00Z])');
+    assert.equal(said(view.charge), 'cardPledgeChargedOn([2027-03-01T00:00:00Z])');
+    assert.equal(said(view.delivery), 'cardPledgeDelivery([2027-09-01])');
+    assert.equal(said(view.missed), 'cardPledgeIfMissed(Nothing is charged.)');
+    assert.deepEqual([view.form, view.cancel, view.payment, view.state, view.decline], [true, false, null, null, null]);
+    assert.equal(said(pledgeView({...gate, goalAmount: undefined}, null, figures).goal),
+        'cardPledgeGoalBackers(250|[2027-03-01T00:00:00Z])');
+    assert.equal(said(pledgeView({...gate, goalBackers: undefined}, null, figures).goal),
+        'cardPledgeGoalAmount(300000 EUR|[2027-03-01T00:00:00Z])');
+    assert.equal(said(pledgeView({...gate, goalBackers: undefined, goalAmount: undefined}, null, figures).goal),
+        'cardPledgeGoalNone([2027-03-01T00:00:00Z])');
+});
+
+test('the pledge section follows the pledge through each state', () => {
+    const campaign = (pledgeState, more = {}) => ({state: 'open', backers: 3, amount: 4500, secondsLeft: 60,
+        pledged: ['pending', 'confirmed', 'charging', 'charged', 'charge_failed'].includes(pledgeState),
+        pledgeState, ...more});
+    const expected = {
+        pending: {state: 'cardPledgePending', form: false, cancel: true, payment: 'cardPledgeSaveCard'},
+        confirmed: {state: 'cardPledgeConfirmed', form: false, cancel: true, payment: null},
+        charging: {state: 'cardPledgeCharging', form: false, cancel: false, payment: null},
+        charged: {state: 'cardPledgeCharged', form: false, cancel: false, payment: null},
+        charge_failed: {state: 'cardPledgeChargeFailed', form: false, cancel: false, payment: 'cardPledgeUpdatePayment'},
+        failed: {state: 'cardPledgeFailed', form: true, cancel: false, payment: null},
+        released: {state: 'cardPledgeReleased', form: true, cancel: false, payment: null},
+        cancelled: {state: 'cardPledgeCancelled', form: true, cancel: false, payment: null},
+        active: {state: 'cardPledgeUnknown', form: true, cancel: false, payment: null},
+    };
+    for (const [state, want] of Object.entries(expected)) {
+        const view = pledgeView(gate, campaign(state), figures);
+        assert.deepEqual({state: view.state[0], form: view.form, cancel: view.cancel, payment: view.payment}, want,
+            state);
+    }
+    // Once the campaign is closed, nothing is pledged or cancelled; a declined charge can still be fixed.
+    const closed = (pledgeState) => pledgeView(gate, campaign(pledgeState, {state: 'funded'}), figures);
+    assert.deepEqual([closed('pending').form, closed('pending').cancel, closed('pending').payment], [false, false, null]);
+    assert.equal(closed('charge_failed').payment, 'cardPledgeUpdatePayment');
+});
+
+test('a declined charge says why, and until when another card can be saved', () => {
+    const failed = {state: 'funded', backers: 3, amount: 4500, pledged: true, pledgeState: 'charge_failed'};
+    let view = pledgeView(gate, {...failed, declineCode: 'insufficient_funds', retryUntil: '2027-03-08T00:00:00Z'},
+        figures);
+    assert.deepEqual(view.decline.map(said),
+        ['cardPledgeDeclineReason(insufficient_funds)', 'cardPledgeRetryUntil([2027-03-08T00:00:00Z])']);
+    view = pledgeView(gate, failed, figures);
+    assert.deepEqual(view.decline.map(said), ['cardPledgeRetrySoon()']);
+    assert.equal(pledgeView(gate, {...failed, pledgeState: 'charged'}, figures).decline, null);
+});
+
+test('every word the pledge section can say is in both locales, with its substitutions', () => {
+    const locale = (lang) => JSON.parse(readFileSync(new URL(`../../extension/_locales/${lang}/messages.json`,
+        import.meta.url), 'utf8'));
+    const lines = [];
+    for (const pledgeState of ['sending', 'pending', 'confirmed', 'charging', 'charged', 'charge_failed', 'failed',
+        'cancelled', 'released', 'refused', 'unknown-state']) {
+        for (const g of [gate, {...gate, goalAmount: undefined}, {...gate, goalBackers: undefined},
+            {...gate, goalBackers: undefined, goalAmount: undefined}]) {
+            for (const more of [{}, {declineCode: 'card_declined', retryUntil: '2027-03-08T00:00:00Z'}]) {
+                const view = pledgeView(g, {state: 'open', pledgeState, ...more}, figures);
+                lines.push(view.price, view.goal, view.charge, view.delivery, view.missed, view.state,
+                    ...(view.decline ?? []), view.payment && [view.payment, []]);
+            }
+        }
+    }
+    for (const lang of ['en', 'fr']) {
+        const messages = locale(lang);
+        for (const [key, substitutions] of lines.filter(Boolean)) {
+            const entry = messages[key];
+            assert.ok(entry?.message, `${lang}: ${key}`);
+            assert.equal(Object.keys(entry.placeholders ?? {}).length, substitutions.length, `${lang}: ${key}`);
+        }
+    }
+    // The plain words a backer reads before pledging.
+    assert.equal(locale('en').cardPledgeChargedOn.message, 'Charged on $DATE$ only if the campaign is funded.');
+    assert.equal(locale('en').cardPledgePending.message, 'Waiting for your card to be saved');
+    assert.equal(locale('en').cardPledgeConfirmed.message, 'Pledged — card saved');
+    assert.equal(locale('en').cardPledgeChargeFailed.message, 'Charge failed: update your payment');
+    assert.equal(locale('en').cardPledgeReleased.message, 'Released — nothing was charged');
 });
 
 test('a bundle signed by another key, or with another id, than the page claimed is a mismatch', () => {

@@ -1,5 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
 
 import {
     formatBytes, formatRate, formatPercent, formatGoalPercent, formatMoney, formatDuration, campaignProgress,
@@ -212,14 +213,31 @@ test('item titles drop folders and the .locked suffix', () => {
 test('campaign and pledge states map to distinct keys', () => {
     assert.notEqual(campaignStateKey('funded'), campaignStateKey('failed'));
     assert.equal(campaignStateKey('nope'), 'popupCampaignUnknown');
-    assert.notEqual(pledgeStateKey('active'), pledgeStateKey('cancelled'));
+    const states = ['sending', 'pending', 'confirmed', 'charging', 'charged', 'charge_failed', 'failed', 'cancelled',
+        'released', 'refused'];
+    const keys = states.map(pledgeStateKey);
+    assert.equal(new Set(keys).size, states.length);
+    assert.ok(!keys.includes('popupPledgeUnknown'));
+    assert.equal(pledgeStateKey('charge_failed'), 'popupPledgeChargeFailed');
+    for (const lang of ['en', 'fr']) {
+        const messages = JSON.parse(readFileSync(new URL(`../../extension/_locales/${lang}/messages.json`,
+            import.meta.url), 'utf8'));
+        for (const key of keys) {
+            assert.ok(messages[key]?.message, `${lang}: ${key}`);
+        }
+    }
+    // The states of hosts from before pledges were pre-orders are no longer spoken.
+    assert.equal(pledgeStateKey('active'), 'popupPledgeUnknown');
     assert.equal(pledgeStateKey('nope'), 'popupPledgeUnknown');
 });
 
-test('a pledge is cancellable only while active in an open campaign', () => {
-    assert.ok(pledgeCancellable({state: 'active'}, {state: 'open'}));
-    assert.ok(!pledgeCancellable({state: 'active'}, {state: 'funded'}));
-    assert.ok(!pledgeCancellable({state: 'sending'}, {state: 'open'}));
+test('a pledge is cancellable until it is charged, while its campaign is open', () => {
+    assert.ok(pledgeCancellable({state: 'pending'}, {state: 'open'}));
+    assert.ok(pledgeCancellable({state: 'confirmed'}, {state: 'open'}));
+    assert.ok(!pledgeCancellable({state: 'confirmed'}, {state: 'funded'}));
+    for (const state of ['sending', 'charging', 'charged', 'charge_failed', 'released', 'cancelled', 'active']) {
+        assert.ok(!pledgeCancellable({state}, {state: 'open'}), state);
+    }
     assert.ok(!pledgeCancellable(null, {state: 'open'}));
 });
 

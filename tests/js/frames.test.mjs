@@ -90,7 +90,8 @@ test('a frame may open links and read the link policy, and nothing else', async 
     assert.deepEqual(await intents.handle({intent: 'page.openLink', url: magnet}, ad), {ok: true, result: {}});
     assert.deepEqual(opened, [`${extensionOrigin}/viewer/viewer.html?uri=${encodeURIComponent(magnet)}`]);
     for (const intent of ['page.bundle', 'page.play', 'page.unlock', 'page.confirmEmail', 'page.pledge',
-        'page.cancelPledge', 'state.get', 'torrent.add', 'stream.info']) {
+        'page.cancelPledge', 'page.updatePledgePayment', 'state.get', 'torrent.add', 'stream.info',
+        'bundle.updatePledgePayment']) {
         const reply = await intents.handle({intent, markup, infoHash, path: 'pilot.webm', uri: magnet}, ad);
         assert.deepEqual(reply, {ok: false, error: {code: 2005, message: 'not_allowed'}}, intent);
     }
@@ -102,7 +103,7 @@ test('a same-origin frame cannot touch what its top page announced either', asyn
     const {intents, host} = setup();
     assert.deepEqual((await intents.handle({intent: 'page.bundle', markup}, top(7))).result, {infoHash});
     const sameOrigin = frame(7, 2, `${creator}/embed`, creator);
-    for (const intent of ['page.pledge', 'page.play', 'page.cancelPledge']) {
+    for (const intent of ['page.pledge', 'page.play', 'page.cancelPledge', 'page.updatePledgePayment']) {
         const reply = await intents.handle({intent, infoHash, path: 'pilot.webm'}, sameOrigin);
         assert.equal(reply.error.code, 2005, intent);
     }

@@ -112,7 +112,7 @@ test('at most 20 content-script intents per tab per second', async () => {
 
 test('page.bundle adds only the magnet, and the page may then touch that torrent alone', async () => {
     const {intents, host} = setup({'bundle.pledge': {status: 'pledged', campaignId: 'c', bundleId: 'les-veilleurs',
-        pledgeId: 'p', state: 'active', amount: 100, receipts: 3}});
+        pledgeId: 'p', state: 'confirmed', amount: 100, receipts: 3}});
     const reply = await intents.handle({intent: 'page.bundle', markup, savePath: '/tmp/evil'}, tab(7));
     assert.deepEqual(reply, {ok: true, result: {infoHash}});
     assert.deepEqual(host.called('torrent.add'), [{uri: magnet}]);
@@ -170,6 +170,73 @@ test('page.unlock with pay opens the checkout and keeps its URL from the page', 
     tick(1000);
     assert.equal((await intents.handle({intent: 'page.unlock', infoHash, gate: 'wire', amount: 5}, tab(7)))
         .error.code, 2006);
+});
+
+const pledgeCheckout = 'https://checkout.example.org/c/pay/cs_42?secret=1';
+const pledged = {status: 'pledged', campaignId: 'saison-2', bundleId: 'les-veilleurs', pledgeId: 'p-1',
+    state: 'pending', amount: 1500, receipts: 1, checkoutUrl: pledgeCheckout, chargedOn: '2027-03-01T00:00:00Z'};
+
+test('page.pledge opens the provider\'s page and keeps its URL from the page', async () => {
+    const {intents, opened, host, tick} = setup({'bundle.pledge': pledged});
+    await intents.handle({intent: 'page.bundle', markup}, tab(7));
+    const reply = await intents.handle({intent: 'page.pledge', infoHash, amount: 1500}, tab(7));
+    assert.equal(reply.ok, true);
+    assert.deepEqual(opened, [pledgeCheckout]);
+    assert.deepEqual(reply.result, {status: 'pledged', campaignId: 'saison-2', bundleId: 'les-veilleurs',
+        pledgeId: 'p-1', state: 'pending', amount: 1500, chargedOn: '2027-03-01T00:00:00Z'});
+    // A page cannot make us open tabs faster than one a second, even by pledging.
+    assert.equal((await intents.handle({intent: 'page.pledge', infoHash}, tab(7))).error.code, 2007);
+    assert.equal(host.called('bundle.pledge').length, 1);
+    tick(1000);
+    // Pledging again while the card is still to be saved opens the page again; once saved, nothing opens.
+    host.answers['bundle.pledge'] = {...pledged, status: 'alreadyPledged'};
+    await intents.handle({intent: 'page.pledge', infoHash}, tab(7));
+    assert.deepEqual(opened, [pledgeCheckout, pledgeCheckout]);
+    tick(1000);
+    host.answers['bundle.pledge'] = {...pledged, status: 'alreadyPledged', state: 'confirmed', checkoutUrl: undefined};
+    await intents.handle({intent: 'page.pledge', infoHash}, tab(7));
+    assert.equal(opened.length, 2);
+});
+
+test('a pledge\'s page that is not http(s) is never opened', async () => {
+    const {intents, opened} = setup({'bundle.pledge': {...pledged, checkoutUrl: 'javascript:alert(1)'}});
+    await intents.handle({intent: 'page.bundle', markup}, tab(7));
+    assert.equal((await intents.handle({intent: 'page.pledge', infoHash}, tab(7))).ok, true);
+    assert.deepEqual(opened, []);
+});
+
+test('page.updatePledgePayment asks the host for a new page and opens it', async () => {
+    const answer = {status: 'checkout', campaignId: 'saison-2', bundleId: 'les-veilleurs', pledgeId: 'p-1',
+        state: 'charge_failed', amount: null, receipts: 1, declineCode: 'insufficient_funds',
+        checkoutUrl: 'https://checkout.example.org/c/pay/cs_43'};
+    const {intents, opened, host, tick} = setup({'bundle.updatePledgePayment': answer});
+    assert.equal((await intents.handle({intent: 'page.updatePledgePayment', infoHash}, tab(7))).error.code, 2005);
+    await intents.handle({intent: 'page.bundle', markup}, tab(7));
+    const reply = await intents.handle({intent: 'page.updatePledgePayment', infoHash, checkoutUrl: 'x'}, tab(7));
+    assert.equal(reply.ok, true);
+    assert.deepEqual(host.called('bundle.updatePledgePayment'), [{infoHash}]);
+    assert.deepEqual(opened, ['https://checkout.example.org/c/pay/cs_43']);
+    assert.equal(reply.result.checkoutUrl, undefined);
+    assert.equal(reply.result.receipts, undefined);
+    assert.equal(reply.result.status, 'checkout');
+    tick(1000);
+    host.answers['bundle.updatePledgePayment'] = new HostError(1114, 'the pledge is charged',
+        {gateCode: 'pledge_not_updatable', detail: 'x'});
+    const refused = await intents.handle({intent: 'page.updatePledgePayment', infoHash}, tab(7));
+    assert.deepEqual(refused, {ok: false, error: {code: 1114, message: 'pledge_not_updatable',
+        data: {gateCode: 'pledge_not_updatable'}}});
+    assert.equal(opened.length, 1);
+});
+
+test('the pages\' bundle.pledge and bundle.updatePledgePayment open the provider\'s page too', async () => {
+    const {intents, opened} = setup({'bundle.pledge': pledged, 'bundle.updatePledgePayment': {status: 'checkout',
+        campaignId: 'saison-2', bundleId: 'les-veilleurs', pledgeId: 'p-1', state: 'charge_failed', amount: null,
+        receipts: 1, checkoutUrl: 'https://checkout.example.org/c/pay/cs_44'}});
+    const reply = await intents.handle({intent: 'bundle.pledge', infoHash}, popup);
+    assert.equal(reply.result.checkoutUrl, pledgeCheckout);
+    assert.equal((await intents.handle({intent: 'bundle.updatePledgePayment', infoHash}, popup)).ok, true);
+    assert.deepEqual(opened, [pledgeCheckout, 'https://checkout.example.org/c/pay/cs_44']);
+    assert.equal((await intents.handle({intent: 'bundle.updatePledgePayment', infoHash: 'x'}, popup)).error.code, 2006);
 });
 
 test('page.openLink opens the viewer on a checked link, one tab a second', async () => {

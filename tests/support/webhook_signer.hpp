@@ -8,11 +8,12 @@
 
 namespace sluice::testing {
 
-// What a payment provider sends with a webhook (protocol/gate-api.md, "Payment webhook"):
+// What Stripe sends with a webhook in its Stripe-Signature header (protocol/gate-api.md, "Payment webhook"):
 //     t=<t>,v1=<lower-case hex HMAC-SHA256(secret, "<t>.<body>")>
-// computed with OpenSSL's HMAC, as a real provider would sign it: the gate checks with libsodium's, so a test
-// that passes has two implementations agreeing. Header-only, so that OpenSSL is linked by the test binaries
-// that sign webhooks (they link it already) and not by every user of the support library.
+// computed with OpenSSL's HMAC, for the webhooks a test makes itself (forged, stale, replayed): the gate
+// checks with libsodium's, so a test that passes has two implementations agreeing. Header-only, so that
+// OpenSSL is linked by the test binaries that sign webhooks (they link it already) and not by every user of
+// the support library.
 inline std::string provider_signature(std::string const& secret, std::string const& body, std::int64_t t) {
     auto const message = std::to_string(t) + "." + body;
     unsigned char mac[EVP_MAX_MD_SIZE];

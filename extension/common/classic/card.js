@@ -11,7 +11,7 @@
     const {itemIsPlayable, itemTitle} = globalThis.sluiceFormat;
 
     const TEXT_LIMITS = {title: 300, creator: 300, description: 5000, path: 1024, mediaType: 128, id: 64, date: 32,
-        currency: 3, state: 32, requestId: 128, ifGoalMissed: 2000};
+        currency: 3, state: 32, requestId: 128, ifGoalMissed: 2000, declineCode: 64};
 
     function text(value, limit) {
         return typeof value === 'string' ? value.slice(0, limit) : undefined;
@@ -77,9 +77,13 @@
         return out;
     }
 
-    const PLEDGED_STATES = ['sending', 'active', 'funded'];
+    // A pledge in one of these stands for its campaign: no second one is offered beside it.
+    const PLEDGED_STATES = ['sending', 'pending', 'confirmed', 'charging', 'charged', 'charge_failed'];
 
+    // The provider's page (checkoutUrl) is not among what is picked: the background opens it, the page never
+    // sees it.
     function cardCampaign({campaign, pledge}) {
+        const failed = pledge?.state === 'charge_failed';
         return defined({
             state: text(campaign.state, TEXT_LIMITS.state),
             backers: count(campaign.backers) ?? 0,
@@ -89,7 +93,70 @@
             secondsLeft: count(campaign.secondsLeft),
             pledged: Boolean(pledge) && PLEDGED_STATES.includes(pledge.state),
             pledgeState: pledge ? text(pledge.state, TEXT_LIMITS.state) : undefined,
+            declineCode: failed ? text(pledge.declineCode, TEXT_LIMITS.declineCode) : undefined,
+            retryUntil: failed ? text(pledge.retryUntil, TEXT_LIMITS.date) : undefined,
         });
+    }
+
+    const PLEDGE_STATE_KEYS = {
+        sending: 'cardPledgeSending',
+        pending: 'cardPledgePending',
+        confirmed: 'cardPledgeConfirmed',
+        charging: 'cardPledgeCharging',
+        charged: 'cardPledgeCharged',
+        charge_failed: 'cardPledgeChargeFailed',
+        failed: 'cardPledgeFailed',
+        cancelled: 'cardPledgeCancelled',
+        released: 'cardPledgeReleased',
+        refused: 'cardPledgeRefused',
+    };
+
+    // What a campaign's pledge section says and offers, for a page's card and the viewer alike: each line an
+    // i18n key with its substitutions (or null: not shown), figures written by money(minor, currency) and
+    // date(text) in the words' language. gate: the card's gates.pledge; campaign: the card's campaign or null.
+    function pledgeView(gate, campaign, {money, date}) {
+        const currency = gate.currency;
+        const deadline = date(gate.deadline);
+        const backers = gate.goalBackers ?? campaign?.goalBackers;
+        const amount = gate.goalAmount ?? campaign?.goalAmount;
+        let goal;
+        if (backers && amount) {
+            goal = ['cardPledgeGoalBackersAmount', [String(backers), money(amount, currency), deadline]];
+        } else if (backers) {
+            goal = ['cardPledgeGoalBackers', [String(backers), deadline]];
+        } else if (amount) {
+            goal = ['cardPledgeGoalAmount', [money(amount, currency), deadline]];
+        } else {
+            goal = ['cardPledgeGoalNone', [deadline]];
+        }
+        const state = campaign?.pledgeState;
+        const open = !campaign || campaign.state === 'open';
+        const chargeFailed = state === 'charge_failed';
+        let decline = null;
+        if (chargeFailed) {
+            const retry = campaign.retryUntil ? ['cardPledgeRetryUntil', [date(campaign.retryUntil)]]
+                : ['cardPledgeRetrySoon', []];
+            decline = campaign.declineCode ? [['cardPledgeDeclineReason', [campaign.declineCode]], retry] : [retry];
+        }
+        let payment = null;
+        if (chargeFailed) {
+            payment = 'cardPledgeUpdatePayment';
+        } else if (state === 'pending' && open) {
+            // The provider's page was closed before the card was saved: another one.
+            payment = 'cardPledgeSaveCard';
+        }
+        return {
+            price: ['cardPledgePrice', [money(gate.price ?? 0, currency)]],
+            goal,
+            charge: ['cardPledgeChargedOn', [deadline]],
+            delivery: gate.expectedDelivery ? ['cardPledgeDelivery', [date(gate.expectedDelivery)]] : null,
+            missed: gate.ifGoalMissed ? ['cardPledgeIfMissed', [gate.ifGoalMissed]] : null,
+            state: state ? [PLEDGE_STATE_KEYS[state] ?? 'cardPledgeUnknown', []] : null,
+            decline,
+            form: open && campaign?.pledged !== true,
+            cancel: open && (state === 'pending' || state === 'confirmed'),
+            payment,
+        };
     }
 
     // The card's status: what the signed bundle says, set against what the page claimed.
@@ -165,5 +232,5 @@
         };
     }
 
-    globalThis.sluiceCard = Object.freeze({cardStatus, buildCard, itemUnlockable, gatesShown});
+    globalThis.sluiceCard = Object.freeze({cardStatus, buildCard, itemUnlockable, gatesShown, pledgeView});
 })();

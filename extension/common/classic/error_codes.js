@@ -33,6 +33,8 @@
         GATE_NOT_OFFERED: 1110,
         PLEDGE_NOT_FOUND: 1111,
         PLEDGE_PENDING: 1112,
+        PAYMENT_PROVIDER_FAILED: 1113,
+        PLEDGE_NOT_UPDATABLE: 1114,
     });
 
     // The extension's own codes, for what happens before a request reaches the host or after it failed to answer.

@@ -252,17 +252,20 @@
     }
 
     const PLEDGE_STATE_KEYS = {
-        sending: 'popupPledgeSending', active: 'popupPledgeActive', cancelled: 'popupPledgeCancelled',
-        funded: 'popupPledgeFunded', failed: 'popupPledgeFailed', refused: 'popupPledgeRefused',
+        sending: 'popupPledgeSending', pending: 'popupPledgePending', confirmed: 'popupPledgeConfirmed',
+        charging: 'popupPledgeCharging', charged: 'popupPledgeCharged', charge_failed: 'popupPledgeChargeFailed',
+        failed: 'popupPledgeFailed', cancelled: 'popupPledgeCancelled', released: 'popupPledgeReleased',
+        refused: 'popupPledgeRefused',
     };
 
     function pledgeStateKey(state) {
         return PLEDGE_STATE_KEYS[state] ?? 'popupPledgeUnknown';
     }
 
-    // A pledge can still be withdrawn while the gate counts it and the campaign is open.
+    // A pledge can still be withdrawn until it is charged: while its card is still to be saved, or saved, and the
+    // campaign is open (the gate's own rule).
     function pledgeCancellable(pledge, campaign) {
-        return Boolean(pledge) && pledge.state === 'active' && campaign?.state === 'open';
+        return Boolean(pledge) && ['pending', 'confirmed'].includes(pledge.state) && campaign?.state === 'open';
     }
 
     const HOST_STATUS_KEYS = {

@@ -177,6 +177,15 @@ void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio:
         }
     });
 
+    dispatcher.add("bundle.updatePledgePayment", [&engine, &library, &agent](rpc_call const& call) {
+        if (!check_members(call, {"infoHash"})) {
+            return;
+        }
+        if (auto const* manifest = gated_bundle(call, engine, library)) {
+            agent.update_pledge_payment(*manifest, answer_to(call));
+        }
+    });
+
     dispatcher.add("bundle.campaign", [&engine, &library, &agent](rpc_call const& call) {
         if (!check_members(call, {"infoHash"})) {
             return;

@@ -10,8 +10,8 @@
 namespace sluice::app {
 
 // Registers the handshakes with a bundle's gate server: bundle.unlock (email, pay), bundle.confirmEmail,
-// bundle.pledge, bundle.cancelPledge and bundle.campaign. The host speaks to the gate itself, with its own
-// device key; the extension only passes what the viewer typed or chose.
+// bundle.pledge, bundle.cancelPledge, bundle.updatePledgePayment and bundle.campaign. The host speaks to the
+// gate itself, with its own device key; the extension only passes what the viewer typed or chose.
 void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
                       torrent::torrent_engine& engine, bundle::bundle_library& library,
                       bundle::gate_agent& agent);

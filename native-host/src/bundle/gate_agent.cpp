@@ -23,9 +23,10 @@ void gate_agent::schedule(std::chrono::milliseconds delay) {
         }
         pledges_.look_after();
         payments_.look_after();
-        // Short enough for the payment a viewer waits for; each record keeps its own pace in its follower's
-        // retry schedule.
-        schedule(std::min<std::chrono::milliseconds>(poll_interval_, payment_follower::checkout_poll));
+        // Short enough for the payment or the saved payment method a viewer waits for; each record keeps its
+        // own pace in its follower's retry schedule.
+        schedule(std::min<std::chrono::milliseconds>(
+            {poll_interval_, payment_follower::checkout_poll, pledge_follower::checkout_poll}));
     });
 }
 

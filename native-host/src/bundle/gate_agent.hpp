@@ -48,6 +48,9 @@ public:
     void cancel_pledge(protocol::bundle_manifest const& m, done_fn done) {
         pledges_.cancel(m, std::move(done));
     }
+    void update_pledge_payment(protocol::bundle_manifest const& m, done_fn done) {
+        pledges_.update_payment(m, std::move(done));
+    }
     void campaign(protocol::bundle_manifest const& m, done_fn done) { pledges_.campaign(m, std::move(done)); }
     void pay(protocol::bundle_manifest const& m, std::uint64_t amount, done_fn done) {
         payments_.pay(m, amount, std::move(done));

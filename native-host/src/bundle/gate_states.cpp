@@ -11,12 +11,16 @@ namespace {
 template <typename State, std::size_t N>
 using names = std::array<std::pair<State, std::string_view>, N>;
 
-constexpr names<pledge_state, 6> pledge_names{{{pledge_state::sending, "sending"},
-                                               {pledge_state::active, "active"},
-                                               {pledge_state::cancelled, "cancelled"},
-                                               {pledge_state::funded, "funded"},
-                                               {pledge_state::failed, "failed"},
-                                               {pledge_state::refused, "refused"}}};
+constexpr names<pledge_state, 10> pledge_names{{{pledge_state::sending, "sending"},
+                                                {pledge_state::pending, "pending"},
+                                                {pledge_state::confirmed, "confirmed"},
+                                                {pledge_state::charging, "charging"},
+                                                {pledge_state::charged, "charged"},
+                                                {pledge_state::charge_failed, "charge_failed"},
+                                                {pledge_state::failed, "failed"},
+                                                {pledge_state::cancelled, "cancelled"},
+                                                {pledge_state::released, "released"},
+                                                {pledge_state::refused, "refused"}}};
 
 constexpr names<payment_state, 5> payment_names{{{payment_state::sending, "sending"},
                                                  {payment_state::pending, "pending"},
@@ -48,6 +52,15 @@ State state_named(names<State, N> const& table, std::string_view text) {
 }
 
 } // namespace
+
+bool is_open(pledge_state s) {
+    return s == pledge_state::pending || s == pledge_state::confirmed || s == pledge_state::charging ||
+           s == pledge_state::charge_failed;
+}
+
+bool holds_campaign(pledge_state s) {
+    return is_open(s) || s == pledge_state::charged;
+}
 
 std::string_view to_string(pledge_state s) {
     return name_of(pledge_names, s);

@@ -11,10 +11,30 @@ namespace sluice::bundle {
 // they are read into these enums where they come in and written back as the same strings where they go out.
 // A string no version of the host wrote reads as `invalid`, which no code path acts on as a known state.
 
-// A kept pledge: sending (not acknowledged yet), active, cancelled, funded (its token taken), failed (its
-// campaign failed and the release was kept), refused (the gate said no for good). The gate's own answer about
-// a pledge uses two of them: active and cancelled.
-enum class pledge_state { invalid, sending, active, cancelled, funded, failed, refused };
+// A kept pledge: sending (not acknowledged yet) and refused (the gate said no for good) are the host's own;
+// the others are the gate's states of a pledge (protocol/gate-api.md, "Pledge campaigns"), the last one
+// heard: pending (no payment method saved yet), confirmed (saved: it counts), charging, charged (its token
+// taken), charge_failed (declined; retried until the grace period ends, and the backer may save another
+// method), failed (never charged, the grace period over), cancelled, released (nothing charged, the release
+// kept).
+enum class pledge_state {
+    invalid,
+    sending,
+    pending,
+    confirmed,
+    charging,
+    charged,
+    charge_failed,
+    failed,
+    cancelled,
+    released,
+    refused
+};
+
+// A pledge the gate may still move on: the host follows it and takes the gate's word for its state.
+bool is_open(pledge_state s);
+// A pledge that stands for its campaign: no second one is made beside it.
+bool holds_campaign(pledge_state s);
 
 // A kept payment: sending (not acknowledged yet), pending (the checkout is open), paid (its token taken),
 // failed, refused (the gate said no for good). The gate's answer about a payment uses pending, paid and

@@ -42,22 +42,6 @@ std::optional<std::string> campaign_of(protocol::bundle_manifest const& m, answe
     return m.gates.pledge->campaign_id;
 }
 
-json summary(gate_api::pledge_record const& record) {
-    return {{"campaignId", record.campaign_id},
-            {"bundleId", record.bundle_id},
-            {"pledgeId", record.pledge_id.empty() ? json() : json(record.pledge_id)},
-            // As kept: the keystore and the events spell a state alike.
-            {"state", record.state},
-            {"amount", record.amount == 0 ? json() : json(record.amount)},
-            {"receipts", record.receipts.size()}};
-}
-
-json with_status(gate_api::pledge_record const& record, char const* status) {
-    auto out = summary(record);
-    out["status"] = status;
-    return out;
-}
-
 // A reply that brought no usable pledge receipt, as the caller's error: the pledge is kept and sent again.
 rpc_error will_retry(rpc_error error) {
     error.data["willRetry"] = true;
@@ -82,8 +66,8 @@ void pledge_follower::look_after() {
         auto const state = state_of(record);
         if (state == pledge_state::sending) {
             send(record.campaign_id, [](rpc_answer const&) {});
-        } else if (state == pledge_state::active || state == pledge_state::funded) {
-            // Funded campaigns are followed for their deliveries, which come over months.
+        } else if (is_open(state) || state == pledge_state::charged) {
+            // Charged pledges are followed for their deliveries, which come over months.
             follow(record);
         }
     }
@@ -105,7 +89,11 @@ void pledge_follower::pledge(protocol::bundle_manifest const& m, std::optional<s
     }
     auto const kept = keys_.pledge_for(gate.campaign_id);
     auto const kept_state = kept ? state_of(*kept) : pledge_state::invalid;
-    if (kept && (kept_state == pledge_state::active || kept_state == pledge_state::funded)) {
+    if (kept && holds_campaign(kept_state)) {
+        if (kept_state == pledge_state::pending) {
+            // The page is likely opened again: the pledge may be saved soon.
+            watch_checkout(gate.campaign_id);
+        }
         done(with_status(*kept, "alreadyPledged"));
         return;
     }
@@ -170,7 +158,7 @@ void pledge_follower::on_pledged(std::string const& campaign_id, gate_api::gate_
         done(will_retry(gate_api::to_rpc_error(reply)));
         return;
     }
-    auto const answer = gate_api::read_pledge_receipt_answer(reply.body);
+    auto const answer = gate_api::read_pledge_created(reply.body, campaign_id);
     if (!answer) {
         failed(campaign_id);
         done(will_retry(rpc_error::make(error_code::gate_bad_answer,
@@ -186,7 +174,9 @@ void pledge_follower::on_pledged(std::string const& campaign_id, gate_api::gate_
             rpc_error::make(error_code::gate_bad_answer, "the pledge's receipt was refused: " + *problem)));
         return;
     }
-    set_state(*record, pledge_state::active);
+    // Pending until the provider confirms the saved method: the gate says so when asked.
+    set_state(*record, pledge_state::pending);
+    record->checkout_url = answer.value.checkout_url;
     record->receipts.push_back(receipt);
     if (!store(*record)) {
         done(
@@ -195,9 +185,17 @@ void pledge_follower::on_pledged(std::string const& campaign_id, gate_api::gate_
                             "again later with the same key"));
         return;
     }
+    watch_checkout(campaign_id);
     succeeded(campaign_id);
     base::log::info("pledged to campaign " + campaign_id + " (pledge " + record->pledge_id + ")");
-    done(with_status(*record, "pledged"));
+    auto out = with_status(*record, "pledged");
+    // A replayed answer says the page of the first one, which may be completed by now: the state is the
+    // gate's to tell when it is next asked.
+    out["checkoutUrl"] = record->checkout_url;
+    if (!answer.value.charged_on.empty()) {
+        out["chargedOn"] = answer.value.charged_on;
+    }
+    done(std::move(out));
 }
 
 // --- its cancellation ---
@@ -214,7 +212,7 @@ void pledge_follower::cancel(protocol::bundle_manifest const& m, answer_fn done)
         done(rpc_error::make(error_code::pledge_not_found, "no pledge to campaign " + campaign_id));
         return;
     }
-    if (state == pledge_state::sending || requests_.busy(campaign_id)) {
+    if (state == pledge_state::sending) {
         done(rpc_error::make(error_code::pledge_pending,
                              "the gate has not acknowledged the pledge yet; try again once it has"));
         return;
@@ -223,12 +221,14 @@ void pledge_follower::cancel(protocol::bundle_manifest const& m, answer_fn done)
         done(with_status(*record, "cancelled"));
         return;
     }
-    requests_.ask(campaign_id, record->gate_url,
-                  requests_.request("POST", "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id +
-                                                "/cancel"),
-                  [this, campaign_id, done = std::move(done)](gate_api::gate_reply const& reply) {
-                      on_cancelled(campaign_id, reply, done);
-                  });
+    // Not a request about the kept record: the status asked every few seconds while a card is being saved
+    // must not make the backer retry. The gate answers a second cancellation as the first.
+    requests_.read(record->gate_url,
+                   requests_.request("POST", "v1/campaigns/" + campaign_id + "/pledges/" + record->pledge_id +
+                                                 "/cancel"),
+                   [this, campaign_id, done = std::move(done)](gate_api::gate_reply reply) {
+                       on_cancelled(campaign_id, reply, done);
+                   });
 }
 
 void pledge_follower::on_cancelled(std::string const& campaign_id, gate_api::gate_reply const& reply,
@@ -262,6 +262,74 @@ void pledge_follower::on_cancelled(std::string const& campaign_id, gate_api::gat
     store(*record);
     base::log::info("cancelled pledge " + record->pledge_id + " to campaign " + campaign_id);
     done(with_status(*record, "cancelled"));
+}
+
+// --- its payment method ---
+
+void pledge_follower::update_payment(protocol::bundle_manifest const& m, answer_fn done) {
+    auto const campaign = campaign_of(m, done);
+    if (!campaign) {
+        return;
+    }
+    auto const& campaign_id = *campaign;
+    auto const record = keys_.pledge_for(campaign_id);
+    auto const state = record ? state_of(*record) : pledge_state::invalid;
+    if (!record || state == pledge_state::refused || state == pledge_state::invalid) {
+        done(rpc_error::make(error_code::pledge_not_found, "no pledge to campaign " + campaign_id));
+        return;
+    }
+    if (state == pledge_state::sending) {
+        done(rpc_error::make(error_code::pledge_pending,
+                             "the gate has not acknowledged the pledge yet; try again once it has"));
+        return;
+    }
+    if (!is_open(state)) {
+        // What the gate would answer: a charged, failed, cancelled or released pledge is past that point.
+        done(rpc_error::make(error_code::pledge_not_updatable,
+                             "the pledge is " + record->state +
+                                 ": its payment method can no longer be changed"));
+        return;
+    }
+    auto const pledge_id = record->pledge_id;
+    // Not a request about the kept record: a status asked meanwhile must not make the backer wait or retry.
+    requests_.read(record->gate_url,
+                   requests_.request("POST", "v1/campaigns/" + campaign_id + "/pledges/" + pledge_id +
+                                                 "/payment-method"),
+                   [this, campaign_id, pledge_id, done = std::move(done)](gate_api::gate_reply reply) {
+                       on_payment_method(campaign_id, pledge_id, reply, done);
+                   });
+}
+
+void pledge_follower::on_payment_method(std::string const& campaign_id, std::string const& pledge_id,
+                                        gate_api::gate_reply const& reply, answer_fn const& done) {
+    if (reply.what != reply_outcome::answered) {
+        if (reply.what == reply_outcome::refused) {
+            // The gate knows better than the kept state (a charge may have settled meanwhile): ask it now.
+            schedule_.succeeded(campaign_id, std::chrono::seconds(0), retry_schedule::clock::now());
+        }
+        done(gate_api::to_rpc_error(reply));
+        return;
+    }
+    auto const answer = gate_api::read_payment_method(reply.body, pledge_id);
+    if (!answer) {
+        done(rpc_error::make(error_code::gate_bad_answer,
+                             "the gate's answer for a new payment method is unusable: " + answer.problem));
+        return;
+    }
+    auto record = keys_.pledge_for(campaign_id);
+    if (!record || record->pledge_id != pledge_id) {
+        done(rpc_error::make(error_code::pledge_not_found, "the pledge was forgotten meanwhile"));
+        return;
+    }
+    record->checkout_url = answer.value.checkout_url;
+    store(*record);
+    watch_checkout(campaign_id);
+    // Asked at once on the next round, and then at the checkout's pace.
+    schedule_.succeeded(campaign_id, std::chrono::seconds(0), retry_schedule::clock::now());
+    base::log::info("a new payment method page for pledge " + pledge_id + " to campaign " + campaign_id);
+    auto out = with_status(*record, "checkout");
+    out["checkoutUrl"] = answer.value.checkout_url;
+    done(std::move(out));
 }
 
 // --- its campaign ---
@@ -322,61 +390,89 @@ void pledge_follower::on_status(std::string const& campaign_id, gate_api::gate_r
         return;
     }
     auto const& status = answer.value;
-    auto const campaign = parse_campaign_state(status.campaign_state);
-    if (parse_pledge_state(status.state) == pledge_state::cancelled &&
-        state_of(*record) == pledge_state::active) {
-        // Cancelled elsewhere: another device holding the pledge id.
-        set_state(*record, pledge_state::cancelled);
-        store(*record);
-    } else if (campaign == campaign_state::funded) {
-        if (state_of(*record) == pledge_state::active) {
+    auto const before = state_of(*record);
+    auto const said = parse_pledge_state(status.state);
+    auto const before_summary = summary(*record);
+    auto const before_url = record->checkout_url;
+    if (is_open(before)) {
+        switch (said) {
+        case pledge_state::charged:
             if (status.token.empty()) {
-                base::log::warning("campaign " + campaign_id + " is funded but the gate gave no token yet");
+                base::log::warning("pledge " + record->pledge_id + " to campaign " + campaign_id +
+                                   " is charged but the gate gave no token yet");
                 failed(campaign_id);
                 return;
             }
-            take_token(*record, status.token);
+            if (!take_token(*record, status.token)) {
+                failed(campaign_id);
+                return;
+            }
+            break;
+        case pledge_state::released:
+            if (auto const problem = gate_api::receipt_problem(status.release, receipt_of(*record, "release"),
+                                                               trusted_keys(record->gate_keys))) {
+                base::log::warning("pledge " + record->pledge_id + " to campaign " + campaign_id +
+                                   " is released, but its release was refused: " + *problem);
+                failed(campaign_id);
+                return;
+            }
+            take_release(*record, status.release, status.campaign_state);
+            break;
+        default:
+            // pending, confirmed, charging and charge_failed move back and forth as the provider answers (a
+            // new method after a decline is charged again); failed and cancelled (elsewhere: another device
+            // holding the pledge id) end it.
+            set_state(*record, said);
+            if (said == pledge_state::pending && !status.checkout_url.empty()) {
+                record->checkout_url = status.checkout_url;
+            }
+            if (said != before || record->checkout_url != before_url) {
+                store(*record);
+            }
+            break;
         }
-        if (state_of(*record) == pledge_state::funded) {
-            take_deliveries(*record, reply.body);
-        }
-    } else if (campaign == campaign_state::failed && state_of(*record) == pledge_state::active) {
-        if (auto const problem = gate_api::receipt_problem(status.release, receipt_of(*record, "release"),
-                                                           trusted_keys(record->gate_keys))) {
-            base::log::warning("campaign " + campaign_id +
-                               " failed, but its release was refused: " + *problem);
-            failed(campaign_id);
-            return;
-        }
-        take_release(*record, status.release);
+    }
+    auto const now = state_of(*record);
+    if (now == pledge_state::charge_failed) {
+        take_charge_failure(*record, before, status);
+    } else {
+        charge_failures_.erase(campaign_id);
+    }
+    if (now == pledge_state::charged && said == pledge_state::charged) {
+        take_deliveries(*record, reply.body);
+    }
+    // The backer saved a method (or gave up): nothing happens soon that is worth asking about every few
+    // seconds.
+    if (!is_open(now) || (now == pledge_state::confirmed && before == pledge_state::pending)) {
+        checkout_until_.erase(campaign_id);
     }
     succeeded(campaign_id);
-    if (campaign == campaign_state::open || !last_progress_.count(campaign_id)) {
+    if (parse_campaign_state(status.campaign_state) == campaign_state::open ||
+        !last_update_.count(campaign_id) || summary(*record) != before_summary) {
         follow_progress(*record);
     }
 }
 
-void pledge_follower::take_token(gate_api::pledge_record& record, std::string const& token) {
+bool pledge_follower::take_token(gate_api::pledge_record& record, std::string const& token) {
     if (auto const problem = token_problem(record, token, record.bundle_id)) {
-        base::log::warning("campaign " + record.campaign_id +
-                           " is funded, but its token was refused: " + *problem);
-        failed(record.campaign_id);
-        return;
+        base::log::warning("pledge " + record.pledge_id + " to campaign " + record.campaign_id +
+                           " is charged, but its token was refused: " + *problem);
+        return false;
     }
     auto const outcome = library_.redeem_or_hold(token, trusted_keys(record.gate_keys), record.bundle_id);
     if (outcome.redeemed.problem != protocol::token_problem::none) {
-        base::log::warning("campaign " + record.campaign_id +
-                           " is funded, but its token was refused: " + outcome.redeemed.detail);
-        failed(record.campaign_id);
-        return;
+        base::log::warning("pledge " + record.pledge_id + " to campaign " + record.campaign_id +
+                           " is charged, but its token was refused: " + outcome.redeemed.detail);
+        return false;
     }
-    set_state(record, pledge_state::funded);
+    set_state(record, pledge_state::charged);
     if (store(record)) {
         emit_("campaign.funded", {{"campaignId", record.campaign_id},
                                   {"bundleId", record.bundle_id},
                                   {"pledgeId", record.pledge_id},
                                   {"items", outcome.redeemed.items}});
     }
+    return true;
 }
 
 void pledge_follower::take_deliveries(gate_api::pledge_record& record, json const& status) {
@@ -422,14 +518,42 @@ void pledge_follower::take_deliveries(gate_api::pledge_record& record, json cons
     }
 }
 
-void pledge_follower::take_release(gate_api::pledge_record& record, std::string const& release) {
-    set_state(record, pledge_state::failed);
+void pledge_follower::take_release(gate_api::pledge_record& record, std::string const& release,
+                                   std::string const& campaign_outcome) {
+    set_state(record, pledge_state::released);
     record.receipts.push_back(release);
     if (store(record)) {
-        emit_("campaign.failed", {{"campaignId", record.campaign_id},
-                                  {"bundleId", record.bundle_id},
-                                  {"pledgeId", record.pledge_id}});
+        // The campaign's state says why: failed (its goal missed), or funded while no method was saved.
+        emit_("campaign.released", {{"campaignId", record.campaign_id},
+                                    {"bundleId", record.bundle_id},
+                                    {"pledgeId", record.pledge_id},
+                                    {"campaignState", campaign_outcome}});
     }
+}
+
+void pledge_follower::take_charge_failure(gate_api::pledge_record const& record, pledge_state before,
+                                          gate_api::pledge_status const& status) {
+    charge_failure const now{status.decline_code, status.retry_until, status.next_attempt};
+    auto const it = charge_failures_.find(record.campaign_id);
+    // Told when a charge is first declined, and when a retry is declined for another reason; not for each
+    // retry, nor again after a restart for a decline already told.
+    bool const tell = before != pledge_state::charge_failed ||
+                      (it != charge_failures_.end() && (it->second.decline_code != now.decline_code ||
+                                                        it->second.retry_until != now.retry_until));
+    charge_failures_[record.campaign_id] = now;
+    if (!tell) {
+        return;
+    }
+    base::log::info("the charge of pledge " + record.pledge_id + " to campaign " + record.campaign_id +
+                    " was declined (" + (now.decline_code.empty() ? "no reason given" : now.decline_code) +
+                    ")");
+    json event = {{"campaignId", record.campaign_id},
+                  {"bundleId", record.bundle_id},
+                  {"pledgeId", record.pledge_id},
+                  {"declineCode", now.decline_code.empty() ? json() : json(now.decline_code)},
+                  {"retryUntil", now.retry_until.empty() ? json() : json(now.retry_until)},
+                  {"nextAttempt", now.next_attempt.empty() ? json() : json(now.next_attempt)}};
+    emit_("campaign.chargeFailed", std::move(event));
 }
 
 void pledge_follower::follow_progress(gate_api::pledge_record const& record) {
@@ -443,12 +567,13 @@ void pledge_follower::follow_progress(gate_api::pledge_record const& record) {
                        if (!progress || !record) {
                            return;
                        }
-                       auto& last = last_progress_[campaign_id];
-                       if (last == *progress) {
+                       json update = {{"campaign", *progress}, {"pledge", summary(*record)}};
+                       auto& last = last_update_[campaign_id];
+                       if (last == update) {
                            return;
                        }
-                       last = *progress;
-                       emit_("campaign.updated", {{"campaign", *progress}, {"pledge", summary(*record)}});
+                       last = update;
+                       emit_("campaign.updated", std::move(update));
                    });
 }
 
@@ -464,8 +589,51 @@ bool pledge_follower::store(gate_api::pledge_record record) {
     return !ec;
 }
 
+json pledge_follower::summary(gate_api::pledge_record const& record) const {
+    json out = {{"campaignId", record.campaign_id},
+                {"bundleId", record.bundle_id},
+                {"pledgeId", record.pledge_id.empty() ? json() : json(record.pledge_id)},
+                // As kept: the keystore and the events spell a state alike.
+                {"state", record.state},
+                {"amount", record.amount == 0 ? json() : json(record.amount)},
+                {"receipts", record.receipts.size()}};
+    auto const state = state_of(record);
+    if (state == pledge_state::pending && !record.checkout_url.empty()) {
+        out["checkoutUrl"] = record.checkout_url;
+    }
+    if (auto const it = charge_failures_.find(record.campaign_id);
+        state == pledge_state::charge_failed && it != charge_failures_.end()) {
+        for (auto const& [key, value] : {std::pair{"declineCode", &it->second.decline_code},
+                                         std::pair{"retryUntil", &it->second.retry_until},
+                                         std::pair{"nextAttempt", &it->second.next_attempt}}) {
+            if (!value->empty()) {
+                out[key] = *value;
+            }
+        }
+    }
+    return out;
+}
+
+json pledge_follower::with_status(gate_api::pledge_record const& record, char const* status) const {
+    auto out = summary(record);
+    out["status"] = status;
+    return out;
+}
+
 void pledge_follower::succeeded(std::string const& campaign_id) {
-    schedule_.succeeded(campaign_id, schedule_.poll_interval(), retry_schedule::clock::now());
+    auto wait = schedule_.poll_interval();
+    if (auto const it = checkout_until_.find(campaign_id); it != checkout_until_.end()) {
+        if (retry_schedule::clock::now() < it->second) {
+            wait = std::min<std::chrono::seconds>(wait, checkout_poll);
+        } else {
+            checkout_until_.erase(it);
+        }
+    }
+    schedule_.succeeded(campaign_id, wait, retry_schedule::clock::now());
+}
+
+void pledge_follower::watch_checkout(std::string const& campaign_id) {
+    checkout_until_[campaign_id] = retry_schedule::clock::now() + checkout_window;
 }
 
 void pledge_follower::failed(std::string const& campaign_id) {

@@ -1,7 +1,10 @@
 #include "gate_api/gate_answers.hpp"
 
+#include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/gate_receipt.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
+
+#include <algorithm>
 
 namespace sluice::gate_api {
 
@@ -12,6 +15,7 @@ namespace {
 // Gate ids (pledges, payments, requests) are 22 characters; anything up to 128 is taken, as the API allows.
 constexpr std::size_t max_id_bytes = 128;
 constexpr std::size_t max_receipt_bytes = 16 * 1024;
+constexpr std::size_t max_checkout_url_bytes = 2048;
 
 // A short, printable excerpt of what the gate said: it reaches the extension's UI.
 std::string excerpt(std::string_view text, std::size_t max = 300) {
@@ -39,6 +43,51 @@ std::string const* text_member(json const& body, char const* key, std::size_t ma
     }
     auto const& text = it->get_ref<std::string const&>();
     return text.empty() || text.size() > max ? nullptr : &text;
+}
+
+// A URL of the provider's page, which the extension opens in a tab: http(s) only, never javascript: or file:.
+bool is_checkout_url(std::string const& text) {
+    return text.size() <= max_checkout_url_bytes &&
+           (text.starts_with("https://") || text.starts_with("http://"));
+}
+
+std::string const* checkout_member(json const& body, char const* key) {
+    auto const* url = text_member(body, key, max_checkout_url_bytes);
+    return url && is_checkout_url(*url) ? url : nullptr;
+}
+
+bool is_timestamp(std::string const& text) {
+    return protocol::parse_utc_timestamp(text).has_value();
+}
+
+// Decline codes are the provider's words for a person to look up (insufficient_funds): they reach the UI, so
+// only their plain form is taken.
+bool is_decline_code(std::string const& text) {
+    return text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.';
+           });
+}
+
+// An optional string member into `out`: absent, null or empty leaves `out` empty; present, it must pass
+// `fits`, else false: a gate that answers a member in another form than the API's is not half believed.
+bool optional_text(json const& body, char const* key, bool (*fits)(std::string const&), std::string& out) {
+    auto const it = body.find(key);
+    if (it == body.end() || it->is_null()) {
+        return true;
+    }
+    if (!it->is_string()) {
+        return false;
+    }
+    auto const& text = it->get_ref<std::string const&>();
+    if (text.empty()) {
+        return true;
+    }
+    if (!fits(text)) {
+        return false;
+    }
+    out = text;
+    return true;
 }
 
 template <typename T>
@@ -87,11 +136,6 @@ gate_reply interpret_gate_answer(net::incoming_response const& response, std::st
         }
         return reply;
     }
-    if (response.status >= 500) {
-        reply.what = gate_reply::outcome::unavailable;
-        reply.message = gate + " had a problem (" + http_status(response.status) + "); try again later";
-        return reply;
-    }
     if (response.status >= 300 && response.status < 400) {
         // Never followed: a gate is addressed by the URL its bundle signs, and a loop of redirects would only
         // cost time. The publisher has to fix the gate URL, so this is not worth retrying.
@@ -103,11 +147,24 @@ gate_reply interpret_gate_answer(net::incoming_response const& response, std::st
     }
     auto parsed = protocol::parse_untrusted_json(
         response.body, protocol::json_limits{.max_depth = 16, .max_values = 10'000});
+    auto const error = response.status >= 400 && parsed && parsed.value.is_object()
+                           ? parsed.value.value("error", json())
+                           : json();
+    if (error.is_object()) {
+        reply.gate_code = text_excerpt(error.value("code", json())).substr(0, 64);
+    }
+    if (response.status >= 500) {
+        reply.what = gate_reply::outcome::unavailable;
+        // The gate's own words are kept for its refusals; a failure is said in the host's, with its status.
+        reply.message = reply.gate_code == "payment_provider_failed"
+                            ? gate + " could not reach its payment provider (" +
+                                  http_status(response.status) + "); try again later"
+                            : gate + " had a problem (" + http_status(response.status) + "); try again later";
+        return reply;
+    }
     if (response.status >= 400) {
         reply.what = gate_reply::outcome::refused;
-        auto const error = parsed && parsed.value.is_object() ? parsed.value.value("error", json()) : json();
         if (error.is_object()) {
-            reply.gate_code = text_excerpt(error.value("code", json())).substr(0, 64);
             reply.message = text_excerpt(error.value("message", json()));
         }
         if (reply.message.empty()) {
@@ -138,9 +195,16 @@ gate_reply interpret_gate_answer(net::incoming_response const& response, std::st
 
 protocol::rpc_error to_rpc_error(gate_reply const& reply) {
     using protocol::error_code;
-    auto const code = reply.what == gate_reply::outcome::refused       ? error_code::gate_refused
-                      : reply.what == gate_reply::outcome::unavailable ? error_code::gate_unreachable
-                                                                       : error_code::gate_bad_answer;
+    auto code = reply.what == gate_reply::outcome::refused       ? error_code::gate_refused
+                : reply.what == gate_reply::outcome::unavailable ? error_code::gate_unreachable
+                                                                 : error_code::gate_bad_answer;
+    // Two of the gate's codes the extension words on their own: its provider failing (worth retrying later),
+    // and a pledge past the point where its payment method can change.
+    if (reply.what == gate_reply::outcome::unavailable && reply.gate_code == "payment_provider_failed") {
+        code = error_code::payment_provider_failed;
+    } else if (reply.what == gate_reply::outcome::refused && reply.gate_code == "pledge_not_updatable") {
+        code = error_code::pledge_not_updatable;
+    }
     auto error = protocol::rpc_error::make(code, reply.message);
     if (reply.status != 0) {
         error.data["status"] = reply.status;
@@ -176,6 +240,27 @@ gate_answer<pledge_receipt_answer> read_pledge_receipt_answer(json const& body) 
     return {{*pledge, *receipt}, {}};
 }
 
+gate_answer<pledge_created> read_pledge_created(json const& body, std::string const& campaign_id) {
+    auto const shared = read_pledge_receipt_answer(body);
+    if (!shared) {
+        return problem<pledge_created>(shared.problem);
+    }
+    auto const* checkout = checkout_member(body, "checkoutUrl");
+    if (!checkout) {
+        return problem<pledge_created>(
+            "the gate's answer to the pledge has no checkout URL (http or https, at "
+            "most 2048 bytes) where the payment method is saved");
+    }
+    if (auto const it = body.find("campaignId"); it != body.end() && *it != campaign_id) {
+        return problem<pledge_created>("the gate's answer is about a pledge to another campaign");
+    }
+    pledge_created out{shared.value.pledge_id, shared.value.receipt, *checkout, {}};
+    if (!optional_text(body, "chargedOn", is_timestamp, out.charged_on)) {
+        return problem<pledge_created>("the gate's answer gives a charge date that is not a UTC time");
+    }
+    return {std::move(out), {}};
+}
+
 std::optional<std::string> receipt_problem(std::string_view text, expected_receipt const& expected,
                                            std::vector<std::array<unsigned char, 32>> const& trusted) {
     auto const checked = protocol::verify_gate_receipt(text, trusted);
@@ -208,8 +293,11 @@ gate_answer<pledge_status> read_pledge_status(json const& body, std::string cons
                                       campaign_id);
     }
     pledge_status out;
+    static constexpr std::string_view pledge_states[] = {
+        "pending", "confirmed", "charging", "charged", "charge_failed", "failed", "cancelled", "released"};
     if (auto const* state = text_member(body, "state", 16);
-        state && (*state == "active" || *state == "cancelled")) {
+        state &&
+        std::find(std::begin(pledge_states), std::end(pledge_states), *state) != std::end(pledge_states)) {
         out.state = *state;
     } else {
         return problem<pledge_status>("the gate's answer gives the pledge no state it knows");
@@ -220,19 +308,51 @@ gate_answer<pledge_status> read_pledge_status(json const& body, std::string cons
     } else {
         return problem<pledge_status>("the gate's answer gives the campaign no state it knows");
     }
-    if (auto const* token = text_member(body, "token", protocol::max_unlock_token_bytes)) {
-        out.token = *token;
+    if (!optional_text(body, "chargedOn", is_timestamp, out.charged_on)) {
+        return problem<pledge_status>("the gate's answer gives a charge date that is not a UTC time");
     }
-    if (auto const* release = text_member(body, "release", max_receipt_bytes)) {
-        out.release = *release;
+    if (out.state == "pending" && !optional_text(body, "checkoutUrl", is_checkout_url, out.checkout_url)) {
+        return problem<pledge_status>("the gate's answer gives a checkout URL that is not http or https, or "
+                                      "longer than 2048 bytes");
+    }
+    if (out.state == "charge_failed" &&
+        (!optional_text(body, "declineCode", is_decline_code, out.decline_code) ||
+         !optional_text(body, "retryUntil", is_timestamp, out.retry_until) ||
+         !optional_text(body, "nextAttempt", is_timestamp, out.next_attempt))) {
+        return problem<pledge_status>(
+            "the gate's answer about the failed charge has a decline code or a time "
+            "of the wrong form");
+    }
+    if (out.state == "charged") {
+        if (auto const* token = text_member(body, "token", protocol::max_unlock_token_bytes)) {
+            out.token = *token;
+        }
+    }
+    if (out.state == "released") {
+        if (auto const* release = text_member(body, "release", max_receipt_bytes)) {
+            out.release = *release;
+        }
     }
     return {std::move(out), {}};
 }
 
+gate_answer<payment_method_page> read_payment_method(json const& body, std::string const& pledge_id) {
+    auto const* pledge = text_member(body, "pledgeId", max_id_bytes);
+    if (!pledge || *pledge != pledge_id) {
+        return problem<payment_method_page>("the gate's answer is not about pledge " + pledge_id);
+    }
+    auto const* checkout = checkout_member(body, "checkoutUrl");
+    if (!checkout) {
+        return problem<payment_method_page>(
+            "the gate's answer has no checkout URL (http or https, at most 2048 bytes)");
+    }
+    return {{*checkout}, {}};
+}
+
 gate_answer<payment_created> read_payment_created(json const& body, std::string const& bundle_id) {
     auto const* payment = text_member(body, "paymentId", max_id_bytes);
-    auto const* checkout = text_member(body, "checkoutUrl", 2048);
-    if (!payment || !checkout || !(checkout->starts_with("https://") || checkout->starts_with("http://"))) {
+    auto const* checkout = checkout_member(body, "checkoutUrl");
+    if (!payment || !checkout) {
         return problem<payment_created>("the gate's answer to the payment has no payment id or checkout URL");
     }
     if (auto const it = body.find("bundleId"); it != body.end() && *it != bundle_id) {

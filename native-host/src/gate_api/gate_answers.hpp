@@ -1,7 +1,6 @@
 #pragma once
 
 #include <sluice/net/http_client.hpp>
-
 #include <sluice/protocol/jsonrpc.hpp>
 #include <sluice/protocol/keys.hpp>
 #include <sluice/protocol/unlock_token.hpp>
@@ -32,8 +31,8 @@ struct gate_reply {
     outcome what = outcome::unavailable;
     int status = 0;
     nlohmann::json body;
-    std::string gate_code;
-    std::string message; // for a person
+    std::string gate_code; // error.code of a 4xx or 5xx answer, when it had one
+    std::string message;   // for a person
 };
 
 // Largest answer the host reads from a gate: tokens are at most 64 KiB, everything else is smaller.
@@ -45,7 +44,9 @@ gate_reply interpret_gate_answer(net::incoming_response const& response, std::st
                                  std::chrono::seconds timeout);
 
 // A reply that is not `answered`, as the error the extension receives: gate_refused (with data.gateCode),
-// gate_unreachable (worth retrying) or gate_bad_answer, and data.status when there was one.
+// gate_unreachable (worth retrying) or gate_bad_answer, and data.status when there was one. Two of the gate's
+// codes have their own: payment_provider_failed (its provider failed; worth retrying) and
+// pledge_not_updatable (the pledge is past the point where its payment method can change).
 protocol::rpc_error to_rpc_error(gate_reply const& reply);
 
 // What a parser made of an answer: `value` when `problem` is empty; else `problem` says, for a person, what
@@ -66,13 +67,24 @@ struct email_unlock {
 };
 gate_answer<email_unlock> read_email_unlock(gate_reply const& reply, bool confirming);
 
-// The answer to a pledge (POST /v1/campaigns/{c}/pledges) or to its cancellation (.../cancel): the pledge's
-// id and the receipt the gate signed, still to be checked with receipt_problem().
+// The answer to a pledge's cancellation (POST /v1/campaigns/{c}/pledges/{p}/cancel), and the part of a
+// pledge's answer they share: the pledge's id and the receipt the gate signed, still to be checked with
+// receipt_problem().
 struct pledge_receipt_answer {
     std::string pledge_id;
     std::string receipt;
 };
 gate_answer<pledge_receipt_answer> read_pledge_receipt_answer(nlohmann::json const& body);
+
+// The answer to a pledge (POST /v1/campaigns/{c}/pledges) to `campaign_id`: the pledge is a pre-order, and
+// the backer saves a payment method on the provider's page before it counts.
+struct pledge_created {
+    std::string pledge_id;
+    std::string receipt;
+    std::string checkout_url; // the provider's page: http:// or https://, at most 2048 bytes
+    std::string charged_on;   // the deadline, when the charge happens if the campaign is funded; may be empty
+};
+gate_answer<pledge_created> read_pledge_created(nlohmann::json const& body, std::string const& campaign_id);
 
 // What a receipt must say to be kept for a pledge. `amount` 0: any (the host let the gate take the price).
 struct expected_receipt {
@@ -87,15 +99,31 @@ std::optional<std::string> receipt_problem(std::string_view text, expected_recei
                                            std::vector<std::array<unsigned char, 32>> const& trusted);
 
 // GET /v1/campaigns/{c}/pledges/{p}, for the pledge `pledge_id` of `campaign_id`: an answer about another
-// pledge or campaign is refused, so it never changes this one.
+// pledge or campaign is refused, so it never changes this one, and so is a state or a member of the wrong
+// form. Each member is read only in the state the API gives it in: a token beside any state but charged is
+// not read, since nothing but a charge earns one.
 struct pledge_status {
-    std::string state;          // "active" or "cancelled"
+    // pending, confirmed, charging, charged, charge_failed, failed, cancelled or released
+    std::string state;
     std::string campaign_state; // "open", "funded" or "failed"
-    std::string token;          // empty unless given
-    std::string release;        // empty unless given
+    std::string charged_on;     // when it is (or was) charged if the campaign is funded; may be empty
+    std::string checkout_url;   // pending: the provider's page, still to be completed; may be empty
+    std::string decline_code;   // charge_failed: the bank's reason, such as insufficient_funds; may be empty
+    std::string retry_until;    // charge_failed: the end of the grace period; may be empty
+    std::string next_attempt;   // charge_failed: when it is charged again; may be empty
+    std::string token;          // charged: may be empty until the gate issues it
+    std::string release;        // released: the signed release, still to be checked
 };
 gate_answer<pledge_status> read_pledge_status(nlohmann::json const& body, std::string const& pledge_id,
                                               std::string const& campaign_id);
+
+// POST /v1/campaigns/{c}/pledges/{p}/payment-method for `pledge_id`: a new page of the provider where the
+// backer saves another payment method.
+struct payment_method_page {
+    std::string checkout_url; // http:// or https://, at most 2048 bytes
+};
+gate_answer<payment_method_page> read_payment_method(nlohmann::json const& body,
+                                                     std::string const& pledge_id);
 
 // POST /v1/bundles/{id}/unlock/pay for `bundle_id`.
 struct payment_created {

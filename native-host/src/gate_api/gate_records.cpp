@@ -15,6 +15,7 @@ json to_json(pledge_record const& r) {
             {"amount", r.amount},
             {"pledgeId", r.pledge_id},
             {"state", r.state},
+            {"checkoutUrl", r.checkout_url},
             {"receipts", r.receipts},
             {"deliveries", r.deliveries}};
 }
@@ -42,6 +43,22 @@ pledge_record pledge_from_json(json const& j) {
     r.state = j.at("state").get<std::string>();
     r.receipts = j.at("receipts").get<std::vector<std::string>>();
     r.deliveries = j.at("deliveries").get<std::vector<std::string>>();
+    if (auto const it = j.find("checkoutUrl"); it != j.end()) {
+        r.checkout_url = it->get<std::string>();
+    } else {
+        // Written before pledges were pre-orders (no record then had a checkoutUrl), in that version's
+        // states: a pledge it kept "active" was counted by the gate, which now holds it as confirmed (the
+        // gate's own store was moved the same way); "funded" had its token taken, which only a charge earns
+        // now; "failed" meant its campaign failed and the release was kept, now "released". Its other states
+        // are spelled alike, and each is written back in today's spelling with the record's next change.
+        if (r.state == "active") {
+            r.state = "confirmed";
+        } else if (r.state == "funded") {
+            r.state = "charged";
+        } else if (r.state == "failed") {
+            r.state = "released";
+        }
+    }
     return r;
 }
 

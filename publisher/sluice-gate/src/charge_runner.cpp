@@ -4,7 +4,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <iterator>
 
 namespace sluice::gate {
 
@@ -127,13 +129,13 @@ void charge_runner::send(charge_record charge) {
         --in_flight_;
         charging_.erase(charge.charge_key);
         if (answer.value) {
-            settle({charge.charge_key, state_of(answer.value->result), answer.value->provider_id,
+            settle({charge.charge_key, charge.pledge_id, state_of(answer.value->result), answer.value->provider_id,
                     answer.value->decline_code});
         } else if (answer.failure == provider_failure::rejected) {
             // The provider refused the request itself: nothing was charged, and the pledge waits for a
             // retry (or a new card) like a declined one.
             warn("charge " + charge.charge_key + " refused by the provider: " + answer.error);
-            settle({charge.charge_key, "error", {}, "refused"});
+            settle({charge.charge_key, charge.pledge_id, "error", {}, "refused"});
         } else {
             warn("charge " + charge.charge_key + " outcome unknown (" + answer.error +
                  "); asking again later");
@@ -167,6 +169,13 @@ void charge_runner::flush() {
     if (ec) {
         // Not recorded: each stays `started` in the store and is asked again (same key, same outcome).
         warn("could not record " + std::to_string(settled_.size()) + " charge outcomes: " + ec.message());
+    } else if (on_failures_) {
+        std::vector<charge_settlement> failed;
+        std::copy_if(settled_.begin(), settled_.end(), std::back_inserter(failed),
+                     [](charge_settlement const& s) { return s.state != "succeeded"; });
+        if (!failed.empty()) {
+            on_failures_(failed);
+        }
     }
     settled_.clear();
 }

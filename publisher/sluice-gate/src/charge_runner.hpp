@@ -43,6 +43,10 @@ public:
     void stop();
 
     std::size_t in_flight() const { return in_flight_; }
+    // Called with the charges that failed, once their outcome is recorded (to tell their backers).
+    void on_failures(std::function<void(std::vector<charge_settlement> const&)> notify) {
+        on_failures_ = std::move(notify);
+    }
 
 private:
     void fill();
@@ -58,6 +62,7 @@ private:
     payment_provider const& provider_;
     charge_run_settings settings_;
     std::function<std::int64_t()> now_;
+    std::function<void(std::vector<charge_settlement> const&)> on_failures_;
 
     std::deque<charge_record> resend_;       // sent before, outcome unknown: sent again with the same key
     std::set<std::string> charging_;         // keys at the provider now

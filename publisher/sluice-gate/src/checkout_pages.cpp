@@ -2,12 +2,25 @@
 
 namespace sluice::gate {
 
-std::string checkout_return_url(std::string_view public_url, bool done) {
+std::string public_link(std::string_view public_url, std::string_view path) {
     std::string base(public_url.empty() ? std::string_view("http://127.0.0.1/") : public_url);
     if (!base.ends_with('/')) {
         base.push_back('/');
     }
-    return base + (done ? "checkout/done" : "checkout/cancelled");
+    return base + std::string(path);
+}
+
+std::string checkout_return_url(std::string_view public_url, bool done) {
+    return public_link(public_url, done ? "checkout/done" : "checkout/cancelled");
+}
+
+gate_response redirect_to(std::string const& url) {
+    gate_response res;
+    res.status = 303;
+    res.content_type = "text/plain; charset=utf-8";
+    res.body = "See " + url + "\n";
+    res.headers.emplace_back("Location", url);
+    return res;
 }
 
 gate_response checkout_return_page(bool done) {

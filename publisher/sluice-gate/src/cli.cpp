@@ -2,6 +2,7 @@
 
 #include "common/key_files.hpp"
 #include "sluice-gate/admin_commands.hpp"
+#include "sluice-gate/backer_notices.hpp"
 #include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/http_server.hpp"
 #include "sluice-gate/import_command.hpp"
@@ -297,6 +298,9 @@ int serve(parsed_args const& a) {
     if (payments) {
         charges.emplace(io, *store, *payments, charging, [&ctx] { return ctx.unix_now(); });
         ctx.wake_charges = [&charges] { charges->wake(); };
+        charges->on_failures([&ctx, &io](std::vector<charge_settlement> const& failed) {
+            tell_backers_of_failed_charges(ctx, io.get_executor(), failed);
+        });
     }
     std::error_code ec;
     http_server server(io, ctx, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)), ec,

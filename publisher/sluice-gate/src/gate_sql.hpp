@@ -143,6 +143,7 @@ ALTER TABLE pledges ADD COLUMN next_charge_at BIGINT NULL;
 ALTER TABLE pledges ADD COLUMN grace_until BIGINT NULL;
 ALTER TABLE pledges ADD COLUMN last_decline TEXT NOT NULL DEFAULT '';
 ALTER TABLE pledges ADD COLUMN method_released INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pledges ADD COLUMN email TEXT NOT NULL DEFAULT '';
 UPDATE pledges SET state = 'confirmed' WHERE state = 'active';
 CREATE INDEX pledges_by_state ON pledges (state, next_charge_at);
 
@@ -232,7 +233,7 @@ inline constexpr char const* campaign_state = "SELECT state, deadline FROM campa
     "pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, created_at, "   \
     "cancelled_at, customer, payment_method, checkout_url, confirmed_at, charged_at, attempts, "             \
     "next_charge_at, "                                                                                       \
-    "grace_until, last_decline "
+    "grace_until, last_decline, email "
 inline constexpr char const* find_pledge_by_key =
     "SELECT " SLUICE_PLEDGE_COLUMNS "FROM pledges WHERE campaign_id = ? AND idempotency_key = ?";
 inline constexpr char const* find_pledge = "SELECT " SLUICE_PLEDGE_COLUMNS "FROM pledges WHERE pledge_id = ?";

@@ -105,6 +105,7 @@ struct pledge_record {
     std::optional<std::int64_t> next_charge_at; // a failed charge's retry
     std::optional<std::int64_t> grace_until;    // after it, a failed charge is final
     std::string last_decline;                   // the bank's reason for the last failed charge
+    std::string email; // the address the backer gave the provider's page: where a failed charge is told
 };
 
 enum class pledge_outcome {
@@ -144,6 +145,7 @@ struct charge_record {
 // How one charge ended, as the charge run records it.
 struct charge_settlement {
     std::string charge_key;
+    std::string pledge_id;
     std::string state; // succeeded, declined, requires_action, error
     std::string provider_id;
     std::string decline_code;
@@ -350,6 +352,9 @@ public:
     virtual event_outcome save_pledge_method(std::string_view event_id, std::string_view pledge_id,
                                              std::string_view customer, std::string_view payment_method,
                                              std::int64_t now, std::error_code& ec) = 0;
+    // Keeps the address the backer gave the provider's page (normalised), to tell them of a failed charge.
+    virtual event_outcome set_pledge_email(std::string_view event_id, std::string_view pledge_id,
+                                           std::string_view email, std::int64_t now, std::error_code& ec) = 0;
     // A charge's outcome told by the provider's webhook rather than by the answer to the call (lost).
     virtual event_outcome settle_charge_by_event(std::string_view event_id, charge_settlement const& s,
                                                  std::int64_t now, charge_policy const& policy,

@@ -19,6 +19,7 @@ inline constexpr char const* pledge_with_campaign =
 inline constexpr char const* confirm_pledge =
     "UPDATE pledges SET state = 'confirmed', customer = ?, payment_method = ?, confirmed_at = ? "
     "WHERE pledge_id = ? AND state = 'pending'";
+inline constexpr char const* set_pledge_email = "UPDATE pledges SET email = ? WHERE pledge_id = ?";
 inline constexpr char const* replace_pledge_method =
     "UPDATE pledges SET customer = ?, payment_method = ?, next_charge_at = ? WHERE pledge_id = ? "
     "AND state IN ('confirmed', 'charge_failed')";

@@ -3,6 +3,7 @@
 #include "sluice-gate/api_error.hpp"
 #include "sluice-gate/bundle_lookup.hpp"
 #include "sluice-gate/checkout_pages.hpp"
+#include "sluice-gate/email_address.hpp"
 #include "sluice-gate/idempotency.hpp"
 #include "sluice-gate/request_body.hpp"
 #include "sluice-gate/token_issuer.hpp"
@@ -307,11 +308,18 @@ gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req)
         outcome = ctx.store.save_pledge_method(event->id, event->reference(reference::pledge),
                                                event->customer, event->payment_method, now, ec);
         break;
+    case kind::setup_completed: {
+        // Only an address the gate would accept from the viewer itself is kept.
+        auto const address = normalise_email(event->email).address;
+        outcome = address ? ctx.store.set_pledge_email(event->id, event->reference(reference::pledge), *address, now, ec)
+                          : ctx.store.note_event(event->id, event->type, now, ec);
+        break;
+    }
     case kind::charge_succeeded:
     case kind::charge_failed:
         outcome = ctx.store.settle_charge_by_event(
             event->id,
-            {event->reference(reference::charge),
+            {event->reference(reference::charge), event->reference(reference::pledge),
              event->what == kind::charge_succeeded ? "succeeded" : "declined",
              event->provider_payment_id,
              {}},

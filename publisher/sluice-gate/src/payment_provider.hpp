@@ -134,6 +134,7 @@ struct provider_event {
         payment_succeeded, // a one-off checkout was paid
         payment_expired,   // a one-off checkout ended unpaid
         method_saved,      // a setup checkout saved a payment method
+        setup_completed,   // a setup checkout ended, with the address the backer gave the provider
         charge_succeeded,  // an off-session charge succeeded
         charge_failed,     // an off-session charge failed
         refunded,          // a refund went through
@@ -146,6 +147,7 @@ struct provider_event {
     std::string customer;
     std::string payment_method;
     std::string provider_payment_id;
+    std::string email; // the address the viewer gave on the provider's page, if the event carries it
     std::int64_t created = 0;
 
     std::string reference(std::string_view name) const {

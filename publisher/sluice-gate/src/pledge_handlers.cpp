@@ -223,7 +223,7 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
 }
 
 void handle_pledge_payment_method(gate_context& ctx, std::string_view campaign_id, std::string_view pledge_id,
-                                  responder const& respond) {
+                                  responder const& respond, bool redirect) {
     std::error_code ec;
     auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
@@ -254,8 +254,8 @@ void handle_pledge_payment_method(gate_context& ctx, std::string_view campaign_i
     auto request =
         setup_checkout(ctx, *pledge, *campaign,
                        "sluice-pledge-" + pledge->pledge_id + "-method-" + std::to_string(pledge->attempts));
-    ctx.payments->create_checkout(std::move(request), [&ctx, pledge_id = pledge->pledge_id,
-                                                       respond](provider_answer<checkout_session> answer) {
+    ctx.payments->create_checkout(std::move(request), [&ctx, pledge_id = pledge->pledge_id, respond,
+                                                       redirect](provider_answer<checkout_session> answer) {
         if (!answer.value) {
             return respond(provider_failed(answer.error));
         }
@@ -263,6 +263,9 @@ void handle_pledge_payment_method(gate_context& ctx, std::string_view campaign_i
         ctx.store.set_pledge_checkout(pledge_id, answer.value->url, "", ec);
         if (ec) {
             return respond(storage_failed());
+        }
+        if (redirect) {
+            return respond(redirect_to(answer.value->url));
         }
         respond(json_response(
             protocol::dump_compact(json{{"pledgeId", pledge_id}, {"checkoutUrl", answer.value->url}})));

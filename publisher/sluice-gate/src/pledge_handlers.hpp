@@ -17,9 +17,10 @@ gate_response handle_campaign_status(gate_context& ctx, std::string_view campaig
 void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view campaign_id,
                    responder const& respond);
 // POST /v1/campaigns/{id}/pledges/{pledge}/payment-method: a new page to save another method (a declined
-// card, within the grace period).
+// card, within the grace period). `redirect`: the same as a 303 to that page (GET /pledges/{id}/{pledge}/
+// payment-method, the link of the backer's notice).
 void handle_pledge_payment_method(gate_context& ctx, std::string_view campaign_id, std::string_view pledge_id,
-                                  responder const& respond);
+                                  responder const& respond, bool redirect = false);
 // GET /v1/campaigns/{id}/pledges/{pledge}: the pledge, with its token (and a token for each delivery) once
 // charged, or its release once released.
 gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_id,

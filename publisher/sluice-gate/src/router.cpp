@@ -78,6 +78,10 @@ void route(gate_context& ctx, gate_request const& req, responder const& respond)
         return req.method == "POST" ? handle_pledge_payment_method(ctx, s[2], s[4], respond)
                                     : respond(wrong_method("POST"));
     }
+    if (is({"pledges", "*", "*", "payment-method"})) {
+        return req.method == "GET" ? handle_pledge_payment_method(ctx, s[1], s[2], respond, true)
+                                   : respond(wrong_method("GET"));
+    }
     respond([&] {
         if (s.size() >= 2 && s[0] == "v1" && s[1] == "admin") {
             return handle_admin(ctx, req, s);

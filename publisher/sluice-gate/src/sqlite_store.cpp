@@ -124,6 +124,7 @@ pledge_record read_pledge(statement const& row) {
     p.next_charge_at = row.maybe_integer(16);
     p.grace_until = row.maybe_integer(17);
     p.last_decline = row.text(18);
+    p.email = row.text(19);
     return p;
 }
 

@@ -130,6 +130,21 @@ event_outcome sqlite_store::save_pledge_method(std::string_view event_id, std::s
     return outcome;
 }
 
+event_outcome sqlite_store::set_pledge_email(std::string_view event_id, std::string_view pledge_id,
+                                             std::string_view email, std::int64_t now, std::error_code& ec) {
+    transaction tx(db_, ec);
+    if (ec || seen_before(db_, event_id, "setup_completed", now, ec)) {
+        return event_outcome::duplicate;
+    }
+    statement(db_, sql::set_pledge_email).bind(email).bind(pledge_id).execute(ec);
+    if (ec) {
+        return event_outcome::ignored;
+    }
+    bool const changed = sqlite3_changes(db_) == 1;
+    tx.commit(ec);
+    return changed ? event_outcome::applied : event_outcome::ignored;
+}
+
 event_outcome sqlite_store::settle_charge_by_event(std::string_view event_id, charge_settlement const& s,
                                                    std::int64_t now, charge_policy const& policy,
                                                    std::error_code& ec) {
@@ -357,10 +372,10 @@ std::vector<ledger_row> sqlite_store::ledger(std::string_view campaign_id, std::
             [](statement const& row) {
                 ledger_row l;
                 l.pledge = read_pledge(row);
-                l.provider_payment_id = row.text(19);
-                l.charged = static_cast<std::uint64_t>(row.integer(20));
-                l.refunded = static_cast<std::uint64_t>(row.integer(21));
-                l.charges_failed = static_cast<int>(row.integer(22));
+                l.provider_payment_id = row.text(20);
+                l.charged = static_cast<std::uint64_t>(row.integer(21));
+                l.refunded = static_cast<std::uint64_t>(row.integer(22));
+                l.charges_failed = static_cast<int>(row.integer(23));
                 return l;
             },
             ec);

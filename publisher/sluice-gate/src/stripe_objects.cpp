@@ -270,6 +270,10 @@ std::optional<provider_event> read_event(std::string_view text_body) {
         text(object, "payment_status") == "paid") {
         e.what = kind::payment_succeeded;
         e.provider_payment_id = id_of(object, "payment_intent");
+    } else if (e.type == "checkout.session.completed" && text(object, "mode") == "setup") {
+        e.what = kind::setup_completed;
+        auto const& details = object.contains("customer_details") ? object["customer_details"] : json();
+        e.email = text(details, "email");
     } else if (e.type == "checkout.session.expired" && text(object, "mode") == "payment") {
         e.what = kind::payment_expired;
     } else if (e.type == "setup_intent.succeeded") {

@@ -75,7 +75,7 @@ TEST_F(GateAgent, StartFollowsAcknowledgedPledgesAndPendingPayments) {
     pledge.bundle_id = "night-watch";
     pledge.gate_url = "http://gate.example/";
     pledge.pledge_id = "p-1";
-    pledge.state = "active";
+    pledge.state = "confirmed";
     keep(pledge);
     gate_api::payment_record payment;
     payment.bundle_id = "night-watch";
@@ -101,8 +101,31 @@ TEST_F(GateAgent, PassesCallsToItsFollowersThroughTheGivenGate) {
     EXPECT_EQ(gate.requests[1].sent.path, "v1/bundles/night-watch/unlock/pay");
     EXPECT_EQ(gate.requests[2].sent.path, "v1/campaigns/saison-2");
     agent.cancel_pledge(bundle.manifest, replies.to());
+    agent.update_pledge_payment(bundle.manifest, replies.to());
+    ASSERT_EQ(replies.got.size(), 2u);
+    EXPECT_EQ(replies.error(0).code, protocol::error_code::pledge_pending);
+    EXPECT_EQ(replies.error(1).code, protocol::error_code::pledge_pending);
+    EXPECT_EQ(gate.requests.size(), 3u);
+}
+
+TEST_F(GateAgent, AskedForANewPaymentMethodItPostsToThePledgesGate) {
+    gate_api::pledge_record pledge;
+    pledge.campaign_id = "saison-2";
+    pledge.bundle_id = "night-watch";
+    pledge.gate_url = "http://gate.example/";
+    pledge.pledge_id = "p-1";
+    pledge.state = "charge_failed";
+    keep(pledge);
+    agent.update_pledge_payment(bundle.manifest, replies.to());
+    ASSERT_EQ(gate.requests.size(), 1u);
+    EXPECT_EQ(gate.requests[0].gate_url, "http://gate.example/");
+    EXPECT_EQ(gate.requests[0].sent.method, "POST");
+    EXPECT_EQ(gate.requests[0].sent.path, "v1/campaigns/saison-2/pledges/p-1/payment-method");
+    EXPECT_EQ(gate.requests[0].sent.timeout, 7s);
+    gate.reply_last(
+        testing::answered({{"pledgeId", "p-1"}, {"checkoutUrl", "https://checkout.example/cs_2"}}));
     ASSERT_EQ(replies.got.size(), 1u);
-    EXPECT_EQ(replies.error().code, protocol::error_code::pledge_pending);
+    EXPECT_EQ(replies.result().at("checkoutUrl"), "https://checkout.example/cs_2");
 }
 
 } // namespace

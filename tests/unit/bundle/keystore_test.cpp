@@ -39,6 +39,7 @@ gate_api::pledge_record a_pledge(std::string campaign, std::string state) {
     p.amount = 1500;
     p.pledge_id = "p-1";
     p.state = std::move(state);
+    p.checkout_url = "https://checkout.example/cs_1";
     p.receipts = {"r1"};
     p.deliveries = {"night-watch-2"};
     return p;
@@ -86,7 +87,7 @@ TEST(Keystore, EverythingKeptIsThereAfterAReopen) {
         ASSERT_FALSE(ec);
         store.add_token({"night-watch", "t-1", "token text"}, ec);
         ASSERT_FALSE(ec);
-        store.put_pledge(a_pledge("saison-2", "funded"), ec);
+        store.put_pledge(a_pledge("saison-2", "charge_failed"), ec);
         ASSERT_FALSE(ec);
         store.put_payment(a_payment("k-1", "pending"), ec);
         ASSERT_FALSE(ec);
@@ -102,7 +103,7 @@ TEST(Keystore, EverythingKeptIsThereAfterAReopen) {
     EXPECT_TRUE(store.tokens_for("other").empty());
     auto const pledge = store.pledge_for("saison-2");
     ASSERT_TRUE(pledge);
-    EXPECT_EQ(gate_api::to_json(*pledge), gate_api::to_json(a_pledge("saison-2", "funded")));
+    EXPECT_EQ(gate_api::to_json(*pledge), gate_api::to_json(a_pledge("saison-2", "charge_failed")));
     auto const payment = store.payment_for("k-1");
     ASSERT_TRUE(payment);
     EXPECT_EQ(gate_api::to_json(*payment), gate_api::to_json(a_payment("k-1", "pending")));
@@ -134,9 +135,43 @@ TEST(Keystore, ReadsAFileAsEarlierVersionsWroteIt) {
     EXPECT_EQ(store.device_public_key(), "x25519:9w0hHGhEDq+vZ8lnhhAdbyYc26JFpD0kqSDDRUTLeBc=");
     EXPECT_EQ(store.device().secret_key[31], 31);
     EXPECT_EQ(store.bundle("night-watch")->highest_version, 2u);
-    EXPECT_EQ(store.pledge_for("saison-2")->state, "active");
+    // A pledge that version kept "active" was counted by its gate: a confirmed pre-order now.
+    EXPECT_EQ(store.pledge_for("saison-2")->state, "confirmed");
+    EXPECT_EQ(store.pledge_for("saison-2")->checkout_url, "");
+    EXPECT_EQ(store.pledge_for("saison-2")->receipts, std::vector<std::string>{"r"});
     EXPECT_EQ(store.payment_for("k-1")->state, "paid");
     EXPECT_TRUE(damaged_beside(file).empty());
+}
+
+TEST(Keystore, PledgesKeptBeforePreOrdersAreWrittenBackInTodaysStates) {
+    testing::sandbox_dir dir;
+    auto const file = dir / "keystore.json";
+    testing::write_file(file, R"({"format": "sluice-keystore/1",
+      "device": {"publicKey": "x25519:9w0hHGhEDq+vZ8lnhhAdbyYc26JFpD0kqSDDRUTLeBc=",
+                 "secretKey": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
+      "bundles": {}, "tokens": [],
+      "pledges": [{"campaignId": "a", "bundleId": "b", "gateUrl": "https://gate.example/", "gateKeys": [],
+                   "idempotencyKey": "k-a", "amount": 0, "pledgeId": "p-a", "state": "funded",
+                   "receipts": ["r"], "deliveries": ["b-2"]},
+                  {"campaignId": "c", "bundleId": "b", "gateUrl": "https://gate.example/", "gateKeys": [],
+                   "idempotencyKey": "k-c", "amount": 0, "pledgeId": "p-c", "state": "failed",
+                   "receipts": ["r", "release"], "deliveries": []}]})");
+    {
+        auto store = open_ok(file);
+        EXPECT_EQ(store.pledge_for("a")->state, "charged");
+        EXPECT_EQ(store.pledge_for("a")->deliveries, std::vector<std::string>{"b-2"});
+        EXPECT_EQ(store.pledge_for("c")->state, "released");
+        std::error_code ec;
+        store.put_pledge(a_pledge("d", "failed"), ec);
+        ASSERT_FALSE(ec);
+    }
+    // Written back with a checkoutUrl: read again, "failed" is today's (never charged), not a release.
+    auto const written = json::parse(testing::read_file(file));
+    EXPECT_EQ(written["pledges"][0]["state"], "charged");
+    EXPECT_EQ(written["pledges"][0]["checkoutUrl"], "");
+    auto const store = open_ok(file);
+    EXPECT_EQ(store.pledge_for("c")->state, "released");
+    EXPECT_EQ(store.pledge_for("d")->state, "failed");
 }
 
 TEST(Keystore, AFileFromBeforePledgesWereKeptIsRead) {
@@ -224,10 +259,10 @@ TEST(Keystore, APledgeReplacesTheOneKeptForItsCampaign) {
     std::error_code ec;
     store.put_pledge(a_pledge("saison-2", "sending"), ec);
     store.put_pledge(a_pledge("saison-3", "sending"), ec);
-    store.put_pledge(a_pledge("saison-2", "active"), ec);
+    store.put_pledge(a_pledge("saison-2", "pending"), ec);
     ASSERT_FALSE(ec);
     ASSERT_EQ(store.pledges().size(), 2u);
-    EXPECT_EQ(store.pledge_for("saison-2")->state, "active");
+    EXPECT_EQ(store.pledge_for("saison-2")->state, "pending");
     EXPECT_EQ(store.pledge_for("saison-3")->state, "sending");
 }
 
@@ -253,7 +288,7 @@ TEST(Keystore, WhatCannotBeWrittenIsNotKept) {
     store.put_pledge(a_pledge("saison-2", "sending"), ec);
     ASSERT_FALSE(ec);
     fs::remove_all(folder); // every later write fails
-    store.put_pledge(a_pledge("saison-2", "active"), ec);
+    store.put_pledge(a_pledge("saison-2", "pending"), ec);
     EXPECT_TRUE(ec);
     EXPECT_EQ(store.pledge_for("saison-2")->state, "sending");
     store.put_pledge(a_pledge("saison-3", "sending"), ec);

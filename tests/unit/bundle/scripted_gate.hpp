@@ -84,6 +84,16 @@ inline gate_api::gate_reply unavailable(std::string message = "connection refuse
     return r;
 }
 
+// 5xx from a gate whose payment provider failed: worth retrying.
+inline gate_api::gate_reply provider_failed() {
+    gate_api::gate_reply r;
+    r.what = gate_api::gate_reply::outcome::unavailable;
+    r.status = 502;
+    r.gate_code = "payment_provider_failed";
+    r.message = "the gate could not reach its payment provider";
+    return r;
+}
+
 // A receipt as a gate signs one (protocol/gate-api.md, "Receipts"), written here from the spec.
 inline std::string signed_receipt(protocol::signing_keypair const& gate, std::string const& kind,
                                   std::string const& pledge_id, std::string const& campaign_id,

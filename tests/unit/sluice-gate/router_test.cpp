@@ -1,6 +1,7 @@
 #include "common/key_files.hpp"
 #include "sandbox_dir.hpp"
 #include "scripted_provider.hpp"
+#include "sluice-gate/backer_notices.hpp"
 #include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/gate_store.hpp"
 #include "sluice-gate/landing_page.hpp"
@@ -834,6 +835,39 @@ TEST_F(GatePledges, ADeclinedChargeIsRetriedWithinTheGracePeriodAndANewCardIsCha
               "pledge_not_updatable");
     EXPECT_EQ(code_of(call("POST", "/v1/campaigns/saison-2/pledges/" + fine + "/payment-method")),
               "pledge_not_updatable");
+}
+
+TEST_F(GatePledges, ABackerWhoseChargeFailedIsToldByMailWithAPageThatSavesAnotherCard) {
+    auto const id = confirmed_pledge("key-a", "pm_declines");
+    confirmed_pledge("key-b", "pm_b");
+    confirmed_pledge("key-c", "pm_c");
+    auto const done = webhook(sluice::testing::stripe_event(
+        "evt_done", "checkout.session.completed",
+        {{"object", "checkout.session"},
+         {"mode", "setup"},
+         {"customer_details", {{"email", "Ada@Example.ORG"}}},
+         {"metadata", {{"sluice_pledge", id}}}}));
+    ASSERT_EQ(done.status, 200u) << done.body;
+    provider_->outcome_by_method["pm_declines"] = charge_outcome::status::declined;
+    std::error_code ec;
+    ASSERT_EQ(store_->close_campaign("saison-2", unix_now(), ec), "funded");
+    charge_all();
+    ASSERT_EQ(status_of(id).at("state"), "charge_failed");
+    boost::asio::io_context io;
+    tell_backers_of_failed_charges(*ctx_, io.get_executor(), {{"sluice-charge-" + id + "-1", id, "declined", "", ""}});
+    io.run();
+    auto const [to, code] = last_mail();
+    EXPECT_EQ(to, "Ada@example.org");
+    std::ifstream in(std::filesystem::directory_iterator(outbox_)->path());
+    std::string const text{std::istreambuf_iterator<char>(in), {}};
+    EXPECT_NE(text.find("the funds are insufficient"), std::string::npos) << text;
+    EXPECT_NE(text.find("https://gate.example/pledges/saison-2/" + id + "/payment-method"), std::string::npos) << text;
+    EXPECT_NE(text.find("Until 2026-05-27T00:00:00Z"), std::string::npos) << text;
+    // The link: a page of the provider that saves another card, reached by a redirect.
+    auto const page = call("GET", "/pledges/saison-2/" + id + "/payment-method");
+    EXPECT_EQ(page.status, 303u);
+    EXPECT_EQ(header(page, "Location"), "https://checkout.example/c/sluice-pledge-" + id + "-method-1");
+    EXPECT_EQ(call("GET", "/pledges/saison-2/nope/payment-method").status, 404u);
 }
 
 TEST_F(GatePledges, AChargeWhoseAnswerIsLostIsAskedAgainWithTheSameKey) {

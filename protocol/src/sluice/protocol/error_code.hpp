@@ -39,6 +39,8 @@ enum class error_code : int {
     gate_not_offered = 1110,
     pledge_not_found = 1111,
     pledge_pending = 1112,
+    payment_provider_failed = 1113,
+    pledge_not_updatable = 1114,
 };
 
 struct error_code_info {
@@ -79,6 +81,10 @@ inline constexpr std::array error_codes{
                     "This host has no pledge to that campaign"},
     error_code_info{error_code::pledge_pending, "pledge_pending",
                     "The pledge has not been acknowledged by the gate yet"},
+    error_code_info{error_code::payment_provider_failed, "payment_provider_failed",
+                    "The gate's payment provider could not be reached"},
+    error_code_info{error_code::pledge_not_updatable, "pledge_not_updatable",
+                    "The pledge's payment method can no longer be changed"},
 };
 
 // The default human-readable message of a code (the wire message may add detail in `data`).

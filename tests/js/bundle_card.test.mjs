@@ -1,0 +1,133 @@
+// A page's card drawn by content/bundle_card.js, as the content scripts load it, on a small stand-in DOM and with
+// the English catalogue: what the pledge section says in each state of a pre-order, and the intents its buttons
+// send.
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {fakeExtension, loadContentScripts} from './support/content_world.mjs';
+import {fakeDom} from './support/fake_dom.mjs';
+
+const catalogue = JSON.parse(readFileSync(new URL('../../extension/_locales/en/messages.json', import.meta.url),
+    'utf8'));
+
+// chrome.i18n.getMessage, enough of it: named placeholders mapped to $1, $2...
+function getMessage(key, substitutions = []) {
+    const entry = catalogue[key];
+    if (!entry) {
+        return '';
+    }
+    const subs = [].concat(substitutions);
+    return entry.message.replace(/\$([A-Z_]+)\$/g, (_m, name) => {
+        const content = entry.placeholders?.[name.toLowerCase()]?.content ?? '';
+        return subs[Number(content.slice(1)) - 1] ?? '';
+    });
+}
+
+const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
+const infoHash = 'a'.repeat(40);
+const gate = {campaignId: 'saison-2', price: 1500, currency: 'EUR', goalBackers: 250, goalAmount: 300000,
+    deadline: '2027-03-01T12:00:00Z', expectedDelivery: '2027-09-01', ifGoalMissed: 'Nothing is charged.'};
+
+function cardModel(pledgeState, more = {}) {
+    const campaign = pledgeState === undefined ? undefined : {state: 'open', backers: 12, amount: 18000,
+        goalBackers: 250, goalAmount: 300000, secondsLeft: 3600,
+        pledged: ['sending', 'pending', 'confirmed', 'charging', 'charged', 'charge_failed'].includes(pledgeState),
+        pledgeState, ...more};
+    return {infoHash, status: 'verified', title: 'Les Veilleurs', creator: 'Atelier Nuit', description: '',
+        progress: 0, items: [{path: 'bonus.webm.locked', title: 'bonus.webm', size: 10, mediaType: 'video/webm',
+            access: 'locked', gate: 'pledge', unlocked: false, playable: false}],
+        gates: {pledge: gate}, ...(campaign ? {campaign} : {})};
+}
+
+// A card drawn from `model`; `answer(message)` is what the background says to each intent.
+function drawn(model, answer = () => ({ok: true, result: {}})) {
+    const api = fakeExtension({send: async (message) => answer(message)});
+    api.i18n.getMessage = getMessage;
+    const {world} = loadContentScripts({api, document: fakeDom({heading: true})});
+    const card = new world.sluiceBundleCard.Card();
+    card.infoHash = infoHash;
+    card.render(model);
+    return {card, s: card.pledge, api};
+}
+
+const shown = (node) => !node.hidden;
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+test('before pledging: the price, both goals, the deadline and when it would be charged', () => {
+    const {s} = drawn(cardModel(undefined));
+    assert.ok(shown(s.root));
+    assert.equal(plain(s.price.textContent), 'Pledge: €15.00 (you may give more)');
+    assert.equal(plain(s.goal.textContent), 'Goal: 250 backers and €3,000.00 by March 1, 2027');
+    assert.equal(s.guarantee.textContent, 'Charged on March 1, 2027 only if the campaign is funded.');
+    assert.ok(shown(s.form));
+    assert.ok(shown(s.formNote));
+    assert.match(s.formNote.textContent, /Nothing is charged now/);
+    assert.ok(!shown(s.mine));
+    assert.ok(!shown(s.cancel));
+    assert.ok(!shown(s.payment));
+});
+
+test('the card follows the pledge, in the plain words of each state', () => {
+    const expected = {
+        pending: 'Waiting for your card to be saved',
+        confirmed: 'Pledged — card saved',
+        charged: 'Charged',
+        charge_failed: 'Charge failed: update your payment',
+        released: 'Released — nothing was charged',
+        cancelled: 'Cancelled',
+    };
+    for (const [state, words] of Object.entries(expected)) {
+        const {s} = drawn(cardModel(state));
+        assert.ok(shown(s.mine), state);
+        assert.equal(s.mine.textContent, words, state);
+    }
+    const pending = drawn(cardModel('pending')).s;
+    assert.ok(!shown(pending.form));
+    assert.ok(shown(pending.cancel));
+    assert.ok(shown(pending.payment));
+    assert.equal(pending.payment.textContent, 'Open the payment page again');
+    const confirmed = drawn(cardModel('confirmed')).s;
+    assert.ok(shown(confirmed.cancel));
+    assert.ok(!shown(confirmed.payment));
+    const charged = drawn(cardModel('charged', {state: 'funded'})).s;
+    assert.ok(!shown(charged.cancel));
+    assert.ok(!shown(charged.payment));
+    assert.ok(!shown(charged.form));
+});
+
+test('a declined charge says why and until when, and its button asks for a new page', async () => {
+    const {s, api} = drawn(cardModel('charge_failed', {state: 'funded', declineCode: 'insufficient_funds',
+        retryUntil: '2027-03-08T12:00:00Z'}), () => ({ok: true, result: {status: 'checkout', state: 'charge_failed'}}));
+    assert.ok(shown(s.decline));
+    assert.equal(s.decline.textContent, 'The bank’s reason: insufficient_funds. Save another card before March 8, ' +
+        '2027: until then the charge is tried again.');
+    assert.ok(shown(s.payment));
+    assert.equal(s.payment.textContent, 'Update your payment');
+    assert.ok(!shown(s.cancel));
+    s.payment.dispatch('click');
+    await settle();
+    assert.deepEqual({...api.sent.at(-1)}, {intent: 'page.updatePledgePayment', infoHash});
+    assert.equal(s.message.textContent, 'Save your card in the new tab.');
+    assert.ok(shown(s.message));
+});
+
+test('a refused new page is said in words', async () => {
+    const {s} = drawn(cardModel('charge_failed', {state: 'funded'}),
+        () => ({ok: false, error: {code: 1114, message: 'pledge_not_updatable', data: {gateCode: 'pledge_not_updatable'}}}));
+    s.payment.dispatch('click');
+    await settle();
+    assert.equal(s.message.textContent, 'This pledge’s payment can no longer be changed.');
+    assert.ok(s.message.classList.contains('is-error'));
+});
+
+test('Pledge sends the amount, and says to save the card in the new tab', async () => {
+    const {s, api} = drawn(cardModel(undefined),
+        () => ({ok: true, result: {status: 'pledged', state: 'pending', amount: 2000}}));
+    s.amount.value = '20';
+    const event = s.form.dispatch('submit');
+    assert.ok(event.defaultPrevented);
+    await settle();
+    assert.deepEqual({...api.sent.at(-1)}, {intent: 'page.pledge', infoHash, amount: 2000});
+    assert.equal(s.message.textContent,
+        'Pledged. Save your card in the new tab: your pledge counts once it is saved.');
+});
