@@ -169,6 +169,12 @@ void charge_runner::flush() {
     if (ec) {
         // Not recorded: each stays `started` in the store and is asked again (same key, same outcome).
         warn("could not record " + std::to_string(settled_.size()) + " charge outcomes: " + ec.message());
+        std::error_code again;
+        for (auto& c : store_.unsettled_charges(again)) {
+            if (!charging_.contains(c.charge_key)) {
+                resend_.push_back(std::move(c));
+            }
+        }
     } else if (on_failures_) {
         std::vector<charge_settlement> failed;
         std::copy_if(settled_.begin(), settled_.end(), std::back_inserter(failed),
