@@ -1,8 +1,11 @@
 // sluice-gate after a campaign: deliveries published by the publisher (on the command line and through the
 // admin endpoints) reaching each backer as a token, the admin token guarding /v1/admin, and a slow mail
-// command that must not stall the server. Real binaries on loopback, as a publisher and a host drive them.
+// command that must not stall the server. Real binaries on loopback, as a publisher and a host drive them;
+// backers save their cards on the pages of the fake Stripe of publisher/fake-stripe, which the funded
+// campaign's charge run then charges.
 
 #include "expect_schema.hpp"
+#include "fake_provider.hpp"
 #include "file_helpers.hpp"
 #include "gate_bundle_spec.hpp"
 #include "gate_fixture.hpp"
@@ -26,11 +29,9 @@ using nlohmann::json;
 
 class SluiceGateDelivery : public gate_fixture {
 protected:
-    static constexpr char const* admin_token = "admin-0123456789abcdef0123456789abcdef";
-
     void SetUp() override {
         ASSERT_NO_FATAL_FAILURE(gate_fixture::SetUp());
-        write_file(dir_ / "admin.token", std::string(admin_token) + "\n");
+        provider_ = std::make_unique<fake_provider>(dir_ / "provider");
     }
 
     // Bundle `id` whose episode (its own bytes, seeded by `seed`) is locked by the pledge gate of `campaign`.
@@ -47,20 +48,22 @@ protected:
         ASSERT_EQ(imported.exit_code, 0) << imported;
     }
 
+    // A backer's pledge, its card saved on the provider's page and the provider's word of it taken by the
+    // gate: it counts.
     std::string pledge(int port, std::string const& campaign, std::string const& key) {
         auto const r = request(port, "POST", "/v1/campaigns/" + campaign + "/pledges",
                                json{{"device", device_text()}}.dump(), {{"Idempotency-Key", key}});
         EXPECT_EQ(r.status, 201) << r.body;
-        return r.body_json().value("pledgeId", "");
+        auto const answer = r.body_json();
+        auto const id = answer.value("pledgeId", "");
+        auto const saved = provider_->complete(answer.value("checkoutUrl", ""));
+        EXPECT_EQ(saved.status, 200) << saved.body;
+        wait_for_pledge(port, campaign, id, "confirmed");
+        return id;
     }
 
-    reply admin(int port, std::string const& method, std::string const& path, std::string const& body = {},
-                std::optional<std::string> token = std::string(admin_token)) {
-        headers_t headers;
-        if (token) {
-            headers.emplace_back("Authorization", "Bearer " + *token);
-        }
-        return request(port, method, "/v1/admin/" + path, body, headers);
+    std::unique_ptr<gate_server> serve_pledges(std::vector<std::string> const& extra = {}, int port = 0) {
+        return serve_paid(*provider_, extra, port);
     }
 
     // Each bundle has its own episode, and a delivery's token names the pledge it was issued for.
@@ -79,13 +82,17 @@ protected:
     }
 
     std::map<std::string, std::string> episodes_;
+    std::unique_ptr<fake_provider> provider_;
 };
 
-// Two backers fund saison-2; the publisher then delivers a new bundle, and each backer's status carries a
-// token that opens it.
+// Two backers fund saison-2; the publisher closes it from the command line, the serving gate charges both,
+// the publisher then delivers a new bundle, and each backer's status carries a token that opens it, even
+// after a refund.
+// The serving gate notices a close made by another process at its next look at the store (every 10 s): this
+// test waits for that, up to 10 s.
 TEST_F(SluiceGateDelivery, AFundedCampaignsBackersReceiveTheDelivery) {
     make_pledge_bundle("saison-2", "saison-2-campaign", 2);
-    auto const server = serve();
+    auto const server = serve_pledges();
     std::vector<std::string> const pledges{pledge(server->port(), "saison-2-campaign", "host-a-1"),
                                            pledge(server->port(), "saison-2-campaign", "host-b-1")};
     make_pledge_bundle("saison-2-ep2", "saison-2-campaign", 3);
@@ -127,9 +134,8 @@ TEST_F(SluiceGateDelivery, AFundedCampaignsBackersReceiveTheDelivery) {
     EXPECT_EQ(served, progress);
 
     for (auto const& id : pledges) {
-        auto const r = request(server->port(), "GET", "/v1/campaigns/saison-2-campaign/pledges/" + id);
-        ASSERT_EQ(r.status, 200) << r.body;
-        auto const status = r.body_json();
+        auto const status = wait_for_pledge(server->port(), "saison-2-campaign", id, "charged", 30s);
+        ASSERT_TRUE(status.contains("token")) << status.dump();
         expect_token_opens_episode(status.at("token").get<std::string>(), "saison-2", id);
         ASSERT_EQ(status.at("deliveries").size(), 1u) << status.dump();
         auto const& d = status.at("deliveries").at(0);
@@ -143,13 +149,47 @@ TEST_F(SluiceGateDelivery, AFundedCampaignsBackersReceiveTheDelivery) {
     }
     auto const stats = json::parse(gate_tool({"stats", "--data", data_.string()}).out);
     EXPECT_EQ(stats.at("unlocks"), 4);
+    // The money: both charged once, nothing declined or refunded.
+    auto const ledger =
+        gate_tool({"campaign", "--data", data_.string(), "saison-2-campaign", "--ledger", "yes"});
+    ASSERT_EQ(ledger.exit_code, 0) << ledger;
+    auto const money = json::parse(ledger.out);
+    EXPECT_EQ(money.at("charged"), json::parse(R"({"count":2,"amount":3000})")) << money.dump();
+    EXPECT_EQ(money.at("declinedCharges"), 0) << money.dump();
+    EXPECT_EQ(money.at("net"), 3000) << money.dump();
+    EXPECT_EQ(provider_->records().at("chargeAttempts").size(), 2u);
+
+    // A refund gives the money back; what was delivered stays the backer's.
+    auto refund_args = std::vector<std::string>{"refund", "--data", data_.string()};
+    auto const stripe = provider_->stripe_args();
+    refund_args.insert(refund_args.end(), stripe.begin(), stripe.end());
+    refund_args.push_back(pledges[0]);
+    auto const refunded = gate_tool(refund_args);
+    ASSERT_EQ(refunded.exit_code, 0) << refunded;
+    auto const after_refund =
+        request(server->port(), "GET", "/v1/campaigns/saison-2-campaign/pledges/" + pledges[0]).body_json();
+    ASSERT_TRUE(after_refund.contains("token")) << after_refund.dump();
+    expect_token_opens_episode(after_refund.at("token").get<std::string>(), "saison-2", pledges[0]);
+    EXPECT_EQ(after_refund.at("deliveries").size(), 1u) << after_refund.dump();
+    auto const refunds = provider_->records().at("refunds");
+    ASSERT_EQ(refunds.size(), 1u) << refunds.dump();
+    EXPECT_EQ(refunds[0].at("amount"), 1500);
+    auto const net = json::parse(
+        gate_tool({"campaign", "--data", data_.string(), "saison-2-campaign", "--ledger", "yes"}).out);
+    EXPECT_EQ(net.at("refunded"), json::parse(R"({"count":1,"amount":1500})")) << net.dump();
+    EXPECT_EQ(net.at("net"), 1500) << net.dump();
+    // The gate's records and the provider's agree.
+    auto reconcile_args = std::vector<std::string>{"reconcile", "--data", data_.string()};
+    reconcile_args.insert(reconcile_args.end(), stripe.begin(), stripe.end());
+    auto const reconciled = gate_tool(reconcile_args);
+    EXPECT_EQ(reconciled.exit_code, 0) << reconciled;
 }
 
 TEST_F(SluiceGateDelivery, RefusedDeliveries) {
     make_pledge_bundle("saison-2", "saison-2-campaign", 2, 5);
     make_pledge_bundle("saison-2-ep2", "saison-2-campaign", 3, 5);
     make_pledge_bundle("autre", "other-campaign", 4, 1);
-    auto const server = serve({"--admin-token-file", (dir_ / "admin.token").string()});
+    auto const server = serve_pledges(admin_args());
     pledge(server->port(), "other-campaign", "host-a-1");
     ASSERT_EQ(gate_tool({"close", "--data", data_.string(), "other-campaign"}).exit_code, 0);
     // Short of its goal of 5: failed, its backers released.
@@ -186,7 +226,7 @@ TEST_F(SluiceGateDelivery, AdminEndpointsNeedTheToken) {
         EXPECT_EQ(r.status, 404);
         EXPECT_EQ(r.error_code(), "not_found");
     }
-    auto const server = serve({"--admin-token-file", (dir_ / "admin.token").string()});
+    auto const server = serve_pledges(admin_args());
     auto const port = server->port();
     auto const id = pledge(port, "saison-2-campaign", "host-a-1");
     pledge(port, "saison-2-campaign", "host-b-1");
@@ -218,7 +258,9 @@ TEST_F(SluiceGateDelivery, AdminEndpointsNeedTheToken) {
                              json{{"bundleId", "saison-2-ep2"}}.dump());
     EXPECT_EQ(again.status, 200);
     EXPECT_EQ(again.body, delivered.body);
-    auto const status = request(port, "GET", "/v1/campaigns/saison-2-campaign/pledges/" + id).body_json();
+    // Tokens come once the pledge is charged, which the close over HTTP starts at once.
+    auto const status = wait_for_pledge(port, "saison-2-campaign", id, "charged");
+    ASSERT_EQ(status.value("deliveries", json::array()).size(), 1u) << status.dump();
     expect_token_opens_episode(status.at("deliveries").at(0).at("token").get<std::string>(), "saison-2-ep2",
                                id);
 
@@ -264,13 +306,14 @@ TEST_F(SluiceGateDelivery, ASlowMailCommandDoesNotStallOtherRequests) {
     EXPECT_NE(read_file(mail).find("To: ada@example.org"), std::string::npos);
 }
 
-// The host's side: it pledges, the campaign is funded, the publisher delivers a new bundle, and the host adds
-// the delivery on its own and, once the bundle is there and verified, plays its locked episode.
+// The host's side: it pledges and its card is saved, the campaign is funded and charged, the publisher
+// delivers a new bundle, and the host adds the delivery on its own and, once the bundle is there and
+// verified, plays its locked episode.
 TEST_F(SluiceGateDelivery, AHostTakesInTheDeliveriesOfACampaignItBacked) {
     int const port = free_port();
     auto const gate_url = "http://127.0.0.1:" + std::to_string(port) + "/";
     make_pledge_bundle("saison-9", "saison-9-campaign", 2, 1, gate_url);
-    auto const server = serve({}, port);
+    auto const server = serve_pledges(admin_args(), port);
     ASSERT_EQ(server->port(), port);
 
     host_world world(json{{"gatePollSeconds", 1}, {"downloadFolder", (dir_ / "downloads").string()}}.dump());
@@ -283,8 +326,11 @@ TEST_F(SluiceGateDelivery, AHostTakesInTheDeliveriesOfACampaignItBacked) {
     ASSERT_TRUE(wait_until([&] {
         return host.call("bundle.get", {{"infoHash", hash}})["result"].value("status", "") == "verified";
     }));
-    ASSERT_TRUE(host.call("bundle.pledge", {{"infoHash", hash}}, 30s).contains("result"));
-    ASSERT_EQ(gate_tool({"close", "--data", data_.string(), "saison-9-campaign"}).exit_code, 0);
+    auto const pledged = host.call("bundle.pledge", {{"infoHash", hash}}, 30s);
+    ASSERT_TRUE(pledged.contains("result")) << pledged.dump();
+    ASSERT_EQ(provider_->complete(pledged["result"]["checkoutUrl"].get<std::string>()).status, 200);
+    wait_for_pledge(port, "saison-9-campaign", pledged["result"]["pledgeId"].get<std::string>(), "confirmed");
+    EXPECT_EQ(close_campaign(port, "saison-9-campaign").at("state"), "funded");
 
     make_pledge_bundle("saison-9-ep2", "saison-9-campaign", 3, 1, gate_url);
     auto const delivered =

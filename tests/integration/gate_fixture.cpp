@@ -1,7 +1,9 @@
 #include "gate_fixture.hpp"
 
 #include "child_wait.hpp"
+#include "fake_provider.hpp"
 #include "file_helpers.hpp"
+#include "wait_until.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/locked_item.hpp>
@@ -178,6 +180,7 @@ void gate_fixture::SetUp() {
     ASSERT_EQ(gate.exit_code, 0) << gate;
     gate_key_ = gate.out.substr(0, gate.out.find('\n'));
     write_file(src_ / "pilot.webm", random_bytes(20 * 1024, 1));
+    write_file(dir_ / "admin.token", std::string(admin_token) + "\n");
 }
 
 run_result gate_fixture::run(char const* program, std::vector<std::string> const& args) {
@@ -237,6 +240,57 @@ json gate_fixture::stats() {
     auto const r = gate_tool({"stats", "--data", data_.string()});
     EXPECT_EQ(r.exit_code, 0) << r;
     return json::parse(r.out, nullptr, false);
+}
+
+std::vector<std::string> gate_fixture::payment_args(fake_provider const& provider, int port) const {
+    auto args = provider.stripe_args();
+    args.insert(args.end(), {"--public-url", port == 0 ? std::string("https://gate.example.org/")
+                                                       : "http://127.0.0.1:" + std::to_string(port) + "/"});
+    return args;
+}
+
+std::unique_ptr<gate_server> gate_fixture::serve_paid(fake_provider& provider,
+                                                      std::vector<std::string> const& extra, int port) {
+    auto args = payment_args(provider, port);
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto server = serve(args, port);
+    if (server->port() > 0) {
+        provider.set_webhook_url(server->url() + "v1/payments/webhook");
+    }
+    return server;
+}
+
+std::vector<std::string> gate_fixture::admin_args() const {
+    return {"--admin-token-file", (dir_ / "admin.token").string()};
+}
+
+reply gate_fixture::admin(int port, std::string const& method, std::string const& path,
+                          std::string const& body, std::optional<std::string> const& token) {
+    headers_t headers;
+    if (token) {
+        headers.emplace_back("Authorization", "Bearer " + *token);
+    }
+    return request(port, method, "/v1/admin/" + path, body, headers);
+}
+
+json gate_fixture::close_campaign(int port, std::string const& campaign) {
+    auto const r = admin(port, "POST", "campaigns/" + campaign + "/close");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body, nullptr, false);
+}
+
+json gate_fixture::wait_for_pledge(int port, std::string const& campaign, std::string const& pledge_id,
+                                   std::string const& state, std::chrono::milliseconds timeout) {
+    json status;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            auto const r = request(port, "GET", "/v1/campaigns/" + campaign + "/pledges/" + pledge_id);
+            status = json::parse(r.body, nullptr, false);
+            return r.status == 200 && status.is_object() && status.value("state", "") == state;
+        },
+        timeout, 50ms))
+        << "pledge " << pledge_id << " is not " << state << " but: " << status.dump();
+    return status;
 }
 
 std::string gate_fixture::device_text() const {

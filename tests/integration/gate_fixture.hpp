@@ -30,6 +30,8 @@
 
 namespace sluice::testing {
 
+class fake_provider;
+
 using headers_t = std::vector<std::pair<std::string, std::string>>;
 
 struct reply {
@@ -102,6 +104,28 @@ protected:
     std::vector<std::string> serve_args(std::vector<std::string> const& extra = {}, int port = 0) const;
     std::unique_ptr<gate_server> serve(std::vector<std::string> const& extra = {}, int port = 0);
     nlohmann::json stats();
+
+    // The options of a gate that takes payments through `provider`: its --stripe-* options and --public-url,
+    // where the provider's page sends the viewer back (the gate itself when its port is chosen beforehand).
+    std::vector<std::string> payment_args(fake_provider const& provider, int port = 0) const;
+    // A served gate that takes payments through `provider`, which then sends its webhooks to this gate.
+    std::unique_ptr<gate_server> serve_paid(fake_provider& provider,
+                                            std::vector<std::string> const& extra = {}, int port = 0);
+
+    // The admin endpoints, turned on by admin_args() (--admin-token-file with the token below).
+    static constexpr char const* admin_token = "admin-0123456789abcdef0123456789abcdef";
+    std::vector<std::string> admin_args() const;
+    reply admin(int port, std::string const& method, std::string const& path, std::string const& body = {},
+                std::optional<std::string> const& token = std::string(admin_token));
+    // Closes `campaign` through the admin API of the gate at `port` (which needs admin_args()): its answer.
+    // Unlike `sluice-gate close`, which a serving gate notices at its next look at the store (up to 10 s
+    // later), this starts the charge run at once.
+    nlohmann::json close_campaign(int port, std::string const& campaign);
+    // Asks for the pledge until its state is `state`, as a host following it does; its last status (a
+    // failure when the state did not come within `timeout`).
+    nlohmann::json wait_for_pledge(int port, std::string const& campaign, std::string const& pledge_id,
+                                   std::string const& state,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
     std::string device_text() const;
     std::filesystem::path gate_key_file() const { return dir_ / "gate.key"; }

@@ -1,10 +1,12 @@
 // The real sluice-host against a gate server that answers badly on purpose: for every request the host
 // makes of a gate, each way an answer can be broken (not JSON, the wrong shape, 50 MB, endless, a byte a
 // second, 5xx, a redirect loop, a connection closed mid-body, a token or receipt signed wrongly, by another
-// key, for another bundle or device). Each case checks the three things a host owes its user then: it keeps
-// answering the browser while the gate call is under way, it keeps what it had (an earlier unlock, the
-// pledge record), and its error names the gate's problem. The gate is a scripted server that answers every
-// other request as a good gate would.
+// key, for another bundle or device, a payment page that is a script). Each case checks the three things a
+// host owes its user then: it keeps answering the browser while the gate call is under way, it keeps what it
+// had (an earlier unlock, the pledge record), and its error names the gate's problem. The gate is a scripted
+// server that answers every other request as a good gate would: a gate whose pledges are pre-orders, each
+// waiting for the backer to save a card on the payment provider's page (protocol/gate-api.md, "Pledge
+// campaigns").
 
 #include "bundle_fixture.hpp"
 #include "host_process.hpp"
@@ -56,7 +58,7 @@ std::string with_bad_signature(std::string const& token, protocol::signing_keypa
 
 // --- the calls and the ways to answer them badly ---
 
-enum class call_kind { unlock, confirm, pay, pledge, cancel, campaign };
+enum class call_kind { unlock, confirm, pay, pledge, cancel, campaign, payment_method };
 
 struct gate_call {
     call_kind kind;
@@ -76,6 +78,8 @@ std::vector<gate_call> const calls = {
     {call_kind::cancel, "Cancel", "bundle.cancelPledge", "/v1/campaigns/camp-1/pledges/pledge-1/cancel",
      "no pledge id"},
     {call_kind::campaign, "Campaign", "bundle.campaign", "/v1/campaigns/camp-1", "not what its API promises"},
+    {call_kind::payment_method, "PaymentMethod", "bundle.updatePledgePayment",
+     "/v1/campaigns/camp-1/pledges/pledge-1/payment-method", "not about pledge pledge-1"},
 };
 
 // The ways of answering badly. Signed ones only make sense for the calls whose answers carry a signature.
@@ -94,6 +98,8 @@ enum class hostile {
     other_bundle,
     other_device,
     other_amount,
+    // A provider's page that is not a web page: the extension would open it in a tab.
+    script_checkout,
 };
 
 struct hostile_case {
@@ -135,6 +141,13 @@ std::vector<std::pair<call_kind, hostile_case>> const signed_answers = {
     {call_kind::cancel, {hostile::other_device, "OtherDevice", 1109, "another device", nullptr}},
     {call_kind::campaign, {hostile::other_bundle, "OtherCampaign", 1109, "another campaign", nullptr}},
     {call_kind::pay, {hostile::other_bundle, "OtherBundle", 1109, "another bundle", nullptr}},
+    {call_kind::pay,
+     {hostile::script_checkout, "ScriptCheckoutUrl", 1109, "no payment id or checkout URL", nullptr}},
+    {call_kind::pledge, {hostile::script_checkout, "ScriptCheckoutUrl", 1109, "no checkout URL", nullptr}},
+    {call_kind::payment_method,
+     {hostile::other_bundle, "OtherPledge", 1109, "not about pledge pledge-1", nullptr}},
+    {call_kind::payment_method,
+     {hostile::script_checkout, "ScriptCheckoutUrl", 1109, "no checkout URL", nullptr}},
 };
 
 struct hostile_param {
@@ -238,6 +251,9 @@ public:
         if (is("POST", "/v1/campaigns/camp-1/pledges/pledge-1/cancel")) {
             return {delivery::whole, 200, cancelled().dump()};
         }
+        if (is("POST", "/v1/campaigns/camp-1/pledges/pledge-1/payment-method")) {
+            return {delivery::whole, 200, payment_method().dump()};
+        }
         return {delivery::whole, 404, R"({"error":{"code":"not_found","message":"no such path"}})"};
     }
 
@@ -271,12 +287,15 @@ public:
     json pledged(json receipt = {}) const {
         return {{"pledgeId", pledge_id},
                 {"campaignId", campaign},
-                {"state", "active"},
+                {"state", "pending"},
                 {"amount", 2000},
                 {"currency", "EUR"},
+                {"checkoutUrl", setup_page},
+                {"chargedOn", "2030-01-01T00:00:00Z"},
                 {"receipt",
                  receipt.is_null() ? json(sign_receipt(bundle_.gate, receipt_body("pledge"))) : receipt}};
     }
+    json payment_method() const { return {{"pledgeId", pledge_id}, {"checkoutUrl", setup_page}}; }
     json cancelled(json receipt = {}) const {
         return {{"pledgeId", pledge_id},
                 {"campaignId", campaign},
@@ -284,10 +303,19 @@ public:
                 {"receipt", receipt.is_null() ? json(sign_receipt(bundle_.gate, receipt_body("cancellation")))
                                               : receipt}};
     }
+    // The backer has not saved a card yet: the pledge waits on the provider's page.
     json pledge_status() const {
-        return {{"pledgeId", pledge_id}, {"campaignId", campaign}, {"state", "active"},
-                {"amount", 2000},        {"currency", "EUR"},      {"campaignState", "open"}};
+        return {{"pledgeId", pledge_id},
+                {"campaignId", campaign},
+                {"state", "pending"},
+                {"amount", 2000},
+                {"currency", "EUR"},
+                {"campaignState", "open"},
+                {"chargedOn", "2030-01-01T00:00:00Z"},
+                {"checkoutUrl", setup_page}};
     }
+
+    static constexpr char const* setup_page = "https://pay.example/setup/cs_1";
 
     std::string const& device_text() const { return device_text_; }
 
@@ -410,6 +438,18 @@ protected:
         auto const other_key = protocol::generate_signing_keypair();
         auto const other_device = protocol::generate_box_keypair().public_key;
         auto const other_device_text = protocol::encode_public_key("x25519", other_device);
+        if (how == hostile::script_checkout) {
+            auto answer = kind == call_kind::pledge ? w.pledged()
+                          : kind == call_kind::pay  ? w.payment_created()
+                                                    : w.payment_method();
+            answer["checkoutUrl"] = "javascript:alert(document.cookie)";
+            return {delivery::whole, kind == call_kind::payment_method ? 200 : 201, answer.dump()};
+        }
+        if (kind == call_kind::payment_method) {
+            auto answer = w.payment_method();
+            answer["pledgeId"] = "pledge-of-someone-else";
+            return {delivery::whole, 200, answer.dump()};
+        }
         if (kind == call_kind::unlock || kind == call_kind::confirm) {
             std::string token;
             switch (how) {
@@ -482,7 +522,8 @@ protected:
         auto const unlocked = w_->host.call(
             "bundle.unlock", {{"infoHash", w_->hash()}, {"gate", "email"}, {"email", "viewer@example.org"}});
         ASSERT_EQ(unlocked["result"]["status"], "unlocked") << unlocked.dump();
-        if (call.kind == call_kind::cancel || call.kind == call_kind::campaign) {
+        if (call.kind == call_kind::cancel || call.kind == call_kind::campaign ||
+            call.kind == call_kind::payment_method) {
             auto const pledged = w_->host.call("bundle.pledge", {{"infoHash", w_->hash()}, {"amount", 2000}});
             ASSERT_EQ(pledged["result"]["status"], "pledged") << pledged.dump();
         }
@@ -546,7 +587,7 @@ TEST_P(HostileGate, TheHostAnswersKeepsWhatItHadAndNamesTheProblem) {
     }
     w.gate().set_script([this](scripted_request const& r) { return w_->good_answer(r); });
     if (call.kind == call_kind::pledge || call.kind == call_kind::cancel ||
-        call.kind == call_kind::campaign) {
+        call.kind == call_kind::campaign || call.kind == call_kind::payment_method) {
         auto const now = w.host.call("bundle.campaign", {{"infoHash", w.hash()}});
         ASSERT_TRUE(now.contains("result")) << now.dump();
         auto const& pledge = now["result"]["pledge"];
@@ -554,8 +595,9 @@ TEST_P(HostileGate, TheHostAnswersKeepsWhatItHadAndNamesTheProblem) {
             // Kept unacknowledged, to be sent again with its key; never taken as pledged on a bad answer.
             EXPECT_NE(pledge.value("state", ""), "refused") << now.dump();
         } else {
-            EXPECT_EQ(pledge["state"], "active") << now.dump();
+            EXPECT_EQ(pledge["state"], "pending") << now.dump();
             EXPECT_EQ(pledge["receipts"], 1) << now.dump();
+            EXPECT_EQ(pledge["checkoutUrl"], hostile_gate_world::setup_page) << now.dump();
         }
     }
     EXPECT_TRUE(w.host.call("torrent.list").contains("result"));
@@ -624,6 +666,7 @@ std::vector<follow_case> const follow_cases = {
     {"PledgeFundedWithTokenForOtherBundle", followed::pledge,
      [](hostile_gate_world& w) {
          auto body = w.pledge_status();
+         body["state"] = "charged";
          body["campaignState"] = "funded";
          body["token"] = w.neighbour().token_for(parse_device_key(w.device_text()));
          body["deliveries"] = json::array();
@@ -633,6 +676,7 @@ std::vector<follow_case> const follow_cases = {
     {"PledgeFundedWithTokenForOtherDevice", followed::pledge,
      [](hostile_gate_world& w) {
          auto body = w.pledge_status();
+         body["state"] = "charged";
          body["campaignState"] = "funded";
          body["token"] = w.bundle().token_for(protocol::generate_box_keypair().public_key);
          body["deliveries"] = json::array();
@@ -642,6 +686,7 @@ std::vector<follow_case> const follow_cases = {
     {"PledgeFailedWithBadRelease", followed::pledge,
      [](hostile_gate_world& w) {
          auto body = w.pledge_status();
+         body["state"] = "released";
          body["campaignState"] = "failed";
          auto receipt = w.receipt_body("release");
          body["release"] = sign_receipt(protocol::generate_signing_keypair(), receipt);
@@ -704,13 +749,15 @@ TEST_P(HostileGateFollowed, TheRecordStaysAndTheLogSaysWhy) {
         EXPECT_NE(method, "bundle.unlocked") << e.dump();
         EXPECT_NE(method, "payment.updated") << e.dump();
         EXPECT_NE(method, "campaign.funded") << e.dump();
-        EXPECT_NE(method, "campaign.failed") << e.dump();
+        EXPECT_NE(method, "campaign.released") << e.dump();
+        EXPECT_NE(method, "campaign.chargeFailed") << e.dump();
     }
     w.gate().set_script([&w](scripted_request const& r) { return w.good_answer(r); });
     if (c.what == followed::pledge) {
         auto const now = w.host.call("bundle.campaign", {{"infoHash", w.hash()}});
-        EXPECT_EQ(now["result"]["pledge"]["state"], "active") << now.dump();
+        EXPECT_EQ(now["result"]["pledge"]["state"], "pending") << now.dump();
         EXPECT_EQ(now["result"]["pledge"]["receipts"], 1) << now.dump();
+        EXPECT_EQ(now["result"]["pledge"]["checkoutUrl"], hostile_gate_world::setup_page) << now.dump();
     }
 }
 

@@ -37,12 +37,13 @@ void tell_backers_of_failed_charges(gate_context& ctx, boost::asio::io_context::
         m.to = pledge->email;
         m.subject = "Your pledge to " + pledge->campaign_id + " could not be charged";
         if (pledge->state == "failed") {
-            m.body = "The campaign " + pledge->campaign_id + " was funded, but your pledge could not be charged: " +
-                     reason_of(pledge->last_decline) +
+            m.body = "The campaign " + pledge->campaign_id +
+                     " was funded, but your pledge could not be charged: " + reason_of(pledge->last_decline) +
                      ". The time to fix it is over, so nothing was charged and the pledge has ended.\n";
         } else {
-            m.body = "The campaign " + pledge->campaign_id + " was funded, but your pledge could not be charged: " +
-                     reason_of(pledge->last_decline) + ".\n\nNothing was charged. Until " +
+            m.body = "The campaign " + pledge->campaign_id +
+                     " was funded, but your pledge could not be charged: " + reason_of(pledge->last_decline) +
+                     ".\n\nNothing was charged. Until " +
                      protocol::format_utc_timestamp(pledge->grace_until.value_or(0)) +
                      " you can save another card here:\n" +
                      public_link(ctx.public_url, "pledges/" + pledge->campaign_id + "/" + pledge->pledge_id +
@@ -53,8 +54,8 @@ void tell_backers_of_failed_charges(gate_context& ctx, boost::asio::io_context::
         }
         ctx.mailer.async_send(std::move(m), owner, [id = s.pledge_id](std::error_code e) {
             if (e) {
-                std::cerr << "sluice-gate: the notice of pledge " << id << "'s failed charge was not sent: "
-                          << e.message() << "\n";
+                std::cerr << "sluice-gate: the notice of pledge " << id
+                          << "'s failed charge was not sent: " << e.message() << "\n";
             }
         });
     }

@@ -129,8 +129,8 @@ void charge_runner::send(charge_record charge) {
         --in_flight_;
         charging_.erase(charge.charge_key);
         if (answer.value) {
-            settle({charge.charge_key, charge.pledge_id, state_of(answer.value->result), answer.value->provider_id,
-                    answer.value->decline_code});
+            settle({charge.charge_key, charge.pledge_id, state_of(answer.value->result),
+                    answer.value->provider_id, answer.value->decline_code});
         } else if (answer.failure == provider_failure::rejected) {
             // The provider refused the request itself: nothing was charged, and the pledge waits for a
             // retry (or a new card) like a declined one.

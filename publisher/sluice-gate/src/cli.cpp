@@ -159,25 +159,33 @@ std::optional<std::int64_t> parse_duration(std::string const& text) {
     return value > 0 ? std::optional<std::int64_t>(value) : std::nullopt;
 }
 
-// The Stripe account from --stripe-*; nullopt when none is configured; `error` set when it is half given
-// or a file cannot be read.
-std::optional<stripe_config> stripe_from(parsed_args const& a, std::string& error) {
+// What is wrong with the --stripe-* options as written (a usage error), or "" when nothing is. `required`:
+// the command cannot do without them.
+std::string stripe_usage(parsed_args const& a, bool required) {
     bool const key = a.options.contains("stripe-key-file");
     bool const secret = a.options.contains("stripe-webhook-secret-file");
     if (!key && !secret && !a.options.contains("stripe-api")) {
-        return std::nullopt;
+        return required ? "this needs --stripe-key-file and --stripe-webhook-secret-file" : "";
     }
     if (!key || !secret) {
-        error = "--stripe-key-file and --stripe-webhook-secret-file go together";
+        return "--stripe-key-file and --stripe-webhook-secret-file go together";
+    }
+    if (a.options.contains("stripe-api") && !a.options.at("stripe-api").starts_with("https://") &&
+        !a.options.at("stripe-api").starts_with("http://")) {
+        return "--stripe-api must be an http(s) URL";
+    }
+    return {};
+}
+
+// The Stripe account from --stripe-* (checked by stripe_usage first); nullopt when none is configured, or
+// with `error` set when a file cannot be used.
+std::optional<stripe_config> stripe_from(parsed_args const& a, std::string& error) {
+    if (!a.options.contains("stripe-key-file")) {
         return std::nullopt;
     }
     stripe_config config;
     if (a.options.contains("stripe-api")) {
         config.api_base = a.options.at("stripe-api");
-        if (!config.api_base.starts_with("https://") && !config.api_base.starts_with("http://")) {
-            error = "--stripe-api must be an http(s) URL";
-            return std::nullopt;
-        }
     }
     auto secret_key = read_secret_file(a.options.at("stripe-key-file"), min_payment_secret, error);
     auto webhook =
@@ -247,6 +255,9 @@ int serve(parsed_args const& a) {
     if (!gate_key) {
         say(gate_key.error);
         return exit_failed;
+    }
+    if (auto const problem = stripe_usage(a, false); !problem.empty()) {
+        return usage(problem);
     }
     std::string error;
     auto const stripe = stripe_from(a, error);
@@ -494,11 +505,14 @@ int refund(parsed_args const& a) {
     if (!a.options.contains("data") || a.positional.size() != 1) {
         return usage("refund needs --data, the Stripe options and the PLEDGE id");
     }
+    if (auto const problem = stripe_usage(a, true); !problem.empty()) {
+        return usage(problem);
+    }
     std::string error;
     auto const stripe = stripe_from(a, error);
     if (!stripe) {
-        return usage(error.empty() ? "refund needs --stripe-key-file and --stripe-webhook-secret-file"
-                                   : error);
+        say(error);
+        return exit_failed;
     }
     std::uint64_t amount = 0;
     if (a.options.contains("amount")) {
@@ -551,11 +565,14 @@ int reconcile_command(parsed_args const& a) {
     if (!a.options.contains("data") || !a.positional.empty()) {
         return usage("reconcile needs --data and the Stripe options");
     }
+    if (auto const problem = stripe_usage(a, true); !problem.empty()) {
+        return usage(problem);
+    }
     std::string error;
     auto const stripe = stripe_from(a, error);
     if (!stripe) {
-        return usage(error.empty() ? "reconcile needs --stripe-key-file and --stripe-webhook-secret-file"
-                                   : error);
+        say(error);
+        return exit_failed;
     }
     auto store = open_store(a.options.at("data"));
     if (!store) {

@@ -8,9 +8,12 @@
 
 namespace sluice::gate::sql {
 
-// The states of a pledge whose payment method the provider saved: what counts toward a campaign's goal
-// (gate_store.hpp, pledge_record).
-#define SLUICE_BACKER_STATES "('confirmed', 'charging', 'charged', 'charge_failed', 'failed')"
+// A pledge whose card the provider saved, and which its backer did not cancel: what counts toward a
+// campaign's goal (gate_store.hpp, pledge_record), and still counts once a failed campaign released it.
+#define SLUICE_BACKER_CONDITION                                                                              \
+    "state IN ('confirmed', 'charging', 'charged', 'charge_failed', 'failed', 'released') AND confirmed_at " \
+    "IS "                                                                                                    \
+    "NOT NULL"
 
 // The schema. A pledge is unique per (campaign, idempotency key), a payment per (bundle, idempotency key),
 // and their request hash tells a retry of the same body from a reuse of the key for another body.
@@ -146,6 +149,8 @@ ALTER TABLE pledges ADD COLUMN method_released INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE pledges ADD COLUMN email TEXT NOT NULL DEFAULT '';
 UPDATE pledges SET state = 'confirmed' WHERE state = 'active';
 CREATE INDEX pledges_by_state ON pledges (state, next_charge_at);
+-- The campaign's totals from the index alone, as pledges_by_campaign_amount did for version 1.
+CREATE INDEX pledges_backers ON pledges (campaign_id, state, confirmed_at, amount);
 
 CREATE TABLE charges (
     charge_key   TEXT    NOT NULL PRIMARY KEY,
@@ -227,7 +232,7 @@ inline constexpr char const* find_campaign =
     "SELECT id, bundle_id, goal_backers, goal_amount, price, currency, deadline, expected_delivery, "
     "if_goal_missed, state, closed_at FROM campaigns WHERE id = ?";
 inline constexpr char const* campaign_totals = "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM pledges WHERE "
-                                               "campaign_id = ? AND state IN " SLUICE_BACKER_STATES;
+                                               "campaign_id = ? AND " SLUICE_BACKER_CONDITION;
 inline constexpr char const* campaign_state = "SELECT state, deadline FROM campaigns WHERE id = ?";
 #define SLUICE_PLEDGE_COLUMNS                                                                                \
     "pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, created_at, "   \
@@ -290,9 +295,8 @@ inline constexpr char const* stats_bundles =
     "ORDER BY b.id";
 inline constexpr char const* stats_campaigns =
     "SELECT c.id, c.state, "
-    "(SELECT COUNT(*) FROM pledges p WHERE p.campaign_id = c.id AND p.state IN " SLUICE_BACKER_STATES "), "
-    "(SELECT COALESCE(SUM(p.amount), 0) FROM pledges p WHERE p.campaign_id = c.id AND p.state "
-    "IN " SLUICE_BACKER_STATES ") "
+    "(SELECT COUNT(*) FROM pledges WHERE campaign_id = c.id AND " SLUICE_BACKER_CONDITION "), "
+    "(SELECT COALESCE(SUM(amount), 0) FROM pledges WHERE campaign_id = c.id AND " SLUICE_BACKER_CONDITION ") "
     "FROM campaigns c ORDER BY c.id";
 inline constexpr char const* stats_unlocks = "SELECT COUNT(*) FROM unlocks";
 inline constexpr char const* stats_email_requests =

@@ -311,7 +311,8 @@ gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req)
     case kind::setup_completed: {
         // Only an address the gate would accept from the viewer itself is kept.
         auto const address = normalise_email(event->email).address;
-        outcome = address ? ctx.store.set_pledge_email(event->id, event->reference(reference::pledge), *address, now, ec)
+        outcome = address ? ctx.store.set_pledge_email(event->id, event->reference(reference::pledge),
+                                                       *address, now, ec)
                           : ctx.store.note_event(event->id, event->type, now, ec);
         break;
     }
@@ -319,7 +320,8 @@ gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req)
     case kind::charge_failed:
         outcome = ctx.store.settle_charge_by_event(
             event->id,
-            {event->reference(reference::charge), event->reference(reference::pledge),
+            {event->reference(reference::charge),
+             event->reference(reference::pledge),
              event->what == kind::charge_succeeded ? "succeeded" : "declined",
              event->provider_payment_id,
              {}},

@@ -211,7 +211,12 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
         if (!existing->response.empty()) {
             return respond(replay_pledge(existing->response));
         }
-        // Recorded, but its page was never opened (the provider failed, or the gate stopped): open it now.
+        // Recorded, but its page was never opened (the provider failed, or the gate stopped): open it now,
+        // while a card saved there can still count.
+        if (campaign->state != "open" || existing->state != "pending") {
+            return respond(
+                error_response(409, error_code::campaign_closed, "the campaign takes no more pledges"));
+        }
         return open_pledge_checkout(ctx, std::move(*existing), *campaign, respond);
     case pledge_outcome::closed:
         return respond(

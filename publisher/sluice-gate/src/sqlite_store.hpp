@@ -63,8 +63,8 @@ public:
     event_outcome save_pledge_method(std::string_view event_id, std::string_view pledge_id,
                                      std::string_view customer, std::string_view payment_method,
                                      std::int64_t now, std::error_code& ec) override;
-    event_outcome set_pledge_email(std::string_view event_id, std::string_view pledge_id, std::string_view email,
-                                   std::int64_t now, std::error_code& ec) override;
+    event_outcome set_pledge_email(std::string_view event_id, std::string_view pledge_id,
+                                   std::string_view email, std::int64_t now, std::error_code& ec) override;
     event_outcome settle_charge_by_event(std::string_view event_id, charge_settlement const& s,
                                          std::int64_t now, charge_policy const& policy,
                                          std::error_code& ec) override;
