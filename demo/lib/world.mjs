@@ -411,6 +411,18 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
                 }
                 return reply.json();
             },
+            // Posts an update to the campaign's backers, as the creator would (`sluice-gate update`).
+            async postUpdate(title, text) {
+                const reply = await fetch(`${gateUrl}v1/admin/campaigns/${campaignId}/updates`, {
+                    method: 'POST',
+                    headers: {'Authorization': `Bearer ${adminToken}`, 'Content-Type': 'application/json'},
+                    body: JSON.stringify({title, text}),
+                });
+                if (!reply.ok) {
+                    throw new Error(`posting an update to ${campaignId}: HTTP ${reply.status} ${await reply.text()}`);
+                }
+                return reply.json();
+            },
             // What the backer does on the provider's page (its form, without a browser): pays or saves a card.
             // `checkoutUrl` is the page the gate answered; `card` one of the fake's test cards.
             completeCheckout: (checkoutUrl, card = '4242424242424242') =>

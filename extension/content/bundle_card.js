@@ -51,6 +51,14 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
 .actions { display: flex; gap: 8px; margin-top: 6px; flex-wrap: wrap; }
 .message { margin-top: 8px; font-size: 14px; }
 .message.is-error { color: var(--error); }
+.updates { margin-top: 10px; }
+h4 { font-size: 14px; margin: 0 0 4px; }
+/* Twenty long updates would bury the page: the list scrolls instead. */
+.updates ol { list-style: none; margin: 0; padding: 0; max-height: 24em; overflow: auto; }
+.update-head { display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; margin: 0; }
+.update-title { font-weight: 600; overflow-wrap: anywhere; }
+.update-date { font-size: 13px; color: var(--muted); }
+.update-text { margin: 2px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 `;
 
 
@@ -370,9 +378,13 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
             s.payment = el('button', {type: 'button', class: 'primary', hidden: true});
             s.cancel = el('button', {type: 'button', text: t('cardPledgeCancel'), hidden: true});
             s.message = el('p', {class: 'message', role: 'status', hidden: true});
+            s.updateList = el('ol');
+            s.updateViews = new Map();
+            s.updates = el('div', {class: 'updates', hidden: true},
+                [el('h4', {text: t('cardUpdatesTitle')}), s.updateList]);
             s.root = el('section', {hidden: true}, [el('h3', {text: t('cardPledgeTitle')}), s.price, s.goal,
                 s.guarantee, s.delivery, s.missed, s.bar, s.count, s.time, s.mine, s.decline, s.form, s.formNote,
-                el('div', {class: 'actions'}, [s.payment, s.cancel]), s.message]);
+                el('div', {class: 'actions'}, [s.payment, s.cancel]), s.message, s.updates]);
             s.focus = () => {
                 if (!s.form.hidden) {
                     return s.amount;
@@ -443,6 +455,7 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
             show(s.decline, Boolean(view.decline));
             setText(s.decline, (view.decline ?? []).map(words).join(' '));
             this.renderCampaign(campaign, currency);
+            this.renderUpdates(campaign?.updates ?? []);
         }
 
         renderCampaign(campaign, currency) {
@@ -484,6 +497,33 @@ progress { width: 100%; height: 10px; margin-top: 8px; accent-color: var(--accen
             }
             setText(s.time, time);
             show(s.time, Boolean(time));
+        }
+
+        // ---- what the creator told the backers, newest first
+
+        renderUpdates(updates) {
+            const s = this.pledge;
+            renderKeyed(s.updateList, s.updateViews, [...updates].reverse(), {
+                key: (update) => update.id,
+                build: () => {
+                    const view = {
+                        title: el('span', {class: 'update-title'}),
+                        date: el('time', {class: 'update-date'}),
+                        text: el('p', {class: 'update-text'}),
+                    };
+                    view.li = el('li', {}, [el('p', {class: 'update-head'}, [view.title, view.date]), view.text]);
+                    return view;
+                },
+                // The creator's words are text, whatever they look like: never parsed as markup.
+                update: (view, update) => {
+                    setText(view.title, update.title);
+                    setText(view.date, formatDate(update.postedAt, uiLocale));
+                    view.date.setAttribute('datetime', update.postedAt);
+                    setText(view.text, update.text);
+                },
+                node: (view) => view.li,
+            });
+            show(s.updates, updates.length > 0);
         }
     }
 

@@ -148,6 +148,7 @@ class TorrentView {
         c.count = el('p', {class: 'campaign-count'});
         c.timeLeft = el('p', {class: 'campaign-time', hidden: true});
         c.pledge = el('p', {class: 'campaign-pledge', hidden: true});
+        c.updates = el('p', {class: 'campaign-updates', hidden: true});
         c.cancel = el('button', {type: 'button', text: t('popupPledgeCancel'), hidden: true});
         c.message = el('p', {class: 'message', role: 'status', hidden: true});
         c.cancel.addEventListener('click', () => run(c.cancel, c.message, async () => {
@@ -156,7 +157,7 @@ class TorrentView {
         }));
         c.root = el('section', {class: 'campaign', hidden: true}, [
             el('h3', {}, [t('popupCampaign'), ' ', c.state]),
-            c.progress, c.count, c.timeLeft,
+            c.progress, c.count, c.timeLeft, c.updates,
             el('div', {class: 'pledge-row'}, [c.pledge, c.cancel]),
             c.message,
         ]);
@@ -289,6 +290,10 @@ class TorrentView {
                 ? t('popupCampaignTimeLeft', [fmt.formatDuration(campaign.secondsLeft, uiLocale)])
                 : t('popupCampaignClosing'));
         }
+        // The bundle's page shows what they say; the popup only that there are some.
+        const updates = Array.isArray(campaign.updates) ? campaign.updates.length : 0;
+        show(c.updates, updates > 0);
+        setText(c.updates, updates > 0 ? t('popupCampaignUpdates', [String(updates)]) : '');
         const pledge = entry.pledge;
         show(c.pledge, Boolean(pledge));
         if (pledge) {

@@ -1,7 +1,10 @@
-// A viewer's whole path in real Chromium: a sluice-gate landing page → the card → the free pilot plays from
-// the localhost stream (and after a seek to 80 %) → email unlock → the episode plays → pledge → the popup
-// shows the campaign → the campaign closes funded → the season unlocks. The gate, the seed and the viewer's
-// host are the real binaries; the world is the one `make demo` runs. Screenshots go to build/test-output/e2e.
+// A viewer's whole path in real Chromium: a sluice-gate landing page → the card, with the creator's update to
+// the backers → the free pilot plays from the localhost stream (and after a seek to 80 %) → email unlock → the
+// episode plays → the booklet paid on the payment provider's page → pledge: the provider's page opens in a new
+// tab, a card is saved there, the card says so → the popup shows the campaign → the campaign closes funded, the
+// pledge is charged → the season unlocks. The gate, the seed and the viewer's host are the real binaries; the
+// provider is the FAKE Stripe of publisher/fake-stripe; the world is the one `make demo` runs. Screenshots go
+// to build/test-output/e2e.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
@@ -35,6 +38,32 @@ async function playsPast(frame, from) {
     }, from), 30000);
 }
 
+// Test card numbers of the fake provider: this one is saved and charged without a word.
+const GOOD_CARD = '4242424242424242';
+
+// The extension's view of the world's bundle.
+async function torrentState(extPage, infoHash) {
+    const state = await extPage.evaluate(() => chrome.runtime.sendMessage({intent: 'state.get'}));
+    return state.result.torrents.find((t) => t.infoHash === infoHash);
+}
+
+// The provider's page that `act` makes the background open in a new tab: once it is loaded, it is
+// photographed as `shot`, then paid or its card saved with GOOD_CARD, and followed to the gate's page.
+async function checkoutInNewTab(context, world, act, shot) {
+    const opened = context.waitForEvent('page', {timeout: 30000});
+    await act();
+    const tab = await opened;
+    await tab.waitForLoadState('load');
+    assert.ok(tab.url().startsWith(`${world.checkoutBase}pay/`), tab.url());
+    assert.match(await tab.textContent('body'), /FAKE payment provider/);
+    await tab.screenshot({path: join(screenshots, shot), fullPage: true});
+    await Promise.all([
+        tab.waitForURL((url) => url.href.startsWith(`${world.gateUrl}checkout/done`), {timeout: 30000}),
+        tab.click(`button[data-card="${GOOD_CARD}"]`),
+    ]);
+    return tab;
+}
+
 async function fileIndexOf(extPage, infoHash, name) {
     const reply = await extPage.evaluate(async ([h]) =>
         chrome.runtime.sendMessage({intent: 'torrent.files', infoHash: h}), [infoHash]);
@@ -45,6 +74,10 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
     mkdirSync(screenshots, {recursive: true});
     const folder = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
     const world = await startWorld({dir: join(folder, 'world')});
+    // The creator tells the backers something before anyone looks: the card must show it as plain text.
+    const news = {title: 'Shooting starts <b>Monday</b> & ends Friday',
+        text: 'Day one: the river.\nDay two: <script>alert(1)</script> the roofs.'};
+    await world.postUpdate(news.title, news.text);
     const home = makeHostHome(join(folder, 'viewer'), {gatePollSeconds: 2});
     let browser;
     try {
@@ -61,6 +94,13 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         await until(async () => /Les Veilleurs/.test(await shadowText(page, 'h2').catch(() => '')), 60000);
         await until(async () => (await onShadowElement(page, '.status',
             'function () { return this.dataset.status; }')) === 'verified', 60000);
+        // The campaign comes with the bundle, or at the next 30 s refresh if the gate was slow to answer.
+        assert.equal(await until(() => shadowText(page, '.updates .update-title').catch(() => null), 45000),
+            news.title);
+        assert.equal(await shadowText(page, '.updates .update-text'), news.text);
+        assert.equal(await shadowText(page, '.updates h4'), 'Updates from the creator');
+        assert.equal(await onShadowElement(page, '.updates li',
+            'function () { return this.querySelectorAll("b, script").length; }'), 0);
         await page.screenshot({path: join(screenshots, 'card.png'), fullPage: true});
 
         // What the page itself can see: a host element without a reachable shadow root, no stream URL.
@@ -115,32 +155,54 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         assert.ok(exported.destination.startsWith(join(folder, 'viewer', 'downloads')), exported.destination);
         assert.deepEqual(readFileSync(exported.destination), readFileSync(join(world.paths.media, 'episode-1.webm')));
 
-        // Pledge; the popup shows this campaign's progress.
+        // Pay what you want for the booklet: the provider's page opens in a tab, the payment is made there, and
+        // the gate's word reaches the host. The card's sections come in the order email, pay, pledge.
+        await clickShadow(page, 'button[aria-label*="booklet"]:not(.primary)');
+        await checkoutInNewTab(context, world,
+            () => clickShadow(page, 'section:nth-of-type(2) form button[type="submit"]'), 'provider-pay.png');
+        await until(async () => (await torrentState(extPage, infoHash))?.bundle?.items
+            ?.find((i) => i.path.includes('booklet'))?.unlocked === true, 60000);
+
+        // Pledge: a pre-order. The provider's page opens in a new tab, where the card is saved; the pledge counts
+        // once the provider has told the gate, and the card says so.
         await clickShadow(page, 'button[aria-label*="episode-2"]:not(.primary)');
-        // The card's sections come in the order email, pay, pledge.
-        await clickShadow(page, 'section:nth-of-type(3) form button[type="submit"]');
+        const checkout = await checkoutInNewTab(context, world,
+            () => clickShadow(page, 'section:nth-of-type(3) form button[type="submit"]'), 'provider-checkout.png');
+        await checkout.screenshot({path: join(screenshots, 'checkout-done.png'), fullPage: true});
         const pledged = await until(async () => {
-            const state = await extPage.evaluate(() => chrome.runtime.sendMessage({intent: 'state.get'}));
-            const torrent = state.result.torrents.find((t) => t.infoHash === infoHash);
-            return torrent?.campaign?.pledge ? torrent.campaign : null;
-        }, 30000);
+            const torrent = await torrentState(extPage, infoHash);
+            return torrent?.campaign?.pledge?.state === 'confirmed' ? torrent.campaign : null;
+        }, 60000);
         assert.equal(pledged.campaign.state, 'open');
+        assert.equal(pledged.campaign.backers, 1);
+        assert.equal(pledged.pledge.checkoutUrl, undefined);
+        await page.bringToFront();
+        assert.match(await until(async () => {
+            const text = await shadowText(page, 'section:nth-of-type(3)');
+            return /Pledged — card saved/.test(text) ? text : null;
+        }, 15000), /Charged on .* only if the campaign is funded/);
+        await page.screenshot({path: join(screenshots, 'pledge-confirmed.png'), fullPage: true});
         const popup = await context.newPage();
         await popup.goto(`chrome-extension://${chromeExtensionId}/popup/popup.html`);
         await until(() => popup.evaluate(() => document.querySelector('progress') !== null &&
             /Les Veilleurs/.test(document.body.innerText)), 15000);
+        assert.equal(await popup.textContent('.campaign-updates'), 'Updates from the creator: 1');
         await popup.screenshot({path: join(screenshots, 'popup.png'), fullPage: true});
 
-        // The campaign closes funded: the person is told, the host takes its token and the season unlocks.
+        // The campaign closes funded: the gate charges the saved card, the person is told, the host takes its
+        // token and the season unlocks.
         const notifications = () => extPage.evaluate(async () => Object.keys(await chrome.notifications.getAll()));
         const before = await notifications();
-        await world.closeCampaign();
-        await until(async () => {
-            const state = await extPage.evaluate(() => chrome.runtime.sendMessage({intent: 'state.get'}));
-            const torrent = state.result.torrents.find((t) => t.infoHash === infoHash);
+        assert.equal((await world.closeCampaign()).state, 'funded');
+        const charged = await until(async () => {
+            const torrent = await torrentState(extPage, infoHash);
             const season = torrent?.bundle?.items?.find((i) => i.path.includes('episode-2'));
-            return season?.unlocked === true;
+            return season?.unlocked === true ? torrent : null;
         }, 60000);
+        assert.equal(charged.campaign.pledge.state, 'charged');
+        assert.equal(charged.campaign.campaign.state, 'funded');
+        const attempts = world.payments.records().chargeAttempts.filter((a) => a.offSession);
+        assert.deepEqual(attempts.map((a) => [a.last4, a.amount, a.outcome]), [['4242', 1500, 'succeeded']]);
         await clickShadow(page, 'button.primary[aria-label*="episode-2"]', {timeout: 30000});
         const shown = await until(async () => {
             const now = await notifications();

@@ -1,7 +1,8 @@
 // The viewer page in Firefox ESR, as tests/e2e/chromium_viewer.test.mjs and chromium_french.test.mjs check it in
 // Chromium: the world's bundle opened from its magnet shows its items (not the files that carry them), plays
-// the free pilot and unlocks episode 1 by email; and in a French profile its figures are French like its words,
-// and the player turns the French subtitles on.
+// the free pilot, unlocks episode 1 by email and the season by a pledge (its card saved on the FAKE provider's
+// page, in the tab the extension opens, then charged when the campaign closes funded); and in a French profile
+// its figures are French like its words, and the player turns the French subtitles on.
 //
 // What makes Firefox ESR 153 French (seen on Debian's build, which ships only en-US): `intl.locale.requested`
 // alone changes nothing, since Firefox negotiates the requested locales against the ones it has, and so do
@@ -32,6 +33,9 @@ const plain = (s) => String(s).replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, '
 const FRENCH_DATE = /\b\d{1,2}(er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) \d{4}\b/;
 const ENGLISH_WORDS = /\b(January|February|March|April|June|July|August|September|October|November|December|days?|hours?|minutes?)\b/;
 
+// The fake provider's test card that is saved and charged without a word.
+const GOOD_CARD = '4242424242424242';
+
 // The films are made once for both tests: ffmpeg is the slow part of a world on two cores.
 let shared;
 before(() => {
@@ -57,9 +61,9 @@ function frenchLangpack(folder) {
 }
 
 // Firefox with the extension, its host session owned by a host the test starts first (so the test knows the
-// owner's pid and can wait for it), and one tab on the viewer of `uri`.
-async function openViewer(folder, uri, {prefs, addons} = {}) {
-    const home = makeHostHome(folder);
+// owner's pid and can wait for it), and one tab on the viewer of `uri`. `config`: more of the host's config.
+async function openViewer(folder, uri, {prefs, addons, config} = {}) {
+    const home = makeHostHome(folder, config);
     const owner = new NativeClient(hostBinary, {args: [chromeOrigin], env: home.env});
     let firefox = null;
     let ownerPid = null;
@@ -143,14 +147,15 @@ const subtitles = (session, frame) => until(() => session.evaluate(frame, `(() =
     return showing.length > 0 ? {showing, default: document.querySelector('track[default]')?.srclang} : null;
 })()`), 20000);
 
-test('Firefox viewer: a bundle shows its items, plays the pilot and unlocks an episode by email',
-    {timeout: 180000}, async () => {
+test('Firefox viewer: a bundle shows its items, plays the pilot, unlocks an episode by email and the season by a pledge',
+    {timeout: 240000}, async () => {
         const folder = mkdtempSync(join(tmpdir(), 'sluice-firefox-viewer-'));
         let world;
         let viewer;
         try {
             world = await startWorld({dir: join(folder, 'world'), mediaDir: join(shared, 'media')});
-            viewer = await openViewer(join(folder, 'viewer'), world.magnet);
+            // The host asks the gate about its pledge every 2 s rather than every minute.
+            viewer = await openViewer(join(folder, 'viewer'), world.magnet, {config: {gatePollSeconds: 2}});
             const {session, tab} = viewer;
 
             // The items, by their titles, in the manifest's order; none of the files that carry them.
@@ -187,6 +192,31 @@ test('Firefox viewer: a bundle shows its items, plays the pilot and unlocks an e
             await click(session, tab, 'button.primary[aria-label*="episode-1"]');
             const episode = await playerFrame(session, tab, pilot);
             assert.ok(await plays(session, episode));
+
+            // Pledge: a pre-order. The provider's page opens in a new tab and a card is saved there with its
+            // button, as a person would; the viewer then says the card is saved.
+            const tabsBefore = new Set((await session.contexts()).map((c) => c.context));
+            await click(session, tab, '#pledge-submit');
+            const checkout = await until(async () => (await session.contexts()).find((c) =>
+                !tabsBefore.has(c.context) && c.url.startsWith(`${world.checkoutBase}pay/`))?.context, 30000);
+            await until(() => session.evaluate(checkout, 'document.readyState === "complete" && ' +
+                `document.querySelector('button[data-card="${GOOD_CARD}"]') !== null`), 15000);
+            await screenshot(session, checkout, 'provider-checkout-firefox.png');
+            await click(session, checkout, `button[data-card="${GOOD_CARD}"]`);
+            await until(async () => (await session.contexts()).find((c) => c.context === checkout)?.url
+                .startsWith(`${world.gateUrl}checkout/done`), 30000);
+            await session.send('browsingContext.close', {context: checkout});
+            await until(() => session.evaluate(tab,
+                '/Pledged — card saved/.test(document.querySelector("#pledge-mine").textContent)'), 60000);
+
+            // The campaign closes funded: the saved card is charged, the host takes its token, the season plays.
+            assert.equal((await world.closeCampaign()).state, 'funded');
+            await until(() => visible(session, tab, 'button.primary[aria-label*="episode-2"]'), 60000);
+            assert.equal(await session.evaluate(tab, 'document.querySelector("#pledge-mine").textContent'), 'Charged');
+            await click(session, tab, 'button.primary[aria-label*="episode-2"]');
+            const season = await playerFrame(session, tab, episode);
+            assert.ok(await plays(session, season));
+            await screenshot(session, tab, 'viewer-charged-firefox.png');
         } finally {
             await viewer?.stop();
             await world?.stop();

@@ -20,9 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     }
     // Only the members the API defines, of the kinds it promises.
     static std::set<std::string> const known = {
-        "campaignId",  "bundleId",         "state",        "backers",   "amount",
-        "goalBackers", "goalAmount",       "price",        "currency",  "deadline",
-        "secondsLeft", "expectedDelivery", "ifGoalMissed", "deliveries"};
+        "campaignId",  "bundleId",         "state",        "backers",    "amount",
+        "goalBackers", "goalAmount",       "price",        "currency",   "deadline",
+        "secondsLeft", "expectedDelivery", "ifGoalMissed", "deliveries", "updates"};
     for (auto const& [key, value] : progress->items()) {
         if (!known.count(key)) {
             std::abort();

@@ -1,6 +1,6 @@
 // A page's card drawn by content/bundle_card.js, as the content scripts load it, on a small stand-in DOM and with
-// the English catalogue: what the pledge section says in each state of a pre-order, and the intents its buttons
-// send.
+// the English catalogue: what the pledge section says in each state of a pre-order, the intents its buttons
+// send, and the creator's updates, drawn as text.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
@@ -130,4 +130,57 @@ test('Pledge sends the amount, and says to save the card in the new tab', async 
     assert.deepEqual({...api.sent.at(-1)}, {intent: 'page.pledge', infoHash, amount: 2000});
     assert.equal(s.message.textContent,
         'Pledged. Save your card in the new tab: your pledge counts once it is saved.');
+});
+
+const update = (n, more = {}) => ({id: `${'u'.repeat(20)}${String(n).padStart(2, '0')}`, title: `Update ${n}`,
+    text: `Text ${n}`, postedAt: `2027-01-${String(10 + n).padStart(2, '0')}T09:00:00Z`, ...more});
+
+// The update views in the order drawn: [title, date, text].
+const drawnUpdates = (s) => s.updateList.children.map((li) => {
+    const [head, text] = li.children;
+    const [title, date] = head.children;
+    return [title.textContent, plain(date.textContent), text.textContent];
+});
+
+test('no updates from the creator: nothing about them is shown', () => {
+    assert.ok(!shown(drawn(cardModel(undefined)).s.updates));
+    assert.ok(!shown(drawn(cardModel('confirmed', {updates: []})).s.updates));
+});
+
+test('the creator\'s updates are shown under their heading, newest first, with their date', () => {
+    const {s} = drawn(cardModel('confirmed', {updates: [update(1), update(2, {text: 'Day one.\n\nDay two.'})]}));
+    assert.ok(shown(s.updates));
+    assert.equal(s.updates.children[0].textContent, 'Updates from the creator');
+    assert.deepEqual(drawnUpdates(s), [
+        ['Update 2', 'January 12, 2027', 'Day one.\n\nDay two.'],
+        ['Update 1', 'January 11, 2027', 'Text 1'],
+    ]);
+    assert.equal(s.updateList.children[0].children[0].children[1].getAttribute('datetime'), '2027-01-12T09:00:00Z');
+});
+
+test('an update that looks like markup is shown as the text it is', () => {
+    const title = '<img src=x onerror="alert(1)">';
+    const text = '<script>alert(2)</script>\n<b>not bold</b> &amp;';
+    const {s} = drawn(cardModel('confirmed', {updates: [update(1, {title, text})]}));
+    const [li] = s.updateList.children;
+    const [head, body] = li.children;
+    const [titleNode] = head.children;
+    // One text node each, holding the characters as written: no element was made from them.
+    assert.equal(titleNode.children.length, 1);
+    assert.equal(titleNode.children[0].constructor.name, 'FakeText');
+    assert.equal(titleNode.textContent, title);
+    assert.equal(body.children.length, 1);
+    assert.equal(body.children[0].constructor.name, 'FakeText');
+    assert.equal(body.textContent, text);
+});
+
+test('a new update goes on top, and those already drawn keep their place in the page', () => {
+    const {card, s} = drawn(cardModel('confirmed', {updates: [update(1)]}));
+    const first = s.updateList.children[0];
+    card.render(cardModel('confirmed', {updates: [update(1), update(2)]}));
+    assert.deepEqual(drawnUpdates(s).map(([title]) => title), ['Update 2', 'Update 1']);
+    assert.equal(s.updateList.children[1], first);
+    card.render(cardModel('confirmed', {updates: []}));
+    assert.equal(s.updateList.children.length, 0);
+    assert.ok(!shown(s.updates));
 });

@@ -54,7 +54,7 @@ test('a verified bundle becomes a card with items, gates and campaign', () => {
     assert.deepEqual(card.gates.email, {});
     assert.equal(card.gates.pledge.goalBackers, 250);
     assert.deepEqual(card.campaign, {state: 'open', backers: 12, amount: 18000, goalBackers: 250,
-        secondsLeft: 3600, pledged: true, pledgeState: 'confirmed'});
+        secondsLeft: 3600, pledged: true, pledgeState: 'confirmed', updates: []});
     assert.deepEqual(card.pending, {requestId: 'r-1'});
 });
 
@@ -66,6 +66,37 @@ test('no stream URL, token, save path, key or checkout page ever reaches the car
     for (const secret of ['127.0.0.1', 'streamUrl', 'secret', '/home/me', 'savePath', 'x25519', 'sha256',
         'fileIndex', 'receipts', 'pledgeId', 'gateUrl', 'checkout']) {
         assert.ok(!text.includes(secret), secret);
+    }
+});
+
+const update = (n, more = {}) => ({id: `${'u'.repeat(20)}${String(n).padStart(2, '0')}`, title: `Update ${n}`,
+    text: 'Line one.\nLine two.', postedAt: '2027-01-10T09:00:00Z', ...more});
+
+test('the creator\'s updates reach the card in the order posted, their four members only', () => {
+    const torrent = verifiedTorrent();
+    torrent.campaign.campaign.updates = [update(1), update(2, {html: '<b>bold</b>', author: 'x'})];
+    assert.deepEqual(buildCard({infoHash, torrent, claim}).campaign.updates, [update(1), update(2)]);
+});
+
+test('updates are bounded: the last twenty, each member cut, malformed ones left out', () => {
+    const torrent = verifiedTorrent();
+    const many = Array.from({length: 30}, (_, i) => update(i + 1));
+    torrent.campaign.campaign.updates = many;
+    const kept = buildCard({infoHash, torrent, claim}).campaign.updates;
+    assert.equal(kept.length, 20);
+    assert.equal(kept[0].title, 'Update 11');
+    assert.equal(kept.at(-1).title, 'Update 30');
+
+    torrent.campaign.campaign.updates = [update(1, {title: 't'.repeat(5000), text: 'x'.repeat(50000)}),
+        null, 'text', update(2, {title: 7}), update(3, {text: ''}), update(4, {postedAt: undefined}), update(5)];
+    const cut = buildCard({infoHash, torrent, claim}).campaign.updates;
+    assert.deepEqual(cut.map((u) => u.id), [update(1).id, update(5).id]);
+    assert.equal(cut[0].title.length, 200);
+    assert.equal(cut[0].text.length, 10000);
+
+    for (const odd of [undefined, null, 'updates', {0: update(1)}]) {
+        torrent.campaign.campaign.updates = odd;
+        assert.deepEqual(buildCard({infoHash, torrent, claim}).campaign.updates, [], String(odd));
     }
 });
 

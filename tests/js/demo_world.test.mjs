@@ -100,6 +100,13 @@ test('the world serves, seeds and unlocks les-veilleurs, and stops cleanly', {ti
             const reply = await viewer.call('bundle.get', {infoHash: world.infoHash});
             return reply.result.items.find((i) => i.path === 'booklet.pdf.locked').unlocked;
         }, {timeoutMs: 15000, what: 'the booklet to be unlocked after the payment'});
+
+        // The creator's update to the backers, posted through the gate's admin API, reaches the host as posted.
+        const posted = await world.postUpdate('Tournage', 'Jour un : le fleuve.\nJour deux : les toits.');
+        assert.match(posted.id, /^[A-Za-z0-9_-]{22}$/);
+        const progress = await viewer.call('bundle.campaign', {infoHash: world.infoHash});
+        assert.deepEqual(progress.result?.campaign.updates, [{id: posted.id, title: 'Tournage',
+            text: 'Jour un : le fleuve.\nJour deux : les toits.', postedAt: posted.postedAt}], JSON.stringify(progress));
     } finally {
         await viewer?.stop();
         await world?.stop();

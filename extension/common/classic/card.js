@@ -11,7 +11,10 @@
     const {itemIsPlayable, itemTitle} = globalThis.sluiceFormat;
 
     const TEXT_LIMITS = {title: 300, creator: 300, description: 5000, path: 1024, mediaType: 128, id: 64, date: 32,
-        currency: 3, state: 32, requestId: 128, ifGoalMissed: 2000, declineCode: 64};
+        currency: 3, state: 32, requestId: 128, ifGoalMissed: 2000, declineCode: 64, updateId: 22,
+        updateTitle: 200, updateText: 10000};
+    // The host keeps the last 20; a card does not take more whatever it is given.
+    const MAX_UPDATES = 20;
 
     function text(value, limit) {
         return typeof value === 'string' ? value.slice(0, limit) : undefined;
@@ -77,6 +80,26 @@
         return out;
     }
 
+    // What the creator told the backers, in the order posted: plain text the card shows as text.
+    function cardUpdates(updates) {
+        if (!Array.isArray(updates)) {
+            return [];
+        }
+        const out = [];
+        for (const u of updates.slice(-MAX_UPDATES)) {
+            const update = u && typeof u === 'object' ? {
+                id: text(u.id, TEXT_LIMITS.updateId),
+                title: text(u.title, TEXT_LIMITS.updateTitle),
+                text: text(u.text, TEXT_LIMITS.updateText),
+                postedAt: text(u.postedAt, TEXT_LIMITS.date),
+            } : {};
+            if (update.id && update.title && update.text && update.postedAt) {
+                out.push(update);
+            }
+        }
+        return out;
+    }
+
     // A pledge in one of these stands for its campaign: no second one is offered beside it.
     const PLEDGED_STATES = ['sending', 'pending', 'confirmed', 'charging', 'charged', 'charge_failed'];
 
@@ -95,6 +118,7 @@
             pledgeState: pledge ? text(pledge.state, TEXT_LIMITS.state) : undefined,
             declineCode: failed ? text(pledge.declineCode, TEXT_LIMITS.declineCode) : undefined,
             retryUntil: failed ? text(pledge.retryUntil, TEXT_LIMITS.date) : undefined,
+            updates: cardUpdates(campaign.updates),
         });
     }
 

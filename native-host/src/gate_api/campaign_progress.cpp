@@ -1,6 +1,11 @@
 #include "gate_api/campaign_progress.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/untrusted_json.hpp>
+
+#include <algorithm>
+#include <set>
+#include <string_view>
 
 namespace sluice::gate_api {
 
@@ -15,6 +20,70 @@ bool short_text(json const& v, std::size_t max) {
 
 bool count(json const& v) {
     return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+}
+
+// Gate update ids are 16 random bytes in unpadded base64url.
+bool is_update_id(json const& v) {
+    if (!v.is_string()) {
+        return false;
+    }
+    auto const& id = v.get_ref<std::string const&>();
+    return id.size() == 22 && std::all_of(id.begin(), id.end(), [](char c) {
+               return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_';
+           });
+}
+
+// What the creator wrote reaches a person's screen: the gate's rule (UTF-8 within `max` bytes, no control
+// character but new lines and tabs in the body), and the C1 controls too, which the API counts as control
+// characters as well (U+0085 would break a one-line title).
+bool is_readable(json const& v, std::size_t max, bool lines) {
+    if (!v.is_string()) {
+        return false;
+    }
+    std::string_view const text = v.get_ref<std::string const&>();
+    if (text.empty() || text.size() > max || !protocol::is_valid_utf8(text)) {
+        return false;
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto const u = static_cast<unsigned char>(text[i]);
+        bool const c0 = u < 0x20 && !(lines && (u == '\n' || u == '\t'));
+        bool const c1 = u == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+        if (c0 || c1 || u == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+json campaign_updates(json const& answer) {
+    json out = json::array();
+    auto const it = answer.find("updates");
+    if (it == answer.end() || !it->is_array()) {
+        return out;
+    }
+    std::set<std::string> seen;
+    for (auto const& u : *it) {
+        if (!u.is_object()) {
+            continue;
+        }
+        auto const id = u.value("id", json());
+        auto const title = u.value("title", json());
+        auto const text = u.value("text", json());
+        auto const posted = u.value("postedAt", json());
+        if (!is_update_id(id) || !is_readable(title, max_update_title_bytes, false) ||
+            !is_readable(text, max_update_text_bytes, true) || !posted.is_string() ||
+            !protocol::parse_utc_timestamp(posted.get<std::string>()) ||
+            !seen.insert(id.get<std::string>()).second) {
+            continue;
+        }
+        out.push_back({{"id", id}, {"title", title}, {"text", text}, {"postedAt", posted}});
+    }
+    // The newest are the ones a backer has not read yet; the host's messages stay bounded.
+    if (out.size() > max_campaign_updates) {
+        out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(max_campaign_updates));
+    }
+    return out;
 }
 
 } // namespace
@@ -66,6 +135,7 @@ std::optional<json> campaign_progress(json const& answer) {
         deliveries.push_back({{"bundleId", d.bundle_id}, {"version", d.version}});
     }
     out["deliveries"] = std::move(deliveries);
+    out["updates"] = campaign_updates(answer);
     return out;
 }
 

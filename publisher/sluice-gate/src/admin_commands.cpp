@@ -121,14 +121,21 @@ admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, st
 
 namespace {
 
-// Text a person wrote for other people: UTF-8, within `max` bytes, no control character but new lines (and
-// tabs) in the body.
+// Text a person wrote for other people: UTF-8, within `max` bytes, no control character (C0, DEL, or C1:
+// U+0080 to U+009F, written 0xC2 0x80-0x9F) but new lines (and tabs) in the body. Hosts drop an update that
+// breaks this, so the gate refuses it first.
 bool readable(std::string_view text, std::size_t max, bool lines) {
-    return !text.empty() && text.size() <= max && protocol::is_valid_utf8(text) &&
-           std::none_of(text.begin(), text.end(), [lines](char c) {
-               auto const u = static_cast<unsigned char>(c);
-               return (u < 0x20 && !(lines && (c == '\n' || c == '\t'))) || u == 0x7f;
-           });
+    if (text.empty() || text.size() > max || !protocol::is_valid_utf8(text)) {
+        return false;
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto const u = static_cast<unsigned char>(text[i]);
+        bool const c1 = u == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+        if ((u < 0x20 && !(lines && (text[i] == '\n' || text[i] == '\t'))) || u == 0x7f || c1) {
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace

@@ -40,11 +40,14 @@ inline constexpr char const* find_charge =
 inline constexpr char const* expire_grace =
     "UPDATE pledges SET state = 'failed', next_charge_at = NULL WHERE state = 'charge_failed' AND "
     "grace_until <= ?";
-// A confirmed pledge of a funded campaign, or a failed one whose retry is due.
-inline constexpr char const* chargeable_pledges =
-    "SELECT p.pledge_id, p.campaign_id, p.attempts, p.amount, c.currency, p.customer, p.payment_method "
+// The pledges to charge now, in two statements so that retries that are due go first: a long first run
+// must not hold them back past their grace period.
+#define SLUICE_CHARGEABLE                                                                                    \
+    "SELECT p.pledge_id, p.campaign_id, p.attempts, p.amount, c.currency, p.customer, p.payment_method "     \
     "FROM pledges p JOIN campaigns c ON c.id = p.campaign_id WHERE c.state = 'funded' AND "
-    "(p.state = 'confirmed' OR (p.state = 'charge_failed' AND p.next_charge_at <= ?)) LIMIT ?";
+inline constexpr char const* due_retries =
+    SLUICE_CHARGEABLE "p.state = 'charge_failed' AND p.next_charge_at <= ? LIMIT ?";
+inline constexpr char const* first_charges = SLUICE_CHARGEABLE "p.state = 'confirmed' LIMIT ?";
 inline constexpr char const* insert_charge =
     "INSERT INTO charges (charge_key, pledge_id, attempt, amount, currency, state, started_at) "
     "VALUES (?, ?, ?, ?, ?, 'started', ?)";

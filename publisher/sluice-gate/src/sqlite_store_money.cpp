@@ -186,24 +186,27 @@ std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::si
     if (ec) {
         return out;
     }
-    out = statement(db_, sql::chargeable_pledges)
-              .bind(now)
-              .bind(static_cast<std::int64_t>(limit))
-              .query_all(
-                  [now](statement const& row) {
-                      charge_record c;
-                      c.pledge_id = row.text(0);
-                      c.campaign_id = row.text(1);
-                      c.attempt = static_cast<int>(row.integer(2)) + 1;
-                      c.amount = static_cast<std::uint64_t>(row.integer(3));
-                      c.currency = row.text(4);
-                      c.customer = row.text(5);
-                      c.payment_method = row.text(6);
-                      c.charge_key = "sluice-charge-" + c.pledge_id + "-" + std::to_string(c.attempt);
-                      c.started_at = now;
-                      return c;
-                  },
-                  ec);
+    auto const read = [now](statement const& row) {
+        charge_record c;
+        c.pledge_id = row.text(0);
+        c.campaign_id = row.text(1);
+        c.attempt = static_cast<int>(row.integer(2)) + 1;
+        c.amount = static_cast<std::uint64_t>(row.integer(3));
+        c.currency = row.text(4);
+        c.customer = row.text(5);
+        c.payment_method = row.text(6);
+        c.charge_key = "sluice-charge-" + c.pledge_id + "-" + std::to_string(c.attempt);
+        c.started_at = now;
+        return c;
+    };
+    out =
+        statement(db_, sql::due_retries).bind(now).bind(static_cast<std::int64_t>(limit)).query_all(read, ec);
+    if (!ec && out.size() < limit) {
+        auto first = statement(db_, sql::first_charges)
+                         .bind(static_cast<std::int64_t>(limit - out.size()))
+                         .query_all(read, ec);
+        out.insert(out.end(), std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
+    }
     for (auto const& c : out) {
         if (ec) {
             break;
