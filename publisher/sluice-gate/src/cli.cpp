@@ -199,6 +199,22 @@ std::optional<stripe_config> stripe_from(parsed_args const& a, std::string& erro
     return config;
 }
 
+// The Stripe account a command cannot do without; nullopt, with the exit code in `refused` once the reason
+// is said, when it is not given right.
+std::optional<stripe_config> required_stripe(parsed_args const& a, int& refused) {
+    if (auto const problem = stripe_usage(a, true); !problem.empty()) {
+        refused = usage(problem);
+        return std::nullopt;
+    }
+    std::string error;
+    auto stripe = stripe_from(a, error);
+    if (!stripe) {
+        say(error);
+        refused = exit_failed;
+    }
+    return stripe;
+}
+
 int serve(parsed_args const& a) {
     for (auto const* required : {"data", "listen", "gate-key"}) {
         if (!a.options.contains(required)) {
@@ -505,14 +521,10 @@ int refund(parsed_args const& a) {
     if (!a.options.contains("data") || a.positional.size() != 1) {
         return usage("refund needs --data, the Stripe options and the PLEDGE id");
     }
-    if (auto const problem = stripe_usage(a, true); !problem.empty()) {
-        return usage(problem);
-    }
-    std::string error;
-    auto const stripe = stripe_from(a, error);
+    int refused = exit_ok;
+    auto const stripe = required_stripe(a, refused);
     if (!stripe) {
-        say(error);
-        return exit_failed;
+        return refused;
     }
     std::uint64_t amount = 0;
     if (a.options.contains("amount")) {
@@ -565,14 +577,10 @@ int reconcile_command(parsed_args const& a) {
     if (!a.options.contains("data") || !a.positional.empty()) {
         return usage("reconcile needs --data and the Stripe options");
     }
-    if (auto const problem = stripe_usage(a, true); !problem.empty()) {
-        return usage(problem);
-    }
-    std::string error;
-    auto const stripe = stripe_from(a, error);
+    int refused = exit_ok;
+    auto const stripe = required_stripe(a, refused);
     if (!stripe) {
-        say(error);
-        return exit_failed;
+        return refused;
     }
     auto store = open_store(a.options.at("data"));
     if (!store) {

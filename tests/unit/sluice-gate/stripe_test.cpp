@@ -132,11 +132,11 @@ TEST(StripeEvents, EachEventTheGateActsOnIsRead) {
     ASSERT_TRUE(paid);
     EXPECT_EQ(paid->what, kind::payment_succeeded);
     EXPECT_EQ(paid->provider_payment_id, "pi_9");
-    auto const setup = stripe::read_event(event("checkout.session.completed",
-                                                {{"mode", "setup"},
-                                                 {"customer_details", {{"email", "ada@example.org"}}},
-                                                 {"metadata", {{"sluice_pledge", "P1"}}}})
-                                              .dump());
+    auto const setup = stripe::read_event(
+        event("checkout.session.completed", {{"mode", "setup"},
+                                             {"customer_details", {{"email", "ada@example.org"}}},
+                                             {"metadata", {{"sluice_pledge", "P1"}}}})
+            .dump());
     EXPECT_EQ(setup->what, kind::setup_completed);
     EXPECT_EQ(setup->email, "ada@example.org");
     EXPECT_EQ(stripe::read_event(event("checkout.session.expired", {{"mode", "payment"}}).dump())->what,
