@@ -23,6 +23,7 @@
 #include "sluice-gate/router.hpp"
 #include "sluice-gate/sqlite_store.hpp"
 #include "sluice-gate/webhook_signature.hpp"
+#include "scripted_provider.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/keys.hpp>
@@ -307,8 +308,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     static memory_gate database;
     static fixed_gate const g;
     gate_context ctx{database.reset(g), g.gate_key, "https://gate.example.org/", mailer("")};
-    ctx.payments = std::make_shared<hosted_checkout>("https://pay.example/checkout?p={payment}",
-                                                     std::string(webhook_secret));
+    ctx.payments = std::make_shared<sluice::testing::scripted_provider>(std::string(webhook_secret));
     ctx.admin_token = std::string(admin_token);
     ctx.now = [] { return std::chrono::system_clock::time_point(std::chrono::seconds(fuzz_now)); };
     ctx.steady_now = [] { return rate_limiter::clock::time_point(std::chrono::hours(1)); };

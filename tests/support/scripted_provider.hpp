@@ -2,8 +2,6 @@
 
 #include "sluice-gate/payment_provider.hpp"
 #include "sluice-gate/stripe_objects.hpp"
-#include "webhook_signer.hpp"
-
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -15,7 +13,7 @@ namespace sluice::testing {
 using namespace sluice::gate;
 
 // The payment provider as the router and the charge run see it, answering at once and keeping every call,
-// for tests of the gate's own rules. Its webhooks are Stripe's, checked and read by the Stripe adapter's
+// for tests of the gate's own rules (the unit tests, the router's fuzzer). Its webhooks are Stripe's, checked and read by the Stripe adapter's
 // own code; the adapter's HTTP side is tested against the fake provider server (tests/integration).
 class scripted_provider final : public payment_provider {
 public:
