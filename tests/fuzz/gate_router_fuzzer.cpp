@@ -19,11 +19,11 @@
 // says what is allowed; and never a 500, since this store does not fail.
 
 #include "common/key_files.hpp"
+#include "scripted_provider.hpp"
 #include "sluice-gate/gate_context.hpp"
 #include "sluice-gate/router.hpp"
 #include "sluice-gate/sqlite_store.hpp"
 #include "sluice-gate/webhook_signature.hpp"
-#include "scripted_provider.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/keys.hpp>

@@ -2,6 +2,7 @@
 
 #include "sluice-gate/payment_provider.hpp"
 #include "sluice-gate/stripe_objects.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -13,8 +14,9 @@ namespace sluice::testing {
 using namespace sluice::gate;
 
 // The payment provider as the router and the charge run see it, answering at once and keeping every call,
-// for tests of the gate's own rules (the unit tests, the router's fuzzer). Its webhooks are Stripe's, checked and read by the Stripe adapter's
-// own code; the adapter's HTTP side is tested against the fake provider server (tests/integration).
+// for tests of the gate's own rules (the unit tests, the router's fuzzer). Its webhooks are Stripe's, checked
+// and read by the Stripe adapter's own code; the adapter's HTTP side is tested against the fake provider
+// server (tests/integration).
 class scripted_provider final : public payment_provider {
 public:
     explicit scripted_provider(std::string webhook_secret) : secret_(std::move(webhook_secret)) {}
