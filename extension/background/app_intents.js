@@ -23,11 +23,21 @@ export function confirmParams(p) {
     return {infoHash: infoHash(p), requestId: string(p, 'requestId', {max: 128}), code: string(p, 'code', {max: 32})};
 }
 
+// A campaign's tier, as the host takes it: an id of lower-case letters, digits and '-'.
+const TIER_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 export function pledgeParams(p) {
     const out = {infoHash: infoHash(p)};
     const amount = integer(p, 'amount', {min: 1, optional: true});
     if (amount !== undefined) {
         out.amount = amount;
+    }
+    const tier = string(p, 'tier', {max: 64, optional: true});
+    if (tier !== undefined) {
+        if (!TIER_ID.test(tier)) {
+            throw badParam('tier must be an id of lower-case letters, digits and \'-\'');
+        }
+        out.tier = tier;
     }
     return out;
 }

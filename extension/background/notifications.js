@@ -23,11 +23,16 @@ export function notificationFor(method, params, {message, nameOf, bundleTitle, s
                     ? message('notifyChargeFailedMessage', [bundle, date(params.retryUntil)])
                     : message('notifyChargeFailedMessageNoDate', [bundle])};
         }
-        case 'campaign.released':
-            // A missed goal, or a campaign funded before a card was saved: nothing was charged either way.
+        case 'campaign.released': {
+            // A missed goal, a campaign funded before a card was saved, or a tier full before it was (the campaign
+            // then goes on): nothing was charged either way.
+            let key = params.campaignState === 'funded' ? 'notifyReleasedUnsavedMessage' : 'notifyReleasedMessage';
+            if (params.reason === 'tier_sold_out') {
+                key = 'notifyReleasedSoldOutMessage';
+            }
             return {title: message('notifyReleasedTitle'),
-                message: message(params.campaignState === 'funded' ? 'notifyReleasedUnsavedMessage'
-                    : 'notifyReleasedMessage', [bundleTitle(params.bundleId) ?? params.bundleId])};
+                message: message(key, [bundleTitle(params.bundleId) ?? params.bundleId])};
+        }
         case 'bundle.unlocked':
             return {title: message('notifyUnlockedTitle'),
                 message: message('notifyUnlockedMessage',
@@ -50,7 +55,10 @@ export function pledgeNotification(result, {message, bundleTitle, gate, campaign
     }
     const terms = {...campaign, ...gate};
     const bundle = bundleTitle ?? result.bundleId;
-    const minor = result.amount ?? terms.price;
+    // No amount named: the price of the tier pledged to (the gate's tiers, else the manifest's), else the campaign's.
+    const tiers = campaign?.tiers?.length ? campaign.tiers : gate?.tiers ?? [];
+    const tierPrice = tiers.find((t) => t?.id === result.tier)?.price;
+    const minor = result.amount ?? tierPrice ?? terms.price;
     const amount = terms.currency && Number.isFinite(minor) ? money(minor, terms.currency) : null;
     const lines = [amount ? message('notifyPledgedMessage', [bundle, amount])
         : message('notifyPledgedMessageNoAmount', [bundle])];

@@ -5,6 +5,6 @@ import './classic/format.js';
 export const {
     pickLocale, formatBytes, formatRate, formatPercent, formatGoalPercent, formatMoney, formatDuration, formatEta,
     etaSeconds, formatDate, shownDownloadRate, campaignProgress, torrentStateKey, itemLockKey, itemIsOpen,
-    itemIsPlayable, itemTitle, campaignStateKey, pledgeStateKey, pledgeCancellable, hostStatusKey, kibToBytes,
-    bytesToKib,
+    itemIsPlayable, itemTitle, campaignStateKey, pledgeStateKey, pledgeCancellable, pledgePaymentToUpdate,
+    hostStatusKey, kibToBytes, bytesToKib,
 } = globalThis.sluiceFormat;

@@ -59,6 +59,13 @@ h4 { font-size: 14px; margin: 0 0 4px; }
 .update-title { font-weight: 600; overflow-wrap: anywhere; }
 .update-date { font-size: 13px; color: var(--muted); }
 .update-text { margin: 2px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+fieldset { border: 0; margin: 8px 0 0; padding: 0; min-width: 0; }
+legend { font-size: 13px; font-weight: 600; padding: 0; }
+.tier { border-top: 1px solid var(--line); padding: 6px 0; }
+.tier-head { flex-direction: row; align-items: baseline; gap: 8px; flex-wrap: wrap; font-size: 14px; }
+.tier-title { font-weight: 600; overflow-wrap: anywhere; }
+.tier.is-sold-out .tier-title, .tier.is-sold-out .tier-price { color: var(--muted); }
+.tier-description { margin: 2px 0 0 24px; font-size: 13px; white-space: pre-line; overflow-wrap: anywhere; }
 `;
 
 
@@ -369,6 +376,12 @@ h4 { font-size: 14px; margin: 0 0 4px; }
             s.time = el('p', {class: 'campaign-line', hidden: true});
             s.mine = el('p', {class: 'campaign-line', hidden: true});
             s.decline = el('p', {class: 'note', hidden: true});
+            s.yourTier = el('p', {class: 'campaign-line', hidden: true});
+            s.tierName = nextId('sluice-tier');
+            s.tierList = el('div');
+            s.tierViews = new Map();
+            s.tiers = el('fieldset', {hidden: true}, [el('legend', {text: t('cardPledgeTiers')}), s.tierList]);
+            s.allSoldOut = el('p', {class: 'note', hidden: true});
             s.amount = amountInput(amountId);
             s.label = el('span');
             s.submit = el('button', {type: 'submit', class: 'primary', text: t('cardPledgeSubmit')});
@@ -383,8 +396,9 @@ h4 { font-size: 14px; margin: 0 0 4px; }
             s.updates = el('div', {class: 'updates', hidden: true},
                 [el('h4', {text: t('cardUpdatesTitle')}), s.updateList]);
             s.root = el('section', {hidden: true}, [el('h3', {text: t('cardPledgeTitle')}), s.price, s.goal,
-                s.guarantee, s.delivery, s.missed, s.bar, s.count, s.time, s.mine, s.decline, s.form, s.formNote,
-                el('div', {class: 'actions'}, [s.payment, s.cancel]), s.message, s.updates]);
+                s.guarantee, s.delivery, s.missed, s.bar, s.count, s.time, s.mine, s.yourTier, s.decline, s.tiers,
+                s.allSoldOut, s.form, s.formNote, el('div', {class: 'actions'}, [s.payment, s.cancel]), s.message,
+                s.updates]);
             s.focus = () => {
                 if (!s.form.hidden) {
                     return s.amount;
@@ -392,16 +406,24 @@ h4 { font-size: 14px; margin: 0 0 4px; }
                 return s.payment.hidden ? s.cancel : s.payment;
             };
             s.gate = null;
+            s.campaign = null;
+            // The tier picked (kept across the state's updates) and the one the amount was last set for.
+            s.chosen = null;
+            s.tier = undefined;
+            s.minimum = 1;
             s.form.addEventListener('submit', (event) => {
                 event.preventDefault();
                 runBusy(s.submit, s.message, async () => {
-                    const {currency, price = 1} = s.gate ?? {};
-                    const amount = minorAmount(s.amount.value, currency);
-                    if (amount === null || amount < price) {
+                    const amount = minorAmount(s.amount.value, s.gate?.currency);
+                    if (amount === null || amount < s.minimum) {
                         throw gateRefusal('amount_too_low');
                     }
+                    const params = {infoHash: this.infoHash, amount};
+                    if (s.tier) {
+                        params.tier = s.tier;
+                    }
                     // The background opens the provider's page, where the card is saved, in a new tab.
-                    const result = await ask('page.pledge', {infoHash: this.infoHash, amount});
+                    const result = await ask('page.pledge', params);
                     let done = 'cardPledgeAlready';
                     if (result?.status === 'pledged') {
                         done = 'cardPledgeDone';
@@ -428,11 +450,11 @@ h4 { font-size: 14px; margin: 0 0 4px; }
             if (!gate?.currency) {
                 return;
             }
-            const first = s.gate === null;
             s.gate = gate;
+            s.campaign = campaign;
             const currency = gate.currency;
             const view = pledgeView(gate, campaign,
-                {money, date: (text) => formatDate(text, uiLocale)});
+                {money, date: (text) => formatDate(text, uiLocale), chosen: s.chosen});
             setText(s.price, words(view.price));
             setText(s.goal, words(view.goal));
             setText(s.guarantee, words(view.charge));
@@ -441,10 +463,19 @@ h4 { font-size: 14px; margin: 0 0 4px; }
             show(s.missed, Boolean(view.missed));
             setText(s.missed, words(view.missed));
             setText(s.label, t('cardAmountLabel', [currency]));
-            s.amount.min = majorText(gate.price ?? 1, currency);
-            if (first) {
-                s.amount.value = majorText(gate.price ?? 1, currency);
+            s.minimum = Math.max(1, view.minimum);
+            s.amount.min = majorText(s.minimum, currency);
+            // The amount starts at the price of the tier chosen, and again when another is: the backer may raise it.
+            if (view.tier !== s.tier) {
+                s.tier = view.tier;
+                s.amount.value = majorText(s.minimum, currency);
             }
+            s.chosen = view.tier ?? s.chosen;
+            this.renderTiers(view);
+            show(s.yourTier, Boolean(view.yourTier));
+            setText(s.yourTier, words(view.yourTier));
+            show(s.allSoldOut, Boolean(view.allSoldOut));
+            setText(s.allSoldOut, words(view.allSoldOut));
             show(s.form, view.form);
             show(s.formNote, view.form);
             show(s.cancel, view.cancel);
@@ -456,6 +487,52 @@ h4 { font-size: 14px; margin: 0 0 4px; }
             setText(s.decline, (view.decline ?? []).map(words).join(' '));
             this.renderCampaign(campaign, currency);
             this.renderUpdates(campaign?.updates ?? []);
+        }
+
+        // The tiers as radio choices: title, price, the places left or "sold out" (not to be picked), and what
+        // the creator says of it, drawn as text.
+        renderTiers(view) {
+            const s = this.pledge;
+            show(s.tiers, view.choose);
+            renderKeyed(s.tierList, s.tierViews, view.choose ? view.tiers : [], {
+                key: (choice) => choice.id,
+                build: (choice) => {
+                    const radioId = nextId('sluice-tier-choice');
+                    const descriptionId = nextId('sluice-tier-description');
+                    const v = {
+                        radio: el('input', {type: 'radio', id: radioId, name: s.tierName, value: choice.id,
+                            'aria-describedby': descriptionId}),
+                        title: el('span', {class: 'tier-title'}),
+                        price: el('span', {class: 'tier-price'}),
+                        left: el('span', {class: 'meta'}),
+                        description: el('p', {class: 'tier-description', id: descriptionId}),
+                    };
+                    v.root = el('div', {class: 'tier'}, [
+                        el('label', {class: 'tier-head', for: radioId}, [v.radio, v.title, v.price, v.left]),
+                        v.description]);
+                    v.radio.addEventListener('change', () => this.chooseTier(choice.id));
+                    return v;
+                },
+                update: (v, choice) => {
+                    setText(v.title, choice.title);
+                    setText(v.price, choice.price);
+                    const left = choice.soldOut ? t('cardPledgeTierSoldOut') : words(choice.left);
+                    setText(v.left, left);
+                    show(v.left, Boolean(left));
+                    setText(v.description, choice.description);
+                    show(v.description, Boolean(choice.description));
+                    v.radio.disabled = choice.soldOut;
+                    v.radio.checked = choice.chosen;
+                    v.root.classList.toggle('is-sold-out', choice.soldOut);
+                },
+                node: (v) => v.root,
+            });
+        }
+
+        chooseTier(id) {
+            const s = this.pledge;
+            s.chosen = id;
+            this.renderPledge(s.gate, s.campaign);
         }
 
         renderCampaign(campaign, currency) {

@@ -150,15 +150,22 @@ class TorrentView {
         c.pledge = el('p', {class: 'campaign-pledge', hidden: true});
         c.updates = el('p', {class: 'campaign-updates', hidden: true});
         c.cancel = el('button', {type: 'button', text: t('popupPledgeCancel'), hidden: true});
+        c.payment = el('button', {type: 'button', class: 'primary', text: t('popupPledgeUpdatePayment'),
+            hidden: true});
         c.message = el('p', {class: 'message', role: 'status', hidden: true});
         c.cancel.addEventListener('click', () => run(c.cancel, c.message, async () => {
             await ask('bundle.cancelPledge', {infoHash: this.infoHash});
             say(c.message, t('popupPledgeCancelled'));
         }));
+        // The background opens the new page of the provider the host answers (checkoutUrl) in a tab.
+        c.payment.addEventListener('click', () => run(c.payment, c.message, async () => {
+            await ask('bundle.updatePledgePayment', {infoHash: this.infoHash});
+            say(c.message, t('popupPledgePaymentOpened'));
+        }));
         c.root = el('section', {class: 'campaign', hidden: true}, [
             el('h3', {}, [t('popupCampaign'), ' ', c.state]),
             c.progress, c.count, c.timeLeft, c.updates,
-            el('div', {class: 'pledge-row'}, [c.pledge, c.cancel]),
+            el('div', {class: 'pledge-row'}, [c.pledge, c.payment, c.cancel]),
             c.message,
         ]);
         return c;
@@ -303,6 +310,7 @@ class TorrentView {
                 : t('popupPledgeYoursNoAmount', [state]));
         }
         show(c.cancel, fmt.pledgeCancellable(pledge, campaign));
+        show(c.payment, fmt.pledgePaymentToUpdate(pledge));
     }
 
     togglePause() {

@@ -25,6 +25,12 @@ const bundle = {
     requestId: null,
     payGate: null,
     pledgeGate: null,
+    pledgeCampaign: null,
+    // The tier picked (kept across the state's updates), the one the amount was last set for, and its price.
+    chosenTier: null,
+    pledgeTier: undefined,
+    pledgeMinimum: 1,
+    tierViews: new Map(),
 };
 
 // A line of pledgeView: its words, or '' when it has none.
@@ -232,10 +238,13 @@ function setupPledge() {
     $('pledge-form').addEventListener('submit', (event) => {
         event.preventDefault();
         runBusy($('pledge-submit'), $('pledge-message'), async () => {
-            const {currency, price = 1} = bundle.pledgeGate ?? {};
-            const amount = typedAmount($('pledge-amount'), currency, price);
+            const amount = typedAmount($('pledge-amount'), bundle.pledgeGate?.currency, bundle.pledgeMinimum);
+            const params = {infoHash: bundle.infoHash, amount};
+            if (bundle.pledgeTier) {
+                params.tier = bundle.pledgeTier;
+            }
             // The background opens the provider's page, where the card is saved, in a new tab.
-            const result = await ask('bundle.pledge', {infoHash: bundle.infoHash, amount});
+            const result = await ask('bundle.pledge', params);
             let done = 'cardPledgeAlready';
             if (result?.status === 'pledged') {
                 done = 'cardPledgeDone';
@@ -255,11 +264,49 @@ function setupPledge() {
     }, describeGateError));
 }
 
+// The tiers as radio choices, as a page's card shows them.
+function renderTiers(view) {
+    show($('pledge-tiers'), view.choose);
+    renderKeyed($('pledge-tier-list'), bundle.tierViews, view.choose ? view.tiers : [], {
+        key: (choice) => choice.id,
+        build: (choice) => {
+            const v = {
+                radio: el('input', {type: 'radio', name: 'pledge-tier', value: choice.id}),
+                title: el('span', {class: 'tier-title'}),
+                price: el('span', {class: 'tier-price'}),
+                left: el('span', {class: 'note'}),
+                description: el('p', {class: 'note tier-description'}),
+            };
+            v.root = el('div', {class: 'tier'}, [el('label', {class: 'tier-head'}, [v.radio, v.title, v.price, v.left]),
+                v.description]);
+            v.radio.addEventListener('change', () => {
+                bundle.chosenTier = choice.id;
+                renderPledge(bundle.pledgeGate, bundle.pledgeCampaign);
+            });
+            return v;
+        },
+        update: (v, choice) => {
+            setText(v.title, choice.title);
+            setText(v.price, choice.price);
+            const left = choice.soldOut ? t('cardPledgeTierSoldOut') : words(choice.left);
+            setText(v.left, left);
+            show(v.left, Boolean(left));
+            setText(v.description, choice.description);
+            show(v.description, Boolean(choice.description));
+            v.radio.disabled = choice.soldOut;
+            v.radio.checked = choice.chosen;
+            v.root.classList.toggle('is-sold-out', choice.soldOut);
+        },
+        node: (v) => v.root,
+    });
+}
+
 function renderPledge(gate, campaign) {
-    const first = bundle.pledgeGate === null;
     bundle.pledgeGate = gate;
+    bundle.pledgeCampaign = campaign;
     const currency = gate.currency;
-    const view = pledgeView(gate, campaign, {money, date: (text) => formatDate(text, uiLocale)});
+    const view = pledgeView(gate, campaign,
+        {money, date: (text) => formatDate(text, uiLocale), chosen: bundle.chosenTier});
     setText($('pledge-price'), words(view.price));
     setText($('pledge-goal'), words(view.goal));
     setText($('pledge-guarantee'), words(view.charge));
@@ -268,10 +315,19 @@ function renderPledge(gate, campaign) {
     show($('pledge-missed'), Boolean(view.missed));
     setText($('pledge-missed'), words(view.missed));
     setText($('pledge-label'), t('cardAmountLabel', [currency]));
-    $('pledge-amount').min = majorText(gate.price ?? 1, currency);
-    if (first) {
-        $('pledge-amount').value = majorText(gate.price ?? 1, currency);
+    bundle.pledgeMinimum = Math.max(1, view.minimum);
+    $('pledge-amount').min = majorText(bundle.pledgeMinimum, currency);
+    // The amount starts at the price of the tier chosen, and again when another is: the backer may raise it.
+    if (view.tier !== bundle.pledgeTier) {
+        bundle.pledgeTier = view.tier;
+        $('pledge-amount').value = majorText(bundle.pledgeMinimum, currency);
     }
+    bundle.chosenTier = view.tier ?? bundle.chosenTier;
+    renderTiers(view);
+    show($('pledge-your-tier'), Boolean(view.yourTier));
+    setText($('pledge-your-tier'), words(view.yourTier));
+    show($('pledge-all-sold-out'), Boolean(view.allSoldOut));
+    setText($('pledge-all-sold-out'), words(view.allSoldOut));
 
     show($('pledge-form'), view.form);
     show($('pledge-form-note'), view.form);

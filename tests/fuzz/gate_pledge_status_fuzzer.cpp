@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     }
     // Each member only in its state: a token is never read beside a pledge that was not charged.
     if ((!s.token.empty() && s.state != "charged") || (!s.release.empty() && s.state != "released") ||
-        (!s.checkout_url.empty() && s.state != "pending") ||
+        (!s.reason.empty() && s.state != "released") || (!s.checkout_url.empty() && s.state != "pending") ||
         ((!s.decline_code.empty() || !s.retry_until.empty() || !s.next_attempt.empty()) &&
          s.state != "charge_failed")) {
         std::abort();
@@ -59,6 +59,12 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         if (c <= 0x20 || c >= 0x7f) {
             std::abort();
         }
+    }
+    // A tier is an id, a reason a code: both reach the extension, which words the reason itself.
+    if ((!s.tier.empty() && !protocol::is_bundle_slug(s.tier)) || s.reason.size() > 64 ||
+        !std::all_of(s.reason.begin(), s.reason.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; })) {
+        std::abort();
     }
     if (!s.token.empty()) {
         gate_api::check_gate_token(s.token, "saison-2-bundle", {k.gate.public_key}, k.device, k.now);

@@ -142,7 +142,7 @@ struct fixed_gate {
         require(protocol::parse_bundle_manifest(bundle.manifest).manifest.has_value());
         campaign = {p.campaign_id,    m.id,       p.goal_backers,  p.goal_amount,
                     p.price,          p.currency, p.deadline_unix, p.expected_delivery,
-                    p.if_goal_missed, "open",     std::nullopt};
+                    p.if_goal_missed, "open",     std::nullopt,    p.offered_tiers()};
     }
 };
 

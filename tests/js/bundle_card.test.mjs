@@ -184,3 +184,137 @@ test('a new update goes on top, and those already drawn keep their place in the 
     assert.equal(s.updateList.children.length, 0);
     assert.ok(!shown(s.updates));
 });
+
+// A campaign with reward tiers, as the card model has it: the gate's tiers, one of them limited, one sold out.
+const tiers = [
+    {id: 'season', title: 'The season', price: 1500, backers: 700},
+    {id: 'collector', title: 'The season and its making-of', description: 'Both films now.\nThe box later.',
+        price: 4000, backers: 112, limit: 500, left: 388},
+    {id: 'premiere', title: 'Two seats at the première', price: 15000, backers: 20, limit: 20, left: 0},
+];
+
+function tieredModel(pledgeState, more = {}) {
+    const model = cardModel(pledgeState ?? 'none', {tiers, ...more});
+    if (pledgeState === undefined) {
+        delete model.campaign.pledgeState;
+        model.campaign.pledged = false;
+    }
+    model.gates = {pledge: {...gate, price: undefined, tiers: tiers.map(({id, title, price}) => ({id, title, price}))}};
+    return model;
+}
+
+// The tier choices drawn: [title, price, places left, description, checked, disabled].
+const drawnTiers = (s) => s.tierList.children.map((row) => {
+    const [label, description] = row.children;
+    const [radio, title, price, left] = label.children;
+    return [title.textContent, plain(price.textContent), left.hidden ? '' : left.textContent,
+        description.hidden ? '' : description.textContent, radio.checked, radio.disabled];
+});
+
+test('a campaign with tiers offers each as a choice: its price, its places left, sold out', () => {
+    const {s} = drawn(tieredModel(undefined));
+    assert.ok(shown(s.tiers));
+    assert.equal(s.tiers.children[0].textContent, 'Choose your reward');
+    assert.deepEqual(drawnTiers(s), [
+        ['The season', '€15.00', '', '', true, false],
+        ['The season and its making-of', '€40.00', '388 left', 'Both films now.\nThe box later.', false, false],
+        ['Two seats at the première', '€150.00', 'Sold out', '', false, true],
+    ]);
+    // One group: the radios share a name, each labelled by its row.
+    const radios = s.tierList.children.map((row) => row.children[0].children[0]);
+    assert.equal(new Set(radios.map((r) => r.name)).size, 1);
+    assert.equal(radios[0].type, 'radio');
+    assert.equal(radios[1].value, 'collector');
+    assert.equal(s.amount.value, '15.00');
+    assert.equal(plain(s.price.textContent), 'Pledge: €15.00 (you may give more)');
+    assert.ok(shown(s.form));
+    assert.ok(!shown(s.allSoldOut));
+});
+
+test('Pledge sends the tier chosen, at least at its price', async () => {
+    const {s, api} = drawn(tieredModel(undefined),
+        () => ({ok: true, result: {status: 'pledged', state: 'pending', amount: 4500, tier: 'collector'}}));
+    const collector = s.tierList.children[1].children[0].children[0];
+    collector.checked = true;
+    collector.dispatch('change');
+    assert.equal(s.amount.value, '40.00');
+    assert.equal(plain(s.price.textContent), 'Pledge: €40.00 (you may give more)');
+    assert.deepEqual(drawnTiers(s).map((row) => row[4]), [false, true, false]);
+    // Below the tier's price: refused here, nothing sent.
+    s.amount.value = '30';
+    s.form.dispatch('submit');
+    await settle();
+    assert.equal(api.sent.length, 0);
+    assert.equal(s.message.textContent, 'The amount is below the minimum.');
+    s.amount.value = '45';
+    s.form.dispatch('submit');
+    await settle();
+    assert.deepEqual({...api.sent.at(-1)}, {intent: 'page.pledge', infoHash, amount: 4500, tier: 'collector'});
+});
+
+test('the tier chosen and the amount typed survive the state\'s updates', () => {
+    const {card, s} = drawn(tieredModel(undefined));
+    const collector = s.tierList.children[1].children[0].children[0];
+    collector.checked = true;
+    collector.dispatch('change');
+    s.amount.value = '60';
+    card.render(tieredModel(undefined, {backers: 900}));
+    assert.deepEqual(drawnTiers(s).map((row) => row[4]), [false, true, false]);
+    assert.equal(s.amount.value, '60');
+    // The tier fills up meanwhile: the first open one is chosen, at its price.
+    card.render(tieredModel(undefined, {tiers: [tiers[0], {...tiers[1], left: 0}, tiers[2]]}));
+    assert.deepEqual(drawnTiers(s).map((row) => row.slice(4)), [[true, false], [false, true], [false, true]]);
+    assert.equal(s.amount.value, '15.00');
+});
+
+test('every tier sold out: no Pledge, and the card says so', () => {
+    const {s} = drawn(tieredModel(undefined, {tiers: tiers.map((t) => ({...t, limit: t.backers, left: 0}))}));
+    assert.ok(shown(s.tiers));
+    assert.ok(drawnTiers(s).every((row) => row[2] === 'Sold out' && row[5] === true && row[4] === false));
+    assert.ok(!shown(s.form));
+    assert.ok(shown(s.allSoldOut));
+    assert.equal(s.allSoldOut.textContent, 'Every tier is sold out.');
+});
+
+test('a single-price campaign shows no choice and sends no tier', async () => {
+    const {s, api} = drawn(cardModel(undefined), () => ({ok: true, result: {status: 'pledged', state: 'pending'}}));
+    assert.ok(!shown(s.tiers));
+    assert.equal(s.tierList.children.length, 0);
+    const single = drawn(cardModel('none', {pledged: false, pledgeState: undefined,
+        tiers: [{id: 'pledge', title: 'Pledge', price: 1500, backers: 12}]}));
+    assert.ok(!shown(single.s.tiers));
+    s.form.dispatch('submit');
+    await settle();
+    assert.deepEqual({...api.sent.at(-1)}, {intent: 'page.pledge', infoHash, amount: 1500});
+});
+
+test('after pledging, the card says the tier pledged to', () => {
+    const {s} = drawn(tieredModel('confirmed', {pledgeTier: 'collector'}));
+    assert.ok(shown(s.yourTier));
+    assert.equal(s.yourTier.textContent, 'Your tier: The season and its making-of');
+    assert.ok(!shown(s.tiers));
+    assert.ok(!shown(s.form));
+    assert.ok(!shown(drawn(cardModel('confirmed')).s.yourTier));
+});
+
+test('a pledge released because its tier filled up says so, and another tier can be chosen', () => {
+    const {s} = drawn(tieredModel('released', {pledgeTier: 'premiere', releaseReason: 'tier_sold_out'}));
+    assert.equal(s.mine.textContent,
+        'Released — your tier filled up before your card was saved; nothing was charged');
+    assert.ok(shown(s.tiers));
+    assert.ok(shown(s.form));
+});
+
+test('a full or unknown tier refused by the gate is said in words', async () => {
+    for (const [code, gateCode, words] of [
+        [1115, 'tier_sold_out', 'Every place in that tier is taken. Choose another tier.'],
+        [1116, 'unknown_tier', 'The campaign does not offer that tier. Reload the page and choose again.'],
+    ]) {
+        const {s} = drawn(tieredModel(undefined), () => ({ok: false, error: {code, message: gateCode,
+            data: {gateCode}}}));
+        s.form.dispatch('submit');
+        await settle();
+        assert.equal(s.message.textContent, words);
+        assert.ok(s.message.classList.contains('is-error'));
+    }
+});

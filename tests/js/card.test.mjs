@@ -54,7 +54,7 @@ test('a verified bundle becomes a card with items, gates and campaign', () => {
     assert.deepEqual(card.gates.email, {});
     assert.equal(card.gates.pledge.goalBackers, 250);
     assert.deepEqual(card.campaign, {state: 'open', backers: 12, amount: 18000, goalBackers: 250,
-        secondsLeft: 3600, pledged: true, pledgeState: 'confirmed', updates: []});
+        secondsLeft: 3600, pledged: true, pledgeState: 'confirmed', updates: [], tiers: []});
     assert.deepEqual(card.pending, {requestId: 'r-1'});
 });
 
@@ -191,6 +191,123 @@ test('a declined charge says why, and until when another card can be saved', () 
     assert.equal(pledgeView(gate, {...failed, pledgeState: 'charged'}, figures).decline, null);
 });
 
+// A tiered campaign as the card has it: the gate's tiers, the manifest's pledge gate without a price of its own.
+const tiers = [
+    {id: 'season', title: 'The season', price: 1500, backers: 700},
+    {id: 'collector', title: 'The season and its making-of', description: 'Both films.\nSigned.', price: 4000,
+        backers: 112, limit: 500, left: 388},
+    {id: 'premiere', title: 'Two seats at the première', price: 15000, backers: 20, limit: 20, left: 0},
+];
+const tieredGate = {...gate, price: undefined, tiers: tiers.map(({id, title, price}) => ({id, title, price}))};
+const openCampaign = (more = {}) => ({state: 'open', backers: 832, amount: 1998000, pledged: false, tiers, ...more});
+
+test('a campaign\'s tiers reach the card member by member, the malformed left out', () => {
+    const torrent = verifiedTorrent();
+    torrent.campaign.campaign.tiers = [
+        {...tiers[1], stripePrice: 'price_1', items: ['a.webm.locked'], deliveries: ['saison-2-complete']},
+        {id: 'Bad Id', title: 'x', price: 1},
+        {id: 'no-title', price: 1},
+        {id: 'no-price', title: 'x'},
+        {id: 'collector', title: 'Twice', price: 1},
+        {...tiers[0], title: 't'.repeat(500), description: 'd'.repeat(5000), left: -3},
+        'season', null,
+    ];
+    torrent.campaign.pledge.tier = 'collector';
+    let card = buildCard({infoHash, torrent, claim});
+    assert.deepEqual(card.campaign.tiers, [tiers[1], {...tiers[0], title: 't'.repeat(100), description: 'd'.repeat(1000)}]);
+    assert.equal(card.campaign.pledgeTier, 'collector');
+    assert.equal(card.campaign.releaseReason, undefined);
+    torrent.campaign.campaign.tiers = Array.from({length: 30}, (_, i) => ({id: `t${i}`, title: `T${i}`, price: i}));
+    torrent.campaign.pledge = {...torrent.campaign.pledge, tier: '../x', state: 'released', reason: 'tier_sold_out'};
+    card = buildCard({infoHash, torrent, claim});
+    assert.equal(card.campaign.tiers.length, 20);
+    assert.equal(card.campaign.pledgeTier, undefined);
+    assert.equal(card.campaign.releaseReason, 'tier_sold_out');
+    // The manifest's tiers too, when it lists them.
+    torrent.bundle.gates.pledge = {...torrent.bundle.gates.pledge, price: undefined, tiers: [{...tiers[0], secret: 1}]};
+    assert.deepEqual(buildCard({infoHash, torrent, claim}).gates.pledge.tiers, [tiers[0]]);
+    assert.equal(buildCard({infoHash, torrent: verifiedTorrent(), claim}).gates.pledge.tiers, undefined);
+});
+
+test('a single-price campaign offers no choice of tier', () => {
+    const single = [{id: 'pledge', title: 'Pledge', price: 1500, backers: 3}];
+    for (const campaign of [null, openCampaign({tiers: []}), openCampaign({tiers: single})]) {
+        const view = pledgeView(gate, campaign, figures);
+        assert.equal(view.tiers, null);
+        assert.equal(view.choose, false);
+        assert.equal(view.tier, null);
+        assert.equal(view.minimum, 1500);
+        assert.equal(view.form, true);
+        assert.equal(said(view.price), 'cardPledgePrice(1500 EUR)');
+    }
+});
+
+test('the tiers are offered with their price and places left; the first open one is chosen', () => {
+    const view = pledgeView(tieredGate, openCampaign(), figures);
+    assert.equal(view.choose, true);
+    assert.deepEqual(view.tiers.map((c) => [c.id, c.title, c.price, said(c.left), c.soldOut, c.chosen]), [
+        ['season', 'The season', '1500 EUR', null, false, true],
+        ['collector', 'The season and its making-of', '4000 EUR', 'cardPledgeTierLeft(388)', false, false],
+        ['premiere', 'Two seats at the première', '15000 EUR', null, true, false],
+    ]);
+    assert.equal(view.tiers[1].description, 'Both films.\nSigned.');
+    assert.equal(view.tier, 'season');
+    assert.equal(view.minimum, 1500);
+    assert.equal(view.form, true);
+    assert.equal(view.allSoldOut, null);
+    // A sold-out first tier is passed over.
+    const firstFull = openCampaign({tiers: [{...tiers[0], limit: 700, left: 0}, tiers[1]]});
+    assert.equal(pledgeView(tieredGate, firstFull, figures).tier, 'collector');
+});
+
+test('the tier picked sets the least amount and the price said; a sold-out one cannot be picked', () => {
+    const collector = pledgeView(tieredGate, openCampaign(), {...figures, chosen: 'collector'});
+    assert.equal(collector.tier, 'collector');
+    assert.equal(collector.minimum, 4000);
+    assert.equal(said(collector.price), 'cardPledgePrice(4000 EUR)');
+    assert.deepEqual(collector.tiers.map((c) => c.chosen), [false, true, false]);
+    const full = pledgeView(tieredGate, openCampaign(), {...figures, chosen: 'premiere'});
+    assert.equal(full.tier, 'season');
+    assert.equal(pledgeView(tieredGate, openCampaign(), {...figures, chosen: 'gone'}).tier, 'season');
+});
+
+test('every tier sold out: no Pledge, and the card says so', () => {
+    const view = pledgeView(tieredGate, openCampaign({tiers: tiers.map((t) => ({...t, left: 0}))}), figures);
+    assert.equal(view.tier, null);
+    assert.equal(view.form, false);
+    assert.equal(view.choose, true);
+    assert.ok(view.tiers.every((c) => c.soldOut));
+    assert.equal(said(view.allSoldOut), 'cardPledgeAllSoldOut()');
+    assert.equal(said(view.price), 'cardPledgePrice(1500 EUR)');
+});
+
+test('before the gate answers, the manifest\'s tiers are offered', () => {
+    const view = pledgeView(tieredGate, null, {...figures, chosen: 'collector'});
+    assert.deepEqual(view.tiers.map((c) => [c.id, c.soldOut, c.chosen]),
+        [['season', false, false], ['collector', false, true], ['premiere', false, false]]);
+    assert.equal(view.minimum, 4000);
+});
+
+test('after pledging, the tier pledged to is said and no choice is offered', () => {
+    const view = pledgeView(tieredGate, openCampaign({pledged: true, pledgeState: 'confirmed', pledgeTier: 'collector'}),
+        figures);
+    assert.equal(said(view.yourTier), 'cardPledgeTierYours(The season and its making-of)');
+    assert.equal(view.choose, false);
+    assert.equal(view.form, false);
+    assert.equal(pledgeView(gate, openCampaign({tiers: [], pledged: true, pledgeState: 'confirmed',
+        pledgeTier: 'pledge'}), figures).yourTier, null);
+});
+
+test('a pledge released because its tier filled up says so, and another tier can be picked', () => {
+    const view = pledgeView(tieredGate, openCampaign({pledgeState: 'released', pledgeTier: 'premiere',
+        releaseReason: 'tier_sold_out'}), figures);
+    assert.equal(said(view.state), 'cardPledgeReleasedSoldOut()');
+    assert.equal(view.form, true);
+    assert.equal(view.choose, true);
+    assert.equal(said(pledgeView(tieredGate, openCampaign({pledgeState: 'released'}), figures).state),
+        'cardPledgeReleased()');
+});
+
 test('every word the pledge section can say is in both locales, with its substitutions', () => {
     const locale = (lang) => JSON.parse(readFileSync(new URL(`../../extension/_locales/${lang}/messages.json`,
         import.meta.url), 'utf8'));
@@ -204,6 +321,13 @@ test('every word the pledge section can say is in both locales, with its substit
                 lines.push(view.price, view.goal, view.charge, view.delivery, view.missed, view.state,
                     ...(view.decline ?? []), view.payment && [view.payment, []]);
             }
+        }
+        // With tiers: the choices' lines, the one pledged to, none left, a release because the tier filled up.
+        for (const more of [{pledged: true, pledgeTier: 'collector'}, {tiers: tiers.map((t) => ({...t, left: 0}))},
+            {releaseReason: 'tier_sold_out'}]) {
+            const view = pledgeView(tieredGate, {state: 'open', pledgeState, tiers, ...more}, figures);
+            lines.push(view.state, view.yourTier, view.allSoldOut, ...(view.tiers ?? []).map((c) => c.left),
+                ['cardPledgeTiers', []], ['cardPledgeTierSoldOut', []]);
         }
     }
     for (const lang of ['en', 'fr']) {

@@ -19,7 +19,8 @@ test('the card has words for every error a page intent can meet, by error_text.j
         ErrorCode.INVALID_PARAMS, ErrorCode.INTERNAL_ERROR, ErrorCode.FETCH_FAILED, ErrorCode.ITEM_LOCKED,
         ErrorCode.GATE_UNREACHABLE, ErrorCode.GATE_REFUSED, ErrorCode.GATE_BAD_ANSWER, ErrorCode.GATE_NOT_OFFERED,
         ErrorCode.PLEDGE_NOT_FOUND, ErrorCode.PLEDGE_PENDING, ErrorCode.PAYMENT_PROVIDER_FAILED,
-        ErrorCode.PLEDGE_NOT_UPDATABLE, ...Object.values(ExtensionError),
+        ErrorCode.PLEDGE_NOT_UPDATABLE, ErrorCode.TIER_SOLD_OUT, ErrorCode.UNKNOWN_TIER,
+        ...Object.values(ExtensionError),
     ];
     for (const code of codes) {
         const key = describeGateError({code});
@@ -31,6 +32,8 @@ test('the card has words for every error a page intent can meet, by error_text.j
     assert.equal(describeGateError({code: 1113, data: {gateCode: 'payment_provider_failed', willRetry: true}}),
         'errorPaymentProviderFailed');
     assert.equal(describeGateError({code: 1114, data: {gateCode: 'pledge_not_updatable'}}), 'errorPledgeNotUpdatable');
+    assert.equal(describeGateError({code: 1115, data: {gateCode: 'tier_sold_out'}}), 'errorTierSoldOut');
+    assert.equal(describeGateError({code: 1116, data: {gateCode: 'unknown_tier'}}), 'errorUnknownTier');
     assert.equal(describeGateError({code: null}), UNKNOWN_ERROR_KEY);
     assert.equal(describeGateError(undefined), UNKNOWN_ERROR_KEY);
 });

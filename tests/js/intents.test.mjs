@@ -228,6 +228,24 @@ test('page.updatePledgePayment asks the host for a new page and opens it', async
     assert.equal(opened.length, 1);
 });
 
+test('a pledge\'s tier reaches the host as the page names it, and only an id of a tier', async () => {
+    const {intents, host, tick} = setup({'bundle.pledge': {...pledged, tier: 'collector'}});
+    await intents.handle({intent: 'page.bundle', markup}, tab(7));
+    const reply = await intents.handle({intent: 'page.pledge', infoHash, amount: 4000, tier: 'collector'}, tab(7));
+    assert.equal(reply.result.tier, 'collector');
+    assert.deepEqual(host.called('bundle.pledge'), [{infoHash, amount: 4000, tier: 'collector'}]);
+    for (const tier of ['Collector', 'a b', '../x', '', 'x'.repeat(65), 7, null]) {
+        tick(1000);
+        const refused = await intents.handle({intent: 'page.pledge', infoHash, tier}, tab(7));
+        assert.equal(refused.error?.code, 2006, String(tier));
+        tick(1000);
+        assert.equal((await intents.handle({intent: 'bundle.pledge', infoHash, tier}, popup)).error?.code, 2006);
+    }
+    assert.equal(host.called('bundle.pledge').length, 1);
+    await intents.handle({intent: 'bundle.pledge', infoHash, tier: 'season'}, popup);
+    assert.deepEqual(host.called('bundle.pledge').at(-1), {infoHash, tier: 'season'});
+});
+
 test('the pages\' bundle.pledge and bundle.updatePledgePayment open the provider\'s page too', async () => {
     const {intents, opened} = setup({'bundle.pledge': pledged, 'bundle.updatePledgePayment': {status: 'checkout',
         campaignId: 'saison-2', bundleId: 'les-veilleurs', pledgeId: 'p-1', state: 'charge_failed', amount: null,

@@ -99,3 +99,29 @@ test('a charged pledge, a declined charge and a release are each told', () => {
     // Gone with pre-orders: the host tells a missed goal as a release.
     assert.equal(notificationFor('campaign.failed', {bundleId: 'les-veilleurs'}, events('en')), null);
 });
+
+test('a pledge to a tier, with no amount named, says the tier\'s price', () => {
+    const tiers = [{id: 'season', title: 'The season', price: 1500}, {id: 'collector', title: 'Collector', price: 4000}];
+    const tiered = {...result, amount: null, tier: 'collector'};
+    // The gate's tiers first; the manifest's when the gate's are not known yet; the campaign's price without either.
+    assert.match(pledgeNotification(tiered, deps('en', {gate: {...gate, price: undefined},
+        campaign: {price: 1500, tiers}})).message, /pledge of €40\.00 is recorded/);
+    assert.match(pledgeNotification(tiered, deps('en', {gate: {...gate, price: undefined, tiers}})).message,
+        /pledge of €40\.00 is recorded/);
+    assert.match(pledgeNotification({...tiered, tier: 'gone'}, deps('en')).message, /pledge of €15\.00 is recorded/);
+    assert.match(pledgeNotification({...tiered, amount: 5000}, deps('en', {gate: {...gate, tiers}})).message,
+        /pledge of €50\.00 is recorded/);
+});
+
+test('a pledge released because its tier filled up says so, whatever the campaign\'s state', () => {
+    for (const campaignState of ['open', 'funded']) {
+        const note = notificationFor('campaign.released', {campaignId: 'saison-2', bundleId: 'les-veilleurs',
+            pledgeId: 'p1', campaignState, reason: 'tier_sold_out'}, events('en'));
+        assert.equal(note.title, 'Pledge released');
+        assert.equal(note.message, 'Les Veilleurs: the tier you chose filled up before your card was saved, so your ' +
+            'pledge is released. Nothing was charged; you can pledge to another tier.');
+    }
+    const fr = notificationFor('campaign.released', {campaignId: 'saison-2', bundleId: 'les-veilleurs',
+        pledgeId: 'p1', campaignState: 'open', reason: 'tier_sold_out'}, events('fr'));
+    assert.match(fr.message, /le palier choisi a été complet/);
+});

@@ -12,9 +12,14 @@
 
     const TEXT_LIMITS = {title: 300, creator: 300, description: 5000, path: 1024, mediaType: 128, id: 64, date: 32,
         currency: 3, state: 32, requestId: 128, ifGoalMissed: 2000, declineCode: 64, updateId: 22,
-        updateTitle: 200, updateText: 10000};
+        updateTitle: 200, updateText: 10000, tierTitle: 100, tierDescription: 1000, reason: 64};
     // The host keeps the last 20; a card does not take more whatever it is given.
     const MAX_UPDATES = 20;
+    // The host passes on at most 20 tiers, as a manifest lists at most 20.
+    const MAX_TIERS = 20;
+    const TIER_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+    // The one tier a single-price campaign has: it is no choice, and the card offers none.
+    const SINGLE_TIER_ID = 'pledge';
 
     function text(value, limit) {
         return typeof value === 'string' ? value.slice(0, limit) : undefined;
@@ -49,6 +54,39 @@
         };
     }
 
+    // What a backer picks from, as the manifest lists it (id, title, description, price, limit) or as the gate
+    // counts it (backers, and the places left of a limited tier, 0 when it is sold out). A tier without an id, a
+    // title or a price is left out, as is an id already seen.
+    function cardTiers(tiers) {
+        if (!Array.isArray(tiers)) {
+            return [];
+        }
+        const out = [];
+        const seen = new Set();
+        for (const t of tiers) {
+            if (out.length === MAX_TIERS) {
+                break;
+            }
+            if (!t || typeof t !== 'object' || typeof t.id !== 'string' || !TIER_ID.test(t.id) || seen.has(t.id)) {
+                continue;
+            }
+            const tier = defined({
+                id: t.id,
+                title: text(t.title, TEXT_LIMITS.tierTitle),
+                description: text(t.description, TEXT_LIMITS.tierDescription) || undefined,
+                price: count(t.price),
+                backers: count(t.backers),
+                limit: count(t.limit),
+                left: count(t.left),
+            });
+            if (tier.title && tier.price !== undefined) {
+                seen.add(t.id);
+                out.push(tier);
+            }
+        }
+        return out;
+    }
+
     function cardGates(gates) {
         const out = {};
         if (!gates || typeof gates !== 'object') {
@@ -75,6 +113,7 @@
                 deadline: text(p.deadline, TEXT_LIMITS.date),
                 expectedDelivery: text(p.expectedDelivery, TEXT_LIMITS.date),
                 ifGoalMissed: text(p.ifGoalMissed, TEXT_LIMITS.ifGoalMissed),
+                tiers: Array.isArray(p.tiers) ? cardTiers(p.tiers) : undefined,
             });
         }
         return out;
@@ -107,6 +146,7 @@
     // sees it.
     function cardCampaign({campaign, pledge}) {
         const failed = pledge?.state === 'charge_failed';
+        const released = pledge?.state === 'released';
         return defined({
             state: text(campaign.state, TEXT_LIMITS.state),
             backers: count(campaign.backers) ?? 0,
@@ -118,7 +158,10 @@
             pledgeState: pledge ? text(pledge.state, TEXT_LIMITS.state) : undefined,
             declineCode: failed ? text(pledge.declineCode, TEXT_LIMITS.declineCode) : undefined,
             retryUntil: failed ? text(pledge.retryUntil, TEXT_LIMITS.date) : undefined,
+            pledgeTier: typeof pledge?.tier === 'string' && TIER_ID.test(pledge.tier) ? pledge.tier : undefined,
+            releaseReason: released ? text(pledge.reason, TEXT_LIMITS.reason) : undefined,
             updates: cardUpdates(campaign.updates),
+            tiers: cardTiers(campaign.tiers),
         });
     }
 
@@ -135,10 +178,22 @@
         refused: 'cardPledgeRefused',
     };
 
+    // The tiers a backer picks from: the gate's, which count the places left, else the manifest's; none when the
+    // campaign has a single price.
+    function offeredTiers(gate, campaign) {
+        const tiers = campaign?.tiers?.length ? campaign.tiers : gate.tiers ?? [];
+        return tiers.length === 1 && tiers[0].id === SINGLE_TIER_ID ? [] : tiers;
+    }
+
+    const soldOut = (tier) => tier.left === 0;
+
     // What a campaign's pledge section says and offers, for a page's card and the viewer alike: each line an
     // i18n key with its substitutions (or null: not shown), figures written by money(minor, currency) and
-    // date(text) in the words' language. gate: the card's gates.pledge; campaign: the card's campaign or null.
-    function pledgeView(gate, campaign, {money, date}) {
+    // date(text) in the words' language. gate: the card's gates.pledge; campaign: the card's campaign or null;
+    // chosen: the id of the tier the backer picked, kept while it is still open (else the first open one is).
+    // `tiers` lists the choices (null: a single price, no choice), `choose` says whether they are shown, `tier` is
+    // the one Pledge sends (null: none) and `minimum` the least it takes.
+    function pledgeView(gate, campaign, {money, date, chosen = null}) {
         const currency = gate.currency;
         const deadline = date(gate.deadline);
         const backers = gate.goalBackers ?? campaign?.goalBackers;
@@ -156,6 +211,19 @@
         const state = campaign?.pledgeState;
         const open = !campaign || campaign.state === 'open';
         const chargeFailed = state === 'charge_failed';
+        const tiers = offeredTiers(gate, campaign);
+        const available = tiers.filter((t) => !soldOut(t));
+        const tier = available.find((t) => t.id === chosen) ?? available[0] ?? null;
+        // A tiered manifest has no price of its own: its lowest tier's is the campaign's.
+        const lowest = tiers.length > 0 ? Math.min(...tiers.map((t) => t.price)) : gate.price ?? 0;
+        const minimum = tier ? tier.price : lowest;
+        const mine = tiers.find((t) => t.id === campaign?.pledgeTier);
+        let stateKey = null;
+        if (state) {
+            stateKey = state === 'released' && campaign.releaseReason === 'tier_sold_out'
+                ? 'cardPledgeReleasedSoldOut' : PLEDGE_STATE_KEYS[state] ?? 'cardPledgeUnknown';
+        }
+        const pledgeable = open && campaign?.pledged !== true;
         let decline = null;
         if (chargeFailed) {
             const retry = campaign.retryUntil ? ['cardPledgeRetryUntil', [date(campaign.retryUntil)]]
@@ -170,14 +238,30 @@
             payment = 'cardPledgeSaveCard';
         }
         return {
-            price: ['cardPledgePrice', [money(gate.price ?? 0, currency)]],
+            price: ['cardPledgePrice', [money(minimum, currency)]],
             goal,
             charge: ['cardPledgeChargedOn', [deadline]],
             delivery: gate.expectedDelivery ? ['cardPledgeDelivery', [date(gate.expectedDelivery)]] : null,
             missed: gate.ifGoalMissed ? ['cardPledgeIfMissed', [gate.ifGoalMissed]] : null,
-            state: state ? [PLEDGE_STATE_KEYS[state] ?? 'cardPledgeUnknown', []] : null,
+            state: stateKey ? [stateKey, []] : null,
+            yourTier: campaign?.pledged === true && mine ? ['cardPledgeTierYours', [mine.title]] : null,
             decline,
-            form: open && campaign?.pledged !== true,
+            tiers: tiers.length === 0 ? null : tiers.map((t) => ({
+                id: t.id,
+                title: t.title,
+                description: t.description ?? '',
+                price: money(t.price, currency),
+                left: t.left > 0 ? ['cardPledgeTierLeft', [String(t.left)]] : null,
+                soldOut: soldOut(t),
+                chosen: t.id === tier?.id,
+            })),
+            // Shown while a pledge can be made, sold-out tiers too (they cannot be picked).
+            choose: pledgeable && tiers.length > 0,
+            tier: tier?.id ?? null,
+            minimum,
+            allSoldOut: pledgeable && tiers.length > 0 && !tier ? ['cardPledgeAllSoldOut', []] : null,
+            // With tiers, a pledge is in one of them: none open, nothing to pledge.
+            form: pledgeable && (tiers.length === 0 || tier !== null),
             cancel: open && (state === 'pending' || state === 'confirmed'),
             payment,
         };

@@ -35,6 +35,8 @@
         PLEDGE_PENDING: 1112,
         PAYMENT_PROVIDER_FAILED: 1113,
         PLEDGE_NOT_UPDATABLE: 1114,
+        TIER_SOLD_OUT: 1115,
+        UNKNOWN_TIER: 1116,
     });
 
     // The extension's own codes, for what happens before a request reaches the host or after it failed to answer.

@@ -268,6 +268,11 @@
         return Boolean(pledge) && ['pending', 'confirmed'].includes(pledge.state) && campaign?.state === 'open';
     }
 
+    // A declined charge is tried again until the grace period ends: meanwhile the backer can save another card.
+    function pledgePaymentToUpdate(pledge) {
+        return pledge?.state === 'charge_failed';
+    }
+
     const HOST_STATUS_KEYS = {
         'connecting': 'popupHostConnecting',
         'not-installed': 'popupHostNotInstalled',
@@ -296,6 +301,6 @@
         pickLocale, formatBytes, formatRate, formatPercent, formatGoalPercent, formatMoney, formatDuration,
         formatEta, etaSeconds, formatDate, shownDownloadRate, campaignProgress, torrentStateKey, itemLockKey,
         itemIsOpen, itemIsPlayable, itemTitle, campaignStateKey, pledgeStateKey, pledgeCancellable,
-        hostStatusKey, kibToBytes, bytesToKib,
+        pledgePaymentToUpdate, hostStatusKey, kibToBytes, bytesToKib,
     });
 })();

@@ -158,13 +158,14 @@ void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio:
     });
 
     dispatcher.add("bundle.pledge", [&engine, &library, &agent](rpc_call const& call) {
-        if (!check_members(call, {"infoHash", "amount"})) {
+        if (!check_members(call, {"infoHash", "amount", "tier"})) {
             return;
         }
         auto const* manifest = gated_bundle(call, engine, library);
         auto const amount = manifest ? amount_param(call, "amount", false) : amount_param_result{};
-        if (amount.ok) {
-            agent.pledge(*manifest, amount.value, answer_to(call));
+        auto const tier = amount.ok ? slug_param(call, "tier", false) : slug_param_result{};
+        if (tier.ok) {
+            agent.pledge(*manifest, amount.value, tier.value, answer_to(call));
         }
     });
 

@@ -1,5 +1,7 @@
 #include "app/method_params.hpp"
 
+#include <sluice/protocol/bundle_manifest.hpp>
+
 #include <algorithm>
 
 namespace sluice::app {
@@ -55,6 +57,19 @@ amount_param_result amount_param(rpc_call const& call, char const* name, bool re
         return {};
     }
     return {true, it->get<std::uint64_t>()};
+}
+
+slug_param_result slug_param(rpc_call const& call, char const* name, bool required) {
+    auto const it = call.params().find(name);
+    if (it == call.params().end() && !required) {
+        return {true, std::nullopt};
+    }
+    if (it == call.params().end() || !it->is_string() || !protocol::is_bundle_slug(it->get<std::string>())) {
+        call.fail(error_code::invalid_params,
+                  std::string(name) + " must be an id of lower-case letters, digits and '-', at most 64");
+        return {};
+    }
+    return {true, it->get<std::string>()};
 }
 
 } // namespace sluice::app

@@ -32,4 +32,13 @@ struct amount_param_result {
 };
 amount_param_result amount_param(native_messaging::rpc_call const& call, char const* name, bool required);
 
+// An id of the bundles' form (protocol::is_bundle_slug: lower-case letters, digits and '-', at most 64), such
+// as a campaign's tier. `ok` with no value when the member is absent and not required; not `ok` once the call
+// was answered.
+struct slug_param_result {
+    bool ok = false;
+    std::optional<std::string> value;
+};
+slug_param_result slug_param(native_messaging::rpc_call const& call, char const* name, bool required);
+
 } // namespace sluice::app

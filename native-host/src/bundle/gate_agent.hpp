@@ -42,8 +42,9 @@ public:
     void start();
 
     // The gate methods, as pledge_follower and payment_follower describe them.
-    void pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount, done_fn done) {
-        pledges_.pledge(m, amount, std::move(done));
+    void pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount,
+                std::optional<std::string> tier, done_fn done) {
+        pledges_.pledge(m, amount, std::move(tier), std::move(done));
     }
     void cancel_pledge(protocol::bundle_manifest const& m, done_fn done) {
         pledges_.cancel(m, std::move(done));

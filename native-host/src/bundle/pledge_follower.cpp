@@ -76,15 +76,26 @@ void pledge_follower::look_after() {
 // --- the pledge ---
 
 void pledge_follower::pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount,
-                             answer_fn done) {
+                             std::optional<std::string> tier, answer_fn done) {
     if (!campaign_of(m, done)) {
         return;
     }
     auto const& gate = *m.gates.pledge;
-    if (amount && *amount < gate.price) {
-        done(rpc_error::make(error_code::invalid_params, "amount must be at least the campaign's price, " +
-                                                             std::to_string(gate.price) + " " +
-                                                             gate.currency));
+    // The signed manifest's price of the tier when it lists it; a tier it does not list is left to the gate,
+    // which knows its campaign's tiers and refuses one it does not offer.
+    auto price = gate.price;
+    if (tier) {
+        auto const offered = gate.offered_tiers();
+        auto const it =
+            std::find_if(offered.begin(), offered.end(), [&](auto const& t) { return t.id == *tier; });
+        if (it != offered.end()) {
+            price = it->price;
+        }
+    }
+    if (amount && *amount < price) {
+        done(rpc_error::make(error_code::invalid_params,
+                             "amount must be at least the " + std::string(tier ? "tier's" : "campaign's") +
+                                 " price, " + std::to_string(price) + " " + gate.currency));
         return;
     }
     auto const kept = keys_.pledge_for(gate.campaign_id);
@@ -107,6 +118,7 @@ void pledge_follower::pledge(protocol::bundle_manifest const& m, std::optional<s
         }
         record.idempotency_key = gate_api::new_idempotency_key();
         record.amount = amount.value_or(0);
+        record.tier = tier.value_or(std::string());
         set_state(record, pledge_state::sending);
         // Kept before the first attempt: whatever happens to this request, a retry carries the same key.
         if (!store(std::move(record))) {
@@ -115,7 +127,8 @@ void pledge_follower::pledge(protocol::bundle_manifest const& m, std::optional<s
             return;
         }
     }
-    // A pledge left unacknowledged is sent again as it was first sent, whatever amount this call names.
+    // A pledge left unacknowledged is sent again as it was first sent, whatever amount or tier this call
+    // names.
     if (requests_.busy(gate.campaign_id)) {
         done(rpc_error::make(error_code::pledge_pending, "the pledge is being sent to the gate"));
         return;
@@ -128,6 +141,9 @@ void pledge_follower::send(std::string const& campaign_id, answer_fn done) {
     json body = {{"device", keys_.device_public_key()}};
     if (record->amount != 0) {
         body["amount"] = record->amount;
+    }
+    if (!record->tier.empty()) {
+        body["tier"] = record->tier;
     }
     requests_.ask(campaign_id, record->gate_url,
                   requests_.request("POST", "v1/campaigns/" + campaign_id + "/pledges", std::move(body),
@@ -165,7 +181,18 @@ void pledge_follower::on_pledged(std::string const& campaign_id, gate_api::gate_
                                         "the gate's answer to the pledge is unusable: " + answer.problem)));
         return;
     }
+    if (!record->tier.empty() && !answer.value.tier.empty() && answer.value.tier != record->tier) {
+        failed(campaign_id);
+        done(will_retry(
+            rpc_error::make(error_code::gate_bad_answer, "the gate's answer is about a pledge in tier " +
+                                                             answer.value.tier + ", not " + record->tier)));
+        return;
+    }
     record->pledge_id = answer.value.pledge_id;
+    if (record->tier.empty()) {
+        // None named: the campaign's only tier, as the gate calls it.
+        record->tier = answer.value.tier;
+    }
     auto const& receipt = answer.value.receipt;
     if (auto const problem = gate_api::receipt_problem(receipt, receipt_of(*record, "pledge"),
                                                        trusted_keys(record->gate_keys))) {
@@ -394,6 +421,11 @@ void pledge_follower::on_status(std::string const& campaign_id, gate_api::gate_r
     auto const said = parse_pledge_state(status.state);
     auto const before_summary = summary(*record);
     auto const before_url = record->checkout_url;
+    if (record->tier.empty() && !status.tier.empty()) {
+        // A pledge kept before tiers, or sent with none named: the gate says which it is in.
+        record->tier = status.tier;
+        store(*record);
+    }
     if (is_open(before)) {
         switch (said) {
         case pledge_state::charged:
@@ -416,7 +448,7 @@ void pledge_follower::on_status(std::string const& campaign_id, gate_api::gate_r
                 failed(campaign_id);
                 return;
             }
-            take_release(*record, status.release, status.campaign_state);
+            take_release(*record, status);
             break;
         default:
             // pending, confirmed, charging and charge_failed move back and forth as the provider answers (a
@@ -518,16 +550,21 @@ void pledge_follower::take_deliveries(gate_api::pledge_record& record, json cons
     }
 }
 
-void pledge_follower::take_release(gate_api::pledge_record& record, std::string const& release,
-                                   std::string const& campaign_outcome) {
+void pledge_follower::take_release(gate_api::pledge_record& record, gate_api::pledge_status const& status) {
     set_state(record, pledge_state::released);
-    record.receipts.push_back(release);
+    record.receipts.push_back(status.release);
+    record.release_reason = status.reason;
     if (store(record)) {
-        // The campaign's state says why: failed (its goal missed), or funded while no method was saved.
-        emit_("campaign.released", {{"campaignId", record.campaign_id},
-                                    {"bundleId", record.bundle_id},
-                                    {"pledgeId", record.pledge_id},
-                                    {"campaignState", campaign_outcome}});
+        // The campaign's state says why: failed (its goal missed), or funded while no method was saved;
+        // unless the gate gives a reason of its own (the tier filled up before the method was saved).
+        json event = {{"campaignId", record.campaign_id},
+                      {"bundleId", record.bundle_id},
+                      {"pledgeId", record.pledge_id},
+                      {"campaignState", status.campaign_state}};
+        if (!status.reason.empty()) {
+            event["reason"] = status.reason;
+        }
+        emit_("campaign.released", std::move(event));
     }
 }
 
@@ -597,9 +634,15 @@ json pledge_follower::summary(gate_api::pledge_record const& record) const {
                 {"state", record.state},
                 {"amount", record.amount == 0 ? json() : json(record.amount)},
                 {"receipts", record.receipts.size()}};
+    if (!record.tier.empty()) {
+        out["tier"] = record.tier;
+    }
     auto const state = state_of(record);
     if (state == pledge_state::pending && !record.checkout_url.empty()) {
         out["checkoutUrl"] = record.checkout_url;
+    }
+    if (state == pledge_state::released && !record.release_reason.empty()) {
+        out["reason"] = record.release_reason;
     }
     if (auto const it = charge_failures_.find(record.campaign_id);
         state == pledge_state::charge_failed && it != charge_failures_.end()) {

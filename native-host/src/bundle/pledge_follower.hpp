@@ -49,10 +49,13 @@ public:
     pledge_follower(pledge_follower const&) = delete;
     pledge_follower& operator=(pledge_follower const&) = delete;
 
-    // `amount` defaults to the campaign's price. Pledging again to a campaign already pledged to answers the
-    // kept pledge instead of making another. The answer carries the provider's page (`checkoutUrl`) while no
-    // payment method is saved.
-    void pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount, answer_fn done);
+    // `amount` defaults to the price of the `tier` pledged to (the campaign's, when it has one price). Which
+    // tiers the campaign offers is the gate's to say: a tier it does not know, or none named among several,
+    // is its refusal (unknown_tier), as a full one is (tier_sold_out). Pledging again to a campaign already
+    // pledged to answers the kept pledge instead of making another. The answer carries the provider's page
+    // (`checkoutUrl`) while no payment method is saved.
+    void pledge(protocol::bundle_manifest const& m, std::optional<std::uint64_t> amount,
+                std::optional<std::string> tier, answer_fn done);
     void cancel(protocol::bundle_manifest const& m, answer_fn done);
     // A new page of the provider where the backer saves another payment method (after a declined charge, or
     // before the first one): answered as `checkoutUrl`.
@@ -86,8 +89,7 @@ private:
     // Whether the token was taken (the pledge is then charged and announced).
     bool take_token(gate_api::pledge_record& record, std::string const& token);
     void take_deliveries(gate_api::pledge_record& record, nlohmann::json const& status);
-    void take_release(gate_api::pledge_record& record, std::string const& release,
-                      std::string const& campaign_outcome);
+    void take_release(gate_api::pledge_record& record, gate_api::pledge_status const& status);
     void take_charge_failure(gate_api::pledge_record const& record, pledge_state before,
                              gate_api::pledge_status const& status);
     void follow_progress(gate_api::pledge_record const& record);

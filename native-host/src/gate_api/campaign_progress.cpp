@@ -86,6 +86,98 @@ json campaign_updates(json const& answer) {
     return out;
 }
 
+// A list of unique strings each passing `fits`, of at most `max` (and at least `min`) entries; nullopt when
+// the list is not that.
+template <typename Fits>
+std::optional<json> string_list(json const& v, std::size_t min, std::size_t max, Fits fits) {
+    if (!v.is_array() || v.size() < min || v.size() > max) {
+        return std::nullopt;
+    }
+    std::set<std::string, std::less<>> seen;
+    for (auto const& s : v) {
+        if (!s.is_string() || !fits(s.get_ref<std::string const&>()) ||
+            !seen.insert(s.get_ref<std::string const&>()).second) {
+            return std::nullopt;
+        }
+    }
+    return v;
+}
+
+// One tier as the API defines it, or nullopt. A limited tier says both its limit and the places left, which
+// cannot be more than the limit.
+std::optional<json> campaign_tier(json const& t) {
+    if (!t.is_object()) {
+        return std::nullopt;
+    }
+    auto const id = t.value("id", json());
+    auto const title = t.value("title", json());
+    auto const price = t.value("price", json());
+    auto const backers = t.value("backers", json());
+    if (!id.is_string() || !protocol::is_bundle_slug(id.get<std::string>()) ||
+        !is_readable(title, max_tier_title_bytes, false) || !count(price) || !count(backers)) {
+        return std::nullopt;
+    }
+    json out = {{"id", id}, {"title", title}, {"price", price}, {"backers", backers}};
+    // An empty description is none.
+    if (auto const it = t.find("description");
+        it != t.end() && !(it->is_string() && it->get_ref<std::string const&>().empty())) {
+        if (!is_readable(*it, max_tier_description_bytes, true)) {
+            return std::nullopt;
+        }
+        out["description"] = *it;
+    }
+    auto const limit = t.find("limit");
+    auto const left = t.find("left");
+    if ((limit == t.end()) != (left == t.end())) {
+        return std::nullopt;
+    }
+    if (limit != t.end()) {
+        if (!count(*limit) || !count(*left) || limit->get<std::uint64_t>() == 0 ||
+            left->get<std::uint64_t>() > limit->get<std::uint64_t>()) {
+            return std::nullopt;
+        }
+        out["limit"] = *limit;
+        out["left"] = *left;
+    }
+    if (auto const it = t.find("items"); it != t.end()) {
+        // Named, a tier unlocks at least one item; all of them is said by leaving the list out.
+        auto items = string_list(*it, 1, max_tier_items,
+                                 [](std::string const& s) { return protocol::is_safe_item_path(s); });
+        if (!items) {
+            return std::nullopt;
+        }
+        out["items"] = std::move(*items);
+    }
+    if (auto const it = t.find("deliveries"); it != t.end()) {
+        auto deliveries = string_list(*it, 0, max_tier_deliveries,
+                                      [](std::string const& s) { return protocol::is_bundle_slug(s); });
+        if (!deliveries) {
+            return std::nullopt;
+        }
+        out["deliveries"] = std::move(*deliveries);
+    }
+    return out;
+}
+
+json campaign_tiers(json const& answer) {
+    json out = json::array();
+    auto const it = answer.find("tiers");
+    if (it == answer.end() || !it->is_array()) {
+        return out;
+    }
+    std::set<std::string> seen;
+    for (auto const& t : *it) {
+        if (out.size() == max_campaign_tiers) {
+            break;
+        }
+        auto tier = campaign_tier(t);
+        if (tier && seen.insert(tier->at("id").get<std::string>()).second) {
+            out.push_back(std::move(*tier));
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 std::optional<json> campaign_progress(json const& answer) {
@@ -136,6 +228,7 @@ std::optional<json> campaign_progress(json const& answer) {
     }
     out["deliveries"] = std::move(deliveries);
     out["updates"] = campaign_updates(answer);
+    out["tiers"] = campaign_tiers(answer);
     return out;
 }
 

@@ -60,6 +60,17 @@ bool is_timestamp(std::string const& text) {
     return protocol::parse_utc_timestamp(text).has_value();
 }
 
+bool is_tier_id(std::string const& text) {
+    return protocol::is_bundle_slug(text);
+}
+
+// A released pledge's reason is a code the extension words itself (tier_sold_out): only that form reaches it.
+bool is_reason_code(std::string const& text) {
+    return text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+           });
+}
+
 // Decline codes are the provider's words for a person to look up (insufficient_funds): they reach the UI, so
 // only their plain form is taken.
 bool is_decline_code(std::string const& text) {
@@ -198,12 +209,17 @@ protocol::rpc_error to_rpc_error(gate_reply const& reply) {
     auto code = reply.what == gate_reply::outcome::refused       ? error_code::gate_refused
                 : reply.what == gate_reply::outcome::unavailable ? error_code::gate_unreachable
                                                                  : error_code::gate_bad_answer;
-    // Two of the gate's codes the extension words on their own: its provider failing (worth retrying later),
-    // and a pledge past the point where its payment method can change.
+    // Some of the gate's codes the extension words on their own: its provider failing (worth retrying later),
+    // a pledge past the point where its payment method can change, and a tier full or not offered (the backer
+    // picks another).
     if (reply.what == gate_reply::outcome::unavailable && reply.gate_code == "payment_provider_failed") {
         code = error_code::payment_provider_failed;
     } else if (reply.what == gate_reply::outcome::refused && reply.gate_code == "pledge_not_updatable") {
         code = error_code::pledge_not_updatable;
+    } else if (reply.what == gate_reply::outcome::refused && reply.gate_code == "tier_sold_out") {
+        code = error_code::tier_sold_out;
+    } else if (reply.what == gate_reply::outcome::refused && reply.gate_code == "unknown_tier") {
+        code = error_code::unknown_tier;
     }
     auto error = protocol::rpc_error::make(code, reply.message);
     if (reply.status != 0) {
@@ -254,9 +270,12 @@ gate_answer<pledge_created> read_pledge_created(json const& body, std::string co
     if (auto const it = body.find("campaignId"); it != body.end() && *it != campaign_id) {
         return problem<pledge_created>("the gate's answer is about a pledge to another campaign");
     }
-    pledge_created out{shared.value.pledge_id, shared.value.receipt, *checkout, {}};
+    pledge_created out{shared.value.pledge_id, shared.value.receipt, *checkout, {}, {}};
     if (!optional_text(body, "chargedOn", is_timestamp, out.charged_on)) {
         return problem<pledge_created>("the gate's answer gives a charge date that is not a UTC time");
+    }
+    if (!optional_text(body, "tier", is_tier_id, out.tier)) {
+        return problem<pledge_created>("the gate's answer names a tier that is not a tier id");
     }
     return {std::move(out), {}};
 }
@@ -311,6 +330,9 @@ gate_answer<pledge_status> read_pledge_status(json const& body, std::string cons
     if (!optional_text(body, "chargedOn", is_timestamp, out.charged_on)) {
         return problem<pledge_status>("the gate's answer gives a charge date that is not a UTC time");
     }
+    if (!optional_text(body, "tier", is_tier_id, out.tier)) {
+        return problem<pledge_status>("the gate's answer names a tier that is not a tier id");
+    }
     if (out.state == "pending" && !optional_text(body, "checkoutUrl", is_checkout_url, out.checkout_url)) {
         return problem<pledge_status>("the gate's answer gives a checkout URL that is not http or https, or "
                                       "longer than 2048 bytes");
@@ -331,6 +353,9 @@ gate_answer<pledge_status> read_pledge_status(json const& body, std::string cons
     if (out.state == "released") {
         if (auto const* release = text_member(body, "release", max_receipt_bytes)) {
             out.release = *release;
+        }
+        if (!optional_text(body, "reason", is_reason_code, out.reason)) {
+            return problem<pledge_status>("the gate's answer gives the release a reason of the wrong form");
         }
     }
     return {std::move(out), {}};

@@ -44,9 +44,10 @@ gate_reply interpret_gate_answer(net::incoming_response const& response, std::st
                                  std::chrono::seconds timeout);
 
 // A reply that is not `answered`, as the error the extension receives: gate_refused (with data.gateCode),
-// gate_unreachable (worth retrying) or gate_bad_answer, and data.status when there was one. Two of the gate's
-// codes have their own: payment_provider_failed (its provider failed; worth retrying) and
-// pledge_not_updatable (the pledge is past the point where its payment method can change).
+// gate_unreachable (worth retrying) or gate_bad_answer, and data.status when there was one. Some of the
+// gate's codes have their own: payment_provider_failed (its provider failed; worth retrying),
+// pledge_not_updatable (the pledge is past the point where its payment method can change), tier_sold_out and
+// unknown_tier (the tier a pledge named is full, or not the campaign's).
 protocol::rpc_error to_rpc_error(gate_reply const& reply);
 
 // What a parser made of an answer: `value` when `problem` is empty; else `problem` says, for a person, what
@@ -83,6 +84,7 @@ struct pledge_created {
     std::string receipt;
     std::string checkout_url; // the provider's page: http:// or https://, at most 2048 bytes
     std::string charged_on;   // the deadline, when the charge happens if the campaign is funded; may be empty
+    std::string tier;         // the campaign's tier the pledge is in; empty when the gate did not say
 };
 gate_answer<pledge_created> read_pledge_created(nlohmann::json const& body, std::string const& campaign_id);
 
@@ -113,6 +115,8 @@ struct pledge_status {
     std::string next_attempt;   // charge_failed: when it is charged again; may be empty
     std::string token;          // charged: may be empty until the gate issues it
     std::string release;        // released: the signed release, still to be checked
+    std::string reason;         // released: why, when the gate says (tier_sold_out); may be empty
+    std::string tier;           // the campaign's tier the pledge is in; may be empty
 };
 gate_answer<pledge_status> read_pledge_status(nlohmann::json const& body, std::string const& pledge_id,
                                               std::string const& campaign_id);

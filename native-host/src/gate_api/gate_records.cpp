@@ -7,17 +7,25 @@ namespace sluice::gate_api {
 using nlohmann::json;
 
 json to_json(pledge_record const& r) {
-    return {{"campaignId", r.campaign_id},
-            {"bundleId", r.bundle_id},
-            {"gateUrl", r.gate_url},
-            {"gateKeys", r.gate_keys},
-            {"idempotencyKey", r.idempotency_key},
-            {"amount", r.amount},
-            {"pledgeId", r.pledge_id},
-            {"state", r.state},
-            {"checkoutUrl", r.checkout_url},
-            {"receipts", r.receipts},
-            {"deliveries", r.deliveries}};
+    json j = {{"campaignId", r.campaign_id},
+              {"bundleId", r.bundle_id},
+              {"gateUrl", r.gate_url},
+              {"gateKeys", r.gate_keys},
+              {"idempotencyKey", r.idempotency_key},
+              {"amount", r.amount},
+              {"pledgeId", r.pledge_id},
+              {"state", r.state},
+              {"checkoutUrl", r.checkout_url},
+              {"receipts", r.receipts},
+              {"deliveries", r.deliveries}};
+    // Left out when empty: a pledge to a single-price campaign is written as a host before tiers wrote it.
+    if (!r.tier.empty()) {
+        j["tier"] = r.tier;
+    }
+    if (!r.release_reason.empty()) {
+        j["releaseReason"] = r.release_reason;
+    }
+    return j;
 }
 
 json to_json(payment_record const& r) {
@@ -43,6 +51,13 @@ pledge_record pledge_from_json(json const& j) {
     r.state = j.at("state").get<std::string>();
     r.receipts = j.at("receipts").get<std::vector<std::string>>();
     r.deliveries = j.at("deliveries").get<std::vector<std::string>>();
+    // Both absent from records kept before tiers.
+    if (auto const it = j.find("tier"); it != j.end()) {
+        r.tier = it->get<std::string>();
+    }
+    if (auto const it = j.find("releaseReason"); it != j.end()) {
+        r.release_reason = it->get<std::string>();
+    }
     if (auto const it = j.find("checkoutUrl"); it != j.end()) {
         r.checkout_url = it->get<std::string>();
     } else {

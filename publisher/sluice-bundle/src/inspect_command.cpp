@@ -220,9 +220,24 @@ std::string render_inspection(json const& j) {
                 goal += (goal.empty() ? "" : " and ") + money(p["goalAmount"].get<std::uint64_t>(), currency);
             }
             line("pledge", "campaign " + p.at("campaignId").get<std::string>() + ", goal " + goal);
-            line("", "price " + money(p.at("price").get<std::uint64_t>(), currency) + ", deadline " +
-                         p.at("deadline").get<std::string>() + ", delivery expected " +
+            line("", (p.contains("price") ? "price " + money(p["price"].get<std::uint64_t>(), currency) + ", "
+                                          : std::string()) +
+                         "deadline " + p.at("deadline").get<std::string>() + ", delivery expected " +
                          p.at("expectedDelivery").get<std::string>());
+            for (auto const& t : p.value("tiers", json::array())) {
+                auto text = "tier " + t.at("id").get<std::string>() + ": " +
+                            t.at("title").get<std::string>() + ", " +
+                            money(t.at("price").get<std::uint64_t>(), currency);
+                if (t.contains("limit")) {
+                    text += ", at most " + std::to_string(t["limit"].get<std::uint64_t>()) + " backers";
+                }
+                text += ", unlocks " + (t.contains("items") ? std::to_string(t["items"].size()) + " item(s)"
+                                                            : std::string("every pledge item"));
+                if (t.contains("deliveries")) {
+                    text += ", receives " + std::to_string(t["deliveries"].size()) + " later delivery(ies)";
+                }
+                line("", text);
+            }
             line("", "if the goal is missed: " + p.at("ifGoalMissed").get<std::string>());
         }
         out << "\nitems (" << b.at("items").size() << ")\n";

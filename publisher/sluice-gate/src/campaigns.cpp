@@ -8,6 +8,16 @@ namespace sluice::gate {
 
 using nlohmann::json;
 
+protocol::pledge_tier const* campaign_record::find_tier(std::string_view tier_id) const {
+    auto const it = std::find_if(tiers.begin(), tiers.end(), [&](auto const& t) { return t.id == tier_id; });
+    return it == tiers.end() ? nullptr : &*it;
+}
+
+tier_totals campaign_totals::tier(std::string_view tier_id) const {
+    auto const it = by_tier.find(tier_id);
+    return it == by_tier.end() ? tier_totals{} : it->second;
+}
+
 std::optional<campaign_record> current_campaign(gate_store& store, std::string_view id, std::int64_t now,
                                                 std::error_code& ec) {
     ec.clear();
@@ -26,6 +36,15 @@ std::optional<campaign_record> current_campaign(gate_store& store, std::string_v
         campaign = store.find_campaign(id, ec);
     }
     return campaign;
+}
+
+json tier_progress(protocol::pledge_tier const& tier, std::uint64_t backers) {
+    auto out = protocol::to_json(tier);
+    out["backers"] = backers;
+    if (tier.limit) {
+        out["left"] = *tier.limit - std::min(backers, *tier.limit);
+    }
+    return out;
 }
 
 json magnet_json(std::string const& magnet) {
@@ -54,6 +73,10 @@ std::optional<json> campaign_progress(gate_store& store, std::string_view id, st
                            {"text", u.text},
                            {"postedAt", protocol::format_utc_timestamp(u.posted_at)}});
     }
+    json tiers = json::array();
+    for (auto const& tier : c->tiers) {
+        tiers.push_back(tier_progress(tier, t.tier(tier.id).backers));
+    }
     json deliveries = json::array();
     for (auto const& d : delivered) {
         deliveries.push_back({{"bundleId", d.bundle_id},
@@ -72,6 +95,7 @@ std::optional<json> campaign_progress(gate_store& store, std::string_view id, st
              {"secondsLeft", std::max<std::int64_t>(0, c->deadline - now)},
              {"expectedDelivery", c->expected_delivery},
              {"ifGoalMissed", c->if_goal_missed},
+             {"tiers", std::move(tiers)},
              {"deliveries", std::move(deliveries)},
              {"updates", std::move(updates)}};
     if (c->goal_backers) {

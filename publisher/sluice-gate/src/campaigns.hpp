@@ -20,9 +20,13 @@ namespace sluice::gate {
 std::optional<campaign_record> current_campaign(gate_store& store, std::string_view id, std::int64_t now,
                                                 std::error_code& ec);
 
-// Its progress as GET /v1/campaigns/{id} answers it: state, totals, goals, terms and deliveries.
+// Its progress as GET /v1/campaigns/{id} answers it: state, totals, goals, terms, tiers and deliveries.
 std::optional<nlohmann::json> campaign_progress(gate_store& store, std::string_view id, std::int64_t now,
                                                 std::error_code& ec);
+
+// A tier as the progress tells it: its terms as the manifest has them, its backers, and for a limited tier
+// the places left.
+nlohmann::json tier_progress(protocol::pledge_tier const& tier, std::uint64_t backers);
 
 // A delivery's magnet link as the API tells it: null when the bundle was imported without a .torrent.
 nlohmann::json magnet_json(std::string const& magnet);

@@ -129,7 +129,7 @@ CREATE TABLE IF NOT EXISTS payment_events (
 // The schema's version, kept in the database (SQLite: PRAGMA user_version); the gate refuses to open a
 // database of a later version than it knows. `schema` above is version 1 and is created as it is; each
 // migration brings the version before it to its own, in one transaction.
-inline constexpr int schema_version = 2;
+inline constexpr int schema_version = 3;
 
 // 2: pledges are pre-orders charged at funding (payment_provider.hpp): the pledge keeps its saved method and
 // its charges' pacing, each charge and refund is a row written before it is sent, and every provider event
@@ -197,6 +197,30 @@ CREATE TABLE campaign_updates (
 CREATE INDEX campaign_updates_by_campaign ON campaign_updates (campaign_id, posted_at);
 )sql";
 
+// 3: reward tiers. A campaign's tiers, as its first import declared them (items and deliveries as JSON
+// arrays, NULL for all); a version 2 campaign had one price, which becomes its one tier. A pledge names its
+// tier, and a released one why it was released.
+inline constexpr char const* migration_3 = R"sql(
+CREATE TABLE campaign_tiers (
+    campaign_id    TEXT    NOT NULL REFERENCES campaigns (id),
+    tier_id        TEXT    NOT NULL,
+    ordinal        INTEGER NOT NULL,
+    title          TEXT    NOT NULL,
+    description    TEXT    NOT NULL,
+    price          BIGINT  NOT NULL,
+    items          TEXT    NULL,
+    deliveries     TEXT    NULL,
+    quantity_limit BIGINT  NULL,
+    PRIMARY KEY (campaign_id, tier_id)
+);
+INSERT INTO campaign_tiers (campaign_id, tier_id, ordinal, title, description, price)
+    SELECT id, 'pledge', 0, 'Pledge', '', price FROM campaigns;
+ALTER TABLE pledges ADD COLUMN tier_id TEXT NOT NULL DEFAULT 'pledge';
+ALTER TABLE pledges ADD COLUMN release_reason TEXT NOT NULL DEFAULT '';
+-- Each tier's backers from the index alone (a campaign's totals are their sum).
+CREATE INDEX pledges_by_tier ON pledges (campaign_id, tier_id, state, confirmed_at, amount);
+)sql";
+
 inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";
 inline constexpr char const* insert_bundle =
     "INSERT INTO bundles (id, version, manifest, signature, keys, magnet, imported_at) "
@@ -233,27 +257,38 @@ inline constexpr char const* find_campaign =
     "if_goal_missed, state, closed_at FROM campaigns WHERE id = ?";
 inline constexpr char const* campaign_totals = "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM pledges WHERE "
                                                "campaign_id = ? AND " SLUICE_BACKER_CONDITION;
+inline constexpr char const* tier_totals =
+    "SELECT tier_id, COUNT(*), COALESCE(SUM(amount), 0) FROM pledges WHERE campaign_id = ? "
+    "AND " SLUICE_BACKER_CONDITION " GROUP BY tier_id";
+inline constexpr char const* insert_tier = "INSERT INTO campaign_tiers (campaign_id, tier_id, ordinal, "
+                                           "title, description, price, items, deliveries, "
+                                           "quantity_limit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+inline constexpr char const* campaign_tiers =
+    "SELECT tier_id, title, description, price, items, deliveries, quantity_limit FROM campaign_tiers "
+    "WHERE campaign_id = ? ORDER BY ordinal";
 inline constexpr char const* campaign_state = "SELECT state, deadline FROM campaigns WHERE id = ?";
 #define SLUICE_PLEDGE_COLUMNS                                                                                \
     "pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, response, created_at, "   \
     "cancelled_at, customer, payment_method, checkout_url, confirmed_at, charged_at, attempts, "             \
     "next_charge_at, "                                                                                       \
-    "grace_until, last_decline, email "
+    "grace_until, last_decline, email, tier_id, release_reason "
 inline constexpr char const* find_pledge_by_key =
     "SELECT " SLUICE_PLEDGE_COLUMNS "FROM pledges WHERE campaign_id = ? AND idempotency_key = ?";
 inline constexpr char const* find_pledge = "SELECT " SLUICE_PLEDGE_COLUMNS "FROM pledges WHERE pledge_id = ?";
 inline constexpr char const* insert_pledge =
     "INSERT INTO pledges (pledge_id, campaign_id, idempotency_key, request_hash, amount, device, state, "
-    "response, created_at, cancelled_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, NULL)";
+    "response, created_at, cancelled_at, tier_id) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, NULL, ?)";
 inline constexpr char const* cancel_pledge =
     "UPDATE pledges SET state = 'cancelled', cancelled_at = ? WHERE pledge_id = ? AND state IN ('pending', "
     "'confirmed')";
 // At a campaign's close: a pledge whose method was never saved is released, and so is every confirmed one
 // when the campaign failed.
 inline constexpr char const* release_unconfirmed =
-    "UPDATE pledges SET state = 'released' WHERE campaign_id = ? AND state = 'pending'";
+    "UPDATE pledges SET state = 'released', release_reason = 'not_confirmed' WHERE campaign_id = ? AND "
+    "state = 'pending'";
 inline constexpr char const* release_confirmed =
-    "UPDATE pledges SET state = 'released' WHERE campaign_id = ? AND state = 'confirmed'";
+    "UPDATE pledges SET state = 'released', release_reason = 'campaign_failed' WHERE campaign_id = ? AND "
+    "state = 'confirmed'";
 inline constexpr char const* close_campaign =
     "UPDATE campaigns SET state = ?, closed_at = ? WHERE id = ? AND state = 'open'";
 inline constexpr char const* find_unlock_by_grantee =

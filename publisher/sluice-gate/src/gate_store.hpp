@@ -1,6 +1,9 @@
 #pragma once
 
+#include <sluice/protocol/bundle_manifest.hpp>
+
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,11 +70,23 @@ struct campaign_record {
     std::string if_goal_missed;
     std::string state = "open"; // "open", "funded", "failed"
     std::optional<std::int64_t> closed_at;
+    std::vector<protocol::pledge_tier> tiers; // what a backer picks from, in the manifest's order (none
+                                              // given: the one tier of `price`)
+
+    protocol::pledge_tier const* find_tier(std::string_view tier_id) const;
+};
+
+struct tier_totals {
+    std::uint64_t backers = 0; // pledges whose payment method the provider saved
+    std::uint64_t amount = 0;  // their sum, minor units
 };
 
 struct campaign_totals {
-    std::uint64_t backers = 0; // pledges whose payment method the provider saved
-    std::uint64_t amount = 0;  // their sum, minor units
+    std::uint64_t backers = 0;
+    std::uint64_t amount = 0;
+    std::map<std::string, tier_totals, std::less<>> by_tier; // the tiers with backers
+
+    tier_totals tier(std::string_view tier_id) const;
 };
 
 // A pledge, unique per (campaign, idempotency key): a pre-order. `request_hash` tells a retry of the same
@@ -83,8 +98,9 @@ struct campaign_totals {
 // charge is at the provider), `charged` (the backer paid: tokens and deliveries are theirs),
 // `charge_failed` (declined or the bank wants the backer: retried within the grace period) and `failed`
 // (the grace period ended unpaid). `cancelled` by the backer before the deadline; `released` when the
-// campaign failed, or when it closed before the method was saved. Nothing is charged but a confirmed
-// pledge of a funded campaign.
+// campaign failed, when it closed before the method was saved, or when the pledge's tier filled up before
+// it was (a limited tier's places go to saved methods, first come, so unconfirmed pledges hold none).
+// Nothing is charged but a confirmed pledge of a funded campaign.
 struct pledge_record {
     std::string pledge_id;
     std::string campaign_id;
@@ -106,6 +122,8 @@ struct pledge_record {
     std::optional<std::int64_t> grace_until;    // after it, a failed charge is final
     std::string last_decline;                   // the bank's reason for the last failed charge
     std::string email; // the address the backer gave the provider's page: where a failed charge is told
+    std::string tier_id = std::string(protocol::single_tier_id);
+    std::string release_reason; // a released pledge's: not_confirmed, campaign_failed, tier_sold_out
 };
 
 enum class pledge_outcome {
@@ -290,8 +308,8 @@ public:
     virtual bool confirm_email_request(std::string_view request_id, unlock_record const& unlock,
                                        std::error_code& ec) = 0;
 
-    // The first definition of a campaign wins: a later manifest version cannot move the goal or the deadline
-    // under the backers' feet.
+    // The first definition of a campaign (and its tiers) wins: a later manifest version cannot move the goal,
+    // the deadline or what a tier brings under the backers' feet.
     virtual void ensure_campaign(campaign_record const& campaign, std::error_code& ec) = 0;
     virtual std::optional<campaign_record> find_campaign(std::string_view id, std::error_code& ec) = 0;
     virtual campaign_totals totals(std::string_view campaign_id, std::error_code& ec) = 0;
@@ -300,6 +318,9 @@ public:
     virtual pledge_outcome add_pledge(pledge_record const& pledge, std::int64_t now,
                                       std::optional<pledge_record>& existing, std::error_code& ec) = 0;
     virtual std::optional<pledge_record> find_pledge(std::string_view pledge_id, std::error_code& ec) = 0;
+    virtual std::optional<pledge_record> find_pledge_by_key(std::string_view campaign_id,
+                                                            std::string_view idempotency_key,
+                                                            std::error_code& ec) = 0;
     virtual cancel_outcome cancel_pledge(std::string_view pledge_id, std::int64_t now,
                                          std::error_code& ec) = 0;
     // Closes an open campaign, funded when its active pledges meet every goal it has, else failed, and
@@ -348,7 +369,8 @@ public:
     virtual void set_payment_response(std::string_view payment_id, std::string_view response,
                                       std::error_code& ec) = 0;
     // The provider saved a payment method for the pledge: pending becomes confirmed (only while the campaign
-    // takes pledges); a pledge whose charge failed takes the new method and is retried at once.
+    // takes pledges, and while its tier has a place: else it is released, its method to be detached); a
+    // pledge whose charge failed takes the new method and is retried at once.
     virtual event_outcome save_pledge_method(std::string_view event_id, std::string_view pledge_id,
                                              std::string_view customer, std::string_view payment_method,
                                              std::int64_t now, std::error_code& ec) = 0;

@@ -136,7 +136,7 @@ result<import_report> import_bundle(gate_store& store, import_options const& opt
     if (auto const& p = manifest.gates.pledge) {
         campaign_record campaign{p->campaign_id,    manifest.id, p->goal_backers,  p->goal_amount,
                                  p->price,          p->currency, p->deadline_unix, p->expected_delivery,
-                                 p->if_goal_missed, "open",      std::nullopt};
+                                 p->if_goal_missed, "open",      std::nullopt,     p->offered_tiers()};
         store.ensure_campaign(campaign, ec);
         if (ec) {
             return failure::failure("the gate's storage failed: " + ec.message());

@@ -133,7 +133,17 @@ std::string render_landing_page(protocol::bundle_manifest const& m, std::string_
         if (p.goal_amount) {
             html += "<li>Goal: " + html_escape(money(*p.goal_amount, p.currency)) + "</li>\n";
         }
-        html += "<li>Pledge: " + html_escape(money(p.price, p.currency)) + "</li>\n";
+        for (auto const& tier : p.offered_tiers()) {
+            html += "<li class=\"tier\">" + html_escape(tier.title) + ": " +
+                    html_escape(money(tier.price, p.currency));
+            if (tier.limit) {
+                html += " (" + std::to_string(*tier.limit) + " places)";
+            }
+            if (!tier.description.empty()) {
+                html += " - " + html_escape(tier.description);
+            }
+            html += "</li>\n";
+        }
         html += "<li>Deadline: " + html_escape(p.deadline) + "</li>\n";
         html += "<li>Expected delivery: " + html_escape(p.expected_delivery) + "</li>\n";
         html += "<li>If the goal is missed: " + html_escape(p.if_goal_missed) + "</li>\n</ul>\n</section>\n";

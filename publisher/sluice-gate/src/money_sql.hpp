@@ -16,9 +16,17 @@ inline constexpr char const* set_payment_response =
 inline constexpr char const* pledge_with_campaign =
     "SELECT p.state, c.state, c.deadline FROM pledges p JOIN campaigns c ON c.id = p.campaign_id "
     "WHERE p.pledge_id = ?";
+// Confirms a pending pledge while its tier has a place: the count runs inside the same write, so two
+// methods saved at once cannot both take the last place.
 inline constexpr char const* confirm_pledge =
     "UPDATE pledges SET state = 'confirmed', customer = ?, payment_method = ?, confirmed_at = ? "
-    "WHERE pledge_id = ? AND state = 'pending'";
+    "WHERE pledge_id = ? AND state = 'pending' AND NOT EXISTS (SELECT 1 FROM campaign_tiers t WHERE "
+    "t.campaign_id = pledges.campaign_id AND t.tier_id = pledges.tier_id AND t.quantity_limit IS NOT NULL "
+    "AND t.quantity_limit <= (SELECT COUNT(*) FROM pledges q WHERE q.campaign_id = t.campaign_id AND "
+    "q.tier_id = t.tier_id AND " SLUICE_BACKER_CONDITION "))";
+inline constexpr char const* release_sold_out =
+    "UPDATE pledges SET state = 'released', release_reason = 'tier_sold_out', customer = ?, "
+    "payment_method = ? WHERE pledge_id = ? AND state = 'pending'";
 inline constexpr char const* set_pledge_email = "UPDATE pledges SET email = ? WHERE pledge_id = ?";
 inline constexpr char const* replace_pledge_method =
     "UPDATE pledges SET customer = ?, payment_method = ?, next_charge_at = ? WHERE pledge_id = ? "

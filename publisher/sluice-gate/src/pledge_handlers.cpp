@@ -29,14 +29,16 @@ json receipt_body(std::string kind, pledge_record const& p, campaign_record cons
                 {"device", p.device},      {"at", protocol::format_utc_timestamp(at)}};
 }
 
-// The pledge's token for one bundle (the campaign's own or a delivery): the one recorded for this pledge and
-// bundle, else a new one, recorded before it is answered. Either the token or the response to send instead.
+// The pledge's token for one bundle (the campaign's own, with what the pledge's `tier` unlocks of it, or a
+// delivery, whole): the one recorded for this pledge and bundle, else a new one, recorded before it is
+// answered. Either the token or the response to send instead.
 struct pledge_token {
     std::string token;
     std::optional<gate_response> error;
 };
 
-pledge_token token_for(gate_context& ctx, pledge_record const& pledge, std::string_view bundle_id) {
+pledge_token token_for(gate_context& ctx, pledge_record const& pledge, std::string_view bundle_id,
+                       protocol::pledge_tier const* tier) {
     std::error_code ec;
     auto unlock = ctx.store.find_unlock("pledge", pledge.pledge_id, bundle_id, ec);
     if (ec) {
@@ -56,7 +58,8 @@ pledge_token token_for(gate_context& ctx, pledge_record const& pledge, std::stri
     }
     auto const device = protocol::decode_public_key("x25519", pledge.device);
     unlock = grant_unlock(ctx, *found.bundle, protocol::gate_kind::pledge,
-                          {protocol::grantee_kind::pledge, pledge.pledge_id}, *device);
+                          {protocol::grantee_kind::pledge, pledge.pledge_id}, *device,
+                          [tier](std::string const& path) { return !tier || tier->unlocks(path); });
     if (!unlock) {
         return {
             {},
@@ -89,6 +92,30 @@ gate_response provider_failed(std::string const& error) {
     return error_response(502, error_code::payment_provider_failed,
                           "the payment provider could not open its page (" + error +
                               "); retry with the same Idempotency-Key");
+}
+
+// The tier a pledge asks for: the one named, or the only one; else the response to send.
+struct tier_choice {
+    protocol::pledge_tier const* tier = nullptr;
+    std::optional<gate_response> error;
+};
+
+tier_choice choose_tier(campaign_record const& c, std::optional<std::string> const& requested) {
+    if (!requested && c.tiers.size() == 1) {
+        return {&c.tiers.front(), std::nullopt};
+    }
+    auto const* tier = requested ? c.find_tier(*requested) : nullptr;
+    if (tier) {
+        return {tier, std::nullopt};
+    }
+    std::string ids;
+    for (auto const& t : c.tiers) {
+        ids += (ids.empty() ? "" : ", ") + t.id;
+    }
+    return {nullptr, error_response(400, error_code::unknown_tier,
+                                    (requested ? "the campaign has no tier " + *requested
+                                               : std::string("the campaign has several tiers: name one")) +
+                                        " (its tiers: " + ids + ")")};
 }
 
 gate_response replay_pledge(std::string const& response) {
@@ -127,6 +154,7 @@ void open_pledge_checkout(gate_context& ctx, pledge_record pledge, campaign_reco
         json const body{{"pledgeId", pledge.pledge_id},
                         {"campaignId", campaign.id},
                         {"state", "pending"},
+                        {"tier", pledge.tier_id},
                         {"amount", pledge.amount},
                         {"currency", campaign.currency},
                         {"checkoutUrl", answer.value->url},
@@ -153,11 +181,15 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
     }
     std::string device_text;
     std::optional<std::uint64_t> amount;
+    std::optional<std::string> tier_id;
     if (auto bad = read_json_body(req.body, [&](json const& v) {
-            protocol::strict_object const o(v, "", {"device", "amount"});
+            protocol::strict_object const o(v, "", {"device", "amount", "tier"});
             device_text = o.string("device", 1, 128);
             if (o.has("amount")) {
                 amount = o.integer("amount", 1, protocol::max_safe_integer);
+            }
+            if (o.has("tier")) {
+                tier_id = o.string("tier", 1, 64);
             }
         })) {
         return respond(*bad);
@@ -178,11 +210,16 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
     if (!ctx.payments) {
         return respond(error_response(503, error_code::payments_unavailable, "this gate takes no payments"));
     }
-    auto const pledged = amount.value_or(campaign->price);
-    if (pledged < campaign->price) {
+    auto const chosen = choose_tier(*campaign, tier_id);
+    if (!chosen.tier) {
+        return respond(*chosen.error);
+    }
+    auto const& tier = *chosen.tier;
+    auto const pledged = amount.value_or(tier.price);
+    if (pledged < tier.price) {
         return respond(error_response(400, error_code::amount_too_low,
-                                      "the pledge is at least " + std::to_string(campaign->price) + " " +
-                                          campaign->currency));
+                                      "a pledge in the tier " + tier.id + " is at least " +
+                                          std::to_string(tier.price) + " " + campaign->currency));
     }
 
     auto const now = ctx.unix_now();
@@ -192,9 +229,27 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
     pledge.idempotency_key = *key;
     pledge.amount = pledged;
     pledge.device = protocol::encode_public_key("x25519", *device);
-    pledge.request_hash = request_digest(std::to_string(pledge.amount) + "\n" + pledge.device);
+    pledge.tier_id = tier.id;
+    // A single-price campaign's pledges hash as they did before tiers, so a retry across an upgrade matches.
+    pledge.request_hash =
+        request_digest(std::to_string(pledge.amount) + "\n" + pledge.device +
+                       (tier.id == protocol::single_tier_id ? std::string() : "\n" + tier.id));
     pledge.created_at = now;
 
+    // A full tier takes no new pledge (a retry of one made before it filled is answered as before). The
+    // check is a courtesy to the backer: the place itself is taken when the provider saves the method.
+    if (tier.limit) {
+        auto const full = ctx.store.totals(campaign->id, ec).tier(tier.id).backers >= *tier.limit;
+        auto const earlier =
+            ec || !full ? std::nullopt : ctx.store.find_pledge_by_key(campaign->id, *key, ec);
+        if (ec) {
+            return respond(storage_failed());
+        }
+        if (full && !earlier) {
+            return respond(error_response(409, error_code::tier_sold_out,
+                                          "every place in the tier " + tier.id + " is taken"));
+        }
+    }
     std::optional<pledge_record> existing;
     auto const outcome = ctx.store.add_pledge(pledge, now, existing, ec);
     if (ec) {
@@ -297,6 +352,7 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
     json out{{"pledgeId", pledge->pledge_id},
              {"campaignId", campaign->id},
              {"state", pledge->state},
+             {"tier", pledge->tier_id},
              {"amount", pledge->amount},
              {"currency", campaign->currency},
              {"campaignState", campaign->state},
@@ -315,7 +371,8 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
         }
     }
     if (pledge->state == "charged") {
-        auto const own = token_for(ctx, *pledge, campaign->bundle_id);
+        auto const* tier = campaign->find_tier(pledge->tier_id);
+        auto const own = token_for(ctx, *pledge, campaign->bundle_id, tier);
         if (own.error) {
             return *own.error;
         }
@@ -326,7 +383,10 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
         }
         json deliveries = json::array();
         for (auto const& d : delivered) {
-            auto const delivery = token_for(ctx, *pledge, d.bundle_id);
+            if (tier && !tier->receives(d.bundle_id)) {
+                continue;
+            }
+            auto const delivery = token_for(ctx, *pledge, d.bundle_id, nullptr);
             if (delivery.error) {
                 return *delivery.error;
             }
@@ -337,6 +397,9 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
         }
         out["deliveries"] = std::move(deliveries);
     } else if (pledge->state == "released") {
+        if (!pledge->release_reason.empty()) {
+            out["reason"] = pledge->release_reason;
+        }
         out["release"] = sign_receipt(
             receipt_body("release", *pledge, *campaign, campaign->closed_at.value_or(0)), ctx.gate_key);
     }

@@ -48,9 +48,14 @@ statement& statement::bind(std::int64_t value) {
 }
 
 statement& statement::bind(std::optional<std::int64_t> value) {
-    if (value) {
-        return bind(*value);
-    }
+    return value ? bind(*value) : bind_null();
+}
+
+statement& statement::bind_or_null(std::optional<std::string> const& text) {
+    return text ? bind(std::string_view(*text)) : bind_null();
+}
+
+statement& statement::bind_null() {
     ++index_;
     if (rc_ == SQLITE_OK) {
         rc_ = sqlite3_bind_null(stmt_, index_);

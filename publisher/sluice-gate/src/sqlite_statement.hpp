@@ -34,7 +34,8 @@ public:
 
     statement& bind(std::string_view text);
     statement& bind(std::int64_t value);
-    statement& bind(std::optional<std::int64_t> value); // NULL when empty
+    statement& bind(std::optional<std::int64_t> value);              // NULL when empty
+    statement& bind_or_null(std::optional<std::string> const& text); // NULL when empty
 
     // Steps once: true on a row; false when the rows are done (`ec` cleared) or on a failure (`ec` set).
     bool next_row(std::error_code& ec);
@@ -84,6 +85,8 @@ public:
     bool is_null(int column) const;
 
 private:
+    statement& bind_null();
+
     sqlite3_stmt* stmt_ = nullptr;
     int rc_ = 0; // SQLITE_OK, or the first error in preparing or binding
     int index_ = 0;

@@ -87,8 +87,38 @@ campaign_record read_campaign(statement const& row) {
     return c;
 }
 
-campaign_totals read_totals(statement const& row) {
-    return {static_cast<std::uint64_t>(row.integer(0)), static_cast<std::uint64_t>(row.integer(1))};
+// A tier's item paths or delivery ids as the campaign_tiers table keeps them: a JSON array, NULL for all.
+std::optional<std::string> optional_list(std::optional<std::vector<std::string>> const& list) {
+    return list ? std::optional<std::string>(nlohmann::json(*list).dump()) : std::nullopt;
+}
+
+// A list the gate wrote itself; should the text ever be damaged, the tier brings nothing rather than all.
+std::optional<std::vector<std::string>> read_list(statement const& row, int column) {
+    if (row.is_null(column)) {
+        return std::nullopt;
+    }
+    auto const list = nlohmann::json::parse(row.text(column), nullptr, false);
+    std::vector<std::string> out;
+    if (list.is_array()) {
+        for (auto const& v : list) {
+            if (v.is_string()) {
+                out.push_back(v.get<std::string>());
+            }
+        }
+    }
+    return out;
+}
+
+protocol::pledge_tier read_tier(statement const& row) {
+    protocol::pledge_tier t;
+    t.id = row.text(0);
+    t.title = row.text(1);
+    t.description = row.text(2);
+    t.price = static_cast<std::uint64_t>(row.integer(3));
+    t.items = read_list(row, 4);
+    t.deliveries = read_list(row, 5);
+    t.limit = unsigned_optional(row.maybe_integer(6));
+    return t;
 }
 
 // The campaign's state and deadline, for checks inside a transaction.
@@ -125,6 +155,8 @@ pledge_record read_pledge(statement const& row) {
     p.grace_until = row.maybe_integer(17);
     p.last_decline = row.text(18);
     p.email = row.text(19);
+    p.tier_id = row.text(20);
+    p.release_reason = row.text(21);
     return p;
 }
 
@@ -184,7 +216,7 @@ int migrate(sqlite3* db, std::string* detail) {
         }
         return SQLITE_MISMATCH;
     }
-    static constexpr char const* steps[] = {nullptr, nullptr, sql::migration_2};
+    static constexpr char const* steps[] = {nullptr, nullptr, sql::migration_2, sql::migration_3};
     for (int to = std::max(version, 1) + 1; to <= sql::schema_version; ++to) {
         auto const text = std::string("BEGIN IMMEDIATE;\n") + steps[to] +
                           "PRAGMA user_version = " + std::to_string(to) + ";\nCOMMIT;";
@@ -384,6 +416,10 @@ bool sqlite_store::confirm_email_request(std::string_view request_id, unlock_rec
 }
 
 void sqlite_store::ensure_campaign(campaign_record const& c, std::error_code& ec) {
+    transaction tx(db_, ec);
+    if (ec) {
+        return;
+    }
     statement(db_, sql::insert_campaign)
         .bind(c.id)
         .bind(c.bundle_id)
@@ -395,14 +431,53 @@ void sqlite_store::ensure_campaign(campaign_record const& c, std::error_code& ec
         .bind(c.expected_delivery)
         .bind(c.if_goal_missed)
         .execute(ec);
+    if (ec || sqlite3_changes(db_) == 0) {
+        return; // the first definition stands, tiers and all
+    }
+    auto const tiers = c.tiers.empty() ? std::vector{protocol::single_price_tier(c.price)} : c.tiers;
+    std::int64_t ordinal = 0;
+    for (auto const& t : tiers) {
+        statement(db_, sql::insert_tier)
+            .bind(c.id)
+            .bind(t.id)
+            .bind(ordinal++)
+            .bind(t.title)
+            .bind(t.description)
+            .bind(static_cast<std::int64_t>(t.price))
+            .bind_or_null(optional_list(t.items))
+            .bind_or_null(optional_list(t.deliveries))
+            .bind(signed_optional(t.limit))
+            .execute(ec);
+        if (ec) {
+            return;
+        }
+    }
+    tx.commit(ec);
 }
 
 std::optional<campaign_record> sqlite_store::find_campaign(std::string_view id, std::error_code& ec) {
-    return statement(db_, sql::find_campaign).bind(id).query_one(read_campaign, ec);
+    auto campaign = statement(db_, sql::find_campaign).bind(id).query_one(read_campaign, ec);
+    if (campaign) {
+        campaign->tiers = statement(db_, sql::campaign_tiers).bind(id).query_all(read_tier, ec);
+    }
+    return ec ? std::nullopt : campaign;
 }
 
 campaign_totals sqlite_store::totals(std::string_view campaign_id, std::error_code& ec) {
-    return statement(db_, sql::campaign_totals).bind(campaign_id).query_row(read_totals, SQLITE_DONE, ec);
+    campaign_totals out;
+    statement(db_, sql::tier_totals)
+        .bind(campaign_id)
+        .query_all(
+            [&out](statement const& row) {
+                tier_totals const t{static_cast<std::uint64_t>(row.integer(1)),
+                                    static_cast<std::uint64_t>(row.integer(2))};
+                out.backers += t.backers;
+                out.amount += t.amount;
+                out.by_tier.emplace(row.text(0), t);
+                return 0;
+            },
+            ec);
+    return out;
 }
 
 pledge_outcome sqlite_store::add_pledge(pledge_record const& pledge, std::int64_t now,
@@ -442,6 +517,7 @@ pledge_outcome sqlite_store::add_pledge(pledge_record const& pledge, std::int64_
         .bind(pledge.device)
         .bind(pledge.response)
         .bind(pledge.created_at)
+        .bind(pledge.tier_id)
         .execute(ec);
     if (ec) {
         return pledge_outcome::closed;
@@ -452,6 +528,15 @@ pledge_outcome sqlite_store::add_pledge(pledge_record const& pledge, std::int64_
 
 std::optional<pledge_record> sqlite_store::find_pledge(std::string_view pledge_id, std::error_code& ec) {
     return statement(db_, sql::find_pledge).bind(pledge_id).query_one(read_pledge, ec);
+}
+
+std::optional<pledge_record> sqlite_store::find_pledge_by_key(std::string_view campaign_id,
+                                                              std::string_view idempotency_key,
+                                                              std::error_code& ec) {
+    return statement(db_, sql::find_pledge_by_key)
+        .bind(campaign_id)
+        .bind(idempotency_key)
+        .query_one(read_pledge, ec);
 }
 
 cancel_outcome sqlite_store::cancel_pledge(std::string_view pledge_id, std::int64_t now,

@@ -36,6 +36,9 @@ public:
     pledge_outcome add_pledge(pledge_record const& pledge, std::int64_t now,
                               std::optional<pledge_record>& existing, std::error_code& ec) override;
     std::optional<pledge_record> find_pledge(std::string_view pledge_id, std::error_code& ec) override;
+    std::optional<pledge_record> find_pledge_by_key(std::string_view campaign_id,
+                                                    std::string_view idempotency_key,
+                                                    std::error_code& ec) override;
     cancel_outcome cancel_pledge(std::string_view pledge_id, std::int64_t now, std::error_code& ec) override;
     std::string close_campaign(std::string_view campaign_id, std::int64_t now, std::error_code& ec) override;
     std::optional<unlock_record> find_unlock(std::string_view grantee_kind, std::string_view grantee_ref,

@@ -112,6 +112,15 @@ event_outcome sqlite_store::save_pledge_method(std::string_view event_id, std::s
             .bind(now)
             .bind(pledge_id)
             .execute(ec);
+        if (!ec && sqlite3_changes(db_) == 0) {
+            // The tier filled up while this backer was on the provider's page: nothing is charged, and the
+            // method is kept only to be detached.
+            statement(db_, sql::release_sold_out)
+                .bind(customer)
+                .bind(payment_method)
+                .bind(pledge_id)
+                .execute(ec);
+        }
         outcome = event_outcome::applied;
     } else if (found && (found->pledge == "charge_failed" || found->pledge == "confirmed")) {
         // A new card for a pledge already counted: a failed charge is tried again at once.
@@ -375,10 +384,10 @@ std::vector<ledger_row> sqlite_store::ledger(std::string_view campaign_id, std::
             [](statement const& row) {
                 ledger_row l;
                 l.pledge = read_pledge(row);
-                l.provider_payment_id = row.text(20);
-                l.charged = static_cast<std::uint64_t>(row.integer(21));
-                l.refunded = static_cast<std::uint64_t>(row.integer(22));
-                l.charges_failed = static_cast<int>(row.integer(23));
+                l.provider_payment_id = row.text(pledge_columns);
+                l.charged = static_cast<std::uint64_t>(row.integer(pledge_columns + 1));
+                l.refunded = static_cast<std::uint64_t>(row.integer(pledge_columns + 2));
+                l.charges_failed = static_cast<int>(row.integer(pledge_columns + 3));
                 return l;
             },
             ec);

@@ -16,7 +16,8 @@ bool offers_gate(protocol::bundle_manifest const& manifest, protocol::gate_kind 
 
 std::optional<unlock_record> grant_unlock(gate_context const& ctx, loaded_bundle const& bundle,
                                           protocol::gate_kind gate, protocol::token_grantee const& grantee,
-                                          std::array<unsigned char, 32> const& device) {
+                                          std::array<unsigned char, 32> const& device,
+                                          std::function<bool(std::string const&)> const& include) {
     auto const now = std::chrono::floor<std::chrono::seconds>(ctx.now());
     protocol::unlock_grant grant{protocol::generate_token_id(),
                                  bundle.manifest.id,
@@ -26,7 +27,7 @@ std::optional<unlock_record> grant_unlock(gate_context const& ctx, loaded_bundle
                                  std::nullopt,
                                  {}};
     for (auto const& item : bundle.manifest.items) {
-        if (!item.locked() || item.gate != gate) {
+        if (!item.locked() || item.gate != gate || (include && !include(item.path))) {
             continue;
         }
         auto const* key = bundle.keys.find(item.path);

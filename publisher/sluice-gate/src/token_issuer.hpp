@@ -5,7 +5,9 @@
 #include <sluice/protocol/unlock_token.hpp>
 
 #include <array>
+#include <functional>
 #include <optional>
+#include <string>
 
 namespace sluice::gate {
 
@@ -13,9 +15,11 @@ namespace sluice::gate {
 // unlocks, each key sealed to `device`, signed with the gate's key. Not yet recorded: the caller stores it
 // (in the same transaction as whatever else the grant settles) before answering. nullopt when the bundle
 // has no such item or its keys file lacks one (import refuses both, so only a damaged store gets there).
+// `include` narrows the items to a part of them (a pledge tier's), by path.
 std::optional<unlock_record> grant_unlock(gate_context const& ctx, loaded_bundle const& bundle,
                                           protocol::gate_kind gate, protocol::token_grantee const& grantee,
-                                          std::array<unsigned char, 32> const& device);
+                                          std::array<unsigned char, 32> const& device,
+                                          std::function<bool(std::string const&)> const& include = {});
 
 // Whether the manifest trusts the key this gate signs with.
 bool trusts_gate_key(protocol::bundle_manifest const& manifest, protocol::signing_keypair const& gate_key);

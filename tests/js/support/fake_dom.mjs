@@ -10,8 +10,8 @@ class FakeText {
 }
 
 // The properties el() sets as properties (`k in node`); anything else becomes an attribute.
-const PROPERTIES = {id: '', type: '', value: '', min: '', max: '', step: '', src: '', title: '', required: false,
-    spellcheck: true, hidden: false};
+const PROPERTIES = {id: '', type: '', value: '', min: '', max: '', step: '', src: '', title: '', name: '', required: false,
+    spellcheck: true, hidden: false, checked: false, disabled: false};
 
 export class FakeElement {
     constructor(tag) {

@@ -93,7 +93,7 @@ TEST_F(GateAgent, StartFollowsAcknowledgedPledgesAndPendingPayments) {
 
 TEST_F(GateAgent, PassesCallsToItsFollowersThroughTheGivenGate) {
     EXPECT_EQ(agent.gate_timeout(), 7s);
-    agent.pledge(bundle.manifest, std::nullopt, replies.to());
+    agent.pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     agent.pay(bundle.manifest, 500, replies.to());
     agent.campaign(bundle.manifest, replies.to());
     ASSERT_EQ(gate.requests.size(), 3u);

@@ -63,7 +63,7 @@ protected:
 
     // Pledges and has the gate acknowledge it: the pledge is then pending, with the pledge id p-1.
     void pledge_acknowledged() {
-        follower->pledge(bundle.manifest, std::nullopt, replies.to());
+        follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
         gate.reply_last(answered(created(receipt("pledge"))));
         ASSERT_EQ(kept().state, "pending");
     }
@@ -113,6 +113,20 @@ protected:
                 {"amount", backers * 1500}};
     }
 
+    // The campaign's two tiers, as a tiered bundle.json lists them.
+    void offer_tiers() {
+        protocol::pledge_tier season;
+        season.id = "season";
+        season.title = "The season";
+        season.price = 1500;
+        protocol::pledge_tier collector;
+        collector.id = "collector";
+        collector.title = "The season and its making-of";
+        collector.price = 4000;
+        collector.limit = 500;
+        bundle.manifest.gates.pledge->tiers = {season, collector};
+    }
+
     static constexpr char const* checkout = "https://checkout.example/c/pay/cs_1";
 
     testing::host_parts host;
@@ -125,7 +139,7 @@ protected:
 };
 
 TEST_F(PledgeFollower, KeepsThePledgeBeforeItIsSent) {
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     ASSERT_EQ(gate.requests.size(), 1u);
     auto const& r = gate.requests[0];
     EXPECT_EQ(r.gate_url, "http://127.0.0.1:9/");
@@ -144,7 +158,7 @@ TEST_F(PledgeFollower, KeepsThePledgeBeforeItIsSent) {
 }
 
 TEST_F(PledgeFollower, AnAcknowledgedPledgeIsPendingAndItsPageReachesTheCaller) {
-    follower->pledge(bundle.manifest, 2000, replies.to());
+    follower->pledge(bundle.manifest, 2000, std::nullopt, replies.to());
     EXPECT_EQ(gate.requests[0].sent.body.at("amount"), 2000);
     auto const signed_receipt =
         testing::signed_receipt(bundle.gate, "pledge", "p-1", "saison-2", "night-watch", 2000, device());
@@ -175,7 +189,7 @@ TEST_F(PledgeFollower, AnAcknowledgedPledgeIsPendingAndItsPageReachesTheCaller) 
 TEST_F(PledgeFollower, AnAnswerWithoutAPageToOpenIsRetried) {
     for (json const url : {json("javascript:alert(1)"), json(nullptr)}) {
         use_poll_interval(0s);
-        follower->pledge(bundle.manifest, std::nullopt, replies.to());
+        follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
         gate.reply_last(answered(created(receipt("pledge"), {{"checkoutUrl", url}})));
         ASSERT_TRUE(replies.is_error(replies.got.size() - 1)) << url.dump();
         EXPECT_EQ(replies.error(replies.got.size() - 1).code, error_code::gate_bad_answer);
@@ -187,7 +201,7 @@ TEST_F(PledgeFollower, AnAnswerWithoutAPageToOpenIsRetried) {
 
 TEST_F(PledgeFollower, ARefusedPledgeIsKeptAsRefusedAndNotSentAgain) {
     use_poll_interval(0s);
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     gate.reply(0, refused(409, "campaign_closed", "the campaign is closed"));
     ASSERT_TRUE(replies.is_error());
     EXPECT_EQ(replies.error().code, error_code::gate_refused);
@@ -198,7 +212,7 @@ TEST_F(PledgeFollower, ARefusedPledgeIsKeptAsRefusedAndNotSentAgain) {
 }
 
 TEST_F(PledgeFollower, ANetworkErrorKeepsThePledgeAndBacksOff) {
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     gate.reply(0, unavailable());
     ASSERT_TRUE(replies.is_error());
     EXPECT_EQ(replies.error().code, error_code::gate_unreachable);
@@ -212,7 +226,7 @@ TEST_F(PledgeFollower, ANetworkErrorKeepsThePledgeAndBacksOff) {
     follower->look_after();
     EXPECT_EQ(gate.requests.size(), 1u);
     // The viewer asks again: the same request goes out, and a second failure doubles the wait again.
-    follower->pledge(bundle.manifest, 9999, replies.to());
+    follower->pledge(bundle.manifest, 9999, std::nullopt, replies.to());
     ASSERT_EQ(gate.requests.size(), 2u);
     EXPECT_EQ(gate.requests[1].header("Idempotency-Key"), gate.requests[0].header("Idempotency-Key"));
     EXPECT_EQ(gate.requests[1].sent.body, gate.requests[0].sent.body);
@@ -223,7 +237,7 @@ TEST_F(PledgeFollower, ANetworkErrorKeepsThePledgeAndBacksOff) {
 
 TEST_F(PledgeFollower, AFailedPaymentProviderIsSaidAndThePledgeSentAgainWithItsKey) {
     use_poll_interval(0s);
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     gate.reply(0, testing::provider_failed());
     ASSERT_TRUE(replies.is_error());
     EXPECT_EQ(replies.error().code, error_code::payment_provider_failed);
@@ -239,7 +253,7 @@ TEST_F(PledgeFollower, AFailedPaymentProviderIsSaidAndThePledgeSentAgainWithItsK
 
 TEST_F(PledgeFollower, AnUnacknowledgedPledgeIsSentAgainWithTheSameKeyWhenDue) {
     use_poll_interval(0s);
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     gate.reply(0, unavailable());
     follower->look_after();
     ASSERT_EQ(gate.requests.size(), 2u);
@@ -255,7 +269,7 @@ TEST_F(PledgeFollower, AnUnacknowledgedPledgeIsSentAgainWithTheSameKeyWhenDue) {
 
 TEST_F(PledgeFollower, AReceiptNotSignedByTheBundlesGateIsRefusedAndRetried) {
     auto const stranger = protocol::generate_signing_keypair();
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     gate.reply(0, answered(created(receipt("pledge", "p-1", &stranger))));
     ASSERT_TRUE(replies.is_error());
     EXPECT_EQ(replies.error().code, error_code::gate_bad_answer);
@@ -266,7 +280,7 @@ TEST_F(PledgeFollower, AReceiptNotSignedByTheBundlesGateIsRefusedAndRetried) {
 }
 
 TEST_F(PledgeFollower, AReceiptForAnotherPledgeIsRefused) {
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     gate.reply(0, answered(created(receipt("pledge", "p-2"))));
     ASSERT_TRUE(replies.is_error());
     EXPECT_EQ(replies.error().code, error_code::gate_bad_answer);
@@ -274,7 +288,7 @@ TEST_F(PledgeFollower, AReceiptForAnotherPledgeIsRefused) {
 }
 
 TEST_F(PledgeFollower, AnAnswerWithoutAReceiptIsRetried) {
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     auto body = created("");
     body.erase("receipt");
     gate.reply(0, answered(body));
@@ -286,7 +300,7 @@ TEST_F(PledgeFollower, AnAnswerWithoutAReceiptIsRetried) {
 
 TEST_F(PledgeFollower, PledgingAgainAnswersTheKeptPledgeAndItsPage) {
     pledge_acknowledged();
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     EXPECT_EQ(gate.requests.size(), 1u);
     ASSERT_EQ(replies.got.size(), 2u);
     EXPECT_EQ(replies.result(1).at("status"), "alreadyPledged");
@@ -296,24 +310,192 @@ TEST_F(PledgeFollower, PledgingAgainAnswersTheKeptPledgeAndItsPage) {
 }
 
 TEST_F(PledgeFollower, APledgeUnderWayIsNotSentTwice) {
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     EXPECT_EQ(gate.requests.size(), 1u);
     ASSERT_EQ(replies.got.size(), 1u);
     EXPECT_EQ(replies.error().code, error_code::pledge_pending);
 }
 
 TEST_F(PledgeFollower, AnAmountBelowThePriceIsRefusedBeforeAnythingIsKept) {
-    follower->pledge(bundle.manifest, 1499, replies.to());
+    follower->pledge(bundle.manifest, 1499, std::nullopt, replies.to());
     ASSERT_TRUE(replies.is_error());
     EXPECT_EQ(replies.error().code, error_code::invalid_params);
     EXPECT_TRUE(gate.requests.empty());
     EXPECT_TRUE(host.keys.pledges().empty());
 }
 
+TEST_F(PledgeFollower, TheTierChosenIsSentKeptAndSaid) {
+    offer_tiers();
+    follower->pledge(bundle.manifest, std::nullopt, "collector", replies.to());
+    ASSERT_EQ(gate.requests.size(), 1u);
+    EXPECT_EQ(gate.requests[0].sent.body, json({{"device", device()}, {"tier", "collector"}}));
+    auto const file = json::parse(testing::read_file(host.keys.file()));
+    EXPECT_EQ(file["pledges"][0]["tier"], "collector");
+    gate.reply(0, answered(created(receipt("pledge"), {{"tier", "collector"}})));
+    ASSERT_EQ(replies.got.size(), 1u);
+    EXPECT_EQ(replies.result().at("status"), "pledged");
+    EXPECT_EQ(replies.result().at("tier"), "collector");
+    EXPECT_EQ(kept().tier, "collector");
+    follower->campaign(bundle.manifest, replies.to());
+    gate.reply_last(answered(progress("open", 1)));
+    EXPECT_EQ(replies.result(1).at("pledge").at("tier"), "collector");
+}
+
+TEST_F(PledgeFollower, AnUnacknowledgedTierIsSentAgainAsItWasAfterARestart) {
+    offer_tiers();
+    follower->pledge(bundle.manifest, 4500, "collector", replies.to());
+    gate.reply(0, unavailable());
+    // A new run of the host: the keystore read again from its file, a follower with nothing scheduled.
+    std::error_code ec;
+    host.keys = keystore::open(host.keys.file(), ec);
+    ASSERT_FALSE(ec);
+    ASSERT_EQ(kept().tier, "collector");
+    use_poll_interval(0s);
+    follower->look_after();
+    ASSERT_EQ(gate.requests.size(), 2u);
+    EXPECT_EQ(gate.requests[1].sent.path, "v1/campaigns/saison-2/pledges");
+    EXPECT_EQ(gate.requests[1].header("Idempotency-Key"), gate.requests[0].header("Idempotency-Key"));
+    EXPECT_EQ(gate.requests[1].sent.body,
+              json({{"device", device()}, {"amount", 4500}, {"tier", "collector"}}));
+    EXPECT_EQ(gate.requests[1].sent.body, gate.requests[0].sent.body);
+    // Asked again meanwhile for another tier: the request kept goes out as it was.
+    gate.reply(1, unavailable());
+    follower->pledge(bundle.manifest, std::nullopt, "season", replies.to());
+    ASSERT_EQ(gate.requests.size(), 3u);
+    EXPECT_EQ(gate.requests[2].sent.body, gate.requests[0].sent.body);
+    auto const signed_receipt =
+        testing::signed_receipt(bundle.gate, "pledge", "p-1", "saison-2", "night-watch", 4500, device());
+    gate.reply(2, answered(created(signed_receipt, {{"amount", 4500}, {"tier", "collector"}})));
+    EXPECT_EQ(kept().state, "pending");
+    EXPECT_EQ(kept().tier, "collector");
+}
+
+TEST_F(PledgeFollower, AnAmountBelowTheTiersPriceIsRefusedBeforeAnythingIsKept) {
+    offer_tiers();
+    follower->pledge(bundle.manifest, 3999, "collector", replies.to());
+    ASSERT_TRUE(replies.is_error());
+    EXPECT_EQ(replies.error().code, error_code::invalid_params);
+    EXPECT_TRUE(gate.requests.empty());
+    EXPECT_TRUE(host.keys.pledges().empty());
+    // Enough for the cheaper tier: sent.
+    follower->pledge(bundle.manifest, 3999, "season", replies.to());
+    ASSERT_EQ(gate.requests.size(), 1u);
+    EXPECT_EQ(gate.requests[0].sent.body.at("amount"), 3999);
+}
+
+TEST_F(PledgeFollower, ATierTheGateDoesNotOfferIsItsRefusal) {
+    offer_tiers();
+    // Not in the manifest: the gate, which knows its campaign's tiers, says.
+    follower->pledge(bundle.manifest, 2000, "gold", replies.to());
+    ASSERT_EQ(gate.requests.size(), 1u);
+    EXPECT_EQ(gate.requests[0].sent.body.at("tier"), "gold");
+    gate.reply(0, refused(400, "unknown_tier", "the campaign has no tier gold"));
+    ASSERT_TRUE(replies.is_error());
+    EXPECT_EQ(replies.error().code, error_code::unknown_tier);
+    EXPECT_EQ(replies.error().data.at("gateCode"), "unknown_tier");
+    EXPECT_EQ(kept().state, "refused");
+}
+
+TEST_F(PledgeFollower, AFullTierIsRefusedAndAnotherCanBeChosen) {
+    use_poll_interval(0s);
+    offer_tiers();
+    follower->pledge(bundle.manifest, std::nullopt, "collector", replies.to());
+    gate.reply(0, refused(409, "tier_sold_out", "every place in this tier is taken"));
+    ASSERT_TRUE(replies.is_error());
+    EXPECT_EQ(replies.error().code, error_code::tier_sold_out);
+    EXPECT_EQ(replies.error().data.at("gateCode"), "tier_sold_out");
+    EXPECT_FALSE(replies.error().data.contains("willRetry"));
+    EXPECT_EQ(kept().state, "refused");
+    follower->look_after();
+    EXPECT_EQ(gate.requests.size(), 1u);
+    // Another tier is another pledge, with its own key.
+    follower->pledge(bundle.manifest, std::nullopt, "season", replies.to());
+    ASSERT_EQ(gate.requests.size(), 2u);
+    EXPECT_EQ(gate.requests[1].sent.body.at("tier"), "season");
+    EXPECT_NE(gate.requests[1].header("Idempotency-Key"), gate.requests[0].header("Idempotency-Key"));
+    EXPECT_EQ(kept().tier, "season");
+}
+
+TEST_F(PledgeFollower, AnAnswerAboutAnotherTierIsRefusedAndRetried) {
+    offer_tiers();
+    follower->pledge(bundle.manifest, std::nullopt, "collector", replies.to());
+    gate.reply(0, answered(created(receipt("pledge"), {{"tier", "season"}})));
+    ASSERT_TRUE(replies.is_error());
+    EXPECT_EQ(replies.error().code, error_code::gate_bad_answer);
+    EXPECT_EQ(replies.error().data.at("willRetry"), true);
+    EXPECT_EQ(kept().state, "sending");
+    EXPECT_EQ(kept().tier, "collector");
+}
+
+TEST_F(PledgeFollower, APledgeSentWithoutATierTakesTheGatesWordForIt) {
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
+    EXPECT_FALSE(gate.requests[0].sent.body.contains("tier"));
+    EXPECT_FALSE(json::parse(testing::read_file(host.keys.file()))["pledges"][0].contains("tier"));
+    gate.reply(0, answered(created(receipt("pledge"), {{"tier", "pledge"}})));
+    EXPECT_EQ(kept().tier, "pledge");
+    EXPECT_EQ(replies.result().at("tier"), "pledge");
+}
+
+TEST_F(PledgeFollower, APledgeKeptBeforeTiersLearnsItsTierWhenAskedAbout) {
+    use_poll_interval(0s);
+    pledge_acknowledged();
+    ASSERT_EQ(kept().tier, "");
+    poll(status("confirmed", "open", {{"tier", "pledge"}}));
+    EXPECT_EQ(kept().tier, "pledge");
+    auto const updated = host.events_named("campaign.updated");
+    ASSERT_FALSE(updated.empty());
+    EXPECT_EQ(updated.back()["pledge"]["tier"], "pledge");
+}
+
+TEST_F(PledgeFollower, APledgeWhoseTierFilledUpIsReleasedWithTheReason) {
+    use_poll_interval(0s);
+    offer_tiers();
+    follower->pledge(bundle.manifest, std::nullopt, "collector", replies.to());
+    gate.reply_last(answered(created(receipt("pledge"), {{"tier", "collector"}})));
+    ASSERT_EQ(kept().state, "pending");
+    poll(status("released", "open",
+                {{"tier", "collector"}, {"reason", "tier_sold_out"}, {"release", receipt("release")}}));
+    EXPECT_EQ(kept().state, "released");
+    EXPECT_EQ(kept().release_reason, "tier_sold_out");
+    auto const released = host.events_named("campaign.released");
+    ASSERT_EQ(released.size(), 1u);
+    EXPECT_EQ(released[0], json({{"campaignId", "saison-2"},
+                                 {"bundleId", "night-watch"},
+                                 {"pledgeId", "p-1"},
+                                 {"campaignState", "open"},
+                                 {"reason", "tier_sold_out"}}));
+    auto const updated = host.events_named("campaign.updated");
+    ASSERT_FALSE(updated.empty());
+    EXPECT_EQ(updated.back()["pledge"]["state"], "released");
+    EXPECT_EQ(updated.back()["pledge"]["reason"], "tier_sold_out");
+    EXPECT_EQ(updated.back()["pledge"]["tier"], "collector");
+    // Kept on disk: a later run says it too.
+    auto const file = json::parse(testing::read_file(host.keys.file()));
+    EXPECT_EQ(file["pledges"][0]["releaseReason"], "tier_sold_out");
+}
+
+TEST_F(PledgeFollower, TheCampaignsTiersReachTheCaller) {
+    follower->campaign(bundle.manifest, replies.to());
+    auto body = progress("open", 7);
+    body["tiers"] = json::array({{{"id", "season"}, {"title", "The season"}, {"price", 1500}, {"backers", 5}},
+                                 {{"id", "collector"},
+                                  {"title", "The season and its making-of"},
+                                  {"price", 4000},
+                                  {"backers", 2},
+                                  {"limit", 500},
+                                  {"left", 498}},
+                                 {{"id", "broken"}}});
+    gate.reply(0, answered(body));
+    auto const& tiers = replies.result().at("campaign").at("tiers");
+    ASSERT_EQ(tiers.size(), 2u);
+    EXPECT_EQ(tiers[0].at("id"), "season");
+    EXPECT_EQ(tiers[1].at("left"), 498);
+}
+
 TEST_F(PledgeFollower, ABundleWithoutACampaignHasNothingToPledgeTo) {
     bundle.manifest.gates.pledge.reset();
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     follower->cancel(bundle.manifest, replies.to());
     follower->campaign(bundle.manifest, replies.to());
     follower->update_payment(bundle.manifest, replies.to());
@@ -542,7 +724,7 @@ TEST_F(PledgeFollower, APendingPledgesNewPageIsKept) {
     pledge_acknowledged();
     poll(status("pending", "open", {{"checkoutUrl", "https://checkout.example/c/pay/cs_9"}}));
     EXPECT_EQ(kept().checkout_url, "https://checkout.example/c/pay/cs_9");
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     EXPECT_EQ(replies.result(1).at("checkoutUrl"), "https://checkout.example/c/pay/cs_9");
 }
 
@@ -669,7 +851,7 @@ TEST_F(PledgeFollower, ACancellationAboutAnotherPledgeIsRefused) {
 TEST_F(PledgeFollower, NothingToCancelBeforeThePledgeIsAcknowledged) {
     follower->cancel(bundle.manifest, replies.to());
     EXPECT_EQ(replies.error(0).code, error_code::pledge_not_found);
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     follower->cancel(bundle.manifest, replies.to());
     EXPECT_EQ(replies.error(1).code, error_code::pledge_pending);
     EXPECT_EQ(gate.requests.size(), 1u);
@@ -712,7 +894,7 @@ TEST_F(PledgeFollower, ANewPaymentMethodIsRefusedPastThatPoint) {
     // No pledge; one not acknowledged.
     follower->update_payment(bundle.manifest, replies.to());
     EXPECT_EQ(replies.error(0).code, error_code::pledge_not_found);
-    follower->pledge(bundle.manifest, std::nullopt, replies.to());
+    follower->pledge(bundle.manifest, std::nullopt, std::nullopt, replies.to());
     follower->update_payment(bundle.manifest, replies.to());
     EXPECT_EQ(replies.error(1).code, error_code::pledge_pending);
     gate.reply(0, answered(created(receipt("pledge"))));

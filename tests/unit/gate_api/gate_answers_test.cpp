@@ -91,6 +91,18 @@ TEST(PledgeCreated, RefusesAnotherCampaignAMissingReceiptAndABadDate) {
     EXPECT_FALSE(read_pledge_created(json::array(), "saison-2"));
 }
 
+TEST(PledgeCreated, SaysTheTierOfThePledge) {
+    auto const answer = read_pledge_created(created({{"tier", "season"}}), "saison-2");
+    ASSERT_TRUE(answer) << answer.problem;
+    EXPECT_EQ(answer.value.tier, "season");
+    EXPECT_EQ(read_pledge_created(created(), "saison-2").value.tier, "");
+    for (json const tier : {json("Season"), json("a/b"), json(7), json(std::string(65, 's'))}) {
+        auto const refused = read_pledge_created(created({{"tier", tier}}), "saison-2");
+        EXPECT_FALSE(refused) << tier.dump();
+        EXPECT_NE(refused.problem.find("tier"), std::string::npos) << refused.problem;
+    }
+}
+
 TEST(PledgeStatus, ReadsEveryStateOfAPreOrder) {
     for (auto const* state : {"pending", "confirmed", "charging", "charged", "charge_failed", "failed",
                               "cancelled", "released"}) {
@@ -184,6 +196,31 @@ TEST(PledgeStatus, OnlyAChargedPledgeHasATokenAndOnlyAReleasedOneARelease) {
     EXPECT_EQ(cancelled.value.release, "");
 }
 
+TEST(PledgeStatus, SaysTheTierAndWhyAPledgeWasReleased) {
+    auto const released = read_pledge_status(
+        status("released", {{"tier", "collector"}, {"reason", "tier_sold_out"}, {"release", "R"}}), "p-1",
+        "saison-2");
+    ASSERT_TRUE(released) << released.problem;
+    EXPECT_EQ(released.value.tier, "collector");
+    EXPECT_EQ(released.value.reason, "tier_sold_out");
+    EXPECT_EQ(released.value.release, "R");
+    // A release need not say why: the campaign's state then does.
+    auto const failed =
+        read_pledge_status(status("released", {{"campaignState", "failed"}}), "p-1", "saison-2");
+    ASSERT_TRUE(failed) << failed.problem;
+    EXPECT_EQ(failed.value.reason, "");
+    // Only a release has a reason.
+    auto const confirmed =
+        read_pledge_status(status("confirmed", {{"reason", "tier_sold_out"}}), "p-1", "saison-2");
+    ASSERT_TRUE(confirmed);
+    EXPECT_EQ(confirmed.value.reason, "");
+    for (json const reason : {json("Tier sold out"), json("<b>"), json(std::string(65, 'r')), json(3)}) {
+        EXPECT_FALSE(read_pledge_status(status("released", {{"reason", reason}}), "p-1", "saison-2"))
+            << reason.dump();
+    }
+    EXPECT_FALSE(read_pledge_status(status("confirmed", {{"tier", "Season!"}}), "p-1", "saison-2"));
+}
+
 TEST(PaymentMethod, AnswersTheNewPage) {
     auto const answer =
         read_payment_method({{"pledgeId", "p-1"}, {"checkoutUrl", "https://checkout.example/cs_2"}}, "p-1");
@@ -215,6 +252,23 @@ TEST(GateErrors, APledgePastChangingItsMethodIsItsOwnError) {
     auto const error = to_rpc_error(reply);
     EXPECT_EQ(error.code, error_code::pledge_not_updatable);
     EXPECT_EQ(error.data.at("gateCode"), "pledge_not_updatable");
+}
+
+TEST(GateErrors, AFullOrUnknownTierIsItsOwnError) {
+    auto const full = to_rpc_error(
+        reply_of(409, R"({"error":{"code":"tier_sold_out","message":"every place in this tier is taken"}})"));
+    EXPECT_EQ(full.code, error_code::tier_sold_out);
+    EXPECT_EQ(static_cast<int>(full.code), 1115);
+    EXPECT_EQ(full.data.at("gateCode"), "tier_sold_out");
+    EXPECT_EQ(full.data.at("status"), 409);
+    auto const unknown =
+        to_rpc_error(reply_of(400, R"({"error":{"code":"unknown_tier","message":"no tier named gold"}})"));
+    EXPECT_EQ(unknown.code, error_code::unknown_tier);
+    EXPECT_EQ(static_cast<int>(unknown.code), 1116);
+    EXPECT_EQ(unknown.data.at("gateCode"), "unknown_tier");
+    // A failure naming them is still a failure: only a refusal is about the tier.
+    EXPECT_EQ(to_rpc_error(reply_of(503, R"({"error":{"code":"tier_sold_out","message":"?"}})")).code,
+              error_code::gate_unreachable);
 }
 
 TEST(GateErrors, OtherFailuresKeepTheirCodes) {
@@ -271,6 +325,28 @@ TEST(PledgeRecords, TodaysRecordsKeepTheirStatesAndPage) {
     }
     auto wrong = to_json(r);
     wrong["checkoutUrl"] = 7;
+    EXPECT_THROW(pledge_from_json(wrong), json::exception);
+}
+
+TEST(PledgeRecords, TheTierAndTheReleasesReasonAreKept) {
+    pledge_record r;
+    r.campaign_id = "saison-2";
+    r.state = "released";
+    r.tier = "collector";
+    r.release_reason = "tier_sold_out";
+    auto const written = to_json(r);
+    EXPECT_EQ(written.at("tier"), "collector");
+    EXPECT_EQ(written.at("releaseReason"), "tier_sold_out");
+    auto const read = pledge_from_json(written);
+    EXPECT_EQ(read.tier, "collector");
+    EXPECT_EQ(read.release_reason, "tier_sold_out");
+    // Kept before tiers: none, and written back without one.
+    auto const earlier = pledge_from_json(earlier_pledge("active"));
+    EXPECT_EQ(earlier.tier, "");
+    EXPECT_EQ(earlier.release_reason, "");
+    EXPECT_FALSE(to_json(earlier).contains("tier"));
+    auto wrong = written;
+    wrong["tier"] = 7;
     EXPECT_THROW(pledge_from_json(wrong), json::exception);
 }
 

@@ -135,6 +135,69 @@ TEST(BundleManifest, JsonFormParsesBackToTheSameManifest) {
     EXPECT_EQ(to_json(*again.manifest), full());
 }
 
+TEST(BundleManifest, ASinglePriceCampaignOffersOneTierOfEverything) {
+    auto const r = parse(full());
+    ASSERT_TRUE(r) << r.error;
+    auto const& pledge = *r.manifest->gates.pledge;
+    EXPECT_TRUE(pledge.tiers.empty());
+    auto const offered = pledge.offered_tiers();
+    ASSERT_EQ(offered.size(), 1u);
+    EXPECT_EQ(offered[0].id, single_tier_id);
+    EXPECT_EQ(offered[0].price, 1500u);
+    EXPECT_TRUE(offered[0].unlocks("season/episode-2.webm.locked"));
+    EXPECT_TRUE(offered[0].receives("any-later-bundle"));
+    EXPECT_FALSE(offered[0].limit);
+}
+
+TEST(BundleManifest, TiersSayWhatEachPriceBrings) {
+    auto const j = example("valid", "tiers.json");
+    auto const r = parse(j);
+    ASSERT_TRUE(r) << r.error;
+    auto const& pledge = *r.manifest->gates.pledge;
+    ASSERT_EQ(pledge.tiers.size(), 2u);
+    EXPECT_EQ(pledge.price, 1500u); // the lowest tier's
+    auto const& season = pledge.tiers[0];
+    auto const& collector = pledge.tiers[1];
+    EXPECT_TRUE(season.unlocks("season/episode-2.webm.locked"));
+    EXPECT_FALSE(season.unlocks("season/making-of.webm.locked"));
+    EXPECT_TRUE(season.receives("saison-2-complete"));
+    EXPECT_TRUE(collector.unlocks("season/making-of.webm.locked"));
+    EXPECT_FALSE(collector.receives("saison-3"));
+    EXPECT_EQ(collector.limit, 500u);
+    EXPECT_EQ(pledge.offered_tiers().size(), 2u);
+    EXPECT_EQ(to_json(*r.manifest), j);
+}
+
+TEST(BundleManifest, TiersAreRefusedWhenTheyCannotBeHonoured) {
+    auto const base = example("valid", "tiers.json");
+    auto const with = [&](auto&& change) {
+        auto j = base;
+        change(j["gates"]["pledge"]);
+        return error_of(j);
+    };
+    EXPECT_NE(with([](json& p) { p["tiers"][1]["id"] = "season"; }).find("/tiers/1/id"), std::string::npos);
+    // A free item, another gate's item, an item that is not there.
+    for (auto const* path : {"pilot.webm", "booklet.pdf.locked", "season/episode-9.webm.locked"}) {
+        auto const error = with([&](json& p) { p["tiers"][0]["items"] = json::array({path}); });
+        EXPECT_NE(error.find("/gates/pledge/tiers/0/items/0"), std::string::npos) << path << ": " << error;
+    }
+    EXPECT_NE(with([](json& p) {
+                  p["tiers"][0]["items"].push_back("season/episode-2.webm.locked");
+              }).find("listed twice"),
+              std::string::npos);
+    EXPECT_NE(
+        with([](json& p) { p["tiers"][0]["deliveries"] = json::array({"Not A Slug"}); }).find("deliveries/0"),
+        std::string::npos);
+    EXPECT_NE(with([](json& p) { p["tiers"][1]["limit"] = 0; }).find("limit"), std::string::npos);
+    EXPECT_NE(with([](json& p) { p["tiers"] = json::array(); }).find("tiers"), std::string::npos);
+    EXPECT_NE(with([](json& p) { p.erase("tiers"); }).find("either one price or tiers"), std::string::npos);
+    json many = json::array();
+    for (int i = 0; i < 21; ++i) {
+        many.push_back({{"id", "t" + std::to_string(i)}, {"title", "T"}, {"price", 100}});
+    }
+    EXPECT_NE(with([&](json& p) { p["tiers"] = many; }).find("tiers"), std::string::npos);
+}
+
 TEST(BundleManifest, ErrorsSayWhereAndWhat) {
     auto j = full();
     j["items"][1]["path"] = "a/../../etc/passwd";

@@ -217,6 +217,23 @@ void check_stored_files(bundle_manifest const& m) {
     }
 }
 
+// A tier unlocks items the pledge gate locks, nothing else: a free item needs no pledge, and another gate's
+// item is not the campaign's to give.
+void check_tier_items(bundle_manifest const& m, std::vector<pledge_tier> const& tiers) {
+    for (std::size_t t = 0; t < tiers.size(); ++t) {
+        if (!tiers[t].items) {
+            continue;
+        }
+        for (std::size_t i = 0; i < tiers[t].items->size(); ++i) {
+            auto const* item = m.find_item((*tiers[t].items)[i]);
+            if (!item || item->gate != gate_kind::pledge) {
+                shape_fail("/gates/pledge/tiers/" + std::to_string(t) + "/items/" + std::to_string(i),
+                           "must name an item of the bundle locked by the pledge gate");
+            }
+        }
+    }
+}
+
 bundle_manifest read_manifest(json const& v) {
     strict_object const r(v, "",
                           {"format", "id", "version", "title", "creator", "description", "cover",
@@ -280,6 +297,9 @@ bundle_manifest read_manifest(json const& v) {
         }
         any_locked = any_locked || item.locked();
     }
+    if (m.gates.pledge) {
+        check_tier_items(m, m.gates.pledge->tiers);
+    }
     if (any_locked && m.gate_keys.empty()) {
         shape_fail("/gateKeys", "a bundle with locked items must trust at least one gate key");
     }
@@ -314,10 +334,64 @@ json item_to_json(bundle_item const& item) {
     return j;
 }
 
+std::vector<std::string> read_string_list(strict_object const& r, std::string_view key, std::size_t max_items,
+                                          auto&& check) {
+    auto const& list = r.array(key, 0, max_items);
+    std::vector<std::string> out;
+    std::set<std::string, std::less<>> seen;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        auto const where = r.at(key) + "/" + std::to_string(i);
+        if (!list[i].is_string()) {
+            shape_fail(where, "must be a string");
+        }
+        auto const& s = list[i].get_ref<std::string const&>();
+        check(s, where);
+        if (!seen.insert(s).second) {
+            shape_fail(where, "is listed twice");
+        }
+        out.push_back(s);
+    }
+    return out;
+}
+
+pledge_tier read_tier(json const& v, std::string const& where) {
+    strict_object const r(v, where, {"id", "title", "description", "price", "items", "deliveries", "limit"});
+    pledge_tier tier;
+    tier.id = slug(r, "id");
+    tier.title = r.string("title", 1, 100);
+    if (r.has("description")) {
+        tier.description = r.string("description", 0, 1000);
+    }
+    tier.price = r.integer("price", 0, max_safe_integer);
+    if (r.has("items")) {
+        tier.items = read_string_list(r, "items", bundle_manifest::max_items,
+                                      [](std::string const& s, std::string const& at) {
+                                          if (!is_safe_item_path(s)) {
+                                              shape_fail(at, "must be the path of an item of the bundle");
+                                          }
+                                      });
+        if (tier.items->empty()) {
+            shape_fail(r.at("items"), "a tier unlocks at least one item (leave items out for all of them)");
+        }
+    }
+    if (r.has("deliveries")) {
+        tier.deliveries =
+            read_string_list(r, "deliveries", 100, [](std::string const& s, std::string const& at) {
+                if (!is_bundle_slug(s)) {
+                    shape_fail(at, "must be a bundle id (lower-case letters, digits and '-')");
+                }
+            });
+    }
+    if (r.has("limit")) {
+        tier.limit = r.integer("limit", 1, max_safe_integer);
+    }
+    return tier;
+}
+
 pledge_gate read_pledge(json const& v, std::string const& where) {
     strict_object const r(v, where,
-                          {"campaignId", "goalBackers", "goalAmount", "deadline", "price", "currency",
-                           "expectedDelivery", "ifGoalMissed"});
+                          {"campaignId", "goalBackers", "goalAmount", "deadline", "price", "tiers",
+                           "currency", "expectedDelivery", "ifGoalMissed"});
     pledge_gate gate;
     gate.campaign_id = slug(r, "campaignId");
     if (r.has("goalBackers")) {
@@ -335,7 +409,26 @@ pledge_gate read_pledge(json const& v, std::string const& where) {
         shape_fail(r.at("deadline"), "must be a UTC time such as 2027-03-01T00:00:00Z");
     }
     gate.deadline_unix = *deadline;
-    gate.price = r.integer("price", 0, max_safe_integer);
+    if (r.has("price") == r.has("tiers")) {
+        shape_fail(where, "a campaign has either one price or tiers, not both and not neither");
+    }
+    if (r.has("price")) {
+        gate.price = r.integer("price", 0, max_safe_integer);
+    } else {
+        auto const& tiers = r.array("tiers", 1, pledge_tier::max_tiers);
+        std::set<std::string, std::less<>> ids;
+        for (std::size_t i = 0; i < tiers.size(); ++i) {
+            auto tier = read_tier(tiers[i], r.at("tiers") + "/" + std::to_string(i));
+            if (!ids.insert(tier.id).second) {
+                shape_fail(r.at("tiers") + "/" + std::to_string(i) + "/id",
+                           "names the same tier as an earlier one");
+            }
+            gate.tiers.push_back(std::move(tier));
+        }
+        gate.price = std::min_element(gate.tiers.begin(), gate.tiers.end(), [](auto const& a, auto const& b) {
+                         return a.price < b.price;
+                     })->price;
+    }
     gate.currency = currency(r, "currency");
     gate.expected_delivery = r.string("expectedDelivery", 10, 10);
     if (!parse_utc_timestamp(gate.expected_delivery + "T00:00:00Z")) {
@@ -412,6 +505,44 @@ bool defines_gate(bundle_gates const& gates, gate_kind kind) {
     return false;
 }
 
+bool pledge_tier::unlocks(std::string_view item_path) const {
+    return !items || std::find(items->begin(), items->end(), item_path) != items->end();
+}
+
+bool pledge_tier::receives(std::string_view delivery_bundle_id) const {
+    return !deliveries ||
+           std::find(deliveries->begin(), deliveries->end(), delivery_bundle_id) != deliveries->end();
+}
+
+pledge_tier single_price_tier(std::uint64_t price) {
+    pledge_tier one;
+    one.id = std::string(single_tier_id);
+    one.title = "Pledge";
+    one.price = price;
+    return one;
+}
+
+std::vector<pledge_tier> pledge_gate::offered_tiers() const {
+    return tiers.empty() ? std::vector<pledge_tier>{single_price_tier(price)} : tiers;
+}
+
+json to_json(pledge_tier const& t) {
+    json j = {{"id", t.id}, {"title", t.title}, {"price", t.price}};
+    if (!t.description.empty()) {
+        j["description"] = t.description;
+    }
+    if (t.items) {
+        j["items"] = *t.items;
+    }
+    if (t.deliveries) {
+        j["deliveries"] = *t.deliveries;
+    }
+    if (t.limit) {
+        j["limit"] = *t.limit;
+    }
+    return j;
+}
+
 bundle_gates read_bundle_gates(json const& v, std::string const& where) {
     strict_object const r(v, where, {"email", "pay", "pledge"});
     bundle_gates gates;
@@ -461,10 +592,17 @@ json to_json(bundle_gates const& gates) {
         auto const& p = *gates.pledge;
         json pledge = {{"campaignId", p.campaign_id},
                        {"deadline", p.deadline},
-                       {"price", p.price},
                        {"currency", p.currency},
                        {"expectedDelivery", p.expected_delivery},
                        {"ifGoalMissed", p.if_goal_missed}};
+        if (p.tiers.empty()) {
+            pledge["price"] = p.price;
+        } else {
+            auto& tiers = pledge["tiers"] = json::array();
+            for (auto const& t : p.tiers) {
+                tiers.push_back(to_json(t));
+            }
+        }
         if (p.goal_backers) {
             pledge["goalBackers"] = *p.goal_backers;
         }

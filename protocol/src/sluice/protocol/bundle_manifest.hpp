@@ -70,16 +70,39 @@ struct pay_gate {
     std::string currency;
 };
 
+// What a backer can pick: a price and what it brings. `items` are paths of this bundle's items locked by the
+// pledge gate, unlocked once the pledge is charged (none named: all of them); `deliveries` are the ids of
+// bundles the creator delivers to the campaign's backers later (none named: every delivery). A `limit` caps
+// the tier's backers.
+struct pledge_tier {
+    static constexpr std::size_t max_tiers = 20;
+
+    std::string id;
+    std::string title;
+    std::string description;
+    std::uint64_t price = 0;
+    std::optional<std::vector<std::string>> items;
+    std::optional<std::vector<std::string>> deliveries;
+    std::optional<std::uint64_t> limit;
+
+    bool unlocks(std::string_view item_path) const;
+    bool receives(std::string_view delivery_bundle_id) const;
+};
+
 struct pledge_gate {
     std::string campaign_id;
     std::optional<std::uint64_t> goal_backers;
     std::optional<std::uint64_t> goal_amount;
     std::string deadline;           // "YYYY-MM-DDTHH:MM:SSZ"
     std::int64_t deadline_unix = 0; // the same instant, seconds since the epoch
-    std::uint64_t price = 0;
+    std::uint64_t price = 0;        // a single-price campaign's price; with tiers, the lowest tier's
     std::string currency;
     std::string expected_delivery; // "YYYY-MM-DD"
     std::string if_goal_missed;
+    std::vector<pledge_tier> tiers; // as bundle.json lists them: empty for a single-price campaign
+
+    // The tiers a backer picks from: the listed ones, or single_price_tier(price).
+    std::vector<pledge_tier> offered_tiers() const;
 };
 
 struct bundle_gates {
@@ -141,6 +164,11 @@ manifest_result parse_bundle_manifest(std::string_view bytes);
 // The JSON form (for `sluice-bundle create`, which signs the exact bytes it writes).
 nlohmann::json to_json(bundle_manifest const& manifest);
 nlohmann::json to_json(bundle_gates const& gates);
+nlohmann::json to_json(pledge_tier const& tier);
+
+// The one tier a single-price campaign offers: id "pledge", every item, every delivery, no limit.
+inline constexpr std::string_view single_tier_id = "pledge";
+pledge_tier single_price_tier(std::uint64_t price);
 
 // Lower-case hex, as the manifest writes SHA-256 digests and torrents' info-hashes are shown.
 std::string to_hex(std::span<unsigned char const> bytes);

@@ -41,6 +41,8 @@ enum class error_code : int {
     pledge_pending = 1112,
     payment_provider_failed = 1113,
     pledge_not_updatable = 1114,
+    tier_sold_out = 1115,
+    unknown_tier = 1116,
 };
 
 struct error_code_info {
@@ -85,6 +87,8 @@ inline constexpr std::array error_codes{
                     "The gate's payment provider could not be reached"},
     error_code_info{error_code::pledge_not_updatable, "pledge_not_updatable",
                     "The pledge's payment method can no longer be changed"},
+    error_code_info{error_code::tier_sold_out, "tier_sold_out", "Every place in that tier is taken"},
+    error_code_info{error_code::unknown_tier, "unknown_tier", "The campaign offers no such tier"},
 };
 
 // The default human-readable message of a code (the wire message may add detail in `data`).
