@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <iostream>
 #include <iterator>
+#include <utility>
 
 namespace sluice::gate {
 
@@ -46,12 +47,16 @@ void charge_runner::start() {
     if (!resend_.empty()) {
         warn("resuming " + std::to_string(resend_.size()) + " charges sent before a restart (same keys)");
     }
+    woken_ = true;
     fill();
 }
 
 void charge_runner::wake() {
     if (!stopped_) {
-        boost::asio::post(io_, [this] { fill(); });
+        boost::asio::post(io_, [this] {
+            woken_ = true;
+            fill();
+        });
     }
 }
 
@@ -76,9 +81,16 @@ void charge_runner::fill() {
         resend_.pop_front();
         send(std::move(c));
     }
+    // Closing campaigns and releasing methods look at the store beyond the charges: done when woken, when
+    // idle, and at most every housekeeping interval during a run, not after every one of its answers.
+    auto const clock = std::chrono::steady_clock::now();
+    bool const housekeeping = std::exchange(woken_, false) || clock >= next_housekeeping_;
+    if (housekeeping) {
+        next_housekeeping_ = clock + housekeeping_interval;
+        close_due_campaigns();
+    }
     // New charges in batches: one transaction writes each key before its call.
     if (in_flight_ * 2 <= settings_.concurrency) {
-        close_due_campaigns();
         std::error_code ec;
         auto claimed = store_.claim_charges(now_(), settings_.concurrency - in_flight_, ec);
         if (ec) {
@@ -88,7 +100,9 @@ void charge_runner::fill() {
             send(std::move(c));
         }
     }
-    release_methods();
+    if (housekeeping) {
+        release_methods();
+    }
     if (in_flight_ == 0) {
         std::error_code ec;
         auto const due = store_.next_charge_due(ec);
@@ -105,6 +119,7 @@ void charge_runner::sleep(std::chrono::milliseconds delay) {
     timer_.expires_after(delay);
     timer_.async_wait([this](boost::system::error_code const& e) {
         if (!e) {
+            woken_ = true;
             fill();
         }
     });

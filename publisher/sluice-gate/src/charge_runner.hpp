@@ -71,6 +71,9 @@ private:
     std::size_t releasing_ = 0;
     bool flush_posted_ = false;
     bool stopped_ = false;
+    bool woken_ = false; // campaigns to close or methods to release may be waiting
+    static constexpr std::chrono::seconds housekeeping_interval{1};
+    std::chrono::steady_clock::time_point next_housekeeping_{};
     boost::asio::steady_timer timer_;
 };
 

@@ -1,10 +1,12 @@
 #include "common/key_files.hpp"
 #include "sandbox_dir.hpp"
 #include "scripted_provider.hpp"
+#include "sluice-gate/admin_commands.hpp"
 #include "sluice-gate/backer_notices.hpp"
 #include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/gate_store.hpp"
 #include "sluice-gate/landing_page.hpp"
+#include "sluice-gate/ledger.hpp"
 #include "sluice-gate/payment_provider.hpp"
 #include "sluice-gate/router.hpp"
 #include "sluice-gate/sqlite_store.hpp"
@@ -21,8 +23,10 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <random>
 #include <regex>
+#include <set>
 
 namespace sluice::gate {
 namespace {
@@ -950,6 +954,189 @@ TEST_F(GatePledges, CancelledUntilTheDeadlineThenAFailedCampaignReleasesEverySav
     EXPECT_EQ(provider_->releases, (std::vector<std::string>{"pm_a", "pm_b"}));
     std::error_code ec;
     EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 0u);
+}
+
+// A campaign of two tiers: "season" unlocks the first film and receives no delivery; "collector" unlocks
+// both films, receives the later bundle, and has one place.
+class GateTiers : public GatePledges {
+protected:
+    void SetUp() override {
+        GatePledges::SetUp();
+        tiered_ = tiered_bundle("tiered-bundle");
+        auto& p = *tiered_.manifest.gates.pledge;
+        protocol::pledge_tier season;
+        season.id = "season";
+        season.title = "The season";
+        season.price = 1500;
+        season.items = std::vector<std::string>{"episode-1.webm.locked"};
+        season.deliveries = std::vector<std::string>{};
+        protocol::pledge_tier collector;
+        collector.id = "collector";
+        collector.title = "The season and its making-of";
+        collector.price = 4000;
+        collector.limit = 1;
+        p.tiers = {season, collector};
+        p.price = 1500;
+        put(tiered_);
+        extra_ = tiered_bundle("tiered-extra");
+        put(extra_);
+        std::error_code ec;
+        store_->ensure_campaign({"tiered", tiered_.manifest.id, 2, std::nullopt, 1500, "EUR", p.deadline_unix,
+                                 p.expected_delivery, p.if_goal_missed, "open", std::nullopt, p.tiers},
+                                ec);
+        ASSERT_FALSE(ec);
+    }
+
+    testing::test_bundle tiered_bundle(std::string id) {
+        auto b = testing::make_test_bundle(std::move(id));
+        b.gate = bundle_.gate;
+        auto& m = b.manifest;
+        m.gate_keys = {bundle_.gate.public_key};
+        m.gates.email.reset();
+        m.items[1].gate = protocol::gate_kind::pledge;
+        b.keys.items[0].gate = protocol::gate_kind::pledge;
+        auto making_of = m.items[1];
+        making_of.path = "making-of.webm.locked";
+        m.items.push_back(making_of);
+        b.keys.items.push_back({making_of.path, protocol::generate_item_key(), protocol::gate_kind::pledge});
+        protocol::pledge_gate p;
+        p.campaign_id = "tiered";
+        p.goal_backers = 2;
+        p.deadline = "2026-06-01T00:00:00Z";
+        p.deadline_unix = *protocol::parse_utc_timestamp(p.deadline);
+        p.price = 1500;
+        p.currency = "EUR";
+        p.expected_delivery = "2026-09-01";
+        p.if_goal_missed = "Nothing is charged.";
+        m.gates.pledge = p;
+        return b;
+    }
+
+    gate_response tier_pledge(std::string const& key, json body) {
+        gate_request req{"POST", "/v1/campaigns/tiered/pledges", body.dump(), "192.0.2.1", {}};
+        req.headers.emplace_back("idempotency-key", key);
+        return handle_request(*ctx_, req);
+    }
+    json in_tier(std::string const& tier, std::optional<std::uint64_t> amount = std::nullopt) const {
+        auto body = device_body(amount);
+        body["tier"] = tier;
+        return body;
+    }
+    gate_response saved(std::string const& pledge_id, std::string const& method) {
+        return webhook(sluice::testing::stripe_event(
+            "evt_saved_" + method, "setup_intent.succeeded",
+            {{"id", "seti_" + method},
+             {"object", "setup_intent"},
+             {"status", "succeeded"},
+             {"customer", "cus_" + pledge_id},
+             {"payment_method", method},
+             {"metadata", {{"sluice_pledge", pledge_id}, {"sluice_campaign", "tiered"}}}}));
+    }
+    json tier_status(std::string const& id) {
+        return parse(call("GET", "/v1/campaigns/tiered/pledges/" + id));
+    }
+    json tier_of(json const& progress, std::string const& id) {
+        for (auto const& t : progress.at("tiers")) {
+            if (t.at("id") == id) {
+                return t;
+            }
+        }
+        ADD_FAILURE() << "no tier " << id << " in " << progress.dump();
+        return {};
+    }
+
+    testing::test_bundle tiered_;
+    testing::test_bundle extra_;
+};
+
+TEST_F(GateTiers, EachTierChargesItsPriceUnlocksItsItemsAndFillsUpAtItsLimit) {
+    auto progress = parse(call("GET", "/v1/campaigns/tiered"));
+    ASSERT_EQ(progress.at("tiers").size(), 2u);
+    EXPECT_EQ(progress.at("price"), 1500);
+    EXPECT_EQ(tier_of(progress, "collector").at("left"), 1);
+    EXPECT_EQ(tier_of(progress, "collector").at("backers"), 0);
+    EXPECT_FALSE(tier_of(progress, "season").contains("left"));
+    // A single-price campaign is one tier of everything.
+    auto const single = parse(call("GET", "/v1/campaigns/saison-2")).at("tiers");
+    ASSERT_EQ(single.size(), 1u);
+    EXPECT_EQ(single[0], json::parse(R"({"id":"pledge","title":"Pledge","price":1500,"backers":0})"));
+
+    // Several tiers: the backer names one, at its price or more.
+    EXPECT_EQ(code_of(tier_pledge("k-none", device_body())), "unknown_tier");
+    EXPECT_EQ(code_of(tier_pledge("k-bad", in_tier("platinum"))), "unknown_tier");
+    EXPECT_EQ(code_of(tier_pledge("k-low", in_tier("collector", 3999))), "amount_too_low");
+    auto const first = tier_pledge("k-season", in_tier("season"));
+    ASSERT_EQ(first.status, 201u) << first.body;
+    EXPECT_EQ(parse(first).at("tier"), "season");
+    EXPECT_EQ(parse(first).at("amount"), 1500);
+    auto const season = parse(first).at("pledgeId").get<std::string>();
+    // Pending pledges hold no place: two backers are on the provider's page for the one collector place.
+    auto const c1 = parse(tier_pledge("k-c1", in_tier("collector"))).at("pledgeId").get<std::string>();
+    auto const c2 = parse(tier_pledge("k-c2", in_tier("collector"))).at("pledgeId").get<std::string>();
+    EXPECT_EQ(tier_status(c1).at("amount"), 4000);
+    // The same key for another tier is another request.
+    EXPECT_EQ(code_of(tier_pledge("k-c1", in_tier("season"))), "idempotency_key_reused");
+
+    ASSERT_EQ(saved(season, "pm_season").status, 200u);
+    ASSERT_EQ(saved(c1, "pm_c1").status, 200u);
+    ASSERT_EQ(saved(c2, "pm_c2").status, 200u);
+    EXPECT_EQ(tier_status(c1).at("state"), "confirmed");
+    auto const late = tier_status(c2);
+    EXPECT_EQ(late.at("state"), "released");
+    EXPECT_EQ(late.at("reason"), "tier_sold_out");
+    EXPECT_TRUE(late.contains("release"));
+    progress = parse(call("GET", "/v1/campaigns/tiered"));
+    EXPECT_EQ(progress.at("backers"), 2);
+    EXPECT_EQ(progress.at("amount"), 5500);
+    EXPECT_EQ(tier_of(progress, "collector").at("left"), 0);
+    EXPECT_EQ(tier_of(progress, "season").at("backers"), 1);
+    // A full tier takes no new pledge; the one made before it filled is still answered as it was.
+    EXPECT_EQ(code_of(tier_pledge("k-c3", in_tier("collector"))), "tier_sold_out");
+    auto const replay = tier_pledge("k-c2", in_tier("collector"));
+    EXPECT_EQ(replay.status, 201u);
+    EXPECT_EQ(parse(replay).at("pledgeId"), c2);
+
+    std::error_code ec;
+    ASSERT_EQ(store_->close_campaign("tiered", unix_now(), ec), "funded");
+    charge_all();
+    std::map<std::string, std::uint64_t> charged;
+    for (auto const& c : provider_->charges) {
+        charged[c.payment_method] = c.amount;
+    }
+    EXPECT_EQ(charged, (std::map<std::string, std::uint64_t>{{"pm_season", 1500}, {"pm_c1", 4000}}));
+    // The sold-out backer's card is forgotten at the provider, never charged.
+    EXPECT_NE(std::find(provider_->releases.begin(), provider_->releases.end(), "pm_c2"),
+              provider_->releases.end());
+
+    admin_outcome const delivered = deliver_bundle(*store_, "tiered", "tiered-extra", unix_now());
+    ASSERT_TRUE(delivered.done()) << delivered.message;
+    auto const items_of = [&](json const& status, testing::test_bundle const& b) {
+        auto const verified = verify(status.at("token").get<std::string>(), b);
+        EXPECT_TRUE(verified) << verified.detail;
+        std::set<std::string> paths;
+        for (auto const& [path, key] : verified.token.item_keys) {
+            paths.insert(path);
+        }
+        return paths;
+    };
+    auto const s = tier_status(season);
+    EXPECT_EQ(s.at("state"), "charged");
+    EXPECT_EQ(items_of(s, tiered_), std::set<std::string>{"episode-1.webm.locked"});
+    EXPECT_EQ(s.at("deliveries"), json::array());
+    auto const c = tier_status(c1);
+    EXPECT_EQ(items_of(c, tiered_),
+              (std::set<std::string>{"episode-1.webm.locked", "making-of.webm.locked"}));
+    ASSERT_EQ(c.at("deliveries").size(), 1u);
+    EXPECT_EQ(c.at("deliveries")[0].at("bundleId"), "tiered-extra");
+    EXPECT_EQ(items_of(c.at("deliveries")[0], extra_).size(), 2u);
+
+    auto const ledger = *campaign_ledger(*store_, "tiered", ec);
+    ASSERT_EQ(ledger.at("tiers").size(), 2u);
+    EXPECT_EQ(ledger.at("charged"), json::parse(R"({"count":2,"amount":5500})"));
+    EXPECT_EQ(ledger.at("tiers")[0].at("id"), "season");
+    EXPECT_EQ(ledger.at("tiers")[0].at("charged"), json::parse(R"({"count":1,"amount":1500})"));
+    EXPECT_EQ(ledger.at("tiers")[1].at("charged"), json::parse(R"({"count":1,"amount":4000})"));
+    EXPECT_EQ(ledger.at("tiers")[1].at("released"), json::parse(R"({"count":1,"amount":4000})"));
 }
 
 TEST_F(GatePledges, ForgedStaleAndUnknownWebhooksChangeNothing) {

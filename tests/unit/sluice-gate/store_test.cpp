@@ -1,8 +1,10 @@
 #include "sandbox_dir.hpp"
+#include "sluice-gate/gate_sql.hpp"
 #include "sluice-gate/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 namespace sluice::gate {
@@ -71,6 +73,42 @@ TEST_F(GateStore, VersionsOnlyMoveForward) {
     EXPECT_EQ(found->magnet, v3.magnet);
     EXPECT_FALSE(store->find_bundle("nothing-here", ec));
     EXPECT_FALSE(ec);
+}
+
+// A version 2 database (one price per campaign) opens as version 3: the price becomes the campaign's one
+// tier, and every pledge is in it.
+TEST_F(GateStore, ASinglePriceCampaignOfVersionTwoBecomesOneTier) {
+    std::filesystem::create_directories(dir_ / "data");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "data" / "gate.db").c_str(), &db), SQLITE_OK);
+    auto const v2 =
+        std::string(sql::schema) + sql::migration_2 +
+        "PRAGMA user_version = 2;"
+        "INSERT INTO bundles (id, version, manifest, signature, keys, magnet, imported_at) "
+        "VALUES ('b', 1, '{}', '', '{}', '', 0);"
+        "INSERT INTO campaigns VALUES ('c', 'b', 2, NULL, 1500, 'EUR', 1900000000, '2030-01-01', "
+        "'Nothing.', 'open', NULL);"
+        "INSERT INTO pledges (pledge_id, campaign_id, idempotency_key, request_hash, amount, device, "
+        "state, response, created_at, confirmed_at) VALUES ('p', 'c', 'k', 'h', 1500, 'x25519:AAAA', "
+        "'confirmed', '', 1, 2);";
+    char* error = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, v2.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+    sqlite3_close(db);
+
+    auto store = open();
+    ASSERT_TRUE(store);
+    std::error_code ec;
+    auto const campaign = store->find_campaign("c", ec);
+    ASSERT_TRUE(campaign);
+    ASSERT_EQ(campaign->tiers.size(), 1u);
+    EXPECT_EQ(campaign->tiers[0].id, "pledge");
+    EXPECT_EQ(campaign->tiers[0].price, 1500u);
+    EXPECT_FALSE(campaign->tiers[0].items);
+    EXPECT_FALSE(campaign->tiers[0].limit);
+    EXPECT_EQ(store->find_pledge("p", ec)->tier_id, "pledge");
+    auto const totals = store->totals("c", ec);
+    EXPECT_EQ(totals.backers, 1u);
+    EXPECT_EQ(totals.tier("pledge").amount, 1500u);
 }
 
 TEST_F(GateStore, KeepsEverythingAcrossReopening) {
