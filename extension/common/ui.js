@@ -9,5 +9,5 @@ import './classic/ui.js';
 
 export const {
     t, uiLocale, readingLanguages, localize, IntentError, ask, describeError, describeGateError, el, setText, show,
-    say, runBusy, renderKeyed,
+    say, runBusy, renderKeyed, words, updateTierChoice,
 } = globalThis.sluiceUi;

@@ -5,8 +5,10 @@
     'use strict';
 
     const {webext} = globalThis.sluiceWebext;
-    const {t, uiLocale, IntentError, describeGateError, el, setText, show, say, runBusy, renderKeyed} =
-        globalThis.sluiceUi;
+    const {
+        t, uiLocale, IntentError, describeGateError, el, setText, show, say, runBusy, renderKeyed, words,
+        updateTierChoice,
+    } = globalThis.sluiceUi;
     const {formatBytes, formatMoney, formatDate, formatDuration, formatGoalPercent, campaignProgress} =
         globalThis.sluiceFormat;
     const {currencyDigits, minorAmount, majorText, gateRefusal} = globalThis.sluiceGates;
@@ -85,11 +87,6 @@ legend { font-size: 13px; font-weight: 600; padding: 0; }
 
     function money(minor, currency) {
         return formatMoney(minor, currency, uiLocale);
-    }
-
-    // A line of pledgeView: its words, or '' when it has none.
-    function words(line) {
-        return line ? t(line[0], line[1]) : '';
     }
 
     function amountInput(id) {
@@ -513,18 +510,7 @@ legend { font-size: 13px; font-weight: 600; padding: 0; }
                     v.radio.addEventListener('change', () => this.chooseTier(choice.id));
                     return v;
                 },
-                update: (v, choice) => {
-                    setText(v.title, choice.title);
-                    setText(v.price, choice.price);
-                    const left = choice.soldOut ? t('cardPledgeTierSoldOut') : words(choice.left);
-                    setText(v.left, left);
-                    show(v.left, Boolean(left));
-                    setText(v.description, choice.description);
-                    show(v.description, Boolean(choice.description));
-                    v.radio.disabled = choice.soldOut;
-                    v.radio.checked = choice.chosen;
-                    v.root.classList.toggle('is-sold-out', choice.soldOut);
-                },
+                update: updateTierChoice,
                 node: (v) => v.root,
             });
         }

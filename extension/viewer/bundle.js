@@ -3,7 +3,9 @@
 // bundle's card, and the gates' forms. What is shown is the card's model (common/card.js), so the viewer
 // and a page's card offer the same things; only the file indexes, which a page never gets, come from the
 // state's bundle entry.
-import {t, uiLocale, ask, describeGateError, el, setText, show, say, runBusy, renderKeyed} from '../common/ui.js';
+import {
+    t, uiLocale, ask, describeGateError, el, setText, show, say, runBusy, renderKeyed, words, updateTierChoice,
+} from '../common/ui.js';
 import {buildCard, itemUnlockable, gatesShown, pledgeView} from '../common/card.js';
 import {
     formatBytes, formatDate, formatMoney, formatDuration, formatGoalPercent, campaignProgress, itemLockKey,
@@ -32,11 +34,6 @@ const bundle = {
     pledgeMinimum: 1,
     tierViews: new Map(),
 };
-
-// A line of pledgeView: its words, or '' when it has none.
-function words(line) {
-    return line ? t(line[0], line[1]) : '';
-}
 
 function money(minor, currency) {
     try {
@@ -285,18 +282,7 @@ function renderTiers(view) {
             });
             return v;
         },
-        update: (v, choice) => {
-            setText(v.title, choice.title);
-            setText(v.price, choice.price);
-            const left = choice.soldOut ? t('cardPledgeTierSoldOut') : words(choice.left);
-            setText(v.left, left);
-            show(v.left, Boolean(left));
-            setText(v.description, choice.description);
-            show(v.description, Boolean(choice.description));
-            v.radio.disabled = choice.soldOut;
-            v.radio.checked = choice.chosen;
-            v.root.classList.toggle('is-sold-out', choice.soldOut);
-        },
+        update: updateTierChoice,
         node: (v) => v.root,
     });
 }

@@ -125,6 +125,26 @@
         }
     }
 
+    // A line of pledgeView (common/classic/card.js): its words, or '' when it has none.
+    function words(line) {
+        return line ? t(line[0], line[1]) : '';
+    }
+
+    // Brings a pledge tier's radio choice (its radio, title, price, places left and description nodes, in
+    // `root`) up to date with pledgeView's `choice`: a bundle page's card and the viewer draw it alike.
+    function updateTierChoice(v, choice) {
+        setText(v.title, choice.title);
+        setText(v.price, choice.price);
+        const left = choice.soldOut ? t('cardPledgeTierSoldOut') : words(choice.left);
+        setText(v.left, left);
+        show(v.left, Boolean(left));
+        setText(v.description, choice.description);
+        show(v.description, Boolean(choice.description));
+        v.radio.disabled = choice.soldOut;
+        v.radio.checked = choice.chosen;
+        v.root.classList.toggle('is-sold-out', choice.soldOut);
+    }
+
     // Keeps `list` showing one view per entry, in the entries' order. A view is made once per key and then updated
     // in place (moved only when out of place), so the focus, an open question and typed text inside it survive
     // updates; `drop` takes away the view of a key that went.
@@ -158,6 +178,6 @@
 
     globalThis.sluiceUi = Object.freeze({
         t, uiLocale, readingLanguages, localize, IntentError, ask, describeError, describeGateError, el, setText, show,
-        say, runBusy, renderKeyed,
+        say, runBusy, renderKeyed, words, updateTierChoice,
     });
 })();

@@ -72,21 +72,36 @@ json money_of(std::vector<ledger_row> const& rows, std::function<bool(ledger_row
                 {"declinedCharges", failed_charges}, {"net", charged.amount - refunded.amount}};
 }
 
-} // namespace
+struct ledger_of {
+    campaign_record campaign;
+    std::vector<ledger_row> rows;
+};
 
-std::optional<json> campaign_ledger(gate_store& store, std::string_view campaign_id, std::error_code& ec) {
-    auto const campaign = store.find_campaign(campaign_id, ec);
+std::optional<ledger_of> campaign_money(gate_store& store, std::string_view campaign_id,
+                                        std::error_code& ec) {
+    auto campaign = store.find_campaign(campaign_id, ec);
     if (ec || !campaign) {
         return std::nullopt;
     }
-    auto const rows = store.ledger(campaign_id, ec);
+    auto rows = store.ledger(campaign_id, ec);
     if (ec) {
         return std::nullopt;
     }
-    json out{{"campaignId", campaign->id}, {"state", campaign->state}, {"currency", campaign->currency}};
+    return ledger_of{std::move(*campaign), std::move(rows)};
+}
+
+} // namespace
+
+std::optional<json> campaign_ledger(gate_store& store, std::string_view campaign_id, std::error_code& ec) {
+    auto const money = campaign_money(store, campaign_id, ec);
+    if (!money) {
+        return std::nullopt;
+    }
+    auto const& [campaign, rows] = *money;
+    json out{{"campaignId", campaign.id}, {"state", campaign.state}, {"currency", campaign.currency}};
     out.update(money_of(rows, [](ledger_row const&) { return true; }));
     json tiers = json::array();
-    for (auto const& tier : campaign->tiers) {
+    for (auto const& tier : campaign.tiers) {
         json t{{"id", tier.id}, {"title", tier.title}, {"price", tier.price}};
         t.update(money_of(rows, [&](ledger_row const& r) { return r.pledge.tier_id == tier.id; }));
         tiers.push_back(std::move(t));
@@ -97,14 +112,11 @@ std::optional<json> campaign_ledger(gate_store& store, std::string_view campaign
 
 std::optional<std::string> campaign_ledger_csv(gate_store& store, std::string_view campaign_id,
                                                std::error_code& ec) {
-    auto const campaign = store.find_campaign(campaign_id, ec);
-    if (ec || !campaign) {
+    auto const money = campaign_money(store, campaign_id, ec);
+    if (!money) {
         return std::nullopt;
     }
-    auto const rows = store.ledger(campaign_id, ec);
-    if (ec) {
-        return std::nullopt;
-    }
+    auto const& [campaign, rows] = *money;
     std::string out =
         "pledge_id,created_at,tier,state,amount,currency,confirmed_at,customer,payment_method,attempts,"
         "declined_charges,last_decline,charged_at,provider_payment_id,charged,refunded\r\n";
@@ -112,7 +124,7 @@ std::optional<std::string> campaign_ledger_csv(gate_store& store, std::string_vi
         auto const& p = r.pledge;
         for (auto const& field :
              {p.pledge_id, protocol::format_utc_timestamp(p.created_at), p.tier_id, p.state,
-              std::to_string(p.amount), campaign->currency, time_or_empty(p.confirmed_at), p.customer,
+              std::to_string(p.amount), campaign.currency, time_or_empty(p.confirmed_at), p.customer,
               p.payment_method, std::to_string(p.attempts), std::to_string(r.charges_failed), p.last_decline,
               time_or_empty(p.charged_at), r.provider_payment_id, std::to_string(r.charged),
               std::to_string(r.refunded)}) {

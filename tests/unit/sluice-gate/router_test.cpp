@@ -536,6 +536,20 @@ namespace sluice::gate {
 namespace {
 
 // A pledge campaign's bundle, and a provider whose webhooks the tests sign as Stripe would.
+// A single-price campaign of 15 EUR with a backers goal, open until 2026-06-01.
+protocol::pledge_gate test_pledge_gate(std::string campaign_id, std::uint64_t goal_backers) {
+    protocol::pledge_gate p;
+    p.campaign_id = std::move(campaign_id);
+    p.goal_backers = goal_backers;
+    p.deadline = "2026-06-01T00:00:00Z";
+    p.deadline_unix = *protocol::parse_utc_timestamp(p.deadline);
+    p.price = 1500;
+    p.currency = "EUR";
+    p.expected_delivery = "2026-09-01";
+    p.if_goal_missed = "Nothing is charged.";
+    return p;
+}
+
 class GatePledges : public GateRouter {
 protected:
     static constexpr char const* secret = "whsec_test_0123456789abcdef";
@@ -546,15 +560,7 @@ protected:
         auto& m = pledge_bundle_.manifest;
         m.items[1].gate = protocol::gate_kind::pledge;
         m.gates.email.reset();
-        protocol::pledge_gate p;
-        p.campaign_id = "saison-2";
-        p.goal_backers = 3;
-        p.deadline = "2026-06-01T00:00:00Z";
-        p.deadline_unix = *protocol::parse_utc_timestamp(p.deadline);
-        p.price = 1500;
-        p.currency = "EUR";
-        p.expected_delivery = "2026-09-01";
-        p.if_goal_missed = "Nothing is charged.";
+        auto const p = test_pledge_gate("saison-2", 3);
         m.gates.pledge = p;
         pledge_bundle_.keys.items[0].gate = protocol::gate_kind::pledge;
         pledge_bundle_.gate = bundle_.gate;
@@ -999,16 +1005,7 @@ protected:
         making_of.path = "making-of.webm.locked";
         m.items.push_back(making_of);
         b.keys.items.push_back({making_of.path, protocol::generate_item_key(), protocol::gate_kind::pledge});
-        protocol::pledge_gate p;
-        p.campaign_id = "tiered";
-        p.goal_backers = 2;
-        p.deadline = "2026-06-01T00:00:00Z";
-        p.deadline_unix = *protocol::parse_utc_timestamp(p.deadline);
-        p.price = 1500;
-        p.currency = "EUR";
-        p.expected_delivery = "2026-09-01";
-        p.if_goal_missed = "Nothing is charged.";
-        m.gates.pledge = p;
+        m.gates.pledge = test_pledge_gate("tiered", 2);
         return b;
     }
 
