@@ -39,13 +39,13 @@ charge_runner::charge_runner(boost::asio::io_context& io, gate_store& store, pay
 void charge_runner::start() {
     std::error_code ec;
     for (auto& c : store_.unsettled_charges(ec)) {
-        resend_.push_back(std::move(c));
+        to_send_.push_back(std::move(c));
     }
     if (ec) {
         warn("could not read the unsettled charges: " + ec.message());
     }
-    if (!resend_.empty()) {
-        warn("resuming " + std::to_string(resend_.size()) + " charges sent before a restart (same keys)");
+    if (!to_send_.empty()) {
+        warn("resuming " + std::to_string(to_send_.size()) + " charges sent before a restart (same keys)");
     }
     woken_ = true;
     fill();
@@ -76,11 +76,7 @@ void charge_runner::fill() {
     if (stopped_) {
         return;
     }
-    while (in_flight_ < settings_.concurrency && !resend_.empty()) {
-        auto c = std::move(resend_.front());
-        resend_.pop_front();
-        send(std::move(c));
-    }
+    send_queued();
     // Closing campaigns and releasing methods look at the store beyond the charges: done when woken, when
     // idle, and at most every housekeeping interval during a run, not after every one of its answers.
     auto const clock = std::chrono::steady_clock::now();
@@ -89,16 +85,17 @@ void charge_runner::fill() {
         next_housekeeping_ = clock + housekeeping_interval;
         close_due_campaigns();
     }
-    // New charges in batches: one transaction writes each key before its call.
-    if (in_flight_ * 2 <= settings_.concurrency) {
+    // New charges in batches: one transaction writes each key before its call. A batch is claimed while the
+    // one before is still being sent, so the provider always has `concurrency` calls under way; a claimed
+    // charge not yet sent when the gate stops is sent at the next start, under its key, as any other.
+    if (to_send_.size() * 2 < settings_.concurrency) {
         std::error_code ec;
-        auto claimed = store_.claim_charges(now_(), settings_.concurrency - in_flight_, ec);
+        auto claimed = store_.claim_charges(now_(), settings_.concurrency, ec);
         if (ec) {
             warn("could not claim charges: " + ec.message());
         }
-        for (auto& c : claimed) {
-            send(std::move(c));
-        }
+        std::move(claimed.begin(), claimed.end(), std::back_inserter(to_send_));
+        send_queued();
     }
     if (housekeeping) {
         release_methods();
@@ -112,6 +109,14 @@ void charge_runner::fill() {
             delay = std::min<std::chrono::milliseconds>(delay, until);
         }
         sleep(std::max(delay, std::chrono::milliseconds(50)));
+    }
+}
+
+void charge_runner::send_queued() {
+    while (in_flight_ < settings_.concurrency && !to_send_.empty()) {
+        auto c = std::move(to_send_.front());
+        to_send_.pop_front();
+        send(std::move(c));
     }
 }
 
@@ -156,7 +161,7 @@ void charge_runner::send(charge_record charge) {
                  "); asking again later");
             auto timer = std::make_shared<boost::asio::steady_timer>(io_, settings_.unknown_retry);
             timer->async_wait([this, charge, timer](boost::system::error_code const&) {
-                resend_.push_back(charge);
+                to_send_.push_back(charge);
                 fill();
             });
         }
@@ -185,9 +190,10 @@ void charge_runner::flush() {
         // Not recorded: each stays `started` in the store and is asked again (same key, same outcome).
         warn("could not record " + std::to_string(settled_.size()) + " charge outcomes: " + ec.message());
         std::error_code again;
+        to_send_.clear(); // the unsettled ones are all of them, the queued among them
         for (auto& c : store_.unsettled_charges(again)) {
             if (!charging_.contains(c.charge_key)) {
-                resend_.push_back(std::move(c));
+                to_send_.push_back(std::move(c));
             }
         }
     } else if (on_failures_) {

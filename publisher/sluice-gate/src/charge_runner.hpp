@@ -51,6 +51,7 @@ public:
 private:
     void fill();
     void send(charge_record charge);
+    void send_queued();
     void settle(charge_settlement outcome);
     void flush();
     void release_methods();
@@ -64,8 +65,9 @@ private:
     std::function<std::int64_t()> now_;
     std::function<void(std::vector<charge_settlement> const&)> on_failures_;
 
-    std::deque<charge_record> resend_;       // sent before, outcome unknown: sent again with the same key
-    std::set<std::string> charging_;         // keys at the provider now
+    std::deque<charge_record> to_send_; // written `started`, not at the provider now: claimed ahead, or sent
+                                        // before with the outcome unknown (sent again with the same key)
+    std::set<std::string> charging_;    // keys at the provider now
     std::vector<charge_settlement> settled_; // outcomes waiting for the next flush
     std::size_t in_flight_ = 0;
     std::size_t releasing_ = 0;
