@@ -35,8 +35,8 @@ process.on('SIGTERM', () => shutdown('SIGTERM'));
 starting = startWorld({
     dir, bin,
     log: (line) => say(`  ${line}`),
-    // The demo's campaign is a real-sized one: 2,500.00 EUR at 15.00 EUR a pledge.
-    pledge: {goalAmount: 250000, price: 1500},
+    // The demo's campaign is a real-sized one: 2,500.00 EUR, in the world's two tiers (15.00 and 40.00 EUR).
+    pledge: {goalAmount: 250000},
     onMail: (mail) => {
         say(`\n${bold('✉ mail from the gate')} to ${mail.to}: ${mail.subject}`);
         say(`  confirmation code: ${bold(mail.code ?? '(none found)')}   (${mail.file})`);
@@ -77,7 +77,7 @@ say('   (sluice-host doctor checks it; sluice-host uninstall --user takes it bac
 say(`
 ${bold('What to try')} (and what you should see)
    1. Open the landing page above. Within a few seconds a Sluice card appears under the title: "Les Veilleurs"
-      by Atelier Nuit, its four items, and "Verified: signed by the key this page announced". No card? The
+      by Atelier Nuit, its five items, and "Verified: signed by the key this page announced". No card? The
       toolbar button says whether the extension reaches sluice-host; sluice-host doctor says why not.
    2. Play the pilot: the player opens and plays at once from this machine's seed; French and English
       subtitles are in its menu, and seeking ahead works before the download ends.
@@ -86,9 +86,11 @@ ${bold('What to try')} (and what you should see)
    4. Pay what you want for the booklet (at least 3.00 EUR): the payment provider's page opens in a tab. It is
       a FAKE Stripe on this machine (no real money) reached through the gate's real Stripe adapter: pick the
       test card 4242 4242 4242 4242 and the booklet unlocks for export; 4000 0000 0000 0002 is declined.
-   5. Pledge for season 2 (campaign "${world.campaignId}", goal 2,500.00 EUR, 15.00 EUR a pledge): the
-      provider's page saves a card (nothing is charged now); the card and the toolbar's list show the
-      campaign's progress and deadline. The card is charged only if the campaign is funded by its deadline.
+   5. Pledge for season 2 (campaign "${world.campaignId}", goal 2,500.00 EUR) in one of its two tiers: the
+      season (15.00 EUR: episode 2) or the collector's edition (40.00 EUR, 100 places: episode 2 and its
+      making-of). The provider's page saves a card (nothing is charged now); the card and the toolbar's list
+      show the campaign's progress, the places left and the deadline. The card is charged only if the
+      campaign is funded by its deadline, and then the tier's films unlock.
    6. The toolbar button lists the download with its progress, rate and peers.
 
    Any other Sluice session on this machine can also open the bundle from this magnet link (it names the

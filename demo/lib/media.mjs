@@ -1,4 +1,4 @@
-// The demo's media: three short films (VP9 + Opus WebM, made by ffmpeg from its test patterns), a cover, a
+// The demo's media: four short films (VP9 + Opus WebM, made by ffmpeg from its test patterns), a cover, a
 // booklet (a one-page PDF written by hand) and WebVTT subtitles in French and English. Each file is made
 // once: a folder that already holds it keeps it, so a second run starts in seconds.
 import {execFile} from 'node:child_process';
@@ -13,6 +13,8 @@ export const films = [
     {path: 'episode-1.webm', seconds: 20, pattern: 'smptehdbars', tone: 550, caption: 'Episode 1 - La relève'},
     {path: 'season-2/episode-2.webm', seconds: 16, pattern: 'rgbtestsrc', tone: 660,
         caption: 'Saison 2 - episode 2'},
+    {path: 'season-2/making-of.webm', seconds: 12, pattern: 'testsrc', tone: 330,
+        caption: 'Saison 2 - making-of'},
 ];
 
 // Written to a temporary name and renamed, so an interrupted run never leaves a half file that a later run

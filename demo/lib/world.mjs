@@ -1,8 +1,8 @@
 // The demo's world, also the stage of the end-to-end tests: a creator's bundle "les-veilleurs" made with
 // the real sluice-bundle, served by the real sluice-gate (email with a confirmation code, pay what you want
-// and a pledge campaign charged when funded, both through a fake Stripe on loopback that the gate's real
-// Stripe adapter calls), and seeded by a real sluice-host. Everything listens on 127.0.0.1 and lives under
-// one folder:
+// and a pledge campaign in two tiers charged when funded, both through a fake Stripe on loopback that the
+// gate's real Stripe adapter calls), and seeded by a real sluice-host. Everything listens on 127.0.0.1 and
+// lives under one folder:
 //   media/   the films, cover, booklet and subtitles (made once, kept between runs)
 //   keys/    the publisher's and the gate's keys (kept: a host pins the publisher key of a bundle id)
 //   out/     what sluice-bundle create wrote: les-veilleurs/, les-veilleurs.torrent, les-veilleurs.keys.json
@@ -31,6 +31,14 @@ const root = new URL('../../', import.meta.url).pathname;
 
 export const bundleId = 'les-veilleurs';
 export const campaignId = 'saison-2';
+// The campaign's tiers, as the spec gives them: the season (its episode), and a limited collector's edition
+// that adds the making-of. A tier names its items by their paths in the bundle.
+export const pledgeTiers = [
+    {id: 'season', title: 'La saison 2 / Season 2', price: 1500, items: ['season-2/episode-2.webm.locked']},
+    {id: 'collector', title: 'Édition collector / Collector’s edition',
+        description: 'L’épisode 2 et son making-of. / Episode 2 and its making-of.', price: 4000, limit: 100,
+        items: ['season-2/episode-2.webm.locked', 'season-2/making-of.webm.locked']},
+];
 // The origin a Chromium-family browser passes the host: the one the host's caller check accepts.
 export const chromeOrigin = 'chrome-extension://ljkaphncpbkfgfeoncgogkmhcmcompjk/';
 
@@ -191,6 +199,7 @@ function makeSpec({version, gateUrl, gateKey, pledge, trackers, webSeeds}) {
                 {lang: 'en', label: 'English', source: 'subtitles/episode-1.en.vtt'},
             ]},
             {source: 'season-2/episode-2.webm', access: 'locked', gate: 'pledge'},
+            {source: 'season-2/making-of.webm', access: 'locked', gate: 'pledge'},
             {source: 'booklet.pdf', access: 'locked', gate: 'pay'},
         ],
         gates: {
@@ -201,7 +210,7 @@ function makeSpec({version, gateUrl, gateKey, pledge, trackers, webSeeds}) {
                 ...(pledge.goalBackers ? {goalBackers: pledge.goalBackers} : {}),
                 ...(pledge.goalAmount ? {goalAmount: pledge.goalAmount} : {}),
                 deadline: utcSeconds(new Date(now + 30 * day)),
-                price: pledge.price,
+                tiers: pledge.tiers ?? pledgeTiers,
                 currency: 'EUR',
                 expectedDelivery: utcSeconds(new Date(now + 120 * day)).slice(0, 10),
                 ifGoalMissed: 'Rien n’est prélevé et chaque contributeur reçoit une quittance signée. / ' +
@@ -256,11 +265,12 @@ async function stopChild(child, exited, {signal = 'SIGTERM', graceMs = 10000} = 
     return code;
 }
 
-// Options: `pledge` {goalBackers?, goalAmount?, price} (tests use goalBackers 1 so that one pledge funds the
-// campaign); `tracker` and `webSeed` (default true) put this world's tracker and web seed into the bundle, so
-// that a host that knows only the landing page's magnet finds the data; `gatePort` (default: a free one);
-// `mediaDir` (default dir/media); `onMail(mail)` hears each mail the gate sends; `log(line)` the progress.
-export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, pledge = {goalBackers: 1, price: 1500},
+// Options: `pledge` {goalBackers?, goalAmount?, tiers? (default pledgeTiers)} (tests use goalBackers 1 so that
+// one pledge funds the campaign); `tracker` and `webSeed` (default true) put this world's tracker and web seed
+// into the bundle, so that a host that knows only the landing page's magnet finds the data; `gatePort`
+// (default: a free one); `mediaDir` (default dir/media); `onMail(mail)` hears each mail the gate sends;
+// `log(line)` the progress.
+export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, pledge = {goalBackers: 1},
     tracker = true, webSeed = true, gatePort = 0, mediaDir = join(dir, 'media'), onMail = () => {},
     chargeOptions = ['--charge-retry-interval', '1m', '--grace-period', '1h']}) {
     const paths = {
@@ -408,6 +418,16 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
                 });
                 if (!reply.ok) {
                     throw new Error(`closing ${campaignId}: HTTP ${reply.status} ${await reply.text()}`);
+                }
+                return reply.json();
+            },
+            // The campaign's money as the creator reads it (`sluice-gate campaign --ledger yes`), tier by tier.
+            async ledger() {
+                const reply = await fetch(`${gateUrl}v1/admin/campaigns/${campaignId}/ledger`, {
+                    headers: {Authorization: `Bearer ${adminToken}`},
+                });
+                if (!reply.ok) {
+                    throw new Error(`the ledger of ${campaignId}: HTTP ${reply.status} ${await reply.text()}`);
                 }
                 return reply.json();
             },

@@ -1,8 +1,9 @@
 // A viewer's whole path in real Chromium: a sluice-gate landing page → the card, with the creator's update to
 // the backers → the free pilot plays from the localhost stream (and after a seek to 80 %) → email unlock → the
-// episode plays → the booklet paid on the payment provider's page → pledge: the provider's page opens in a new
-// tab, a card is saved there, the card says so → the popup shows the campaign → the campaign closes funded, the
-// pledge is charged → the season unlocks. The gate, the seed and the viewer's host are the real binaries; the
+// episode plays → the booklet paid on the payment provider's page → pledge in the collector's tier, picked on
+// the card: the provider's page opens in a new tab, a card is saved there, the card says so → the popup shows
+// the campaign → the campaign closes funded, the pledge is charged at that tier's price → the season and the
+// making-of the tier adds unlock. The gate, the seed and the viewer's host are the real binaries; the
 // provider is the FAKE Stripe of publisher/fake-stripe; the world is the one `make demo` runs. Screenshots go
 // to build/test-output/e2e.
 import {test} from 'node:test';
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {startWorld} from '../../demo/lib/world.mjs';
+import {pledgeTiers, startWorld} from '../../demo/lib/world.mjs';
 import {launchChromium, chromeExtensionId} from './support/chromium.mjs';
 import {makeHostHome} from './support/host_home.mjs';
 import {clickShadow, shadowText, typeShadow, onShadowElement} from './support/shadow.mjs';
@@ -163,11 +164,29 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         await until(async () => (await torrentState(extPage, infoHash))?.bundle?.items
             ?.find((i) => i.path.includes('booklet'))?.unlocked === true, 60000);
 
-        // Pledge: a pre-order. The provider's page opens in a new tab, where the card is saved; the pledge counts
-        // once the provider has told the gate, and the card says so.
+        // Pledge: a pre-order, in a tier the backer picks. The card offers the world's two, the first chosen; the
+        // backer takes the collector's edition, and the amount follows its price. The provider's page opens in a
+        // new tab, where the card is saved; the pledge counts once the provider has told the gate, and the card
+        // says so.
         await clickShadow(page, 'button[aria-label*="episode-2"]:not(.primary)');
+        const pledgeSection = 'section:nth-of-type(3)';
+        const tierChoices = () => onShadowElement(page, `${pledgeSection} fieldset`,
+            `function () {
+                return [...this.querySelectorAll('input[type="radio"]')].map((r) => [r.value, r.checked, r.disabled]);
+            }`);
+        assert.deepEqual(await until(async () => {
+            const choices = await tierChoices().catch(() => []);
+            return choices.length === 2 ? choices : null;
+        }, 45000), [['season', true, false], ['collector', false, false]]);
+        const collector = pledgeTiers.find((tier) => tier.id === 'collector');
+        assert.match(await shadowText(page, `${pledgeSection} fieldset`), /Collector’s edition.*€40\.00.*100 left/s);
+        await clickShadow(page, `${pledgeSection} input[type="radio"][value="collector"]`);
+        assert.deepEqual(await tierChoices(), [['season', false, false], ['collector', true, false]]);
+        assert.equal(await onShadowElement(page, `${pledgeSection} form input[type="number"]`,
+            'function () { return this.value; }'), '40.00');
+        await page.screenshot({path: join(screenshots, 'pledge-tier-chosen.png'), fullPage: true});
         const checkout = await checkoutInNewTab(context, world,
-            () => clickShadow(page, 'section:nth-of-type(3) form button[type="submit"]'), 'provider-checkout.png');
+            () => clickShadow(page, `${pledgeSection} form button[type="submit"]`), 'provider-checkout.png');
         await checkout.screenshot({path: join(screenshots, 'checkout-done.png'), fullPage: true});
         const pledged = await until(async () => {
             const torrent = await torrentState(extPage, infoHash);
@@ -176,11 +195,21 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         assert.equal(pledged.campaign.state, 'open');
         assert.equal(pledged.campaign.backers, 1);
         assert.equal(pledged.pledge.checkoutUrl, undefined);
+        assert.equal(pledged.pledge.tier, 'collector');
+        assert.equal(pledged.pledge.amount, collector.price);
+        // The gate took the pledge in the tier chosen: its own word, and the ledger's count of each tier.
+        const atGate = await (await fetch(`${world.gateUrl}v1/campaigns/${world.campaignId}/pledges/` +
+            `${pledged.pledge.pledgeId}`)).json();
+        assert.deepEqual([atGate.state, atGate.tier, atGate.amount], ['confirmed', 'collector', collector.price]);
+        const confirmedTiers = (await world.ledger()).tiers.map((t) => [t.id, t.confirmed.count]);
+        assert.deepEqual(confirmedTiers, [['season', 0], ['collector', 1]]);
         await page.bringToFront();
-        assert.match(await until(async () => {
-            const text = await shadowText(page, 'section:nth-of-type(3)');
+        const confirmedText = await until(async () => {
+            const text = await shadowText(page, pledgeSection);
             return /Pledged — card saved/.test(text) ? text : null;
-        }, 15000), /Charged on .* only if the campaign is funded/);
+        }, 15000);
+        assert.match(confirmedText, /Charged on .* only if the campaign is funded/);
+        assert.match(confirmedText, /Your tier: Édition collector \/ Collector’s edition/);
         await page.screenshot({path: join(screenshots, 'pledge-confirmed.png'), fullPage: true});
         const popup = await context.newPage();
         await popup.goto(`chrome-extension://${chromeExtensionId}/popup/popup.html`);
@@ -201,8 +230,12 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         }, 60000);
         assert.equal(charged.campaign.pledge.state, 'charged');
         assert.equal(charged.campaign.campaign.state, 'funded');
+        assert.equal(charged.bundle.items.find((i) => i.path.includes('making-of')).unlocked, true,
+            'the collector\'s tier brings the making-of');
         const attempts = world.payments.records().chargeAttempts.filter((a) => a.offSession);
-        assert.deepEqual(attempts.map((a) => [a.last4, a.amount, a.outcome]), [['4242', 1500, 'succeeded']]);
+        assert.deepEqual(attempts.map((a) => [a.last4, a.amount, a.outcome]), [['4242', collector.price, 'succeeded']]);
+        const chargedTiers = (await world.ledger()).tiers.map((t) => [t.id, t.charged.count, t.charged.amount]);
+        assert.deepEqual(chargedTiers, [['season', 0, 0], ['collector', 1, collector.price]]);
         await clickShadow(page, 'button.primary[aria-label*="episode-2"]', {timeout: 30000});
         const shown = await until(async () => {
             const now = await notifications();

@@ -43,7 +43,7 @@ test('Chromium in French: French figures on the card, in the popup and in the pl
         mkdirSync(screenshots, {recursive: true});
         const folder = mkdtempSync(join(tmpdir(), 'sluice-e2e-fr-'));
         // A goal in euros rather than backers, so the card shows a large amount: "2 500,00 €".
-        const world = await startWorld({dir: join(folder, 'world'), pledge: {goalAmount: 250000, price: 1500}});
+        const world = await startWorld({dir: join(folder, 'world'), pledge: {goalAmount: 250000}});
         const home = makeHostHome(join(folder, 'viewer'));
         let browser;
         try {

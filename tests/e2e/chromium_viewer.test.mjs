@@ -53,8 +53,8 @@ test('Chromium viewer: a bundle shows its items, plays the pilot and unlocks an 
             // The items, by their titles, in the manifest's order; none of the files that carry them.
             const titles = () => viewer.evaluate(() => [...document.querySelectorAll('#items .item-title')]
                 .map((n) => n.textContent));
-            await until(async () => (await titles()).length === 4, 60000);
-            assert.deepEqual(await titles(), ['pilot.webm', 'episode-1.webm', 'episode-2.webm', 'booklet.pdf']);
+            await until(async () => (await titles()).length === 5, 60000);
+            assert.deepEqual(await titles(), ['pilot.webm', 'episode-1.webm', 'episode-2.webm', 'making-of.webm', 'booklet.pdf']);
             await until(() => viewer.evaluate(() => /Les Veilleurs/.test(document.querySelector('#name').textContent)),
                 10000);
             const shown = await viewer.evaluate(() => document.body.innerText);

@@ -1,7 +1,8 @@
 // The viewer page in Firefox ESR, as tests/e2e/chromium_viewer.test.mjs and chromium_french.test.mjs check it in
 // Chromium: the world's bundle opened from its magnet shows its items (not the files that carry them), plays
-// the free pilot, unlocks episode 1 by email and the season by a pledge (its card saved on the FAKE provider's
-// page, in the tab the extension opens, then charged when the campaign closes funded); and in a French profile
+// the free pilot, unlocks episode 1 by email and the season by a pledge in the collector's tier, picked in the
+// viewer (its card saved on the FAKE provider's page, in the tab the extension opens, then charged at the tier's
+// price when the campaign closes funded, which unlocks the making-of too); and in a French profile
 // its figures are French like its words, and the player turns the French subtitles on.
 //
 // What makes Firefox ESR 153 French (seen on Debian's build, which ships only en-US): `intl.locale.requested`
@@ -18,7 +19,7 @@ import {execFileSync} from 'node:child_process';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {NativeClient} from '../../demo/lib/native_client.mjs';
-import {startWorld, waitForExit, chromeOrigin} from '../../demo/lib/world.mjs';
+import {pledgeTiers, startWorld, waitForExit, chromeOrigin} from '../../demo/lib/world.mjs';
 import {launchFirefox, firefoxExtensionUuid} from './support/firefox.mjs';
 import {hostBinary, makeHostHome} from './support/host_home.mjs';
 import {until} from './support/until.mjs';
@@ -161,8 +162,8 @@ test('Firefox viewer: a bundle shows its items, plays the pilot, unlocks an epis
             // The items, by their titles, in the manifest's order; none of the files that carry them.
             const titles = () => session.evaluate(tab,
                 '[...document.querySelectorAll("#items .item-title")].map((n) => n.textContent)');
-            await until(async () => (await titles()).length === 4, 60000);
-            assert.deepEqual(await titles(), ['pilot.webm', 'episode-1.webm', 'episode-2.webm', 'booklet.pdf']);
+            await until(async () => (await titles()).length === 5, 60000);
+            assert.deepEqual(await titles(), ['pilot.webm', 'episode-1.webm', 'episode-2.webm', 'making-of.webm', 'booklet.pdf']);
             await until(() => session.evaluate(tab, '/Les Veilleurs/.test(document.querySelector("#name").textContent)'),
                 10000);
             assert.doesNotMatch(await session.evaluate(tab, 'document.body.innerText'), /bundle\.json|bundle\.sig|\.locked/);
@@ -193,8 +194,19 @@ test('Firefox viewer: a bundle shows its items, plays the pilot, unlocks an epis
             const episode = await playerFrame(session, tab, pilot);
             assert.ok(await plays(session, episode));
 
-            // Pledge: a pre-order. The provider's page opens in a new tab and a card is saved there with its
+            // Pledge: a pre-order, in the tier the backer picks: the collector's edition, not the first one, and the
+            // amount follows its price. The provider's page opens in a new tab and a card is saved there with its
             // button, as a person would; the viewer then says the card is saved.
+            const collector = pledgeTiers.find((tier) => tier.id === 'collector');
+            const choices = () => session.evaluate(tab, `[...document.querySelectorAll('#pledge-tier-list input')]
+                .map((r) => [r.value, r.checked])`);
+            assert.deepEqual(await until(async () => {
+                const now = await choices();
+                return now.length === 2 ? now : null;
+            }, 30000), [['season', true], ['collector', false]]);
+            await click(session, tab, '#pledge-tier-list input[value="collector"]');
+            assert.deepEqual(await choices(), [['season', false], ['collector', true]]);
+            assert.equal(await session.evaluate(tab, 'document.querySelector("#pledge-amount").value'), '40.00');
             const tabsBefore = new Set((await session.contexts()).map((c) => c.context));
             await click(session, tab, '#pledge-submit');
             const checkout = await until(async () => (await session.contexts()).find((c) =>
@@ -208,11 +220,19 @@ test('Firefox viewer: a bundle shows its items, plays the pilot, unlocks an epis
             await session.send('browsingContext.close', {context: checkout});
             await until(() => session.evaluate(tab,
                 '/Pledged — card saved/.test(document.querySelector("#pledge-mine").textContent)'), 60000);
+            assert.match(await session.evaluate(tab, 'document.querySelector("#pledge-your-tier").textContent'),
+                /Édition collector \/ Collector’s edition/);
+            assert.deepEqual((await world.ledger()).tiers.map((t) => [t.id, t.confirmed.count, t.confirmed.amount]),
+                [['season', 0, 0], ['collector', 1, collector.price]]);
 
             // The campaign closes funded: the saved card is charged, the host takes its token, the season plays.
             assert.equal((await world.closeCampaign()).state, 'funded');
             await until(() => visible(session, tab, 'button.primary[aria-label*="episode-2"]'), 60000);
             assert.equal(await session.evaluate(tab, 'document.querySelector("#pledge-mine").textContent'), 'Charged');
+            // The collector's tier brings the making-of with the season.
+            await until(() => visible(session, tab, 'button.primary[aria-label*="making-of"]'), 10000);
+            assert.deepEqual((await world.ledger()).tiers.map((t) => [t.id, t.charged.count, t.charged.amount]),
+                [['season', 0, 0], ['collector', 1, collector.price]]);
             await click(session, tab, 'button.primary[aria-label*="episode-2"]');
             const season = await playerFrame(session, tab, episode);
             assert.ok(await plays(session, season));
@@ -231,7 +251,7 @@ test('Firefox in French: French figures in the viewer, French subtitles by defau
     try {
         // A goal in euros rather than backers, so the viewer shows a large amount: "2 500,00 €".
         world = await startWorld({dir: join(folder, 'world'), mediaDir: join(shared, 'media'),
-            pledge: {goalAmount: 250000, price: 1500}});
+            pledge: {goalAmount: 250000}});
         viewer = await openViewer(join(folder, 'viewer'), world.magnet, {
             prefs: {
                 'intl.locale.requested': 'fr',

@@ -3,8 +3,9 @@
 // provider's side of every check. What must hold (protocol/gate-api.md, "Pledge campaigns"): only a saved
 // card counts; a funded campaign charges each confirmed pledge at most once, through a kill -9 in the middle
 // of the charge run; declined charges are retried within the grace period; exactly the charged backers get
-// tokens; the ledger's sums are the provider's; reconciliation finds nothing; a failed campaign charges
-// nothing and releases every card.
+// tokens, each unlocking what its tier brings; the ledger's sums are the provider's, tier by tier;
+// reconciliation finds nothing; a failed campaign charges nothing and releases every card; a limited tier's
+// places go to the cards saved first, and a card saved after it filled is forgotten.
 
 #include "fake_provider.hpp"
 #include "file_helpers.hpp"
@@ -12,11 +13,17 @@
 #include "gate_fixture.hpp"
 #include "wait_until.hpp"
 
+#include <sluice/protocol/bundle_manifest.hpp>
+#include <sluice/protocol/locked_item.hpp>
+#include <sluice/protocol/unlock_token.hpp>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <functional>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <thread>
@@ -37,13 +44,19 @@ protected:
         provider_ = std::make_unique<fake_provider>(dir_ / "provider");
     }
 
-    void make_campaign(int goal_backers) {
+    // With two tiers, "collector" takes at most `collector_limit` backers when one is given.
+    void make_campaign(int goal_backers, pledge_offer offer = pledge_offer::single_price,
+                       std::optional<int> collector_limit = std::nullopt) {
         write_file(src_ / "episode-1.webm", random_bytes(64 * 1024, 7));
-        auto spec = gated_bundle_spec("saison-2-bundle", "pledge", gate_key_);
+        write_file(src_ / "making-of.webm", random_bytes(32 * 1024, 8));
+        auto spec = gated_bundle_spec(bundle_id, "pledge", gate_key_, offer);
         spec["gates"]["pledge"]["campaignId"] = campaign;
         spec["gates"]["pledge"]["goalBackers"] = goal_backers;
+        if (collector_limit) {
+            spec["gates"]["pledge"]["tiers"][1]["limit"] = *collector_limit;
+        }
         ASSERT_NO_FATAL_FAILURE(make_bundle(spec));
-        auto const imported = import("saison-2-bundle");
+        auto const imported = import(bundle_id);
         ASSERT_EQ(imported.exit_code, 0) << imported;
     }
 
@@ -56,22 +69,18 @@ protected:
         return serve_paid(*provider_, extra);
     }
 
-    // `count` pledges made by `clients` hosts at once, keys "<prefix>-<n>"; their answers, in key order.
+    // `count` pledges made by `clients` hosts at once, keys "<prefix>-<n>", the n-th in the tier `tier_of(n)`
+    // names (none when it is empty); their answers, in key order.
     std::vector<json> pledge_many(int port, std::string const& prefix, int count, int clients,
-                                  std::uint64_t amount_every_other = 0) {
+                                  std::function<std::string(int)> const& tier_of = {}) {
         std::vector<json> answers(static_cast<std::size_t>(count));
         std::atomic<int> next{0};
         std::vector<std::thread> threads;
         for (int c = 0; c < clients; ++c) {
             threads.emplace_back([&] {
                 for (int n = next++; n < count; n = next++) {
-                    json body{{"device", device_text()}};
-                    if (amount_every_other > 0 && n % 2 == 1) {
-                        body["amount"] = amount_every_other;
-                    }
                     auto const r =
-                        request(port, "POST", std::string("/v1/campaigns/") + campaign + "/pledges",
-                                body.dump(), {{"Idempotency-Key", prefix + "-" + std::to_string(n)}});
+                        make_pledge(port, prefix + "-" + std::to_string(n), tier_of ? tier_of(n) : "");
                     answers[static_cast<std::size_t>(n)] =
                         r.status == 201 ? r.body_json() : json{{"status", r.status}};
                 }
@@ -81,6 +90,19 @@ protected:
             t.join();
         }
         return answers;
+    }
+
+    reply make_pledge(int port, std::string const& key, std::string const& tier = {}) {
+        json body{{"device", device_text()}};
+        if (!tier.empty()) {
+            body["tier"] = tier;
+        }
+        return request(port, "POST", std::string("/v1/campaigns/") + campaign + "/pledges", body.dump(),
+                       {{"Idempotency-Key", key}});
+    }
+
+    json pledge_status(int port, std::string const& id) {
+        return request(port, "GET", std::string("/v1/campaigns/") + campaign + "/pledges/" + id).body_json();
     }
 
     json progress(int port) {
@@ -98,6 +120,42 @@ protected:
         ASSERT_EQ(r.status, 200) << r.body;
     }
 
+    // What a host does with a pledge's token: verifies it against the bundle's manifest and opens each item
+    // it unlocks, which must be its source file. The paths of those items.
+    std::set<std::string> items_opened_by(std::string const& token) {
+        if (!manifest_) {
+            auto parsed = protocol::parse_bundle_manifest(read_file(out_ / bundle_id / "bundle.json"));
+            EXPECT_TRUE(parsed) << parsed.error;
+            if (!parsed) {
+                return {};
+            }
+            manifest_ = *parsed.manifest;
+        }
+        protocol::token_expectations const expect{
+            manifest_->gate_keys, bundle_id, manifest_->version, device_,
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+        auto const verified = protocol::verify_unlock_token(token, expect);
+        EXPECT_TRUE(verified) << protocol::to_string(verified.problem) << ": " << verified.detail;
+        std::set<std::string> paths;
+        for (auto const& [path, key] : verified.token.item_keys) {
+            auto& sealed = sealed_[path];
+            if (sealed.empty()) {
+                sealed = read_file(out_ / bundle_id / path);
+            }
+            std::error_code ec;
+            auto const plain = protocol::open_item(sealed, key, protocol::item_identity(bundle_id, path), ec);
+            EXPECT_FALSE(ec) << path << ": " << ec.message();
+            auto const source = path.substr(0, path.size() - std::string_view(".locked").size());
+            auto& original = sources_[source];
+            if (original.empty()) {
+                original = read_file(src_ / source);
+            }
+            EXPECT_TRUE(plain == original) << path << " opens to other bytes";
+            paths.insert(path);
+        }
+        return paths;
+    }
+
     run_result reconcile() {
         auto args = std::vector<std::string>{"reconcile", "--data", data_.string()};
         auto const stripe = provider_->stripe_args();
@@ -105,7 +163,11 @@ protected:
         return gate_tool(args);
     }
 
+    static constexpr char const* bundle_id = "saison-2-bundle";
     std::unique_ptr<fake_provider> provider_;
+    std::optional<protocol::bundle_manifest> manifest_;
+    std::map<std::string, std::string> sealed_;
+    std::map<std::string, std::string> sources_;
 };
 
 // Each succeeded payment at the provider, by the pledge it names.
@@ -119,23 +181,40 @@ std::map<std::string, std::vector<json>> succeeded_by_pledge(json const& records
     return out;
 }
 
+// Each tier of the two-tier campaign: its price and the items its token opens.
+struct tier_offer {
+    std::uint64_t price;
+    std::set<std::string> items;
+};
+std::map<std::string, tier_offer> const two_tiers{
+    {"season", {1500, {"episode-1.webm.locked"}}},
+    {"collector", {4000, {"episode-1.webm.locked", "making-of.webm.locked"}}}};
+
 TEST_F(GateMoney, AThousandBackersAreChargedOnceThroughAKillAndTheLedgerIsTheProviders) {
-    ASSERT_NO_FATAL_FAILURE(make_campaign(900));
+    ASSERT_NO_FATAL_FAILURE(make_campaign(900, pledge_offer::two_tiers));
     auto server = serve_gate();
     auto const port = server->port();
 
-    // 1,000 backers pledge (every other one 30.00 EUR instead of the 15.00 price).
-    auto const pledges = pledge_many(port, "backer", 1000, 16, 3000);
+    // 1,000 backers pledge, half in the season tier (15.00 EUR), half in the collector's (40.00 EUR).
+    auto const tier_of = [](std::size_t n) { return n % 2 == 0 ? "season" : "collector"; };
+    auto const pledges =
+        pledge_many(port, "backer", 1000, 16, [&](int n) { return tier_of(static_cast<std::size_t>(n)); });
     std::vector<std::string> ids;
-    for (auto const& p : pledges) {
+    std::map<std::string, std::string> tier_of_pledge;
+    for (std::size_t n = 0; n < pledges.size(); ++n) {
+        auto const& p = pledges[n];
         ASSERT_TRUE(p.contains("pledgeId")) << p.dump();
         ASSERT_EQ(p.at("state"), "pending");
+        ASSERT_EQ(p.at("tier"), tier_of(n));
+        ASSERT_EQ(p.at("amount"), two_tiers.at(tier_of(n)).price)
+            << "a tier's pledge is its price by default";
         ids.push_back(p.at("pledgeId").get<std::string>());
+        tier_of_pledge[ids.back()] = tier_of(n);
     }
     EXPECT_EQ(progress(port).at("backers"), 0) << "nothing counts before a card is saved";
 
     // 950 save a card on the provider's page; 50 never do. Of those cards 20 fail their first charge and 10
-    // every charge.
+    // every charge (half of each in either tier).
     std::map<std::string, std::string> card_of;
     for (std::size_t n = 0; n < 950; ++n) {
         auto const card = n < 20   ? test_card::declined_once
@@ -148,7 +227,14 @@ TEST_F(GateMoney, AThousandBackersAreChargedOnceThroughAKillAndTheLedgerIsThePro
     ASSERT_TRUE(wait_until([&] { return progress(port).at("backers") == 950; }, 30s, 100ms))
         << progress(port).dump();
     auto const counted = progress(port);
-    EXPECT_EQ(counted.at("amount"), 475 * 1500 + 475 * 3000);
+    EXPECT_EQ(counted.at("amount"), 475 * 1500 + 475 * 4000);
+    EXPECT_EQ(counted.at("price"), 1500) << "a tiered campaign's price is its lowest tier's";
+    ASSERT_EQ(counted.at("tiers").size(), 2u) << counted.dump();
+    for (auto const& t : counted.at("tiers")) {
+        EXPECT_EQ(t.at("backers"), 475) << t.dump();
+        EXPECT_EQ(t.at("price"), two_tiers.at(t.at("id").get<std::string>()).price);
+        EXPECT_FALSE(t.contains("left")) << "neither tier is limited";
+    }
 
     // Funded; the charge run starts, slowed by the provider's latency, and the gate is killed in its middle.
     set_latency(40);
@@ -171,27 +257,47 @@ TEST_F(GateMoney, AThousandBackersAreChargedOnceThroughAKillAndTheLedgerIsThePro
         60s, 250ms))
         << ledger(again).dump();
 
-    // The provider's records: each confirmed pledge charged at most once, the 940 exactly once.
+    // The provider's records: each confirmed pledge charged at most once, the 940 exactly once, every
+    // attempt at the price of the pledge's tier.
     auto const records = provider_->records();
     auto const paid = succeeded_by_pledge(records);
     std::uint64_t provider_sum = 0;
+    std::map<std::uint64_t, std::pair<int, std::uint64_t>> provider_by_amount; // amount: count, sum
+    std::map<std::string, std::string> pledge_of_payment;
     for (auto const& [pledge, payments] : paid) {
         EXPECT_EQ(payments.size(), 1u)
             << "pledge " << pledge << " was charged " << payments.size() << " times";
-        provider_sum += payments.front().at("amount").get<std::uint64_t>();
+        auto const amount = payments.front().at("amount").get<std::uint64_t>();
+        EXPECT_EQ(amount, two_tiers.at(tier_of_pledge.at(pledge)).price) << pledge;
+        provider_sum += amount;
+        provider_by_amount[amount].first += 1;
+        provider_by_amount[amount].second += amount;
     }
     EXPECT_EQ(paid.size(), 940u);
+    for (auto const& pi : records.at("paymentIntents")) {
+        if (pi.at("metadata").contains("sluice_pledge")) {
+            pledge_of_payment[pi.at("id").get<std::string>()] = pi.at("metadata").at("sluice_pledge");
+        }
+    }
+    for (auto const& attempt : records.at("chargeAttempts")) {
+        auto const pledge = pledge_of_payment.find(attempt.at("paymentIntent").get<std::string>());
+        ASSERT_NE(pledge, pledge_of_payment.end()) << attempt.dump();
+        EXPECT_EQ(attempt.at("amount"), two_tiers.at(tier_of_pledge.at(pledge->second)).price)
+            << attempt.dump();
+    }
 
-    // Exactly the charged backers hold tokens.
+    // Exactly the charged backers hold tokens, each opening what its tier unlocks: the season's the episode,
+    // the collector's the episode and the making-of.
     for (std::size_t n = 0; n < ids.size(); ++n) {
-        auto const status =
-            request(again, "GET", std::string("/v1/campaigns/") + campaign + "/pledges/" + ids[n])
-                .body_json();
+        auto const status = pledge_status(again, ids[n]);
         bool const charged = n < 950 && card_of[ids[n]] != test_card::saved_then_declined;
         EXPECT_EQ(status.contains("token"), charged) << n << " " << status.dump();
         EXPECT_EQ(status.at("state"), n >= 950 ? "released" : charged ? "charged" : "failed") << n;
+        EXPECT_EQ(status.at("tier"), tier_of(n)) << n;
         if (charged) {
             EXPECT_EQ(paid.count(ids[n]), 1u);
+            EXPECT_EQ(items_opened_by(status.at("token").get<std::string>()), two_tiers.at(tier_of(n)).items)
+                << n;
         }
     }
     auto const l = ledger(again);
@@ -202,6 +308,26 @@ TEST_F(GateMoney, AThousandBackersAreChargedOnceThroughAKillAndTheLedgerIsThePro
     EXPECT_GE(l.at("declinedCharges"), 20 + 10 * 3)
         << "the hopeless ones were retried within the grace period";
 
+    // The ledger tier by tier: 500 pledges each, 475 confirmed, 25 released, 5 failed, 470 charged at the
+    // tier's price, as many and as much as the provider charged at that price.
+    ASSERT_EQ(l.at("tiers").size(), 2u) << l.dump();
+    std::uint64_t tiers_net = 0;
+    for (auto const& t : l.at("tiers")) {
+        auto const id = t.at("id").get<std::string>();
+        auto const price = two_tiers.at(id).price;
+        EXPECT_EQ(t.at("price"), price);
+        EXPECT_EQ(t.at("pledged"), json({{"count", 500}, {"amount", 500 * price}})) << id;
+        EXPECT_EQ(t.at("confirmed"), json({{"count", 475}, {"amount", 475 * price}})) << id;
+        EXPECT_EQ(t.at("released"), json({{"count", 25}, {"amount", 25 * price}})) << id;
+        EXPECT_EQ(t.at("failed"), json({{"count", 5}, {"amount", 5 * price}})) << id;
+        EXPECT_EQ(t.at("charged"), json({{"count", 470}, {"amount", 470 * price}})) << id;
+        EXPECT_EQ(t.at("charged").at("count"), provider_by_amount[price].first) << id;
+        EXPECT_EQ(t.at("charged").at("amount"), provider_by_amount[price].second) << id;
+        EXPECT_GE(t.at("declinedCharges"), 10 + 5 * 3) << id;
+        tiers_net += t.at("net").get<std::uint64_t>();
+    }
+    EXPECT_EQ(tiers_net, provider_sum);
+
     auto const clean = reconcile();
     ASSERT_EQ(clean.exit_code, 0) << clean;
     auto const report = json::parse(clean.out);
@@ -209,22 +335,83 @@ TEST_F(GateMoney, AThousandBackersAreChargedOnceThroughAKillAndTheLedgerIsThePro
     EXPECT_EQ(report.at("providerCharges"), 940);
     EXPECT_EQ(report.at("gateAmount"), provider_sum);
 
-    // A refund is the creator's to make; the books still agree after it.
+    // A refund is the creator's to make; the books still agree after it, and it counts in its pledge's tier.
+    ASSERT_EQ(tier_of(100), std::string("season"));
     auto refund_args =
         std::vector<std::string>{"refund", "--data", data_.string(), ids[100], "--amount", "500"};
     auto const stripe = provider_->stripe_args();
     refund_args.insert(refund_args.end(), stripe.begin(), stripe.end());
     auto const refunded = gate_tool(refund_args);
     ASSERT_EQ(refunded.exit_code, 0) << refunded;
-    EXPECT_EQ(ledger(again).at("refunded"), json::parse(R"({"count":1,"amount":500})"));
-    EXPECT_EQ(ledger(again).at("net"), provider_sum - 500);
+    auto const after = ledger(again);
+    EXPECT_EQ(after.at("refunded"), json::parse(R"({"count":1,"amount":500})"));
+    EXPECT_EQ(after.at("net"), provider_sum - 500);
+    EXPECT_EQ(after.at("tiers").at(0).at("refunded"), json::parse(R"({"count":1,"amount":500})"));
+    EXPECT_EQ(after.at("tiers").at(1).at("refunded").at("count"), 0);
     EXPECT_EQ(reconcile().exit_code, 0);
-    EXPECT_EQ(request(again, "GET", std::string("/v1/campaigns/") + campaign + "/pledges/" + ids[100])
-                  .body_json()
-                  .contains("token"),
-              true)
-        << "a refund takes nothing back";
+    EXPECT_EQ(pledge_status(again, ids[100]).contains("token"), true) << "a refund takes nothing back";
     std::cout << "charge attempts at the kill: " << at_kill << " of 950\n";
+}
+
+TEST_F(GateMoney, ALimitedTierGoesToTheCardsSavedFirstAndForgetsTheOneTooLate) {
+    ASSERT_NO_FATAL_FAILURE(make_campaign(1, pledge_offer::two_tiers, 2));
+    auto server = serve_gate();
+    auto const port = server->port();
+
+    // Three backers pledge in the collector's tier, of two places: a pledge nobody confirmed holds none.
+    auto const pledges = pledge_many(port, "collector", 3, 1, [](int) { return "collector"; });
+    std::vector<std::string> ids;
+    for (auto const& p : pledges) {
+        ASSERT_TRUE(p.contains("pledgeId")) << p.dump();
+        ASSERT_EQ(p.at("tier"), "collector");
+        ids.push_back(p.at("pledgeId").get<std::string>());
+    }
+    EXPECT_EQ(progress(port).at("tiers").at(1).at("left"), 2);
+
+    // They save their cards one after the other: the first two take the places, the third finds none.
+    for (std::size_t n = 0; n < 3; ++n) {
+        ASSERT_EQ(provider_->complete(pledges[n].at("checkoutUrl").get<std::string>()).status, 200);
+        wait_for_pledge(port, campaign, ids[n], n < 2 ? "confirmed" : "released");
+    }
+    auto const late = pledge_status(port, ids[2]);
+    EXPECT_EQ(late.at("reason"), "tier_sold_out") << late.dump();
+    EXPECT_TRUE(late.contains("release"));
+    EXPECT_FALSE(late.contains("token"));
+    auto const sold = progress(port);
+    EXPECT_EQ(sold.at("backers"), 2);
+    EXPECT_EQ(sold.at("amount"), 2 * 4000);
+    EXPECT_EQ(sold.at("tiers").at(1).at("backers"), 2);
+    EXPECT_EQ(sold.at("tiers").at(1).at("left"), 0);
+
+    // The late card is forgotten at the provider.
+    auto const csv = gate_tool({"campaign", "--data", data_.string(), campaign, "--csv", "-"});
+    ASSERT_EQ(csv.exit_code, 0) << csv;
+    auto const at = csv.out.find(ids[2]);
+    ASSERT_NE(at, std::string::npos) << csv.out;
+    auto const row = csv.out.substr(at, csv.out.find('\n', at) - at);
+    std::smatch method;
+    ASSERT_TRUE(std::regex_search(row, method, std::regex("pm_[A-Za-z0-9]+"))) << row;
+    auto const pm = method.str();
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto const r = request(provider_->port(), "GET", "/v1/payment_methods/" + pm, {},
+                                   {{"Authorization", "Bearer " + provider_->secret_key()}});
+            return r.status == 200 && r.body_json().at("customer").is_null();
+        },
+        20s, 100ms))
+        << pm << " is still saved";
+
+    // A fourth backer is refused the sold-out tier; a retry of a pledge made before is answered as before,
+    // and the other tier is still open.
+    auto const fourth = make_pledge(port, "collector-3", "collector");
+    EXPECT_EQ(fourth.status, 409) << fourth.body;
+    EXPECT_EQ(fourth.error_code(), "tier_sold_out");
+    auto const retried = make_pledge(port, "collector-0", "collector");
+    EXPECT_EQ(retried.status, 201) << retried.body;
+    EXPECT_EQ(retried.header("idempotent-replayed"), "true");
+    auto const season = make_pledge(port, "season-0", "season");
+    EXPECT_EQ(season.status, 201) << season.body;
+    EXPECT_EQ(provider_->records().at("chargeAttempts").size(), 0u);
 }
 
 TEST_F(GateMoney, AFailedCampaignChargesNothingAndReleasesEveryCard) {

@@ -36,7 +36,7 @@ test('the world serves, seeds and unlocks les-veilleurs, and stops cleanly', {ti
     let viewer;
     try {
         // No tracker and no web seed: the viewer can only get the data from the seed named in the magnet.
-        world = await startWorld({dir, bin, tracker: false, webSeed: false, pledge: {goalBackers: 1, price: 1500}});
+        world = await startWorld({dir, bin, tracker: false, webSeed: false, pledge: {goalBackers: 1}});
 
         const page = await fetch(world.landingUrl);
         assert.equal(page.status, 200);
@@ -66,10 +66,15 @@ test('the world serves, seeds and unlocks les-veilleurs, and stops cleanly', {ti
             ['pilot.webm', 'free', null],
             ['episode-1.webm.locked', 'locked', 'email'],
             ['season-2/episode-2.webm.locked', 'locked', 'pledge'],
+            ['season-2/making-of.webm.locked', 'locked', 'pledge'],
             ['booklet.pdf.locked', 'locked', 'pay'],
         ]);
         assert.deepEqual(bundle.items[0].subtitles.map((s) => s.lang), ['fr', 'en']);
         assert.equal(bundle.gates.pay.currency, 'EUR');
+        assert.deepEqual(bundle.gates.pledge.tiers.map((t) => [t.id, t.price, t.limit ?? null, t.items]), [
+            ['season', 1500, null, ['season-2/episode-2.webm.locked']],
+            ['collector', 4000, 100, ['season-2/episode-2.webm.locked', 'season-2/making-of.webm.locked']],
+        ]);
 
         const asked = await viewer.call('bundle.unlock', {infoHash: world.infoHash, gate: 'email',
             email: 'ada@example.org'});
@@ -135,7 +140,7 @@ test('a fresh session gets the magnet while an earlier session is a stale peer o
             return reply.result && !reply.result.metadataPending;
         }, {timeoutMs: 20000, what: 'the torrent\'s metadata'});
         try {
-            world = await startWorld({dir, bin, webSeed: false, pledge: {goalBackers: 1, price: 1500}});
+            world = await startWorld({dir, bin, webSeed: false, pledge: {goalBackers: 1}});
             first = await startHost({binary: bin.host, folder: join(dir, 'first'), config: {session}});
             assert.ok((await first.call('torrent.add', {uri: world.magnet})).result);
             await metadata(first);

@@ -6,7 +6,12 @@ namespace sluice::testing {
 
 using nlohmann::json;
 
-json gated_bundle_spec(std::string const& id, std::string const& gate, std::string const& gate_key) {
+json gated_bundle_spec(std::string const& id, std::string const& gate, std::string const& gate_key,
+                       pledge_offer offer) {
+    bool const tiered = offer == pledge_offer::two_tiers;
+    if (tiered && gate != "pledge") {
+        throw std::invalid_argument("only a pledge gate has tiers, not " + gate);
+    }
     json section;
     if (gate == "email") {
         section = {{"doubleOptIn", false}};
@@ -20,9 +25,28 @@ json gated_bundle_spec(std::string const& id, std::string const& gate, std::stri
                    {"currency", "EUR"},
                    {"expectedDelivery", "2030-06-01"},
                    {"ifGoalMissed", "Nothing is charged."}};
+        if (tiered) {
+            // A campaign has one price or tiers. A tier names the items it unlocks by their source files
+            // (as creators write them) or their paths in the bundle (as the manifest has them): one of each.
+            section.erase("price");
+            section["tiers"] = json::array({{{"id", "season"},
+                                             {"title", "The season"},
+                                             {"price", 1500},
+                                             {"items", {"episode-1.webm.locked"}}},
+                                            {{"id", "collector"},
+                                             {"title", "The season and its making-of"},
+                                             {"description", "Both films."},
+                                             {"price", 4000},
+                                             {"items", {"episode-1.webm", "making-of.webm.locked"}}}});
+        }
     } else {
         // A typo here would make a bundle sluice-bundle refuses, far from the cause.
         throw std::invalid_argument("no such gate: " + gate);
+    }
+    auto items = json::array({{{"source", "pilot.webm"}, {"access", "free"}},
+                              {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", gate}}});
+    if (tiered) {
+        items.push_back({{"source", "making-of.webm"}, {"access", "locked"}, {"gate", gate}});
     }
     return json{{"format", "sluice-bundle-spec/1"},
                 {"id", id},
@@ -32,9 +56,7 @@ json gated_bundle_spec(std::string const& id, std::string const& gate, std::stri
                 {"description", "Six episodes."},
                 {"gateUrl", "https://gate.example.org/"},
                 {"gateKeys", {gate_key}},
-                {"items",
-                 {{{"source", "pilot.webm"}, {"access", "free"}},
-                  {{"source", "episode-1.webm"}, {"access", "locked"}, {"gate", gate}}}},
+                {"items", std::move(items)},
                 {"gates", {{gate, section}}}};
 }
 

@@ -112,6 +112,22 @@ protocol::bundle_manifest draft_manifest(bundle_spec const& spec,
     m.gate_keys = spec.gate_keys;
     m.gate_url = spec.gate_url;
     m.gates = spec.gates;
+    // A spec may name a tier's items as the creator knows them, by source file; the manifest names them by
+    // their path in the bundle.
+    if (m.gates.pledge) {
+        for (auto& tier : m.gates.pledge->tiers) {
+            if (!tier.items) {
+                continue;
+            }
+            for (auto& path : *tier.items) {
+                auto const it = std::find_if(spec.items.begin(), spec.items.end(),
+                                             [&](spec_item const& i) { return i.source == path; });
+                if (it != spec.items.end()) {
+                    path = it->bundle_path();
+                }
+            }
+        }
+    }
     for (auto const& item : spec.items) {
         protocol::bundle_item out;
         out.path = item.bundle_path();

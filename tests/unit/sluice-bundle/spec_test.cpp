@@ -66,7 +66,8 @@ TEST(PublisherSpec, TheDocumentedExampleIsValid) {
     auto const spec = parse_bundle_spec(text);
     ASSERT_TRUE(spec) << spec.error;
     EXPECT_EQ(spec->items.size(), 5u);
-    EXPECT_TRUE(spec->gates.pledge);
+    ASSERT_TRUE(spec->gates.pledge);
+    EXPECT_EQ(spec->gates.pledge->tiers.size(), 2u) << "the example shows a campaign's tiers";
 }
 
 TEST(PublisherSpec, UnknownMemberIsNamedWithItsPlace) {
