@@ -125,6 +125,12 @@ json fake_provider::records() {
     return control("GET", "/_fake/records");
 }
 
+bool fake_provider::method_detached(std::string const& payment_method) {
+    auto const r = request(port_, "GET", "/v1/payment_methods/" + payment_method, {},
+                           {{"Authorization", "Bearer " + secret_key_}});
+    return r.status == 200 && r.body_json().at("customer").is_null();
+}
+
 void fake_provider::hold_webhooks(bool on) {
     control("POST", "/_fake/webhooks", {{"hold", on}});
 }

@@ -76,6 +76,9 @@ public:
 
     // GET /_fake/records: {paymentIntents, refunds, customers, sessions, idempotentRequests, chargeAttempts}.
     nlohmann::json records();
+    // Whether a saved payment method was detached from its customer (GET /v1/payment_methods/<id>, as the
+    // gate's account sees it).
+    bool method_detached(std::string const& payment_method);
 
     // Webhook delivery. hold: events are kept until released; duplicate: each sent twice; stale: signed that
     // many seconds in the past; delay: each delivery waits that long first.

@@ -3,25 +3,11 @@
 // send, and the creator's updates, drawn as text.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {readFileSync} from 'node:fs';
+import {catalogueMessages} from './support/catalogue.mjs';
 import {fakeExtension, loadContentScripts} from './support/content_world.mjs';
 import {fakeDom} from './support/fake_dom.mjs';
 
-const catalogue = JSON.parse(readFileSync(new URL('../../extension/_locales/en/messages.json', import.meta.url),
-    'utf8'));
-
-// chrome.i18n.getMessage, enough of it: named placeholders mapped to $1, $2...
-function getMessage(key, substitutions = []) {
-    const entry = catalogue[key];
-    if (!entry) {
-        return '';
-    }
-    const subs = [].concat(substitutions);
-    return entry.message.replace(/\$([A-Z_]+)\$/g, (_m, name) => {
-        const content = entry.placeholders?.[name.toLowerCase()]?.content ?? '';
-        return subs[Number(content.slice(1)) - 1] ?? '';
-    });
-}
+const getMessage = catalogueMessages('en');
 
 const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
 const infoHash = 'a'.repeat(40);

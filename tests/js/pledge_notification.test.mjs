@@ -2,25 +2,11 @@
 // nothing is charged now, that the card is saved on the page that opened, and when it would be charged.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {readFileSync} from 'node:fs';
+import {catalogueMessages} from './support/catalogue.mjs';
 import {notificationFor, pledgeNotification} from '../../extension/background/notifications.js';
 import {formatDate, formatMoney} from '../../extension/common/format.js';
 
-const catalogue = (lang) => JSON.parse(readFileSync(new URL(`../../extension/_locales/${lang}/messages.json`,
-    import.meta.url), 'utf8'));
-
-// chrome.i18n.getMessage, enough of it: named placeholders mapped to $1, $2...
-function messages(lang) {
-    const table = catalogue(lang);
-    return (key, substitutions = []) => {
-        const entry = table[key];
-        assert.ok(entry, `${lang}: no ${key}`);
-        return entry.message.replace(/\$([A-Z_]+)\$/g, (_m, name) => {
-            const content = entry.placeholders?.[name.toLowerCase()]?.content ?? '';
-            return substitutions[Number(content.slice(1)) - 1] ?? '';
-        });
-    };
-}
+const messages = (lang) => catalogueMessages(lang, {strict: true});
 
 const gate = {campaignId: 'saison-2', price: 1500, currency: 'EUR', goalBackers: 2500,
     deadline: '2027-01-04T12:00:00Z', expectedDelivery: '2027-09-01', ifGoalMissed: 'Nothing is charged.'};

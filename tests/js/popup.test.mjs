@@ -3,25 +3,11 @@
 // (the background opens it in a tab: app_intents.js's openCheckout).
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {readFileSync} from 'node:fs';
+import {catalogueMessages} from './support/catalogue.mjs';
 import {FakeElement} from './support/fake_dom.mjs';
 import {fakeExtension} from './support/content_world.mjs';
 
-const catalogue = JSON.parse(readFileSync(new URL('../../extension/_locales/en/messages.json', import.meta.url),
-    'utf8'));
-
-// chrome.i18n.getMessage, enough of it: named placeholders mapped to $1, $2...
-function getMessage(key, substitutions = []) {
-    const entry = catalogue[key];
-    if (!entry) {
-        return '';
-    }
-    const subs = [].concat(substitutions);
-    return entry.message.replace(/\$([A-Z_]+)\$/g, (_m, name) => {
-        const content = entry.placeholders?.[name.toLowerCase()]?.content ?? '';
-        return subs[Number(content.slice(1)) - 1] ?? '';
-    });
-}
+const getMessage = catalogueMessages('en');
 
 // What the background answers each intent: a new page of the provider for updatePledgePayment.
 const answers = [];

@@ -260,6 +260,8 @@ inline constexpr char const* campaign_totals = "SELECT COUNT(*), COALESCE(SUM(am
 inline constexpr char const* tier_totals =
     "SELECT tier_id, COUNT(*), COALESCE(SUM(amount), 0) FROM pledges WHERE campaign_id = ? "
     "AND " SLUICE_BACKER_CONDITION " GROUP BY tier_id";
+inline constexpr char const* tier_backers =
+    "SELECT COUNT(*) FROM pledges WHERE campaign_id = ? AND tier_id = ? AND " SLUICE_BACKER_CONDITION;
 inline constexpr char const* insert_tier = "INSERT INTO campaign_tiers (campaign_id, tier_id, ordinal, "
                                            "title, description, price, items, deliveries, "
                                            "quantity_limit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";

@@ -313,6 +313,10 @@ public:
     virtual void ensure_campaign(campaign_record const& campaign, std::error_code& ec) = 0;
     virtual std::optional<campaign_record> find_campaign(std::string_view id, std::error_code& ec) = 0;
     virtual campaign_totals totals(std::string_view campaign_id, std::error_code& ec) = 0;
+    // One tier's backers, from its own index range: what a limited tier's pledge checks, without counting
+    // the whole campaign.
+    virtual std::uint64_t tier_backers(std::string_view campaign_id, std::string_view tier_id,
+                                       std::error_code& ec) = 0;
     // In one transaction: an existing pledge with the key is returned as it is; else, if the campaign is
     // open and `now` is before its deadline, the pledge is inserted.
     virtual pledge_outcome add_pledge(pledge_record const& pledge, std::int64_t now,

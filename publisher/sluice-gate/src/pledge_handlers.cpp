@@ -239,7 +239,7 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
     // A full tier takes no new pledge (a retry of one made before it filled is answered as before). The
     // check is a courtesy to the backer: the place itself is taken when the provider saves the method.
     if (tier.limit) {
-        auto const full = ctx.store.totals(campaign->id, ec).tier(tier.id).backers >= *tier.limit;
+        auto const full = ctx.store.tier_backers(campaign->id, tier.id, ec) >= *tier.limit;
         auto const earlier =
             ec || !full ? std::nullopt : ctx.store.find_pledge_by_key(campaign->id, *key, ec);
         if (ec) {

@@ -487,10 +487,7 @@ pledge_outcome sqlite_store::add_pledge(pledge_record const& pledge, std::int64_
     if (ec) {
         return pledge_outcome::closed;
     }
-    existing = statement(db_, sql::find_pledge_by_key)
-                   .bind(pledge.campaign_id)
-                   .bind(pledge.idempotency_key)
-                   .query_one(read_pledge, ec);
+    existing = find_pledge_by_key(pledge.campaign_id, pledge.idempotency_key, ec);
     if (ec) {
         return pledge_outcome::closed;
     }
@@ -524,6 +521,14 @@ pledge_outcome sqlite_store::add_pledge(pledge_record const& pledge, std::int64_
     }
     tx.commit(ec);
     return pledge_outcome::created;
+}
+
+std::uint64_t sqlite_store::tier_backers(std::string_view campaign_id, std::string_view tier_id,
+                                         std::error_code& ec) {
+    return statement(db_, sql::tier_backers)
+        .bind(campaign_id)
+        .bind(tier_id)
+        .query_row(read_count, SQLITE_DONE, ec);
 }
 
 std::optional<pledge_record> sqlite_store::find_pledge(std::string_view pledge_id, std::error_code& ec) {
@@ -689,10 +694,7 @@ payment_outcome sqlite_store::add_payment(payment_record const& payment,
     if (ec) {
         return payment_outcome::existing;
     }
-    existing = statement(db_, sql::find_payment_by_key)
-                   .bind(payment.bundle_id)
-                   .bind(payment.idempotency_key)
-                   .query_one(read_payment, ec);
+    existing = find_payment_by_key(payment.bundle_id, payment.idempotency_key, ec);
     if (ec || existing) {
         return payment_outcome::existing;
     }

@@ -35,6 +35,8 @@ public:
     campaign_totals totals(std::string_view campaign_id, std::error_code& ec) override;
     pledge_outcome add_pledge(pledge_record const& pledge, std::int64_t now,
                               std::optional<pledge_record>& existing, std::error_code& ec) override;
+    std::uint64_t tier_backers(std::string_view campaign_id, std::string_view tier_id,
+                               std::error_code& ec) override;
     std::optional<pledge_record> find_pledge(std::string_view pledge_id, std::error_code& ec) override;
     std::optional<pledge_record> find_pledge_by_key(std::string_view campaign_id,
                                                     std::string_view idempotency_key,
