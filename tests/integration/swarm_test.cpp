@@ -147,11 +147,24 @@ TEST_F(swarm_fixture, TwoHostsOnOneAddressDownloadFromOneSeedAtOnce) {
         },
         20s, 10ms);
     EXPECT_TRUE(done) << "a: " << sa.dump() << "\nb: " << sb.dump();
-    std::printf("both hosts had the file %lld ms after they added it (%s)\n",
+    // libtorrent 2.0.8's false alarm on hybrids (see torrent_engine) strikes about one download in eight
+    // here: the host checks again and dials its peers afresh, and the download still ends well within the
+    // time.
+    auto const rechecks = [](host_world const& w) {
+        auto const log = read_file(w.data_dir() / "logs" / "host.log");
+        std::size_t n = 0;
+        for (auto at = log.find("checking its files again"); at != std::string::npos;
+             at = log.find("checking its files again", at + 1)) {
+            ++n;
+        }
+        return n;
+    };
+    std::printf("both hosts had the file %lld ms after they added it (%s; rechecks: %zu)\n",
                 static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                            std::chrono::steady_clock::now() - started)
                                            .count()),
-                overlapped ? "seen downloading side by side" : "one after the other");
+                overlapped ? "seen downloading side by side" : "one after the other",
+                rechecks(world_a) + rechecks(world_b));
 }
 
 TEST_F(swarm_fixture, BtihOnlyMagnetsOfAHybridFromASluiceSeed) {

@@ -623,6 +623,9 @@ void torrent_engine::on_inconsistent_hashes(lt::torrent_handle const& h) {
     base::log::warning("torrent " + id +
                        ": libtorrent found its v1 and v2 hashes at odds; checking its files again (" +
                        std::to_string(hash_rechecks_[id]) + " of " + std::to_string(max_rechecks) + ")");
+    // The error paused the torrent and so closed every connection; libtorrent would dial those peers again
+    // only after min_reconnect_time (a minute), so they are dialled afresh once the check ends.
+    redial_after_check_.insert(id);
     // A moment later, once the hash jobs of the check that failed have ended: a recheck cancels them.
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(250));
     timer->async_wait([this, id, timer](boost::system::error_code ec) {
