@@ -10,6 +10,8 @@ packages=(
     file dpkg-dev
     libtorrent-rasterbar-dev libboost-dev libboost-system-dev libboost-filesystem-dev
     nlohmann-json3-dev libsodium-dev libsqlite3-dev libssl-dev
+    # the gate's PostgreSQL store (libpq), and the server its tests start in a temporary folder
+    libpq-dev postgresql
     libgtest-dev libgmock-dev
     clang libclang-rt-dev clang-format
     nodejs npm

@@ -1,0 +1,156 @@
+#include "pg_cluster.hpp"
+
+#include <boost/process/args.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/system.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <grp.h>
+#include <pwd.h>
+#include <sstream>
+#include <stdexcept>
+#include <sys/prctl.h>
+#include <thread>
+#include <unistd.h>
+
+namespace sluice::testing {
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr char const* superuser = "sluice";
+
+// The account the server runs as: the caller's own, or `postgres` when the caller is root.
+struct run_as {
+    bool switch_user = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
+run_as server_account() {
+    if (::geteuid() != 0) {
+        return {};
+    }
+    auto const* pw = ::getpwnam("postgres");
+    if (!pw) {
+        throw std::runtime_error("running as root needs the postgres user (Debian's postgresql package)");
+    }
+    return {true, pw->pw_uid, pw->pw_gid};
+}
+
+// Runs in the child between fork and exec: only async-signal-safe calls.
+auto become(run_as account) {
+    return bp::extend::on_exec_setup = [account](auto&) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (account.switch_user) {
+            ::setgroups(0, nullptr);
+            if (::setgid(account.gid) != 0 || ::setuid(account.uid) != 0) {
+                ::_exit(126);
+            }
+        }
+    };
+}
+
+fs::path program(std::string const& name) {
+    auto const dir = postgresql_bin_dir();
+    if (dir.empty()) {
+        throw std::runtime_error("PostgreSQL is not installed (installer/setup-deps.sh installs postgresql)");
+    }
+    return dir / name;
+}
+
+int run(fs::path const& exe, std::vector<std::string> const& args, fs::path const& log, run_as account) {
+    return bp::system(bp::exe = exe.string(), bp::args = args,
+                      bp::std_in<bp::null, (bp::std_out & bp::std_err)> log.string(), become(account));
+}
+
+} // namespace
+
+fs::path postgresql_bin_dir() {
+    fs::path best;
+    std::error_code ec;
+    for (auto const& version : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+        auto const bin = version.path() / "bin";
+        if (fs::exists(bin / "postgres") &&
+            (best.empty() || std::stoi(version.path().filename().string()) >
+                                 std::stoi(best.parent_path().filename().string()))) {
+            best = bin;
+        }
+    }
+    return best;
+}
+
+pg_cluster::pg_cluster(fs::path folder, bool durable) : folder_(std::move(folder)) {
+    auto const account = server_account();
+    if (account.switch_user && ::chown(folder_.c_str(), account.uid, account.gid) != 0) {
+        throw std::runtime_error("cannot give " + folder_.string() + " to the postgres user");
+    }
+    auto const data = folder_ / "data";
+    if (run(program("initdb"),
+            {"-D", data.string(), "-U", superuser, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"},
+            folder_ / "initdb.log", account) != 0) {
+        throw std::runtime_error("initdb failed: " + log());
+    }
+    std::vector<std::string> args{"-D", data.string(),       "-k", folder_.string(),
+                                  "-c", "listen_addresses=", "-c", "max_connections=300"};
+    if (!durable) {
+        for (auto const* setting : {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
+            args.insert(args.end(), {"-c", setting});
+        }
+    }
+    server_ = bp::child(bp::exe = program("postgres").string(), bp::args = args,
+                        bp::std_in<bp::null, (bp::std_out & bp::std_err)>(folder_ / "server.log").string(),
+                        become(account));
+    auto const deadline = std::chrono::steady_clock::now() + 30s;
+    while (run(program("pg_isready"), {"-q", "-h", folder_.string(), "-U", superuser}, folder_ / "ready.log",
+               {}) != 0) {
+        if (!server_.running() || std::chrono::steady_clock::now() > deadline) {
+            throw std::runtime_error("PostgreSQL did not start: " + log());
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+}
+
+pg_cluster::~pg_cluster() {
+    if (server_.valid() && server_.running()) {
+        ::kill(server_.id(), SIGINT); // a fast shutdown: sessions ended, nothing left to recover
+        std::error_code ec;
+        if (!server_.wait_for(10s, ec)) {
+            server_.terminate(ec);
+        }
+    }
+}
+
+std::string pg_cluster::create_database(std::string const& name) const {
+    if (run(program("createdb"),
+            {"-h", folder_.string(), "-U", superuser, "-T", "template0", "-E", "UTF8", "--locale=C", name},
+            folder_ / "createdb.log", {}) != 0) {
+        throw std::runtime_error("createdb " + name + " failed: " + log());
+    }
+    return url(name);
+}
+
+std::string pg_cluster::url(std::string const& database) const {
+    return "postgresql:///" + database + "?host=" + folder_.string() + "&user=" + superuser;
+}
+
+std::string pg_cluster::log() const {
+    std::string out;
+    for (auto const* name : {"initdb.log", "server.log", "createdb.log"}) {
+        std::ifstream in(folder_ / name);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (!text.str().empty()) {
+            out += std::string("--- ") + name + " ---\n" + text.str();
+        }
+    }
+    return out.size() > 4000 ? out.substr(out.size() - 4000) : out;
+}
+
+} // namespace sluice::testing

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <boost/process/child.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace sluice::testing {
+
+// A PostgreSQL server of Debian's `postgresql` package, made for one test run in a folder of its own: initdb,
+// then `postgres` itself as a child (not pg_ctl, which would leave a daemon behind a crashed test), listening
+// on a Unix socket in that folder and on no TCP port. PostgreSQL refuses to run as root: under root the
+// folder is given to the `postgres` user and the server runs as it. `durable` keeps fsync and synchronous
+// commits on (loads and benchmarks measure what a creator would run); off, a test's databases are quicker
+// to make and the same to use. Stopped (a fast shutdown) and removed with the object.
+class pg_cluster {
+public:
+    explicit pg_cluster(std::filesystem::path folder, bool durable = false);
+    ~pg_cluster();
+    pg_cluster(pg_cluster const&) = delete;
+    pg_cluster& operator=(pg_cluster const&) = delete;
+
+    // A new empty database (C collation, UTF-8) and its connection URL, as `--db` takes it.
+    std::string create_database(std::string const& name) const;
+    std::string url(std::string const& database) const;
+    std::filesystem::path const& socket_dir() const { return folder_; }
+    // What the server wrote to its log, for a failing test's message.
+    std::string log() const;
+
+private:
+    std::filesystem::path folder_;
+    boost::process::child server_;
+};
+
+// Where the PostgreSQL programs are (Debian keeps them in /usr/lib/postgresql/<version>/bin, off PATH): the
+// newest version's folder, or an empty path.
+std::filesystem::path postgresql_bin_dir();
+
+} // namespace sluice::testing
