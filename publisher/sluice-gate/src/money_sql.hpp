@@ -97,10 +97,12 @@ inline constexpr char const* succeeded_refunds =
     "r.provider_id, r.created_at FROM refunds r JOIN charges ch ON ch.charge_key = r.charge_key "
     "WHERE r.state = 'succeeded' ORDER BY r.refund_key";
 
-// Each pledge of a campaign with its succeeded charge, what was refunded of it, and its failed charges.
+// Each pledge of a campaign with its succeeded charge, what was refunded of it, and its failed charges. The
+// charge's id through MIN: one value even should a pledge ever hold two (PostgreSQL refuses a scalar subquery
+// of two rows where SQLite takes the first).
 inline constexpr char const* ledger =
     "SELECT " SLUICE_PLEDGE_COLUMNS ", "
-    "COALESCE((SELECT ch.provider_id FROM charges ch WHERE ch.pledge_id = pledges.pledge_id AND "
+    "COALESCE((SELECT MIN(ch.provider_id) FROM charges ch WHERE ch.pledge_id = pledges.pledge_id AND "
     "ch.state = 'succeeded'), ''), "
     "COALESCE((SELECT SUM(ch.amount) FROM charges ch WHERE ch.pledge_id = pledges.pledge_id AND "
     "ch.state = 'succeeded'), 0), "

@@ -73,9 +73,10 @@ bool statement::next_row(std::error_code& ec) {
     return false;
 }
 
-void statement::execute(std::error_code& ec) {
+std::uint64_t statement::execute(std::error_code& ec) {
     int const rc = rc_ != SQLITE_OK ? rc_ : sqlite3_step(stmt_);
     ec = rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
+    return ec ? 0 : static_cast<std::uint64_t>(sqlite3_changes(sqlite3_db_handle(stmt_)));
 }
 
 std::string statement::text(int column) const {

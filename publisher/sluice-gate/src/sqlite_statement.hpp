@@ -42,7 +42,9 @@ public:
 
     // For a statement that yields no rows (INSERT, UPDATE): done, or the error. A row is an error too
     // (SQLITE_ROW): it means the SQL is not the one the caller meant.
-    void execute(std::error_code& ec);
+    // Runs a statement that returns no rows; answers how many rows it changed (0 on a failure), so a
+    // conditional UPDATE tells whether its condition held without asking the connection afterwards.
+    std::uint64_t execute(std::error_code& ec);
 
     // The first row as `read` makes it, or nullopt when there is none (not an error) or on a failure.
     template <typename Read>

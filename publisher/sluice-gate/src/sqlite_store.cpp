@@ -407,8 +407,9 @@ bool sqlite_store::confirm_email_request(std::string_view request_id, unlock_rec
     if (ec) {
         return false;
     }
-    statement(db_, sql::confirm_email_request).bind(unlock.token_id).bind(request_id).execute(ec);
-    if (ec || sqlite3_changes(db_) != 1) {
+    auto const confirmed =
+        statement(db_, sql::confirm_email_request).bind(unlock.token_id).bind(request_id).execute(ec);
+    if (ec || confirmed != 1) {
         return false;
     }
     tx.commit(ec);
@@ -420,18 +421,18 @@ void sqlite_store::ensure_campaign(campaign_record const& c, std::error_code& ec
     if (ec) {
         return;
     }
-    statement(db_, sql::insert_campaign)
-        .bind(c.id)
-        .bind(c.bundle_id)
-        .bind(signed_optional(c.goal_backers))
-        .bind(signed_optional(c.goal_amount))
-        .bind(static_cast<std::int64_t>(c.price))
-        .bind(c.currency)
-        .bind(c.deadline)
-        .bind(c.expected_delivery)
-        .bind(c.if_goal_missed)
-        .execute(ec);
-    if (ec || sqlite3_changes(db_) == 0) {
+    auto const inserted = statement(db_, sql::insert_campaign)
+                              .bind(c.id)
+                              .bind(c.bundle_id)
+                              .bind(signed_optional(c.goal_backers))
+                              .bind(signed_optional(c.goal_amount))
+                              .bind(static_cast<std::int64_t>(c.price))
+                              .bind(c.currency)
+                              .bind(c.deadline)
+                              .bind(c.expected_delivery)
+                              .bind(c.if_goal_missed)
+                              .execute(ec);
+    if (ec || inserted == 0) {
         return; // the first definition stands, tiers and all
     }
     auto const tiers = c.tiers.empty() ? std::vector{protocol::single_price_tier(c.price)} : c.tiers;
@@ -679,8 +680,7 @@ gate_stats sqlite_store::stats(std::error_code& ec) {
 
 bool sqlite_store::add_delivery(std::string_view campaign_id, std::string_view bundle_id, std::int64_t now,
                                 std::error_code& ec) {
-    statement(db_, sql::insert_delivery).bind(campaign_id).bind(bundle_id).bind(now).execute(ec);
-    return !ec && sqlite3_changes(db_) == 1;
+    return statement(db_, sql::insert_delivery).bind(campaign_id).bind(bundle_id).bind(now).execute(ec) == 1;
 }
 
 std::vector<delivery_record> sqlite_store::deliveries(std::string_view campaign_id, std::error_code& ec) {

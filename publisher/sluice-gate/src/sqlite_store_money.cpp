@@ -38,36 +38,36 @@ bool seen_before(sqlite3* db, std::string_view event_id, std::string_view type, 
     return false;
 }
 
-// Records one charge's outcome and moves its pledge. Inside the caller's transaction.
-void settle_one(sqlite3* db, charge_settlement const& s, std::int64_t now, charge_policy const& policy,
+// Records one charge's outcome and moves its pledge; whether the pledge moved. Inside the caller's
+// transaction.
+bool settle_one(sqlite3* db, charge_settlement const& s, std::int64_t now, charge_policy const& policy,
                 std::error_code& ec) {
-    statement(db, sql::settle_charge)
-        .bind(s.state)
-        .bind(s.provider_id)
-        .bind(s.decline_code)
-        .bind(now)
-        .bind(s.charge_key)
-        .execute(ec);
-    if (ec || sqlite3_changes(db) != 1) {
-        return; // settled before (by the answer, or by the webhook): the first outcome stands
+    auto const settled = statement(db, sql::settle_charge)
+                             .bind(s.state)
+                             .bind(s.provider_id)
+                             .bind(s.decline_code)
+                             .bind(now)
+                             .bind(s.charge_key)
+                             .execute(ec);
+    if (ec || settled != 1) {
+        return false; // settled before (by the answer, or by the webhook): the first outcome stands
     }
     auto const pledge = statement(db, sql::charge_pledge)
                             .bind(s.charge_key)
                             .query_row([](statement const& row) { return row.text(0); }, SQLITE_CORRUPT, ec);
     if (ec) {
-        return;
+        return false;
     }
     if (s.state == "succeeded") {
-        statement(db, sql::pledge_charged).bind(now).bind(pledge).execute(ec);
-        return;
+        return statement(db, sql::pledge_charged).bind(now).bind(pledge).execute(ec) > 0;
     }
     auto const grace_until = now + policy.grace;
-    statement(db, sql::pledge_charge_failed)
-        .bind(s.decline_code.empty() ? s.state : s.decline_code)
-        .bind(grace_until)
-        .bind(now + policy.retry_interval)
-        .bind(pledge)
-        .execute(ec);
+    return statement(db, sql::pledge_charge_failed)
+               .bind(s.decline_code.empty() ? s.state : s.decline_code)
+               .bind(grace_until)
+               .bind(now + policy.retry_interval)
+               .bind(pledge)
+               .execute(ec) > 0;
 }
 
 } // namespace
@@ -106,13 +106,13 @@ event_outcome sqlite_store::save_pledge_method(std::string_view event_id, std::s
     }
     auto outcome = event_outcome::ignored;
     if (found && found->pledge == "pending" && found->campaign == "open" && now < found->deadline) {
-        statement(db_, sql::confirm_pledge)
-            .bind(customer)
-            .bind(payment_method)
-            .bind(now)
-            .bind(pledge_id)
-            .execute(ec);
-        if (!ec && sqlite3_changes(db_) == 0) {
+        auto const confirmed = statement(db_, sql::confirm_pledge)
+                                   .bind(customer)
+                                   .bind(payment_method)
+                                   .bind(now)
+                                   .bind(pledge_id)
+                                   .execute(ec);
+        if (!ec && confirmed == 0) {
             // The tier filled up while this backer was on the provider's page: nothing is charged, and the
             // method is kept only to be detached.
             statement(db_, sql::release_sold_out)
@@ -145,11 +145,10 @@ event_outcome sqlite_store::set_pledge_email(std::string_view event_id, std::str
     if (ec || seen_before(db_, event_id, "setup_completed", now, ec)) {
         return event_outcome::duplicate;
     }
-    statement(db_, sql::set_pledge_email).bind(email).bind(pledge_id).execute(ec);
+    bool const changed = statement(db_, sql::set_pledge_email).bind(email).bind(pledge_id).execute(ec) == 1;
     if (ec) {
         return event_outcome::ignored;
     }
-    bool const changed = sqlite3_changes(db_) == 1;
     tx.commit(ec);
     return changed ? event_outcome::applied : event_outcome::ignored;
 }
@@ -161,11 +160,10 @@ event_outcome sqlite_store::settle_charge_by_event(std::string_view event_id, ch
     if (ec || seen_before(db_, event_id, "charge_" + s.state, now, ec)) {
         return event_outcome::duplicate;
     }
-    settle_one(db_, s, now, policy, ec);
+    bool const moved = settle_one(db_, s, now, policy, ec);
     if (ec) {
         return event_outcome::ignored;
     }
-    bool const moved = sqlite3_changes(db_) > 0;
     tx.commit(ec);
     return moved ? event_outcome::applied : event_outcome::ignored;
 }
