@@ -1,0 +1,188 @@
+#include "sluice-gate/pg_connection.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <libpq-fe.h>
+#include <utility>
+
+namespace sluice::gate {
+
+namespace {
+
+class category final : public std::error_category {
+public:
+    char const* name() const noexcept override { return "postgresql"; }
+    std::string message(int value) const override {
+        switch (static_cast<pg_errc>(value)) {
+        case pg_errc::unique_violation:
+            return "a unique key is taken";
+        case pg_errc::retry_transaction:
+            return "the transaction must be run again (serialization failure or deadlock)";
+        case pg_errc::connection_lost:
+            return "the connection to PostgreSQL is lost";
+        case pg_errc::failed:
+            break;
+        }
+        return "PostgreSQL refused the statement";
+    }
+};
+
+std::int64_t to_integer(char const* text) {
+    std::int64_t value = 0;
+    auto const* end = text + std::strlen(text);
+    // SUM answers numeric: its text is the digits, with no fraction for sums of integers.
+    std::from_chars(text, end, value);
+    return value;
+}
+
+} // namespace
+
+std::error_category const& pg_category() {
+    static category const instance;
+    return instance;
+}
+
+std::error_code make_error_code(pg_errc e) {
+    return {static_cast<int>(e), pg_category()};
+}
+
+std::string numbered_placeholders(std::string_view sql) {
+    std::string out;
+    out.reserve(sql.size() + 16);
+    int n = 0;
+    char quote = 0;
+    for (char const c : sql) {
+        if (quote) {
+            quote = c == quote ? 0 : quote; // a doubled quote closes and reopens: the same text
+            out += c;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+            out += c;
+        } else if (c == '?') {
+            out += '$' + std::to_string(++n);
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+pg_rows::pg_rows(pg_result* result) : result_(result) {}
+
+pg_rows::~pg_rows() {
+    PQclear(result_);
+}
+
+pg_rows::pg_rows(pg_rows&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
+
+pg_rows& pg_rows::operator=(pg_rows&& other) noexcept {
+    if (this != &other) {
+        PQclear(result_);
+        result_ = std::exchange(other.result_, nullptr);
+    }
+    return *this;
+}
+
+int pg_rows::size() const {
+    return result_ ? PQntuples(result_) : 0;
+}
+
+std::uint64_t pg_rows::affected() const {
+    auto const* text = result_ ? PQcmdTuples(result_) : "";
+    return *text ? static_cast<std::uint64_t>(to_integer(text)) : 0;
+}
+
+std::string pg_rows::row::text(int column) const {
+    auto* r = const_cast<pg_result*>(result_);
+    return std::string(PQgetvalue(r, index_, column),
+                       static_cast<std::size_t>(PQgetlength(r, index_, column)));
+}
+
+std::int64_t pg_rows::row::integer(int column) const {
+    return to_integer(PQgetvalue(const_cast<pg_result*>(result_), index_, column));
+}
+
+std::optional<std::int64_t> pg_rows::row::maybe_integer(int column) const {
+    return is_null(column) ? std::nullopt : std::optional(integer(column));
+}
+
+bool pg_rows::row::is_null(int column) const {
+    return PQgetisnull(const_cast<pg_result*>(result_), index_, column) == 1;
+}
+
+std::unique_ptr<pg_connection> pg_connection::open(std::string const& url, std::error_code& ec,
+                                                   std::string* detail) {
+    auto* conn = PQconnectdb(url.c_str());
+    if (PQstatus(conn) != CONNECTION_OK) {
+        if (detail) {
+            *detail = PQerrorMessage(conn);
+        }
+        PQfinish(conn);
+        ec = make_error_code(pg_errc::connection_lost);
+        return nullptr;
+    }
+    ec.clear();
+    return std::unique_ptr<pg_connection>(new pg_connection(conn));
+}
+
+pg_connection::~pg_connection() {
+    PQfinish(conn_);
+}
+
+std::error_code pg_connection::failure(pg_result* result) {
+    last_error_ = PQerrorMessage(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+        return make_error_code(pg_errc::connection_lost);
+    }
+    auto const* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    std::string_view const sqlstate = state ? state : "";
+    if (sqlstate == "23505") {
+        return make_error_code(pg_errc::unique_violation);
+    }
+    if (sqlstate == "40001" || sqlstate == "40P01") {
+        return make_error_code(pg_errc::retry_transaction);
+    }
+    if (sqlstate.starts_with("08")) {
+        return make_error_code(pg_errc::connection_lost);
+    }
+    return make_error_code(pg_errc::failed);
+}
+
+pg_rows pg_connection::run(char const* sql, std::vector<pg_param> const& params, std::error_code& ec) {
+    auto found = prepared_.find(sql);
+    if (found == prepared_.end()) {
+        auto name = "s" + std::to_string(prepared_.size() + 1);
+        pg_rows const made(PQprepare(conn_, name.c_str(), numbered_placeholders(sql).c_str(), 0, nullptr));
+        if (PQresultStatus(made.get()) != PGRES_COMMAND_OK) {
+            ec = failure(made.get());
+            return pg_rows();
+        }
+        found = prepared_.emplace(sql, std::move(name)).first;
+    }
+    std::vector<char const*> values;
+    values.reserve(params.size());
+    for (auto const& p : params) {
+        values.push_back(p ? p->c_str() : nullptr);
+    }
+    pg_rows rows(PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(values.size()), values.data(),
+                                nullptr, nullptr, 0));
+    auto const status = PQresultStatus(rows.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        ec = failure(rows.get());
+        return pg_rows();
+    }
+    ec.clear();
+    return rows;
+}
+
+void pg_connection::run_script(char const* sql, std::error_code& ec) {
+    pg_rows const rows(PQexec(conn_, sql));
+    auto const status = PQresultStatus(rows.get());
+    ec = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? std::error_code() : failure(rows.get());
+}
+
+std::string pg_connection::last_error() const {
+    return last_error_;
+}
+
+} // namespace sluice::gate

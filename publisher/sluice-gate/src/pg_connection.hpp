@@ -1,0 +1,98 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+struct pg_conn;
+struct pg_result;
+
+namespace sluice::gate {
+
+// One connection to PostgreSQL through libpq, running the statements of gate_sql.hpp and money_sql.hpp as
+// they are written (their '?' placeholders become $1, $2, ... once per statement, which is then prepared
+// on this connection and reused). Values travel as text, both ways: every column the gate keeps is TEXT or
+// an integer, and PostgreSQL's text form of an integer (or of SUM's numeric) is its decimal digits.
+
+// What went wrong, by the SQLSTATE classes a caller acts on: a unique key taken (another gate recorded the
+// same thing first), a transaction to run again (serialization failure, deadlock), the server gone.
+enum class pg_errc {
+    unique_violation = 1,
+    retry_transaction,
+    connection_lost,
+    failed, // any other error: the statement, the data or the server refused
+};
+std::error_category const& pg_category();
+std::error_code make_error_code(pg_errc e);
+
+// '?' placeholders to PostgreSQL's $n, skipping quoted literals and identifiers.
+std::string numbered_placeholders(std::string_view sql);
+
+// The rows a statement answered (or none), read as the SQLite store reads its own: by column index.
+class pg_rows {
+public:
+    explicit pg_rows(pg_result* result = nullptr);
+    ~pg_rows();
+    pg_rows(pg_rows&& other) noexcept;
+    pg_rows& operator=(pg_rows&& other) noexcept;
+
+    int size() const;
+    std::uint64_t affected() const; // rows an INSERT, UPDATE or DELETE changed
+    pg_result* get() const { return result_; }
+
+    // One row of them, with the reading functions of the SQLite statement (sqlite_statement.hpp).
+    class row {
+    public:
+        row(pg_result const* result, int index) : result_(result), index_(index) {}
+        std::string text(int column) const;
+        std::int64_t integer(int column) const;
+        std::optional<std::int64_t> maybe_integer(int column) const;
+        bool is_null(int column) const;
+
+    private:
+        pg_result const* result_;
+        int index_;
+    };
+    row at(int index) const { return {result_, index}; }
+
+private:
+    pg_result* result_;
+};
+
+using pg_param = std::optional<std::string>; // NULL when empty
+
+class pg_connection {
+public:
+    // nullopt and `detail` (libpq's words) when the server cannot be reached or refuses the connection.
+    static std::unique_ptr<pg_connection> open(std::string const& url, std::error_code& ec,
+                                               std::string* detail);
+    ~pg_connection();
+    pg_connection(pg_connection const&) = delete;
+    pg_connection& operator=(pg_connection const&) = delete;
+
+    // Runs one statement with its parameters; the rows it answered (none for a write).
+    pg_rows run(char const* sql, std::vector<pg_param> const& params, std::error_code& ec);
+    // Runs statements without parameters (a schema, BEGIN, COMMIT), each as it is written.
+    void run_script(char const* sql, std::error_code& ec);
+    // What the server said of the last failure.
+    std::string last_error() const;
+
+private:
+    explicit pg_connection(pg_conn* conn) : conn_(conn) {}
+    std::error_code failure(pg_result* result);
+
+    pg_conn* conn_;
+    std::map<char const*, std::string>
+        prepared_; // a statement's text (its address: each is a constant) → name
+    std::string last_error_;
+};
+
+} // namespace sluice::gate
+
+template <>
+struct std::is_error_code_enum<sluice::gate::pg_errc> : std::true_type {};
