@@ -10,6 +10,7 @@
 #include "sluice-gate/reconcile.hpp"
 #include "sluice-gate/secret_file.hpp"
 #include "sluice-gate/sqlite_store.hpp"
+#include "sluice-gate/store_location.hpp"
 #include "sluice-gate/stripe_provider.hpp"
 #include "sluice-gate/tls_context.hpp"
 
@@ -64,7 +65,9 @@ constexpr char const* usage_text =
     "      Compares every charge and refund the gate recorded with the provider's; names each difference\n"
     "      and exits 1 when there is one.\n"
     "  sluice-gate stats --data DIR\n"
-    "      Prints bundles, campaigns, unlocks, pending confirmations and payments as JSON.\n";
+    "      Prints bundles, campaigns, unlocks, pending confirmations and payments as JSON.\n"
+    "\n"
+    "  --data DIR is where the gate keeps its SQLite database; --db sqlite:DIR says the same.\n";
 
 // The admin token is all an attacker needs to publish to backers: long enough that guessing is hopeless.
 constexpr std::size_t min_admin_token = 32;
@@ -98,7 +101,9 @@ parsed_args parse(std::vector<std::string> const& args, std::size_t from,
             continue;
         }
         auto const name = a.substr(2);
-        if (std::find(known.begin(), known.end(), name) == known.end()) {
+        bool const store_option =
+            name == "db" && std::find(known.begin(), known.end(), "data") != known.end();
+        if (!store_option && std::find(known.begin(), known.end(), name) == known.end()) {
             out.error = "unknown option " + a;
             return out;
         }
@@ -112,15 +117,34 @@ parsed_args parse(std::vector<std::string> const& args, std::size_t from,
         }
         out.options[name] = args[++i];
     }
+    // --data FOLDER is --db sqlite:FOLDER: one key for the commands to read.
+    if (out.options.contains("data")) {
+        if (out.options.contains("db")) {
+            out.error = "--data and --db both name the data: give one";
+            return out;
+        }
+        out.options["db"] = "sqlite:" + out.options.at("data");
+        out.options.erase("data");
+    }
     return out;
 }
 
-std::unique_ptr<sqlite_store> open_store(fs::path const& data) {
+std::unique_ptr<gate_store> open_store(std::string const& db) {
+    std::string error;
+    auto const location = parse_store_location(db, error);
+    if (!location) {
+        say(error);
+        return nullptr;
+    }
+    if (location->kind == store_location::engine::postgresql) {
+        say("this sluice-gate keeps its data in SQLite only (sqlite:FOLDER)");
+        return nullptr;
+    }
     std::error_code ec;
     std::string detail;
-    auto store = sqlite_store::open(data, ec, &detail);
+    auto store = sqlite_store::open(location->folder, ec, &detail);
     if (!store) {
-        say((data / "gate.db").string() + ": " + (detail.empty() ? ec.message() : detail));
+        say((location->folder / "gate.db").string() + ": " + (detail.empty() ? ec.message() : detail));
     }
     return store;
 }
@@ -216,7 +240,7 @@ std::optional<stripe_config> required_stripe(parsed_args const& a, int& refused)
 }
 
 int serve(parsed_args const& a) {
-    for (auto const* required : {"data", "listen", "gate-key"}) {
+    for (auto const* required : {"db", "listen", "gate-key"}) {
         if (!a.options.contains(required)) {
             return usage(std::string("serve needs --") + required);
         }
@@ -301,7 +325,7 @@ int serve(parsed_args const& a) {
             return exit_failed;
         }
     }
-    auto store = open_store(a.options.at("data"));
+    auto store = open_store(a.options.at("db"));
     if (!store) {
         return exit_failed;
     }
@@ -356,7 +380,7 @@ int serve(parsed_args const& a) {
 }
 
 int import(parsed_args const& a) {
-    for (auto const* required : {"data", "gate-key"}) {
+    for (auto const* required : {"db", "gate-key"}) {
         if (!a.options.contains(required)) {
             return usage(std::string("import needs --") + required);
         }
@@ -375,7 +399,7 @@ int import(parsed_args const& a) {
     if (!fs::is_directory(options.bundle_folder, ec)) {
         return usage(options.bundle_folder.string() + " is not a folder");
     }
-    auto store = open_store(a.options.at("data"));
+    auto store = open_store(a.options.at("db"));
     if (!store) {
         return exit_failed;
     }
@@ -412,13 +436,13 @@ int report(admin_outcome const& outcome, int indent = -1) {
 }
 
 int close(parsed_args const& a) {
-    if (!a.options.contains("data")) {
-        return usage("close needs --data");
+    if (!a.options.contains("db")) {
+        return usage("close needs --db (or --data)");
     }
     if (a.positional.size() != 1) {
         return usage("close needs the CAMPAIGN id");
     }
-    auto store = open_store(a.options.at("data"));
+    auto store = open_store(a.options.at("db"));
     if (!store) {
         return exit_failed;
     }
@@ -426,13 +450,13 @@ int close(parsed_args const& a) {
 }
 
 int deliver(parsed_args const& a) {
-    if (!a.options.contains("data")) {
-        return usage("deliver needs --data");
+    if (!a.options.contains("db")) {
+        return usage("deliver needs --db (or --data)");
     }
     if (a.positional.size() != 2) {
         return usage("deliver needs the CAMPAIGN id and the BUNDLE-ID");
     }
-    auto store = open_store(a.options.at("data"));
+    auto store = open_store(a.options.at("db"));
     if (!store) {
         return exit_failed;
     }
@@ -440,13 +464,13 @@ int deliver(parsed_args const& a) {
 }
 
 int campaign(parsed_args const& a) {
-    if (!a.options.contains("data")) {
-        return usage("campaign needs --data");
+    if (!a.options.contains("db")) {
+        return usage("campaign needs --db (or --data)");
     }
     if (a.positional.size() != 1) {
         return usage("campaign needs the CAMPAIGN id");
     }
-    auto store = open_store(a.options.at("data"));
+    auto store = open_store(a.options.at("db"));
     if (!store) {
         return exit_failed;
     }
@@ -483,9 +507,9 @@ int campaign(parsed_args const& a) {
 }
 
 int update(parsed_args const& a) {
-    if (!a.options.contains("data") || a.positional.size() != 1 || !a.options.contains("title") ||
+    if (!a.options.contains("db") || a.positional.size() != 1 || !a.options.contains("title") ||
         a.options.contains("text") == a.options.contains("text-file")) {
-        return usage("update needs --data, the CAMPAIGN id, --title and --text or --text-file");
+        return usage("update needs --db (or --data), the CAMPAIGN id, --title and --text or --text-file");
     }
     std::string text;
     if (a.options.contains("text")) {
@@ -501,7 +525,7 @@ int update(parsed_args const& a) {
             text.pop_back();
         }
     }
-    auto store = open_store(a.options.at("data"));
+    auto store = open_store(a.options.at("db"));
     if (!store) {
         return exit_failed;
     }
@@ -518,8 +542,8 @@ void with_provider(stripe_config const& config, Start start) {
 }
 
 int refund(parsed_args const& a) {
-    if (!a.options.contains("data") || a.positional.size() != 1) {
-        return usage("refund needs --data, the Stripe options and the PLEDGE id");
+    if (!a.options.contains("db") || a.positional.size() != 1) {
+        return usage("refund needs --db (or --data), the Stripe options and the PLEDGE id");
     }
     int refused = exit_ok;
     auto const stripe = required_stripe(a, refused);
@@ -535,7 +559,7 @@ int refund(parsed_args const& a) {
         }
         amount = std::stoull(n);
     }
-    auto store = open_store(a.options.at("data"));
+    auto store = open_store(a.options.at("db"));
     if (!store) {
         return exit_failed;
     }
@@ -574,15 +598,15 @@ int refund(parsed_args const& a) {
 }
 
 int reconcile_command(parsed_args const& a) {
-    if (!a.options.contains("data") || !a.positional.empty()) {
-        return usage("reconcile needs --data and the Stripe options");
+    if (!a.options.contains("db") || !a.positional.empty()) {
+        return usage("reconcile needs --db (or --data) and the Stripe options");
     }
     int refused = exit_ok;
     auto const stripe = required_stripe(a, refused);
     if (!stripe) {
         return refused;
     }
-    auto store = open_store(a.options.at("data"));
+    auto store = open_store(a.options.at("db"));
     if (!store) {
         return exit_failed;
     }
@@ -610,13 +634,13 @@ int reconcile_command(parsed_args const& a) {
 }
 
 int stats(parsed_args const& a) {
-    if (!a.options.contains("data")) {
-        return usage("stats needs --data");
+    if (!a.options.contains("db")) {
+        return usage("stats needs --db (or --data)");
     }
     if (!a.positional.empty()) {
         return usage("stats takes no argument " + a.positional.front());
     }
-    auto store = open_store(a.options.at("data"));
+    auto store = open_store(a.options.at("db"));
     if (!store) {
         return exit_failed;
     }
