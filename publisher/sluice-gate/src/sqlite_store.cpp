@@ -1,8 +1,8 @@
 #include "sluice-gate/sqlite_store.hpp"
 
 #include "sluice-gate/gate_sql.hpp"
-#include "sluice-gate/sqlite_rows.hpp"
 #include "sluice-gate/sqlite_statement.hpp"
+#include "sluice-gate/store_rows.hpp"
 
 #include <sluice/protocol/keys.hpp>
 
@@ -16,172 +16,6 @@ namespace {
 // Runs SQL text that returns no rows (pragmas, the schema).
 int run(sqlite3* db, char const* sql) {
     return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-}
-
-std::uint64_t read_count(statement const& row) {
-    return static_cast<std::uint64_t>(row.integer(0));
-}
-
-stored_bundle read_bundle(statement const& row) {
-    stored_bundle b;
-    b.id = row.text(0);
-    b.version = static_cast<std::uint64_t>(row.integer(1));
-    b.manifest = row.text(2);
-    b.signature = protocol::from_base64(row.text(3)).value_or(std::string());
-    b.keys = row.text(4);
-    b.magnet = row.text(5);
-    b.imported_at = row.integer(6);
-    return b;
-}
-
-unlock_record read_unlock(statement const& row) {
-    unlock_record u;
-    u.token_id = row.text(0);
-    u.bundle_id = row.text(1);
-    u.bundle_version = static_cast<std::uint64_t>(row.integer(2));
-    u.grantee_kind = row.text(3);
-    u.grantee_ref = row.text(4);
-    u.device = row.text(5);
-    u.token = row.text(6);
-    u.issued_at = row.integer(7);
-    return u;
-}
-
-email_request read_email_request(statement const& row) {
-    email_request r;
-    r.request_id = row.text(0);
-    r.bundle_id = row.text(1);
-    r.email = row.text(2);
-    r.device = row.text(3);
-    r.code_hash = row.text(4);
-    r.created_at = row.integer(5);
-    r.expires_at = row.integer(6);
-    r.attempts = static_cast<int>(row.integer(7));
-    if (!row.is_null(8)) {
-        r.unlock_token_id = row.text(8);
-    }
-    return r;
-}
-
-std::optional<std::int64_t> signed_optional(std::optional<std::uint64_t> v) {
-    return v ? std::optional<std::int64_t>(static_cast<std::int64_t>(*v)) : std::nullopt;
-}
-
-std::optional<std::uint64_t> unsigned_optional(std::optional<std::int64_t> v) {
-    return v ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(*v)) : std::nullopt;
-}
-
-campaign_record read_campaign(statement const& row) {
-    campaign_record c;
-    c.id = row.text(0);
-    c.bundle_id = row.text(1);
-    c.goal_backers = unsigned_optional(row.maybe_integer(2));
-    c.goal_amount = unsigned_optional(row.maybe_integer(3));
-    c.price = static_cast<std::uint64_t>(row.integer(4));
-    c.currency = row.text(5);
-    c.deadline = row.integer(6);
-    c.expected_delivery = row.text(7);
-    c.if_goal_missed = row.text(8);
-    c.state = row.text(9);
-    c.closed_at = row.maybe_integer(10);
-    return c;
-}
-
-// A tier's item paths or delivery ids as the campaign_tiers table keeps them: a JSON array, NULL for all.
-std::optional<std::string> optional_list(std::optional<std::vector<std::string>> const& list) {
-    return list ? std::optional<std::string>(nlohmann::json(*list).dump()) : std::nullopt;
-}
-
-// A list the gate wrote itself; should the text ever be damaged, the tier brings nothing rather than all.
-std::optional<std::vector<std::string>> read_list(statement const& row, int column) {
-    if (row.is_null(column)) {
-        return std::nullopt;
-    }
-    auto const list = nlohmann::json::parse(row.text(column), nullptr, false);
-    std::vector<std::string> out;
-    if (list.is_array()) {
-        for (auto const& v : list) {
-            if (v.is_string()) {
-                out.push_back(v.get<std::string>());
-            }
-        }
-    }
-    return out;
-}
-
-protocol::pledge_tier read_tier(statement const& row) {
-    protocol::pledge_tier t;
-    t.id = row.text(0);
-    t.title = row.text(1);
-    t.description = row.text(2);
-    t.price = static_cast<std::uint64_t>(row.integer(3));
-    t.items = read_list(row, 4);
-    t.deliveries = read_list(row, 5);
-    t.limit = unsigned_optional(row.maybe_integer(6));
-    return t;
-}
-
-// The campaign's state and deadline, for checks inside a transaction.
-struct campaign_status {
-    std::string state;
-    std::int64_t deadline = 0;
-};
-
-campaign_status read_campaign_status(statement const& row) {
-    return {row.text(0), row.integer(1)};
-}
-
-} // namespace
-
-pledge_record read_pledge(statement const& row) {
-    pledge_record p;
-    p.pledge_id = row.text(0);
-    p.campaign_id = row.text(1);
-    p.idempotency_key = row.text(2);
-    p.request_hash = row.text(3);
-    p.amount = static_cast<std::uint64_t>(row.integer(4));
-    p.device = row.text(5);
-    p.state = row.text(6);
-    p.response = row.text(7);
-    p.created_at = row.integer(8);
-    p.cancelled_at = row.maybe_integer(9);
-    p.customer = row.text(10);
-    p.payment_method = row.text(11);
-    p.checkout_url = row.text(12);
-    p.confirmed_at = row.maybe_integer(13);
-    p.charged_at = row.maybe_integer(14);
-    p.attempts = static_cast<int>(row.integer(15));
-    p.next_charge_at = row.maybe_integer(16);
-    p.grace_until = row.maybe_integer(17);
-    p.last_decline = row.text(18);
-    p.email = row.text(19);
-    p.tier_id = row.text(20);
-    p.release_reason = row.text(21);
-    return p;
-}
-
-namespace {
-
-delivery_record read_delivery(statement const& row) {
-    return {row.text(0), row.text(1), static_cast<std::uint64_t>(row.integer(2)), row.text(3),
-            row.integer(4)};
-}
-
-payment_record read_payment(statement const& row) {
-    payment_record p;
-    p.payment_id = row.text(0);
-    p.bundle_id = row.text(1);
-    p.idempotency_key = row.text(2);
-    p.request_hash = row.text(3);
-    p.amount = static_cast<std::uint64_t>(row.integer(4));
-    p.currency = row.text(5);
-    p.device = row.text(6);
-    p.state = row.text(7);
-    p.response = row.text(8);
-    p.created_at = row.integer(9);
-    p.settled_at = row.maybe_integer(10);
-    p.token = row.text(11);
-    return p;
 }
 
 void insert_unlock(sqlite3* db, unlock_record const& u, std::error_code& ec) {
@@ -346,7 +180,7 @@ import_outcome sqlite_store::put_bundle(stored_bundle const& bundle, std::error_
 }
 
 std::optional<stored_bundle> sqlite_store::find_bundle(std::string_view id, std::error_code& ec) {
-    return statement(db_, sql::find_bundle).bind(id).query_one(read_bundle, ec);
+    return statement(db_, sql::find_bundle).bind(id).query_one(read_bundle<statement>, ec);
 }
 
 void sqlite_store::record_unlock(unlock_record const& unlock, std::error_code& ec) {
@@ -355,7 +189,9 @@ void sqlite_store::record_unlock(unlock_record const& unlock, std::error_code& e
 }
 
 std::uint64_t sqlite_store::count_unlocks(std::string_view bundle_id, std::error_code& ec) {
-    return statement(db_, sql::count_unlocks).bind(bundle_id).query_row(read_count, SQLITE_DONE, ec);
+    return statement(db_, sql::count_unlocks)
+        .bind(bundle_id)
+        .query_row(read_count<statement>, SQLITE_DONE, ec);
 }
 
 void sqlite_store::create_email_request(email_request const& r, std::error_code& ec) {
@@ -373,7 +209,9 @@ void sqlite_store::create_email_request(email_request const& r, std::error_code&
 
 std::optional<email_request> sqlite_store::find_email_request(std::string_view request_id,
                                                               std::error_code& ec) {
-    return statement(db_, sql::find_email_request).bind(request_id).query_one(read_email_request, ec);
+    return statement(db_, sql::find_email_request)
+        .bind(request_id)
+        .query_one(read_email_request<statement>, ec);
 }
 
 int sqlite_store::add_email_attempt(std::string_view request_id, std::error_code& ec) {
@@ -457,9 +295,9 @@ void sqlite_store::ensure_campaign(campaign_record const& c, std::error_code& ec
 }
 
 std::optional<campaign_record> sqlite_store::find_campaign(std::string_view id, std::error_code& ec) {
-    auto campaign = statement(db_, sql::find_campaign).bind(id).query_one(read_campaign, ec);
+    auto campaign = statement(db_, sql::find_campaign).bind(id).query_one(read_campaign<statement>, ec);
     if (campaign) {
-        campaign->tiers = statement(db_, sql::campaign_tiers).bind(id).query_all(read_tier, ec);
+        campaign->tiers = statement(db_, sql::campaign_tiers).bind(id).query_all(read_tier<statement>, ec);
     }
     return ec ? std::nullopt : campaign;
 }
@@ -495,8 +333,9 @@ pledge_outcome sqlite_store::add_pledge(pledge_record const& pledge, std::int64_
     if (existing) {
         return pledge_outcome::existing;
     }
-    auto const campaign =
-        statement(db_, sql::campaign_state).bind(pledge.campaign_id).query_one(read_campaign_status, ec);
+    auto const campaign = statement(db_, sql::campaign_state)
+                              .bind(pledge.campaign_id)
+                              .query_one(read_campaign_status<statement>, ec);
     if (ec) {
         return pledge_outcome::closed;
     }
@@ -529,11 +368,11 @@ std::uint64_t sqlite_store::tier_backers(std::string_view campaign_id, std::stri
     return statement(db_, sql::tier_backers)
         .bind(campaign_id)
         .bind(tier_id)
-        .query_row(read_count, SQLITE_DONE, ec);
+        .query_row(read_count<statement>, SQLITE_DONE, ec);
 }
 
 std::optional<pledge_record> sqlite_store::find_pledge(std::string_view pledge_id, std::error_code& ec) {
-    return statement(db_, sql::find_pledge).bind(pledge_id).query_one(read_pledge, ec);
+    return statement(db_, sql::find_pledge).bind(pledge_id).query_one(read_pledge<statement>, ec);
 }
 
 std::optional<pledge_record> sqlite_store::find_pledge_by_key(std::string_view campaign_id,
@@ -542,7 +381,7 @@ std::optional<pledge_record> sqlite_store::find_pledge_by_key(std::string_view c
     return statement(db_, sql::find_pledge_by_key)
         .bind(campaign_id)
         .bind(idempotency_key)
-        .query_one(read_pledge, ec);
+        .query_one(read_pledge<statement>, ec);
 }
 
 cancel_outcome sqlite_store::cancel_pledge(std::string_view pledge_id, std::int64_t now,
@@ -551,7 +390,8 @@ cancel_outcome sqlite_store::cancel_pledge(std::string_view pledge_id, std::int6
     if (ec) {
         return cancel_outcome::not_found;
     }
-    auto const pledge = statement(db_, sql::find_pledge).bind(pledge_id).query_one(read_pledge, ec);
+    auto const pledge =
+        statement(db_, sql::find_pledge).bind(pledge_id).query_one(read_pledge<statement>, ec);
     if (ec || !pledge) {
         return cancel_outcome::not_found;
     }
@@ -564,7 +404,7 @@ cancel_outcome sqlite_store::cancel_pledge(std::string_view pledge_id, std::int6
     // A pledge refers to its campaign: a campaign missing under it is a damaged database.
     auto const campaign = statement(db_, sql::campaign_state)
                               .bind(pledge->campaign_id)
-                              .query_row(read_campaign_status, SQLITE_CORRUPT, ec);
+                              .query_row(read_campaign_status<statement>, SQLITE_CORRUPT, ec);
     if (ec) {
         return cancel_outcome::not_found;
     }
@@ -624,7 +464,7 @@ std::optional<unlock_record> sqlite_store::find_unlock(std::string_view grantee_
         .bind(grantee_kind)
         .bind(grantee_ref)
         .bind(bundle_id)
-        .query_one(read_unlock, ec);
+        .query_one(read_unlock<statement>, ec);
 }
 
 gate_stats sqlite_store::stats(std::error_code& ec) {
@@ -651,7 +491,7 @@ gate_stats sqlite_store::stats(std::error_code& ec) {
     if (ec) {
         return s;
     }
-    s.unlocks = statement(db_, sql::stats_unlocks).query_row(read_count, SQLITE_DONE, ec);
+    s.unlocks = statement(db_, sql::stats_unlocks).query_row(read_count<statement>, SQLITE_DONE, ec);
     if (ec) {
         return s;
     }
@@ -684,7 +524,7 @@ bool sqlite_store::add_delivery(std::string_view campaign_id, std::string_view b
 }
 
 std::vector<delivery_record> sqlite_store::deliveries(std::string_view campaign_id, std::error_code& ec) {
-    return statement(db_, sql::campaign_deliveries).bind(campaign_id).query_all(read_delivery, ec);
+    return statement(db_, sql::campaign_deliveries).bind(campaign_id).query_all(read_delivery<statement>, ec);
 }
 
 payment_outcome sqlite_store::add_payment(payment_record const& payment,
@@ -717,7 +557,7 @@ payment_outcome sqlite_store::add_payment(payment_record const& payment,
 }
 
 std::optional<payment_record> sqlite_store::find_payment(std::string_view payment_id, std::error_code& ec) {
-    return statement(db_, sql::find_payment).bind(payment_id).query_one(read_payment, ec);
+    return statement(db_, sql::find_payment).bind(payment_id).query_one(read_payment<statement>, ec);
 }
 
 std::optional<payment_record> sqlite_store::find_payment_by_key(std::string_view bundle_id,
@@ -726,7 +566,7 @@ std::optional<payment_record> sqlite_store::find_payment_by_key(std::string_view
     return statement(db_, sql::find_payment_by_key)
         .bind(bundle_id)
         .bind(idempotency_key)
-        .query_one(read_payment, ec);
+        .query_one(read_payment<statement>, ec);
 }
 
 payment_event_outcome sqlite_store::apply_payment_event(std::string_view event_id,
@@ -780,8 +620,9 @@ std::string sqlite_store::record_payment_unlock(std::string_view payment_id, unl
     if (ec) {
         return {};
     }
-    auto const payment =
-        statement(db_, sql::find_payment).bind(payment_id).query_row(read_payment, SQLITE_NOTFOUND, ec);
+    auto const payment = statement(db_, sql::find_payment)
+                             .bind(payment_id)
+                             .query_row(read_payment<statement>, SQLITE_NOTFOUND, ec);
     if (ec) {
         return {};
     }

@@ -1,32 +1,14 @@
 // The money of pledges in the SQLite store (gate_store.hpp, "The money of pledges").
 #include "sluice-gate/money_sql.hpp"
-#include "sluice-gate/sqlite_rows.hpp"
 #include "sluice-gate/sqlite_statement.hpp"
 #include "sluice-gate/sqlite_store.hpp"
+#include "sluice-gate/store_rows.hpp"
 
 #include <sqlite3.h>
 
 namespace sluice::gate {
 
 namespace {
-
-charge_record read_charge(statement const& row) {
-    charge_record c;
-    c.charge_key = row.text(0);
-    c.pledge_id = row.text(1);
-    c.campaign_id = row.text(2);
-    c.attempt = static_cast<int>(row.integer(3));
-    c.amount = static_cast<std::uint64_t>(row.integer(4));
-    c.currency = row.text(5);
-    c.customer = row.text(6);
-    c.payment_method = row.text(7);
-    c.state = row.text(8);
-    c.provider_id = row.text(9);
-    c.decline_code = row.text(10);
-    c.started_at = row.integer(11);
-    c.settled_at = row.maybe_integer(12);
-    return c;
-}
 
 // Whether the event id was applied before; records it when not. Inside the caller's transaction.
 bool seen_before(sqlite3* db, std::string_view event_id, std::string_view type, std::int64_t now,
@@ -179,7 +161,7 @@ event_outcome sqlite_store::note_event(std::string_view event_id, std::string_vi
 }
 
 std::vector<charge_record> sqlite_store::unsettled_charges(std::error_code& ec) {
-    return statement(db_, sql::unsettled_charges).query_all(read_charge, ec);
+    return statement(db_, sql::unsettled_charges).query_all(read_charge<statement>, ec);
 }
 
 std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::size_t limit,
@@ -381,7 +363,7 @@ std::vector<ledger_row> sqlite_store::ledger(std::string_view campaign_id, std::
         .query_all(
             [](statement const& row) {
                 ledger_row l;
-                l.pledge = read_pledge(row);
+                l.pledge = read_pledge<statement>(row);
                 l.provider_payment_id = row.text(pledge_columns);
                 l.charged = static_cast<std::uint64_t>(row.integer(pledge_columns + 1));
                 l.refunded = static_cast<std::uint64_t>(row.integer(pledge_columns + 2));
@@ -392,7 +374,7 @@ std::vector<ledger_row> sqlite_store::ledger(std::string_view campaign_id, std::
 }
 
 std::vector<charge_record> sqlite_store::succeeded_charges(std::error_code& ec) {
-    return statement(db_, sql::succeeded_charges).query_all(read_charge, ec);
+    return statement(db_, sql::succeeded_charges).query_all(read_charge<statement>, ec);
 }
 
 std::vector<refund_record> sqlite_store::succeeded_refunds(std::error_code& ec) {
