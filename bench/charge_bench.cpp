@@ -132,7 +132,7 @@ void exec(sqlite3* db, char const* sql) {
 void fund_campaign(fs::path const& data, std::vector<saved_card> const& cards) {
     std::error_code ec;
     std::string detail;
-    auto store = gate::sqlite_store::open(data, ec, &detail);
+    auto store = gate::open_sqlite_store(data, ec, &detail);
     if (!store) {
         throw bench_error("cannot open the gate's store: " + detail);
     }
@@ -170,7 +170,7 @@ void fund_campaign(fs::path const& data, std::vector<saved_card> const& cards) {
     sqlite3_finalize(insert);
     exec(db, "COMMIT");
     sqlite3_close(db);
-    store = gate::sqlite_store::open(data, ec, &detail);
+    store = gate::open_sqlite_store(data, ec, &detail);
     if (!store || store->close_campaign(campaign_id, 1, ec) != "funded") {
         throw bench_error("the campaign did not close funded: " + ec.message());
     }
@@ -195,7 +195,7 @@ double gate_charges_per_second(bench::fake_provider const& fake, fs::path const&
                                std::size_t concurrency) {
     std::error_code ec;
     std::string detail;
-    auto store = gate::sqlite_store::open(data, ec, &detail);
+    auto store = gate::open_sqlite_store(data, ec, &detail);
     if (!store) {
         throw bench_error("cannot open the gate's store: " + detail);
     }

@@ -565,7 +565,7 @@ std::vector<std::string> populate_in_process(fs::path const& data, std::size_t c
         unsynced_sqlite const unsynced;
         std::error_code ec;
         std::string detail;
-        auto const store = gate::sqlite_store::open(data, ec, &detail);
+        auto const store = gate::open_sqlite_store(data, ec, &detail);
         if (!store) {
             throw bench_error("cannot open the gate's store in " + data.string() + ": " + detail);
         }

@@ -147,7 +147,7 @@ struct fixed_gate {
 };
 
 // The gate's store, SQLite in memory, and a second connection to the same database that empties it.
-// sqlite_store::open takes a folder and opens "<folder>/gate.db". With URI file names on, the folder
+// open_sqlite_store takes a folder and opens "<folder>/gate.db". With URI file names on, the folder
 // "file:<name>?mode=memory&cache=shared&x=" makes that the shared in-memory database <name> ("/gate.db"
 // lands in the unused parameter x), which lives as long as a connection to it is open. Making the schema
 // costs more than everything one input asks of the gate: it is made once, and each input gets the same
@@ -162,7 +162,7 @@ public:
                                 nullptr) == SQLITE_OK);
         std::filesystem::path const folder = "file:sluice-gate-router-fuzz?mode=memory&cache=shared&x=";
         std::error_code ec;
-        store_ = sqlite_store::open(folder, ec);
+        store_ = open_sqlite_store(folder, ec);
         // open() made the folder for a file that is in memory instead; nothing is left on disk.
         std::filesystem::remove(folder, ec);
         require(store_ != nullptr);
@@ -199,7 +199,7 @@ public:
 
 private:
     sqlite3* cleaner_ = nullptr;
-    std::unique_ptr<sqlite_store> store_;
+    std::unique_ptr<gate_store> store_;
     std::string empty_;
 };
 

@@ -394,6 +394,95 @@ TEST_F(GateLoad, TwoThousandConcurrentPledgesAreEachRecordedOnce) {
                    static_cast<int>(static_cast<double>(confirmations) / confirming));
 }
 
+// The same promise from a gate serving on four threads (`serve --threads 4`) on SQLite, where each thread has
+// its own connection to gate.db and their writers queue: 400 hosts pledge over 64 connections, which the gate
+// deals out to its threads, and each is recorded once; the same requests again are replayed byte for byte;
+// and a key sent twice at the same moment, on two connections (most likely two threads), is one pledge.
+TEST_F(GateLoad, FourThreadsOnSqliteRecordEachPledgeOnce) {
+    constexpr std::size_t pledges = 400;
+    constexpr std::size_t twins = 100;
+    constexpr int clients = 64;
+    make_campaign(pledges + twins);
+    auto const server = serve_paid(provider(), {"--threads", "4"});
+    ASSERT_GT(server->port(), 0);
+
+    std::vector<pledge_request> requests;
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < pledges; ++i) {
+        requests.push_back(new_pledge("threads-" + std::to_string(i), i));
+        sum += requests.back().amount;
+    }
+    auto const start = steady::now();
+    pledge_concurrently(server->port(), requests, clients);
+    auto const first_pass = seconds_since(start);
+    std::set<std::string> ids;
+    std::vector<std::string> first_answers;
+    problems wrong;
+    for (auto const& r : requests) {
+        first_answers.push_back(r.answer ? r.answer->body : std::string());
+        auto const j = r.answer ? lenient_json(*r.answer) : json();
+        if (!r.answer || r.answer->status != 201 || !j.is_object() ||
+            r.answer->header("idempotent-replayed") != "" || j.value("state", "") != "pending" ||
+            j.value("amount", std::uint64_t{0}) != r.amount || !j.contains("pledgeId")) {
+            wrong.add(r.key + ": " +
+                      (r.answer ? std::to_string(r.answer->status) + " " + r.answer->body
+                                : std::string("no answer")));
+            continue;
+        }
+        ids.insert(j.at("pledgeId").get<std::string>());
+    }
+    EXPECT_TRUE(wrong.empty()) << wrong;
+    EXPECT_EQ(ids.size(), pledges);
+
+    pledge_concurrently(server->port(), requests, clients);
+    problems not_replayed;
+    for (std::size_t i = 0; i < pledges; ++i) {
+        auto const& r = requests[i];
+        if (!r.answer || r.answer->status != 201 || r.answer->header("idempotent-replayed") != "true" ||
+            r.answer->body != first_answers[i]) {
+            not_replayed.add(r.key + ": " + (r.answer ? r.answer->body : std::string("no answer")));
+        }
+    }
+    EXPECT_TRUE(not_replayed.empty()) << not_replayed;
+
+    // Each twin's two sends are next to each other in the list, so two connections take them up together.
+    std::vector<pledge_request> twin_requests;
+    for (std::size_t i = 0; i < twins; ++i) {
+        auto const p = new_pledge("twin-" + std::to_string(i), i);
+        twin_requests.push_back(p);
+        twin_requests.push_back(p);
+        sum += p.amount;
+    }
+    pledge_concurrently(server->port(), twin_requests, clients);
+    problems split;
+    for (std::size_t i = 0; i < twin_requests.size(); i += 2) {
+        auto const& a = twin_requests[i];
+        auto const& b = twin_requests[i + 1];
+        auto const id_a = a.answer ? lenient_json(*a.answer).value("pledgeId", "") : std::string();
+        auto const id_b = b.answer ? lenient_json(*b.answer).value("pledgeId", "") : std::string();
+        if (!a.answer || !b.answer || a.answer->status != 201 || b.answer->status != 201 || id_a.empty() ||
+            id_a != id_b) {
+            split.add(a.key + ": " + (a.answer ? a.answer->body : "no answer") + " / " +
+                      (b.answer ? b.answer->body : "no answer"));
+            continue;
+        }
+        EXPECT_TRUE(ids.insert(id_a).second) << a.key << " got the pledge id of another key";
+    }
+    EXPECT_TRUE(split.empty()) << split;
+
+    auto const keys = pledges + twins;
+    auto const money = ledger();
+    EXPECT_EQ(money.value("pledged", json()), (json{{"count", keys}, {"amount", sum}})) << money.dump();
+    EXPECT_EQ(ids.size(), keys);
+    // One page at the provider per pledge, whichever thread asked for it and however often.
+    auto const records = provider().records();
+    EXPECT_EQ(records.at("customers"), keys);
+    EXPECT_EQ(records.at("sessions").size(), keys);
+    EXPECT_EQ(server->stop(), 0);
+    std::printf("[ threads  ] %zu pledges over %d connections on 4 threads: %.2f s (%.0f/s)\n", pledges,
+                clients, first_pass, static_cast<double>(pledges) / first_pass);
+}
+
 // Hosts pledge without pause; the gate is killed (-9) in the middle, some pledges between their record and
 // the provider's answer. Every pledge that was answered 201 is there after a restart, and each host retrying
 // what went unanswered, with the same key and body, ends with exactly one pledge per key and one page at the

@@ -96,7 +96,7 @@ gate_response handle_admin(gate_context& ctx, gate_request const& req,
         auto const ledger =
             protocol::is_bundle_slug(path[3]) ? campaign_ledger(ctx.store, path[3], ec) : std::nullopt;
         if (ec) {
-            return storage_failed();
+            return storage_failed(ec);
         }
         return ledger ? json_response(ledger->dump())
                       : error_response(404, error_code::campaign_not_found, "no campaign with that id");

@@ -1,5 +1,7 @@
 #include "sluice-gate/api_error.hpp"
 
+#include "sluice-gate/sql_connection.hpp"
+
 #include <sluice/protocol/untrusted_json.hpp>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +25,16 @@ gate_response json_response(std::string body, unsigned status) {
 
 gate_response storage_failed() {
     return error_response(500, error_code::internal_error, "the gate's storage failed");
+}
+
+gate_response storage_failed(std::error_code const& ec) {
+    if (!is_transient(ec)) {
+        return storage_failed();
+    }
+    auto res = error_response(503, error_code::storage_unavailable,
+                              "the gate's storage is busy or out of reach; nothing was recorded, try again");
+    res.headers.emplace_back("Retry-After", "1");
+    return res;
 }
 
 } // namespace sluice::gate

@@ -3,6 +3,7 @@
 #include "sluice-gate/http_types.hpp"
 
 #include <string_view>
+#include <system_error>
 
 namespace sluice::gate {
 
@@ -28,6 +29,7 @@ inline constexpr std::string_view device_mismatch = "device_mismatch";
 inline constexpr std::string_view mail_unavailable = "mail_unavailable";
 inline constexpr std::string_view gate_misconfigured = "gate_misconfigured";
 inline constexpr std::string_view internal_error = "internal_error";
+inline constexpr std::string_view storage_unavailable = "storage_unavailable";
 inline constexpr std::string_view campaign_not_found = "campaign_not_found";
 inline constexpr std::string_view pledge_not_found = "pledge_not_found";
 inline constexpr std::string_view campaign_closed = "campaign_closed";
@@ -59,5 +61,10 @@ gate_response json_response(std::string body, unsigned status = 200);
 
 // 500 internal_error: the gate's storage failed, nothing was recorded.
 gate_response storage_failed();
+
+// The same for the store's failure `ec`, unless it is passing (is_transient: the database out of reach for a
+// moment, busy, or asking for the transaction to be run again): then 503 storage_unavailable with
+// `Retry-After: 1`, since the same request sent again may well succeed, and hosts retry a 503.
+gate_response storage_failed(std::error_code const& ec);
 
 } // namespace sluice::gate

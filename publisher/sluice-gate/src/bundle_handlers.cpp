@@ -27,7 +27,7 @@ gate_response handle_bundle_status(gate_context& ctx, std::string_view id) {
         std::error_code ec;
         auto progress = campaign_progress(ctx.store, m.gates.pledge->campaign_id, ctx.unix_now(), ec);
         if (ec) {
-            return storage_failed();
+            return storage_failed(ec);
         }
         body["campaign"] = progress ? std::move(*progress) : nlohmann::json(nullptr);
     }
@@ -44,7 +44,7 @@ gate_response handle_landing_page(gate_context& ctx, std::string_view id) {
         std::error_code ec;
         auto const progress = campaign_progress(ctx.store, pledge->campaign_id, ctx.unix_now(), ec);
         if (ec) {
-            return storage_failed();
+            return storage_failed(ec);
         }
         if (progress) {
             standing = campaign_standing{progress->at("state").get<std::string>(),

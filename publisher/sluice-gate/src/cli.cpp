@@ -6,10 +6,10 @@
 #include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/http_server.hpp"
 #include "sluice-gate/import_command.hpp"
+#include "sluice-gate/io_threads.hpp"
 #include "sluice-gate/ledger.hpp"
 #include "sluice-gate/reconcile.hpp"
 #include "sluice-gate/secret_file.hpp"
-#include "sluice-gate/sqlite_store.hpp"
 #include "sluice-gate/store_location.hpp"
 #include "sluice-gate/stripe_provider.hpp"
 #include "sluice-gate/tls_context.hpp"
@@ -17,10 +17,12 @@
 #include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +40,7 @@ constexpr char const* usage_text =
     "                    [--mail-command CMD] [STRIPE] [--grace-period DURATION]\n"
     "                    [--charge-retry-interval DURATION] [--charge-concurrency N]\n"
     "                    [--admin-token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
+    "                    [--threads N] [--trusted-proxy ADDRESS]\n"
     "      Serves the gate's HTTP API (protocol/gate-api.md); prints its URL on stdout once listening.\n"
     "      PORT 0 picks a free port. CMD (run by /bin/sh) reads each mail on stdin, e.g. 'sendmail -t'.\n"
     "      STRIPE is --stripe-key-file FILE --stripe-webhook-secret-file FILE [--stripe-api URL]: the\n"
@@ -46,6 +49,8 @@ constexpr char const* usage_text =
     "      every interval (1d) until the grace period (7d) ends. DURATION: 30s, 15m, 12h, 7d.\n"
     "      --admin-token-file turns on /v1/admin/ (a token of 32+ characters).\n"
     "      --tls-cert and --tls-key (PEM) serve HTTPS.\n"
+    "      --threads: requests handled at once, 1 to 256 (1 for SQLite, 8 for PostgreSQL).\n"
+    "      --trusted-proxy: the reverse proxy whose X-Forwarded-For names the client for the rate limits.\n"
     "  sluice-gate import --data DIR --gate-key FILE BUNDLE-FOLDER KEYS.json [--torrent FILE]\n"
     "      Stores a bundle made by sluice-bundle create, with its item keys and magnet link.\n"
     "  sluice-gate close --data DIR CAMPAIGN\n"
@@ -73,6 +78,8 @@ constexpr char const* usage_text =
 constexpr std::size_t min_admin_token = 32;
 // The webhook secret is the whole proof that a payment was made; Stripe's are longer than this.
 constexpr std::size_t min_payment_secret = 16;
+// Each serving thread holds a store connection: a PostgreSQL server takes a few hundred at most.
+constexpr int max_serve_threads = 256;
 
 void say(std::string const& message) {
     std::fprintf(stderr, "sluice-gate: %s\n", message.c_str());
@@ -136,15 +143,11 @@ std::unique_ptr<gate_store> open_store(std::string const& db) {
         say(error);
         return nullptr;
     }
-    if (location->kind == store_location::engine::postgresql) {
-        say("this sluice-gate keeps its data in SQLite only (sqlite:FOLDER)");
-        return nullptr;
-    }
     std::error_code ec;
     std::string detail;
-    auto store = sqlite_store::open(location->folder, ec, &detail);
+    auto store = open_store(*location, ec, &detail);
     if (!store) {
-        say((location->folder / "gate.db").string() + ": " + (detail.empty() ? ec.message() : detail));
+        say(location->describe() + ": " + (detail.empty() ? ec.message() : detail));
     }
     return store;
 }
@@ -239,6 +242,25 @@ std::optional<stripe_config> required_stripe(parsed_args const& a, int& refused)
     return stripe;
 }
 
+// How many threads serve requests (--threads), or nullopt once the usage error is said. By default one for
+// SQLite, which lets one writer in at a time (more threads would mostly wait for it), and eight for
+// PostgreSQL, which writes side by side. More threads on SQLite are still correct: writers queue.
+std::optional<std::size_t> serve_threads(parsed_args const& a, int& refused) {
+    if (!a.options.contains("threads")) {
+        std::string ignored;
+        auto const location = parse_store_location(a.options.at("db"), ignored);
+        return location && location->kind == store_location::engine::postgresql ? 8 : 1;
+    }
+    auto const& n = a.options.at("threads");
+    if (n.empty() || n.size() > 3 ||
+        !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }) || std::stoi(n) < 1 ||
+        std::stoi(n) > max_serve_threads) {
+        refused = usage("--threads must be a number from 1 to " + std::to_string(max_serve_threads));
+        return std::nullopt;
+    }
+    return static_cast<std::size_t>(std::stoi(n));
+}
+
 int serve(parsed_args const& a) {
     for (auto const* required : {"db", "listen", "gate-key"}) {
         if (!a.options.contains(required)) {
@@ -291,6 +313,20 @@ int serve(parsed_args const& a) {
     if (a.options.contains("tls-cert") != a.options.contains("tls-key")) {
         return usage("--tls-cert and --tls-key go together");
     }
+    int refused = exit_ok;
+    auto const threads = serve_threads(a, refused);
+    if (!threads) {
+        return refused;
+    }
+    std::string trusted_proxy;
+    if (a.options.contains("trusted-proxy")) {
+        boost::system::error_code proxy_ec;
+        auto const proxy = asio::ip::make_address(a.options.at("trusted-proxy"), proxy_ec);
+        if (proxy_ec) {
+            return usage("--trusted-proxy must be an IP address, e.g. 127.0.0.1");
+        }
+        trusted_proxy = proxy.to_string();
+    }
     auto gate_key = publisher::load_signing_key(a.options.at("gate-key"));
     if (!gate_key) {
         say(gate_key.error);
@@ -325,57 +361,91 @@ int serve(parsed_args const& a) {
             return exit_failed;
         }
     }
-    auto store = open_store(a.options.at("db"));
-    if (!store) {
-        return exit_failed;
-    }
     auto const mail_command =
         a.options.contains("mail-command") ? a.options.at("mail-command") : std::string();
+    auto const public_url = a.options.contains("public-url") ? a.options.at("public-url") : std::string();
 
-    // Declared before the context: the mailer's workers post their answers to it until they are joined.
-    asio::io_context io(1);
-    std::shared_ptr<payment_provider const> payments;
-    if (stripe) {
-        payments = std::make_shared<stripe_provider>(io, *stripe);
+    // One shard per thread, each with its own loop, store connection, provider and context, so that
+    // whatever a handler touches belongs to its thread; then, when payments are on, the charge run's, on a
+    // thread of its own. The loops are declared before everything that posts to them: the mailer's workers
+    // post answers until the last copy of the mailer (the contexts') is gone.
+    asio::io_context control(1); // the acceptor and the signals, on this thread
+    std::deque<asio::io_context> loops;
+    mailer const mail(mail_command);
+    std::vector<std::unique_ptr<gate_store>> stores;
+    std::deque<gate_context> contexts;
+    for (std::size_t i = 0; i < *threads + (stripe ? 1 : 0); ++i) {
+        auto& io = loops.emplace_back(1);
+        auto const& store = stores.emplace_back(open_store(a.options.at("db")));
+        if (!store) {
+            return exit_failed;
+        }
+        std::shared_ptr<payment_provider const> payments;
+        if (stripe) {
+            // Its calls complete on the loop it is given: the handlers' own.
+            payments = std::make_shared<stripe_provider>(io, *stripe);
+        }
+        auto& ctx = contexts.emplace_back(
+            gate_context{*store, *gate_key, public_url, mail, payments, charging.policy});
+        ctx.admin_token = admin_token;
+        ctx.trusted_proxy = trusted_proxy;
+        // The limits hold for the whole process, whichever thread a request lands on.
+        ctx.per_address = contexts.front().per_address;
+        ctx.per_ip = contexts.front().per_ip;
     }
-    gate_context ctx{*store,
-                     *gate_key,
-                     a.options.contains("public-url") ? a.options.at("public-url") : "",
-                     mailer(mail_command),
-                     payments,
-                     charging.policy};
-    ctx.admin_token = std::move(admin_token);
     std::optional<charge_runner> charges;
-    if (payments) {
-        charges.emplace(io, *store, *payments, charging, [&ctx] { return ctx.unix_now(); });
-        ctx.wake_charges = [&charges] { charges->wake(); };
+    if (stripe) {
+        auto& io = loops.back();
+        auto& ctx = contexts.back();
+        charges.emplace(io, ctx.store, *ctx.payments, charging, [&ctx] { return ctx.unix_now(); });
         charges->on_failures([&ctx, &io](std::vector<charge_settlement> const& failed) {
             tell_backers_of_failed_charges(ctx, io.get_executor(), failed);
         });
+        for (std::size_t i = 0; i < *threads; ++i) {
+            // The run's state is its thread's: a shard only posts there.
+            contexts[i].wake_charges = [&io, &charges] { asio::post(io, [&charges] { charges->wake(); }); };
+        }
+    }
+    std::vector<http_shard> shards;
+    for (std::size_t i = 0; i < *threads; ++i) {
+        shards.push_back({loops[i], contexts[i]});
     }
     std::error_code ec;
-    http_server server(io, ctx, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)), ec,
-                       tls.get());
+    http_server server(control, std::move(shards),
+                       asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)), ec, tls.get());
     if (ec) {
         say("cannot listen on " + listen + ": " + ec.message());
         return exit_failed;
     }
-    asio::signal_set signals(io, SIGINT, SIGTERM);
+    io_threads running;
+    asio::signal_set signals(control, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code, int) {
         server.stop();
         if (charges) {
-            charges->stop();
+            // Stopped on its own thread, before its loop is; a request in flight is dropped, as any
+            // connection's is (a charge sent stays `started` and is sent again with its key next time).
+            asio::post(loops.back(), [&] {
+                charges->stop();
+                loops.back().stop();
+            });
         }
-        io.stop();
+        for (std::size_t i = 0; i < *threads; ++i) {
+            loops[i].stop();
+        }
+        control.stop();
     });
     server.start();
     if (charges) {
-        charges->start();
+        charges->start(); // before its thread runs the loop: this thread is the only one touching it yet
+    }
+    for (auto& io : loops) {
+        running.run(io);
     }
     auto const host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
     std::printf("%s://%s:%u/\n", tls ? "https" : "http", host.c_str(), static_cast<unsigned>(server.port()));
     std::fflush(stdout);
-    io.run();
+    control.run();
+    running.join();
     return exit_ok;
 }
 
@@ -656,11 +726,11 @@ int run_command_line(std::vector<std::string> const& args) {
     }
     auto const& command = args[0];
     if (command == "serve") {
-        auto a =
-            parse(args, 1,
-                  {"data", "listen", "gate-key", "public-url", "mail-command", "stripe-api",
-                   "stripe-key-file", "stripe-webhook-secret-file", "grace-period", "charge-retry-interval",
-                   "charge-concurrency", "admin-token-file", "tls-cert", "tls-key"});
+        auto a = parse(args, 1,
+                       {"data", "listen", "gate-key", "public-url", "mail-command", "stripe-api",
+                        "stripe-key-file", "stripe-webhook-secret-file", "grace-period",
+                        "charge-retry-interval", "charge-concurrency", "admin-token-file", "tls-cert",
+                        "tls-key", "threads", "trusted-proxy"});
         return a.error.empty() ? serve(a) : usage(a.error);
     }
     if (command == "import") {

@@ -28,7 +28,7 @@ gate_response too_many(std::chrono::seconds retry_after, std::string const& what
 }
 
 std::optional<gate_response> limit_ip(gate_context& ctx, gate_request const& req) {
-    auto const wait = ctx.per_ip.acquire(req.client_ip, ctx.steady_now());
+    auto const wait = ctx.per_ip->acquire(req.client_ip, ctx.steady_now());
     if (wait.count() > 0) {
         return too_many(wait, "from this address");
     }
@@ -97,7 +97,7 @@ void handle_email_unlock(gate_context& ctx, gate_request const& req, std::string
         return respond(error_response(503, error_code::gate_misconfigured,
                                       "this gate's key is not one the bundle trusts"));
     }
-    if (auto const wait = ctx.per_address.acquire(*email.address, ctx.steady_now()); wait.count() > 0) {
+    if (auto const wait = ctx.per_address->acquire(*email.address, ctx.steady_now()); wait.count() > 0) {
         return respond(too_many(wait, "for this email address"));
     }
 
@@ -111,7 +111,7 @@ void handle_email_unlock(gate_context& ctx, gate_request const& req, std::string
         std::error_code ec;
         ctx.store.record_unlock(*record, ec);
         if (ec) {
-            return respond(storage_failed());
+            return respond(storage_failed(ec));
         }
         return respond(json_response(token_answer(record->token)));
     }
@@ -133,7 +133,7 @@ void handle_email_unlock(gate_context& ctx, gate_request const& req, std::string
     std::error_code ec;
     ctx.store.create_email_request(request, ec);
     if (ec) {
-        return respond(storage_failed());
+        return respond(storage_failed(ec));
     }
     auto const minutes = std::to_string(ctx.code_lifetime.count() / 60);
     // The title is the publisher's text and goes into a header line: line breaks in it would add headers.
@@ -182,7 +182,7 @@ gate_response handle_email_confirm(gate_context& ctx, gate_request const& req, s
     std::error_code ec;
     auto const request = ctx.store.find_email_request(request_id, ec);
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     if (!request || request->bundle_id != id) {
         return error_response(404, error_code::request_not_found, "no confirmation request with that id");
@@ -205,7 +205,7 @@ gate_response handle_email_confirm(gate_context& ctx, gate_request const& req, s
         expected.size() != given.size()) {
         int const attempts = ctx.store.add_email_attempt(request_id, ec);
         if (ec) {
-            return storage_failed();
+            return storage_failed(ec);
         }
         if (attempts >= ctx.max_code_attempts) {
             return error_response(410, error_code::too_many_attempts,
@@ -231,7 +231,7 @@ gate_response handle_email_confirm(gate_context& ctx, gate_request const& req, s
     }
     if (!ctx.store.confirm_email_request(request_id, *record, ec)) {
         if (ec) {
-            return storage_failed();
+            return storage_failed(ec);
         }
         return error_response(409, error_code::already_confirmed, "this request was confirmed already");
     }

@@ -16,8 +16,9 @@
 namespace sluice::gate {
 
 // What the request handlers share: the store, the gate's signing key, the mailer, the payment provider, the
-// admin token, the rate limits and the clocks. Owned by the server's one thread; tests build one with their
-// own store and clocks.
+// admin token, the rate limits and the clocks. Owned by one thread: a gate serving on several threads
+// (`serve --threads`) gives each its own context, with its own store connection and provider, and only the
+// rate limiters (which lock) are shared among them. Tests build one with their own store and clocks.
 struct gate_context {
     gate_store& store;
     protocol::signing_keypair gate_key;
@@ -26,15 +27,21 @@ struct gate_context {
     // Who takes payments; null when none is configured (the pay gate then answers 503).
     std::shared_ptr<payment_provider const> payments = nullptr;
     // How failed charges of funded campaigns are retried, and what to wake when a pledge's money may move
-    // (the charge run, when this process runs one).
+    // (the charge run, when this process runs one: on a thread of its own, so waking it only posts there).
     charge_policy charges = {};
     std::function<void()> wake_charges = [] {};
     // The bearer token of the /v1/admin endpoints; "" when they are off (every admin path is then 404).
     std::string admin_token = {};
 
-    // Email unlocks: per normalised address, and per client address across every email endpoint.
-    rate_limiter per_address{5, std::chrono::minutes(10)};
-    rate_limiter per_ip{30, std::chrono::minutes(10)};
+    // The TCP peer whose X-Forwarded-For names the client (a reverse proxy on this machine, say): "" when
+    // the peer is always the client (client_address.hpp).
+    std::string trusted_proxy = {};
+
+    // Email unlocks: per normalised address, and per client address across every email endpoint. Shared by
+    // the contexts of one process, so a limit holds per gate process whichever thread a request lands on;
+    // several gates behind a load balancer each count their own (its limits, nginx `limit_req`, hold across).
+    std::shared_ptr<rate_limiter> per_address = std::make_shared<rate_limiter>(5, std::chrono::minutes(10));
+    std::shared_ptr<rate_limiter> per_ip = std::make_shared<rate_limiter>(30, std::chrono::minutes(10));
 
     std::chrono::seconds code_lifetime{15 * 60};
     int max_code_attempts = 5;

@@ -6,6 +6,8 @@
 // can run the same text with its placeholders rewritten ('?' to '$n'). Pragmas are SQLite's own and live in
 // sqlite_store.cpp.
 
+#include <iterator>
+
 namespace sluice::gate::sql {
 
 // A pledge whose card the provider saved, and which its backer did not cancel: what counts toward a
@@ -220,6 +222,10 @@ ALTER TABLE pledges ADD COLUMN release_reason TEXT NOT NULL DEFAULT '';
 -- Each tier's backers from the index alone (a campaign's totals are their sum).
 CREATE INDEX pledges_by_tier ON pledges (campaign_id, tier_id, state, confirmed_at, amount);
 )sql";
+
+// Each version's migration, by the version it reaches (1 is `schema` itself).
+inline constexpr char const* migrations[] = {nullptr, nullptr, migration_2, migration_3};
+static_assert(std::size(migrations) == schema_version + 1, "a migration for each version");
 
 inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";
 inline constexpr char const* insert_bundle =

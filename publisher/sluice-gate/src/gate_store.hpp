@@ -336,6 +336,9 @@ public:
     virtual std::optional<unlock_record> find_unlock(std::string_view grantee_kind,
                                                      std::string_view grantee_ref, std::string_view bundle_id,
                                                      std::error_code& ec) = 0;
+    // Records `unlock` unless one for its grantee and bundle is there; the token that stands either way, so
+    // that two requests for the same token at the same moment (two gates) answer the same one.
+    virtual std::string record_unlock_once(unlock_record const& unlock, std::error_code& ec) = 0;
 
     // Publishes a bundle to a campaign's backers. False (no error) when it was delivered already: the first
     // delivery's time stands.

@@ -7,9 +7,9 @@ namespace sluice::gate {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-http_server::http_server(asio::io_context& io, gate_context& ctx, tcp::endpoint const& endpoint,
+http_server::http_server(asio::io_context& io, std::vector<http_shard> shards, tcp::endpoint const& endpoint,
                          std::error_code& ec, asio::ssl::context* tls)
-    : io_(io), ctx_(ctx), acceptor_(io), accept_pause_(io), tls_(tls) {
+    : shards_(std::move(shards)), acceptor_(io), accept_pause_(io), tls_(tls) {
     boost::system::error_code bec;
     acceptor_.open(endpoint.protocol(), bec);
     if (!bec) {
@@ -41,7 +41,9 @@ std::uint16_t http_server::port() const {
 }
 
 void http_server::accept_next() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    // In turn rather than by load: every request is short, so the shards even out over a few connections.
+    auto const& shard = shards_[next_shard_++ % shards_.size()];
+    acceptor_.async_accept(shard.io, [this, shard](boost::system::error_code ec, tcp::socket socket) {
         if (stopped_ || ec == asio::error::operation_aborted) {
             return;
         }
@@ -57,9 +59,10 @@ void http_server::accept_next() {
             return;
         }
         if (tls_) {
-            std::make_shared<https_session>(std::move(socket), ctx_, io_.get_executor(), *tls_)->start();
+            std::make_shared<https_session>(std::move(socket), shard.ctx, shard.io.get_executor(), *tls_)
+                ->start();
         } else {
-            std::make_shared<http_session>(std::move(socket), ctx_, io_.get_executor())->start();
+            std::make_shared<http_session>(std::move(socket), shard.ctx, shard.io.get_executor())->start();
         }
         accept_next();
     });

@@ -1,6 +1,7 @@
 #include "sluice-gate/http_session.hpp"
 
 #include "sluice-gate/api_error.hpp"
+#include "sluice-gate/client_address.hpp"
 #include "sluice-gate/request_body.hpp"
 #include "sluice-gate/router.hpp"
 
@@ -45,7 +46,7 @@ template <typename... StreamArgs>
 basic_http_session<Stream>::basic_http_session(asio::ip::tcp::socket socket, gate_context& ctx,
                                                owner_type owner, StreamArgs&... stream_args)
     : stream_(std::move(socket), stream_args...), ctx_(ctx), owner_(std::move(owner)) {
-    client_ip_ = remote_address(tcp().socket());
+    peer_ip_ = remote_address(tcp().socket());
 }
 
 template <typename Stream>
@@ -108,13 +109,17 @@ void basic_http_session<Stream>::on_read(boost::system::error_code ec) {
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
     req.body = msg.body();
-    req.client_ip = client_ip_;
+    std::string forwarded_for;
     for (auto const& field : msg) {
         std::string name(field.name_string());
         std::transform(name.begin(), name.end(), name.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (name == "x-forwarded-for") {
+            forwarded_for += (forwarded_for.empty() ? "" : ",") + std::string(field.value());
+        }
         req.headers.emplace_back(std::move(name), std::string(field.value()));
     }
+    req.client_ip = client_address(peer_ip_, forwarded_for, ctx_.trusted_proxy);
     handle_request(ctx_, req,
                    responder(owner_, [self = this->shared_from_this(), keep_alive = msg.keep_alive()](
                                          gate_response res) { self->send(res, keep_alive); }));

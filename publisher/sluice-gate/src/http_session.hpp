@@ -25,7 +25,8 @@ struct gate_response;
 // of header, 64 KiB of body), hands it to handle_request and writes the answer, keep-alive until the client
 // stops or idles out. A request that breaks HTTP or the limits gets a JSON 4xx and the connection is closed,
 // since the rest of the stream can no longer be trusted to be in step. Everything runs on `owner`, the
-// thread that owns the gate_context; an answer that waits (the mail command) comes back to it.
+// thread that owns the gate_context (the socket was accepted onto it); an answer that waits (the mail
+// command) comes back to it.
 template <typename Stream>
 class basic_http_session : public std::enable_shared_from_this<basic_http_session<Stream>> {
 public:
@@ -59,7 +60,7 @@ private:
     owner_type owner_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-    std::string client_ip_;
+    std::string peer_ip_; // the TCP peer: the client, or the trusted proxy before it
     std::size_t drained_ = 0;
     bool close_after_write_ = false;
     std::array<char, 16 * 1024> drain_buffer_{};

@@ -14,10 +14,14 @@ inline constexpr char const* set_payment_response =
     "UPDATE payments SET response = ? WHERE payment_id = ? AND response = ''";
 
 inline constexpr char const* pledge_with_campaign =
-    "SELECT p.state, c.state, c.deadline FROM pledges p JOIN campaigns c ON c.id = p.campaign_id "
+    "SELECT p.state, c.state, c.deadline, p.campaign_id, p.tier_id, "
+    "CASE WHEN t.quantity_limit IS NULL THEN 0 ELSE 1 END "
+    "FROM pledges p JOIN campaigns c ON c.id = p.campaign_id "
+    "LEFT JOIN campaign_tiers t ON t.campaign_id = p.campaign_id AND t.tier_id = p.tier_id "
     "WHERE p.pledge_id = ?";
 // Confirms a pending pledge while its tier has a place: the count runs inside the same write, so two
-// methods saved at once cannot both take the last place.
+// methods saved at once cannot both take the last place (on SQLite, whose writes are one at a time; on
+// PostgreSQL the store also locks the tier, as two writes would each count before the other's commit).
 inline constexpr char const* confirm_pledge =
     "UPDATE pledges SET state = 'confirmed', customer = ?, payment_method = ?, confirmed_at = ? "
     "WHERE pledge_id = ? AND state = 'pending' AND NOT EXISTS (SELECT 1 FROM campaign_tiers t WHERE "

@@ -89,7 +89,7 @@ void open_payment_checkout(gate_context& ctx, payment_record payment, std::strin
             ctx.store.set_payment_response(payment.payment_id, protocol::dump_compact(body), ec);
             auto const stored = ec ? std::nullopt : ctx.store.find_payment(payment.payment_id, ec);
             if (ec || !stored) {
-                return respond(storage_failed());
+                return respond(storage_failed(ec));
             }
             respond(json_response(stored->response, 201));
         });
@@ -144,7 +144,7 @@ void handle_pay(gate_context& ctx, gate_request const& req, std::string_view bun
         return resume(*existing);
     }
     if (ec) {
-        return respond(storage_failed());
+        return respond(storage_failed(ec));
     }
     auto const& gate = bundle.manifest.gates.pay;
     if (!gate || !offers_gate(bundle.manifest, protocol::gate_kind::pay)) {
@@ -179,7 +179,7 @@ void handle_pay(gate_context& ctx, gate_request const& req, std::string_view bun
     std::optional<payment_record> existing;
     auto const outcome = ctx.store.add_payment(payment, existing, ec);
     if (ec) {
-        return respond(storage_failed());
+        return respond(storage_failed(ec));
     }
     if (outcome == payment_outcome::existing) {
         return resume(*existing);
@@ -194,7 +194,7 @@ gate_response handle_payment_status(gate_context& ctx, std::string_view payment_
     std::error_code ec;
     auto const payment = ctx.store.find_payment(payment_id, ec);
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     if (!payment) {
         return no_payment();
@@ -223,7 +223,7 @@ gate_response handle_payment_status(gate_context& ctx, std::string_view payment_
             }
             token = ctx.store.record_payment_unlock(payment->payment_id, *unlock, ec);
             if (ec) {
-                return storage_failed();
+                return storage_failed(ec);
             }
         }
         out["token"] = token;
@@ -256,7 +256,7 @@ gate_response apply_payment(gate_context& ctx, provider_event const& e) {
                                                            : payment_event_type::failed,
                                                        ctx.unix_now(), ec);
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     switch (outcome) {
     case payment_event_outcome::applied:
@@ -334,7 +334,7 @@ gate_response handle_payment_webhook(gate_context& ctx, gate_request const& req)
         break;
     }
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     if (outcome == event_outcome::applied) {
         ctx.wake_charges();

@@ -35,6 +35,41 @@ std::int64_t to_integer(char const* text) {
     return value;
 }
 
+// A statement's parameters kept as text until its first step runs it; its rows then read in turn.
+class pg_statement final : public prepared_statement {
+public:
+    pg_statement(pg_connection& db, char const* sql) : db_(db), sql_(sql) {}
+
+    void bind_text(std::string_view text) override { params_.emplace_back(std::string(text)); }
+    void bind_integer(std::int64_t value) override { params_.emplace_back(std::to_string(value)); }
+    void bind_null() override { params_.emplace_back(std::nullopt); }
+
+    bool step(std::error_code& ec) override {
+        if (!ran_) {
+            ran_ = true;
+            rows_ = db_.run(sql_, params_, ec);
+            if (ec) {
+                return false;
+            }
+        }
+        ec.clear();
+        return ++index_ < rows_.size();
+    }
+    std::uint64_t changes() const override { return rows_.affected(); }
+
+    std::string text(int column) const override { return rows_.at(index_).text(column); }
+    std::int64_t integer(int column) const override { return rows_.at(index_).integer(column); }
+    bool is_null(int column) const override { return rows_.at(index_).is_null(column); }
+
+private:
+    pg_connection& db_;
+    char const* sql_;
+    std::vector<pg_param> params_;
+    pg_rows rows_;
+    bool ran_ = false;
+    int index_ = -1;
+};
+
 } // namespace
 
 std::error_category const& pg_category() {
@@ -121,6 +156,9 @@ std::unique_ptr<pg_connection> pg_connection::open(std::string const& url, std::
         ec = make_error_code(pg_errc::connection_lost);
         return nullptr;
     }
+    // The server's notices (an index dropped IF EXISTS that was not there) are not the gate's output.
+    PQsetNoticeProcessor(
+        conn, [](void*, char const*) {}, nullptr);
     ec.clear();
     return std::unique_ptr<pg_connection>(new pg_connection(conn));
 }
@@ -148,7 +186,24 @@ std::error_code pg_connection::failure(pg_result* result) {
     return make_error_code(pg_errc::failed);
 }
 
+bool pg_connection::reconnected(std::error_code& ec) {
+    if (PQstatus(conn_) == CONNECTION_OK) {
+        return true;
+    }
+    PQreset(conn_);
+    prepared_.clear(); // a new session knows none of them
+    if (PQstatus(conn_) != CONNECTION_OK) {
+        last_error_ = PQerrorMessage(conn_);
+        ec = make_error_code(pg_errc::connection_lost);
+        return false;
+    }
+    return true;
+}
+
 pg_rows pg_connection::run(char const* sql, std::vector<pg_param> const& params, std::error_code& ec) {
+    if (!reconnected(ec)) {
+        return pg_rows();
+    }
     auto found = prepared_.find(sql);
     if (found == prepared_.end()) {
         auto name = "s" + std::to_string(prepared_.size() + 1);
@@ -176,9 +231,47 @@ pg_rows pg_connection::run(char const* sql, std::vector<pg_param> const& params,
 }
 
 void pg_connection::run_script(char const* sql, std::error_code& ec) {
+    if (!reconnected(ec)) {
+        return;
+    }
     pg_rows const rows(PQexec(conn_, sql));
     auto const status = PQresultStatus(rows.get());
     ec = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? std::error_code() : failure(rows.get());
+}
+
+std::unique_ptr<prepared_statement> pg_connection::prepare(char const* sql) {
+    return std::make_unique<pg_statement>(*this, sql);
+}
+
+void pg_connection::begin(std::error_code& ec) {
+    run_script("BEGIN", ec);
+}
+
+void pg_connection::commit(std::error_code& ec) {
+    pg_rows const rows(PQexec(conn_, "COMMIT"));
+    if (PQresultStatus(rows.get()) != PGRES_COMMAND_OK) {
+        ec = failure(rows.get());
+        return;
+    }
+    // COMMIT of a transaction a failed statement aborted answers ROLLBACK, and nothing was kept.
+    if (std::string_view(PQcmdStatus(rows.get())) != "COMMIT") {
+        last_error_ = "the transaction was rolled back";
+        ec = make_error_code(pg_errc::failed);
+        return;
+    }
+    ec.clear();
+}
+
+void pg_connection::rollback() {
+    if (PQstatus(conn_) == CONNECTION_OK) {
+        pg_rows const rows(PQexec(conn_, "ROLLBACK"));
+    }
+}
+
+void pg_connection::lock(std::string_view key, lock_mode mode, std::error_code& ec) {
+    static constexpr char const* exclusive = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))";
+    static constexpr char const* shared = "SELECT pg_advisory_xact_lock_shared(hashtextextended(?, 0))";
+    run(mode == lock_mode::shared ? shared : exclusive, {std::string(key)}, ec);
 }
 
 std::string pg_connection::last_error() const {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sluice-gate/sql_connection.hpp"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -66,12 +68,15 @@ private:
 
 using pg_param = std::optional<std::string>; // NULL when empty
 
-class pg_connection {
+// One connection to PostgreSQL, as the store uses it (sql_connection.hpp). A connection found lost is
+// opened again by the next transaction or statement (and its statements prepared again): what was under way
+// on it failed with connection_lost, which the caller answers as a passing failure.
+class pg_connection final : public sql_connection {
 public:
-    // nullopt and `detail` (libpq's words) when the server cannot be reached or refuses the connection.
+    // nullptr and `detail` (libpq's words) when the server cannot be reached or refuses the connection.
     static std::unique_ptr<pg_connection> open(std::string const& url, std::error_code& ec,
                                                std::string* detail);
-    ~pg_connection();
+    ~pg_connection() override;
     pg_connection(pg_connection const&) = delete;
     pg_connection& operator=(pg_connection const&) = delete;
 
@@ -79,12 +84,20 @@ public:
     pg_rows run(char const* sql, std::vector<pg_param> const& params, std::error_code& ec);
     // Runs statements without parameters (a schema, BEGIN, COMMIT), each as it is written.
     void run_script(char const* sql, std::error_code& ec);
-    // What the server said of the last failure.
-    std::string last_error() const;
+
+    std::unique_ptr<prepared_statement> prepare(char const* sql) override;
+    void begin(std::error_code& ec) override;
+    void commit(std::error_code& ec) override;
+    void rollback() override;
+    // A transaction-scoped advisory lock on the key's 64-bit hash.
+    void lock(std::string_view key, lock_mode mode, std::error_code& ec) override;
+    std::string last_error() const override;
 
 private:
     explicit pg_connection(pg_conn* conn) : conn_(conn) {}
     std::error_code failure(pg_result* result);
+    // Opens the connection again when the server dropped it; false (and `ec`) when it is still out of reach.
+    bool reconnected(std::error_code& ec);
 
     pg_conn* conn_;
     std::map<char const*, std::string>

@@ -42,7 +42,7 @@ pledge_token token_for(gate_context& ctx, pledge_record const& pledge, std::stri
     std::error_code ec;
     auto unlock = ctx.store.find_unlock("pledge", pledge.pledge_id, bundle_id, ec);
     if (ec) {
-        return {{}, storage_failed()};
+        return {{}, storage_failed(ec)};
     }
     if (unlock) {
         return {unlock->token, std::nullopt};
@@ -65,11 +65,11 @@ pledge_token token_for(gate_context& ctx, pledge_record const& pledge, std::stri
             {},
             error_response(404, error_code::gate_not_offered, "the bundle has nothing to unlock by pledge")};
     }
-    ctx.store.record_unlock(*unlock, ec);
+    auto token = ctx.store.record_unlock_once(*unlock, ec);
     if (ec) {
-        return {{}, storage_failed()};
+        return {{}, storage_failed(ec)};
     }
-    return {unlock->token, std::nullopt};
+    return {std::move(token), std::nullopt};
 }
 
 } // namespace
@@ -78,7 +78,7 @@ gate_response handle_campaign_status(gate_context& ctx, std::string_view campaig
     std::error_code ec;
     auto const out = campaign_progress(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     if (!out) {
         return no_campaign();
@@ -165,7 +165,7 @@ void open_pledge_checkout(gate_context& ctx, pledge_record pledge, campaign_reco
         ctx.store.set_pledge_checkout(pledge.pledge_id, answer.value->url, protocol::dump_compact(body), ec);
         auto const stored = ec ? std::nullopt : ctx.store.find_pledge(pledge.pledge_id, ec);
         if (ec || !stored) {
-            return respond(storage_failed());
+            return respond(storage_failed(ec));
         }
         respond(json_response(stored->response, 201));
     });
@@ -202,7 +202,7 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
     std::error_code ec;
     auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
-        return respond(storage_failed());
+        return respond(storage_failed(ec));
     }
     if (!campaign) {
         return respond(no_campaign());
@@ -243,7 +243,7 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
         auto const earlier =
             ec || !full ? std::nullopt : ctx.store.find_pledge_by_key(campaign->id, *key, ec);
         if (ec) {
-            return respond(storage_failed());
+            return respond(storage_failed(ec));
         }
         if (full && !earlier) {
             return respond(error_response(409, error_code::tier_sold_out,
@@ -253,7 +253,7 @@ void handle_pledge(gate_context& ctx, gate_request const& req, std::string_view 
     std::optional<pledge_record> existing;
     auto const outcome = ctx.store.add_pledge(pledge, now, existing, ec);
     if (ec) {
-        return respond(storage_failed());
+        return respond(storage_failed(ec));
     }
     switch (outcome) {
     case pledge_outcome::created:
@@ -287,14 +287,14 @@ void handle_pledge_payment_method(gate_context& ctx, std::string_view campaign_i
     std::error_code ec;
     auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
-        return respond(storage_failed());
+        return respond(storage_failed(ec));
     }
     if (!campaign) {
         return respond(no_campaign());
     }
     auto const pledge = ctx.store.find_pledge(pledge_id, ec);
     if (ec) {
-        return respond(storage_failed());
+        return respond(storage_failed(ec));
     }
     if (!pledge || pledge->campaign_id != campaign->id) {
         return respond(
@@ -322,7 +322,7 @@ void handle_pledge_payment_method(gate_context& ctx, std::string_view campaign_i
         std::error_code ec;
         ctx.store.set_pledge_checkout(pledge_id, answer.value->url, "", ec);
         if (ec) {
-            return respond(storage_failed());
+            return respond(storage_failed(ec));
         }
         if (redirect) {
             return respond(redirect_to(answer.value->url));
@@ -337,14 +337,14 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
     std::error_code ec;
     auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     if (!campaign) {
         return no_campaign();
     }
     auto const pledge = ctx.store.find_pledge(pledge_id, ec);
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     if (!pledge || pledge->campaign_id != campaign->id) {
         return error_response(404, error_code::pledge_not_found, "no pledge with that id in this campaign");
@@ -379,7 +379,7 @@ gate_response handle_pledge_status(gate_context& ctx, std::string_view campaign_
         out["token"] = own.token;
         auto const delivered = ctx.store.deliveries(campaign->id, ec);
         if (ec) {
-            return storage_failed();
+            return storage_failed(ec);
         }
         json deliveries = json::array();
         for (auto const& d : delivered) {
@@ -411,14 +411,14 @@ gate_response handle_pledge_cancel(gate_context& ctx, std::string_view campaign_
     std::error_code ec;
     auto const campaign = current_campaign(ctx.store, campaign_id, ctx.unix_now(), ec);
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     if (!campaign) {
         return no_campaign();
     }
     auto pledge = ctx.store.find_pledge(pledge_id, ec);
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     if (!pledge || pledge->campaign_id != campaign->id) {
         return error_response(404, error_code::pledge_not_found, "no pledge with that id in this campaign");
@@ -431,16 +431,16 @@ gate_response handle_pledge_cancel(gate_context& ctx, std::string_view campaign_
         return error_response(409, error_code::campaign_closed,
                               "the campaign is closed: pledges stand as they are");
     case cancel_outcome::not_found:
-        return ec ? storage_failed()
+        return ec ? storage_failed(ec)
                   : error_response(404, error_code::pledge_not_found,
                                    "no pledge with that id in this campaign");
     }
     if (ec) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     pledge = ctx.store.find_pledge(pledge_id, ec);
     if (ec || !pledge) {
-        return storage_failed();
+        return storage_failed(ec);
     }
     // Its saved method, if any, is for the provider to forget.
     ctx.wake_charges();

@@ -3,6 +3,9 @@
 namespace sluice::gate {
 
 std::chrono::seconds rate_limiter::acquire(std::string const& key, clock::time_point now) {
+    // Held for a few map operations (and, once per window, a sweep of the quiet keys): short next to the
+    // request that asks.
+    std::lock_guard const lock(mutex_);
     forget_old(now);
     auto& times = events_[key];
     while (!times.empty() && times.front() <= now - window_) {

@@ -1,10 +1,9 @@
 #include "sluice-gate/sqlite_store.hpp"
 
 #include "sluice-gate/gate_sql.hpp"
-#include "sluice-gate/sqlite_statement.hpp"
-#include "sluice-gate/store_rows.hpp"
-
-#include <sluice/protocol/keys.hpp>
+#include "sluice-gate/sql_statement.hpp"
+#include "sluice-gate/sql_store.hpp"
+#include "sluice-gate/sqlite_connection.hpp"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -13,636 +12,74 @@ namespace sluice::gate {
 
 namespace {
 
-// Runs SQL text that returns no rows (pragmas, the schema).
-int run(sqlite3* db, char const* sql) {
-    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-}
-
-void insert_unlock(sqlite3* db, unlock_record const& u, std::error_code& ec) {
-    statement(db, sql::insert_unlock)
-        .bind(u.token_id)
-        .bind(u.bundle_id)
-        .bind(static_cast<std::int64_t>(u.bundle_version))
-        .bind(u.grantee_kind)
-        .bind(u.grantee_ref)
-        .bind(u.device)
-        .bind(u.token)
-        .bind(u.issued_at)
-        .execute(ec);
-}
-
-int user_version(sqlite3* db) {
-    std::error_code ec;
-    return static_cast<int>(
-        statement(db, "PRAGMA user_version")
-            .query_row([](statement const& row) { return row.integer(0); }, SQLITE_CORRUPT, ec));
+// SQLite keeps the schema's version in the file's header (PRAGMA user_version).
+int user_version(sqlite_connection& db, std::error_code& ec) {
+    return static_cast<int>(statement(db, "PRAGMA user_version")
+                                .query_row([](statement const& row) { return row.integer(0); }, ec));
 }
 
 // Brings the schema from the database's version to sql::schema_version, each step in one transaction with
 // the version it reaches; refuses a database of a version this gate does not know.
-int migrate(sqlite3* db, std::string* detail) {
-    int const version = user_version(db);
+void migrate(sqlite_connection& db, std::error_code& ec, std::string* detail) {
+    int const version = user_version(db, ec);
+    if (ec) {
+        return;
+    }
     if (version > sql::schema_version) {
         if (detail) {
             *detail = "the database's schema is version " + std::to_string(version) +
                       ", newer than this gate's (" + std::to_string(sql::schema_version) +
                       "): run a later sluice-gate";
         }
-        return SQLITE_MISMATCH;
+        ec = sqlite_error(SQLITE_MISMATCH);
+        return;
     }
-    static constexpr char const* steps[] = {nullptr, nullptr, sql::migration_2, sql::migration_3};
     for (int to = std::max(version, 1) + 1; to <= sql::schema_version; ++to) {
-        auto const text = std::string("BEGIN IMMEDIATE;\n") + steps[to] +
+        auto const text = std::string("BEGIN IMMEDIATE;\n") + sql::migrations[to] +
                           "PRAGMA user_version = " + std::to_string(to) + ";\nCOMMIT;";
-        if (int const rc = run(db, text.c_str()); rc != SQLITE_OK) {
-            run(db, "ROLLBACK");
-            return rc;
+        db.run_script(text.c_str(), ec);
+        if (ec) {
+            db.rollback();
+            return;
         }
     }
-    return SQLITE_OK;
 }
 
 } // namespace
 
-std::unique_ptr<sqlite_store> sqlite_store::open(std::filesystem::path const& data_dir, std::error_code& ec,
-                                                 std::string* detail) {
+std::unique_ptr<gate_store> open_sqlite_store(std::filesystem::path const& data_dir, std::error_code& ec,
+                                              std::string* detail) {
     std::filesystem::create_directories(data_dir, ec);
     if (ec) {
         return nullptr;
     }
     // The keys table holds every item key of every bundle: nobody else on the machine reads the folder.
     ::chmod(data_dir.c_str(), 0700);
-    sqlite3* db = nullptr;
-    auto const file = (data_dir / "gate.db").string();
-    int rc = sqlite3_open_v2(file.c_str(), &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    if (rc != SQLITE_OK) {
-        if (detail) {
-            *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-        }
-        sqlite3_close(db);
-        ec = sqlite_error(rc);
+    auto const file = data_dir / "gate.db";
+    auto db = sqlite_connection::open(file, ec, detail);
+    if (!db) {
         return nullptr;
     }
-    sqlite3_busy_timeout(db, 5000);
     // WAL: readers never block the writer; FULL: the WAL is fsynced at each commit, which is what makes an
     // answered request durable (NORMAL would only protect the database's integrity, not the last commits).
-    for (char const* pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
-        rc = run(db, pragma);
-        if (rc != SQLITE_OK) {
+    for (char const* script :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", sql::schema}) {
+        db->run_script(script, ec);
+        if (ec) {
             break;
         }
     }
-    if (rc == SQLITE_OK) {
-        rc = run(db, sql::schema);
+    if (!ec) {
+        migrate(*db, ec, detail);
     }
-    if (rc == SQLITE_OK) {
-        rc = migrate(db, detail);
-    }
-    if (rc != SQLITE_OK) {
-        if (detail) {
-            *detail = sqlite3_errmsg(db);
+    if (ec) {
+        if (detail && detail->empty()) {
+            *detail = db->last_error();
         }
-        sqlite3_close(db);
-        ec = sqlite_error(rc);
         return nullptr;
     }
     ::chmod(file.c_str(), 0600);
-    ec.clear();
-    return std::unique_ptr<sqlite_store>(new sqlite_store(db));
-}
-
-sqlite_store::~sqlite_store() {
-    sqlite3_close(db_);
-}
-
-import_outcome sqlite_store::put_bundle(stored_bundle const& bundle, std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec) {
-        return import_outcome::refused;
-    }
-    auto const signature = protocol::to_base64(bundle.signature);
-    struct stored_version {
-        std::uint64_t version = 0;
-        std::string manifest;
-    };
-    auto const stored =
-        statement(db_, sql::find_bundle_version)
-            .bind(bundle.id)
-            .query_one(
-                [](statement const& row) {
-                    return stored_version{static_cast<std::uint64_t>(row.integer(0)), row.text(1)};
-                },
-                ec);
-    if (ec) {
-        return import_outcome::refused;
-    }
-    import_outcome outcome = import_outcome::inserted;
-    if (stored) {
-        if (stored->version == bundle.version) {
-            return stored->manifest == bundle.manifest ? import_outcome::unchanged : import_outcome::refused;
-        }
-        if (stored->version > bundle.version) {
-            return import_outcome::refused;
-        }
-        outcome = import_outcome::replaced;
-    }
-    if (outcome == import_outcome::inserted) {
-        statement(db_, sql::insert_bundle)
-            .bind(bundle.id)
-            .bind(static_cast<std::int64_t>(bundle.version))
-            .bind(bundle.manifest)
-            .bind(signature)
-            .bind(bundle.keys)
-            .bind(bundle.magnet)
-            .bind(bundle.imported_at)
-            .execute(ec);
-    } else {
-        statement(db_, sql::update_bundle)
-            .bind(static_cast<std::int64_t>(bundle.version))
-            .bind(bundle.manifest)
-            .bind(signature)
-            .bind(bundle.keys)
-            .bind(bundle.magnet)
-            .bind(bundle.imported_at)
-            .bind(bundle.id)
-            .execute(ec);
-    }
-    if (ec) {
-        return import_outcome::refused;
-    }
-    tx.commit(ec);
-    if (ec) {
-        return import_outcome::refused;
-    }
-    return outcome;
-}
-
-std::optional<stored_bundle> sqlite_store::find_bundle(std::string_view id, std::error_code& ec) {
-    return statement(db_, sql::find_bundle).bind(id).query_one(read_bundle<statement>, ec);
-}
-
-void sqlite_store::record_unlock(unlock_record const& unlock, std::error_code& ec) {
-    // A single statement outside BEGIN is its own transaction, committed (and fsynced) when step returns.
-    insert_unlock(db_, unlock, ec);
-}
-
-std::uint64_t sqlite_store::count_unlocks(std::string_view bundle_id, std::error_code& ec) {
-    return statement(db_, sql::count_unlocks)
-        .bind(bundle_id)
-        .query_row(read_count<statement>, SQLITE_DONE, ec);
-}
-
-void sqlite_store::create_email_request(email_request const& r, std::error_code& ec) {
-    statement(db_, sql::insert_email_request)
-        .bind(r.request_id)
-        .bind(r.bundle_id)
-        .bind(r.email)
-        .bind(r.device)
-        .bind(r.code_hash)
-        .bind(r.created_at)
-        .bind(r.expires_at)
-        .bind(static_cast<std::int64_t>(r.attempts))
-        .execute(ec);
-}
-
-std::optional<email_request> sqlite_store::find_email_request(std::string_view request_id,
-                                                              std::error_code& ec) {
-    return statement(db_, sql::find_email_request)
-        .bind(request_id)
-        .query_one(read_email_request<statement>, ec);
-}
-
-int sqlite_store::add_email_attempt(std::string_view request_id, std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec) {
-        return 0;
-    }
-    statement(db_, sql::add_email_attempt).bind(request_id).execute(ec);
-    if (ec) {
-        return 0;
-    }
-    int const attempts = statement(db_, sql::email_attempts)
-                             .bind(request_id)
-                             .query_row([](statement const& row) { return static_cast<int>(row.integer(0)); },
-                                        SQLITE_NOTFOUND, ec);
-    if (ec) {
-        return 0;
-    }
-    tx.commit(ec);
-    return attempts;
-}
-
-bool sqlite_store::confirm_email_request(std::string_view request_id, unlock_record const& unlock,
-                                         std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec) {
-        return false;
-    }
-    // The unlock row first: the request refers to it.
-    insert_unlock(db_, unlock, ec);
-    if (ec) {
-        return false;
-    }
-    auto const confirmed =
-        statement(db_, sql::confirm_email_request).bind(unlock.token_id).bind(request_id).execute(ec);
-    if (ec || confirmed != 1) {
-        return false;
-    }
-    tx.commit(ec);
-    return !ec;
-}
-
-void sqlite_store::ensure_campaign(campaign_record const& c, std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec) {
-        return;
-    }
-    auto const inserted = statement(db_, sql::insert_campaign)
-                              .bind(c.id)
-                              .bind(c.bundle_id)
-                              .bind(signed_optional(c.goal_backers))
-                              .bind(signed_optional(c.goal_amount))
-                              .bind(static_cast<std::int64_t>(c.price))
-                              .bind(c.currency)
-                              .bind(c.deadline)
-                              .bind(c.expected_delivery)
-                              .bind(c.if_goal_missed)
-                              .execute(ec);
-    if (ec || inserted == 0) {
-        return; // the first definition stands, tiers and all
-    }
-    auto const tiers = c.tiers.empty() ? std::vector{protocol::single_price_tier(c.price)} : c.tiers;
-    std::int64_t ordinal = 0;
-    for (auto const& t : tiers) {
-        statement(db_, sql::insert_tier)
-            .bind(c.id)
-            .bind(t.id)
-            .bind(ordinal++)
-            .bind(t.title)
-            .bind(t.description)
-            .bind(static_cast<std::int64_t>(t.price))
-            .bind_or_null(optional_list(t.items))
-            .bind_or_null(optional_list(t.deliveries))
-            .bind(signed_optional(t.limit))
-            .execute(ec);
-        if (ec) {
-            return;
-        }
-    }
-    tx.commit(ec);
-}
-
-std::optional<campaign_record> sqlite_store::find_campaign(std::string_view id, std::error_code& ec) {
-    auto campaign = statement(db_, sql::find_campaign).bind(id).query_one(read_campaign<statement>, ec);
-    if (campaign) {
-        campaign->tiers = statement(db_, sql::campaign_tiers).bind(id).query_all(read_tier<statement>, ec);
-    }
-    return ec ? std::nullopt : campaign;
-}
-
-campaign_totals sqlite_store::totals(std::string_view campaign_id, std::error_code& ec) {
-    campaign_totals out;
-    statement(db_, sql::tier_totals)
-        .bind(campaign_id)
-        .query_all(
-            [&out](statement const& row) {
-                tier_totals const t{static_cast<std::uint64_t>(row.integer(1)),
-                                    static_cast<std::uint64_t>(row.integer(2))};
-                out.backers += t.backers;
-                out.amount += t.amount;
-                out.by_tier.emplace(row.text(0), t);
-                return 0;
-            },
-            ec);
-    return out;
-}
-
-pledge_outcome sqlite_store::add_pledge(pledge_record const& pledge, std::int64_t now,
-                                        std::optional<pledge_record>& existing, std::error_code& ec) {
-    existing.reset();
-    transaction tx(db_, ec);
-    if (ec) {
-        return pledge_outcome::closed;
-    }
-    existing = find_pledge_by_key(pledge.campaign_id, pledge.idempotency_key, ec);
-    if (ec) {
-        return pledge_outcome::closed;
-    }
-    if (existing) {
-        return pledge_outcome::existing;
-    }
-    auto const campaign = statement(db_, sql::campaign_state)
-                              .bind(pledge.campaign_id)
-                              .query_one(read_campaign_status<statement>, ec);
-    if (ec) {
-        return pledge_outcome::closed;
-    }
-    if (!campaign) {
-        return pledge_outcome::no_campaign;
-    }
-    if (campaign->state != "open" || now >= campaign->deadline) {
-        return pledge_outcome::closed;
-    }
-    statement(db_, sql::insert_pledge)
-        .bind(pledge.pledge_id)
-        .bind(pledge.campaign_id)
-        .bind(pledge.idempotency_key)
-        .bind(pledge.request_hash)
-        .bind(static_cast<std::int64_t>(pledge.amount))
-        .bind(pledge.device)
-        .bind(pledge.response)
-        .bind(pledge.created_at)
-        .bind(pledge.tier_id)
-        .execute(ec);
-    if (ec) {
-        return pledge_outcome::closed;
-    }
-    tx.commit(ec);
-    return pledge_outcome::created;
-}
-
-std::uint64_t sqlite_store::tier_backers(std::string_view campaign_id, std::string_view tier_id,
-                                         std::error_code& ec) {
-    return statement(db_, sql::tier_backers)
-        .bind(campaign_id)
-        .bind(tier_id)
-        .query_row(read_count<statement>, SQLITE_DONE, ec);
-}
-
-std::optional<pledge_record> sqlite_store::find_pledge(std::string_view pledge_id, std::error_code& ec) {
-    return statement(db_, sql::find_pledge).bind(pledge_id).query_one(read_pledge<statement>, ec);
-}
-
-std::optional<pledge_record> sqlite_store::find_pledge_by_key(std::string_view campaign_id,
-                                                              std::string_view idempotency_key,
-                                                              std::error_code& ec) {
-    return statement(db_, sql::find_pledge_by_key)
-        .bind(campaign_id)
-        .bind(idempotency_key)
-        .query_one(read_pledge<statement>, ec);
-}
-
-cancel_outcome sqlite_store::cancel_pledge(std::string_view pledge_id, std::int64_t now,
-                                           std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec) {
-        return cancel_outcome::not_found;
-    }
-    auto const pledge =
-        statement(db_, sql::find_pledge).bind(pledge_id).query_one(read_pledge<statement>, ec);
-    if (ec || !pledge) {
-        return cancel_outcome::not_found;
-    }
-    if (pledge->state == "cancelled") {
-        return cancel_outcome::already_cancelled;
-    }
-    if (pledge->state != "pending" && pledge->state != "confirmed") {
-        return cancel_outcome::closed;
-    }
-    // A pledge refers to its campaign: a campaign missing under it is a damaged database.
-    auto const campaign = statement(db_, sql::campaign_state)
-                              .bind(pledge->campaign_id)
-                              .query_row(read_campaign_status<statement>, SQLITE_CORRUPT, ec);
-    if (ec) {
-        return cancel_outcome::not_found;
-    }
-    if (campaign.state != "open" || now >= campaign.deadline) {
-        return cancel_outcome::closed;
-    }
-    statement(db_, sql::cancel_pledge).bind(now).bind(pledge_id).execute(ec);
-    if (ec) {
-        return cancel_outcome::not_found;
-    }
-    tx.commit(ec);
-    return cancel_outcome::cancelled;
-}
-
-std::string sqlite_store::close_campaign(std::string_view campaign_id, std::int64_t now,
-                                         std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec) {
-        return {};
-    }
-    auto const campaign = find_campaign(campaign_id, ec);
-    if (ec || !campaign) {
-        return {};
-    }
-    if (campaign->state != "open") {
-        return campaign->state;
-    }
-    auto const sums = totals(campaign_id, ec);
-    if (ec) {
-        return {};
-    }
-    bool const funded = (!campaign->goal_backers || sums.backers >= *campaign->goal_backers) &&
-                        (!campaign->goal_amount || sums.amount >= *campaign->goal_amount);
-    std::string const state = funded ? "funded" : "failed";
-    statement(db_, sql::close_campaign).bind(state).bind(now).bind(campaign_id).execute(ec);
-    if (ec) {
-        return {};
-    }
-    statement(db_, sql::release_unconfirmed).bind(campaign_id).execute(ec);
-    if (!ec && !funded) {
-        statement(db_, sql::release_confirmed).bind(campaign_id).execute(ec);
-    }
-    if (ec) {
-        return {};
-    }
-    tx.commit(ec);
-    if (ec) {
-        return {};
-    }
-    return state;
-}
-
-std::optional<unlock_record> sqlite_store::find_unlock(std::string_view grantee_kind,
-                                                       std::string_view grantee_ref,
-                                                       std::string_view bundle_id, std::error_code& ec) {
-    return statement(db_, sql::find_unlock_by_grantee)
-        .bind(grantee_kind)
-        .bind(grantee_ref)
-        .bind(bundle_id)
-        .query_one(read_unlock<statement>, ec);
-}
-
-gate_stats sqlite_store::stats(std::error_code& ec) {
-    gate_stats s;
-    s.bundles = statement(db_, sql::stats_bundles)
-                    .query_all(
-                        [](statement const& row) {
-                            return bundle_stats{row.text(0), static_cast<std::uint64_t>(row.integer(1)),
-                                                static_cast<std::uint64_t>(row.integer(2))};
-                        },
-                        ec);
-    if (ec) {
-        return s;
-    }
-    s.campaigns = statement(db_, sql::stats_campaigns)
-                      .query_all(
-                          [](statement const& row) {
-                              return campaign_stats{row.text(0),
-                                                    row.text(1),
-                                                    {static_cast<std::uint64_t>(row.integer(2)),
-                                                     static_cast<std::uint64_t>(row.integer(3))}};
-                          },
-                          ec);
-    if (ec) {
-        return s;
-    }
-    s.unlocks = statement(db_, sql::stats_unlocks).query_row(read_count<statement>, SQLITE_DONE, ec);
-    if (ec) {
-        return s;
-    }
-    auto const requests = statement(db_, sql::stats_email_requests)
-                              .query_row(
-                                  [](statement const& row) {
-                                      return std::pair{static_cast<std::uint64_t>(row.integer(0)),
-                                                       static_cast<std::uint64_t>(row.integer(1))};
-                                  },
-                                  SQLITE_DONE, ec);
-    if (ec) {
-        return s;
-    }
-    s.email_requests_pending = requests.first;
-    s.email_requests_confirmed = requests.second;
-    s.payments = statement(db_, sql::stats_payments)
-                     .query_row(
-                         [](statement const& row) {
-                             return payment_stats{static_cast<std::uint64_t>(row.integer(0)),
-                                                  static_cast<std::uint64_t>(row.integer(1)),
-                                                  static_cast<std::uint64_t>(row.integer(2))};
-                         },
-                         SQLITE_DONE, ec);
-    return s;
-}
-
-bool sqlite_store::add_delivery(std::string_view campaign_id, std::string_view bundle_id, std::int64_t now,
-                                std::error_code& ec) {
-    return statement(db_, sql::insert_delivery).bind(campaign_id).bind(bundle_id).bind(now).execute(ec) == 1;
-}
-
-std::vector<delivery_record> sqlite_store::deliveries(std::string_view campaign_id, std::error_code& ec) {
-    return statement(db_, sql::campaign_deliveries).bind(campaign_id).query_all(read_delivery<statement>, ec);
-}
-
-payment_outcome sqlite_store::add_payment(payment_record const& payment,
-                                          std::optional<payment_record>& existing, std::error_code& ec) {
-    existing.reset();
-    transaction tx(db_, ec);
-    if (ec) {
-        return payment_outcome::existing;
-    }
-    existing = find_payment_by_key(payment.bundle_id, payment.idempotency_key, ec);
-    if (ec || existing) {
-        return payment_outcome::existing;
-    }
-    statement(db_, sql::insert_payment)
-        .bind(payment.payment_id)
-        .bind(payment.bundle_id)
-        .bind(payment.idempotency_key)
-        .bind(payment.request_hash)
-        .bind(static_cast<std::int64_t>(payment.amount))
-        .bind(payment.currency)
-        .bind(payment.device)
-        .bind(payment.response)
-        .bind(payment.created_at)
-        .execute(ec);
-    if (ec) {
-        return payment_outcome::existing;
-    }
-    tx.commit(ec);
-    return payment_outcome::created;
-}
-
-std::optional<payment_record> sqlite_store::find_payment(std::string_view payment_id, std::error_code& ec) {
-    return statement(db_, sql::find_payment).bind(payment_id).query_one(read_payment<statement>, ec);
-}
-
-std::optional<payment_record> sqlite_store::find_payment_by_key(std::string_view bundle_id,
-                                                                std::string_view idempotency_key,
-                                                                std::error_code& ec) {
-    return statement(db_, sql::find_payment_by_key)
-        .bind(bundle_id)
-        .bind(idempotency_key)
-        .query_one(read_payment<statement>, ec);
-}
-
-payment_event_outcome sqlite_store::apply_payment_event(std::string_view event_id,
-                                                        std::string_view payment_id, payment_event_type type,
-                                                        std::int64_t now, std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec) {
-        return payment_event_outcome::no_payment;
-    }
-    bool const seen = statement(db_, sql::find_event).bind(event_id).next_row(ec);
-    if (seen) {
-        return payment_event_outcome::duplicate;
-    }
-    if (ec) {
-        return payment_event_outcome::no_payment;
-    }
-    auto const state = statement(db_, sql::payment_state)
-                           .bind(payment_id)
-                           .query_one([](statement const& row) { return row.text(0); }, ec);
-    if (ec || !state) {
-        return payment_event_outcome::no_payment;
-    }
-    bool const succeeded = type == payment_event_type::succeeded;
-    if ((succeeded && *state == "failed") || (!succeeded && *state == "paid")) {
-        return payment_event_outcome::conflict;
-    }
-    // Only a pending payment moves; the same news twice (under two event ids) changes nothing.
-    statement(db_, sql::settle_payment)
-        .bind(succeeded ? "paid" : "failed")
-        .bind(now)
-        .bind(payment_id)
-        .execute(ec);
-    if (ec) {
-        return payment_event_outcome::no_payment;
-    }
-    statement(db_, sql::insert_event)
-        .bind(event_id)
-        .bind(succeeded ? "payment.succeeded" : "payment.failed")
-        .bind(now)
-        .execute(ec);
-    if (ec) {
-        return payment_event_outcome::no_payment;
-    }
-    tx.commit(ec);
-    return payment_event_outcome::applied;
-}
-
-std::string sqlite_store::record_payment_unlock(std::string_view payment_id, unlock_record const& unlock,
-                                                std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec) {
-        return {};
-    }
-    auto const payment = statement(db_, sql::find_payment)
-                             .bind(payment_id)
-                             .query_row(read_payment<statement>, SQLITE_NOTFOUND, ec);
-    if (ec) {
-        return {};
-    }
-    if (!payment.token.empty()) {
-        return payment.token;
-    }
-    // The unlock row first: the payment refers to it.
-    insert_unlock(db_, unlock, ec);
-    if (ec) {
-        return {};
-    }
-    statement(db_, sql::tie_payment_unlock).bind(unlock.token_id).bind(payment_id).execute(ec);
-    if (ec) {
-        return {};
-    }
-    tx.commit(ec);
-    if (ec) {
-        return {};
-    }
-    return unlock.token;
+    return std::make_unique<sql_store>(std::move(db));
 }
 
 } // namespace sluice::gate

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace sluice::gate {
 namespace {
 
@@ -46,6 +50,30 @@ TEST(GateRateLimiter, ForgetsQuietKeys) {
     }
     // After a window every key may go again.
     EXPECT_EQ(limiter.acquire("key-1", t0 + 11s), 0s);
+}
+
+// The threads of one gate share its limiters: a limit counts every attempt once, whichever thread makes it.
+TEST(GateRateLimiter, HoldsAcrossThreads) {
+    rate_limiter limiter(30, 600s);
+    rate_limiter::clock::time_point const t0{std::chrono::hours(1)};
+    std::atomic<int> allowed{0};
+    std::atomic<int> other_key_allowed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 100; ++i) {
+                auto const now = t0 + std::chrono::milliseconds(i);
+                allowed += limiter.acquire("192.0.2.1", now) == 0s;
+                // Meanwhile each thread has a client of its own, with its own budget.
+                other_key_allowed += limiter.acquire("198.51.100." + std::to_string(t), now) == 0s;
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    EXPECT_EQ(allowed, 30);
+    EXPECT_EQ(other_key_allowed, 8 * 30);
 }
 
 } // namespace

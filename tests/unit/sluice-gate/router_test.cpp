@@ -9,7 +9,7 @@
 #include "sluice-gate/ledger.hpp"
 #include "sluice-gate/payment_provider.hpp"
 #include "sluice-gate/router.hpp"
-#include "sluice-gate/sqlite_store.hpp"
+#include "store_engines.hpp"
 #include "webhook_signer.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
@@ -94,12 +94,14 @@ using nlohmann::json;
 using sluice::testing::sandbox_dir;
 using namespace std::chrono_literals;
 
-class GateRouter : public ::testing::Test {
+// Every router test runs on each engine of the store (store_engines.hpp).
+class GateRouter : public ::testing::TestWithParam<store_engine> {
 protected:
     void SetUp() override {
         std::error_code ec;
-        store_ = sqlite_store::open(dir_ / "data", ec);
-        ASSERT_TRUE(store_) << ec.message();
+        std::string detail;
+        store_ = place_.open(ec, &detail);
+        ASSERT_TRUE(store_) << ec.message() << " " << detail << place_.server_log();
         std::filesystem::create_directories(outbox_);
         bundle_ = testing::make_test_bundle();
         put(bundle_);
@@ -180,8 +182,9 @@ protected:
     }
 
     sandbox_dir dir_;
+    store_place place_{GetParam(), dir_.path()};
     std::filesystem::path outbox_ = dir_ / "outbox";
-    std::unique_ptr<sqlite_store> store_;
+    std::unique_ptr<gate_store> store_;
     testing::test_bundle bundle_;
     std::optional<gate_context> ctx_;
     protocol::box_keypair device_ = protocol::generate_box_keypair();
@@ -189,7 +192,7 @@ protected:
     rate_limiter::clock::time_point steady_{std::chrono::hours(100)};
 };
 
-TEST_F(GateRouter, UnknownPathsAndWrongMethods) {
+TEST_P(GateRouter, UnknownPathsAndWrongMethods) {
     EXPECT_EQ(call("GET", "/").status, 404u);
     EXPECT_EQ(code_of(call("GET", "/v1/bundles")), "not_found");
     EXPECT_EQ(code_of(call("GET", "/v1/bundles/les-veilleurs/")), "not_found");
@@ -205,7 +208,7 @@ TEST_F(GateRouter, UnknownPathsAndWrongMethods) {
     EXPECT_EQ(call("DELETE", "/b/les-veilleurs").status, 405u);
 }
 
-TEST_F(GateRouter, BundleStatus) {
+TEST_P(GateRouter, BundleStatus) {
     auto const r = call("GET", "/v1/bundles/les-veilleurs?x=1");
     ASSERT_EQ(r.status, 200u) << r.body;
     EXPECT_EQ(parse(r), json::parse(R"({"bundleId":"les-veilleurs","version":1,"title":"Les Veilleurs",
@@ -215,7 +218,7 @@ TEST_F(GateRouter, BundleStatus) {
     EXPECT_EQ(code_of(call("GET", "/v1/bundles/NOT%20A%20SLUG")), "bundle_not_found");
 }
 
-TEST_F(GateRouter, MalformedBodiesAre400) {
+TEST_P(GateRouter, MalformedBodiesAre400) {
     auto const target = "/v1/bundles/les-veilleurs/unlock/email";
     EXPECT_EQ(code_of(call("POST", target, "")), "malformed_json");
     EXPECT_EQ(code_of(call("POST", target, "{\"email\":")), "malformed_json");
@@ -239,7 +242,7 @@ TEST_F(GateRouter, MalformedBodiesAre400) {
 
 // A body that names a member twice means different things to different readers: refused as malformed, not
 // read as its last "email".
-TEST_F(GateRouter, AMemberNamedTwiceIsMalformed) {
+TEST_P(GateRouter, AMemberNamedTwiceIsMalformed) {
     auto const device = protocol::encode_public_key("x25519", device_.public_key);
     auto const twice =
         call("POST", "/v1/bundles/les-veilleurs/unlock/email",
@@ -257,7 +260,7 @@ TEST_F(GateRouter, AMemberNamedTwiceIsMalformed) {
 }
 
 // What the email rules refuse never reaches the mail command, whose To: line a U+0085 would break.
-TEST_F(GateRouter, AnAddressWithALineSeparatorIsRefused) {
+TEST_P(GateRouter, AnAddressWithALineSeparatorIsRefused) {
     auto b = testing::make_test_bundle("confirmed", 1, true);
     b.gate = bundle_.gate;
     b.manifest.gate_keys = {bundle_.gate.public_key};
@@ -270,7 +273,7 @@ TEST_F(GateRouter, AnAddressWithALineSeparatorIsRefused) {
     EXPECT_TRUE(std::filesystem::is_empty(outbox_));
 }
 
-TEST_F(GateRouter, EmailUnlockAnswersAVerifiedTokenRecordedFirst) {
+TEST_P(GateRouter, EmailUnlockAnswersAVerifiedTokenRecordedFirst) {
     auto const r = call("POST", "/v1/bundles/les-veilleurs/unlock/email", email_body("  Ada@Example.ORG "));
     ASSERT_EQ(r.status, 200u) << r.body;
     auto const token = parse(r).at("token").get<std::string>();
@@ -284,7 +287,7 @@ TEST_F(GateRouter, EmailUnlockAnswersAVerifiedTokenRecordedFirst) {
     EXPECT_EQ(store_->count_unlocks("les-veilleurs", ec), 1u);
 }
 
-TEST_F(GateRouter, EmailUnlockNeedsAnEmailGateAndATrustedKey) {
+TEST_P(GateRouter, EmailUnlockNeedsAnEmailGateAndATrustedKey) {
     auto b = testing::make_test_bundle("other-bundle");
     b.manifest.items[1].gate = protocol::gate_kind::pay;
     b.manifest.gates.email.reset();
@@ -302,7 +305,7 @@ TEST_F(GateRouter, EmailUnlockNeedsAnEmailGateAndATrustedKey) {
     EXPECT_EQ(code_of(r), "gate_misconfigured");
 }
 
-TEST_F(GateRouter, RateLimitsPerAddressAndPerClient) {
+TEST_P(GateRouter, RateLimitsPerAddressAndPerClient) {
     auto const target = "/v1/bundles/les-veilleurs/unlock/email";
     for (int i = 0; i < 5; ++i) {
         EXPECT_EQ(call("POST", target, email_body("ada@example.org"), "192.0.2." + std::to_string(i)).status,
@@ -327,7 +330,7 @@ TEST_F(GateRouter, RateLimitsPerAddressAndPerClient) {
     EXPECT_EQ(call("POST", target, email_body("fresh@example.org"), "198.51.100.8").status, 200u);
 }
 
-TEST_F(GateRouter, DoubleOptInMailsACodeThatUnlocksOnce) {
+TEST_P(GateRouter, DoubleOptInMailsACodeThatUnlocksOnce) {
     auto b = testing::make_test_bundle("confirmed", 1, true);
     b.gate = bundle_.gate;
     b.manifest.gate_keys = {bundle_.gate.public_key};
@@ -365,7 +368,7 @@ TEST_F(GateRouter, DoubleOptInMailsACodeThatUnlocksOnce) {
     EXPECT_EQ(code_of(confirm(code)), "already_confirmed");
 }
 
-TEST_F(GateRouter, CodesExpireAndAllowFiveAttempts) {
+TEST_P(GateRouter, CodesExpireAndAllowFiveAttempts) {
     auto b = testing::make_test_bundle("confirmed", 1, true);
     b.gate = bundle_.gate;
     b.manifest.gate_keys = {bundle_.gate.public_key};
@@ -403,7 +406,7 @@ TEST_F(GateRouter, CodesExpireAndAllowFiveAttempts) {
     EXPECT_EQ(confirm(id3, code3).status, 200u);
 }
 
-TEST_F(GateRouter, DoubleOptInWithoutAMailCommandIs503) {
+TEST_P(GateRouter, DoubleOptInWithoutAMailCommandIs503) {
     auto b = testing::make_test_bundle("confirmed", 1, true);
     b.gate = bundle_.gate;
     b.manifest.gate_keys = {bundle_.gate.public_key};
@@ -419,7 +422,7 @@ TEST_F(GateRouter, DoubleOptInWithoutAMailCommandIs503) {
 
 // The mail command runs off the calling thread: while it sleeps, other requests are answered, and the 202
 // follows once it has exited.
-TEST_F(GateRouter, ASlowMailCommandDoesNotHoldOtherRequests) {
+TEST_P(GateRouter, ASlowMailCommandDoesNotHoldOtherRequests) {
     auto b = testing::make_test_bundle("confirmed", 1, true);
     b.gate = bundle_.gate;
     b.manifest.gate_keys = {bundle_.gate.public_key};
@@ -445,7 +448,7 @@ TEST_F(GateRouter, ASlowMailCommandDoesNotHoldOtherRequests) {
     EXPECT_GE(std::chrono::steady_clock::now() - started, 2900ms);
 }
 
-TEST_F(GateRouter, LandingPageCarriesTheMarkupAndEscapesEverything) {
+TEST_P(GateRouter, LandingPageCarriesTheMarkupAndEscapesEverything) {
     auto b =
         testing::make_test_bundle("hostile", 1, false, "</script><script>alert('x')</script> & \"more\"");
     b.manifest.creator = "<b>Nuit</b>";
@@ -479,7 +482,7 @@ TEST_F(GateRouter, LandingPageCarriesTheMarkupAndEscapesEverything) {
     EXPECT_EQ(code_of(call("GET", "/b/unknown")), "bundle_not_found");
 }
 
-TEST_F(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {
+TEST_P(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {
     std::mt19937 gen(7);
     std::vector<std::string> const targets{"/v1/bundles/les-veilleurs/unlock/email",
                                            "/v1/bundles/les-veilleurs/unlock/email/confirm",
@@ -658,7 +661,7 @@ json open_receipt(std::string const& text, protocol::signing_keypair const& gate
     return json::parse(*payload);
 }
 
-TEST_F(GatePledges, APledgeOpensTheProvidersPageOncePerIdempotencyKey) {
+TEST_P(GatePledges, APledgeOpensTheProvidersPageOncePerIdempotencyKey) {
     auto const first = pledge("key-1", device_body());
     ASSERT_EQ(first.status, 201u) << first.body;
     auto const answer = parse(first);
@@ -698,7 +701,7 @@ TEST_F(GatePledges, APledgeOpensTheProvidersPageOncePerIdempotencyKey) {
     EXPECT_EQ(status_of(id).at("checkoutUrl"), answer.at("checkoutUrl"));
 }
 
-TEST_F(GatePledges, OnlyASavedMethodCountsTowardTheGoal) {
+TEST_P(GatePledges, OnlyASavedMethodCountsTowardTheGoal) {
     auto const a = parse(pledge("key-a", device_body())).at("pledgeId").get<std::string>();
     ASSERT_EQ(pledge("key-b", device_body(2500)).status, 201u);
     auto progress = parse(call("GET", "/v1/campaigns/saison-2"));
@@ -732,7 +735,7 @@ TEST_F(GatePledges, OnlyASavedMethodCountsTowardTheGoal) {
     EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2")).at("backers"), 1);
 }
 
-TEST_F(GatePledges, AProviderFailureLeavesThePledgeForARetryWithTheSameKey) {
+TEST_P(GatePledges, AProviderFailureLeavesThePledgeForARetryWithTheSameKey) {
     provider_->fail_next_checkout = provider_failure::transient;
     auto const failed = pledge("key-1", device_body());
     EXPECT_EQ(failed.status, 502u);
@@ -749,7 +752,7 @@ TEST_F(GatePledges, AProviderFailureLeavesThePledgeForARetryWithTheSameKey) {
     EXPECT_EQ(code_of(pledge("key-2", device_body())), "payments_unavailable");
 }
 
-TEST_F(GatePledges, FundedCampaignsChargeConfirmedPledgesOnceAndOnlyChargedOnesGetTokens) {
+TEST_P(GatePledges, FundedCampaignsChargeConfirmedPledgesOnceAndOnlyChargedOnesGetTokens) {
     std::vector<std::string> ids;
     for (int i = 0; i < 3; ++i) {
         ids.push_back(confirmed_pledge("key-" + std::to_string(i), "pm_" + std::to_string(i)));
@@ -798,7 +801,7 @@ TEST_F(GatePledges, FundedCampaignsChargeConfirmedPledgesOnceAndOnlyChargedOnesG
     }
 }
 
-TEST_F(GatePledges, ADeclinedChargeIsRetriedWithinTheGracePeriodAndANewCardIsChargedAtOnce) {
+TEST_P(GatePledges, ADeclinedChargeIsRetriedWithinTheGracePeriodAndANewCardIsChargedAtOnce) {
     auto const fixed = confirmed_pledge("key-a", "pm_declines");
     auto const never = confirmed_pledge("key-b", "pm_needs_action");
     auto const fine = confirmed_pledge("key-c", "pm_fine");
@@ -851,7 +854,7 @@ TEST_F(GatePledges, ADeclinedChargeIsRetriedWithinTheGracePeriodAndANewCardIsCha
               "pledge_not_updatable");
 }
 
-TEST_F(GatePledges, ABackerWhoseChargeFailedIsToldByMailWithAPageThatSavesAnotherCard) {
+TEST_P(GatePledges, ABackerWhoseChargeFailedIsToldByMailWithAPageThatSavesAnotherCard) {
     auto const id = confirmed_pledge("key-a", "pm_declines");
     confirmed_pledge("key-b", "pm_b");
     confirmed_pledge("key-c", "pm_c");
@@ -886,7 +889,7 @@ TEST_F(GatePledges, ABackerWhoseChargeFailedIsToldByMailWithAPageThatSavesAnothe
     EXPECT_EQ(call("GET", "/pledges/saison-2/nope/payment-method").status, 404u);
 }
 
-TEST_F(GatePledges, AChargeWhoseAnswerIsLostIsAskedAgainWithTheSameKey) {
+TEST_P(GatePledges, AChargeWhoseAnswerIsLostIsAskedAgainWithTheSameKey) {
     auto const id = confirmed_pledge("key-a", "pm_a");
     for (int i = 1; i < 3; ++i) {
         confirmed_pledge("key-" + std::to_string(i), "pm_" + std::to_string(i));
@@ -923,7 +926,7 @@ TEST_F(GatePledges, AChargeWhoseAnswerIsLostIsAskedAgainWithTheSameKey) {
     EXPECT_EQ(status_of(id).at("state"), "charged");
 }
 
-TEST_F(GatePledges, CancelledUntilTheDeadlineThenAFailedCampaignReleasesEverySavedMethod) {
+TEST_P(GatePledges, CancelledUntilTheDeadlineThenAFailedCampaignReleasesEverySavedMethod) {
     auto const a = confirmed_pledge("key-a", "pm_a");
     auto const b = confirmed_pledge("key-b", "pm_b");
     auto const cancelled = call("POST", "/v1/campaigns/saison-2/pledges/" + b + "/cancel");
@@ -1046,7 +1049,7 @@ protected:
     testing::test_bundle extra_;
 };
 
-TEST_F(GateTiers, EachTierChargesItsPriceUnlocksItsItemsAndFillsUpAtItsLimit) {
+TEST_P(GateTiers, EachTierChargesItsPriceUnlocksItsItemsAndFillsUpAtItsLimit) {
     auto progress = parse(call("GET", "/v1/campaigns/tiered"));
     ASSERT_EQ(progress.at("tiers").size(), 2u);
     EXPECT_EQ(progress.at("price"), 1500);
@@ -1136,7 +1139,7 @@ TEST_F(GateTiers, EachTierChargesItsPriceUnlocksItsItemsAndFillsUpAtItsLimit) {
     EXPECT_EQ(ledger.at("tiers")[1].at("released"), json::parse(R"({"count":1,"amount":4000})"));
 }
 
-TEST_F(GatePledges, ForgedStaleAndUnknownWebhooksChangeNothing) {
+TEST_P(GatePledges, ForgedStaleAndUnknownWebhooksChangeNothing) {
     auto const id = parse(pledge("key-a", device_body())).at("pledgeId").get<std::string>();
     auto const body = sluice::testing::stripe_event("evt_1", "setup_intent.succeeded",
                                                     {{"id", "seti_1"},
@@ -1228,7 +1231,7 @@ protected:
     testing::test_bundle paid_;
 };
 
-TEST_F(GatePayments, OnePendingPaymentPerIdempotencyKeyWithTheProvidersCheckout) {
+TEST_P(GatePayments, OnePendingPaymentPerIdempotencyKeyWithTheProvidersCheckout) {
     auto const first = pay("pay-1", pay_body(650));
     ASSERT_EQ(first.status, 201u) << first.body;
     auto const answer = parse(first);
@@ -1270,7 +1273,7 @@ TEST_F(GatePayments, OnePendingPaymentPerIdempotencyKeyWithTheProvidersCheckout)
     EXPECT_EQ(pay("pay-2", pay_body()).status, 201u);
 }
 
-TEST_F(GatePayments, PayRequestsThatAreRefused) {
+TEST_P(GatePayments, PayRequestsThatAreRefused) {
     EXPECT_EQ(code_of(pay("", pay_body())), "idempotency_key_required");
     EXPECT_EQ(code_of(pay("with space", pay_body())), "idempotency_key_required");
     auto const low = pay("k", pay_body(299));
@@ -1316,7 +1319,7 @@ TEST_F(GatePayments, PayRequestsThatAreRefused) {
     EXPECT_EQ(header(call("GET", "/v1/bundles/paid-bundle/unlock/pay"), "Allow"), "POST");
 }
 
-TEST_F(GatePayments, WithoutAProviderPaymentsAre503) {
+TEST_P(GatePayments, WithoutAProviderPaymentsAre503) {
     auto const id = new_payment();
     ctx_->payments.reset();
     auto const r = pay("pay-2", pay_body());
@@ -1329,7 +1332,7 @@ TEST_F(GatePayments, WithoutAProviderPaymentsAre503) {
     EXPECT_EQ(parse(call("GET", "/v1/payments/" + id)).at("state"), "pending");
 }
 
-TEST_F(GatePayments, APaidCheckoutPaysOnceAndTheTokenIsIssuedOnce) {
+TEST_P(GatePayments, APaidCheckoutPaysOnceAndTheTokenIsIssuedOnce) {
     auto const id = new_payment();
     auto const first = event("evt_1", true, id);
     ASSERT_EQ(first.status, 200u) << first.body;
@@ -1364,7 +1367,7 @@ TEST_F(GatePayments, APaidCheckoutPaysOnceAndTheTokenIsIssuedOnce) {
     EXPECT_EQ(parse(call("GET", "/v1/payments/" + other)).at("state"), "pending");
 }
 
-TEST_F(GatePayments, ASettledPaymentDoesNotChangeSides) {
+TEST_P(GatePayments, ASettledPaymentDoesNotChangeSides) {
     auto const paid = new_payment("pay-a");
     ASSERT_EQ(event("evt_a1", true, paid).status, 200u);
     auto const conflict = event("evt_a2", false, paid);
@@ -1419,7 +1422,7 @@ protected:
     }
 };
 
-TEST_F(GateAdmin, WithoutATokenConfiguredThereIsNoAdmin) {
+TEST_P(GateAdmin, WithoutATokenConfiguredThereIsNoAdmin) {
     ctx_->admin_token.clear();
     for (auto const* path : {"stats", "campaigns/saison-2/close", "whatever"}) {
         auto const r = admin("GET", path);
@@ -1429,7 +1432,7 @@ TEST_F(GateAdmin, WithoutATokenConfiguredThereIsNoAdmin) {
     EXPECT_EQ(code_of(admin("POST", "campaigns/saison-2/close", "", "Bearer ")), "not_found");
 }
 
-TEST_F(GateAdmin, EveryPathNeedsTheToken) {
+TEST_P(GateAdmin, EveryPathNeedsTheToken) {
     for (auto const& authorization : std::vector<std::optional<std::string>>{
              std::nullopt, "", "Bearer", "Bearer 0123456789abcdef0123456789abcdeX",
              "Bearer 0123456789abcdef0123456789abcdef0",
@@ -1452,7 +1455,7 @@ TEST_F(GateAdmin, EveryPathNeedsTheToken) {
     EXPECT_EQ(code_of(admin("GET", "nothing/here")), "not_found");
 }
 
-TEST_F(GateAdmin, CloseAndDeliverAsTheCommandLineDoes) {
+TEST_P(GateAdmin, CloseAndDeliverAsTheCommandLineDoes) {
     EXPECT_EQ(code_of(admin("POST", "campaigns/nope/close")), "campaign_not_found");
     auto const ep2 = episode("saison-2-ep2");
     auto const deliver = [&](std::string const& campaign, std::string const& bundle) {
@@ -1523,7 +1526,7 @@ TEST_F(GateAdmin, CloseAndDeliverAsTheCommandLineDoes) {
     EXPECT_EQ(store_->count_unlocks("saison-2-bundle", ec), 3u);
 }
 
-TEST_F(GateAdmin, UpdatesReachTheBackersWithTheCampaign) {
+TEST_P(GateAdmin, UpdatesReachTheBackersWithTheCampaign) {
     auto const posted =
         admin("POST", "campaigns/saison-2/updates",
               json{{"title", "Tournage décalé"}, {"text", "Two weeks late.\nEverything else holds."}}.dump());
@@ -1554,7 +1557,7 @@ TEST_F(GateAdmin, UpdatesReachTheBackersWithTheCampaign) {
     EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2")).at("updates").size(), 2u);
 }
 
-TEST_F(GateAdmin, AFailedCampaignGetsNoDeliveries) {
+TEST_P(GateAdmin, AFailedCampaignGetsNoDeliveries) {
     episode("saison-2-ep2");
     now_ = std::chrono::sys_days{std::chrono::year{2026} / 6 / 2};
     auto const r = admin("POST", "campaigns/saison-2/deliveries", json{{"bundleId", "saison-2-ep2"}}.dump());
@@ -1562,6 +1565,17 @@ TEST_F(GateAdmin, AFailedCampaignGetsNoDeliveries) {
     EXPECT_EQ(code_of(r), "campaign_failed");
     EXPECT_EQ(parse(call("GET", "/v1/campaigns/saison-2")).at("deliveries"), json::array());
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, GateRouter,
+                         ::testing::Values(store_engine::sqlite, store_engine::postgresql), engine_name);
+INSTANTIATE_TEST_SUITE_P(Engines, GatePledges,
+                         ::testing::Values(store_engine::sqlite, store_engine::postgresql), engine_name);
+INSTANTIATE_TEST_SUITE_P(Engines, GateTiers,
+                         ::testing::Values(store_engine::sqlite, store_engine::postgresql), engine_name);
+INSTANTIATE_TEST_SUITE_P(Engines, GatePayments,
+                         ::testing::Values(store_engine::sqlite, store_engine::postgresql), engine_name);
+INSTANTIATE_TEST_SUITE_P(Engines, GateAdmin,
+                         ::testing::Values(store_engine::sqlite, store_engine::postgresql), engine_name);
 
 } // namespace
 } // namespace sluice::gate

@@ -1,6 +1,7 @@
 #include "sandbox_dir.hpp"
 #include "sluice-gate/gate_sql.hpp"
 #include "sluice-gate/sqlite_store.hpp"
+#include "store_engines.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,12 +24,13 @@ stored_bundle bundle_at(std::uint64_t version) {
             1'700'000'000};
 }
 
-class GateStore : public ::testing::Test {
+class GateStore : public ::testing::TestWithParam<store_engine> {
 protected:
-    std::unique_ptr<sqlite_store> open() {
+    std::unique_ptr<gate_store> open() {
         std::error_code ec;
-        auto store = sqlite_store::open(dir_ / "data", ec);
-        EXPECT_FALSE(ec) << ec.message();
+        std::string detail;
+        auto store = place_.open(ec, &detail);
+        EXPECT_FALSE(ec) << ec.message() << " " << detail << place_.server_log();
         return store;
     }
 
@@ -38,9 +40,23 @@ protected:
     }
 
     sandbox_dir dir_;
+    store_place place_{GetParam(), dir_.path()};
 };
 
-TEST_F(GateStore, CreatesOnePrivateDatabaseInWalMode) {
+// What only the SQLite file has: its folder, its journal, its version in the header.
+class GateSqliteStore : public ::testing::Test {
+protected:
+    std::unique_ptr<gate_store> open() {
+        std::error_code ec;
+        auto store = open_sqlite_store(dir_ / "data", ec);
+        EXPECT_FALSE(ec) << ec.message();
+        return store;
+    }
+
+    sandbox_dir dir_;
+};
+
+TEST_F(GateSqliteStore, CreatesOnePrivateDatabaseInWalMode) {
     auto store = open();
     ASSERT_TRUE(store);
     EXPECT_TRUE(std::filesystem::exists(dir_ / "data" / "gate.db"));
@@ -50,7 +66,7 @@ TEST_F(GateStore, CreatesOnePrivateDatabaseInWalMode) {
     EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
-TEST_F(GateStore, VersionsOnlyMoveForward) {
+TEST_P(GateStore, VersionsOnlyMoveForward) {
     auto store = open();
     auto v2 = bundle_at(2);
     std::error_code ec;
@@ -77,7 +93,7 @@ TEST_F(GateStore, VersionsOnlyMoveForward) {
 
 // A version 2 database (one price per campaign) opens as version 3: the price becomes the campaign's one
 // tier, and every pledge is in it.
-TEST_F(GateStore, ASinglePriceCampaignOfVersionTwoBecomesOneTier) {
+TEST_F(GateSqliteStore, ASinglePriceCampaignOfVersionTwoBecomesOneTier) {
     std::filesystem::create_directories(dir_ / "data");
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir_ / "data" / "gate.db").c_str(), &db), SQLITE_OK);
@@ -111,7 +127,7 @@ TEST_F(GateStore, ASinglePriceCampaignOfVersionTwoBecomesOneTier) {
     EXPECT_EQ(totals.tier("pledge").amount, 1500u);
 }
 
-TEST_F(GateStore, KeepsEverythingAcrossReopening) {
+TEST_P(GateStore, KeepsEverythingAcrossReopening) {
     {
         auto store = open();
         std::error_code ec;
@@ -128,7 +144,7 @@ TEST_F(GateStore, KeepsEverythingAcrossReopening) {
     EXPECT_EQ(s.unlocks, 1u);
 }
 
-TEST_F(GateStore, AnUnlockIdIsRecordedOnce) {
+TEST_P(GateStore, AnUnlockIdIsRecordedOnce) {
     auto store = open();
     std::error_code ec;
     store->put_bundle(bundle_at(1), ec);
@@ -141,7 +157,7 @@ TEST_F(GateStore, AnUnlockIdIsRecordedOnce) {
     EXPECT_TRUE(ec);
 }
 
-TEST_F(GateStore, AnEmailRequestIsConfirmedOnceAndCountsWrongCodes) {
+TEST_P(GateStore, AnEmailRequestIsConfirmedOnceAndCountsWrongCodes) {
     auto store = open();
     std::error_code ec;
     store->put_bundle(bundle_at(1), ec);
@@ -170,7 +186,7 @@ TEST_F(GateStore, AnEmailRequestIsConfirmedOnceAndCountsWrongCodes) {
     EXPECT_FALSE(store->find_email_request("unknown", ec));
 }
 
-TEST_F(GateStore, APaymentPerKeyAndEachEventOnce) {
+TEST_P(GateStore, APaymentPerKeyAndEachEventOnce) {
     auto store = open();
     std::error_code ec;
     store->put_bundle(bundle_at(1), ec);
@@ -233,7 +249,7 @@ TEST_F(GateStore, APaymentPerKeyAndEachEventOnce) {
     EXPECT_EQ(s.payments.pending, 0u);
 }
 
-TEST_F(GateStore, DeliveriesAreRecordedOnceAndUnlocksFoundPerBundle) {
+TEST_P(GateStore, DeliveriesAreRecordedOnceAndUnlocksFoundPerBundle) {
     auto store = open();
     std::error_code ec;
     store->put_bundle(bundle_at(1), ec);
@@ -272,6 +288,9 @@ TEST_F(GateStore, DeliveriesAreRecordedOnceAndUnlocksFoundPerBundle) {
     EXPECT_EQ(store->find_unlock("pledge", "pledge-1", "les-veilleurs", ec)->token_id,
               "token-own-aaaaaaaaaaaa");
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, GateStore,
+                         ::testing::Values(store_engine::sqlite, store_engine::postgresql), engine_name);
 
 } // namespace
 } // namespace sluice::gate

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "sluice-gate/sql_connection.hpp"
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,26 +12,18 @@
 #include <utility>
 #include <vector>
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace sluice::gate {
 
-// The error category of SQLite's result codes, so failures travel as std::error_code.
-std::error_category const& sqlite_category();
-std::error_code sqlite_error(int rc);
-
-// One prepared statement, finalised on scope exit, and the ways the store runs one, so that each query is
-// written once as a chain:
-//     auto bundle = statement(db, sql::find_bundle).bind(id).query_one(read_bundle, ec);
+// One statement on a connection (sql_connection.hpp), and the ways the store runs one, so that each query is
+// written once as a chain, whatever the engine:
+//     auto bundle = statement(db, sql::find_bundle).bind(id).query_one(read_bundle<statement>, ec);
 // Binding is positional, in the order of the SQL text's parameters. A failure to prepare or to bind is kept
 // and reported by the first step, so a chain needs one check, at its end. Every call that takes `ec` sets
-// it: cleared on success, SQLite's result code (sqlite_category) otherwise. The row readers get the
-// statement positioned on a row and read its columns, numbered from 0.
+// it: cleared on success, the engine's error otherwise. The row readers get the statement positioned on a
+// row and read its columns, numbered from 0.
 class statement {
 public:
-    statement(sqlite3* db, char const* sql);
-    ~statement();
+    statement(sql_connection& db, char const* sql) : stmt_(db.prepare(sql)) {}
     statement(statement const&) = delete;
     statement& operator=(statement const&) = delete;
 
@@ -38,12 +33,11 @@ public:
     statement& bind_or_null(std::optional<std::string> const& text); // NULL when empty
 
     // Steps once: true on a row; false when the rows are done (`ec` cleared) or on a failure (`ec` set).
-    bool next_row(std::error_code& ec);
+    bool next_row(std::error_code& ec) { return stmt_->step(ec); }
 
-    // For a statement that yields no rows (INSERT, UPDATE): done, or the error. A row is an error too
-    // (SQLITE_ROW): it means the SQL is not the one the caller meant.
-    // Runs a statement that returns no rows; answers how many rows it changed (0 on a failure), so a
-    // conditional UPDATE tells whether its condition held without asking the connection afterwards.
+    // Runs a statement that returns no rows (INSERT, UPDATE); answers how many rows it changed (0 on a
+    // failure), so a conditional UPDATE tells whether its condition held. A row is an error: it means the
+    // SQL is not the one the caller meant.
     std::uint64_t execute(std::error_code& ec);
 
     // The first row as `read` makes it, or nullopt when there is none (not an error) or on a failure.
@@ -57,13 +51,13 @@ public:
     }
 
     // The row a query always yields (an aggregate's, or one the caller's transaction relies on): its absence
-    // is the error `missing`, an SQLite result code. A value-initialised result on a failure.
+    // is the error store_errc::missing_row. A value-initialised result on a failure.
     template <typename Read>
-    auto query_row(Read&& read, int missing, std::error_code& ec)
+    auto query_row(Read&& read, std::error_code& ec)
         -> std::remove_cvref_t<std::invoke_result_t<Read&, statement const&>> {
         if (!next_row(ec)) {
             if (!ec) {
-                ec = sqlite_error(missing);
+                ec = store_errc::missing_row;
             }
             return {};
         }
@@ -81,25 +75,19 @@ public:
         return rows;
     }
 
-    std::string text(int column) const; // "" for NULL; embedded NULs kept
-    std::int64_t integer(int column) const;
+    std::string text(int column) const { return stmt_->text(column); } // "" for NULL
+    std::int64_t integer(int column) const { return stmt_->integer(column); }
     std::optional<std::int64_t> maybe_integer(int column) const;
-    bool is_null(int column) const;
+    bool is_null(int column) const { return stmt_->is_null(column); }
 
 private:
-    statement& bind_null();
-
-    sqlite3_stmt* stmt_ = nullptr;
-    int rc_ = 0; // SQLITE_OK, or the first error in preparing or binding
-    int index_ = 0;
+    std::unique_ptr<prepared_statement> stmt_;
 };
 
-// BEGIN IMMEDIATE takes the write lock at once: a read-then-write transaction (the version check of an
-// import) cannot then fail half way with SQLITE_BUSY on the upgrade. Rolled back unless committed. Both
-// calls set `ec`.
+// A transaction that writes, rolled back unless committed. Both calls set `ec`.
 class transaction {
 public:
-    transaction(sqlite3* db, std::error_code& ec);
+    transaction(sql_connection& db, std::error_code& ec);
     ~transaction();
     transaction(transaction const&) = delete;
     transaction& operator=(transaction const&) = delete;
@@ -109,7 +97,7 @@ public:
     void commit(std::error_code& ec);
 
 private:
-    sqlite3* db_;
+    sql_connection& db_;
     bool open_ = false;
 };
 

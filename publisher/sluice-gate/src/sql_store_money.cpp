@@ -1,19 +1,19 @@
 // The money of pledges in the SQLite store (gate_store.hpp, "The money of pledges").
 #include "sluice-gate/money_sql.hpp"
-#include "sluice-gate/sqlite_statement.hpp"
-#include "sluice-gate/sqlite_store.hpp"
+#include "sluice-gate/sql_statement.hpp"
+#include "sluice-gate/sql_store.hpp"
 #include "sluice-gate/store_rows.hpp"
-
-#include <sqlite3.h>
 
 namespace sluice::gate {
 
 namespace {
 
-// Whether the event id was applied before; records it when not. Inside the caller's transaction.
-bool seen_before(sqlite3* db, std::string_view event_id, std::string_view type, std::int64_t now,
+// Whether the event id was applied before; records it when not. Inside the caller's transaction, which it
+// makes the only one applying this event (the provider may deliver it to two gates at once).
+bool seen_before(sql_connection& db, std::string_view event_id, std::string_view type, std::int64_t now,
                  std::error_code& ec) {
-    if (statement(db, sql::find_event).bind(event_id).next_row(ec) || ec) {
+    db.lock(lock_key("event", event_id), lock_mode::exclusive, ec);
+    if (ec || statement(db, sql::find_event).bind(event_id).next_row(ec) || ec) {
         return true;
     }
     statement(db, sql::insert_event).bind(event_id).bind(type).bind(now).execute(ec);
@@ -22,7 +22,7 @@ bool seen_before(sqlite3* db, std::string_view event_id, std::string_view type, 
 
 // Records one charge's outcome and moves its pledge; whether the pledge moved. Inside the caller's
 // transaction.
-bool settle_one(sqlite3* db, charge_settlement const& s, std::int64_t now, charge_policy const& policy,
+bool settle_one(sql_connection& db, charge_settlement const& s, std::int64_t now, charge_policy const& policy,
                 std::error_code& ec) {
     auto const settled = statement(db, sql::settle_charge)
                              .bind(s.state)
@@ -36,7 +36,7 @@ bool settle_one(sqlite3* db, charge_settlement const& s, std::int64_t now, charg
     }
     auto const pledge = statement(db, sql::charge_pledge)
                             .bind(s.charge_key)
-                            .query_row([](statement const& row) { return row.text(0); }, SQLITE_CORRUPT, ec);
+                            .query_row([](statement const& row) { return row.text(0); }, ec);
     if (ec) {
         return false;
     }
@@ -54,41 +54,62 @@ bool settle_one(sqlite3* db, charge_settlement const& s, std::int64_t now, charg
 
 } // namespace
 
-void sqlite_store::set_pledge_checkout(std::string_view pledge_id, std::string_view checkout_url,
-                                       std::string_view response, std::error_code& ec) {
-    statement(db_, sql::set_pledge_checkout).bind(checkout_url).bind(response).bind(pledge_id).execute(ec);
+void sql_store::set_pledge_checkout(std::string_view pledge_id, std::string_view checkout_url,
+                                    std::string_view response, std::error_code& ec) {
+    statement(*db_, sql::set_pledge_checkout).bind(checkout_url).bind(response).bind(pledge_id).execute(ec);
 }
 
-void sqlite_store::set_payment_response(std::string_view payment_id, std::string_view response,
-                                        std::error_code& ec) {
-    statement(db_, sql::set_payment_response).bind(response).bind(payment_id).execute(ec);
+void sql_store::set_payment_response(std::string_view payment_id, std::string_view response,
+                                     std::error_code& ec) {
+    statement(*db_, sql::set_payment_response).bind(response).bind(payment_id).execute(ec);
 }
 
-event_outcome sqlite_store::save_pledge_method(std::string_view event_id, std::string_view pledge_id,
-                                               std::string_view customer, std::string_view payment_method,
-                                               std::int64_t now, std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec || seen_before(db_, event_id, "method_saved", now, ec)) {
+event_outcome sql_store::save_pledge_method(std::string_view event_id, std::string_view pledge_id,
+                                            std::string_view customer, std::string_view payment_method,
+                                            std::int64_t now, std::error_code& ec) {
+    transaction tx(*db_, ec);
+    if (ec || seen_before(*db_, event_id, "method_saved", now, ec)) {
         return event_outcome::duplicate;
     }
     struct status {
         std::string pledge;
         std::string campaign;
         std::int64_t deadline = 0;
+        std::string campaign_id;
+        std::string tier_id;
+        bool limited = false;
     };
-    auto const found = statement(db_, sql::pledge_with_campaign)
-                           .bind(pledge_id)
-                           .query_one(
-                               [](statement const& row) {
-                                   return status{row.text(0), row.text(1), row.integer(2)};
-                               },
-                               ec);
+    auto const read_status = [&] {
+        return statement(*db_, sql::pledge_with_campaign)
+            .bind(pledge_id)
+            .query_one(
+                [](statement const& row) {
+                    return status{row.text(0), row.text(1), row.integer(2),
+                                  row.text(3), row.text(4), row.integer(5) != 0};
+                },
+                ec);
+    };
+    auto found = read_status();
     if (ec) {
         return event_outcome::ignored;
     }
+    if (found) {
+        // The campaign stays open (its close waits) and a limited tier's last place goes to one confirmation;
+        // what was read before the locks is read again after them.
+        db_->lock(lock_key("campaign", found->campaign_id), lock_mode::shared, ec);
+        if (!ec && found->limited) {
+            db_->lock(lock_key("tier", found->campaign_id, found->tier_id), lock_mode::exclusive, ec);
+        }
+        if (!ec) {
+            found = read_status();
+        }
+        if (ec) {
+            return event_outcome::ignored;
+        }
+    }
     auto outcome = event_outcome::ignored;
     if (found && found->pledge == "pending" && found->campaign == "open" && now < found->deadline) {
-        auto const confirmed = statement(db_, sql::confirm_pledge)
+        auto const confirmed = statement(*db_, sql::confirm_pledge)
                                    .bind(customer)
                                    .bind(payment_method)
                                    .bind(now)
@@ -97,7 +118,7 @@ event_outcome sqlite_store::save_pledge_method(std::string_view event_id, std::s
         if (!ec && confirmed == 0) {
             // The tier filled up while this backer was on the provider's page: nothing is charged, and the
             // method is kept only to be detached.
-            statement(db_, sql::release_sold_out)
+            statement(*db_, sql::release_sold_out)
                 .bind(customer)
                 .bind(payment_method)
                 .bind(pledge_id)
@@ -106,7 +127,7 @@ event_outcome sqlite_store::save_pledge_method(std::string_view event_id, std::s
         outcome = event_outcome::applied;
     } else if (found && (found->pledge == "charge_failed" || found->pledge == "confirmed")) {
         // A new card for a pledge already counted: a failed charge is tried again at once.
-        statement(db_, sql::replace_pledge_method)
+        statement(*db_, sql::replace_pledge_method)
             .bind(customer)
             .bind(payment_method)
             .bind(now)
@@ -121,13 +142,13 @@ event_outcome sqlite_store::save_pledge_method(std::string_view event_id, std::s
     return outcome;
 }
 
-event_outcome sqlite_store::set_pledge_email(std::string_view event_id, std::string_view pledge_id,
-                                             std::string_view email, std::int64_t now, std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec || seen_before(db_, event_id, "setup_completed", now, ec)) {
+event_outcome sql_store::set_pledge_email(std::string_view event_id, std::string_view pledge_id,
+                                          std::string_view email, std::int64_t now, std::error_code& ec) {
+    transaction tx(*db_, ec);
+    if (ec || seen_before(*db_, event_id, "setup_completed", now, ec)) {
         return event_outcome::duplicate;
     }
-    bool const changed = statement(db_, sql::set_pledge_email).bind(email).bind(pledge_id).execute(ec) == 1;
+    bool const changed = statement(*db_, sql::set_pledge_email).bind(email).bind(pledge_id).execute(ec) == 1;
     if (ec) {
         return event_outcome::ignored;
     }
@@ -135,14 +156,14 @@ event_outcome sqlite_store::set_pledge_email(std::string_view event_id, std::str
     return changed ? event_outcome::applied : event_outcome::ignored;
 }
 
-event_outcome sqlite_store::settle_charge_by_event(std::string_view event_id, charge_settlement const& s,
-                                                   std::int64_t now, charge_policy const& policy,
-                                                   std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec || seen_before(db_, event_id, "charge_" + s.state, now, ec)) {
+event_outcome sql_store::settle_charge_by_event(std::string_view event_id, charge_settlement const& s,
+                                                std::int64_t now, charge_policy const& policy,
+                                                std::error_code& ec) {
+    transaction tx(*db_, ec);
+    if (ec || seen_before(*db_, event_id, "charge_" + s.state, now, ec)) {
         return event_outcome::duplicate;
     }
-    bool const moved = settle_one(db_, s, now, policy, ec);
+    bool const moved = settle_one(*db_, s, now, policy, ec);
     if (ec) {
         return event_outcome::ignored;
     }
@@ -150,28 +171,33 @@ event_outcome sqlite_store::settle_charge_by_event(std::string_view event_id, ch
     return moved ? event_outcome::applied : event_outcome::ignored;
 }
 
-event_outcome sqlite_store::note_event(std::string_view event_id, std::string_view type, std::int64_t now,
-                                       std::error_code& ec) {
-    transaction tx(db_, ec);
-    if (ec || seen_before(db_, event_id, type, now, ec)) {
+event_outcome sql_store::note_event(std::string_view event_id, std::string_view type, std::int64_t now,
+                                    std::error_code& ec) {
+    transaction tx(*db_, ec);
+    if (ec || seen_before(*db_, event_id, type, now, ec)) {
         return event_outcome::duplicate;
     }
     tx.commit(ec);
     return event_outcome::ignored;
 }
 
-std::vector<charge_record> sqlite_store::unsettled_charges(std::error_code& ec) {
-    return statement(db_, sql::unsettled_charges).query_all(read_charge<statement>, ec);
+std::vector<charge_record> sql_store::unsettled_charges(std::error_code& ec) {
+    return statement(*db_, sql::unsettled_charges).query_all(read_charge<statement>, ec);
 }
 
-std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::size_t limit,
-                                                       std::error_code& ec) {
+std::vector<charge_record> sql_store::claim_charges(std::int64_t now, std::size_t limit,
+                                                    std::error_code& ec) {
     std::vector<charge_record> out;
-    transaction tx(db_, ec);
+    transaction tx(*db_, ec);
     if (ec) {
         return out;
     }
-    statement(db_, sql::expire_grace).bind(now).execute(ec);
+    // One claim at a time across gates: each sees the charges the one before it wrote.
+    db_->lock("charge claim", lock_mode::exclusive, ec);
+    if (ec) {
+        return out;
+    }
+    statement(*db_, sql::expire_grace).bind(now).execute(ec);
     if (ec) {
         return out;
     }
@@ -188,10 +214,12 @@ std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::si
         c.started_at = now;
         return c;
     };
-    out =
-        statement(db_, sql::due_retries).bind(now).bind(static_cast<std::int64_t>(limit)).query_all(read, ec);
+    out = statement(*db_, sql::due_retries)
+              .bind(now)
+              .bind(static_cast<std::int64_t>(limit))
+              .query_all(read, ec);
     if (!ec && out.size() < limit) {
-        auto first = statement(db_, sql::first_charges)
+        auto first = statement(*db_, sql::first_charges)
                          .bind(static_cast<std::int64_t>(limit - out.size()))
                          .query_all(read, ec);
         out.insert(out.end(), std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
@@ -200,7 +228,7 @@ std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::si
         if (ec) {
             break;
         }
-        statement(db_, sql::insert_charge)
+        statement(*db_, sql::insert_charge)
             .bind(c.charge_key)
             .bind(c.pledge_id)
             .bind(static_cast<std::int64_t>(c.attempt))
@@ -209,7 +237,7 @@ std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::si
             .bind(now)
             .execute(ec);
         if (!ec) {
-            statement(db_, sql::pledge_charging)
+            statement(*db_, sql::pledge_charging)
                 .bind(static_cast<std::int64_t>(c.attempt))
                 .bind(c.pledge_id)
                 .execute(ec);
@@ -224,14 +252,14 @@ std::vector<charge_record> sqlite_store::claim_charges(std::int64_t now, std::si
     return out;
 }
 
-void sqlite_store::settle_charges(std::vector<charge_settlement> const& outcomes, std::int64_t now,
-                                  charge_policy const& policy, std::error_code& ec) {
-    transaction tx(db_, ec);
+void sql_store::settle_charges(std::vector<charge_settlement> const& outcomes, std::int64_t now,
+                               charge_policy const& policy, std::error_code& ec) {
+    transaction tx(*db_, ec);
     if (ec) {
         return;
     }
     for (auto const& s : outcomes) {
-        settle_one(db_, s, now, policy, ec);
+        settle_one(*db_, s, now, policy, ec);
         if (ec) {
             return;
         }
@@ -239,19 +267,19 @@ void sqlite_store::settle_charges(std::vector<charge_settlement> const& outcomes
     tx.commit(ec);
 }
 
-std::optional<std::int64_t> sqlite_store::next_charge_due(std::error_code& ec) {
-    return statement(db_, sql::next_charge_due)
-        .query_row([](statement const& row) { return row.maybe_integer(0); }, SQLITE_CORRUPT, ec);
+std::optional<std::int64_t> sql_store::next_charge_due(std::error_code& ec) {
+    return statement(*db_, sql::next_charge_due)
+        .query_row([](statement const& row) { return row.maybe_integer(0); }, ec);
 }
 
-std::vector<std::string> sqlite_store::due_campaigns(std::int64_t now, std::error_code& ec) {
-    return statement(db_, sql::due_campaigns)
+std::vector<std::string> sql_store::due_campaigns(std::int64_t now, std::error_code& ec) {
+    return statement(*db_, sql::due_campaigns)
         .bind(now)
         .query_all([](statement const& row) { return row.text(0); }, ec);
 }
 
-std::vector<method_release> sqlite_store::claim_releases(std::size_t limit, std::error_code& ec) {
-    return statement(db_, sql::releasable_methods)
+std::vector<method_release> sql_store::claim_releases(std::size_t limit, std::error_code& ec) {
+    return statement(*db_, sql::releasable_methods)
         .bind(static_cast<std::int64_t>(limit))
         .query_all(
             [](statement const& row) {
@@ -260,14 +288,17 @@ std::vector<method_release> sqlite_store::claim_releases(std::size_t limit, std:
             ec);
 }
 
-void sqlite_store::mark_released(std::string_view pledge_id, std::error_code& ec) {
-    statement(db_, sql::mark_released).bind(pledge_id).execute(ec);
+void sql_store::mark_released(std::string_view pledge_id, std::error_code& ec) {
+    statement(*db_, sql::mark_released).bind(pledge_id).execute(ec);
 }
 
-std::optional<refund_record> sqlite_store::start_refund(std::string_view pledge_id, std::uint64_t amount,
-                                                        std::int64_t now, std::string& why,
-                                                        std::error_code& ec) {
-    transaction tx(db_, ec);
+std::optional<refund_record> sql_store::start_refund(std::string_view pledge_id, std::uint64_t amount,
+                                                     std::int64_t now, std::string& why,
+                                                     std::error_code& ec) {
+    transaction tx(*db_, ec);
+    if (!ec) {
+        db_->lock(lock_key("refund", pledge_id), lock_mode::exclusive, ec); // the next refund's number
+    }
     if (ec) {
         return std::nullopt;
     }
@@ -279,7 +310,7 @@ std::optional<refund_record> sqlite_store::start_refund(std::string_view pledge_
         std::uint64_t refunded = 0;
         std::int64_t refunds = 0;
     };
-    auto const charge = statement(db_, sql::refundable_charge)
+    auto const charge = statement(*db_, sql::refundable_charge)
                             .bind(pledge_id)
                             .query_one(
                                 [](statement const& row) {
@@ -315,7 +346,7 @@ std::optional<refund_record> sqlite_store::start_refund(std::string_view pledge_
     r.currency = charge->currency;
     r.refund_key = "sluice-refund-" + r.pledge_id + "-" + std::to_string(charge->refunds + 1);
     r.created_at = now;
-    statement(db_, sql::insert_refund)
+    statement(*db_, sql::insert_refund)
         .bind(r.refund_key)
         .bind(r.pledge_id)
         .bind(r.charge_key)
@@ -328,17 +359,17 @@ std::optional<refund_record> sqlite_store::start_refund(std::string_view pledge_
     return ec ? std::nullopt : std::optional<refund_record>(std::move(r));
 }
 
-void sqlite_store::settle_refund(std::string_view refund_key, bool succeeded, std::string_view provider_id,
-                                 std::error_code& ec) {
-    statement(db_, sql::settle_refund)
+void sql_store::settle_refund(std::string_view refund_key, bool succeeded, std::string_view provider_id,
+                              std::error_code& ec) {
+    statement(*db_, sql::settle_refund)
         .bind(succeeded ? "succeeded" : "failed")
         .bind(provider_id)
         .bind(refund_key)
         .execute(ec);
 }
 
-void sqlite_store::add_update(campaign_update const& u, std::error_code& ec) {
-    statement(db_, sql::insert_update)
+void sql_store::add_update(campaign_update const& u, std::error_code& ec) {
+    statement(*db_, sql::insert_update)
         .bind(u.update_id)
         .bind(u.campaign_id)
         .bind(u.title)
@@ -347,8 +378,8 @@ void sqlite_store::add_update(campaign_update const& u, std::error_code& ec) {
         .execute(ec);
 }
 
-std::vector<campaign_update> sqlite_store::updates(std::string_view campaign_id, std::error_code& ec) {
-    return statement(db_, sql::campaign_updates)
+std::vector<campaign_update> sql_store::updates(std::string_view campaign_id, std::error_code& ec) {
+    return statement(*db_, sql::campaign_updates)
         .bind(campaign_id)
         .query_all(
             [](statement const& row) {
@@ -357,8 +388,8 @@ std::vector<campaign_update> sqlite_store::updates(std::string_view campaign_id,
             ec);
 }
 
-std::vector<ledger_row> sqlite_store::ledger(std::string_view campaign_id, std::error_code& ec) {
-    return statement(db_, sql::ledger)
+std::vector<ledger_row> sql_store::ledger(std::string_view campaign_id, std::error_code& ec) {
+    return statement(*db_, sql::ledger)
         .bind(campaign_id)
         .query_all(
             [](statement const& row) {
@@ -373,12 +404,12 @@ std::vector<ledger_row> sqlite_store::ledger(std::string_view campaign_id, std::
             ec);
 }
 
-std::vector<charge_record> sqlite_store::succeeded_charges(std::error_code& ec) {
-    return statement(db_, sql::succeeded_charges).query_all(read_charge<statement>, ec);
+std::vector<charge_record> sql_store::succeeded_charges(std::error_code& ec) {
+    return statement(*db_, sql::succeeded_charges).query_all(read_charge<statement>, ec);
 }
 
-std::vector<refund_record> sqlite_store::succeeded_refunds(std::error_code& ec) {
-    return statement(db_, sql::succeeded_refunds)
+std::vector<refund_record> sql_store::succeeded_refunds(std::error_code& ec) {
+    return statement(*db_, sql::succeeded_refunds)
         .query_all(
             [](statement const& row) {
                 refund_record r;
