@@ -29,9 +29,16 @@ public:
     std::map<std::string, charge_outcome::status> outcome_by_method;
     provider_failure fail_next_checkout = provider_failure::none;
     provider_failure fail_charges = provider_failure::none;
+    // While set, checkouts are not answered: each waits here until the test answers it (a slow provider).
+    bool hold_checkouts = false;
+    mutable std::vector<std::pair<checkout_request, callback<checkout_session>>> held_checkouts;
 
     void create_checkout(checkout_request request, callback<checkout_session> done) const override {
         checkouts.push_back(request);
+        if (hold_checkouts) {
+            held_checkouts.emplace_back(std::move(request), std::move(done));
+            return;
+        }
         if (fail_next_checkout != provider_failure::none) {
             auto const why = std::exchange(const_cast<scripted_provider*>(this)->fail_next_checkout,
                                            provider_failure::none);

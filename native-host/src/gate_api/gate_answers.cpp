@@ -164,7 +164,10 @@ gate_reply interpret_gate_answer(net::incoming_response const& response, std::st
     if (error.is_object()) {
         reply.gate_code = text_excerpt(error.value("code", json())).substr(0, 64);
     }
-    if (response.status >= 500) {
+    // The first request with the same key is still being handled (by another gate): not a refusal, the
+    // same request is sent again later.
+    bool const in_flight = response.status == 409 && reply.gate_code == "idempotency_key_in_flight";
+    if (response.status >= 500 || in_flight) {
         reply.what = gate_reply::outcome::unavailable;
         // The gate's own words are kept for its refusals; a failure is said in the host's, with its status.
         reply.message = reply.gate_code == "payment_provider_failed"

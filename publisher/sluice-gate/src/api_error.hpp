@@ -38,6 +38,7 @@ inline constexpr std::string_view unknown_tier = "unknown_tier";
 inline constexpr std::string_view tier_sold_out = "tier_sold_out";
 inline constexpr std::string_view idempotency_key_required = "idempotency_key_required";
 inline constexpr std::string_view idempotency_key_reused = "idempotency_key_reused";
+inline constexpr std::string_view idempotency_key_in_flight = "idempotency_key_in_flight";
 inline constexpr std::string_view currency_mismatch = "currency_mismatch";
 inline constexpr std::string_view payments_unavailable = "payments_unavailable";
 inline constexpr std::string_view payment_provider_failed = "payment_provider_failed";

@@ -131,7 +131,7 @@ CREATE TABLE IF NOT EXISTS payment_events (
 // The schema's version, kept in the database (SQLite: PRAGMA user_version); the gate refuses to open a
 // database of a later version than it knows. `schema` above is version 1 and is created as it is; each
 // migration brings the version before it to its own, in one transaction.
-inline constexpr int schema_version = 3;
+inline constexpr int schema_version = 4;
 
 // 2: pledges are pre-orders charged at funding (payment_provider.hpp): the pledge keeps its saved method and
 // its charges' pacing, each charge and refund is a row written before it is sent, and every provider event
@@ -223,8 +223,16 @@ ALTER TABLE pledges ADD COLUMN release_reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX pledges_by_tier ON pledges (campaign_id, tier_id, state, confirmed_at, amount);
 )sql";
 
+// 4: several gates on one database. A pledge or payment whose checkout is being opened is leased to the
+// request opening it until `checkout_lease` (seconds since the epoch): another request with the same key,
+// on any gate, is told to retry rather than open a second page.
+inline constexpr char const* migration_4 = R"sql(
+ALTER TABLE pledges ADD COLUMN checkout_lease BIGINT NULL;
+ALTER TABLE payments ADD COLUMN checkout_lease BIGINT NULL;
+)sql";
+
 // Each version's migration, by the version it reaches (1 is `schema` itself).
-inline constexpr char const* migrations[] = {nullptr, nullptr, migration_2, migration_3};
+inline constexpr char const* migrations[] = {nullptr, nullptr, migration_2, migration_3, migration_4};
 static_assert(std::size(migrations) == schema_version + 1, "a migration for each version");
 
 inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";

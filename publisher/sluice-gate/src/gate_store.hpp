@@ -238,6 +238,8 @@ enum class payment_outcome {
 // What the payment provider reports about a payment.
 enum class payment_event_type { succeeded, failed };
 
+enum class checkout_of { pledge, payment };
+
 enum class payment_event_outcome {
     applied,   // first time this event id is seen: the payment's state follows it
     duplicate, // the event id was applied before; nothing changes
@@ -367,7 +369,7 @@ public:
 
     virtual gate_stats stats(std::error_code& ec) = 0;
 
-    // The money of pledges (sqlite_store_money.cpp).
+    // The money of pledges (sql_store_money.cpp).
 
     // Sets the provider's checkout of a pledge (its page and session) and, the first time, the answer a
     // retry of the pledge request is given.
@@ -375,6 +377,12 @@ public:
                                      std::string_view response, std::error_code& ec) = 0;
     virtual void set_payment_response(std::string_view payment_id, std::string_view response,
                                       std::error_code& ec) = 0;
+    // Whether this request may open the checkout of a pledge or payment that has no answer yet: true when no
+    // other request (on any gate) holds it, which it then does until `until`; false while one does. Ended
+    // when the provider fails, so that the client's retry opens it at once.
+    virtual bool take_checkout_lease(checkout_of of, std::string_view id, std::int64_t now,
+                                     std::int64_t until, std::error_code& ec) = 0;
+    virtual void end_checkout_lease(checkout_of of, std::string_view id, std::error_code& ec) = 0;
     // The provider saved a payment method for the pledge: pending becomes confirmed (only while the campaign
     // takes pledges, and while its tier has a place: else it is released, its method to be detached); a
     // pledge whose charge failed takes the new method and is retried at once.

@@ -37,4 +37,25 @@ std::string request_digest(std::string_view request) {
     return protocol::to_hex(digest);
 }
 
+std::optional<gate_response> lease_checkout(gate_context& ctx, checkout_of of, std::string_view id) {
+    std::error_code ec;
+    auto const now = ctx.unix_now();
+    if (ctx.store.take_checkout_lease(of, id, now, now + checkout_lease_seconds, ec)) {
+        return std::nullopt;
+    }
+    if (ec) {
+        return storage_failed(ec);
+    }
+    auto res = error_response(409, error_code::idempotency_key_in_flight,
+                              "the first request with this Idempotency-Key is still being handled; send it "
+                              "again in a moment");
+    res.headers.emplace_back("Retry-After", "1");
+    return res;
+}
+
+void end_checkout_lease(gate_context& ctx, checkout_of of, std::string_view id) {
+    std::error_code ec;
+    ctx.store.end_checkout_lease(of, id, ec); // if this fails too, the lease runs out by itself
+}
+
 } // namespace sluice::gate

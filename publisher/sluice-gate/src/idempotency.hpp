@@ -1,7 +1,9 @@
 #pragma once
 
+#include "sluice-gate/gate_context.hpp"
 #include "sluice-gate/http_types.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,5 +23,14 @@ gate_response idempotency_key_required();
 // Lower-case hex SHA-256 of `request`, the request's meaningful fields in a fixed order. Stored with the
 // record: the same key with the same digest is a retry, with another digest a reuse (422).
 std::string request_digest(std::string_view request);
+
+// A recorded pledge or payment whose checkout is not open yet is opened by one request at a time, on any
+// gate: the one holding its lease (gate_store.hpp, take_checkout_lease) for as long as the provider's call
+// and its retries can take. nullopt when this request holds it now; else the answer to give:
+// 409 idempotency_key_in_flight with Retry-After, or the storage's failure.
+inline constexpr std::int64_t checkout_lease_seconds = 60;
+std::optional<gate_response> lease_checkout(gate_context& ctx, checkout_of of, std::string_view id);
+// Gives the lease back when the provider failed, so that the client's retry opens the checkout at once.
+void end_checkout_lease(gate_context& ctx, checkout_of of, std::string_view id);
 
 } // namespace sluice::gate

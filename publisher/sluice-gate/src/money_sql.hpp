@@ -2,7 +2,7 @@
 
 #include "sluice-gate/gate_sql.hpp"
 
-// The statements of the pledges' money (sqlite_store_money.cpp): checkouts, saved methods, charges, refunds,
+// The statements of the pledges' money (sql_store_money.cpp): checkouts, saved methods, charges, refunds,
 // the ledger. The same dialect as gate_sql.hpp.
 
 namespace sluice::gate::sql {
@@ -12,6 +12,18 @@ inline constexpr char const* set_pledge_checkout =
     "WHERE pledge_id = ?";
 inline constexpr char const* set_payment_response =
     "UPDATE payments SET response = ? WHERE payment_id = ? AND response = ''";
+// A checkout's lease (gate_sql.hpp, version 4): taken only while no answer is recorded and no other
+// request holds it.
+inline constexpr char const* take_pledge_lease =
+    "UPDATE pledges SET checkout_lease = ? WHERE pledge_id = ? AND response = '' AND "
+    "(checkout_lease IS NULL OR checkout_lease <= ?)";
+inline constexpr char const* end_pledge_lease =
+    "UPDATE pledges SET checkout_lease = NULL WHERE pledge_id = ?";
+inline constexpr char const* take_payment_lease =
+    "UPDATE payments SET checkout_lease = ? WHERE payment_id = ? AND response = '' AND "
+    "(checkout_lease IS NULL OR checkout_lease <= ?)";
+inline constexpr char const* end_payment_lease =
+    "UPDATE payments SET checkout_lease = NULL WHERE payment_id = ?";
 
 inline constexpr char const* pledge_with_campaign =
     "SELECT p.state, c.state, c.deadline, p.campaign_id, p.tier_id, "

@@ -63,6 +63,9 @@ namespace {
 // retries of the same request. The key makes every retry open the same checkout.
 void open_payment_checkout(gate_context& ctx, payment_record payment, std::string description,
                            responder const& respond) {
+    if (auto busy = lease_checkout(ctx, checkout_of::payment, payment.payment_id)) {
+        return respond(*busy);
+    }
     checkout_request request;
     request.mode = checkout_request::kind::payment;
     request.amount = payment.amount;
@@ -75,6 +78,7 @@ void open_payment_checkout(gate_context& ctx, payment_record payment, std::strin
     ctx.payments->create_checkout(
         std::move(request), [&ctx, payment, respond](provider_answer<checkout_session> answer) {
             if (!answer.value) {
+                end_checkout_lease(ctx, checkout_of::payment, payment.payment_id);
                 return respond(error_response(502, error_code::payment_provider_failed,
                                               "the payment provider could not open its page (" +
                                                   answer.error + "); retry with the same Idempotency-Key"));

@@ -145,10 +145,14 @@ checkout_request setup_checkout(gate_context const& ctx, pledge_record const& pl
 // retries of the same request.
 void open_pledge_checkout(gate_context& ctx, pledge_record pledge, campaign_record campaign,
                           responder const& respond) {
+    if (auto busy = lease_checkout(ctx, checkout_of::pledge, pledge.pledge_id)) {
+        return respond(*busy);
+    }
     auto request = setup_checkout(ctx, pledge, campaign, "sluice-pledge-" + pledge.pledge_id);
     ctx.payments->create_checkout(std::move(request), [&ctx, pledge, campaign,
                                                        respond](provider_answer<checkout_session> answer) {
         if (!answer.value) {
+            end_checkout_lease(ctx, checkout_of::pledge, pledge.pledge_id);
             return respond(provider_failed(answer.error));
         }
         json const body{{"pledgeId", pledge.pledge_id},

@@ -63,6 +63,9 @@ public:
                              std::string_view response, std::error_code& ec) override;
     void set_payment_response(std::string_view payment_id, std::string_view response,
                               std::error_code& ec) override;
+    bool take_checkout_lease(checkout_of of, std::string_view id, std::int64_t now, std::int64_t until,
+                             std::error_code& ec) override;
+    void end_checkout_lease(checkout_of of, std::string_view id, std::error_code& ec) override;
     event_outcome save_pledge_method(std::string_view event_id, std::string_view pledge_id,
                                      std::string_view customer, std::string_view payment_method,
                                      std::int64_t now, std::error_code& ec) override;

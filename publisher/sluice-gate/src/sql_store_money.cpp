@@ -64,6 +64,21 @@ void sql_store::set_payment_response(std::string_view payment_id, std::string_vi
     statement(*db_, sql::set_payment_response).bind(response).bind(payment_id).execute(ec);
 }
 
+bool sql_store::take_checkout_lease(checkout_of of, std::string_view id, std::int64_t now, std::int64_t until,
+                                    std::error_code& ec) {
+    return statement(*db_, of == checkout_of::pledge ? sql::take_pledge_lease : sql::take_payment_lease)
+               .bind(until)
+               .bind(id)
+               .bind(now)
+               .execute(ec) == 1;
+}
+
+void sql_store::end_checkout_lease(checkout_of of, std::string_view id, std::error_code& ec) {
+    statement(*db_, of == checkout_of::pledge ? sql::end_pledge_lease : sql::end_payment_lease)
+        .bind(id)
+        .execute(ec);
+}
+
 event_outcome sql_store::save_pledge_method(std::string_view event_id, std::string_view pledge_id,
                                             std::string_view customer, std::string_view payment_method,
                                             std::int64_t now, std::error_code& ec) {

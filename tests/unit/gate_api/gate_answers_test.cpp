@@ -245,6 +245,17 @@ TEST(GateErrors, AFailedPaymentProviderIsItsOwnErrorAndWorthRetrying) {
     EXPECT_EQ(error.data.at("gateCode"), "payment_provider_failed");
 }
 
+TEST(GateErrors, AKeyStillInFlightOnAnotherGateIsWorthRetryingNotARefusal) {
+    auto const reply = reply_of(
+        409,
+        R"({"error":{"code":"idempotency_key_in_flight","message":"the first request is being handled"}})");
+    EXPECT_EQ(reply.what, gate_reply::outcome::unavailable);
+    EXPECT_EQ(to_rpc_error(reply).code, error_code::gate_unreachable);
+    // Any other 409 stays a refusal.
+    EXPECT_EQ(reply_of(409, R"({"error":{"code":"campaign_closed","message":"closed"}})").what,
+              gate_reply::outcome::refused);
+}
+
 TEST(GateErrors, APledgePastChangingItsMethodIsItsOwnError) {
     auto const reply =
         reply_of(409, R"({"error":{"code":"pledge_not_updatable","message":"it is charged"}})");

@@ -5,6 +5,7 @@
 #include "sluice-gate/backer_notices.hpp"
 #include "sluice-gate/charge_runner.hpp"
 #include "sluice-gate/gate_store.hpp"
+#include "sluice-gate/idempotency.hpp"
 #include "sluice-gate/landing_page.hpp"
 #include "sluice-gate/ledger.hpp"
 #include "sluice-gate/payment_provider.hpp"
@@ -750,6 +751,40 @@ TEST_P(GatePledges, AProviderFailureLeavesThePledgeForARetryWithTheSameKey) {
     // Without a provider there are no pledges at all.
     ctx_->payments.reset();
     EXPECT_EQ(code_of(pledge("key-2", device_body())), "payments_unavailable");
+}
+
+// A second request with the key of a pledge whose page is still being opened (the provider is slow, or the
+// first request is on another gate) is told to retry, not answered with a second page; once the first
+// request's lease has run out (its gate died), a retry opens the page.
+TEST_P(GatePledges, ARequestWhoseKeyIsStillInFlightIsToldToRetry) {
+    provider_->hold_checkouts = true;
+    boost::asio::io_context first_io;
+    std::optional<gate_response> first;
+    gate_request req{"POST", "/v1/campaigns/saison-2/pledges", device_body().dump(), "192.0.2.1", {}};
+    req.headers.emplace_back("idempotency-key", "key-1");
+    handle_request(*ctx_, req,
+                   responder(first_io.get_executor(), [&](gate_response r) { first = std::move(r); }));
+    ASSERT_EQ(provider_->held_checkouts.size(), 1u);
+
+    auto const second = pledge("key-1", device_body());
+    EXPECT_EQ(second.status, 409u) << second.body;
+    EXPECT_EQ(code_of(second), "idempotency_key_in_flight");
+    EXPECT_EQ(second.headers, (std::vector<std::pair<std::string, std::string>>{{"Retry-After", "1"}}));
+    EXPECT_EQ(provider_->checkouts.size(), 1u) << "no second page was asked for";
+
+    now_ += std::chrono::seconds(checkout_lease_seconds + 1);
+    provider_->hold_checkouts = false;
+    auto const third = pledge("key-1", device_body());
+    ASSERT_EQ(third.status, 201u) << third.body;
+    // The first request's answer arrives late: it answers what was recorded, the same pledge and page.
+    provider_->held_checkouts[0].second(
+        {checkout_session{"cs_late", "https://checkout.example/late"}, provider_failure::none, {}});
+    first_io.run();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->status, 201u);
+    EXPECT_EQ(first->body, third.body);
+    std::error_code ec;
+    EXPECT_EQ(store_->ledger("saison-2", ec).size(), 1u);
 }
 
 TEST_P(GatePledges, FundedCampaignsChargeConfirmedPledgesOnceAndOnlyChargedOnesGetTokens) {
