@@ -37,18 +37,33 @@ charge_runner::charge_runner(boost::asio::io_context& io, gate_store& store, pay
     : io_(io), store_(store), provider_(provider), settings_(settings), now_(std::move(now)), timer_(io) {}
 
 void charge_runner::start() {
-    std::error_code ec;
-    for (auto& c : store_.unsettled_charges(ec)) {
-        to_send_.push_back(std::move(c));
-    }
-    if (ec) {
-        warn("could not read the unsettled charges: " + ec.message());
-    }
-    if (!to_send_.empty()) {
-        warn("resuming " + std::to_string(to_send_.size()) + " charges sent before a restart (same keys)");
-    }
     woken_ = true;
     fill();
+}
+
+bool charge_runner::leading() {
+    std::error_code ec;
+    bool const now_leading = store_.hold_charge_run(ec);
+    if (ec) {
+        warn("could not tell whether this gate runs the charges: " + ec.message());
+    }
+    if (now_leading && !leading_) {
+        // The charges the last run (this gate's before a restart, or a gate that died) left unsettled are
+        // sent again under their keys: the provider answers each with its first outcome.
+        for (auto& c : store_.unsettled_charges(ec)) {
+            if (!charging_.contains(c.charge_key)) {
+                to_send_.push_back(std::move(c));
+            }
+        }
+        if (ec) {
+            warn("could not read the unsettled charges: " + ec.message());
+        }
+        if (!to_send_.empty()) {
+            warn("resuming " + std::to_string(to_send_.size()) + " charges sent before (same keys)");
+        }
+    }
+    leading_ = now_leading;
+    return leading_;
 }
 
 void charge_runner::wake() {
@@ -74,6 +89,13 @@ void charge_runner::close_due_campaigns() {
 
 void charge_runner::fill() {
     if (stopped_) {
+        return;
+    }
+    // Gates sharing a database run one charge run between them; the others stand by to take it over.
+    if (!leading()) {
+        if (in_flight_ == 0) {
+            sleep(settings_.standby_poll);
+        }
         return;
     }
     send_queued();

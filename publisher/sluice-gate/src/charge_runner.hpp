@@ -21,10 +21,14 @@ struct charge_run_settings {
     std::size_t concurrency = 16;           // charges at the provider at once
     std::chrono::milliseconds poll{10'000}; // how often the store is looked at when nothing is under way
     std::chrono::milliseconds unknown_retry{5'000}; // a charge whose outcome is unknown is asked again after
+    std::chrono::milliseconds standby_poll{1'000};  // how often a gate that does not run the charges asks
+                                                    // whether the one that did is gone
 };
 
 // Charges the confirmed pledges of funded campaigns, retries failed charges within their grace period, and
-// has the provider forget the methods of cancelled and released pledges, on the gate's io_context.
+// has the provider forget the methods of cancelled and released pledges, on the gate's io_context. Of the
+// gates sharing a database, one runs the charges (gate_store::hold_charge_run) and the others take over when
+// it is gone.
 //
 // Each charge is written to the store (`started`, with the idempotency key the provider gets) before it is
 // sent, in batches of up to `concurrency` per transaction; outcomes are recorded in batches too. A charge
@@ -57,6 +61,8 @@ private:
     void release_methods();
     void sleep(std::chrono::milliseconds delay);
     void close_due_campaigns();
+    // Whether this gate runs the charges now; on taking the run over, queues what the last run left.
+    bool leading();
 
     boost::asio::io_context& io_;
     gate_store& store_;
@@ -74,6 +80,7 @@ private:
     bool flush_posted_ = false;
     bool stopped_ = false;
     bool woken_ = false; // campaigns to close or methods to release may be waiting
+    bool leading_ = false;
     static constexpr std::chrono::seconds housekeeping_interval{1};
     std::chrono::steady_clock::time_point next_housekeeping_{};
     boost::asio::steady_timer timer_;

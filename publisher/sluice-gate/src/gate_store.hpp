@@ -412,6 +412,9 @@ public:
                                 charge_policy const& policy, std::error_code& ec) = 0;
     // When the next failed charge is due, if any is waiting.
     virtual std::optional<std::int64_t> next_charge_due(std::error_code& ec) = 0;
+    // Whether this store's gate is the one running the charges of every gate sharing the database (taking
+    // the run when no gate has it): the others wait, and take over when that gate's connection ends.
+    virtual bool hold_charge_run(std::error_code& ec) = 0;
 
     // The ids of open campaigns whose deadline has passed (to be closed).
     virtual std::vector<std::string> due_campaigns(std::int64_t now, std::error_code& ec) = 0;

@@ -57,6 +57,10 @@ public:
     // Held until the transaction ends; waits for a conflicting holder in another connection. Keys are any
     // text (a campaign's id with what is locked in it): two keys that hash alike only wait for each other.
     virtual void lock(std::string_view key, lock_mode mode, std::error_code& ec) = 0;
+    // Whether this connection holds the lock of `key` for as long as it lives, taking it when it is free:
+    // one connection among all those of every gate holds it, until it closes (its process ended, or the
+    // server lost it). SQLite's, on one machine, always does.
+    virtual bool hold_session_lock(std::string_view key, std::error_code& ec) = 0;
     // What the engine said of the last failure, for a person.
     virtual std::string last_error() const = 0;
 };

@@ -82,6 +82,7 @@ public:
     void settle_charges(std::vector<charge_settlement> const& outcomes, std::int64_t now,
                         charge_policy const& policy, std::error_code& ec) override;
     std::optional<std::int64_t> next_charge_due(std::error_code& ec) override;
+    bool hold_charge_run(std::error_code& ec) override;
     std::vector<std::string> due_campaigns(std::int64_t now, std::error_code& ec) override;
     std::vector<method_release> claim_releases(std::size_t limit, std::error_code& ec) override;
     void mark_released(std::string_view pledge_id, std::error_code& ec) override;

@@ -287,6 +287,10 @@ std::optional<std::int64_t> sql_store::next_charge_due(std::error_code& ec) {
         .query_row([](statement const& row) { return row.maybe_integer(0); }, ec);
 }
 
+bool sql_store::hold_charge_run(std::error_code& ec) {
+    return db_->hold_session_lock("charge run", ec);
+}
+
 std::vector<std::string> sql_store::due_campaigns(std::int64_t now, std::error_code& ec) {
     return statement(*db_, sql::due_campaigns)
         .bind(now)

@@ -33,6 +33,10 @@ public:
     void commit(std::error_code& ec) override;
     void rollback() override;
     void lock(std::string_view, lock_mode, std::error_code& ec) override { ec.clear(); }
+    bool hold_session_lock(std::string_view, std::error_code& ec) override {
+        ec.clear();
+        return true;
+    }
     std::string last_error() const override;
 
     // Runs SQL text that returns no rows (pragmas, a schema), as one or several statements.

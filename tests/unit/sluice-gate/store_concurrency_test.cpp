@@ -3,6 +3,8 @@
 // are released together.
 
 #include "sandbox_dir.hpp"
+#include "scripted_provider.hpp"
+#include "sluice-gate/charge_runner.hpp"
 #include "store_engines.hpp"
 
 #include <gtest/gtest.h>
@@ -278,6 +280,78 @@ TEST_P(GateStoreConcurrency, APledgesTokenForABundleIsIssuedOnce) {
     std::error_code ec;
     EXPECT_EQ(store_->count_unlocks("les-veilleurs", ec), 1u);
     EXPECT_EQ(store_->find_unlock("pledge", "pledge-1", "les-veilleurs", ec)->token, *answered.begin());
+}
+
+// Three gates on one database, each with its charge run: one runs the charges, and when its gate is gone
+// (its connection ends) another takes over and finishes, with the keys the first one wrote.
+TEST_P(GateStoreConcurrency, OneGateRunsTheChargesAndAnotherTakesOverWhenItIsGone) {
+    campaign("c");
+    constexpr int pledges = 40;
+    std::error_code ec;
+    for (int i = 0; i < pledges; ++i) {
+        auto const id = "p" + std::to_string(i);
+        std::optional<pledge_record> existing;
+        store_->add_pledge(pledge("c", "k" + std::to_string(i), id), now, existing, ec);
+        store_->save_pledge_method("evt-" + id, id, "cus", "pm", now + 1, ec);
+        ASSERT_FALSE(ec) << ec.message();
+    }
+    ASSERT_EQ(store_->close_campaign("c", deadline, ec), "funded");
+
+    sluice::testing::scripted_provider provider("whsec_test");
+    boost::asio::io_context io;
+    charge_run_settings settings;
+    settings.concurrency = 4;
+    settings.standby_poll = std::chrono::milliseconds(20);
+    std::vector<std::unique_ptr<gate_store>> gates;
+    std::vector<std::unique_ptr<charge_runner>> runners;
+    for (int i = 0; i < 3; ++i) {
+        gates.push_back(open());
+        runners.push_back(std::make_unique<charge_runner>(io, *gates.back(), provider, settings,
+                                                          [] { return deadline + 1; }));
+    }
+    std::vector<bool> held;
+    for (auto const& g : gates) {
+        held.push_back(g->hold_charge_run(ec));
+    }
+    if (GetParam() == store_engine::postgresql) {
+        EXPECT_EQ(held, (std::vector<bool>{true, false, false})) << "the first to ask runs the charges";
+    }
+    // The first gate sends a few charges and dies with them unanswered: written `started`, never settled.
+    auto const first_batch = gates[0]->claim_charges(deadline + 1, 5, ec);
+    ASSERT_EQ(first_batch.size(), 5u);
+    runners[0].reset();
+    gates[0].reset();
+    for (std::size_t i = 1; i < runners.size(); ++i) {
+        runners[i]->start();
+    }
+    io.run_for(std::chrono::milliseconds(1500));
+    for (std::size_t i = 1; i < runners.size(); ++i) {
+        runners[i]->stop();
+    }
+    io.run();
+
+    std::map<std::string, int> charges_per_pledge;
+    std::set<std::string> keys;
+    for (auto const& c : provider.charges) {
+        keys.insert(c.idempotency_key);
+    }
+    for (auto const& key : keys) {
+        ++charges_per_pledge[key.substr(0, key.rfind('-'))];
+    }
+    EXPECT_EQ(charges_per_pledge.size(), static_cast<std::size_t>(pledges)) << "every pledge was charged";
+    for (auto const& [pledge_key, n] : charges_per_pledge) {
+        EXPECT_EQ(n, 1) << pledge_key << " was charged under more than one key";
+    }
+    for (auto const& c : first_batch) {
+        EXPECT_TRUE(keys.contains(c.charge_key)) << "the dead gate's charge was sent again under its key";
+    }
+    EXPECT_TRUE(store_->unsettled_charges(ec).empty());
+    EXPECT_EQ(store_->ledger("c", ec).size(), static_cast<std::size_t>(pledges));
+    int charged = 0;
+    for (auto const& row : store_->ledger("c", ec)) {
+        charged += row.pledge.state == "charged";
+    }
+    EXPECT_EQ(charged, pledges);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, GateStoreConcurrency,
