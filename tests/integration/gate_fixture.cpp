@@ -212,19 +212,24 @@ void gate_fixture::make_bundle(json const& spec) {
     ASSERT_EQ(made.exit_code, 0) << made;
 }
 
+std::vector<std::string> gate_fixture::store_args() const {
+    return db_url_.empty() ? std::vector<std::string>{"--data", data_.string()}
+                           : std::vector<std::string>{"--db", db_url_};
+}
+
 run_result gate_fixture::import(std::string const& id) {
-    return gate_tool({"import", "--data", data_.string(), "--gate-key", gate_key_file().string(),
-                      (out_ / id).string(), (out_ / (id + ".keys.json")).string()});
+    auto args = store_args();
+    args.insert(args.begin(), "import");
+    args.insert(args.end(), {"--gate-key", gate_key_file().string(), (out_ / id).string(),
+                             (out_ / (id + ".keys.json")).string()});
+    return gate_tool(args);
 }
 
 std::vector<std::string> gate_fixture::serve_args(std::vector<std::string> const& extra, int port) const {
-    std::vector<std::string> args{"serve",
-                                  "--data",
-                                  data_.string(),
-                                  "--listen",
-                                  "127.0.0.1:" + std::to_string(port),
-                                  "--gate-key",
-                                  gate_key_file().string()};
+    auto args = store_args();
+    args.insert(args.begin(), "serve");
+    args.insert(args.end(),
+                {"--listen", "127.0.0.1:" + std::to_string(port), "--gate-key", gate_key_file().string()});
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
 }
@@ -237,7 +242,9 @@ std::unique_ptr<gate_server> gate_fixture::serve(std::vector<std::string> const&
 }
 
 json gate_fixture::stats() {
-    auto const r = gate_tool({"stats", "--data", data_.string()});
+    auto args = store_args();
+    args.insert(args.begin(), "stats");
+    auto const r = gate_tool(args);
     EXPECT_EQ(r.exit_code, 0) << r;
     return json::parse(r.out, nullptr, false);
 }

@@ -101,6 +101,8 @@ protected:
     void make_bundle(nlohmann::json const& spec);
     run_result import(std::string const& id);
 
+    // Where the gate keeps its data: --data data_, or --db db_url_ once a test sets it (PostgreSQL).
+    std::vector<std::string> store_args() const;
     std::vector<std::string> serve_args(std::vector<std::string> const& extra = {}, int port = 0) const;
     std::unique_ptr<gate_server> serve(std::vector<std::string> const& extra = {}, int port = 0);
     nlohmann::json stats();
@@ -139,6 +141,7 @@ protected:
     std::filesystem::path src_ = dir_ / "src";
     std::filesystem::path out_ = dir_ / "out";
     std::filesystem::path data_ = dir_ / "data";
+    std::string db_url_;
     std::filesystem::path logs_ = dir_ / "logs";
     std::string gate_key_;
     protocol::box_keypair device_ = protocol::generate_box_keypair();

@@ -10,6 +10,7 @@
 #include "gate_fixture.hpp"
 #include "host_process.hpp"
 #include "http_client.hpp"
+#include "pg_cluster.hpp"
 #include "torrent_fixture.hpp"
 #include "wait_until.hpp"
 
@@ -145,6 +146,44 @@ TEST_F(SluiceGate, ImportServeAndUnlockByEmail) {
     auto const again = serve();
     EXPECT_EQ(request(again->port(), "GET", "/v1/bundles/les-veilleurs").status, 200);
     EXPECT_EQ(again->stop(), 0);
+}
+
+// On PostgreSQL, the database restarted under a serving gate: while it is down every request that needs it is
+// answered 503 storage_unavailable with Retry-After (nothing acknowledged), and once it is back the gate
+// opens its connections again by itself and serves, nothing lost of what it had acknowledged.
+TEST_F(SluiceGate, ADatabaseOutageIs503ThenTheGateServesAgain) {
+    sandbox_dir pg_dir;
+    pg_cluster cluster(pg_dir.path(), true);
+    db_url_ = cluster.create_database("gate");
+    make_bundle(spec("les-veilleurs", 1, false));
+    ASSERT_EQ(import("les-veilleurs").exit_code, 0);
+    auto const server = gate_fixture::serve({"--threads", "2"});
+    auto unlock = [&](std::string const& email) {
+        return request(server->port(), "POST", "/v1/bundles/les-veilleurs/unlock/email",
+                       json{{"email", email}, {"device", device_text()}}.dump());
+    };
+    ASSERT_EQ(unlock("ada@example.org").status, 200);
+
+    cluster.stop();
+    for (int i = 0; i < 4; ++i) { // both threads' connections, each asked twice
+        auto const status = request(server->port(), "GET", "/v1/bundles/les-veilleurs");
+        EXPECT_EQ(status.status, 503) << status.body;
+        EXPECT_EQ(status.error_code(), "storage_unavailable") << status.body;
+        EXPECT_EQ(status.header("retry-after"), "1");
+    }
+    auto const refused = unlock("grace@example.org");
+    EXPECT_EQ(refused.status, 503) << refused.body;
+
+    cluster.start();
+    for (int i = 0; i < 4; ++i) {
+        auto const status = request(server->port(), "GET", "/v1/bundles/les-veilleurs");
+        EXPECT_EQ(status.status, 200) << status.body;
+    }
+    auto const after = unlock("grace@example.org");
+    ASSERT_EQ(after.status, 200) << after.body;
+    expect_token_opens_episode(after.body_json().at("token").get<std::string>(), "les-veilleurs");
+    EXPECT_EQ(server->stop(), 0);
+    EXPECT_EQ(stats().at("unlocks"), 2) << "the unlock answered before the outage, and the one after";
 }
 
 // The whole email path with every real part: sluice-bundle makes the bundle, sluice-gate holds its keys,

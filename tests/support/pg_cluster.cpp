@@ -125,7 +125,7 @@ fs::path cluster_template(fs::path const& exe_dir, run_as account) {
 
 } // namespace
 
-pg_cluster::pg_cluster(fs::path folder, bool durable) : folder_(std::move(folder)) {
+pg_cluster::pg_cluster(fs::path folder, bool durable) : folder_(std::move(folder)), durable_(durable) {
     auto const account = server_account();
     if (account.switch_user && ::chown(folder_.c_str(), account.uid, account.gid) != 0) {
         throw std::runtime_error("cannot give " + folder_.string() + " to the postgres user");
@@ -135,9 +135,15 @@ pg_cluster::pg_cluster(fs::path folder, bool durable) : folder_(std::move(folder
     if (run("/bin/cp", {"-a", from.string(), data.string()}, folder_ / "initdb.log", account) != 0) {
         throw std::runtime_error("copying the cluster failed: " + log());
     }
+    start();
+}
+
+void pg_cluster::start() {
+    auto const account = server_account();
+    auto const data = folder_ / "data";
     std::vector<std::string> args{"-D", data.string(),       "-k", folder_.string(),
                                   "-c", "listen_addresses=", "-c", "max_connections=300"};
-    if (!durable) {
+    if (!durable_) {
         for (auto const* setting : {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
             args.insert(args.end(), {"-c", setting});
         }
@@ -156,6 +162,10 @@ pg_cluster::pg_cluster(fs::path folder, bool durable) : folder_(std::move(folder
 }
 
 pg_cluster::~pg_cluster() {
+    stop();
+}
+
+void pg_cluster::stop() {
     if (server_.valid() && server_.running()) {
         ::kill(server_.id(), SIGINT); // a fast shutdown: sessions ended, nothing left to recover
         std::error_code ec;

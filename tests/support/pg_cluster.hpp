@@ -21,6 +21,11 @@ public:
     pg_cluster(pg_cluster const&) = delete;
     pg_cluster& operator=(pg_cluster const&) = delete;
 
+    // Stops the server (a fast shutdown: every connection is closed) and starts it again on the same data
+    // and socket, as a database restarted under its clients is.
+    void stop();
+    void start();
+
     // A new empty database (C collation, UTF-8) and its connection URL, as `--db` takes it.
     std::string create_database(std::string const& name) const;
     std::string url(std::string const& database) const;
@@ -30,6 +35,7 @@ public:
 
 private:
     std::filesystem::path folder_;
+    bool durable_;
     boost::process::child server_;
 };
 

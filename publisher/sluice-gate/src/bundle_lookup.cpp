@@ -13,7 +13,7 @@ bundle_lookup lookup_bundle(gate_store& store, std::string_view id) {
     std::error_code ec;
     auto stored = store.find_bundle(id, ec);
     if (ec) {
-        out.error = error_response(500, error_code::internal_error, "the gate's storage failed");
+        out.error = storage_failed(ec);
         return out;
     }
     if (!stored) {

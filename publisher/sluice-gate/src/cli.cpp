@@ -8,6 +8,7 @@
 #include "sluice-gate/import_command.hpp"
 #include "sluice-gate/io_threads.hpp"
 #include "sluice-gate/ledger.hpp"
+#include "sluice-gate/migrate_command.hpp"
 #include "sluice-gate/reconcile.hpp"
 #include "sluice-gate/secret_file.hpp"
 #include "sluice-gate/store_location.hpp"
@@ -71,6 +72,10 @@ constexpr char const* usage_text =
     "      and exits 1 when there is one.\n"
     "  sluice-gate stats --data DIR\n"
     "      Prints bundles, campaigns, unlocks, pending confirmations and payments as JSON.\n"
+    "  sluice-gate migrate --from sqlite:DIR --to URL\n"
+    "      Copies the gate's SQLite data into an empty PostgreSQL database (URL: postgresql://...) in one\n"
+    "      transaction, committed once rows and amounts agree on both sides; prints them as JSON. What a\n"
+    "      gate still serving from DIR writes after the copy began is not copied: stop it first.\n"
     "\n"
     "  --data DIR is where the gate keeps its SQLite database; --db sqlite:DIR says the same.\n";
 
@@ -717,6 +722,28 @@ int stats(parsed_args const& a) {
     return report(gate_statistics(*store), 4);
 }
 
+int migrate(parsed_args const& a) {
+    if (!a.options.contains("from") || !a.options.contains("to") || !a.positional.empty()) {
+        return usage("migrate needs --from sqlite:DIR and --to postgresql://...");
+    }
+    std::string error;
+    auto const from = parse_store_location(a.options.at("from"), error);
+    auto const to = from ? parse_store_location(a.options.at("to"), error) : std::nullopt;
+    if (!from || !to) {
+        return usage(error);
+    }
+    if (from->kind != store_location::engine::sqlite || to->kind != store_location::engine::postgresql) {
+        return usage("migrate copies from --from sqlite:DIR to --to postgresql://...");
+    }
+    auto const report = migrate_to_postgresql(*from, *to);
+    if (!report) {
+        say(report.error);
+        return exit_failed;
+    }
+    std::printf("%s\n", migration_summary(*report).dump(4).c_str());
+    return exit_ok;
+}
+
 } // namespace
 
 int run_command_line(std::vector<std::string> const& args) {
@@ -765,6 +792,10 @@ int run_command_line(std::vector<std::string> const& args) {
     if (command == "stats") {
         auto a = parse(args, 1, {"data"});
         return a.error.empty() ? stats(a) : usage(a.error);
+    }
+    if (command == "migrate") {
+        auto a = parse(args, 1, {"from", "to"});
+        return a.error.empty() ? migrate(a) : usage(a.error);
     }
     return usage("unknown command " + command);
 }

@@ -12,8 +12,8 @@ enum exit_status : int {
     exit_usage = 2,  // the command line is wrong
 };
 
-// One command line without the program name: `serve`, `import`, `close`, `deliver`, `campaign` or `stats`
-// (publisher/README.md). Results go to stdout, messages to stderr.
+// One command line without the program name: `serve`, `import`, `migrate`, `close`, `deliver`, `campaign`,
+// `stats`... (publisher/README.md). Results go to stdout, messages to stderr.
 int run_command_line(std::vector<std::string> const& args);
 
 } // namespace sluice::gate

@@ -102,6 +102,17 @@ std::string numbered_placeholders(std::string_view sql) {
     return out;
 }
 
+std::string quoted_identifier(std::string_view name) {
+    std::string out = "\"";
+    for (char const c : name) {
+        out += c;
+        if (c == '"') {
+            out += '"';
+        }
+    }
+    return out + '"';
+}
+
 pg_rows::pg_rows(pg_result* result) : result_(result) {}
 
 pg_rows::~pg_rows() {
@@ -180,7 +191,8 @@ std::error_code pg_connection::failure(pg_result* result) {
     if (sqlstate == "40001" || sqlstate == "40P01") {
         return make_error_code(pg_errc::retry_transaction);
     }
-    if (sqlstate.starts_with("08")) {
+    // 08: the connection failed; 57P01-57P03: the server is shutting down, crashed, or not yet accepting.
+    if (sqlstate.starts_with("08") || sqlstate.starts_with("57P")) {
         return make_error_code(pg_errc::connection_lost);
     }
     return make_error_code(pg_errc::failed);
@@ -191,7 +203,9 @@ bool pg_connection::reconnected(std::error_code& ec) {
         return true;
     }
     PQreset(conn_);
-    prepared_.clear(); // a new session knows none of them
+    ++session_;
+    prepared_.clear(); // a new session knows none of them, and holds none of the old one's locks
+    session_locks_.clear();
     if (PQstatus(conn_) != CONNECTION_OK) {
         last_error_ = PQerrorMessage(conn_);
         ec = make_error_code(pg_errc::connection_lost);
@@ -239,6 +253,73 @@ void pg_connection::run_script(char const* sql, std::error_code& ec) {
     ec = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? std::error_code() : failure(rows.get());
 }
 
+pg_rows pg_connection::run_unprepared(std::string const& sql, std::error_code& ec) {
+    if (!reconnected(ec)) {
+        return pg_rows();
+    }
+    pg_rows rows(PQexec(conn_, sql.c_str()));
+    auto const status = PQresultStatus(rows.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        ec = failure(rows.get());
+        return pg_rows();
+    }
+    ec.clear();
+    return rows;
+}
+
+std::uint64_t pg_connection::copy_in(std::string_view table, std::vector<std::string> const& columns,
+                                     std::function<bool(std::string&, std::error_code&)> const& fill,
+                                     std::error_code& ec) {
+    if (!reconnected(ec)) {
+        return 0;
+    }
+    auto sql = "COPY " + quoted_identifier(table) + " (";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        sql += (i ? ", " : "") + quoted_identifier(columns[i]);
+    }
+    sql += ") FROM STDIN";
+    pg_rows const started(PQexec(conn_, sql.c_str()));
+    if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+        ec = failure(started.get());
+        return 0;
+    }
+    std::string batch;
+    std::error_code fill_ec;
+    bool more = true;
+    bool sent = true;
+    while (more && sent) {
+        batch.clear();
+        more = fill(batch, fill_ec);
+        if (fill_ec) {
+            break;
+        }
+        sent = batch.empty() || PQputCopyData(conn_, batch.data(), static_cast<int>(batch.size())) == 1;
+    }
+    // With a reason, the server abandons the copy (its result is then an error); without one, it ends it.
+    auto const abandoned = fill_ec ? fill_ec.message() : sent ? std::string() : "the rows could not be sent";
+    PQputCopyEnd(conn_, abandoned.empty() ? nullptr : abandoned.c_str());
+    // The copy's result, then a null one: libpq leaves the copy state only once the results are read. Were
+    // the end not sent (the connection lost), the copy state would come back instead of a null.
+    pg_rows outcome(PQgetResult(conn_));
+    while (auto* extra = PQgetResult(conn_)) {
+        bool const copying = PQresultStatus(extra) == PGRES_COPY_IN;
+        PQclear(extra);
+        if (copying) {
+            break;
+        }
+    }
+    if (fill_ec) {
+        ec = fill_ec;
+        return 0;
+    }
+    if (PQresultStatus(outcome.get()) != PGRES_COMMAND_OK) {
+        ec = failure(outcome.get());
+        return 0;
+    }
+    ec.clear();
+    return outcome.affected();
+}
+
 std::unique_ptr<prepared_statement> pg_connection::prepare(char const* sql) {
     return std::make_unique<pg_statement>(*this, sql);
 }
@@ -272,6 +353,26 @@ void pg_connection::lock(std::string_view key, lock_mode mode, std::error_code& 
     static constexpr char const* exclusive = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))";
     static constexpr char const* shared = "SELECT pg_advisory_xact_lock_shared(hashtextextended(?, 0))";
     run(mode == lock_mode::shared ? shared : exclusive, {std::string(key)}, ec);
+}
+
+bool pg_connection::hold_session_lock(std::string_view key, std::error_code& ec) {
+    static constexpr char const* alive = "SELECT 1";
+    static constexpr char const* try_lock = "SELECT pg_try_advisory_lock(hashtextextended(?, 0))";
+    if (session_locks_.contains(key)) {
+        // Still held if the session that took it is the one answering (asking opens a lost one again).
+        auto const session = session_;
+        run(alive, {}, ec);
+        if (!ec && session == session_) {
+            return true;
+        }
+    }
+    // Taken at most once per session: the server counts each taking, and the lock is never given back.
+    auto const rows = ec ? pg_rows() : run(try_lock, {std::string(key)}, ec);
+    if (ec || rows.size() != 1 || rows.at(0).text(0) != "t") {
+        return false;
+    }
+    session_locks_.emplace(key);
+    return true;
 }
 
 std::string pg_connection::last_error() const {

@@ -3,9 +3,11 @@
 #include "sluice-gate/sql_connection.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -34,6 +36,10 @@ std::error_code make_error_code(pg_errc e);
 
 // '?' placeholders to PostgreSQL's $n, skipping quoted literals and identifiers.
 std::string numbered_placeholders(std::string_view sql);
+
+// A table's or column's name as SQL text names it whatever it holds ("name", its quotes doubled): the same
+// in PostgreSQL and SQLite.
+std::string quoted_identifier(std::string_view name);
 
 // The rows a statement answered (or none), read as the SQLite store reads its own: by column index.
 class pg_rows {
@@ -84,6 +90,15 @@ public:
     pg_rows run(char const* sql, std::vector<pg_param> const& params, std::error_code& ec);
     // Runs statements without parameters (a schema, BEGIN, COMMIT), each as it is written.
     void run_script(char const* sql, std::error_code& ec);
+    // Runs one statement without parameters whose text is made as the program runs (a table's name in it),
+    // unprepared: run() keeps a prepared statement per text address, which only a constant's is for good.
+    pg_rows run_unprepared(std::string const& sql, std::error_code& ec);
+    // COPY table (columns) FROM STDIN, the quick way in for many rows: `fill` appends rows in COPY's text
+    // format (copy_text.hpp) to the empty batch it is given and answers whether more are to come; setting
+    // its `ec` abandons the copy, and that is the error answered. The rows the server took.
+    std::uint64_t copy_in(std::string_view table, std::vector<std::string> const& columns,
+                          std::function<bool(std::string& batch, std::error_code& ec)> const& fill,
+                          std::error_code& ec);
 
     std::unique_ptr<prepared_statement> prepare(char const* sql) override;
     void begin(std::error_code& ec) override;
@@ -91,6 +106,8 @@ public:
     void rollback() override;
     // A transaction-scoped advisory lock on the key's 64-bit hash.
     void lock(std::string_view key, lock_mode mode, std::error_code& ec) override;
+    // A session-level advisory lock, which the server frees when the connection ends.
+    bool hold_session_lock(std::string_view key, std::error_code& ec) override;
     std::string last_error() const override;
 
 private:
@@ -103,6 +120,8 @@ private:
     std::map<char const*, std::string>
         prepared_; // a statement's text (its address: each is a constant) → name
     std::string last_error_;
+    std::set<std::string, std::less<>> session_locks_; // held on this session; gone with it
+    std::uint64_t session_ = 0;                        // counts the sessions opened again
 };
 
 } // namespace sluice::gate

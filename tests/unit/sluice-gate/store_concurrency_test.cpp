@@ -44,10 +44,10 @@ protected:
     }
 
     void campaign(std::string id, std::optional<std::uint64_t> limit = std::nullopt) {
-        campaign_record c{std::move(id), "les-veilleurs",       1,      std::nullopt, 1500, "EUR", deadline,
-                          "2030-01-01",  "Nothing is charged.", "open", std::nullopt};
         protocol::pledge_tier tier{"pledge", "Pledge", "", 1500, std::nullopt, std::nullopt, limit};
-        c.tiers = {tier};
+        campaign_record const c{
+            std::move(id), "les-veilleurs",       1,      std::nullopt, 1500,  "EUR", deadline,
+            "2030-01-01",  "Nothing is charged.", "open", std::nullopt, {tier}};
         std::error_code ec;
         store_->ensure_campaign(c, ec);
         ASSERT_FALSE(ec) << ec.message();
