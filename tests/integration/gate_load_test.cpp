@@ -149,6 +149,16 @@ void pledge_concurrently(int port, std::vector<pledge_request>& requests, int cl
             for (std::size_t i = next++; i < requests.size(); i = next++) {
                 beast::error_code ec;
                 requests[i].answer = connection.pledge(requests[i].key, requests[i].body, ec);
+                // The first request with this key is still opening its page (a twin on another thread, or a
+                // gate killed while opening it, whose lease runs out): a host sends it again after
+                // Retry-After.
+                for (int wait = 0;
+                     !ec && wait < 30 && requests[i].answer && requests[i].answer->status == 409 &&
+                     requests[i].answer->body.find("idempotency_key_in_flight") != std::string::npos;
+                     ++wait) {
+                    std::this_thread::sleep_for(std::chrono::seconds(1));
+                    requests[i].answer = connection.pledge(requests[i].key, requests[i].body, ec);
+                }
                 if (ec) {
                     std::lock_guard lock(failures_mutex);
                     failures.push_back(requests[i].key + ": " + ec.message());

@@ -25,10 +25,12 @@ gate_response idempotency_key_required();
 std::string request_digest(std::string_view request);
 
 // A recorded pledge or payment whose checkout is not open yet is opened by one request at a time, on any
-// gate: the one holding its lease (gate_store.hpp, take_checkout_lease) for as long as the provider's call
-// and its retries can take. nullopt when this request holds it now; else the answer to give:
+// gate: the one holding its lease (gate_store.hpp, take_checkout_lease) for as long as the provider usually
+// takes to answer. A lease outlives a gate killed while holding it, and the retries of that pledge wait it
+// out: so it is short. A provider slower than the lease may be asked twice, under the same idempotency key,
+// which opens the same page. nullopt when this request holds it now; else the answer to give:
 // 409 idempotency_key_in_flight with Retry-After, or the storage's failure.
-inline constexpr std::int64_t checkout_lease_seconds = 60;
+inline constexpr std::int64_t checkout_lease_seconds = 10;
 std::optional<gate_response> lease_checkout(gate_context& ctx, checkout_of of, std::string_view id);
 // Gives the lease back when the provider failed, so that the client's retry opens the checkout at once.
 void end_checkout_lease(gate_context& ctx, checkout_of of, std::string_view id);
