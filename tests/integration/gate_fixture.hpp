@@ -120,7 +120,7 @@ protected:
     reply admin(int port, std::string const& method, std::string const& path, std::string const& body = {},
                 std::optional<std::string> const& token = std::string(admin_token));
     // Closes `campaign` through the admin API of the gate at `port` (which needs admin_args()): its answer.
-    // Unlike `sluice-gate close`, which a serving gate notices at its next look at the store (up to 10 s
+    // Unlike `sluice-gate close`, which a serving gate notices at its next look at the store (up to 2 s
     // later), this starts the charge run at once.
     nlohmann::json close_campaign(int port, std::string const& campaign);
     // Asks for the pledge until its state is `state`, as a host following it does; its last status (a

@@ -18,8 +18,10 @@ namespace sluice::gate {
 
 struct charge_run_settings {
     charge_policy policy;
-    std::size_t concurrency = 16;           // charges at the provider at once
-    std::chrono::milliseconds poll{10'000}; // how often the store is looked at when nothing is under way
+    std::size_t concurrency = 16; // charges at the provider at once
+    // How often the store is looked at when nothing is under way: a campaign another gate closed (its wake
+    // reaches only its own process) starts charging within this.
+    std::chrono::milliseconds poll{2'000};
     std::chrono::milliseconds unknown_retry{5'000}; // a charge whose outcome is unknown is asked again after
     std::chrono::milliseconds standby_poll{1'000};  // how often a gate that does not run the charges asks
                                                     // whether the one that did is gone
