@@ -15,6 +15,7 @@
 #include "file_helpers.hpp"
 #include "gate_bundle_spec.hpp"
 #include "gate_fixture.hpp"
+#include "keepalive_connection.hpp"
 #include "nginx_balancer.hpp"
 #include "pg_cluster.hpp"
 #include "sandbox_dir.hpp"
@@ -132,73 +133,8 @@ private:
     std::unique_ptr<PGconn, decltype(&PQfinish)> db_;
 };
 
-// A host's keep-alive HTTP/1.1 connection to the balancer, used by one thread. Every exchange is bounded in
-// time; after a failure the connection is dropped and the next exchange opens a new one.
-class host_connection {
-public:
-    explicit host_connection(int port) : port_(port) {}
-
-    // The answer, or nullopt when none came (the connection failed or timed out).
-    std::optional<reply> exchange(std::string const& method, std::string const& target,
-                                  std::string const& body, headers_t const& headers) {
-        auto req = make_request(port_, method, target, body, headers);
-        req.keep_alive(true);
-        bhttp::response_parser<bhttp::string_body> parser;
-        parser.body_limit(1024 * 1024);
-        beast::error_code ec = asio::error::timed_out;
-        bool const fresh = !stream_;
-        if (fresh) {
-            stream_.emplace(io_);
-            buffer_.clear();
-        }
-        auto const write_and_read = [&] {
-            bhttp::async_write(*stream_, req, [&](beast::error_code write_ec, std::size_t) {
-                if (write_ec) {
-                    ec = write_ec;
-                    return;
-                }
-                bhttp::async_read(*stream_, buffer_, parser,
-                                  [&](beast::error_code read_ec, std::size_t) { ec = read_ec; });
-            });
-        };
-        stream_->expires_after(25s);
-        if (fresh) {
-            stream_->async_connect(loopback(port_), [&](beast::error_code connect_ec) {
-                if (connect_ec) {
-                    ec = connect_ec;
-                    return;
-                }
-                write_and_read();
-            });
-        } else {
-            write_and_read();
-        }
-        io_.restart();
-        io_.run_for(30s);
-        if (!io_.stopped()) {
-            // A backstop only (the stream's own timer fires first): cancel, and let the handlers, which refer
-            // to this frame, finish before it is left.
-            stream_->close();
-            io_.run();
-            ec = asio::error::timed_out;
-        }
-        if (ec) {
-            stream_.reset();
-            return std::nullopt;
-        }
-        auto out = to_reply(parser.get());
-        if (!parser.get().keep_alive()) {
-            stream_.reset();
-        }
-        return out;
-    }
-
-private:
-    int port_;
-    asio::io_context io_;
-    std::optional<beast::tcp_stream> stream_;
-    beast::flat_buffer buffer_;
-};
+// A host's keep-alive connection to the balancer.
+using host_connection = keepalive_connection;
 
 // Why hosts sent requests again.
 struct retry_tally {
