@@ -92,6 +92,14 @@ public:
     transaction(transaction const&) = delete;
     transaction& operator=(transaction const&) = delete;
 
+    // Takes a lock until the transaction ends (sql_connection::lock); nothing when `ec` is set already, so
+    // that a transaction begun and its locks need one check.
+    void lock(std::string_view key, lock_mode mode, std::error_code& ec) {
+        if (!ec) {
+            db_.lock(key, mode, ec);
+        }
+    }
+
     // Ends the transaction's ownership whatever COMMIT answers: after a failed commit the destructor does
     // not issue a ROLLBACK.
     void commit(std::error_code& ec);

@@ -31,9 +31,7 @@ sql_store::~sql_store() = default;
 
 import_outcome sql_store::put_bundle(stored_bundle const& bundle, std::error_code& ec) {
     transaction tx(*db_, ec);
-    if (!ec) {
-        db_->lock(lock_key("bundle", bundle.id), lock_mode::exclusive, ec); // its version, read then written
-    }
+    tx.lock(lock_key("bundle", bundle.id), lock_mode::exclusive, ec); // its version, read then written
     if (ec) {
         return import_outcome::refused;
     }
@@ -235,15 +233,10 @@ pledge_outcome sql_store::add_pledge(pledge_record const& pledge, std::int64_t n
                                      std::optional<pledge_record>& existing, std::error_code& ec) {
     existing.reset();
     transaction tx(*db_, ec);
-    if (!ec) {
-        // The campaign stays open until this pledge is in (its close waits), and one request at a time makes
-        // the pledge of a key: a retry sent to another gate at the same moment finds it, never a second one.
-        db_->lock(lock_key("campaign", pledge.campaign_id), lock_mode::shared, ec);
-    }
-    if (!ec) {
-        db_->lock(lock_key("pledge key", pledge.campaign_id, pledge.idempotency_key), lock_mode::exclusive,
-                  ec);
-    }
+    // The campaign stays open until this pledge is in (its close waits), and one request at a time makes
+    // the pledge of a key: a retry sent to another gate at the same moment finds it, never a second one.
+    tx.lock(lock_key("campaign", pledge.campaign_id), lock_mode::shared, ec);
+    tx.lock(lock_key("pledge key", pledge.campaign_id, pledge.idempotency_key), lock_mode::exclusive, ec);
     if (ec) {
         return pledge_outcome::closed;
     }
@@ -307,9 +300,7 @@ std::optional<pledge_record> sql_store::find_pledge_by_key(std::string_view camp
 
 cancel_outcome sql_store::cancel_pledge(std::string_view pledge_id, std::int64_t now, std::error_code& ec) {
     transaction tx(*db_, ec);
-    if (!ec) {
-        db_->lock(lock_key("pledge", pledge_id), lock_mode::exclusive, ec);
-    }
+    tx.lock(lock_key("pledge", pledge_id), lock_mode::exclusive, ec);
     if (ec) {
         return cancel_outcome::not_found;
     }
@@ -324,7 +315,7 @@ cancel_outcome sql_store::cancel_pledge(std::string_view pledge_id, std::int64_t
     if (pledge->state != "pending" && pledge->state != "confirmed") {
         return cancel_outcome::closed;
     }
-    db_->lock(lock_key("campaign", pledge->campaign_id), lock_mode::shared, ec);
+    tx.lock(lock_key("campaign", pledge->campaign_id), lock_mode::shared, ec);
     if (ec) {
         return cancel_outcome::not_found;
     }
@@ -348,11 +339,9 @@ cancel_outcome sql_store::cancel_pledge(std::string_view pledge_id, std::int64_t
 
 std::string sql_store::close_campaign(std::string_view campaign_id, std::int64_t now, std::error_code& ec) {
     transaction tx(*db_, ec);
-    if (!ec) {
-        // Waits for the pledges, cancellations and confirmations under way, and makes this the one close:
-        // another gate seeing the same deadline finds the campaign closed when it gets the lock.
-        db_->lock(lock_key("campaign", campaign_id), lock_mode::exclusive, ec);
-    }
+    // Waits for the pledges, cancellations and confirmations under way, and makes this the one close:
+    // another gate seeing the same deadline finds the campaign closed when it gets the lock.
+    tx.lock(lock_key("campaign", campaign_id), lock_mode::exclusive, ec);
     if (ec) {
         return {};
     }
@@ -400,10 +389,8 @@ std::optional<unlock_record> sql_store::find_unlock(std::string_view grantee_kin
 
 std::string sql_store::record_unlock_once(unlock_record const& unlock, std::error_code& ec) {
     transaction tx(*db_, ec);
-    if (!ec) {
-        db_->lock(lock_key("unlock", unlock.grantee_kind, unlock.grantee_ref, unlock.bundle_id),
-                  lock_mode::exclusive, ec);
-    }
+    tx.lock(lock_key("unlock", unlock.grantee_kind, unlock.grantee_ref, unlock.bundle_id),
+            lock_mode::exclusive, ec);
     if (ec) {
         return {};
     }
@@ -484,10 +471,7 @@ payment_outcome sql_store::add_payment(payment_record const& payment, std::optio
                                        std::error_code& ec) {
     existing.reset();
     transaction tx(*db_, ec);
-    if (!ec) {
-        db_->lock(lock_key("payment key", payment.bundle_id, payment.idempotency_key), lock_mode::exclusive,
-                  ec);
-    }
+    tx.lock(lock_key("payment key", payment.bundle_id, payment.idempotency_key), lock_mode::exclusive, ec);
     if (ec) {
         return payment_outcome::existing;
     }
@@ -530,9 +514,7 @@ payment_event_outcome sql_store::apply_payment_event(std::string_view event_id, 
                                                      payment_event_type type, std::int64_t now,
                                                      std::error_code& ec) {
     transaction tx(*db_, ec);
-    if (!ec) {
-        db_->lock(lock_key("event", event_id), lock_mode::exclusive, ec);
-    }
+    tx.lock(lock_key("event", event_id), lock_mode::exclusive, ec);
     if (ec) {
         return payment_event_outcome::no_payment;
     }
@@ -577,9 +559,7 @@ payment_event_outcome sql_store::apply_payment_event(std::string_view event_id, 
 std::string sql_store::record_payment_unlock(std::string_view payment_id, unlock_record const& unlock,
                                              std::error_code& ec) {
     transaction tx(*db_, ec);
-    if (!ec) {
-        db_->lock(lock_key("payment", payment_id), lock_mode::exclusive, ec); // one token per payment
-    }
+    tx.lock(lock_key("payment", payment_id), lock_mode::exclusive, ec); // one token per payment
     if (ec) {
         return {};
     }

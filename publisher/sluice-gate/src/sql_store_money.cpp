@@ -111,9 +111,9 @@ event_outcome sql_store::save_pledge_method(std::string_view event_id, std::stri
     if (found) {
         // The campaign stays open (its close waits) and a limited tier's last place goes to one confirmation;
         // what was read before the locks is read again after them.
-        db_->lock(lock_key("campaign", found->campaign_id), lock_mode::shared, ec);
-        if (!ec && found->limited) {
-            db_->lock(lock_key("tier", found->campaign_id, found->tier_id), lock_mode::exclusive, ec);
+        tx.lock(lock_key("campaign", found->campaign_id), lock_mode::shared, ec);
+        if (found->limited) {
+            tx.lock(lock_key("tier", found->campaign_id, found->tier_id), lock_mode::exclusive, ec);
         }
         if (!ec) {
             found = read_status();
@@ -208,7 +208,7 @@ std::vector<charge_record> sql_store::claim_charges(std::int64_t now, std::size_
         return out;
     }
     // One claim at a time across gates: each sees the charges the one before it wrote.
-    db_->lock("charge claim", lock_mode::exclusive, ec);
+    tx.lock("charge claim", lock_mode::exclusive, ec);
     if (ec) {
         return out;
     }
@@ -315,9 +315,7 @@ std::optional<refund_record> sql_store::start_refund(std::string_view pledge_id,
                                                      std::int64_t now, std::string& why,
                                                      std::error_code& ec) {
     transaction tx(*db_, ec);
-    if (!ec) {
-        db_->lock(lock_key("refund", pledge_id), lock_mode::exclusive, ec); // the next refund's number
-    }
+    tx.lock(lock_key("refund", pledge_id), lock_mode::exclusive, ec); // the next refund's number
     if (ec) {
         return std::nullopt;
     }
