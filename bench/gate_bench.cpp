@@ -16,9 +16,21 @@
 //          The reference is the same close done bare in this process: open, BEGIN IMMEDIATE, the totals
 //          query, the UPDATE, COMMIT.
 //
+// Both parts run on SQLite (`--data`), on PostgreSQL (`--db postgresql://...`), or on both (`--db`):
+//
+//   rate   on PostgreSQL, 1, 2 and 4 gates (`--gates`) on one database, each a `sluice-gate serve` of its own
+//          on its own port, all on the same fake Stripe, the same clients spread over them in turn; against
+//          a bare libpq loop in this process with as many connections as there are clients, each row in
+//          BEGIN / the gate's INSERT / COMMIT, on another database of the same durable server.
+//   close  the campaign filled in part through the gate's own PostgreSQL store and the rest by COPY of the
+//          same rows, then per run `sluice-gate close` on a fresh copy of that database (CREATE DATABASE ...
+//          TEMPLATE), against the bare close on another.
+//
 // The references run the gate's own schema and statements (gate_sql.hpp), so they cannot drift from it.
-// Everything lives in one temporary folder (under $TMPDIR, else /tmp) that is removed at the end.
+// Everything lives in one temporary folder (under $TMPDIR, else /tmp) that is removed at the end; the
+// PostgreSQL server, started for the run with fsync and synchronous commits on, in another beside it.
 
+#include "gate/pg_reference.hpp"
 #include "support/args.hpp"
 #include "support/bench_main.hpp"
 #include "support/files.hpp"
@@ -34,9 +46,14 @@
 #include "common/key_files.hpp"
 #include "sluice-gate/gate_sql.hpp"
 #include "sluice-gate/idempotency.hpp"
+#include "sluice-gate/pg_store.hpp"
 #include "sluice-gate/sqlite_store.hpp"
 #include "support/fake_provider.hpp"
 
+// The PostgreSQL server the tests start in a folder of their own, started here the same way.
+#include "pg_cluster.hpp"
+
+#include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/keys.hpp>
 #include <sluice/protocol/unlock_token.hpp>
 
@@ -54,6 +71,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -65,6 +83,7 @@
 #include <optional>
 #include <regex>
 #include <sqlite3.h>
+#include <sstream>
 #include <string>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -94,6 +113,7 @@ namespace gate = sluice::gate;
 namespace protocol = sluice::protocol;
 using namespace std::chrono_literals;
 using bench::bench_error;
+using bench::insert_result;
 using bench::load_average;
 using bench::median;
 using bench::say;
@@ -101,14 +121,19 @@ using bench::seconds_since;
 using clock_type = std::chrono::steady_clock;
 using nlohmann::json;
 
-constexpr double rate_goal = 0.5; // gate pledges/s / bare SQLite inserts/s
+constexpr double rate_goal = 0.5; // gate pledges/s / bare inserts/s on the same engine
 constexpr char const* campaign_id = "bench-campaign";
 constexpr std::uint64_t price = 1500;
+constexpr std::size_t pg_through_store = 2000; // of the closed campaign's pledges on PostgreSQL; see there
 
 constexpr char const* usage =
-    "usage: gate_bench [--only rate|close] [--runs N] [--pledges N] [--rate-pledges N]\n"
-    "                  [--clients N] [--json] [--gate PATH] [--bundle PATH]\n"
+    "usage: gate_bench [--only rate|close] [--db sqlite|postgresql|both] [--gates LIST] [--runs N]\n"
+    "                  [--pledges N] [--rate-pledges N] [--clients N] [--json] [--gate PATH]\n"
+    "                  [--bundle PATH]\n"
     "  --only NAME         run one part only\n"
+    "  --db ENGINE         the store measured: sqlite, postgresql or both (default: both)\n"
+    "  --gates LIST        how many gates share the PostgreSQL database, one rate per entry\n"
+    "                      (default: 1,2,4; SQLite is always one gate)\n"
     "  --runs N            measured runs of each figure (default: 3)\n"
     "  --pledges N         pledges in the campaign that is closed (default: 250000)\n"
 
@@ -120,6 +145,8 @@ constexpr char const* usage =
 
 struct options {
     std::string only;
+    std::string db = "both";
+    std::vector<int> gates{1, 2, 4};
     int runs = 3;
     std::size_t pledges = 250000;
     std::size_t rate_pledges = 20000;
@@ -127,7 +154,13 @@ struct options {
     bool json = false;
     fs::path gate = SLUICE_BENCH_GATE_EXE;
     fs::path bundle = SLUICE_BENCH_BUNDLE_EXE;
+
+    bool sqlite() const { return db != "postgresql"; }
+    bool postgresql() const { return db != "sqlite"; }
 };
+
+// Where `sluice-gate` finds its store: {"--data", FOLDER} or {"--db", URL}.
+using store_args = std::vector<std::string>;
 
 // Pledge n's device: 32 pseudo-random bytes as "x25519:<base64>". The gate only checks the form; a real host
 // key would cost a scalar multiplication per pledge in the driver and change nothing in the gate.
@@ -155,11 +188,12 @@ std::string pledge_body(std::uint64_t n) {
 // One `sluice-gate serve` on a free loopback port, stopped with SIGTERM when done.
 class gate_server {
 public:
-    gate_server(fs::path const& exe, fs::path const& data, fs::path const& gate_key, fs::path const& err_file,
-                std::vector<std::string> const& extra = {})
+    gate_server(fs::path const& exe, store_args const& store, fs::path const& gate_key,
+                fs::path const& err_file, std::vector<std::string> const& extra = {})
         : err_file_(err_file) {
-        std::vector<std::string> args{"serve",       "--data",     data.string(),    "--listen",
-                                      "127.0.0.1:0", "--gate-key", gate_key.string()};
+        std::vector<std::string> args{"serve"};
+        args.insert(args.end(), store.begin(), store.end());
+        args.insert(args.end(), {"--listen", "127.0.0.1:0", "--gate-key", gate_key.string()});
         args.insert(args.end(), extra.begin(), extra.end());
         // The server goes when the benchmark goes, even when it is interrupted.
         child_ = bp::child(exe.string(), bp::args(args), bp::std_out > out_, bp::std_err > err_file.string(),
@@ -201,6 +235,37 @@ private:
     bp::ipstream out_;
     bp::child child_;
     int port_ = 0;
+};
+
+// The PostgreSQL server the gates and the references share, started for the run with fsync and synchronous
+// commits on, in a folder of its own (a short path: its socket is there).
+class pg_server {
+public:
+    pg_server() : cluster_(folder_.path(), true), postmaster_(find_postmaster()) {
+        admin_ = std::make_unique<bench::pg_session>(cluster_.url("postgres"));
+    }
+
+    std::string create_database(std::string const& name) const { return cluster_.create_database(name); }
+    std::string url(std::string const& name) const { return cluster_.url(name); }
+    bench::pg_session& admin() const { return *admin_; }
+    // The postmaster: its backends, one per connection, and its writers are the processes below it.
+    pid_t pid() const { return postmaster_; }
+
+private:
+    // The cluster's server is the only `postgres` this process started itself.
+    static pid_t find_postmaster() {
+        for (auto const& p : bench::list_processes()) {
+            if (p.ppid == ::getpid() && p.comm == "postgres") {
+                return p.pid;
+            }
+        }
+        throw bench_error("the PostgreSQL server started for the run is not among this process's children");
+    }
+
+    bench::temp_dir folder_{"sluice-pg"};
+    sluice::testing::pg_cluster cluster_;
+    pid_t postmaster_;
+    std::unique_ptr<bench::pg_session> admin_;
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -257,9 +322,10 @@ struct load_result {
     double per_second() const { return static_cast<double>(created) / seconds; }
 };
 
-// Pledges numbered [first, first + count), each with the key "<prefix>-<n>", over `clients` connections.
-load_result pledge_load(int port, std::string const& prefix, std::uint64_t first, std::size_t count,
-                        int clients, std::size_t sample_every) {
+// Pledges numbered [first, first + count), each with the key "<prefix>-<n>", over `clients` connections:
+// client c talks to the gate on ports[c % ports.size()], as a balancer handing out connections in turn would.
+load_result pledge_load(std::vector<int> const& ports, std::string const& prefix, std::uint64_t first,
+                        std::size_t count, int clients, std::size_t sample_every) {
     std::atomic<std::size_t> next{0};
     std::mutex merge;
     load_result result;
@@ -267,7 +333,7 @@ load_result pledge_load(int port, std::string const& prefix, std::uint64_t first
     std::vector<std::thread> threads;
     auto const start = clock_type::now();
     for (int c = 0; c < clients; ++c) {
-        threads.emplace_back([&] {
+        threads.emplace_back([&, port = ports[static_cast<std::size_t>(c) % ports.size()]] {
             std::vector<double> latencies;
             std::vector<std::string> ids;
             std::size_t created = 0;
@@ -409,25 +475,17 @@ std::string filler(std::uint64_t seed, std::size_t size) {
     return s;
 }
 
-struct insert_result {
-    std::size_t rows = 0;
-    double seconds = 0;
-    double cpu_seconds = 0;
-    std::vector<double> latencies_ms;
-    double per_second() const { return static_cast<double>(rows) / seconds; }
-    double cpu_us_each() const { return cpu_seconds / static_cast<double>(rows) * 1e6; }
-};
-
 // The reference table: the gate's own schema (gate_sql.hpp: every table, the pledges table with its primary
-// key, its UNIQUE and its index as the gate has them) in a database of its own, and the gate's own INSERT.
-// Each row has the gate's shape (a 22-character id, a key, a 64-hex-digit hash, a device, a response of
-// `response_bytes`) and is inserted in its own BEGIN IMMEDIATE ... COMMIT. Foreign keys are not enforced on
-// this connection: a row needs no campaign, and looking the campaign up stays the gate's own cost.
+// key, its UNIQUE and its indexes as the gate has them, made by the gate's store) in a database of its own,
+// and the gate's own INSERT. Each row has the gate's shape (a 22-character id, a key, a 64-hex-digit hash, a
+// device, a response of `response_bytes`) and is inserted in its own BEGIN IMMEDIATE ... COMMIT. Foreign keys
+// are not enforced on this connection: a row needs no campaign, and looking the campaign up stays the gate's
+// own cost.
 class reference_table {
 public:
-    explicit reference_table(fs::path const& file)
-        : db_(file), insert_(prepare(db_, gate::sql::insert_pledge)), begin_(db_.get(), "BEGIN IMMEDIATE"),
-          commit_(db_.get(), "COMMIT") {}
+    explicit reference_table(fs::path const& folder)
+        : db_(made_by_the_gate(folder)), insert_(prepare(db_, gate::sql::insert_pledge)),
+          begin_(db_.get(), "BEGIN IMMEDIATE"), commit_(db_.get(), "COMMIT") {}
 
     // Rows [first, first + count); their time, each one's latency and this thread's CPU time go into `r`.
     void insert(std::uint64_t first, std::size_t count, std::size_t response_bytes, insert_result& r) {
@@ -448,6 +506,7 @@ public:
             insert_->text(6, device_of(n));
             insert_->text(7, filler(n + 2, response_bytes));
             insert_->integer(8, now);
+            insert_->text(9, std::string(protocol::single_tier_id));
             insert_->step();
             insert_->reset();
             commit_.step();
@@ -460,10 +519,18 @@ public:
     }
 
 private:
-    // The table exists before its INSERT is prepared.
+    // The gate's store makes the database, as `serve` would: its schema brought up to the current version.
+    static fs::path made_by_the_gate(fs::path const& folder) {
+        std::error_code ec;
+        std::string detail;
+        if (!gate::open_sqlite_store(folder, ec, &detail)) {
+            throw bench_error("cannot make the reference database in " + folder.string() + ": " + detail);
+        }
+        return folder / "gate.db";
+    }
+
     static std::unique_ptr<statement> prepare(database& db, char const* sql) {
         db.exec("PRAGMA foreign_keys=OFF");
-        db.exec(gate::sql::schema);
         return std::make_unique<statement>(db.get(), sql);
     }
 
@@ -553,11 +620,48 @@ void sync_to_disk(fs::path const& path) {
     ::close(fd);
 }
 
-// Fills the campaign of a data folder that `sluice-gate import` made with pledges 0..count-1 ("close-<n>"),
-// each recorded by the gate's own store as the server records a POST (its request digest, an answer, the row)
-// and confirmed as the provider's webhook confirms it (a card saved), each in a transaction of its own. Only
-// the fsyncs are left out (unsynced_sqlite); the database is synced once at the end, so that its write-back
-// does not fall into the measurements. Returns the ids of every `sample_every`th pledge.
+// Pledge n of the closed campaign ("close-<n>") as the server records its POST: its request digest, an
+// answer, the row.
+gate::pledge_record closed_campaign_pledge(std::size_t n) {
+    gate::pledge_record p;
+    p.pledge_id = protocol::generate_token_id();
+    p.campaign_id = campaign_id;
+    p.idempotency_key = "close-" + std::to_string(n);
+    p.amount = amount_of(n);
+    p.device = device_of(n);
+    p.request_hash = gate::request_digest(std::to_string(p.amount) + "\n" + p.device);
+    p.response = json{{"pledgeId", p.pledge_id}, {"state", "pending"}, {"amount", p.amount}}.dump();
+    return p;
+}
+
+// Records pledges first, first + step, ... below end in the campaign, each as the server records a POST and
+// confirms it as the provider's webhook does (a card saved), each in a transaction of the store's own.
+// Returns the ids of every `sample_every`th pledge.
+std::vector<std::string> fill_campaign(gate::gate_store& store, std::size_t first, std::size_t end,
+                                       std::size_t step, std::size_t sample_every) {
+    std::vector<std::string> ids;
+    std::error_code ec;
+    for (std::size_t n = first; n < end; n += step) {
+        auto const p = closed_campaign_pledge(n);
+        std::optional<gate::pledge_record> existing;
+        if (store.add_pledge(p, 1, existing, ec) != gate::pledge_outcome::created || ec) {
+            throw bench_error("pledge " + std::to_string(n) + " was not recorded: " + ec.message());
+        }
+        store.save_pledge_method("evt_bench_" + std::to_string(n), p.pledge_id, "cus_" + std::to_string(n),
+                                 "pm_" + std::to_string(n), 1, ec);
+        if (ec) {
+            throw bench_error("pledge " + std::to_string(n) + " was not confirmed: " + ec.message());
+        }
+        if (n % sample_every == 0) {
+            ids.push_back(p.pledge_id);
+        }
+    }
+    return ids;
+}
+
+// Fills the campaign of a data folder that `sluice-gate import` made with pledges 0..count-1 through the
+// gate's SQLite store. Only the fsyncs are left out (unsynced_sqlite); the database is synced once at the
+// end, so that its write-back does not fall into the measurements.
 std::vector<std::string> populate_in_process(fs::path const& data, std::size_t count,
                                              std::size_t sample_every) {
     std::vector<std::string> ids;
@@ -569,31 +673,68 @@ std::vector<std::string> populate_in_process(fs::path const& data, std::size_t c
         if (!store) {
             throw bench_error("cannot open the gate's store in " + data.string() + ": " + detail);
         }
-        for (std::size_t n = 0; n < count; ++n) {
-            gate::pledge_record p;
-            p.pledge_id = protocol::generate_token_id();
-            p.campaign_id = campaign_id;
-            p.idempotency_key = "close-" + std::to_string(n);
-            p.amount = amount_of(n);
-            p.device = device_of(n);
-            p.request_hash = gate::request_digest(std::to_string(p.amount) + "\n" + p.device);
-            p.response = json{{"pledgeId", p.pledge_id}, {"state", "pending"}, {"amount", p.amount}}.dump();
-            std::optional<gate::pledge_record> existing;
-            if (store->add_pledge(p, 1, existing, ec) != gate::pledge_outcome::created || ec) {
-                throw bench_error("pledge " + std::to_string(n) + " was not recorded: " + ec.message());
-            }
-            store->save_pledge_method("evt_bench_" + std::to_string(n), p.pledge_id,
-                                      "cus_" + std::to_string(n), "pm_" + std::to_string(n), 1, ec);
-            if (ec) {
-                throw bench_error("pledge " + std::to_string(n) + " was not confirmed: " + ec.message());
-            }
-            if (n % sample_every == 0) {
-                ids.push_back(p.pledge_id);
-            }
-        }
+        ids = fill_campaign(*store, 0, count, 1, sample_every);
     }
     sync_to_disk(data / "gate.db");
     sync_to_disk(data);
+    return ids;
+}
+
+// The first `through_store` pledges through the gate's PostgreSQL store, as on SQLite, its commits not
+// waiting for the WAL to reach the disk (synchronous_commit=off on this connection only). Through the store,
+// a pledge and its confirmation are some fifteen statements, ~2 ms on this 2-core machine: 250,000 would take
+// ~8 minutes. So the rest go in by COPY, as the store leaves them once confirmed (the same columns and
+// values, the provider's event of each confirmation with them). Then VACUUM ANALYZE, as autovacuum would have
+// done over a campaign's weeks, and a checkpoint, so that writing it all down does not fall into the
+// measurements.
+std::vector<std::string> populate_pg_in_process(pg_server const& pg, std::string const& database,
+                                                std::size_t count, std::size_t through_store,
+                                                std::size_t sample_every) {
+    auto const url = pg.url(database);
+    std::vector<std::string> ids;
+    {
+        std::error_code ec;
+        std::string detail;
+        auto const store = gate::open_pg_store(url + "&options=-c%20synchronous_commit%3Doff", ec, &detail);
+        if (!store) {
+            throw bench_error("cannot open the gate's store at " + url + ": " + detail);
+        }
+        ids = fill_campaign(*store, 0, std::min(count, through_store), 1, sample_every);
+    }
+    if (count > through_store) {
+        bench::pg_session db(url);
+        auto const rest = count - through_store;
+        bench::copy_rows(db, "pledges",
+                         {"pledge_id", "campaign_id", "idempotency_key", "request_hash", "amount", "device",
+                          "state", "response", "created_at", "customer", "payment_method", "confirmed_at",
+                          "tier_id"},
+                         rest, [&](std::size_t i, std::vector<std::string>& row) {
+                             auto const n = through_store + i;
+                             auto const p = closed_campaign_pledge(n);
+                             row = {p.pledge_id,
+                                    p.campaign_id,
+                                    p.idempotency_key,
+                                    p.request_hash,
+                                    std::to_string(p.amount),
+                                    p.device,
+                                    "confirmed",
+                                    p.response,
+                                    "1",
+                                    "cus_" + std::to_string(n),
+                                    "pm_" + std::to_string(n),
+                                    "1",
+                                    std::string(protocol::single_tier_id)};
+                             if (n % sample_every == 0) {
+                                 ids.push_back(p.pledge_id);
+                             }
+                         });
+        bench::copy_rows(db, "provider_events", {"event_id", "type", "applied_at"}, rest,
+                         [&](std::size_t i, std::vector<std::string>& row) {
+                             row = {"evt_bench_" + std::to_string(through_store + i), "method_saved", "1"};
+                         });
+    }
+    bench::pg_session(url).exec("VACUUM ANALYZE");
+    pg.admin().exec("CHECKPOINT");
     return ids;
 }
 
@@ -643,96 +784,249 @@ bench_bundle make_bundle(options const& opt, fs::path const& work, std::size_t g
     return {work / "out" / "bench-bundle", work / "out" / "bench-bundle.keys.json", work / "gate.key"};
 }
 
-void import_into(options const& opt, bench_bundle const& b, fs::path const& data, fs::path const& work) {
-    bench::run_tool(opt.gate,
-                    {"import", "--data", data.string(), "--gate-key", b.gate_key.string(), b.folder.string(),
-                     b.keys.string()},
-                    work / "tool");
+void import_into(options const& opt, bench_bundle const& b, store_args const& store, fs::path const& work) {
+    std::vector<std::string> args{"import"};
+    args.insert(args.end(), store.begin(), store.end());
+    args.insert(args.end(), {"--gate-key", b.gate_key.string(), b.folder.string(), b.keys.string()});
+    bench::run_tool(opt.gate, args, work / "tool");
+}
+
+store_args on_folder(fs::path const& data) {
+    return {"--data", data.string()};
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The parts
 
 struct rate_figures {
-    std::vector<double> gate_per_s, sqlite_per_s, gate_p50, gate_p99, sqlite_p50, sqlite_p99, gate_cpu_us,
-        client_cpu_us, sqlite_cpu_us;
+    std::vector<double> gate_per_s, bare_per_s, gate_p50, gate_p99, bare_p50, bare_p99, gate_cpu_us,
+        client_cpu_us, bare_cpu_us;
+    // On PostgreSQL only: the server's CPU per row on the gates' side and on the bare loop's, and the fake
+    // provider's per pledge (its two calls).
+    std::vector<double> server_cpu_us, bare_server_cpu_us, provider_cpu_us;
     // The median of the runs' own ratios: each run's two figures were measured side by side.
     double ratio() const {
         std::vector<double> r;
         for (std::size_t i = 0; i < gate_per_s.size(); ++i) {
-            r.push_back(gate_per_s[i] / sqlite_per_s[i]);
+            r.push_back(gate_per_s[i] / bare_per_s[i]);
         }
         return median(r);
     }
 };
 
-// Each run: a fresh gate and a fresh reference table, measured in turns of `slices` slices each, so that both
-// see the same disk and the same neighbours on this shared machine (a run of each side after the other saw
-// the disk's fsync rate change between them).
+// Who works for the gates' side of the rate: the gates, the fake provider, the database's server (0 when it
+// is a file in the gate's own process), and this process's clients.
+struct gate_side {
+    std::vector<int> ports;
+    std::vector<pid_t> gates;
+    pid_t provider = 0;
+    pid_t database = 0;
+};
+
+// CPU seconds so far, or spent in a stretch, by each party of a gate_side.
+struct cpu_use {
+    double gates = 0;
+    double clients = 0;
+    double provider = 0;
+    double database = 0;
+
+    static cpu_use now(gate_side const& side) {
+        cpu_use c;
+        for (pid_t const pid : side.gates) {
+            c.gates += bench::process_cpu_seconds(pid);
+        }
+        c.clients = bench::rusage_cpu_seconds(RUSAGE_SELF);
+        c.provider = side.provider ? bench::process_cpu_seconds(side.provider) : 0;
+        c.database = side.database ? bench::tree_cpu_seconds(side.database) : 0;
+        return c;
+    }
+    void add_between(cpu_use const& before, cpu_use const& after) {
+        gates += after.gates - before.gates;
+        clients += after.clients - before.clients;
+        provider += after.provider - before.provider;
+        database += after.database - before.database;
+    }
+};
+
+// One slice of the gates' side: its pledges added to `total`, what each party spent meanwhile to `cpu`.
+void gate_slice(options const& opt, gate_side const& side, std::uint64_t first, std::size_t count,
+                load_result& total, cpu_use& cpu) {
+    auto const before = cpu_use::now(side);
+    auto const r = pledge_load(side.ports, "rate", first, count, opt.clients, 0);
+    cpu.add_between(before, cpu_use::now(side));
+    total.created += r.created;
+    total.seconds += r.seconds;
+    total.latencies_ms.insert(total.latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
+}
+
+// The gates' side and the bare loop in turns of `slices` slices each, so that both see the same disk and the
+// same neighbours on this shared machine (a run of each side after the other saw the disk's fsync rate
+// change between them); which goes first alternates. `bare_turn(first, count)` runs the bare rows.
+template <typename BareTurn>
+void interleave(options const& opt, int run, gate_side const& side, load_result& gate, cpu_use& cpu,
+                BareTurn const& bare_turn) {
+    std::size_t const slices = 10;
+    for (std::size_t slice = 0; slice < slices; ++slice) {
+        auto const first = slice * opt.rate_pledges / slices;
+        auto const count = (slice + 1) * opt.rate_pledges / slices - first;
+        if ((slice + static_cast<std::size_t>(run)) % 2 == 0) {
+            gate_slice(opt, side, first, count, gate, cpu);
+            bare_turn(first, count);
+        } else {
+            bare_turn(first, count);
+            gate_slice(opt, side, first, count, gate, cpu);
+        }
+    }
+}
+
+void add_run(rate_figures& f, load_result const& gate, cpu_use const& cpu, insert_result const& bare) {
+    auto const per_pledge_us = [&](double seconds) {
+        return seconds / static_cast<double>(gate.created) * 1e6;
+    };
+    f.gate_per_s.push_back(gate.per_second());
+    f.gate_p50.push_back(bench::percentile_at_index(gate.latencies_ms, 0.5));
+    f.gate_p99.push_back(bench::percentile_at_index(gate.latencies_ms, 0.99));
+    f.gate_cpu_us.push_back(per_pledge_us(cpu.gates));
+    f.client_cpu_us.push_back(per_pledge_us(cpu.clients));
+    f.bare_per_s.push_back(bare.per_second());
+    f.bare_p50.push_back(bench::percentile_at_index(bare.latencies_ms, 0.5));
+    f.bare_p99.push_back(bench::percentile_at_index(bare.latencies_ms, 0.99));
+    f.bare_cpu_us.push_back(bare.cpu_us_each());
+}
+
+constexpr std::uint64_t warmup_first = 1'000'000'000; // numbers the rate's own pledges never reach
+constexpr std::size_t warmup = 500;
+
+std::vector<std::string> with_provider(bench::fake_provider const& provider) {
+    auto args = provider.gate_args();
+    args.insert(args.end(), {"--public-url", "http://127.0.0.1:1/"});
+    return args;
+}
+
+// SQLite. Each run: a fresh gate and a fresh reference table, both warmed, then interleaved.
 rate_figures measure_rate(options const& opt, bench_bundle const& b, fs::path const& work) {
     rate_figures f;
-    std::size_t const warmup = 500;
-    std::size_t const slices = 10;
     for (int run = 0; run < opt.runs; ++run) {
         auto const dir = work / ("rate-" + std::to_string(run));
-        import_into(opt, b, dir / "gate", work);
-        fs::create_directories(dir / "sqlite");
+        import_into(opt, b, on_folder(dir / "gate"), work);
         bench::fake_provider provider(SLUICE_BENCH_FAKE_PROVIDER, dir / "provider");
-        auto payments = provider.gate_args();
-        payments.insert(payments.end(), {"--public-url", "http://127.0.0.1:1/"});
-        gate_server server(opt.gate, dir / "gate", b.gate_key, work / "serve-rate.err", payments);
-        reference_table reference(dir / "sqlite" / "reference.db");
-        auto const warm = pledge_load(server.port(), "warmup", 1'000'000'000, warmup, opt.clients, 0);
+        gate_server server(opt.gate, on_folder(dir / "gate"), b.gate_key, work / "serve-rate.err",
+                           with_provider(provider));
+        reference_table reference(dir / "sqlite");
+        gate_side const side{{server.port()}, {server.pid()}};
+        auto const warm = pledge_load(side.ports, "warmup", warmup_first, warmup, opt.clients, 0);
         auto const response_bytes = warm.answer_bytes;
         insert_result reference_warm;
-        reference.insert(1'000'000'000, warmup, response_bytes, reference_warm);
+        reference.insert(warmup_first, warmup, response_bytes, reference_warm);
 
         load_result gate;
+        cpu_use cpu;
         insert_result bare;
-        double gate_cpu = 0;
-        double client_cpu = 0;
-        for (std::size_t slice = 0; slice < slices; ++slice) {
-            auto const first = slice * opt.rate_pledges / slices;
-            auto const count = (slice + 1) * opt.rate_pledges / slices - first;
-            auto const gate_turn = [&] {
-                auto const cpu_before = bench::process_cpu_seconds(server.pid());
-                auto const client_before = bench::rusage_cpu_seconds(RUSAGE_SELF);
-                auto const r = pledge_load(server.port(), "rate", first, count, opt.clients, 0);
-                client_cpu += bench::rusage_cpu_seconds(RUSAGE_SELF) - client_before;
-                gate_cpu += bench::process_cpu_seconds(server.pid()) - cpu_before;
-                gate.created += r.created;
-                gate.seconds += r.seconds;
-                gate.latencies_ms.insert(gate.latencies_ms.end(), r.latencies_ms.begin(),
-                                         r.latencies_ms.end());
-            };
-            auto const reference_turn = [&] { reference.insert(first, count, response_bytes, bare); };
-            // Alternating which goes first.
-            if ((slice + static_cast<std::size_t>(run)) % 2 == 0) {
-                gate_turn();
-                reference_turn();
-            } else {
-                reference_turn();
-                gate_turn();
-            }
-        }
+        interleave(opt, run, side, gate, cpu, [&](std::uint64_t first, std::size_t count) {
+            reference.insert(first, count, response_bytes, bare);
+        });
         server.stop();
         fs::remove_all(dir);
-        f.gate_per_s.push_back(gate.per_second());
-        f.gate_p50.push_back(bench::percentile_at_index(gate.latencies_ms, 0.5));
-        f.gate_p99.push_back(bench::percentile_at_index(gate.latencies_ms, 0.99));
-        f.gate_cpu_us.push_back(gate_cpu / static_cast<double>(gate.created) * 1e6);
-        f.client_cpu_us.push_back(client_cpu / static_cast<double>(gate.created) * 1e6);
-        f.sqlite_per_s.push_back(bare.per_second());
-        f.sqlite_p50.push_back(bench::percentile_at_index(bare.latencies_ms, 0.5));
-        f.sqlite_p99.push_back(bench::percentile_at_index(bare.latencies_ms, 0.99));
-        f.sqlite_cpu_us.push_back(bare.cpu_us_each());
+        add_run(f, gate, cpu, bare);
         say("rate run %d: sluice-gate %.0f pledges/s (p50 %.2f ms, p99 %.2f ms, CPU each %.0f us + clients "
             "%.0f us), bare SQLite %.0f inserts/s (p50 %.2f ms, CPU each %.0f us): %.2f; load %s\n",
             run + 1, f.gate_per_s.back(), f.gate_p50.back(), f.gate_p99.back(), f.gate_cpu_us.back(),
-            f.client_cpu_us.back(), f.sqlite_per_s.back(), f.sqlite_p50.back(), f.sqlite_cpu_us.back(),
-            f.gate_per_s.back() / f.sqlite_per_s.back(), load_average().c_str());
+            f.client_cpu_us.back(), f.bare_per_s.back(), f.bare_p50.back(), f.bare_cpu_us.back(),
+            f.gate_per_s.back() / f.bare_per_s.back(), load_average().c_str());
     }
     return f;
+}
+
+// Pledge n's row for the bare PostgreSQL loop: the gate's INSERT's parameters, sized as the gate's.
+std::vector<std::string> pg_reference_row(std::uint64_t n, std::size_t response_bytes, std::int64_t now) {
+    return {filler(n, 22),
+            campaign_id,
+            "reference-" + std::to_string(n),
+            filler(n + 1, 64),
+            std::to_string(amount_of(n)),
+            device_of(n),
+            filler(n + 2, response_bytes),
+            std::to_string(now),
+            std::string(protocol::single_tier_id)};
+}
+
+// One run of `gates` gates on a fresh database, against the bare loop on another fresh one. The bare
+// loop's database is made by `sluice-gate import` too (the gate's store makes its schema, and the campaign
+// is there): on PostgreSQL the pledge's foreign key to its campaign is checked, and locks the campaign's
+// row for the transaction, for the gate and the bare loop alike.
+void pg_rate_run(options const& opt, bench_bundle const& b, fs::path const& work, pg_server const& pg,
+                 int run, int gates, rate_figures& f) {
+    auto const tag = std::to_string(run) + "_" + std::to_string(gates);
+    auto const gate_db = "rate_" + tag;
+    auto const bare_db = "bare_" + tag;
+    auto const gate_url = pg.create_database(gate_db);
+    auto const bare_url = pg.create_database(bare_db);
+    import_into(opt, b, {"--db", gate_url}, work);
+    import_into(opt, b, {"--db", bare_url}, work);
+    {
+        bench::fake_provider provider(SLUICE_BENCH_FAKE_PROVIDER, work / ("pg-provider-" + tag));
+        std::vector<std::unique_ptr<gate_server>> servers;
+        gate_side side;
+        side.provider = provider.pid();
+        side.database = pg.pid();
+        for (int g = 0; g < gates; ++g) {
+            auto const& s = servers.emplace_back(std::make_unique<gate_server>(
+                opt.gate, store_args{"--db", gate_url}, b.gate_key,
+                work / ("serve-pg-" + std::to_string(g) + ".err"), with_provider(provider)));
+            side.ports.push_back(s->port());
+            side.gates.push_back(s->pid());
+        }
+        auto const warm = pledge_load(side.ports, "warmup", warmup_first, warmup, opt.clients, 0);
+        auto const now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        bench::bare_pg_inserts reference(
+            bare_url, opt.clients,
+            [bytes = warm.answer_bytes, now](std::uint64_t n) { return pg_reference_row(n, bytes, now); });
+        insert_result reference_warm;
+        reference.insert(warmup_first, warmup, reference_warm);
+
+        load_result gate;
+        cpu_use cpu;
+        insert_result bare;
+        double bare_server_cpu = 0;
+        interleave(opt, run, side, gate, cpu, [&](std::uint64_t first, std::size_t count) {
+            auto const before = bench::tree_cpu_seconds(pg.pid());
+            reference.insert(first, count, bare);
+            bare_server_cpu += bench::tree_cpu_seconds(pg.pid()) - before;
+        });
+        for (auto& s : servers) {
+            s->stop();
+        }
+        add_run(f, gate, cpu, bare);
+        f.server_cpu_us.push_back(cpu.database / static_cast<double>(gate.created) * 1e6);
+        f.bare_server_cpu_us.push_back(bare_server_cpu / static_cast<double>(bare.rows) * 1e6);
+        f.provider_cpu_us.push_back(cpu.provider / static_cast<double>(gate.created) * 1e6);
+    }
+    drop_database(pg.admin(), gate_db);
+    drop_database(pg.admin(), bare_db);
+    say("rate run %d, PostgreSQL, %d gate%s: %.0f pledges/s (p50 %.2f ms, p99 %.2f ms; CPU each: gates %.0f "
+        "us, "
+        "PostgreSQL %.0f us, provider %.0f us, clients %.0f us), bare PostgreSQL %.0f inserts/s (p50 %.2f "
+        "ms; "
+        "CPU each: PostgreSQL %.0f us, loop %.0f us): %.2f; load %s\n",
+        run + 1, gates, gates == 1 ? "" : "s", f.gate_per_s.back(), f.gate_p50.back(), f.gate_p99.back(),
+        f.gate_cpu_us.back(), f.server_cpu_us.back(), f.provider_cpu_us.back(), f.client_cpu_us.back(),
+        f.bare_per_s.back(), f.bare_p50.back(), f.bare_server_cpu_us.back(), f.bare_cpu_us.back(),
+        f.gate_per_s.back() / f.bare_per_s.back(), load_average().c_str());
+}
+
+// PostgreSQL, by the number of gates. Each run measures every number in turn, so that a change of the
+// machine's pace between runs falls on all of them.
+std::map<int, rate_figures> measure_pg_rate(options const& opt, bench_bundle const& b, fs::path const& work,
+                                            pg_server const& pg) {
+    std::map<int, rate_figures> by_gates;
+    for (int run = 0; run < opt.runs; ++run) {
+        for (int const gates : opt.gates) {
+            pg_rate_run(opt, b, work, pg, run, gates, by_gates[gates]);
+        }
+    }
+    return by_gates;
 }
 
 struct close_figures {
@@ -745,49 +1039,105 @@ struct close_figures {
     std::string state;
 };
 
-close_figures measure_close(options const& opt, bench_bundle const& b, fs::path const& work) {
-    close_figures f;
-    f.pledges = opt.pledges;
-    auto const prepared = work / "close-prepared";
-    import_into(opt, b, prepared, work);
-    std::vector<std::string> ids;
-    auto const populate_start = clock_type::now();
-    say("populating the campaign with %zu confirmed pledges: the gate's store in this process, without fsync "
-        "...\n",
-        opt.pledges);
-    ids = populate_in_process(prepared, opt.pledges, 1000);
-    f.populate_seconds = seconds_since(populate_start);
-    {
-        // No provider: the close is measured, not the charge run that a provider would start.
-        gate_server server(opt.gate, prepared, b.gate_key, work / "serve-populate.err");
-        say("populated: %zu pledges in %.1f s (%.0f/s)\n", opt.pledges, f.populate_seconds,
-            static_cast<double>(opt.pledges) / f.populate_seconds);
-        // The server takes those rows as its own: the same key and body again is answered from the store.
-        for (std::size_t n : {std::size_t{0}, opt.pledges / 2, opt.pledges - 1}) {
-            connection conn(server.port());
-            auto const res =
-                conn.exchange(pledge_request_bytes(server.port(), "close-" + std::to_string(n), n));
-            if (res.result_int() != 201 || res["Idempotent-Replayed"] != "true") {
-                throw bench_error("replaying pledge " + std::to_string(n) + ": " +
-                                  std::to_string(res.result_int()) + " " + res.body());
-            }
+// The server takes the filled rows as its own: the same key and body again is answered from the store, and
+// the campaign counts every backer. Also the open campaign's status time and the server's peak RSS.
+void check_filled(options const& opt, bench_bundle const& b, store_args const& store, fs::path const& work,
+                  close_figures& f) {
+    // A gate without payments refuses every pledge before looking for its key; the campaign is open, so the
+    // provider is never called.
+    bench::fake_provider provider(SLUICE_BENCH_FAKE_PROVIDER, work / "populate-provider");
+    gate_server server(opt.gate, store, b.gate_key, work / "serve-populate.err", with_provider(provider));
+    for (std::size_t n : {std::size_t{0}, opt.pledges / 2, opt.pledges - 1}) {
+        connection conn(server.port());
+        auto const res = conn.exchange(pledge_request_bytes(server.port(), "close-" + std::to_string(n), n));
+        if (res.result_int() != 201 || res["Idempotent-Replayed"] != "true") {
+            throw bench_error("replaying pledge " + std::to_string(n) + ": " +
+                              std::to_string(res.result_int()) + " " + res.body());
         }
-        auto const status = get_timed(server.port(), std::string("/v1/campaigns/") + campaign_id);
-        f.open_status_ms = status.ms;
-        auto const j = json::parse(status.body);
-        if (j.at("backers") != opt.pledges) {
-            throw bench_error("the campaign has " + j.at("backers").dump() + " backers, not " +
-                              std::to_string(opt.pledges));
-        }
-        f.populate_rss_mib = bench::memory_of(server.pid()).peak_rss_mib;
-        server.stop();
     }
-    std::error_code ec;
-    f.db_mib = static_cast<double>(fs::file_size(prepared / "gate.db", ec)) / (1024.0 * 1024.0);
+    auto const status = get_timed(server.port(), std::string("/v1/campaigns/") + campaign_id);
+    f.open_status_ms = status.ms;
+    auto const j = json::parse(status.body);
+    if (j.at("backers") != opt.pledges) {
+        throw bench_error("the campaign has " + j.at("backers").dump() + " backers, not " +
+                          std::to_string(opt.pledges));
+    }
+    f.populate_rss_mib = bench::memory_of(server.pid()).peak_rss_mib;
+    server.stop();
+}
+
+// `sluice-gate close` on a fresh copy of the filled store, then a server on it: two GETs of one of the
+// pledges (`ids`, taken in turn by the runs) and GET of the campaign.
+void close_copy(options const& opt, bench_bundle const& b, store_args const& store,
+                std::vector<std::string> const& ids, int run, fs::path const& work, close_figures& f) {
+    std::vector<std::string> args{"close"};
+    args.insert(args.end(), store.begin(), store.end());
+    args.push_back(campaign_id);
+    auto const closed = bench::run_measured(opt.gate, args, work / "close-out.txt", work / "close-err.txt");
+    if (closed.exit_code != 0) {
+        throw bench_error("sluice-gate close failed (exit " + std::to_string(closed.exit_code) +
+                          "): " + bench::read_text(work / "close-err.txt").substr(0, 2000));
+    }
+    auto const outcome = json::parse(closed.out, nullptr, false);
+    if (!outcome.is_object() || outcome.value("backers", std::uint64_t{0}) != opt.pledges) {
+        throw bench_error("sluice-gate close said: " + closed.out);
+    }
+    f.state = outcome.value("state", "");
+    f.close_s.push_back(closed.seconds);
+    f.close_rss_mib.push_back(closed.max_rss_mib);
+
+    // No provider: the close is measured, not the charge run that a provider would start.
+    gate_server server(opt.gate, store, b.gate_key, work / "serve-close.err");
+    auto const target = std::string("/v1/campaigns/") + campaign_id + "/pledges/" +
+                        ids[static_cast<std::size_t>(run) % ids.size()];
+    auto const first = get_timed(server.port(), target);
+    auto const second = get_timed(server.port(), target);
+    // Funded: confirmed, waiting for the charge run (none here); failed: released with its receipt.
+    auto const answer = json::parse(first.body);
+    bool const as_expected =
+        f.state == "funded" ? answer.value("state", "") == "confirmed" : answer.contains("release");
+    if (!as_expected || first.body != second.body) {
+        throw bench_error("GET " + target + " after the close: " + first.body.substr(0, 500));
+    }
+    f.first_get_ms.push_back(first.ms);
+    f.second_get_ms.push_back(second.ms);
+    f.status_ms.push_back(get_timed(server.port(), std::string("/v1/campaigns/") + campaign_id).ms);
+    server.stop();
+}
+
+void say_close_run(int run, close_figures const& f, char const* engine) {
+    say("close run %d: sluice-gate close %.3f s (peak RSS %.1f MiB, %s), bare %s close %.3f s; first GET "
+        "%.2f "
+        "ms, second %.2f ms, campaign status %.1f ms; load %s\n",
+        run + 1, f.close_s.back(), f.close_rss_mib.back(), f.state.c_str(), engine, f.reference_s.back(),
+        f.first_get_ms.back(), f.second_get_ms.back(), f.status_ms.back(), load_average().c_str());
+}
+
+std::vector<std::string> without_empty(std::vector<std::string> ids) {
     ids.erase(std::remove(ids.begin(), ids.end(), std::string()), ids.end());
     if (ids.empty()) {
         throw bench_error("no pledge id was kept from the populating run");
     }
+    return ids;
+}
+
+// SQLite: the filled data folder copied afresh for each close, the bare close on a copy of its own.
+close_figures measure_close(options const& opt, bench_bundle const& b, fs::path const& work) {
+    close_figures f;
+    f.pledges = opt.pledges;
+    auto const prepared = work / "close-prepared";
+    import_into(opt, b, on_folder(prepared), work);
+    auto const populate_start = clock_type::now();
+    say("populating the campaign with %zu confirmed pledges: the gate's store in this process, without fsync "
+        "...\n",
+        opt.pledges);
+    auto const ids = without_empty(populate_in_process(prepared, opt.pledges, 1000));
+    f.populate_seconds = seconds_since(populate_start);
+    say("populated: %zu pledges in %.1f s (%.0f/s)\n", opt.pledges, f.populate_seconds,
+        static_cast<double>(opt.pledges) / f.populate_seconds);
+    check_filled(opt, b, on_folder(prepared), work, f);
+    std::error_code ec;
+    f.db_mib = static_cast<double>(fs::file_size(prepared / "gate.db", ec)) / (1024.0 * 1024.0);
 
     for (int run = 0; run < opt.runs; ++run) {
         // Each run closes its own copy: the reference first, on a copy of its own.
@@ -799,48 +1149,69 @@ close_figures measure_close(options const& opt, bench_bundle const& b, fs::path 
 
         auto const dir = work / ("close-" + std::to_string(run));
         fs::copy(prepared, dir, fs::copy_options::recursive);
-        auto const closed = bench::run_measured(opt.gate, {"close", "--data", dir.string(), campaign_id},
-                                                work / "close-out.txt", work / "close-err.txt");
-        if (closed.exit_code != 0) {
-            throw bench_error("sluice-gate close failed (exit " + std::to_string(closed.exit_code) +
-                              "): " + bench::read_text(work / "close-err.txt").substr(0, 2000));
-        }
-        auto const outcome = json::parse(closed.out, nullptr, false);
-        if (!outcome.is_object() || outcome.value("backers", std::uint64_t{0}) != opt.pledges) {
-            throw bench_error("sluice-gate close said: " + closed.out);
-        }
-        f.state = outcome.value("state", "");
-        f.close_s.push_back(closed.seconds);
-        f.close_rss_mib.push_back(closed.max_rss_mib);
-
-        gate_server server(opt.gate, dir, b.gate_key, work / "serve-close.err");
-        auto const target = std::string("/v1/campaigns/") + campaign_id + "/pledges/" +
-                            ids[static_cast<std::size_t>(run) % ids.size()];
-        auto const first = get_timed(server.port(), target);
-        auto const second = get_timed(server.port(), target);
-        // Funded: confirmed, waiting for the charge run (none here); failed: released with its receipt.
-        auto const answer = json::parse(first.body);
-        bool const as_expected =
-            f.state == "funded" ? answer.value("state", "") == "confirmed" : answer.contains("release");
-        if (!as_expected || first.body != second.body) {
-            throw bench_error("GET " + target + " after the close: " + first.body.substr(0, 500));
-        }
-        f.first_get_ms.push_back(first.ms);
-        f.second_get_ms.push_back(second.ms);
-        f.status_ms.push_back(get_timed(server.port(), std::string("/v1/campaigns/") + campaign_id).ms);
-        server.stop();
+        close_copy(opt, b, on_folder(dir), ids, run, work, f);
         fs::remove_all(dir);
-        say("close run %d: sluice-gate close %.3f s (peak RSS %.1f MiB, %s), bare SQLite close %.3f s; first "
-            "GET "
-            "%.2f ms, second %.2f ms, campaign status %.1f ms; load %s\n",
-            run + 1, f.close_s.back(), f.close_rss_mib.back(), f.state.c_str(), f.reference_s.back(),
-            f.first_get_ms.back(), f.second_get_ms.back(), f.status_ms.back(), load_average().c_str());
+        say_close_run(run, f, "SQLite");
     }
+    return f;
+}
+
+// PostgreSQL: the filled database copied afresh (CREATE DATABASE ... TEMPLATE) for each close, the bare close
+// on a copy of its own.
+close_figures measure_pg_close(options const& opt, bench_bundle const& b, fs::path const& work,
+                               pg_server const& pg) {
+    close_figures f;
+    f.pledges = opt.pledges;
+    std::string const filled = "close_filled";
+    auto const filled_url = pg.create_database(filled);
+    import_into(opt, b, {"--db", filled_url}, work);
+    say("populating the PostgreSQL campaign with %zu confirmed pledges: the first %zu through the gate's "
+        "store "
+        "in this process (commits not waiting for the disk), the rest by COPY ...\n",
+        opt.pledges, std::min(opt.pledges, pg_through_store));
+    auto const populate_start = clock_type::now();
+    auto const ids = without_empty(populate_pg_in_process(pg, filled, opt.pledges, pg_through_store, 1000));
+    f.populate_seconds = seconds_since(populate_start);
+    say("populated: %zu pledges in %.1f s (%.0f/s)\n", opt.pledges, f.populate_seconds,
+        static_cast<double>(opt.pledges) / f.populate_seconds);
+    check_filled(opt, b, {"--db", filled_url}, work, f);
+    f.db_mib = std::stod(pg.admin().value("SELECT pg_database_size('" + filled + "')")) / (1024.0 * 1024.0);
+
+    for (int run = 0; run < opt.runs; ++run) {
+        auto const reference = "close_bare_" + std::to_string(run);
+        copy_database(pg.admin(), filled, reference);
+        std::uint64_t backers = 0;
+        f.reference_s.push_back(bench::bare_pg_close(pg.url(reference), campaign_id, backers));
+        drop_database(pg.admin(), reference);
+        if (backers != opt.pledges) {
+            throw bench_error("the bare close counted " + std::to_string(backers) + " backers");
+        }
+
+        auto const copy = "close_" + std::to_string(run);
+        copy_database(pg.admin(), filled, copy);
+        close_copy(opt, b, {"--db", pg.url(copy)}, ids, run, work, f);
+        drop_database(pg.admin(), copy);
+        say_close_run(run, f, "PostgreSQL");
+    }
+    drop_database(pg.admin(), filled);
     return f;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The driver
+
+std::vector<int> parse_gates(std::string const& list) {
+    std::vector<int> gates;
+    std::stringstream in(list);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        gates.push_back(static_cast<int>(bench::parse_number("--gates", item, 1, 64)));
+    }
+    if (gates.empty()) {
+        throw bench::usage_error("--gates needs at least one number");
+    }
+    return gates;
+}
 
 options parse_args(int argc, char** argv) {
     options opt;
@@ -848,6 +1219,10 @@ options parse_args(int argc, char** argv) {
     while (args.next()) {
         if (args.is("--only")) {
             opt.only = args.choice({"rate", "close"});
+        } else if (args.is("--db")) {
+            opt.db = args.choice({"sqlite", "postgresql", "both"});
+        } else if (args.is("--gates")) {
+            opt.gates = parse_gates(args.value());
         } else if (args.is("--runs")) {
             opt.runs = static_cast<int>(args.number(1, 1000));
         } else if (args.is("--pledges")) {
@@ -869,6 +1244,167 @@ options parse_args(int argc, char** argv) {
     return opt;
 }
 
+struct figures {
+    std::optional<rate_figures> rate;
+    std::optional<close_figures> close;
+    std::map<int, rate_figures> pg_rate; // by the number of gates
+    std::optional<close_figures> pg_close;
+};
+
+// The median of the runs' own ratios of `gates` gates to one gate; NaN without a one-gate figure.
+double over_one_gate(figures const& f, int gates) {
+    if (!f.pg_rate.contains(1) || !f.pg_rate.contains(gates)) {
+        return std::nan("");
+    }
+    auto const& one = f.pg_rate.at(1).gate_per_s;
+    auto const& more = f.pg_rate.at(gates).gate_per_s;
+    std::vector<double> r;
+    for (std::size_t i = 0; i < std::min(one.size(), more.size()); ++i) {
+        r.push_back(more[i] / one[i]);
+    }
+    return median(r);
+}
+
+json close_json(close_figures const& c, char const* reference_key) {
+    return {{"pledges", c.pledges},
+            {"populateSeconds", c.populate_seconds},
+            {"populateServeVmHWMMiB", c.populate_rss_mib},
+            {"databaseMiB", c.db_mib},
+            {"openCampaignStatusMs", c.open_status_ms},
+            {"state", c.state},
+            {"closeSeconds", c.close_s},
+            {"closePeakRssMiB", c.close_rss_mib},
+            {reference_key, c.reference_s},
+            {"firstPledgeGetMs", c.first_get_ms},
+            {"secondPledgeGetMs", c.second_get_ms},
+            {"campaignStatusMs", c.status_ms}};
+}
+
+json figures_json(options const& opt, figures const& f) {
+    json j{{"runs", opt.runs}, {"clients", opt.clients}};
+    if (f.rate) {
+        auto const& r = *f.rate;
+        j["rate"] = {{"pledgesPerRun", opt.rate_pledges},
+                     {"gatePledgesPerSecond", r.gate_per_s},
+                     {"gateP50Ms", r.gate_p50},
+                     {"gateP99Ms", r.gate_p99},
+                     {"gateCpuMicrosecondsPerPledge", r.gate_cpu_us},
+                     {"clientCpuMicrosecondsPerPledge", r.client_cpu_us},
+                     {"sqliteCpuMicrosecondsPerInsert", r.bare_cpu_us},
+                     {"sqliteInsertsPerSecond", r.bare_per_s},
+                     {"sqliteP50Ms", r.bare_p50},
+                     {"sqliteP99Ms", r.bare_p99},
+                     {"ratio", r.ratio()},
+                     {"goal", rate_goal}};
+    }
+    if (f.close) {
+        j["close"] = close_json(*f.close, "sqliteCloseSeconds");
+    }
+    if (!f.pg_rate.empty() || f.pg_close) {
+        json pg = json::object();
+        if (!f.pg_rate.empty()) {
+            pg["rate"] = json::array();
+            for (auto const& [gates, r] : f.pg_rate) {
+                json row{{"gates", gates},
+                         {"pledgesPerRun", opt.rate_pledges},
+                         {"gatePledgesPerSecond", r.gate_per_s},
+                         {"gateP50Ms", r.gate_p50},
+                         {"gateP99Ms", r.gate_p99},
+                         {"gateCpuMicrosecondsPerPledge", r.gate_cpu_us},
+                         {"postgresqlCpuMicrosecondsPerPledge", r.server_cpu_us},
+                         {"providerCpuMicrosecondsPerPledge", r.provider_cpu_us},
+                         {"clientCpuMicrosecondsPerPledge", r.client_cpu_us},
+                         {"bareInsertsPerSecond", r.bare_per_s},
+                         {"bareP50Ms", r.bare_p50},
+                         {"bareP99Ms", r.bare_p99},
+                         {"bareCpuMicrosecondsPerInsert", r.bare_cpu_us},
+                         {"barePostgresqlCpuMicrosecondsPerInsert", r.bare_server_cpu_us},
+                         {"ratio", r.ratio()}};
+                if (gates == 1) {
+                    row["goal"] = rate_goal;
+                } else if (auto const more = over_one_gate(f, gates); !std::isnan(more)) {
+                    row["overOneGate"] = more;
+                }
+                pg["rate"].push_back(row);
+            }
+        }
+        if (f.pg_close) {
+            pg["close"] = close_json(*f.pg_close, "bareCloseSeconds");
+        }
+        j["postgresql"] = pg;
+    }
+    return j;
+}
+
+void print_sqlite_rate(options const& opt, rate_figures const& r) {
+    std::printf("\npledges per second: %d clients, %zu pledges per run, median of %d runs\n", opt.clients,
+                opt.rate_pledges, opt.runs);
+    std::printf("%-44s %10s %8s %8s %12s\n", "", "per second", "p50 ms", "p99 ms", "CPU us each");
+    std::printf("%-44s %10.0f %8.2f %8.2f %12.0f\n", "sluice-gate serve, POST .../pledges",
+                median(r.gate_per_s), median(r.gate_p50), median(r.gate_p99), median(r.gate_cpu_us));
+    std::printf("%-44s %10s %8s %8s %12.0f\n",
+                ("  its " + std::to_string(opt.clients) + " HTTP clients (same machine)").c_str(), "", "", "",
+                median(r.client_cpu_us));
+    std::printf("%-44s %10.0f %8.2f %8.2f %12.0f\n", "bare SQLite insert (WAL, FULL, 1 per commit)",
+                median(r.bare_per_s), median(r.bare_p50), median(r.bare_p99), median(r.bare_cpu_us));
+    std::printf("sluice-gate / bare SQLite (median of the runs' ratios): %.3f (goal >= %.1f: %s)\n",
+                r.ratio(), rate_goal, r.ratio() >= rate_goal ? "met" : "MISSED");
+}
+
+void print_pg_rate(options const& opt, figures const& f) {
+    std::printf(
+        "\npledges per second on PostgreSQL (fsync, synchronous_commit on): %d clients spread over the "
+        "gates, %zu pledges per run, median of %d runs\n",
+        opt.clients, opt.rate_pledges, opt.runs);
+    std::printf("%-44s %10s %8s %8s %12s %11s\n", "", "per second", "p50 ms", "p99 ms", "CPU us each",
+                "PG CPU us");
+    for (auto const& [gates, r] : f.pg_rate) {
+        auto const name = std::to_string(gates) + (gates == 1 ? " gate" : " gates");
+        std::printf("%-44s %10.0f %8.2f %8.2f %12.0f %11.0f\n", (name + ": sluice-gate serve, POST").c_str(),
+                    median(r.gate_per_s), median(r.gate_p50), median(r.gate_p99), median(r.gate_cpu_us),
+                    median(r.server_cpu_us));
+        std::printf("%-44s %10s %8s %8s %12.0f\n", "  the fake provider (node, 2 calls a pledge)", "", "", "",
+                    median(r.provider_cpu_us));
+        std::printf("%-44s %10s %8s %8s %12.0f\n",
+                    ("  the " + std::to_string(opt.clients) + " HTTP clients (same machine)").c_str(), "", "",
+                    "", median(r.client_cpu_us));
+        std::printf("%-44s %10.0f %8.2f %8.2f %12.0f %11.0f\n",
+                    ("  bare PostgreSQL insert, " + std::to_string(opt.clients) + " connections").c_str(),
+                    median(r.bare_per_s), median(r.bare_p50), median(r.bare_p99), median(r.bare_cpu_us),
+                    median(r.bare_server_cpu_us));
+        std::printf("  %s / bare PostgreSQL (median of the runs' ratios): %.3f", name.c_str(), r.ratio());
+        if (gates == 1) {
+            std::printf(" (goal >= %.1f: %s)", rate_goal, r.ratio() >= rate_goal ? "met" : "MISSED");
+        } else if (auto const more = over_one_gate(f, gates); !std::isnan(more)) {
+            std::printf("; %s / 1 gate: %.2fx the pledges", name.c_str(), more);
+        }
+        std::printf("\n");
+    }
+}
+
+void print_close(options const& opt, close_figures const& c, std::string const& engine,
+                 std::string const& populated_by, std::string const& size_name) {
+    std::printf("\nclosing a campaign of %zu pledges on %s (populated by %s: %.1f s, %.0f/s; %s %.0f MiB), "
+                "median of %d runs\n",
+                c.pledges, engine.c_str(), populated_by.c_str(), c.populate_seconds,
+                static_cast<double>(c.pledges) / c.populate_seconds, size_name.c_str(), c.db_mib, opt.runs);
+    std::printf("%-50s %12s\n", "", "median");
+    std::printf("%-50s %10.3f s\n", ("sluice-gate close (" + c.state + ")").c_str(), median(c.close_s));
+    std::printf("%-50s %8.1f MiB\n", "  peak RSS of the close (wait4 ru_maxrss)", median(c.close_rss_mib));
+    std::printf("%-50s %10.3f s\n", ("bare " + engine + " close (open, totals, update, commit)").c_str(),
+                median(c.reference_s));
+    std::printf("%-50s %9.2f ms\n",
+                c.state == "funded" ? "first GET of a pledge after close (confirmed)"
+                                    : "first GET of a pledge after close (release)",
+                median(c.first_get_ms));
+    std::printf("%-50s %9.2f ms\n", "second GET of the same pledge", median(c.second_get_ms));
+    std::printf("%-50s %9.2f ms\n", "GET campaign, open (totals over every pledge)", c.open_status_ms);
+    std::printf("%-50s %9.2f ms\n", "GET campaign after close", median(c.status_ms));
+    std::printf("%-50s %8.1f MiB\n", "serve VmHWM (after populating, or replays + GET)", c.populate_rss_mib);
+    std::printf("sluice-gate close / bare %s close: %.2fx the time\n", engine.c_str(),
+                median(c.close_s) / median(c.reference_s));
+}
+
 int run(options const& opt) {
     if (opt.json) {
         bench::progress_to_stderr();
@@ -877,89 +1413,45 @@ int run(options const& opt) {
     auto const bundle = make_bundle(opt, work.path(), opt.pledges);
     say("gate: %s\nwork folder: %s (fsync-bound: the same filesystem for the gate and the references)\n",
         opt.gate.c_str(), work.path().c_str());
-    std::optional<rate_figures> rate;
-    std::optional<close_figures> close;
-    if (opt.only.empty() || opt.only == "rate") {
-        rate = measure_rate(opt, bundle, work.path());
+    bool const rate = opt.only.empty() || opt.only == "rate";
+    bool const close = opt.only.empty() || opt.only == "close";
+    std::optional<pg_server> pg;
+    if (opt.postgresql()) {
+        pg.emplace();
+        say("PostgreSQL: %s (fsync and synchronous_commit on)\n", pg->url("DATABASE").c_str());
     }
-    if (opt.only.empty() || opt.only == "close") {
-        close = measure_close(opt, bundle, work.path());
+    figures f;
+    if (rate && opt.sqlite()) {
+        f.rate = measure_rate(opt, bundle, work.path());
+    }
+    if (rate && pg) {
+        f.pg_rate = measure_pg_rate(opt, bundle, work.path(), *pg);
+    }
+    if (close && opt.sqlite()) {
+        f.close = measure_close(opt, bundle, work.path());
+    }
+    if (close && pg) {
+        f.pg_close = measure_pg_close(opt, bundle, work.path(), *pg);
     }
 
     if (opt.json) {
-        json j{{"runs", opt.runs}, {"clients", opt.clients}};
-        if (rate) {
-            j["rate"] = {{"pledgesPerRun", opt.rate_pledges},
-                         {"gatePledgesPerSecond", rate->gate_per_s},
-                         {"gateP50Ms", rate->gate_p50},
-                         {"gateP99Ms", rate->gate_p99},
-                         {"gateCpuMicrosecondsPerPledge", rate->gate_cpu_us},
-                         {"clientCpuMicrosecondsPerPledge", rate->client_cpu_us},
-                         {"sqliteCpuMicrosecondsPerInsert", rate->sqlite_cpu_us},
-                         {"sqliteInsertsPerSecond", rate->sqlite_per_s},
-                         {"sqliteP50Ms", rate->sqlite_p50},
-                         {"sqliteP99Ms", rate->sqlite_p99},
-                         {"ratio", rate->ratio()},
-                         {"goal", rate_goal}};
-        }
-        if (close) {
-            j["close"] = {{"pledges", close->pledges},
-                          {"populateSeconds", close->populate_seconds},
-                          {"populateServeVmHWMMiB", close->populate_rss_mib},
-                          {"databaseMiB", close->db_mib},
-                          {"openCampaignStatusMs", close->open_status_ms},
-                          {"state", close->state},
-                          {"closeSeconds", close->close_s},
-                          {"closePeakRssMiB", close->close_rss_mib},
-                          {"sqliteCloseSeconds", close->reference_s},
-                          {"firstPledgeGetMs", close->first_get_ms},
-                          {"secondPledgeGetMs", close->second_get_ms},
-                          {"campaignStatusMs", close->status_ms}};
-        }
-        std::printf("%s\n", j.dump(2).c_str());
+        std::printf("%s\n", figures_json(opt, f).dump(2).c_str());
         return 0;
     }
-    if (rate) {
-        std::printf("\npledges per second: %d clients, %zu pledges per run, median of %d runs\n", opt.clients,
-                    opt.rate_pledges, opt.runs);
-        std::printf("%-44s %10s %8s %8s %12s\n", "", "per second", "p50 ms", "p99 ms", "CPU us each");
-        std::printf("%-44s %10.0f %8.2f %8.2f %12.0f\n", "sluice-gate serve, POST .../pledges",
-                    median(rate->gate_per_s), median(rate->gate_p50), median(rate->gate_p99),
-                    median(rate->gate_cpu_us));
-        std::printf("%-44s %10s %8s %8s %12.0f\n",
-                    ("  its " + std::to_string(opt.clients) + " HTTP clients (same machine)").c_str(), "", "",
-                    "", median(rate->client_cpu_us));
-        std::printf("%-44s %10.0f %8.2f %8.2f %12.0f\n", "bare SQLite insert (WAL, FULL, 1 per commit)",
-                    median(rate->sqlite_per_s), median(rate->sqlite_p50), median(rate->sqlite_p99),
-                    median(rate->sqlite_cpu_us));
-        std::printf("sluice-gate / bare SQLite (median of the runs' ratios): %.3f (goal >= %.1f: %s)\n",
-                    rate->ratio(), rate_goal, rate->ratio() >= rate_goal ? "met" : "MISSED");
+    if (f.rate) {
+        print_sqlite_rate(opt, *f.rate);
     }
-    if (close) {
-        std::printf(
-            "\nclosing a campaign of %zu pledges (populated by %s: %.1f s, %.0f/s; gate.db %.0f MiB), "
-            "median of %d runs\n",
-            close->pledges, "the gate's store, no fsync", close->populate_seconds,
-            static_cast<double>(close->pledges) / close->populate_seconds, close->db_mib, opt.runs);
-        std::printf("%-50s %12s\n", "", "median");
-        std::printf("%-50s %10.3f s\n", ("sluice-gate close (" + close->state + ")").c_str(),
-                    median(close->close_s));
-        std::printf("%-50s %8.1f MiB\n", "  peak RSS of the close (wait4 ru_maxrss)",
-                    median(close->close_rss_mib));
-        std::printf("%-50s %10.3f s\n", "bare SQLite close (open, totals, update, commit)",
-                    median(close->reference_s));
-        std::printf("%-50s %9.2f ms\n",
-                    close->state == "funded" ? "first GET of a pledge after close (confirmed)"
-                                             : "first GET of a pledge after close (release)",
-                    median(close->first_get_ms));
-        std::printf("%-50s %9.2f ms\n", "second GET of the same pledge", median(close->second_get_ms));
-        std::printf("%-50s %9.2f ms\n", "GET campaign, open (totals over every pledge)",
-                    close->open_status_ms);
-        std::printf("%-50s %9.2f ms\n", "GET campaign after close", median(close->status_ms));
-        std::printf("%-50s %8.1f MiB\n", "serve VmHWM (after populating, or replays + GET)",
-                    close->populate_rss_mib);
-        std::printf("sluice-gate close / bare SQLite close: %.2fx the time\n",
-                    median(close->close_s) / median(close->reference_s));
+    if (!f.pg_rate.empty()) {
+        print_pg_rate(opt, f);
+    }
+    if (f.close) {
+        print_close(opt, *f.close, "SQLite", "the gate's store, no fsync", "gate.db");
+    }
+    if (f.pg_close) {
+        print_close(opt, *f.pg_close, "PostgreSQL",
+                    "the gate's store for the first " +
+                        std::to_string(std::min(opt.pledges, pg_through_store)) + ", then COPY",
+                    "database");
     }
     return 0;
 }

@@ -82,7 +82,10 @@ memory_figures memory_of(pid_t pid) {
     return {.peak_rss_mib = status_mib(pid, "VmHWM:"), .anon_mib = status_mib(pid, "RssAnon:")};
 }
 
-memory_figures tree_memory(pid_t root) {
+namespace {
+
+// `root` and every process below it, as /proc shows them now.
+std::vector<pid_t> process_tree(pid_t root) {
     std::map<pid_t, pid_t> parent_of;
     for (auto const& p : list_processes()) {
         parent_of[p.pid] = p.ppid;
@@ -95,11 +98,27 @@ memory_figures tree_memory(pid_t root) {
             }
         }
     }
+    return tree;
+}
+
+} // namespace
+
+memory_figures tree_memory(pid_t root) {
     memory_figures total;
-    for (pid_t const pid : tree) {
+    for (pid_t const pid : process_tree(root)) {
         auto const m = memory_of(pid);
         total.peak_rss_mib += m.peak_rss_mib;
         total.anon_mib += m.anon_mib;
+    }
+    return total;
+}
+
+double tree_cpu_seconds(pid_t root) {
+    double total = 0;
+    for (pid_t const pid : process_tree(root)) {
+        if (auto const cpu = process_cpu_seconds(pid); !std::isnan(cpu)) {
+            total += cpu;
+        }
     }
     return total;
 }

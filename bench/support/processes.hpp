@@ -36,5 +36,9 @@ struct memory_figures {
 memory_figures memory_of(pid_t pid);
 // Summed over `root` and every process below it.
 memory_figures tree_memory(pid_t root);
+// utime + stime summed over `root` and the processes below it now: a server that forks a process per
+// connection, measured across a stretch in which its connections stay open (the CPU of one that ended
+// in between is lost with it).
+double tree_cpu_seconds(pid_t root);
 
 } // namespace sluice::bench
