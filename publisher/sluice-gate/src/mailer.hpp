@@ -24,9 +24,9 @@ struct mail_message {
 // /bin/sh with the message on its stdin: "To:", "Subject:", a blank line, the body. Exit status 0 means the
 // command took the message. An empty command means the gate has no way to send mail.
 //
-// A mail command may take seconds (a slow relay, a DNS timeout), and the gate serves everything on one
-// thread: async_send runs the command on one of the mailer's own worker threads instead, so the server
-// keeps answering other requests meanwhile. Copies share the workers; the last copy to go waits for the
+// A mail command may take seconds (a slow relay, a DNS timeout), and each of the gate's request threads
+// serves many connections: async_send runs the command on one of the mailer's own worker threads instead,
+// so the thread keeps answering other requests meanwhile. Copies share the workers; the last copy to go waits for the
 // command in progress (at most the timeout) and drops the ones still queued.
 class mailer {
 public:
