@@ -247,6 +247,11 @@ std::optional<stripe_config> required_stripe(parsed_args const& a, int& refused)
     return stripe;
 }
 
+// An option as a person gives it: the data is named by --data DIR, or --db.
+std::string option_name(std::string_view key) {
+    return key == "db" ? "data DIR (or --db)" : std::string(key);
+}
+
 // How many threads serve requests (--threads), or nullopt once the usage error is said. By default one for
 // SQLite, which lets one writer in at a time (more threads would mostly wait for it), and eight for
 // PostgreSQL, which writes side by side. More threads on SQLite are still correct: writers queue.
@@ -269,7 +274,7 @@ std::optional<std::size_t> serve_threads(parsed_args const& a, int& refused) {
 int serve(parsed_args const& a) {
     for (auto const* required : {"db", "listen", "gate-key"}) {
         if (!a.options.contains(required)) {
-            return usage(std::string("serve needs --") + required);
+            return usage(std::string("serve needs --") + option_name(required));
         }
     }
     if (!a.positional.empty()) {
@@ -457,7 +462,7 @@ int serve(parsed_args const& a) {
 int import(parsed_args const& a) {
     for (auto const* required : {"db", "gate-key"}) {
         if (!a.options.contains(required)) {
-            return usage(std::string("import needs --") + required);
+            return usage(std::string("import needs --") + option_name(required));
         }
     }
     if (a.positional.size() != 2) {
