@@ -378,9 +378,10 @@ int serve(parsed_args const& a) {
     // One shard per thread, each with its own loop, store connection, provider and context, so that
     // whatever a handler touches belongs to its thread; then, when payments are on, the charge run's, on a
     // thread of its own. The loops are declared before everything that posts to them: the mailer's workers
-    // post answers until the last copy of the mailer (the contexts') is gone.
-    asio::io_context control(1); // the acceptor and the signals, on this thread
+    // post answers until the last copy of the mailer (the contexts') is gone. The control loop comes after
+    // them, so it goes first: an accept still pending there holds a socket of a shard's loop.
     std::deque<asio::io_context> loops;
+    asio::io_context control(1); // the acceptor and the signals, on this thread
     mailer const mail(mail_command);
     std::vector<std::unique_ptr<gate_store>> stores;
     std::deque<gate_context> contexts;
