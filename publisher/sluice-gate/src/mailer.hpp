@@ -26,8 +26,8 @@ struct mail_message {
 //
 // A mail command may take seconds (a slow relay, a DNS timeout), and each of the gate's request threads
 // serves many connections: async_send runs the command on one of the mailer's own worker threads instead,
-// so the thread keeps answering other requests meanwhile. Copies share the workers; the last copy to go waits for the
-// command in progress (at most the timeout) and drops the ones still queued.
+// so the thread keeps answering other requests meanwhile. Copies share the workers; the last copy to go waits
+// for the command in progress (at most the timeout) and drops the ones still queued.
 class mailer {
 public:
     // At most this many commands at once; more wait for a free worker.
