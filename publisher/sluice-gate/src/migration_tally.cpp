@@ -50,7 +50,9 @@ std::string tally_difference(table_tally const& sqlite, table_tally const& postg
     // Every state of either side, so that one missing on the other is named too.
     auto states = sqlite.by_state;
     states.insert(postgresql.by_state.begin(), postgresql.by_state.end());
-    for (auto const& [state, _] : states) {
+    for (auto const& entry : states) {
+        auto const& state =
+            entry.first; // a plain reference: lambdas may not capture a structured binding (clang)
         auto const in = [&](table_tally const& t) {
             auto const found = t.by_state.find(state);
             return found == t.by_state.end() ? state_amounts{} : found->second;
