@@ -16,6 +16,7 @@
 #include "gate_bundle_spec.hpp"
 #include "gate_fixture.hpp"
 #include "keepalive_connection.hpp"
+#include "load_report.hpp"
 #include "nginx_balancer.hpp"
 #include "pg_cluster.hpp"
 #include "sandbox_dir.hpp"
@@ -72,28 +73,6 @@ constexpr std::size_t kill_after = 200;
 json lenient_json(std::string const& text) {
     return json::parse(text, nullptr, false);
 }
-
-double seconds_since(steady::time_point start) {
-    return std::chrono::duration<double>(steady::now() - start).count();
-}
-
-// What went wrong with individual requests, reported as one failure with the count and the first few, so a
-// broken gate does not print thousands of lines.
-class problems {
-public:
-    void add(std::string what) { list_.push_back(std::move(what)); }
-    bool empty() const { return list_.empty(); }
-    friend std::ostream& operator<<(std::ostream& os, problems const& p) {
-        os << p.list_.size() << " problem(s):";
-        for (std::size_t i = 0; i < p.list_.size() && i < 10; ++i) {
-            os << "\n  " << p.list_[i];
-        }
-        return os;
-    }
-
-private:
-    std::vector<std::string> list_;
-};
 
 // The shared database as the test reads it, through libpq on the cluster's socket: what the gates recorded,
 // as against what they answered.

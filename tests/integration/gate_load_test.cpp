@@ -17,6 +17,7 @@
 #include "gate_bundle_spec.hpp"
 #include "gate_fixture.hpp"
 #include "keepalive_connection.hpp"
+#include "load_report.hpp"
 #include "wait_until.hpp"
 
 #include <sluice/protocol/keys.hpp>
@@ -198,28 +199,6 @@ protected:
         EXPECT_EQ(r->status, expect_status) << target << ": " << r->body;
         return lenient_json(*r);
     }
-};
-
-double seconds_since(steady::time_point start) {
-    return std::chrono::duration<double>(steady::now() - start).count();
-}
-
-// What went wrong with individual requests, reported as one failure with the count and the first few, so a
-// broken gate does not print thousands of lines.
-class problems {
-public:
-    void add(std::string what) { list_.push_back(std::move(what)); }
-    bool empty() const { return list_.empty(); }
-    friend std::ostream& operator<<(std::ostream& os, problems const& p) {
-        os << p.list_.size() << " problem(s):";
-        for (std::size_t i = 0; i < p.list_.size() && i < 10; ++i) {
-            os << "\n  " << p.list_[i];
-        }
-        return os;
-    }
-
-private:
-    std::vector<std::string> list_;
 };
 
 // 2,000 hosts pledge at once over 64 connections, each with its own key and device: every one is recorded,
