@@ -37,6 +37,10 @@
         PLEDGE_NOT_UPDATABLE: 1114,
         TIER_SOLD_OUT: 1115,
         UNKNOWN_TIER: 1116,
+        MEDIA_TOOLS_MISSING: 1201,
+        MEDIA_UNREADABLE: 1202,
+        MEDIA_UNPLAYABLE: 1203,
+        MEDIA_BUSY: 1204,
     });
 
     // The extension's own codes, for what happens before a request reaches the host or after it failed to answer.

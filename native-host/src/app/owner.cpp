@@ -4,6 +4,7 @@
 #include "app/config.hpp"
 #include "app/gate_methods.hpp"
 #include "app/host_methods.hpp"
+#include "app/media_methods.hpp"
 #include "app/owner_launcher.hpp"
 #include "app/paths.hpp"
 #include "app/settings_methods.hpp"
@@ -200,6 +201,8 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
 
     streams.set_access_policy(
         [&library](std::string const& id, int file_index) { return library.access(id, file_index); });
+    media::media_prober prober(io);
+    streams.set_prober(prober);
 
     on_last_client_gone = [&] {
         if (streams.active_connections() == 0) {
@@ -228,7 +231,8 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
                       config.max_inbound_frame_bytes, streams.base_url()},
         [&hub] { return hub.client_count(); },
         [&streams](std::string const& origin) { streams.router().allow_origin(origin); });
-    add_torrent_methods(dispatcher, io, engine, streams);
+    add_torrent_methods(dispatcher, io, engine, streams, prober);
+    add_media_methods(dispatcher, engine, streams, prober);
     add_settings_methods(dispatcher, config, paths.config_file(), session, engine);
     add_bundle_methods(dispatcher, io, workers, engine, library, streams, config);
     bundle::gate_agent agent(

@@ -2,6 +2,7 @@
 
 #include "app/method_params.hpp"
 #include "base/paths.hpp"
+#include "media/media_json.hpp"
 #include "torrent/add_source.hpp"
 #include "torrent/torrent_fetcher.hpp"
 #include "torrent/torrent_json.hpp"
@@ -32,7 +33,8 @@ void finish_add(rpc_call const& call, torrent::torrent_engine& engine, torrent::
 } // namespace
 
 void add_torrent_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
-                         torrent::torrent_engine& engine, stream::stream_server& streams) {
+                         torrent::torrent_engine& engine, stream::stream_server& streams,
+                         media::media_prober& prober) {
     dispatcher.add("torrent.add", [&io, &engine](rpc_call const& call) {
         if (!check_members(call, {"uri", "torrent", "savePath"})) {
             return;
@@ -72,7 +74,7 @@ void add_torrent_methods(native_messaging::rpc_dispatcher& dispatcher, boost::as
         }
     });
 
-    dispatcher.add("torrent.files", [&engine, &streams](rpc_call const& call) {
+    dispatcher.add("torrent.files", [&engine, &streams, &prober](rpc_call const& call) {
         if (!check_members(call, {"infoHash", "offset", "limit"})) {
             return;
         }
@@ -99,7 +101,12 @@ void add_torrent_methods(native_messaging::rpc_dispatcher& dispatcher, boost::as
         // A bundle's locked item is listed as it streams: its plaintext's size and type, the stored size
         // beside.
         for (auto& file : reply["files"]) {
-            auto const access = streams.access(*id, file["index"].get<int>());
+            auto const index = file["index"].get<int>();
+            if (auto const* info = prober.known({*id, index})) {
+                file["media"] = media::media_json(
+                    *info, [&](int track) { return streams.subtitle_url(*id, index, track); });
+            }
+            auto const access = streams.access(*id, index);
             if (access.what != bundle::file_access::kind::plain) {
                 file["storedSize"] = file["size"];
                 file["size"] = access.plaintext_size;

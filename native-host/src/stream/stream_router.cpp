@@ -3,6 +3,8 @@
 #include <sluice/protocol/extension_ids.hpp>
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 namespace sluice::stream {
 
@@ -29,6 +31,30 @@ std::string_view next_segment(std::string_view& path) {
     auto const segment = path.substr(0, slash);
     path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
     return segment;
+}
+
+bool all_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// `t=SECONDS` (digits, an optional fraction of up to 6 digits), the only query a converted stream takes;
+// anything else in the query is refused rather than ignored.
+std::optional<double> start_time(std::string_view query) {
+    if (query.empty()) {
+        return 0.0;
+    }
+    if (!query.starts_with("t=")) {
+        return std::nullopt;
+    }
+    auto value = query.substr(2);
+    auto const dot = value.find('.');
+    auto const whole = value.substr(0, dot);
+    auto const fraction = dot == std::string_view::npos ? std::string_view{} : value.substr(dot + 1);
+    if (!all_digits(whole) || whole.size() > 7 ||
+        (dot != std::string_view::npos && (!all_digits(fraction) || fraction.size() > 6))) {
+        return std::nullopt;
+    }
+    return std::stod(std::string(value));
 }
 
 } // namespace
@@ -74,7 +100,9 @@ route_decision stream_router::route(request_facts const& request) const {
         return d;
     }
     std::string_view path = request.target;
+    std::string_view query;
     if (auto const q = path.find('?'); q != std::string_view::npos) {
+        query = path.substr(q + 1);
         path = path.substr(0, q);
     }
     for (char c : path) {
@@ -83,27 +111,48 @@ route_decision stream_router::route(request_facts const& request) const {
             return d; // 404
         }
     }
-    if (!path.starts_with("/s/")) {
+    auto kind = stream_target::kind::file;
+    if (path.starts_with("/m/")) {
+        kind = stream_target::kind::converted;
+    } else if (path.starts_with("/v/")) {
+        kind = stream_target::kind::subtitles;
+    } else if (!path.starts_with("/s/")) {
         return d;
     }
     path.remove_prefix(3);
     auto const token = next_segment(path);
     auto const hash = next_segment(path);
     auto const index = next_segment(path);
-    auto const name = next_segment(path);
-    (void)name;
+    auto const last = next_segment(path);
     if (!constant_time_equal(token, token_) || !path.empty()) {
         return d;
     }
     if ((hash.size() != 40 && hash.size() != 64) || !is_lower_hex(hash)) {
         return d;
     }
-    if (index.empty() || index.size() > 6 ||
-        !std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!all_digits(index) || index.size() > 6) {
         return d;
     }
+    stream_target target;
+    target.info_hash = std::string(hash);
+    target.file_index = std::stoi(std::string(index));
+    target.what = kind;
+    if (kind == stream_target::kind::converted) {
+        auto const start = start_time(query);
+        if (last.empty() || last.size() > 32 || !start) {
+            return d;
+        }
+        target.plan = std::string(last);
+        target.start_seconds = *start;
+    } else if (kind == stream_target::kind::subtitles) {
+        auto const track = last.substr(0, last.size() >= 4 ? last.size() - 4 : 0);
+        if (!last.ends_with(".vtt") || !all_digits(track) || track.size() > 2) {
+            return d;
+        }
+        target.subtitle_track = std::stoi(std::string(track));
+    }
     d.status = 200;
-    d.target = stream_target{std::string(hash), std::stoi(std::string(index))};
+    d.target = std::move(target);
     return d;
 }
 

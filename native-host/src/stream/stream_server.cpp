@@ -4,6 +4,7 @@
 #include "stream/stream_session.hpp"
 
 #include <boost/asio/ip/v6_only.hpp>
+#include <libtorrent/torrent_info.hpp>
 
 #include <algorithm>
 
@@ -123,6 +124,41 @@ std::string stream_server::stream_url(std::string const& info_hash, int file_ind
         }
     }
     return base_url() + info_hash + "/" + std::to_string(file_index) + "/" + name;
+}
+
+std::optional<std::string> stream_server::file_url(std::string const& info_hash, int file_index) const {
+    auto const handle = engine_.find(info_hash);
+    auto const ti = handle ? handle->torrent_file() : nullptr;
+    if (!ti || file_index < 0 || file_index >= ti->num_files() ||
+        ti->files().pad_file_at(lt::file_index_t(file_index))) {
+        return std::nullopt;
+    }
+    return stream_url(info_hash, file_index, ti->files().file_path(lt::file_index_t(file_index)));
+}
+
+std::string stream_server::converted_url(std::string const& info_hash, int file_index,
+                                         std::string const& plan) const {
+    return "http://127.0.0.1:" + std::to_string(port()) + "/m/" + router_.token() + "/" + info_hash + "/" +
+           std::to_string(file_index) + "/" + plan;
+}
+
+std::string stream_server::subtitle_url(std::string const& info_hash, int file_index, int track) const {
+    return "http://127.0.0.1:" + std::to_string(port()) + "/v/" + router_.token() + "/" + info_hash + "/" +
+           std::to_string(file_index) + "/" + std::to_string(track) + ".vtt";
+}
+
+bool stream_server::conversion_started() {
+    if (media_children_ >= options_.max_media_children) {
+        return false;
+    }
+    ++media_children_;
+    return true;
+}
+
+void stream_server::conversion_ended() {
+    if (media_children_ > 0) {
+        --media_children_;
+    }
 }
 
 std::uint64_t stream_server::wait_for_piece(std::string const& id, int piece,

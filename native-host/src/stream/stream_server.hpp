@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bundle/bundle_library.hpp"
+#include "media/media_prober.hpp"
 #include "stream/stream_router.hpp"
 #include "torrent/torrent_engine.hpp"
 
@@ -29,6 +30,8 @@ struct stream_options {
     std::uint64_t read_ahead_seconds = 30;
     std::uint64_t min_read_ahead_bytes = 4 * 1024 * 1024;
     std::uint64_t max_read_ahead_bytes = 64 * 1024 * 1024;
+    // ffmpeg children (conversions and subtitle tracks) at once: each conversion can take a core.
+    std::size_t max_media_children = 6;
 };
 
 // The localhost HTTP server that streams torrent files while they download (Boost.Beast, on the host's
@@ -47,9 +50,22 @@ public:
     std::uint16_t port() const { return router_.port(); }
     std::string base_url() const;
     std::string stream_url(std::string const& info_hash, int file_index, std::string const& path) const;
+    // A file's stream URL from the torrent's own file list; nullopt when there is no such file (yet).
+    std::optional<std::string> file_url(std::string const& info_hash, int file_index) const;
+    // The file converted as a plan says (ffmpeg::plan_segment), and a subtitle track of it as WebVTT.
+    std::string converted_url(std::string const& info_hash, int file_index, std::string const& plan) const;
+    std::string subtitle_url(std::string const& info_hash, int file_index, int track) const;
     stream_router& router() { return router_; }
     torrent::torrent_engine& engine() { return engine_; }
     stream_options const& options() const { return options_; }
+    boost::asio::io_context& io() { return io_; }
+
+    // What media files hold (ffprobe), for conversions; without it /m/ and /v/ answer 404.
+    void set_prober(media::media_prober& prober) { prober_ = &prober; }
+    media::media_prober* prober() const { return prober_; }
+    // A place for one more ffmpeg child, or false when max_media_children run.
+    bool conversion_started();
+    void conversion_ended();
 
     // Whether a file may be served, and how (a bundle's locked items: never, or decrypted). Without a
     // policy every file is served as it is on disk.
@@ -100,6 +116,8 @@ private:
     std::size_t connections_ = 0;
     std::function<void()> on_idle_;
     access_policy access_policy_;
+    media::media_prober* prober_ = nullptr;
+    std::size_t media_children_ = 0;
     std::map<std::pair<std::string, int>, std::uint64_t> read_ahead_; // learnt per file
     bool stopped_ = false;
     bool accept_failing_ = false; // logged once when accepting starts failing, once when it works again

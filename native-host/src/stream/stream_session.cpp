@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "media/media_duration.hpp"
 #include "media/mime_types.hpp"
+#include "stream/media_session.hpp"
 #include "stream/stream_server.hpp"
 #include "torrent/storage_placement.hpp"
 
@@ -151,6 +152,14 @@ void stream_session::on_request(boost::system::error_code ec) {
     auto const decision = server_.router().route(facts);
     switch (decision.status) {
     case 200:
+        if (decision.target->what != stream_target::kind::file) {
+            // Converted and subtitle responses end their connection: the socket is theirs from here.
+            closed_ = true;
+            std::make_shared<media_session>(std::move(stream_), server_, *decision.target,
+                                            req.method() == bhttp::verb::head, decision.allow_origin)
+                ->start();
+            return;
+        }
         serve_file(decision.target->info_hash, decision.target->file_index, decision.allow_origin);
         return;
     case 204:

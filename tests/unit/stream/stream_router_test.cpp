@@ -23,6 +23,37 @@ TEST(StreamRouter, RoutesAGoodUrl) {
     EXPECT_EQ(get(r, "/s/" + token + "/" + hash + "/3").status, 200);
 }
 
+TEST(StreamRouter, RoutesConvertedStreamsWithTheirStartTime) {
+    stream_router const r(token, 8123);
+    auto const base = "/m/" + token + "/" + hash + "/3/copy-convert-0";
+    auto d = get(r, base);
+    ASSERT_EQ(d.status, 200);
+    EXPECT_EQ(d.target->what, stream_target::kind::converted);
+    EXPECT_EQ(d.target->plan, "copy-convert-0");
+    EXPECT_EQ(d.target->start_seconds, 0);
+    d = get(r, base + "?t=42.5");
+    ASSERT_EQ(d.status, 200);
+    EXPECT_DOUBLE_EQ(d.target->start_seconds, 42.5);
+    for (auto const* query :
+         {"?t=", "?t=-1", "?t=1e3", "?t=1.", "?t=12345678", "?t=1.1234567", "?x=1", "?t=1&x=2", "?t=nan"}) {
+        EXPECT_EQ(get(r, base + query).status, 404) << query;
+    }
+    EXPECT_EQ(get(r, "/m/" + token + "/" + hash + "/3").status, 404); // no plan
+    EXPECT_EQ(get(r, "/m/" + token + "/" + hash + "/3/" + std::string(33, 'a')).status, 404);
+    EXPECT_EQ(get(r, "/m/" + std::string(32, '0') + "/" + hash + "/3/copy-copy-0").status, 404);
+}
+
+TEST(StreamRouter, RoutesSubtitleTracks) {
+    stream_router const r(token, 8123);
+    auto const d = get(r, "/v/" + token + "/" + hash + "/3/12.vtt");
+    ASSERT_EQ(d.status, 200);
+    EXPECT_EQ(d.target->what, stream_target::kind::subtitles);
+    EXPECT_EQ(d.target->subtitle_track, 12);
+    for (auto const* last : {"x.vtt", ".vtt", "1.srt", "123.vtt", "1.vtt/extra", "-1.vtt"}) {
+        EXPECT_EQ(get(r, "/v/" + token + "/" + hash + "/3/" + last).status, 404) << last;
+    }
+}
+
 TEST(StreamRouter, HostGuardAgainstDnsRebinding) {
     stream_router const r(token, 8123);
     auto const url = "/s/" + token + "/" + hash + "/0";

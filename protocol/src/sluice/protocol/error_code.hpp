@@ -43,6 +43,11 @@ enum class error_code : int {
     pledge_not_updatable = 1114,
     tier_sold_out = 1115,
     unknown_tier = 1116,
+
+    media_tools_missing = 1201,
+    media_unreadable = 1202,
+    media_unplayable = 1203,
+    media_busy = 1204,
 };
 
 struct error_code_info {
@@ -89,6 +94,11 @@ inline constexpr std::array error_codes{
                     "The pledge's payment method can no longer be changed"},
     error_code_info{error_code::tier_sold_out, "tier_sold_out", "Every place in that tier is taken"},
     error_code_info{error_code::unknown_tier, "unknown_tier", "The campaign offers no such tier"},
+    error_code_info{error_code::media_tools_missing, "media_tools_missing",
+                    "ffmpeg and ffprobe are needed to read or convert this file"},
+    error_code_info{error_code::media_unreadable, "media_unreadable", "The file is not media that can be read"},
+    error_code_info{error_code::media_unplayable, "media_unplayable", "Nothing in this file can be played"},
+    error_code_info{error_code::media_busy, "media_busy", "Too many files are being read or converted at once"},
 };
 
 // The default human-readable message of a code (the wire message may add detail in `data`).
