@@ -3,12 +3,25 @@
 import {ErrorCode} from '../common/error_codes.js';
 import {isWebUrl, openableLink} from '../common/links.js';
 import {itemTitle} from '../common/format.js';
-import {badParam, boolean, infoHash, integer, oneOf, pickSome, string} from './params.js';
+import {PLAYABLE_LIMITS} from '../common/media.js';
+import {badParam, boolean, infoHash, integer, oneOf, pickSome, string, strings} from './params.js';
 import {HostError} from './host_port.js';
 import {itemFiles} from './priorities.js';
 import {streamInfo} from './stream_info.js';
 
 const MAX_FILE_INDEX = 1000000;
+
+// media.open's params: the questions of media.probe the browser answered yes to, and the audio track to hear
+// (left out: the file's default).
+export function mediaOpenParams(p) {
+    const out = {infoHash: infoHash(p), fileIndex: integer(p, 'fileIndex', {max: MAX_FILE_INDEX}),
+        playable: strings(p, 'playable', {maxItems: PLAYABLE_LIMITS.count, max: PLAYABLE_LIMITS.length})};
+    const audio = integer(p, 'audio', {max: 99, optional: true});
+    if (audio !== undefined) {
+        out.audio = audio;
+    }
+    return out;
+}
 
 // The members of bundle.unlock's params for the gate chosen.
 export function unlockParams(p) {
@@ -97,6 +110,7 @@ function forward(method, pick) {
 }
 
 const byHash = (p) => ({infoHash: infoHash(p)});
+const byFile = (p) => ({infoHash: infoHash(p), fileIndex: integer(p, 'fileIndex', {max: MAX_FILE_INDEX})});
 
 export const APP_INTENTS = {
     'state.get': async (ctx) => ctx.state.snapshot(),
@@ -170,6 +184,8 @@ export const APP_INTENTS = {
         return {};
     },
     'stream.info': async (ctx, p) => streamInfo(ctx, infoHash(p), integer(p, 'fileIndex', {max: MAX_FILE_INDEX})),
+    'media.probe': forward('media.probe', byFile),
+    'media.open': forward('media.open', mediaOpenParams),
 };
 
 // The files of these items (by manifest path) come down at normal priority.

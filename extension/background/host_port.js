@@ -7,12 +7,14 @@ import {ExtensionError} from '../common/error_codes.js';
 export const HOST_NAME = 'org.sluice.host';
 export const PROTOCOL_VERSION = 1;
 
-// Calls that wait on a creator's gate server or copy whole files get longer than the rest.
+// Calls that wait on a creator's gate server or copy whole files get longer than the rest; so do the media
+// calls, whose probe waits for a file's first and last pieces (a minute on a slow torrent).
 const SLOW_METHODS = {
     'bundle.unlock': 120000, 'bundle.confirmEmail': 120000, 'bundle.pledge': 120000,
     'bundle.cancelPledge': 120000, 'bundle.updatePledgePayment': 120000, 'bundle.campaign': 120000,
     'bundle.redeem': 60000,
     'torrent.add': 60000, 'bundle.export': 600000,
+    'media.probe': 90000, 'media.open': 90000,
 };
 
 // Chromium says "Specified native messaging host not found." (or "Failed to start native messaging host."

@@ -55,6 +55,22 @@ export function integer(params, name, {min = 0, max = Number.MAX_SAFE_INTEGER, o
     return value;
 }
 
+// A list of at most `maxItems` texts, each of `min` to `max` characters; a copy, so nothing the sender holds
+// goes further.
+export function strings(params, name, {maxItems, max, min = 1} = {}) {
+    if (!present(params, name)) {
+        throw badParam(`${name} is missing`);
+    }
+    const value = params[name];
+    if (!Array.isArray(value) || value.length > maxItems) {
+        throw badParam(`${name} must be a list of at most ${maxItems} texts`);
+    }
+    if (!value.every((item) => typeof item === 'string' && item.length >= min && item.length <= max)) {
+        throw badParam(`${name} must hold texts of ${min} to ${max} characters`);
+    }
+    return [...value];
+}
+
 export function boolean(params, name, {optional = false} = {}) {
     if (!present(params, name)) {
         if (optional) {

@@ -1,5 +1,6 @@
 // What the player and the viewer decide about a file before touching a media element: which element plays
-// it, which subtitle track is on by default, and where playback resumes. Pure, so node --test checks it.
+// it, which of the host's questions the browser can answer, what its tracks are called, which subtitle track is on
+// by default, and where playback resumes. Pure, so node --test checks it.
 
 // The MIME type without its parameters, lowercased: "Video/MP4; codecs=..." → "video/mp4".
 function essence(mime) {
@@ -20,6 +21,100 @@ export function mediaKind(mime) {
 
 export function isPlayableMime(mime) {
     return mediaKind(mime) !== null;
+}
+
+// Names of audio and video files whose type the host may not know (an .mkv served as application/octet-stream):
+// the player asks the host to probe these too.
+const MEDIA_NAME = /\.(mkv|mka|avi|mp4|m4v|mov|webm|mp3|flac|ogg|oga|ogv|opus|wav|m4a|aac|ts|m2ts)$/i;
+
+export function looksLikeMedia(mime, name) {
+    return mediaKind(mime) !== null || MEDIA_NAME.test(String(name ?? ''));
+}
+
+// The reason the host gives for a file it cannot read or play, as a person reads it: ffprobe names its input
+// first ("http://127.0.0.1:…/garbage.mkv: Invalid data found when processing input"), an address that says nothing
+// to the person and carries the stream's token.
+export function mediaProblemReason(text) {
+    return String(text ?? '').replace(/^\s*https?:\/\/\S*:\s+/, '').trim();
+}
+
+// What media.open takes back of media.probe's questions: at most this many, each at most this long.
+export const PLAYABLE_LIMITS = Object.freeze({count: 64, length: 256});
+
+// The questions (MIME types with codecs) the browser answers yes to, in the host's order: `canPlay` asks the
+// media element (and MediaSource), and the host picks direct, remux or transcode from what comes back.
+export function playableQuestions(questions, canPlay) {
+    if (!Array.isArray(questions)) {
+        return [];
+    }
+    return questions
+        .filter((q) => typeof q === 'string' && q.length > 0 && q.length <= PLAYABLE_LIMITS.length && canPlay(q))
+        .slice(0, PLAYABLE_LIMITS.count);
+}
+
+// A track's language as a BCP 47 tag: files say "fre" or "eng" (ISO 639-2), sidecar names "fr" or "pt-BR";
+// '' when there is none, or "und" (undetermined), or the text is no language tag at all.
+export function languageTag(code) {
+    if (typeof code !== 'string' || code === '' || code.toLowerCase() === 'und') {
+        return '';
+    }
+    try {
+        return Intl.getCanonicalLocales(code.replace(/_/g, '-'))[0] ?? '';
+    } catch {
+        return '';
+    }
+}
+
+// A track's name in a menu: its language in the reader's words ("anglais" in a French UI), then its title; ''
+// when it has neither, so the caller numbers it.
+export function trackLabel(track, locale) {
+    const tag = languageTag(track?.language);
+    let language = tag;
+    if (tag) {
+        try {
+            language = new Intl.DisplayNames([locale], {type: 'language', fallback: 'code'}).of(tag) ?? tag;
+        } catch {
+            // An engine without DisplayNames for that locale: the code says it still.
+        }
+    }
+    const title = typeof track?.title === 'string' ? track.title.trim() : '';
+    // A title that only repeats the language ("English") says nothing more.
+    const parts = [language, title.toLowerCase() === language.toLowerCase() ? '' : title];
+    return parts.filter(Boolean).join(' — ');
+}
+
+// The subtitle tracks a file offers, in the menu's order: the bundle's own (stream.info's {lang, label, url}),
+// then those media.probe found in the file and beside it. Text tracks come as {language, label, url}; bitmap ones
+// (PGS, VobSub), which a browser cannot draw, as {label} alone. A bundle that names its item's subtitles names
+// the files the probe would find beside it: its sidecars are left out rather than listed twice. Labels may be ''
+// (the caller numbers those).
+export function subtitleChoices(own, probed, locale) {
+    const bundle = Array.isArray(own) ? own.filter((s) => typeof s?.url === 'string') : [];
+    const found = (Array.isArray(probed) ? probed : []).filter((s) => !(s?.sidecar && bundle.length > 0));
+    const text = [
+        ...bundle.map((s) => ({language: languageTag(s.lang), url: s.url,
+            label: typeof s.label === 'string' && s.label.trim() ? s.label.trim() : trackLabel({language: s.lang},
+                locale)})),
+        ...found.filter((s) => s.text === true && typeof s.url === 'string')
+            .map((s) => ({language: languageTag(s.language), label: trackLabel(s, locale), url: s.url})),
+    ];
+    const bitmap = found.filter((s) => s?.text === false).map((s) => ({label: trackLabel(s, locale)}));
+    return {text, bitmap};
+}
+
+// Labels as a menu shows them: one that several tracks share gets each its number, so two untitled English audio
+// tracks are still told apart ("English (1)", "English (2)").
+export function distinctLabels(labels) {
+    const counts = new Map();
+    labels.forEach((label) => counts.set(label, (counts.get(label) ?? 0) + 1));
+    const seen = new Map();
+    return labels.map((label) => {
+        if (counts.get(label) === 1) {
+            return label;
+        }
+        seen.set(label, (seen.get(label) ?? 0) + 1);
+        return `${label} (${seen.get(label)})`;
+    });
 }
 
 function languageParts(tag) {

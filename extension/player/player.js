@@ -1,20 +1,19 @@
 // The player: one file of a torrent, streamed from the host's localhost server into a native <video> or
-// <audio>. It runs in a tab (player.open) and as an iframe inside a bundle page's card (embed=1); in both it
-// is an extension page, so the stream URL never reaches the web page around it.
-import {webext} from '../common/webext.js';
-import {t, uiLocale, readingLanguages, localize, ask, describeError, say} from '../common/ui.js';
-import {formatBytes, formatPercent, formatEta, etaSeconds} from '../common/format.js';
-import {mediaKind, defaultSubtitleIndex, resumeKey, resumeAction, restorePosition} from '../common/media.js';
+// <audio>, as it is or converted by the host when the browser cannot play it so. It runs in a tab (player.open)
+// and as an iframe in the viewer and inside a bundle page's card (embed=1); in all of them it is an extension
+// page, so the stream URL never reaches the web page around it.
+import {t, localize, ask, describeError, say} from '../common/ui.js';
+import {$} from './page.js';
+import {followDownload} from './download.js';
+import {cannotPlayText, choosePlayback, openStream, problemText} from './playback.js';
+import {createController} from './controller.js';
+import {buildTimeline} from './timeline.js';
+import {setupSubtitles} from './subtitle_tracks.js';
+import {setupAudioMenu} from './audio_tracks.js';
+import {keepPosition} from './resume.js';
+import {offerElsewhere} from './elsewhere.js';
 
-const SAVE_EVERY_MS = 5000;
-const PROGRESS_EVERY_MS = 2000;
 const INFO_HASH = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
-
-const $ = (id) => document.getElementById(id);
-
-function cannotPlay(mime) {
-    say($('message'), mime ? t('playerCannotPlay', [mime]) : t('playerCannotPlayUnknown'));
-}
 
 function readParams() {
     const params = new URL(window.location.href).searchParams;
@@ -26,142 +25,72 @@ function readParams() {
     return {infoHash, fileIndex: Number(file), embed: params.get('embed') === '1'};
 }
 
-// ---- download progress ------------------------------------------------------------------------------------
-
-function showDownload(info) {
-    const progress = Math.min(1, Math.max(0, Number(info.progress) || 0));
-    $('download').hidden = false;
-    $('download-bar').value = progress;
-    if (progress >= 1) {
-        $('download-text').textContent = t('playerDownloadComplete', [formatBytes(info.size, uiLocale)]);
-        return true;
-    }
-    // The file's remaining bytes at the torrent's rate: other files of the torrent share that rate, so this
-    // is an estimate, and the words say so.
-    const size = Number(info.size) || 0;
-    const eta = formatEta(etaSeconds({state: 'downloading', size, downloaded: size * progress,
-        downloadRate: info.downloadRate}), uiLocale);
-    const line = t('playerDownloading', [formatPercent(progress, uiLocale), formatBytes(size, uiLocale)]);
-    $('download-text').textContent = eta ? `${line} ${t('playerTimeLeft', [eta])}` : line;
-    return false;
-}
-
-// Seeking past what has arrived waits for those pieces: the person sees how far the download is.
-function followDownload(params, info) {
-    if (showDownload(info)) {
-        return;
-    }
-    setTimeout(async () => {
-        let next = info;
-        try {
-            next = await ask('stream.info', params);
-        } catch {
-            // The host may be restarting: the last figure stays, and the next poll tries again.
-        }
-        followDownload(params, next);
-    }, PROGRESS_EVERY_MS);
-}
-
-// ---- resume position -------------------------------------------------------------------------------------
-
-function keepPosition(media, itemKey) {
-    const key = resumeKey(itemKey);
-    const storage = webext.storage.local;
-    let lastSaved = 0;
-
-    const save = () => {
-        const action = resumeAction(media.currentTime, media.duration);
-        if (action === 'save') {
-            lastSaved = Date.now();
-            storage.set({[key]: {position: media.currentTime, savedAt: lastSaved}}).catch(() => {});
-        } else if (action === 'clear') {
-            storage.remove(key).catch(() => {});
-        }
-    };
-
-    media.addEventListener('loadedmetadata', async () => {
-        let stored;
-        try {
-            stored = (await storage.get(key))[key];
-        } catch {
-            return;
-        }
-        const position = restorePosition(stored, media.duration);
-        // Only when the person has not moved already: a seek made while storage answered wins.
-        if (position !== null && media.currentTime < 1) {
-            media.currentTime = position;
-        }
-    }, {once: true});
-    media.addEventListener('timeupdate', () => {
-        if (!media.paused && Date.now() - lastSaved >= SAVE_EVERY_MS) {
-            save();
-        }
-    });
-    media.addEventListener('pause', () => {
-        if (!media.ended) {
-            save();
-        }
-    });
-    media.addEventListener('ended', () => storage.remove(key).catch(() => {}));
-    window.addEventListener('pagehide', () => {
-        if (!media.ended && media.currentTime > 0) {
-            save();
-        }
-    });
-}
-
-// ---- the element -----------------------------------------------------------------------------------------
-
-function mediaError(media, mime) {
-    const code = media.error?.code;
-    if (code === 3 || code === 4) {
-        // MEDIA_ERR_DECODE, MEDIA_ERR_SRC_NOT_SUPPORTED: the container or a codec is beyond this browser.
-        cannotPlay(mime);
-    } else if (code === 2) {
-        say($('message'), t('playerNetworkError'));
-    } else {
-        say($('message'), t('playerFailed'));
-    }
-}
-
-function buildMedia(info, embed) {
-    const kind = mediaKind(info.mime);
-    if (!kind) {
-        cannotPlay(info.mime);
-        return null;
-    }
-    const media = document.createElement(kind);
-    if (media.canPlayType(info.mime) === '') {
-        cannotPlay(info.mime);
-        return null;
-    }
-    media.controls = true;
+function prepare(media, info, embed) {
     media.preload = 'metadata';
     media.setAttribute('aria-label', info.name);
-    const subtitles = Array.isArray(info.subtitles) ? info.subtitles : [];
-    if (subtitles.length > 0) {
-        // Text tracks from another origin load only in CORS mode; the stream server allows our origin.
-        media.crossOrigin = 'anonymous';
-    }
-    // The UI's language first, then the browser's: a French UI shows French subtitles even on an English system.
-    const chosen = defaultSubtitleIndex(subtitles, readingLanguages);
-    subtitles.forEach((s, i) => {
-        const track = document.createElement('track');
-        track.kind = 'subtitles';
-        track.srclang = String(s.lang ?? '');
-        track.label = String(s.label || s.lang || t('playerSubtitles'));
-        track.src = s.url;
-        track.default = i === chosen;
-        media.append(track);
-    });
-    media.addEventListener('error', () => mediaError(media, info.mime));
-    media.src = info.streamUrl;
     // The person pressed Play to get here (in the card or in the viewer): start, if the browser lets us.
     media.autoplay = true;
     if (!embed) {
         media.tabIndex = 0;
     }
-    return media;
+}
+
+// One file being played: the stream chosen, and the ways it changes (another audio track; the file as it is
+// failing to decode, which the host can still convert).
+function play(file, info, plan, embed) {
+    const {media, probe} = plan;
+    let playable = plan.playable;
+    // The audio track the person chose; until then the host plays the file's default.
+    let audio;
+    let retried = false;
+    const controller = createController(media);
+    const cannotPlay = (text) => {
+        say($('message'), text);
+        offerElsewhere(file, info);
+    };
+
+    // Another stream of the same file, from where the person is; false (and the reason said) when there is none.
+    const reopen = async (nextPlayable, nextAudio) => {
+        try {
+            const answer = await openStream(file, probe, nextPlayable, nextAudio);
+            [playable, audio] = [nextPlayable, nextAudio];
+            controller.load(answer, controller.position());
+            return true;
+        } catch (error) {
+            say($('message'), problemText(error));
+            return false;
+        }
+    };
+
+    media.addEventListener('error', () => {
+        const code = media.error?.code;
+        if (code === 3 || code === 4) {
+            // MEDIA_ERR_DECODE, MEDIA_ERR_SRC_NOT_SUPPORTED: the container or a codec is beyond this browser, even
+            // though it said otherwise. Once, the host is asked for a stream without the file as it is.
+            if (controller.mode() === 'direct' && probe && !retried) {
+                retried = true;
+                reopen(playable.filter((q) => q !== probe.questions[0]), audio)
+                    .then((opened) => opened || offerElsewhere(file, info));
+            } else {
+                cannotPlay(cannotPlayText(controller.mime()));
+            }
+        } else if (code === 2) {
+            say($('message'), t('playerNetworkError'));
+        } else {
+            say($('message'), t('playerFailed'));
+        }
+    });
+
+    prepare(media, info, embed);
+    $('stage').append(media, buildTimeline(controller));
+    keepPosition(controller, String(info.itemKey));
+    setupSubtitles(controller, info, probe);
+    setupAudioMenu(probe?.media?.audio, plan.answer.audioTrack, (track) => reopen(playable, track));
+    window.sluicePlayer = controller.exposed;
+    controller.load(plan.answer);
+    if (!embed) {
+        media.focus();
+    }
 }
 
 async function main() {
@@ -172,9 +101,10 @@ async function main() {
         return;
     }
     document.documentElement.classList.toggle('embed', params.embed);
+    const file = {infoHash: params.infoHash, fileIndex: params.fileIndex};
     let info;
     try {
-        info = await ask('stream.info', {infoHash: params.infoHash, fileIndex: params.fileIndex});
+        info = await ask('stream.info', file);
     } catch (error) {
         say($('message'), describeError(error));
         return;
@@ -182,15 +112,18 @@ async function main() {
     const name = String(info.name ?? '');
     document.title = name || t('playerTitle');
     $('name').textContent = name;
-    const media = buildMedia(info, params.embed);
-    if (media) {
-        $('stage').append(media);
-        keepPosition(media, String(info.itemKey));
-        if (!params.embed) {
-            media.focus();
-        }
+    followDownload(file, info);
+
+    // A probe waits for the file's first and last pieces: on a slow torrent, a while.
+    say($('status'), t('playerReading'));
+    const plan = await choosePlayback(file, info);
+    say($('status'), '');
+    if (plan.problem) {
+        say($('message'), plan.problem);
+        offerElsewhere(file, info);
+        return;
     }
-    followDownload({infoHash: params.infoHash, fileIndex: params.fileIndex}, info);
+    play(file, info, plan, params.embed);
 }
 
 main();

@@ -324,3 +324,48 @@ test('stream.info: a bundle item with its subtitles and its resume key', async (
     assert.equal(plain.result.itemKey, `${infoHash}/2`);
     assert.equal((await intents.handle({intent: 'stream.info', infoHash, fileIndex: 99}, popup)).error.code, 1004);
 });
+
+test('media.probe and media.open reach the host with only the members they name', async () => {
+    const probe = {media: {container: 'matroska', duration: 4, video: null, audio: [], subtitles: []},
+        questions: ['audio/mp4; codecs="ac-3"']};
+    const {intents, host} = setup({'media.probe': probe, 'media.open': {mode: 'remux', url: 'u', mime: 'audio/mp4'}});
+    const probed = await intents.handle({intent: 'media.probe', infoHash, fileIndex: 3, path: '/etc'}, popup);
+    assert.deepEqual(probed.result, probe);
+    await intents.handle({intent: 'media.open', infoHash, fileIndex: 3, playable: ['audio/mp4; codecs="ac-3"'],
+        audio: 2, url: 'http://evil.example/'}, popup);
+    await intents.handle({intent: 'media.open', infoHash, fileIndex: 3, playable: []}, popup);
+    assert.deepEqual(host.called('media.probe'), [{infoHash, fileIndex: 3}]);
+    assert.deepEqual(host.called('media.open'), [
+        {infoHash, fileIndex: 3, playable: ['audio/mp4; codecs="ac-3"'], audio: 2},
+        {infoHash, fileIndex: 3, playable: []},
+    ]);
+    // A content script may not ask either.
+    assert.equal((await intents.handle({intent: 'media.probe', infoHash, fileIndex: 3}, tab(7))).error.code, 2005);
+});
+
+test('media.probe and media.open refuse bad parameters before the host sees them', async () => {
+    const {intents, host} = setup({'media.probe': {}, 'media.open': {}});
+    const open = (params) => intents.handle({intent: 'media.open', infoHash, fileIndex: 3, playable: [], ...params},
+        popup);
+    const bad = [
+        await intents.handle({intent: 'media.probe', infoHash: 'ABC', fileIndex: 3}, popup),
+        await intents.handle({intent: 'media.probe', infoHash, fileIndex: -1}, popup),
+        await intents.handle({intent: 'media.probe', infoHash}, popup),
+        await open({infoHash: 'g'.repeat(40)}),
+        await open({playable: undefined}),
+        await open({playable: 'video/webm'}),
+        await open({playable: Array.from({length: 65}, () => 'video/webm')}),
+        await open({playable: ['x'.repeat(257)]}),
+        await open({playable: ['']}),
+        await open({playable: [42]}),
+        await open({audio: 1.5}),
+        await open({audio: '1'}),
+        await open({audio: 100}),
+        await open({audio: -1}),
+    ];
+    bad.forEach((reply, i) => assert.equal(reply.error?.code, 2006, `case ${i}`));
+    assert.deepEqual(host.calls, []);
+    // The limits themselves are allowed.
+    assert.equal((await open({playable: Array.from({length: 64}, () => 'x'.repeat(256)), audio: 99})).ok, true);
+    assert.equal((await open({audio: 0})).ok, true);
+});
