@@ -498,6 +498,50 @@ TEST_F(SluiceBundle, ReuseKeysOfAnotherBundleIsRefused) {
     EXPECT_NE(r.err.find("holds the keys of bundle \"someone-else\""), std::string::npos) << r;
 }
 
+// An MKV with AC-3 sound (a tier names it by its source file): warned about as it is; with --prepare-media
+// stored as an MP4 whose picture is copied and whose sound is AAC, under its new name, in the tier too.
+TEST_F(SluiceBundle, MediaSomeBrowsersCannotPlayIsWarnedAboutOrPrepared) {
+    auto const mkv = src_ / "season" / "episode-2.mkv";
+    auto const made =
+        std::system(("ffmpeg -v error -y -f lavfi -i testsrc2=size=160x120:rate=25:duration=2 -f lavfi "
+                     "-i sine=duration=2 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a ac3 '" +
+                     mkv.string() + "' </dev/null")
+                        .c_str());
+    ASSERT_EQ(made, 0);
+    spec_["items"][2]["source"] = "season/episode-2.mkv";
+    spec_["gates"]["pledge"].erase("price");
+    spec_["gates"]["pledge"]["tiers"] = json::array({{{"id", "all"},
+                                                      {"title", "All"},
+                                                      {"price", 1500},
+                                                      {"items", json::array({"season/episode-2.mkv"})}}});
+    write_spec();
+
+    auto const warned = create();
+    ASSERT_EQ(warned.exit_code, 0) << warned;
+    EXPECT_NE(warned.err.find("season/episode-2.mkv (matroska: h264 video, ac3 audio) does not play in every "
+                              "browser"),
+              std::string::npos)
+        << warned.err;
+    EXPECT_TRUE(fs::exists(bundle() / "season/episode-2.mkv.locked"));
+
+    auto const prepared = create({"--prepare-media", "--force"});
+    ASSERT_EQ(prepared.exit_code, 0) << prepared;
+    EXPECT_NE(prepared.err.find("converting season/episode-2.mkv"), std::string::npos) << prepared.err;
+    EXPECT_FALSE(fs::exists(bundle() / "season/episode-2.mkv.locked"));
+    EXPECT_TRUE(fs::exists(bundle() / "season/episode-2.mp4.locked"));
+    auto const manifest = json::parse(read_file(bundle() / "bundle.json"));
+    auto const& item = manifest["items"][2];
+    EXPECT_EQ(item["path"], "season/episode-2.mp4.locked");
+    EXPECT_EQ(item["mediaType"], "video/mp4");
+    EXPECT_EQ(manifest["gates"]["pledge"]["tiers"][0]["items"][0], "season/episode-2.mp4.locked");
+    // Nothing of the conversion is left beside the output.
+    for (auto const& entry : fs::directory_iterator(out_)) {
+        EXPECT_EQ(entry.path().filename().string().find("media"), std::string::npos) << entry.path();
+    }
+    auto const checked = verify({bundle_arg(), "--keys", keys_arg()});
+    EXPECT_EQ(checked.exit_code, 0) << checked;
+}
+
 TEST_F(SluiceBundle, UsageErrorsExitWith2) {
     auto const no_key = run({"create", (src_ / "spec.json").string(), "--out", out_.string()});
     EXPECT_EQ(no_key.exit_code, 2) << no_key;

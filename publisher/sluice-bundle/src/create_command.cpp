@@ -6,6 +6,7 @@
 #include "sluice-bundle/bundle_spec.hpp"
 #include "sluice-bundle/interrupt.hpp"
 #include "sluice-bundle/item_writer.hpp"
+#include "sluice-bundle/media_prep.hpp"
 #include "sluice-bundle/staging_dir.hpp"
 #include "sluice-bundle/torrent_maker.hpp"
 
@@ -154,6 +155,79 @@ bool is_private(fs::path const& file) {
     return ::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) == 0;
 }
 
+// Each video or audio item that some browser would not play as it is: a warning, or with --prepare-media a
+// conversion into MP4 in a folder of its own (`prepared`), which the item is then stored from under its new
+// name (the extension changed) and type; the spec's tiers follow the new name.
+status check_media_items(bundle_spec& spec, std::vector<planned_file>& plan, create_options const& options,
+                         std::optional<staging_dir>& prepared, std::FILE* log) {
+    for (auto& item : spec.items) {
+        if (!item.media_type.starts_with("video/") && !item.media_type.starts_with("audio/")) {
+            continue;
+        }
+        auto const file = std::find_if(plan.begin(), plan.end(), [&](planned_file const& f) {
+            return f.bundle_path == item.bundle_path();
+        });
+        std::string why;
+        auto const verdict = file == plan.end() ? std::nullopt : judge_media(file->source, why);
+        if (!verdict) {
+            std::fprintf(log, "sluice-bundle: warning: cannot tell whether %s plays in browsers: %s\n",
+                         item.source.c_str(), why.c_str());
+            continue;
+        }
+        if (verdict->plays_everywhere) {
+            continue;
+        }
+        if (!options.prepare_media) {
+            std::fprintf(
+                log,
+                "sluice-bundle: warning: %s (%s) does not play in every browser as it is; viewers' hosts "
+                "will convert it as it plays, with ffmpeg (--prepare-media converts it once now)\n",
+                item.source.c_str(), verdict->what.c_str());
+            continue;
+        }
+        if (!prepared) {
+            auto made = staging_dir::create(options.out_dir, spec.id + "-media");
+            if (!made) {
+                return status::failure(made.error);
+            }
+            prepared.emplace(std::move(*made));
+        }
+        auto const old_source = item.source;
+        auto const old_path = item.bundle_path();
+        auto const audio_only = verdict->plan.video == ffmpeg::stream_action::none;
+        item.source = fs::path(old_source).replace_extension(audio_only ? ".m4a" : ".mp4").generic_string();
+        item.media_type = audio_only ? "audio/mp4" : "video/mp4";
+        auto const target = prepared->path() / item.source;
+        std::error_code ec;
+        fs::create_directories(target.parent_path(), ec);
+        std::fprintf(log, "sluice-bundle: converting %s (%s) into %s\n", old_source.c_str(),
+                     verdict->what.c_str(), item.source.c_str());
+        if (auto converted = prepare_media(file->source, *verdict, target); !converted) {
+            return converted;
+        }
+        if (std::any_of(plan.begin(), plan.end(),
+                        [&](planned_file const& f) { return f.bundle_path == item.bundle_path(); })) {
+            return status::failure(old_source + " would become " + item.source +
+                                   ", which the bundle already holds; rename one of them");
+        }
+        file->source = target;
+        file->bundle_path = item.bundle_path();
+        file->size = fs::file_size(target, ec);
+        if (spec.gates.pledge) {
+            for (auto& tier : spec.gates.pledge->tiers) {
+                if (tier.items) {
+                    for (auto& name : *tier.items) {
+                        if (name == old_source || name == old_path) {
+                            name = item.source;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return ok();
+}
+
 } // namespace
 
 result<create_outcome> create_bundle(create_options const& options, std::FILE* log) {
@@ -176,6 +250,10 @@ result<create_outcome> create_bundle(create_options const& options, std::FILE* l
     auto const publisher = load_signing_key(options.key_file);
     if (!publisher) {
         return failure::failure(publisher.error);
+    }
+    std::optional<staging_dir> prepared;
+    if (auto checked = check_media_items(*spec, *plan, options, prepared, log); !checked) {
+        return failure::failure(checked.error);
     }
     if (!is_private(options.key_file)) {
         std::fprintf(log, "sluice-bundle: warning: %s can be read by other users; chmod 600 it\n",

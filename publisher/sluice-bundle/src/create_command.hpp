@@ -23,6 +23,9 @@ struct create_options {
     std::optional<fs::path> old_bundle; // that version's bundle folder; default: beside the keys file
     bool force = false;
     int piece_length = 0; // 0: libtorrent's automatic choice
+    // Items that do not play in every browser as they are are converted once (ffmpeg) into MP4 before they
+    // are stored; without it, they are only warned about.
+    bool prepare_media = false;
     progress_mode progress = progress_mode::off;
 };
 
@@ -41,7 +44,8 @@ struct create_outcome {
 // `sluice-bundle create`: reads and checks the spec and every source file first, then writes the bundle
 // folder (bundle.json, bundle.sig, items; locked items encrypted), the hybrid .torrent and the item keys
 // file into a staging folder, and renames them into `out_dir` only once all of it is written and synced.
-// Warnings (a reused key that had to be replaced, a version that does not go up) go to `log` as they arise.
+// Warnings (a reused key that had to be replaced, a version that does not go up, an item browsers do not play
+// as it is) go to `log` as they arise.
 result<create_outcome> create_bundle(create_options const& options, std::FILE* log);
 
 } // namespace sluice::publisher

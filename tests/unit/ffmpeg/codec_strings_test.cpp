@@ -79,5 +79,16 @@ TEST(CodecStrings, NoQuestionForWhatHasNoName) {
     EXPECT_EQ(questions_for(info).as_is, "");
 }
 
+TEST(CodecStrings, WhatEveryBrowserPlays) {
+    EXPECT_TRUE(plays_in_every_browser(R"(video/mp4; codecs="avc1.64001F, mp4a.40.2")"));
+    EXPECT_TRUE(plays_in_every_browser(R"(video/webm; codecs="vp09.00.10.08, opus")"));
+    EXPECT_TRUE(plays_in_every_browser("audio/mpeg"));
+    EXPECT_TRUE(plays_in_every_browser("audio/flac"));
+    EXPECT_FALSE(plays_in_every_browser(R"(video/x-matroska; codecs="avc1.64001F, mp4a.40.2")"));
+    EXPECT_FALSE(plays_in_every_browser(R"(video/mp4; codecs="avc1.64001F, ac-3")"));
+    EXPECT_FALSE(plays_in_every_browser(R"(video/mp4; codecs="hvc1.1.6.L93.B0")"));
+    EXPECT_FALSE(plays_in_every_browser("video/x-msvideo"));
+}
+
 } // namespace
 } // namespace sluice::ffmpeg

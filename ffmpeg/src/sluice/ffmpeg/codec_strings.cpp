@@ -1,5 +1,6 @@
 #include <sluice/ffmpeg/codec_strings.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <utility>
@@ -169,6 +170,38 @@ browser_questions questions_for(media_info const& info) {
         q.audio_in_mp4.push_back(c.empty() ? std::string() : "audio/mp4; codecs=\"" + c + "\"");
     }
     return q;
+}
+
+bool plays_in_every_browser(std::string const& question) {
+    static constexpr std::array types{"video/mp4", "audio/mp4",  "video/webm", "audio/webm", "video/ogg",
+                                      "audio/ogg", "audio/mpeg", "audio/flac", "audio/wav"};
+    auto const semicolon = question.find(';');
+    auto const type = question.substr(0, semicolon);
+    if (std::find(types.begin(), types.end(), type) == types.end()) {
+        return false;
+    }
+    auto const open = question.find('"');
+    if (semicolon == std::string::npos || open == std::string::npos) {
+        return true; // a type that names its one codec
+    }
+    auto codecs = question.substr(open + 1, question.rfind('"') - open - 1);
+    static constexpr std::array prefixes{"avc1.",   "vp8", "vp09.", "av01.",  "mp4a.40.",
+                                         "mp4a.6B", "mp3", "opus",  "vorbis", "flac"};
+    std::size_t start = 0;
+    while (start <= codecs.size()) {
+        auto end = codecs.find(',', start);
+        auto codec = codecs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        codec.erase(0, codec.find_first_not_of(' '));
+        if (std::none_of(prefixes.begin(), prefixes.end(),
+                         [&](char const* p) { return codec.starts_with(p); })) {
+            return false;
+        }
+        if (end == std::string::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    return true;
 }
 
 } // namespace sluice::ffmpeg

@@ -26,4 +26,8 @@ struct browser_questions {
 
 browser_questions questions_for(media_info const& info);
 
+// Whether every browser Sluice runs in answers yes to a question (MP4, WebM, Ogg, MP3, FLAC and WAV with
+// H.264, VP8, VP9, AV1, AAC, MP3, Opus, Vorbis or FLAC): what a publisher can count on without asking one.
+bool plays_in_every_browser(std::string const& question);
+
 } // namespace sluice::ffmpeg

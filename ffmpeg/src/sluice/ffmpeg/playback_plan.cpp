@@ -154,7 +154,9 @@ std::optional<playback_plan> read_plan_segment(std::string_view segment, media_i
 }
 
 std::vector<std::string> conversion_arguments(media_info const& info, playback_plan const& plan,
-                                              std::string const& input, double start_seconds) {
+                                              std::string const& input, double start_seconds,
+                                              conversion_output const& output) {
+    bool const live = output.what == conversion_output::kind::stream;
     std::vector<std::string> args{"-nostdin", "-hide_banner", "-loglevel", "error"};
     if (start_seconds > 0) {
         // Before -i: ffmpeg seeks in the input (by the container's index, through Range requests), instead of
@@ -171,9 +173,10 @@ std::vector<std::string> conversion_arguments(media_info const& info, playback_p
                 args.insert(args.end(), {"-tag:v", "hvc1"});
             }
         } else {
-            // A fast preset on the machine that plays it; at most 1080 lines, even dimensions for 4:2:0.
-            args.insert(args.end(), {"-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt",
-                                     "yuv420p", "-vf", "scale=-2:'min(1080,ih)'", "-g", "48"});
+            // Live: a fast preset on the machine that plays it. At most 1080 lines, even sizes for 4:2:0.
+            args.insert(args.end(),
+                        {"-c:v", "libx264", "-preset", live ? "veryfast" : "slow", "-crf", live ? "23" : "20",
+                         "-pix_fmt", "yuv420p", "-vf", "scale=-2:'min(1080,ih)'", "-g", "48"});
         }
     }
     if (plan.audio != stream_action::none && plan.audio_track >= 0 &&
@@ -187,10 +190,14 @@ std::vector<std::string> conversion_arguments(media_info const& info, playback_p
             args.insert(args.end(), {"-c:a", "aac", "-b:a", "192k", "-ac", "2"});
         }
     }
-    args.insert(args.end(),
-                {"-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1", "-avoid_negative_ts",
-                 "make_zero", "-f", "mp4", "-movflags", "frag_keyframe+empty_moov+default_base_moof",
-                 "-frag_duration", "2000000", "pipe:1"});
+    args.insert(args.end(), {"-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1", "-avoid_negative_ts",
+                             "make_zero", "-f", "mp4", "-movflags"});
+    if (live) {
+        args.insert(args.end(), {"frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "2000000"});
+    } else {
+        args.insert(args.end(), {"+faststart", "-y"});
+    }
+    args.push_back(output.path);
     return args;
 }
 

@@ -39,9 +39,18 @@ std::optional<playback_plan> plan_playback(media_info const& info,
 std::string plan_segment(playback_plan const& plan);
 std::optional<playback_plan> read_plan_segment(std::string_view segment, media_info const& info);
 
-// ffmpeg's arguments to play `input` from `start_seconds` as `plan` says, fragmented MP4 on its stdout.
+// Where a conversion goes: fragmented MP4 on ffmpeg's stdout as it plays (a fast preset), or an MP4 file with
+// its index first, made once for publishing (a slower preset, better pictures for the bits).
+struct conversion_output {
+    enum class kind { stream, file };
+    kind what = kind::stream;
+    std::string path = "pipe:1";
+};
+
+// ffmpeg's arguments to play `input` from `start_seconds` as `plan` says.
 std::vector<std::string> conversion_arguments(media_info const& info, playback_plan const& plan,
-                                              std::string const& input, double start_seconds);
+                                              std::string const& input, double start_seconds,
+                                              conversion_output const& output = {});
 
 // ffmpeg's arguments to write subtitle track `track` of `input` (its position among the subtitle streams:
 // a sidecar file's only track is 0) as WebVTT on its stdout.
