@@ -3,6 +3,7 @@ import js from '@eslint/js';
 const browser = {
     self: 'readonly', chrome: 'readonly', browser: 'readonly', console: 'readonly', document: 'readonly',
     window: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', fetch: 'readonly',
+    AbortController: 'readonly',
 };
 const node = {
     process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly',

@@ -65,6 +65,7 @@ export function createController(media) {
     return {
         media, load, seek, position, duration, mode,
         mime: () => answer?.mime ?? '',
+        url: () => answer?.url ?? '',
         // Where the element's own clock starts in the file: subtitle cues are shifted by it.
         offset: () => offset,
         // Calls `listener` after each load and each restart of a converted stream.

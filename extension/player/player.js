@@ -7,6 +7,8 @@ import {$} from './page.js';
 import {followDownload} from './download.js';
 import {cannotPlayText, choosePlayback, openStream, problemText} from './playback.js';
 import {createController} from './controller.js';
+import {seekUrl} from '../common/clock.js';
+import {mediaProblemReason} from '../common/media.js';
 import {buildTimeline} from './timeline.js';
 import {setupSubtitles} from './subtitle_tracks.js';
 import {setupAudioMenu} from './audio_tracks.js';
@@ -33,6 +35,24 @@ function prepare(media, info, embed) {
     if (!embed) {
         media.tabIndex = 0;
     }
+}
+
+// Why a converted stream failed, in the host's words: its answer to the same request (ffmpeg's reason for a
+// file it cannot read), read no further than its first bytes.
+async function conversionProblem(controller) {
+    const abort = new AbortController();
+    try {
+        const response = await fetch(seekUrl(controller.url(), controller.offset()), {signal: abort.signal});
+        if (!response.ok) {
+            const reason = mediaProblemReason(await response.text());
+            return reason ? t('playerCannotPlayBecause', [reason]) : t('playerFailed');
+        }
+    } catch {
+        // The host is gone or restarting: the general words below.
+    } finally {
+        abort.abort();
+    }
+    return t('playerFailed');
 }
 
 // One file being played: the stream chosen, and the ways it changes (another audio track; the file as it is
@@ -62,8 +82,24 @@ function play(file, info, plan, embed) {
         }
     };
 
+    // A converted stream that stopped once it had played (the host lets a stream go after a long pause) is
+    // asked for again from where it was, once until it plays again.
+    let resumed = false;
+    media.addEventListener('playing', () => {
+        resumed = false;
+    });
+
     media.addEventListener('error', () => {
         const code = media.error?.code;
+        if (controller.mode() !== 'direct' && controller.mode() !== null) {
+            if (code === 2 && !resumed && controller.position() > 0) {
+                resumed = true;
+                controller.seek(controller.position());
+                return;
+            }
+            conversionProblem(controller).then(cannotPlay);
+            return;
+        }
         if (code === 3 || code === 4) {
             // MEDIA_ERR_DECODE, MEDIA_ERR_SRC_NOT_SUPPORTED: the container or a codec is beyond this browser, even
             // though it said otherwise. Once, the host is asked for a stream without the file as it is.

@@ -175,6 +175,11 @@ void add_media_methods(native_messaging::rpc_dispatcher& dispatcher, torrent::to
                     return;
                 }
                 auto const direct = plan->how == ffmpeg::playback_plan::mode::direct;
+            if (!direct && !streams.conversion_place_free()) {
+                call.fail(error_code::media_busy, "every place for a conversion is taken; try again when a "
+                                                  "stream ends");
+                return;
+            }
                 auto const access = streams.access(file.id, file.index);
                 std::string const mime = !direct ? ffmpeg::converted_type(*plan)
                                          : access.what != bundle::file_access::kind::plain

@@ -65,6 +65,7 @@ public:
     media::media_prober* prober() const { return prober_; }
     // A place for one more ffmpeg child, or false when max_media_children run.
     bool conversion_started();
+    bool conversion_place_free() const { return media_children_ < options_.max_media_children; }
     void conversion_ended();
 
     // Whether a file may be served, and how (a bundle's locked items: never, or decrypted). Without a
