@@ -1,5 +1,5 @@
 // The clock of a converted stream (remux or transcode). Such a stream has no length and no Range: the host
-// restarts the conversion at ?t=SECONDS and the element counts from there, so the player keeps the real timeline
+// restarts the conversion where media.open says and the element counts from there, so the player keeps the real timeline
 // itself (where the stream started plus the element's currentTime) against the probe's duration. Pure, so
 // node --test checks it.
 
@@ -19,11 +19,6 @@ export function streamPosition(offset, currentTime) {
 export function clampSeek(seconds, duration) {
     const target = Math.max(0, finite(seconds));
     return Number.isFinite(duration) && duration >= 0 ? Math.min(target, duration) : target;
-}
-
-// The stream's URL for playback starting at `seconds`, as the host reads it: decimal, three places.
-export function seekUrl(url, seconds) {
-    return `${url}?t=${seconds.toFixed(3)}`;
 }
 
 // "0:07", "1:30", "1:02:03": what a player's time shows; "-:--" for a time not known.

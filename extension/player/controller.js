@@ -1,12 +1,17 @@
 // The media element and the stream it plays, whichever way the host serves it (media.open's answer). Direct: the
 // file's own URL, in which the element seeks by itself (Range) behind its native controls. Remux or transcode: a
-// stream with no length that the host restarts at ?t=SECONDS, so the element's clock starts at that offset and
-// this keeps the real one; the player draws its own controls (timeline.js).
-import {clampSeek, seekUrl, streamPosition} from '../common/clock.js';
+// stream with no length that starts where media.open says (`start`: at a seek, the keyframe it lands on when a
+// stream is copied), so the element's clock counts from there and this keeps the real one; the player draws its
+// own controls (timeline.js).
+import {clampSeek, streamPosition} from '../common/clock.js';
 
-export function createController(media) {
+// `open(seconds)`: media.open's answer for the stream as it plays now (its audio track), started at `seconds`; it
+// says to the person why when the host refuses, and rejects.
+export function createController(media, open) {
     let answer = null;
     let offset = 0;
+    // Only the latest seek's answer is played: a person dragging the timeline asks several times.
+    let seeks = 0;
     const listeners = new Set();
 
     const converted = () => answer !== null && answer.mode !== 'direct';
@@ -24,33 +29,53 @@ export function createController(media) {
         return streamPosition(offset, media.currentTime);
     }
 
-    // A converted stream plays from `seconds` only as a new stream that starts there.
-    function restartAt(seconds) {
-        offset = seconds;
-        media.src = seekUrl(answer.url, seconds);
+    // A converted stream, as the host started it.
+    function play(next) {
+        answer = next;
+        offset = Number.isFinite(next.start) ? next.start : 0;
+        media.controls = false;
+        media.src = next.url;
         changed();
         // A browser that refuses to start on its own leaves the Play button to the person.
         media.play().catch(() => {});
     }
 
+    // A converted stream plays from elsewhere only as a new stream that starts there.
+    // A seek the host refused leaves the stream as it was (`open` says why to the person).
+    async function restartAt(seconds) {
+        const ticket = ++seeks;
+        let next;
+        try {
+            next = await open(seconds);
+        } catch {
+            return;
+        }
+        if (ticket === seeks) {
+            play(next);
+        }
+    }
+
     function seek(seconds) {
         const target = clampSeek(seconds, duration());
         if (converted()) {
-            restartAt(target);
-        } else {
-            media.currentTime = target;
+            return restartAt(target);
         }
+        media.currentTime = target;
+        return Promise.resolve();
     }
 
     // Plays `next` (an answer of media.open, or the file's own stream) from `at` seconds.
     function load(next, at = 0) {
         answer = next;
-        media.controls = !converted();
         if (converted()) {
-            restartAt(clampSeek(at, duration()));
-            return;
+            if (at > 0) {
+                return restartAt(clampSeek(at, duration()));
+            }
+            play(next);
+            return Promise.resolve();
         }
         offset = 0;
+        media.controls = true;
         media.src = next.url;
         if (at > 0) {
             media.addEventListener('loadedmetadata', () => {
@@ -58,6 +83,7 @@ export function createController(media) {
             }, {once: true});
         }
         changed();
+        return Promise.resolve();
     }
 
     const mode = () => answer?.mode ?? null;

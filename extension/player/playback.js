@@ -29,12 +29,15 @@ function canPlay(media) {
         globalThis.MediaSource?.isTypeSupported?.(question) === true;
 }
 
-// media.open's answer, with the probe's duration when the answer has none: converted streams need one for
-// their timeline.
-export async function openStream(file, probe, playable, audio) {
+// media.open's answer for a stream starting at `start` seconds, with the probe's duration when the answer has
+// none: converted streams need one for their timeline.
+export async function openStream(file, probe, playable, audio, start = 0) {
     const params = {...file, playable};
     if (Number.isInteger(audio)) {
         params.audio = audio;
+    }
+    if (start > 0) {
+        params.start = start;
     }
     const answer = await ask('media.open', params);
     const duration = Number.isFinite(answer.duration) ? answer.duration : probe.media?.duration;

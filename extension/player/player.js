@@ -7,7 +7,7 @@ import {$} from './page.js';
 import {followDownload} from './download.js';
 import {cannotPlayText, choosePlayback, openStream, problemText} from './playback.js';
 import {createController} from './controller.js';
-import {seekUrl} from '../common/clock.js';
+import {formatClock} from '../common/clock.js';
 import {mediaProblemReason} from '../common/media.js';
 import {buildTimeline} from './timeline.js';
 import {setupSubtitles} from './subtitle_tracks.js';
@@ -42,7 +42,7 @@ function prepare(media, info, embed) {
 async function conversionProblem(controller) {
     const abort = new AbortController();
     try {
-        const response = await fetch(seekUrl(controller.url(), controller.offset()), {signal: abort.signal});
+        const response = await fetch(controller.url(), {signal: abort.signal});
         if (!response.ok) {
             const reason = mediaProblemReason(await response.text());
             return reason ? t('playerCannotPlayBecause', [reason]) : t('playerFailed');
@@ -63,7 +63,12 @@ function play(file, info, plan, embed) {
     // The audio track the person chose; until then the host plays the file's default.
     let audio;
     let retried = false;
-    const controller = createController(media);
+    // A converted stream restarted elsewhere keeps its audio track; where it really starts is the host's to say.
+    const controller = createController(media, (start) =>
+        openStream(file, probe, playable, audio, start).catch((error) => {
+            say($('message'), problemText(error));
+            throw error;
+        }));
     const cannotPlay = (text) => {
         say($('message'), text);
         offerElsewhere(file, info);
@@ -72,9 +77,11 @@ function play(file, info, plan, embed) {
     // Another stream of the same file, from where the person is; false (and the reason said) when there is none.
     const reopen = async (nextPlayable, nextAudio) => {
         try {
-            const answer = await openStream(file, probe, nextPlayable, nextAudio);
+            const at = controller.position();
+            const answer = await openStream(file, probe, nextPlayable, nextAudio, at);
             [playable, audio] = [nextPlayable, nextAudio];
-            controller.load(answer, controller.position());
+            // A converted answer already starts there; the file as it is is sought in by the element.
+            controller.load(answer, answer.mode === 'direct' ? at : 0);
             return true;
         } catch (error) {
             say($('message'), problemText(error));
@@ -87,6 +94,16 @@ function play(file, info, plan, embed) {
     let resumed = false;
     media.addEventListener('playing', () => {
         resumed = false;
+    });
+
+    // A file cut short (or whose header claims more than it holds) ends before the length it gave: said, so
+    // that an early end is not taken for the film's.
+    media.addEventListener('ended', () => {
+        const length = controller.duration();
+        const at = controller.position();
+        if (Number.isFinite(length) && at < length - Math.max(2, length * 0.03)) {
+            say($('message'), t('playerEndedEarly', [formatClock(at), formatClock(length)]));
+        }
     });
 
     media.addEventListener('error', () => {

@@ -161,6 +161,26 @@ TEST_F(media_fixture, ProbesConvertsAndServesSubtitles) {
     EXPECT_LT(later.body.size(), converted.body.size());
     EXPECT_EQ(http_get(port, target + "?t=600").status, 416);
 
+    // A seek: the picture is copied, so the stream starts at the keyframe before 2.95 s (one a second here),
+    // and media.open says where.
+    auto const seek = host.call("media.open", {{"infoHash", hash},
+                                               {"fileIndex", film},
+                                               {"playable", json::array({questions[1]})},
+                                               {"start", 2.95}});
+    ASSERT_TRUE(seek.contains("result")) << seek.dump();
+    auto const start = seek["result"]["start"].get<double>();
+    EXPECT_GT(start, 1.9);
+    EXPECT_LE(start, 2.95);
+    auto const [seek_port, seek_target] = split_url(seek["result"]["url"]);
+    EXPECT_NE(seek_target.find("?t="), std::string::npos);
+    auto const from_keyframe = http_get(seek_port, seek_target);
+    ASSERT_EQ(from_keyframe.status, 200);
+    auto const path = work / "from-keyframe.mp4";
+    std::ofstream(path, std::ios::binary) << from_keyframe.body;
+    auto const length = std::stod(
+        run_command("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + path.string() + "'"));
+    EXPECT_NEAR(start + length, 6.0, 0.3) << "the stream from " << start << " s lasts " << length << " s";
+
     // The embedded track and the sidecar as WebVTT.
     auto const [vport, vtarget] = split_url(media["subtitles"][0]["url"]);
     auto const embedded = http_get(vport, vtarget);

@@ -1,9 +1,9 @@
 // A converted stream's clock: the real position is where the stream was restarted plus the element's own time,
-// seeks stay inside the file, the restart is asked as ?t= with three decimals, and the time reads like a player's.
+// seeks stay inside the file, and the time reads like a player's.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    SEEK_STEP_SECONDS, clampSeek, clockText, formatClock, seekUrl, streamPosition,
+    SEEK_STEP_SECONDS, clampSeek, clockText, formatClock, streamPosition,
 } from '../../extension/common/clock.js';
 
 test('the position is the offset plus the element\'s currentTime', () => {
@@ -25,13 +25,6 @@ test('a seek target is kept from 0 to the duration', () => {
     assert.equal(clampSeek(5000, Infinity), 5000);
     assert.equal(clampSeek(12 - SEEK_STEP_SECONDS * 3, 90), 0);
     assert.equal(SEEK_STEP_SECONDS, 5);
-});
-
-test('the stream restarts at ?t= with three decimals', () => {
-    const url = 'http://127.0.0.1:4000/m/TOKEN/HASH/3/copy-aac-0';
-    assert.equal(seekUrl(url, 42.5), `${url}?t=42.500`);
-    assert.equal(seekUrl(url, 0), `${url}?t=0.000`);
-    assert.equal(seekUrl(url, 1 / 3), `${url}?t=0.333`);
 });
 
 test('times read as m:ss, or h:mm:ss from an hour on', () => {

@@ -123,6 +123,31 @@ std::optional<std::set<std::string, std::less<>>> playable_param(rpc_call const&
     return out;
 }
 
+// media.open's answer: how the file plays, from where (a converted stream starts at `start`, in its URL).
+nlohmann::json open_answer(stream::stream_server& streams, media_file const& file,
+                           ffmpeg::media_info const& info, ffmpeg::playback_plan const& plan, double start) {
+    auto const direct = plan.how == ffmpeg::playback_plan::mode::direct;
+    auto const access = streams.access(file.id, file.index);
+    std::string const mime = !direct ? ffmpeg::converted_type(plan)
+                             : access.what != bundle::file_access::kind::plain
+                                 ? access.media_type
+                                 : std::string(media::mime_type_for(file.url));
+    auto url = direct ? file.url : streams.converted_url(file.id, file.index, ffmpeg::plan_segment(plan));
+    if (!direct && start > 0) {
+        std::array<char, 32> at{};
+        std::snprintf(at.data(), at.size(), "%.6f", start);
+        url += std::string("?t=") + at.data();
+    }
+    return {{"mode", ffmpeg::mode_name(plan.how)},
+            {"url", url},
+            {"start", start},
+            {"mime", mime},
+            {"duration", info.duration ? nlohmann::json(*info.duration) : nlohmann::json(nullptr)},
+            {"video", ffmpeg::action_name(plan.video)},
+            {"audio", ffmpeg::action_name(plan.audio)},
+            {"audioTrack", plan.audio_track}};
+}
+
 } // namespace
 
 void add_media_methods(native_messaging::rpc_dispatcher& dispatcher, torrent::torrent_engine& engine,
@@ -147,7 +172,7 @@ void add_media_methods(native_messaging::rpc_dispatcher& dispatcher, torrent::to
     });
 
     dispatcher.add("media.open", [&engine, &streams, &prober](rpc_call const& call) {
-        if (!check_members(call, {"infoHash", "fileIndex", "playable", "audio"})) {
+        if (!check_members(call, {"infoHash", "fileIndex", "playable", "audio", "start"})) {
             return;
         }
         auto const file = file_param(call, engine, streams);
@@ -163,39 +188,40 @@ void add_media_methods(native_messaging::rpc_dispatcher& dispatcher, torrent::to
             }
             audio = static_cast<int>(it->get<long long>());
         }
-        with_media(
-            call, prober, *file,
-            [call, &streams, file = *file, playable = *playable, audio](ffmpeg::media_info const& info) {
-                std::string why;
-                auto const plan = ffmpeg::plan_playback(info, playable, audio, why);
-                if (!plan) {
-                    call.fail(audio && !info.audio.empty() ? error_code::invalid_params
-                                                           : error_code::media_unplayable,
-                              why);
-                    return;
-                }
-                auto const direct = plan->how == ffmpeg::playback_plan::mode::direct;
-            if (!direct && !streams.conversion_place_free()) {
-                call.fail(error_code::media_busy, "every place for a conversion is taken; try again when a "
-                                                  "stream ends");
+        double start = 0;
+        if (auto const it = call.params().find("start"); it != call.params().end()) {
+            if (!it->is_number() || !(it->get<double>() >= 0) || it->get<double>() > 1e7) {
+                call.fail(error_code::invalid_params, "start must be a number of seconds from 0");
                 return;
             }
-                auto const access = streams.access(file.id, file.index);
-                std::string const mime = !direct ? ffmpeg::converted_type(*plan)
-                                         : access.what != bundle::file_access::kind::plain
-                                             ? access.media_type
-                                             : std::string(media::mime_type_for(file.url));
-                call.reply(
-                    {{"mode", ffmpeg::mode_name(plan->how)},
-                     {"url", direct
-                                 ? file.url
-                                 : streams.converted_url(file.id, file.index, ffmpeg::plan_segment(*plan))},
-                     {"mime", mime},
-                     {"duration", info.duration ? nlohmann::json(*info.duration) : nlohmann::json(nullptr)},
-                     {"video", ffmpeg::action_name(plan->video)},
-                     {"audio", ffmpeg::action_name(plan->audio)},
-                     {"audioTrack", plan->audio_track}});
-            });
+            start = it->get<double>();
+        }
+        with_media(call, prober, *file,
+                   [call, &streams, &prober, file = *file, playable = *playable, audio,
+                    start](ffmpeg::media_info const& info) {
+                       std::string why;
+                       auto const plan = ffmpeg::plan_playback(info, playable, audio, why);
+                       if (!plan) {
+                           call.fail(audio && !info.audio.empty() ? error_code::invalid_params
+                                                                  : error_code::media_unplayable,
+                                     why);
+                           return;
+                       }
+                       auto const direct = plan->how == ffmpeg::playback_plan::mode::direct;
+                       if (!direct && !streams.conversion_place_free()) {
+                           call.fail(error_code::media_busy,
+                                     "every place for a conversion is taken; try again when a stream ends");
+                           return;
+                       }
+                       if (direct || start <= 0 || !ffmpeg::starts_at_keyframe(info, *plan)) {
+                           call.reply(open_answer(streams, file, info, *plan, direct ? 0 : start));
+                           return;
+                       }
+                       prober.keyframe(file.url, info, start,
+                                       [call, &streams, file, info, plan = *plan](double at) {
+                                           call.reply(open_answer(streams, file, info, plan, at));
+                                       });
+                   });
     });
 }
 

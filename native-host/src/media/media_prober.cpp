@@ -50,6 +50,26 @@ void media_prober::probe(key const& file, std::string const& url,
     start_next();
 }
 
+void media_prober::keyframe(std::string const& url, ffmpeg::media_info const& info, double seconds,
+                            std::function<void(double)> done) {
+    auto const tools = ffmpeg::find_tools();
+    if (!tools || !info.video) {
+        boost::asio::post(io_, [done = std::move(done), seconds] { done(seconds); });
+        return;
+    }
+    ffmpeg::run_tool(
+        io_, tools->ffprobe, ffmpeg::keyframe_arguments(url, info, info.video->index, seconds),
+        probe_limits(), options_.max_answer_bytes, options_.timeout,
+        [done = std::move(done), seconds, info](ffmpeg::tool_result result) {
+            auto const at = result.ok ? ffmpeg::read_keyframe(result.output, info) : std::nullopt;
+            if (!at) {
+                base::log::info("no keyframe found near " + std::to_string(seconds) + " s: " +
+                                (result.ok ? std::string("none in ffprobe's answer") : result.error));
+            }
+            done(at.value_or(seconds));
+        });
+}
+
 ffmpeg::media_info const* media_prober::known(key const& file) const {
     auto const it = outcomes_.find(file);
     return it == outcomes_.end() ? nullptr : std::get_if<ffmpeg::media_info>(&it->second);

@@ -42,6 +42,10 @@ public:
 
     using key = std::pair<std::string, int>; // info-hash, file index
     void probe(key const& file, std::string const& url, std::function<void(probe_outcome const&)> done);
+    // Where a conversion of the file started at `seconds` really starts (the keyframe a seek there lands on,
+    // from the start of the file); `seconds` itself when ffprobe cannot tell.
+    void keyframe(std::string const& url, ffmpeg::media_info const& info, double seconds,
+                  std::function<void(double)> done);
     // What is known of a file already, without asking.
     ffmpeg::media_info const* known(key const& file) const;
     // A torrent removed: what was learnt of its files goes.

@@ -112,5 +112,17 @@ TEST(MediaInfo, TextSubtitlesAreThoseWebVttCanCarry) {
     EXPECT_FALSE(is_text_subtitle("dvd_subtitle"));
 }
 
+TEST(MediaInfo, FindsTheKeyframeASeekLandsOn) {
+    media_info info;
+    info.start_time = 0.5;
+    EXPECT_EQ(read_keyframe("2.006000,__\n2.506000,K_\n2.546000,__\n", info), 2.006);
+    EXPECT_FALSE(read_keyframe("2.006000,__\n", info));
+    EXPECT_FALSE(read_keyframe("garbage,K\nnan,K_\n", info));
+    EXPECT_FALSE(read_keyframe("", info));
+    auto const args = keyframe_arguments("in", info, 3, 10);
+    EXPECT_EQ(args[4], "3");
+    EXPECT_EQ(args[6], "10.500000%+#16");
+}
+
 } // namespace
 } // namespace sluice::ffmpeg

@@ -119,7 +119,7 @@ TEST(PlaybackPlan, ArgumentsSeekInTheInputAndMapTheChosenStreams) {
     auto const in = std::find(args.begin(), args.end(), "-i");
     ASSERT_NE(ss, args.end());
     EXPECT_LT(ss, in); // input seeking
-    EXPECT_EQ(*(ss + 1), "42.500");
+    EXPECT_EQ(*(ss + 1), "42.500000");
     EXPECT_TRUE(has_pair(args, "-map", "0:0"));
     EXPECT_TRUE(has_pair(args, "-map", "0:2"));
     EXPECT_FALSE(has_pair(args, "-map", "0:1"));
@@ -130,6 +130,16 @@ TEST(PlaybackPlan, ArgumentsSeekInTheInputAndMapTheChosenStreams) {
     auto const from_start = conversion_arguments(info, plan, "in", 0);
     EXPECT_EQ(std::find(from_start.begin(), from_start.end(), "-ss"), from_start.end());
     EXPECT_EQ(converted_type(plan), "video/mp4");
+}
+
+TEST(PlaybackPlan, ACopiedStreamStartsAtAKeyframe) {
+    auto const info = film("h264", {"ac3"});
+    EXPECT_TRUE(starts_at_keyframe(
+        info, {playback_plan::mode::transcode, stream_action::copy, stream_action::convert, 0}));
+    EXPECT_TRUE(starts_at_keyframe(
+        info, {playback_plan::mode::transcode, stream_action::convert, stream_action::copy, 0}));
+    EXPECT_FALSE(starts_at_keyframe(
+        info, {playback_plan::mode::transcode, stream_action::convert, stream_action::convert, 0}));
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 namespace sluice::ffmpeg {
 
@@ -106,16 +107,17 @@ std::string container_of(std::string const& format_name, media_info const& info)
 } // namespace
 
 std::vector<std::string> probe_arguments(std::string const& input) {
-    return {
-        "-v",
-        "error",
-        "-hide_banner",
-        "-print_format",
-        "json=compact=1",
-        "-show_entries",
-        "format=format_name,duration:stream=index,codec_type,codec_name,profile,level,width,height,channels:"
-        "stream_disposition=default,attached_pic:stream_tags=language,title",
-        input};
+    return {"-v",
+            "error",
+            "-hide_banner",
+            "-print_format",
+            "json=compact=1",
+            "-show_entries",
+            "format=format_name,duration,start_time:stream=index,codec_type,codec_name,profile,level,width,"
+            "height,"
+            "channels:"
+            "stream_disposition=default,attached_pic:stream_tags=language,title",
+            input};
 }
 
 bool is_text_subtitle(std::string_view codec) {
@@ -172,8 +174,48 @@ std::optional<media_info> read_probe(std::string_view text_in, std::string& erro
     if (auto const d = number(*format, "duration"); d && std::isfinite(*d) && *d > 0 && *d < 1e7) {
         info.duration = *d;
     }
+    if (auto const start = number(*format, "start_time");
+        start && std::isfinite(*start) && std::abs(*start) < 1e7) {
+        info.start_time = *start;
+    }
     info.container = container_of(text(*format, "format_name"), info);
     return info;
+}
+
+std::vector<std::string> keyframe_arguments(std::string const& input, media_info const& info, int index,
+                                            double seconds) {
+    std::array<char, 48> interval{};
+    std::snprintf(interval.data(), interval.size(), "%.6f%%+#16", seconds + info.start_time);
+    return {"-v",
+            "error",
+            "-hide_banner",
+            "-select_streams",
+            std::to_string(index),
+            "-read_intervals",
+            interval.data(),
+            "-show_entries",
+            "packet=pts_time,flags",
+            "-of",
+            "csv=p=0",
+            input};
+}
+
+std::optional<double> read_keyframe(std::string_view csv, media_info const& info) {
+    while (!csv.empty()) {
+        auto const end = csv.find('\n');
+        auto const line = csv.substr(0, end);
+        csv = end == std::string_view::npos ? std::string_view{} : csv.substr(end + 1);
+        auto const comma = line.find(',');
+        if (comma == std::string_view::npos || line.find('K', comma) == std::string_view::npos) {
+            continue;
+        }
+        double at = 0;
+        auto const [stop, ec] = std::from_chars(line.data(), line.data() + comma, at);
+        if (ec == std::errc() && stop == line.data() + comma && std::isfinite(at)) {
+            return std::max(0.0, at - info.start_time);
+        }
+    }
+    return std::nullopt;
 }
 
 int default_audio_track(media_info const& info) {

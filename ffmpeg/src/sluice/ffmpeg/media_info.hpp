@@ -45,6 +45,8 @@ struct media_info {
     // matroska, webm, mp4, avi, mp3, flac, ogg, wav, mpegts, srt, ass, webvtt, other
     std::string container;
     std::optional<double> duration;
+    // Where the file's timestamps begin (ffmpeg's -ss counts from here; packet times do not).
+    double start_time = 0;
     std::optional<video_stream> video; // the first video stream that is a picture, not a cover image
     std::vector<audio_stream> audio;
     std::vector<subtitle_stream> subtitles;
@@ -60,6 +62,13 @@ std::optional<media_info> read_probe(std::string_view json, std::string& error);
 
 // The audio track played when none is chosen: the one marked default, else the first; -1 without audio.
 int default_audio_track(media_info const& info);
+
+// ffprobe's arguments for the first packets of stream `index` from where a seek to `seconds` (from the start
+// of the file) lands: the keyframe there is where a conversion that copies a stream really starts.
+std::vector<std::string> keyframe_arguments(std::string const& input, media_info const& info, int index,
+                                            double seconds);
+// The time (from the start of the file) of the first keyframe in that answer; nullopt when it names none.
+std::optional<double> read_keyframe(std::string_view csv, media_info const& info);
 
 // Whether ffmpeg can turn a subtitle codec into WebVTT text.
 bool is_text_subtitle(std::string_view codec);

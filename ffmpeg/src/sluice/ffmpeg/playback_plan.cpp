@@ -55,7 +55,7 @@ playback_plan::mode mode_of(stream_action video, stream_action audio) {
 
 std::string seconds_text(double seconds) {
     std::array<char, 32> out{};
-    std::snprintf(out.data(), out.size(), "%.3f", seconds);
+    std::snprintf(out.data(), out.size(), "%.6f", seconds);
     return out.data();
 }
 
@@ -206,6 +206,10 @@ std::vector<std::string> subtitle_arguments(std::string const& input, int track)
             "-i",       input,          "-map",      "0:s:" + std::to_string(track),
             "-c:s",     "webvtt",       "-f",        "webvtt",
             "pipe:1"};
+}
+
+bool starts_at_keyframe(media_info const& info, playback_plan const& plan) {
+    return info.video && (plan.video == stream_action::copy || plan.audio == stream_action::copy);
 }
 
 std::string converted_type(playback_plan const& plan) {

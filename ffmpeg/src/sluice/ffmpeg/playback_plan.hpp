@@ -56,6 +56,10 @@ std::vector<std::string> conversion_arguments(media_info const& info, playback_p
 // a sidecar file's only track is 0) as WebVTT on its stdout.
 std::vector<std::string> subtitle_arguments(std::string const& input, int track);
 
+// Whether a conversion started at a time really starts at the keyframe the seek lands on (a copied stream
+// cannot begin between keyframes, and the others follow it), rather than at that time.
+bool starts_at_keyframe(media_info const& info, playback_plan const& plan);
+
 // The type a converted stream is served as.
 std::string converted_type(playback_plan const& plan);
 
