@@ -182,7 +182,13 @@ void media_session::write_output(std::size_t n) {
 }
 
 void media_session::output_ended() {
-    auto const status = child_->finish();
+    child_->finish([self = shared_from_this()](int status) { self->child_ended(status); });
+}
+
+void media_session::child_ended(int status) {
+    if (ended_) {
+        return;
+    }
     if (status != 0) {
         auto const line = child_->error_line();
         base::log::info("ffmpeg for " + target_.info_hash + " file " + std::to_string(target_.file_index) +

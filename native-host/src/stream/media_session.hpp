@@ -37,6 +37,7 @@ private:
     void read_output();
     void write_output(std::size_t n);
     void output_ended();
+    void child_ended(int status);
     void fail(unsigned status, std::string const& text, std::string const& retry_after = {});
     std::string head_text(unsigned status, std::string const& type, std::string const& extra) const;
     void end();

@@ -70,7 +70,7 @@ std::shared_ptr<tool_child> tool_child::start(asio::io_context& io, std::filesys
 
 tool_child::tool_child(asio::io_context& io, std::filesystem::path const& program,
                        std::vector<std::string> const& arguments, child_limits limits, std::error_code& ec)
-    : out_(io), err_(io) {
+    : io_(io), out_(io), err_(io) {
     child_setup setup;
     setup.limits = limits;
     bp::child child(bp::exe = program.string(), bp::args = arguments, bp::std_in<bp::null, bp::std_out> out_,
@@ -110,20 +110,35 @@ void tool_child::read_errors() {
                          });
 }
 
-int tool_child::finish() {
-    // Its stdout has closed, so it is exiting: a short wait, then no more patience.
-    for (int waited_ms = 0; pid_ > 0 && !reaped_ && waited_ms < 2000; waited_ms += 5) {
-        int status = 0;
-        auto const r = ::waitpid(pid_, &status, WNOHANG);
-        if (r == pid_ || (r < 0 && errno != EINTR)) {
-            reaped_ = true;
-            status_ = r == pid_ && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            return status_;
-        }
-        ::usleep(5000);
+bool tool_child::reaped_now() {
+    if (pid_ <= 0 || reaped_) {
+        return true;
     }
-    kill();
-    return status_;
+    int status = 0;
+    auto const r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_ || (r < 0 && errno != EINTR)) {
+        reaped_ = true;
+        status_ = r == pid_ && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    return reaped_;
+}
+
+void tool_child::finish(std::function<void(int)> done) {
+    wait_exit(std::make_shared<asio::steady_timer>(io_), 0, std::move(done));
+}
+
+void tool_child::wait_exit(std::shared_ptr<asio::steady_timer> timer, int waited_ms,
+                           std::function<void(int)> done) {
+    if (reaped_now() || waited_ms >= 2000) {
+        kill();
+        done(status_);
+        return;
+    }
+    timer->expires_after(std::chrono::milliseconds(5));
+    timer->async_wait([self = shared_from_this(), timer, waited_ms,
+                       done = std::move(done)](boost::system::error_code) mutable {
+        self->wait_exit(timer, waited_ms + 5, std::move(done));
+    });
 }
 
 std::string tool_child::error_line() const {
@@ -182,21 +197,30 @@ struct tool_run : std::enable_shared_from_this<tool_run> {
         }
         over = true;
         timer.cancel();
-        tool_result result;
         if (!output_ended) {
             child->kill();
+            tool_result result;
             result.error = std::move(why);
-        } else if (auto const status = child->finish(); status != 0) {
-            auto const line = child->error_line();
-            result.error = !line.empty() ? line
-                           : status < 0
-                               ? std::string("it was stopped (a limit on its memory or time was reached)")
-                               : "it failed with status " + std::to_string(status);
-        } else {
-            result.ok = true;
-            result.output = std::move(output);
+            report(std::move(result));
+            return;
         }
-        child->kill();
+        child->finish([self = shared_from_this()](int status) {
+            tool_result result;
+            if (status != 0) {
+                auto const line = self->child->error_line();
+                result.error = !line.empty() ? line
+                               : status < 0
+                                   ? std::string("it was stopped (a limit on its memory or time was reached)")
+                                   : "it failed with status " + std::to_string(status);
+            } else {
+                result.ok = true;
+                result.output = std::move(self->output);
+            }
+            self->report(std::move(result));
+        });
+    }
+
+    void report(tool_result result) {
         auto callback = std::move(done);
         callback(std::move(result));
     }

@@ -40,14 +40,20 @@ public:
 
     boost::process::async_pipe& output() { return out_; }
     void kill();
-    // Once its output has ended: how it ended. 0 is success; -1 ended by a signal (a limit, or kill()).
-    int finish();
+    // Once its output has ended: how it ended, 0 for success, -1 ended by a signal (a limit, or kill()). It
+    // is exiting then; it gets two seconds to, asked every 5 ms without holding the thread, then it is
+    // killed.
+    void finish(std::function<void(int)> done);
     // One line from what it wrote on stderr, for a person: its last non-empty line, printable.
     std::string error_line() const;
 
 private:
     void read_errors();
+    bool reaped_now();
+    void wait_exit(std::shared_ptr<boost::asio::steady_timer> timer, int waited_ms,
+                   std::function<void(int)> done);
 
+    boost::asio::io_context& io_;
     boost::process::async_pipe out_;
     boost::process::async_pipe err_;
     // The child is detached from Boost.Process once started and reaped here, so that no pid is waited for
