@@ -89,6 +89,8 @@ bench: deps
 	build/release/bench/locked_bench
 	build/release/bench/bundle_create_bench
 	build/release/bench/gate_bench
+	build/release/bench/media_bench
+	SLUICE_HOST_BIN=$(CURDIR)/build/release/native-host/sluice-host node bench/js/media_first_frame.mjs
 
 clean:
 	rm -rf build
