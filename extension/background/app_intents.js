@@ -4,7 +4,7 @@ import {ErrorCode} from '../common/error_codes.js';
 import {isWebUrl, openableLink} from '../common/links.js';
 import {itemTitle} from '../common/format.js';
 import {PLAYABLE_LIMITS} from '../common/media.js';
-import {badParam, boolean, infoHash, integer, oneOf, pickSome, string, strings} from './params.js';
+import {badParam, boolean, infoHash, integer, number, oneOf, pickSome, string, strings} from './params.js';
 import {HostError} from './host_port.js';
 import {itemFiles} from './priorities.js';
 import {streamInfo} from './stream_info.js';
@@ -19,6 +19,11 @@ export function mediaOpenParams(p) {
     const audio = integer(p, 'audio', {max: 99, optional: true});
     if (audio !== undefined) {
         out.audio = audio;
+    }
+    // Where a converted stream starts (a seek), in seconds.
+    const start = number(p, 'start', {max: 1e7, optional: true});
+    if (start !== undefined) {
+        out.start = start;
     }
     return out;
 }

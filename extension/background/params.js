@@ -55,6 +55,21 @@ export function integer(params, name, {min = 0, max = Number.MAX_SAFE_INTEGER, o
     return value;
 }
 
+// A finite number from `min` to `max` (seconds, for instance); undefined when absent and optional.
+export function number(params, name, {min = 0, max = Number.MAX_SAFE_INTEGER, optional = false} = {}) {
+    if (!present(params, name)) {
+        if (optional) {
+            return undefined;
+        }
+        throw badParam(`${name} is missing`);
+    }
+    const value = params[name];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+        throw badParam(`${name} must be a number from ${min} to ${max}`);
+    }
+    return value;
+}
+
 // A list of at most `maxItems` texts, each of `min` to `max` characters; a copy, so nothing the sender holds
 // goes further.
 export function strings(params, name, {maxItems, max, min = 1} = {}) {

@@ -334,10 +334,12 @@ test('media.probe and media.open reach the host with only the members they name'
     await intents.handle({intent: 'media.open', infoHash, fileIndex: 3, playable: ['audio/mp4; codecs="ac-3"'],
         audio: 2, url: 'http://evil.example/'}, popup);
     await intents.handle({intent: 'media.open', infoHash, fileIndex: 3, playable: []}, popup);
+    await intents.handle({intent: 'media.open', infoHash, fileIndex: 3, playable: [], start: 42.5}, popup);
     assert.deepEqual(host.called('media.probe'), [{infoHash, fileIndex: 3}]);
     assert.deepEqual(host.called('media.open'), [
         {infoHash, fileIndex: 3, playable: ['audio/mp4; codecs="ac-3"'], audio: 2},
         {infoHash, fileIndex: 3, playable: []},
+        {infoHash, fileIndex: 3, playable: [], start: 42.5},
     ]);
     // A content script may not ask either.
     assert.equal((await intents.handle({intent: 'media.probe', infoHash, fileIndex: 3}, tab(7))).error.code, 2005);
@@ -362,6 +364,10 @@ test('media.probe and media.open refuse bad parameters before the host sees them
         await open({audio: '1'}),
         await open({audio: 100}),
         await open({audio: -1}),
+        await open({start: -1}),
+        await open({start: '3'}),
+        await open({start: NaN}),
+        await open({start: 1e8}),
     ];
     bad.forEach((reply, i) => assert.equal(reply.error?.code, 2006, `case ${i}`));
     assert.deepEqual(host.calls, []);

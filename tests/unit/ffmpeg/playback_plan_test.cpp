@@ -136,10 +136,19 @@ TEST(PlaybackPlan, ACopiedStreamStartsAtAKeyframe) {
     auto const info = film("h264", {"ac3"});
     EXPECT_TRUE(starts_at_keyframe(
         info, {playback_plan::mode::transcode, stream_action::copy, stream_action::convert, 0}));
-    EXPECT_TRUE(starts_at_keyframe(
+    EXPECT_FALSE(starts_at_keyframe(
         info, {playback_plan::mode::transcode, stream_action::convert, stream_action::copy, 0}));
     EXPECT_FALSE(starts_at_keyframe(
         info, {playback_plan::mode::transcode, stream_action::convert, stream_action::convert, 0}));
+}
+
+bool has_pair(std::vector<std::string> const& args, std::string const& a, std::string const& b);
+
+TEST(PlaybackPlan, FromATimeWithThePictureConvertedTheSoundIsConvertedToo) {
+    auto const info = film("mpeg4", {"mp3"});
+    playback_plan const plan{playback_plan::mode::transcode, stream_action::convert, stream_action::copy, 0};
+    EXPECT_TRUE(has_pair(conversion_arguments(info, plan, "in", 0), "-c:a", "copy"));
+    EXPECT_TRUE(has_pair(conversion_arguments(info, plan, "in", 2.5), "-c:a", "aac"));
 }
 
 } // namespace

@@ -183,7 +183,11 @@ std::vector<std::string> conversion_arguments(media_info const& info, playback_p
         plan.audio_track < static_cast<int>(info.audio.size())) {
         auto const& track = info.audio[static_cast<std::size_t>(plan.audio_track)];
         args.insert(args.end(), {"-map", "0:" + std::to_string(track.index)});
-        if (plan.audio == stream_action::copy) {
+        // From a time, with the picture converted (cut exactly there), the sound is converted too: copied, it
+        // would begin where the container's seek landed, before that time, and the stream with it.
+        auto const copy_audio =
+            plan.audio == stream_action::copy && !(start_seconds > 0 && plan.video == stream_action::convert);
+        if (copy_audio) {
             args.insert(args.end(), {"-c:a", "copy"});
         } else {
             // Stereo: ffmpeg's downmix folds the centre and surrounds in at their usual levels (5.1, 7.1).
@@ -209,7 +213,7 @@ std::vector<std::string> subtitle_arguments(std::string const& input, int track)
 }
 
 bool starts_at_keyframe(media_info const& info, playback_plan const& plan) {
-    return info.video && (plan.video == stream_action::copy || plan.audio == stream_action::copy);
+    return info.video && plan.video == stream_action::copy;
 }
 
 std::string converted_type(playback_plan const& plan) {

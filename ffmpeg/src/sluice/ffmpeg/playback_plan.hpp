@@ -56,8 +56,10 @@ std::vector<std::string> conversion_arguments(media_info const& info, playback_p
 // a sidecar file's only track is 0) as WebVTT on its stdout.
 std::vector<std::string> subtitle_arguments(std::string const& input, int track);
 
-// Whether a conversion started at a time really starts at the keyframe the seek lands on (a copied stream
-// cannot begin between keyframes, and the others follow it), rather than at that time.
+// Whether a conversion started at a time really starts at the keyframe the seek lands on (copied pictures
+// cannot begin between keyframes, and the sound follows them), rather than at that time (the pictures
+// converted, and the sound with them: conversion_arguments converts it from a time even when the plan copies
+// it).
 bool starts_at_keyframe(media_info const& info, playback_plan const& plan);
 
 // The type a converted stream is served as.
