@@ -96,9 +96,11 @@ inline constexpr std::array error_codes{
     error_code_info{error_code::unknown_tier, "unknown_tier", "The campaign offers no such tier"},
     error_code_info{error_code::media_tools_missing, "media_tools_missing",
                     "ffmpeg and ffprobe are needed to read or convert this file"},
-    error_code_info{error_code::media_unreadable, "media_unreadable", "The file is not media that can be read"},
+    error_code_info{error_code::media_unreadable, "media_unreadable",
+                    "The file is not media that can be read"},
     error_code_info{error_code::media_unplayable, "media_unplayable", "Nothing in this file can be played"},
-    error_code_info{error_code::media_busy, "media_busy", "Too many files are being read or converted at once"},
+    error_code_info{error_code::media_busy, "media_busy",
+                    "Too many files are being read or converted at once"},
 };
 
 // The default human-readable message of a code (the wire message may add detail in `data`).
