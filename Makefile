@@ -58,6 +58,8 @@ package: deps
 	cd build/package && cpack -G DEB
 	@ls build/package/sluice_*.deb
 
+## test-asan: the unit and integration suites under ASan+UBSan. This build and the fuzzers' keep line tables
+## only (-g1, CMakePresets.json): enough for every report they print, and much less to compile and link.
 test-asan: deps
 	cmake --preset asan
 	cmake --build --preset asan

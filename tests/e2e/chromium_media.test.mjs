@@ -5,7 +5,6 @@
 // the second audio track plays; hostile files get the player's alert and break nothing else.
 // The checks are shared with Firefox: tests/e2e/support/media_checks.mjs.
 import {test, before, after} from 'node:test';
-import assert from 'node:assert/strict';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -13,7 +12,7 @@ import {NativeClient} from '../../demo/lib/native_client.mjs';
 import {chromeOrigin, waitForExit} from '../../demo/lib/world.mjs';
 import {launchChromium, chromeExtensionId} from './support/chromium.mjs';
 import {hostBinary, makeHostHome} from './support/host_home.mjs';
-import {addCorpus, checkFile, checkHostile, checkStillPlays, recordMediaErrors, screenshots, seedCorpus}
+import {addCorpus, checkFile, checkHostile, checkStillPlays, judge, recordMediaErrors, screenshots, seedCorpus}
     from './support/media_checks.mjs';
 
 const origin = `chrome-extension://${chromeExtensionId}`;
@@ -63,13 +62,6 @@ after(async () => {
         rmSync(folder, {recursive: true, force: true, maxRetries: 20, retryDelay: 250});
     }
 });
-
-function judge(t, steps) {
-    const report = steps.report();
-    console.log(report);
-    t.diagnostic(report);
-    assert.deepEqual(steps.failures().map((f) => `${f.name}: ${f.note}`), [], report);
-}
 
 test('Chromium plays every file of the media corpus', {timeout: 300000}, async (t) => {
     for (const entry of seeded.files) {

@@ -8,6 +8,7 @@
 //   page.run(expression)   evaluates a JavaScript expression there (a promise is awaited), answering its value
 //   page.screenshot(name)  writes build/test-output/e2e/<name>
 //   page.browser           'chromium' | 'firefox'
+import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {mkdirSync, readFileSync} from 'node:fs';
@@ -502,4 +503,12 @@ export async function checkStillPlays(page, origin, seeded, files, entry) {
         }
     }
     return steps;
+}
+
+// One file's steps as a node:test subtest: the report in the output, and every failed step in the assertion.
+export function judge(t, steps) {
+    const report = steps.report();
+    console.log(report);
+    t.diagnostic(report);
+    assert.deepEqual(steps.failures().map((f) => `${f.name}: ${f.note}`), [], report);
 }
