@@ -7,9 +7,11 @@
 #include <boost/process/system.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <grp.h>
+#include <initializer_list>
 #include <pwd.h>
 #include <sstream>
 #include <stdexcept>
@@ -123,6 +125,31 @@ fs::path cluster_template(fs::path const& exe_dir, run_as account) {
     return data;
 }
 
+bool make_database(fs::path const& socket_dir, std::string const& name, fs::path const& log) {
+    return run(program("createdb"),
+               {"-h", socket_dir.string(), "-U", superuser, "-T", "template0", "-E", "UTF8", "--locale=C",
+                name},
+               log, {}) == 0;
+}
+
+std::string database_url(fs::path const& socket_dir, std::string const& database) {
+    return "postgresql:///" + database + "?host=" + socket_dir.string() + "&user=" + superuser;
+}
+
+// The files' text, each under its name, the last 4000 characters of it.
+std::string read_logs(std::initializer_list<fs::path> files) {
+    std::string out;
+    for (auto const& file : files) {
+        std::ifstream in(file);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (!text.str().empty()) {
+            out += "--- " + file.filename().string() + " ---\n" + text.str();
+        }
+    }
+    return out.size() > 4000 ? out.substr(out.size() - 4000) : out;
+}
+
 } // namespace
 
 pg_cluster::pg_cluster(fs::path folder, bool durable) : folder_(std::move(folder)), durable_(durable) {
@@ -176,29 +203,56 @@ void pg_cluster::stop() {
 }
 
 std::string pg_cluster::create_database(std::string const& name) const {
-    if (run(program("createdb"),
-            {"-h", folder_.string(), "-U", superuser, "-T", "template0", "-E", "UTF8", "--locale=C", name},
-            folder_ / "createdb.log", {}) != 0) {
+    if (!make_database(folder_, name, folder_ / "createdb.log")) {
         throw std::runtime_error("createdb " + name + " failed: " + log());
     }
     return url(name);
 }
 
 std::string pg_cluster::url(std::string const& database) const {
-    return "postgresql:///" + database + "?host=" + folder_.string() + "&user=" + superuser;
+    return database_url(folder_, database);
 }
 
 std::string pg_cluster::log() const {
-    std::string out;
-    for (auto const* name : {"initdb.log", "server.log", "createdb.log"}) {
-        std::ifstream in(folder_ / name);
-        std::stringstream text;
-        text << in.rdbuf();
-        if (!text.str().empty()) {
-            out += std::string("--- ") + name + " ---\n" + text.str();
-        }
+    return read_logs({folder_ / "initdb.log", folder_ / "server.log", folder_ / "createdb.log"});
+}
+
+pg_test_database::pg_test_database(fs::path folder) : folder_(std::move(folder)) {
+    auto const* shared = std::getenv("SLUICE_TEST_PG_SOCKET_DIR");
+    if (!shared || !*shared) {
+        own_.emplace(folder_);
+        name_ = "gate";
+        url_ = own_->create_database(name_);
+        return;
     }
-    return out.size() > 4000 ? out.substr(out.size() - 4000) : out;
+    shared_ = shared;
+    // Unique among the tests that run at once, and among those of the run that died before dropping theirs.
+    static int made = 0;
+    name_ = "test_" + std::to_string(::getpid()) + "_" + std::to_string(++made) + "_" +
+            std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+    if (!make_database(shared_, name_, folder_ / "createdb.log")) {
+        throw std::runtime_error("createdb " + name_ + " on the shared server failed: " + log());
+    }
+    url_ = database_url(shared_, name_);
+}
+
+pg_test_database::~pg_test_database() {
+    if (shared_.empty()) {
+        return;
+    }
+    // --force: a connection the test left open does not keep the database. One left behind costs only room
+    // until the run's server is removed.
+    try {
+        run(program("dropdb"), {"-h", shared_.string(), "-U", superuser, "--force", name_}, "/dev/null", {});
+    } catch (std::exception const&) {
+    }
+}
+
+std::string pg_test_database::log() const {
+    if (own_) {
+        return own_->log();
+    }
+    return read_logs({shared_ / "server.log", folder_ / "createdb.log"});
 }
 
 } // namespace sluice::testing

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace sluice::testing {
@@ -37,6 +38,30 @@ private:
     std::filesystem::path folder_;
     bool durable_;
     boost::process::child server_;
+};
+
+// A database of one test's own, dropped with the object: on the server the ctest run shares when the
+// environment names its socket folder (SLUICE_TEST_PG_SOCKET_DIR, set by tests/CMakeLists.txt's fixture),
+// else on a server of its own started in `folder` as pg_cluster does (a test run outside ctest). A test that
+// stops or restarts its server, or needs it durable, makes a pg_cluster instead.
+class pg_test_database {
+public:
+    explicit pg_test_database(std::filesystem::path folder);
+    ~pg_test_database();
+    pg_test_database(pg_test_database const&) = delete;
+    pg_test_database& operator=(pg_test_database const&) = delete;
+
+    // Its connection URL, as `--db` takes it.
+    std::string const& url() const { return url_; }
+    // The server's log (of every test on a shared one), for a failing test's message.
+    std::string log() const;
+
+private:
+    std::filesystem::path folder_;
+    std::filesystem::path shared_; // the shared server's socket folder, or empty
+    std::optional<pg_cluster> own_;
+    std::string name_;
+    std::string url_;
 };
 
 // Where the PostgreSQL programs are (Debian keeps them in /usr/lib/postgresql/<version>/bin, off PATH): the

@@ -25,7 +25,7 @@
 namespace sluice::gate {
 namespace {
 
-using sluice::testing::pg_cluster;
+using sluice::testing::pg_test_database;
 using sluice::testing::sandbox_dir;
 
 constexpr std::int64_t now = 1'700'000'000;
@@ -432,7 +432,7 @@ protected:
             ASSERT_NO_FATAL_FAILURE(fill_every_table(*source));
         }
         ASSERT_NO_FATAL_FAILURE(add_legacy_payment_event(file()));
-        url_ = cluster_.create_database("gate");
+        url_ = database_.url();
     }
 
     std::filesystem::path file() const { return sqlite_dir_ / "data" / "gate.db"; }
@@ -452,7 +452,7 @@ protected:
         std::error_code ec;
         std::string detail;
         auto store = open_pg_store(url_, ec, &detail);
-        EXPECT_TRUE(store) << detail << cluster_.log();
+        EXPECT_TRUE(store) << detail << database_.log();
         return store;
     }
 
@@ -485,7 +485,7 @@ protected:
 
     sandbox_dir sqlite_dir_;
     sandbox_dir pg_dir_;
-    pg_cluster cluster_{pg_dir_.path()};
+    pg_test_database database_{pg_dir_.path()};
     std::string url_;
 };
 
@@ -494,7 +494,7 @@ protected:
 // copied without a change to the migration.
 TEST_F(GateMigration, EveryTableOfTheSchemaArrivesRowForRow) {
     auto const report = migrate();
-    ASSERT_TRUE(report) << report.error << cluster_.log();
+    ASSERT_TRUE(report) << report.error << database_.log();
     std::set<std::string> reported;
     for (auto const& t : report->tables) {
         reported.insert(t.table);
@@ -526,7 +526,7 @@ TEST_F(GateMigration, EveryTableOfTheSchemaArrivesRowForRow) {
 // What a gate asks its store, asked of both: the PostgreSQL store answers as the SQLite one did.
 TEST_F(GateMigration, ThePostgresqlStoreAnswersAsTheSqliteOneDid) {
     auto const report = migrate();
-    ASSERT_TRUE(report) << report.error << cluster_.log();
+    ASSERT_TRUE(report) << report.error << database_.log();
     auto sqlite = open_sqlite();
     auto pg = open_pg();
     ASSERT_TRUE(sqlite && pg);

@@ -9,7 +9,7 @@
 namespace sluice::gate {
 namespace {
 
-using sluice::testing::pg_cluster;
+using sluice::testing::pg_test_database;
 using sluice::testing::sandbox_dir;
 
 TEST(PgPlaceholders, NumberedInOrderButNotInsideQuotes) {
@@ -25,12 +25,12 @@ protected:
     void SetUp() override {
         std::error_code ec;
         std::string detail;
-        db_ = pg_connection::open(cluster_.create_database("gate"), ec, &detail);
-        ASSERT_TRUE(db_) << detail << cluster_.log();
+        db_ = pg_connection::open(database_.url(), ec, &detail);
+        ASSERT_TRUE(db_) << detail << database_.log();
     }
 
     sandbox_dir dir_;
-    pg_cluster cluster_{dir_.path()};
+    pg_test_database database_{dir_.path()};
     std::unique_ptr<pg_connection> db_;
 };
 

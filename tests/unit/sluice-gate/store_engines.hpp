@@ -1,7 +1,8 @@
 #pragma once
 
 // The store's tests run on each engine the gate keeps its data in: SQLite in the test's folder, and a
-// PostgreSQL server the test starts in that folder (pg_cluster.hpp), with one database per test.
+// database of the test's own on PostgreSQL: on the server the ctest run shares, or one the test starts in
+// that folder (pg_cluster.hpp: pg_test_database).
 
 #include "pg_cluster.hpp"
 #include "sluice-gate/pg_store.hpp"
@@ -32,19 +33,17 @@ public:
         if (engine_ == store_engine::sqlite) {
             return open_sqlite_store(folder_ / "data", ec, detail);
         }
-        if (!cluster_) {
-            cluster_.emplace(folder_); // the server's own folder from now on (its user's, under root)
-            url_ = cluster_->create_database("gate");
+        if (!database_) {
+            database_.emplace(folder_); // a server's own folder, if it starts one (its user's, under root)
         }
-        return open_pg_store(url_, ec, detail);
+        return open_pg_store(database_->url(), ec, detail);
     }
-    std::string server_log() const { return cluster_ ? cluster_->log() : std::string(); }
+    std::string server_log() const { return database_ ? database_->log() : std::string(); }
 
 private:
     store_engine engine_;
     std::filesystem::path folder_;
-    std::optional<sluice::testing::pg_cluster> cluster_;
-    std::string url_;
+    std::optional<sluice::testing::pg_test_database> database_;
 };
 
 } // namespace sluice::gate
