@@ -427,14 +427,25 @@ void torrent_engine::on_storage_moved(lt::torrent_handle const& h, std::string c
     request_resume_data(h, lt::torrent_handle::save_info_dict);
 }
 
-void torrent_engine::seal_file(lt::torrent_handle const& h, lt::file_index_t index) {
-    auto const path = file_path_on_disk(h, index);
-    if (path.empty()) {
+void torrent_engine::seal_files(lt::torrent_handle const& h, std::vector<int> const& files) {
+    auto const id = id_of(h.info_hashes());
+    for (int const index : files) {
+        auto const path = file_path_on_disk(h, lt::file_index_t(index));
+        if (path.empty()) {
+            continue;
+        }
+        if (auto const look = look_at(path)) {
+            seals_.seal(id, index, *look);
+        }
+    }
+}
+
+void torrent_engine::seal_after_flush(lt::torrent_handle const& h, std::vector<int> files) {
+    if (files.empty()) {
         return;
     }
-    if (auto const look = look_at(path)) {
-        seals_.seal(id_of(h.info_hashes()), static_cast<int>(index), *look);
-    }
+    seal_after_flush_[id_of(h.info_hashes())].push_back(std::move(files));
+    h.flush_cache();
 }
 
 void torrent_engine::seal_complete_files(lt::torrent_handle const& h) {
@@ -442,20 +453,19 @@ void torrent_engine::seal_complete_files(lt::torrent_handle const& h) {
     if (!ti) {
         return;
     }
+    // The progress is libtorrent's now, not when the alert being handled was posted: it may count pieces
+    // whose blocks are still on their way to the disk, so the files are sealed after a flush.
     auto const& fs = ti->files();
     std::vector<std::int64_t> progress;
     h.file_progress(progress, lt::torrent_handle::piece_granularity);
-    auto const save_path = h.status(lt::torrent_handle::query_save_path).save_path;
-    auto const id = id_of(h.info_hashes());
+    std::vector<int> complete;
     for (auto const f : fs.file_range()) {
         auto const i = static_cast<std::size_t>(static_cast<int>(f));
-        if (fs.pad_file_at(f) || i >= progress.size() || progress[i] != fs.file_size(f)) {
-            continue;
-        }
-        if (auto const look = look_at(save_path + "/" + fs.file_path(f))) {
-            seals_.seal(id, static_cast<int>(f), *look);
+        if (!fs.pad_file_at(f) && i < progress.size() && progress[i] == fs.file_size(f)) {
+            complete.push_back(static_cast<int>(f));
         }
     }
+    seal_after_flush(h, std::move(complete));
 }
 
 void torrent_engine::redial(lt::torrent_handle h, std::string const& id) {
@@ -565,16 +575,14 @@ void torrent_engine::handle_alert(lt::alert const* a) {
     } else if (auto const* fc = lt::alert_cast<lt::file_completed_alert>(a)) {
         // A piece passes its check a moment before its last block is written: the file is sealed once
         // every write of the torrent has landed.
-        auto const id = id_of(fc->handle.info_hashes());
-        if (torrents_.count(id) != 0) {
-            seal_after_flush_[id].push_back(static_cast<int>(fc->index));
-            fc->handle.flush_cache();
+        if (torrents_.count(id_of(fc->handle.info_hashes())) != 0) {
+            seal_after_flush(fc->handle, {static_cast<int>(fc->index)});
         }
     } else if (auto const* cf = lt::alert_cast<lt::cache_flushed_alert>(a)) {
         // Flushes end in the order they were asked for: this one covers the oldest file waiting.
         auto const it = seal_after_flush_.find(id_of(cf->handle.info_hashes()));
         if (it != seal_after_flush_.end() && !it->second.empty()) {
-            seal_file(cf->handle, lt::file_index_t(it->second.front()));
+            seal_files(cf->handle, it->second.front());
             it->second.pop_front();
         }
     } else if (auto const* fe = lt::alert_cast<lt::file_error_alert>(a)) {

@@ -107,10 +107,12 @@ private:
     // Moves a magnet fetched into its incoming folder to the folder it wants, now that its name is known.
     void place_incoming(lt::torrent_handle const& h, std::string const& id, lt::torrent_info const& ti);
     void on_storage_moved(lt::torrent_handle const& h, std::string const& old_path);
-    // Seals every file of the torrent whose pieces are all verified and written (after a check, a move, or
-    // the flush that follows a file's completion).
+    // Seals every file of the torrent whose pieces are all verified (after a check or a move), once every
+    // write asked for so far has landed.
     void seal_complete_files(lt::torrent_handle const& h);
-    void seal_file(lt::torrent_handle const& h, lt::file_index_t index);
+    // Seals `files` when a flush asked for now has ended (a file's completion, seal_complete_files).
+    void seal_after_flush(lt::torrent_handle const& h, std::vector<int> files);
+    void seal_files(lt::torrent_handle const& h, std::vector<int> const& files);
     // Dials the torrent's peers afresh and asks trackers and the DHT again (after a recheck).
     void redial(lt::torrent_handle h, std::string const& id);
 
@@ -138,8 +140,9 @@ private:
     };
     std::map<std::string, placement> placements_;
     file_seals seals_;
-    // Files complete but perhaps not all written yet: each is sealed when the flush asked for it has ended.
-    std::map<std::string, std::deque<int>> seal_after_flush_;
+    // Files verified whole but perhaps not all written yet (a piece passes its check from libtorrent's store
+    // buffer, before its blocks reach the file): each batch is sealed when the flush asked for it has ended.
+    std::map<std::string, std::deque<std::vector<int>>> seal_after_flush_;
     // Peers the links of a torrent named (x.pe), and the torrents whose check, caused by a changed file, must
     // dial its peers again when it ends (see file_changed).
     std::map<std::string, std::set<lt::tcp::endpoint>> link_peers_;
