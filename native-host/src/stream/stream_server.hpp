@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -59,6 +60,8 @@ public:
     torrent::torrent_engine& engine() { return engine_; }
     stream_options const& options() const { return options_; }
     boost::asio::io_context& io() { return io_; }
+    // The thread unlocked items are decrypted on, so that decrypting and sending use both cores.
+    boost::asio::thread_pool::executor_type decrypting() { return decrypting_.get_executor(); }
 
     // What media files hold (ffprobe), for conversions; without it /m/ and /v/ answer 404.
     void set_prober(media::media_prober& prober) { prober_ = &prober; }
@@ -122,6 +125,7 @@ private:
     std::map<std::pair<std::string, int>, std::uint64_t> read_ahead_; // learnt per file
     bool stopped_ = false;
     bool accept_failing_ = false; // logged once when accepting starts failing, once when it works again
+    boost::asio::thread_pool decrypting_{1};
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

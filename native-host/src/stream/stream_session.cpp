@@ -251,7 +251,8 @@ void stream_session::serve_file(std::string const& id, int index,
     }
     access_ = server_.access(id, index);
     locked_ = access_.what == bundle::file_access::kind::unlocked;
-    reader_ = {};
+    reader_.reset();
+    ready_.reset();
 
     file_facts file;
     file.path = rel;

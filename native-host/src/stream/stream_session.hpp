@@ -23,6 +23,13 @@ namespace sluice::stream {
 
 class stream_server;
 
+// Plaintext of a locked item, decrypted from the chunks of one run.
+struct plain_run {
+    std::uint64_t at = 0; // where bytes[0] is in the item's plaintext
+    std::string bytes;
+    bool ends_short = false; // the chunk after these bytes did not authenticate: the response ends after them
+};
+
 // One HTTP connection to the stream server: reads requests one after another (keep-alive), answers each
 // guard failure with a short status, and serves a file range in three steps: the header (chosen by
 // make_response_head), then runs of verified pieces sent from the file by socket_writer, waiting (with
@@ -61,9 +68,17 @@ private:
     bool file_unchanged(std::optional<torrent::file_look> const& now);
     void close();
     // A bundle's unlocked item: the range is in plaintext bytes; each run of chunks whose sealed bytes are
-    // on disk is decrypted and written (stream_session_locked.cpp).
+    // on disk is decrypted on the server's decrypting thread, the next run while this one is written
+    // (stream_session_locked.cpp).
     void pump_locked();
+    bool open_locked();
     bool have_bytes(std::uint64_t first, std::uint64_t last);
+    // The end of the run of chunks from plaintext byte `at` whose sealed bytes are all on disk (at itself
+    // when its own chunk is not), at most max_plain_run bytes on.
+    std::uint64_t decryptable_until(std::uint64_t at);
+    void decrypt_ahead(std::uint64_t at, std::uint64_t until);
+    void on_decrypted(std::shared_ptr<bundle::locked_reader> const& reader, std::shared_ptr<plain_run> run);
+    void write_plain(std::shared_ptr<plain_run> run);
 
     boost::beast::tcp_stream stream_;
     stream_server& server_;
@@ -93,8 +108,11 @@ private:
     std::string media_head_;          // the file's first bytes, once read to learn its duration
     bool read_ahead_settled_ = false; // its read-ahead is known (or known to be the default)
     bundle::file_access access_;
-    bundle::locked_reader reader_;
-    std::string plain_out_;
+    // Shared with the decrypting thread while it reads a run; only one run of a session is decrypted at once.
+    std::shared_ptr<bundle::locked_reader> reader_;
+    bool decrypting_ = false;
+    bool writing_ = false;
+    std::shared_ptr<plain_run> ready_; // decrypted ahead of the reader, not yet written
 };
 
 } // namespace sluice::stream

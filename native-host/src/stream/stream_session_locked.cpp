@@ -1,5 +1,9 @@
 // The part of stream_session that serves a bundle's unlocked item: positions are plaintext bytes, and the
 // bytes that must be on disk first are the sealed chunks holding them (see protocol/locked-items.md).
+//
+// Decrypting and sending share no core: while one run of chunks is written to the socket, the next is
+// decrypted on the server's decrypting thread. A run is planned here, on the session's thread, from the
+// pieces on disk; the decrypting thread touches only the run's reader.
 
 #include "base/log.hpp"
 #include "stream/stream_server.hpp"
@@ -14,8 +18,34 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Decrypted bytes written per round: enough to keep the socket busy, small enough to let other sessions in.
-constexpr std::size_t max_plain_run = 1024 * 1024;
+// Decrypted bytes per run: enough to keep the socket busy, small enough to let other sessions in.
+constexpr std::uint64_t max_plain_run = 1024 * 1024;
+
+// Runs on the decrypting thread. A chunk that does not authenticate ends the run: the bytes before it are
+// sent, the response ends there, and the player sees an error for those bytes, never garbage.
+plain_run decrypt_run(bundle::locked_reader& reader, std::uint64_t at, std::uint64_t until,
+                      std::string const& path) {
+    plain_run run;
+    run.at = at;
+    auto const chunk_size = reader.header().chunk_size;
+    run.bytes.reserve(static_cast<std::size_t>(until - at));
+    while (at + run.bytes.size() < until) {
+        auto const pos = at + run.bytes.size();
+        auto const chunk = pos / chunk_size;
+        std::error_code ec;
+        auto const plain = reader.read_chunk(chunk, ec);
+        if (ec) {
+            base::log::warning("chunk " + std::to_string(chunk) + " of " + path + " does not decrypt (" +
+                               ec.message() + "); the response ends here");
+            run.ends_short = true;
+            break;
+        }
+        auto const in_chunk = pos - chunk * chunk_size;
+        auto const take = std::min<std::uint64_t>(plain.size() - in_chunk, until - pos);
+        run.bytes.append(plain, static_cast<std::size_t>(in_chunk), static_cast<std::size_t>(take));
+    }
+    return run;
+}
 
 } // namespace
 
@@ -28,60 +58,106 @@ bool stream_session::have_bytes(std::uint64_t first, std::uint64_t last) {
     return true;
 }
 
+bool stream_session::open_locked() {
+    // The header says how the item is cut into chunks; nothing can be located before it is here.
+    if (!have_bytes(0, protocol::locked_header::size - 1)) {
+        return false;
+    }
+    auto reader = std::make_shared<bundle::locked_reader>();
+    std::error_code ec;
+    reader->open(file_path_, access_.plaintext_size, access_.key, access_.identity, ec);
+    if (ec == std::errc::no_such_file_or_directory && follow_move()) {
+        reader->open(file_path_, access_.plaintext_size, access_.key, access_.identity, ec);
+    }
+    if (ec) {
+        base::log::warning("cannot stream the unlocked item " + file_path_ + ": " + ec.message());
+        close();
+        return false;
+    }
+    reader_ = std::move(reader);
+    auto const [sealed_first, sealed_last] = reader_->sealed_span(pos_, pos_);
+    waiter_.set_request_start(sealed_first);
+    return true;
+}
+
+std::uint64_t stream_session::decryptable_until(std::uint64_t at) {
+    auto const chunk_size = reader_->header().chunk_size;
+    auto const limit = std::min(end_, at + max_plain_run);
+    auto until = at;
+    while (until < limit) {
+        auto const [sealed_first, sealed_last] = reader_->sealed_span(until, until);
+        if (waiter_.first_missing(sealed_first, sealed_last)) {
+            break;
+        }
+        until = std::min(limit, (until / chunk_size + 1) * chunk_size);
+    }
+    return until;
+}
+
+void stream_session::decrypt_ahead(std::uint64_t at, std::uint64_t until) {
+    decrypting_ = true;
+    asio::post(server_.decrypting(),
+               [self = shared_from_this(), reader = reader_, at, until, path = file_path_] {
+                   auto run = std::make_shared<plain_run>(decrypt_run(*reader, at, until, path));
+                   asio::post(self->stream_.get_executor(),
+                              [self, reader, run = std::move(run)] { self->on_decrypted(reader, run); });
+               });
+}
+
+void stream_session::on_decrypted(std::shared_ptr<bundle::locked_reader> const& reader,
+                                  std::shared_ptr<plain_run> run) {
+    decrypting_ = false;
+    if (closed_) {
+        return;
+    }
+    // A later request of the connection may read another item by now: then the run is not its.
+    if (reader == reader_) {
+        ready_ = std::move(run);
+    }
+    // While a run is being written, the end of its write pumps.
+    if (!writing_ && pos_ < end_) {
+        pump();
+    }
+}
+
 void stream_session::pump_locked() {
-    if (!reader_.is_open()) {
-        // The header says how the item is cut into chunks; nothing can be located before it is here.
-        if (!have_bytes(0, protocol::locked_header::size - 1)) {
-            return;
-        }
-        std::error_code ec;
-        reader_.open(file_path_, access_.plaintext_size, access_.key, access_.identity, ec);
-        if (ec == std::errc::no_such_file_or_directory && follow_move()) {
-            reader_.open(file_path_, access_.plaintext_size, access_.key, access_.identity, ec);
-        }
-        if (ec) {
-            base::log::warning("cannot stream the unlocked item " + file_path_ + ": " + ec.message());
-            close();
-            return;
-        }
-        auto const [sealed_first, sealed_last] = reader_.sealed_span(pos_, pos_);
-        waiter_.set_request_start(sealed_first);
+    if (decrypting_ || writing_) {
+        return; // its end pumps again
     }
-    auto const& header = reader_.header();
-    plain_out_.clear();
-    while (pos_ + plain_out_.size() < end_ && plain_out_.size() < max_plain_run) {
-        auto const at = pos_ + plain_out_.size();
-        auto const chunk = at / header.chunk_size;
-        auto const [sealed_first, sealed_last] = reader_.sealed_span(at, at);
-        if (plain_out_.empty()) {
-            // Deadlines ahead of the reader, in the file's (sealed) bytes.
-            extend_deadlines(waiter_.piece_at(sealed_first));
-            if (!have_bytes(sealed_first, sealed_last)) {
-                return;
-            }
-        } else if (!waiter_.have_piece(waiter_.piece_at(sealed_last))) {
-            break; // send what is decrypted; the next round waits for the rest
-        }
-        std::error_code ec;
-        auto const plain = reader_.read_chunk(chunk, ec);
-        if (ec) {
-            // A chunk that does not authenticate ends the response short: the player sees an error for
-            // these bytes, never garbage. Other ranges of the item still play.
-            base::log::warning("chunk " + std::to_string(chunk) + " of " + file_path_ +
-                               " does not decrypt (" + ec.message() + "); the response ends here");
-            if (!plain_out_.empty()) {
-                break;
-            }
-            close();
-            return;
-        }
-        auto const in_chunk = at - chunk * header.chunk_size;
-        auto const take = std::min<std::uint64_t>(plain.size() - in_chunk, end_ - at);
-        plain_out_.append(plain, static_cast<std::size_t>(in_chunk), static_cast<std::size_t>(take));
+    if (!reader_ && !open_locked()) {
+        return;
     }
-    asio::async_write(stream_, asio::buffer(plain_out_),
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                          if (ec || self->closed_) {
+    if (ready_ && ready_->at == pos_) {
+        write_plain(std::exchange(ready_, nullptr));
+        return;
+    }
+    ready_.reset();
+    // Deadlines ahead of the reader, in the file's (sealed) bytes.
+    auto const [sealed_first, sealed_last] = reader_->sealed_span(pos_, pos_);
+    extend_deadlines(waiter_.piece_at(sealed_first));
+    if (!have_bytes(sealed_first, sealed_last)) {
+        return;
+    }
+    decrypt_ahead(pos_, decryptable_until(pos_));
+}
+
+void stream_session::write_plain(std::shared_ptr<plain_run> run) {
+    if (run->bytes.empty()) {
+        close(); // its first chunk did not authenticate
+        return;
+    }
+    auto const next = run->at + run->bytes.size();
+    if (!run->ends_short && next < end_) {
+        // The next run is decrypted while this one goes out, if its first chunk is on disk already.
+        if (auto const until = decryptable_until(next); until > next) {
+            decrypt_ahead(next, until);
+        }
+    }
+    writing_ = true;
+    asio::async_write(stream_, asio::buffer(run->bytes),
+                      [self = shared_from_this(), run](boost::system::error_code ec, std::size_t n) {
+                          self->writing_ = false;
+                          if (ec || self->closed_ || run->ends_short) {
                               self->close();
                               return;
                           }
