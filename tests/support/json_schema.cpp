@@ -1,9 +1,19 @@
 #include "json_schema.hpp"
 
+#include <fstream>
 #include <regex>
 #include <set>
 
 namespace sluice::testing {
+
+std::filesystem::path protocol_dir() {
+    return std::filesystem::path(SLUICE_SOURCE_DIR) / "protocol";
+}
+
+nlohmann::json read_json(std::filesystem::path const& file) {
+    std::ifstream in(file);
+    return nlohmann::json::parse(in);
+}
 
 namespace {
 

@@ -2,10 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace sluice::testing {
+
+// The source tree's protocol/ folder: schema, golden and wrong examples.
+std::filesystem::path protocol_dir();
+// A JSON file, parsed (throws if it is not JSON).
+nlohmann::json read_json(std::filesystem::path const& file);
 
 // A JSON Schema (2020-12) validator for the subset protocol/schema uses: type, const, enum, properties,
 // required, additionalProperties, items, min/maxItems, uniqueItems, min/maxLength, pattern, minimum,

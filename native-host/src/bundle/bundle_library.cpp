@@ -1,5 +1,6 @@
 #include "bundle/bundle_library.hpp"
 
+#include "base/clock.hpp"
 #include "base/log.hpp"
 
 #include <libtorrent/torrent_info.hpp>
@@ -13,6 +14,8 @@
 namespace sluice::bundle {
 
 namespace {
+
+using base::now_seconds;
 
 using nlohmann::json;
 using protocol::bundle_manifest;
@@ -31,10 +34,6 @@ std::optional<std::string> read_capped(std::string const& path, std::size_t cap)
     in.read(out.data(), static_cast<std::streamsize>(out.size()));
     out.resize(static_cast<std::size_t>(in.gcount()));
     return out;
-}
-
-std::chrono::sys_seconds now_seconds() {
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
 std::string_view status_name(bundle_status s) {

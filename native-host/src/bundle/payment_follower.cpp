@@ -1,5 +1,6 @@
 #include "bundle/payment_follower.hpp"
 
+#include "base/clock.hpp"
 #include "base/log.hpp"
 #include "bundle/gate_states.hpp"
 
@@ -11,11 +12,9 @@ using protocol::rpc_error;
 
 namespace {
 
-using reply_outcome = gate_api::gate_reply::outcome;
+using base::now_seconds;
 
-std::chrono::sys_seconds now_seconds() {
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
+using reply_outcome = gate_api::gate_reply::outcome;
 
 // A reply that brought no usable answer, as the caller's error: the payment is kept and sent again.
 rpc_error will_retry(rpc_error error) {

@@ -1,5 +1,6 @@
 #include "bundle/pledge_follower.hpp"
 
+#include "base/clock.hpp"
 #include "base/log.hpp"
 #include "bundle/gate_states.hpp"
 #include "gate_api/campaign_progress.hpp"
@@ -17,11 +18,9 @@ using protocol::rpc_error;
 
 namespace {
 
-using reply_outcome = gate_api::gate_reply::outcome;
+using base::now_seconds;
 
-std::chrono::sys_seconds now_seconds() {
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
+using reply_outcome = gate_api::gate_reply::outcome;
 
 std::vector<std::array<unsigned char, 32>> trusted_keys(std::vector<std::string> const& keys) {
     std::vector<std::array<unsigned char, 32>> out;

@@ -390,11 +390,6 @@ bool is_torrent_file(lt::torrent_info const& torrent, lt::file_index_t index, st
     return true;
 }
 
-bool is_bundle_id(std::string_view s) {
-    auto const ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
-    return !s.empty() && s.size() <= 64 && s.front() != '-' && std::all_of(s.begin(), s.end(), ok);
-}
-
 result<verify_report> verify_torrent(verify_options const& options, item_keys const* keys) {
     verify_report report;
     report.subject = options.target.string();
@@ -418,7 +413,7 @@ result<verify_report> verify_torrent(verify_options const& options, item_keys co
         report.problems.push_back("the torrent holds a single file, not a bundle folder");
         return report;
     }
-    if (!is_bundle_id(name)) {
+    if (!protocol::is_bundle_slug(name)) {
         report.problems.push_back("the torrent's root folder " + in_quotes(name) + " is not a bundle id");
     }
     auto const root_file = [&](std::string_view file) -> std::optional<lt::file_index_t> {

@@ -9,7 +9,7 @@ namespace sluice::gate {
 
 namespace {
 
-class category final : public std::error_category {
+class pg_error_category final : public std::error_category {
 public:
     char const* name() const noexcept override { return "postgresql"; }
     std::string message(int value) const override {
@@ -73,7 +73,7 @@ private:
 } // namespace
 
 std::error_category const& pg_category() {
-    static category const instance;
+    static pg_error_category const instance;
     return instance;
 }
 

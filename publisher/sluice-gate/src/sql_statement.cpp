@@ -4,7 +4,7 @@ namespace sluice::gate {
 
 namespace {
 
-class category final : public std::error_category {
+class store_error_category final : public std::error_category {
 public:
     char const* name() const noexcept override { return "store"; }
     std::string message(int value) const override {
@@ -17,7 +17,7 @@ public:
 } // namespace
 
 std::error_category const& store_category() {
-    static category const instance;
+    static store_error_category const instance;
     return instance;
 }
 

@@ -6,7 +6,7 @@ namespace sluice::gate {
 
 namespace {
 
-class category final : public std::error_category {
+class sqlite_error_category final : public std::error_category {
 public:
     char const* name() const noexcept override { return "sqlite"; }
     std::string message(int code) const override { return sqlite3_errstr(code); }
@@ -73,7 +73,7 @@ int run(sqlite3* db, char const* sql) {
 } // namespace
 
 std::error_category const& sqlite_category() {
-    static category const instance;
+    static sqlite_error_category const instance;
     return instance;
 }
 

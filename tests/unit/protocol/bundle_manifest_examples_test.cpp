@@ -10,25 +10,16 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path protocol_dir() {
-    return fs::path(SLUICE_SOURCE_DIR) / "protocol";
-}
-
-json load(fs::path const& p) {
-    std::ifstream in(p);
-    return json::parse(in);
-}
-
 std::vector<std::pair<std::string, json>> manifests(std::string const& folder) {
     std::vector<std::pair<std::string, json>> out;
     for (auto const& e : fs::directory_iterator(protocol_dir() / "examples" / "bundles" / folder)) {
-        out.emplace_back(e.path().filename().string(), load(e.path()).at("manifest"));
+        out.emplace_back(e.path().filename().string(), read_json(e.path()).at("manifest"));
     }
     return out;
 }
 
 TEST(BundleManifestExamples, ValidOnesValidateAndInvalidOnesDoNot) {
-    json_schema const schema(load(protocol_dir() / "schema" / "bundle-manifest.json"));
+    json_schema const schema(read_json(protocol_dir() / "schema" / "bundle-manifest.json"));
     auto const valid = manifests("valid");
     ASSERT_GE(valid.size(), 2u);
     for (auto const& [name, manifest] : valid) {

@@ -12,17 +12,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-fs::path protocol_dir() {
-    return fs::path(SLUICE_SOURCE_DIR) / "protocol";
-}
-
-json load(fs::path const& p) {
-    std::ifstream in(p);
-    return json::parse(in);
-}
-
 json_schema const& schema() {
-    static json_schema const s(load(protocol_dir() / "schema" / "native-messaging.json"));
+    static json_schema const s(read_json(protocol_dir() / "schema" / "native-messaging.json"));
     return s;
 }
 
@@ -63,7 +54,7 @@ TEST(ProtocolExamples, EveryValidExampleValidates) {
     auto const files = examples_in("valid");
     ASSERT_GE(files.size(), 5u);
     for (auto const& f : files) {
-        auto const errors = problems(load(f));
+        auto const errors = problems(read_json(f));
         EXPECT_TRUE(errors.empty()) << f.filename() << ": " << (errors.empty() ? "" : errors.front());
     }
 }
@@ -72,13 +63,13 @@ TEST(ProtocolExamples, EveryInvalidExampleIsRejected) {
     auto const files = examples_in("invalid");
     ASSERT_GE(files.size(), 5u);
     for (auto const& f : files) {
-        EXPECT_FALSE(problems(load(f)).empty()) << f.filename() << " validates but should not";
+        EXPECT_FALSE(problems(read_json(f)).empty()) << f.filename() << " validates but should not";
     }
 }
 
 TEST(ProtocolExamples, EveryMethodHasParamsAndResultDefinitions) {
     for (auto const& f : examples_in("valid")) {
-        auto const example = load(f);
+        auto const example = read_json(f);
         if (example.contains("method") && example.at("kind") != "event") {
             auto const m = example.at("method").get<std::string>();
             EXPECT_TRUE(schema().has("/$defs/" + m + ".params")) << m;
@@ -88,7 +79,7 @@ TEST(ProtocolExamples, EveryMethodHasParamsAndResultDefinitions) {
 }
 
 TEST(ProtocolExamples, SchemaErrorCodesAreTheListedOnes) {
-    auto const listed = load(protocol_dir() / "errors.json");
+    auto const listed = read_json(protocol_dir() / "errors.json");
     std::vector<int> codes;
     for (auto const& [group, entries] : listed.items()) {
         if (!entries.is_array()) {
@@ -98,7 +89,7 @@ TEST(ProtocolExamples, SchemaErrorCodesAreTheListedOnes) {
             codes.push_back(e.at("code").get<int>());
         }
     }
-    auto const root = load(protocol_dir() / "schema" / "native-messaging.json");
+    auto const root = read_json(protocol_dir() / "schema" / "native-messaging.json");
     auto schema_codes =
         root.at("$defs").at("error_object").at("properties").at("code").at("enum").get<std::vector<int>>();
     std::sort(codes.begin(), codes.end());

@@ -313,11 +313,6 @@ fs::path tokens_dir() {
     return fs::path(SLUICE_SOURCE_DIR) / "protocol" / "examples" / "tokens";
 }
 
-json load(fs::path const& p) {
-    std::ifstream in(p);
-    return json::parse(in);
-}
-
 template <std::size_t N>
 std::array<unsigned char, N> from_hex(std::string const& hex) {
     std::array<unsigned char, N> out{};
@@ -356,7 +351,7 @@ struct token_vector {
 std::vector<token_vector> vectors(std::string const& folder) {
     std::vector<token_vector> out;
     for (auto const& e : fs::directory_iterator(tokens_dir() / folder)) {
-        out.push_back({folder + "/" + e.path().filename().string(), load(e.path())});
+        out.push_back({folder + "/" + e.path().filename().string(), testing::read_json(e.path())});
     }
     return out;
 }
@@ -411,7 +406,7 @@ TEST(UnlockTokenVectors, EachHasTheExpectedOutcome) {
 }
 
 TEST(UnlockTokenVectors, KeysFileDescribesTheKeysUsed) {
-    auto const keys = load(tokens_dir() / "keys.json");
+    auto const keys = testing::read_json(tokens_dir() / "keys.json");
     for (auto const& [name, gate] : keys.at("gates").items()) {
         auto const seed = from_hex<32>(gate.at("seed").get<std::string>());
         EXPECT_EQ(std::string(seed.begin(), seed.end()), gate.at("seedText")) << name;
@@ -443,7 +438,7 @@ TEST(UnlockTokenVectors, KeysFileDescribesTheKeysUsed) {
 // body, and accepts the rest, whose faults (keys, signatures, times) no schema can see.
 TEST(UnlockTokenVectors, SchemaRejectsExactlyTheMalformedOnes) {
     testing::json_schema const schema(
-        load(fs::path(SLUICE_SOURCE_DIR) / "protocol" / "schema" / "unlock-token.json"));
+        testing::read_json(fs::path(SLUICE_SOURCE_DIR) / "protocol" / "schema" / "unlock-token.json"));
     std::size_t checked = 0;
     for (auto const& [name, file] : all_vectors()) {
         auto const text = file.at("token").get<std::string>();
@@ -473,7 +468,7 @@ TEST(UnlockTokenVectors, SchemaRejectsExactlyTheMalformedOnes) {
 
 TEST(UnlockTokenVectors, IssuedTokensMatchTheSchema) {
     testing::json_schema const schema(
-        load(fs::path(SLUICE_SOURCE_DIR) / "protocol" / "schema" / "unlock-token.json"));
+        testing::read_json(fs::path(SLUICE_SOURCE_DIR) / "protocol" / "schema" / "unlock-token.json"));
     token_fixture f;
     f.grant.expires_at = at("2027-01-01T00:00:00Z");
     auto const envelope = json::parse(f.token());

@@ -1,3 +1,4 @@
+#include "file_helpers.hpp"
 #include "sandbox_dir.hpp"
 #include "sluice-bundle/bundle_plan.hpp"
 #include "sluice-bundle/bundle_spec.hpp"
@@ -177,16 +178,13 @@ TEST(PublisherSpec, NotJsonIsSaidSo) {
 
 // ---- plan_bundle_files: the spec against the source folder ----
 
-void write(fs::path const& file, std::string const& text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-}
+using testing::write_file;
 
 TEST(PublisherPlan, ListsItemsThenSubtitles) {
     sandbox_dir dir;
-    write(dir / "film.webm", "film");
-    write(dir / "film.en.vtt", "WEBVTT");
-    write(dir / "ep/one.mp4", "one");
+    write_file(dir / "film.webm", "film");
+    write_file(dir / "film.en.vtt", "WEBVTT");
+    write_file(dir / "ep/one.mp4", "one");
     auto const spec = parse_bundle_spec(good_spec().dump());
     auto const plan = plan_bundle_files(*spec, dir.path());
     ASSERT_TRUE(plan) << plan.error;
@@ -201,8 +199,8 @@ TEST(PublisherPlan, ListsItemsThenSubtitles) {
 
 TEST(PublisherPlan, MissingSourceNamesTheFileAndTheMember) {
     sandbox_dir dir;
-    write(dir / "film.webm", "film");
-    write(dir / "film.en.vtt", "WEBVTT");
+    write_file(dir / "film.webm", "film");
+    write_file(dir / "film.en.vtt", "WEBVTT");
     auto const spec = parse_bundle_spec(good_spec().dump());
     auto const plan = plan_bundle_files(*spec, dir.path());
     ASSERT_FALSE(plan);
@@ -213,9 +211,9 @@ TEST(PublisherPlan, MissingSourceNamesTheFileAndTheMember) {
 TEST(PublisherPlan, SymbolicLinkOutOfTheFolderIsRefused) {
     sandbox_dir outside;
     sandbox_dir dir;
-    write(outside / "secret.mp4", "do not publish");
-    write(dir / "film.webm", "film");
-    write(dir / "film.en.vtt", "WEBVTT");
+    write_file(outside / "secret.mp4", "do not publish");
+    write_file(dir / "film.webm", "film");
+    write_file(dir / "film.en.vtt", "WEBVTT");
     fs::create_directories(dir / "ep");
     fs::create_symlink(outside / "secret.mp4", dir / "ep/one.mp4");
     auto const spec = parse_bundle_spec(good_spec().dump());
@@ -226,9 +224,9 @@ TEST(PublisherPlan, SymbolicLinkOutOfTheFolderIsRefused) {
 
 TEST(PublisherPlan, FolderInsteadOfFileIsRefused) {
     sandbox_dir dir;
-    write(dir / "film.webm/inner", "x");
-    write(dir / "film.en.vtt", "WEBVTT");
-    write(dir / "ep/one.mp4", "one");
+    write_file(dir / "film.webm/inner", "x");
+    write_file(dir / "film.en.vtt", "WEBVTT");
+    write_file(dir / "ep/one.mp4", "one");
     auto const spec = parse_bundle_spec(good_spec().dump());
     auto const plan = plan_bundle_files(*spec, dir.path());
     ASSERT_FALSE(plan);
@@ -237,9 +235,9 @@ TEST(PublisherPlan, FolderInsteadOfFileIsRefused) {
 
 TEST(PublisherPlan, TwoFilesForOnePathAreRefused) {
     sandbox_dir dir;
-    write(dir / "film.webm", "film");
-    write(dir / "ep/one.mp4", "one");
-    write(dir / "ep/one.mp4.locked", "not the same file");
+    write_file(dir / "film.webm", "film");
+    write_file(dir / "ep/one.mp4", "one");
+    write_file(dir / "ep/one.mp4.locked", "not the same file");
     auto json = good_spec();
     json["items"][0]["subtitles"][0]["source"] = "ep/one.mp4.locked";
     json["items"][0]["subtitles"][0]["lang"] = "en";

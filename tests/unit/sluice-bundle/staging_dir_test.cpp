@@ -1,3 +1,4 @@
+#include "file_helpers.hpp"
 #include "sandbox_dir.hpp"
 #include "sluice-bundle/staging_dir.hpp"
 
@@ -25,10 +26,7 @@ std::string read(fs::path const& file) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-void write(fs::path const& file, std::string const& text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-}
+using testing::write_file;
 
 TEST(PublisherStagingDir, IsHiddenBesideTheOutputAndGoneOnFailure) {
     sandbox_dir out;
@@ -39,8 +37,8 @@ TEST(PublisherStagingDir, IsHiddenBesideTheOutputAndGoneOnFailure) {
         staged = staging->path();
         EXPECT_EQ(staged.parent_path(), out.path());
         EXPECT_TRUE(staged.filename().string().starts_with(".night-watch.partial-")) << staged;
-        write(staged / "night-watch/big.webm", std::string(100000, 'x'));
-        write(staged / "night-watch.keys.json", "{}");
+        write_file(staged / "night-watch/big.webm", std::string(100000, 'x'));
+        write_file(staged / "night-watch.keys.json", "{}");
         // No commit: an error or an interruption unwinds through here.
     }
     EXPECT_FALSE(fs::exists(staged));
@@ -52,8 +50,8 @@ TEST(PublisherStagingDir, CommitMovesEverythingIntoPlace) {
     auto staging = staging_dir::create(out.path(), "b");
     ASSERT_TRUE(staging);
     auto const staged = staging->path();
-    write(staged / "b/item", "data");
-    write(staged / "b.torrent", "torrent");
+    write_file(staged / "b/item", "data");
+    write_file(staged / "b.torrent", "torrent");
     ASSERT_TRUE(staging->commit({"b.torrent", "b"}, false));
     EXPECT_FALSE(fs::exists(staged));
     EXPECT_EQ(names_in(out.path()), (std::vector<std::string>{"b", "b.torrent"}));
@@ -62,12 +60,12 @@ TEST(PublisherStagingDir, CommitMovesEverythingIntoPlace) {
 
 TEST(PublisherStagingDir, ExistingOutputIsKeptWithoutReplace) {
     sandbox_dir out;
-    write(out / "b/item", "old");
+    write_file(out / "b/item", "old");
     {
         auto staging = staging_dir::create(out.path(), "b");
         ASSERT_TRUE(staging);
-        write(staging->path() / "b/item", "new");
-        write(staging->path() / "b.torrent", "new torrent");
+        write_file(staging->path() / "b/item", "new");
+        write_file(staging->path() / "b.torrent", "new torrent");
         auto const committed = staging->commit({"b.torrent", "b"}, false);
         ASSERT_FALSE(committed);
         EXPECT_NE(committed.error.find("already exists"), std::string::npos) << committed.error;
@@ -79,12 +77,12 @@ TEST(PublisherStagingDir, ExistingOutputIsKeptWithoutReplace) {
 
 TEST(PublisherStagingDir, ReplaceSwapsFoldersAndFiles) {
     sandbox_dir out;
-    write(out / "b/old-only", "old");
-    write(out / "b.torrent", "old torrent");
+    write_file(out / "b/old-only", "old");
+    write_file(out / "b.torrent", "old torrent");
     auto staging = staging_dir::create(out.path(), "b");
     ASSERT_TRUE(staging);
-    write(staging->path() / "b/new-only", "new");
-    write(staging->path() / "b.torrent", "new torrent");
+    write_file(staging->path() / "b/new-only", "new");
+    write_file(staging->path() / "b.torrent", "new torrent");
     ASSERT_TRUE(staging->commit({"b.torrent", "b"}, true));
     EXPECT_EQ(names_in(out / "b"), (std::vector<std::string>{"new-only"}));
     EXPECT_EQ(read(out / "b.torrent"), "new torrent");

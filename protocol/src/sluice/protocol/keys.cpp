@@ -4,12 +4,12 @@
 
 namespace sluice::protocol {
 
-namespace {
-
 bool sodium_ready() {
     static bool const ready = sodium_init() >= 0;
     return ready;
 }
+
+namespace {
 
 unsigned char const* as_bytes(std::string_view s) {
     return reinterpret_cast<unsigned char const*>(s.data());

@@ -7,6 +7,9 @@
 
 namespace sluice::protocol {
 
+// libsodium initialised, once for the process (thread-safe); false if it cannot be.
+bool sodium_ready();
+
 // Ed25519 signing keys (publishers sign bundle.json; gates sign unlock tokens) and X25519 box keys (each
 // host's device key, to which gates seal item keys). Public keys travel as text: "<kind>:<base64>".
 struct signing_keypair {

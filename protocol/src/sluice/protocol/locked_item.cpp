@@ -1,5 +1,6 @@
 #include "locked_item.hpp"
 
+#include "keys.hpp"
 #include "xchacha_aead.hpp"
 
 #include <sodium.h>
@@ -43,11 +44,6 @@ std::uint64_t get_u64(unsigned char const* p) {
         v = (v << 8) | p[i];
     }
     return v;
-}
-
-bool sodium_ready() {
-    static bool const ready = sodium_init() >= 0;
-    return ready;
 }
 
 // label || header || identity || index || last-flag

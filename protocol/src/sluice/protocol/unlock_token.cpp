@@ -52,23 +52,13 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-bool is_lower_alnum(char c) {
-    return is_digit(c) || (c >= 'a' && c <= 'z');
-}
-
 bool is_base64url(char c) {
-    return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
 }
 
 // ^[A-Za-z0-9_-]{16,64}$
 bool is_token_id(std::string_view s) {
     return s.size() >= 16 && s.size() <= 64 && std::all_of(s.begin(), s.end(), is_base64url);
-}
-
-// ^[a-z0-9][a-z0-9-]{0,63}$, as the manifest's id.
-bool is_bundle_id(std::string_view s) {
-    return !s.empty() && s.size() <= 64 && is_lower_alnum(s.front()) &&
-           std::all_of(s.begin(), s.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
 }
 
 // Times travel as YYYY-MM-DDTHH:MM:SSZ, the manifest's one spelling of a time.
@@ -286,7 +276,7 @@ std::optional<token_body> read_body(json const& value, std::string& detail) {
                     {"expiresAt"});
     token_body body;
     auto token_id = r.text("tokenId", is_token_id, "16 to 64 characters of base64url");
-    auto bundle_id = r.text("bundleId", is_bundle_id, "a bundle id (a-z, 0-9 and '-', at most 64)");
+    auto bundle_id = r.text("bundleId", is_bundle_slug, "a bundle id (a-z, 0-9 and '-', at most 64)");
     auto const* version = r.member("bundleVersion");
     std::optional<std::uint64_t> bundle_version;
     if (version && !(bundle_version = read_version(version))) {
