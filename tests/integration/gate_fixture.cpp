@@ -51,12 +51,6 @@ asio::ip::tcp::endpoint loopback(int port) {
     return {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)};
 }
 
-int free_port() {
-    asio::io_context io;
-    asio::ip::tcp::acceptor probe(io, loopback(0));
-    return probe.local_endpoint().port();
-}
-
 bhttp::request<bhttp::string_body> make_request(int port, std::string const& method,
                                                 std::string const& target, std::string const& body,
                                                 headers_t const& headers) {

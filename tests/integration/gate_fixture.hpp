@@ -3,6 +3,7 @@
 // What the tests that drive the real sluice-gate share: a sandbox where sluice-bundle and sluice-gate run as
 // a publisher runs them, a served gate on loopback, and HTTP asked of it as a host asks.
 
+#include "loopback_ports.hpp"
 #include "run_result.hpp"
 #include "sandbox_dir.hpp"
 
@@ -47,9 +48,6 @@ struct reply {
 };
 
 boost::asio::ip::tcp::endpoint loopback(int port);
-
-// A port that was free on 127.0.0.1 a moment ago: for a gate whose URL a manifest signs before it starts.
-int free_port();
 
 // Asks for the connection to be closed after the answer; a body (JSON) goes with every POST.
 boost::beast::http::request<boost::beast::http::string_body> make_request(int port, std::string const& method,

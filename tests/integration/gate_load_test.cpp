@@ -49,7 +49,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using steady = std::chrono::steady_clock;
 
-constexpr char const* campaign_path = "/v1/campaigns/load-campaign";
+constexpr char const* load_campaign_path = "/v1/campaigns/load-campaign";
 
 // One pledge as a host makes it: its key and body are chosen once, before the first attempt, and every retry
 // sends exactly the same bytes.
@@ -72,8 +72,8 @@ public:
     using keepalive_connection::keepalive_connection;
 
     std::optional<reply> pledge(std::string const& key, std::string const& body, beast::error_code& ec) {
-        return exchange("POST", std::string(campaign_path) + "/pledges", body, {{"Idempotency-Key", key}},
-                        ec);
+        return exchange("POST", std::string(load_campaign_path) + "/pledges", body,
+                        {{"Idempotency-Key", key}}, ec);
     }
 };
 
@@ -259,7 +259,7 @@ TEST_F(GateLoad, TwoThousandConcurrentPledgesAreEachRecordedOnce) {
     auto const recorded = ledger();
     EXPECT_EQ(recorded.value("pending", json()), (json{{"count", pledges}, {"amount", sum}}))
         << recorded.dump();
-    EXPECT_EQ(get_json(server->port(), campaign_path).value("backers", -1), 0);
+    EXPECT_EQ(get_json(server->port(), load_campaign_path).value("backers", -1), 0);
 
     // The same key and the same body again: the first answer, byte for byte, and no new pledge.
     auto const replay_start = steady::now();
@@ -295,7 +295,7 @@ TEST_F(GateLoad, TwoThousandConcurrentPledgesAreEachRecordedOnce) {
     json after;
     EXPECT_TRUE(wait_until(
         [&] {
-            after = get_json(server->port(), campaign_path);
+            after = get_json(server->port(), load_campaign_path);
             return after.value("backers", 0u) >= confirmations;
         },
         60s, 50ms))
@@ -499,7 +499,7 @@ TEST_F(GateLoad, PledgeStormSurvivesKillNine) {
             ids.insert(id);
             beast::error_code ec;
             auto const r =
-                connection.exchange("GET", std::string(campaign_path) + "/pledges/" + id, {}, {}, ec);
+                connection.exchange("GET", std::string(load_campaign_path) + "/pledges/" + id, {}, {}, ec);
             ASSERT_TRUE(r) << ec.message();
             auto const status = lenient_json(*r);
             if (r->status != 200 || !status.is_object() || status.value("state", "") != "pending" ||
@@ -558,7 +558,7 @@ TEST_F(GateLoad, PledgeStormSurvivesKillNine) {
     auto const money = ledger();
     EXPECT_EQ(money.value("pledged", json()), (json{{"count", keys}, {"amount", sum}})) << money.dump();
     EXPECT_EQ(money.value("pending", json()), (json{{"count", keys}, {"amount", sum}})) << money.dump();
-    EXPECT_EQ(get_json(server->port(), campaign_path).value("backers", -1), 0);
+    EXPECT_EQ(get_json(server->port(), load_campaign_path).value("backers", -1), 0);
     EXPECT_EQ(ids.size(), keys);
     // The provider was asked under the pledge's own keys: a page opened before the kill is the page the
     // retry answers, so there is one per pledge.
@@ -656,7 +656,7 @@ TEST_F(GateLoad, ReceiptsVerifyWithTheGateKey) {
     gate_connection connection(server->port());
     beast::error_code ec;
     auto const cancelled = connection.exchange(
-        "POST", std::string(campaign_path) + "/pledges/" + ids[1] + "/cancel", {}, {}, ec);
+        "POST", std::string(load_campaign_path) + "/pledges/" + ids[1] + "/cancel", {}, {}, ec);
     ASSERT_TRUE(cancelled) << ec.message();
     ASSERT_EQ(cancelled->status, 200) << cancelled->body;
     auto const cancellation =
@@ -677,7 +677,7 @@ TEST_F(GateLoad, ReceiptsVerifyWithTheGateKey) {
     EXPECT_EQ(money.value("released", json()), json::parse(R"({"count":1,"amount":1600})")) << money.dump();
     EXPECT_EQ(money.value("cancelled", json()), (json{{"count", 1}, {"amount", requests[1].amount}}))
         << money.dump();
-    auto const status = get_json(server->port(), std::string(campaign_path) + "/pledges/" + ids[0]);
+    auto const status = get_json(server->port(), std::string(load_campaign_path) + "/pledges/" + ids[0]);
     EXPECT_EQ(status.value("campaignState", ""), "failed") << status.dump();
     EXPECT_EQ(status.value("state", ""), "released") << status.dump();
     EXPECT_FALSE(status.contains("token"));
@@ -689,7 +689,8 @@ TEST_F(GateLoad, ReceiptsVerifyWithTheGateKey) {
     EXPECT_EQ(release.at("amount"), requests[0].amount);
     EXPECT_TRUE(is_recent_utc(release.value("at", ""))) << release.dump();
     // A cancelled pledge gets no release: nothing was pledged any more.
-    auto const cancelled_status = get_json(server->port(), std::string(campaign_path) + "/pledges/" + ids[1]);
+    auto const cancelled_status =
+        get_json(server->port(), std::string(load_campaign_path) + "/pledges/" + ids[1]);
     EXPECT_EQ(cancelled_status.value("state", ""), "cancelled");
     EXPECT_FALSE(cancelled_status.contains("release"));
 }
@@ -733,7 +734,7 @@ TEST_F(GateLoad, MoreIdleConnectionsThanDescriptorsDoNotSpinTheGate) {
     EXPECT_TRUE(wait_until([&] {
         gate_connection connection(server->port());
         beast::error_code ec;
-        auto const r = connection.exchange("GET", campaign_path, {}, {}, ec);
+        auto const r = connection.exchange("GET", load_campaign_path, {}, {}, ec);
         return !ec && r && r->status == 200 && lenient_json(*r).value("backers", -1) == 0;
     }));
 }

@@ -1,3 +1,4 @@
+#include "file_helpers.hpp"
 #include "host_process.hpp"
 
 #include <gtest/gtest.h>
@@ -20,11 +21,6 @@ namespace sluice::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string read_file(std::filesystem::path const& p) {
-    std::ifstream in(p);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 sockaddr_un address_of(std::filesystem::path const& socket_file) {
     sockaddr_un addr{};

@@ -1,3 +1,4 @@
+#include "file_helpers.hpp"
 #include "host_process.hpp"
 
 #include <boost/process/child.hpp>
@@ -15,11 +16,6 @@ namespace sluice::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string read_file(std::filesystem::path const& p) {
-    std::ifstream in(p);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 long owner_of(host_process& host) {
     return host.call("host.hello")["result"]["instance"]["pid"].get<long>();

@@ -30,7 +30,7 @@ using delivery = scripted_answer::delivery;
 
 // Short, so a byte-a-second gate costs a test two seconds; the host's own default is 20.
 constexpr int gate_timeout_seconds = 2;
-constexpr char const* campaign = "camp-1";
+constexpr char const* campaign_id = "camp-1";
 constexpr char const* pledge_id = "pledge-1";
 constexpr char const* payment_id = "payment-1";
 
@@ -274,19 +274,29 @@ public:
                 {"currency", "EUR"}};
     }
     json progress() const {
-        return {{"campaignId", campaign}, {"bundleId", "hostile"}, {"state", "open"},
-                {"backers", 3},           {"amount", 4500},        {"goalBackers", 10},
-                {"price", 1500},          {"currency", "EUR"},     {"deliveries", json::array()}};
+        return {{"campaignId", campaign_id},
+                {"bundleId", "hostile"},
+                {"state", "open"},
+                {"backers", 3},
+                {"amount", 4500},
+                {"goalBackers", 10},
+                {"price", 1500},
+                {"currency", "EUR"},
+                {"deliveries", json::array()}};
     }
     json receipt_body(char const* kind) const {
-        return {{"kind", kind},           {"pledgeId", pledge_id},
-                {"campaignId", campaign}, {"bundleId", "hostile"},
-                {"amount", 2000},         {"currency", "EUR"},
-                {"device", device_text_}, {"at", "2026-01-01T00:00:00Z"}};
+        return {{"kind", kind},
+                {"pledgeId", pledge_id},
+                {"campaignId", campaign_id},
+                {"bundleId", "hostile"},
+                {"amount", 2000},
+                {"currency", "EUR"},
+                {"device", device_text_},
+                {"at", "2026-01-01T00:00:00Z"}};
     }
     json pledged(json receipt = {}) const {
         return {{"pledgeId", pledge_id},
-                {"campaignId", campaign},
+                {"campaignId", campaign_id},
                 {"state", "pending"},
                 {"amount", 2000},
                 {"currency", "EUR"},
@@ -298,7 +308,7 @@ public:
     json payment_method() const { return {{"pledgeId", pledge_id}, {"checkoutUrl", setup_page}}; }
     json cancelled(json receipt = {}) const {
         return {{"pledgeId", pledge_id},
-                {"campaignId", campaign},
+                {"campaignId", campaign_id},
                 {"state", "cancelled"},
                 {"receipt", receipt.is_null() ? json(sign_receipt(bundle_.gate, receipt_body("cancellation")))
                                               : receipt}};
@@ -306,7 +316,7 @@ public:
     // The backer has not saved a card yet: the pledge waits on the provider's page.
     json pledge_status() const {
         return {{"pledgeId", pledge_id},
-                {"campaignId", campaign},
+                {"campaignId", campaign_id},
                 {"state", "pending"},
                 {"amount", 2000},
                 {"currency", "EUR"},
@@ -363,7 +373,7 @@ private:
         auto b = test_bundle::make(seed_dir_.path(), id, 1, 100 * 1024);
         b.manifest.gate_url = gate_.url("/");
         protocol::pledge_gate p;
-        p.campaign_id = campaign;
+        p.campaign_id = campaign_id;
         p.goal_backers = 10;
         p.deadline = "2030-01-01T00:00:00Z";
         p.deadline_unix = 1893456000;
