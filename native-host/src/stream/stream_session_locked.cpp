@@ -146,6 +146,8 @@ void stream_session::write_plain(std::shared_ptr<plain_run> run) {
         close(); // its first chunk did not authenticate
         return;
     }
+    // The window of deadlines moves on with the reader, also while runs decrypted ahead keep it fed.
+    extend_deadlines(waiter_.piece_at(reader_->sealed_span(run->at, run->at).first));
     auto const next = run->at + run->bytes.size();
     if (!run->ends_short && next < end_) {
         // The next run is decrypted while this one goes out, if its first chunk is on disk already.
