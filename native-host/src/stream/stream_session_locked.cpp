@@ -127,14 +127,15 @@ void stream_session::pump_locked() {
     if (!reader_ && !open_locked()) {
         return;
     }
+    // Deadlines ahead of the reader, in the file's (sealed) bytes: every round, also while runs decrypted
+    // ahead keep it fed.
+    auto const [sealed_first, sealed_last] = reader_->sealed_span(pos_, pos_);
+    extend_deadlines(waiter_.piece_at(sealed_first));
     if (ready_ && ready_->at == pos_) {
         write_plain(std::exchange(ready_, nullptr));
         return;
     }
     ready_.reset();
-    // Deadlines ahead of the reader, in the file's (sealed) bytes.
-    auto const [sealed_first, sealed_last] = reader_->sealed_span(pos_, pos_);
-    extend_deadlines(waiter_.piece_at(sealed_first));
     if (!have_bytes(sealed_first, sealed_last)) {
         return;
     }
@@ -146,8 +147,6 @@ void stream_session::write_plain(std::shared_ptr<plain_run> run) {
         close(); // its first chunk did not authenticate
         return;
     }
-    // The window of deadlines moves on with the reader, also while runs decrypted ahead keep it fed.
-    extend_deadlines(waiter_.piece_at(reader_->sealed_span(run->at, run->at).first));
     auto const next = run->at + run->bytes.size();
     if (!run->ends_short && next < end_) {
         // The next run is decrypted while this one goes out, if its first chunk is on disk already.
