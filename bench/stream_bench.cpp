@@ -13,10 +13,12 @@
 
 #include "support/args.hpp"
 #include "support/bench_main.hpp"
+#include "support/bench_file.hpp"
 #include "support/child_process.hpp"
 #include "support/files.hpp"
 #include "support/host_client.hpp"
 #include "support/interrupt.hpp"
+#include "support/js_streamers.hpp"
 #include "support/loopback_http.hpp"
 #include "support/processes.hpp"
 #include "support/progress.hpp"
@@ -61,9 +63,6 @@
 #ifndef SLUICE_BENCH_CACHE_DIR
 #define SLUICE_BENCH_CACHE_DIR "build/bench-cache"
 #endif
-#ifndef SLUICE_BENCH_JS_DIR
-#define SLUICE_BENCH_JS_DIR "bench/js"
-#endif
 
 namespace {
 
@@ -92,15 +91,9 @@ constexpr std::string_view host_config_shipped_utp =
     R"({"session":{"dht":false,"lsd":false,"upnp":false,"natpmp":false,"utp":true,)"
     R"("listenInterfaces":"127.0.0.1:0"},"lingerSeconds":0})";
 
-constexpr int piece_size = 1024 * 1024;
+constexpr int piece_size = bench::bench_piece_size;
 constexpr std::size_t sample_bytes = 4096;
-// The seed of the test file's bytes: the cached file is reused by its size alone.
-constexpr std::uint64_t data_seed = 0x5107'CE00'0000'0001ULL;
 
-// Pinned to the versions whose behaviour the notes describe.
-constexpr char const* peerflix_package = "peerflix@0.39.0";
-constexpr char const* webtorrent_package = "webtorrent-cli@6.0.1";
-constexpr char const* streamers_stamp = "peerflix-0.39.0+webtorrent-cli-6.0.1";
 
 constexpr char const* usage =
     "usage: stream_bench [--size-mib N] [--runs N] [--only nginx|first-byte|aria2|streamers] [--json]\n"
@@ -129,91 +122,7 @@ struct options {
 
 // ---- the test data ----
 
-struct data_set {
-    fs::path dir; // the file's folder: nginx's root, and the savePath of every seed
-    std::string name;
-    fs::path file;
-    fs::path torrent_file;
-    std::string torrent_bytes;
-    std::string info_hash; // v1, hex
-    std::uint64_t size = 0;
-    bench::unique_fd fd;
-
-    std::string read_at(std::uint64_t offset, std::size_t length) const {
-        std::string bytes(length, '\0');
-        std::size_t done = 0;
-        while (done < length) {
-            auto const n =
-                ::pread(fd.get(), bytes.data() + done, length - done, static_cast<off_t>(offset + done));
-            if (n <= 0) {
-                throw bench_error("cannot read " + file.string());
-            }
-            done += static_cast<std::size_t>(n);
-        }
-        return bytes;
-    }
-
-    std::string magnet(std::string const& peer) const {
-        return "magnet:?xt=urn:btih:" + info_hash + "&dn=" + percent_encode(name) + "&x.pe=" + peer;
-    }
-};
-
-std::string make_torrent(data_set const& d) {
-    lt::file_storage storage;
-    lt::add_files(storage, d.file.string());
-    // v1 only: aria2c and the JavaScript streamers speak v1, and a hybrid would change nothing for the host.
-    lt::create_torrent ct(storage, piece_size, lt::create_torrent::v1_only);
-    ct.set_creator("stream_bench");
-    lt::set_piece_hashes(ct, d.dir.string());
-    auto const buf = ct.generate_buf();
-    return {buf.begin(), buf.end()};
-}
-
-data_set prepare_data(options const& o) {
-    data_set d;
-    auto const tag = std::to_string(o.size_mib) + "MiB";
-    d.dir = o.cache / ("data-" + tag);
-    // A video's extension, so the host treats the file as the media it streams in real use.
-    d.name = "sluice-bench-" + tag + ".mkv";
-    d.file = d.dir / d.name;
-    d.torrent_file = o.cache / ("sluice-bench-" + tag + ".torrent");
-    d.size = o.size_mib * 1024 * 1024;
-    fs::create_directories(d.dir);
-
-    std::error_code ec;
-    bool const have_file = fs::file_size(d.file, ec) == d.size && !ec;
-    if (!have_file) {
-        say("data: writing %s (%llu MiB) ...\n", d.file.c_str(), static_cast<unsigned long long>(o.size_mib));
-        auto const t0 = steady_clock::now();
-        fs::remove(d.torrent_file, ec);
-        bench::write_random_file(d.file, d.size, data_seed);
-        say("data: written in %.1f s\n", ms_between(t0, steady_clock::now()) / 1000);
-    }
-    d.torrent_bytes = bench::read_text(d.torrent_file);
-    if (have_file && !d.torrent_bytes.empty()) {
-        say("data: reusing %s and its .torrent\n", d.file.c_str());
-    } else {
-        say("data: hashing %s into %s ...\n", d.name.c_str(), d.torrent_file.c_str());
-        auto const t0 = steady_clock::now();
-        d.torrent_bytes = make_torrent(d);
-        bench::write_text(d.torrent_file, d.torrent_bytes);
-        say("data: hashed in %.1f s\n", ms_between(t0, steady_clock::now()) / 1000);
-    }
-    lt::torrent_info const ti(
-        lt::span<char const>(d.torrent_bytes.data(), static_cast<long>(d.torrent_bytes.size())),
-        lt::from_span);
-    if (static_cast<std::uint64_t>(ti.total_size()) != d.size || ti.name() != d.name) {
-        throw bench_error(d.torrent_file.string() + " does not describe " + d.file.string() + "; delete it");
-    }
-    std::ostringstream hex;
-    hex << ti.info_hashes().v1;
-    d.info_hash = hex.str();
-    d.fd.reset(::open(d.file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!d.fd) {
-        throw bench_error("cannot open " + d.file.string());
-    }
-    return d;
-}
+using data_set = bench::bench_file;
 
 // A stream is only a figure if it carried the right bytes: the length, and samples at both ends.
 void check_body(http_response const& r, data_set const& d, std::uint64_t from, bool whole,
@@ -433,7 +342,7 @@ first_byte_run host_first_byte(options const& o, data_set const& d, lt_seed_proc
     host.call("host.hello"); // the owner is up: only the add is timed
     first_byte_run r;
     auto const t0 = steady_clock::now();
-    auto const hash = host.call("torrent.add", {{"uri", d.magnet(seed.endpoint())},
+    auto const hash = host.call("torrent.add", {{"uri", d.magnet({seed.endpoint()})},
                                                 {"savePath", host.downloads().string()}})["infoHash"]
                           .get<std::string>();
     r.add_ms = ms_between(t0, steady_clock::now());
@@ -462,7 +371,7 @@ void section_first_byte(options const& o, data_set const& d, lt_seed_process con
     std::vector<double> host_seek;
     std::vector<double> bare_first;
     std::vector<double> bare_seek;
-    auto const magnet = d.magnet(seed.endpoint());
+    auto const magnet = d.magnet({seed.endpoint()});
     for (int run = 1; run <= runs; ++run) {
         bench::check_interrupted();
         auto const h0 = host_first_byte(o, d, seed, 0);
@@ -511,7 +420,7 @@ void section_first_byte_utp(options const& o, data_set const& d, lt_seed_process
     for (int run = 1; run <= runs; ++run) {
         bench::check_interrupted();
         auto const h = host_first_byte(o, d, seed, 0, host_config_shipped_utp);
-        auto const b = run_lt_client(o, "first-piece", d.magnet(seed.endpoint()), {"0", "--utp"}, 60s);
+        auto const b = run_lt_client(o, "first-piece", d.magnet({seed.endpoint()}), {"0", "--utp"}, 60s);
         host_first.push_back(h.first_byte_ms);
         bare_first.push_back(b["ms"].get<double>());
         say("run %d: host %5.0f ms (metadata %.0f)  bare %5.0f ms (metadata %.0f)\n", run, h.first_byte_ms,
@@ -600,7 +509,7 @@ download_times host_download(options const& o, data_set const& d, std::string co
     host_client host(o.host);
     host.call("host.hello");
     auto const t0 = steady_clock::now();
-    auto const hash = host.call("torrent.add", {{"uri", d.magnet(peer)},
+    auto const hash = host.call("torrent.add", {{"uri", d.magnet({peer})},
                                                 {"savePath", host.downloads().string()}})["infoHash"]
                           .get<std::string>();
     std::optional<double> metadata_ms;
@@ -646,7 +555,7 @@ void section_aria2(options const& o, data_set const& d, report& rep) {
         download_times host;
         download_times bare;
         auto const fetch_bare = [&] {
-            auto const r = run_lt_client(o, "fetch", d.magnet(seed.endpoint()), {"--poll-ms", "50"}, 330s);
+            auto const r = run_lt_client(o, "fetch", d.magnet({seed.endpoint()}), {"--poll-ms", "50"}, 330s);
             bare = {.ms = r["ms"].get<double>(), .metadata_ms = r["metadataMs"].get<double>()};
         };
         if (run % 2 == 1) {
@@ -687,49 +596,6 @@ void section_aria2(options const& o, data_set const& d, report& rep) {
 }
 
 // ---- 4: against peerflix and webtorrent-cli ----
-
-// Installs the two streamers once into the cache; the stamp says which versions are there. The files beside
-// them come from bench/js/streamers/: the hook that makes webtorrent-cli stay on loopback is written again
-// on every run, the package manifest and the node-datachannel stub only for an install.
-std::optional<std::string> install_streamers(fs::path const& dir) {
-    auto const npm = bp::search_path("npm");
-    auto const node = bp::search_path("node");
-    if (npm.empty() || node.empty()) {
-        return "node and npm are not installed";
-    }
-    auto const js = fs::path(SLUICE_BENCH_JS_DIR) / "streamers";
-    auto const copy = [&](fs::path const& rel) {
-        fs::create_directories((dir / rel).parent_path());
-        fs::copy_file(js / rel, dir / rel, fs::copy_options::overwrite_existing);
-    };
-    for (auto const* file : {"webtorrent-hook.mjs", "webtorrent-loader.mjs", "webtorrent-client.mjs"}) {
-        copy(file);
-    }
-    if (bench::read_text(dir / ".installed") == streamers_stamp) {
-        return std::nullopt;
-    }
-    say("streamers: npm install %s %s into %s ...\n", peerflix_package, webtorrent_package, dir.c_str());
-    for (auto const* file :
-         {"package.json", "stub/node-datachannel/package.json", "stub/node-datachannel/index.js"}) {
-        copy(file);
-    }
-    auto const npm_log = dir / "npm.log";
-    auto const run_npm = [&](std::vector<std::string> args) -> bool {
-        child_process proc(
-            {.name = "npm", .exe = npm.string(), .args = std::move(args), .log = npm_log, .cwd = dir});
-        auto const code = proc.wait_for_exit(600s);
-        return code && *code == 0;
-    };
-    // A plain install fails here: a dependency's preinstall insists on pnpm. The native modules that
-    // matter are rebuilt afterwards instead.
-    if (!run_npm({"install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error",
-                  peerflix_package, webtorrent_package}) ||
-        !run_npm({"rebuild", "--loglevel=error", "bufferutil", "utf-8-validate", "utp-native"})) {
-        return "npm install failed; see " + npm_log.string() + ": " + bench::tail_of_file(npm_log, 600);
-    }
-    bench::write_text(dir / ".installed", streamers_stamp);
-    return std::nullopt;
-}
 
 struct streamer_figures {
     std::vector<double> first_byte_ms;
@@ -783,7 +649,7 @@ public:
 
     result measure(std::uint64_t from, bool whole) override {
         host_client host(o_.host); // the clock starts here, with the relay's process
-        auto const hash = host.call("torrent.add", {{"uri", d_.magnet(seed_.endpoint())},
+        auto const hash = host.call("torrent.add", {{"uri", d_.magnet({seed_.endpoint()})},
                                                     {"savePath", host.downloads().string()}})["infoHash"]
                               .get<std::string>();
         auto const [port, target] = bench::split_url(host.stream_url(hash, 5ms));
@@ -807,53 +673,22 @@ private:
 
 class node_streamer final : public streamer {
 public:
-    enum class kind { peerflix, webtorrent };
-    node_streamer(kind k, fs::path install, data_set const& d, lt_seed_process const& seed)
-        : kind_(k), install_(std::move(install)), d_(d), seed_(seed) {}
-    std::string name() const override { return kind_ == kind::peerflix ? "peerflix" : "webtorrent"; }
+    node_streamer(bench::js_streamer kind, fs::path install, data_set const& d, lt_seed_process const& seed)
+        : kind_(kind), install_(std::move(install)), d_(d), seed_(seed) {}
+    std::string name() const override { return bench::js_streamer_name(kind_); }
 
     result measure(std::uint64_t from, bool whole) override {
         bench::temp_dir dir("stream-bench-" + name());
         auto const port = bench::free_port();
-        std::vector<std::string> args;
-        std::string target;
-        if (kind_ == kind::peerflix) {
-            // peerflix takes its peer on the command line and the .torrent, as its documentation shows.
-            args = {(install_ / "node_modules/peerflix/app.js").string(),
-                    d_.torrent_file.string(),
-                    "--no-dht",
-                    "--no-tracker",
-                    "-e",
-                    seed_.endpoint(),
-                    "-p",
-                    std::to_string(port),
-                    "-h",
-                    "127.0.0.1",
-                    "-f",
-                    dir.path().string(),
-                    "-q"};
-            target = "/";
-        } else {
-            args = {"--import",
-                    "file://" + (install_ / "webtorrent-hook.mjs").string(),
-                    (install_ / "node_modules/webtorrent-cli/bin/cmd.js").string(),
-                    "download",
-                    d_.magnet(seed_.endpoint()),
-                    "--out",
-                    dir.path().string(),
-                    "--port",
-                    std::to_string(port),
-                    "--quiet"};
-            target = "/webtorrent/" + d_.info_hash + "/" + percent_encode(d_.name);
-        }
+        auto launch = bench::js_streamer_launch(kind_, install_, d_, {seed_.endpoint()}, port, dir.path());
         child_process proc({.name = name(),
                             .exe = bp::search_path("node").string(),
-                            .args = std::move(args),
+                            .args = std::move(launch.args),
                             .log = log_dir / (name() + ".log"),
                             .cwd = dir.path()});
         auto const r =
             poll_get({.port = port,
-                      .target = target,
+                      .target = launch.target,
                       .range_from = from ? std::optional(from) : std::nullopt,
                       .max_body = whole ? std::numeric_limits<std::uint64_t>::max() : sample_bytes},
                      proc, 120s);
@@ -865,7 +700,7 @@ public:
     }
 
 private:
-    kind kind_;
+    bench::js_streamer kind_;
     fs::path install_;
     data_set const& d_;
     lt_seed_process const& seed_;
@@ -877,21 +712,21 @@ void section_streamers(options const& o, data_set const& d, lt_seed_process cons
         seed.endpoint().c_str(), runs);
     // The seed verifies each piece the first time it sends it (seed_mode); one full fetch first, so that no
     // streamer pays for the seed's hashing. Its speed is the bare libtorrent-to-libtorrent figure.
-    auto const warm = run_lt_client(o, "fetch", d.magnet(seed.endpoint()), {"--poll-ms", "50"}, 330s);
+    auto const warm = run_lt_client(o, "fetch", d.magnet({seed.endpoint()}), {"--poll-ms", "50"}, 330s);
     auto const bare_mbps = static_cast<double>(d.size) / mega / (warm["ms"].get<double>() / 1000);
     say("warm-up: a bare libtorrent client fetched the whole file from lt_seed at %.0f MB/s\n", bare_mbps);
     rep.details["bareFromLtSeedMBps"] = bench::round_to(bare_mbps, 0);
 
     auto const install = o.cache / "streamers";
-    auto const problem = install_streamers(install);
+    auto const problem = bench::install_js_streamers(install);
     std::vector<std::unique_ptr<streamer>> programs;
     programs.push_back(std::make_unique<sluice_streamer>(o, d, seed));
     if (problem) {
         say("peerflix and webtorrent-cli are not measured: %s\n", problem->c_str());
     } else {
-        programs.push_back(std::make_unique<node_streamer>(node_streamer::kind::peerflix, install, d, seed));
+        programs.push_back(std::make_unique<node_streamer>(bench::js_streamer::peerflix, install, d, seed));
         programs.push_back(
-            std::make_unique<node_streamer>(node_streamer::kind::webtorrent, install, d, seed));
+            std::make_unique<node_streamer>(bench::js_streamer::webtorrent, install, d, seed));
     }
     std::map<std::string, streamer_figures> figures;
     say("first byte and seek count from starting the program; sluice-host and webtorrent get the magnet "
@@ -1084,7 +919,7 @@ int run(options const& o) {
     say("stream_bench: sluice-host %s, a %llu MiB file, loopback only\n", o.host.c_str(),
         static_cast<unsigned long long>(o.size_mib));
     fs::create_directories(o.cache);
-    auto const data = prepare_data(o);
+    auto const data = bench::prepare_bench_file(o.cache, o.size_mib);
     bench::temp_dir logs("stream-bench-logs");
     log_dir = logs.path();
 
