@@ -12,8 +12,8 @@
 // lives and dies with the run.
 
 #include "support/args.hpp"
-#include "support/bench_main.hpp"
 #include "support/bench_file.hpp"
+#include "support/bench_main.hpp"
 #include "support/child_process.hpp"
 #include "support/files.hpp"
 #include "support/host_client.hpp"
@@ -93,7 +93,6 @@ constexpr std::string_view host_config_shipped_utp =
 
 constexpr int piece_size = bench::bench_piece_size;
 constexpr std::size_t sample_bytes = 4096;
-
 
 constexpr char const* usage =
     "usage: stream_bench [--size-mib N] [--runs N] [--only nginx|first-byte|aria2|streamers] [--json]\n"
@@ -725,8 +724,7 @@ void section_streamers(options const& o, data_set const& d, lt_seed_process cons
         say("peerflix and webtorrent-cli are not measured: %s\n", problem->c_str());
     } else {
         programs.push_back(std::make_unique<node_streamer>(bench::js_streamer::peerflix, install, d, seed));
-        programs.push_back(
-            std::make_unique<node_streamer>(bench::js_streamer::webtorrent, install, d, seed));
+        programs.push_back(std::make_unique<node_streamer>(bench::js_streamer::webtorrent, install, d, seed));
     }
     std::map<std::string, streamer_figures> figures;
     say("first byte and seek count from starting the program; sluice-host and webtorrent get the magnet "

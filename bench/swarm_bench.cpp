@@ -2,14 +2,14 @@
 // used instead, all in the same run on the same swarm over loopback.
 //
 // The swarm: N aria2c seeders of one file, each capped at an upload rate, most on an address of their own
-// (127.0.0.2, .3, ...) and some behind one shared address. The viewer: a player reading one GET at the video's
-// bitrate, buffering ahead as browsers do, that seeks after a few seconds of playback to a part nobody has
-// fetched. For each program: the first byte, the stalls (and their total time) before the seek, the first
-// byte after the seek and the stalls in the seconds after it, and its anonymous memory at the end. The floor
-// is bare libtorrent's download rate from the same swarm.
+// (127.0.0.2, .3, ...) and some behind one shared address. The viewer: a player reading one GET at the
+// video's bitrate, buffering ahead as browsers do, that seeks after a few seconds of playback to a part
+// nobody has fetched. For each program: the first byte, the stalls (and their total time) before the seek,
+// the first byte after the seek and the stalls in the seconds after it, and its anonymous memory at the end.
+// The floor is bare libtorrent's download rate from the same swarm.
 
-#include "support/aria2_swarm.hpp"
 #include "support/args.hpp"
+#include "support/aria2_swarm.hpp"
 #include "support/bench_file.hpp"
 #include "support/bench_main.hpp"
 #include "support/child_process.hpp"
@@ -36,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #ifndef SLUICE_BENCH_HOST_EXE
@@ -121,7 +122,8 @@ void check_start(bench::paced_result const& r, bench::bench_file const& d, std::
                  std::string const& who) {
     auto const expected = from == 0 ? 200 : 206;
     if (r.status != expected) {
-        throw bench_error(who + " answered " + std::to_string(r.status) + ", not " + std::to_string(expected));
+        throw bench_error(who + " answered " + std::to_string(r.status) + ", not " +
+                          std::to_string(expected));
     }
     if (r.head.empty() || r.head != d.read_at(from, r.head.size())) {
         throw bench_error(who + " sent bytes that are not the film's at offset " + std::to_string(from));
@@ -130,13 +132,22 @@ void check_start(bench::paced_result const& r, bench::bench_file const& d, std::
 
 // Plays `target` on `port` from the start, then seeks; `started` is when the program was started.
 run_figures play_and_seek(options const& o, bench::bench_file const& d, std::uint16_t port,
-                          std::string const& target, steady_clock::time_point started, std::string const& who) {
+                          std::string const& target, steady_clock::time_point started,
+                          std::string const& who) {
     run_figures f;
     bench::paced_request req{.port = port,
                              .target = target,
                              .bytes_per_second = o.bitrate(),
                              .play_for = std::chrono::seconds(o.play_s)};
-    auto const first = bench::paced_get(req);
+    // The streamers answer 404 (or 503) until they have the metadata: the player asks again, as a page would.
+    auto first = bench::paced_get(req);
+    while (first.status == 404 || first.status == 503) {
+        if (steady_clock::now() - started > 120s) {
+            throw bench_error(who + " served nothing within 120 s");
+        }
+        std::this_thread::sleep_for(10ms);
+        first = bench::paced_get(req);
+    }
     check_start(first, d, 0, who);
     f.first_byte_ms = ms_between(started, first.first_byte);
     f.stalls = first.stalls;
@@ -216,7 +227,8 @@ private:
     bench::aria2_swarm const& swarm_;
 };
 
-// Bare libtorrent fetching the whole film from the swarm: the rate the swarm gives a client that only downloads.
+// Bare libtorrent fetching the whole film from the swarm: the rate the swarm gives a client that only
+// downloads.
 double floor_rate(options const& o, bench::bench_file const& d, bench::aria2_swarm const& swarm) {
     bench::temp_dir dir("swarm-bench-lt");
     child_process proc({.name = "lt_seed fetch",
@@ -224,7 +236,8 @@ double floor_rate(options const& o, bench::bench_file const& d, bench::aria2_swa
                         .args = {"fetch", d.magnet(swarm.endpoints()), dir.path().string()},
                         .log = log_dir / "lt_seed-fetch.log",
                         .read_stdout = true});
-    auto const limit = milliseconds(static_cast<long>(3 * d.size / swarm.total_upload_bytes_per_s() * 1000) + 60'000);
+    auto const limit =
+        milliseconds(static_cast<long>(3 * d.size / swarm.total_upload_bytes_per_s() * 1000) + 60'000);
     auto const report = nlohmann::json::parse(proc.read_line(limit).value_or(""), nullptr, false);
     if (!report.is_object() || !report.contains("ms")) {
         throw bench_error("lt_seed fetch from the swarm failed: " + bench::tail_of_file(proc.log(), 1000));
@@ -287,7 +300,8 @@ int run(options const& o) {
                               .shared = o.shared,
                               .upload_bytes_per_s = o.seed_kbps * 1000,
                               .log_dir = log_dir});
-    say("swarm: %d aria2c seeders (%d behind 127.0.0.1) at %.1f MB/s each, %.1f MB/s in all; the video at %.1f "
+    say("swarm: %d aria2c seeders (%d behind 127.0.0.1) at %.1f MB/s each, %.1f MB/s in all; the video at "
+        "%.1f "
         "MB/s (%.1fx)\n",
         o.seeders, o.shared, o.seed_kbps / 1000.0, swarm.total_upload_bytes_per_s() / 1e6, o.bitrate() / 1e6,
         swarm.total_upload_bytes_per_s() / o.bitrate());
@@ -303,8 +317,10 @@ int run(options const& o) {
     if (auto const problem = bench::install_js_streamers(install)) {
         say("peerflix and webtorrent-cli are not measured: %s\n", problem->c_str());
     } else {
-        programs.push_back(std::make_unique<node_program>(bench::js_streamer::peerflix, install, o, d, swarm));
-        programs.push_back(std::make_unique<node_program>(bench::js_streamer::webtorrent, install, o, d, swarm));
+        programs.push_back(
+            std::make_unique<node_program>(bench::js_streamer::peerflix, install, o, d, swarm));
+        programs.push_back(
+            std::make_unique<node_program>(bench::js_streamer::webtorrent, install, o, d, swarm));
     }
 
     std::map<std::string, std::vector<run_figures>> figures;
@@ -346,9 +362,10 @@ int run(options const& o) {
         out["programs"][name] = row;
         if (!o.json) {
             std::printf("%-22s %10.0f %8.1f %9.1f %9.0f %8.1f %9.1f %9.0f\n", name.c_str(),
-                        row["firstByteMs"].get<double>(), row["stalls"].get<double>(), row["stalledS"].get<double>(),
-                        row["seekMs"].get<double>(), row["seekStalls"].get<double>(),
-                        row["seekStalledS"].get<double>(), row["anonMiB"].get<double>());
+                        row["firstByteMs"].get<double>(), row["stalls"].get<double>(),
+                        row["stalledS"].get<double>(), row["seekMs"].get<double>(),
+                        row["seekStalls"].get<double>(), row["seekStalledS"].get<double>(),
+                        row["anonMiB"].get<double>());
         }
     }
     // The goal: as fast as the best peer streamer to the first byte and after the seek.

@@ -1,6 +1,7 @@
 #include "support/aria2_swarm.hpp"
 
 #include "support/bench_main.hpp"
+#include "support/files.hpp"
 #include "support/loopback_http.hpp"
 
 #include <boost/process/search_path.hpp>

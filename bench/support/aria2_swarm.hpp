@@ -16,7 +16,7 @@ struct swarm_spec {
     std::filesystem::path torrent_file;
     std::filesystem::path data_dir; // holds the complete file the torrent describes
     int seeders = 8;
-    int shared = 2;                        // of them, how many share 127.0.0.1 (on distinct ports)
+    int shared = 2;                               // of them, how many share 127.0.0.1 (on distinct ports)
     std::uint64_t upload_bytes_per_s = 1'500'000; // each seeder's cap
     std::filesystem::path log_dir;
 };

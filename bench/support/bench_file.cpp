@@ -43,7 +43,8 @@ std::string bench_file::read_at(std::uint64_t offset, std::size_t length) const 
     std::string bytes(length, '\0');
     std::size_t done = 0;
     while (done < length) {
-        auto const n = ::pread(fd.get(), bytes.data() + done, length - done, static_cast<off_t>(offset + done));
+        auto const n =
+            ::pread(fd.get(), bytes.data() + done, length - done, static_cast<off_t>(offset + done));
         if (n <= 0) {
             throw bench_error("cannot read " + file.string());
         }
@@ -90,8 +91,9 @@ bench_file prepare_bench_file(fs::path const& cache, std::uint64_t size_mib) {
         write_text(d.torrent_file, d.torrent_bytes);
         say("data: hashed in %.1f s\n", ms_between(t0, steady_clock::now()) / 1000);
     }
-    lt::torrent_info const ti(lt::span<char const>(d.torrent_bytes.data(), static_cast<long>(d.torrent_bytes.size())),
-                              lt::from_span);
+    lt::torrent_info const ti(
+        lt::span<char const>(d.torrent_bytes.data(), static_cast<long>(d.torrent_bytes.size())),
+        lt::from_span);
     if (static_cast<std::uint64_t>(ti.total_size()) != d.size || ti.name() != d.name) {
         throw bench_error(d.torrent_file.string() + " does not describe " + d.file.string() + "; delete it");
     }

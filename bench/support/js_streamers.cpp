@@ -75,7 +75,8 @@ std::optional<std::string> install_js_streamers(fs::path const& dir) {
 }
 
 js_launch js_streamer_launch(js_streamer kind, fs::path const& install, bench_file const& file,
-                             std::vector<std::string> const& peers, std::uint16_t port, fs::path const& out_dir) {
+                             std::vector<std::string> const& peers, std::uint16_t port,
+                             fs::path const& out_dir) {
     if (kind == js_streamer::peerflix) {
         // peerflix takes the .torrent and its peers on the command line, as its documentation shows.
         js_launch l{.args = {(install / "node_modules/peerflix/app.js").string(), file.torrent_file.string(),
@@ -90,7 +91,8 @@ js_launch js_streamer_launch(js_streamer kind, fs::path const& install, bench_fi
     }
     return {.args = {"--import", "file://" + (install / "webtorrent-hook.mjs").string(),
                      (install / "node_modules/webtorrent-cli/bin/cmd.js").string(), "download",
-                     file.magnet(peers), "--out", out_dir.string(), "--port", std::to_string(port), "--quiet"},
+                     file.magnet(peers), "--out", out_dir.string(), "--port", std::to_string(port),
+                     "--quiet"},
             .target = "/webtorrent/" + file.info_hash + "/" + percent_encode(file.name)};
 }
 

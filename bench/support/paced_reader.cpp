@@ -105,7 +105,8 @@ private:
 };
 
 std::string request_text(paced_request const& req) {
-    std::string text = "GET " + req.target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(req.port) + "\r\n";
+    std::string text =
+        "GET " + req.target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(req.port) + "\r\n";
     if (req.range_from) {
         text += "Range: bytes=" + std::to_string(*req.range_from) + "-\r\n";
     }

@@ -36,8 +36,8 @@ struct paced_result {
 };
 
 // Sends the GET and plays it: reads as bytes arrive but never more than `buffer_ahead` past the playhead,
-// advancing the playhead at the bitrate while there are bytes under it. A status other than 200/206 ends it at
-// the head; a connection refused or closed before the head is a bench_error.
+// advancing the playhead at the bitrate while there are bytes under it. A status other than 200/206 ends it
+// at the head; a connection refused or closed before the head is a bench_error.
 paced_result paced_get(paced_request const& req);
 
 } // namespace sluice::bench
