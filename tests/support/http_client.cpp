@@ -51,7 +51,8 @@ http_reply http_request(int port, std::string const& method, std::string const& 
             });
         });
     io.run_for(timeout + std::chrono::seconds(1));
-    if (result) {
+    bool const cut_short = result == bhttp::error::partial_message && parser.is_header_done();
+    if (result && !cut_short) {
         throw std::runtime_error("HTTP " + method + " " + target.substr(0, 80) + ": " + result.message());
     }
     auto const& res = parser.get();
@@ -64,6 +65,7 @@ http_reply http_request(int port, std::string const& method, std::string const& 
         out.headers[name] = std::string(field.value());
     }
     out.body = res.body();
+    out.complete = !cut_short;
     return out;
 }
 

@@ -99,18 +99,30 @@ void locked_reader::open(std::string const& path, std::uint64_t expected_plainte
 }
 
 std::string locked_reader::read_chunk(std::uint64_t index, std::error_code& ec) {
-    ec.clear();
     if (fd_ < 0 || index >= header_.chunk_count()) {
         ec = std::make_error_code(std::errc::invalid_argument);
         return {};
     }
-    sealed_.resize(header_.chunk_plain_size(index) + protocol::locked_header::tag_size);
-    read_at(fd_, header_.chunk_offset(index), sealed_, ec);
-    if (ec) {
-        return {};
+    std::string plain(header_.chunk_plain_size(index), '\0');
+    read_chunk_into(index, {reinterpret_cast<unsigned char*>(plain.data()), plain.size()}, sealed_, ec);
+    return ec ? std::string() : plain;
+}
+
+void locked_reader::read_chunk_into(std::uint64_t index, std::span<unsigned char> out, std::string& sealed,
+                                    std::error_code& ec) const {
+    ec.clear();
+    if (fd_ < 0 || index >= header_.chunk_count()) {
+        ec = std::make_error_code(std::errc::invalid_argument);
+        return;
     }
-    return protocol::open_chunk(header_, key_, identity_, index,
-                                {reinterpret_cast<unsigned char const*>(sealed_.data()), sealed_.size()}, ec);
+    sealed.resize(header_.chunk_plain_size(index) + protocol::locked_header::tag_size);
+    read_at(fd_, header_.chunk_offset(index), sealed, ec);
+    if (ec) {
+        return;
+    }
+    protocol::open_chunk_into(header_, key_, identity_, index,
+                              {reinterpret_cast<unsigned char const*>(sealed.data()), sealed.size()}, out,
+                              ec);
 }
 
 std::pair<std::uint64_t, std::uint64_t> locked_reader::sealed_span(std::uint64_t first,

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 
@@ -12,7 +13,7 @@ namespace sluice::bundle {
 
 // Reads the plaintext of a locked item from its encrypted file, chunk by chunk, with the item's key. Any
 // range can be read on its own; a chunk that fails authentication is an error for the bytes it holds, never
-// garbage. Not thread-safe; one reader per stream or export.
+// garbage. read_chunk is for one thread at a time; read_chunk_into may be called from several at once.
 class locked_reader {
 public:
     locked_reader() = default;
@@ -33,6 +34,9 @@ public:
     // The plaintext of chunk `index`. std::errc::bad_message if it does not authenticate (a wrong key, a
     // changed byte), an I/O error from the file otherwise.
     std::string read_chunk(std::uint64_t index, std::error_code& ec);
+    // The same into `out` (the chunk's plaintext size), with the caller's buffer for the sealed bytes.
+    void read_chunk_into(std::uint64_t index, std::span<unsigned char> out, std::string& sealed,
+                         std::error_code& ec) const;
 
     // Where the sealed bytes of the chunks holding plaintext [first, last] are in the file: the range that
     // must be on disk before those plaintext bytes can be read.

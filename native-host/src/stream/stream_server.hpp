@@ -10,12 +10,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -60,8 +62,10 @@ public:
     torrent::torrent_engine& engine() { return engine_; }
     stream_options const& options() const { return options_; }
     boost::asio::io_context& io() { return io_; }
-    // The thread unlocked items are decrypted on, so that decrypting and sending use both cores.
+    // The threads unlocked items are decrypted on, beside the one that sends: decrypting costs more than
+    // sending, so a run's chunks are split between them.
     boost::asio::thread_pool::executor_type decrypting() { return decrypting_.get_executor(); }
+    int decrypting_threads() const { return decrypting_threads_; }
 
     // What media files hold (ffprobe), for conversions; without it /m/ and /v/ answer 404.
     void set_prober(media::media_prober& prober) { prober_ = &prober; }
@@ -125,7 +129,8 @@ private:
     std::map<std::pair<std::string, int>, std::uint64_t> read_ahead_; // learnt per file
     bool stopped_ = false;
     bool accept_failing_ = false; // logged once when accepting starts failing, once when it works again
-    boost::asio::thread_pool decrypting_{1};
+    int decrypting_threads_ = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
+    boost::asio::thread_pool decrypting_{static_cast<std::size_t>(decrypting_threads_)};
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -3,6 +3,7 @@
 #include "bundle/bundle_library.hpp"
 #include "bundle/locked_reader.hpp"
 #include "stream/piece_waiter.hpp"
+#include "stream/plain_run.hpp"
 #include "stream/response_head.hpp"
 #include "stream/socket_writer.hpp"
 #include "stream/torrent_piece_source.hpp"
@@ -22,13 +23,6 @@
 namespace sluice::stream {
 
 class stream_server;
-
-// Plaintext of a locked item, decrypted from the chunks of one run.
-struct plain_run {
-    std::uint64_t at = 0; // where bytes[0] is in the item's plaintext
-    std::string bytes;
-    bool ends_short = false; // the chunk after these bytes did not authenticate: the response ends after them
-};
 
 // One HTTP connection to the stream server: reads requests one after another (keep-alive), answers each
 // guard failure with a short status, and serves a file range in three steps: the header (chosen by

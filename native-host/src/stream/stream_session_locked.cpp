@@ -2,8 +2,8 @@
 // bytes that must be on disk first are the sealed chunks holding them (see protocol/locked-items.md).
 //
 // Decrypting and sending share no core: while one run of chunks is written to the socket, the next is
-// decrypted on the server's decrypting thread. A run is planned here, on the session's thread, from the
-// pieces on disk; the decrypting thread touches only the run's reader.
+// decrypted on the server's decrypting threads, its chunks split between them (plain_run). A run is planned
+// here, on the session's thread, from the pieces on disk; the decrypting threads touch only the run's reader.
 
 #include "base/log.hpp"
 #include "stream/stream_server.hpp"
@@ -20,32 +20,6 @@ namespace {
 
 // Decrypted bytes per run: enough to keep the socket busy, small enough to let other sessions in.
 constexpr std::uint64_t max_plain_run = 1024 * 1024;
-
-// Runs on the decrypting thread. A chunk that does not authenticate ends the run: the bytes before it are
-// sent, the response ends there, and the player sees an error for those bytes, never garbage.
-plain_run decrypt_run(bundle::locked_reader& reader, std::uint64_t at, std::uint64_t until,
-                      std::string const& path) {
-    plain_run run;
-    run.at = at;
-    auto const chunk_size = reader.header().chunk_size;
-    run.bytes.reserve(static_cast<std::size_t>(until - at));
-    while (at + run.bytes.size() < until) {
-        auto const pos = at + run.bytes.size();
-        auto const chunk = pos / chunk_size;
-        std::error_code ec;
-        auto const plain = reader.read_chunk(chunk, ec);
-        if (ec) {
-            base::log::warning("chunk " + std::to_string(chunk) + " of " + path + " does not decrypt (" +
-                               ec.message() + "); the response ends here");
-            run.ends_short = true;
-            break;
-        }
-        auto const in_chunk = pos - chunk * chunk_size;
-        auto const take = std::min<std::uint64_t>(plain.size() - in_chunk, until - pos);
-        run.bytes.append(plain, static_cast<std::size_t>(in_chunk), static_cast<std::size_t>(take));
-    }
-    return run;
-}
 
 } // namespace
 
@@ -96,12 +70,11 @@ std::uint64_t stream_session::decryptable_until(std::uint64_t at) {
 
 void stream_session::decrypt_ahead(std::uint64_t at, std::uint64_t until) {
     decrypting_ = true;
-    asio::post(server_.decrypting(),
-               [self = shared_from_this(), reader = reader_, at, until, path = file_path_] {
-                   auto run = std::make_shared<plain_run>(decrypt_run(*reader, at, until, path));
-                   asio::post(self->stream_.get_executor(),
-                              [self, reader, run = std::move(run)] { self->on_decrypted(reader, run); });
-               });
+    decrypt_run(server_.decrypting(), server_.decrypting_threads(), reader_, at, until, file_path_,
+                [self = shared_from_this(), reader = reader_](std::shared_ptr<plain_run> run) {
+                    asio::post(self->stream_.get_executor(),
+                               [self, reader, run = std::move(run)] { self->on_decrypted(reader, run); });
+                });
 }
 
 void stream_session::on_decrypted(std::shared_ptr<bundle::locked_reader> const& reader,
@@ -143,11 +116,11 @@ void stream_session::pump_locked() {
 }
 
 void stream_session::write_plain(std::shared_ptr<plain_run> run) {
-    if (run->bytes.empty()) {
+    if (run->size == 0) {
         close(); // its first chunk did not authenticate
         return;
     }
-    auto const next = run->at + run->bytes.size();
+    auto const next = run->at + run->size;
     if (!run->ends_short && next < end_) {
         // The next run is decrypted while this one goes out, if its first chunk is on disk already.
         if (auto const until = decryptable_until(next); until > next) {
@@ -155,7 +128,7 @@ void stream_session::write_plain(std::shared_ptr<plain_run> run) {
         }
     }
     writing_ = true;
-    asio::async_write(stream_, asio::buffer(run->bytes),
+    asio::async_write(stream_, asio::buffer(run->data.get(), run->size),
                       [self = shared_from_this(), run](boost::system::error_code ec, std::size_t n) {
                           self->writing_ = false;
                           if (ec || self->closed_ || run->ends_short) {

@@ -143,24 +143,31 @@ std::string seal_chunk(locked_header const& header, item_key const& key,
     return out;
 }
 
+void open_chunk_into(locked_header const& header, item_key const& key,
+                     std::array<unsigned char, 32> const& identity, std::uint64_t index,
+                     std::span<unsigned char const> sealed, std::span<unsigned char> out,
+                     std::error_code& ec) {
+    ec.clear();
+    if (index >= header.chunk_count() ||
+        sealed.size() != header.chunk_plain_size(index) + locked_header::tag_size ||
+        out.size() != sealed.size() - locked_header::tag_size) {
+        ec = std::make_error_code(std::errc::bad_message);
+        return;
+    }
+    auto const ad = associated_data(header, identity, index);
+    if (!xchacha_open(out, sealed, {reinterpret_cast<unsigned char const*>(ad.data()), ad.size()},
+                      nonce_for(index), key)) {
+        ec = std::make_error_code(std::errc::bad_message);
+    }
+}
+
 std::string open_chunk(locked_header const& header, item_key const& key,
                        std::array<unsigned char, 32> const& identity, std::uint64_t index,
                        std::span<unsigned char const> sealed, std::error_code& ec) {
-    ec.clear();
-    if (index >= header.chunk_count() ||
-        sealed.size() != header.chunk_plain_size(index) + locked_header::tag_size) {
-        ec = std::make_error_code(std::errc::bad_message);
-        return {};
-    }
-    auto const ad = associated_data(header, identity, index);
-    std::string out(sealed.size() - locked_header::tag_size, '\0');
-    if (!xchacha_open({reinterpret_cast<unsigned char*>(out.data()), out.size()}, sealed,
-                      {reinterpret_cast<unsigned char const*>(ad.data()), ad.size()}, nonce_for(index),
-                      key)) {
-        ec = std::make_error_code(std::errc::bad_message);
-        return {};
-    }
-    return out;
+    std::string out(sealed.size() - std::min(sealed.size(), locked_header::tag_size), '\0');
+    open_chunk_into(header, key, identity, index, sealed,
+                    {reinterpret_cast<unsigned char*>(out.data()), out.size()}, ec);
+    return ec ? std::string() : out;
 }
 
 std::string seal_item(std::string_view plaintext, item_key const& key,

@@ -49,6 +49,13 @@ std::string seal_chunk(locked_header const& header, item_key const& key,
                        std::array<unsigned char, 32> const& identity, std::uint64_t index,
                        std::span<unsigned char const> plain);
 
+// Opens one sealed chunk into `out`, which must be the size of its plaintext; for callers that place many
+// chunks side by side without copying them again. On any failure `out` holds zeros.
+void open_chunk_into(locked_header const& header, item_key const& key,
+                     std::array<unsigned char, 32> const& identity, std::uint64_t index,
+                     std::span<unsigned char const> sealed, std::span<unsigned char> out,
+                     std::error_code& ec);
+
 // Opens one sealed chunk (its bytes as stored: ciphertext and tag). A wrong key, a changed byte, a chunk from
 // another position or item: std::errc::bad_message, and nothing of the plaintext is returned.
 std::string open_chunk(locked_header const& header, item_key const& key,
