@@ -99,6 +99,12 @@ void configure(options const& opts) {
     open_file(s);
 }
 
+bool enabled(level lvl) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    return lvl >= s.opts.threshold;
+}
+
 void write(level lvl, std::string_view message) {
     auto& s = state();
     std::lock_guard lock(s.mutex);

@@ -21,6 +21,8 @@ struct options {
 void configure(options const& opts);
 
 void write(level lvl, std::string_view message);
+// Whether lines of `lvl` go anywhere: for lines that cost something to build.
+bool enabled(level lvl);
 
 inline void debug(std::string_view m) {
     write(level::debug, m);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace sluice::stream {
 
@@ -88,10 +89,23 @@ std::uint64_t piece_waiter::run_end(std::uint64_t pos, std::uint64_t end, std::u
     return run_end;
 }
 
-void piece_waiter::extend_deadlines(int from_piece, std::uint64_t reader_pos,
+bool piece_waiter::extend_deadlines(int from_piece, std::uint64_t reader_pos,
                                     std::uint64_t read_ahead_bytes) {
     if (complete_) {
-        return;
+        return false;
+    }
+    // A request that starts where nothing is yet (a start, a seek) goes first: every other window and every
+    // block queued at the peers for pieces nobody waits for would otherwise be served before it.
+    if (std::exchange(fresh_request_, false) && !have_piece(from_piece)) {
+        source_.drop_all_deadlines();
+        deadlines_from_ = -1;
+        deadlines_until_ = -1;
+    }
+    // Another reader's request dropped this window: set it again, behind that reader's.
+    if (auto const epoch = source_.deadline_epoch(); epoch != epoch_) {
+        epoch_ = epoch;
+        deadlines_from_ = -1;
+        deadlines_until_ = -1;
     }
     auto const full_window = static_cast<int>(
         std::max<std::uint64_t>(2, read_ahead_bytes / static_cast<std::uint64_t>(file_.piece_length)));
@@ -115,6 +129,7 @@ void piece_waiter::extend_deadlines(int from_piece, std::uint64_t reader_pos,
         deadlines_from_ = from_piece;
     }
     deadlines_until_ = std::max(deadlines_until_, until);
+    return start < until;
 }
 
 void piece_waiter::clear_deadlines(std::uint64_t reader_pos) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 
 namespace sluice::stream {
 
@@ -26,6 +27,13 @@ public:
     virtual void set_deadline(int piece, int milliseconds) = 0;
     // Drops the deadlines of pieces [from, until); nothing to do once the torrent is gone.
     virtual void reset_deadlines(int from, int until) = 0;
+    // Drops every deadline of the torrent, every reader's. With none left, the next deadline set makes
+    // libtorrent cancel what the peers' queues hold for pieces without one, so that the new reader's pieces
+    // are asked for next instead of after seconds of queued blocks. Counts a new epoch of deadlines.
+    virtual void drop_all_deadlines() = 0;
+    // How many times the torrent's deadlines were all dropped, by any reader: a reader whose window was
+    // dropped sets it again.
+    virtual std::uint64_t deadline_epoch() = 0;
     // Calls `ready(true)` once `piece` passes its check, or `ready(false)` if the torrent goes away. The
     // ticket is for cancel_notify.
     virtual std::uint64_t notify_when_verified(int piece, std::function<void(bool)> ready) = 0;
@@ -50,8 +58,12 @@ public:
     // A new response begins on `file`; `verified` is what the torrent had of it a moment ago. A complete
     // (seeding) torrent is read without asking about pieces, and without deadlines.
     void start(file_geometry file, bool complete, lt::typed_bitfield<lt::piece_index_t> verified);
-    // Where this request began reading (a start, a seek): the deadline window opens from there.
-    void set_request_start(std::uint64_t pos) { request_first_piece_ = piece_at(pos); }
+    // Where this request began reading (a start, a seek): the deadline window opens from there. If that
+    // piece is not there yet, this reader's window goes before every other's (see drop_all_deadlines).
+    void set_request_start(std::uint64_t pos) {
+        request_first_piece_ = piece_at(pos);
+        fresh_request_ = true;
+    }
 
     int piece_at(std::uint64_t pos) const {
         return static_cast<int>((file_.offset + static_cast<std::int64_t>(pos)) / file_.piece_length);
@@ -69,8 +81,11 @@ public:
 
     // Deadlines on the pieces in front of `from_piece`, up to `read_ahead_bytes` of them as the reader proves
     // it reads on. A window elsewhere is dropped, from `reader_pos` on (the pieces behind the reader are
-    // had).
-    void extend_deadlines(int from_piece, std::uint64_t reader_pos, std::uint64_t read_ahead_bytes);
+    // had). True when it set deadlines (the window or the epoch changed).
+    bool extend_deadlines(int from_piece, std::uint64_t reader_pos, std::uint64_t read_ahead_bytes);
+    // The pieces [first, until) this reader has set deadlines on since its window last moved; -1 when none.
+    std::pair<int, int> window() const { return {deadlines_from_, deadlines_until_}; }
+    std::uint64_t epoch() const { return epoch_; }
     void clear_deadlines(std::uint64_t reader_pos);
 
     // Calls `done(true)` once `piece` may be there (announced, or looked at again after a while), or
@@ -89,6 +104,8 @@ private:
     lt::typed_bitfield<lt::piece_index_t> verified_;
     lt::typed_bitfield<lt::piece_index_t> written_;
     int request_first_piece_ = 0;
+    bool fresh_request_ = false;
+    std::uint64_t epoch_ = 0;
     int deadlines_from_ = -1;
     int deadlines_until_ = -1; // exclusive
     bool waiting_ = false;

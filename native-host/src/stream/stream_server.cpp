@@ -227,6 +227,11 @@ std::uint64_t stream_server::read_ahead_for(std::string const& id, int file_inde
     return it == read_ahead_.end() ? options_.read_ahead_bytes : it->second;
 }
 
+std::uint64_t stream_server::deadline_epoch(std::string const& id) const {
+    auto const it = deadline_epochs_.find(id);
+    return it == deadline_epochs_.end() ? 0 : it->second;
+}
+
 bool stream_server::knows_read_ahead(std::string const& id, int file_index) const {
     return read_ahead_.count({id, file_index}) != 0;
 }

@@ -91,6 +91,11 @@ public:
     void learn_duration(std::string const& id, int file_index, std::uint64_t file_size,
                         std::optional<double> seconds);
 
+    // Per torrent, how many times a reader starting where nothing was yet dropped every deadline so that its
+    // own pieces went first (piece_waiter::extend_deadlines); the other readers then set theirs again.
+    std::uint64_t deadline_epoch(std::string const& id) const;
+    void next_deadline_epoch(std::string const& id) { ++deadline_epochs_[id]; }
+
     // Open connections; the owner stays alive while there are any.
     std::size_t active_connections() const { return connections_; }
     void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
@@ -127,6 +132,7 @@ private:
     media::media_prober* prober_ = nullptr;
     std::size_t media_children_ = 0;
     std::map<std::pair<std::string, int>, std::uint64_t> read_ahead_; // learnt per file
+    std::map<std::string, std::uint64_t> deadline_epochs_;
     bool stopped_ = false;
     bool accept_failing_ = false; // logged once when accepting starts failing, once when it works again
     int decrypting_threads_ = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));

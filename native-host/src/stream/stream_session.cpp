@@ -468,7 +468,13 @@ void stream_session::extend_deadlines(int from_piece) {
     if (waiter_.complete()) {
         return; // no deadlines to set, so no read-ahead to look up on every run
     }
-    waiter_.extend_deadlines(from_piece, pos_, server_.read_ahead_for(id_, file_index_));
+    if (waiter_.extend_deadlines(from_piece, pos_, server_.read_ahead_for(id_, file_index_)) &&
+        base::log::enabled(base::log::level::debug)) {
+        base::log::debug("stream of " + id_ + "/" + std::to_string(file_index_) + ": reader at byte " +
+                         std::to_string(pos_) + ", deadlines on pieces " + std::to_string(from_piece) + "-" +
+                         std::to_string(waiter_.window().second - 1) + ", epoch " +
+                         std::to_string(waiter_.epoch()));
+    }
 }
 
 void stream_session::close() {

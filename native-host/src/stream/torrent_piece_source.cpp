@@ -43,6 +43,18 @@ void torrent_piece_source::reset_deadlines(int from, int until) {
     }
 }
 
+void torrent_piece_source::drop_all_deadlines() {
+    try {
+        handle_.clear_piece_deadlines();
+    } catch (std::exception const&) {
+    }
+    server_.next_deadline_epoch(id_);
+}
+
+std::uint64_t torrent_piece_source::deadline_epoch() {
+    return server_.deadline_epoch(id_);
+}
+
 std::uint64_t torrent_piece_source::notify_when_verified(int piece, std::function<void(bool)> ready) {
     return server_.wait_for_piece(id_, piece, std::move(ready));
 }

@@ -26,6 +26,9 @@ public:
     void set_deadline(int piece, int milliseconds) override;
     // Never throws: the torrent may have been removed since the deadlines were set.
     void reset_deadlines(int from, int until) override;
+    // Never throws, like reset_deadlines.
+    void drop_all_deadlines() override;
+    std::uint64_t deadline_epoch() override;
     std::uint64_t notify_when_verified(int piece, std::function<void(bool)> ready) override;
     // Nothing once the server is gone (a session can outlive it in a handler the io_context still holds).
     void cancel_notify(int piece, std::uint64_t ticket) override;

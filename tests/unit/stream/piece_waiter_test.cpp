@@ -54,6 +54,11 @@ public:
     }
     void set_deadline(int piece, int milliseconds) override { deadlines[piece] = milliseconds; }
     void reset_deadlines(int from, int until) override { resets.emplace_back(from, until); }
+    void drop_all_deadlines() override {
+        deadlines.clear();
+        ++epoch;
+    }
+    std::uint64_t deadline_epoch() override { return epoch; }
     std::uint64_t notify_when_verified(int piece, std::function<void(bool)> ready) override {
         waits[next_ticket] = {piece, std::move(ready)};
         return next_ticket++;
@@ -67,6 +72,7 @@ public:
     int have_piece_calls = 0;
     std::map<int, int> deadlines;
     std::vector<std::pair<int, int>> resets;
+    std::uint64_t epoch = 0;
     std::map<std::uint64_t, std::pair<int, std::function<void(bool)>>> waits;
     std::vector<std::pair<int, std::uint64_t>> cancelled;
     std::uint64_t next_ticket = 7;
@@ -213,7 +219,9 @@ TEST_F(waiter_fixture, ASeekBackDropsTheWindowAhead) {
     pieces.deadlines.clear();
     waiter.set_request_start(1'000);
     waiter.extend_deadlines(10, 1'000, 2'000);
-    EXPECT_EQ(pieces.resets, (std::vector<std::pair<int, int>>{{50, 52}}));
+    // Nothing is there at the new position: every deadline of the torrent went, not only this window's.
+    EXPECT_EQ(pieces.epoch, 2u);
+    EXPECT_TRUE(pieces.resets.empty());
     EXPECT_EQ(pieces.deadlines, (std::map<int, int>{{10, 0}, {11, 25}}));
     pieces.resets.clear();
     // The end of a response drops what is left in front of the reader, once.
@@ -221,6 +229,34 @@ TEST_F(waiter_fixture, ASeekBackDropsTheWindowAhead) {
     EXPECT_EQ(pieces.resets, (std::vector<std::pair<int, int>>{{11, 12}}));
     waiter.clear_deadlines(1'100);
     EXPECT_EQ(pieces.resets.size(), 1u);
+}
+
+TEST_F(waiter_fixture, ARequestWhereNothingIsYetGoesBeforeEveryOtherReader) {
+    start();
+    waiter.set_request_start(0);
+    waiter.extend_deadlines(0, 0, 2'000);
+    waiter.extend_deadlines(1, 100, 2'000);
+    EXPECT_EQ(pieces.epoch, 1u);
+    EXPECT_EQ(waiter.window(), std::make_pair(0, 5));
+    // Another reader seeks where nothing is: this window's deadlines are gone with everyone's. At its next
+    // round this reader sets all of it again, from where it reads, after the other reader's.
+    pieces.drop_all_deadlines();
+    waiter.extend_deadlines(1, 150, 2'000);
+    EXPECT_EQ(pieces.deadlines, (std::map<int, int>{{1, 0}, {2, 25}, {3, 50}, {4, 75}}));
+    EXPECT_EQ(waiter.epoch(), 2u);
+    // Nothing changed since: nothing is set again.
+    pieces.deadlines.clear();
+    EXPECT_FALSE(waiter.extend_deadlines(1, 160, 2'000));
+    EXPECT_TRUE(pieces.deadlines.empty());
+}
+
+TEST_F(waiter_fixture, ARequestWherePiecesAreAlreadyLeavesOtherReadersAlone) {
+    pieces.arrive(30);
+    start();
+    waiter.set_request_start(3'000);
+    waiter.extend_deadlines(30, 3'000, 2'000);
+    EXPECT_EQ(pieces.epoch, 0u);
+    EXPECT_EQ(pieces.deadlines, (std::map<int, int>{{31, 25}}));
 }
 
 TEST_F(waiter_fixture, AWaitEndsWhenThePieceIsAnnounced) {
