@@ -9,6 +9,7 @@
 #include "app/paths.hpp"
 #include "app/settings_methods.hpp"
 #include "app/torrent_methods.hpp"
+#include "base/heap_limits.hpp"
 #include "base/log.hpp"
 #include "base/paths.hpp"
 #include "bundle/bundle_library.hpp"
@@ -272,6 +273,7 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
 } // namespace
 
 int run_owner(host_paths const& paths) {
+    base::limit_heap_growth();
     int status_pipe[2];
     if (::pipe2(status_pipe, O_CLOEXEC) != 0) {
         return owner_exit_failed;
