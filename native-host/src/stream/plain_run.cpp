@@ -79,10 +79,12 @@ void finish(run_job& job) {
 
 void decrypt_run(boost::asio::thread_pool::executor_type pool, int parts,
                  std::shared_ptr<bundle::locked_reader const> reader, std::uint64_t at, std::uint64_t until,
-                 std::string path, std::function<void(std::shared_ptr<plain_run>)> done) {
+                 std::unique_ptr<unsigned char[]> buffer, std::string path,
+                 std::function<void(std::shared_ptr<plain_run>)> done) {
     if (until <= at) {
         auto empty = std::make_shared<plain_run>();
         empty->at = at;
+        empty->data = std::move(buffer);
         empty->ends_short = true;
         boost::asio::post(pool, [done = std::move(done), empty] { done(empty); });
         return;
@@ -92,7 +94,7 @@ void decrypt_run(boost::asio::thread_pool::executor_type pool, int parts,
     job->run = std::make_shared<plain_run>();
     job->run->at = at;
     job->run->size = static_cast<std::size_t>(until - at);
-    job->run->data = std::make_unique_for_overwrite<unsigned char[]>(job->run->size);
+    job->run->data = std::move(buffer);
     job->reader = std::move(reader);
     job->path = std::move(path);
     job->done = std::move(done);

@@ -24,11 +24,13 @@ struct plain_run {
 };
 
 // Decrypts plaintext [at, until) of `reader`'s item on `pool`, cut into at most `parts` runs of whole chunks
-// decrypted side by side, each straight into its place in one buffer. Calls `done` once, on a pool thread,
-// when all parts are done. A chunk that does not authenticate ends the run before it, whatever the parts
-// after it decrypted: those bytes are never handed on.
+// decrypted side by side, each straight into its place in `buffer` (at least until - at bytes; a run handed
+// back when its bytes were sent, so that a stream does not map and fault in fresh pages for every run).
+// Calls `done` once, on a pool thread, when all parts are done. A chunk that does not authenticate ends the
+// run before it, whatever the parts after it decrypted: those bytes are never handed on.
 void decrypt_run(boost::asio::thread_pool::executor_type pool, int parts,
                  std::shared_ptr<bundle::locked_reader const> reader, std::uint64_t at, std::uint64_t until,
-                 std::string path, std::function<void(std::shared_ptr<plain_run>)> done);
+                 std::unique_ptr<unsigned char[]> buffer, std::string path,
+                 std::function<void(std::shared_ptr<plain_run>)> done);
 
 } // namespace sluice::stream

@@ -106,7 +106,8 @@ private:
     std::shared_ptr<bundle::locked_reader> reader_;
     bool decrypting_ = false;
     bool writing_ = false;
-    std::shared_ptr<plain_run> ready_; // decrypted ahead of the reader, not yet written
+    std::shared_ptr<plain_run> ready_;             // decrypted ahead of the reader, not yet written
+    std::unique_ptr<unsigned char[]> spare_plain_; // a written run's buffer, for the next one
 };
 
 } // namespace sluice::stream

@@ -70,8 +70,10 @@ std::uint64_t stream_session::decryptable_until(std::uint64_t at) {
 
 void stream_session::decrypt_ahead(std::uint64_t at, std::uint64_t until) {
     decrypting_ = true;
-    decrypt_run(server_.decrypting(), server_.decrypting_threads(), reader_, at, until, file_path_,
-                [self = shared_from_this(), reader = reader_](std::shared_ptr<plain_run> run) {
+    auto buffer = spare_plain_ ? std::move(spare_plain_)
+                               : std::make_unique_for_overwrite<unsigned char[]>(max_plain_run);
+    decrypt_run(server_.decrypting(), server_.decrypting_threads(), reader_, at, until, std::move(buffer),
+                file_path_, [self = shared_from_this(), reader = reader_](std::shared_ptr<plain_run> run) {
                     asio::post(self->stream_.get_executor(),
                                [self, reader, run = std::move(run)] { self->on_decrypted(reader, run); });
                 });
@@ -108,7 +110,10 @@ void stream_session::pump_locked() {
         write_plain(std::exchange(ready_, nullptr));
         return;
     }
-    ready_.reset();
+    if (ready_) {
+        spare_plain_ = std::move(ready_->data); // decrypted for a position the reader left
+        ready_.reset();
+    }
     if (!have_bytes(sealed_first, sealed_last)) {
         return;
     }
@@ -131,6 +136,7 @@ void stream_session::write_plain(std::shared_ptr<plain_run> run) {
     asio::async_write(stream_, asio::buffer(run->data.get(), run->size),
                       [self = shared_from_this(), run](boost::system::error_code ec, std::size_t n) {
                           self->writing_ = false;
+                          self->spare_plain_ = std::move(run->data);
                           if (ec || self->closed_ || run->ends_short) {
                               self->close();
                               return;
