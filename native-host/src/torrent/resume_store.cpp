@@ -37,7 +37,7 @@ void resume_store::save(std::string const& id, lt::add_torrent_params const& par
         std::lock_guard lock(mutex_);
         generation = removals_[id];
     }
-    enqueue([this, id, buf, generation] {
+    enqueue(id, [this, id, buf, generation] {
         if (removed_since(id, generation)) {
             return;
         }
@@ -56,11 +56,13 @@ void resume_store::save(std::string const& id, lt::add_torrent_params const& par
 }
 
 void resume_store::remove(std::string const& id) {
-    // At once, on the caller's thread (an unlink costs no fsync): the file is gone when torrent.remove
-    // answers. A save queued or under way for the torrent sees the removal and leaves no file behind.
+    // On the caller's thread: the file is gone when torrent.remove answers. A save queued for the torrent
+    // sees the removal and writes nothing; one being written is waited for, since its file could otherwise
+    // appear after this unlink (it removes it again, but a moment later).
     {
-        std::lock_guard lock(mutex_);
+        std::unique_lock lock(mutex_);
         ++removals_[id];
+        idle_.wait(lock, [&] { return !busy_ || busy_id_ != id; });
     }
     std::error_code ec;
     std::filesystem::remove(dir_ / (id + ".resume"), ec);
@@ -76,10 +78,10 @@ void resume_store::flush() {
     idle_.wait(lock, [this] { return jobs_.empty() && !busy_; });
 }
 
-void resume_store::enqueue(std::function<void()> job) {
+void resume_store::enqueue(std::string const& id, std::function<void()> job) {
     {
         std::lock_guard lock(mutex_);
-        jobs_.push_back(std::move(job));
+        jobs_.push_back({id, std::move(job)});
     }
     work_.notify_one();
 }
@@ -94,13 +96,12 @@ void resume_store::run() {
         auto job = std::move(jobs_.front());
         jobs_.pop_front();
         busy_ = true;
+        busy_id_ = job.id;
         lock.unlock();
-        job();
+        job.run();
         lock.lock();
         busy_ = false;
-        if (jobs_.empty()) {
-            idle_.notify_all();
-        }
+        idle_.notify_all(); // flush() waits for all, remove() for one torrent's
     }
 }
 

@@ -42,7 +42,11 @@ public:
     std::vector<lt::add_torrent_params> load_all() const;
 
 private:
-    void enqueue(std::function<void()> job);
+    struct job {
+        std::string id; // the torrent it writes for
+        std::function<void()> run;
+    };
+    void enqueue(std::string const& id, std::function<void()> run);
     bool removed_since(std::string const& id, std::uint64_t generation);
     void run();
 
@@ -50,9 +54,10 @@ private:
     std::mutex mutex_;
     std::condition_variable work_;
     std::condition_variable idle_;
-    std::deque<std::function<void()>> jobs_;
+    std::deque<job> jobs_;
     std::map<std::string, std::uint64_t> removals_; // per torrent: how many times it was removed
     bool busy_ = false;
+    std::string busy_id_; // the torrent of the job under way
     bool stopping_ = false;
     std::thread worker_;
 };
