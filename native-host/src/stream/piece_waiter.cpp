@@ -97,11 +97,9 @@ bool piece_waiter::extend_deadlines(int from_piece, std::uint64_t reader_pos,
     // A request that starts where nothing is yet (a start, a seek) goes first: every other window and every
     // block queued at the peers for pieces nobody waits for would otherwise be served before it.
     if (std::exchange(fresh_request_, false) && !have_piece(from_piece)) {
-        source_.drop_all_deadlines();
-        deadlines_from_ = -1;
-        deadlines_until_ = -1;
+        source_.drop_all_deadlines(); // a new epoch: this window is set anew just below
     }
-    // Another reader's request dropped this window: set it again, behind that reader's.
+    // This or another reader's request dropped this window: set it again, behind that reader's.
     if (auto const epoch = source_.deadline_epoch(); epoch != epoch_) {
         epoch_ = epoch;
         deadlines_from_ = -1;
