@@ -72,7 +72,7 @@ constexpr std::string_view host_config_shipped =
 constexpr char const* usage =
     "usage: swarm_bench [--size-mib N] [--seeders N] [--shared N] [--seed-kbps N] [--bitrate-kbps N]\n"
     "                   [--play-s N] [--after-seek-s N] [--runs N] [--json] [--host PATH] [--lt-seed PATH]\n"
-    "                   [--cache DIR]\n"
+    "                   [--cache DIR] [--only NAME]\n"
     "  --size-mib N      size of the film (default: 256)\n"
     "  --seeders N       aria2c seeders (default: 8)\n"
     "  --shared N        of them, how many share 127.0.0.1 (default: 2)\n"
@@ -81,7 +81,8 @@ constexpr char const* usage =
     "  --play-s N        seconds played before the seek (default: 8)\n"
     "  --after-seek-s N  seconds played after it (default: 10)\n"
     "  --runs N          runs per program (default: 3)\n"
-    "  --json            one JSON object instead of the tables (progress goes to stderr)\n";
+    "  --json            one JSON object instead of the tables (progress goes to stderr)\n"
+    "  --only NAME       measure only the programs whose name contains NAME (sluice-host, peerflix, ...)\n";
 
 struct options {
     std::uint64_t size_mib = 256;
@@ -93,6 +94,7 @@ struct options {
     int after_seek_s = 10;
     int runs = 3;
     bool json = false;
+    std::string only;
     fs::path host = SLUICE_BENCH_HOST_EXE;
     fs::path lt_seed = SLUICE_BENCH_LT_SEED_EXE;
     fs::path cache = SLUICE_BENCH_CACHE_DIR;
@@ -273,6 +275,8 @@ options parse_args(int argc, char** argv) {
             o.lt_seed = args.value();
         } else if (args.is("--cache")) {
             o.cache = args.value();
+        } else if (args.is("--only")) {
+            o.only = args.value();
         } else {
             args.unknown();
         }
@@ -321,6 +325,11 @@ int run(options const& o) {
             std::make_unique<node_program>(bench::js_streamer::peerflix, install, o, d, swarm));
         programs.push_back(
             std::make_unique<node_program>(bench::js_streamer::webtorrent, install, o, d, swarm));
+    }
+
+    std::erase_if(programs, [&](auto const& p) { return p->name().find(o.only) == std::string::npos; });
+    if (programs.empty()) {
+        throw bench_error("no program's name contains \"" + o.only + "\"");
     }
 
     std::map<std::string, std::vector<run_figures>> figures;
@@ -376,7 +385,7 @@ int run(options const& o) {
                 best = std::min(best.value_or(row[what].get<double>()), row[what].get<double>());
             }
         }
-        if (best && *best > 0) {
+        if (best && *best > 0 && out["programs"].contains("sluice-host")) {
             auto const ratio = out["programs"]["sluice-host"][what].get<double>() / *best;
             out["ratios"][what] = bench::round_to(ratio, 2);
             if (!o.json) {
