@@ -3,6 +3,7 @@
 #include "sluice-gate/api_error.hpp"
 #include "sluice-gate/campaigns.hpp"
 #include "sluice-gate/token_issuer.hpp"
+#include "sluice-gate/view_counting.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/unlock_token.hpp>
@@ -194,9 +195,18 @@ admin_outcome gate_statistics(gate_store& store) {
     if (ec) {
         return storage_failure(ec);
     }
+    auto const views = store.all_view_totals(ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
     json bundles = json::array();
     for (auto const& b : s.bundles) {
-        bundles.push_back({{"id", b.id}, {"version", b.version}, {"unlocks", b.unlocks}});
+        auto const v = views.contains(b.id) ? views.at(b.id) : view_totals{};
+        bundles.push_back({{"id", b.id},
+                           {"version", b.version},
+                           {"unlocks", b.unlocks},
+                           {"views", v.views},
+                           {"visitorDays", v.visitor_days}});
     }
     json campaigns = json::array();
     for (auto const& c : s.campaigns) {
@@ -215,6 +225,49 @@ admin_outcome gate_statistics(gate_store& store) {
                 {"payments",
                  {{"pending", s.payments.pending}, {"paid", s.payments.paid}, {"failed", s.payments.failed}}},
             }};
+}
+
+admin_outcome bundle_views(gate_store& store, std::string_view bundle_id, std::int64_t now) {
+    std::error_code ec;
+    auto const bundle = protocol::is_bundle_slug(bundle_id) ? store.find_bundle(bundle_id, ec) : std::nullopt;
+    if (ec) {
+        return storage_failure(ec);
+    }
+    if (!bundle) {
+        return failure(404, error_code::bundle_not_found, "no bundle " + std::string(bundle_id));
+    }
+    auto const today = day_of(now);
+    auto const days = store.view_days(bundle_id, 0, today, ec);
+    auto const referrers =
+        ec ? std::vector<referrer_count>{} : store.view_referrers(bundle_id, 0, today, 50, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    json day_rows = json::array();
+    view_totals totals;
+    std::uint64_t returners = 0;
+    for (auto const& d : days) {
+        day_rows.push_back({{"day", day_text(d.day)},
+                            {"views", d.views},
+                            {"visitors", d.visitors},
+                            {"returning", d.returners}});
+        totals.views += d.views;
+        totals.visitor_days += d.visitors;
+        returners += d.returners;
+    }
+    json sites = json::array();
+    for (auto const& r : referrers) {
+        sites.push_back({{"site", r.site}, {"views", r.views}});
+    }
+    return {
+        200,
+        {},
+        {},
+        json{{"bundleId", bundle_id},
+             {"days", day_rows},
+             {"referrers", sites},
+             {"totals",
+              {{"views", totals.views}, {"visitorDays", totals.visitor_days}, {"returning", returners}}}}};
 }
 
 } // namespace sluice::gate

@@ -70,8 +70,9 @@ constexpr char const* usage_text =
     "  sluice-gate reconcile --data DIR STRIPE\n"
     "      Compares every charge and refund the gate recorded with the provider's; names each difference\n"
     "      and exits 1 when there is one.\n"
-    "  sluice-gate stats --data DIR\n"
-    "      Prints bundles, campaigns, unlocks, pending confirmations and payments as JSON.\n"
+    "  sluice-gate stats --data DIR [--bundle ID]\n"
+    "      Prints bundles (with their landing-page views), campaigns, unlocks, pending confirmations and\n"
+    "      payments as JSON; with --bundle, that bundle's views per day and its referring sites.\n"
     "  sluice-gate migrate --from sqlite:DIR --to URL\n"
     "      Copies the gate's SQLite data into an empty PostgreSQL database (URL: postgresql://...) in one\n"
     "      transaction, committed once rows and amounts agree on both sides; prints them as JSON. What a\n"
@@ -725,6 +726,9 @@ int stats(parsed_args const& a) {
     if (!store) {
         return exit_failed;
     }
+    if (a.options.contains("bundle")) {
+        return report(bundle_views(*store, a.options.at("bundle"), unix_now()), 4);
+    }
     return report(gate_statistics(*store), 4);
 }
 
@@ -796,7 +800,7 @@ int run_command_line(std::vector<std::string> const& args) {
         return a.error.empty() ? reconcile_command(a) : usage(a.error);
     }
     if (command == "stats") {
-        auto a = parse(args, 1, {"data"});
+        auto a = parse(args, 1, {"data", "bundle"});
         return a.error.empty() ? stats(a) : usage(a.error);
     }
     if (command == "migrate") {

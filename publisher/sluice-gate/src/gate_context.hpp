@@ -43,6 +43,15 @@ struct gate_context {
     std::shared_ptr<rate_limiter> per_address = std::make_shared<rate_limiter>(5, std::chrono::minutes(10));
     std::shared_ptr<rate_limiter> per_ip = std::make_shared<rate_limiter>(30, std::chrono::minutes(10));
 
+    // Landing-page views counted per client address (view_handlers.hpp): beyond this, views are not counted.
+    std::shared_ptr<rate_limiter> views_per_ip =
+        std::make_shared<rate_limiter>(120, std::chrono::minutes(10));
+    // The day's view salt as this context last read it from the store (the day -1 before the first view).
+    struct day_salt {
+        std::int64_t day = -1;
+        std::string salt;
+    } views_salt = {};
+
     std::chrono::seconds code_lifetime{15 * 60};
     int max_code_attempts = 5;
 

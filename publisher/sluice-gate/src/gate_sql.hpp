@@ -131,7 +131,7 @@ CREATE TABLE IF NOT EXISTS payment_events (
 // The schema's version, kept in the database (SQLite: PRAGMA user_version); the gate refuses to open a
 // database of a later version than it knows. `schema` above is version 1 and is created as it is; each
 // migration brings the version before it to its own, in one transaction.
-inline constexpr int schema_version = 4;
+inline constexpr int schema_version = 5;
 
 // 2: pledges are pre-orders charged at funding (payment_provider.hpp): the pledge keeps its saved method and
 // its charges' pacing, each charge and refund is a row written before it is sent, and every provider event
@@ -231,8 +231,39 @@ ALTER TABLE pledges ADD COLUMN checkout_lease BIGINT NULL;
 ALTER TABLE payments ADD COLUMN checkout_lease BIGINT NULL;
 )sql";
 
+// 5: landing-page views (view_counting.hpp). The day's salt and the day's visitor hashes are kept for that
+// day only; what stays are counts per bundle and day, and per referring site.
+inline constexpr char const* migration_5 = R"sql(
+CREATE TABLE view_salts (
+    day  BIGINT NOT NULL PRIMARY KEY,
+    salt TEXT   NOT NULL
+);
+CREATE TABLE view_visitors (
+    day       BIGINT NOT NULL,
+    bundle_id TEXT   NOT NULL REFERENCES bundles (id),
+    visitor   TEXT   NOT NULL,
+    PRIMARY KEY (day, bundle_id, visitor)
+);
+CREATE TABLE view_days (
+    bundle_id TEXT   NOT NULL REFERENCES bundles (id),
+    day       BIGINT NOT NULL,
+    views     BIGINT NOT NULL,
+    visitors  BIGINT NOT NULL,
+    returners BIGINT NOT NULL,
+    PRIMARY KEY (bundle_id, day)
+);
+CREATE TABLE view_referrers (
+    bundle_id TEXT   NOT NULL REFERENCES bundles (id),
+    day       BIGINT NOT NULL,
+    site      TEXT   NOT NULL,
+    views     BIGINT NOT NULL,
+    PRIMARY KEY (bundle_id, day, site)
+);
+)sql";
+
 // Each version's migration, by the version it reaches (1 is `schema` itself).
-inline constexpr char const* migrations[] = {nullptr, nullptr, migration_2, migration_3, migration_4};
+inline constexpr char const* migrations[] = {nullptr,     nullptr,     migration_2,
+                                             migration_3, migration_4, migration_5};
 static_assert(std::size(migrations) == schema_version + 1, "a migration for each version");
 
 inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";

@@ -275,6 +275,34 @@ struct payment_stats {
     std::uint64_t failed = 0;
 };
 
+// One landing-page view (view_counting.hpp): `visitor` is that day's hash, `site` the referring site or "".
+struct view_record {
+    std::string bundle_id;
+    std::int64_t day = 0;
+    std::string visitor;
+    bool returning = false;
+    std::string site;
+};
+
+// A bundle's views of one day: `visitors` are that day's distinct visitors, `returners` those of them whose
+// page remembered an earlier visit.
+struct view_day {
+    std::int64_t day = 0;
+    std::uint64_t views = 0;
+    std::uint64_t visitors = 0;
+    std::uint64_t returners = 0;
+};
+
+struct referrer_count {
+    std::string site;
+    std::uint64_t views = 0;
+};
+
+struct view_totals {
+    std::uint64_t views = 0;
+    std::uint64_t visitor_days = 0; // each day's distinct visitors, summed
+};
+
 struct gate_stats {
     std::vector<bundle_stats> bundles;
     std::vector<campaign_stats> campaigns;
@@ -368,6 +396,22 @@ public:
                                               std::error_code& ec) = 0;
 
     virtual gate_stats stats(std::error_code& ec) = 0;
+
+    // Landing-page views (view_counting.hpp).
+    // The salt of `day`: `fresh` when the day has none yet (the first gate to ask sets it for every gate);
+    // the salts of earlier days and their visitor hashes are deleted on the way.
+    virtual std::string view_salt(std::int64_t day, std::string_view fresh, std::error_code& ec) = 0;
+    // Counts a view: always in its day's views, once per visitor and day in its visitors (and returners).
+    virtual void record_view(view_record const& view, std::error_code& ec) = 0;
+    // A bundle's days from `from` to `to` (inclusive) that had views, in order, and its `limit` first
+    // referring sites over those days, most views first.
+    virtual std::vector<view_day> view_days(std::string_view bundle_id, std::int64_t from, std::int64_t to,
+                                            std::error_code& ec) = 0;
+    virtual std::vector<referrer_count> view_referrers(std::string_view bundle_id, std::int64_t from,
+                                                       std::int64_t to, std::size_t limit,
+                                                       std::error_code& ec) = 0;
+    // Every bundle's views over all days, by bundle id.
+    virtual std::map<std::string, view_totals> all_view_totals(std::error_code& ec) = 0;
 
     // The money of pledges (sql_store_money.cpp).
 

@@ -107,6 +107,8 @@ std::string render_landing_page(protocol::bundle_manifest const& m, std::string_
     }
     html += "<script type=\"application/sluice-bundle+json\">" +
             json_for_script(protocol::dump_compact(markup)) + "</script>\n";
+    // Relative, so that a gate behind a proxy under a path of its own still counts its views.
+    html += "<script src=\"../assets/views.js\" defer></script>\n";
     html += "</head>\n<body>\n<main>\n";
     html += "<h1>" + title + "</h1>\n";
     html += "<p class=\"creator\">by " + html_escape(m.creator) + "</p>\n";

@@ -7,6 +7,7 @@
 #include "sluice-gate/email_handlers.hpp"
 #include "sluice-gate/payment_handlers.hpp"
 #include "sluice-gate/pledge_handlers.hpp"
+#include "sluice-gate/view_handlers.hpp"
 
 #include <memory>
 #include <optional>
@@ -110,6 +111,12 @@ void route(gate_context& ctx, gate_request const& req, responder const& respond)
         }
         if (is({"v1", "campaigns", "*", "pledges", "*", "cancel"})) {
             return req.method == "POST" ? handle_pledge_cancel(ctx, s[2], s[4]) : wrong_method("POST");
+        }
+        if (is({"v1", "bundles", "*", "views"})) {
+            return req.method == "POST" ? handle_view(ctx, req, s[2]) : wrong_method("POST");
+        }
+        if (is({"assets", "views.js"})) {
+            return req.method == "GET" ? views_script() : wrong_method("GET");
         }
         if (is({"b", "*"})) {
             return req.method == "GET" ? handle_landing_page(ctx, s[1]) : wrong_method("GET");

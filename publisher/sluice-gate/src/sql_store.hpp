@@ -58,6 +58,13 @@ public:
     std::string record_payment_unlock(std::string_view payment_id, unlock_record const& unlock,
                                       std::error_code& ec) override;
     gate_stats stats(std::error_code& ec) override;
+    std::string view_salt(std::int64_t day, std::string_view fresh, std::error_code& ec) override;
+    void record_view(view_record const& view, std::error_code& ec) override;
+    std::vector<view_day> view_days(std::string_view bundle_id, std::int64_t from, std::int64_t to,
+                                    std::error_code& ec) override;
+    std::vector<referrer_count> view_referrers(std::string_view bundle_id, std::int64_t from, std::int64_t to,
+                                               std::size_t limit, std::error_code& ec) override;
+    std::map<std::string, view_totals> all_view_totals(std::error_code& ec) override;
 
     void set_pledge_checkout(std::string_view pledge_id, std::string_view checkout_url,
                              std::string_view response, std::error_code& ec) override;

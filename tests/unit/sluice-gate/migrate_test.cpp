@@ -265,6 +265,12 @@ void fill_every_table(gate_store& store) {
     store.put_bundle({"bonus", 2, "{\"version\":2}", "c2ln", "{}", "", now + 1}, ec);
     check("bundles");
 
+    auto const day = now / 86400;
+    store.view_salt(day, std::string(64, 'a'), ec);
+    store.record_view({"les-veilleurs", day, std::string(32, 'b'), true, "example.org"}, ec);
+    store.record_view({"bonus", day, std::string(32, 'c'), false, ""}, ec);
+    check("views");
+
     store.create_email_request({"request-confirmed",
                                 "les-veilleurs",
                                 "ada@example.org",

@@ -10,6 +10,7 @@
 #include "sluice-gate/ledger.hpp"
 #include "sluice-gate/payment_provider.hpp"
 #include "sluice-gate/router.hpp"
+#include "sluice-gate/view_counting.hpp"
 #include "store_engines.hpp"
 #include "webhook_signer.hpp"
 
@@ -28,6 +29,7 @@
 #include <random>
 #include <regex>
 #include <set>
+#include <sqlite3.h>
 
 namespace sluice::gate {
 namespace {
@@ -481,6 +483,140 @@ TEST_P(GateRouter, LandingPageCarriesTheMarkupAndEscapesEverything) {
                             {"publisherKey", protocol::encode_public_key("ed25519", b.publisher.public_key)},
                             {"gateUrl", "https://gate.example.org/"}}));
     EXPECT_EQ(code_of(call("GET", "/b/unknown")), "bundle_not_found");
+}
+
+// Every text value of every table of a SQLite database, one after the other.
+std::string every_value(std::filesystem::path const& file) {
+    sqlite3* db = nullptr;
+    std::string out;
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        ADD_FAILURE() << "cannot open " << file;
+        return out;
+    }
+    std::vector<std::string> tables;
+    sqlite3_exec(
+        db, "SELECT name FROM sqlite_master WHERE type = 'table'",
+        [](void* names, int, char** values, char**) {
+            static_cast<std::vector<std::string>*>(names)->emplace_back(values[0]);
+            return 0;
+        },
+        &tables, nullptr);
+    for (auto const& t : tables) {
+        sqlite3_exec(
+            db, ("SELECT * FROM \"" + t + "\"").c_str(),
+            [](void* text, int n, char** values, char**) {
+                for (int i = 0; i < n; ++i) {
+                    *static_cast<std::string*>(text) += std::string(values[i] ? values[i] : "") + "\n";
+                }
+                return 0;
+            },
+            &out, nullptr);
+    }
+    sqlite3_close(db);
+    return out;
+}
+
+TEST_P(GateRouter, ViewsAreCountedPerDayWithoutNamingAnyone) {
+    ctx_->admin_token = "0123456789abcdef0123456789abcdef";
+    auto const firefox =
+        std::string("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+    auto const chrome =
+        std::string("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36");
+    auto const view = [&](std::string const& ip, std::string const& ua, bool returning, std::string referrer,
+                          std::vector<std::pair<std::string, std::string>> more = {}) {
+        more.emplace_back("user-agent", ua);
+        more.emplace_back("host", "gate.example.net");
+        return handle_request(*ctx_,
+                              {"POST", "/v1/bundles/les-veilleurs/views",
+                               json{{"returning", returning}, {"referrer", referrer}}.dump(), ip, more});
+    };
+    auto const report = [&] {
+        return parse(handle_request(*ctx_, {"GET",
+                                            "/v1/admin/stats/bundles/les-veilleurs",
+                                            "",
+                                            "192.0.2.1",
+                                            {{"authorization", "Bearer " + ctx_->admin_token}}}));
+    };
+    // The page asks for its script, which the page's policy lets run.
+    auto const page = call("GET", "/b/les-veilleurs");
+    EXPECT_NE(page.body.find("<script src=\"../assets/views.js\" defer></script>"), std::string::npos);
+    EXPECT_NE(header(page, "Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+    auto const script = call("GET", "/assets/views.js");
+    EXPECT_EQ(script.status, 200u);
+    EXPECT_EQ(script.content_type, "text/javascript; charset=utf-8");
+    EXPECT_NE(script.body.find("localStorage"), std::string::npos);
+
+    // Day 1: A twice (from a link on example.org), B once; a crawler and a prefetch are not viewers.
+    EXPECT_EQ(view("198.51.100.1", firefox, false, "https://www.example.org/post/42?ref=me").status, 204u);
+    EXPECT_EQ(view("198.51.100.1", firefox, false, "https://example.org/other").status, 204u);
+    EXPECT_EQ(view("198.51.100.2", chrome, false, "").status, 204u);
+    EXPECT_EQ(view("198.51.100.9", "Mozilla/5.0 (compatible; Googlebot/2.1)", false, "").status, 204u);
+    EXPECT_EQ(view("198.51.100.2", chrome, false, "", {{"sec-purpose", "prefetch"}}).status, 204u);
+    // Day 2: A comes back (its page remembers day 1), C comes from a news site, and the gate's own page is
+    // no referrer.
+    now_ += 24h;
+    EXPECT_EQ(view("198.51.100.1", firefox, true, "").status, 204u);
+    EXPECT_EQ(view("198.51.100.3", firefox, false, "https://news.example.com/story").status, 204u);
+    EXPECT_EQ(view("198.51.100.3", firefox, false, "https://gate.example.net/b/other").status, 204u);
+
+    EXPECT_EQ(report(),
+              (json{{"bundleId", "les-veilleurs"},
+                    {"days",
+                     {{{"day", "2026-05-20"}, {"views", 3}, {"visitors", 2}, {"returning", 0}},
+                      {{"day", "2026-05-21"}, {"views", 3}, {"visitors", 2}, {"returning", 1}}}},
+                    {"referrers",
+                     {{{"site", "example.org"}, {"views", 2}}, {{"site", "news.example.com"}, {"views", 1}}}},
+                    {"totals", {{"views", 6}, {"visitorDays", 4}, {"returning", 1}}}}));
+    auto const stats = parse(handle_request(
+        *ctx_,
+        {"GET", "/v1/admin/stats", "", "192.0.2.1", {{"authorization", "Bearer " + ctx_->admin_token}}}));
+    EXPECT_EQ(stats.at("bundles").at(0).at("views"), 6);
+    EXPECT_EQ(stats.at("bundles").at(0).at("visitorDays"), 4);
+
+    // Beyond its rate, an address's views are answered alike and not counted.
+    ctx_->views_per_ip = std::make_shared<rate_limiter>(1, std::chrono::minutes(10));
+    EXPECT_EQ(view("198.51.100.4", chrome, false, "").status, 204u);
+    EXPECT_EQ(view("198.51.100.4", chrome, false, "").status, 204u);
+    EXPECT_EQ(report().at("totals").at("views"), 7);
+
+    // Wrong requests are refused and count nothing.
+    EXPECT_EQ(
+        code_of(handle_request(
+            *ctx_, {"POST", "/v1/bundles/unknown/views", "{}", "198.51.100.5", {{"user-agent", firefox}}})),
+        "bundle_not_found");
+    EXPECT_EQ(code_of(handle_request(*ctx_, {"POST",
+                                             "/v1/bundles/les-veilleurs/views",
+                                             R"({"returning":"yes"})",
+                                             "198.51.100.5",
+                                             {{"user-agent", firefox}}})),
+              "invalid_request");
+    EXPECT_EQ(code_of(handle_request(*ctx_, {"POST",
+                                             "/v1/bundles/les-veilleurs/views",
+                                             R"({"who":"me"})",
+                                             "198.51.100.5",
+                                             {{"user-agent", firefox}}})),
+              "invalid_request");
+    EXPECT_EQ(call("GET", "/v1/bundles/les-veilleurs/views").status, 405u);
+    EXPECT_EQ(report().at("totals").at("views"), 7);
+
+    // What the gate keeps names no one: no address, no User-Agent, no referrer's path; and of day 1, whose
+    // salt is gone, not even the hashes.
+    if (GetParam() == store_engine::sqlite) {
+        auto const kept = every_value(dir_ / "data" / "gate.db");
+        for (auto const* named :
+             {"198.51.100.", "Mozilla", "Firefox", "Chrome", "/post/42", "ref=me", "story"}) {
+            EXPECT_EQ(kept.find(named), std::string::npos) << named;
+        }
+    }
+    std::error_code ec;
+    auto const day2 =
+        day_of(std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count());
+    auto const salt = store_->view_salt(day2, "not-used", ec);
+    ASSERT_FALSE(ec);
+    EXPECT_EQ(salt, ctx_->views_salt.salt);
+    EXPECT_EQ(store_->view_salt(day2 + 1, "next", ec), "next");
+    EXPECT_EQ(store_->view_salt(day2, "again", ec), "again") << "day 2's salt was deleted with day 3's first";
 }
 
 TEST_P(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {

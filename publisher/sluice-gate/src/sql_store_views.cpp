@@ -1,0 +1,107 @@
+// Landing-page views in the SQL store (gate_store.hpp, "Landing-page views").
+#include "sluice-gate/sql_statement.hpp"
+#include "sluice-gate/sql_store.hpp"
+#include "sluice-gate/views_sql.hpp"
+
+namespace sluice::gate {
+
+namespace {
+
+std::uint64_t count_at(statement const& row, int column) {
+    return static_cast<std::uint64_t>(row.integer(column));
+}
+
+} // namespace
+
+std::string sql_store::view_salt(std::int64_t day, std::string_view fresh, std::error_code& ec) {
+    transaction tx(*db_, ec);
+    if (!ec) {
+        statement(*db_, sql::insert_view_salt).bind(day).bind(fresh).execute(ec);
+    }
+    if (!ec) {
+        statement(*db_, sql::forget_view_salts).bind(day).execute(ec);
+    }
+    if (!ec) {
+        statement(*db_, sql::forget_view_visitors).bind(day).execute(ec);
+    }
+    auto salt = ec ? std::string()
+                   : statement(*db_, sql::find_view_salt)
+                         .bind(day)
+                         .query_row([](statement const& row) { return row.text(0); }, ec);
+    if (!ec) {
+        tx.commit(ec);
+    }
+    return ec ? std::string() : salt;
+}
+
+void sql_store::record_view(view_record const& view, std::error_code& ec) {
+    transaction tx(*db_, ec);
+    std::uint64_t const new_visitor = ec ? 0
+                                         : statement(*db_, sql::insert_view_visitor)
+                                               .bind(view.day)
+                                               .bind(view.bundle_id)
+                                               .bind(view.visitor)
+                                               .execute(ec);
+    if (!ec) {
+        statement(*db_, sql::count_view)
+            .bind(view.bundle_id)
+            .bind(view.day)
+            .bind(static_cast<std::int64_t>(new_visitor))
+            .bind(static_cast<std::int64_t>(new_visitor != 0 && view.returning ? 1 : 0))
+            .execute(ec);
+    }
+    if (!ec && !view.site.empty()) {
+        statement(*db_, sql::count_view_referrer)
+            .bind(view.bundle_id)
+            .bind(view.day)
+            .bind(view.site)
+            .execute(ec);
+    }
+    if (!ec) {
+        tx.commit(ec);
+    }
+}
+
+std::vector<view_day> sql_store::view_days(std::string_view bundle_id, std::int64_t from, std::int64_t to,
+                                           std::error_code& ec) {
+    return statement(*db_, sql::view_days_of)
+        .bind(bundle_id)
+        .bind(from)
+        .bind(to)
+        .query_all(
+            [](statement const& row) {
+                return view_day{row.integer(0), count_at(row, 1), count_at(row, 2), count_at(row, 3)};
+            },
+            ec);
+}
+
+std::vector<referrer_count> sql_store::view_referrers(std::string_view bundle_id, std::int64_t from,
+                                                      std::int64_t to, std::size_t limit,
+                                                      std::error_code& ec) {
+    return statement(*db_, sql::view_referrers_of)
+        .bind(bundle_id)
+        .bind(from)
+        .bind(to)
+        .bind(static_cast<std::int64_t>(limit))
+        .query_all(
+            [](statement const& row) {
+                return referrer_count{row.text(0), count_at(row, 1)};
+            },
+            ec);
+}
+
+std::map<std::string, view_totals> sql_store::all_view_totals(std::error_code& ec) {
+    std::map<std::string, view_totals> out;
+    for (auto& [id, totals] :
+         statement(*db_, sql::view_totals)
+             .query_all(
+                 [](statement const& row) {
+                     return std::pair{row.text(0), view_totals{count_at(row, 1), count_at(row, 2)}};
+                 },
+                 ec)) {
+        out.emplace(std::move(id), totals);
+    }
+    return out;
+}
+
+} // namespace sluice::gate

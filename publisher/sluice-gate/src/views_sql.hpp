@@ -1,0 +1,31 @@
+#pragma once
+
+// The statements of landing-page views (view_counting.hpp), in the dialect of gate_sql.hpp.
+
+namespace sluice::gate::sql {
+
+inline constexpr char const* find_view_salt = "SELECT salt FROM view_salts WHERE day = ?";
+inline constexpr char const* insert_view_salt =
+    "INSERT INTO view_salts (day, salt) VALUES (?, ?) ON CONFLICT (day) DO NOTHING";
+inline constexpr char const* forget_view_salts = "DELETE FROM view_salts WHERE day < ?";
+inline constexpr char const* forget_view_visitors = "DELETE FROM view_visitors WHERE day < ?";
+inline constexpr char const* insert_view_visitor =
+    "INSERT INTO view_visitors (day, bundle_id, visitor) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+inline constexpr char const* count_view =
+    "INSERT INTO view_days (bundle_id, day, views, visitors, returners) VALUES (?, ?, 1, ?, ?) "
+    "ON CONFLICT (bundle_id, day) DO UPDATE SET views = view_days.views + 1, "
+    "visitors = view_days.visitors + excluded.visitors, returners = view_days.returners + excluded.returners";
+inline constexpr char const* count_view_referrer =
+    "INSERT INTO view_referrers (bundle_id, day, site, views) VALUES (?, ?, ?, 1) "
+    "ON CONFLICT (bundle_id, day, site) DO UPDATE SET views = view_referrers.views + 1";
+inline constexpr char const* view_days_of =
+    "SELECT day, views, visitors, returners FROM view_days WHERE bundle_id = ? AND day >= ? AND day <= ? "
+    "ORDER BY day";
+inline constexpr char const* view_referrers_of =
+    "SELECT site, CAST(SUM(views) AS BIGINT) FROM view_referrers WHERE bundle_id = ? AND day >= ? AND day <= "
+    "? "
+    "GROUP BY site ORDER BY 2 DESC, site LIMIT ?";
+inline constexpr char const* view_totals = "SELECT bundle_id, CAST(SUM(views) AS BIGINT), CAST(SUM(visitors) "
+                                           "AS BIGINT) FROM view_days GROUP BY bundle_id";
+
+} // namespace sluice::gate::sql
