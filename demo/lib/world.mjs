@@ -421,6 +421,16 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
                 }
                 return reply.json();
             },
+            // The bundle's landing-page views as the creator reads them (`sluice-gate stats --bundle`).
+            async views() {
+                const reply = await fetch(`${gateUrl}v1/admin/stats/bundles/${bundleId}`, {
+                    headers: {Authorization: `Bearer ${adminToken}`},
+                });
+                if (!reply.ok) {
+                    throw new Error(`the views of ${bundleId}: HTTP ${reply.status} ${await reply.text()}`);
+                }
+                return reply.json();
+            },
             // The campaign's money as the creator reads it (`sluice-gate campaign --ledger yes`), tier by tier.
             async ledger() {
                 const reply = await fetch(`${gateUrl}v1/admin/campaigns/${campaignId}/ledger`, {

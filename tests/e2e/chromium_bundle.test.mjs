@@ -39,6 +39,9 @@ async function playsPast(frame, from) {
     }, from), 30000);
 }
 
+// The User-Agent of Chromium 130 on Linux, with nothing that says headless.
+const VIEWER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+
 // Test card numbers of the fake provider: this one is saved and charged without a word.
 const GOOD_CARD = '4242424242424242';
 
@@ -83,7 +86,8 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
     let browser;
     try {
         home.install('chromium');
-        browser = await launchChromium({profileDir: home.chromiumProfile, env: home.env});
+        // A viewer's browser, not a robot's: headless Chromium's own User-Agent would not be counted as a view.
+        browser = await launchChromium({profileDir: home.chromiumProfile, env: home.env, userAgent: VIEWER_UA});
         const {context} = browser;
         // The background answers extension pages: the tests ask it through one, as the popup does.
         const extPage = await context.newPage();
@@ -103,6 +107,15 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         assert.equal(await onShadowElement(page, '.updates li',
             'function () { return this.querySelectorAll("b, script").length; }'), 0);
         await page.screenshot({path: join(screenshots, 'card.png'), fullPage: true});
+
+        // The page counted itself under its own Content-Security-Policy: one view, one visitor, nothing else.
+        const views = await until(async () => {
+            const v = await world.views();
+            return v.totals.views === 1 ? v : null;
+        }, 20000);
+        assert.deepEqual(views.totals, {views: 1, visitorDays: 1, returning: 0});
+        assert.equal(views.days.length, 1);
+        assert.deepEqual(views.referrers, []);
 
         // What the page itself can see: a host element without a reachable shadow root, no stream URL.
         const seen = await page.evaluate(() => ({

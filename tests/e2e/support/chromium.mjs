@@ -9,11 +9,13 @@ export {chromeExtensionId} from '../../../demo/lib/host_install.mjs';
 
 const chromiumBinary = process.env.CHROMIUM_BIN ?? '/usr/lib/chromium/chromium';
 
-export async function launchChromium({profileDir, env}) {
+// `userAgent`, when given, replaces headless Chromium's own (which names it headless, as robots' do).
+export async function launchChromium({profileDir, env, userAgent}) {
     const context = await chromium.launchPersistentContext(profileDir, {
         executablePath: chromiumBinary,
         headless: true,
         env,
+        ...(userAgent ? {userAgent} : {}),
         viewport: {width: 1100, height: 900},
         ignoreDefaultArgs: ['--disable-extensions'],
         args: [
