@@ -16,7 +16,14 @@
 //          The reference is the same close done bare in this process: open, BEGIN IMMEDIATE, the totals
 //          query, the UPDATE, COMMIT.
 //
-// Both parts run on SQLite (`--data`), on PostgreSQL (`--db postgresql://...`), or on both (`--db`):
+//   views  landing-page views per second from 32 clients, each on an address of its own, every view a new
+//          visitor: GET of the page and the beacon its script sends (`POST .../views`), against a gate
+//          started with `--count-views no` answering the GET alone (its page carries no script), runs in
+//          turn; then the creator's view report (`GET /v1/admin/stats/bundles/ID`) on the counted data and
+//          again once 1,000,000 views over a year are in it (written with the gate's own statements).
+//          SQLite only.
+//
+// rate and close run on SQLite (`--data`), on PostgreSQL (`--db postgresql://...`), or on both (`--db`):
 //
 //   rate   on PostgreSQL, 1, 2 and 4 gates (`--gates`) on one database, each a `sluice-gate serve` of its own
 //          on its own port, all on the same fake Stripe, the same clients spread over them in turn; against
@@ -47,7 +54,11 @@
 #include "sluice-gate/gate_sql.hpp"
 #include "sluice-gate/idempotency.hpp"
 #include "sluice-gate/pg_store.hpp"
+#include "sluice-gate/sql_statement.hpp"
+#include "sluice-gate/sqlite_connection.hpp"
 #include "sluice-gate/sqlite_store.hpp"
+#include "sluice-gate/view_counting.hpp"
+#include "sluice-gate/views_sql.hpp"
 #include "support/fake_provider.hpp"
 
 // The PostgreSQL server the tests start in a folder of their own, started here the same way.
@@ -127,10 +138,10 @@ constexpr std::uint64_t price = 1500;
 constexpr std::size_t pg_through_store = 2000; // of the closed campaign's pledges on PostgreSQL; see there
 
 constexpr char const* usage =
-    "usage: gate_bench [--only rate|close] [--db sqlite|postgresql|both] [--gates LIST] [--runs N]\n"
+    "usage: gate_bench [--only rate|close|views] [--db sqlite|postgresql|both] [--gates LIST] [--runs N]\n"
     "                  [--pledges N] [--rate-pledges N] [--clients N] [--json] [--gate PATH]\n"
     "                  [--bundle PATH]\n"
-    "  --only NAME         run one part only\n"
+    "  --only NAME         run one part only (views: SQLite only)\n"
     "  --db ENGINE         the store measured: sqlite, postgresql or both (default: both)\n"
     "  --gates LIST        how many gates share the PostgreSQL database, one rate per entry\n"
     "                      (default: 1,2,4; SQLite is always one gate)\n"
@@ -275,7 +286,12 @@ private:
 // hanging the benchmark.
 class connection {
 public:
-    explicit connection(int port) : port_(port), socket_(io_) {
+    // From `from` (a loopback address of 127.0.0.0/8) when given, as a client of its own would be.
+    explicit connection(int port, std::string const& from = {}) : port_(port), socket_(io_) {
+        if (!from.empty()) {
+            socket_.open(asio::ip::tcp::v4());
+            socket_.bind({asio::ip::make_address(from), 0});
+        }
         socket_.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
         timeval tv{30, 0};
         ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -1198,6 +1214,202 @@ close_figures measure_pg_close(options const& opt, bench_bundle const& b, fs::pa
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Landing-page views
+
+constexpr std::size_t views_per_client = 100; // under the gate's 120 per address and 10 minutes
+constexpr std::uint64_t million_views = 1'000'000;
+
+struct view_figures {
+    std::vector<double> counting_per_s, plain_per_s; // page views per second, by run
+    std::uint64_t sent = 0;                          // views the counting gate was sent, warm-up included
+    std::uint64_t counted = 0;                       // views its report counted
+    double report_ms = 0;                            // GET of the report on the counted data, median
+    double report_million_ms = 0;                    // the same with 1,000,000 views in the data
+    double ratio() const {
+        std::vector<double> r;
+        for (std::size_t i = 0; i < counting_per_s.size(); ++i) {
+            r.push_back(counting_per_s[i] / plain_per_s[i]);
+        }
+        return median(r);
+    }
+};
+
+std::string view_request(int port, std::string const& method, std::string const& target,
+                         std::string const& agent, std::string const& body = {}) {
+    auto bytes = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                 "\r\nUser-Agent: " + agent + "\r\n";
+    if (!body.empty()) {
+        bytes += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    }
+    return bytes + "\r\n" + body;
+}
+
+// `clients` viewers, client c on the address 127.<block>.<c / 250>.<c % 250 + 1>, each making
+// views_per_client views as new visitors (a User-Agent of their own): the page, then, when `beacon`, what its
+// script sends. Answers the views made per second.
+double view_load(int port, int clients, int block, bool beacon) {
+    std::atomic<bool> failed{false};
+    std::string failure;
+    std::mutex merge;
+    std::vector<std::thread> threads;
+    auto const start = clock_type::now();
+    for (int c = 0; c < clients; ++c) {
+        threads.emplace_back([&, c] {
+            try {
+                auto const from = "127." + std::to_string(block) + "." + std::to_string(c / 250) + "." +
+                                  std::to_string(c % 250 + 1);
+                connection conn(port, from);
+                for (std::size_t i = 0; i < views_per_client && !failed; ++i) {
+                    auto const agent =
+                        "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 v" +
+                        std::to_string(block) + "-" + std::to_string(c) + "-" + std::to_string(i);
+                    auto const page = conn.exchange(view_request(port, "GET", "/b/bench-bundle", agent));
+                    if (page.result_int() != 200) {
+                        throw bench_error("the landing page: " + std::to_string(page.result_int()));
+                    }
+                    if (!beacon) {
+                        continue;
+                    }
+                    auto const body = R"({"returning":false,"referrer":"https://site-)" +
+                                      std::to_string(i % 20) + R"(.example/post"})";
+                    auto const counted = conn.exchange(
+                        view_request(port, "POST", "/v1/bundles/bench-bundle/views", agent, body));
+                    if (counted.result_int() != 204) {
+                        throw bench_error("the view: " + std::to_string(counted.result_int()) + " " +
+                                          counted.body());
+                    }
+                }
+            } catch (std::exception const& e) {
+                std::lock_guard lock(merge);
+                failure = e.what();
+                failed = true;
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    if (failed) {
+        throw bench_error("viewing failed: " + failure);
+    }
+    return static_cast<double>(clients) * views_per_client / seconds_since(start);
+}
+
+json view_report(int port, std::string const& token, double& ms) {
+    connection conn(port);
+    auto const start = clock_type::now();
+    auto const res = conn.exchange("GET /v1/admin/stats/bundles/bench-bundle HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Authorization: Bearer " +
+                                   token + "\r\n\r\n");
+    ms = seconds_since(start) * 1e3;
+    if (res.result_int() != 200) {
+        throw bench_error("the view report: " + std::to_string(res.result_int()) + " " + res.body());
+    }
+    return json::parse(res.body());
+}
+
+double median_report_ms(int port, std::string const& token, json& report) {
+    std::vector<double> ms(9);
+    for (auto& m : ms) {
+        report = view_report(port, token, m);
+    }
+    return median(ms);
+}
+
+// A year of views written into the gate's database with its own statements, as that many beacons would have
+// left it (the day's visitor hashes are gone with their day): most views new visitors, one in two from one of
+// 200 sites.
+void add_a_year_of_views(fs::path const& db_file, std::uint64_t views) {
+    std::error_code ec;
+    std::string detail;
+    auto db = gate::sqlite_connection::open(db_file, ec, &detail);
+    if (!db) {
+        throw bench_error("cannot open " + db_file.string() + ": " + ec.message() + " " + detail);
+    }
+    auto const today = gate::day_of(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    gate::transaction tx(*db, ec);
+    for (std::uint64_t i = 0; i < views && !ec; ++i) {
+        auto const day = today - 1 - static_cast<std::int64_t>(i % 365);
+        gate::statement(*db, gate::sql::count_view)
+            .bind("bench-bundle")
+            .bind(day)
+            .bind(std::int64_t{i % 4 != 0})
+            .bind(std::int64_t{i % 10 == 0})
+            .execute(ec);
+        if (!ec && i % 2 == 0) {
+            gate::statement(*db, gate::sql::count_view_referrer)
+                .bind("bench-bundle")
+                .bind(day)
+                .bind("site-" + std::to_string(i % 200) + ".example")
+                .execute(ec);
+        }
+    }
+    if (!ec) {
+        tx.commit(ec);
+    }
+    if (ec) {
+        throw bench_error("writing a year of views: " + ec.message() + " " + db->last_error());
+    }
+}
+
+view_figures measure_views(options const& opt, bench_bundle const& b, fs::path const& work) {
+    view_figures f;
+    auto const counting_dir = work / "views-counting";
+    auto const plain_dir = work / "views-plain";
+    import_into(opt, b, on_folder(counting_dir), work);
+    import_into(opt, b, on_folder(plain_dir), work);
+    auto const token = filler(7, 40);
+    bench::write_text(work / "admin.token", token);
+    std::vector<std::string> const admin{"--admin-token-file", (work / "admin.token").string()};
+    {
+        gate_server counting(opt.gate, on_folder(counting_dir), b.gate_key, work / "serve-views.err", admin);
+        gate_server plain(opt.gate, on_folder(plain_dir), b.gate_key, work / "serve-views-plain.err",
+                          {"--count-views", "no"});
+        // Warm-up of both, then the runs in turn; each run's viewers on addresses no earlier run used.
+        int block = 10;
+        view_load(counting.port(), opt.clients, block++, true);
+        view_load(plain.port(), opt.clients, block++, false);
+        f.sent = static_cast<std::uint64_t>(opt.clients) * views_per_client;
+        for (int run = 0; run < opt.runs; ++run) {
+            f.counting_per_s.push_back(view_load(counting.port(), opt.clients, block++, true));
+            f.plain_per_s.push_back(view_load(plain.port(), opt.clients, block++, false));
+            f.sent += static_cast<std::uint64_t>(opt.clients) * views_per_client;
+            say("views run %d: counted %.0f views/s, not counted %.0f views/s: %.2f; load %s\n", run + 1,
+                f.counting_per_s.back(), f.plain_per_s.back(), f.counting_per_s.back() / f.plain_per_s.back(),
+                load_average().c_str());
+        }
+        json report;
+        f.report_ms = median_report_ms(counting.port(), token, report);
+        f.counted = report.at("totals").at("views").get<std::uint64_t>();
+        if (f.counted != f.sent) {
+            throw bench_error("the gate counted " + std::to_string(f.counted) + " views of the " +
+                              std::to_string(f.sent) + " sent");
+        }
+    }
+    add_a_year_of_views(counting_dir / "gate.db", million_views);
+    gate_server counting(opt.gate, on_folder(counting_dir), b.gate_key, work / "serve-views.err", admin);
+    json report;
+    f.report_million_ms = median_report_ms(counting.port(), token, report);
+    if (report.at("totals").at("views").get<std::uint64_t>() != f.sent + million_views) {
+        throw bench_error("the report after a year of views: " + report.at("totals").dump());
+    }
+    return f;
+}
+
+void print_views(view_figures const& v) {
+    std::printf("\nlanding-page views (SQLite, each view a new visitor)\n");
+    std::printf("%-50s %9.0f views/s\n", "page + counted view (beacon)", median(v.counting_per_s));
+    std::printf("%-50s %9.0f views/s\n", "page alone, --count-views no", median(v.plain_per_s));
+    std::printf("%-50s %9llu of %llu\n", "views counted", static_cast<unsigned long long>(v.counted),
+                static_cast<unsigned long long>(v.sent));
+    std::printf("%-50s %9.2f ms\n", "view report, as counted", v.report_ms);
+    std::printf("%-50s %9.2f ms\n", "view report, 1,000,000 more views over a year", v.report_million_ms);
+    std::printf("counted / not counted: %.2fx the views per second\n", v.ratio());
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // The driver
 
 std::vector<int> parse_gates(std::string const& list) {
@@ -1218,7 +1430,7 @@ options parse_args(int argc, char** argv) {
     bench::arg_reader args(argc, argv);
     while (args.next()) {
         if (args.is("--only")) {
-            opt.only = args.choice({"rate", "close"});
+            opt.only = args.choice({"rate", "close", "views"});
         } else if (args.is("--db")) {
             opt.db = args.choice({"sqlite", "postgresql", "both"});
         } else if (args.is("--gates")) {
@@ -1249,6 +1461,7 @@ struct figures {
     std::optional<close_figures> close;
     std::map<int, rate_figures> pg_rate; // by the number of gates
     std::optional<close_figures> pg_close;
+    std::optional<view_figures> views;
 };
 
 // The median of the runs' own ratios of `gates` gates to one gate; NaN without a one-gate figure.
@@ -1333,6 +1546,16 @@ json figures_json(options const& opt, figures const& f) {
         }
         j["postgresql"] = pg;
     }
+    if (f.views) {
+        auto const& v = *f.views;
+        j["views"] = {{"countedViewsPerSecond", v.counting_per_s},
+                      {"uncountedViewsPerSecond", v.plain_per_s},
+                      {"ratio", v.ratio()},
+                      {"sent", v.sent},
+                      {"counted", v.counted},
+                      {"reportMs", v.report_ms},
+                      {"reportMsAtAMillionMore", v.report_million_ms}};
+    }
     return j;
 }
 
@@ -1415,6 +1638,7 @@ int run(options const& opt) {
         opt.gate.c_str(), work.path().c_str());
     bool const rate = opt.only.empty() || opt.only == "rate";
     bool const close = opt.only.empty() || opt.only == "close";
+    bool const views = opt.only.empty() || opt.only == "views";
     std::optional<pg_server> pg;
     if (opt.postgresql()) {
         pg.emplace();
@@ -1432,6 +1656,9 @@ int run(options const& opt) {
     }
     if (close && pg) {
         f.pg_close = measure_pg_close(opt, bundle, work.path(), *pg);
+    }
+    if (views && opt.sqlite()) {
+        f.views = measure_views(opt, bundle, work.path());
     }
 
     if (opt.json) {
@@ -1452,6 +1679,9 @@ int run(options const& opt) {
                     "the gate's store for the first " +
                         std::to_string(std::min(opt.pledges, pg_through_store)) + ", then COPY",
                     "database");
+    }
+    if (f.views) {
+        print_views(*f.views);
     }
     return 0;
 }

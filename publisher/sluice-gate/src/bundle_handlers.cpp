@@ -54,13 +54,14 @@ gate_response handle_landing_page(gate_context& ctx, std::string_view id) {
     }
     gate_response res;
     res.content_type = "text/html; charset=utf-8";
-    res.body =
-        render_landing_page(found.bundle->manifest, found.bundle->stored.magnet, ctx.public_url, standing);
-    // The page runs one script, the gate's own count of views (view_handlers.hpp), and may send only to the
-    // gate; its other script element is data.
+    res.body = render_landing_page(found.bundle->manifest, found.bundle->stored.magnet, ctx.public_url,
+                                   standing, ctx.count_views);
+    // The page runs at most one script, the gate's own count of views (view_handlers.hpp), and may send only
+    // to the gate; its other script element is data.
     res.headers.emplace_back("Content-Security-Policy",
-                             "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; "
-                             "connect-src 'self'");
+                             ctx.count_views ? "default-src 'none'; img-src 'self'; style-src 'self'; "
+                                               "script-src 'self'; connect-src 'self'"
+                                             : "default-src 'none'; img-src 'self'; style-src 'self'");
     return res;
 }
 

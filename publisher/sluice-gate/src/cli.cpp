@@ -41,7 +41,7 @@ constexpr char const* usage_text =
     "                    [--mail-command CMD] [STRIPE] [--grace-period DURATION]\n"
     "                    [--charge-retry-interval DURATION] [--charge-concurrency N]\n"
     "                    [--admin-token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
-    "                    [--threads N] [--trusted-proxy ADDRESS]\n"
+    "                    [--threads N] [--trusted-proxy ADDRESS] [--count-views yes|no]\n"
     "      Serves the gate's HTTP API (protocol/gate-api.md); prints its URL on stdout once listening.\n"
     "      PORT 0 picks a free port. CMD (run by /bin/sh) reads each mail on stdin, e.g. 'sendmail -t'.\n"
     "      STRIPE is --stripe-key-file FILE --stripe-webhook-secret-file FILE [--stripe-api URL]: the\n"
@@ -52,6 +52,7 @@ constexpr char const* usage_text =
     "      --tls-cert and --tls-key (PEM) serve HTTPS.\n"
     "      --threads: requests handled at once, 1 to 256 (1 for SQLite, 8 for PostgreSQL).\n"
     "      --trusted-proxy: the reverse proxy whose X-Forwarded-For names the client for the rate limits.\n"
+    "      --count-views no: landing pages carry no script and count no view (yes by default).\n"
     "  sluice-gate import --data DIR --gate-key FILE BUNDLE-FOLDER KEYS.json [--torrent FILE]\n"
     "      Stores a bundle made by sluice-bundle create, with its item keys and magnet link.\n"
     "  sluice-gate close --data DIR CAMPAIGN\n"
@@ -338,6 +339,10 @@ int serve(parsed_args const& a) {
         }
         trusted_proxy = proxy.to_string();
     }
+    auto const count_views = a.options.contains("count-views") ? a.options.at("count-views") : "yes";
+    if (count_views != "yes" && count_views != "no") {
+        return usage("--count-views is yes or no");
+    }
     auto gate_key = publisher::load_signing_key(a.options.at("gate-key"));
     if (!gate_key) {
         say(gate_key.error);
@@ -401,6 +406,7 @@ int serve(parsed_args const& a) {
             gate_context{*store, *gate_key, public_url, mail, payments, charging.policy});
         ctx.admin_token = admin_token;
         ctx.trusted_proxy = trusted_proxy;
+        ctx.count_views = count_views == "yes";
         // The limits hold for the whole process, whichever thread a request lands on.
         ctx.per_address = contexts.front().per_address;
         ctx.per_ip = contexts.front().per_ip;
@@ -767,7 +773,7 @@ int run_command_line(std::vector<std::string> const& args) {
                        {"data", "listen", "gate-key", "public-url", "mail-command", "stripe-api",
                         "stripe-key-file", "stripe-webhook-secret-file", "grace-period",
                         "charge-retry-interval", "charge-concurrency", "admin-token-file", "tls-cert",
-                        "tls-key", "threads", "trusted-proxy"});
+                        "tls-key", "threads", "trusted-proxy", "count-views"});
         return a.error.empty() ? serve(a) : usage(a.error);
     }
     if (command == "import") {

@@ -83,8 +83,8 @@ std::string gate_words(protocol::bundle_item const& item) {
 } // namespace
 
 std::string render_landing_page(protocol::bundle_manifest const& m, std::string_view magnet,
-                                std::string_view public_url,
-                                std::optional<campaign_standing> const& standing) {
+                                std::string_view public_url, std::optional<campaign_standing> const& standing,
+                                bool count_views) {
     nlohmann::json const markup{
         {"bundleId", m.id},      {"version", m.version},
         {"magnet", magnet},      {"publisherKey", protocol::encode_public_key("ed25519", m.publisher_key)},
@@ -107,8 +107,10 @@ std::string render_landing_page(protocol::bundle_manifest const& m, std::string_
     }
     html += "<script type=\"application/sluice-bundle+json\">" +
             json_for_script(protocol::dump_compact(markup)) + "</script>\n";
-    // Relative, so that a gate behind a proxy under a path of its own still counts its views.
-    html += "<script src=\"../assets/views.js\" defer></script>\n";
+    if (count_views) {
+        // Relative, so that a gate behind a proxy under a path of its own still counts its views.
+        html += "<script src=\"../assets/views.js\" defer></script>\n";
+    }
     html += "</head>\n<body>\n<main>\n";
     html += "<h1>" + title + "</h1>\n";
     html += "<p class=\"creator\">by " + html_escape(m.creator) + "</p>\n";

@@ -21,10 +21,12 @@ struct campaign_standing {
     std::uint64_t amount = 0; // minor units
 };
 
-// `public_url`, when known, gives the page its canonical address (`<public_url>b/<id>`).
+// `public_url`, when known, gives the page its canonical address (`<public_url>b/<id>`). With `count_views`,
+// the page runs the gate's script that counts its view (view_handlers.hpp).
 std::string render_landing_page(protocol::bundle_manifest const& manifest, std::string_view magnet,
                                 std::string_view public_url = {},
-                                std::optional<campaign_standing> const& standing = std::nullopt);
+                                std::optional<campaign_standing> const& standing = std::nullopt,
+                                bool count_views = true);
 
 // For HTML text and quoted attribute values: & < > " ' become character references.
 std::string html_escape(std::string_view text);

@@ -74,7 +74,7 @@ gate_response handle_view(gate_context& ctx, gate_request const& req, std::strin
     }
     auto const user_agent = header_or_empty(req, "user-agent");
     auto const purpose = header_or_empty(req, "sec-purpose") + header_or_empty(req, "purpose");
-    if (is_robot(user_agent, purpose) ||
+    if (!ctx.count_views || is_robot(user_agent, purpose) ||
         ctx.views_per_ip->acquire(req.client_ip, ctx.steady_now()).count() != 0) {
         return no_content();
     }

@@ -600,6 +600,14 @@ TEST_P(GateRouter, ViewsAreCountedPerDayWithoutNamingAnyone) {
     EXPECT_EQ(call("GET", "/v1/bundles/les-veilleurs/views").status, 405u);
     EXPECT_EQ(report().at("totals").at("views"), 7);
 
+    // A gate told not to count: no script on the page, and a view sent anyway is not counted.
+    ctx_->count_views = false;
+    auto const quiet = call("GET", "/b/les-veilleurs");
+    EXPECT_EQ(quiet.body.find("views.js"), std::string::npos);
+    EXPECT_EQ(header(quiet, "Content-Security-Policy").find("script-src"), std::string::npos);
+    EXPECT_EQ(view("198.51.100.6", firefox, false, "").status, 204u);
+    EXPECT_EQ(report().at("totals").at("views"), 7);
+
     // What the gate keeps names no one: no address, no User-Agent, no referrer's path; and of day 1, whose
     // salt is gone, not even the hashes.
     if (GetParam() == store_engine::sqlite) {
