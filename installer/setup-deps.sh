@@ -17,6 +17,8 @@ packages=(
     nodejs npm
     # tests/interop runs these as peers and as a web seed
     aria2 transmission-cli nginx-light
+    # the tracker whose scrape the gate reads for a bundle's downloads and seeds (tests start their own)
+    opentracker
     # bench/bundle_create_bench measures sluice-bundle create beside it
     mktorrent
     # tests/e2e drives the extension in real browsers; make demo films its test pattern with ffmpeg
@@ -53,3 +55,10 @@ echo "setup-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+
+# Debian starts opentracker as a system service when it is installed. The tests and the demo start their own
+# on loopback; a machine that had none before does not need one listening on every interface.
+if [[ " ${missing[*]} " == *" opentracker "* ]] && command -v systemctl >/dev/null &&
+    [[ -d /run/systemd/system ]]; then
+    "${as_root[@]}" systemctl disable --now opentracker >/dev/null 2>&1 || true
+fi

@@ -227,7 +227,7 @@ admin_outcome gate_statistics(gate_store& store) {
             }};
 }
 
-admin_outcome bundle_views(gate_store& store, std::string_view bundle_id, std::int64_t now) {
+admin_outcome bundle_figures(gate_store& store, std::string_view bundle_id, std::int64_t now) {
     std::error_code ec;
     auto const bundle = protocol::is_bundle_slug(bundle_id) ? store.find_bundle(bundle_id, ec) : std::nullopt;
     if (ec) {
@@ -259,6 +259,19 @@ admin_outcome bundle_views(gate_store& store, std::string_view bundle_id, std::i
     for (auto const& r : referrers) {
         sites.push_back({{"site", r.site}, {"views", r.views}});
     }
+    auto const readings = store.swarm_days(bundle_id, ec);
+    if (ec) {
+        return storage_failure(ec);
+    }
+    json swarm = json::array();
+    for (auto const& r : readings) {
+        swarm.push_back({{"day", day_text(r.day)},
+                         {"version", r.version},
+                         {"infoHash", r.info_hash},
+                         {"seeds", r.seeds},
+                         {"leechers", r.leechers},
+                         {"downloaded", r.downloaded}});
+    }
     return {
         200,
         {},
@@ -266,6 +279,7 @@ admin_outcome bundle_views(gate_store& store, std::string_view bundle_id, std::i
         json{{"bundleId", bundle_id},
              {"days", day_rows},
              {"referrers", sites},
+             {"swarm", swarm},
              {"totals",
               {{"views", totals.views}, {"visitorDays", totals.visitor_days}, {"returning", returners}}}}};
 }

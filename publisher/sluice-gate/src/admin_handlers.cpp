@@ -66,7 +66,7 @@ gate_response handle_admin(gate_context& ctx, gate_request const& req,
         return req.method == "GET" ? answer(gate_statistics(ctx.store)) : wrong_method("GET");
     }
     if (is({"stats", "bundles", "*"})) {
-        return req.method == "GET" ? answer(bundle_views(ctx.store, path[4], ctx.unix_now()))
+        return req.method == "GET" ? answer(bundle_figures(ctx.store, path[4], ctx.unix_now()))
                                    : wrong_method("GET");
     }
     if (is({"campaigns", "*", "close"})) {

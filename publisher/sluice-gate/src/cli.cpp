@@ -13,7 +13,9 @@
 #include "sluice-gate/secret_file.hpp"
 #include "sluice-gate/store_location.hpp"
 #include "sluice-gate/stripe_provider.hpp"
+#include "sluice-gate/swarm_scrape.hpp"
 #include "sluice-gate/tls_context.hpp"
+#include "sluice-gate/tracker_reader.hpp"
 
 #include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
@@ -42,6 +44,7 @@ constexpr char const* usage_text =
     "                    [--charge-retry-interval DURATION] [--charge-concurrency N]\n"
     "                    [--admin-token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
     "                    [--threads N] [--trusted-proxy ADDRESS] [--count-views yes|no]\n"
+    "                    [--tracker ANNOUNCE-URL [--tracker-every DURATION]]\n"
     "      Serves the gate's HTTP API (protocol/gate-api.md); prints its URL on stdout once listening.\n"
     "      PORT 0 picks a free port. CMD (run by /bin/sh) reads each mail on stdin, e.g. 'sendmail -t'.\n"
     "      STRIPE is --stripe-key-file FILE --stripe-webhook-secret-file FILE [--stripe-api URL]: the\n"
@@ -53,6 +56,8 @@ constexpr char const* usage_text =
     "      --threads: requests handled at once, 1 to 256 (1 for SQLite, 8 for PostgreSQL).\n"
     "      --trusted-proxy: the reverse proxy whose X-Forwarded-For names the client for the rate limits.\n"
     "      --count-views no: landing pages carry no script and count no view (yes by default).\n"
+    "      --tracker: the tracker the bundles announce to; its scrape is read every DURATION (15m) for the\n"
+    "      bundles' seeds, leechers and downloads (stats --bundle).\n"
     "  sluice-gate import --data DIR --gate-key FILE BUNDLE-FOLDER KEYS.json [--torrent FILE]\n"
     "      Stores a bundle made by sluice-bundle create, with its item keys and magnet link.\n"
     "  sluice-gate close --data DIR CAMPAIGN\n"
@@ -71,6 +76,9 @@ constexpr char const* usage_text =
     "  sluice-gate reconcile --data DIR STRIPE\n"
     "      Compares every charge and refund the gate recorded with the provider's; names each difference\n"
     "      and exits 1 when there is one.\n"
+    "  sluice-gate tracker-whitelist --data DIR\n"
+    "      Prints the info-hashes of the imported bundles, one per line (40 hex digits: v1, and v2 cut to\n"
+    "      20 bytes), for a tracker that tracks only those listed (Debian's opentracker: its whitelist).\n"
     "  sluice-gate stats --data DIR [--bundle ID]\n"
     "      Prints bundles (with their landing-page views), campaigns, unlocks, pending confirmations and\n"
     "      payments as JSON; with --bundle, that bundle's views per day and its referring sites.\n"
@@ -339,6 +347,24 @@ int serve(parsed_args const& a) {
         }
         trusted_proxy = proxy.to_string();
     }
+    std::optional<std::string> scrape_url;
+    std::chrono::seconds tracker_every{15 * 60};
+    if (a.options.contains("tracker")) {
+        scrape_url = scrape_url_of(a.options.at("tracker"));
+        if (!scrape_url) {
+            return usage(
+                "--tracker must be an http(s) announce URL whose path ends in /announce (it has a scrape)");
+        }
+        if (a.options.contains("tracker-every")) {
+            auto const d = parse_duration(a.options.at("tracker-every"));
+            if (!d) {
+                return usage("--tracker-every must be a duration: 30s, 15m, 12h or 7d");
+            }
+            tracker_every = std::chrono::seconds(*d);
+        }
+    } else if (a.options.contains("tracker-every")) {
+        return usage("--tracker-every goes with --tracker");
+    }
     auto const count_views = a.options.contains("count-views") ? a.options.at("count-views") : "yes";
     if (count_views != "yes" && count_views != "no") {
         return usage("--count-views is yes or no");
@@ -424,6 +450,12 @@ int serve(parsed_args const& a) {
             contexts[i].wake_charges = [&io, &charges] { asio::post(io, [&charges] { charges->wake(); }); };
         }
     }
+    std::optional<tracker_reader> tracker;
+    if (scrape_url) {
+        // On the first shard's loop, with its store: that thread is the only one to touch either.
+        tracker.emplace(loops.front(), contexts.front().store, *scrape_url, tracker_every,
+                        [&ctx = contexts.front()] { return ctx.unix_now(); });
+    }
     std::vector<http_shard> shards;
     for (std::size_t i = 0; i < *threads; ++i) {
         shards.push_back({loops[i], contexts[i]});
@@ -447,6 +479,9 @@ int serve(parsed_args const& a) {
                 loops.back().stop();
             });
         }
+        if (tracker) {
+            asio::post(loops.front(), [&] { tracker->stop(); });
+        }
         for (std::size_t i = 0; i < *threads; ++i) {
             loops[i].stop();
         }
@@ -455,6 +490,9 @@ int serve(parsed_args const& a) {
     server.start();
     if (charges) {
         charges->start(); // before its thread runs the loop: this thread is the only one touching it yet
+    }
+    if (tracker) {
+        asio::post(loops.front(), [&] { tracker->start(); });
     }
     for (auto& io : loops) {
         running.run(io);
@@ -733,9 +771,32 @@ int stats(parsed_args const& a) {
         return exit_failed;
     }
     if (a.options.contains("bundle")) {
-        return report(bundle_views(*store, a.options.at("bundle"), unix_now()), 4);
+        return report(bundle_figures(*store, a.options.at("bundle"), unix_now()), 4);
     }
     return report(gate_statistics(*store), 4);
+}
+
+int tracker_whitelist(parsed_args const& a) {
+    if (!a.options.contains("db") || !a.positional.empty()) {
+        return usage("tracker-whitelist needs --db (or --data) and nothing else");
+    }
+    auto store = open_store(a.options.at("db"));
+    if (!store) {
+        return exit_failed;
+    }
+    std::error_code ec;
+    auto const stats = store->stats(ec);
+    for (auto const& b : stats.bundles) {
+        auto const bundle = ec ? std::nullopt : store->find_bundle(b.id, ec);
+        for (auto const& h : bundle ? tracker_hashes(bundle->magnet) : std::vector<std::string>{}) {
+            std::printf("%s\n", h.c_str());
+        }
+    }
+    if (ec) {
+        say("cannot read the bundles: " + ec.message());
+        return exit_failed;
+    }
+    return exit_ok;
 }
 
 int migrate(parsed_args const& a) {
@@ -773,7 +834,7 @@ int run_command_line(std::vector<std::string> const& args) {
                        {"data", "listen", "gate-key", "public-url", "mail-command", "stripe-api",
                         "stripe-key-file", "stripe-webhook-secret-file", "grace-period",
                         "charge-retry-interval", "charge-concurrency", "admin-token-file", "tls-cert",
-                        "tls-key", "threads", "trusted-proxy", "count-views"});
+                        "tls-key", "threads", "trusted-proxy", "count-views", "tracker", "tracker-every"});
         return a.error.empty() ? serve(a) : usage(a.error);
     }
     if (command == "import") {
@@ -808,6 +869,10 @@ int run_command_line(std::vector<std::string> const& args) {
     if (command == "stats") {
         auto a = parse(args, 1, {"data", "bundle"});
         return a.error.empty() ? stats(a) : usage(a.error);
+    }
+    if (command == "tracker-whitelist") {
+        auto a = parse(args, 1, {"data"});
+        return a.error.empty() ? tracker_whitelist(a) : usage(a.error);
     }
     if (command == "migrate") {
         auto a = parse(args, 1, {"from", "to"});

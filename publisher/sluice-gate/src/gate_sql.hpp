@@ -231,9 +231,22 @@ ALTER TABLE pledges ADD COLUMN checkout_lease BIGINT NULL;
 ALTER TABLE payments ADD COLUMN checkout_lease BIGINT NULL;
 )sql";
 
-// 5: landing-page views (view_counting.hpp). The day's salt and the day's visitor hashes are kept for that
-// day only; what stays are counts per bundle and day, and per referring site.
+// 5: what creators see. Landing-page views (view_counting.hpp): the day's salt and the day's visitor hashes
+// are kept for that day only; what stays are counts per bundle and day, and per referring site. The swarm of
+// each bundle version's info-hashes as the tracker's scrape told it (tracker_reader.hpp), its last reading of
+// each day.
 inline constexpr char const* migration_5 = R"sql(
+CREATE TABLE swarm_days (
+    bundle_id  TEXT   NOT NULL REFERENCES bundles (id),
+    version    BIGINT NOT NULL,
+    info_hash  TEXT   NOT NULL,
+    day        BIGINT NOT NULL,
+    seeds      BIGINT NOT NULL,
+    leechers   BIGINT NOT NULL,
+    downloaded BIGINT NOT NULL,
+    read_at    BIGINT NOT NULL,
+    PRIMARY KEY (bundle_id, version, info_hash, day)
+);
 CREATE TABLE view_salts (
     day  BIGINT NOT NULL PRIMARY KEY,
     salt TEXT   NOT NULL

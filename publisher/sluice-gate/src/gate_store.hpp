@@ -298,6 +298,19 @@ struct referrer_count {
     std::uint64_t views = 0;
 };
 
+// A bundle version's info-hash (v1, or a v2 hash cut to 20 bytes as trackers see it; 40 hex digits) as the
+// tracker's scrape told it on `day`: its seeds ("complete"), leechers ("incomplete") and completed downloads
+// ("downloaded", counted by the tracker since it started tracking the hash).
+struct swarm_reading {
+    std::string bundle_id;
+    std::uint64_t version = 0;
+    std::string info_hash;
+    std::int64_t day = 0;
+    std::uint64_t seeds = 0;
+    std::uint64_t leechers = 0;
+    std::uint64_t downloaded = 0;
+};
+
 struct view_totals {
     std::uint64_t views = 0;
     std::uint64_t visitor_days = 0; // each day's distinct visitors, summed
@@ -412,6 +425,10 @@ public:
                                                        std::error_code& ec) = 0;
     // Every bundle's views over all days, by bundle id.
     virtual std::map<std::string, view_totals> all_view_totals(std::error_code& ec) = 0;
+    // Keeps a reading as its day's (the last of a day stays); `now` is when it was read.
+    virtual void record_swarm(swarm_reading const& reading, std::int64_t now, std::error_code& ec) = 0;
+    // A bundle's readings, by day, version and hash.
+    virtual std::vector<swarm_reading> swarm_days(std::string_view bundle_id, std::error_code& ec) = 0;
 
     // The money of pledges (sql_store_money.cpp).
 

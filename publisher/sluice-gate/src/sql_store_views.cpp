@@ -1,4 +1,4 @@
-// Landing-page views in the SQL store (gate_store.hpp, "Landing-page views").
+// What creators see, in the SQL store: landing-page views and the swarm's readings (gate_store.hpp).
 #include "sluice-gate/sql_statement.hpp"
 #include "sluice-gate/sql_store.hpp"
 #include "sluice-gate/views_sql.hpp"
@@ -102,6 +102,31 @@ std::map<std::string, view_totals> sql_store::all_view_totals(std::error_code& e
         out.emplace(std::move(id), totals);
     }
     return out;
+}
+
+void sql_store::record_swarm(swarm_reading const& r, std::int64_t now, std::error_code& ec) {
+    statement(*db_, sql::record_swarm)
+        .bind(r.bundle_id)
+        .bind(static_cast<std::int64_t>(r.version))
+        .bind(r.info_hash)
+        .bind(r.day)
+        .bind(static_cast<std::int64_t>(r.seeds))
+        .bind(static_cast<std::int64_t>(r.leechers))
+        .bind(static_cast<std::int64_t>(r.downloaded))
+        .bind(now)
+        .execute(ec);
+}
+
+std::vector<swarm_reading> sql_store::swarm_days(std::string_view bundle_id, std::error_code& ec) {
+    return statement(*db_, sql::swarm_days_of)
+        .bind(bundle_id)
+        .query_all(
+            [&](statement const& row) {
+                return swarm_reading{std::string(bundle_id), count_at(row, 1), row.text(2),
+                                     row.integer(0),         count_at(row, 3), count_at(row, 4),
+                                     count_at(row, 5)};
+            },
+            ec);
 }
 
 } // namespace sluice::gate

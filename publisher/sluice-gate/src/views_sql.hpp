@@ -1,6 +1,7 @@
 #pragma once
 
-// The statements of landing-page views (view_counting.hpp), in the dialect of gate_sql.hpp.
+// The statements of what creators see (landing-page views, view_counting.hpp; the swarm, tracker_reader.hpp),
+// in the dialect of gate_sql.hpp.
 
 namespace sluice::gate::sql {
 
@@ -27,5 +28,14 @@ inline constexpr char const* view_referrers_of =
     "GROUP BY site ORDER BY 2 DESC, site LIMIT ?";
 inline constexpr char const* view_totals = "SELECT bundle_id, CAST(SUM(views) AS BIGINT), CAST(SUM(visitors) "
                                            "AS BIGINT) FROM view_days GROUP BY bundle_id";
+
+inline constexpr char const* record_swarm =
+    "INSERT INTO swarm_days (bundle_id, version, info_hash, day, seeds, leechers, downloaded, read_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bundle_id, version, info_hash, day) DO UPDATE SET "
+    "seeds = excluded.seeds, leechers = excluded.leechers, downloaded = excluded.downloaded, "
+    "read_at = excluded.read_at";
+inline constexpr char const* swarm_days_of =
+    "SELECT day, version, info_hash, seeds, leechers, downloaded FROM swarm_days WHERE bundle_id = ? "
+    "ORDER BY day, version, info_hash";
 
 } // namespace sluice::gate::sql

@@ -270,6 +270,8 @@ void fill_every_table(gate_store& store) {
     store.record_view({"les-veilleurs", day, std::string(32, 'b'), true, "example.org"}, ec);
     store.record_view({"bonus", day, std::string(32, 'c'), false, ""}, ec);
     check("views");
+    store.record_swarm({"les-veilleurs", 1, std::string(40, 'd'), day, 3, 2, 7}, now, ec);
+    check("swarm");
 
     store.create_email_request({"request-confirmed",
                                 "les-veilleurs",

@@ -567,6 +567,7 @@ TEST_P(GateRouter, ViewsAreCountedPerDayWithoutNamingAnyone) {
                       {{"day", "2026-05-21"}, {"views", 3}, {"visitors", 2}, {"returning", 1}}}},
                     {"referrers",
                      {{{"site", "example.org"}, {"views", 2}}, {{"site", "news.example.com"}, {"views", 1}}}},
+                    {"swarm", json::array()},
                     {"totals", {{"views", 6}, {"visitorDays", 4}, {"returning", 1}}}}));
     auto const stats = parse(handle_request(
         *ctx_,
