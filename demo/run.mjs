@@ -97,7 +97,9 @@ ${bold('What to try')} (and what you should see)
    seed, so it works without the tracker too):
    ${world.magnetWithPeer}
 
-   seed:    ${world.seedPeer} (a sluice-host of the demo's own), tracker and web seed on loopback
+   seed:    ${world.seedPeer} (a sluice-host of the demo's own), web seed on loopback
+   tracker: ${world.tracker} (opentracker)
    gate:    ${world.gateUrl}   mail: ${world.paths.mail}
+   figures: build/dev/publisher/sluice-gate stats --data ${world.paths.gate}/data --bundle ${world.bundleId}
 
 ${bold('Ctrl-C to stop.')}`);

@@ -1,6 +1,7 @@
-// What lets a host on this machine find the demo bundle without DHT or the Internet: a small BitTorrent
-// HTTP tracker (`/announce`, compact peer lists, IPv4 only) and a BEP 19 web seed (`/webseed/<id>/<path>`,
-// the bundle's output folder served read-only with single byte ranges). Loopback only.
+// What lets a host on this machine find data without DHT or the Internet: a BEP 19 web seed
+// (`/webseed/<id>/<path>`, the bundle's output folder served read-only with single byte ranges) and a small
+// BitTorrent HTTP tracker (`/announce`, compact peer lists, IPv4 only) for torrents made on the fly (the media
+// tests'); the world's bundle announces to opentracker (opentracker.mjs). Loopback only.
 import {createReadStream, realpathSync, statSync} from 'node:fs';
 import {createServer} from 'node:http';
 import {join, sep} from 'node:path';

@@ -24,6 +24,7 @@ import {promisify} from 'node:util';
 import {makeMedia} from './media.mjs';
 import {startFakeStripe} from '../../publisher/fake-stripe/fake_stripe.mjs';
 import {startLocalSwarm} from './local_swarm.mjs';
+import {startOpentracker} from './opentracker.mjs';
 import {NativeClient} from './native_client.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -324,9 +325,13 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
         writeFileSync(join(paths.gate, 'stripe-webhook.secret'), payments.webhookSecret, {mode: 0o600});
         const swarm = await startLocalSwarm({folder: paths.out});
         stops.push(() => swarm.close());
+        // The tracker is a real one (opentracker), started once the bundle's hashes are known; its address
+        // goes into the bundle before.
+        const trackerPort = await freePort();
+        const trackerUrl = `http://127.0.0.1:${trackerPort}/announce`;
 
         log(`making bundle ${bundleId} version ${version}`);
-        const spec = makeSpec({version, gateUrl, gateKey, pledge, trackers: tracker ? [swarm.tracker] : [],
+        const spec = makeSpec({version, gateUrl, gateKey, pledge, trackers: tracker ? [trackerUrl] : [],
             webSeeds: webSeed ? [swarm.webSeed] : []});
         const specFile = join(dir, 'spec.json');
         writeFileSync(specFile, `${JSON.stringify(spec, null, 4)}\n`);
@@ -337,6 +342,10 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
         const gateData = join(paths.gate, 'data');
         await tool(bin.gate, ['import', '--data', gateData, '--gate-key', keyFile('gate'), bundleFolder,
             join(paths.out, `${bundleId}.keys.json`), '--torrent', torrentFile]);
+        const hashes = (await tool(bin.gate, ['tracker-whitelist', '--data', gateData])).split('\n').filter(Boolean);
+        log(`starting opentracker on ${trackerUrl}`);
+        const opentracker = await startOpentracker({folder: join(dir, 'tracker'), port: trackerPort, hashes, log});
+        stops.push(() => opentracker.close());
 
         // Each mail lands whole: written under a hidden name, then renamed to <nanoseconds>-<pid>.eml.
         const mailDir = shellQuote(paths.mail);
@@ -346,7 +355,8 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
             '--gate-key', keyFile('gate'), '--public-url', gateUrl, '--mail-command', mailCommand,
             '--stripe-api', payments.base, '--stripe-key-file', join(paths.gate, 'stripe.key'),
             '--stripe-webhook-secret-file', join(paths.gate, 'stripe-webhook.secret'),
-            '--admin-token-file', join(paths.gate, 'admin.token'), ...chargeOptions], join(paths.logs, 'gate.log'));
+            '--admin-token-file', join(paths.gate, 'admin.token'), '--tracker', trackerUrl, '--tracker-every', '10s',
+            ...chargeOptions], join(paths.logs, 'gate.log'));
         stops.push(() => stopChild(gate.child, gate.exited));
         const served = await gate.url;
         if (served !== gateUrl) {
@@ -381,6 +391,18 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
             const list = await seedHost.call('torrent.list');
             return list.result?.torrents.find((t) => t.infoHash === infoHash)?.state === 'seeding';
         }, {timeoutMs: 60000, what: 'the seed to check the bundle and seed it'});
+        if (tracker) {
+            // A viewer's host that announced before the seed would hear of it only at its next announce,
+            // opentracker's half hour later: the world is ready once the tracker lists the seed.
+            await until(async () => {
+                for (const h of hashes) {
+                    if ((await opentracker.scrape(h))?.complete > 0) {
+                        return true;
+                    }
+                }
+                return false;
+            }, {timeoutMs: 30000, what: 'the tracker to list the seed'});
+        }
         const peerPort = (await seedHost.call('settings.get')).result.peerPort;
         const seedPeer = `127.0.0.1:${peerPort}`;
 
@@ -396,7 +418,7 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
 
         return {
             landingUrl, gateUrl, magnet, magnetWithPeer, infoHash, bundleId, campaignId, seedPeer, version,
-            checkoutBase: payments.base, payments, tracker: tracker ? swarm.tracker : null, webSeed: webSeed ? swarm.webSeed : null,
+            checkoutBase: payments.base, payments, tracker: tracker ? trackerUrl : null, webSeed: webSeed ? swarm.webSeed : null,
             paths: {...paths, bundleFolder, torrentFile, spec: specFile},
             seedHost,
             // For checking that nothing is left once stopped; the seed's owner is no child of ours.
@@ -421,7 +443,8 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
                 }
                 return reply.json();
             },
-            // The bundle's landing-page views as the creator reads them (`sluice-gate stats --bundle`).
+            // The bundle's figures as the creator reads them (`sluice-gate stats --bundle`): its views and its
+            // swarm.
             async views() {
                 const reply = await fetch(`${gateUrl}v1/admin/stats/bundles/${bundleId}`, {
                     headers: {Authorization: `Bearer ${adminToken}`},

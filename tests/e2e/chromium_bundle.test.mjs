@@ -116,6 +116,12 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         assert.deepEqual(views.totals, {views: 1, visitorDays: 1, returning: 0});
         assert.equal(views.days.length, 1);
         assert.deepEqual(views.referrers, []);
+        // The seed, as the world's tracker (opentracker) lists it, in the figures the gate read from its scrape.
+        const swarm = await until(async () => {
+            const rows = (await world.views()).swarm;
+            return rows.some((r) => r.seeds >= 1) ? rows : null;
+        }, 30000);
+        assert.ok(swarm.every((r) => r.version === world.version && /^[0-9a-f]{40}$/.test(r.infoHash)));
 
         // What the page itself can see: a host element without a reachable shadow root, no stream URL.
         const seen = await page.evaluate(() => ({

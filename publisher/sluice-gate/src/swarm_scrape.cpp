@@ -13,7 +13,7 @@ namespace lt = libtorrent;
 
 namespace {
 
-std::string hex_of(char const* bytes, std::size_t size) {
+std::string hash_hex(char const* bytes, std::size_t size) {
     return lt::aux::to_hex({bytes, static_cast<std::ptrdiff_t>(size)});
 }
 
@@ -27,10 +27,10 @@ std::vector<std::string> tracker_hashes(std::string_view magnet) {
         return out;
     }
     if (params.info_hashes.has_v1()) {
-        out.push_back(hex_of(params.info_hashes.v1.data(), 20));
+        out.push_back(hash_hex(params.info_hashes.v1.data(), 20));
     }
     if (params.info_hashes.has_v2()) {
-        out.push_back(hex_of(params.info_hashes.v2.data(), 20));
+        out.push_back(hash_hex(params.info_hashes.v2.data(), 20));
     }
     return out;
 }
@@ -93,7 +93,7 @@ std::optional<std::map<std::string, swarm_counts>> parse_scrape(std::string_view
         auto const count = [&](char const* name) {
             return static_cast<std::uint64_t>(std::max<std::int64_t>(0, value.dict_find_int_value(name, 0)));
         };
-        out[hex_of(key.data(), key.size())] = {count("complete"), count("incomplete"), count("downloaded")};
+        out[hash_hex(key.data(), key.size())] = {count("complete"), count("incomplete"), count("downloaded")};
     }
     return out;
 }

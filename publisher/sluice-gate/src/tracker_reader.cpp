@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::size_t hashes_per_scrape = 50;
 
-void say(std::string const& what) {
+void log_line(std::string const& what) {
     std::fprintf(stderr, "sluice-gate: tracker: %s\n", what.c_str());
 }
 
@@ -50,7 +50,7 @@ void tracker_reader::read_all() {
         }
     }
     if (ec) {
-        say("cannot read the bundles: " + ec.message());
+        log_line("cannot read the bundles: " + ec.message());
         return next_turn();
     }
     ask(0);
@@ -75,10 +75,10 @@ void tracker_reader::ask(std::size_t from) {
         std::string error;
         auto const counts = res.ok && res.status == 200 ? parse_scrape(res.body, error) : std::nullopt;
         if (!counts) {
-            say("the scrape of " + scrape_url_ + " failed: " +
-                (!res.ok             ? res.error
-                 : res.status != 200 ? "HTTP " + std::to_string(res.status)
-                                     : error));
+            log_line("the scrape of " + scrape_url_ + " failed: " +
+                     (!res.ok             ? res.error
+                      : res.status != 200 ? "HTTP " + std::to_string(res.status)
+                                          : error));
             return next_turn();
         }
         auto const now = now_();
@@ -93,7 +93,7 @@ void tracker_reader::ask(std::size_t from) {
             }
         }
         if (ec) {
-            say("cannot keep the scrape's counts: " + ec.message());
+            log_line("cannot keep the scrape's counts: " + ec.message());
             return next_turn();
         }
         ask(until);

@@ -12,14 +12,14 @@ namespace sluice::gate {
 
 namespace {
 
-std::string lower(std::string_view s) {
+std::string ascii_lower(std::string_view s) {
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
-std::string hex_of(unsigned char const* data, std::size_t size) {
+std::string hex_text(unsigned char const* data, std::size_t size) {
     std::string out(size * 2, '\0');
     sodium_bin2hex(out.data(), out.size() + 1, data, size);
     return out;
@@ -46,7 +46,7 @@ std::string host_of_authority(std::string_view authority) {
         authority.remove_prefix(at + 1);
     }
     authority = authority.substr(0, authority.find(':'));
-    return lower(authority);
+    return ascii_lower(authority);
 }
 
 } // namespace
@@ -67,7 +67,7 @@ std::string day_text(std::int64_t day) {
 std::string new_view_salt() {
     std::array<unsigned char, 32> bytes{};
     randombytes_buf(bytes.data(), bytes.size());
-    return hex_of(bytes.data(), bytes.size());
+    return hex_text(bytes.data(), bytes.size());
 }
 
 std::string visitor_hash(std::string_view salt, std::string_view bundle_id, std::string_view address,
@@ -82,14 +82,14 @@ std::string visitor_hash(std::string_view salt, std::string_view bundle_id, std:
         crypto_generichash_update(&state, reinterpret_cast<unsigned char const*>(part.data()), part.size());
     }
     crypto_generichash_final(&state, digest.data(), digest.size());
-    return hex_of(digest.data(), digest.size());
+    return hex_text(digest.data(), digest.size());
 }
 
 bool is_robot(std::string_view user_agent, std::string_view purpose) {
-    if (lower(purpose).find("prefetch") != std::string::npos) {
+    if (ascii_lower(purpose).find("prefetch") != std::string::npos) {
         return true;
     }
-    auto const ua = lower(user_agent);
+    auto const ua = ascii_lower(user_agent);
     if (ua.find_first_not_of(" \t") == std::string::npos) {
         return true;
     }
@@ -127,7 +127,7 @@ bool is_robot(std::string_view user_agent, std::string_view purpose) {
 std::string referrer_site(std::string_view referrer, std::string_view own_host) {
     std::string_view rest;
     for (std::string_view scheme : {"https://", "http://"}) {
-        if (lower(referrer.substr(0, scheme.size())) == scheme) {
+        if (ascii_lower(referrer.substr(0, scheme.size())) == scheme) {
             rest = referrer.substr(scheme.size());
             break;
         }

@@ -17,7 +17,7 @@ constexpr std::size_t max_referrer = 4096;
 // Runs on the landing page (its Content-Security-Policy allows this one script of the gate's own). The day of
 // the first visit stays in the page's own storage, on the viewer's machine; only "an earlier day than today"
 // is sent.
-constexpr char const* script =
+constexpr char const* views_script_text =
     R"js(// Counts this view of the page for its creator, without a cookie and without naming anyone.
 (() => {
   const data = document.querySelector('script[type="application/sluice-bundle+json"]');
@@ -98,7 +98,7 @@ gate_response handle_view(gate_context& ctx, gate_request const& req, std::strin
 gate_response views_script() {
     gate_response res;
     res.content_type = "text/javascript; charset=utf-8";
-    res.body = script;
+    res.body = views_script_text;
     res.headers.emplace_back("Cache-Control", "public, max-age=3600");
     return res;
 }
