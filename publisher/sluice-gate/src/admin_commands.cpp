@@ -13,20 +13,20 @@
 
 namespace sluice::gate {
 
-namespace {
-
 using nlohmann::json;
 
-admin_outcome failure(unsigned status, std::string_view code, std::string message) {
+admin_outcome refused(unsigned status, std::string_view code, std::string message) {
     return {status, code, std::move(message), {}};
 }
 
 admin_outcome storage_failure(std::error_code const& ec) {
-    return failure(500, error_code::internal_error, "the gate's storage failed: " + ec.message());
+    return refused(500, error_code::internal_error, "the gate's storage failed: " + ec.message());
 }
 
+namespace {
+
 admin_outcome no_campaign(std::string_view id) {
-    return failure(404, error_code::campaign_not_found, "no campaign " + std::string(id));
+    return refused(404, error_code::campaign_not_found, "no campaign " + std::string(id));
 }
 
 } // namespace
@@ -64,12 +64,12 @@ admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, st
         return no_campaign(campaign_id);
     }
     if (campaign->state == "failed") {
-        return failure(409, error_code::campaign_failed,
+        return refused(409, error_code::campaign_failed,
                        "campaign " + campaign->id +
                            " failed: its backers were released, nothing is delivered");
     }
     if (campaign->state != "funded") {
-        return failure(
+        return refused(
             409, error_code::campaign_open,
             "campaign " + campaign->id +
                 " is still open: deliveries go to the backers of a funded campaign (close it first)");
@@ -79,22 +79,22 @@ admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, st
         return storage_failure(ec);
     }
     if (!stored) {
-        return failure(404, error_code::bundle_not_found,
+        return refused(404, error_code::bundle_not_found,
                        "no bundle " + std::string(bundle_id) + " (import it first)");
     }
     auto const manifest = protocol::parse_bundle_manifest(stored->manifest);
     if (!manifest) {
-        return failure(500, error_code::internal_error,
+        return refused(500, error_code::internal_error,
                        "the stored bundle does not parse: " + manifest.error);
     }
     auto const& pledge = manifest.manifest->gates.pledge;
     if (!pledge || pledge->campaign_id != campaign->id) {
-        return failure(409, error_code::campaign_mismatch,
+        return refused(409, error_code::campaign_mismatch,
                        "bundle " + stored->id + " does not name campaign " + campaign->id +
                            " in its pledge gate: its backers' tokens would not be the bundle's");
     }
     if (!offers_gate(*manifest.manifest, protocol::gate_kind::pledge)) {
-        return failure(404, error_code::gate_not_offered,
+        return refused(404, error_code::gate_not_offered,
                        "bundle " + stored->id + " has no item locked by the pledge gate: nothing to deliver");
     }
     bool const added = store.add_delivery(campaign->id, stored->id, now, ec);
@@ -108,7 +108,7 @@ admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, st
     auto const it = std::find_if(delivered.begin(), delivered.end(),
                                  [&](delivery_record const& d) { return d.bundle_id == stored->id; });
     if (it == delivered.end()) {
-        return failure(500, error_code::internal_error, "the delivery was not recorded");
+        return refused(500, error_code::internal_error, "the delivery was not recorded");
     }
     return {added ? 201u : 200u,
             {},
@@ -144,12 +144,12 @@ bool readable(std::string_view text, std::size_t max, bool lines) {
 admin_outcome post_update(gate_store& store, std::string_view campaign_id, std::string_view title,
                           std::string_view text, std::int64_t now) {
     if (!readable(title, max_update_title, false)) {
-        return failure(400, error_code::invalid_request,
+        return refused(400, error_code::invalid_request,
                        "the title is 1 to " + std::to_string(max_update_title) +
                            " bytes of UTF-8 on one line");
     }
     if (!readable(text, max_update_text, true)) {
-        return failure(400, error_code::invalid_request,
+        return refused(400, error_code::invalid_request,
                        "the text is 1 to " + std::to_string(max_update_text) +
                            " bytes of UTF-8, with no control characters but new lines");
     }
@@ -225,63 +225,6 @@ admin_outcome gate_statistics(gate_store& store) {
                 {"payments",
                  {{"pending", s.payments.pending}, {"paid", s.payments.paid}, {"failed", s.payments.failed}}},
             }};
-}
-
-admin_outcome bundle_figures(gate_store& store, std::string_view bundle_id, std::int64_t now) {
-    std::error_code ec;
-    auto const bundle = protocol::is_bundle_slug(bundle_id) ? store.find_bundle(bundle_id, ec) : std::nullopt;
-    if (ec) {
-        return storage_failure(ec);
-    }
-    if (!bundle) {
-        return failure(404, error_code::bundle_not_found, "no bundle " + std::string(bundle_id));
-    }
-    auto const today = day_of(now);
-    auto const days = store.view_days(bundle_id, 0, today, ec);
-    auto const referrers =
-        ec ? std::vector<referrer_count>{} : store.view_referrers(bundle_id, 0, today, 50, ec);
-    if (ec) {
-        return storage_failure(ec);
-    }
-    json day_rows = json::array();
-    view_totals totals;
-    std::uint64_t returners = 0;
-    for (auto const& d : days) {
-        day_rows.push_back({{"day", day_text(d.day)},
-                            {"views", d.views},
-                            {"visitors", d.visitors},
-                            {"returning", d.returners}});
-        totals.views += d.views;
-        totals.visitor_days += d.visitors;
-        returners += d.returners;
-    }
-    json sites = json::array();
-    for (auto const& r : referrers) {
-        sites.push_back({{"site", r.site}, {"views", r.views}});
-    }
-    auto const readings = store.swarm_days(bundle_id, ec);
-    if (ec) {
-        return storage_failure(ec);
-    }
-    json swarm = json::array();
-    for (auto const& r : readings) {
-        swarm.push_back({{"day", day_text(r.day)},
-                         {"version", r.version},
-                         {"infoHash", r.info_hash},
-                         {"seeds", r.seeds},
-                         {"leechers", r.leechers},
-                         {"downloaded", r.downloaded}});
-    }
-    return {
-        200,
-        {},
-        {},
-        json{{"bundleId", bundle_id},
-             {"days", day_rows},
-             {"referrers", sites},
-             {"swarm", swarm},
-             {"totals",
-              {{"views", totals.views}, {"visitorDays", totals.visitor_days}, {"returning", returners}}}}};
 }
 
 } // namespace sluice::gate

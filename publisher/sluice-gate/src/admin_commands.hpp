@@ -24,6 +24,11 @@ struct admin_outcome {
     bool done() const { return status < 400; }
 };
 
+// An operation refused: its status, error code and message.
+admin_outcome refused(unsigned status, std::string_view code, std::string message);
+// The store failed: 500 internal_error.
+admin_outcome storage_failure(std::error_code const& ec);
+
 // Closes a campaign now (funded if its active pledges meet its goals, else failed); an already closed one
 // keeps its state. {"campaignId","state","backers","amount"}; 404 campaign_not_found.
 admin_outcome close_campaign_now(gate_store& store, std::string_view campaign_id, std::int64_t now);
@@ -51,13 +56,5 @@ admin_outcome campaign_report(gate_store& store, std::string_view campaign_id, s
 
 // Bundles (with their landing-page views), campaigns, unlocks, confirmation requests and payments, counted.
 admin_outcome gate_statistics(gate_store& store);
-
-// A bundle's figures up to `now`: its landing-page views (view_counting.hpp), {"bundleId", "days": [{"day":
-// "YYYY-MM-DD", "views", "visitors", "returning"}] (days with views, oldest first), "referrers": [{"site",
-// "views"}] (the 50 first, most views first), "totals": {"views", "visitorDays", "returning"}}, and its swarm
-// as the tracker's scrape told it (tracker_reader.hpp), "swarm": [{"day", "version", "infoHash", "seeds",
-// "leechers", "downloaded"}] (each day's last reading). A visitor is told apart within a day only, so
-// "visitorDays" sums each day's visitors. 404 bundle_not_found.
-admin_outcome bundle_figures(gate_store& store, std::string_view bundle_id, std::int64_t now);
 
 } // namespace sluice::gate

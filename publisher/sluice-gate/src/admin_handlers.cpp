@@ -3,6 +3,7 @@
 #include "sluice-gate/admin_commands.hpp"
 #include "sluice-gate/api_error.hpp"
 #include "sluice-gate/constant_time.hpp"
+#include "sluice-gate/creator_figures.hpp"
 #include "sluice-gate/ledger.hpp"
 #include "sluice-gate/request_body.hpp"
 
@@ -68,6 +69,9 @@ gate_response handle_admin(gate_context& ctx, gate_request const& req,
     if (is({"stats", "bundles", "*"})) {
         return req.method == "GET" ? answer(bundle_figures(ctx.store, path[4], ctx.unix_now()))
                                    : wrong_method("GET");
+    }
+    if (is({"stats", "campaigns", "*"})) {
+        return req.method == "GET" ? answer(campaign_figures(ctx.store, path[4])) : wrong_method("GET");
     }
     if (is({"campaigns", "*", "close"})) {
         if (req.method != "POST") {

@@ -4,6 +4,7 @@
 #include "sluice-gate/admin_commands.hpp"
 #include "sluice-gate/backer_notices.hpp"
 #include "sluice-gate/charge_runner.hpp"
+#include "sluice-gate/creator_figures.hpp"
 #include "sluice-gate/http_server.hpp"
 #include "sluice-gate/import_command.hpp"
 #include "sluice-gate/io_threads.hpp"
@@ -79,9 +80,10 @@ constexpr char const* usage_text =
     "  sluice-gate tracker-whitelist --data DIR\n"
     "      Prints the info-hashes of the imported bundles, one per line (40 hex digits: v1, and v2 cut to\n"
     "      20 bytes), for a tracker that tracks only those listed (Debian's opentracker: its whitelist).\n"
-    "  sluice-gate stats --data DIR [--bundle ID]\n"
+    "  sluice-gate stats --data DIR [--bundle ID | --campaign ID]\n"
     "      Prints bundles (with their landing-page views), campaigns, unlocks, pending confirmations and\n"
-    "      payments as JSON; with --bundle, that bundle's views per day and its referring sites.\n"
+    "      payments as JSON; with --bundle, that bundle's figures per day (views, referring sites, its\n"
+    "      swarm, the funnel from views to charges); with --campaign, its progress against its goal.\n"
     "  sluice-gate migrate --from sqlite:DIR --to URL\n"
     "      Copies the gate's SQLite data into an empty PostgreSQL database (URL: postgresql://...) in one\n"
     "      transaction, committed once rows and amounts agree on both sides; prints them as JSON. What a\n"
@@ -773,6 +775,9 @@ int stats(parsed_args const& a) {
     if (a.options.contains("bundle")) {
         return report(bundle_figures(*store, a.options.at("bundle"), unix_now()), 4);
     }
+    if (a.options.contains("campaign")) {
+        return report(campaign_figures(*store, a.options.at("campaign")), 4);
+    }
     return report(gate_statistics(*store), 4);
 }
 
@@ -867,7 +872,7 @@ int run_command_line(std::vector<std::string> const& args) {
         return a.error.empty() ? reconcile_command(a) : usage(a.error);
     }
     if (command == "stats") {
-        auto a = parse(args, 1, {"data", "bundle"});
+        auto a = parse(args, 1, {"data", "bundle", "campaign"});
         return a.error.empty() ? stats(a) : usage(a.error);
     }
     if (command == "tracker-whitelist") {

@@ -311,6 +311,22 @@ struct swarm_reading {
     std::uint64_t downloaded = 0;
 };
 
+// One day of a daily series (gate_store::daily): how many, of what kind ("" when the series has one), and
+// their amount in minor units (0 when the series has none).
+struct day_count {
+    std::int64_t day = 0;
+    std::string kind;
+    std::uint64_t count = 0;
+    std::uint64_t amount = 0;
+};
+
+enum class daily_series {
+    unlocks,           // of a bundle, by grantee kind ("email", "payment", "pledge"), by the day issued
+    pledges_confirmed, // of a campaign, by the day its card was saved
+    pledges_cancelled, // of a campaign, confirmed ones, by the day cancelled
+    charges_succeeded, // of a campaign, by the day settled
+};
+
 struct view_totals {
     std::uint64_t views = 0;
     std::uint64_t visitor_days = 0; // each day's distinct visitors, summed
@@ -427,6 +443,8 @@ public:
     virtual std::map<std::string, view_totals> all_view_totals(std::error_code& ec) = 0;
     // Keeps a reading as its day's (the last of a day stays); `now` is when it was read.
     virtual void record_swarm(swarm_reading const& reading, std::int64_t now, std::error_code& ec) = 0;
+    // A series of the bundle's or campaign's `id`, by day (days without any left out).
+    virtual std::vector<day_count> daily(daily_series series, std::string_view id, std::error_code& ec) = 0;
     // A bundle's readings, by day, version and hash.
     virtual std::vector<swarm_reading> swarm_days(std::string_view bundle_id, std::error_code& ec) = 0;
 

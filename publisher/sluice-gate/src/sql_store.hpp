@@ -67,6 +67,7 @@ public:
     std::map<std::string, view_totals> all_view_totals(std::error_code& ec) override;
     void record_swarm(swarm_reading const& reading, std::int64_t now, std::error_code& ec) override;
     std::vector<swarm_reading> swarm_days(std::string_view bundle_id, std::error_code& ec) override;
+    std::vector<day_count> daily(daily_series series, std::string_view id, std::error_code& ec) override;
 
     void set_pledge_checkout(std::string_view pledge_id, std::string_view checkout_url,
                              std::string_view response, std::error_code& ec) override;

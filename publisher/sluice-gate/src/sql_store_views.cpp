@@ -129,4 +129,16 @@ std::vector<swarm_reading> sql_store::swarm_days(std::string_view bundle_id, std
             ec);
 }
 
+std::vector<day_count> sql_store::daily(daily_series series, std::string_view id, std::error_code& ec) {
+    auto const* sql = series == daily_series::unlocks             ? sql::daily_unlocks
+                      : series == daily_series::pledges_confirmed ? sql::daily_pledges_confirmed
+                      : series == daily_series::pledges_cancelled ? sql::daily_pledges_cancelled
+                                                                  : sql::daily_charges_succeeded;
+    return statement(*db_, sql).bind(id).query_all(
+        [](statement const& row) {
+            return day_count{row.integer(0), row.text(1), count_at(row, 2), count_at(row, 3)};
+        },
+        ec);
+}
+
 } // namespace sluice::gate

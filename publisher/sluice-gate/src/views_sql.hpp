@@ -38,4 +38,23 @@ inline constexpr char const* swarm_days_of =
     "SELECT day, version, info_hash, seeds, leechers, downloaded FROM swarm_days WHERE bundle_id = ? "
     "ORDER BY day, version, info_hash";
 
+// Daily series of what the gate's own tables hold (gate_store::daily): day, kind, count, amount.
+inline constexpr char const* daily_unlocks =
+    "SELECT issued_at / 86400, grantee_kind, COUNT(*), 0 FROM unlocks WHERE bundle_id = ? "
+    "GROUP BY issued_at / 86400, grantee_kind ORDER BY 1, 2";
+inline constexpr char const* daily_pledges_confirmed =
+    "SELECT confirmed_at / 86400, '', COUNT(*), CAST(SUM(amount) AS BIGINT) FROM pledges WHERE campaign_id = "
+    "? "
+    "AND confirmed_at IS NOT NULL GROUP BY confirmed_at / 86400 ORDER BY 1";
+inline constexpr char const* daily_pledges_cancelled =
+    "SELECT cancelled_at / 86400, '', COUNT(*), CAST(SUM(amount) AS BIGINT) FROM pledges WHERE campaign_id = "
+    "? "
+    "AND confirmed_at IS NOT NULL AND cancelled_at IS NOT NULL GROUP BY cancelled_at / 86400 ORDER BY 1";
+inline constexpr char const* daily_charges_succeeded =
+    "SELECT c.settled_at / 86400, '', COUNT(*), CAST(SUM(c.amount) AS BIGINT) FROM charges c JOIN pledges p "
+    "ON "
+    "p.pledge_id = c.pledge_id WHERE p.campaign_id = ? AND c.state = 'succeeded' AND c.settled_at IS NOT "
+    "NULL "
+    "GROUP BY c.settled_at / 86400 ORDER BY 1";
+
 } // namespace sluice::gate::sql

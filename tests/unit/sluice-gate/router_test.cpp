@@ -4,6 +4,7 @@
 #include "sluice-gate/admin_commands.hpp"
 #include "sluice-gate/backer_notices.hpp"
 #include "sluice-gate/charge_runner.hpp"
+#include "sluice-gate/creator_figures.hpp"
 #include "sluice-gate/gate_store.hpp"
 #include "sluice-gate/idempotency.hpp"
 #include "sluice-gate/landing_page.hpp"
@@ -30,6 +31,7 @@
 #include <regex>
 #include <set>
 #include <sqlite3.h>
+#include <tuple>
 
 namespace sluice::gate {
 namespace {
@@ -568,6 +570,19 @@ TEST_P(GateRouter, ViewsAreCountedPerDayWithoutNamingAnyone) {
                     {"referrers",
                      {{{"site", "example.org"}, {"views", 2}}, {{"site", "news.example.com"}, {"views", 1}}}},
                     {"swarm", json::array()},
+                    {"funnel",
+                     {{{"day", "2026-05-20"},
+                       {"views", 3},
+                       {"downloads", 0},
+                       {"unlocks", {{"email", 0}, {"payment", 0}, {"pledge", 0}}},
+                       {"pledges", 0},
+                       {"charged", 0}},
+                      {{"day", "2026-05-21"},
+                       {"views", 3},
+                       {"downloads", 0},
+                       {"unlocks", {{"email", 0}, {"payment", 0}, {"pledge", 0}}},
+                       {"pledges", 0},
+                       {"charged", 0}}}},
                     {"totals", {{"views", 6}, {"visitorDays", 4}, {"returning", 1}}}}));
     auto const stats = parse(handle_request(
         *ctx_,
@@ -626,6 +641,34 @@ TEST_P(GateRouter, ViewsAreCountedPerDayWithoutNamingAnyone) {
     EXPECT_EQ(salt, ctx_->views_salt.salt);
     EXPECT_EQ(store_->view_salt(day2 + 1, "next", ec), "next");
     EXPECT_EQ(store_->view_salt(day2, "again", ec), "again") << "day 2's salt was deleted with day 3's first";
+}
+
+TEST_P(GateRouter, DownloadsPerDayAreWhatTheTrackersCountGrewBy) {
+    std::error_code ec;
+    auto const v1 = std::string(40, '1');
+    auto const v2 = std::string(40, '2');
+    auto const day0 = std::int64_t{20'000};
+    // Version 1: its v1 hash counts 5, 9, then 4 (the tracker restarted); its v2 hash, the same downloads
+    // seen by v2 clients, fewer. Version 2 appears on the third day with 2.
+    for (auto const& [version, hash, day, downloaded] :
+         std::vector<std::tuple<std::uint64_t, std::string, std::int64_t, std::uint64_t>>{
+             {1, v1, day0, 5},
+             {1, v2, day0, 3},
+             {1, v1, day0 + 1, 9},
+             {1, v2, day0 + 1, 6},
+             {1, v1, day0 + 2, 4},
+             {2, v1 + "x", day0 + 2, 2}}) {
+        store_->record_swarm({"les-veilleurs", version, hash, day, 1, 0, downloaded}, day * 86400, ec);
+        ASSERT_FALSE(ec) << ec.message();
+    }
+    auto const figures = bundle_figures(*store_, "les-veilleurs", (day0 + 3) * 86400);
+    ASSERT_TRUE(figures.done()) << figures.message;
+    std::vector<int> downloads;
+    for (auto const& d : figures.body.at("funnel")) {
+        downloads.push_back(d.at("downloads").get<int>());
+    }
+    EXPECT_EQ(downloads, (std::vector<int>{5, 4, 4 + 2}));
+    EXPECT_EQ(figures.body.at("swarm").size(), 6u);
 }
 
 TEST_P(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {
@@ -979,6 +1022,60 @@ TEST_P(GatePledges, FundedCampaignsChargeConfirmedPledgesOnceAndOnlyChargedOnesG
         EXPECT_EQ(row.charged, charged ? 1500u : 0u) << row.pledge.pledge_id;
         EXPECT_EQ(row.provider_payment_id, charged ? "pi_sluice-charge-" + row.pledge.pledge_id + "-1" : "");
     }
+}
+
+TEST_P(GatePledges, TheCampaignsProgressAndTheBundlesFunnelAreCountedByDay) {
+    // Day 1 (2026-05-20): two backers. Day 2: two more, and one of day 1's cancels. Day 3: the campaign
+    // closes funded (3 of 3) and the three are charged, and unlocked when their hosts ask.
+    auto const first = confirmed_pledge("d1-a", "pm_1");
+    confirmed_pledge("d1-b", "pm_2");
+    now_ += 24h;
+    confirmed_pledge("d2-a", "pm_3");
+    confirmed_pledge("d2-b", "pm_4");
+    EXPECT_EQ(call("POST", "/v1/campaigns/saison-2/pledges/" + first + "/cancel").status, 200u);
+    now_ += 24h;
+    std::error_code ec;
+    EXPECT_EQ(store_->close_campaign("saison-2", unix_now(), ec), "funded");
+    charge_all();
+    ASSERT_EQ(provider_->charges.size(), 3u);
+
+    auto const progress = campaign_figures(*store_, "saison-2");
+    ASSERT_TRUE(progress.done()) << progress.message;
+    auto const& p = progress.body;
+    EXPECT_EQ(p.at("state"), "funded");
+    EXPECT_EQ(p.at("goal").at("backers"), 3);
+    EXPECT_TRUE(p.at("goal").at("amount").is_null());
+    ASSERT_EQ(p.at("days").size(), 3u) << p.dump();
+    auto const day = [&](int i) { return p.at("days").at(static_cast<std::size_t>(i)); };
+    EXPECT_EQ(day(0).at("day"), "2026-05-20");
+    EXPECT_EQ(day(0).at("backers"), 2);
+    EXPECT_EQ(day(0).at("amount"), 3000);
+    EXPECT_EQ(day(0).at("needed").at("backers"), 0);
+    EXPECT_TRUE(day(0).at("onTrack").get<bool>());
+    EXPECT_EQ(day(1).at("backers"), 3);
+    EXPECT_EQ(day(1).at("amount"), 4500);
+    EXPECT_EQ(day(2).at("day"), "2026-05-22");
+    EXPECT_EQ(day(2).at("backers"), 3);
+    EXPECT_EQ(day(2).at("charged"), 3);
+    // The line reaches the goal on the deadline's day only.
+    EXPECT_LT(day(2).at("needed").at("backers").get<int>(), 3);
+
+    for (auto const* key : {"d1-b", "d2-a", "d2-b"}) {
+        auto const pledge_id = store_->find_pledge_by_key("saison-2", key, ec)->pledge_id;
+        EXPECT_TRUE(status_of(pledge_id).contains("token")) << key;
+    }
+    auto const figures = bundle_figures(*store_, "saison-2-bundle", unix_now());
+    ASSERT_TRUE(figures.done()) << figures.message;
+    auto const& funnel = figures.body.at("funnel");
+    ASSERT_EQ(funnel.size(), 3u) << funnel.dump();
+    EXPECT_EQ(funnel.at(0).at("pledges"), 2);
+    EXPECT_EQ(funnel.at(1).at("pledges"), 2);
+    EXPECT_EQ(funnel.at(2).at("charged"), 3);
+    EXPECT_EQ(funnel.at(2).at("unlocks").at("pledge"), 3);
+    EXPECT_EQ(funnel.at(2).at("views"), 0);
+
+    EXPECT_EQ(campaign_figures(*store_, "no-such").status, 404u);
+    EXPECT_EQ(bundle_figures(*store_, "no-such", unix_now()).status, 404u);
 }
 
 TEST_P(GatePledges, ADeclinedChargeIsRetriedWithinTheGracePeriodAndANewCardIsChargedAtOnce) {
