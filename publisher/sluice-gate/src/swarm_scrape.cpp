@@ -86,7 +86,10 @@ std::optional<std::map<std::string, swarm_counts>> parse_scrape(std::string_view
     }
     std::map<std::string, swarm_counts> out;
     for (int i = 0; i < files.dict_size(); ++i) {
-        auto const [key, value] = files.dict_at(i);
+        // Not a structured binding: a lambda below reads `value`, and clang 14 cannot capture a binding.
+        auto const entry = files.dict_at(i);
+        auto const& key = entry.first;
+        auto const& value = entry.second;
         if (key.size() != 20 || value.type() != lt::bdecode_node::dict_t) {
             continue;
         }

@@ -601,18 +601,20 @@ TEST_P(GateRouter, ViewsAreCountedPerDayWithoutNamingAnyone) {
         code_of(handle_request(
             *ctx_, {"POST", "/v1/bundles/unknown/views", "{}", "198.51.100.5", {{"user-agent", firefox}}})),
         "bundle_not_found");
-    EXPECT_EQ(code_of(handle_request(*ctx_, {"POST",
-                                             "/v1/bundles/les-veilleurs/views",
-                                             R"({"returning":"yes"})",
-                                             "198.51.100.5",
-                                             {{"user-agent", firefox}}})),
-              "invalid_request");
-    EXPECT_EQ(code_of(handle_request(*ctx_, {"POST",
-                                             "/v1/bundles/les-veilleurs/views",
-                                             R"({"who":"me"})",
-                                             "198.51.100.5",
-                                             {{"user-agent", firefox}}})),
-              "invalid_request");
+    EXPECT_EQ(
+        code_of(handle_request(
+            *ctx_,
+            {"POST", "/v1/bundles/les-veilleurs/views", "[", "198.51.100.5", {{"user-agent", firefox}}})),
+        "malformed_json");
+    for (auto const* body : {R"({"returning":"yes"})", R"({"who":"me"})", R"({"referrer":7})"}) {
+        EXPECT_EQ(code_of(handle_request(*ctx_, {"POST",
+                                                 "/v1/bundles/les-veilleurs/views",
+                                                 body,
+                                                 "198.51.100.5",
+                                                 {{"user-agent", firefox}}})),
+                  "invalid_request")
+            << body;
+    }
     EXPECT_EQ(call("GET", "/v1/bundles/les-veilleurs/views").status, 405u);
     EXPECT_EQ(report().at("totals").at("views"), 7);
 
