@@ -438,6 +438,7 @@ int serve(parsed_args const& a) {
         // The limits hold for the whole process, whichever thread a request lands on.
         ctx.per_address = contexts.front().per_address;
         ctx.per_ip = contexts.front().per_ip;
+        ctx.views_per_ip = contexts.front().views_per_ip;
     }
     std::optional<charge_runner> charges;
     if (stripe) {
