@@ -791,12 +791,8 @@ int tracker_whitelist(parsed_args const& a) {
         return exit_failed;
     }
     std::error_code ec;
-    auto const stats = store->stats(ec);
-    for (auto const& b : stats.bundles) {
-        auto const bundle = ec ? std::nullopt : store->find_bundle(b.id, ec);
-        for (auto const& h : bundle ? tracker_hashes(bundle->magnet) : std::vector<std::string>{}) {
-            std::printf("%s\n", h.c_str());
-        }
+    for (auto const& h : tracked_hashes(*store, ec)) {
+        std::printf("%s\n", h.info_hash.c_str());
     }
     if (ec) {
         say("cannot read the bundles: " + ec.message());

@@ -298,6 +298,13 @@ struct referrer_count {
     std::uint64_t views = 0;
 };
 
+// An imported bundle's current version and magnet link ("" when imported without a .torrent).
+struct bundle_magnet {
+    std::string id;
+    std::uint64_t version = 0;
+    std::string magnet;
+};
+
 // A bundle version's info-hash (v1, or a v2 hash cut to 20 bytes as trackers see it; 40 hex digits) as the
 // tracker's scrape told it on `day`: its seeds ("complete"), leechers ("incomplete") and completed downloads
 // ("downloaded", counted by the tracker since it started tracking the hash).
@@ -441,6 +448,8 @@ public:
                                                        std::error_code& ec) = 0;
     // Every bundle's views over all days, by bundle id.
     virtual std::map<std::string, view_totals> all_view_totals(std::error_code& ec) = 0;
+    // Every imported bundle's magnet link, by id.
+    virtual std::vector<bundle_magnet> bundle_magnets(std::error_code& ec) = 0;
     // Keeps a reading as its day's (the last of a day stays); `now` is when it was read.
     virtual void record_swarm(swarm_reading const& reading, std::int64_t now, std::error_code& ec) = 0;
     // A series of the bundle's or campaign's `id`, by day (days without any left out).

@@ -104,6 +104,15 @@ std::map<std::string, view_totals> sql_store::all_view_totals(std::error_code& e
     return out;
 }
 
+std::vector<bundle_magnet> sql_store::bundle_magnets(std::error_code& ec) {
+    return statement(*db_, sql::bundle_magnets)
+        .query_all(
+            [](statement const& row) {
+                return bundle_magnet{row.text(0), count_at(row, 1), row.text(2)};
+            },
+            ec);
+}
+
 void sql_store::record_swarm(swarm_reading const& r, std::int64_t now, std::error_code& ec) {
     statement(*db_, sql::record_swarm)
         .bind(r.bundle_id)

@@ -20,6 +20,16 @@ void log_line(std::string const& what) {
 
 } // namespace
 
+std::vector<tracked_hash> tracked_hashes(gate_store& store, std::error_code& ec) {
+    std::vector<tracked_hash> out;
+    for (auto const& b : store.bundle_magnets(ec)) {
+        for (auto& h : tracker_hashes(b.magnet)) {
+            out.push_back({b.id, b.version, std::move(h)});
+        }
+    }
+    return out;
+}
+
 tracker_reader::tracker_reader(boost::asio::io_context& io, gate_store& store, std::string scrape_url,
                                std::chrono::seconds every, std::function<std::int64_t()> now)
     : io_(io), store_(store), scrape_url_(std::move(scrape_url)), every_(every), now_(std::move(now)),
@@ -39,16 +49,7 @@ void tracker_reader::read_all() {
         return;
     }
     std::error_code ec;
-    auto const stats = store_.stats(ec);
-    wanted_.clear();
-    for (auto const& b : stats.bundles) {
-        auto const bundle = ec ? std::nullopt : store_.find_bundle(b.id, ec);
-        if (bundle) {
-            for (auto& h : tracker_hashes(bundle->magnet)) {
-                wanted_.push_back({b.id, b.version, std::move(h)});
-            }
-        }
-    }
+    wanted_ = tracked_hashes(store_, ec);
     if (ec) {
         log_line("cannot read the bundles: " + ec.message());
         return next_turn();

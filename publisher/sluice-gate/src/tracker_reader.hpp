@@ -13,6 +13,17 @@
 
 namespace sluice::gate {
 
+// One info-hash a tracker knows a bundle's current version by (swarm_scrape.hpp, tracker_hashes).
+struct tracked_hash {
+    std::string bundle_id;
+    std::uint64_t version = 0;
+    std::string info_hash;
+};
+
+// Every imported bundle's hashes, by bundle id: what a tracker is to track (`tracker-whitelist`) and what the
+// reader asks it about.
+std::vector<tracked_hash> tracked_hashes(gate_store& store, std::error_code& ec);
+
 // Reads the tracker's scrape (swarm_scrape.hpp) of every imported bundle's info-hashes, at start and then
 // every `every`, and keeps each hash's counts as its day's (gate_store::record_swarm): downloads and seeds
 // come from the tracker the bundles announce to, never from the viewers. Runs on a shard's io_context with
@@ -27,12 +38,6 @@ public:
     void stop();
 
 private:
-    struct wanted {
-        std::string bundle_id;
-        std::uint64_t version = 0;
-        std::string info_hash;
-    };
-
     void read_all();
     void ask(std::size_t from);
     void next_turn();
@@ -43,7 +48,7 @@ private:
     std::chrono::seconds every_;
     std::function<std::int64_t()> now_;
     boost::asio::steady_timer timer_;
-    std::vector<wanted> wanted_;
+    std::vector<tracked_hash> wanted_;
     bool stopped_ = false;
 };
 

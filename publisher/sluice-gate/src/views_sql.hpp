@@ -29,6 +29,7 @@ inline constexpr char const* view_referrers_of =
 inline constexpr char const* view_totals = "SELECT bundle_id, CAST(SUM(views) AS BIGINT), CAST(SUM(visitors) "
                                            "AS BIGINT) FROM view_days GROUP BY bundle_id";
 
+inline constexpr char const* bundle_magnets = "SELECT id, version, magnet FROM bundles ORDER BY id";
 inline constexpr char const* record_swarm =
     "INSERT INTO swarm_days (bundle_id, version, info_hash, day, seeds, leechers, downloaded, read_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bundle_id, version, info_hash, day) DO UPDATE SET "
