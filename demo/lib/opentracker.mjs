@@ -20,11 +20,13 @@ function countsOf(body, hash) {
     return {complete: count('complete'), incomplete: count('incomplete'), downloaded: count('downloaded')};
 }
 
-export async function startOpentracker({folder, port, hashes, log = () => {}}) {
+// Starts it; the world waits for it to answer (`answers`) and stops it as it stops its other children.
+export function spawnOpentracker({folder, port, hashes, log = () => {}}) {
     mkdirSync(folder, {recursive: true});
     writeFileSync(join(folder, 'whitelist.txt'), hashes.map((h) => `${h}\n`).join(''));
     const root = process.getuid?.() === 0;
-    const out = openSync(join(folder, 'opentracker.log'), 'a');
+    const logFile = join(folder, 'opentracker.log');
+    const out = openSync(logFile, 'a');
     const child = spawn(BINARY, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-d', folder,
         '-u', 'nobody', '-w', root ? '/whitelist.txt' : join(folder, 'whitelist.txt')],
     {stdio: ['ignore', out, out]});
@@ -32,34 +34,16 @@ export async function startOpentracker({folder, port, hashes, log = () => {}}) {
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
     child.once('error', (error) => log(`opentracker: ${error.message}`));
     const base = `http://127.0.0.1:${port}`;
-    const scrape = async (hash) => {
-        const query = hash.match(/../g).map((b) => `%${b}`).join('');
-        const reply = await fetch(`${base}/scrape?info_hash=${query}`);
-        return countsOf(Buffer.from(await reply.arrayBuffer()), hash);
-    };
-    const deadline = Date.now() + 10000;
-    for (;;) {
-        const answered = await fetch(`${base}/scrape`).then((r) => r.ok, () => false);
-        if (answered) {
-            break;
-        }
-        if (child.exitCode !== null || Date.now() > deadline) {
-            child.kill('SIGKILL');
-            throw new Error(`opentracker did not start on ${base}: ` +
-                readFileSync(join(folder, 'opentracker.log'), 'utf8').slice(-2000));
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
     return {
+        child,
+        exited,
         announce: `${base}/announce`,
-        scrape,
-        async close() {
-            if (child.exitCode === null && child.signalCode === null) {
-                child.kill('SIGTERM');
-                const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-                await exited;
-                clearTimeout(timer);
-            }
+        output: () => readFileSync(logFile, 'utf8').slice(-2000),
+        answers: () => fetch(`${base}/scrape`).then((r) => r.ok, () => false),
+        async scrape(hash) {
+            const query = hash.match(/../g).map((b) => `%${b}`).join('');
+            const reply = await fetch(`${base}/scrape?info_hash=${query}`);
+            return countsOf(Buffer.from(await reply.arrayBuffer()), hash);
         },
     };
 }

@@ -24,7 +24,7 @@ import {promisify} from 'node:util';
 import {makeMedia} from './media.mjs';
 import {startFakeStripe} from '../../publisher/fake-stripe/fake_stripe.mjs';
 import {startLocalSwarm} from './local_swarm.mjs';
-import {startOpentracker} from './opentracker.mjs';
+import {spawnOpentracker} from './opentracker.mjs';
 import {NativeClient} from './native_client.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -344,8 +344,16 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
             join(paths.out, `${bundleId}.keys.json`), '--torrent', torrentFile]);
         const hashes = (await tool(bin.gate, ['tracker-whitelist', '--data', gateData])).split('\n').filter(Boolean);
         log(`starting opentracker on ${trackerUrl}`);
-        const opentracker = await startOpentracker({folder: join(dir, 'tracker'), port: trackerPort, hashes, log});
-        stops.push(() => opentracker.close());
+        const opentracker = spawnOpentracker({folder: join(dir, 'tracker'), port: trackerPort, hashes, log});
+        stops.push(() => stopChild(opentracker.child, opentracker.exited, {graceMs: 5000}));
+        await until(async () => {
+            if (opentracker.child.exitCode !== null) {
+                throw new Error(`opentracker exited (${opentracker.child.exitCode})`);
+            }
+            return opentracker.answers();
+        }, {timeoutMs: 10000, what: `opentracker to answer on ${trackerUrl}`}).catch((error) => {
+            throw new Error(`${error.message}\n${opentracker.output()}`);
+        });
 
         // Each mail lands whole: written under a hidden name, then renamed to <nanoseconds>-<pid>.eml.
         const mailDir = shellQuote(paths.mail);
