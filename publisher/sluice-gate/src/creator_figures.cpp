@@ -33,15 +33,19 @@ std::map<std::int64_t, std::uint64_t> downloads_by_day(std::vector<swarm_reading
 }
 
 json funnel_of(std::vector<view_day> const& views, std::vector<swarm_reading> const& swarm,
-               std::vector<day_count> const& unlocks, std::vector<day_count> const& pledges,
-               std::vector<day_count> const& charged) {
+               std::vector<day_count> const& plays, std::vector<day_count> const& unlocks,
+               std::vector<day_count> const& pledges, std::vector<day_count> const& charged) {
     std::map<std::int64_t, json> days;
     auto const day_row = [&](std::int64_t day) -> json& {
         auto& row = days[day];
         if (row.is_null()) {
-            row = {{"day", day_text(day)}, {"views", 0},
-                   {"downloads", 0},       {"unlocks", {{"email", 0}, {"payment", 0}, {"pledge", 0}}},
-                   {"pledges", 0},         {"charged", 0}};
+            row = {{"day", day_text(day)},
+                   {"views", 0},
+                   {"downloads", 0},
+                   {"plays", {{"started", 0}, {"finished", 0}}},
+                   {"unlocks", {{"email", 0}, {"payment", 0}, {"pledge", 0}}},
+                   {"pledges", 0},
+                   {"charged", 0}};
         }
         return row;
     };
@@ -50,6 +54,9 @@ json funnel_of(std::vector<view_day> const& views, std::vector<swarm_reading> co
     }
     for (auto const& [day, n] : downloads_by_day(swarm)) {
         day_row(day)["downloads"] = n;
+    }
+    for (auto const& p : plays) {
+        day_row(p.day)["plays"][p.kind] = p.count;
     }
     for (auto const& u : unlocks) {
         day_row(u.day)["unlocks"][u.kind] = u.count;
@@ -86,6 +93,7 @@ admin_outcome bundle_figures(gate_store& store, std::string_view bundle_id, std:
     auto const referrers =
         ec ? std::vector<referrer_count>{} : store.view_referrers(bundle_id, 0, today, 50, ec);
     auto const swarm = ec ? std::vector<swarm_reading>{} : store.swarm_days(bundle_id, ec);
+    auto const plays = ec ? std::vector<day_count>{} : store.daily(daily_series::plays, bundle_id, ec);
     auto const unlocks = ec ? std::vector<day_count>{} : store.daily(daily_series::unlocks, bundle_id, ec);
     std::vector<day_count> pledges;
     std::vector<day_count> charged;
@@ -108,6 +116,10 @@ admin_outcome bundle_figures(gate_store& store, std::string_view bundle_id, std:
         totals.visitor_days += d.visitors;
         returners += d.returners;
     }
+    std::map<std::string, std::uint64_t> played;
+    for (auto const& p : plays) {
+        played[p.kind] += p.count;
+    }
     json sites = json::array();
     for (auto const& r : referrers) {
         sites.push_back({{"site", r.site}, {"views", r.views}});
@@ -121,17 +133,19 @@ admin_outcome bundle_figures(gate_store& store, std::string_view bundle_id, std:
                               {"leechers", r.leechers},
                               {"downloaded", r.downloaded}});
     }
-    return {
-        200,
-        {},
-        {},
-        json{{"bundleId", bundle_id},
-             {"days", day_rows},
-             {"referrers", sites},
-             {"swarm", swarm_rows},
-             {"funnel", funnel_of(views, swarm, unlocks, pledges, charged)},
-             {"totals",
-              {{"views", totals.views}, {"visitorDays", totals.visitor_days}, {"returning", returners}}}}};
+    return {200,
+            {},
+            {},
+            json{{"bundleId", bundle_id},
+                 {"days", day_rows},
+                 {"referrers", sites},
+                 {"swarm", swarm_rows},
+                 {"funnel", funnel_of(views, swarm, plays, unlocks, pledges, charged)},
+                 {"totals",
+                  {{"views", totals.views},
+                   {"visitorDays", totals.visitor_days},
+                   {"returning", returners},
+                   {"plays", {{"started", played["started"]}, {"finished", played["finished"]}}}}}}};
 }
 
 admin_outcome campaign_figures(gate_store& store, std::string_view campaign_id) {

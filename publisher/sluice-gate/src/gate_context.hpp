@@ -48,6 +48,9 @@ struct gate_context {
     // Landing-page views counted per client address (view_handlers.hpp): beyond this, views are not counted.
     std::shared_ptr<rate_limiter> views_per_ip =
         std::make_shared<rate_limiter>(120, std::chrono::minutes(10));
+    // Play reports (play_handlers.hpp) counted per client address: a host sends one now and then, so a few
+    // dozen cover a household or an office behind one address.
+    std::shared_ptr<rate_limiter> plays_per_ip = std::make_shared<rate_limiter>(60, std::chrono::minutes(10));
     // The day's view salt as this context last read it from the store (the day -1 before the first view).
     struct day_salt {
         std::int64_t day = -1;

@@ -131,7 +131,7 @@ CREATE TABLE IF NOT EXISTS payment_events (
 // The schema's version, kept in the database (SQLite: PRAGMA user_version); the gate refuses to open a
 // database of a later version than it knows. `schema` above is version 1 and is created as it is; each
 // migration brings the version before it to its own, in one transaction.
-inline constexpr int schema_version = 5;
+inline constexpr int schema_version = 6;
 
 // 2: pledges are pre-orders charged at funding (payment_provider.hpp): the pledge keeps its saved method and
 // its charges' pacing, each charge and refund is a row written before it is sent, and every provider event
@@ -274,9 +274,23 @@ CREATE TABLE view_referrers (
 );
 )sql";
 
+// 6: plays that hosts report with their viewer's consent (play_handlers.hpp): counts per bundle version, day,
+// item and event ("started", "finished"), and nothing of who played.
+inline constexpr char const* migration_6 = R"sql(
+CREATE TABLE play_days (
+    bundle_id TEXT   NOT NULL REFERENCES bundles (id),
+    version   BIGINT NOT NULL,
+    day       BIGINT NOT NULL,
+    item      TEXT   NOT NULL,
+    event     TEXT   NOT NULL,
+    plays     BIGINT NOT NULL,
+    PRIMARY KEY (bundle_id, version, day, item, event)
+);
+)sql";
+
 // Each version's migration, by the version it reaches (1 is `schema` itself).
-inline constexpr char const* migrations[] = {nullptr,     nullptr,     migration_2,
-                                             migration_3, migration_4, migration_5};
+inline constexpr char const* migrations[] = {nullptr,     nullptr,     migration_2, migration_3,
+                                             migration_4, migration_5, migration_6};
 static_assert(std::size(migrations) == schema_version + 1, "a migration for each version");
 
 inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";

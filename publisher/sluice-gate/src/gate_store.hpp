@@ -327,11 +327,26 @@ struct day_count {
     std::uint64_t amount = 0;
 };
 
+// Plays a host reported for one bundle version (play_handlers.hpp), counted on `day`: per item path, how
+// many started and how many were watched to the end.
+struct item_plays {
+    std::string item;
+    std::uint64_t started = 0;
+    std::uint64_t finished = 0;
+};
+struct play_report {
+    std::string bundle_id;
+    std::uint64_t version = 0;
+    std::int64_t day = 0;
+    std::vector<item_plays> items;
+};
+
 enum class daily_series {
     unlocks,           // of a bundle, by grantee kind ("email", "payment", "pledge"), by the day issued
     pledges_confirmed, // of a campaign, by the day its card was saved
     pledges_cancelled, // of a campaign, confirmed ones, by the day cancelled
     charges_succeeded, // of a campaign, by the day settled
+    plays,             // of a bundle, by event ("finished", "started"), by the day reported
 };
 
 struct view_totals {
@@ -452,6 +467,8 @@ public:
     virtual std::vector<bundle_magnet> bundle_magnets(std::error_code& ec) = 0;
     // Keeps a reading as its day's (the last of a day stays); `now` is when it was read.
     virtual void record_swarm(swarm_reading const& reading, std::int64_t now, std::error_code& ec) = 0;
+    // Adds a host's report to its day's counts, all of it or nothing.
+    virtual void record_plays(play_report const& report, std::error_code& ec) = 0;
     // A series of the bundle's or campaign's `id`, by day (days without any left out).
     virtual std::vector<day_count> daily(daily_series series, std::string_view id, std::error_code& ec) = 0;
     // A bundle's readings, by day, version and hash.

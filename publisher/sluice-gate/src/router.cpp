@@ -6,6 +6,7 @@
 #include "sluice-gate/checkout_pages.hpp"
 #include "sluice-gate/email_handlers.hpp"
 #include "sluice-gate/payment_handlers.hpp"
+#include "sluice-gate/play_handlers.hpp"
 #include "sluice-gate/pledge_handlers.hpp"
 #include "sluice-gate/view_handlers.hpp"
 
@@ -114,6 +115,9 @@ void route(gate_context& ctx, gate_request const& req, responder const& respond)
         }
         if (is({"v1", "bundles", "*", "views"})) {
             return req.method == "POST" ? handle_view(ctx, req, s[2]) : wrong_method("POST");
+        }
+        if (is({"v1", "bundles", "*", "plays"})) {
+            return req.method == "POST" ? handle_plays(ctx, req, s[2]) : wrong_method("POST");
         }
         if (is({"assets", "views.js"})) {
             return req.method == "GET" ? views_script() : wrong_method("GET");

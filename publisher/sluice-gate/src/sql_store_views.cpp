@@ -1,4 +1,5 @@
-// What creators see, in the SQL store: landing-page views and the swarm's readings (gate_store.hpp).
+// What creators see, in the SQL store: landing-page views, the swarm's readings and reported plays
+// (gate_store.hpp).
 #include "sluice-gate/sql_statement.hpp"
 #include "sluice-gate/sql_store.hpp"
 #include "sluice-gate/views_sql.hpp"
@@ -138,10 +139,34 @@ std::vector<swarm_reading> sql_store::swarm_days(std::string_view bundle_id, std
             ec);
 }
 
+void sql_store::record_plays(play_report const& report, std::error_code& ec) {
+    transaction tx(*db_, ec);
+    auto const count = [&](std::string const& item, char const* event, std::uint64_t plays) {
+        if (!ec && plays != 0) {
+            statement(*db_, sql::count_plays)
+                .bind(report.bundle_id)
+                .bind(static_cast<std::int64_t>(report.version))
+                .bind(report.day)
+                .bind(item)
+                .bind(event)
+                .bind(static_cast<std::int64_t>(plays))
+                .execute(ec);
+        }
+    };
+    for (auto const& i : report.items) {
+        count(i.item, "started", i.started);
+        count(i.item, "finished", i.finished);
+    }
+    if (!ec) {
+        tx.commit(ec);
+    }
+}
+
 std::vector<day_count> sql_store::daily(daily_series series, std::string_view id, std::error_code& ec) {
     auto const* sql = series == daily_series::unlocks             ? sql::daily_unlocks
                       : series == daily_series::pledges_confirmed ? sql::daily_pledges_confirmed
                       : series == daily_series::pledges_cancelled ? sql::daily_pledges_cancelled
+                      : series == daily_series::plays             ? sql::daily_plays
                                                                   : sql::daily_charges_succeeded;
     return statement(*db_, sql).bind(id).query_all(
         [](statement const& row) {

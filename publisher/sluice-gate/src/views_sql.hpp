@@ -1,6 +1,7 @@
 #pragma once
 
-// The statements of what creators see (landing-page views, view_counting.hpp; the swarm, tracker_reader.hpp),
+// The statements of what creators see (landing-page views, view_counting.hpp; the swarm, tracker_reader.hpp;
+// plays, play_handlers.hpp),
 // in the dialect of gate_sql.hpp.
 
 namespace sluice::gate::sql {
@@ -39,6 +40,11 @@ inline constexpr char const* swarm_days_of =
     "SELECT day, version, info_hash, seeds, leechers, downloaded FROM swarm_days WHERE bundle_id = ? "
     "ORDER BY day, version, info_hash";
 
+inline constexpr char const* count_plays =
+    "INSERT INTO play_days (bundle_id, version, day, item, event, plays) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (bundle_id, version, day, item, event) DO UPDATE SET plays = play_days.plays + "
+    "excluded.plays";
+
 // Daily series of what the gate's own tables hold (gate_store::daily): day, kind, count, amount.
 inline constexpr char const* daily_unlocks =
     "SELECT issued_at / 86400, grantee_kind, COUNT(*), 0 FROM unlocks WHERE bundle_id = ? "
@@ -57,5 +63,9 @@ inline constexpr char const* daily_charges_succeeded =
     "p.pledge_id = c.pledge_id WHERE p.campaign_id = ? AND c.state = 'succeeded' AND c.settled_at IS NOT "
     "NULL "
     "GROUP BY c.settled_at / 86400 ORDER BY 1";
+
+inline constexpr char const* daily_plays =
+    "SELECT day, event, CAST(SUM(plays) AS BIGINT), 0 FROM play_days WHERE bundle_id = ? GROUP BY day, event "
+    "ORDER BY 1, 2";
 
 } // namespace sluice::gate::sql

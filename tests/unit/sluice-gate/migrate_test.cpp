@@ -272,6 +272,8 @@ void fill_every_table(gate_store& store) {
     check("views");
     store.record_swarm({"les-veilleurs", 1, std::string(40, 'd'), day, 3, 2, 7}, now, ec);
     check("swarm");
+    store.record_plays({"les-veilleurs", 1, day, {{"pilot.webm", 2, 1}}}, ec);
+    check("plays");
 
     store.create_email_request({"request-confirmed",
                                 "les-veilleurs",

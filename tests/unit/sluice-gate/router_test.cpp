@@ -574,16 +574,22 @@ TEST_P(GateRouter, ViewsAreCountedPerDayWithoutNamingAnyone) {
                      {{{"day", "2026-05-20"},
                        {"views", 3},
                        {"downloads", 0},
+                       {"plays", {{"started", 0}, {"finished", 0}}},
                        {"unlocks", {{"email", 0}, {"payment", 0}, {"pledge", 0}}},
                        {"pledges", 0},
                        {"charged", 0}},
                       {{"day", "2026-05-21"},
                        {"views", 3},
                        {"downloads", 0},
+                       {"plays", {{"started", 0}, {"finished", 0}}},
                        {"unlocks", {{"email", 0}, {"payment", 0}, {"pledge", 0}}},
                        {"pledges", 0},
                        {"charged", 0}}}},
-                    {"totals", {{"views", 6}, {"visitorDays", 4}, {"returning", 1}}}}));
+                    {"totals",
+                     {{"views", 6},
+                      {"visitorDays", 4},
+                      {"returning", 1},
+                      {"plays", {{"started", 0}, {"finished", 0}}}}}}));
     auto const stats = parse(handle_request(
         *ctx_,
         {"GET", "/v1/admin/stats", "", "192.0.2.1", {{"authorization", "Bearer " + ctx_->admin_token}}}));
@@ -671,6 +677,63 @@ TEST_P(GateRouter, DownloadsPerDayAreWhatTheTrackersCountGrewBy) {
     }
     EXPECT_EQ(downloads, (std::vector<int>{5, 4, 4 + 2}));
     EXPECT_EQ(figures.body.at("swarm").size(), 6u);
+}
+
+TEST_P(GateRouter, PlaysAreCountedAsHostsReportThemAndNothingElseIsKept) {
+    auto const report = [&](std::string const& ip, json const& body) {
+        return handle_request(*ctx_, {"POST", "/v1/bundles/les-veilleurs/plays", body.dump(), ip, {}});
+    };
+    auto const played = [](std::string const& item, int started, int finished) {
+        return json{{"item", item}, {"started", started}, {"finished", finished}};
+    };
+    // Day 1: two hosts report; day 2: one more.
+    EXPECT_EQ(report("198.51.100.1", {{"version", 1}, {"items", {played("pilot.webm", 2, 1)}}}).status, 204u);
+    EXPECT_EQ(report("198.51.100.2",
+                     {{"version", 1},
+                      {"items", {played("pilot.webm", 1, 1), played("episode-1.webm.locked", 1, 0)}}})
+                  .status,
+              204u);
+    now_ += 24h;
+    EXPECT_EQ(
+        report("198.51.100.1", {{"version", 1}, {"items", {played("episode-1.webm.locked", 1, 1)}}}).status,
+        204u);
+
+    // Wrong reports are refused whole and count nothing.
+    for (auto const& bad :
+         {json{{"version", 1}, {"items", {played("other.webm", 1, 0)}}},
+          json{{"version", 2}, {"items", {played("pilot.webm", 1, 0)}}},
+          json{{"version", 1}, {"items", {played("pilot.webm", 1, 0), played("pilot.webm", 1, 0)}}},
+          json{{"version", 1}, {"items", {played("pilot.webm", 1001, 0)}}},
+          json{{"version", 1}, {"items", json::array()}},
+          json{{"version", 1}, {"items", {played("pilot.webm", 1, 0)}}, {"device", "x25519:AAAA"}},
+          json{{"version", 1}, {"items", {{{"item", "pilot.webm"}, {"started", -1}}}}}}) {
+        EXPECT_EQ(code_of(report("198.51.100.3", bad)), "invalid_request") << bad.dump();
+    }
+    EXPECT_EQ(
+        code_of(handle_request(*ctx_, {"POST",
+                                       "/v1/bundles/unknown/plays",
+                                       json{{"version", 1}, {"items", {played("pilot.webm", 1, 0)}}}.dump(),
+                                       "198.51.100.3",
+                                       {}})),
+        "bundle_not_found");
+    EXPECT_EQ(call("GET", "/v1/bundles/les-veilleurs/plays").status, 405u);
+    // Beyond its rate, an address's reports are answered alike and dropped.
+    ctx_->plays_per_ip = std::make_shared<rate_limiter>(1, std::chrono::minutes(10));
+    EXPECT_EQ(report("198.51.100.4", {{"version", 1}, {"items", {played("pilot.webm", 1, 0)}}}).status, 204u);
+    EXPECT_EQ(report("198.51.100.4", {{"version", 1}, {"items", {played("pilot.webm", 5, 0)}}}).status, 204u);
+
+    auto const figures = bundle_figures(*store_, "les-veilleurs", ctx_->unix_now());
+    ASSERT_TRUE(figures.done()) << figures.message;
+    auto const& funnel = figures.body.at("funnel");
+    ASSERT_EQ(funnel.size(), 2u) << funnel.dump();
+    EXPECT_EQ(funnel.at(0).at("plays"), (json{{"started", 4}, {"finished", 2}}));
+    EXPECT_EQ(funnel.at(1).at("plays"), (json{{"started", 2}, {"finished", 1}}));
+    EXPECT_EQ(figures.body.at("totals").at("plays"), (json{{"started", 6}, {"finished", 3}}));
+    if (GetParam() == store_engine::sqlite) {
+        auto const kept = every_value(dir_ / "data" / "gate.db");
+        EXPECT_EQ(kept.find("198.51.100."), std::string::npos);
+        EXPECT_EQ(kept.find("x25519"), std::string::npos);
+    }
 }
 
 TEST_P(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {
