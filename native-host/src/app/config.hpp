@@ -27,6 +27,11 @@ struct host_config {
     int gate_poll_seconds = 60;
     // The most one request to a gate may take, from resolving its name to the last byte of its answer.
     int gate_timeout_seconds = 20;
+    // Whether plays of bundle items are reported to their gates (bundle/play_reporter.hpp): only when the
+    // viewer said yes; the extension asks the first time a bundle plays.
+    bool report_plays = false;
+    // The longest a play waits before it is reported (a random while, from a quarter of this to all of it).
+    int play_report_delay_seconds = 3600;
 };
 
 struct config_load_result {

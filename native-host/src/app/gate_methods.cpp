@@ -94,7 +94,31 @@ std::string device_key(bundle::bundle_library const& library) {
 
 void add_gate_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
                       torrent::torrent_engine& engine, bundle::bundle_library& library,
-                      bundle::gate_agent& agent) {
+                      bundle::gate_agent& agent, bundle::play_reporter& plays) {
+    dispatcher.add("bundle.played", [&engine, &library, &plays](rpc_call const& call) {
+        if (!check_members(call, {"infoHash", "path", "event"})) {
+            return;
+        }
+        auto const* manifest = gated_bundle(call, engine, library);
+        auto const path = manifest ? string_param(call, "path", 1024) : std::nullopt;
+        auto const event = path ? string_param(call, "event", 16) : std::nullopt;
+        if (!event) {
+            return;
+        }
+        if (*event != "started" && *event != "finished") {
+            call.fail(error_code::invalid_params, "event must be \"started\" or \"finished\"");
+            return;
+        }
+        if (!manifest->find_item(*path)) {
+            call.fail(error_code::invalid_params, "the bundle has no item " + *path);
+            return;
+        }
+        auto const counted =
+            plays.count(*manifest, *path,
+                        *event == "started" ? bundle::play_event::started : bundle::play_event::finished);
+        call.reply({{"counted", counted}});
+    });
+
     dispatcher.add("bundle.unlock", [&io, &engine, &library, &agent](rpc_call const& call) {
         if (!check_members(call, {"infoHash", "gate", "email", "amount"})) {
             return;

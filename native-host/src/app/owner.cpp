@@ -14,6 +14,7 @@
 #include "base/paths.hpp"
 #include "bundle/bundle_library.hpp"
 #include "bundle/keystore.hpp"
+#include "bundle/play_reporter.hpp"
 #include "native_messaging/client_hub.hpp"
 #include "native_messaging/owner_lock.hpp"
 #include "native_messaging/rpc_dispatcher.hpp"
@@ -234,7 +235,17 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
         [&streams](std::string const& origin) { streams.router().allow_origin(origin); });
     add_torrent_methods(dispatcher, io, engine, streams, prober);
     add_media_methods(dispatcher, engine, streams, prober);
-    add_settings_methods(dispatcher, config, paths.config_file(), session, engine);
+    bundle::play_reporter plays(
+        io, paths.plays_file(), gate_api::call_gate, std::chrono::seconds(config.gate_timeout_seconds),
+        [&config] { return config.report_plays; },
+        [&config] { return std::chrono::seconds(config.play_report_delay_seconds); });
+    add_settings_methods(dispatcher, config, paths.config_file(), session, engine,
+                         [&plays](host_config const& c) {
+                             // The viewer said no: nothing counted before is sent.
+                             if (!c.report_plays) {
+                                 plays.forget();
+                             }
+                         });
     add_bundle_methods(dispatcher, io, workers, engine, library, streams, config);
     bundle::gate_agent agent(
         io, keys, library, engine,
@@ -242,7 +253,7 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
             hub.broadcast(protocol::make_notification(method, std::move(params)));
         },
         std::chrono::seconds(config.gate_poll_seconds), std::chrono::seconds(config.gate_timeout_seconds));
-    add_gate_methods(dispatcher, io, engine, library, agent);
+    add_gate_methods(dispatcher, io, engine, library, agent, plays);
 
     signals.async_wait([&](boost::system::error_code signal_ec, int signo) {
         if (!signal_ec) {
@@ -259,6 +270,7 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
 
     engine.start();
     agent.start();
+    plays.start();
     streams.start();
     hub.start();
     io.run();

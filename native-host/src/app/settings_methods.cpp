@@ -34,14 +34,15 @@ nlohmann::json settings_json(host_config const& c, torrent::torrent_engine const
 
 void add_settings_methods(native_messaging::rpc_dispatcher& dispatcher, host_config& config,
                           std::filesystem::path config_file, torrent::torrent_session& session,
-                          torrent::torrent_engine& engine) {
+                          torrent::torrent_engine& engine, std::function<void(host_config const&)> applied) {
     dispatcher.add("settings.get", [&config, &engine, &session](rpc_call const& call) {
         if (check_members(call, {})) {
             call.reply(settings_json(config, engine, session));
         }
     });
 
-    dispatcher.add("settings.set", [&config, config_file, &session, &engine](rpc_call const& call) {
+    dispatcher.add("settings.set", [&config, config_file, &session, &engine,
+                                    applied = std::move(applied)](rpc_call const& call) {
         auto const& p = call.params();
         for (auto const& [key, value] : p.items()) {
             if (!find_rpc_setting(key)) {
@@ -86,6 +87,7 @@ void add_settings_methods(native_messaging::rpc_dispatcher& dispatcher, host_con
         if (ec) {
             base::log::warning("settings applied but not saved: " + ec.message());
         }
+        applied(config);
         call.reply(settings_json(config, engine, session));
     });
 }

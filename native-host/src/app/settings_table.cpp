@@ -126,6 +126,8 @@ constexpr std::array table{
     integer<&host_config::resume_save_seconds>("resumeSaveSeconds", "", 1, int_max),
     integer<&host_config::gate_poll_seconds>("gatePollSeconds", "", 1, 86'400),
     integer<&host_config::gate_timeout_seconds>("gateTimeoutSeconds", "", 1, 300),
+    boolean<&host_config::report_plays>("reportPlays", "reportPlays"),
+    integer<&host_config::play_report_delay_seconds>("playReportDelaySeconds", "", 1, 7 * 86'400),
 };
 
 bool in_range(json const& value, std::int64_t min, std::int64_t max) {

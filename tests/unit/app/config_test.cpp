@@ -99,6 +99,8 @@ TEST(HostConfig, DefaultTextIsTheFileLayout) {
     "nativeMessaging": {
         "maxInboundFrameBytes": 8388608
     },
+    "playReportDelaySeconds": 3600,
+    "reportPlays": false,
     "resumeSaveSeconds": 30,
     "session": {
         "connectionsLimit": 200,
@@ -185,6 +187,8 @@ TEST(HostConfig, EveryMemberRoundTrips) {
     c.resume_save_seconds = 1;
     c.gate_poll_seconds = 86400;
     c.gate_timeout_seconds = 300;
+    c.report_plays = true;
+    c.play_report_delay_seconds = 7 * 86400;
     write(dir / "c.json", config_text(c));
     auto const r = load_host_config(dir / "c.json");
     EXPECT_TRUE(r.warnings.empty());
