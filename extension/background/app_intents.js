@@ -108,6 +108,7 @@ const SETTINGS = {
     connectionsLimit: (p, n) => integer(p, n, {min: 2, max: 10000}),
     dht: boolean, lsd: boolean, upnp: boolean, natpmp: boolean, utp: boolean,
     listenPort: (p, n) => integer(p, n, {max: 65535}),
+    reportPlays: boolean,
 };
 
 function forward(method, pick) {
@@ -181,7 +182,31 @@ export const APP_INTENTS = {
     },
     'bundle.export': exportItem,
     'settings.get': async (ctx) => ctx.host.request('settings.get'),
-    'settings.set': forward('settings.set', (p) => pickSome(p, SETTINGS)),
+    'settings.set': async (ctx, p) => {
+        const settings = pickSome(p, SETTINGS);
+        const result = await ctx.host.request('settings.set', settings);
+        // Chosen on the options page: the player does not ask again.
+        if ('reportPlays' in settings) {
+            await ctx.playsAnswered(true);
+        }
+        return result;
+    },
+    // A play of a bundle's item, counted for its creator only if the viewer said yes (settings.reportPlays).
+    // Until the viewer has answered, nothing goes to the host and the player is told to ask ({ask: true}).
+    'plays.report': async (ctx, p) => {
+        const params = {infoHash: infoHash(p), path: string(p, 'path', {max: 1024}),
+            event: oneOf(p, 'event', ['started', 'finished'])};
+        if (!(await ctx.playsAnswered())) {
+            return {counted: false, ask: true};
+        }
+        return ctx.host.request('bundle.played', params);
+    },
+    // The viewer's answer to the player's question.
+    'plays.answer': async (ctx, p) => {
+        const settings = await ctx.host.request('settings.set', {reportPlays: boolean(p, 'yes')});
+        await ctx.playsAnswered(true);
+        return {reportPlays: settings.reportPlays};
+    },
     'player.open': async (ctx, p) => {
         const hash = infoHash(p);
         const index = integer(p, 'fileIndex', {max: MAX_FILE_INDEX});

@@ -44,7 +44,8 @@ function appFailure(error) {
 }
 
 // deps: host, state, priorities, runtimeId, extensionOrigin, extensionUrl(path), openTab(url),
-// linkPolicy() → 'ask' | 'always' | 'never', cardChanged(infoHash), log(text); optionally now() for the
+// linkPolicy() → 'ask' | 'always' | 'never', playsAnswered(answered?) → whether the viewer answered the player's
+// question about reporting plays (true: remember that they did), cardChanged(infoHash), log(text); optionally now() for the
 // rate limits and pledged(infoHash, result) after the host recorded a pledge (the notification).
 export function createIntents(deps) {
     const announcements = deps.announcements ?? new Announcements();

@@ -38,6 +38,14 @@ const intents = createIntents({
     extensionUrl: (path) => webext.runtime.getURL(path),
     openTab: (url) => webext.tabs.create({url}),
     linkPolicy: async () => (await webext.storage.local.get('handleLinks')).handleLinks,
+    // Whether the viewer has answered whether plays are reported (the answer itself is the host's setting).
+    playsAnswered: async (answered) => {
+        if (answered) {
+            await webext.storage.local.set({playsAnswered: true});
+            return true;
+        }
+        return (await webext.storage.local.get('playsAnswered')).playsAnswered === true;
+    },
     cardChanged: (infoHash) => hub?.cardChanged(infoHash),
     pledged: (infoHash, result) => {
         const torrent = state.torrent(infoHash)?.torrent;

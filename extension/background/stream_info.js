@@ -59,5 +59,5 @@ export async function streamInfo(ctx, infoHash, fileIndex) {
     // A locked item's file holds ciphertext: its size, type and name are the manifest's plaintext ones.
     return {name: itemTitle(item.path), mime: item.mediaType, size: item.size, progress: file.progress,
         streamUrl: item.streamUrl ?? file.streamUrl, subtitles, itemKey: `${bundle.bundleId}/${item.path}`,
-        downloadRate: downloadRate(ctx, infoHash)};
+        bundleItem: item.path, downloadRate: downloadRate(ctx, infoHash)};
 }

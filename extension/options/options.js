@@ -10,7 +10,7 @@ const LINK_POLICIES = ['ask', 'always', 'never'];
 let loaded = null;
 
 function fieldError(field, text) {
-    const node = $(`${TOGGLES.includes(field) ? 'toggles' : field}-error`);
+    const node = $(`${field}-error`) ?? $('toggles-error');
     node.textContent = text;
     node.hidden = !text;
     const input = $(field);
@@ -59,6 +59,7 @@ async function loadSettings() {
         fill(loaded);
         $('host-settings').disabled = false;
         $('network-settings').disabled = false;
+        $('privacy-settings').disabled = false;
         $('load-error').hidden = true;
     } catch (e) {
         // Without the host only the link handling can be changed; say why the rest is greyed out.

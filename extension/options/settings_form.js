@@ -10,7 +10,8 @@ export const NUMBERS = {
     listenPort: {min: 0, max: 65535, unit: 1, problem: 'optionsInvalidPort'},
 };
 
-export const TOGGLES = ['dht', 'lsd', 'upnp', 'natpmp', 'utp'];
+// reportPlays: whether plays of bundle items are counted for their creators (the player asks the first time).
+export const TOGGLES = ['dht', 'lsd', 'upnp', 'natpmp', 'utp', 'reportPlays'];
 
 export const HOST_FIELDS = ['downloadFolder', ...Object.keys(NUMBERS), ...TOGGLES];
 
@@ -74,9 +75,10 @@ export function settingsPatch(loaded, settings) {
             continue;
         }
         const before = loaded?.[field];
+        // A toggle an older host does not have reads as off, and is not sent while it stays off.
         const same = (field in NUMBERS)
             ? shownNumber(field, before) === shownNumber(field, settings[field])
-            : before === settings[field];
+            : (TOGGLES.includes(field) ? Boolean(before) : before) === settings[field];
         if (!same) {
             patch[field] = settings[field];
         }

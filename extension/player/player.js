@@ -14,6 +14,7 @@ import {setupSubtitles} from './subtitle_tracks.js';
 import {setupAudioMenu} from './audio_tracks.js';
 import {keepPosition} from './resume.js';
 import {offerElsewhere} from './elsewhere.js';
+import {reportPlays} from './plays.js';
 
 const INFO_HASH = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
@@ -98,13 +99,17 @@ function play(file, info, plan, embed) {
 
     // A file cut short (or whose header claims more than it holds) ends before the length it gave: said, so
     // that an early end is not taken for the film's.
-    media.addEventListener('ended', () => {
+    const endedEarly = () => {
         const length = controller.duration();
-        const at = controller.position();
-        if (Number.isFinite(length) && at < length - Math.max(2, length * 0.03)) {
-            say($('message'), t('playerEndedEarly', [formatClock(at), formatClock(length)]));
+        return Number.isFinite(length) && controller.position() < length - Math.max(2, length * 0.03);
+    };
+    media.addEventListener('ended', () => {
+        if (endedEarly()) {
+            say($('message'), t('playerEndedEarly', [formatClock(controller.position()),
+                formatClock(controller.duration())]));
         }
     });
+    reportPlays(media, file, info.bundleItem, () => !endedEarly());
 
     media.addEventListener('error', () => {
         const code = media.error?.code;

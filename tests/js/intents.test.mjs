@@ -50,16 +50,21 @@ function setup(answers = {}) {
     const logged = [];
     const state = new StateStore({host});
     const priorities = new PriorityKeeper({host});
+    const playsAnswer = {answered: false};
     const intents = createIntents({
         host, state, priorities, runtimeId, extensionOrigin,
         extensionUrl: (path) => `${extensionOrigin}/${path}`,
         openTab: async (url) => opened.push(url),
         linkPolicy: async () => 'always',
+        playsAnswered: async (answered) => {
+            playsAnswer.answered ||= answered === true;
+            return playsAnswer.answered;
+        },
         cardChanged: () => {},
         log: (text) => logged.push(text),
         now: () => clock,
     });
-    return {host, intents, opened, logged, priorities, tick: (ms) => { clock += ms; }};
+    return {host, intents, opened, logged, priorities, playsAnswer, tick: (ms) => { clock += ms; }};
 }
 
 test('senders are told apart by what the browser says, not by the message', async () => {
@@ -314,12 +319,41 @@ test('settings.set forwards only the settings it knows, each checked', async () 
     assert.equal((await intents.handle({intent: 'settings.set', listenPort: 70000}, popup)).error.code, 2006);
 });
 
+test('plays reach the host only once the viewer answered, and the answer is the host\'s setting', async () => {
+    const {intents, host, playsAnswer} = setup({'settings.set': (p) => p, 'bundle.played': {counted: true}});
+    const play = {intent: 'plays.report', infoHash, path: 'pilot.webm', event: 'started'};
+    assert.deepEqual((await intents.handle(play, popup)).result, {counted: false, ask: true});
+    assert.deepEqual(host.called('bundle.played'), [], 'nothing goes to the host before the viewer answers');
+
+    const answer = await intents.handle({intent: 'plays.answer', yes: true}, popup);
+    assert.deepEqual(answer.result, {reportPlays: true});
+    assert.deepEqual(host.called('settings.set'), [{reportPlays: true}]);
+    assert.equal(playsAnswer.answered, true);
+    assert.deepEqual((await intents.handle(play, popup)).result, {counted: true});
+    assert.deepEqual(host.called('bundle.played'), [{infoHash, path: 'pilot.webm', event: 'started'}]);
+
+    // Only the members a play has, each checked.
+    assert.equal((await intents.handle({...play, event: 'paused'}, popup)).error.code, 2006);
+    assert.equal((await intents.handle({...play, device: 'x'}, popup)).ok, true);
+    assert.deepEqual(host.called('bundle.played').at(-1), {infoHash, path: 'pilot.webm', event: 'started'});
+    assert.equal((await intents.handle({intent: 'plays.answer', yes: 'maybe'}, popup)).error.code, 2006);
+});
+
+test('choosing on the options page counts as the answer', async () => {
+    const {intents, host, playsAnswer} = setup({'settings.set': (p) => p});
+    await intents.handle({intent: 'settings.set', dht: true}, popup);
+    assert.equal(playsAnswer.answered, false);
+    await intents.handle({intent: 'settings.set', reportPlays: false}, popup);
+    assert.equal(playsAnswer.answered, true);
+    assert.deepEqual(host.called('settings.set').at(-1), {reportPlays: false});
+});
+
 test('stream.info: a bundle item with its subtitles and its resume key', async () => {
     const {intents} = setup();
     const reply = await intents.handle({intent: 'stream.info', infoHash, fileIndex: 3}, popup);
     assert.deepEqual(reply.result, {name: 'pilot.webm', mime: 'video/webm', size: 10, progress: 0,
         streamUrl: stream(3), subtitles: [{lang: 'fr', label: 'Français', url: stream(4)}],
-        itemKey: 'les-veilleurs/pilot.webm', downloadRate: 0});
+        itemKey: 'les-veilleurs/pilot.webm', bundleItem: 'pilot.webm', downloadRate: 0});
     const plain = await intents.handle({intent: 'stream.info', infoHash, fileIndex: 2}, popup);
     assert.equal(plain.result.itemKey, `${infoHash}/2`);
     assert.equal((await intents.handle({intent: 'stream.info', infoHash, fileIndex: 99}, popup)).error.code, 1004);

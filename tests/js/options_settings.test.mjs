@@ -5,13 +5,13 @@ import {readForm, settingsPatch, fieldOfError, shownNumber} from '../../extensio
 
 const loaded = {
     downloadFolder: '/home/viewer/Downloads/Sluice', downloadRateLimit: 0, uploadRateLimit: 51300,
-    connectionsLimit: 200, dht: true, lsd: true, upnp: true, natpmp: true, utp: true, listenPort: 6881,
+    connectionsLimit: 200, dht: true, lsd: true, upnp: true, natpmp: true, utp: true, listenPort: 6881, reportPlays: false,
     peerPort: 6881,
 };
 
 const form = (over = {}) => ({
     downloadFolder: '/home/viewer/Downloads/Sluice', downloadRateLimit: '0', uploadRateLimit: '50',
-    listenPort: '6881', dht: true, lsd: true, upnp: true, natpmp: true, utp: true, ...over,
+    listenPort: '6881', dht: true, lsd: true, upnp: true, natpmp: true, utp: true, reportPlays: false, ...over,
 });
 
 test('the form reads into host settings in bytes/s', () => {

@@ -65,7 +65,7 @@ test("the form's folder rule is the schema's pattern", () => {
 // The background checks what a page asks before it goes to the host: it must not refuse what the host takes.
 test('the settings.set intent takes what the schema takes, and refuses one step beyond', async () => {
     const sent = [];
-    const ctx = {host: {request: async (method, params) => sent.push({method, params})}};
+    const ctx = {host: {request: async (method, params) => sent.push({method, params})}, playsAnswered: async () => true};
     const set = async (params) => APP_INTENTS['settings.set'](ctx, params);
     for (const [field, property] of Object.entries(settings)) {
         if (property.type === 'integer') {
