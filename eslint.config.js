@@ -18,6 +18,11 @@ export default [
         languageOptions: {ecmaVersion: 2022, sourceType: 'module', globals: browser},
     },
     {
+        // The gate's dashboard script: a classic script in the gate's pages, after uPlot's.
+        files: ['publisher/sluice-gate/assets/**/*.js'],
+        languageOptions: {ecmaVersion: 2022, sourceType: 'script', globals: {document: 'readonly', uPlot: 'readonly'}},
+    },
+    {
         // Content scripts cannot be modules: these are classic scripts, each setting one object on globalThis
         // for the scripts listed after it in the manifest (extension/README.md, "Code shared with the content
         // scripts"), so import and export are errors here.

@@ -440,6 +440,7 @@ int serve(parsed_args const& a) {
         ctx.per_ip = contexts.front().per_ip;
         ctx.views_per_ip = contexts.front().views_per_ip;
         ctx.plays_per_ip = contexts.front().plays_per_ip;
+        ctx.admin_logins = contexts.front().admin_logins;
     }
     std::optional<charge_runner> charges;
     if (stripe) {

@@ -43,6 +43,9 @@ struct gate_context {
     std::shared_ptr<rate_limiter> per_address = std::make_shared<rate_limiter>(5, std::chrono::minutes(10));
     std::shared_ptr<rate_limiter> per_ip = std::make_shared<rate_limiter>(30, std::chrono::minutes(10));
 
+    // Dashboard logins (dashboard_handlers.hpp) tried per client address.
+    std::shared_ptr<rate_limiter> admin_logins = std::make_shared<rate_limiter>(10, std::chrono::minutes(10));
+
     // Whether landing pages count their views (view_handlers.hpp); when not, they carry no script.
     bool count_views = true;
     // Landing-page views counted per client address (view_handlers.hpp): beyond this, views are not counted.

@@ -4,6 +4,7 @@
 #include "sluice-gate/api_error.hpp"
 #include "sluice-gate/bundle_handlers.hpp"
 #include "sluice-gate/checkout_pages.hpp"
+#include "sluice-gate/dashboard_handlers.hpp"
 #include "sluice-gate/email_handlers.hpp"
 #include "sluice-gate/payment_handlers.hpp"
 #include "sluice-gate/play_handlers.hpp"
@@ -87,6 +88,9 @@ void route(gate_context& ctx, gate_request const& req, responder const& respond)
     respond([&] {
         if (s.size() >= 2 && s[0] == "v1" && s[1] == "admin") {
             return handle_admin(ctx, req, s);
+        }
+        if (!s.empty() && s[0] == "admin") {
+            return handle_dashboard(ctx, req, s);
         }
         if (is({"v1", "bundles", "*"})) {
             return req.method == "GET" ? handle_bundle_status(ctx, s[2]) : wrong_method("GET");

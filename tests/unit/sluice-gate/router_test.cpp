@@ -736,6 +736,97 @@ TEST_P(GateRouter, PlaysAreCountedAsHostsReportThemAndNothingElseIsKept) {
     }
 }
 
+TEST_P(GateRouter, TheDashboardLetsInOnlyWithTheTokenAndShowsTheFiguresOfTheAdminApi) {
+    EXPECT_EQ(code_of(call("GET", "/admin/")), "not_found") << "no admin token, no dashboard";
+    ctx_->admin_token = "0123456789abcdef0123456789abcdef";
+
+    // Not logged in: every page leads to the login form.
+    auto const first = call("GET", "/admin/");
+    EXPECT_EQ(first.status, 303u);
+    EXPECT_EQ(header(first, "Location"), "login");
+    EXPECT_EQ(header(call("GET", "/admin/bundles/les-veilleurs"), "Location"), "../login");
+    EXPECT_EQ(header(call("GET", "/admin"), "Location"), "admin/");
+    auto const form = call("GET", "/admin/login");
+    EXPECT_EQ(form.status, 200u);
+    EXPECT_NE(form.body.find("<form class=\"login\" method=\"post\" action=\"login\">"), std::string::npos);
+    EXPECT_NE(header(form, "Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+
+    // A wrong token, and a login posted from another site, are refused and set nothing.
+    auto const wrong = call("POST", "/admin/login", "token=0123456789abcdef0123456789abcdeX");
+    EXPECT_EQ(wrong.status, 401u);
+    EXPECT_TRUE(header(wrong, "Set-Cookie").empty());
+    EXPECT_NE(wrong.body.find("not this gate&#39;s admin token"), std::string::npos);
+    auto const elsewhere = call_with("POST", "/admin/login", "token=" + ctx_->admin_token,
+                                     {{"origin", "https://evil.example"}, {"host", "gate.example.org"}});
+    EXPECT_EQ(elsewhere.status, 403u);
+    EXPECT_TRUE(header(elsewhere, "Set-Cookie").empty());
+
+    auto const in = call_with("POST", "/admin/login", "token=" + ctx_->admin_token,
+                              {{"origin", "https://gate.example.org"}, {"host", "gate.example.org"}});
+    EXPECT_EQ(in.status, 303u);
+    EXPECT_EQ(header(in, "Location"), "./");
+    auto const set_cookie = header(in, "Set-Cookie");
+    for (auto const* part : {"HttpOnly", "Secure", "SameSite=Strict", "Max-Age="}) {
+        EXPECT_NE(set_cookie.find(part), std::string::npos) << part;
+    }
+    auto const cookie = set_cookie.substr(0, set_cookie.find(';'));
+    auto const page = [&](std::string const& target) {
+        return call_with("GET", target, "", {{"cookie", "theme=dark; " + cookie}});
+    };
+
+    // Some figures: two views and a play.
+    for (auto const* ip : {"198.51.100.1", "198.51.100.2"}) {
+        handle_request(*ctx_, {"POST",
+                               "/v1/bundles/les-veilleurs/views",
+                               "{}",
+                               ip,
+                               {{"user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0"}}});
+    }
+    call("POST", "/v1/bundles/les-veilleurs/plays",
+         R"({"version":1,"items":[{"item":"pilot.webm","started":3,"finished":1}]})");
+
+    auto const overview = page("/admin/");
+    EXPECT_EQ(overview.status, 200u);
+    EXPECT_EQ(overview.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(overview.body.find("<a href=\"bundles/les-veilleurs\">les-veilleurs</a>"), std::string::npos);
+    auto const bundle = page("/admin/bundles/les-veilleurs");
+    EXPECT_EQ(bundle.status, 200u);
+    EXPECT_EQ(header(bundle, "Cache-Control"), "no-store");
+    // The page's figures are the admin API's, and its tables show them.
+    auto const figures = bundle_figures(*store_, "les-veilleurs", ctx_->unix_now());
+    auto const open = bundle.body.find("<script type=\"application/json\" id=\"figures\">");
+    ASSERT_NE(open, std::string::npos);
+    auto const start = bundle.body.find('>', open) + 1;
+    EXPECT_EQ(json::parse(bundle.body.substr(start, bundle.body.find("</script>", start) - start)),
+              figures.body);
+    EXPECT_NE(bundle.body.find("<td>2</td><td>0</td><td>3</td><td>1</td>"), std::string::npos)
+        << "views, downloads, plays and plays to the end of the day";
+    EXPECT_NE(bundle.body.find("<script src=\"../assets/uPlot.iife.min.js\"></script>"), std::string::npos);
+    EXPECT_EQ(page("/admin/bundles/unknown").status, 404u);
+    EXPECT_EQ(page("/admin/campaigns/unknown").status, 404u);
+
+    // The cookie opens the pages only: the API still wants the bearer token.
+    EXPECT_EQ(call_with("GET", "/v1/admin/stats", "", {{"cookie", cookie}}).status, 401u);
+    EXPECT_EQ(call_with("GET", "/admin/", "", {{"cookie", "sluice_admin=00"}}).status, 303u);
+
+    // The chart library and the dashboard's files come from the gate itself.
+    auto const uplot = call("GET", "/admin/assets/uPlot.iife.min.js");
+    EXPECT_EQ(uplot.status, 200u);
+    EXPECT_EQ(uplot.content_type, "text/javascript; charset=utf-8");
+    EXPECT_EQ(uplot.body.rfind("/*! https://github.com/leeoniya/uPlot", 0), 0u);
+    EXPECT_NE(call("GET", "/admin/assets/uPlot.LICENSE.txt").body.find("MIT"), std::string::npos);
+    EXPECT_NE(call("GET", "/admin/assets/dashboard.js").body.find("uPlot"), std::string::npos);
+    EXPECT_EQ(call("GET", "/admin/assets/../gate.db").status, 404u);
+
+    // Logging out clears the cookie; guessing is cut off after ten tries.
+    EXPECT_NE(header(call("POST", "/admin/logout"), "Set-Cookie").find("sluice_admin=; Max-Age=0"),
+              std::string::npos);
+    for (int i = 0; i < 8; ++i) {
+        call("POST", "/admin/login", "token=guess");
+    }
+    EXPECT_EQ(call("POST", "/admin/login", "token=" + ctx_->admin_token).status, 429u);
+}
+
 TEST_P(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {
     std::mt19937 gen(7);
     std::vector<std::string> const targets{"/v1/bundles/les-veilleurs/unlock/email",

@@ -1,0 +1,171 @@
+#include "sluice-gate/dashboard_pages.hpp"
+
+#include "sluice-gate/landing_page.hpp"
+
+#include <sluice/protocol/untrusted_json.hpp>
+
+#include <functional>
+#include <initializer_list>
+
+namespace sluice::gate {
+
+namespace {
+
+using nlohmann::json;
+
+std::string text_of(json const& v) {
+    if (v.is_string()) {
+        return html_escape(v.get<std::string>());
+    }
+    return v.is_null() ? "—" : html_escape(v.dump());
+}
+
+// The page around `body`. Pages sit at /admin/, /admin/bundles/{id} and /admin/campaigns/{id}: links are
+// relative to the page's own depth, so that a gate behind a proxy under its own path still works.
+std::string page(std::string_view title, std::string_view root, std::string const& body,
+                 json const* figures = nullptr, bool logged_in = true) {
+    std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                       "<title>" +
+                       html_escape(title) + " · Sluice gate</title>\n";
+    html += "<link rel=\"stylesheet\" href=\"" + std::string(root) + "assets/uPlot.min.css\">\n";
+    html +=
+        "<link rel=\"stylesheet\" href=\"" + std::string(root) + "assets/dashboard.css\">\n</head>\n<body>\n";
+    html += "<header class=\"bar\"><strong>Sluice gate</strong>";
+    if (logged_in) {
+        html += "<a href=\"" + std::string(root) + "\">Overview</a><form method=\"post\" action=\"" +
+                std::string(root) + "logout\"><button type=\"submit\">Log out</button></form>";
+    }
+    html += "</header>\n<main>\n<h1>" + html_escape(title) + "</h1>\n" + body;
+    if (figures) {
+        html += "<script type=\"application/json\" id=\"figures\">" +
+                json_for_script(protocol::dump_compact(*figures)) + "</script>\n";
+        html += "<script src=\"" + std::string(root) + "assets/uPlot.iife.min.js\"></script>\n";
+        html += "<script src=\"" + std::string(root) + "assets/dashboard.js\"></script>\n";
+    }
+    html += "</main>\n</body></html>\n";
+    return html;
+}
+
+// A table of `rows`, one column per heading and what its cell holds, as HTML.
+struct column {
+    std::string heading;
+    std::function<std::string(json const&)> cell;
+};
+
+std::string table(std::string_view id, json const& rows, std::initializer_list<column> columns) {
+    if (rows.empty()) {
+        return "<p class=\"empty\" id=\"" + std::string(id) + "\">Nothing yet.</p>\n";
+    }
+    std::string html = "<table id=\"" + std::string(id) + "\"><thead><tr>";
+    for (auto const& c : columns) {
+        html += "<th scope=\"col\">" + html_escape(c.heading) + "</th>";
+    }
+    html += "</tr></thead><tbody>\n";
+    for (auto const& row : rows) {
+        html += "<tr>";
+        for (auto const& c : columns) {
+            html += "<td>" + c.cell(row) + "</td>";
+        }
+        html += "</tr>\n";
+    }
+    return html + "</tbody></table>\n";
+}
+
+column at(std::string heading, std::string key) {
+    return {std::move(heading), [key](json const& row) { return text_of(row.value(key, json())); }};
+}
+
+column at(std::string heading, std::string key, std::string inner) {
+    return {std::move(heading), [key, inner](json const& row) {
+                return text_of(row.value(key, json::object()).value(inner, json()));
+            }};
+}
+
+std::string chart(std::string_view id) {
+    return "<div class=\"chart\" id=\"" + std::string(id) + "\"></div>\n";
+}
+
+// The row's id, linking to its page under `folder`.
+column id_link(std::string heading, std::string folder) {
+    return {std::move(heading), [folder](json const& row) {
+                auto const id = html_escape(row.at("id").get<std::string>());
+                return "<a href=\"" + folder + "/" + id + "\">" + id + "</a>";
+            }};
+}
+
+} // namespace
+
+std::string render_login_page(std::string_view problem) {
+    std::string body = "<form class=\"login\" method=\"post\" action=\"login\">\n";
+    if (!problem.empty()) {
+        body += "<p class=\"error\" role=\"alert\">" + html_escape(problem) + "</p>\n";
+    }
+    body +=
+        "<p><label for=\"token\">The gate's admin token (the contents of its <code>--admin-token-file</code>)"
+        "</label></p>\n<p><input id=\"token\" name=\"token\" type=\"password\" "
+        "autocomplete=\"current-password\" "
+        "required autofocus></p>\n<p><button type=\"submit\">Log in</button></p>\n</form>\n";
+    return page("Log in", "", body, nullptr, false);
+}
+
+std::string render_overview_page(json const& stats) {
+    std::string body = "<h2>Bundles</h2>\n";
+    body += table("bundles", stats.at("bundles"),
+                  {id_link("bundle", "bundles"), at("version", "version"), at("views", "views"),
+                   at("visitor-days", "visitorDays"), at("unlocks", "unlocks")});
+    body += "<h2>Campaigns</h2>\n";
+    body += table("campaigns", stats.at("campaigns"),
+                  {id_link("campaign", "campaigns"), at("state", "state"), at("backers", "backers"),
+                   at("amount", "amount")});
+    return page("Overview", "", body);
+}
+
+std::string render_bundle_page(json const& figures) {
+    auto const& totals = figures.at("totals");
+    std::string body = "<ul class=\"totals\" id=\"totals\">";
+    for (auto const& [label, value] : std::initializer_list<std::pair<char const*, json>>{
+             {"views", totals.at("views")},
+             {"visitor-days", totals.at("visitorDays")},
+             {"returning", totals.at("returning")},
+             {"plays", totals.at("plays").at("started")},
+             {"watched to the end", totals.at("plays").at("finished")}}) {
+        body += "<li>" + html_escape(label) + "<strong>" + text_of(value) + "</strong></li>";
+    }
+    body += "</ul>\n<h2>The funnel</h2>\n" + chart("chart-funnel") + chart("chart-funnel-days");
+    body += table("funnel", figures.at("funnel"),
+                  {at("day", "day"), at("views", "views"), at("downloads", "downloads"),
+                   at("plays", "plays", "started"), at("to the end", "plays", "finished"),
+                   at("email unlocks", "unlocks", "email"), at("paid unlocks", "unlocks", "payment"),
+                   at("pledge unlocks", "unlocks", "pledge"), at("pledges", "pledges"),
+                   at("charged", "charged")});
+    body += "<h2>Views</h2>\n" + chart("chart-views");
+    body += table(
+        "views", figures.at("days"),
+        {at("day", "day"), at("views", "views"), at("visitors", "visitors"), at("returning", "returning")});
+    body += "<h2>Referring sites</h2>\n";
+    body += table("referrers", figures.at("referrers"), {at("site", "site"), at("views", "views")});
+    body += "<h2>The swarm (the tracker's scrape)</h2>\n" + chart("chart-swarm");
+    body += table("swarm", figures.at("swarm"),
+                  {at("day", "day"), at("version", "version"), at("info-hash", "infoHash"),
+                   at("seeds", "seeds"), at("leechers", "leechers"), at("downloaded", "downloaded")});
+    return page("Bundle " + figures.at("bundleId").get<std::string>(), "../", body, &figures);
+}
+
+std::string render_campaign_page(json const& figures) {
+    auto const& goal = figures.at("goal");
+    std::string body = "<ul class=\"totals\" id=\"totals\">";
+    body += "<li>state<strong>" + text_of(figures.at("state")) + "</strong></li>";
+    body += "<li>goal (backers)<strong>" + text_of(goal.at("backers")) + "</strong></li>";
+    body += "<li>goal (amount, " + text_of(figures.at("currency")) + ")<strong>" +
+            text_of(goal.at("amount")) + "</strong></li>";
+    body += "<li>deadline<strong>" + text_of(goal.at("deadline")) + "</strong></li></ul>\n";
+    body += "<h2>Progress</h2>\n" + chart("chart-progress");
+    body += table("progress", figures.at("days"),
+                  {at("day", "day"), at("backers", "backers"), at("amount", "amount"),
+                   at("charged", "charged"), at("backers needed", "needed", "backers"),
+                   at("amount needed", "needed", "amount"), at("on track", "onTrack")});
+    return page("Campaign " + figures.at("campaignId").get<std::string>(), "../", body, &figures);
+}
+
+} // namespace sluice::gate
