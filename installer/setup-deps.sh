@@ -19,6 +19,8 @@ packages=(
     aria2 transmission-cli nginx-light
     # the tracker whose scrape the gate reads for a bundle's downloads and seeds (tests start their own)
     opentracker
+    # tests/e2e: the gate's clock moved to earlier days (libfaketime), and its database read whole
+    faketime sqlite3
     # bench/bundle_create_bench measures sluice-bundle create beside it
     mktorrent
     # tests/e2e drives the extension in real browsers; make demo films its test pattern with ffmpeg

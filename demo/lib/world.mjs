@@ -242,9 +242,9 @@ function parseMail(text, file) {
 }
 
 // Starts the gate and reads its URL, the first line of its stdout.
-function startGate(binary, args, errFile) {
+function startGate(binary, args, errFile, env = {}) {
     const err = openSync(errFile, 'a');
-    const child = spawn(binary, args, {stdio: ['ignore', 'pipe', err]});
+    const child = spawn(binary, args, {stdio: ['ignore', 'pipe', err], env: {...process.env, ...env}});
     closeSync(err);
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
     const url = new Promise((resolve, reject) => {
@@ -270,9 +270,9 @@ async function stopChild(child, exited, {signal = 'SIGTERM', graceMs = 10000} = 
 // one pledge funds the campaign); `tracker` and `webSeed` (default true) put this world's tracker and web seed
 // into the bundle, so that a host that knows only the landing page's magnet finds the data; `gatePort`
 // (default: a free one); `mediaDir` (default dir/media); `onMail(mail)` hears each mail the gate sends;
-// `log(line)` the progress.
+// `log(line)` the progress; `gateEnv` more of the gate's environment.
 export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, pledge = {goalBackers: 1},
-    tracker = true, webSeed = true, gatePort = 0, mediaDir = join(dir, 'media'), onMail = () => {},
+    tracker = true, webSeed = true, gatePort = 0, mediaDir = join(dir, 'media'), onMail = () => {}, gateEnv = {},
     chargeOptions = ['--charge-retry-interval', '1m', '--grace-period', '1h']}) {
     const paths = {
         dir, media: mediaDir, keys: join(dir, 'keys'), out: join(dir, 'out'), gate: join(dir, 'gate'),
@@ -364,7 +364,7 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
             '--stripe-api', payments.base, '--stripe-key-file', join(paths.gate, 'stripe.key'),
             '--stripe-webhook-secret-file', join(paths.gate, 'stripe-webhook.secret'),
             '--admin-token-file', join(paths.gate, 'admin.token'), '--tracker', trackerUrl, '--tracker-every', '10s',
-            ...chargeOptions], join(paths.logs, 'gate.log'));
+            ...chargeOptions], join(paths.logs, 'gate.log'), gateEnv);
         stops.push(() => stopChild(gate.child, gate.exited));
         const served = await gate.url;
         if (served !== gateUrl) {
@@ -427,6 +427,7 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
         return {
             landingUrl, gateUrl, magnet, magnetWithPeer, infoHash, bundleId, campaignId, seedPeer, version,
             checkoutBase: payments.base, payments, tracker: tracker ? trackerUrl : null, webSeed: webSeed ? swarm.webSeed : null,
+            adminToken,
             paths: {...paths, bundleFolder, torrentFile, spec: specFile},
             seedHost,
             // For checking that nothing is left once stopped; the seed's owner is no child of ours.

@@ -18,11 +18,17 @@
         }
         new uPlot({
             title, width: width(node), height: 260,
-            scales: {x: {time: true}},
-            series: [{}, ...series.map((s, i) => ({
-                label: s.label, stroke: s.color ?? colors[i % colors.length], width: 2,
-                dash: s.dash, points: {show: true, size: 6},
-            }))],
+            // Days, in UTC as the gate counts them, with half a day of room on each side (a whole one around a
+            // single day).
+            scales: {x: {time: true, range: (u, min, max) => min === max ? [min - 86400, max + 86400]
+                : [min - 43200, max + 43200]}},
+            axes: [{incrs: [86400, 7 * 86400, 28 * 86400, 91 * 86400, 365 * 86400],
+                values: (u, ticks) => ticks.map((t) => new Date(t * 1000).toISOString().slice(0, 10))}, {}],
+            series: [{value: (u, t) => t === null ? '--' : new Date(t * 1000).toISOString().slice(0, 10)},
+                ...series.map((s, i) => ({
+                    label: s.label, stroke: s.color ?? colors[i % colors.length], width: 2,
+                    dash: s.dash, points: {show: true, size: 6},
+                }))],
         }, [days.map(dayTime), ...series.map((s) => s.values)], node);
         node.dataset.drawn = 'true';
     }
@@ -37,6 +43,7 @@
             title, width: width(node), height: 260,
             scales: {x: {time: false, range: [-0.5, stages.length - 0.5]}},
             axes: [{values: (u, ticks) => ticks.map((t) => stages[t]?.label ?? ''), splits: () => stages.map((_, i) => i)}, {}],
+            legend: {show: false},
             series: [{}, {label: 'count', fill: colors[0] + '99', stroke: colors[0], paths: uPlot.paths.bars({size: [0.6, 80]})}],
         }, [stages.map((_, i) => i), stages.map((s) => s.value)], node);
         node.dataset.drawn = 'true';

@@ -29,7 +29,8 @@ gate_response html(std::string body, unsigned status = 200) {
     res.body = std::move(body);
     res.headers.emplace_back("Content-Security-Policy", page_policy);
     res.headers.emplace_back("Cache-Control", "no-store");
-    res.headers.emplace_back("Referrer-Policy", "no-referrer");
+    // Not no-referrer: with it a form posts "Origin: null", which from_elsewhere refuses.
+    res.headers.emplace_back("Referrer-Policy", "same-origin");
     res.headers.emplace_back("X-Frame-Options", "DENY");
     return res;
 }

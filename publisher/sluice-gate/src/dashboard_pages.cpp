@@ -117,7 +117,7 @@ std::string render_overview_page(json const& stats) {
     body += "<h2>Campaigns</h2>\n";
     body += table("campaigns", stats.at("campaigns"),
                   {id_link("campaign", "campaigns"), at("state", "state"), at("backers", "backers"),
-                   at("amount", "amount")});
+                   at("amount (minor units)", "amount")});
     return page("Overview", "", body);
 }
 
@@ -162,9 +162,9 @@ std::string render_campaign_page(json const& figures) {
     body += "<li>deadline<strong>" + text_of(goal.at("deadline")) + "</strong></li></ul>\n";
     body += "<h2>Progress</h2>\n" + chart("chart-progress");
     body += table("progress", figures.at("days"),
-                  {at("day", "day"), at("backers", "backers"), at("amount", "amount"),
+                  {at("day", "day"), at("backers", "backers"), at("amount (minor units)", "amount"),
                    at("charged", "charged"), at("backers needed", "needed", "backers"),
-                   at("amount needed", "needed", "amount"), at("on track", "onTrack")});
+                   at("amount needed (minor units)", "needed", "amount"), at("on track", "onTrack")});
     return page("Campaign " + figures.at("campaignId").get<std::string>(), "../", body, &figures);
 }
 
