@@ -113,7 +113,7 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
             const v = await world.views();
             return v.totals.views === 1 ? v : null;
         }, 20000);
-        assert.deepEqual(views.totals, {views: 1, visitorDays: 1, returning: 0});
+        assert.deepEqual(views.totals, {views: 1, visitorDays: 1, returning: 0, plays: {started: 0, finished: 0}});
         assert.equal(views.days.length, 1);
         assert.deepEqual(views.referrers, []);
         // The seed, as the world's tracker (opentracker) lists it, in the figures the gate read from its scrape.
@@ -140,6 +140,12 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         const infoHash = world.infoHash;
         const pilot = await playerFrame(page, await fileIndexOf(extPage, infoHash, 'pilot.webm'));
         assert.ok(await playsPast(pilot, 0.5));
+        // The first play of a bundle asks, once and in plain words, whether plays are counted for its creator.
+        await until(() => pilot.evaluate(() => !document.getElementById('plays-ask').hidden), 20000);
+        assert.match(await pilot.textContent('#plays-ask-text'), /only a count of plays/);
+        await pilot.click('#plays-yes');
+        assert.equal(await until(async () => (await extPage.evaluate(() =>
+            chrome.runtime.sendMessage({intent: 'settings.get'}))).result.reportPlays, 10000), true);
         const duration = await pilot.evaluate(() => document.querySelector('video').duration);
         assert.ok(duration > 10, `duration ${duration}`);
         await pilot.evaluate((d) => { document.querySelector('video').currentTime = d * 0.8; }, duration);
@@ -158,6 +164,8 @@ test('Chromium: a bundle page plays, unlocks by email and by a funded pledge', {
         const episode = await playerFrame(page, await fileIndexOf(extPage, infoHash, 'episode-1.webm.locked')
             .catch(() => fileIndexOf(extPage, infoHash, 'episode-1.webm')));
         assert.ok(await playsPast(episode, 0.5));
+        assert.equal(await episode.evaluate(() => document.getElementById('plays-ask').hidden), true,
+            'asked once only');
 
         // Unlocked content is the viewer's: exported as a plain file, byte for byte the creator's film.
         const exported = await until(async () => {

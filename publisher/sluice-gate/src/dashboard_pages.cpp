@@ -157,7 +157,7 @@ std::string render_campaign_page(json const& figures) {
     std::string body = "<ul class=\"totals\" id=\"totals\">";
     body += "<li>state<strong>" + text_of(figures.at("state")) + "</strong></li>";
     body += "<li>goal (backers)<strong>" + text_of(goal.at("backers")) + "</strong></li>";
-    body += "<li>goal (amount, " + text_of(figures.at("currency")) + ")<strong>" +
+    body += "<li>goal (amount, minor units of " + text_of(figures.at("currency")) + ")<strong>" +
             text_of(goal.at("amount")) + "</strong></li>";
     body += "<li>deadline<strong>" + text_of(goal.at("deadline")) + "</strong></li></ul>\n";
     body += "<h2>Progress</h2>\n" + chart("chart-progress");
