@@ -101,5 +101,6 @@ ${bold('What to try')} (and what you should see)
    tracker: ${world.tracker} (opentracker)
    gate:    ${world.gateUrl}   mail: ${world.paths.mail}
    figures: build/dev/publisher/sluice-gate stats --data ${world.paths.gate}/data --bundle ${world.bundleId}
+            or the dashboard, ${world.gateUrl}admin/ (its token: ${world.paths.gate}/admin.token)
 
 ${bold('Ctrl-C to stop.')}`);
