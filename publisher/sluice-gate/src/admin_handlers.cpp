@@ -27,12 +27,6 @@ gate_response answer(admin_outcome const& outcome) {
     return json_response(protocol::dump_compact(outcome.body), outcome.status);
 }
 
-gate_response wrong_method(std::string_view allowed) {
-    auto res = error_response(405, error_code::method_not_allowed, "use " + std::string(allowed) + " here");
-    res.headers.emplace_back("Allow", std::string(allowed));
-    return res;
-}
-
 } // namespace
 
 bool bearer_matches(std::string const* authorization, std::string_view token) {

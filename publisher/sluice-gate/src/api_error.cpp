@@ -37,4 +37,17 @@ gate_response storage_failed(std::error_code const& ec) {
     return res;
 }
 
+gate_response wrong_method(std::string_view allowed) {
+    auto res = error_response(405, error_code::method_not_allowed, "use " + std::string(allowed) + " here");
+    res.headers.emplace_back("Allow", std::string(allowed));
+    return res;
+}
+
+gate_response no_content() {
+    gate_response res;
+    res.status = 204;
+    res.content_type.clear();
+    return res;
+}
+
 } // namespace sluice::gate

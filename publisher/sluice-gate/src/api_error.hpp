@@ -57,6 +57,12 @@ inline constexpr std::string_view campaign_mismatch = "campaign_mismatch";
 // {"error":{"code":..,"message":..}} with `status`.
 gate_response error_response(unsigned status, std::string_view code, std::string_view message);
 
+// 405 method_not_allowed with the `Allow` header: `allowed` is "GET", "POST" or "GET, POST".
+gate_response wrong_method(std::string_view allowed);
+
+// 204 with no body.
+gate_response no_content();
+
 // 200 (or `status`) with a JSON body.
 gate_response json_response(std::string body, unsigned status = 200);
 

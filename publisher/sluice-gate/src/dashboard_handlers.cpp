@@ -49,12 +49,6 @@ gate_response see(std::string location, std::string cookie = {}) {
     return res;
 }
 
-gate_response wrong_method(std::string_view allowed) {
-    auto res = error_response(405, error_code::method_not_allowed, "use " + std::string(allowed) + " here");
-    res.headers.emplace_back("Allow", std::string(allowed));
-    return res;
-}
-
 // The cookie's value: the token in hex, since a token file may hold bytes a cookie cannot carry.
 std::string cookie_value(std::string_view token) {
     return protocol::to_hex({reinterpret_cast<unsigned char const*>(token.data()), token.size()});

@@ -12,17 +12,6 @@
 
 namespace sluice::gate {
 
-namespace {
-
-gate_response counted() {
-    gate_response res;
-    res.status = 204;
-    res.content_type.clear();
-    return res;
-}
-
-} // namespace
-
 gate_response handle_plays(gate_context& ctx, gate_request const& req, std::string_view bundle_id) {
     play_report report;
     report.bundle_id = bundle_id;
@@ -57,12 +46,12 @@ gate_response handle_plays(gate_context& ctx, gate_request const& req, std::stri
         }
     }
     if (ctx.plays_per_ip->acquire(req.client_ip, ctx.steady_now()).count() != 0) {
-        return counted();
+        return no_content();
     }
     report.day = day_of(ctx.unix_now());
     std::error_code ec;
     ctx.store.record_plays(report, ec);
-    return ec ? storage_failed(ec) : counted();
+    return ec ? storage_failed(ec) : no_content();
 }
 
 } // namespace sluice::gate

@@ -38,12 +38,6 @@ std::vector<std::string_view> segments(std::string_view path) {
     return out;
 }
 
-gate_response wrong_method(std::string_view allowed) {
-    auto res = error_response(405, error_code::method_not_allowed, "use " + std::string(allowed) + " here");
-    res.headers.emplace_back("Allow", std::string(allowed));
-    return res;
-}
-
 // Most routes answer at once; the email unlock (the mail command), the payment and the pledge (the payment
 // provider's checkout) answer through `respond` themselves, later.
 void route(gate_context& ctx, gate_request const& req, responder const& respond) {

@@ -43,13 +43,6 @@ constexpr char const* views_script_text =
 })();
 )js";
 
-gate_response no_content() {
-    gate_response res;
-    res.status = 204;
-    res.content_type.clear();
-    return res;
-}
-
 std::string header_or_empty(gate_request const& req, std::string_view name) {
     auto const* value = req.header(name);
     return value ? *value : std::string();
