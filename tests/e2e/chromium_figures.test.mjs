@@ -138,6 +138,8 @@ test('Chromium: the dashboard shows exactly the views, downloads, plays, unlocks
             assert.deepEqual(byDay[today], {day: today, views: 0, downloads: 2, plays: {started: 3, finished: 1},
                 unlocks: {email: 1, payment: 0, pledge: 1}, pledges: 1, charged: 1});
             assert.equal(figures.funnel.reduce((n, d) => n + d.downloads, 0), 2);
+            assert.deepEqual(figures.versions, [{version: world.version, downloads: 2,
+                plays: {started: 3, finished: 1}}]);
             assert.ok(figures.swarm.some((r) => r.day === today && r.seeds === 3 && r.downloaded === 2),
                 JSON.stringify(figures.swarm));
 
@@ -189,6 +191,7 @@ test('Chromium: the dashboard shows exactly the views, downloads, plays, unlocks
             assert.deepEqual(funnel.find((r) => r[0] === today), [today, '0', '2', '3', '1', '1', '0', '1', '1', '1']);
             assert.deepEqual(funnel.find((r) => r[0] === isoDay(2)).slice(0, 2), [isoDay(2), '4']);
             assert.deepEqual(await tableRows(page, 'views'), [[isoDay(2), '4', '3', '0'], [isoDay(1), '2', '2', '1']]);
+            assert.deepEqual(await tableRows(page, 'versions'), [[String(world.version), '2', '3', '1']]);
             assert.deepEqual(await tableRows(page, 'referrers'), [['example.org', '1'], ['news.example.com', '1']]);
             assert.deepEqual(await page.$$eval('#totals strong', (s) => s.map((n) => n.textContent)),
                 ['6', '5', '1', '3', '1']);

@@ -13,26 +13,29 @@ namespace {
 
 using nlohmann::json;
 
-// Each day's downloads: what the tracker's count of a version grew by since its reading of an earlier day. A
-// count that went down (the tracker restarted and counts afresh) grew by its new value.
-std::map<std::int64_t, std::uint64_t> downloads_by_day(std::vector<swarm_reading> const& readings) {
-    std::map<std::uint64_t, std::map<std::int64_t, std::uint64_t>> per_version; // version -> day -> count
+// Each version's downloads by day: what the tracker's count of the version grew by since its reading of an
+// earlier day. A version's v1 and v2 hashes count the same downloads, so the larger is taken; a count that
+// went down (the tracker restarted and counts afresh) grew by its new value.
+std::map<std::uint64_t, std::map<std::int64_t, std::uint64_t>>
+downloads_by_version(std::vector<swarm_reading> const& readings) {
+    std::map<std::uint64_t, std::map<std::int64_t, std::uint64_t>> counts; // version -> day -> count
     for (auto const& r : readings) {
-        auto& count = per_version[r.version][r.day];
+        auto& count = counts[r.version][r.day];
         count = std::max(count, r.downloaded);
     }
-    std::map<std::int64_t, std::uint64_t> out;
-    for (auto const& [version, days] : per_version) {
+    for (auto& [version, days] : counts) {
         std::uint64_t before = 0;
-        for (auto const& [day, count] : days) {
-            out[day] += count >= before ? count - before : count;
+        for (auto& [day, count] : days) {
+            auto const grew = count >= before ? count - before : count;
             before = count;
+            count = grew;
         }
     }
-    return out;
+    return counts;
 }
 
-json funnel_of(std::vector<view_day> const& views, std::vector<swarm_reading> const& swarm,
+json funnel_of(std::vector<view_day> const& views,
+               std::map<std::uint64_t, std::map<std::int64_t, std::uint64_t>> const& downloads,
                std::vector<day_count> const& plays, std::vector<day_count> const& unlocks,
                std::vector<day_count> const& pledges, std::vector<day_count> const& charged) {
     std::map<std::int64_t, json> days;
@@ -52,8 +55,11 @@ json funnel_of(std::vector<view_day> const& views, std::vector<swarm_reading> co
     for (auto const& v : views) {
         day_row(v.day)["views"] = v.views;
     }
-    for (auto const& [day, n] : downloads_by_day(swarm)) {
-        day_row(day)["downloads"] = n;
+    for (auto const& [version, days] : downloads) {
+        for (auto const& [day, n] : days) {
+            auto& row = day_row(day);
+            row["downloads"] = row["downloads"].get<std::uint64_t>() + n;
+        }
     }
     for (auto const& p : plays) {
         day_row(p.day)["plays"][p.kind] = p.count;
@@ -70,6 +76,35 @@ json funnel_of(std::vector<view_day> const& views, std::vector<swarm_reading> co
     json out = json::array();
     for (auto& [day, row] : days) {
         out.push_back(std::move(row));
+    }
+    return out;
+}
+
+// What can be told of each version of the bundle: its downloads and its plays (views, unlocks and pledges are
+// the bundle's, whatever version a viewer has).
+json versions_of(std::map<std::uint64_t, std::map<std::int64_t, std::uint64_t>> const& downloads,
+                 std::vector<version_plays> const& plays) {
+    std::map<std::uint64_t, json> rows;
+    auto const row = [&](std::uint64_t version) -> json& {
+        auto& r = rows[version];
+        if (r.is_null()) {
+            r = {{"version", version}, {"downloads", 0}, {"plays", {{"started", 0}, {"finished", 0}}}};
+        }
+        return r;
+    };
+    for (auto const& [version, days] : downloads) {
+        std::uint64_t total = 0;
+        for (auto const& [day, n] : days) {
+            total += n;
+        }
+        row(version)["downloads"] = total;
+    }
+    for (auto const& p : plays) {
+        row(p.version)["plays"][p.event] = p.plays;
+    }
+    json out = json::array();
+    for (auto& [version, r] : rows) {
+        out.push_back(std::move(r));
     }
     return out;
 }
@@ -94,6 +129,7 @@ admin_outcome bundle_figures(gate_store& store, std::string_view bundle_id, std:
         ec ? std::vector<referrer_count>{} : store.view_referrers(bundle_id, 0, today, 50, ec);
     auto const swarm = ec ? std::vector<swarm_reading>{} : store.swarm_days(bundle_id, ec);
     auto const plays = ec ? std::vector<day_count>{} : store.daily(daily_series::plays, bundle_id, ec);
+    auto const plays_per_version = ec ? std::vector<version_plays>{} : store.plays_by_version(bundle_id, ec);
     auto const unlocks = ec ? std::vector<day_count>{} : store.daily(daily_series::unlocks, bundle_id, ec);
     std::vector<day_count> pledges;
     std::vector<day_count> charged;
@@ -116,6 +152,7 @@ admin_outcome bundle_figures(gate_store& store, std::string_view bundle_id, std:
         totals.visitor_days += d.visitors;
         returners += d.returners;
     }
+    auto const downloads = downloads_by_version(swarm);
     std::map<std::string, std::uint64_t> played;
     for (auto const& p : plays) {
         played[p.kind] += p.count;
@@ -140,7 +177,8 @@ admin_outcome bundle_figures(gate_store& store, std::string_view bundle_id, std:
                  {"days", day_rows},
                  {"referrers", sites},
                  {"swarm", swarm_rows},
-                 {"funnel", funnel_of(views, swarm, plays, unlocks, pledges, charged)},
+                 {"funnel", funnel_of(views, downloads, plays, unlocks, pledges, charged)},
+                 {"versions", versions_of(downloads, plays_per_version)},
                  {"totals",
                   {{"views", totals.views},
                    {"visitorDays", totals.visitor_days},

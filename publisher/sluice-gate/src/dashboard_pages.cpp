@@ -139,6 +139,10 @@ std::string render_bundle_page(json const& figures) {
                    at("email unlocks", "unlocks", "email"), at("paid unlocks", "unlocks", "payment"),
                    at("pledge unlocks", "unlocks", "pledge"), at("pledges", "pledges"),
                    at("charged", "charged")});
+    body += "<h2>By version</h2>\n";
+    body += table("versions", figures.at("versions"),
+                  {at("version", "version"), at("downloads", "downloads"), at("plays", "plays", "started"),
+                   at("to the end", "plays", "finished")});
     body += "<h2>Views</h2>\n" + chart("chart-views");
     body += table(
         "views", figures.at("days"),

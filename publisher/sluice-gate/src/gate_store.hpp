@@ -341,6 +341,13 @@ struct play_report {
     std::vector<item_plays> items;
 };
 
+// A bundle version's reported plays of one event ("started", "finished"), over every day.
+struct version_plays {
+    std::uint64_t version = 0;
+    std::string event;
+    std::uint64_t plays = 0;
+};
+
 enum class daily_series {
     unlocks,           // of a bundle, by grantee kind ("email", "payment", "pledge"), by the day issued
     pledges_confirmed, // of a campaign, by the day its card was saved
@@ -469,6 +476,8 @@ public:
     virtual void record_swarm(swarm_reading const& reading, std::int64_t now, std::error_code& ec) = 0;
     // Adds a host's report to its day's counts, all of it or nothing.
     virtual void record_plays(play_report const& report, std::error_code& ec) = 0;
+    // A bundle's reported plays by version and event.
+    virtual std::vector<version_plays> plays_by_version(std::string_view bundle_id, std::error_code& ec) = 0;
     // A series of the bundle's or campaign's `id`, by day (days without any left out).
     virtual std::vector<day_count> daily(daily_series series, std::string_view id, std::error_code& ec) = 0;
     // A bundle's readings, by day, version and hash.

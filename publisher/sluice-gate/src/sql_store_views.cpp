@@ -162,6 +162,16 @@ void sql_store::record_plays(play_report const& report, std::error_code& ec) {
     }
 }
 
+std::vector<version_plays> sql_store::plays_by_version(std::string_view bundle_id, std::error_code& ec) {
+    return statement(*db_, sql::plays_by_version)
+        .bind(bundle_id)
+        .query_all(
+            [](statement const& row) {
+                return version_plays{count_at(row, 0), row.text(1), count_at(row, 2)};
+            },
+            ec);
+}
+
 std::vector<day_count> sql_store::daily(daily_series series, std::string_view id, std::error_code& ec) {
     auto const* sql = series == daily_series::unlocks             ? sql::daily_unlocks
                       : series == daily_series::pledges_confirmed ? sql::daily_pledges_confirmed

@@ -44,6 +44,9 @@ inline constexpr char const* count_plays =
     "INSERT INTO play_days (bundle_id, version, day, item, event, plays) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (bundle_id, version, day, item, event) DO UPDATE SET plays = play_days.plays + "
     "excluded.plays";
+inline constexpr char const* plays_by_version = "SELECT version, event, CAST(SUM(plays) AS BIGINT) FROM "
+                                                "play_days WHERE bundle_id = ? GROUP BY version, event "
+                                                "ORDER BY 1, 2";
 
 // Daily series of what the gate's own tables hold (gate_store::daily): day, kind, count, amount.
 inline constexpr char const* daily_unlocks =

@@ -585,6 +585,7 @@ TEST_P(GateRouter, ViewsAreCountedPerDayWithoutNamingAnyone) {
                        {"unlocks", {{"email", 0}, {"payment", 0}, {"pledge", 0}}},
                        {"pledges", 0},
                        {"charged", 0}}}},
+                    {"versions", json::array()},
                     {"totals",
                      {{"views", 6},
                       {"visitorDays", 4},
@@ -676,6 +677,9 @@ TEST_P(GateRouter, DownloadsPerDayAreWhatTheTrackersCountGrewBy) {
         downloads.push_back(d.at("downloads").get<int>());
     }
     EXPECT_EQ(downloads, (std::vector<int>{5, 4, 4 + 2}));
+    EXPECT_EQ(figures.body.at("versions"),
+              (json{{{"version", 1}, {"downloads", 13}, {"plays", {{"started", 0}, {"finished", 0}}}},
+                    {{"version", 2}, {"downloads", 2}, {"plays", {{"started", 0}, {"finished", 0}}}}}));
     EXPECT_EQ(figures.body.at("swarm").size(), 6u);
 }
 
@@ -729,6 +733,8 @@ TEST_P(GateRouter, PlaysAreCountedAsHostsReportThemAndNothingElseIsKept) {
     EXPECT_EQ(funnel.at(0).at("plays"), (json{{"started", 4}, {"finished", 2}}));
     EXPECT_EQ(funnel.at(1).at("plays"), (json{{"started", 2}, {"finished", 1}}));
     EXPECT_EQ(figures.body.at("totals").at("plays"), (json{{"started", 6}, {"finished", 3}}));
+    EXPECT_EQ(figures.body.at("versions"),
+              (json{{{"version", 1}, {"downloads", 0}, {"plays", {{"started", 6}, {"finished", 3}}}}}));
     if (GetParam() == store_engine::sqlite) {
         auto const kept = every_value(dir_ / "data" / "gate.db");
         EXPECT_EQ(kept.find("198.51.100."), std::string::npos);
