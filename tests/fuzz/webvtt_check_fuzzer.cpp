@@ -1,6 +1,6 @@
 // libFuzzer entry point: a subtitle track a viewer sends a gate (check_webvtt). Whatever the bytes, the check
 // answers without crashing, says where and why it refuses, and what it accepts keeps the promises a page
-// showing it relies on: WEBVTT first, no '<' outside the tags it allows, no STYLE block.
+// showing it relies on: WEBVTT first, no script tag anywhere, no STYLE block.
 #include <sluice/protocol/webvtt_check.hpp>
 
 #include <cstddef>

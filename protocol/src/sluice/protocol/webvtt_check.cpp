@@ -245,11 +245,18 @@ std::optional<webvtt_problem> check_webvtt(std::string_view text, webvtt_summary
     if (first.substr(0, 6) != "WEBVTT" || (first.size() > 6 && !is_space(first[6]))) {
         return webvtt_problem{1, "a WebVTT track begins with the line \"WEBVTT\""};
     }
+    // The header's other lines (kept by some tools: "Kind: captions") show nowhere; like NOTEs, they may hold
+    // no markup, which nothing would check.
+    if (first.find('<') != std::string_view::npos) {
+        return webvtt_problem{1, "the header may not hold '<'"};
+    }
     std::size_t n = 1;
-    // The header's other lines (kept by some tools: "Kind: captions") show nowhere.
     for (; n < lines.size() && !lines[n].empty(); ++n) {
         if (lines[n].find("-->") != std::string_view::npos) {
             return webvtt_problem{n + 1, "a cue needs an empty line after the header"};
+        }
+        if (lines[n].find('<') != std::string_view::npos) {
+            return webvtt_problem{n + 1, "the header may not hold '<'"};
         }
     }
     std::size_t cues = 0;
@@ -271,6 +278,9 @@ std::optional<webvtt_problem> check_webvtt(std::string_view text, webvtt_summary
             for (auto i = block_start; i < block_end; ++i) {
                 if (lines[i].find("-->") != std::string_view::npos) {
                     return webvtt_problem{i + 1, "a NOTE may not hold \"-->\""};
+                }
+                if (lines[i].find('<') != std::string_view::npos) {
+                    return webvtt_problem{i + 1, "a NOTE may not hold '<'"};
                 }
             }
             n = block_end;
