@@ -106,7 +106,7 @@ TEST(WebVttCheck, ATrackOfTooManyCuesIsRefused) {
     }
     auto const problem = check_webvtt(track);
     ASSERT_TRUE(problem);
-    EXPECT_EQ(problem->text, "more than 20000 cues");
+    EXPECT_EQ(problem->text, "more than 10000 cues");
 }
 
 } // namespace

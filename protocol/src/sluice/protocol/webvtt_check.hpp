@@ -15,7 +15,7 @@ namespace sluice::protocol {
 // throws, whatever the bytes.
 
 inline constexpr std::size_t max_webvtt_bytes = 512 * 1024;
-inline constexpr std::size_t max_webvtt_cues = 20'000;
+inline constexpr std::size_t max_webvtt_cues = 10'000;
 // The longest line of cue text: far beyond what anyone can read, well short of hiding a payload.
 inline constexpr std::size_t max_webvtt_line = 500;
 
