@@ -93,7 +93,8 @@ bool same_gates(bundle_gates const& a, bundle_gates const& b) {
 bool same_manifest(bundle_manifest const& a, bundle_manifest const& b) {
     return a.id == b.id && a.version == b.version && a.title == b.title && a.creator == b.creator &&
            a.description == b.description && same_cover(a.cover, b.cover) &&
-           a.publisher_key == b.publisher_key && a.gate_keys == b.gate_keys && a.gate_url == b.gate_url &&
+           a.publisher_key == b.publisher_key && a.gate_keys == b.gate_keys &&
+           a.translation_keys == b.translation_keys && a.gate_url == b.gate_url &&
            a.items.size() == b.items.size() &&
            std::equal(a.items.begin(), a.items.end(), b.items.begin(), same_item) &&
            same_gates(a.gates, b.gates);
@@ -123,6 +124,9 @@ void check_accepted(bundle_manifest const& m, std::string_view bytes) {
     require(!m.items.empty() && m.items.size() <= bundle_manifest::max_items);
     require(m.gate_keys.size() <= 16);
     require(std::set(m.gate_keys.begin(), m.gate_keys.end()).size() == m.gate_keys.size());
+    require(m.translation_keys.size() <= 16 &&
+            std::set(m.translation_keys.begin(), m.translation_keys.end()).size() ==
+                m.translation_keys.size());
     require(!m.cover || names_a_file_of_its_own(m.cover->path));
     std::set<std::string_view> paths;
     bool any_locked = false;

@@ -62,22 +62,6 @@ std::string item_path(strict_object const& r, std::string_view key) {
     return s;
 }
 
-std::optional<std::array<unsigned char, 32>> hex_sha256(std::string_view s) {
-    if (s.size() != 64) {
-        return std::nullopt;
-    }
-    std::array<unsigned char, 32> out{};
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        auto const* first = s.data() + 2 * i;
-        if (!std::all_of(first, first + 2,
-                         [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
-            return std::nullopt;
-        }
-        std::from_chars(first, first + 2, out[i], 16);
-    }
-    return out;
-}
-
 constexpr std::uint64_t max_item_size = 1ull << 40;
 
 sha256_digest digest(strict_object const& r, std::string_view key) {
@@ -234,10 +218,27 @@ void check_tier_items(bundle_manifest const& m, std::vector<pledge_tier> const& 
     }
 }
 
+// A list of at most 16 distinct Ed25519 keys, empty when the member is absent.
+std::vector<std::array<unsigned char, 32>> key_list(strict_object const& r, std::string const& name) {
+    std::vector<std::array<unsigned char, 32>> out;
+    if (!r.has(name)) {
+        return out;
+    }
+    auto const& keys = r.array(name, 0, 16);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        auto const key = ed25519_key(keys[i], "/" + name + "/" + std::to_string(i));
+        if (std::find(out.begin(), out.end(), key) != out.end()) {
+            shape_fail("/" + name + "/" + std::to_string(i), "is listed twice");
+        }
+        out.push_back(key);
+    }
+    return out;
+}
+
 bundle_manifest read_manifest(json const& v) {
     strict_object const r(v, "",
                           {"format", "id", "version", "title", "creator", "description", "cover",
-                           "publisherKey", "gateKeys", "gateUrl", "items", "gates"});
+                           "publisherKey", "gateKeys", "translationKeys", "gateUrl", "items", "gates"});
     auto const format = r.string("format", 1, 40);
     if (format == "sluice-bundle/1") {
         shape_fail("/format", "is sluice-bundle/1, an older format that does not sign every file of the "
@@ -258,16 +259,8 @@ bundle_manifest read_manifest(json const& v) {
         m.cover = read_cover(r.member("cover"), "/cover");
     }
     m.publisher_key = ed25519_key(r.member("publisherKey"), "/publisherKey");
-    if (r.has("gateKeys")) {
-        auto const& keys = r.array("gateKeys", 0, 16);
-        for (std::size_t i = 0; i < keys.size(); ++i) {
-            auto const key = ed25519_key(keys[i], "/gateKeys/" + std::to_string(i));
-            if (std::find(m.gate_keys.begin(), m.gate_keys.end(), key) != m.gate_keys.end()) {
-                shape_fail("/gateKeys/" + std::to_string(i), "is listed twice");
-            }
-            m.gate_keys.push_back(key);
-        }
-    }
+    m.gate_keys = key_list(r, "gateKeys");
+    m.translation_keys = key_list(r, "translationKeys");
     if (r.has("gateUrl")) {
         m.gate_url = r.string("gateUrl", 8, 2048);
         if (!m.gate_url.starts_with("https://") && !m.gate_url.starts_with("http://")) {
@@ -566,6 +559,22 @@ bundle_gates read_bundle_gates(json const& v, std::string const& where) {
     return gates;
 }
 
+std::optional<sha256_digest> hex_sha256(std::string_view s) {
+    if (s.size() != 64) {
+        return std::nullopt;
+    }
+    std::array<unsigned char, 32> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        auto const* first = s.data() + 2 * i;
+        if (!std::all_of(first, first + 2,
+                         [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
+            return std::nullopt;
+        }
+        std::from_chars(first, first + 2, out[i], 16);
+    }
+    return out;
+}
+
 std::string to_hex(std::span<unsigned char const> bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
@@ -790,10 +799,13 @@ json to_json(bundle_manifest const& m) {
                       {"root", to_hex(m.cover->root)}};
     }
     j["publisherKey"] = encode_public_key("ed25519", m.publisher_key);
-    if (!m.gate_keys.empty()) {
-        auto& keys = j["gateKeys"] = json::array();
-        for (auto const& k : m.gate_keys) {
-            keys.push_back(encode_public_key("ed25519", k));
+    for (auto const& [name, list] :
+         {std::pair{"gateKeys", &m.gate_keys}, std::pair{"translationKeys", &m.translation_keys}}) {
+        if (!list->empty()) {
+            auto& keys = j[name] = json::array();
+            for (auto const& k : *list) {
+                keys.push_back(encode_public_key("ed25519", k));
+            }
         }
     }
     if (!m.gate_url.empty()) {

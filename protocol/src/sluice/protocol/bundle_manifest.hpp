@@ -131,6 +131,9 @@ struct bundle_manifest {
     std::optional<bundle_cover> cover;
     std::array<unsigned char, 32> publisher_key{};
     std::vector<std::array<unsigned char, 32>> gate_keys;
+    // Keys that may sign translation add-ons of this bundle (translation_addon.hpp) besides the publisher's,
+    // so that a creator's gate can approve translations without the publisher key on its machine.
+    std::vector<std::array<unsigned char, 32>> translation_keys;
     std::string gate_url;
     std::vector<bundle_item> items;
     bundle_gates gates;
@@ -172,6 +175,8 @@ pledge_tier single_price_tier(std::uint64_t price);
 
 // Lower-case hex, as the manifest writes SHA-256 digests and torrents' info-hashes are shown.
 std::string to_hex(std::span<unsigned char const> bytes);
+// 64 lower-case hex digits as a digest; nothing for anything else.
+std::optional<sha256_digest> hex_sha256(std::string_view s);
 
 // Whether `path` is a relative '/'-separated path that stays inside the bundle (no empty, "." or ".."
 // segment, no backslash, no control character, no leading '/'), at most 1024 bytes.

@@ -1,5 +1,6 @@
-#include <sluice/protocol/untrusted_json.hpp>
-#include <sluice/protocol/webvtt_check.hpp>
+#include "webvtt_check.hpp"
+
+#include "untrusted_json.hpp"
 
 #include <algorithm>
 #include <vector>
