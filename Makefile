@@ -11,7 +11,7 @@ CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' 
 
 .PHONY: demo test deps build test-unit test-asan test-js test-e2e test-package package fuzz lint format bench clean
 
-## deps: system packages (apt, idempotent) and the npm packages the JS tests and lint use
+## deps: system packages (apt, idempotent) and the npm packages: the JS tests and lint, and the chart library the gate builds in
 deps: node_modules/.installed
 	@bash installer/setup-deps.sh
 
