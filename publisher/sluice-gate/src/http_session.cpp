@@ -73,18 +73,33 @@ template <typename Stream>
 void basic_http_session<Stream>::read_request() {
     parser_.emplace();
     parser_->header_limit(max_header_bytes);
-    parser_->body_limit(max_request_body_bytes);
     tcp().expires_after(idle_timeout);
-    bhttp::async_read(
+    // The header first: how large a body may be depends on where it goes (a translation's track is larger
+    // than any other request).
+    bhttp::async_read_header(
         stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_read(ec); });
+        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+            if (ec) {
+                self->on_read(ec);
+                return;
+            }
+            auto const& head = self->parser_->get();
+            self->body_limit_ =
+                request_body_limit(std::string_view(head.method_string().data(), head.method_string().size()),
+                                   std::string_view(head.target().data(), head.target().size()));
+            self->parser_->body_limit(self->body_limit_);
+            bhttp::async_read(
+                self->stream_, self->buffer_, *self->parser_,
+                [self](boost::system::error_code read_ec, std::size_t) { self->on_read(read_ec); });
+        });
 }
 
 template <typename Stream>
 void basic_http_session<Stream>::on_read(boost::system::error_code ec) {
     if (ec == bhttp::error::body_limit) {
         close_after_write_ = true;
-        send(error_response(413, error_code::body_too_large, "the request body is larger than 65536 bytes"),
+        send(error_response(413, error_code::body_too_large,
+                            "the request body is larger than " + std::to_string(body_limit_) + " bytes"),
              false);
         return;
     }

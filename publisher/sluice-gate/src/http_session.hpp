@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sluice-gate/gate_context.hpp"
+#include "sluice-gate/request_body.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -60,6 +61,7 @@ private:
     owner_type owner_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::size_t body_limit_ = max_request_body_bytes; // of the request being read
     std::string peer_ip_; // the TCP peer: the client, or the trusted proxy before it
     std::size_t drained_ = 0;
     bool close_after_write_ = false;
