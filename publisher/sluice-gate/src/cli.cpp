@@ -441,6 +441,7 @@ int serve(parsed_args const& a) {
         ctx.views_per_ip = contexts.front().views_per_ip;
         ctx.plays_per_ip = contexts.front().plays_per_ip;
         ctx.admin_logins = contexts.front().admin_logins;
+        ctx.translations_per_ip = contexts.front().translations_per_ip;
     }
     std::optional<charge_runner> charges;
     if (stripe) {

@@ -43,6 +43,10 @@ struct gate_context {
     std::shared_ptr<rate_limiter> per_address = std::make_shared<rate_limiter>(5, std::chrono::minutes(10));
     std::shared_ptr<rate_limiter> per_ip = std::make_shared<rate_limiter>(30, std::chrono::minutes(10));
 
+    // Translations submitted (translation_handlers.hpp) per client address.
+    std::shared_ptr<rate_limiter> translations_per_ip =
+        std::make_shared<rate_limiter>(10, std::chrono::hours(1));
+
     // Dashboard logins (dashboard_handlers.hpp) tried per client address.
     std::shared_ptr<rate_limiter> admin_logins = std::make_shared<rate_limiter>(10, std::chrono::minutes(10));
 

@@ -131,7 +131,7 @@ CREATE TABLE IF NOT EXISTS payment_events (
 // The schema's version, kept in the database (SQLite: PRAGMA user_version); the gate refuses to open a
 // database of a later version than it knows. `schema` above is version 1 and is created as it is; each
 // migration brings the version before it to its own, in one transaction.
-inline constexpr int schema_version = 6;
+inline constexpr int schema_version = 7;
 
 // 2: pledges are pre-orders charged at funding (payment_provider.hpp): the pledge keeps its saved method and
 // its charges' pacing, each charge and refund is a row written before it is sent, and every provider event
@@ -288,9 +288,34 @@ CREATE TABLE play_days (
 );
 )sql";
 
+// 7: translations viewers submit (translation_handlers.hpp): the track, its translator's display name and
+// the terms they agreed to, per bundle item and language, until the creator approves (the signed add-on is
+// kept then) or rejects it.
+inline constexpr char const* migration_7 = R"sql(
+CREATE TABLE translation_submissions (
+    id           TEXT   NOT NULL PRIMARY KEY,
+    bundle_id    TEXT   NOT NULL REFERENCES bundles (id),
+    version      BIGINT NOT NULL,
+    item         TEXT   NOT NULL,
+    lang         TEXT   NOT NULL,
+    label        TEXT   NOT NULL,
+    translator   TEXT   NOT NULL,
+    licence      TEXT   NOT NULL,
+    based_on     TEXT   NULL,
+    track        TEXT   NOT NULL,
+    sha256       TEXT   NOT NULL,
+    submitted_at BIGINT NOT NULL,
+    state        TEXT   NOT NULL,
+    reviewed_at  BIGINT NULL,
+    reason       TEXT   NULL,
+    addon        TEXT   NULL
+);
+CREATE INDEX translation_submissions_by_language ON translation_submissions (bundle_id, item, lang, submitted_at);
+)sql";
+
 // Each version's migration, by the version it reaches (1 is `schema` itself).
 inline constexpr char const* migrations[] = {nullptr,     nullptr,     migration_2, migration_3,
-                                             migration_4, migration_5, migration_6};
+                                             migration_4, migration_5, migration_6, migration_7};
 static_assert(std::size(migrations) == schema_version + 1, "a migration for each version");
 
 inline constexpr char const* find_bundle_version = "SELECT version, manifest FROM bundles WHERE id = ?";

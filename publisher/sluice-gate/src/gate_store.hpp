@@ -348,6 +348,27 @@ struct version_plays {
     std::uint64_t plays = 0;
 };
 
+// A translation a viewer submitted (translation_handlers.hpp). `state` is "pending", "approved" or
+// "rejected"; `addon` the signed add-on once approved, `reason` why it was rejected.
+struct translation_submission {
+    std::string id;
+    std::string bundle_id;
+    std::uint64_t version = 0;
+    std::string item;
+    std::string lang;
+    std::string label;
+    std::string translator; // the display name the translator gave, for the credit
+    std::string licence;    // the terms they agreed to
+    std::string based_on;   // the submission this one takes up, or ""
+    std::string track;      // WebVTT ("" in lists)
+    std::string sha256;
+    std::int64_t submitted_at = 0;
+    std::string state = "pending";
+    std::optional<std::int64_t> reviewed_at;
+    std::string reason;
+    std::string addon;
+};
+
 enum class daily_series {
     unlocks,           // of a bundle, by grantee kind ("email", "payment", "pledge"), by the day issued
     pledges_confirmed, // of a campaign, by the day its card was saved
@@ -474,6 +495,15 @@ public:
     virtual std::vector<bundle_magnet> bundle_magnets(std::error_code& ec) = 0;
     // Keeps a reading as its day's (the last of a day stays); `now` is when it was read.
     virtual void record_swarm(swarm_reading const& reading, std::int64_t now, std::error_code& ec) = 0;
+    // Translations (translation_handlers.hpp).
+    virtual void add_translation(translation_submission const& submission, std::error_code& ec) = 0;
+    // One submission with its track, or nothing.
+    virtual std::optional<translation_submission> find_translation(std::string_view id,
+                                                                   std::error_code& ec) = 0;
+    // A bundle's submissions ("" for every bundle's) in `state` ("" for any), oldest first, without tracks.
+    virtual std::vector<translation_submission> translations(std::string_view bundle_id,
+                                                             std::string_view state, std::error_code& ec) = 0;
+
     // Adds a host's report to its day's counts, all of it or nothing.
     virtual void record_plays(play_report const& report, std::error_code& ec) = 0;
     // A bundle's reported plays by version and event.

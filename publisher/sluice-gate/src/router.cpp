@@ -9,6 +9,7 @@
 #include "sluice-gate/payment_handlers.hpp"
 #include "sluice-gate/play_handlers.hpp"
 #include "sluice-gate/pledge_handlers.hpp"
+#include "sluice-gate/translation_handlers.hpp"
 #include "sluice-gate/view_handlers.hpp"
 
 #include <memory>
@@ -113,6 +114,9 @@ void route(gate_context& ctx, gate_request const& req, responder const& respond)
         }
         if (is({"v1", "bundles", "*", "views"})) {
             return req.method == "POST" ? handle_view(ctx, req, s[2]) : wrong_method("POST");
+        }
+        if (is({"v1", "bundles", "*", "translations"})) {
+            return req.method == "POST" ? handle_translation_submit(ctx, req, s[2]) : wrong_method("POST");
         }
         if (is({"v1", "bundles", "*", "plays"})) {
             return req.method == "POST" ? handle_plays(ctx, req, s[2]) : wrong_method("POST");

@@ -68,6 +68,10 @@ public:
     std::vector<bundle_magnet> bundle_magnets(std::error_code& ec) override;
     void record_swarm(swarm_reading const& reading, std::int64_t now, std::error_code& ec) override;
     void record_plays(play_report const& report, std::error_code& ec) override;
+    void add_translation(translation_submission const& submission, std::error_code& ec) override;
+    std::optional<translation_submission> find_translation(std::string_view id, std::error_code& ec) override;
+    std::vector<translation_submission> translations(std::string_view bundle_id, std::string_view state,
+                                                     std::error_code& ec) override;
     std::vector<version_plays> plays_by_version(std::string_view bundle_id, std::error_code& ec) override;
     std::vector<swarm_reading> swarm_days(std::string_view bundle_id, std::error_code& ec) override;
     std::vector<day_count> daily(daily_series series, std::string_view id, std::error_code& ec) override;

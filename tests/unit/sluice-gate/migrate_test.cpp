@@ -274,6 +274,11 @@ void fill_every_table(gate_store& store) {
     check("swarm");
     store.record_plays({"les-veilleurs", 1, day, {{"pilot.webm", 2, 1}}}, ec);
     check("plays");
+    store.add_translation({"sub-1", "les-veilleurs", 1, "pilot.webm", "es", "Español", "Ana", "CC-BY-4.0", "",
+                           "WEBVTT\n\n00:01.000 --> 00:02.000\nhola\n", std::string(64, 'e'), now, "pending",
+                           std::nullopt, "", ""},
+                          ec);
+    check("translations");
 
     store.create_email_request({"request-confirmed",
                                 "les-veilleurs",

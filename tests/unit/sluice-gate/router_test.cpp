@@ -20,6 +20,7 @@
 #include <sluice/protocol/locked_item.hpp>
 #include <sluice/protocol/unlock_token.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
+#include <sluice/protocol/webvtt_check.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -831,6 +832,60 @@ TEST_P(GateRouter, TheDashboardLetsInOnlyWithTheTokenAndShowsTheFiguresOfTheAdmi
         call("POST", "/admin/login", "token=guess");
     }
     EXPECT_EQ(call("POST", "/admin/login", "token=" + ctx_->admin_token).status, 429u);
+}
+
+TEST_P(GateRouter, ATranslationIsKeptPendingOnlyWhenItIsStrictWebVttForAnItemOfTheBundle) {
+    std::string const track = "WEBVTT\n\n00:00.500 --> 00:02.000\n<i>Esta</i> noche\n";
+    auto const submit = [&](json body, std::string const& ip = "198.51.100.1") {
+        return handle_request(*ctx_, {"POST", "/v1/bundles/les-veilleurs/translations", body.dump(), ip, {}});
+    };
+    json const good{{"version", 1},        {"item", "pilot.webm"},   {"lang", "es"},  {"label", "Español"},
+                    {"translator", "Ana"}, {"licence", "CC-BY-4.0"}, {"track", track}};
+    auto const kept = submit(good);
+    ASSERT_EQ(kept.status, 201u) << kept.body;
+    auto const id = parse(kept).at("submissionId").get<std::string>();
+    EXPECT_EQ(parse(kept).at("state"), "pending");
+    std::error_code ec;
+    auto const stored = store_->find_translation(id, ec);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->track, track);
+    EXPECT_EQ(stored->translator, "Ana");
+    EXPECT_EQ(stored->licence, "CC-BY-4.0");
+    EXPECT_EQ(stored->sha256, parse(kept).at("sha256"));
+
+    // Taken up by someone else: a new submission naming the first.
+    auto next = good;
+    next["translator"] = "Luis";
+    next["basedOn"] = id;
+    EXPECT_EQ(submit(next).status, 201u);
+    next["item"] = "episode-1.webm.locked";
+    EXPECT_EQ(code_of(submit(next)), "invalid_request") << "basedOn another item's";
+
+    // Refused, each with its reason, and nothing kept.
+    auto with = [&](std::string const& key, json value) {
+        auto body = good;
+        body[key] = std::move(value);
+        return submit(body);
+    };
+    auto const script = with("track", "WEBVTT\n\n00:01.000 --> 00:02.000\n<script>alert(1)</script>\n");
+    EXPECT_EQ(script.status, 422u);
+    EXPECT_NE(parse(script).at("error").at("message").get<std::string>().find(
+                  "line 4: <script> is not a WebVTT tag"),
+              std::string::npos);
+    EXPECT_EQ(with("item", "other.webm").status, 422u);
+    EXPECT_EQ(with("version", 2).status, 422u);
+    EXPECT_EQ(with("lang", "Spanish").status, 400u);
+    EXPECT_EQ(with("track", std::string(protocol::max_webvtt_bytes + 1, 'a')).status, 400u);
+    EXPECT_EQ(with("device", "x25519:AAAA").status, 400u);
+    EXPECT_EQ(store_->translations("les-veilleurs", "", ec).size(), 2u);
+    EXPECT_TRUE(store_->translations("les-veilleurs", "", ec).front().track.empty())
+        << "lists leave tracks out";
+
+    // Ten an hour from one address.
+    for (int i = 0; i < 10; ++i) {
+        ASSERT_EQ(submit(good, "198.51.100.7").status, 201u) << i;
+    }
+    EXPECT_EQ(code_of(submit(good, "198.51.100.7")), "rate_limited");
 }
 
 TEST_P(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {
