@@ -52,17 +52,23 @@ bool play_reporter::count(protocol::bundle_manifest const& m, std::string const&
     if (!consent_() || m.gate_url.empty()) {
         return false;
     }
-    auto& b = batches_[batch_key(m.gate_url, m.id, m.version)];
-    b.gate_url = m.gate_url;
-    b.bundle_id = m.id;
-    b.version = m.version;
-    auto& counts = b.items[item];
-    auto& n = event == play_event::started ? counts.started : counts.finished;
-    n = std::min(n + 1, max_item_plays);
+    add(m.gate_url, m.id, m.version, item,
+        event == play_event::started ? item_counts{1, 0} : item_counts{0, 1});
     arm();
     save();
     schedule();
     return true;
+}
+
+void play_reporter::add(std::string const& gate_url, std::string const& bundle_id, std::uint64_t version,
+                        std::string const& item, item_counts more) {
+    auto& b = batches_[batch_key(gate_url, bundle_id, version)];
+    b.gate_url = gate_url;
+    b.bundle_id = bundle_id;
+    b.version = version;
+    auto& counts = b.items[item];
+    counts.started = std::min(counts.started + more.started, max_item_plays);
+    counts.finished = std::min(counts.finished + more.finished, max_item_plays);
 }
 
 void play_reporter::arm() {
@@ -106,16 +112,14 @@ void play_reporter::load() {
     try {
         due_ = parsed.value.at("due").get<std::int64_t>();
         for (auto const& b : parsed.value.at("batches")) {
-            batch out{b.at("gate").get<std::string>(),
-                      b.at("bundleId").get<std::string>(),
-                      b.at("version").get<std::uint64_t>(),
-                      {}};
+            auto const gate_url = b.at("gate").get<std::string>();
+            auto const bundle_id = b.at("bundleId").get<std::string>();
+            auto const version = b.at("version").get<std::uint64_t>();
             for (auto const& [item, c] : b.at("items").items()) {
-                out.items[item] = {std::min(c.at("started").get<std::uint64_t>(), max_item_plays),
-                                   std::min(c.at("finished").get<std::uint64_t>(), max_item_plays)};
+                add(gate_url, bundle_id, version, item,
+                    {std::min(c.at("started").get<std::uint64_t>(), max_item_plays),
+                     std::min(c.at("finished").get<std::uint64_t>(), max_item_plays)});
             }
-            auto const key = batch_key(out.gate_url, out.bundle_id, out.version);
-            batches_[key] = std::move(out);
         }
     } catch (json::exception const& e) {
         base::log::warning("the plays kept in " + file_.string() + " are not as written (" + e.what() +
@@ -167,7 +171,8 @@ void play_reporter::send_all() {
     batches_.clear();
     due_ = 0;
     save();
-    for (auto& [key, b] : sending) {
+    for (auto const& entry : sending) {
+        auto const& b = entry.second;
         json items = json::array();
         for (auto const& [item, c] : b.items) {
             if (items.size() < max_report_items) {
@@ -177,7 +182,7 @@ void play_reporter::send_all() {
         requests_.read(b.gate_url,
                        requests_.request("POST", "v1/bundles/" + b.bundle_id + "/plays",
                                          {{"version", b.version}, {"items", items}}),
-                       [this, key = key, b = b](gate_api::gate_reply reply) mutable {
+                       [this, b = b](gate_api::gate_reply reply) {
                            if (reply.what != gate_api::gate_reply::outcome::unavailable) {
                                if (reply.status < 200 || reply.status >= 300) {
                                    base::log::warning("a play report was refused: " + reply.message);
@@ -190,14 +195,8 @@ void play_reporter::send_all() {
                            if (!consent_()) {
                                return;
                            }
-                           auto& kept = batches_[key];
-                           kept.gate_url = b.gate_url;
-                           kept.bundle_id = b.bundle_id;
-                           kept.version = b.version;
                            for (auto const& [item, c] : b.items) {
-                               auto& k = kept.items[item];
-                               k.started = std::min(k.started + c.started, max_item_plays);
-                               k.finished = std::min(k.finished + c.finished, max_item_plays);
+                               add(b.gate_url, b.bundle_id, b.version, item, c);
                            }
                            arm();
                            save();

@@ -58,6 +58,9 @@ private:
         std::map<std::string, item_counts> items;
     };
 
+    // Adds `more` to the kept counts of `item` of a bundle version, each at most what one report may carry.
+    void add(std::string const& gate_url, std::string const& bundle_id, std::uint64_t version,
+             std::string const& item, item_counts more);
     // Sets when the kept plays go, unless that is set already.
     void arm();
     void load();
