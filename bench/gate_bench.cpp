@@ -1321,12 +1321,7 @@ double median_report_ms(int port, std::string const& token, json& report) {
 // The dashboard's page of the bundle, as a logged-in browser asks for it: the same figures, and the HTML.
 double median_dashboard_ms(int port, std::string const& token) {
     std::vector<double> ms(9);
-    std::string hex;
-    for (unsigned char const c : token) {
-        constexpr char digits[] = "0123456789abcdef";
-        hex += digits[c >> 4];
-        hex += digits[c & 15];
-    }
+    auto const hex = protocol::to_hex({reinterpret_cast<unsigned char const*>(token.data()), token.size()});
     for (auto& m : ms) {
         if (timed_get(port, "/admin/bundles/bench-bundle", "Cookie: sluice_admin=" + hex, m)
                 .find("id=\"funnel\"") == std::string::npos) {
