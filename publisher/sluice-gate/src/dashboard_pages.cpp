@@ -28,7 +28,10 @@ std::string page(std::string_view title, std::string_view root, std::string cons
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<title>" +
                        html_escape(title) + " · Sluice gate</title>\n";
-    html += "<link rel=\"stylesheet\" href=\"" + std::string(root) + "assets/uPlot.min.css\">\n";
+    if (figures) {
+        // Only the pages with plots load the chart library.
+        html += "<link rel=\"stylesheet\" href=\"" + std::string(root) + "assets/uPlot.min.css\">\n";
+    }
     html +=
         "<link rel=\"stylesheet\" href=\"" + std::string(root) + "assets/dashboard.css\">\n</head>\n<body>\n";
     html += "<header class=\"bar\"><strong>Sluice gate</strong>";
