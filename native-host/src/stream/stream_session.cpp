@@ -319,18 +319,20 @@ bool stream_session::open_file() {
 
 bool stream_session::follow_move() {
     // A magnet's files leave its incoming folder for their place once its name is known, maybe while this
-    // response waited for its first piece: the path taken at the request is then gone, the torrent's new one
-    // holds the same files.
+    // response waited for its first piece: the path taken at the request is then gone. libtorrent names the
+    // new folder only once the move has ended; the engine knows it from the start.
     auto const handle = server_.engine().find(id_);
     if (!handle) {
         return false;
     }
-    auto moved = torrent::file_path_on_disk(*handle, lt::file_index_t(file_index_));
-    if (moved.empty() || moved == file_path_) {
-        return false;
+    for (auto& moved : {torrent::file_path_on_disk(*handle, lt::file_index_t(file_index_)),
+                        server_.engine().destined_file_path(id_, file_index_)}) {
+        if (!moved.empty() && moved != file_path_ && ::access(moved.c_str(), F_OK) == 0) {
+            file_path_ = moved;
+            return true;
+        }
     }
-    file_path_ = std::move(moved);
-    return true;
+    return false;
 }
 
 void stream_session::pump() {

@@ -253,6 +253,19 @@ std::optional<lt::torrent_handle> torrent_engine::find(std::string const& id) co
     return it->second;
 }
 
+std::string torrent_engine::destined_file_path(std::string const& id, int index) const {
+    auto const h = find(id);
+    auto const place = placements_.find(id);
+    if (!h || place == placements_.end()) {
+        return {};
+    }
+    auto const ti = h->torrent_file();
+    if (!ti || index < 0 || index >= ti->num_files()) {
+        return {};
+    }
+    return (place->second.save_path / ti->files().file_path(lt::file_index_t(index))).string();
+}
+
 bool torrent_engine::remove(std::string const& id, bool delete_files) {
     auto const it = torrents_.find(id);
     if (it == torrents_.end()) {

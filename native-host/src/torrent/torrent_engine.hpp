@@ -66,6 +66,9 @@ public:
 
     nlohmann::json list() const;
     std::optional<lt::torrent_handle> find(std::string const& id) const;
+    // Where file `index` of torrent `id` is going: while its storage moves, libtorrent still reports the old
+    // folder though the files may already be in the new one. Empty when the torrent or file is unknown.
+    std::string destined_file_path(std::string const& id, int index) const;
     bool remove(std::string const& id, bool delete_files);
     bool pause(std::string const& id);
     bool resume(std::string const& id);
