@@ -146,10 +146,36 @@ std::vector<std::string> url_list(strict_object const& r, std::string_view key, 
     return urls;
 }
 
+// The public keys listed under `key` (at most 16, none twice); `whose` names them in errors.
+std::vector<std::array<unsigned char, 32>> public_keys(strict_object const& r, std::string const& key,
+                                                       std::string const& whose) {
+    std::vector<std::array<unsigned char, 32>> keys;
+    if (!r.has(key)) {
+        return keys;
+    }
+    auto const& list = r.array(key, 0, 16);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        auto const where = "/" + key + "/" + std::to_string(i);
+        auto const k = list[i].is_string()
+                           ? protocol::decode_public_key("ed25519", list[i].get_ref<std::string const&>())
+                           : std::nullopt;
+        if (!k) {
+            shape_fail(where, "must be " + whose +
+                                  " public key, \"ed25519:\" followed by 32 bytes in base64 (what "
+                                  "sluice-bundle keygen prints)");
+        }
+        if (std::find(keys.begin(), keys.end(), *k) != keys.end()) {
+            shape_fail(where, "is listed twice");
+        }
+        keys.push_back(*k);
+    }
+    return keys;
+}
+
 bundle_spec read_spec(json const& v) {
     strict_object const r(v, "",
                           {"format", "id", "version", "title", "creator", "description", "cover", "gateUrl",
-                           "gateKeys", "items", "gates", "trackers", "webSeeds"});
+                           "gateKeys", "translationKeys", "items", "gates", "trackers", "webSeeds"});
     if (r.string("format", 1, 40) != bundle_spec::format) {
         shape_fail("/format", "must be \"" + std::string(bundle_spec::format) + "\"");
     }
@@ -168,25 +194,8 @@ bundle_spec read_spec(json const& v) {
         spec.gate_url = r.string("gateUrl", 8, 2048);
         check_url(spec.gate_url, "/gateUrl", {"https", "http"});
     }
-    if (r.has("gateKeys")) {
-        auto const& keys = r.array("gateKeys", 0, 16);
-        for (std::size_t i = 0; i < keys.size(); ++i) {
-            auto const where = "/gateKeys/" + std::to_string(i);
-            auto const key =
-                keys[i].is_string()
-                    ? protocol::decode_public_key("ed25519", keys[i].get_ref<std::string const&>())
-                    : std::nullopt;
-            if (!key) {
-                shape_fail(where,
-                           "must be a gate's public key, \"ed25519:\" followed by 32 bytes in base64 (what "
-                           "sluice-bundle keygen prints)");
-            }
-            if (std::find(spec.gate_keys.begin(), spec.gate_keys.end(), *key) != spec.gate_keys.end()) {
-                shape_fail(where, "is listed twice");
-            }
-            spec.gate_keys.push_back(*key);
-        }
-    }
+    spec.gate_keys = public_keys(r, "gateKeys", "a gate's");
+    spec.translation_keys = public_keys(r, "translationKeys", "a translation key's");
     auto const& items = r.array("items", 1, protocol::bundle_manifest::max_items);
     std::set<std::string> paths;
     for (std::size_t i = 0; i < items.size(); ++i) {

@@ -51,6 +51,8 @@ struct bundle_spec {
     std::optional<std::string> cover; // a source file, stored as it is
     std::string gate_url;
     std::vector<std::array<unsigned char, 32>> gate_keys;
+    // Keys that may sign translation add-ons besides the publisher's (protocol/translations.md).
+    std::vector<std::array<unsigned char, 32>> translation_keys;
     std::vector<spec_item> items;
     protocol::bundle_gates gates;
     std::vector<std::string> trackers;

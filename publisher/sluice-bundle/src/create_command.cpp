@@ -111,6 +111,7 @@ protocol::bundle_manifest draft_manifest(bundle_spec const& spec,
     }
     m.publisher_key = publisher.public_key;
     m.gate_keys = spec.gate_keys;
+    m.translation_keys = spec.translation_keys;
     m.gate_url = spec.gate_url;
     m.gates = spec.gates;
     // A spec may name a tier's items as the creator knows them, by source file; the manifest names them by

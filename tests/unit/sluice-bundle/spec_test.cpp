@@ -24,6 +24,7 @@ nlohmann::json good_spec() {
         "creator": "Studio",
         "gateUrl": "https://gate.example.org/",
         "gateKeys": ["ed25519:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBE="],
+        "translationKeys": ["ed25519:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCE="],
         "items": [
             {"source": "film.webm", "access": "free",
              "subtitles": [{"lang": "en", "label": "English", "source": "film.en.vtt"}]},
@@ -58,6 +59,8 @@ TEST(PublisherSpec, ReadsEveryMember) {
     EXPECT_TRUE(spec->gates.email->double_opt_in);
     ASSERT_EQ(spec->web_seeds.size(), 1u);
     EXPECT_EQ(spec->web_seeds[0], "https://cdn.example.org/b/"); // BEP 19 base URL: the slash is added
+    ASSERT_EQ(spec->translation_keys.size(), 1u);
+    EXPECT_NE(spec->translation_keys[0], spec->gate_keys.at(0));
 }
 
 TEST(PublisherSpec, TheDocumentedExampleIsValid) {
@@ -116,6 +119,16 @@ TEST(PublisherSpec, LockedItemsNeedAGateKeyAndAGateUrl) {
     spec = good_spec();
     spec["gateKeys"][0] = "ed25519:short";
     EXPECT_NE(error_of(spec).find("/gateKeys/0"), std::string::npos);
+}
+
+TEST(PublisherSpec, TranslationKeysArePublicKeysListedOnce) {
+    auto spec = good_spec();
+    spec["translationKeys"][0] = "ed25519:short";
+    EXPECT_NE(error_of(spec).find("/translationKeys/0: must be a translation key's public key"),
+              std::string::npos);
+    spec = good_spec();
+    spec["translationKeys"].push_back(spec["translationKeys"][0]);
+    EXPECT_NE(error_of(spec).find("/translationKeys/1: is listed twice"), std::string::npos);
 }
 
 TEST(PublisherSpec, SourcesMustStayInsideTheFolder) {
