@@ -212,6 +212,11 @@ export class StateStore {
                     this.queueList();
                 }
                 break;
+            case 'bundle.translations':
+                for (const infoHash of this.matching(params)) {
+                    this.refreshBundle(infoHash);
+                }
+                break;
             case 'campaign.updated':
                 for (const infoHash of this.matching(params.campaign ?? {})) {
                     this.records.get(infoHash).campaign = {campaign: params.campaign, pledge: params.pledge ?? null};

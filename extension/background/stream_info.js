@@ -53,7 +53,8 @@ export async function streamInfo(ctx, infoHash, fileIndex) {
     for (const track of item.subtitles ?? []) {
         const url = await subtitleUrl(ctx, infoHash, track);
         if (url) {
-            subtitles.push({lang: track.lang, label: track.label, url});
+            subtitles.push({lang: track.lang, label: track.label, url,
+                ...(typeof track.credit === 'string' ? {credit: track.credit} : {})});
         }
     }
     // A locked item's file holds ciphertext: its size, type and name are the manifest's plaintext ones.

@@ -83,9 +83,9 @@ export function trackLabel(track, locale) {
     return parts.filter(Boolean).join(' — ');
 }
 
-// The subtitle tracks a file offers, in the menu's order: the bundle's own (stream.info's {lang, label, url}),
-// then those media.probe found in the file and beside it. Text tracks come as {language, label, url}; bitmap ones
-// (PGS, VobSub), which a browser cannot draw, as {label} alone. A bundle that names its item's subtitles names
+// The subtitle tracks a file offers, in the menu's order: the bundle's own (stream.info's {lang, label, url}, with
+// `credit` for a translation viewers made), then those media.probe found in the file and beside it. Text tracks
+// come as {language, label, url, credit?}; bitmap ones (PGS, VobSub), which a browser cannot draw, as {label} alone. A bundle that names its item's subtitles names
 // the files the probe would find beside it: its sidecars are left out rather than listed twice. Labels may be ''
 // (the caller numbers those).
 export function subtitleChoices(own, probed, locale) {
@@ -94,7 +94,8 @@ export function subtitleChoices(own, probed, locale) {
     const text = [
         ...bundle.map((s) => ({language: languageTag(s.lang), url: s.url,
             label: typeof s.label === 'string' && s.label.trim() ? s.label.trim() : trackLabel({language: s.lang},
-                locale)})),
+                locale),
+            ...(typeof s.credit === 'string' && s.credit.trim() ? {credit: s.credit.trim()} : {})})),
         ...found.filter((s) => s.text === true && typeof s.url === 'string')
             .map((s) => ({language: languageTag(s.language), label: trackLabel(s, locale), url: s.url})),
     ];

@@ -55,8 +55,10 @@ export function setupSubtitles(controller, info, probe) {
         return;
     }
     // Tracks with neither language nor title are numbered in the menu's order.
-    const named = (list, before) => distinctLabels(list.map((c, i) => c.label ||
-        t('playerTrackNumber', [String(before + i + 1)])));
+    const named = (list, before) => distinctLabels(list.map((c, i) => {
+        const label = c.label || t('playerTrackNumber', [String(before + i + 1)]);
+        return c.credit ? t('playerTranslatedTrack', [label, c.credit]) : label;
+    }));
     const labels = named(choices.text, 0);
     const entries = choices.text.map((c, i) => ({
         url: c.url, label: labels[i], language: c.language, cues: null, shiftedBy: null,

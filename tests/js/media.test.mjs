@@ -146,6 +146,9 @@ test('subtitles: the bundle\'s, then the file\'s text tracks; sidecars only when
         bitmap: [{label: 'English — SDH'}],
     });
     assert.deepEqual(subtitleChoices([], probed, 'en').text.map((s) => s.url), [probed[0].url, probed[2].url]);
+    // A translation viewers made keeps their credit for the menu.
+    assert.deepEqual(subtitleChoices([{lang: 'es', label: 'Español', credit: ' Ana, Luis ', url: 'u'}], [], 'en').text,
+        [{language: 'es', label: 'Español', url: 'u', credit: 'Ana, Luis'}]);
     // A bundle track without its label is named by its language; a text track without its URL is left out.
     assert.deepEqual(subtitleChoices([{lang: 'en', url: 'u'}], [{language: 'fre', text: true}], 'fr'),
         {text: [{language: 'en', label: 'anglais', url: 'u'}], bitmap: []});

@@ -49,6 +49,24 @@ void add_stream_urls(json& bundle, std::string const& id, stream::stream_server 
     }
 }
 
+// The approved translations kept for the bundle's items, after each item's own subtitles: {"lang", "label",
+// "credit", "sha256", "translated": true, "streamUrl"}.
+void add_translations(json& bundle, std::string const& id, std::vector<bundle::kept_translation> const& kept,
+                      stream::stream_server const& streams) {
+    for (auto const& k : kept) {
+        for (auto& item : bundle["items"]) {
+            if (item.at("path") == k.addon.item) {
+                item["subtitles"].push_back({{"lang", k.addon.lang},
+                                             {"label", k.addon.label},
+                                             {"credit", k.addon.credit},
+                                             {"sha256", k.track_sha256},
+                                             {"translated", true},
+                                             {"streamUrl", streams.translation_url(id, k.track_sha256)}});
+            }
+        }
+    }
+}
+
 // Whether `folder` is `root` or below it, compared component by component once both are normalised (a
 // destination the extension builds, like "<downloads>/Sluice exports/<bundle>/", is; "<downloads>/../x" is
 // not).
@@ -72,8 +90,8 @@ bool inside(std::filesystem::path const& folder, std::filesystem::path const& ro
 void add_bundle_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asio::io_context& io,
                         boost::asio::thread_pool& workers, torrent::torrent_engine& engine,
                         bundle::bundle_library& library, stream::stream_server& streams,
-                        host_config const& config) {
-    dispatcher.add("bundle.get", [&engine, &library, &streams](rpc_call const& call) {
+                        bundle_translations translations, host_config const& config) {
+    dispatcher.add("bundle.get", [&engine, &library, &streams, translations](rpc_call const& call) {
         if (!check_members(call, {"infoHash"})) {
             return;
         }
@@ -83,6 +101,10 @@ void add_bundle_methods(native_messaging::rpc_dispatcher& dispatcher, boost::asi
         }
         auto described = *library.describe(*id);
         add_stream_urls(described, *id, streams);
+        if (auto const* manifest = library.manifest(*id)) {
+            add_translations(described, *id, translations.shelf.fitting(*manifest), streams);
+            translations.fetcher.refresh(*manifest);
+        }
         call.reply(std::move(described));
     });
 

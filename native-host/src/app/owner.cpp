@@ -15,6 +15,8 @@
 #include "bundle/bundle_library.hpp"
 #include "bundle/keystore.hpp"
 #include "bundle/play_reporter.hpp"
+#include "bundle/translation_fetcher.hpp"
+#include "bundle/translation_shelf.hpp"
 #include "native_messaging/client_hub.hpp"
 #include "native_messaging/owner_lock.hpp"
 #include "native_messaging/rpc_dispatcher.hpp"
@@ -185,10 +187,27 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
         base::log::error("cannot write the keystore " + paths.keystore_file().string() + ": " +
                          keystore_ec.message() + "; unlocks will not survive a restart");
     }
-    bundle::bundle_library library(io, engine, keys,
-                                   [&hub](std::string const& method, nlohmann::json params) {
-                                       hub.broadcast(protocol::make_notification(method, std::move(params)));
-                                   });
+    auto const notify = [&hub](std::string const& method, nlohmann::json params) {
+        hub.broadcast(protocol::make_notification(method, std::move(params)));
+    };
+    bundle::translation_shelf translations(paths.translations_dir());
+    bundle::translation_fetcher translation_fetcher(
+        io, translations, gate_api::call_gate, std::chrono::seconds(config.gate_timeout_seconds),
+        std::chrono::minutes(10), [&notify](std::string const& bundle_id) {
+            notify("bundle.translations", {{"bundleId", bundle_id}});
+        });
+    // A bundle's approved translations are asked for as soon as it is verified, so they are there when it
+    // is first played.
+    std::function<protocol::bundle_manifest const*(std::string const&)> verified_manifest;
+    bundle::bundle_library library(io, engine, keys, [&](std::string const& method, nlohmann::json params) {
+        if (method == "bundle.verified") {
+            if (auto const* m = verified_manifest(params.at("infoHash").get<std::string>())) {
+                translation_fetcher.refresh(*m);
+            }
+        }
+        notify(method, std::move(params));
+    });
+    verified_manifest = [&library](std::string const& id) { return library.manifest(id); };
     // Exports read and write whole files: off the io thread, one at a time.
     boost::asio::thread_pool workers(1);
 
@@ -203,6 +222,11 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
 
     streams.set_access_policy(
         [&library](std::string const& id, int file_index) { return library.access(id, file_index); });
+    streams.set_translation_source(
+        [&library, &translations](std::string const& id, std::string const& sha256) {
+            auto const* m = library.manifest(id);
+            return m ? translations.track(*m, sha256) : std::nullopt;
+        });
     media::media_prober prober(io);
     streams.set_prober(prober);
 
@@ -246,7 +270,8 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
                                  plays.forget();
                              }
                          });
-    add_bundle_methods(dispatcher, io, workers, engine, library, streams, config);
+    add_bundle_methods(dispatcher, io, workers, engine, library, streams, {translations, translation_fetcher},
+                       config);
     bundle::gate_agent agent(
         io, keys, library, engine,
         [&hub](std::string const& method, nlohmann::json params) {

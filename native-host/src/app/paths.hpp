@@ -16,6 +16,7 @@ struct host_paths {
     std::filesystem::path log_dir() const { return data_dir / "logs"; }
     std::filesystem::path keystore_file() const { return data_dir / "keystore.json"; }
     std::filesystem::path plays_file() const { return data_dir / "plays.json"; }
+    std::filesystem::path translations_dir() const { return data_dir / "translations"; }
     std::filesystem::path socket_file() const { return runtime_dir / "host.sock"; }
     std::filesystem::path lock_file() const { return runtime_dir / "host.lock"; }
 };

@@ -115,7 +115,7 @@ std::string http_status(int status) {
 } // namespace
 
 gate_reply interpret_gate_answer(net::incoming_response const& response, std::string const& gate_url,
-                                 std::chrono::seconds timeout) {
+                                 std::chrono::seconds timeout, std::size_t max_bytes) {
     using failure = net::incoming_response::failure;
     gate_reply reply;
     reply.status = response.status;
@@ -124,8 +124,8 @@ gate_reply interpret_gate_answer(net::incoming_response const& response, std::st
         switch (response.what) {
         case failure::too_large:
             reply.what = gate_reply::outcome::malformed;
-            reply.message = gate + " sent an answer larger than " + std::to_string(max_gate_answer_bytes) +
-                            " bytes; it was not read";
+            reply.message =
+                gate + " sent an answer larger than " + std::to_string(max_bytes) + " bytes; it was not read";
             break;
         case failure::timeout:
             reply.what = gate_reply::outcome::unavailable;

@@ -35,13 +35,16 @@ struct gate_reply {
     std::string message;   // for a person
 };
 
-// Largest answer the host reads from a gate: tokens are at most 64 KiB, everything else is smaller.
+// Largest answer the host reads from a gate: tokens are at most 64 KiB, everything else is smaller but a
+// translation's track (max_translation_answer_bytes).
 inline constexpr std::size_t max_gate_answer_bytes = 256 * 1024;
+// A translation with its track: 512 KiB of WebVTT, escaped in JSON.
+inline constexpr std::size_t max_translation_answer_bytes = 1024 * 1024;
 
 // Sorts an HTTP exchange with the gate at `gate_url` into a gate_reply. `timeout` is the deadline the
-// exchange had, named in the message when it passed.
+// exchange had, named in the message when it passed; `max_bytes` the size the answer was read up to.
 gate_reply interpret_gate_answer(net::incoming_response const& response, std::string const& gate_url,
-                                 std::chrono::seconds timeout);
+                                 std::chrono::seconds timeout, std::size_t max_bytes = max_gate_answer_bytes);
 
 // A reply that is not `answered`, as the error the extension receives: gate_refused (with data.gateCode),
 // gate_unreachable (worth retrying) or gate_bad_answer, and data.status when there was one. Some of the

@@ -19,17 +19,17 @@ void call_gate(boost::asio::io_context& io, std::string const& gate_url, gate_re
     outgoing.url = join_url(gate_url, request.path);
     outgoing.accept = "application/json";
     outgoing.headers = std::move(request.headers);
-    outgoing.max_response_bytes = max_gate_answer_bytes;
+    outgoing.max_response_bytes = request.max_answer_bytes;
     outgoing.timeout = request.timeout;
     if (!request.body.is_null()) {
         outgoing.content_type = "application/json";
         outgoing.body = request.body.dump();
     }
-    net::send_request(
-        io, std::move(outgoing),
-        [gate_url, timeout = request.timeout, done = std::move(done)](net::incoming_response response) {
-            done(interpret_gate_answer(response, gate_url, timeout));
-        });
+    net::send_request(io, std::move(outgoing),
+                      [gate_url, timeout = request.timeout, max_bytes = request.max_answer_bytes,
+                       done = std::move(done)](net::incoming_response response) {
+                          done(interpret_gate_answer(response, gate_url, timeout, max_bytes));
+                      });
 }
 
 } // namespace sluice::gate_api

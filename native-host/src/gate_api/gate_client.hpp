@@ -25,6 +25,7 @@ struct gate_request {
     nlohmann::json body;
     std::vector<std::pair<std::string, std::string>> headers;
     std::chrono::seconds timeout = default_gate_timeout;
+    std::size_t max_answer_bytes = max_gate_answer_bytes;
 };
 
 // Calls `request.path` under the bundle's `gate_url`. The gate is untrusted input like any other: its answer

@@ -77,6 +77,24 @@ bool stream_router::host_allowed(std::string_view host) const {
     return false;
 }
 
+route_decision stream_router::route_translation(std::string_view path, route_decision d) const {
+    auto const token = next_segment(path);
+    auto const hash = next_segment(path);
+    auto const name = next_segment(path);
+    auto const sha = name.substr(0, name.size() >= 4 ? name.size() - 4 : 0);
+    if (!constant_time_equal(token, token_) || !path.empty() || (hash.size() != 40 && hash.size() != 64) ||
+        !is_lower_hex(hash) || !name.ends_with(".vtt") || sha.size() != 64 || !is_lower_hex(sha)) {
+        return d; // 404
+    }
+    stream_target target;
+    target.info_hash = std::string(hash);
+    target.what = stream_target::kind::translation;
+    target.track_sha256 = std::string(sha);
+    d.status = 200;
+    d.target = std::move(target);
+    return d;
+}
+
 route_decision stream_router::route(request_facts const& request) const {
     route_decision d;
     if (request.host_repeated) {
@@ -110,6 +128,9 @@ route_decision stream_router::route(request_facts const& request) const {
         if (u < 0x20 || u == 0x7F || c == '\\') {
             return d; // 404
         }
+    }
+    if (path.starts_with("/t/")) {
+        return route_translation(path.substr(3), std::move(d));
     }
     auto kind = stream_target::kind::file;
     if (path.starts_with("/m/")) {

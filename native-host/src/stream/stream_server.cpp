@@ -142,6 +142,11 @@ std::string stream_server::converted_url(std::string const& info_hash, int file_
            std::to_string(file_index) + "/" + plan;
 }
 
+std::string stream_server::translation_url(std::string const& info_hash, std::string const& sha256) const {
+    return "http://127.0.0.1:" + std::to_string(port()) + "/t/" + router_.token() + "/" + info_hash + "/" +
+           sha256 + ".vtt";
+}
+
 std::string stream_server::subtitle_url(std::string const& info_hash, int file_index, int track) const {
     return "http://127.0.0.1:" + std::to_string(port()) + "/v/" + router_.token() + "/" + info_hash + "/" +
            std::to_string(file_index) + "/" + std::to_string(track) + ".vtt";

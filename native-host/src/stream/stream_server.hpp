@@ -77,6 +77,16 @@ public:
 
     // Whether a file may be served, and how (a bundle's locked items: never, or decrypted). Without a
     // policy every file is served as it is on disk.
+    // A bundle's approved translation, by its torrent and the track's SHA-256 (hex): the WebVTT text, or
+    // nothing when the torrent has no such translation (bundle::translation_shelf).
+    using translation_source =
+        std::function<std::optional<std::string>(std::string const& id, std::string const& sha256)>;
+    void set_translation_source(translation_source source) { translation_source_ = std::move(source); }
+    std::optional<std::string> translation(std::string const& id, std::string const& sha256) const {
+        return translation_source_ ? translation_source_(id, sha256) : std::nullopt;
+    }
+    std::string translation_url(std::string const& info_hash, std::string const& sha256) const;
+
     using access_policy = std::function<bundle::file_access(std::string const& id, int file_index)>;
     void set_access_policy(access_policy policy) { access_policy_ = std::move(policy); }
     bundle::file_access access(std::string const& id, int file_index) const {
@@ -129,6 +139,7 @@ private:
     std::size_t connections_ = 0;
     std::function<void()> on_idle_;
     access_policy access_policy_;
+    translation_source translation_source_;
     media::media_prober* prober_ = nullptr;
     std::size_t media_children_ = 0;
     std::map<std::pair<std::string, int>, std::uint64_t> read_ahead_; // learnt per file

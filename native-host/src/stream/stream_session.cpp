@@ -152,6 +152,10 @@ void stream_session::on_request(boost::system::error_code ec) {
     auto const decision = server_.router().route(facts);
     switch (decision.status) {
     case 200:
+        if (decision.target->what == stream_target::kind::translation) {
+            serve_translation(*decision.target, req.method() == bhttp::verb::head, decision.allow_origin);
+            return;
+        }
         if (decision.target->what != stream_target::kind::file) {
             // Converted and subtitle responses end their connection: the socket is theirs from here.
             closed_ = true;
@@ -189,6 +193,23 @@ void stream_session::send_simple(unsigned status, std::string text,
                                  std::string const& extra_name, std::string const& extra_value) {
     send_text(
         make_text_response(status, std::move(text), allow_origin, keep_alive_, extra_name, extra_value));
+}
+
+void stream_session::serve_translation(stream_target const& target, bool head,
+                                       std::optional<std::string> const& allow_origin) {
+    auto track = server_.translation(target.info_hash, target.track_sha256);
+    if (!track) {
+        send_simple(404, "Not Found\n", allow_origin);
+        return;
+    }
+    auto res = make_text_response(200, std::move(*track), allow_origin, keep_alive_);
+    res.set(bhttp::field::content_type, "text/vtt; charset=utf-8");
+    if (head) {
+        auto const size = res.body().size();
+        res.body().clear();
+        res.content_length(size);
+    }
+    send_text(std::move(res));
 }
 
 void stream_session::send_text(text_response response) {

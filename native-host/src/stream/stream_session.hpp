@@ -5,6 +5,7 @@
 #include "stream/piece_waiter.hpp"
 #include "stream/plain_run.hpp"
 #include "stream/response_head.hpp"
+#include "stream/stream_router.hpp"
 #include "stream/socket_writer.hpp"
 #include "stream/torrent_piece_source.hpp"
 #include "torrent/file_seals.hpp"
@@ -57,6 +58,9 @@ private:
     bool range_on_disk(std::int64_t from, std::int64_t length);
     // Takes the file's path again from the torrent: true if it moved since the request.
     bool follow_move();
+    // A bundle's approved translation: small, whole, from the host's own store.
+    void serve_translation(stream_target const& target, bool head,
+                           std::optional<std::string> const& allow_origin);
     bool open_file();
     // False (and the torrent checked again) when the file changed after its pieces were verified.
     bool file_unchanged(std::optional<torrent::file_look> const& now);

@@ -120,12 +120,7 @@ admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, st
                  {"publishedAt", protocol::format_utc_timestamp(it->delivered_at)}}};
 }
 
-namespace {
-
-// Text a person wrote for other people: UTF-8, within `max` bytes, no control character (C0, DEL, or C1:
-// U+0080 to U+009F, written 0xC2 0x80-0x9F) but new lines (and tabs) in the body. Hosts drop an update that
-// breaks this, so the gate refuses it first.
-bool readable(std::string_view text, std::size_t max, bool lines) {
+bool readable_text(std::string_view text, std::size_t max, bool lines) {
     if (text.empty() || text.size() > max || !protocol::is_valid_utf8(text)) {
         return false;
     }
@@ -139,16 +134,14 @@ bool readable(std::string_view text, std::size_t max, bool lines) {
     return true;
 }
 
-} // namespace
-
 admin_outcome post_update(gate_store& store, std::string_view campaign_id, std::string_view title,
                           std::string_view text, std::int64_t now) {
-    if (!readable(title, max_update_title, false)) {
+    if (!readable_text(title, max_update_title, false)) {
         return refused(400, error_code::invalid_request,
                        "the title is 1 to " + std::to_string(max_update_title) +
                            " bytes of UTF-8 on one line");
     }
-    if (!readable(text, max_update_text, true)) {
+    if (!readable_text(text, max_update_text, true)) {
         return refused(400, error_code::invalid_request,
                        "the text is 1 to " + std::to_string(max_update_text) +
                            " bytes of UTF-8, with no control characters but new lines");

@@ -42,6 +42,11 @@ admin_outcome close_campaign_now(gate_store& store, std::string_view campaign_id
 admin_outcome deliver_bundle(gate_store& store, std::string_view campaign_id, std::string_view bundle_id,
                              std::int64_t now);
 
+// Text a person wrote for other people: UTF-8, 1 to `max` bytes, no control character (C0, DEL, or C1:
+// U+0080 to U+009F, written 0xC2 0x80-0x9F) but, with `lines`, new lines and tabs. Hosts drop text that
+// breaks this (a campaign update, a translator's name), so the gate refuses it first.
+bool readable_text(std::string_view text, std::size_t max, bool lines);
+
 // Posts an update to the campaign's backers (their hosts show it with the campaign's progress): 201
 // {"campaignId","id","title","text","postedAt"}. The title is one line of at most max_update_title bytes,
 // the text at most max_update_text, both UTF-8 without control characters (new lines allowed in the text).

@@ -6,6 +6,7 @@
 #include "sluice-gate/creator_figures.hpp"
 #include "sluice-gate/ledger.hpp"
 #include "sluice-gate/request_body.hpp"
+#include "sluice-gate/translation_review.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/strict_object.hpp>
@@ -115,6 +116,36 @@ gate_response handle_admin(gate_context& ctx, gate_request const& req,
             return *bad;
         }
         return answer(deliver_bundle(ctx.store, path[3], bundle_id, ctx.unix_now()));
+    }
+    if (is({"translations"})) {
+        return req.method == "GET" ? answer(translation_list(ctx.store, "", "")) : wrong_method("GET");
+    }
+    if (is({"translations", "*"})) {
+        return req.method == "GET" ? answer(translation_show(ctx.store, path[3])) : wrong_method("GET");
+    }
+    if (is({"translations", "*", "approve"})) {
+        if (req.method != "POST") {
+            return wrong_method("POST");
+        }
+        if (!ctx.translation_key) {
+            return error_response(503, error_code::gate_misconfigured,
+                                  "this gate has no translation key (serve --translation-key): approve on "
+                                  "the command line with sluice-gate translations approve --key");
+        }
+        return answer(approve_translation(ctx.store, path[3], *ctx.translation_key, ctx.unix_now()));
+    }
+    if (is({"translations", "*", "reject"})) {
+        if (req.method != "POST") {
+            return wrong_method("POST");
+        }
+        std::string reason;
+        if (auto bad = read_json_body(req.body, [&](json const& v) {
+                protocol::strict_object const o(v, "", {"reason"});
+                reason = o.string("reason", 1, 500);
+            })) {
+            return *bad;
+        }
+        return answer(reject_translation(ctx.store, path[3], reason, ctx.unix_now()));
     }
     return error_response(404, error_code::not_found, "no such path");
 }

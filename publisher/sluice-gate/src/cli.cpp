@@ -17,6 +17,7 @@
 #include "sluice-gate/swarm_scrape.hpp"
 #include "sluice-gate/tls_context.hpp"
 #include "sluice-gate/tracker_reader.hpp"
+#include "sluice-gate/translation_review.hpp"
 
 #include <sluice/fileio/file_io.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
@@ -45,7 +46,7 @@ constexpr char const* usage_text =
     "                    [--charge-retry-interval DURATION] [--charge-concurrency N]\n"
     "                    [--admin-token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
     "                    [--threads N] [--trusted-proxy ADDRESS] [--count-views yes|no]\n"
-    "                    [--tracker ANNOUNCE-URL [--tracker-every DURATION]]\n"
+    "                    [--tracker ANNOUNCE-URL [--tracker-every DURATION]] [--translation-key FILE]\n"
     "      Serves the gate's HTTP API (protocol/gate-api.md); prints its URL on stdout once listening.\n"
     "      PORT 0 picks a free port. CMD (run by /bin/sh) reads each mail on stdin, e.g. 'sendmail -t'.\n"
     "      STRIPE is --stripe-key-file FILE --stripe-webhook-secret-file FILE [--stripe-api URL]: the\n"
@@ -84,6 +85,13 @@ constexpr char const* usage_text =
     "      Prints bundles (with their landing-page views), campaigns, unlocks, pending confirmations and\n"
     "      payments as JSON; with --bundle, that bundle's figures per day (views, referring sites, its\n"
     "      swarm, the funnel from views to charges); with --campaign, its progress against its goal.\n"
+    "  sluice-gate translations list --data DIR [--bundle ID] [--state pending|approved|rejected]\n"
+    "  sluice-gate translations show --data DIR SUBMISSION [--track FILE]\n"
+    "  sluice-gate translations approve --data DIR --key FILE SUBMISSION\n"
+    "  sluice-gate translations reject --data DIR SUBMISSION --reason TEXT\n"
+    "      Viewers' translations (protocol/translations.md): lists them, shows one (its track written to\n"
+    "      FILE, - for stdout), approves one, signing its add-on with FILE (the publisher key or a key the\n"
+    "      manifest lists under translationKeys), or rejects one, saying why. Prints JSON.\n"
     "  sluice-gate migrate --from sqlite:DIR --to URL\n"
     "      Copies the gate's SQLite data into an empty PostgreSQL database (URL: postgresql://...) in one\n"
     "      transaction, committed once rows and amounts agree on both sides; prints them as JSON. What a\n"
@@ -376,6 +384,15 @@ int serve(parsed_args const& a) {
         say(gate_key.error);
         return exit_failed;
     }
+    std::optional<protocol::signing_keypair> translation_key;
+    if (a.options.contains("translation-key")) {
+        auto key = publisher::load_signing_key(a.options.at("translation-key"));
+        if (!key) {
+            say(key.error);
+            return exit_failed;
+        }
+        translation_key = *key;
+    }
     if (auto const problem = stripe_usage(a, false); !problem.empty()) {
         return usage(problem);
     }
@@ -433,6 +450,7 @@ int serve(parsed_args const& a) {
         auto& ctx = contexts.emplace_back(
             gate_context{*store, *gate_key, public_url, mail, payments, charging.policy});
         ctx.admin_token = admin_token;
+        ctx.translation_key = translation_key;
         ctx.trusted_proxy = trusted_proxy;
         ctx.count_views = count_views == "yes";
         // The limits hold for the whole process, whichever thread a request lands on.
@@ -567,6 +585,21 @@ int report(admin_outcome const& outcome, int indent = -1) {
     return exit_ok;
 }
 
+// Writes `text` to `file` (- for stdout), or says why it could not.
+bool write_out(std::string const& file, std::string const& text) {
+    if (file == "-") {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return true;
+    }
+    auto* f = std::fopen(file.c_str(), "wb");
+    bool written = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    written = f && std::fclose(f) == 0 && written;
+    if (!written) {
+        say("cannot write " + file);
+    }
+    return written;
+}
+
 int close(parsed_args const& a) {
     if (!a.options.contains("db")) {
         return usage("close needs --db (or --data)");
@@ -613,12 +646,7 @@ int campaign(parsed_args const& a) {
             say(ec ? ec.message() : "no campaign " + a.positional[0]);
             return exit_failed;
         }
-        auto const& file = a.options.at("csv");
-        if (file == "-") {
-            std::fwrite(csv->data(), 1, csv->size(), stdout);
-        } else if (auto* f = std::fopen(file.c_str(), "wb");
-                   !f || std::fwrite(csv->data(), 1, csv->size(), f) != csv->size() || std::fclose(f) != 0) {
-            say("cannot write " + file);
+        if (!write_out(a.options.at("csv"), *csv)) {
             return exit_failed;
         }
     }
@@ -804,6 +832,55 @@ int tracker_whitelist(parsed_args const& a) {
     return exit_ok;
 }
 
+int translations(parsed_args const& a) {
+    auto const verb = a.positional.empty() ? std::string() : a.positional[0];
+    auto const needs_id = verb == "show" || verb == "approve" || verb == "reject";
+    if (!a.options.contains("db") || (verb != "list" && !needs_id) ||
+        a.positional.size() != (needs_id ? 2u : 1u)) {
+        return usage("translations needs list, show SUBMISSION, approve SUBMISSION or reject SUBMISSION, "
+                     "and --db (or --data)");
+    }
+    if (verb == "approve" && !a.options.contains("key")) {
+        return usage("translations approve needs --key FILE: the key that signs the add-on");
+    }
+    if (verb == "reject" && !a.options.contains("reason")) {
+        return usage("translations reject needs --reason TEXT: the translator's work deserves one");
+    }
+    auto store = open_store(a.options.at("db"));
+    if (!store) {
+        return exit_failed;
+    }
+    auto const option = [&](char const* name) {
+        return a.options.contains(name) ? a.options.at(name) : std::string();
+    };
+    if (verb == "list") {
+        return report(translation_list(*store, option("bundle"), option("state")), 4);
+    }
+    auto const& id = a.positional[1];
+    if (verb == "approve") {
+        auto const key = publisher::load_signing_key(a.options.at("key"));
+        if (!key) {
+            say(key.error);
+            return exit_failed;
+        }
+        return report(approve_translation(*store, id, *key, unix_now()), 4);
+    }
+    if (verb == "reject") {
+        return report(reject_translation(*store, id, a.options.at("reason"), unix_now()), 4);
+    }
+    auto shown = translation_show(*store, id);
+    if (!shown.done() || !a.options.contains("track")) {
+        return report(shown, 4);
+    }
+    // The track goes to its own file, where a player can load it beside the video.
+    auto const track = shown.body["track"].get<std::string>();
+    shown.body.erase("track");
+    if (!write_out(a.options.at("track"), track)) {
+        return exit_failed;
+    }
+    return a.options.at("track") == "-" ? exit_ok : report(shown, 4);
+}
+
 int migrate(parsed_args const& a) {
     if (!a.options.contains("from") || !a.options.contains("to") || !a.positional.empty()) {
         return usage("migrate needs --from sqlite:DIR and --to postgresql://...");
@@ -836,10 +913,26 @@ int run_command_line(std::vector<std::string> const& args) {
     auto const& command = args[0];
     if (command == "serve") {
         auto a = parse(args, 1,
-                       {"data", "listen", "gate-key", "public-url", "mail-command", "stripe-api",
-                        "stripe-key-file", "stripe-webhook-secret-file", "grace-period",
-                        "charge-retry-interval", "charge-concurrency", "admin-token-file", "tls-cert",
-                        "tls-key", "threads", "trusted-proxy", "count-views", "tracker", "tracker-every"});
+                       {"data",
+                        "listen",
+                        "gate-key",
+                        "public-url",
+                        "mail-command",
+                        "stripe-api",
+                        "stripe-key-file",
+                        "stripe-webhook-secret-file",
+                        "grace-period",
+                        "charge-retry-interval",
+                        "charge-concurrency",
+                        "admin-token-file",
+                        "tls-cert",
+                        "tls-key",
+                        "threads",
+                        "trusted-proxy",
+                        "count-views",
+                        "tracker",
+                        "tracker-every",
+                        "translation-key"});
         return a.error.empty() ? serve(a) : usage(a.error);
     }
     if (command == "import") {
@@ -878,6 +971,10 @@ int run_command_line(std::vector<std::string> const& args) {
     if (command == "tracker-whitelist") {
         auto a = parse(args, 1, {"data"});
         return a.error.empty() ? tracker_whitelist(a) : usage(a.error);
+    }
+    if (command == "translations") {
+        auto a = parse(args, 1, {"data", "bundle", "state", "key", "track", "reason"});
+        return a.error.empty() ? translations(a) : usage(a.error);
     }
     if (command == "migrate") {
         auto a = parse(args, 1, {"from", "to"});

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sluice::gate {
@@ -32,6 +33,9 @@ struct gate_context {
     std::function<void()> wake_charges = [] {};
     // The bearer token of the /v1/admin endpoints; "" when they are off (every admin path is then 404).
     std::string admin_token = {};
+    // What signs the translations approved through the admin endpoints (`serve --translation-key`): a key
+    // the bundles' manifests list as a translation key; none when approvals are made on the command line.
+    std::optional<protocol::signing_keypair> translation_key = std::nullopt;
 
     // The TCP peer whose X-Forwarded-For names the client (a reverse proxy on this machine, say): "" when
     // the peer is always the client (client_address.hpp).

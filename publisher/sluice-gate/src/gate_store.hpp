@@ -503,6 +503,10 @@ public:
     // A bundle's submissions ("" for every bundle's) in `state` ("" for any), oldest first, without tracks.
     virtual std::vector<translation_submission> translations(std::string_view bundle_id,
                                                              std::string_view state, std::error_code& ec) = 0;
+    // Moves a pending submission to `state` ("approved" with its add-on, "rejected" with its reason); false
+    // when it is not pending (any more).
+    virtual bool review_translation(std::string_view id, std::string_view state, std::int64_t reviewed_at,
+                                    std::string_view reason, std::string_view addon, std::error_code& ec) = 0;
 
     // Adds a host's report to its day's counts, all of it or nothing.
     virtual void record_plays(play_report const& report, std::error_code& ec) = 0;

@@ -116,7 +116,14 @@ void route(gate_context& ctx, gate_request const& req, responder const& respond)
             return req.method == "POST" ? handle_view(ctx, req, s[2]) : wrong_method("POST");
         }
         if (is({"v1", "bundles", "*", "translations"})) {
-            return req.method == "POST" ? handle_translation_submit(ctx, req, s[2]) : wrong_method("POST");
+            if (req.method == "GET") {
+                return handle_translation_list(ctx, s[2]);
+            }
+            return req.method == "POST" ? handle_translation_submit(ctx, req, s[2])
+                                        : wrong_method("GET, POST");
+        }
+        if (is({"v1", "bundles", "*", "translations", "*"})) {
+            return req.method == "GET" ? handle_translation_get(ctx, s[2], s[4]) : wrong_method("GET");
         }
         if (is({"v1", "bundles", "*", "plays"})) {
             return req.method == "POST" ? handle_plays(ctx, req, s[2]) : wrong_method("POST");

@@ -72,6 +72,8 @@ public:
     std::optional<translation_submission> find_translation(std::string_view id, std::error_code& ec) override;
     std::vector<translation_submission> translations(std::string_view bundle_id, std::string_view state,
                                                      std::error_code& ec) override;
+    bool review_translation(std::string_view id, std::string_view state, std::int64_t reviewed_at,
+                            std::string_view reason, std::string_view addon, std::error_code& ec) override;
     std::vector<version_plays> plays_by_version(std::string_view bundle_id, std::error_code& ec) override;
     std::vector<swarm_reading> swarm_days(std::string_view bundle_id, std::error_code& ec) override;
     std::vector<day_count> daily(daily_series series, std::string_view id, std::error_code& ec) override;

@@ -61,4 +61,15 @@ std::vector<translation_submission> sql_store::translations(std::string_view bun
         .query_all(submission_of, ec);
 }
 
+bool sql_store::review_translation(std::string_view id, std::string_view state, std::int64_t reviewed_at,
+                                   std::string_view reason, std::string_view addon, std::error_code& ec) {
+    return statement(*db_, sql::review_translation)
+               .bind(state)
+               .bind(reviewed_at)
+               .bind_or_null(reason.empty() ? std::nullopt : std::optional<std::string>(reason))
+               .bind_or_null(addon.empty() ? std::nullopt : std::optional<std::string>(addon))
+               .bind(id)
+               .execute(ec) == 1;
+}
+
 } // namespace sluice::gate

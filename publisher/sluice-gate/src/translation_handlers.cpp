@@ -1,8 +1,10 @@
 #include "sluice-gate/translation_handlers.hpp"
 
+#include "sluice-gate/admin_commands.hpp"
 #include "sluice-gate/api_error.hpp"
 #include "sluice-gate/bundle_lookup.hpp"
 #include "sluice-gate/request_body.hpp"
+#include "sluice-gate/translation_review.hpp"
 
 #include <sluice/protocol/strict_object.hpp>
 #include <sluice/protocol/translation_addon.hpp>
@@ -11,6 +13,8 @@
 #include <sluice/protocol/webvtt_check.hpp>
 
 namespace sluice::gate {
+
+using nlohmann::json;
 
 gate_response handle_translation_submit(gate_context& ctx, gate_request const& req,
                                         std::string_view bundle_id) {
@@ -50,10 +54,19 @@ gate_response handle_translation_submit(gate_context& ctx, gate_request const& r
                               "the bundle has no item " + t.item + " in version " +
                                   std::to_string(t.version));
     }
+    for (auto const* text : {&t.label, &t.translator, &t.licence}) {
+        if (!readable_text(*text, 200, false)) {
+            return error_response(400, error_code::invalid_request,
+                                  "label, translator and licence are text on one line, without control "
+                                  "characters");
+        }
+    }
     if (auto const problem = protocol::check_webvtt(t.track)) {
-        return error_response(422, error_code::invalid_request,
-                              "the track is not strict WebVTT: line " + std::to_string(problem->line) + ": " +
-                                  problem->text);
+        return error_response(
+            422, error_code::invalid_request,
+            "the track is not strict WebVTT: " +
+                (problem->line == 0 ? std::string() : "line " + std::to_string(problem->line) + ": ") +
+                problem->text);
     }
     std::error_code ec;
     if (!t.based_on.empty()) {
@@ -77,6 +90,36 @@ gate_response handle_translation_submit(gate_context& ctx, gate_request const& r
     }
     return json_response(
         protocol::dump_compact({{"submissionId", t.id}, {"state", t.state}, {"sha256", t.sha256}}), 201);
+}
+
+gate_response handle_translation_list(gate_context& ctx, std::string_view bundle_id) {
+    auto const outcome = approved_translations(ctx.store, bundle_id);
+    if (!outcome.done()) {
+        return error_response(outcome.status, outcome.code, outcome.message);
+    }
+    return json_response(protocol::dump_compact(outcome.body));
+}
+
+gate_response handle_translation_get(gate_context& ctx, std::string_view bundle_id,
+                                     std::string_view submission_id) {
+    auto const shown = translation_show(ctx.store, submission_id);
+    if (shown.status == 500) {
+        return error_response(shown.status, shown.code, shown.message);
+    }
+    auto const& t = shown.body;
+    if (!shown.done() || t.at("bundleId") != bundle_id || t.at("state") == "rejected") {
+        return error_response(404, error_code::not_found, "no such translation");
+    }
+    // What the creator and the translator agreed stays between them: the public view leaves out the licence,
+    // review notes and the add-on (listed once approved).
+    json body;
+    for (auto const* key : {"submissionId", "version", "item", "lang", "label", "credit", "state", "basedOn",
+                            "sha256", "track"}) {
+        if (t.contains(key)) {
+            body[key] = t.at(key);
+        }
+    }
+    return json_response(protocol::dump_compact(body));
 }
 
 } // namespace sluice::gate

@@ -15,4 +15,14 @@ namespace sluice::gate {
 gate_response handle_translation_submit(gate_context& ctx, gate_request const& req,
                                         std::string_view bundle_id);
 
+// `GET /v1/bundles/<id>/translations`: the approved add-ons hosts fetch with the bundle
+// (translation_review.hpp, approved_translations).
+gate_response handle_translation_list(gate_context& ctx, std::string_view bundle_id);
+
+// `GET /v1/bundles/<id>/translations/<submission>`: a submission with its track, approved or pending (a
+// translator may take up where another left off): {"submissionId", "version", "item", "lang", "label",
+// "credit", "state", "basedOn"?, "sha256", "track"}. A rejected one is not served.
+gate_response handle_translation_get(gate_context& ctx, std::string_view bundle_id,
+                                     std::string_view submission_id);
+
 } // namespace sluice::gate

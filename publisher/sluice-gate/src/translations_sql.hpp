@@ -18,5 +18,8 @@ inline constexpr char const* list_translations =
     "sha256, submitted_at, state, reviewed_at, COALESCE(reason, ''), COALESCE(addon, '') "
     "FROM translation_submissions WHERE (? = '' OR bundle_id = ?) AND (? = '' OR state = ?) "
     "ORDER BY submitted_at, id";
+inline constexpr char const* review_translation =
+    "UPDATE translation_submissions SET state = ?, reviewed_at = ?, reason = ?, addon = ? "
+    "WHERE id = ? AND state = 'pending'";
 
 } // namespace sluice::gate::sql

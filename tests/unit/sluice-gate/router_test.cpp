@@ -18,6 +18,7 @@
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/keys.hpp>
 #include <sluice/protocol/locked_item.hpp>
+#include <sluice/protocol/translation_addon.hpp>
 #include <sluice/protocol/unlock_token.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 #include <sluice/protocol/webvtt_check.hpp>
@@ -886,6 +887,97 @@ TEST_P(GateRouter, ATranslationIsKeptPendingOnlyWhenItIsStrictWebVttForAnItemOfT
         ASSERT_EQ(submit(good, "198.51.100.7").status, 201u) << i;
     }
     EXPECT_EQ(code_of(submit(good, "198.51.100.7")), "rate_limited");
+}
+
+TEST_P(GateRouter, AnApprovedTranslationIsSignedForTheBundleHostsHaveAndListedForThem) {
+    std::string const track = "WEBVTT\n\n00:00.500 --> 00:02.000\nEsta noche\n";
+    json const first{{"version", 1},
+                     {"item", "pilot.webm"},
+                     {"lang", "es"},
+                     {"label", "Español"},
+                     {"translator", "Ana"},
+                     {"licence", "CC-BY-4.0"},
+                     {"track", "WEBVTT\n\n00:00.500 --> 00:02.000\nEsta\n"}};
+    auto const submitted = call("POST", "/v1/bundles/les-veilleurs/translations", first.dump());
+    ASSERT_EQ(submitted.status, 201u) << submitted.body;
+    auto const ana = parse(submitted).at("submissionId").get<std::string>();
+    auto taken_up = first;
+    taken_up["translator"] = "Luis";
+    taken_up["basedOn"] = ana;
+    taken_up["track"] = track;
+    auto const luis = parse(call("POST", "/v1/bundles/les-veilleurs/translations", taken_up.dump()))
+                          .at("submissionId")
+                          .get<std::string>();
+    EXPECT_EQ(parse(call("GET", "/v1/bundles/les-veilleurs/translations")).at("translations").size(), 0u)
+        << "nothing is offered before the creator approves it";
+
+    ctx_->admin_token = "0123456789abcdef0123456789abcdef";
+    auto const admin = [&](std::string method, std::string target, std::string body = {}) {
+        return call_with(std::move(method), std::move(target), std::move(body),
+                         {{"authorization", "Bearer " + ctx_->admin_token}});
+    };
+    auto const approve = [&](std::string const& id) {
+        return admin("POST", "/v1/admin/translations/" + id + "/approve");
+    };
+    EXPECT_EQ(code_of(approve(luis)), "gate_misconfigured") << "no translation key to sign with";
+    auto const translator_key = protocol::generate_signing_keypair();
+    ctx_->translation_key = translator_key;
+    auto const unlisted = approve(luis);
+    EXPECT_EQ(unlisted.status, 422u);
+    EXPECT_EQ(code_of(unlisted), "key_not_listed");
+    std::error_code ec;
+    EXPECT_EQ(store_->find_translation(luis, ec)->state, "pending");
+
+    // Version 2 lists the key; the approval fits the version hosts now have.
+    auto v2 = testing::make_test_bundle("les-veilleurs", 2);
+    v2.publisher = bundle_.publisher;
+    v2.manifest.publisher_key = bundle_.publisher.public_key;
+    v2.manifest.translation_keys = {translator_key.public_key};
+    put(v2);
+    auto const approved = approve(luis);
+    ASSERT_EQ(approved.status, 200u) << approved.body;
+    EXPECT_EQ(parse(approved).at("state"), "approved");
+    EXPECT_EQ(parse(approved).at("credit"), "Ana, Luis") << "who did what is kept";
+    auto const addon_text = parse(approved).at("addon").get<std::string>();
+    auto const verified = protocol::verify_translation_addon(addon_text, v2.manifest, track);
+    ASSERT_TRUE(verified) << verified.detail;
+    EXPECT_EQ(verified.addon.version, 2u);
+    EXPECT_EQ(verified.addon.credit, "Ana, Luis");
+    EXPECT_EQ(verified.addon.label, "Español");
+    EXPECT_FALSE(protocol::verify_translation_addon(addon_text, bundle_.manifest, track))
+        << "version 1 does not list the key";
+    EXPECT_EQ(approve(luis).body, approved.body) << "approving again changes nothing";
+
+    // Hosts fetch the add-on and its track.
+    auto const offered = parse(call("GET", "/v1/bundles/les-veilleurs/translations")).at("translations");
+    ASSERT_EQ(offered.size(), 1u);
+    EXPECT_EQ(offered[0].at("addon"), addon_text);
+    auto const served = call("GET", "/v1/bundles/les-veilleurs/translations/" + luis);
+    EXPECT_EQ(served.status, 200u);
+    EXPECT_EQ(parse(served).at("track"), track);
+    EXPECT_EQ(parse(served).at("credit"), "Ana, Luis");
+    EXPECT_FALSE(parse(served).contains("licence"));
+    EXPECT_EQ(call("GET", "/v1/bundles/other/translations/" + luis).status, 404u);
+    EXPECT_EQ(code_of(call("GET", "/v1/bundles/nobody/translations")), "bundle_not_found");
+
+    // Rejected with a reason; an approved one stays approved, a rejected one is served to nobody.
+    EXPECT_EQ(code_of(admin("POST", "/v1/admin/translations/" + luis + "/reject", R"({"reason":"no"})")),
+              "translation_approved");
+    auto const rejected =
+        admin("POST", "/v1/admin/translations/" + ana + "/reject", R"({"reason":"Only the first line."})");
+    ASSERT_EQ(rejected.status, 200u) << rejected.body;
+    EXPECT_EQ(parse(rejected).at("reason"), "Only the first line.");
+    EXPECT_EQ(code_of(approve(ana)), "translation_rejected");
+    EXPECT_EQ(call("GET", "/v1/bundles/les-veilleurs/translations/" + ana).status, 404u);
+    EXPECT_EQ(code_of(admin("POST", "/v1/admin/translations/" + ana + "/reject", R"({"reason":"\u0007"})")),
+              "invalid_request");
+    EXPECT_EQ(code_of(approve("no-such-submission")), "not_found");
+
+    auto const listed = parse(admin("GET", "/v1/admin/translations")).at("translations");
+    ASSERT_EQ(listed.size(), 2u);
+    EXPECT_EQ(listed[0].at("state"), "rejected");
+    EXPECT_EQ(listed[1].at("basedOn"), ana);
+    EXPECT_EQ(parse(admin("GET", "/v1/admin/translations/" + luis)).at("track"), track);
 }
 
 TEST_P(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {

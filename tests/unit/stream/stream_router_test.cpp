@@ -54,6 +54,22 @@ TEST(StreamRouter, RoutesSubtitleTracks) {
     }
 }
 
+TEST(StreamRouter, RoutesTranslationsByTheirTracksHash) {
+    stream_router const r(token, 8123);
+    std::string const sha(64, 'e');
+    auto const d = get(r, "/t/" + token + "/" + hash + "/" + sha + ".vtt");
+    ASSERT_EQ(d.status, 200);
+    EXPECT_EQ(d.target->what, stream_target::kind::translation);
+    EXPECT_EQ(d.target->info_hash, hash);
+    EXPECT_EQ(d.target->track_sha256, sha);
+    for (auto const& last : {sha, sha + ".srt", std::string(63, 'e') + ".vtt", std::string(64, 'E') + ".vtt",
+                             sha + ".vtt/x", "../" + sha + ".vtt"}) {
+        EXPECT_EQ(get(r, "/t/" + token + "/" + hash + "/" + last).status, 404) << last;
+    }
+    EXPECT_EQ(get(r, "/t/" + std::string(32, '0') + "/" + hash + "/" + sha + ".vtt").status, 404);
+    EXPECT_EQ(get(r, "/t/" + token + "/xyz/" + sha + ".vtt").status, 404);
+}
+
 TEST(StreamRouter, HostGuardAgainstDnsRebinding) {
     stream_router const r(token, 8123);
     auto const url = "/s/" + token + "/" + hash + "/0";
