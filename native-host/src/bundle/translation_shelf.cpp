@@ -93,7 +93,11 @@ std::vector<kept_translation> translation_shelf::fitting(protocol::bundle_manife
         auto const verified = read_ec ? protocol::translation_addon_result{}
                                       : protocol::verify_translation_addon(text, manifest);
         if (read_ec || !verified) {
-            continue; // another version's, or damaged: not shown
+            // Another version's, or damaged: not shown.
+            base::log::debug("translation " + it->path().string() + " does not fit " + manifest.id +
+                             " version " + std::to_string(manifest.version) + ": " +
+                             (read_ec ? read_ec.message() : verified.detail));
+            continue;
         }
         auto const sha = protocol::to_hex(verified.addon.sha256);
         auto const track = read_track(manifest.id, sha);

@@ -5,8 +5,8 @@
 #include "stream/piece_waiter.hpp"
 #include "stream/plain_run.hpp"
 #include "stream/response_head.hpp"
-#include "stream/stream_router.hpp"
 #include "stream/socket_writer.hpp"
+#include "stream/stream_router.hpp"
 #include "stream/torrent_piece_source.hpp"
 #include "torrent/file_seals.hpp"
 

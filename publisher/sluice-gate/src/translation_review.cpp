@@ -230,15 +230,19 @@ admin_outcome approved_translations(gate_store& store, std::string_view bundle_i
     if (ec) {
         return storage_failure(ec);
     }
-    // Oldest first: a later approval of the same item and language takes the earlier one's place.
+    // The last approved of each item and language takes the place of those approved before it.
+    auto const later = [](translation_submission const& a, translation_submission const& b) {
+        return std::pair{a.reviewed_at.value_or(0), a.submitted_at} >
+               std::pair{b.reviewed_at.value_or(0), b.submitted_at};
+    };
     std::vector<translation_submission const*> latest;
     for (auto const& t : rows) {
         auto same = std::find_if(latest.begin(), latest.end(),
                                  [&](auto const* l) { return l->item == t.item && l->lang == t.lang; });
-        if (same != latest.end()) {
-            *same = &t;
-        } else {
+        if (same == latest.end()) {
             latest.push_back(&t);
+        } else if (later(t, **same)) {
+            *same = &t;
         }
     }
     json list = json::array();

@@ -13,7 +13,8 @@ namespace sluice::gate {
 // The creator's review of viewers' translations (protocol/translations.md), shared by `sluice-gate
 // translations` and the admin endpoints as admin_commands.hpp's operations are.
 
-// A bundle's submissions ("" for every bundle's) in `state` ("" for any), oldest first, without tracks:
+// A bundle's submissions ("" for every bundle's) in `state` ("" for any), by the second they arrived, without
+// tracks:
 // {"translations": [submission...]}. A submission: {"submissionId", "bundleId", "version", "item", "lang",
 // "label", "translator", "licence", "basedOn"?, "sha256", "submittedAt", "state", "reviewedAt"?, "reason"?,
 // "credit", "addon"?}; `credit` names everyone whose work it takes up (basedOn, followed back), first first.

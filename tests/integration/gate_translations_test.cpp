@@ -1,0 +1,156 @@
+// Viewers' translations with every real part: sluice-bundle makes a bundle that lists a translation key,
+// sluice-gate keeps a viewer's submission and signs it when the creator approves it on the command line, and
+// a host fetches, verifies and keeps it, and serves it as a subtitle track of the item.
+
+#include "expect_schema.hpp"
+#include "file_helpers.hpp"
+#include "gate_bundle_spec.hpp"
+#include "gate_fixture.hpp"
+#include "host_process.hpp"
+#include "http_client.hpp"
+#include "wait_until.hpp"
+
+#include <sluice/protocol/webvtt_check.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace sluice::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string const track = "WEBVTT\n\n00:00.500 --> 00:02.000\nEsta noche\n\n00:02.000 --> 00:04.000\n"
+                          "¿Quién vela?\n\n00:04.000 --> 00:06.000\nNosotros.\n";
+
+class GateTranslations : public gate_fixture {
+protected:
+    void SetUp() override {
+        ASSERT_NO_FATAL_FAILURE(gate_fixture::SetUp());
+        auto const key = bundle_tool({"keygen", "--out", translator_key().string(), "--quiet"});
+        ASSERT_EQ(key.exit_code, 0) << key;
+        write_file(src_ / "episode-1.webm", random_bytes(30 * 1024, 2));
+        port_ = free_port();
+        auto s = gated_bundle_spec("les-nuits", "email", gate_key_);
+        s["gateUrl"] = "http://127.0.0.1:" + std::to_string(port_) + "/";
+        s["translationKeys"] = {key.out.substr(0, key.out.find('\n'))};
+        make_bundle(s);
+        ASSERT_EQ(import("les-nuits").exit_code, 0);
+    }
+
+    fs::path translator_key() const { return dir_ / "translator.key"; }
+
+    reply submit(json const& body) {
+        return request(port_, "POST", "/v1/bundles/les-nuits/translations", body.dump());
+    }
+
+    json submission(std::string const& translator, std::string const& text) const {
+        return {{"version", 1},       {"item", "pilot.webm"},     {"lang", "es"},
+                {"label", "Español"}, {"translator", translator}, {"licence", "CC-BY-4.0"},
+                {"track", text}};
+    }
+
+    json pending() {
+        auto const listed =
+            gate_tool({"translations", "list", "--data", data_.string(), "--state", "pending"});
+        EXPECT_EQ(listed.exit_code, 0) << listed;
+        return json::parse(listed.out).at("translations");
+    }
+
+    // The item's translated tracks as bundle.get lists them.
+    static json translated(host_process& host, std::string const& hash) {
+        json found = json::array();
+        auto const bundle = host.call("bundle.get", {{"infoHash", hash}});
+        for (auto const& item : bundle["result"]["items"]) {
+            for (auto const& t : item.value("subtitles", json::array())) {
+                if (t.value("translated", false)) {
+                    found.push_back(t);
+                }
+            }
+        }
+        return found;
+    }
+
+    std::string host_adds(host_process& host) {
+        auto const added =
+            host.call("torrent.add", {{"torrent", protocol::to_base64(read_file(out_ / "les-nuits.torrent"))},
+                                      {"savePath", out_.string()}});
+        EXPECT_TRUE(added.contains("result")) << added.dump();
+        auto const hash = added["result"].value("infoHash", "");
+        EXPECT_TRUE(wait_until([&] {
+            return host.call("bundle.get", {{"infoHash", hash}})["result"].value("status", "") == "verified";
+        }));
+        return hash;
+    }
+
+    int port_ = 0;
+};
+
+TEST_F(GateTranslations, ATranslationTheCreatorApprovesReachesHostsAsASubtitleTrackWithItsCredit) {
+    auto const server = serve({}, port_);
+    auto const first = submit(submission("Ana", "WEBVTT\n\n00:00.500 --> 00:02.000\nEsta noche\n"));
+    ASSERT_EQ(first.status, 201) << first.body;
+    auto next = submission("Luis", track);
+    next["basedOn"] = first.body_json().at("submissionId");
+    auto const second = submit(next);
+    ASSERT_EQ(second.status, 201) << second.body;
+    auto const id = second.body_json().at("submissionId").get<std::string>();
+
+    // Refused with their reasons, and nothing kept.
+    auto const script = submit(submission("Eve", "WEBVTT\n\n00:01.000 --> 00:02.000\n<script>x</script>\n"));
+    EXPECT_EQ(script.status, 422);
+    EXPECT_NE(script.body.find("<script> is not a WebVTT tag"), std::string::npos) << script.body;
+    auto const huge = submit(submission("Eve", "WEBVTT\n\n00:01.000 --> 00:02.000\n" +
+                                                   std::string(protocol::max_webvtt_bytes, 'a')));
+    EXPECT_EQ(huge.status, 400) << huge.body;
+    ASSERT_EQ(pending().size(), 2u);
+
+    // The creator looks, then approves with the translation key; the gate key is not one the manifest lists.
+    auto const shown = gate_tool({"translations", "show", "--data", data_.string(), id, "--track", "-"});
+    EXPECT_EQ(shown.out, track);
+    auto const unlisted = gate_tool(
+        {"translations", "approve", "--data", data_.string(), "--key", gate_key_file().string(), id});
+    EXPECT_EQ(unlisted.exit_code, 1);
+    EXPECT_NE(unlisted.err.find("nor one of its manifest's translationKeys"), std::string::npos) << unlisted;
+    auto const approved = gate_tool(
+        {"translations", "approve", "--data", data_.string(), "--key", translator_key().string(), id});
+    ASSERT_EQ(approved.exit_code, 0) << approved;
+    EXPECT_EQ(json::parse(approved.out).at("state"), "approved");
+    EXPECT_EQ(pending().size(), 1u);
+
+    host_world world;
+    {
+        host_process host(world);
+        auto const hash = host_adds(host);
+        json tracks;
+        ASSERT_TRUE(wait_until([&] { return !(tracks = translated(host, hash)).empty(); }))
+            << "the approved translation never reached the host";
+        expect_schema(host.call("bundle.get", {{"infoHash", hash}})["result"], "bundle.get.result");
+        ASSERT_EQ(tracks.size(), 1u);
+        EXPECT_EQ(tracks[0]["lang"], "es");
+        EXPECT_EQ(tracks[0]["label"], "Español");
+        EXPECT_EQ(tracks[0]["credit"], "Ana, Luis");
+        auto const [stream_port, target] = split_url(tracks[0]["streamUrl"].get<std::string>());
+        auto const served = http_get(stream_port, target);
+        EXPECT_EQ(served.status, 200);
+        EXPECT_EQ(served.header("content-type"), "text/vtt; charset=utf-8");
+        EXPECT_EQ(served.body, track);
+        EXPECT_TRUE(std::any_of(host.events.begin(), host.events.end(), [](json const& e) {
+            return e.value("method", "") == "bundle.translations" && e["params"]["bundleId"] == "les-nuits";
+        })) << "the extension hears that tracks arrived";
+    }
+
+    // Kept with the bundle: a host started again finds the track without the gate.
+    EXPECT_EQ(server->stop(), 0);
+    host_process again(world);
+    auto const hash = host_adds(again);
+    auto const tracks = translated(again, hash);
+    ASSERT_EQ(tracks.size(), 1u);
+    EXPECT_EQ(tracks[0]["credit"], "Ana, Luis");
+}
+
+} // namespace
+} // namespace sluice::testing
