@@ -89,6 +89,55 @@ protected:
     int port_ = 0;
 };
 
+// The editor's side: the host gives the gate's terms, sends a track, and gives back the last submission so
+// another translator takes it up.
+TEST_F(GateTranslations, AHostSendsATranslationAndTakesUpTheLastOne) {
+    auto const server = serve({}, port_);
+    host_world world;
+    host_process host(world);
+    auto const hash = host_adds(host);
+    auto const terms = host.call("translation.terms", {{"infoHash", hash}});
+    ASSERT_TRUE(terms.contains("result")) << terms.dump();
+    expect_schema(terms["result"], "translation.terms.result");
+    EXPECT_EQ(terms["result"]["licence"], "CC-BY-4.0");
+    EXPECT_TRUE(terms["result"]["latest"].empty());
+
+    json params{{"infoHash", hash},    {"item", "pilot.webm"},   {"lang", "es"},  {"label", "Español"},
+                {"translator", "Ana"}, {"licence", "CC-BY-4.0"}, {"track", track}};
+    auto const sent = host.call("translation.submit", params);
+    ASSERT_TRUE(sent.contains("result")) << sent.dump();
+    expect_schema(sent["result"], "translation.submit.result");
+    auto const id = sent["result"]["submissionId"].get<std::string>();
+
+    auto const latest = host.call("translation.terms", {{"infoHash", hash}})["result"]["latest"];
+    ASSERT_EQ(latest.size(), 1u);
+    EXPECT_EQ(latest[0]["submissionId"], id);
+    auto const taken = host.call("translation.get", {{"infoHash", hash}, {"submissionId", id}});
+    ASSERT_TRUE(taken.contains("result")) << taken.dump();
+    expect_schema(taken["result"], "translation.get.result");
+    EXPECT_EQ(taken["result"]["track"], track);
+    EXPECT_EQ(taken["result"]["credit"], "Ana");
+
+    // Checked before anything is sent, each with its reason; the gate's own refusals come back as they are.
+    auto bad = params;
+    bad["track"] = "WEBVTT\n\n00:01.000 --> 00:02.000\n<script>x</script>\n";
+    auto const script = host.call("translation.submit", bad);
+    EXPECT_EQ(script["error"]["code"], -32602) << script.dump();
+    EXPECT_NE(
+        script["error"]["data"]["detail"].get<std::string>().find("line 4: <script> is not a WebVTT tag"),
+        std::string::npos);
+    bad = params;
+    bad["item"] = "nothing.webm";
+    EXPECT_EQ(host.call("translation.submit", bad)["error"]["code"], -32602);
+    bad = params;
+    bad["licence"] = "All rights reserved";
+    auto const terms_refused = host.call("translation.submit", bad);
+    EXPECT_EQ(terms_refused["error"]["data"]["gateCode"], "invalid_request") << terms_refused.dump();
+    EXPECT_EQ(host.call("translation.get", {{"infoHash", hash}, {"submissionId", "../x"}})["error"]["code"],
+              -32602);
+    EXPECT_EQ(pending().size(), 1u) << "only the good one was kept";
+}
+
 TEST_F(GateTranslations, ATranslationTheCreatorApprovesReachesHostsAsASubtitleTrackWithItsCredit) {
     auto const server = serve({}, port_);
     auto const first = submit(submission("Ana", "WEBVTT\n\n00:00.500 --> 00:02.000\nEsta noche\n"));

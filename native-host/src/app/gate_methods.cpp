@@ -11,25 +11,6 @@ using protocol::error_code;
 
 namespace {
 
-// The verified bundle a call names, with a gate URL; nullptr after answering the call with the reason.
-protocol::bundle_manifest const* gated_bundle(rpc_call const& call, torrent::torrent_engine const& engine,
-                                              bundle::bundle_library const& library) {
-    auto const id = info_hash_param(call, engine);
-    if (!id) {
-        return nullptr;
-    }
-    auto const* manifest = library.manifest(*id);
-    if (!manifest) {
-        call.fail(error_code::bundle_not_found, "torrent " + *id + " is not a verified bundle");
-        return nullptr;
-    }
-    if (manifest->gate_url.empty()) {
-        call.fail(error_code::gate_not_offered, "this bundle names no gate server");
-        return nullptr;
-    }
-    return manifest;
-}
-
 // A token from the gate of `manifest`: checked to be for that bundle and this device, then redeemed at once,
 // so the reply says what is now unlocked. A refused token leaves every earlier unlock as it was.
 void finish_with_token(rpc_call const& call, bundle::bundle_library& library,

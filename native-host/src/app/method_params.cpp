@@ -9,6 +9,24 @@ namespace sluice::app {
 using native_messaging::rpc_call;
 using protocol::error_code;
 
+protocol::bundle_manifest const* gated_bundle(rpc_call const& call, torrent::torrent_engine const& engine,
+                                              bundle::bundle_library const& library) {
+    auto const id = info_hash_param(call, engine);
+    if (!id) {
+        return nullptr;
+    }
+    auto const* manifest = library.manifest(*id);
+    if (!manifest) {
+        call.fail(error_code::bundle_not_found, "torrent " + *id + " is not a verified bundle");
+        return nullptr;
+    }
+    if (manifest->gate_url.empty()) {
+        call.fail(error_code::gate_not_offered, "this bundle names no gate server");
+        return nullptr;
+    }
+    return manifest;
+}
+
 bool check_members(rpc_call const& call, std::initializer_list<char const*> allowed) {
     for (auto const& [key, value] : call.params().items()) {
         if (std::none_of(allowed.begin(), allowed.end(), [&](char const* a) { return key == a; })) {

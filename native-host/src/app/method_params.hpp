@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bundle/bundle_library.hpp"
 #include "native_messaging/rpc_call.hpp"
 #include "torrent/torrent_engine.hpp"
 
@@ -19,6 +20,12 @@ bool check_members(native_messaging::rpc_call const& call, std::initializer_list
 // The torrent a call names by "infoHash".
 std::optional<std::string> info_hash_param(native_messaging::rpc_call const& call,
                                            torrent::torrent_engine const& engine);
+
+// The verified bundle a call names by "infoHash", with a gate URL; nullptr after answering the call with the
+// reason (bundle_not_found, gate_not_offered).
+protocol::bundle_manifest const* gated_bundle(native_messaging::rpc_call const& call,
+                                              torrent::torrent_engine const& engine,
+                                              bundle::bundle_library const& library);
 
 // A required string member of at most `max_bytes`.
 std::optional<std::string> string_param(native_messaging::rpc_call const& call, char const* name,

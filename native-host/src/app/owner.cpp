@@ -9,6 +9,7 @@
 #include "app/paths.hpp"
 #include "app/settings_methods.hpp"
 #include "app/torrent_methods.hpp"
+#include "app/translation_methods.hpp"
 #include "base/heap_limits.hpp"
 #include "base/log.hpp"
 #include "base/paths.hpp"
@@ -279,6 +280,8 @@ int serve(host_paths const& paths, host_config config, local_stream::acceptor ac
         },
         std::chrono::seconds(config.gate_poll_seconds), std::chrono::seconds(config.gate_timeout_seconds));
     add_gate_methods(dispatcher, io, engine, library, agent, plays);
+    add_translation_methods(dispatcher, io, engine, library,
+                            std::chrono::seconds(config.gate_timeout_seconds));
 
     signals.async_wait([&](boost::system::error_code signal_ec, int signo) {
         if (!signal_ec) {

@@ -4,9 +4,6 @@
 
 #include <sluice/protocol/translation_addon.hpp>
 
-#include <algorithm>
-#include <cctype>
-
 namespace sluice::bundle {
 
 using nlohmann::json;
@@ -23,13 +20,6 @@ std::string key_of(protocol::bundle_manifest const& m) {
 std::string text_member(json const& j, char const* name) {
     auto const it = j.find(name);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// A submission id goes into a URL path: base64url, as the gate makes them.
-bool plain_id(std::string const& s) {
-    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-    });
 }
 
 } // namespace
@@ -98,7 +88,7 @@ void translation_fetcher::refresh(protocol::bundle_manifest const& manifest) {
 
 void translation_fetcher::fetch_track(std::shared_ptr<run> const& r, std::string const& submission,
                                       std::string addon) {
-    if (!plain_id(submission)) {
+    if (!protocol::is_submission_id(submission)) {
         base::log::warning("translation of " + r->manifest.id + ": the gate named it oddly; not asked for");
         return;
     }

@@ -47,6 +47,7 @@ constexpr char const* usage_text =
     "                    [--admin-token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
     "                    [--threads N] [--trusted-proxy ADDRESS] [--count-views yes|no]\n"
     "                    [--tracker ANNOUNCE-URL [--tracker-every DURATION]] [--translation-key FILE]\n"
+    "                    [--translation-licence TEXT]\n"
     "      Serves the gate's HTTP API (protocol/gate-api.md); prints its URL on stdout once listening.\n"
     "      PORT 0 picks a free port. CMD (run by /bin/sh) reads each mail on stdin, e.g. 'sendmail -t'.\n"
     "      STRIPE is --stripe-key-file FILE --stripe-webhook-secret-file FILE [--stripe-api URL]: the\n"
@@ -384,6 +385,10 @@ int serve(parsed_args const& a) {
         say(gate_key.error);
         return exit_failed;
     }
+    if (a.options.contains("translation-licence") &&
+        !readable_text(a.options.at("translation-licence"), 200, false)) {
+        return usage("--translation-licence is 1 to 200 bytes of text on one line");
+    }
     std::optional<protocol::signing_keypair> translation_key;
     if (a.options.contains("translation-key")) {
         auto key = publisher::load_signing_key(a.options.at("translation-key"));
@@ -451,6 +456,9 @@ int serve(parsed_args const& a) {
             gate_context{*store, *gate_key, public_url, mail, payments, charging.policy});
         ctx.admin_token = admin_token;
         ctx.translation_key = translation_key;
+        if (a.options.contains("translation-licence")) {
+            ctx.translation_licence = a.options.at("translation-licence");
+        }
         ctx.trusted_proxy = trusted_proxy;
         ctx.count_views = count_views == "yes";
         // The limits hold for the whole process, whichever thread a request lands on.
@@ -932,7 +940,8 @@ int run_command_line(std::vector<std::string> const& args) {
                         "count-views",
                         "tracker",
                         "tracker-every",
-                        "translation-key"});
+                        "translation-key",
+                        "translation-licence"});
         return a.error.empty() ? serve(a) : usage(a.error);
     }
     if (command == "import") {

@@ -36,6 +36,9 @@ struct gate_context {
     // What signs the translations approved through the admin endpoints (`serve --translation-key`): a key
     // the bundles' manifests list as a translation key; none when approvals are made on the command line.
     std::optional<protocol::signing_keypair> translation_key = std::nullopt;
+    // The terms a translator agrees to (`serve --translation-licence`): listed with the translations, shown
+    // by the editor before sending, and the only licence a submission may name.
+    std::string translation_licence = "CC-BY-4.0";
 
     // The TCP peer whose X-Forwarded-For names the client (a reverse proxy on this machine, say): "" when
     // the peer is always the client (client_address.hpp).

@@ -54,11 +54,15 @@ gate_response handle_translation_submit(gate_context& ctx, gate_request const& r
                               "the bundle has no item " + t.item + " in version " +
                                   std::to_string(t.version));
     }
-    for (auto const* text : {&t.label, &t.translator, &t.licence}) {
+    if (t.licence != ctx.translation_licence) {
+        return error_response(422, error_code::invalid_request,
+                              "the licence is not the one this gate asks translators to agree to: " +
+                                  ctx.translation_licence);
+    }
+    for (auto const* text : {&t.label, &t.translator}) {
         if (!readable_text(*text, 200, false)) {
             return error_response(400, error_code::invalid_request,
-                                  "label, translator and licence are text on one line, without control "
-                                  "characters");
+                                  "label and translator are text on one line, without control characters");
         }
     }
     if (auto const problem = protocol::check_webvtt(t.track)) {
@@ -93,10 +97,11 @@ gate_response handle_translation_submit(gate_context& ctx, gate_request const& r
 }
 
 gate_response handle_translation_list(gate_context& ctx, std::string_view bundle_id) {
-    auto const outcome = approved_translations(ctx.store, bundle_id);
+    auto outcome = approved_translations(ctx.store, bundle_id);
     if (!outcome.done()) {
         return error_response(outcome.status, outcome.code, outcome.message);
     }
+    outcome.body["licence"] = ctx.translation_licence;
     return json_response(protocol::dump_compact(outcome.body));
 }
 

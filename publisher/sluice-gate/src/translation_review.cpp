@@ -226,30 +226,48 @@ admin_outcome approved_translations(gate_store& store, std::string_view bundle_i
     if (!stored) {
         return refused(404, error_code::bundle_not_found, "no bundle with that id");
     }
-    auto const rows = store.translations(bundle_id, "approved", ec);
+    auto const rows = store.translations(bundle_id, "", ec);
     if (ec) {
         return storage_failure(ec);
     }
-    // The last approved of each item and language takes the place of those approved before it.
-    auto const later = [](translation_submission const& a, translation_submission const& b) {
-        return std::pair{a.reviewed_at.value_or(0), a.submitted_at} >
-               std::pair{b.reviewed_at.value_or(0), b.submitted_at};
-    };
+    // For each item and language: the last approved (by when it was approved), and the last submitted that
+    // was not rejected (where the next translator takes up).
+    std::vector<translation_submission const*> approved;
     std::vector<translation_submission const*> latest;
-    for (auto const& t : rows) {
-        auto same = std::find_if(latest.begin(), latest.end(),
+    auto const keep_last = [](std::vector<translation_submission const*>& list,
+                              translation_submission const& t, auto when) {
+        auto same = std::find_if(list.begin(), list.end(),
                                  [&](auto const* l) { return l->item == t.item && l->lang == t.lang; });
-        if (same == latest.end()) {
-            latest.push_back(&t);
-        } else if (later(t, **same)) {
-            *same = &t;
+        if (same == list.end()) {
+            list.push_back(&t);
+        } else if (when(t) > when(**same) || (when(t) == when(**same) && t.based_on == (*same)->id)) {
+            *same = &t; // within one second, what takes up another comes after it
+        }
+    };
+    for (auto const& t : rows) {
+        if (t.state == "approved") {
+            keep_last(approved, t, [](auto const& x) {
+                return std::pair{x.reviewed_at.value_or(0), x.submitted_at};
+            });
+        }
+        if (t.state != "rejected") {
+            keep_last(latest, t, [](auto const& x) { return x.submitted_at; });
         }
     }
-    json list = json::array();
-    for (auto const* t : latest) {
-        list.push_back({{"submissionId", t->id}, {"item", t->item}, {"lang", t->lang}, {"addon", t->addon}});
+    json offered = json::array();
+    for (auto const* t : approved) {
+        offered.push_back(
+            {{"submissionId", t->id}, {"item", t->item}, {"lang", t->lang}, {"addon", t->addon}});
     }
-    return done({{"translations", std::move(list)}});
+    json drafts = json::array();
+    for (auto const* t : latest) {
+        drafts.push_back({{"submissionId", t->id},
+                          {"item", t->item},
+                          {"lang", t->lang},
+                          {"state", t->state},
+                          {"submittedAt", protocol::format_utc_timestamp(t->submitted_at)}});
+    }
+    return done({{"translations", std::move(offered)}, {"latest", std::move(drafts)}});
 }
 
 } // namespace sluice::gate

@@ -35,9 +35,11 @@ admin_outcome approve_translation(gate_store& store, std::string_view id,
 admin_outcome reject_translation(gate_store& store, std::string_view id, std::string_view reason,
                                  std::int64_t now);
 
-// The add-ons hosts fetch with the bundle: its approved translations, the last approved for each item and
-// language, as {"translations": [{"submissionId", "item", "lang", "addon"}]}; each track is had from GET
-// /v1/bundles/{id}/translations/{submission}. 404 bundle_not_found.
+// What hosts fetch with the bundle: {"translations": [{"submissionId", "item", "lang", "addon"}], "latest":
+// [{"submissionId", "item", "lang", "state", "submittedAt"}]}. `translations` holds the last approved add-on
+// of each item and language; `latest` the last submission of each that was not rejected, where a translator
+// takes up the work. Tracks are had from GET /v1/bundles/{id}/translations/{submission}. 404
+// bundle_not_found.
 admin_outcome approved_translations(gate_store& store, std::string_view bundle_id);
 
 } // namespace sluice::gate

@@ -908,8 +908,15 @@ TEST_P(GateRouter, AnApprovedTranslationIsSignedForTheBundleHostsHaveAndListedFo
     auto const luis = parse(call("POST", "/v1/bundles/les-veilleurs/translations", taken_up.dump()))
                           .at("submissionId")
                           .get<std::string>();
-    EXPECT_EQ(parse(call("GET", "/v1/bundles/les-veilleurs/translations")).at("translations").size(), 0u)
-        << "nothing is offered before the creator approves it";
+    auto const before = parse(call("GET", "/v1/bundles/les-veilleurs/translations"));
+    EXPECT_EQ(before.at("translations").size(), 0u) << "nothing is offered before the creator approves it";
+    EXPECT_EQ(before.at("licence"), "CC-BY-4.0");
+    ASSERT_EQ(before.at("latest").size(), 1u) << "the last submission, where the next translator takes up";
+    EXPECT_EQ(before.at("latest")[0].at("submissionId"), luis);
+    auto other_terms = taken_up;
+    other_terms["licence"] = "All rights reserved";
+    EXPECT_EQ(call("POST", "/v1/bundles/les-veilleurs/translations", other_terms.dump()).status, 422u)
+        << "a translator agrees to the gate's terms, not others";
 
     ctx_->admin_token = "0123456789abcdef0123456789abcdef";
     auto const admin = [&](std::string method, std::string target, std::string body = {}) {

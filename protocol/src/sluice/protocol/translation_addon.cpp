@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace sluice::protocol {
 
@@ -58,6 +59,12 @@ translation_addon read_addon_body(nlohmann::json const& value) {
 }
 
 } // namespace
+
+bool is_submission_id(std::string_view s) {
+    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+}
 
 sha256_digest sha256_of(std::string_view bytes) {
     sodium_ready();

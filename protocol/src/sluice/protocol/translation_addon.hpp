@@ -49,6 +49,10 @@ struct translation_addon_result {
 translation_addon_result verify_translation_addon(std::string_view text, bundle_manifest const& manifest,
                                                   std::optional<std::string_view> track = std::nullopt);
 
+// Whether `s` can be a gate's id of a submitted translation, which hosts put in URL paths: 1 to 64
+// characters of base64url (the gate makes them with generate_token_id).
+bool is_submission_id(std::string_view s);
+
 // The SHA-256 of `bytes`.
 sha256_digest sha256_of(std::string_view bytes);
 
