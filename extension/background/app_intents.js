@@ -41,6 +41,18 @@ export function confirmParams(p) {
     return {infoHash: infoHash(p), requestId: string(p, 'requestId', {max: 128}), code: string(p, 'code', {max: 32})};
 }
 
+// translation.submit's params: what the viewer wrote and agreed to, and the submission it takes up, if any.
+export function translationParams(p) {
+    const out = {infoHash: infoHash(p), item: string(p, 'item', {max: 1024}), lang: string(p, 'lang', {max: 35}),
+        label: string(p, 'label', {max: 100}), translator: string(p, 'translator', {max: 100}),
+        licence: string(p, 'licence', {max: 200}), track: string(p, 'track', {max: 512 * 1024})};
+    const basedOn = string(p, 'basedOn', {max: 64, optional: true});
+    if (basedOn !== undefined) {
+        out.basedOn = basedOn;
+    }
+    return out;
+}
+
 // A campaign's tier, as the host takes it: an id of lower-case letters, digits and '-'.
 const TIER_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -181,6 +193,12 @@ export const APP_INTENTS = {
         return result;
     },
     'bundle.export': exportItem,
+    // The translation editor's: the gate's terms and latest submissions, one submission to take up, and a track
+    // sent (checked again by the host, then by the gate).
+    'translation.terms': forward('translation.terms', byHash),
+    'translation.get': forward('translation.get', (p) => ({infoHash: infoHash(p),
+        submissionId: string(p, 'submissionId', {max: 64})})),
+    'translation.submit': forward('translation.submit', translationParams),
     'settings.get': async (ctx) => ctx.host.request('settings.get'),
     'settings.set': async (ctx, p) => {
         const settings = pickSome(p, SETTINGS);

@@ -60,5 +60,6 @@ export async function streamInfo(ctx, infoHash, fileIndex) {
     // A locked item's file holds ciphertext: its size, type and name are the manifest's plaintext ones.
     return {name: itemTitle(item.path), mime: item.mediaType, size: item.size, progress: file.progress,
         streamUrl: item.streamUrl ?? file.streamUrl, subtitles, itemKey: `${bundle.bundleId}/${item.path}`,
-        bundleItem: item.path, downloadRate: downloadRate(ctx, infoHash)};
+        bundleId: bundle.bundleId, bundleItem: item.path, hasGate: typeof bundle.gateUrl === 'string',
+        downloadRate: downloadRate(ctx, infoHash)};
 }

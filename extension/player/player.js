@@ -4,6 +4,7 @@
 // page, so the stream URL never reaches the web page around it.
 import {t, localize, ask, describeError, say} from '../common/ui.js';
 import {$} from './page.js';
+import {webext} from '../common/webext.js';
 import {followDownload} from './download.js';
 import {cannotPlayText, choosePlayback, openStream, problemText} from './playback.js';
 import {createController} from './controller.js';
@@ -151,6 +152,16 @@ function play(file, info, plan, embed) {
     }
 }
 
+// A bundle's item can be translated for its creator, through its gate: the editor opens in its own tab.
+function offerTranslation(file, info) {
+    if (!info.bundleItem || !info.hasGate) {
+        return;
+    }
+    const link = $('translate');
+    link.href = webext.runtime.getURL(`editor/editor.html?infoHash=${file.infoHash}&file=${file.fileIndex}`);
+    link.hidden = false;
+}
+
 async function main() {
     localize();
     const params = readParams();
@@ -171,6 +182,7 @@ async function main() {
     document.title = name || t('playerTitle');
     $('name').textContent = name;
     followDownload(file, info);
+    offerTranslation(file, info);
 
     // A probe waits for the file's first and last pieces: on a slow torrent, a while.
     say($('status'), t('playerReading'));

@@ -339,6 +339,19 @@ test('plays reach the host only once the viewer answered, and the answer is the 
     assert.equal((await intents.handle({intent: 'plays.answer', yes: 'maybe'}, popup)).error.code, 2006);
 });
 
+test('translation intents pass what the editor wrote, each member checked', async () => {
+    const {intents, host} = setup({'translation.submit': () => ({submissionId: 's1', state: 'pending'})});
+    const sent = {intent: 'translation.submit', infoHash, item: 'pilot.webm', lang: 'es', label: 'Español',
+        translator: 'Ana', licence: 'CC-BY-4.0', track: 'WEBVTT\n', basedOn: 'abc'};
+    assert.deepEqual((await intents.handle(sent, popup)).result, {submissionId: 's1', state: 'pending'});
+    const params = {...sent};
+    delete params.intent;
+    assert.deepEqual(host.called('translation.submit'), [params]);
+    assert.equal((await intents.handle({...sent, track: 'x'.repeat(512 * 1024 + 1)}, popup)).error.code, 2006);
+    assert.equal((await intents.handle({...sent, translator: 7}, popup)).error.code, 2006);
+    assert.equal((await intents.handle({intent: 'translation.get', infoHash}, popup)).error.code, 2006);
+});
+
 test('choosing on the options page counts as the answer', async () => {
     const {intents, host, playsAnswer} = setup({'settings.set': (p) => p});
     await intents.handle({intent: 'settings.set', dht: true}, popup);
@@ -353,7 +366,8 @@ test('stream.info: a bundle item with its subtitles and its resume key', async (
     const reply = await intents.handle({intent: 'stream.info', infoHash, fileIndex: 3}, popup);
     assert.deepEqual(reply.result, {name: 'pilot.webm', mime: 'video/webm', size: 10, progress: 0,
         streamUrl: stream(3), subtitles: [{lang: 'fr', label: 'Français', url: stream(4)}],
-        itemKey: 'les-veilleurs/pilot.webm', bundleItem: 'pilot.webm', downloadRate: 0});
+        itemKey: 'les-veilleurs/pilot.webm', bundleId: 'les-veilleurs', bundleItem: 'pilot.webm', hasGate: false,
+        downloadRate: 0});
     const plain = await intents.handle({intent: 'stream.info', infoHash, fileIndex: 2}, popup);
     assert.equal(plain.result.itemKey, `${infoHash}/2`);
     assert.equal((await intents.handle({intent: 'stream.info', infoHash, fileIndex: 99}, popup)).error.code, 1004);
