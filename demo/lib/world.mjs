@@ -173,7 +173,7 @@ export async function until(check, {timeoutMs = 20000, everyMs = 200, what = 'a 
     }
 }
 
-function makeSpec({version, gateUrl, gateKey, pledge, trackers, webSeeds}) {
+function makeSpec({version, gateUrl, gateKey, translationKey, pledge, trackers, webSeeds}) {
     const now = Date.now();
     const day = 24 * 3600 * 1000;
     const spec = {
@@ -190,6 +190,7 @@ function makeSpec({version, gateUrl, gateKey, pledge, trackers, webSeeds}) {
         cover: 'art/cover.jpg',
         gateUrl,
         gateKeys: [gateKey],
+        translationKeys: [translationKey],
         items: [
             {source: 'pilot.webm', access: 'free', subtitles: [
                 {lang: 'fr', label: 'Français', source: 'subtitles/pilot.fr.vtt'},
@@ -304,12 +305,14 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
         await makeMedia(paths.media, log);
 
         const keyFile = (name) => join(paths.keys, `${name}.key`);
-        for (const name of ['publisher', 'gate']) {
+        for (const name of ['publisher', 'gate', 'translator']) {
             if (!existsSync(keyFile(name))) {
                 await tool(bin.bundle, ['keygen', '--out', keyFile(name), '--quiet']);
             }
         }
         const gateKey = JSON.parse(readFileSync(keyFile('gate'), 'utf8')).publicKey;
+        // Viewers' translations are approved on the gate's machine with a key of their own, not the publisher's.
+        const translationKey = JSON.parse(readFileSync(keyFile('translator'), 'utf8')).publicKey;
 
         const adminToken = randomBytes(24).toString('hex');
         writeFileSync(join(paths.gate, 'admin.token'), adminToken, {mode: 0o600});
@@ -331,7 +334,7 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
         const trackerUrl = `http://127.0.0.1:${trackerPort}/announce`;
 
         log(`making bundle ${bundleId} version ${version}`);
-        const spec = makeSpec({version, gateUrl, gateKey, pledge, trackers: tracker ? [trackerUrl] : [],
+        const spec = makeSpec({version, gateUrl, gateKey, translationKey, pledge, trackers: tracker ? [trackerUrl] : [],
             webSeeds: webSeed ? [swarm.webSeed] : []});
         const specFile = join(dir, 'spec.json');
         writeFileSync(specFile, `${JSON.stringify(spec, null, 4)}\n`);
@@ -363,7 +366,8 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
             '--gate-key', keyFile('gate'), '--public-url', gateUrl, '--mail-command', mailCommand,
             '--stripe-api', payments.base, '--stripe-key-file', join(paths.gate, 'stripe.key'),
             '--stripe-webhook-secret-file', join(paths.gate, 'stripe-webhook.secret'),
-            '--admin-token-file', join(paths.gate, 'admin.token'), '--tracker', trackerUrl, '--tracker-every', '10s',
+            '--admin-token-file', join(paths.gate, 'admin.token'), '--translation-key', keyFile('translator'),
+            '--tracker', trackerUrl, '--tracker-every', '10s',
             ...chargeOptions], join(paths.logs, 'gate.log'), gateEnv);
         stops.push(() => stopChild(gate.child, gate.exited));
         const served = await gate.url;
@@ -428,7 +432,7 @@ export async function startWorld({dir, bin = defaultBinaries(), log = () => {}, 
             landingUrl, gateUrl, magnet, magnetWithPeer, infoHash, bundleId, campaignId, seedPeer, version,
             checkoutBase: payments.base, payments, tracker: tracker ? trackerUrl : null, webSeed: webSeed ? swarm.webSeed : null,
             adminToken,
-            paths: {...paths, bundleFolder, torrentFile, spec: specFile},
+            paths: {...paths, bundleFolder, torrentFile, spec: specFile, gateData, translationKey: keyFile('translator')},
             seedHost,
             // For checking that nothing is left once stopped; the seed's owner is no child of ours.
             processes: {gate: gate.child.pid, seedRelay: seedHost.client.child.pid, seedOwner: seedHost.ownerPid},

@@ -294,13 +294,16 @@ async function main() {
         }
     });
 
+    // A draft left here before comes back as it was, with the track it translates.
+    const [latestDraft] = await keptDrafts();
+    if (latestDraft && page.info.subtitles[latestDraft.source]) {
+        $('source').value = String(latestDraft.source);
+    }
     try {
         page.sourceCues = await loadSource(Number($('source').value));
     } catch (error) {
         say($('message'), describeError(error), true);
     }
-    // A draft left here before comes back as it was.
-    const [latestDraft] = await keptDrafts();
     if (latestDraft) {
         page.draft = latestDraft;
         render();
