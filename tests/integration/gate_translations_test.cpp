@@ -37,6 +37,7 @@ protected:
         auto s = gated_bundle_spec("les-nuits", "email", gate_key_);
         s["gateUrl"] = "http://127.0.0.1:" + std::to_string(port_) + "/";
         s["translationKeys"] = {key.out.substr(0, key.out.find('\n'))};
+        spec_ = s;
         make_bundle(s);
         ASSERT_EQ(import("les-nuits").exit_code, 0);
     }
@@ -86,6 +87,19 @@ protected:
         return hash;
     }
 
+    // sluice-bundle create of `spec` into next/ (out/ keeps the version hosts have), with `extra` arguments.
+    run_result create(json const& spec, std::vector<std::string> const& extra) {
+        write_file(src_ / "spec.json", spec.dump(4));
+        std::vector<std::string> args{"create", (src_ / "spec.json").string(),
+                                      "--key",  (dir_ / "publisher.key").string(),
+                                      "--out",  next_.string(),
+                                      "--force"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return bundle_tool(args);
+    }
+
+    json spec_ = {};
+    fs::path next_ = dir_ / "next";
     int port_ = 0;
 };
 
@@ -191,6 +205,32 @@ TEST_F(GateTranslations, ATranslationTheCreatorApprovesReachesHostsAsASubtitleTr
             return e.value("method", "") == "bundle.translations" && e["params"]["bundleId"] == "les-nuits";
         })) << "the extension hears that tracks arrived";
     }
+
+    // The creator carries it into the next version: a track of the pilot like its own, with its credit.
+    auto const folder = dir_ / "carried";
+    auto const exported = gate_tool({"translations", "export", "--data", data_.string(), "--bundle",
+                                     "les-nuits", "--out", folder.string()});
+    ASSERT_EQ(exported.exit_code, 0) << exported;
+    auto next_version = spec_;
+    next_version["version"] = 2;
+    auto const made = create(next_version, {"--include-translations", folder.string()});
+    ASSERT_EQ(made.exit_code, 0) << made;
+    EXPECT_NE(made.err.find("carried the es translation of pilot.webm by Ana, Luis"), std::string::npos)
+        << made;
+    auto const manifest = json::parse(read_file(next_ / "les-nuits" / "bundle.json"));
+    EXPECT_EQ(manifest["version"], 2);
+    auto const tracks_of_pilot = manifest["items"][0]["subtitles"];
+    ASSERT_EQ(tracks_of_pilot.size(), 1u) << manifest.dump();
+    EXPECT_EQ(tracks_of_pilot[0]["credit"], "Ana, Luis");
+    EXPECT_EQ(tracks_of_pilot[0]["lang"], "es");
+    EXPECT_EQ(read_file(next_ / "les-nuits" / tracks_of_pilot[0]["path"].get<std::string>()), track);
+    EXPECT_EQ(bundle_tool({"verify", (next_ / "les-nuits").string(), "--quiet"}).exit_code, 0);
+    // A track changed on the way is refused, with why.
+    auto index = json::parse(read_file(folder / "translations.json"));
+    write_file(folder / index["translations"][0]["track"].get<std::string>(), track + "\n");
+    auto const tampered = create(next_version, {"--include-translations", folder.string()});
+    EXPECT_EQ(tampered.exit_code, 1) << tampered;
+    EXPECT_NE(tampered.err.find("its SHA-256 differs"), std::string::npos) << tampered;
 
     // Kept with the bundle: a host started again finds the track without the gate.
     EXPECT_EQ(server->stop(), 0);

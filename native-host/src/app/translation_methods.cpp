@@ -163,10 +163,7 @@ void add_translation_methods(native_messaging::rpc_dispatcher& dispatcher, boost
             return;
         }
         if (auto const bad = protocol::check_webvtt(*track)) {
-            call.fail(error_code::invalid_params,
-                      "the track is not strict WebVTT: " +
-                          (bad->line == 0 ? std::string() : "line " + std::to_string(bad->line) + ": ") +
-                          bad->text);
+            call.fail(error_code::invalid_params, bad->describe());
             return;
         }
         json body{{"version", manifest->version}, {"item", *item},       {"lang", *lang},  {"label", *label},

@@ -499,8 +499,12 @@ std::optional<json> bundle_library::describe(std::string const& torrent_id) cons
         if (!item.subtitles.empty()) {
             auto& tracks = i["subtitles"] = json::array();
             for (auto const& t : item.subtitles) {
-                tracks.push_back(
-                    {{"lang", t.lang}, {"label", t.label}, {"path", t.path}, {"fileIndex", file_of(t.path)}});
+                json track{
+                    {"lang", t.lang}, {"label", t.label}, {"path", t.path}, {"fileIndex", file_of(t.path)}};
+                if (!t.credit.empty()) {
+                    track["credit"] = t.credit;
+                }
+                tracks.push_back(std::move(track));
             }
         }
         items.push_back(std::move(i));

@@ -23,7 +23,8 @@ namespace protocol = sluice::protocol;
 struct spec_subtitle {
     std::string lang;
     std::string label;
-    std::string source; // relative to the source folder; stored as it is, at the same path
+    std::string source;      // relative to the source folder; stored as it is, at the same path
+    std::string credit = {}; // a carried translation's translators (carried_translations.hpp)
 };
 
 struct spec_item {

@@ -28,7 +28,8 @@ constexpr char const* usage_text =
     "      mode 0600, and prints its public key. An existing FILE is kept unless --force.\n"
     "\n"
     "  create SPEC.json --key KEY --out DIR [--source DIR] [--reuse-keys OLD.keys.json [--old-bundle DIR]]\n"
-    "         [--piece-size KIB] [--prepare-media] [--force] [--progress | --quiet]\n"
+    "         [--piece-size KIB] [--prepare-media] [--include-translations FOLDER] [--force]\n"
+    "         [--progress | --quiet]\n"
     "      Makes the bundle the spec describes from the files in --source (default: the spec's folder):\n"
     "      DIR/<id>/ (bundle.json, bundle.sig and the items, locked ones encrypted), DIR/<id>.torrent\n"
     "      (hybrid v1+v2) and DIR/<id>.keys.json (the item keys, mode 0600, for the gate server), and\n"
@@ -37,6 +38,8 @@ constexpr char const* usage_text =
     "      kept unless --force. A video or audio item that some browser does not play as it is (MKV, AC-3,\n"
     "      HEVC, AVI...) is warned about; --prepare-media converts it once into MP4 (streams copied where\n"
     "      browsers decode them) and stores that instead, named .mp4 (.m4a for audio).\n"
+    "      --include-translations carries the viewers' translations approved for an earlier version (the\n"
+    "      FOLDER sluice-gate translations export wrote) into this one, each checked against its signature.\n"
     "\n"
     "  verify BUNDLE-FOLDER|FILE.torrent [--data DIR] [--keys KEYS.json] [--progress | --quiet]\n"
     "      Checks the signature, the manifest, the layout, sizes and hashes, and with --keys decrypts and\n"
@@ -145,7 +148,9 @@ int run_keygen(std::vector<std::string> const& args) {
 }
 
 int run_create(std::vector<std::string> const& args) {
-    auto const a = parse(args, {"--key", "--out", "--source", "--reuse-keys", "--old-bundle", "--piece-size"},
+    auto const a = parse(args,
+                         {"--key", "--out", "--source", "--reuse-keys", "--old-bundle", "--piece-size",
+                          "--include-translations"},
                          {"--force", "--prepare-media", "--progress", "--quiet"});
     if (!a.error.empty()) {
         return usage_error("create", a.error);
@@ -160,6 +165,7 @@ int run_create(std::vector<std::string> const& args) {
     options.source_dir = a.path("--source");
     options.reuse_keys = a.path("--reuse-keys");
     options.old_bundle = a.path("--old-bundle");
+    options.include_translations = a.path("--include-translations");
     options.force = a.flag("--force");
     options.prepare_media = a.flag("--prepare-media");
     options.progress = progress_of(a);

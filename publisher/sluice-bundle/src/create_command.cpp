@@ -4,6 +4,7 @@
 #include "common/key_files.hpp"
 #include "sluice-bundle/bundle_plan.hpp"
 #include "sluice-bundle/bundle_spec.hpp"
+#include "sluice-bundle/carried_translations.hpp"
 #include "sluice-bundle/interrupt.hpp"
 #include "sluice-bundle/item_writer.hpp"
 #include "sluice-bundle/media_prep.hpp"
@@ -140,7 +141,7 @@ protocol::bundle_manifest draft_manifest(bundle_spec const& spec,
             out.stored_size = protocol::locked_header{}.encrypted_size(); // of nothing, until it is written
         }
         for (auto const& track : item.subtitles) {
-            out.subtitles.push_back({track.lang, track.label, track.source});
+            out.subtitles.push_back({track.lang, track.label, track.source, 0, {}, {}, track.credit});
         }
         m.items.push_back(std::move(out));
     }
@@ -231,6 +232,39 @@ status check_media_items(bundle_spec& spec, std::vector<planned_file>& plan, cre
 
 } // namespace
 
+// --include-translations: each carried translation becomes a subtitle track of its item, stored from the
+// exported file; a language the item already has a track of keeps the creator's own.
+status carry_translations(bundle_spec& spec, std::vector<planned_file>& plan, fs::path const& folder,
+                          protocol::signing_keypair const& publisher, std::FILE* log) {
+    auto const carried = read_carried_translations(folder, draft_manifest(spec, publisher));
+    if (!carried) {
+        return status::failure(carried.error);
+    }
+    for (auto const& c : *carried) {
+        auto item = std::find_if(spec.items.begin(), spec.items.end(),
+                                 [&](spec_item const& i) { return i.bundle_path() == c.item; });
+        if (std::any_of(item->subtitles.begin(), item->subtitles.end(),
+                        [&](spec_subtitle const& t) { return t.lang == c.track.lang; })) {
+            std::fprintf(log,
+                         "sluice-bundle: %s already has subtitles in %s; the translation by %s is left out\n",
+                         c.item.c_str(), c.track.lang.c_str(), c.track.credit.c_str());
+            continue;
+        }
+        if (std::any_of(plan.begin(), plan.end(),
+                        [&](planned_file const& f) { return f.bundle_path == c.track.path; })) {
+            return status::failure("the translation of " + c.item + " into " + c.track.lang +
+                                   " would be stored at " + c.track.path + ", which the spec already uses");
+        }
+        std::error_code ec;
+        auto const size = fs::file_size(c.source, ec);
+        plan.push_back({c.track.path, c.source, size, false, "--include-translations"});
+        item->subtitles.push_back({c.track.lang, c.track.label, c.track.path, c.track.credit});
+        std::fprintf(log, "sluice-bundle: carried the %s translation of %s by %s\n", c.track.lang.c_str(),
+                     c.item.c_str(), c.track.credit.c_str());
+    }
+    return ok();
+}
+
 result<create_outcome> create_bundle(create_options const& options, std::FILE* log) {
     // 1. Everything that can be wrong with the input, before any output exists.
     std::error_code ec;
@@ -251,6 +285,12 @@ result<create_outcome> create_bundle(create_options const& options, std::FILE* l
     auto const publisher = load_signing_key(options.key_file);
     if (!publisher) {
         return failure::failure(publisher.error);
+    }
+    if (options.include_translations) {
+        if (auto carried = carry_translations(*spec, *plan, *options.include_translations, *publisher, log);
+            !carried) {
+            return failure::failure(carried.error);
+        }
     }
     std::optional<staging_dir> prepared;
     if (auto checked = check_media_items(*spec, *plan, options, prepared, log); !checked) {

@@ -21,6 +21,9 @@ struct create_options {
     fs::path out_dir;
     std::optional<fs::path> reuse_keys; // an earlier version's <id>.keys.json
     std::optional<fs::path> old_bundle; // that version's bundle folder; default: beside the keys file
+    // What `sluice-gate translations export` wrote: viewers' translations approved for an earlier version,
+    // carried into this one as subtitle tracks of their items.
+    std::optional<fs::path> include_translations;
     bool force = false;
     int piece_length = 0; // 0: libtorrent's automatic choice
     // Items that do not play in every browser as they are are converted once (ffmpeg) into MP4 before they

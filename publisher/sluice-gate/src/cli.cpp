@@ -19,7 +19,9 @@
 #include "sluice-gate/tracker_reader.hpp"
 #include "sluice-gate/translation_review.hpp"
 
+#include <sluice/fileio/atomic_file.hpp>
 #include <sluice/fileio/file_io.hpp>
+#include <sluice/protocol/translation_addon.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
 #include <boost/asio/post.hpp>
@@ -90,9 +92,11 @@ constexpr char const* usage_text =
     "  sluice-gate translations show --data DIR SUBMISSION [--track FILE]\n"
     "  sluice-gate translations approve --data DIR --key FILE SUBMISSION\n"
     "  sluice-gate translations reject --data DIR SUBMISSION --reason TEXT\n"
+    "  sluice-gate translations export --data DIR --bundle ID --out FOLDER\n"
     "      Viewers' translations (protocol/translations.md): lists them, shows one (its track written to\n"
     "      FILE, - for stdout), approves one, signing its add-on with FILE (the publisher key or a key the\n"
-    "      manifest lists under translationKeys), or rejects one, saying why. Prints JSON.\n"
+    "      manifest lists under translationKeys), or rejects one, saying why. Prints JSON. export writes\n"
+    "      the approved ones with their tracks for sluice-bundle create --include-translations.\n"
     "  sluice-gate migrate --from sqlite:DIR --to URL\n"
     "      Copies the gate's SQLite data into an empty PostgreSQL database (URL: postgresql://...) in one\n"
     "      transaction, committed once rows and amounts agree on both sides; prints them as JSON. What a\n"
@@ -840,8 +844,48 @@ int tracker_whitelist(parsed_args const& a) {
     return exit_ok;
 }
 
+// `translations export`: the bundle's approved translations, each add-on with its track, into `folder`, for
+// sluice-bundle create --include-translations.
+int export_translations(gate_store& store, std::string const& bundle_id, fs::path const& folder) {
+    std::error_code ec;
+    auto const approved = approved_tracks(store, bundle_id, ec);
+    if (ec) {
+        say("cannot read the translations: " + ec.message());
+        return exit_failed;
+    }
+    fs::create_directories(folder, ec);
+    auto list = nlohmann::json::array();
+    for (auto const& t : approved) {
+        auto const name = protocol::to_hex(protocol::sha256_of(t.track)) + ".vtt";
+        if (!ec) {
+            fileio::write_file_atomically(folder / name, t.track, 0644, true, ec);
+        }
+        list.push_back({{"addon", t.addon}, {"track", name}});
+    }
+    nlohmann::json const index{
+        {"format", "sluice-translations/1"}, {"bundleId", bundle_id}, {"translations", std::move(list)}};
+    if (!ec) {
+        fileio::write_file_atomically(folder / "translations.json", index.dump(4) + "\n", 0644, true, ec);
+    }
+    if (ec) {
+        say("cannot write " + folder.string() + ": " + ec.message());
+        return exit_failed;
+    }
+    std::printf("%zu translation(s) of %s written to %s\n", approved.size(), bundle_id.c_str(),
+                folder.string().c_str());
+    return exit_ok;
+}
+
 int translations(parsed_args const& a) {
     auto const verb = a.positional.empty() ? std::string() : a.positional[0];
+    if (verb == "export") {
+        if (!a.options.contains("db") || !a.options.contains("bundle") || !a.options.contains("out") ||
+            a.positional.size() != 1) {
+            return usage("translations export needs --db (or --data), --bundle ID and --out FOLDER");
+        }
+        auto store = open_store(a.options.at("db"));
+        return store ? export_translations(*store, a.options.at("bundle"), a.options.at("out")) : exit_failed;
+    }
     auto const needs_id = verb == "show" || verb == "approve" || verb == "reject";
     if (!a.options.contains("db") || (verb != "list" && !needs_id) ||
         a.positional.size() != (needs_id ? 2u : 1u)) {
@@ -982,7 +1026,7 @@ int run_command_line(std::vector<std::string> const& args) {
         return a.error.empty() ? tracker_whitelist(a) : usage(a.error);
     }
     if (command == "translations") {
-        auto a = parse(args, 1, {"data", "bundle", "state", "key", "track", "reason"});
+        auto a = parse(args, 1, {"data", "bundle", "state", "key", "track", "reason", "out"});
         return a.error.empty() ? translations(a) : usage(a.error);
     }
     if (command == "migrate") {

@@ -66,11 +66,7 @@ gate_response handle_translation_submit(gate_context& ctx, gate_request const& r
         }
     }
     if (auto const problem = protocol::check_webvtt(t.track)) {
-        return error_response(
-            422, error_code::invalid_request,
-            "the track is not strict WebVTT: " +
-                (problem->line == 0 ? std::string() : "line " + std::to_string(problem->line) + ": ") +
-                problem->text);
+        return error_response(422, error_code::invalid_request, problem->describe());
     }
     std::error_code ec;
     if (!t.based_on.empty()) {

@@ -91,6 +91,38 @@ bool key_is_listed(protocol::bundle_manifest const& m, std::array<unsigned char,
            std::find(m.translation_keys.begin(), m.translation_keys.end(), key) != m.translation_keys.end();
 }
 
+// For each item and language of `rows`: the last approved (by when it was approved), and the last submitted
+// that was not rejected (where the next translator takes up).
+struct last_submissions {
+    std::vector<translation_submission const*> approved;
+    std::vector<translation_submission const*> latest;
+};
+
+last_submissions last_of_each(std::vector<translation_submission> const& rows) {
+    last_submissions out;
+    auto const keep_last = [](std::vector<translation_submission const*>& list,
+                              translation_submission const& t, auto when) {
+        auto same = std::find_if(list.begin(), list.end(),
+                                 [&](auto const* l) { return l->item == t.item && l->lang == t.lang; });
+        if (same == list.end()) {
+            list.push_back(&t);
+        } else if (when(t) > when(**same) || (when(t) == when(**same) && t.based_on == (*same)->id)) {
+            *same = &t; // within one second, what takes up another comes after it
+        }
+    };
+    for (auto const& t : rows) {
+        if (t.state == "approved") {
+            keep_last(out.approved, t, [](auto const& x) {
+                return std::pair{x.reviewed_at.value_or(0), x.submitted_at};
+            });
+        }
+        if (t.state != "rejected") {
+            keep_last(out.latest, t, [](auto const& x) { return x.submitted_at; });
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 admin_outcome translation_list(gate_store& store, std::string_view bundle_id, std::string_view state) {
@@ -230,30 +262,7 @@ admin_outcome approved_translations(gate_store& store, std::string_view bundle_i
     if (ec) {
         return storage_failure(ec);
     }
-    // For each item and language: the last approved (by when it was approved), and the last submitted that
-    // was not rejected (where the next translator takes up).
-    std::vector<translation_submission const*> approved;
-    std::vector<translation_submission const*> latest;
-    auto const keep_last = [](std::vector<translation_submission const*>& list,
-                              translation_submission const& t, auto when) {
-        auto same = std::find_if(list.begin(), list.end(),
-                                 [&](auto const* l) { return l->item == t.item && l->lang == t.lang; });
-        if (same == list.end()) {
-            list.push_back(&t);
-        } else if (when(t) > when(**same) || (when(t) == when(**same) && t.based_on == (*same)->id)) {
-            *same = &t; // within one second, what takes up another comes after it
-        }
-    };
-    for (auto const& t : rows) {
-        if (t.state == "approved") {
-            keep_last(approved, t, [](auto const& x) {
-                return std::pair{x.reviewed_at.value_or(0), x.submitted_at};
-            });
-        }
-        if (t.state != "rejected") {
-            keep_last(latest, t, [](auto const& x) { return x.submitted_at; });
-        }
-    }
+    auto const [approved, latest] = last_of_each(rows);
     json offered = json::array();
     for (auto const* t : approved) {
         offered.push_back(
@@ -268,6 +277,19 @@ admin_outcome approved_translations(gate_store& store, std::string_view bundle_i
                           {"submittedAt", protocol::format_utc_timestamp(t->submitted_at)}});
     }
     return done({{"translations", std::move(offered)}, {"latest", std::move(drafts)}});
+}
+
+std::vector<approved_track> approved_tracks(gate_store& store, std::string_view bundle_id,
+                                            std::error_code& ec) {
+    std::vector<approved_track> out;
+    auto const rows = store.translations(bundle_id, "approved", ec);
+    for (auto const* t : last_of_each(rows).approved) {
+        auto const whole = ec ? std::nullopt : store.find_translation(t->id, ec);
+        if (whole) {
+            out.push_back({whole->addon, whole->track});
+        }
+    }
+    return ec ? std::vector<approved_track>{} : out;
 }
 
 } // namespace sluice::gate

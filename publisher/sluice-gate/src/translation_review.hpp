@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace sluice::gate {
 
@@ -41,5 +42,14 @@ admin_outcome reject_translation(gate_store& store, std::string_view id, std::st
 // takes up the work. Tracks are had from GET /v1/bundles/{id}/translations/{submission}. 404
 // bundle_not_found.
 admin_outcome approved_translations(gate_store& store, std::string_view bundle_id);
+
+// The last approved add-on of each item and language of a bundle, with its track: what `sluice-gate
+// translations export` writes for the bundle's next version (`sluice-bundle create --include-translations`).
+struct approved_track {
+    std::string addon;
+    std::string track;
+};
+std::vector<approved_track> approved_tracks(gate_store& store, std::string_view bundle_id,
+                                            std::error_code& ec);
 
 } // namespace sluice::gate

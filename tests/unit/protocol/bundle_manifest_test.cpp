@@ -45,13 +45,15 @@ TEST(BundleManifest, ReadsEveryMemberOfTheFullExample) {
     EXPECT_EQ(m.items[0].stored_size, m.items[0].size);
     EXPECT_EQ(m.items[0].root[0], 0x11);
     EXPECT_EQ(m.items[0].subtitles[1].root[0], 0x55);
-    EXPECT_EQ(m.stored_files().size(), 7u);
+    EXPECT_EQ(m.stored_files().size(), 8u);
     ASSERT_EQ(m.gate_keys.size(), 1u);
     EXPECT_EQ(m.gate_url, "https://gate.example.org/");
     ASSERT_EQ(m.items.size(), 4u);
     EXPECT_FALSE(m.items[0].locked());
-    ASSERT_EQ(m.items[0].subtitles.size(), 2u);
+    ASSERT_EQ(m.items[0].subtitles.size(), 3u);
     EXPECT_EQ(m.items[0].subtitles[1].label, "English");
+    EXPECT_EQ(m.items[0].subtitles[1].credit, "") << "the creator's own track";
+    EXPECT_EQ(m.items[0].subtitles[2].credit, "Ana, Luis") << "a viewers' translation carried in";
     EXPECT_EQ(m.items[0].sha256[0], 0xaa);
     EXPECT_EQ(m.items[2].gate, gate_kind::pledge);
     EXPECT_EQ(m.find_item("booklet.pdf.locked")->gate, gate_kind::pay);
@@ -79,7 +81,7 @@ TEST(BundleManifest, ListsEveryStoredFileOnceAndAFileMentionedTwiceAlike) {
                           {"access", "free"}});
     auto const r = parse(j);
     ASSERT_TRUE(r) << r.error;
-    EXPECT_EQ(r.manifest->stored_files().size(), 7u);
+    EXPECT_EQ(r.manifest->stored_files().size(), 8u);
     j["items"].back()["root"] = std::string(64, '3');
     EXPECT_NE(error_of(j).find("otherwise than"), std::string::npos);
 }

@@ -73,13 +73,16 @@ sha256_digest digest(strict_object const& r, std::string_view key) {
 }
 
 subtitle_track read_subtitle(json const& v, std::string const& where) {
-    strict_object const r(v, where, {"lang", "label", "path", "size", "sha256", "root"});
+    strict_object const r(v, where, {"lang", "label", "credit", "path", "size", "sha256", "root"});
     subtitle_track track;
     track.lang = r.string("lang", 2, 35);
     if (!is_language_tag(track.lang)) {
         shape_fail(r.at("lang"), "must be a language tag such as \"fr\" or \"pt-BR\"");
     }
     track.label = r.string("label", 1, 100);
+    if (r.has("credit")) {
+        track.credit = r.string("credit", 1, 200);
+    }
     track.path = item_path(r, "path");
     track.size = r.integer("size", 0, max_item_size);
     track.sha256 = digest(r, "sha256");
@@ -316,12 +319,12 @@ json item_to_json(bundle_item const& item) {
     if (!item.subtitles.empty()) {
         auto& tracks = j["subtitles"] = json::array();
         for (auto const& t : item.subtitles) {
-            tracks.push_back({{"lang", t.lang},
-                              {"label", t.label},
-                              {"path", t.path},
-                              {"size", t.size},
-                              {"sha256", to_hex(t.sha256)},
-                              {"root", to_hex(t.root)}});
+            json track{{"lang", t.lang}, {"label", t.label},           {"path", t.path},
+                       {"size", t.size}, {"sha256", to_hex(t.sha256)}, {"root", to_hex(t.root)}};
+            if (!t.credit.empty()) {
+                track["credit"] = t.credit;
+            }
+            tracks.push_back(std::move(track));
         }
     }
     return j;

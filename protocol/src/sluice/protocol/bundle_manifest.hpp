@@ -36,6 +36,8 @@ struct subtitle_track {
     std::uint64_t size = 0;
     sha256_digest sha256{};
     sha256_digest root{};
+    // A viewers' translation the creator carried in: its translators ("" otherwise).
+    std::string credit = {};
 };
 
 struct bundle_cover {

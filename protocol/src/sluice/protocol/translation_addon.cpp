@@ -84,8 +84,12 @@ std::string sign_translation_addon(translation_addon const& addon, signing_keypa
           to_base64(std::string_view(reinterpret_cast<char const*>(signature.data()), signature.size()))}});
 }
 
-translation_addon_result verify_translation_addon(std::string_view text, bundle_manifest const& manifest,
-                                                  std::optional<std::string_view> track) {
+namespace {
+
+enum class version_rule { same, earlier };
+
+translation_addon_result verify_addon(std::string_view text, bundle_manifest const& manifest,
+                                      std::optional<std::string_view> track, version_rule rule) {
     if (text.size() > max_translation_addon_bytes) {
         return refuse_addon("the add-on is larger than " + std::to_string(max_translation_addon_bytes) +
                             " bytes");
@@ -128,9 +132,14 @@ translation_addon_result verify_translation_addon(std::string_view text, bundle_
         result.addon = read_addon_body(body.value);
         result.addon.key = *key;
         auto const& a = result.addon;
-        if (a.bundle_id != manifest.id || a.version != manifest.version) {
+        if (rule == version_rule::same && (a.bundle_id != manifest.id || a.version != manifest.version)) {
             return refuse_addon("the add-on is for " + a.bundle_id + " version " + std::to_string(a.version) +
                                 ", not " + manifest.id + " version " + std::to_string(manifest.version));
+        }
+        if (rule == version_rule::earlier && (a.bundle_id != manifest.id || a.version >= manifest.version)) {
+            return refuse_addon("the add-on is for " + a.bundle_id + " version " + std::to_string(a.version) +
+                                ", not an earlier version of " + manifest.id + " than " +
+                                std::to_string(manifest.version));
         }
         if (!manifest.find_item(a.item)) {
             return refuse_addon("the add-on names " + a.item + ", which the bundle does not hold");
@@ -140,14 +149,25 @@ translation_addon_result verify_translation_addon(std::string_view text, bundle_
                 return refuse_addon("the track is not the one the add-on signs (its SHA-256 differs)");
             }
             if (auto const problem = check_webvtt(*track)) {
-                return refuse_addon("the track is not strict WebVTT: line " + std::to_string(problem->line) +
-                                    ": " + problem->text);
+                return refuse_addon(problem->describe());
             }
         }
         return result;
     } catch (json_shape_error const& e) {
         return refuse_addon("the add-on is malformed " + e.message());
     }
+}
+
+} // namespace
+
+translation_addon_result verify_translation_addon(std::string_view text, bundle_manifest const& manifest,
+                                                  std::optional<std::string_view> track) {
+    return verify_addon(text, manifest, track, version_rule::same);
+}
+
+translation_addon_result verify_carried_translation(std::string_view text, bundle_manifest const& manifest,
+                                                    std::string_view track) {
+    return verify_addon(text, manifest, track, version_rule::earlier);
 }
 
 } // namespace sluice::protocol

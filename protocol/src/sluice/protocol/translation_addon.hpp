@@ -49,6 +49,12 @@ struct translation_addon_result {
 translation_addon_result verify_translation_addon(std::string_view text, bundle_manifest const& manifest,
                                                   std::optional<std::string_view> track = std::nullopt);
 
+// As verify_translation_addon, for an add-on a creator carries into a later version of the bundle
+// (`sluice-bundle create --include-translations`): made for an earlier version of the same bundle, its item
+// still in `manifest`, signed by a key `manifest` lists, with its track.
+translation_addon_result verify_carried_translation(std::string_view text, bundle_manifest const& manifest,
+                                                    std::string_view track);
+
 // Whether `s` can be a gate's id of a submitted translation, which hosts put in URL paths: 1 to 64
 // characters of base64url (the gate makes them with generate_token_id).
 bool is_submission_id(std::string_view s);

@@ -22,6 +22,12 @@ inline constexpr std::size_t max_webvtt_line = 500;
 struct webvtt_problem {
     std::size_t line = 0; // 1-based; 0 for the track as a whole
     std::string text;     // for a person: what is wrong there
+
+    // "the track is not strict WebVTT: line 4: <script> is not a WebVTT tag", as every side says it.
+    std::string describe() const {
+        return "the track is not strict WebVTT: " +
+               (line == 0 ? std::string() : "line " + std::to_string(line) + ": ") + text;
+    }
 };
 
 struct webvtt_summary {
