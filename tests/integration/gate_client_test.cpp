@@ -56,7 +56,7 @@ TEST_F(gate_client_fixture, ATokenFromTheGateIsRedeemedAtOnce) {
     ASSERT_TRUE(reply.contains("result")) << reply.dump();
     EXPECT_EQ(reply["result"]["status"], "unlocked");
     EXPECT_EQ(reply["result"]["items"], json::array({"episode-1.webm.locked"}));
-    EXPECT_EQ(gates.back()->requests(), 1);
+    EXPECT_EQ(gates.back()->requests("/unlock/"), 1);
 }
 
 TEST_F(gate_client_fixture, ADoubleOptInGateAsksForTheCode) {
@@ -133,7 +133,8 @@ TEST_F(gate_client_fixture, BadParamsAreRefusedBeforeAnythingIsSent) {
                                           {"gate", "email"},
                                           {"email", "a@b.c"}})["error"]["code"],
               1003);
-    EXPECT_EQ(gates.back()->requests(), 0);
+    EXPECT_EQ(gates.back()->requests("/unlock/"), 0)
+        << "the host asks the gate for translations, nothing else";
 }
 
 } // namespace

@@ -4,6 +4,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
+#include <functional>
+
 namespace sluice::testing {
 
 namespace asio = boost::asio;
@@ -17,8 +20,8 @@ struct tiny_http_server::impl {
     std::string content_type;
     int status = 200;
 
-    void accept(std::atomic<int>& requests) {
-        acceptor.async_accept([this, &requests](boost::system::error_code ec, tcp::socket socket) {
+    void accept(std::atomic<int>& requests, std::function<void(std::string)> const& seen) {
+        acceptor.async_accept([this, &requests, &seen](boost::system::error_code ec, tcp::socket socket) {
             if (ec) {
                 return;
             }
@@ -27,6 +30,7 @@ struct tiny_http_server::impl {
             boost::system::error_code read_ec;
             bhttp::read(socket, buffer, req, read_ec);
             if (!read_ec) {
+                seen(std::string(req.target()));
                 ++requests;
                 bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
                 res.set(bhttp::field::content_type, content_type);
@@ -35,7 +39,7 @@ struct tiny_http_server::impl {
                 res.keep_alive(false);
                 bhttp::write(socket, res, read_ec);
             }
-            accept(requests);
+            accept(requests, seen);
         });
     }
 };
@@ -46,13 +50,20 @@ tiny_http_server::tiny_http_server(std::string body, std::string content_type, i
     impl_->content_type = std::move(content_type);
     impl_->status = status;
     port_ = impl_->acceptor.local_endpoint().port();
-    impl_->accept(requests_);
+    impl_->accept(requests_, seen_);
     thread_ = std::thread([this] { impl_->io.run(); });
 }
 
 tiny_http_server::~tiny_http_server() {
     impl_->io.stop();
     thread_.join();
+}
+
+int tiny_http_server::requests(std::string const& part) const {
+    std::lock_guard const lock(targets_mutex_);
+    return static_cast<int>(std::count_if(targets_.begin(), targets_.end(), [&](std::string const& t) {
+        return t.find(part) != std::string::npos;
+    }));
 }
 
 } // namespace sluice::testing

@@ -1,9 +1,12 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace sluice::testing {
 
@@ -20,12 +23,20 @@ public:
         return "http://127.0.0.1:" + std::to_string(port_) + path;
     }
     int requests() const { return requests_; }
+    // Those whose target contains `part` ("/unlock/"): a host also asks a bundle's gate for other things.
+    int requests(std::string const& part) const;
 
 private:
     struct impl;
     std::unique_ptr<impl> impl_;
     int port_ = 0;
     std::atomic<int> requests_{0};
+    mutable std::mutex targets_mutex_;
+    std::vector<std::string> targets_;
+    std::function<void(std::string)> seen_ = [this](std::string target) {
+        std::lock_guard const lock(targets_mutex_);
+        targets_.push_back(std::move(target));
+    };
     std::thread thread_;
 };
 
