@@ -23,8 +23,20 @@ admin_outcome done(json body, unsigned status = 200) {
     return {status, {}, {}, std::move(body)};
 }
 
-admin_outcome no_submission(std::string_view id) {
-    return refused(404, error_code::not_found, "no translation submission " + std::string(id));
+// The submission `id` with its track; nothing, with `failed` set to the answer (404 not_found, or 500 when
+// the store fails), when there is none to work on.
+std::optional<translation_submission> find_submission(gate_store& store, std::string_view id,
+                                                      admin_outcome& failed) {
+    std::error_code ec;
+    auto t = store.find_translation(id, ec);
+    if (ec) {
+        failed = storage_failure(ec);
+        return std::nullopt;
+    }
+    if (!t) {
+        failed = refused(404, error_code::not_found, "no translation submission " + std::string(id));
+    }
+    return t;
 }
 
 // Everyone whose work `t` takes up, the first translator first, each once, within the add-on's limit.
@@ -146,12 +158,10 @@ admin_outcome translation_list(gate_store& store, std::string_view bundle_id, st
 
 admin_outcome translation_show(gate_store& store, std::string_view id) {
     std::error_code ec;
-    auto const t = store.find_translation(id, ec);
-    if (ec) {
-        return storage_failure(ec);
-    }
+    admin_outcome failed;
+    auto const t = find_submission(store, id, failed);
     if (!t) {
-        return no_submission(id);
+        return failed;
     }
     auto body = submission_json(store, *t, ec);
     if (ec) {
@@ -164,12 +174,10 @@ admin_outcome translation_show(gate_store& store, std::string_view id) {
 admin_outcome approve_translation(gate_store& store, std::string_view id,
                                   protocol::signing_keypair const& signer, std::int64_t now) {
     std::error_code ec;
-    auto t = store.find_translation(id, ec);
-    if (ec) {
-        return storage_failure(ec);
-    }
+    admin_outcome failed;
+    auto const t = find_submission(store, id, failed);
     if (!t) {
-        return no_submission(id);
+        return failed;
     }
     if (t->state == "rejected") {
         return refused(409, "translation_rejected", "submission " + t->id + " was rejected: " + t->reason);
@@ -230,12 +238,10 @@ admin_outcome reject_translation(gate_store& store, std::string_view id, std::st
                        "the reason is 1 to " + std::to_string(max_reason_bytes) + " bytes of text");
     }
     std::error_code ec;
-    auto const t = store.find_translation(id, ec);
-    if (ec) {
-        return storage_failure(ec);
-    }
+    admin_outcome failed;
+    auto const t = find_submission(store, id, failed);
     if (!t) {
-        return no_submission(id);
+        return failed;
     }
     if (t->state == "approved") {
         return refused(409, "translation_approved", "submission " + t->id + " is already approved");
