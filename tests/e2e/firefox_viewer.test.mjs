@@ -228,8 +228,10 @@ test('Firefox viewer: a bundle shows its items, plays the pilot, unlocks an epis
 
             // The campaign closes funded: the saved card is charged, the host takes its token, the season plays.
             assert.equal((await world.closeCampaign()).state, 'funded');
+            // The token and the pledge's new state reach the page by two events, in either order.
             await until(() => visible(session, tab, 'button.primary[aria-label*="episode-2"]'), 60000);
-            assert.equal(await session.evaluate(tab, 'document.querySelector("#pledge-mine").textContent'), 'Charged');
+            await until(() => session.evaluate(tab,
+                'document.querySelector("#pledge-mine").textContent === "Charged"'), 10000);
             // The collector's tier brings the making-of with the season.
             await until(() => visible(session, tab, 'button.primary[aria-label*="making-of"]'), 10000);
             assert.deepEqual((await world.ledger()).tiers.map((t) => [t.id, t.charged.count, t.charged.amount]),
