@@ -18,9 +18,10 @@ export default [
         languageOptions: {ecmaVersion: 2022, sourceType: 'module', globals: browser},
     },
     {
-        // The gate's dashboard script: a classic script in the gate's pages, after uPlot's.
+        // The gate's dashboard scripts: classic scripts in the gate's pages (the plots' after uPlot's).
         files: ['publisher/sluice-gate/assets/**/*.js'],
-        languageOptions: {ecmaVersion: 2022, sourceType: 'script', globals: {document: 'readonly', uPlot: 'readonly'}},
+        languageOptions: {ecmaVersion: 2022, sourceType: 'script',
+            globals: {document: 'readonly', uPlot: 'readonly', URL: 'readonly', Blob: 'readonly'}},
     },
     {
         // Content scripts cannot be modules: these are classic scripts, each setting one object on globalThis

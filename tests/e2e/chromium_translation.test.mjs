@@ -1,7 +1,7 @@
 // A translation made by a viewer, in real Chromium, from the editor to every viewer's player: one viewer opens
 // the editor on the pilot's English track, translates three cues into Spanish, closes the tab and opens it
-// again (the draft is there), and sends it; the creator approves it with `sluice-gate translations approve`
-// and the translation key the manifest lists; a second viewer, with a host and a browser profile of their
+// again (the draft is there), and sends it; the creator previews it in the gate's dashboard against the pilot
+// and approves it with `sluice-gate translations approve` and the translation key the manifest lists; a second viewer, with a host and a browser profile of their
 // own, plays the pilot and picks the Spanish track, whose cues show at their times. The gate, the seed and
 // both hosts are the real binaries of the world `make demo` runs. Screenshots go to build/test-output/e2e.
 import {test} from 'node:test';
@@ -99,6 +99,35 @@ test('Chromium: a viewer translates the pilot, the creator approves, another vie
             const submission = await until(async () =>
                 /submission ([A-Za-z0-9_-]+)/.exec(await editor.textContent('#status'))?.[1], 30000);
             await editor.screenshot({path: join(screenshots, 'translation-sent.png'), fullPage: true});
+
+            // The creator previews it in the gate's dashboard, against the pilot from their own disk: the cues
+            // sent are listed and shown over the video at their times.
+            const dashboard = await ana.browser.context.newPage();
+            await dashboard.goto(`${world.gateUrl}admin/login`);
+            await dashboard.fill('#token', world.adminToken);
+            await Promise.all([dashboard.waitForURL(`${world.gateUrl}admin/`), dashboard.click('button[type="submit"]')]);
+            await dashboard.goto(`${world.gateUrl}admin/translations`);
+            await Promise.all([dashboard.waitForURL(`${world.gateUrl}admin/translations/${submission}`),
+                dashboard.click(`a[href="translations/${submission}"]`)]);
+            await dashboard.setInputFiles('#preview-file', join(world.paths.media, 'pilot.webm'));
+            await until(async () => (await dashboard.$$('#cues tbody tr')).length === 3, 30000);
+            assert.deepEqual(await dashboard.$$eval('#cues tbody td:last-child', (tds) => tds.map((td) => td.textContent)),
+                SPANISH);
+            const previewed = await until(() => dashboard.evaluate(() => {
+                const video = document.getElementById('preview');
+                if (video.readyState < 1) {
+                    return null;
+                }
+                if (Math.abs(video.currentTime - 2.5) > 0.01) {
+                    video.currentTime = 2.5;
+                    return null;
+                }
+                const track = video.textTracks[0];
+                return track?.mode === 'showing' && track.activeCues?.length === 1 ? track.activeCues[0].text : null;
+            }), 30000);
+            assert.equal(previewed, SPANISH[0]);
+            await dashboard.screenshot({path: join(screenshots, 'translation-preview.png'), fullPage: true});
+            await dashboard.close();
 
             // The creator approves it with the translation key.
             const approved = JSON.parse(execFileSync(defaultBinaries().gate, ['translations', 'approve', '--data',

@@ -3,6 +3,7 @@
 #include "child_wait.hpp"
 #include "fake_provider.hpp"
 #include "file_helpers.hpp"
+#include "host_process.hpp"
 #include "wait_until.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
@@ -209,6 +210,18 @@ void gate_fixture::make_bundle(json const& spec) {
 std::vector<std::string> gate_fixture::store_args() const {
     return db_url_.empty() ? std::vector<std::string>{"--data", data_.string()}
                            : std::vector<std::string>{"--db", db_url_};
+}
+
+std::string gate_fixture::host_adds(host_process& host, std::string const& id) {
+    auto const added =
+        host.call("torrent.add", {{"torrent", protocol::to_base64(read_file(out_ / (id + ".torrent")))},
+                                  {"savePath", out_.string()}});
+    EXPECT_TRUE(added.contains("result")) << added.dump();
+    auto const hash = added["result"].value("infoHash", "");
+    EXPECT_TRUE(wait_until([&] {
+        return host.call("bundle.get", {{"infoHash", hash}})["result"].value("status", "") == "verified";
+    }));
+    return hash;
 }
 
 run_result gate_fixture::import(std::string const& id) {

@@ -87,6 +87,8 @@ private:
 
 // A sandbox with a publisher's key and a gate's key (and a free pilot to bundle), where each run of a tool
 // leaves its output in logs_ for the failure messages.
+class host_process;
+
 class gate_fixture : public ::testing::Test {
 protected:
     void SetUp() override;
@@ -126,6 +128,10 @@ protected:
     nlohmann::json wait_for_pledge(int port, std::string const& campaign, std::string const& pledge_id,
                                    std::string const& state,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+    // Adds bundle `id` to `host` as sluice-bundle wrote it into out/ (its data is there: it verifies at
+    // once); its info-hash.
+    std::string host_adds(host_process& host, std::string const& id);
 
     std::string device_text() const;
     std::filesystem::path gate_key_file() const { return dir_ / "gate.key"; }

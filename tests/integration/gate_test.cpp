@@ -525,19 +525,6 @@ protected:
         ASSERT_EQ(import(id).exit_code, 0);
     }
 
-    // Adds the bundle as sluice-bundle wrote it (its data is there: it verifies at once).
-    std::string host_adds(host_process& host, std::string const& id) {
-        auto const added =
-            host.call("torrent.add", {{"torrent", protocol::to_base64(read_file(out_ / (id + ".torrent")))},
-                                      {"savePath", out_.string()}});
-        EXPECT_TRUE(added.contains("result")) << added.dump();
-        auto const hash = added["result"].value("infoHash", "");
-        EXPECT_TRUE(wait_until([&] {
-            return host.call("bundle.get", {{"infoHash", hash}})["result"].value("status", "") == "verified";
-        }));
-        return hash;
-    }
-
     // Waits for an event the host emits on its own (it arrives while other calls wait for their replies),
     // the first of `method` whose params `match`.
     json wait_event(host_process& host, std::string const& method,

@@ -75,18 +75,6 @@ protected:
         return found;
     }
 
-    std::string host_adds(host_process& host) {
-        auto const added =
-            host.call("torrent.add", {{"torrent", protocol::to_base64(read_file(out_ / "les-nuits.torrent"))},
-                                      {"savePath", out_.string()}});
-        EXPECT_TRUE(added.contains("result")) << added.dump();
-        auto const hash = added["result"].value("infoHash", "");
-        EXPECT_TRUE(wait_until([&] {
-            return host.call("bundle.get", {{"infoHash", hash}})["result"].value("status", "") == "verified";
-        }));
-        return hash;
-    }
-
     // sluice-bundle create of `spec` into next/ (out/ keeps the version hosts have), with `extra` arguments.
     run_result create(json const& spec, std::vector<std::string> const& extra) {
         write_file(src_ / "spec.json", spec.dump(4));
@@ -109,7 +97,7 @@ TEST_F(GateTranslations, AHostSendsATranslationAndTakesUpTheLastOne) {
     auto const server = serve({}, port_);
     host_world world;
     host_process host(world);
-    auto const hash = host_adds(host);
+    auto const hash = host_adds(host, "les-nuits");
     auto const terms = host.call("translation.terms", {{"infoHash", hash}});
     ASSERT_TRUE(terms.contains("result")) << terms.dump();
     expect_schema(terms["result"], "translation.terms.result");
@@ -187,7 +175,7 @@ TEST_F(GateTranslations, ATranslationTheCreatorApprovesReachesHostsAsASubtitleTr
     host_world world;
     {
         host_process host(world);
-        auto const hash = host_adds(host);
+        auto const hash = host_adds(host, "les-nuits");
         json tracks;
         ASSERT_TRUE(wait_until([&] { return !(tracks = translated(host, hash)).empty(); }))
             << "the approved translation never reached the host";
@@ -235,7 +223,7 @@ TEST_F(GateTranslations, ATranslationTheCreatorApprovesReachesHostsAsASubtitleTr
     // Kept with the bundle: a host started again finds the track without the gate.
     EXPECT_EQ(server->stop(), 0);
     host_process again(world);
-    auto const hash = host_adds(again);
+    auto const hash = host_adds(again, "les-nuits");
     auto const tracks = translated(again, hash);
     ASSERT_EQ(tracks.size(), 1u);
     EXPECT_EQ(tracks[0]["credit"], "Ana, Luis");

@@ -4,10 +4,11 @@
 // sealed box, which node:crypto lacks; the C++ tests check the item keys.)
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {createPrivateKey, createPublicKey, verify} from 'node:crypto';
 import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
+import {publicKeyFromSecret, schemaProblem as checkSchema, signatureHolds as holds}
+    from './support/signed_envelope.mjs';
 
 const protocol = new URL('../../protocol/', import.meta.url).pathname;
 const tokens = join(protocol, 'examples', 'tokens');
@@ -26,51 +27,8 @@ function vectors(folder) {
 const valid = vectors('valid');
 const invalid = vectors('invalid');
 
-function rawKey(text, kind) {
-    assert.ok(text.startsWith(`${kind}:`), text);
-    const raw = Buffer.from(text.slice(kind.length + 1), 'base64');
-    assert.equal(raw.length, 32);
-    return raw;
-}
-
-function ed25519PublicKey(text) {
-    return createPublicKey({key: {kty: 'OKP', crv: 'Ed25519', x: rawKey(text, 'ed25519').toString('base64url')},
-        format: 'jwk'});
-}
-
-function signatureHolds(envelope) {
-    const payload = Buffer.from(envelope.payload, 'base64');
-    return verify(null, payload, ed25519PublicKey(envelope.gateKey), Buffer.from(envelope.signature, 'base64'));
-}
-
-// Both halves of a token against the schema; null when they fit, else what was wrong.
-function schemaProblem(text) {
-    let envelope;
-    try {
-        envelope = JSON.parse(text);
-    } catch {
-        return 'not JSON';
-    }
-    if (!validateEnvelope(envelope)) {
-        return `envelope: ${JSON.stringify(validateEnvelope.errors)}`;
-    }
-    let body;
-    try {
-        body = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
-    } catch {
-        return 'payload is not JSON';
-    }
-    return validateBody(body) ? null : `body: ${JSON.stringify(validateBody.errors)}`;
-}
-
-// What a raw key looks like in PKCS#8 DER: a fixed prefix for each curve, then the 32 secret bytes.
-const pkcs8Prefix = {ed25519: '302e020100300506032b657004220420', x25519: '302e020100300506032b656e04220420'};
-
-function publicKeyFromSecret(kind, hex) {
-    const der = Buffer.from(pkcs8Prefix[kind] + hex, 'hex');
-    const jwk = createPublicKey(createPrivateKey({key: der, format: 'der', type: 'pkcs8'})).export({format: 'jwk'});
-    return `${kind}:${Buffer.from(jwk.x, 'base64url').toString('base64')}`;
-}
+const schemaProblem = (text) => checkSchema(text, validateEnvelope, validateBody);
+const signatureHolds = (envelope) => holds(envelope, 'gateKey');
 
 test('there is a vector for every outcome', () => {
     assert.ok(valid.length >= 3);

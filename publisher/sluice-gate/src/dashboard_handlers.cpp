@@ -6,6 +6,7 @@
 #include "sluice-gate/creator_figures.hpp"
 #include "sluice-gate/dashboard_pages.hpp"
 #include "sluice-gate/static_assets.hpp"
+#include "sluice-gate/translation_review.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 
@@ -18,9 +19,11 @@ namespace {
 // How long a login lasts.
 constexpr int login_seconds = 12 * 3600;
 
-// The pages load only the gate's own files and send nothing anywhere.
+// The pages load only the gate's own files and send nothing anywhere; a translation's preview plays a video
+// the creator picks on their disk, and its track, from blob: URLs the page makes.
 constexpr char const* page_policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' "
-                                    "data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                                    "data:; media-src blob:; form-action 'self'; frame-ancestors 'none'; "
+                                    "base-uri 'none'";
 
 gate_response html(std::string body, unsigned status = 200) {
     gate_response res;
@@ -204,7 +207,8 @@ gate_response handle_dashboard(gate_context& ctx, gate_request const& req,
                    : see("login",
                          std::string(admin_cookie) + "=; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
     }
-    bool const page = is({"admin", ""}) || is({"admin", "bundles", "*"}) || is({"admin", "campaigns", "*"});
+    bool const page = is({"admin", ""}) || is({"admin", "bundles", "*"}) || is({"admin", "campaigns", "*"}) ||
+                      is({"admin", "translations"}) || is({"admin", "translations", "*"});
     if (!page) {
         return error_response(404, error_code::not_found, "no such path");
     }
@@ -214,8 +218,14 @@ gate_response handle_dashboard(gate_context& ctx, gate_request const& req,
     if (!logged_in(ctx, req)) {
         return see(path.size() == 2 ? "login" : "../login");
     }
+    if (is({"admin", "translations"})) {
+        return figures_page(translation_list(ctx.store, "", ""), render_translations_page);
+    }
     if (path.size() == 2) {
         return figures_page(gate_statistics(ctx.store), render_overview_page);
+    }
+    if (path[1] == "translations") {
+        return figures_page(translation_show(ctx.store, path[2]), render_translation_page);
     }
     if (path[1] == "bundles") {
         return figures_page(bundle_figures(ctx.store, path[2], ctx.unix_now()), render_bundle_page);

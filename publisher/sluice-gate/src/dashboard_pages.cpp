@@ -22,13 +22,15 @@ std::string text_of(json const& v) {
 
 // The page around `body`. Pages sit at /admin/, /admin/bundles/{id} and /admin/campaigns/{id}: links are
 // relative to the page's own depth, so that a gate behind a proxy under its own path still works.
+// `script` names the dashboard's script a page runs: dashboard.js draws the plots of `figures`.
 std::string page(std::string_view title, std::string_view root, std::string const& body,
-                 json const* figures = nullptr, bool logged_in = true) {
+                 json const* figures = nullptr, bool logged_in = true,
+                 std::string_view script = "dashboard.js") {
     std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<title>" +
                        html_escape(title) + " · Sluice gate</title>\n";
-    if (figures) {
+    if (figures && script == "dashboard.js") {
         // Only the pages with plots load the chart library.
         html += "<link rel=\"stylesheet\" href=\"" + std::string(root) + "assets/uPlot.min.css\">\n";
     }
@@ -36,15 +38,18 @@ std::string page(std::string_view title, std::string_view root, std::string cons
         "<link rel=\"stylesheet\" href=\"" + std::string(root) + "assets/dashboard.css\">\n</head>\n<body>\n";
     html += "<header class=\"bar\"><strong>Sluice gate</strong>";
     if (logged_in) {
-        html += "<a href=\"" + std::string(root) + "\">Overview</a><form method=\"post\" action=\"" +
-                std::string(root) + "logout\"><button type=\"submit\">Log out</button></form>";
+        html += "<a href=\"" + std::string(root) + "\">Overview</a><a href=\"" + std::string(root) +
+                "translations\">Translations</a><form method=\"post\" action=\"" + std::string(root) +
+                "logout\"><button type=\"submit\">Log out</button></form>";
     }
     html += "</header>\n<main>\n<h1>" + html_escape(title) + "</h1>\n" + body;
     if (figures) {
         html += "<script type=\"application/json\" id=\"figures\">" +
                 json_for_script(protocol::dump_compact(*figures)) + "</script>\n";
-        html += "<script src=\"" + std::string(root) + "assets/uPlot.iife.min.js\"></script>\n";
-        html += "<script src=\"" + std::string(root) + "assets/dashboard.js\"></script>\n";
+        if (script == "dashboard.js") {
+            html += "<script src=\"" + std::string(root) + "assets/uPlot.iife.min.js\"></script>\n";
+        }
+        html += "<script src=\"" + std::string(root) + "assets/" + std::string(script) + "\"></script>\n";
     }
     html += "</main>\n</body></html>\n";
     return html;
@@ -94,6 +99,14 @@ column id_link(std::string heading, std::string folder) {
     return {std::move(heading), [folder](json const& row) {
                 auto const id = html_escape(row.at("id").get<std::string>());
                 return "<a href=\"" + folder + "/" + id + "\">" + id + "</a>";
+            }};
+}
+
+// The row's submission id, linking to its page.
+column submission_link() {
+    return {"submission", [](json const& row) {
+                auto const id = html_escape(row.at("submissionId").get<std::string>());
+                return "<a href=\"translations/" + id + "\">" + id + "</a>";
             }};
 }
 
@@ -173,6 +186,60 @@ std::string render_campaign_page(json const& figures) {
                    at("charged", "charged"), at("backers needed", "needed", "backers"),
                    at("amount needed (minor units)", "needed", "amount"), at("on track", "onTrack")});
     return page("Campaign " + figures.at("campaignId").get<std::string>(), "../", body, &figures);
+}
+
+std::string render_translations_page(json const& list) {
+    std::string body = "<p>What viewers translated, newest last. A submission's page previews it against the "
+                       "item's video.</p>\n";
+    body += table("translations", list.at("translations"),
+                  {submission_link(), at("bundle", "bundleId"), at("version", "version"), at("item", "item"),
+                   at("language", "lang"), at("label", "label"), at("credit", "credit"), at("state", "state"),
+                   at("submitted", "submittedAt")});
+    return page("Translations", "./", body);
+}
+
+std::string render_translation_page(json const& submission) {
+    auto const id = submission.at("submissionId").get<std::string>();
+    auto const item = submission.at("item").get<std::string>();
+    std::string body = "<dl class=\"details\" id=\"details\">";
+    for (auto const& [label, key] :
+         std::initializer_list<std::pair<char const*, char const*>>{{"bundle", "bundleId"},
+                                                                    {"version", "version"},
+                                                                    {"item", "item"},
+                                                                    {"language", "lang"},
+                                                                    {"label", "label"},
+                                                                    {"credit", "credit"},
+                                                                    {"licence", "licence"},
+                                                                    {"taken up from", "basedOn"},
+                                                                    {"submitted", "submittedAt"},
+                                                                    {"state", "state"},
+                                                                    {"reviewed", "reviewedAt"},
+                                                                    {"reason", "reason"}}) {
+        if (submission.contains(key)) {
+            body += "<dt>" + html_escape(label) + "</dt><dd>" + text_of(submission.at(key)) + "</dd>";
+        }
+    }
+    body += "</dl>\n<h2>Preview</h2>\n";
+    body += "<p><label for=\"preview-file\">The video of " + html_escape(item) +
+            ", from your disk (it stays in this browser)</label> <input id=\"preview-file\" type=\"file\" "
+            "accept=\"video/*,audio/*,.mkv,.webm\"></p>\n";
+    body += "<video id=\"preview\" controls hidden></video>\n";
+    body += "<table id=\"cues\" hidden><thead><tr><th scope=\"col\">start</th><th scope=\"col\">end</th>"
+            "<th scope=\"col\">text</th></tr></thead><tbody></tbody></table>\n";
+    body += "<h2>The track</h2>\n<pre id=\"track\">" +
+            html_escape(submission.at("track").get<std::string>()) + "</pre>\n";
+    if (submission.at("state") == "pending") {
+        body += "<h2>Approve or reject</h2>\n<pre class=\"commands\">sluice-gate translations approve " +
+                html_escape(id) + " --key TRANSLATION.key\nsluice-gate translations reject " +
+                html_escape(id) + " --reason \"...\"</pre>\n<p>or <code>POST /v1/admin/translations/" +
+                html_escape(id) +
+                "/approve</code> on a gate started with <code>--translation-key</code>.</p>\n";
+    }
+    // The preview's script reads the track's language, label and text from here.
+    json const preview = {{"lang", submission.at("lang")},
+                          {"label", submission.at("label")},
+                          {"track", submission.at("track")}};
+    return page("Translation " + id, "../", body, &preview, true, "translation.js");
 }
 
 } // namespace sluice::gate

@@ -24,4 +24,12 @@ std::string render_bundle_page(nlohmann::json const& figures);
 // GET /v1/admin/stats/campaigns/{id}'s figures.
 std::string render_campaign_page(nlohmann::json const& figures);
 
+// Every submitted translation, as GET /v1/admin/translations answers them, each linking to its page.
+std::string render_translations_page(nlohmann::json const& list);
+
+// One submission as GET /v1/admin/translations/{id} answers it: who made it and its state, its track as text,
+// and a preview: the creator picks the item's video on their own disk and the page plays it with the track,
+// beside a list of its cues (nothing of the video leaves the browser). Then how to approve or reject it.
+std::string render_translation_page(nlohmann::json const& submission);
+
 } // namespace sluice::gate

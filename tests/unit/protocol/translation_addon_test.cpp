@@ -1,9 +1,14 @@
+#include "file_helpers.hpp"
+#include "json_schema.hpp"
+
 #include <sluice/protocol/translation_addon.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <vector>
 
 namespace sluice::protocol {
 namespace {
@@ -101,6 +106,118 @@ TEST_F(TranslationAddon, AnAddOnThatDoesNotFitItsBundleOrItsTrackIsRefusedWithWh
     EXPECT_NE(refused(std::string(max_translation_addon_bytes + 1, ' ')).find("larger than"),
               std::string::npos);
     EXPECT_NE(refused("{").find("not JSON"), std::string::npos);
+}
+
+// --- The known-answer vectors in protocol/examples/translations ---
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path vectors_dir() {
+    return testing::protocol_dir() / "examples" / "translations";
+}
+
+struct addon_vector {
+    std::string name;
+    json file;
+};
+
+std::vector<addon_vector> addon_vectors() {
+    std::vector<addon_vector> out;
+    for (auto const* folder : {"valid", "invalid"}) {
+        for (auto const& e : fs::directory_iterator(vectors_dir() / folder)) {
+            out.push_back(
+                {std::string(folder) + "/" + e.path().filename().string(), testing::read_json(e.path())});
+        }
+    }
+    return out;
+}
+
+bundle_manifest vectors_manifest() {
+    auto const parsed = parse_bundle_manifest(testing::read_file(vectors_dir() / "manifest.json"));
+    EXPECT_TRUE(parsed) << parsed.error;
+    return parsed ? *parsed.manifest : bundle_manifest{};
+}
+
+TEST(TranslationAddonVectors, EachHasTheExpectedOutcome) {
+    auto const manifest = vectors_manifest();
+    auto const keys = testing::read_json(vectors_dir() / "keys.json");
+    ASSERT_EQ(encode_public_key("ed25519", manifest.publisher_key), keys.at("publisher").at("publicKey"));
+    auto const all = addon_vectors();
+    ASSERT_GE(all.size(), 14u);
+    std::set<std::string> problems_seen;
+    for (auto const& [name, file] : all) {
+        auto const& expected = file.at("expected");
+        bool const accepted = expected.at("accepted").get<bool>();
+        EXPECT_EQ(accepted, name.rfind("valid/", 0) == 0) << name << " is in the wrong folder";
+        std::optional<std::string> track;
+        if (!file.at("track").is_null()) {
+            track = testing::read_file(vectors_dir() / "tracks" / file.at("track").get<std::string>());
+        }
+        auto const r = verify_translation_addon(file.at("addon").get<std::string>(), manifest, track);
+        EXPECT_EQ(to_string(r.problem), accepted ? "none" : expected.at("problem").get<std::string>())
+            << name << ": " << r.detail;
+        EXPECT_EQ(r.detail.empty(), accepted) << name;
+        if (!accepted) {
+            problems_seen.insert(std::string(to_string(r.problem)));
+            continue;
+        }
+        EXPECT_EQ(r.addon.bundle_id, expected.at("bundleId")) << name;
+        EXPECT_EQ(r.addon.version, expected.at("version")) << name;
+        EXPECT_EQ(r.addon.item, expected.at("item")) << name;
+        EXPECT_EQ(r.addon.lang, expected.at("lang")) << name;
+        EXPECT_EQ(r.addon.label, expected.at("label")) << name;
+        EXPECT_EQ(r.addon.credit, expected.at("credit")) << name;
+        EXPECT_EQ(to_hex(r.addon.sha256), expected.at("sha256")) << name;
+        EXPECT_EQ(r.addon.size, expected.at("size")) << name;
+        EXPECT_EQ(r.addon.approved_at, expected.at("approvedAt")) << name;
+        EXPECT_EQ(encode_public_key("ed25519", r.addon.key), expected.at("key")) << name;
+        if (track) {
+            EXPECT_EQ(sha256_of(*track), r.addon.sha256) << name;
+        }
+    }
+    EXPECT_EQ(problems_seen,
+              (std::set<std::string>{"malformed", "untrusted_key", "bad_signature", "wrong_bundle",
+                                     "unknown_item", "track_mismatch", "track_invalid"}));
+}
+
+// The schema judges shape only: it rejects exactly the malformed vectors, in the envelope or in the decoded
+// body, and accepts the rest, whose faults (keys, signatures, versions, tracks) no schema can see.
+TEST(TranslationAddonVectors, SchemaRejectsExactlyTheMalformedOnes) {
+    testing::json_schema const schema(
+        testing::read_json(testing::protocol_dir() / "schema" / "translation-addon.json"));
+    std::size_t checked = 0;
+    for (auto const& [name, file] : addon_vectors()) {
+        auto const text = file.at("addon").get<std::string>();
+        bool const malformed = file.at("expected").value("problem", "") == "malformed";
+        if (text.size() > max_translation_addon_bytes) {
+            EXPECT_TRUE(malformed) << name;
+            continue;
+        }
+        auto const envelope = json::parse(text, nullptr, false);
+        ASSERT_FALSE(envelope.is_discarded()) << name;
+        auto errors = schema.validate(envelope);
+        if (errors.empty()) {
+            auto const body =
+                json::parse(*from_base64(envelope.at("payload").get<std::string>()), nullptr, false);
+            errors = body.is_discarded() ? std::vector<std::string>{"payload is not JSON"}
+                                         : schema.validate(body, "/$defs/body");
+        }
+        EXPECT_EQ(!errors.empty(), malformed) << name << ": " << (errors.empty() ? "valid" : errors.front());
+        ++checked;
+    }
+    EXPECT_GE(checked, 13u);
+}
+
+TEST_F(TranslationAddon, SignedAddOnsMatchTheSchema) {
+    testing::json_schema const schema(
+        testing::read_json(testing::protocol_dir() / "schema" / "translation-addon.json"));
+    auto const envelope = json::parse(sign_translation_addon(addon, translator));
+    auto const errors = schema.validate(envelope);
+    EXPECT_TRUE(errors.empty()) << errors.front();
+    auto const body_errors =
+        schema.validate(json::parse(*from_base64(envelope.at("payload").get<std::string>())), "/$defs/body");
+    EXPECT_TRUE(body_errors.empty()) << body_errors.front();
 }
 
 } // namespace

@@ -989,6 +989,57 @@ TEST_P(GateRouter, AnApprovedTranslationIsSignedForTheBundleHostsHaveAndListedFo
     EXPECT_EQ(parse(admin("GET", "/v1/admin/translations/" + luis)).at("track"), track);
 }
 
+TEST_P(GateRouter, TheDashboardListsTranslationsAndPreviewsOneWithItsTrack) {
+    std::string const track = "WEBVTT\n\n00:00.500 --> 00:02.000\n<i>Esta</i> noche &amp; <b>siempre</b>\n";
+    json const submission{{"version", 1},       {"item", "pilot.webm"},   {"lang", "es"},
+                          {"label", "Español"}, {"translator", "Ana <3"}, {"licence", "CC-BY-4.0"},
+                          {"track", track}};
+    auto const submitted = call("POST", "/v1/bundles/les-veilleurs/translations", submission.dump());
+    ASSERT_EQ(submitted.status, 201u) << submitted.body;
+    auto const id = parse(submitted).at("submissionId").get<std::string>();
+
+    ctx_->admin_token = "0123456789abcdef0123456789abcdef";
+    EXPECT_EQ(header(call("GET", "/admin/translations"), "Location"), "login");
+    EXPECT_EQ(header(call("GET", "/admin/translations/" + id), "Location"), "../login");
+    auto const in = call_with("POST", "/admin/login", "token=" + ctx_->admin_token, {});
+    auto const set_cookie = header(in, "Set-Cookie");
+    auto const page = [&](std::string const& target) {
+        return call_with("GET", target, "", {{"cookie", set_cookie.substr(0, set_cookie.find(';'))}});
+    };
+
+    auto const list = page("/admin/translations");
+    ASSERT_EQ(list.status, 200u) << list.body;
+    EXPECT_NE(list.body.find("<a href=\"translations/" + id + "\">" + id + "</a>"), std::string::npos);
+    EXPECT_NE(list.body.find("<td>Ana &lt;3</td>"), std::string::npos) << "the credit, escaped";
+    EXPECT_NE(list.body.find("<td>pending</td>"), std::string::npos);
+    EXPECT_NE(page("/admin/").body.find("<a href=\"translations\">Translations</a>"), std::string::npos);
+
+    auto const shown = page("/admin/translations/" + id);
+    ASSERT_EQ(shown.status, 200u) << shown.body;
+    EXPECT_NE(shown.body.find("<input id=\"preview-file\" type=\"file\""), std::string::npos);
+    EXPECT_NE(shown.body.find("&lt;i&gt;Esta&lt;/i&gt; noche &amp;amp;"), std::string::npos)
+        << "the track as text, never as markup";
+    EXPECT_NE(shown.body.find("assets/translation.js"), std::string::npos);
+    EXPECT_EQ(shown.body.find("uPlot"), std::string::npos) << "no plots here";
+    EXPECT_NE(shown.body.find("sluice-gate translations approve " + id), std::string::npos);
+    // The preview's data: the track in a JSON script block, where "</" cannot end the block.
+    auto const data_at = shown.body.find("<script type=\"application/json\" id=\"figures\">");
+    ASSERT_NE(data_at, std::string::npos);
+    auto const data_end = shown.body.find("</script>", data_at);
+    auto const data = shown.body.substr(data_at, data_end - data_at);
+    EXPECT_EQ(data.find("</i>"), std::string::npos);
+    EXPECT_NE(header(shown, "Content-Security-Policy").find("media-src blob:"), std::string::npos);
+    EXPECT_NE(call("GET", "/admin/assets/translation.js").body.find("createObjectURL"), std::string::npos);
+
+    std::error_code ec;
+    ASSERT_TRUE(store_->review_translation(id, "rejected", 1'790'000'000, "Too short.", {}, ec))
+        << ec.message();
+    auto const rejected = page("/admin/translations/" + id);
+    EXPECT_NE(rejected.body.find("<dd>Too short.</dd>"), std::string::npos);
+    EXPECT_EQ(rejected.body.find("translations approve"), std::string::npos) << "nothing left to decide";
+    EXPECT_EQ(page("/admin/translations/nobody").status, 404u);
+}
+
 TEST_P(GateRouter, WhateverArrivesTheAnswerIsAJson4xx) {
     std::mt19937 gen(7);
     std::vector<std::string> const targets{"/v1/bundles/les-veilleurs/unlock/email",

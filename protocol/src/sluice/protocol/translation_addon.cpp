@@ -15,8 +15,9 @@ namespace {
 
 constexpr json_limits addon_json_limits{.max_depth = 4, .max_values = 64};
 
-translation_addon_result refuse_addon(std::string detail) {
+translation_addon_result refuse_addon(translation_problem problem, std::string detail) {
     translation_addon_result result;
+    result.problem = problem;
     result.detail = std::move(detail);
     return result;
 }
@@ -40,6 +41,9 @@ translation_addon read_addon_body(nlohmann::json const& value) {
         {"bundleId", "version", "item", "lang", "label", "credit", "sha256", "size", "approvedAt"});
     translation_addon a;
     a.bundle_id = body.string("bundleId", 1, 64);
+    if (!is_bundle_slug(a.bundle_id)) {
+        shape_fail(body.at("bundleId"), "must be a bundle id: lower-case letters, digits and '-'");
+    }
     a.version = body.integer("version", 1, max_safe_integer);
     a.item = body.string("item", 1, 1024);
     a.lang = body.string("lang", 2, 35);
@@ -55,10 +59,35 @@ translation_addon read_addon_body(nlohmann::json const& value) {
     a.sha256 = *hash;
     a.size = body.integer("size", 1, max_webvtt_bytes);
     a.approved_at = body.string("approvedAt", 20, 20);
+    if (!parse_utc_timestamp(a.approved_at)) {
+        shape_fail(body.at("approvedAt"), "must be a time such as 2026-12-01T10:00:00Z");
+    }
     return a;
 }
 
 } // namespace
+
+std::string_view to_string(translation_problem problem) {
+    switch (problem) {
+    case translation_problem::none:
+        return "none";
+    case translation_problem::malformed:
+        return "malformed";
+    case translation_problem::untrusted_key:
+        return "untrusted_key";
+    case translation_problem::bad_signature:
+        return "bad_signature";
+    case translation_problem::wrong_bundle:
+        return "wrong_bundle";
+    case translation_problem::unknown_item:
+        return "unknown_item";
+    case translation_problem::track_mismatch:
+        return "track_mismatch";
+    case translation_problem::track_invalid:
+        return "track_invalid";
+    }
+    return "unknown";
+}
 
 bool is_submission_id(std::string_view s) {
     return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -91,12 +120,13 @@ enum class version_rule { same, earlier };
 translation_addon_result verify_addon(std::string_view text, bundle_manifest const& manifest,
                                       std::optional<std::string_view> track, version_rule rule) {
     if (text.size() > max_translation_addon_bytes) {
-        return refuse_addon("the add-on is larger than " + std::to_string(max_translation_addon_bytes) +
-                            " bytes");
+        return refuse_addon(translation_problem::malformed, "the add-on is larger than " +
+                                                                std::to_string(max_translation_addon_bytes) +
+                                                                " bytes");
     }
     auto const parsed = parse_untrusted_json(text, addon_json_limits);
     if (!parsed) {
-        return refuse_addon("the add-on is not JSON: " + parsed.detail);
+        return refuse_addon(translation_problem::malformed, "the add-on is not JSON: " + parsed.detail);
     }
     try {
         strict_object const envelope(parsed.value, "", {"format", "key", "payload", "signature"});
@@ -116,45 +146,52 @@ translation_addon_result verify_addon(std::string_view text, bundle_manifest con
         auto const& keys = manifest.translation_keys;
         if (*key != manifest.publisher_key && std::find(keys.begin(), keys.end(), *key) == keys.end()) {
             return refuse_addon(
+                translation_problem::untrusted_key,
                 "the add-on is signed by " + encode_public_key("ed25519", *key) +
-                ", neither the bundle's publisher key nor a translation key its manifest lists");
+                    ", neither the bundle's publisher key nor a translation key its manifest lists");
         }
         std::array<unsigned char, 64> sig{};
         std::copy(signature->begin(), signature->end(), sig.begin());
         if (!verify(*payload, sig, *key)) {
-            return refuse_addon("the add-on's signature does not match its contents");
+            return refuse_addon(translation_problem::bad_signature,
+                                "the add-on's signature does not match its contents");
         }
         auto const body = parse_untrusted_json(*payload, addon_json_limits);
         if (!body) {
-            return refuse_addon("the add-on's signed body is not JSON: " + body.detail);
+            return refuse_addon(translation_problem::malformed,
+                                "the add-on's signed body is not JSON: " + body.detail);
         }
         translation_addon_result result;
         result.addon = read_addon_body(body.value);
         result.addon.key = *key;
         auto const& a = result.addon;
         if (rule == version_rule::same && (a.bundle_id != manifest.id || a.version != manifest.version)) {
-            return refuse_addon("the add-on is for " + a.bundle_id + " version " + std::to_string(a.version) +
-                                ", not " + manifest.id + " version " + std::to_string(manifest.version));
+            return refuse_addon(translation_problem::wrong_bundle,
+                                "the add-on is for " + a.bundle_id + " version " + std::to_string(a.version) +
+                                    ", not " + manifest.id + " version " + std::to_string(manifest.version));
         }
         if (rule == version_rule::earlier && (a.bundle_id != manifest.id || a.version >= manifest.version)) {
-            return refuse_addon("the add-on is for " + a.bundle_id + " version " + std::to_string(a.version) +
-                                ", not an earlier version of " + manifest.id + " than " +
-                                std::to_string(manifest.version));
+            return refuse_addon(translation_problem::wrong_bundle,
+                                "the add-on is for " + a.bundle_id + " version " + std::to_string(a.version) +
+                                    ", not an earlier version of " + manifest.id + " than " +
+                                    std::to_string(manifest.version));
         }
         if (!manifest.find_item(a.item)) {
-            return refuse_addon("the add-on names " + a.item + ", which the bundle does not hold");
+            return refuse_addon(translation_problem::unknown_item,
+                                "the add-on names " + a.item + ", which the bundle does not hold");
         }
         if (track) {
             if (track->size() != a.size || sha256_of(*track) != a.sha256) {
-                return refuse_addon("the track is not the one the add-on signs (its SHA-256 differs)");
+                return refuse_addon(translation_problem::track_mismatch,
+                                    "the track is not the one the add-on signs (its SHA-256 differs)");
             }
             if (auto const problem = check_webvtt(*track)) {
-                return refuse_addon(problem->describe());
+                return refuse_addon(translation_problem::track_invalid, problem->describe());
             }
         }
         return result;
     } catch (json_shape_error const& e) {
-        return refuse_addon("the add-on is malformed " + e.message());
+        return refuse_addon(translation_problem::malformed, "the add-on is malformed " + e.message());
     }
 }
 

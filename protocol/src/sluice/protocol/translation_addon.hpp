@@ -34,11 +34,27 @@ struct translation_addon {
 // The envelope of `addon`, signed with `signer`.
 std::string sign_translation_addon(translation_addon const& addon, signing_keypair const& signer);
 
-struct translation_addon_result {
-    translation_addon addon; // only meaningful when detail is empty
-    std::string detail;      // for a person: why the add-on was refused
+// Why an add-on was refused, in the order a reader checks (protocol/translations.md); the test vectors in
+// protocol/examples/translations name these.
+enum class translation_problem {
+    none,
+    malformed,      // too large, not the envelope or the body the format defines
+    untrusted_key,  // neither the publisher key nor a translation key of the manifest
+    bad_signature,  // the signature does not hold over the payload
+    wrong_bundle,   // another bundle, or another version than the one allowed
+    unknown_item,   // the item is not in the manifest
+    track_mismatch, // the track's size or SHA-256 is not the one signed
+    track_invalid,  // the track is not strict WebVTT
+};
 
-    explicit operator bool() const { return detail.empty(); }
+std::string_view to_string(translation_problem problem);
+
+struct translation_addon_result {
+    translation_addon addon; // only meaningful when problem is none
+    translation_problem problem = translation_problem::none;
+    std::string detail; // for a person: why the add-on was refused
+
+    explicit operator bool() const { return problem == translation_problem::none; }
 };
 
 // Checks an add-on nobody vouches for against the manifest of the bundle it claims to fit: at most 16 KiB,
