@@ -6,6 +6,8 @@
 // sealed boxes take a fresh ephemeral key each time, so the tokens themselves differ from run to run, and
 // the files are generated once and committed. Rerun it only when the format changes.
 
+#include "vector_keys.hpp"
+
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/unlock_token.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
@@ -24,6 +26,8 @@
 namespace {
 
 using namespace sluice::protocol;
+using vectors::hex;
+using vectors::signing_from_seed;
 using ordered_json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
@@ -38,24 +42,9 @@ constexpr std::string_view bundle_id = "les-veilleurs";
 constexpr std::uint64_t manifest_version = 3;
 constexpr std::string_view now_text = "2026-06-01T12:00:00Z";
 
-std::string hex(std::string_view bytes) {
-    std::string out(bytes.size() * 2 + 1, '\0');
-    sodium_bin2hex(out.data(), out.size(), reinterpret_cast<unsigned char const*>(bytes.data()),
-                   bytes.size());
-    out.pop_back();
-    return out;
-}
-
 template <std::size_t N>
 std::string hex(std::array<unsigned char, N> const& bytes) {
     return hex({reinterpret_cast<char const*>(bytes.data()), N});
-}
-
-signing_keypair gate_from_seed(std::string_view seed) {
-    signing_keypair k;
-    crypto_sign_seed_keypair(k.public_key.data(), k.secret_key.data(),
-                             reinterpret_cast<unsigned char const*>(seed.data()));
-    return k;
 }
 
 box_keypair device_from_secret(std::string_view secret) {
@@ -82,8 +71,8 @@ std::string time_text(std::chrono::sys_seconds t) {
 }
 
 struct keys {
-    signing_keypair gate_a = gate_from_seed(gate_a_seed);
-    signing_keypair gate_b = gate_from_seed(gate_b_seed);
+    signing_keypair gate_a = signing_from_seed(gate_a_seed);
+    signing_keypair gate_b = signing_from_seed(gate_b_seed);
     box_keypair device_a = device_from_secret(device_a_secret);
     box_keypair device_b = device_from_secret(device_b_secret);
 };

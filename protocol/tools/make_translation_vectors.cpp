@@ -6,6 +6,8 @@
 // Keys come from fixed seeds and Ed25519 signatures are deterministic, so each run writes the same bytes; the
 // files are committed and the tests read them. Rerun it only when the format changes.
 
+#include "vector_keys.hpp"
+
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/translation_addon.hpp>
 #include <sluice/protocol/untrusted_json.hpp>
@@ -23,6 +25,8 @@
 namespace {
 
 using namespace sluice::protocol;
+using vectors::hex;
+using vectors::signing_from_seed;
 using ordered_json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
@@ -42,25 +46,10 @@ constexpr std::string_view spanish_track = "WEBVTT\n\n"
 constexpr std::string_view scripted_track = "WEBVTT\n\n"
                                             "00:00.500 --> 00:02.000\nEsta noche<script>alert(1)</script>\n";
 
-std::string hex(std::string_view bytes) {
-    std::string out(bytes.size() * 2 + 1, '\0');
-    sodium_bin2hex(out.data(), out.size(), reinterpret_cast<unsigned char const*>(bytes.data()),
-                   bytes.size());
-    out.pop_back();
-    return out;
-}
-
-signing_keypair from_seed(std::string_view seed) {
-    signing_keypair k;
-    crypto_sign_seed_keypair(k.public_key.data(), k.secret_key.data(),
-                             reinterpret_cast<unsigned char const*>(seed.data()));
-    return k;
-}
-
 struct keys {
-    signing_keypair publisher = from_seed(publisher_seed);
-    signing_keypair translator = from_seed(translator_seed);
-    signing_keypair stranger = from_seed(stranger_seed);
+    signing_keypair publisher = signing_from_seed(publisher_seed);
+    signing_keypair translator = signing_from_seed(translator_seed);
+    signing_keypair stranger = signing_from_seed(stranger_seed);
 };
 
 std::string key_text(signing_keypair const& k) {

@@ -1,5 +1,7 @@
 #include "json_schema.hpp"
 
+#include <sluice/protocol/keys.hpp>
+
 #include <fstream>
 #include <regex>
 #include <set>
@@ -216,6 +218,23 @@ void json_schema::check(nlohmann::json const& schema, nlohmann::json const& inst
             errors.push_back(where + ": schema keyword \"" + key + "\" is not supported by this validator");
         }
     }
+}
+
+std::vector<std::string> signed_envelope_problems(json_schema const& schema, std::string const& text) {
+    auto const envelope = nlohmann::json::parse(text, nullptr, false);
+    if (envelope.is_discarded()) {
+        return {"not JSON"};
+    }
+    auto errors = schema.validate(envelope);
+    if (!errors.empty()) {
+        return errors;
+    }
+    auto const payload = protocol::from_base64(envelope.at("payload").get<std::string>());
+    auto const body = payload ? nlohmann::json::parse(*payload, nullptr, false) : nlohmann::json();
+    if (!payload || body.is_discarded()) {
+        return {"payload is not base64 of JSON"};
+    }
+    return schema.validate(body, "/$defs/body");
 }
 
 } // namespace sluice::testing

@@ -34,4 +34,8 @@ private:
     nlohmann::json root_;
 };
 
+// A signed text of protocol/ (an unlock token, a translation add-on) against its schema: the envelope at the
+// root, then its payload decoded from base64 at "/$defs/body". The problems found; empty means both fit.
+std::vector<std::string> signed_envelope_problems(json_schema const& schema, std::string const& text);
+
 } // namespace sluice::testing
