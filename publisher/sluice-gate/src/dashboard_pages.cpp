@@ -229,11 +229,12 @@ std::string render_translation_page(json const& submission) {
     body += "<h2>The track</h2>\n<pre id=\"track\">" +
             html_escape(submission.at("track").get<std::string>()) + "</pre>\n";
     if (submission.at("state") == "pending") {
-        body += "<h2>Approve or reject</h2>\n<pre class=\"commands\">sluice-gate translations approve " +
-                html_escape(id) + " --key TRANSLATION.key\nsluice-gate translations reject " +
-                html_escape(id) + " --reason \"...\"</pre>\n<p>or <code>POST /v1/admin/translations/" +
-                html_escape(id) +
-                "/approve</code> on a gate started with <code>--translation-key</code>.</p>\n";
+        body +=
+            "<h2>Approve or reject</h2>\n<pre class=\"commands\">sluice-gate translations approve --data DIR "
+            "--key TRANSLATION.key " +
+            html_escape(id) + "\nsluice-gate translations reject --data DIR " + html_escape(id) +
+            " --reason \"...\"</pre>\n<p>or <code>POST /v1/admin/translations/" + html_escape(id) +
+            "/approve</code> on a gate started with <code>--translation-key</code>.</p>\n";
     }
     // The preview's script reads the track's language, label and text from here.
     json const preview = {{"lang", submission.at("lang")},

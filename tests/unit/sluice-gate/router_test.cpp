@@ -1021,7 +1021,7 @@ TEST_P(GateRouter, TheDashboardListsTranslationsAndPreviewsOneWithItsTrack) {
         << "the track as text, never as markup";
     EXPECT_NE(shown.body.find("assets/translation.js"), std::string::npos);
     EXPECT_EQ(shown.body.find("uPlot"), std::string::npos) << "no plots here";
-    EXPECT_NE(shown.body.find("sluice-gate translations approve " + id), std::string::npos);
+    EXPECT_NE(shown.body.find("--key TRANSLATION.key " + id), std::string::npos);
     // The preview's data: the track in a JSON script block, where "</" cannot end the block.
     auto const data_at = shown.body.find("<script type=\"application/json\" id=\"figures\">");
     ASSERT_NE(data_at, std::string::npos);
