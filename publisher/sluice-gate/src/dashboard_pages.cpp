@@ -20,9 +20,10 @@ std::string text_of(json const& v) {
     return v.is_null() ? "—" : html_escape(v.dump());
 }
 
-// The page around `body`. Pages sit at /admin/, /admin/bundles/{id} and /admin/campaigns/{id}: links are
-// relative to the page's own depth, so that a gate behind a proxy under its own path still works.
-// `script` names the dashboard's script a page runs: dashboard.js draws the plots of `figures`.
+// The page around `body`. Pages sit at /admin/, /admin/translations and one level below (/admin/bundles/{id},
+// /admin/campaigns/{id}, /admin/translations/{id}): links are relative to the page's own depth (`root`), so
+// that a gate behind a proxy under its own path still works. `figures` is the JSON the page's `script` reads:
+// dashboard.js draws plots from it, after uPlot; translation.js previews a track.
 std::string page(std::string_view title, std::string_view root, std::string const& body,
                  json const* figures = nullptr, bool logged_in = true,
                  std::string_view script = "dashboard.js") {
