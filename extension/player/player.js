@@ -152,14 +152,16 @@ function play(file, info, plan, embed) {
     }
 }
 
-// A bundle's item can be translated for its creator, through its gate: the editor opens in its own tab.
-function offerTranslation(file, info) {
-    if (!info.bundleItem || !info.hasGate) {
+// A bundle's item can be translated for its creator, through its gate: the editor opens in its own tab. Not
+// from a web page's card, whose small frame is the picture's and the download line's; the player's own tab
+// offers it.
+function offerTranslation(file, info, embed) {
+    if (!info.bundleItem || !info.hasGate || embed) {
         return;
     }
-    const link = $('translate');
-    link.href = webext.runtime.getURL(`editor/editor.html?infoHash=${file.infoHash}&file=${file.fileIndex}`);
-    link.hidden = false;
+    $('translate').href =
+        webext.runtime.getURL(`editor/editor.html?infoHash=${file.infoHash}&file=${file.fileIndex}`);
+    $('translate-block').hidden = false;
 }
 
 async function main() {
@@ -182,7 +184,7 @@ async function main() {
     document.title = name || t('playerTitle');
     $('name').textContent = name;
     followDownload(file, info);
-    offerTranslation(file, info);
+    offerTranslation(file, info, params.embed);
 
     // A probe waits for the file's first and last pieces: on a slow torrent, a while.
     say($('status'), t('playerReading'));

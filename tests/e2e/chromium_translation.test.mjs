@@ -146,6 +146,10 @@ test('Chromium: a viewer translates the pilot, the creator approves, another vie
                     .some((o) => o.textContent === l), label), 5000).catch(() => false);
             }, 60000);
             await player.selectOption('#subtitle-track', {label});
+            // The player's tab offers the editor for this item, as it did to the first viewer.
+            assert.ok(await player.isVisible('#translate'));
+            assert.equal(await player.getAttribute('#translate', 'href'),
+                extensionUrl(`editor/editor.html?infoHash=${world.infoHash}&file=${luis.pilot}`));
             for (const [i, text] of SPANISH.entries()) {
                 // Cue i of the demo's tracks runs from 4i + 1 to 4i + 4 seconds.
                 const shown = await until(() => player.evaluate(([at, l]) => {
