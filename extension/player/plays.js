@@ -16,6 +16,10 @@ function question(onAnswer) {
     $('plays-yes').addEventListener('click', () => answer(true), {once: true});
     $('plays-no').addEventListener('click', () => answer(false), {once: true});
     $('plays-ask-text').textContent = t('playerPlaysQuestion');
+    if (document.documentElement.classList.contains('embed')) {
+        // In a web page's card it lies over the picture (player.css).
+        $('stage').append(box);
+    }
     box.hidden = false;
 }
 
