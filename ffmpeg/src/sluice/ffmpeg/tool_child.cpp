@@ -106,6 +106,8 @@ void tool_child::read_errors() {
                              }
                              if (!ec) {
                                  self->read_errors();
+                             } else {
+                                 self->errors_ended_ = true;
                              }
                          });
 }
@@ -129,7 +131,7 @@ void tool_child::finish(std::function<void(int)> done) {
 
 void tool_child::wait_exit(std::shared_ptr<asio::steady_timer> timer, int waited_ms,
                            std::function<void(int)> done) {
-    if (reaped_now() || waited_ms >= 2000) {
+    if ((reaped_now() && errors_ended_) || waited_ms >= 2000) {
         kill();
         done(status_);
         return;

@@ -42,7 +42,8 @@ public:
     void kill();
     // Once its output has ended: how it ended, 0 for success, -1 ended by a signal (a limit, or kill()). It
     // is exiting then; it gets two seconds to, asked every 5 ms without holding the thread, then it is
-    // killed.
+    // killed. Its stderr is read to its end first (within those two seconds), so error_line() has its last
+    // words however the pipes' reads were ordered.
     void finish(std::function<void(int)> done);
     // One line from what it wrote on stderr, for a person: its last non-empty line, printable.
     std::string error_line() const;
@@ -62,6 +63,7 @@ private:
     bool reaped_ = false;
     std::array<char, 1024> err_chunk_{};
     std::string err_tail_;
+    bool errors_ended_ = false;
     int status_ = -1;
 };
 
