@@ -6,7 +6,7 @@
 // sealed boxes take a fresh ephemeral key each time, so the tokens themselves differ from run to run, and
 // the files are generated once and committed. Rerun it only when the format changes.
 
-#include "vector_keys.hpp"
+#include "vector_helpers.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/unlock_token.hpp>
@@ -26,8 +26,11 @@
 namespace {
 
 using namespace sluice::protocol;
+using vectors::decoded;
 using vectors::hex;
 using vectors::signing_from_seed;
+using vectors::tampered;
+using vectors::write_json;
 using ordered_json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
@@ -92,17 +95,6 @@ unlock_grant base_grant(std::string token_id) {
 
 std::string issue(unlock_grant const& g, box_keypair const& device, signing_keypair const& gate) {
     return issue_unlock_token(seal_unlock_grant(g, device.public_key), gate);
-}
-
-// The envelope of `token` with `change` applied; the signature is left as it was.
-std::string tampered(std::string const& token, std::function<void(nlohmann::json&)> const& change) {
-    auto envelope = nlohmann::json::parse(token);
-    change(envelope);
-    return dump_compact(envelope);
-}
-
-std::string decoded(nlohmann::json const& envelope, char const* member) {
-    return *from_base64(envelope.at(member).get<std::string>());
 }
 
 struct vector_file {
@@ -310,12 +302,6 @@ ordered_json keys_file(keys const& k) {
     };
 }
 
-bool write(fs::path const& path, ordered_json const& value) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << value.dump(4) << '\n';
-    return static_cast<bool>(out);
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -332,7 +318,7 @@ int main(int argc, char** argv) {
     for (auto& v : invalid_vectors(k)) {
         vectors.push_back(std::move(v));
     }
-    bool ok = write(dir / "keys.json", keys_file(k));
+    bool ok = write_json(dir / "keys.json", keys_file(k));
     for (auto const& folder : {"valid", "invalid"}) {
         fs::create_directories(dir / folder);
     }
@@ -343,7 +329,7 @@ int main(int argc, char** argv) {
             {"token", v.token},
             {"expected", v.expected},
         };
-        ok = write(dir / v.folder / (v.name + ".json"), file) && ok;
+        ok = write_json(dir / v.folder / (v.name + ".json"), file) && ok;
     }
     std::cout << "wrote " << vectors.size() << " vectors to " << dir.string() << "\n";
     return ok ? 0 : 1;

@@ -6,7 +6,7 @@
 // Keys come from fixed seeds and Ed25519 signatures are deterministic, so each run writes the same bytes; the
 // files are committed and the tests read them. Rerun it only when the format changes.
 
-#include "vector_keys.hpp"
+#include "vector_helpers.hpp"
 
 #include <sluice/protocol/bundle_manifest.hpp>
 #include <sluice/protocol/translation_addon.hpp>
@@ -25,8 +25,12 @@
 namespace {
 
 using namespace sluice::protocol;
+using vectors::decoded;
 using vectors::hex;
 using vectors::signing_from_seed;
+using vectors::tampered;
+using vectors::write_json;
+using vectors::write_text;
 using ordered_json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
@@ -86,13 +90,6 @@ translation_addon base_addon(std::string_view track = spanish_track) {
             {}};
 }
 
-// The envelope of `addon` with `change` applied; the signature is left as it was.
-std::string tampered(std::string const& addon, std::function<void(nlohmann::json&)> const& change) {
-    auto envelope = nlohmann::json::parse(addon);
-    change(envelope);
-    return dump_compact(envelope);
-}
-
 struct vector_file {
     std::string folder; // valid or invalid
     std::string name;
@@ -146,7 +143,7 @@ std::vector<vector_file> all_vectors(keys const& k) {
         "The body was edited after signing (another credit); the signature is the old one.",
         tampered(good,
                  [](nlohmann::json& e) {
-                     auto body = nlohmann::json::parse(*from_base64(e["payload"].get<std::string>()));
+                     auto body = nlohmann::json::parse(decoded(e, "payload"));
                      body["credit"] = "Mallory";
                      e["payload"] = to_base64(dump_compact(body));
                  }),
@@ -176,8 +173,7 @@ std::vector<vector_file> all_vectors(keys const& k) {
     add("unknown-member-envelope", "The envelope has a member the format does not define.",
         tampered(good, [](nlohmann::json& e) { e["comment"] = "hello"; }), "",
         translation_problem::malformed);
-    auto body =
-        nlohmann::json::parse(*from_base64(nlohmann::json::parse(good)["payload"].get<std::string>()));
+    auto body = nlohmann::json::parse(decoded(nlohmann::json::parse(good), "payload"));
     body["items"] = nlohmann::json::array({"episode-1.webm"});
     auto const extra = dump_compact(body);
     auto const signature = sign(extra, k.translator);
@@ -220,16 +216,6 @@ ordered_json keys_file(keys const& k) {
         {"stranger", entry(stranger_seed, k.stranger)}};
 }
 
-bool write_text(fs::path const& path, std::string_view text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    return static_cast<bool>(out);
-}
-
-bool write(fs::path const& path, ordered_json const& value) {
-    return write_text(path, value.dump(4) + "\n");
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -245,8 +231,8 @@ int main(int argc, char** argv) {
     for (auto const* folder : {"valid", "invalid", "tracks"}) {
         fs::create_directories(dir / folder);
     }
-    bool ok = write(dir / "keys.json", keys_file(k));
-    ok = write(dir / "manifest.json", manifest(k)) && ok;
+    bool ok = write_json(dir / "keys.json", keys_file(k));
+    ok = write_json(dir / "manifest.json", manifest(k)) && ok;
     ok = write_text(dir / "tracks" / "es.vtt", spanish_track) && ok;
     ok = write_text(dir / "tracks" / "script.vtt", scripted_track) && ok;
     auto const vectors = all_vectors(k);
@@ -255,7 +241,7 @@ int main(int argc, char** argv) {
                                    {"addon", v.addon},
                                    {"track", v.track.empty() ? ordered_json(nullptr) : ordered_json(v.track)},
                                    {"expected", v.expected}};
-        ok = write(dir / v.folder / (v.name + ".json"), file) && ok;
+        ok = write_json(dir / v.folder / (v.name + ".json"), file) && ok;
     }
     std::cout << "wrote " << vectors.size() << " vectors to " << dir.string() << "\n";
     return ok ? 0 : 1;
